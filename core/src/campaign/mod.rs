@@ -1,0 +1,64 @@
+//! Campaigns: one target firmware version deployed to one hub variant, through its phases.
+
+mod phase;
+
+pub use phase::{Phase, Transition};
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::actor::Actor;
+use crate::catalogue::{FirmwareIdx, VariantIdx};
+use crate::estate::CustomerIdx;
+use crate::ids::{CampaignId, CustomerId};
+
+/// What happened to a campaign, as its history shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CampaignChange {
+    Created,
+    PhaseChanged {
+        from: Phase,
+        to: Phase,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    CutoffExtended {
+        customer: CustomerId,
+        until: DateTime<Utc>,
+    },
+}
+
+/// One entry of a campaign's history: the event's sequence number, time and actor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    pub actor: Actor,
+    pub change: CampaignChange,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Campaign {
+    pub id: CampaignId,
+    pub variant: VariantIdx,
+    pub target: FirmwareIdx,
+    pub phase: Phase,
+    /// While suspended: the phase a resume returns to.
+    pub resume_to: Option<Phase>,
+    pub default_cutoff: DateTime<Utc>,
+    /// Cut-offs the DCC extended, per customer.
+    pub cutoff_extensions: BTreeMap<CustomerIdx, DateTime<Utc>>,
+    pub history: Vec<HistoryEntry>,
+}
+
+impl Campaign {
+    pub fn cutoff_for(&self, customer: CustomerIdx) -> DateTime<Utc> {
+        self.cutoff_extensions
+            .get(&customer)
+            .copied()
+            .unwrap_or(self.default_cutoff)
+    }
+}

@@ -1,0 +1,105 @@
+//! The catalogue: hub variants, their firmware versions with readiness gates, and the
+//! upgrade pathways between versions.
+
+mod firmware;
+mod variant;
+
+pub use firmware::{Gate, GateRecord, GateRecorder};
+pub use variant::{HanBand, Variant};
+
+use std::collections::{HashMap, VecDeque};
+
+use chrono::{DateTime, Utc};
+
+use crate::ids::{FirmwareVersion, VariantId};
+
+/// Dense index of a variant in the catalogue.
+pub(crate) type VariantIdx = u16;
+/// Dense index of a (variant, version) in the catalogue.
+pub(crate) type FirmwareIdx = u16;
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FirmwareEntry {
+    pub variant: VariantIdx,
+    pub version: FirmwareVersion,
+    /// The versions that may upgrade straight to this one (its pathway, SEC MP231 style).
+    pub upgrades_from: Vec<FirmwareIdx>,
+    pub gates: Vec<GateRecord>,
+    pub registered_at: DateTime<Utc>,
+}
+
+impl FirmwareEntry {
+    pub fn on_production_cpl(&self) -> bool {
+        self.gates.len() == Gate::ALL.len()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct Catalogue {
+    pub variants: Vec<Variant>,
+    pub variant_index: HashMap<VariantId, VariantIdx>,
+    pub firmware: Vec<FirmwareEntry>,
+    pub firmware_index: HashMap<(VariantIdx, FirmwareVersion), FirmwareIdx>,
+    /// Per variant, its firmware in registration order.
+    pub firmware_of_variant: Vec<Vec<FirmwareIdx>>,
+}
+
+impl Catalogue {
+    pub fn variant_idx(&self, id: &VariantId) -> Option<VariantIdx> {
+        self.variant_index.get(id).copied()
+    }
+
+    pub fn firmware_idx(
+        &self,
+        variant: VariantIdx,
+        version: &FirmwareVersion,
+    ) -> Option<FirmwareIdx> {
+        // Avoids cloning the version for the lookup key on the hot bulk-load path would need
+        // a borrowed-key map; the clone is a short string and measured cheap.
+        self.firmware_index
+            .get(&(variant, version.clone()))
+            .copied()
+    }
+
+    pub fn variant(&self, idx: VariantIdx) -> &Variant {
+        &self.variants[idx as usize]
+    }
+
+    pub fn fw(&self, idx: FirmwareIdx) -> &FirmwareEntry {
+        &self.firmware[idx as usize]
+    }
+
+    /// For one target, each version of the variant that can reach it, with its next step and
+    /// the number of steps: a breadth-first walk backwards along the pathways, so a hub two
+    /// steps behind is sent to the version between first. Ties go to the pathway listed first.
+    pub fn routes_to(&self, target: FirmwareIdx) -> HashMap<FirmwareIdx, (FirmwareIdx, u32)> {
+        let mut routes: HashMap<FirmwareIdx, (FirmwareIdx, u32)> = HashMap::new();
+        let mut queue = VecDeque::from([(target, 0u32)]);
+        while let Some((at, steps)) = queue.pop_front() {
+            for &from in &self.fw(at).upgrades_from {
+                if from != target && !routes.contains_key(&from) {
+                    routes.insert(from, (at, steps + 1));
+                    queue.push_back((from, steps + 1));
+                }
+            }
+        }
+        routes
+    }
+
+    /// The versions a hub on `from` passes through to reach `to`, `to` included; `None` when
+    /// no pathway leads there. Empty when `from == to`.
+    pub fn route(&self, from: FirmwareIdx, to: FirmwareIdx) -> Option<Vec<FirmwareIdx>> {
+        if from == to {
+            return Some(Vec::new());
+        }
+        let routes = self.routes_to(to);
+        let mut path = Vec::new();
+        let mut at = from;
+        while at != to {
+            let (next, _) = routes.get(&at)?;
+            path.push(*next);
+            at = *next;
+        }
+        Some(path)
+    }
+}

@@ -1,0 +1,166 @@
+//! Commands: what an actor asks the model to do. A command is either refused with an
+//! [`crate::Error`] and changes nothing, or yields events (see [`crate::event`]).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::catalogue::{Gate, Variant};
+use crate::estate::{ConsumerFlags, HanDeviceKind, HubRow, SmiStatus, SupplyRole};
+use crate::ids::{CampaignId, CustomerId, FirmwareVersion, HubId, VariantId};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    // --- catalogue ---
+    /// DCC: add a hub variant to the catalogue.
+    RegisterVariant {
+        variant: Variant,
+    },
+    /// CSP of the variant's region: register a firmware version with the versions that may
+    /// upgrade straight to it (its pathway).
+    RegisterFirmware {
+        variant: VariantId,
+        version: FirmwareVersion,
+        #[serde(default)]
+        upgrades_from: Vec<FirmwareVersion>,
+    },
+    /// Record the next readiness gate of a firmware version (see [`Gate::recorder`]).
+    RecordGate {
+        variant: VariantId,
+        version: FirmwareVersion,
+        gate: Gate,
+        #[serde(default)]
+        note: Option<String>,
+    },
+
+    // --- estate (the DCC's inventory, except where noted) ---
+    /// DCC: load many hubs at once; every row is checked and nothing applied if any is bad.
+    LoadEstate {
+        hubs: Vec<HubRow>,
+    },
+    /// DCC: one hub installed (and, if its status says so, commissioned).
+    InstallHub {
+        hub: HubRow,
+    },
+    /// DCC: the hub's CHF was commissioned on a date.
+    CommissionHub {
+        hub: HubId,
+        on: NaiveDate,
+    },
+    /// DCC: the supplier of one supply role changed (or the role became vacant).
+    ChangeSupplier {
+        hub: HubId,
+        role: SupplyRole,
+        supplier: Option<CustomerId>,
+        #[serde(default)]
+        flags: ConsumerFlags,
+    },
+    /// DCC: the SMI status of the hub's CHF changed (commissioning and decommissioning have
+    /// their own commands, with their dates).
+    ChangeSmiStatus {
+        hub: HubId,
+        status: SmiStatus,
+    },
+    /// DCC, or the supplier responsible for the device: a HAN device's firmware changed.
+    ChangeHanDeviceFirmware {
+        hub: HubId,
+        device: HanDeviceKind,
+        firmware: String,
+    },
+    /// The supplier of a role: its consumer flags on the hub (PSR, high risk, super-friendly).
+    SetConsumerFlags {
+        hub: HubId,
+        role: SupplyRole,
+        flags: ConsumerFlags,
+    },
+    /// DCC: the hub was decommissioned.
+    DecommissionHub {
+        hub: HubId,
+        on: NaiveDate,
+    },
+
+    // --- campaigns (DCC) ---
+    CreateCampaign {
+        campaign: CampaignId,
+        variant: VariantId,
+        target: FirmwareVersion,
+        cutoff: DateTime<Utc>,
+    },
+    /// Operational Approval to begin the pilot.
+    GrantPilotOa {
+        campaign: CampaignId,
+    },
+    /// Operational Approval to begin mass rollout.
+    GrantMassRolloutOa {
+        campaign: CampaignId,
+    },
+    CompleteCampaign {
+        campaign: CampaignId,
+    },
+    SuspendCampaign {
+        campaign: CampaignId,
+        reason: String,
+    },
+    ResumeCampaign {
+        campaign: CampaignId,
+    },
+    CancelCampaign {
+        campaign: CampaignId,
+        reason: String,
+    },
+    ExtendCutoff {
+        campaign: CampaignId,
+        customer: CustomerId,
+        until: DateTime<Utc>,
+    },
+}
+
+impl Command {
+    /// A short phrase naming the action, used in refusals ("DCC may not ...").
+    pub fn action(&self) -> String {
+        match self {
+            Command::RegisterVariant { variant } => format!("register variant {}", variant.id),
+            Command::RegisterFirmware {
+                variant, version, ..
+            } => {
+                format!("register firmware {version} of variant {variant}")
+            }
+            Command::RecordGate {
+                variant,
+                version,
+                gate,
+                ..
+            } => {
+                format!("record gate {gate} for firmware {version} of variant {variant}")
+            }
+            Command::LoadEstate { hubs } => format!("load {} hubs into the estate", hubs.len()),
+            Command::InstallHub { hub } => format!("install hub {}", hub.id),
+            Command::CommissionHub { hub, .. } => format!("commission hub {hub}"),
+            Command::ChangeSupplier { hub, role, .. } => {
+                format!("change the {} supplier of hub {hub}", role.as_str())
+            }
+            Command::ChangeSmiStatus { hub, .. } => format!("change the SMI status of hub {hub}"),
+            Command::ChangeHanDeviceFirmware { hub, device, .. } => {
+                format!("change the {} firmware of hub {hub}", device.as_str())
+            }
+            Command::SetConsumerFlags { hub, role, .. } => {
+                format!("set the {} consumer flags of hub {hub}", role.as_str())
+            }
+            Command::DecommissionHub { hub, .. } => format!("decommission hub {hub}"),
+            Command::CreateCampaign { campaign, .. } => format!("create campaign {campaign}"),
+            Command::GrantPilotOa { campaign } => format!("grant pilot OA for campaign {campaign}"),
+            Command::GrantMassRolloutOa { campaign } => {
+                format!("grant mass rollout OA for campaign {campaign}")
+            }
+            Command::CompleteCampaign { campaign } => format!("complete campaign {campaign}"),
+            Command::SuspendCampaign { campaign, .. } => format!("suspend campaign {campaign}"),
+            Command::ResumeCampaign { campaign } => format!("resume campaign {campaign}"),
+            Command::CancelCampaign { campaign, .. } => format!("cancel campaign {campaign}"),
+            Command::ExtendCutoff {
+                campaign, customer, ..
+            } => {
+                format!("extend the cut-off of customer {customer} in campaign {campaign}")
+            }
+        }
+    }
+}

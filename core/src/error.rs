@@ -1,0 +1,238 @@
+//! The one error type of the core. Every refused command and query returns one of these;
+//! bindings map each variant to a typed exception in one place.
+
+use serde::{Deserialize, Serialize};
+
+use crate::actor::Actor;
+use crate::campaign::{Phase, Transition};
+use crate::ids::{CampaignId, IdKind};
+
+/// A bad row in a bulk load: its index in the input and what was wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowError {
+    pub row: usize,
+    pub reason: String,
+}
+
+/// The kind of thing a [`Error::NotFound`] / [`Error::AlreadyExists`] names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Entity {
+    Hub,
+    Variant,
+    Firmware,
+    Campaign,
+    Customer,
+}
+
+impl std::fmt::Display for Entity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Entity::Hub => "hub",
+            Entity::Variant => "variant",
+            Entity::Firmware => "firmware version",
+            Entity::Campaign => "campaign",
+            Entity::Customer => "customer",
+        })
+    }
+}
+
+/// Which business rule refused a command in [`Error::PreconditionFailed`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// A readiness gate was recorded before the gate it follows.
+    GateOrder,
+    /// A campaign's target (or an upgrade step) is not on the production CPL.
+    NotOnProductionCpl,
+    /// An upgrade pathway names a version that is not the variant's, or itself.
+    Pathway,
+    /// A command's time is earlier than the last recorded event's.
+    TimeOrder,
+    /// A cut-off extension does not move the cut-off later.
+    CutoffNotLater,
+    /// The hub's state does not allow the change (e.g. commissioning a decommissioned hub).
+    HubState,
+    /// A supply role or HAN device is inconsistent with the hub (e.g. gas supplier, no GSME).
+    SupplyRole,
+    /// An interned table is full (more than 65 535 customers, variants or firmware versions).
+    Capacity,
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Rule::GateOrder => "gate order",
+            Rule::NotOnProductionCpl => "not on the production CPL",
+            Rule::Pathway => "upgrade pathway",
+            Rule::TimeOrder => "time order",
+            Rule::CutoffNotLater => "cut-off not later",
+            Rule::HubState => "hub state",
+            Rule::SupplyRole => "supply role",
+            Rule::Capacity => "capacity",
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Error {
+    #[error("invalid {kind} {input:?}: {reason}")]
+    InvalidId {
+        kind: IdKind,
+        input: String,
+        reason: String,
+    },
+    #[error("invalid {field}: {reason}")]
+    InvalidInput { field: String, reason: String },
+    #[error("{actor} may not {action}: {reason}")]
+    NotPermitted {
+        actor: Actor,
+        action: String,
+        reason: String,
+    },
+    #[error("{entity} {id:?} not found")]
+    NotFound { entity: Entity, id: String },
+    #[error("{entity} {id:?} already exists")]
+    AlreadyExists { entity: Entity, id: String },
+    #[error("campaign {campaign}: cannot {attempted} while it is {current}")]
+    IllegalTransition {
+        campaign: CampaignId,
+        current: Phase,
+        attempted: Transition,
+    },
+    #[error("refused by rule '{rule}': {detail}")]
+    PreconditionFailed { rule: Rule, detail: String },
+    #[error("bulk load refused, nothing applied: {} bad row(s), first row {}: {}",
+        rows.len(),
+        rows.first().map(|r| r.row).unwrap_or_default(),
+        rows.first().map(|r| r.reason.as_str()).unwrap_or_default())]
+    BulkRejected { rows: Vec<RowError> },
+    #[error("event log line {line}: {reason}")]
+    CorruptLog { line: u64, reason: String },
+    #[error(
+        "event log line {line}: schema version {found} is newer than the supported {supported}"
+    )]
+    UnsupportedSchema {
+        line: u64,
+        found: u32,
+        supported: u32,
+    },
+    #[error("I/O error on {path}: {reason}")]
+    Io { path: String, reason: String },
+}
+
+/// The variant of an [`Error`] without its data: what conformance scenarios and bindings match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    InvalidId,
+    InvalidInput,
+    NotPermitted,
+    NotFound,
+    AlreadyExists,
+    IllegalTransition,
+    PreconditionFailed,
+    BulkRejected,
+    CorruptLog,
+    UnsupportedSchema,
+    Io,
+}
+
+impl ErrorKind {
+    pub const ALL: [ErrorKind; 11] = [
+        ErrorKind::InvalidId,
+        ErrorKind::InvalidInput,
+        ErrorKind::NotPermitted,
+        ErrorKind::NotFound,
+        ErrorKind::AlreadyExists,
+        ErrorKind::IllegalTransition,
+        ErrorKind::PreconditionFailed,
+        ErrorKind::BulkRejected,
+        ErrorKind::CorruptLog,
+        ErrorKind::UnsupportedSchema,
+        ErrorKind::Io,
+    ];
+
+    /// The snake_case name used in conformance scenarios.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidId => "invalid_id",
+            ErrorKind::InvalidInput => "invalid_input",
+            ErrorKind::NotPermitted => "not_permitted",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::AlreadyExists => "already_exists",
+            ErrorKind::IllegalTransition => "illegal_transition",
+            ErrorKind::PreconditionFailed => "precondition_failed",
+            ErrorKind::BulkRejected => "bulk_rejected",
+            ErrorKind::CorruptLog => "corrupt_log",
+            ErrorKind::UnsupportedSchema => "unsupported_schema",
+            ErrorKind::Io => "io",
+        }
+    }
+}
+
+impl Error {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::InvalidId { .. } => ErrorKind::InvalidId,
+            Error::InvalidInput { .. } => ErrorKind::InvalidInput,
+            Error::NotPermitted { .. } => ErrorKind::NotPermitted,
+            Error::NotFound { .. } => ErrorKind::NotFound,
+            Error::AlreadyExists { .. } => ErrorKind::AlreadyExists,
+            Error::IllegalTransition { .. } => ErrorKind::IllegalTransition,
+            Error::PreconditionFailed { .. } => ErrorKind::PreconditionFailed,
+            Error::BulkRejected { .. } => ErrorKind::BulkRejected,
+            Error::CorruptLog { .. } => ErrorKind::CorruptLog,
+            Error::UnsupportedSchema { .. } => ErrorKind::UnsupportedSchema,
+            Error::Io { .. } => ErrorKind::Io,
+        }
+    }
+
+    pub(crate) fn invalid_id(kind: IdKind, input: &str, reason: &str) -> Error {
+        Error::InvalidId {
+            kind,
+            input: input.to_string(),
+            reason: reason.to_string(),
+        }
+    }
+
+    pub(crate) fn invalid_input(field: impl Into<String>, reason: impl Into<String>) -> Error {
+        Error::InvalidInput {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn not_permitted(
+        actor: &Actor,
+        action: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Error {
+        Error::NotPermitted {
+            actor: actor.clone(),
+            action: action.into(),
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn not_found(entity: Entity, id: impl ToString) -> Error {
+        Error::NotFound {
+            entity,
+            id: id.to_string(),
+        }
+    }
+
+    pub(crate) fn already_exists(entity: Entity, id: impl ToString) -> Error {
+        Error::AlreadyExists {
+            entity,
+            id: id.to_string(),
+        }
+    }
+
+    pub(crate) fn precondition(rule: Rule, detail: impl Into<String>) -> Error {
+        Error::PreconditionFailed {
+            rule,
+            detail: detail.into(),
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! Events: the facts an accepted command produced. Applying them in order rebuilds the state;
+//! they are the audit trail (who, when, what) and the only thing the journal stores.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::actor::Actor;
+use crate::campaign::Phase;
+use crate::catalogue::{Gate, Variant};
+use crate::estate::{ConsumerFlags, HanDeviceKind, HubRow, SmiStatus, SupplyRole};
+use crate::ids::{CampaignId, CustomerId, FirmwareVersion, HubId, VariantId};
+
+/// The event schema this build writes and the newest it reads.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One recorded event: its place in the log, when, by whom, and what.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    pub actor: Actor,
+    pub payload: EventPayload,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum EventPayload {
+    VariantRegistered {
+        variant: Variant,
+    },
+    FirmwareRegistered {
+        variant: VariantId,
+        version: FirmwareVersion,
+        upgrades_from: Vec<FirmwareVersion>,
+    },
+    GateRecorded {
+        variant: VariantId,
+        version: FirmwareVersion,
+        gate: Gate,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    EstateLoaded {
+        hubs: Vec<HubRow>,
+    },
+    HubInstalled {
+        hub: HubRow,
+    },
+    HubCommissioned {
+        hub: HubId,
+        on: NaiveDate,
+    },
+    SupplierChanged {
+        hub: HubId,
+        role: SupplyRole,
+        supplier: Option<CustomerId>,
+        flags: ConsumerFlags,
+    },
+    SmiStatusChanged {
+        hub: HubId,
+        from: SmiStatus,
+        to: SmiStatus,
+    },
+    HanDeviceFirmwareChanged {
+        hub: HubId,
+        device: HanDeviceKind,
+        from: String,
+        to: String,
+    },
+    ConsumerFlagsSet {
+        hub: HubId,
+        role: SupplyRole,
+        flags: ConsumerFlags,
+    },
+    HubDecommissioned {
+        hub: HubId,
+        on: NaiveDate,
+    },
+    CampaignCreated {
+        campaign: CampaignId,
+        variant: VariantId,
+        target: FirmwareVersion,
+        cutoff: DateTime<Utc>,
+    },
+    CampaignPhaseChanged {
+        campaign: CampaignId,
+        from: Phase,
+        to: Phase,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    CutoffExtended {
+        campaign: CampaignId,
+        customer: CustomerId,
+        until: DateTime<Utc>,
+    },
+}
+
+impl EventPayload {
+    /// The snake_case `type` tag of the payload.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            EventPayload::VariantRegistered { .. } => "variant_registered",
+            EventPayload::FirmwareRegistered { .. } => "firmware_registered",
+            EventPayload::GateRecorded { .. } => "gate_recorded",
+            EventPayload::EstateLoaded { .. } => "estate_loaded",
+            EventPayload::HubInstalled { .. } => "hub_installed",
+            EventPayload::HubCommissioned { .. } => "hub_commissioned",
+            EventPayload::SupplierChanged { .. } => "supplier_changed",
+            EventPayload::SmiStatusChanged { .. } => "smi_status_changed",
+            EventPayload::HanDeviceFirmwareChanged { .. } => "han_device_firmware_changed",
+            EventPayload::ConsumerFlagsSet { .. } => "consumer_flags_set",
+            EventPayload::HubDecommissioned { .. } => "hub_decommissioned",
+            EventPayload::CampaignCreated { .. } => "campaign_created",
+            EventPayload::CampaignPhaseChanged { .. } => "campaign_phase_changed",
+            EventPayload::CutoffExtended { .. } => "cutoff_extended",
+        }
+    }
+}

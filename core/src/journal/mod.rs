@@ -1,0 +1,137 @@
+//! The event log on disk: JSON lines, one event a line, each carrying the schema version.
+//! `{"schema":1,"seq":1,"at":"2026-01-05T09:00:00Z","actor":"dcc","payload":{"type":...}}`
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::actor::Actor;
+use crate::event::{Event, EventPayload, SCHEMA_VERSION};
+use crate::Error;
+
+#[derive(Serialize)]
+struct LineOut<'a> {
+    schema: u32,
+    seq: u64,
+    at: &'a DateTime<Utc>,
+    actor: &'a Actor,
+    payload: &'a EventPayload,
+}
+
+#[derive(Deserialize)]
+struct SchemaProbe {
+    schema: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LineIn {
+    #[allow(dead_code)]
+    schema: u32,
+    seq: u64,
+    at: DateTime<Utc>,
+    actor: Actor,
+    payload: EventPayload,
+}
+
+/// One event as its JSON line (no trailing newline).
+pub fn to_json_line(event: &Event) -> String {
+    serde_json::to_string(&LineOut {
+        schema: SCHEMA_VERSION,
+        seq: event.seq,
+        at: &event.at,
+        actor: &event.actor,
+        payload: &event.payload,
+    })
+    .expect("events hold only strings, numbers and dates, which always serialize")
+}
+
+/// Parses one line; `line` (1-based) names it in errors.
+pub fn from_json_line(text: &str, line: u64) -> Result<Event, Error> {
+    let corrupt = |reason: String| Error::CorruptLog { line, reason };
+    let probe: SchemaProbe =
+        serde_json::from_str(text).map_err(|e| corrupt(format!("not a JSON event: {e}")))?;
+    match probe.schema {
+        None => return Err(corrupt("no schema version".into())),
+        Some(0) => return Err(corrupt("schema version 0 does not exist".into())),
+        Some(found) if found > SCHEMA_VERSION => {
+            return Err(Error::UnsupportedSchema {
+                line,
+                found,
+                supported: SCHEMA_VERSION,
+            })
+        }
+        Some(_) => {}
+    }
+    let parsed: LineIn = serde_json::from_str(text).map_err(|e| corrupt(e.to_string()))?;
+    Ok(Event {
+        seq: parsed.seq,
+        at: parsed.at,
+        actor: parsed.actor,
+        payload: parsed.payload,
+    })
+}
+
+pub fn write_jsonl_to(
+    mut out: impl Write,
+    events: &[Event],
+    path_for_errors: &str,
+) -> Result<(), Error> {
+    let io = |e: std::io::Error| Error::Io {
+        path: path_for_errors.to_string(),
+        reason: e.to_string(),
+    };
+    for event in events {
+        out.write_all(to_json_line(event).as_bytes()).map_err(io)?;
+        out.write_all(b"\n").map_err(io)?;
+    }
+    out.flush().map_err(io)
+}
+
+/// Writes (replacing) the file with one line per event.
+pub fn write_jsonl(path: impl AsRef<Path>, events: &[Event]) -> Result<(), Error> {
+    let name = path.as_ref().display().to_string();
+    let file = File::create(path.as_ref()).map_err(|e| Error::Io {
+        path: name.clone(),
+        reason: e.to_string(),
+    })?;
+    write_jsonl_to(BufWriter::new(file), events, &name)
+}
+
+/// Reads events from JSON lines. Blank lines are skipped; a corrupt line, a newer schema or a
+/// break in the sequence numbers is refused with the line number.
+pub fn read_jsonl_from(input: impl BufRead, path_for_errors: &str) -> Result<Vec<Event>, Error> {
+    let mut events = Vec::new();
+    for (i, text) in input.lines().enumerate() {
+        let line = i as u64 + 1;
+        let text = text.map_err(|e| Error::Io {
+            path: path_for_errors.to_string(),
+            reason: format!("line {line}: {e}"),
+        })?;
+        if text.trim().is_empty() {
+            continue;
+        }
+        let event = from_json_line(&text, line)?;
+        let expected = events.last().map_or(1, |e: &Event| e.seq + 1);
+        if event.seq != expected {
+            return Err(Error::CorruptLog {
+                line,
+                reason: format!("expected event {expected}, found event {}", event.seq),
+            });
+        }
+        events.push(event);
+    }
+    Ok(events)
+}
+
+pub fn read_jsonl(path: impl AsRef<Path>) -> Result<Vec<Event>, Error> {
+    let name = path.as_ref().display().to_string();
+    let file = File::open(path.as_ref()).map_err(|e| Error::Io {
+        path: name.clone(),
+        reason: e.to_string(),
+    })?;
+    read_jsonl_from(BufReader::new(file), &name)
+}

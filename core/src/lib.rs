@@ -1,0 +1,64 @@
+//! # commshub-ota
+//!
+//! The shared logic of co-operative firmware deployment to Great Britain's smart-meter
+//! Communications Hubs: hub variants and firmware readiness, the estate, campaigns and
+//! their phases, each change made by a command from an actor (the DCC, a CSP, a customer)
+//! that is refused with a typed [`Error`] and changes nothing, or yields [`Event`]s that are
+//! applied and can be replayed. Time is always an input. Queries are scoped to the actor.
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use commshub_ota::{Actor, Command, Engine, ErrorKind, HubId, Region};
+//! use commshub_ota::catalogue::{HanBand, Variant};
+//!
+//! let mut engine = Engine::new();
+//! let at = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
+//! let variant = Variant {
+//!     id: "CH-N-DB".parse()?,
+//!     manufacturer: "Acme".into(),
+//!     model: "CH2".into(),
+//!     hardware_version: "B".into(),
+//!     han_band: HanBand::DualBand,
+//!     region: Region::North,
+//! };
+//! let events = engine.execute(&Actor::Dcc, at, Command::RegisterVariant { variant })?;
+//! assert_eq!(events[0].seq, 1);
+//!
+//! // A customer may not register variants: refused, and nothing changed.
+//! let supplier = Actor::customer("SUPPLIER-01")?;
+//! let bad = Command::GrantPilotOa { campaign: "C1".parse()? };
+//! let err = engine.execute(&supplier, at, bad).unwrap_err();
+//! assert_eq!(err.kind(), ErrorKind::NotPermitted);
+//! assert_eq!(engine.state().last_seq(), 1);
+//!
+//! // Hub ids parse in any case and print upper case.
+//! assert_eq!("00-db-12-34-56-78-90-a0".parse::<HubId>()?.to_string(), "00-DB-12-34-56-78-90-A0");
+//! # Ok::<(), commshub_ota::Error>(())
+//! ```
+#![forbid(unsafe_code)]
+
+pub mod actor;
+pub mod campaign;
+pub mod catalogue;
+pub mod command;
+pub mod engine;
+pub mod error;
+pub mod estate;
+pub mod event;
+pub mod ids;
+mod intern;
+pub mod journal;
+pub mod query;
+pub mod state;
+
+pub use actor::Actor;
+pub use campaign::{Phase, Transition};
+pub use command::Command;
+pub use engine::Engine;
+pub use error::{Entity, Error, ErrorKind, RowError, Rule};
+pub use estate::{
+    ConsumerFlags, HanDevice, HanDeviceKind, HanDevices, HubRow, SmiStatus, SupplyRole,
+};
+pub use event::{Event, EventPayload, SCHEMA_VERSION};
+pub use ids::{CampaignId, CustomerId, FirmwareVersion, HubId, IdKind, Region, VariantId};
+pub use state::State;

@@ -1,0 +1,106 @@
+//! What queries return: plain, serializable values holding only what the asker may see.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::actor::Actor;
+use crate::campaign::{HistoryEntry, Phase};
+use crate::catalogue::Gate;
+use crate::estate::{ConsumerFlags, HanDeviceKind, HanDevices, SmiStatus};
+use crate::ids::{CampaignId, CustomerId, FirmwareVersion, HubId, Region, VariantId};
+
+/// Who holds a supply role on a hub, as the asker may know it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "visibility", content = "customer", rename_all = "snake_case")]
+pub enum SupplierView {
+    /// Nobody holds the role.
+    Vacant,
+    /// Somebody holds it whom the asker may not know (the other supplier of a split-supply hub;
+    /// any supplier, to a CSP).
+    Hidden,
+    Known(CustomerId),
+}
+
+/// The devices and versions behind a hub: what suppliers approve or hold back upgrades by.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ConfigurationSet {
+    pub variant: VariantId,
+    pub firmware: FirmwareVersion,
+    pub devices: HanDevices,
+}
+
+impl ConfigurationSet {
+    /// A stable, readable key: `VARIANT@FW|esme:MODEL@FW|gsme:...` (absent devices omitted).
+    pub fn key(&self) -> String {
+        let mut key = format!("{}@{}", self.variant, self.firmware);
+        for kind in HanDeviceKind::ALL {
+            if let Some(d) = self.devices.get(kind) {
+                key.push_str(&format!("|{}:{}@{}", kind.as_str(), d.model, d.firmware));
+            }
+        }
+        key
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigSetCount {
+    pub configuration_set: ConfigurationSet,
+    pub hubs: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HubView {
+    pub id: HubId,
+    pub region: Region,
+    pub variant: VariantId,
+    pub firmware: FirmwareVersion,
+    pub smi_status: SmiStatus,
+    pub import_supplier: SupplierView,
+    pub gas_supplier: SupplierView,
+    /// The import supplier's consumer flags: shown to the DCC and to that supplier only.
+    pub import_flags: Option<ConsumerFlags>,
+    pub gas_flags: Option<ConsumerFlags>,
+    pub split_supply: bool,
+    pub installed_on: NaiveDate,
+    pub commissioned_on: Option<NaiveDate>,
+    pub configuration_set: ConfigurationSet,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CutoffView {
+    pub customer: CustomerId,
+    pub until: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignView {
+    pub id: CampaignId,
+    pub variant: VariantId,
+    pub region: Region,
+    pub target: FirmwareVersion,
+    pub phase: Phase,
+    /// While suspended: the phase a resume returns to.
+    pub resume_to: Option<Phase>,
+    pub default_cutoff: DateTime<Utc>,
+    /// To the DCC: the customers whose cut-off was extended. To a customer: its own cut-off,
+    /// extended or not. To a CSP: nothing (it does not learn who the customers are).
+    pub cutoffs: Vec<CutoffView>,
+    pub history: Vec<HistoryEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateView {
+    pub gate: Gate,
+    pub at: DateTime<Utc>,
+    /// `None` where the recorder is a customer the asker may not know.
+    pub by: Option<Actor>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FirmwareView {
+    pub version: FirmwareVersion,
+    pub upgrades_from: Vec<FirmwareVersion>,
+    pub on_production_cpl: bool,
+    pub gates: Vec<GateView>,
+}

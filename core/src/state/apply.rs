@@ -1,0 +1,331 @@
+//! Event to state change. Live events were checked by `decide`; replayed ones come from a file
+//! and may be anything, so `apply` never panics: a reference it cannot resolve, or a bulk load
+//! with a bad row, is an error before anything of that event is changed.
+
+use std::collections::{BTreeMap, HashSet};
+
+use super::State;
+use crate::campaign::{Campaign, CampaignChange, HistoryEntry, Phase};
+use crate::catalogue::{FirmwareEntry, Gate, GateRecord};
+use crate::error::{Entity, RowError, Rule};
+use crate::estate::{days_from_date, HubRow, SmiStatus, SupplyRole};
+use crate::event::{Event, EventPayload};
+use crate::ids::HubId;
+use crate::intern::FxBuild;
+use crate::Error;
+
+impl State {
+    /// Applies one event read from a log, verifying it can be applied. A failure names the
+    /// event's sequence number in a [`Error::CorruptLog`] and leaves the state as it was.
+    pub fn apply(&mut self, event: &Event) -> Result<(), Error> {
+        self.apply_checked(event, true).map_err(|e| match e {
+            Error::CorruptLog { .. } => e,
+            other => Error::CorruptLog {
+                line: event.seq,
+                reason: format!(
+                    "event {} ({}) cannot be applied: {other}",
+                    event.seq,
+                    event.payload.type_name()
+                ),
+            },
+        })
+    }
+
+    /// Applies an event just produced by `decide` on this state (its checks already ran).
+    pub(crate) fn apply_decided(&mut self, event: &Event) -> Result<(), Error> {
+        self.apply_checked(event, false)
+    }
+
+    fn apply_checked(&mut self, event: &Event, verify: bool) -> Result<(), Error> {
+        if event.seq != self.last_seq + 1 {
+            return Err(Error::CorruptLog {
+                line: event.seq,
+                reason: format!(
+                    "expected event {} next, found event {}",
+                    self.last_seq + 1,
+                    event.seq
+                ),
+            });
+        }
+        if let Some(last) = self.last_at.filter(|l| event.at < *l) {
+            return Err(Error::CorruptLog {
+                line: event.seq,
+                reason: format!(
+                    "event time {} is before the previous event's ({last})",
+                    event.at
+                ),
+            });
+        }
+        match &event.payload {
+            EventPayload::VariantRegistered { variant } => {
+                if self.catalogue.variant_idx(&variant.id).is_some() {
+                    return Err(Error::already_exists(Entity::Variant, &variant.id));
+                }
+                let idx = u16::try_from(self.catalogue.variants.len())
+                    .map_err(|_| Error::precondition(Rule::Capacity, "too many variants"))?;
+                self.catalogue.variant_index.insert(variant.id.clone(), idx);
+                self.catalogue.variants.push(variant.clone());
+                self.catalogue.firmware_of_variant.push(Vec::new());
+            }
+            EventPayload::FirmwareRegistered {
+                variant,
+                version,
+                upgrades_from,
+            } => {
+                let v = self
+                    .catalogue
+                    .variant_idx(variant)
+                    .ok_or_else(|| Error::not_found(Entity::Variant, variant))?;
+                if self.catalogue.firmware_idx(v, version).is_some() {
+                    return Err(Error::already_exists(
+                        Entity::Firmware,
+                        format!("{variant}@{version}"),
+                    ));
+                }
+                let from = upgrades_from
+                    .iter()
+                    .map(|f| {
+                        self.catalogue.firmware_idx(v, f).ok_or_else(|| {
+                            Error::not_found(Entity::Firmware, format!("{variant}@{f}"))
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                let idx = u16::try_from(self.catalogue.firmware.len()).map_err(|_| {
+                    Error::precondition(Rule::Capacity, "too many firmware versions")
+                })?;
+                self.catalogue.firmware.push(FirmwareEntry {
+                    variant: v,
+                    version: version.clone(),
+                    upgrades_from: from,
+                    gates: Vec::new(),
+                    registered_at: event.at,
+                });
+                self.catalogue
+                    .firmware_index
+                    .insert((v, version.clone()), idx);
+                self.catalogue.firmware_of_variant[usize::from(v)].push(idx);
+            }
+            EventPayload::GateRecorded {
+                variant,
+                version,
+                gate,
+                note,
+            } => {
+                let v = self
+                    .catalogue
+                    .variant_idx(variant)
+                    .ok_or_else(|| Error::not_found(Entity::Variant, variant))?;
+                let f = self.catalogue.firmware_idx(v, version).ok_or_else(|| {
+                    Error::not_found(Entity::Firmware, format!("{variant}@{version}"))
+                })?;
+                let gates = &mut self.catalogue.firmware[usize::from(f)].gates;
+                if gate.position() != gates.len() {
+                    return Err(Error::precondition(
+                        Rule::GateOrder,
+                        format!("{gate} recorded when {} gates were recorded", gates.len()),
+                    ));
+                }
+                debug_assert_eq!(Gate::ALL[gates.len()], *gate);
+                gates.push(GateRecord {
+                    gate: *gate,
+                    at: event.at,
+                    by: event.actor.clone(),
+                    note: note.clone(),
+                });
+            }
+            EventPayload::EstateLoaded { hubs } => {
+                if verify {
+                    self.verify_rows(hubs)?;
+                }
+                self.estate.hubs.reserve(hubs.len());
+                self.estate.index.reserve(hubs.len());
+                for row in hubs {
+                    self.estate.insert(&self.catalogue, row)?;
+                }
+            }
+            EventPayload::HubInstalled { hub } => {
+                if verify {
+                    self.verify_rows(std::slice::from_ref(hub))?;
+                }
+                self.estate.insert(&self.catalogue, hub)?;
+            }
+            EventPayload::HubCommissioned { hub, on } => {
+                let pos = self.position(*hub)?;
+                let rec = &mut self.estate.hubs[pos];
+                rec.smi = SmiStatus::Commissioned;
+                rec.commissioned = days_from_date(*on);
+            }
+            EventPayload::SupplierChanged {
+                hub,
+                role,
+                supplier,
+                flags,
+            } => {
+                let pos = self.position(*hub)?;
+                let idx = self.estate.intern_customer(supplier.as_ref())?;
+                let rec = &mut self.estate.hubs[pos];
+                match role {
+                    SupplyRole::Import => {
+                        rec.import_supplier = idx;
+                        rec.import_flags = flags.to_bits();
+                    }
+                    SupplyRole::Gas => {
+                        rec.gas_supplier = idx;
+                        rec.gas_flags = flags.to_bits();
+                    }
+                }
+            }
+            EventPayload::SmiStatusChanged { hub, to, .. } => {
+                let pos = self.position(*hub)?;
+                self.estate.hubs[pos].smi = *to;
+            }
+            EventPayload::HanDeviceFirmwareChanged {
+                hub, device, to, ..
+            } => {
+                let pos = self.position(*hub)?;
+                let rec = self.estate.hubs[pos];
+                let mut devices = self.estate.devices_of(rec.config);
+                let mut changed = devices.get(*device).cloned().ok_or_else(|| {
+                    Error::precondition(
+                        Rule::HubState,
+                        format!("hub {hub} has no {}", device.as_str()),
+                    )
+                })?;
+                changed.firmware = to.clone();
+                devices.set(*device, Some(changed));
+                self.estate.reconfigure(pos, rec.firmware, &devices)?;
+            }
+            EventPayload::ConsumerFlagsSet { hub, role, flags } => {
+                let pos = self.position(*hub)?;
+                let rec = &mut self.estate.hubs[pos];
+                match role {
+                    SupplyRole::Import => rec.import_flags = flags.to_bits(),
+                    SupplyRole::Gas => rec.gas_flags = flags.to_bits(),
+                }
+            }
+            EventPayload::HubDecommissioned { hub, .. } => {
+                let pos = self.position(*hub)?;
+                self.estate.hubs[pos].smi = SmiStatus::Decommissioned;
+            }
+            EventPayload::CampaignCreated {
+                campaign,
+                variant,
+                target,
+                cutoff,
+            } => {
+                if self.campaigns.contains_key(campaign) {
+                    return Err(Error::already_exists(Entity::Campaign, campaign));
+                }
+                let v = self
+                    .catalogue
+                    .variant_idx(variant)
+                    .ok_or_else(|| Error::not_found(Entity::Variant, variant))?;
+                let t = self.catalogue.firmware_idx(v, target).ok_or_else(|| {
+                    Error::not_found(Entity::Firmware, format!("{variant}@{target}"))
+                })?;
+                self.campaigns.insert(
+                    campaign.clone(),
+                    Campaign {
+                        id: campaign.clone(),
+                        variant: v,
+                        target: t,
+                        phase: Phase::Draft,
+                        resume_to: None,
+                        default_cutoff: *cutoff,
+                        cutoff_extensions: BTreeMap::new(),
+                        history: vec![HistoryEntry {
+                            seq: event.seq,
+                            at: event.at,
+                            actor: event.actor.clone(),
+                            change: CampaignChange::Created,
+                        }],
+                    },
+                );
+            }
+            EventPayload::CampaignPhaseChanged {
+                campaign,
+                from,
+                to,
+                reason,
+            } => {
+                let c = self
+                    .campaigns
+                    .get_mut(campaign)
+                    .ok_or_else(|| Error::not_found(Entity::Campaign, campaign))?;
+                if c.phase != *from {
+                    return Err(Error::precondition(
+                        Rule::HubState,
+                        format!("campaign {campaign} is {}, the event says {from}", c.phase),
+                    ));
+                }
+                c.resume_to = (*to == Phase::Suspended).then_some(*from);
+                c.phase = *to;
+                c.history.push(HistoryEntry {
+                    seq: event.seq,
+                    at: event.at,
+                    actor: event.actor.clone(),
+                    change: CampaignChange::PhaseChanged {
+                        from: *from,
+                        to: *to,
+                        reason: reason.clone(),
+                    },
+                });
+            }
+            EventPayload::CutoffExtended {
+                campaign,
+                customer,
+                until,
+            } => {
+                let idx = self
+                    .estate
+                    .customer_idx(customer)
+                    .ok_or_else(|| Error::not_found(Entity::Customer, customer))?;
+                let c = self
+                    .campaigns
+                    .get_mut(campaign)
+                    .ok_or_else(|| Error::not_found(Entity::Campaign, campaign))?;
+                c.cutoff_extensions.insert(idx, *until);
+                c.history.push(HistoryEntry {
+                    seq: event.seq,
+                    at: event.at,
+                    actor: event.actor.clone(),
+                    change: CampaignChange::CutoffExtended {
+                        customer: customer.clone(),
+                        until: *until,
+                    },
+                });
+            }
+        }
+        self.last_seq = event.seq;
+        self.last_at = Some(event.at);
+        Ok(())
+    }
+
+    fn position(&self, hub: HubId) -> Result<usize, Error> {
+        self.estate
+            .position(hub)
+            .ok_or_else(|| Error::not_found(Entity::Hub, hub))
+    }
+
+    fn verify_rows(&self, hubs: &[HubRow]) -> Result<(), Error> {
+        let mut batch = HashSet::with_capacity_and_hasher(hubs.len(), FxBuild::default());
+        let rows: Vec<RowError> = hubs
+            .iter()
+            .enumerate()
+            .filter_map(|(row, hub)| {
+                self.estate
+                    .check_row(&self.catalogue, hub, &mut batch)
+                    .err()
+                    .map(|e| RowError {
+                        row,
+                        reason: e.to_string(),
+                    })
+            })
+            .collect();
+        if rows.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::BulkRejected { rows })
+        }
+    }
+}

@@ -1,0 +1,611 @@
+//! Command to events. Pure: reads the state, never changes it.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+
+use super::State;
+use crate::actor::Actor;
+use crate::campaign::{Phase, Transition};
+use crate::catalogue::{FirmwareIdx, Gate, GateRecorder, VariantIdx};
+use crate::command::Command;
+use crate::error::{Entity, RowError, Rule};
+use crate::estate::{check_dates, date_from_days, HanDeviceKind, SmiStatus, NO_CUSTOMER};
+use crate::event::EventPayload;
+use crate::ids::{CampaignId, CustomerId, FirmwareVersion, VariantId};
+use crate::intern::FxBuild;
+use crate::Error;
+
+impl State {
+    /// Decides what `command` by `actor` at `at` does: the events to record, or why it is
+    /// refused. Nothing changes here; [`crate::Engine::execute`] applies the events.
+    pub fn decide(
+        &self,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        command: Command,
+    ) -> Result<Vec<EventPayload>, Error> {
+        if let Some(last) = self.last_at {
+            if at < last {
+                return Err(Error::precondition(
+                    Rule::TimeOrder,
+                    format!("command time {at} is before the last recorded event ({last})"),
+                ));
+            }
+        }
+        let action = command.action();
+        let dcc_only = || -> Result<(), Error> {
+            match actor {
+                Actor::Dcc => Ok(()),
+                _ => Err(Error::not_permitted(
+                    actor,
+                    &action,
+                    "only the DCC may do this",
+                )),
+            }
+        };
+        let event = match command {
+            Command::RegisterVariant { variant } => {
+                dcc_only()?;
+                for (field, value) in [
+                    ("variant.manufacturer", &variant.manufacturer),
+                    ("variant.model", &variant.model),
+                    ("variant.hardware_version", &variant.hardware_version),
+                ] {
+                    if value.trim().is_empty() {
+                        return Err(Error::invalid_input(field, "must not be empty"));
+                    }
+                }
+                if self.catalogue.variant_idx(&variant.id).is_some() {
+                    return Err(Error::already_exists(Entity::Variant, &variant.id));
+                }
+                if self.catalogue.variants.len() >= usize::from(u16::MAX) {
+                    return Err(Error::precondition(
+                        Rule::Capacity,
+                        "more than 65 535 variants",
+                    ));
+                }
+                EventPayload::VariantRegistered { variant }
+            }
+            Command::RegisterFirmware {
+                variant,
+                version,
+                upgrades_from,
+            } => {
+                let v = self.variant_idx(&variant)?;
+                self.require_region_csp(actor, v, &action)?;
+                if self.catalogue.firmware_idx(v, &version).is_some() {
+                    return Err(Error::already_exists(
+                        Entity::Firmware,
+                        format!("{variant}@{version}"),
+                    ));
+                }
+                let mut seen = HashSet::new();
+                for from in &upgrades_from {
+                    if from == &version {
+                        return Err(Error::precondition(
+                            Rule::Pathway,
+                            format!("firmware {version} cannot upgrade from itself"),
+                        ));
+                    }
+                    self.firmware_idx(v, &variant, from)?;
+                    if !seen.insert(from) {
+                        return Err(Error::invalid_input(
+                            "upgrades_from",
+                            format!("{from} is listed twice"),
+                        ));
+                    }
+                }
+                if self.catalogue.firmware.len() >= usize::from(u16::MAX) {
+                    return Err(Error::precondition(
+                        Rule::Capacity,
+                        "more than 65 535 firmware versions",
+                    ));
+                }
+                EventPayload::FirmwareRegistered {
+                    variant,
+                    version,
+                    upgrades_from,
+                }
+            }
+            Command::RecordGate {
+                variant,
+                version,
+                gate,
+                note,
+            } => {
+                let v = self.variant_idx(&variant)?;
+                let f = self.firmware_idx(v, &variant, &version)?;
+                match (gate.recorder(), actor) {
+                    (GateRecorder::Dcc, Actor::Dcc)
+                    | (GateRecorder::Customer, Actor::Customer(_)) => {}
+                    (GateRecorder::RegionCsp, _) => self.require_region_csp(actor, v, &action)?,
+                    (GateRecorder::Dcc, _) => {
+                        return Err(Error::not_permitted(
+                            actor,
+                            &action,
+                            format!("only the DCC records {gate}"),
+                        ))
+                    }
+                    (GateRecorder::Customer, _) => {
+                        return Err(Error::not_permitted(
+                            actor,
+                            &action,
+                            format!("{gate} is recorded by a DCC Customer with its test feedback"),
+                        ))
+                    }
+                }
+                if gate == Gate::CustomerTested
+                    && note.as_deref().is_none_or(|n| n.trim().is_empty())
+                {
+                    return Err(Error::invalid_input(
+                        "note",
+                        "customer testing needs the customer's feedback",
+                    ));
+                }
+                let recorded = &self.catalogue.fw(f).gates;
+                if gate.position() < recorded.len() {
+                    return Err(Error::precondition(
+                        Rule::GateOrder,
+                        format!(
+                            "{variant}@{version}: {gate} was already recorded at {}",
+                            recorded[gate.position()].at
+                        ),
+                    ));
+                }
+                if gate.position() > recorded.len() {
+                    return Err(Error::precondition(
+                        Rule::GateOrder,
+                        format!(
+                            "{variant}@{version}: {} must be recorded before {gate}",
+                            Gate::ALL[recorded.len()]
+                        ),
+                    ));
+                }
+                EventPayload::GateRecorded {
+                    variant,
+                    version,
+                    gate,
+                    note,
+                }
+            }
+            Command::LoadEstate { hubs } => {
+                dcc_only()?;
+                if hubs.is_empty() {
+                    return Err(Error::invalid_input(
+                        "hubs",
+                        "an estate load needs at least one hub",
+                    ));
+                }
+                let mut batch = HashSet::with_capacity_and_hasher(hubs.len(), FxBuild::default());
+                let mut rows = Vec::new();
+                for (row, hub) in hubs.iter().enumerate() {
+                    if let Err(e) = self.estate.check_row(&self.catalogue, hub, &mut batch) {
+                        rows.push(RowError {
+                            row,
+                            reason: e.to_string(),
+                        });
+                    }
+                }
+                if !rows.is_empty() {
+                    return Err(Error::BulkRejected { rows });
+                }
+                self.check_customer_capacity(
+                    hubs.iter()
+                        .flat_map(|h| [h.import_supplier.as_ref(), h.gas_supplier.as_ref()])
+                        .flatten(),
+                )?;
+                EventPayload::EstateLoaded { hubs }
+            }
+            Command::InstallHub { hub } => {
+                dcc_only()?;
+                let mut batch = HashSet::default();
+                self.estate.check_row(&self.catalogue, &hub, &mut batch)?;
+                self.check_customer_capacity(
+                    [hub.import_supplier.as_ref(), hub.gas_supplier.as_ref()]
+                        .into_iter()
+                        .flatten(),
+                )?;
+                EventPayload::HubInstalled { hub }
+            }
+            Command::CommissionHub { hub, on } => {
+                dcc_only()?;
+                let (_, rec) = self.hub_for(actor, hub)?;
+                if !matches!(
+                    rec.smi,
+                    SmiStatus::Pending
+                        | SmiStatus::Whitelisted
+                        | SmiStatus::InstalledNotCommissioned
+                ) {
+                    return Err(Error::precondition(
+                        Rule::HubState,
+                        format!(
+                            "hub {hub} is {}; only a hub not yet commissioned can be commissioned",
+                            rec.smi
+                        ),
+                    ));
+                }
+                let installed = date_from_days(rec.installed).unwrap_or(on);
+                check_dates(hub, SmiStatus::Commissioned, installed, Some(on))?;
+                EventPayload::HubCommissioned { hub, on }
+            }
+            Command::ChangeSupplier {
+                hub,
+                role,
+                supplier,
+                flags,
+            } => {
+                dcc_only()?;
+                let (pos, rec) = self.hub_for(actor, hub)?;
+                if rec.smi == SmiStatus::Decommissioned {
+                    return Err(Error::precondition(
+                        Rule::HubState,
+                        format!("hub {hub} is decommissioned"),
+                    ));
+                }
+                let devices = self.estate.devices_of(rec.config);
+                match &supplier {
+                    Some(_) if devices.get(role.meter()).is_none() => {
+                        return Err(Error::precondition(
+                            Rule::SupplyRole,
+                            format!(
+                                "hub {hub} has no {} for a {} supplier",
+                                role.meter().as_str().to_uppercase(),
+                                role.as_str()
+                            ),
+                        ))
+                    }
+                    None if flags.any() => {
+                        return Err(Error::precondition(
+                            Rule::SupplyRole,
+                            format!(
+                                "hub {hub}: {} flags given with no {} supplier",
+                                role.as_str(),
+                                role.as_str()
+                            ),
+                        ))
+                    }
+                    _ => {}
+                }
+                let current = self.estate.customer(self.estate.hubs[pos].supplier(role));
+                if current == supplier.as_ref() {
+                    return Err(Error::precondition(
+                        Rule::SupplyRole,
+                        match &supplier {
+                            Some(c) => {
+                                format!("{c} already holds the {} role on hub {hub}", role.as_str())
+                            }
+                            None => {
+                                format!("the {} role on hub {hub} is already vacant", role.as_str())
+                            }
+                        },
+                    ));
+                }
+                self.check_customer_capacity(supplier.iter())?;
+                EventPayload::SupplierChanged {
+                    hub,
+                    role,
+                    supplier,
+                    flags,
+                }
+            }
+            Command::ChangeSmiStatus { hub, status } => {
+                dcc_only()?;
+                let (_, rec) = self.hub_for(actor, hub)?;
+                let refuse = |why: String| {
+                    Err(Error::precondition(
+                        Rule::HubState,
+                        format!("hub {hub}: {why}"),
+                    ))
+                };
+                if rec.smi == status {
+                    return refuse(format!("its SMI status is already {status}"));
+                }
+                if rec.smi == SmiStatus::Decommissioned {
+                    return refuse("a decommissioned hub's status is final".into());
+                }
+                match status {
+                    SmiStatus::Decommissioned => {
+                        return refuse(
+                            "decommission it with decommission_hub, which records the date".into(),
+                        )
+                    }
+                    SmiStatus::Commissioned if date_from_days(rec.commissioned).is_none() => {
+                        return refuse(
+                            "it was never commissioned: use commission_hub, which records the date"
+                                .into(),
+                        )
+                    }
+                    SmiStatus::Pending
+                    | SmiStatus::Whitelisted
+                    | SmiStatus::InstalledNotCommissioned
+                        if date_from_days(rec.commissioned).is_some() =>
+                    {
+                        return refuse(format!(
+                            "it was commissioned; it cannot go back to {status}"
+                        ))
+                    }
+                    _ => {}
+                }
+                EventPayload::SmiStatusChanged {
+                    hub,
+                    from: rec.smi,
+                    to: status,
+                }
+            }
+            Command::ChangeHanDeviceFirmware {
+                hub,
+                device,
+                firmware,
+            } => {
+                if let Actor::Csp(_) = actor {
+                    return Err(Error::not_permitted(
+                        actor,
+                        &action,
+                        "HAN device firmware is the DCC's inventory or the supplier's own",
+                    ));
+                }
+                let (_, rec) = self.hub_for(actor, hub)?;
+                if let Some(c) = self.customer_of(actor) {
+                    let responsible = match device {
+                        HanDeviceKind::Esme => rec.import_supplier == c,
+                        HanDeviceKind::Gsme => rec.gas_supplier == c,
+                        _ => rec.is_supplied_by(c),
+                    };
+                    if !responsible {
+                        return Err(Error::not_permitted(
+                            actor,
+                            &action,
+                            format!(
+                                "the {} is the other supply role's device",
+                                device.as_str().to_uppercase()
+                            ),
+                        ));
+                    }
+                }
+                if firmware.trim().is_empty() {
+                    return Err(Error::invalid_input("firmware", "must not be empty"));
+                }
+                let devices = self.estate.devices_of(rec.config);
+                let current = devices.get(device).ok_or_else(|| {
+                    Error::precondition(
+                        Rule::HubState,
+                        format!("hub {hub} has no {}", device.as_str().to_uppercase()),
+                    )
+                })?;
+                if current.firmware == firmware {
+                    return Err(Error::precondition(
+                        Rule::HubState,
+                        format!(
+                            "hub {hub}: the {} already runs {firmware}",
+                            device.as_str().to_uppercase()
+                        ),
+                    ));
+                }
+                EventPayload::HanDeviceFirmwareChanged {
+                    hub,
+                    device,
+                    from: current.firmware.clone(),
+                    to: firmware,
+                }
+            }
+            Command::SetConsumerFlags { hub, role, flags } => {
+                if !matches!(actor, Actor::Customer(_)) {
+                    return Err(Error::not_permitted(
+                        actor,
+                        &action,
+                        "consumer flags are the supplier's own record",
+                    ));
+                }
+                let (_, rec) = self.hub_for(actor, hub)?;
+                let me = self.customer_of(actor).unwrap_or(NO_CUSTOMER);
+                if rec.supplier(role) != me {
+                    return Err(Error::not_permitted(
+                        actor,
+                        &action,
+                        format!("it does not hold the {} role on hub {hub}", role.as_str()),
+                    ));
+                }
+                if rec.flags(role) == flags {
+                    return Err(Error::precondition(
+                        Rule::HubState,
+                        format!("hub {hub}: the {} flags are already so", role.as_str()),
+                    ));
+                }
+                EventPayload::ConsumerFlagsSet { hub, role, flags }
+            }
+            Command::DecommissionHub { hub, on } => {
+                dcc_only()?;
+                let (_, rec) = self.hub_for(actor, hub)?;
+                if rec.smi == SmiStatus::Decommissioned {
+                    return Err(Error::precondition(
+                        Rule::HubState,
+                        format!("hub {hub} is already decommissioned"),
+                    ));
+                }
+                let latest = date_from_days(rec.commissioned).or(date_from_days(rec.installed));
+                if let Some(d) = latest.filter(|d| on < *d) {
+                    return Err(Error::invalid_input(
+                        "on",
+                        format!("hub {hub}: decommissioned on {on}, before it was installed or commissioned ({d})"),
+                    ));
+                }
+                EventPayload::HubDecommissioned { hub, on }
+            }
+            Command::CreateCampaign {
+                campaign,
+                variant,
+                target,
+                cutoff,
+            } => {
+                dcc_only()?;
+                if self.campaigns.contains_key(&campaign) {
+                    return Err(Error::already_exists(Entity::Campaign, &campaign));
+                }
+                let v = self.variant_idx(&variant)?;
+                let f = self.firmware_idx(v, &variant, &target)?;
+                let fw = self.catalogue.fw(f);
+                if !fw.on_production_cpl() {
+                    return Err(Error::precondition(
+                        Rule::NotOnProductionCpl,
+                        format!(
+                            "{variant}@{target} has passed {} of {} gates; next is {}",
+                            fw.gates.len(),
+                            Gate::ALL.len(),
+                            Gate::ALL[fw.gates.len()]
+                        ),
+                    ));
+                }
+                if cutoff <= at {
+                    return Err(Error::invalid_input(
+                        "cutoff",
+                        format!("cut-off {cutoff} must be after the campaign is created ({at})"),
+                    ));
+                }
+                EventPayload::CampaignCreated {
+                    campaign,
+                    variant,
+                    target,
+                    cutoff,
+                }
+            }
+            Command::GrantPilotOa { campaign } => {
+                dcc_only()?;
+                self.transition(&campaign, Transition::StartPilot, None)?
+            }
+            Command::GrantMassRolloutOa { campaign } => {
+                dcc_only()?;
+                self.transition(&campaign, Transition::StartMassRollout, None)?
+            }
+            Command::CompleteCampaign { campaign } => {
+                dcc_only()?;
+                self.transition(&campaign, Transition::Complete, None)?
+            }
+            Command::SuspendCampaign { campaign, reason } => {
+                dcc_only()?;
+                self.transition(&campaign, Transition::Suspend, Some(reason))?
+            }
+            Command::ResumeCampaign { campaign } => {
+                dcc_only()?;
+                self.transition(&campaign, Transition::Resume, None)?
+            }
+            Command::CancelCampaign { campaign, reason } => {
+                dcc_only()?;
+                self.transition(&campaign, Transition::Cancel, Some(reason))?
+            }
+            Command::ExtendCutoff {
+                campaign,
+                customer,
+                until,
+            } => {
+                dcc_only()?;
+                let c = self.campaign_for(actor, &campaign)?;
+                if c.phase.is_terminal() {
+                    return Err(Error::precondition(
+                        Rule::CutoffNotLater,
+                        format!(
+                            "campaign {campaign} is {}; its cut-offs no longer apply",
+                            c.phase
+                        ),
+                    ));
+                }
+                let idx = self
+                    .estate
+                    .customer_idx(&customer)
+                    .ok_or_else(|| Error::not_found(Entity::Customer, &customer))?;
+                let current = c.cutoff_for(idx);
+                if until <= current {
+                    return Err(Error::precondition(
+                        Rule::CutoffNotLater,
+                        format!(
+                            "{customer}'s cut-off in {campaign} is {current}; {until} is not later"
+                        ),
+                    ));
+                }
+                EventPayload::CutoffExtended {
+                    campaign,
+                    customer,
+                    until,
+                }
+            }
+        };
+        Ok(vec![event])
+    }
+
+    fn variant_idx(&self, id: &VariantId) -> Result<VariantIdx, Error> {
+        self.catalogue
+            .variant_idx(id)
+            .ok_or_else(|| Error::not_found(Entity::Variant, id))
+    }
+
+    fn firmware_idx(
+        &self,
+        v: VariantIdx,
+        variant: &VariantId,
+        version: &FirmwareVersion,
+    ) -> Result<FirmwareIdx, Error> {
+        self.catalogue
+            .firmware_idx(v, version)
+            .ok_or_else(|| Error::not_found(Entity::Firmware, format!("{variant}@{version}")))
+    }
+
+    fn require_region_csp(&self, actor: &Actor, v: VariantIdx, action: &str) -> Result<(), Error> {
+        let region = self.catalogue.variant(v).region;
+        if *actor == Actor::Csp(region) {
+            Ok(())
+        } else {
+            Err(Error::not_permitted(
+                actor,
+                action,
+                format!("only the CSP of the {region} region may do this for its variants"),
+            ))
+        }
+    }
+
+    fn check_customer_capacity<'a>(
+        &self,
+        customers: impl Iterator<Item = &'a CustomerId>,
+    ) -> Result<(), Error> {
+        let new: HashSet<&CustomerId> = customers
+            .filter(|c| self.estate.customer_idx(c).is_none())
+            .collect();
+        if self.estate.customers.len() + new.len() >= usize::from(NO_CUSTOMER) {
+            return Err(Error::precondition(
+                Rule::Capacity,
+                "more than 65 535 customers",
+            ));
+        }
+        Ok(())
+    }
+
+    fn transition(
+        &self,
+        id: &CampaignId,
+        transition: Transition,
+        reason: Option<String>,
+    ) -> Result<EventPayload, Error> {
+        let campaign = self.campaign_for(&Actor::Dcc, id)?;
+        let to = transition
+            .target(campaign.phase, campaign.resume_to)
+            .ok_or_else(|| Error::IllegalTransition {
+                campaign: id.clone(),
+                current: campaign.phase,
+                attempted: transition,
+            })?;
+        if matches!(transition, Transition::Suspend | Transition::Cancel)
+            && reason.as_deref().is_none_or(|r| r.trim().is_empty())
+        {
+            return Err(Error::invalid_input(
+                "reason",
+                format!("a {transition} needs a reason"),
+            ));
+        }
+        debug_assert!(to != Phase::Draft);
+        Ok(EventPayload::CampaignPhaseChanged {
+            campaign: id.clone(),
+            from: campaign.phase,
+            to,
+            reason,
+        })
+    }
+}

@@ -1,0 +1,100 @@
+//! The model's state and its two functions: [`State::decide`] (command to events, or a
+//! refusal; never mutates) and [`State::apply`] (event to state change). Queries live in
+//! [`crate::query`], also as methods on `State`.
+
+mod apply;
+mod decide;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::actor::Actor;
+use crate::campaign::Campaign;
+use crate::catalogue::Catalogue;
+use crate::error::Entity;
+use crate::estate::{CustomerIdx, Estate, HubRecord, NO_CUSTOMER};
+use crate::ids::{CampaignId, HubId};
+use crate::Error;
+
+/// Everything the model knows. `Clone + PartialEq` so tests can check that a refused command
+/// changed nothing and that a replay rebuilds the same state.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct State {
+    pub(crate) catalogue: Catalogue,
+    pub(crate) estate: Estate,
+    pub(crate) campaigns: BTreeMap<CampaignId, Campaign>,
+    /// Sequence number of the last applied event (0 before any).
+    pub(crate) last_seq: u64,
+    /// Time of the last applied event: commands may not go back before it.
+    pub(crate) last_at: Option<DateTime<Utc>>,
+}
+
+impl State {
+    pub fn new() -> Self {
+        State::default()
+    }
+
+    pub fn last_seq(&self) -> u64 {
+        self.last_seq
+    }
+
+    pub fn last_event_at(&self) -> Option<DateTime<Utc>> {
+        self.last_at
+    }
+
+    pub fn hub_count(&self) -> usize {
+        self.estate.hubs.len()
+    }
+
+    /// Bytes held by the estate's dense tables (hub records and the id index), for sizing.
+    pub fn estate_bytes(&self) -> usize {
+        let records = self.estate.hubs.capacity() * std::mem::size_of::<HubRecord>();
+        // hashbrown: one control byte plus one (key, value) slot per bucket.
+        let slot = std::mem::size_of::<(HubId, u32)>() + 1;
+        records + self.estate.index.capacity() * slot
+    }
+
+    /// The customer index of `actor` when it is a customer known to the estate.
+    pub(crate) fn customer_of(&self, actor: &Actor) -> Option<CustomerIdx> {
+        actor
+            .as_customer()
+            .and_then(|c| self.estate.customer_idx(c))
+    }
+
+    /// The hub at `id` as `actor` may address it: a customer gets `NotFound` both for an
+    /// unknown hub and for one it does not supply, so that it learns nothing of others' hubs.
+    pub(crate) fn hub_for(&self, actor: &Actor, id: HubId) -> Result<(usize, &HubRecord), Error> {
+        let not_found = || Error::not_found(Entity::Hub, id);
+        let pos = self.estate.position(id).ok_or_else(not_found)?;
+        let hub = &self.estate.hubs[pos];
+        match actor {
+            Actor::Dcc => Ok((pos, hub)),
+            Actor::Csp(region) => {
+                if self.catalogue.variant(hub.variant).region == *region {
+                    Ok((pos, hub))
+                } else {
+                    Err(not_found())
+                }
+            }
+            Actor::Customer(_) => match self.customer_of(actor) {
+                Some(c) if c != NO_CUSTOMER && hub.is_supplied_by(c) => Ok((pos, hub)),
+                _ => Err(not_found()),
+            },
+        }
+    }
+
+    pub(crate) fn campaign_for(&self, actor: &Actor, id: &CampaignId) -> Result<&Campaign, Error> {
+        let campaign = self
+            .campaigns
+            .get(id)
+            .ok_or_else(|| Error::not_found(Entity::Campaign, id))?;
+        // A CSP sees the campaigns of its own region only.
+        if let Actor::Csp(region) = actor {
+            if self.catalogue.variant(campaign.variant).region != *region {
+                return Err(Error::not_found(Entity::Campaign, id));
+            }
+        }
+        Ok(campaign)
+    }
+}
