@@ -50,6 +50,7 @@ mod intern;
 pub mod journal;
 pub mod query;
 pub mod state;
+pub mod synth;
 
 pub use actor::Actor;
 pub use campaign::{Phase, Transition};

@@ -1,0 +1,462 @@
+mod common;
+
+use common::*;
+use commshub_ota::campaign::CampaignChange;
+use commshub_ota::*;
+
+fn create(id: &str, target: &str) -> Command {
+    Command::CreateCampaign {
+        campaign: camp(id),
+        variant: vid(NORTH),
+        target: fw(target),
+        cutoff: t(60),
+    }
+}
+
+fn with_campaign() -> Engine {
+    let mut e = fixture();
+    ok(&mut e, &Actor::Dcc, t(1), create("C1", "2.0"));
+    e
+}
+
+#[test]
+fn dcc_creates_a_campaign_for_a_version_on_the_production_cpl() {
+    let mut e = fixture();
+    for actor in [Actor::Csp(Region::North), cust("SUP-A")] {
+        refused(
+            &mut e,
+            &actor,
+            t(1),
+            create("C1", "2.0"),
+            ErrorKind::NotPermitted,
+        );
+    }
+    // Registered but not through its gates.
+    ok(
+        &mut e,
+        &Actor::Csp(Region::North),
+        t(1),
+        Command::RegisterFirmware {
+            variant: vid(NORTH),
+            version: fw("3.0"),
+            upgrades_from: vec![fw("2.0")],
+        },
+    );
+    let err = refused(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        create("C1", "3.0"),
+        ErrorKind::PreconditionFailed,
+    );
+    assert!(err.to_string().contains("next is csp_approved"), "{err}");
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        create("C1", "9.9"),
+        ErrorKind::NotFound,
+    );
+    let unknown_variant = Command::CreateCampaign {
+        campaign: camp("C1"),
+        variant: vid("NOPE"),
+        target: fw("2.0"),
+        cutoff: t(60),
+    };
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        unknown_variant,
+        ErrorKind::NotFound,
+    );
+    let past_cutoff = Command::CreateCampaign {
+        campaign: camp("C1"),
+        variant: vid(NORTH),
+        target: fw("2.0"),
+        cutoff: t(1),
+    };
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        past_cutoff,
+        ErrorKind::InvalidInput,
+    );
+    ok(&mut e, &Actor::Dcc, t(1), create("C1", "2.0"));
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        create("C1", "2.0"),
+        ErrorKind::AlreadyExists,
+    );
+    let view = e.state().campaign(&Actor::Dcc, &camp("C1")).unwrap();
+    assert_eq!(
+        (view.phase, view.target.as_str(), view.region),
+        (Phase::Draft, "2.0", Region::North)
+    );
+}
+
+#[test]
+fn phases_go_forward_with_the_dccs_approvals() {
+    let mut e = with_campaign();
+    let c = || camp("C1");
+    refused(
+        &mut e,
+        &cust("SUP-A"),
+        t(2),
+        Command::GrantPilotOa { campaign: c() },
+        ErrorKind::NotPermitted,
+    );
+    refused(
+        &mut e,
+        &Actor::Csp(Region::North),
+        t(2),
+        Command::GrantPilotOa { campaign: c() },
+        ErrorKind::NotPermitted,
+    );
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(2),
+        Command::GrantPilotOa {
+            campaign: camp("NOPE"),
+        },
+        ErrorKind::NotFound,
+    );
+    let err = refused(
+        &mut e,
+        &Actor::Dcc,
+        t(2),
+        Command::GrantMassRolloutOa { campaign: c() },
+        ErrorKind::IllegalTransition,
+    );
+    assert!(matches!(
+        err,
+        Error::IllegalTransition {
+            current: Phase::Draft,
+            attempted: Transition::StartMassRollout,
+            ..
+        }
+    ));
+    assert!(
+        err.to_string()
+            .contains("cannot start_mass_rollout while it is draft"),
+        "{err}"
+    );
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(2),
+        Command::SuspendCampaign {
+            campaign: c(),
+            reason: "x".into(),
+        },
+        ErrorKind::IllegalTransition,
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(2),
+        Command::GrantPilotOa { campaign: c() },
+    );
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(3),
+        Command::GrantPilotOa { campaign: c() },
+        ErrorKind::IllegalTransition,
+    );
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(3),
+        Command::CompleteCampaign { campaign: c() },
+        ErrorKind::IllegalTransition,
+    );
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(3),
+        Command::ResumeCampaign { campaign: c() },
+        ErrorKind::IllegalTransition,
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(20),
+        Command::GrantMassRolloutOa { campaign: c() },
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(40),
+        Command::CompleteCampaign { campaign: c() },
+    );
+    let err = refused(
+        &mut e,
+        &Actor::Dcc,
+        t(41),
+        Command::CancelCampaign {
+            campaign: c(),
+            reason: "late".into(),
+        },
+        ErrorKind::IllegalTransition,
+    );
+    assert!(matches!(
+        err,
+        Error::IllegalTransition {
+            current: Phase::Completed,
+            attempted: Transition::Cancel,
+            ..
+        }
+    ));
+    let view = e.state().campaign(&Actor::Dcc, &c()).unwrap();
+    let phases: Vec<_> = view
+        .history
+        .iter()
+        .filter_map(|h| match h.change {
+            CampaignChange::PhaseChanged { to, .. } => Some(to),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        phases,
+        vec![Phase::Pilot, Phase::MassRollout, Phase::Completed]
+    );
+    assert_eq!(view.history[0].change, CampaignChange::Created);
+    assert_eq!(view.history.last().unwrap().at, t(40));
+}
+
+#[test]
+fn suspend_and_resume_return_to_the_phase_left() {
+    let mut e = with_campaign();
+    let c = || camp("C1");
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(2),
+        Command::GrantPilotOa { campaign: c() },
+    );
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(3),
+        Command::SuspendCampaign {
+            campaign: c(),
+            reason: " ".into(),
+        },
+        ErrorKind::InvalidInput,
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(3),
+        Command::SuspendCampaign {
+            campaign: c(),
+            reason: "HAN drop-outs".into(),
+        },
+    );
+    let v = e.state().campaign(&Actor::Dcc, &c()).unwrap();
+    assert_eq!(
+        (v.phase, v.resume_to),
+        (Phase::Suspended, Some(Phase::Pilot))
+    );
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(4),
+        Command::GrantMassRolloutOa { campaign: c() },
+        ErrorKind::IllegalTransition,
+    );
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(4),
+        Command::SuspendCampaign {
+            campaign: c(),
+            reason: "again".into(),
+        },
+        ErrorKind::IllegalTransition,
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(4),
+        Command::ResumeCampaign { campaign: c() },
+    );
+    let v = e.state().campaign(&Actor::Dcc, &c()).unwrap();
+    assert_eq!((v.phase, v.resume_to), (Phase::Pilot, None));
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(5),
+        Command::GrantMassRolloutOa { campaign: c() },
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(6),
+        Command::SuspendCampaign {
+            campaign: c(),
+            reason: "threshold".into(),
+        },
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(7),
+        Command::ResumeCampaign { campaign: c() },
+    );
+    assert_eq!(
+        e.state().campaign(&Actor::Dcc, &c()).unwrap().phase,
+        Phase::MassRollout
+    );
+}
+
+#[test]
+fn cancel_from_any_live_phase_with_a_reason() {
+    for steps in 0..3 {
+        let mut e = with_campaign();
+        let c = || camp("C1");
+        if steps >= 1 {
+            ok(
+                &mut e,
+                &Actor::Dcc,
+                t(2),
+                Command::GrantPilotOa { campaign: c() },
+            );
+        }
+        if steps >= 2 {
+            ok(
+                &mut e,
+                &Actor::Dcc,
+                t(2),
+                Command::SuspendCampaign {
+                    campaign: c(),
+                    reason: "pause".into(),
+                },
+            );
+        }
+        refused(
+            &mut e,
+            &Actor::Dcc,
+            t(3),
+            Command::CancelCampaign {
+                campaign: c(),
+                reason: "".into(),
+            },
+            ErrorKind::InvalidInput,
+        );
+        ok(
+            &mut e,
+            &Actor::Dcc,
+            t(3),
+            Command::CancelCampaign {
+                campaign: c(),
+                reason: "superseded by 2.1".into(),
+            },
+        );
+        refused(
+            &mut e,
+            &Actor::Dcc,
+            t(4),
+            Command::ResumeCampaign { campaign: c() },
+            ErrorKind::IllegalTransition,
+        );
+        assert_eq!(
+            e.state().campaign(&Actor::Dcc, &c()).unwrap().phase,
+            Phase::Cancelled
+        );
+    }
+}
+
+#[test]
+fn dcc_extends_one_customers_cutoff() {
+    let mut e = with_campaign();
+    let ext = |who: &str, until| Command::ExtendCutoff {
+        campaign: camp("C1"),
+        customer: cid(who),
+        until,
+    };
+    refused(
+        &mut e,
+        &cust("SUP-A"),
+        t(2),
+        ext("SUP-A", t(90)),
+        ErrorKind::NotPermitted,
+    );
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(2),
+        ext("NOBODY", t(90)),
+        ErrorKind::NotFound,
+    );
+    let err = refused(
+        &mut e,
+        &Actor::Dcc,
+        t(2),
+        ext("SUP-A", t(60)),
+        ErrorKind::PreconditionFailed,
+    );
+    assert!(err.to_string().contains("not later"), "{err}");
+    ok(&mut e, &Actor::Dcc, t(2), ext("SUP-A", t(90)));
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(2),
+        ext("SUP-A", t(80)),
+        ErrorKind::PreconditionFailed,
+    );
+
+    // Each customer sees its own cut-off only; the CSP sees no customer names.
+    let a = e.state().campaign(&cust("SUP-A"), &camp("C1")).unwrap();
+    assert_eq!((a.cutoffs.len(), a.cutoffs[0].until), (1, t(90)));
+    let b = e.state().campaign(&cust("SUP-B"), &camp("C1")).unwrap();
+    assert_eq!(b.cutoffs[0].until, t(60));
+    assert!(
+        b.history
+            .iter()
+            .all(|h| !matches!(h.change, CampaignChange::CutoffExtended { .. })),
+        "SUP-B must not see SUP-A's extension"
+    );
+    let csp = e
+        .state()
+        .campaign(&Actor::Csp(Region::North), &camp("C1"))
+        .unwrap();
+    assert!(csp.cutoffs.is_empty());
+    assert!(csp
+        .history
+        .iter()
+        .all(|h| !matches!(h.change, CampaignChange::CutoffExtended { .. })));
+    let dcc = e.state().campaign(&Actor::Dcc, &camp("C1")).unwrap();
+    assert_eq!(dcc.cutoffs[0].customer, cid("SUP-A"));
+    // Other regions' CSPs do not see the campaign at all.
+    assert_eq!(
+        e.state()
+            .campaign(&Actor::Csp(Region::South), &camp("C1"))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::NotFound
+    );
+    assert!(e.state().campaigns(&Actor::Csp(Region::South)).is_empty());
+
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(3),
+        Command::CancelCampaign {
+            campaign: camp("C1"),
+            reason: "stop".into(),
+        },
+    );
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(3),
+        ext("SUP-B", t(100)),
+        ErrorKind::PreconditionFailed,
+    );
+}

@@ -1,0 +1,318 @@
+mod common;
+
+use common::*;
+use commshub_ota::catalogue::Gate;
+use commshub_ota::*;
+
+#[test]
+fn dcc_registers_variants_and_nobody_else() {
+    let mut e = Engine::new();
+    for actor in [Actor::Csp(Region::North), cust("SUP-A")] {
+        let err = refused(
+            &mut e,
+            &actor,
+            t(0),
+            Command::RegisterVariant {
+                variant: variant(NORTH, Region::North),
+            },
+            ErrorKind::NotPermitted,
+        );
+        assert!(
+            err.to_string().contains("register variant CH-N-DB"),
+            "{err}"
+        );
+    }
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(0),
+        Command::RegisterVariant {
+            variant: variant(NORTH, Region::North),
+        },
+    );
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(0),
+        Command::RegisterVariant {
+            variant: variant(NORTH, Region::North),
+        },
+        ErrorKind::AlreadyExists,
+    );
+    let mut blank = variant("OTHER", Region::North);
+    blank.manufacturer = " ".into();
+    let err = refused(
+        &mut e,
+        &Actor::Dcc,
+        t(0),
+        Command::RegisterVariant { variant: blank },
+        ErrorKind::InvalidInput,
+    );
+    assert!(err.to_string().contains("variant.manufacturer"), "{err}");
+}
+
+#[test]
+fn only_the_regions_csp_registers_firmware() {
+    let mut e = Engine::new();
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(0),
+        Command::RegisterVariant {
+            variant: variant(NORTH, Region::North),
+        },
+    );
+    let reg = |v: &str, from: &[&str]| Command::RegisterFirmware {
+        variant: vid(NORTH),
+        version: fw(v),
+        upgrades_from: from.iter().map(|f| fw(f)).collect(),
+    };
+    for actor in [Actor::Dcc, Actor::Csp(Region::South), cust("SUP-A")] {
+        let err = refused(
+            &mut e,
+            &actor,
+            t(0),
+            reg("1.0", &[]),
+            ErrorKind::NotPermitted,
+        );
+        assert!(err.to_string().contains("north"), "{err}");
+    }
+    let unknown = Command::RegisterFirmware {
+        variant: vid("NOPE"),
+        version: fw("1.0"),
+        upgrades_from: vec![],
+    };
+    refused(
+        &mut e,
+        &Actor::Csp(Region::North),
+        t(0),
+        unknown,
+        ErrorKind::NotFound,
+    );
+    ok(&mut e, &Actor::Csp(Region::North), t(0), reg("1.0", &[]));
+    refused(
+        &mut e,
+        &Actor::Csp(Region::North),
+        t(0),
+        reg("1.0", &[]),
+        ErrorKind::AlreadyExists,
+    );
+    let err = refused(
+        &mut e,
+        &Actor::Csp(Region::North),
+        t(0),
+        reg("1.1", &["1.1"]),
+        ErrorKind::PreconditionFailed,
+    );
+    assert!(err.to_string().contains("itself"));
+    let err = refused(
+        &mut e,
+        &Actor::Csp(Region::North),
+        t(0),
+        reg("1.1", &["0.9"]),
+        ErrorKind::NotFound,
+    );
+    assert!(err.to_string().contains("CH-N-DB@0.9"), "{err}");
+    refused(
+        &mut e,
+        &Actor::Csp(Region::North),
+        t(0),
+        reg("1.1", &["1.0", "1.0"]),
+        ErrorKind::InvalidInput,
+    );
+    ok(
+        &mut e,
+        &Actor::Csp(Region::North),
+        t(0),
+        reg("1.1", &["1.0"]),
+    );
+}
+
+#[test]
+fn gates_are_recorded_in_order_by_their_actor() {
+    let mut e = Engine::new();
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(0),
+        Command::RegisterVariant {
+            variant: variant(NORTH, Region::North),
+        },
+    );
+    ok(
+        &mut e,
+        &Actor::Csp(Region::North),
+        t(0),
+        Command::RegisterFirmware {
+            variant: vid(NORTH),
+            version: fw("2.0"),
+            upgrades_from: vec![],
+        },
+    );
+    let gate = |g: Gate, note: Option<&str>| Command::RecordGate {
+        variant: vid(NORTH),
+        version: fw("2.0"),
+        gate: g,
+        note: note.map(String::from),
+    };
+    // Out of order: DCC testing before the CSP's approval.
+    let err = refused(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        gate(Gate::DccTestApproved, None),
+        ErrorKind::PreconditionFailed,
+    );
+    assert!(
+        err.to_string()
+            .contains("csp_approved must be recorded before dcc_test_approved"),
+        "{err}"
+    );
+    // Wrong actors for the CSP's gate.
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        gate(Gate::CspApproved, None),
+        ErrorKind::NotPermitted,
+    );
+    refused(
+        &mut e,
+        &Actor::Csp(Region::Central),
+        t(1),
+        gate(Gate::CspApproved, None),
+        ErrorKind::NotPermitted,
+    );
+    ok(
+        &mut e,
+        &Actor::Csp(Region::North),
+        t(1),
+        gate(Gate::CspApproved, None),
+    );
+    refused(
+        &mut e,
+        &Actor::Csp(Region::North),
+        t(1),
+        gate(Gate::CspApproved, None),
+        ErrorKind::PreconditionFailed,
+    );
+    refused(
+        &mut e,
+        &Actor::Csp(Region::North),
+        t(2),
+        gate(Gate::DccTestApproved, None),
+        ErrorKind::NotPermitted,
+    );
+    ok(&mut e, &Actor::Dcc, t(2), gate(Gate::DccTestApproved, None));
+    // Customer testing: a customer, with feedback.
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(3),
+        gate(Gate::CustomerTested, Some("ok")),
+        ErrorKind::NotPermitted,
+    );
+    let err = refused(
+        &mut e,
+        &cust("SUP-A"),
+        t(3),
+        gate(Gate::CustomerTested, None),
+        ErrorKind::InvalidInput,
+    );
+    assert!(err.to_string().contains("feedback"));
+    ok(
+        &mut e,
+        &cust("SUP-A"),
+        t(3),
+        gate(Gate::CustomerTested, Some("no HAN issues on 40 test rigs")),
+    );
+    for g in [
+        Gate::ProductionProvingVerified,
+        Gate::OperationalApproval,
+        Gate::ProductionCpl,
+    ] {
+        refused(
+            &mut e,
+            &cust("SUP-A"),
+            t(4),
+            gate(g, None),
+            ErrorKind::NotPermitted,
+        );
+        ok(&mut e, &Actor::Dcc, t(4), gate(g, None));
+    }
+    let versions = e
+        .state()
+        .firmware_versions(&Actor::Dcc, &vid(NORTH))
+        .unwrap();
+    assert!(versions[0].on_production_cpl);
+    assert_eq!(
+        versions[0].gates.iter().map(|g| g.gate).collect::<Vec<_>>(),
+        Gate::ALL
+    );
+    assert_eq!(versions[0].gates[2].by, Some(cust("SUP-A")));
+}
+
+#[test]
+fn gate_recorder_is_hidden_from_other_customers_and_csps() {
+    let e = fixture();
+    let by = |actor: &Actor| {
+        e.state().firmware_versions(actor, &vid(NORTH)).unwrap()[0].gates[2]
+            .by
+            .clone()
+    };
+    assert_eq!(by(&Actor::Dcc), Some(cust("SUP-A")));
+    assert_eq!(by(&cust("SUP-A")), Some(cust("SUP-A")));
+    assert_eq!(by(&cust("SUP-B")), None);
+    assert_eq!(by(&Actor::Csp(Region::North)), None);
+    // A CSP sees only its region's variants.
+    assert_eq!(
+        e.state()
+            .firmware_versions(&Actor::Csp(Region::South), &vid(NORTH))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::NotFound
+    );
+    assert_eq!(e.state().variants(&Actor::Csp(Region::South)).len(), 1);
+    assert_eq!(e.state().variants(&Actor::Dcc).len(), 2);
+}
+
+#[test]
+fn a_hub_two_steps_behind_goes_through_the_step_between() {
+    let e = fixture();
+    let s = e.state();
+    let route = s
+        .upgrade_route(&Actor::Dcc, &vid(NORTH), &fw("1.0"), &fw("2.0"))
+        .unwrap();
+    assert_eq!(route, vec![fw("1.1"), fw("2.0")]);
+    assert_eq!(
+        s.upgrade_route(&Actor::Dcc, &vid(NORTH), &fw("1.1"), &fw("2.0"))
+            .unwrap(),
+        vec![fw("2.0")]
+    );
+    assert!(s
+        .upgrade_route(&Actor::Dcc, &vid(NORTH), &fw("2.0"), &fw("2.0"))
+        .unwrap()
+        .is_empty());
+    // No downgrade unless a pathway lists it.
+    let err = s
+        .upgrade_route(&Actor::Dcc, &vid(NORTH), &fw("2.0"), &fw("1.0"))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::PreconditionFailed);
+    assert_eq!(
+        s.upgrade_route(&Actor::Dcc, &vid(NORTH), &fw("9.9"), &fw("2.0"))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::NotFound
+    );
+}
+
+#[test]
+fn a_listed_shortcut_is_preferred_to_the_long_way() {
+    let mut e = fixture();
+    ready_firmware(&mut e, NORTH, Region::North, "3.0", &["2.0", "1.0"], t(1));
+    let route = e
+        .state()
+        .upgrade_route(&Actor::Dcc, &vid(NORTH), &fw("1.0"), &fw("3.0"))
+        .unwrap();
+    assert_eq!(route, vec![fw("3.0")]);
+}

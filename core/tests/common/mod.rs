@@ -1,0 +1,202 @@
+//! A small, explicit fixture shared by the integration tests.
+#![allow(dead_code)]
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use commshub_ota::catalogue::{Gate, GateRecorder, HanBand, Variant};
+use commshub_ota::*;
+
+pub fn t(day: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 1, 9, 0, 0).unwrap() + Duration::days(day)
+}
+
+pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+pub fn hub(n: u64) -> HubId {
+    HubId::from_u64(n)
+}
+
+pub fn cust(id: &str) -> Actor {
+    Actor::customer(id).unwrap()
+}
+
+pub fn cid(id: &str) -> CustomerId {
+    id.parse().unwrap()
+}
+
+pub fn vid(id: &str) -> VariantId {
+    id.parse().unwrap()
+}
+
+pub fn fw(v: &str) -> FirmwareVersion {
+    v.parse().unwrap()
+}
+
+pub fn camp(id: &str) -> CampaignId {
+    id.parse().unwrap()
+}
+
+pub const NORTH: &str = "CH-N-DB";
+pub const SOUTH: &str = "CH-S-SB";
+
+pub fn variant(id: &str, region: Region) -> Variant {
+    Variant {
+        id: vid(id),
+        manufacturer: "Acme".into(),
+        model: "CH2".into(),
+        hardware_version: "B".into(),
+        han_band: if region == Region::South {
+            HanBand::SingleBand
+        } else {
+            HanBand::DualBand
+        },
+        region,
+    }
+}
+
+/// A commissioned hub of `variant` on `firmware`, with an ESME for `import` and, when given,
+/// a GSME for `gas`.
+pub fn row(
+    n: u64,
+    variant: &str,
+    firmware: &str,
+    import: Option<&str>,
+    gas: Option<&str>,
+) -> HubRow {
+    HubRow {
+        id: hub(n),
+        variant: vid(variant),
+        firmware: fw(firmware),
+        smi_status: SmiStatus::Commissioned,
+        devices: HanDevices {
+            esme: Some(HanDevice::new("EM-A1", "3.1")),
+            gsme: gas.map(|_| HanDevice::new("GM-K1", "5.0")),
+            ppmid: None,
+            hcalcs: None,
+            ihd: Some(HanDevice::new("IHD-X", "1.0")),
+        },
+        import_supplier: import.map(cid),
+        gas_supplier: gas.map(cid),
+        import_flags: ConsumerFlags::default(),
+        gas_flags: ConsumerFlags::default(),
+        installed_on: date(2024, 3, 1),
+        commissioned_on: Some(date(2024, 3, 2)),
+    }
+}
+
+pub fn ok(engine: &mut Engine, actor: &Actor, at: DateTime<Utc>, cmd: Command) -> Vec<Event> {
+    engine
+        .execute(actor, at, cmd.clone())
+        .unwrap_or_else(|e| panic!("{cmd:?} by {actor} refused: {e}"))
+        .to_vec()
+}
+
+/// Runs a command that must be refused: checks the error kind and that nothing changed.
+pub fn refused(
+    engine: &mut Engine,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    cmd: Command,
+    kind: ErrorKind,
+) -> Error {
+    let before = engine.state().clone();
+    let events = engine.events().len();
+    let err = engine
+        .execute(actor, at, cmd.clone())
+        .expect_err(&format!("{cmd:?} by {actor} should be refused"));
+    assert_eq!(err.kind(), kind, "{cmd:?} by {actor}: {err}");
+    assert_eq!(
+        engine.state(),
+        &before,
+        "a refused command changed the state"
+    );
+    assert_eq!(
+        engine.events().len(),
+        events,
+        "a refused command recorded events"
+    );
+    err
+}
+
+/// Registers a firmware version and passes every gate with the right actors.
+pub fn ready_firmware(
+    engine: &mut Engine,
+    variant: &str,
+    region: Region,
+    version: &str,
+    from: &[&str],
+    at: DateTime<Utc>,
+) {
+    ok(
+        engine,
+        &Actor::Csp(region),
+        at,
+        Command::RegisterFirmware {
+            variant: vid(variant),
+            version: fw(version),
+            upgrades_from: from.iter().map(|f| fw(f)).collect(),
+        },
+    );
+    for gate in Gate::ALL {
+        let (actor, note) = match gate.recorder() {
+            GateRecorder::RegionCsp => (Actor::Csp(region), None),
+            GateRecorder::Dcc => (Actor::Dcc, None),
+            GateRecorder::Customer => (cust("SUP-A"), Some("tested: fine".to_string())),
+        };
+        ok(
+            engine,
+            &actor,
+            at,
+            Command::RecordGate {
+                variant: vid(variant),
+                version: fw(version),
+                gate,
+                note,
+            },
+        );
+    }
+}
+
+/// Two variants (north dual band with 1.0 -> 1.1 -> 2.0; south single band with 1.0), and:
+/// - hub 1: north, 1.1, SUP-A supplies both fuels
+/// - hub 2: north, 1.0, split supply: SUP-A electricity, SUP-B gas (SUP-B flags it vulnerable)
+/// - hub 3: north, 1.1, SUP-B electricity only, installed not commissioned
+/// - hub 4: south, 1.0, SUP-C electricity only
+pub fn fixture() -> Engine {
+    let mut e = Engine::new();
+    let at = t(0);
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        at,
+        Command::RegisterVariant {
+            variant: variant(NORTH, Region::North),
+        },
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        at,
+        Command::RegisterVariant {
+            variant: variant(SOUTH, Region::South),
+        },
+    );
+    ready_firmware(&mut e, NORTH, Region::North, "1.0", &[], at);
+    ready_firmware(&mut e, NORTH, Region::North, "1.1", &["1.0"], at);
+    ready_firmware(&mut e, NORTH, Region::North, "2.0", &["1.1"], at);
+    ready_firmware(&mut e, SOUTH, Region::South, "1.0", &[], at);
+    let mut h2 = row(2, NORTH, "1.0", Some("SUP-A"), Some("SUP-B"));
+    h2.gas_flags.vulnerable = true;
+    let mut h3 = row(3, NORTH, "1.1", Some("SUP-B"), None);
+    h3.smi_status = SmiStatus::InstalledNotCommissioned;
+    h3.commissioned_on = None;
+    let hubs = vec![
+        row(1, NORTH, "1.1", Some("SUP-A"), Some("SUP-A")),
+        h2,
+        h3,
+        row(4, SOUTH, "1.0", Some("SUP-C"), None),
+    ];
+    ok(&mut e, &Actor::Dcc, at, Command::LoadEstate { hubs });
+    e
+}

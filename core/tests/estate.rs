@@ -1,0 +1,622 @@
+mod common;
+
+use common::*;
+use commshub_ota::query::SupplierView;
+use commshub_ota::*;
+
+#[test]
+fn bulk_load_reports_every_bad_row_and_applies_nothing() {
+    let mut e = fixture();
+    let mut no_esme = row(12, NORTH, "1.1", Some("SUP-A"), None);
+    no_esme.devices.esme = None;
+    let mut backwards = row(13, NORTH, "1.1", Some("SUP-A"), None);
+    backwards.commissioned_on = Some(date(2020, 1, 1));
+    let hubs = vec![
+        row(10, NORTH, "1.1", Some("SUP-A"), None),  // good
+        row(1, NORTH, "1.1", Some("SUP-A"), None),   // already in the estate
+        row(11, "NOPE", "1.1", Some("SUP-A"), None), // unknown variant
+        no_esme,
+        backwards,
+        row(10, NORTH, "1.1", Some("SUP-A"), None), // duplicate in the batch
+        row(14, SOUTH, "2.0", Some("SUP-A"), None), // no such firmware for the variant
+    ];
+    let err = refused(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        Command::LoadEstate { hubs },
+        ErrorKind::BulkRejected,
+    );
+    let Error::BulkRejected { rows } = err else {
+        unreachable!()
+    };
+    assert_eq!(
+        rows.iter().map(|r| r.row).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4, 5, 6]
+    );
+    assert!(
+        rows[0].reason.contains("00-00-00-00-00-00-00-01")
+            && rows[0].reason.contains("already exists")
+    );
+    assert!(rows[1].reason.contains("NOPE"));
+    assert!(rows[2].reason.contains("ESME"));
+    assert!(rows[3].reason.contains("before it was installed"));
+    assert!(rows[4].reason.contains("already exists"));
+    assert!(rows[5].reason.contains("CH-S-SB@2.0"));
+}
+
+#[test]
+fn bulk_load_is_dcc_only_and_needs_rows() {
+    let mut e = fixture();
+    let hubs = vec![row(10, NORTH, "1.1", Some("SUP-A"), None)];
+    refused(
+        &mut e,
+        &cust("SUP-A"),
+        t(1),
+        Command::LoadEstate { hubs: hubs.clone() },
+        ErrorKind::NotPermitted,
+    );
+    refused(
+        &mut e,
+        &Actor::Csp(Region::North),
+        t(1),
+        Command::LoadEstate { hubs: hubs.clone() },
+        ErrorKind::NotPermitted,
+    );
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        Command::LoadEstate { hubs: vec![] },
+        ErrorKind::InvalidInput,
+    );
+    ok(&mut e, &Actor::Dcc, t(1), Command::LoadEstate { hubs });
+    assert_eq!(e.state().hub_count(), 5);
+}
+
+#[test]
+fn status_and_dates_must_agree() {
+    let mut e = fixture();
+    let mut no_date = row(20, NORTH, "1.1", Some("SUP-A"), None);
+    no_date.commissioned_on = None;
+    let err = refused(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        Command::InstallHub { hub: no_date },
+        ErrorKind::InvalidInput,
+    );
+    assert!(err.to_string().contains("commissioned_on"), "{err}");
+    let mut pending_with_date = row(20, NORTH, "1.1", Some("SUP-A"), None);
+    pending_with_date.smi_status = SmiStatus::Pending;
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        Command::InstallHub {
+            hub: pending_with_date,
+        },
+        ErrorKind::InvalidInput,
+    );
+    let mut flags_no_gas = row(20, NORTH, "1.1", Some("SUP-A"), None);
+    flags_no_gas.gas_flags.vulnerable = true;
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        Command::InstallHub { hub: flags_no_gas },
+        ErrorKind::PreconditionFailed,
+    );
+    let mut blank_device = row(20, NORTH, "1.1", Some("SUP-A"), None);
+    blank_device.devices.ihd = Some(HanDevice::new("", "1.0"));
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        Command::InstallHub { hub: blank_device },
+        ErrorKind::InvalidInput,
+    );
+}
+
+#[test]
+fn single_hub_lifecycle() {
+    let mut e = fixture();
+    let mut h = row(30, NORTH, "1.1", Some("SUP-A"), None);
+    h.smi_status = SmiStatus::InstalledNotCommissioned;
+    h.commissioned_on = None;
+    refused(
+        &mut e,
+        &cust("SUP-A"),
+        t(1),
+        Command::InstallHub { hub: h.clone() },
+        ErrorKind::NotPermitted,
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        Command::InstallHub { hub: h.clone() },
+    );
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        Command::InstallHub { hub: h },
+        ErrorKind::AlreadyExists,
+    );
+    // Commissioning.
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        Command::CommissionHub {
+            hub: hub(30),
+            on: date(2020, 1, 1),
+        },
+        ErrorKind::InvalidInput,
+    );
+    refused(
+        &mut e,
+        &Actor::Csp(Region::North),
+        t(1),
+        Command::CommissionHub {
+            hub: hub(30),
+            on: date(2026, 1, 2),
+        },
+        ErrorKind::NotPermitted,
+    );
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        Command::CommissionHub {
+            hub: hub(99),
+            on: date(2026, 1, 2),
+        },
+        ErrorKind::NotFound,
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        Command::CommissionHub {
+            hub: hub(30),
+            on: date(2026, 1, 2),
+        },
+    );
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        Command::CommissionHub {
+            hub: hub(30),
+            on: date(2026, 1, 2),
+        },
+        ErrorKind::PreconditionFailed,
+    );
+    let v = e.state().hub(&Actor::Dcc, hub(30)).unwrap();
+    assert_eq!(
+        (v.smi_status, v.commissioned_on),
+        (SmiStatus::Commissioned, Some(date(2026, 1, 2)))
+    );
+    // SMI status changes.
+    let smi = |s| Command::ChangeSmiStatus {
+        hub: hub(30),
+        status: s,
+    };
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(2),
+        smi(SmiStatus::Commissioned),
+        ErrorKind::PreconditionFailed,
+    );
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(2),
+        smi(SmiStatus::Decommissioned),
+        ErrorKind::PreconditionFailed,
+    );
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(2),
+        smi(SmiStatus::Pending),
+        ErrorKind::PreconditionFailed,
+    );
+    ok(&mut e, &Actor::Dcc, t(2), smi(SmiStatus::Suspended));
+    ok(&mut e, &Actor::Dcc, t(3), smi(SmiStatus::Commissioned));
+    // Never-commissioned hub cannot jump to commissioned without a date.
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(3),
+        Command::ChangeSmiStatus {
+            hub: hub(3),
+            status: SmiStatus::Commissioned,
+        },
+        ErrorKind::PreconditionFailed,
+    );
+    // Decommissioning is final.
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(4),
+        Command::DecommissionHub {
+            hub: hub(30),
+            on: date(2025, 1, 1),
+        },
+        ErrorKind::InvalidInput,
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(4),
+        Command::DecommissionHub {
+            hub: hub(30),
+            on: date(2026, 1, 5),
+        },
+    );
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(4),
+        Command::DecommissionHub {
+            hub: hub(30),
+            on: date(2026, 1, 5),
+        },
+        ErrorKind::PreconditionFailed,
+    );
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(4),
+        smi(SmiStatus::Recovery),
+        ErrorKind::PreconditionFailed,
+    );
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(4),
+        Command::ChangeSupplier {
+            hub: hub(30),
+            role: SupplyRole::Import,
+            supplier: Some(cid("SUP-B")),
+            flags: ConsumerFlags::default(),
+        },
+        ErrorKind::PreconditionFailed,
+    );
+    assert_eq!(
+        e.state().hub(&Actor::Dcc, hub(30)).unwrap().smi_status,
+        SmiStatus::Decommissioned
+    );
+}
+
+#[test]
+fn change_of_supplier() {
+    let mut e = fixture();
+    let change = |role, s: Option<&str>| Command::ChangeSupplier {
+        hub: hub(2),
+        role,
+        supplier: s.map(cid),
+        flags: ConsumerFlags::default(),
+    };
+    refused(
+        &mut e,
+        &cust("SUP-B"),
+        t(1),
+        change(SupplyRole::Gas, Some("SUP-D")),
+        ErrorKind::NotPermitted,
+    );
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        change(SupplyRole::Gas, Some("SUP-B")),
+        ErrorKind::PreconditionFailed,
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        change(SupplyRole::Gas, Some("SUP-D")),
+    );
+    let v = e.state().hub(&Actor::Dcc, hub(2)).unwrap();
+    assert_eq!(v.gas_supplier, SupplierView::Known(cid("SUP-D")));
+    assert_eq!(
+        v.gas_flags,
+        Some(ConsumerFlags::default()),
+        "the new supplier's flags replace the old one's"
+    );
+    // SUP-B no longer sees the hub; SUP-D does.
+    assert_eq!(
+        e.state().hub(&cust("SUP-B"), hub(2)).unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+    assert!(e.state().hub(&cust("SUP-D"), hub(2)).is_ok());
+    // A gas supplier needs a GSME; flags need a supplier.
+    let no_gsme = Command::ChangeSupplier {
+        hub: hub(3),
+        role: SupplyRole::Gas,
+        supplier: Some(cid("SUP-D")),
+        flags: ConsumerFlags::default(),
+    };
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        no_gsme,
+        ErrorKind::PreconditionFailed,
+    );
+    let vacant_flags = Command::ChangeSupplier {
+        hub: hub(2),
+        role: SupplyRole::Gas,
+        supplier: None,
+        flags: ConsumerFlags {
+            vulnerable: true,
+            ..Default::default()
+        },
+    };
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        vacant_flags,
+        ErrorKind::PreconditionFailed,
+    );
+    ok(&mut e, &Actor::Dcc, t(1), change(SupplyRole::Gas, None));
+    assert!(!e.state().hub(&Actor::Dcc, hub(2)).unwrap().split_supply);
+}
+
+#[test]
+fn han_device_firmware_by_dcc_or_the_responsible_supplier() {
+    let mut e = fixture();
+    let set = |d, f: &str| Command::ChangeHanDeviceFirmware {
+        hub: hub(2),
+        device: d,
+        firmware: f.into(),
+    };
+    let before = e
+        .state()
+        .hub(&Actor::Dcc, hub(2))
+        .unwrap()
+        .configuration_set;
+    // SUP-A supplies electricity on hub 2: the GSME is SUP-B's.
+    refused(
+        &mut e,
+        &cust("SUP-A"),
+        t(1),
+        set(HanDeviceKind::Gsme, "5.1"),
+        ErrorKind::NotPermitted,
+    );
+    refused(
+        &mut e,
+        &Actor::Csp(Region::North),
+        t(1),
+        set(HanDeviceKind::Esme, "3.2"),
+        ErrorKind::NotPermitted,
+    );
+    refused(
+        &mut e,
+        &cust("SUP-C"),
+        t(1),
+        set(HanDeviceKind::Esme, "3.2"),
+        ErrorKind::NotFound,
+    );
+    refused(
+        &mut e,
+        &cust("SUP-A"),
+        t(1),
+        set(HanDeviceKind::Ppmid, "1.0"),
+        ErrorKind::PreconditionFailed,
+    );
+    refused(
+        &mut e,
+        &cust("SUP-A"),
+        t(1),
+        set(HanDeviceKind::Esme, "3.1"),
+        ErrorKind::PreconditionFailed,
+    );
+    refused(
+        &mut e,
+        &cust("SUP-A"),
+        t(1),
+        set(HanDeviceKind::Esme, " "),
+        ErrorKind::InvalidInput,
+    );
+    let events = ok(
+        &mut e,
+        &cust("SUP-B"),
+        t(1),
+        set(HanDeviceKind::Gsme, "5.1"),
+    );
+    assert!(
+        matches!(&events[0].payload, EventPayload::HanDeviceFirmwareChanged { from, to, .. } if from == "5.0" && to == "5.1")
+    );
+    ok(&mut e, &Actor::Dcc, t(1), set(HanDeviceKind::Ihd, "1.1"));
+    let after = e
+        .state()
+        .hub(&Actor::Dcc, hub(2))
+        .unwrap()
+        .configuration_set;
+    assert_ne!(before, after, "the configuration set follows the devices");
+    assert_eq!(after.devices.gsme.unwrap().firmware, "5.1");
+}
+
+#[test]
+fn consumer_flags_are_the_role_suppliers_own() {
+    let mut e = fixture();
+    let flag = |role| Command::SetConsumerFlags {
+        hub: hub(2),
+        role,
+        flags: ConsumerFlags {
+            high_risk: true,
+            ..Default::default()
+        },
+    };
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        flag(SupplyRole::Import),
+        ErrorKind::NotPermitted,
+    );
+    refused(
+        &mut e,
+        &cust("SUP-A"),
+        t(1),
+        flag(SupplyRole::Gas),
+        ErrorKind::NotPermitted,
+    );
+    refused(
+        &mut e,
+        &cust("SUP-C"),
+        t(1),
+        flag(SupplyRole::Import),
+        ErrorKind::NotFound,
+    );
+    ok(&mut e, &cust("SUP-A"), t(1), flag(SupplyRole::Import));
+    refused(
+        &mut e,
+        &cust("SUP-A"),
+        t(1),
+        flag(SupplyRole::Import),
+        ErrorKind::PreconditionFailed,
+    );
+    assert!(
+        e.state()
+            .hub(&cust("SUP-A"), hub(2))
+            .unwrap()
+            .import_flags
+            .unwrap()
+            .high_risk
+    );
+}
+
+#[test]
+fn hub_views_are_scoped_to_the_asker() {
+    let e = fixture();
+    let s = e.state();
+    // DCC sees everything.
+    let dcc = s.hub(&Actor::Dcc, hub(2)).unwrap();
+    assert_eq!(dcc.import_supplier, SupplierView::Known(cid("SUP-A")));
+    assert_eq!(dcc.gas_supplier, SupplierView::Known(cid("SUP-B")));
+    assert!(dcc.split_supply && dcc.gas_flags.unwrap().vulnerable);
+    // SUP-A: its own role, the other hidden, none of the other's flags.
+    let a = s.hub(&cust("SUP-A"), hub(2)).unwrap();
+    assert_eq!(a.import_supplier, SupplierView::Known(cid("SUP-A")));
+    assert_eq!(a.gas_supplier, SupplierView::Hidden);
+    assert_eq!(a.gas_flags, None);
+    let b = s.hub(&cust("SUP-B"), hub(2)).unwrap();
+    assert_eq!(
+        (b.import_supplier, b.import_flags),
+        (SupplierView::Hidden, None)
+    );
+    assert!(b.gas_flags.unwrap().vulnerable);
+    // SUP-C does not supply hub 2: not found, same as a hub that does not exist.
+    assert_eq!(
+        s.hub(&cust("SUP-C"), hub(2)).unwrap_err(),
+        s.hub(&cust("SUP-C"), hub(2)).unwrap_err()
+    );
+    assert_eq!(
+        s.hub(&cust("SUP-C"), hub(2)).unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+    // The CSP sees its region's hubs with every supplier hidden and no flags.
+    let csp = s.hub(&Actor::Csp(Region::North), hub(2)).unwrap();
+    assert_eq!(
+        (csp.import_supplier, csp.gas_supplier),
+        (SupplierView::Hidden, SupplierView::Hidden)
+    );
+    assert_eq!((csp.import_flags, csp.gas_flags), (None, None));
+    assert_eq!(
+        s.hub(&Actor::Csp(Region::South), hub(2))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::NotFound
+    );
+    // A vacant role shows as vacant.
+    assert_eq!(
+        s.hub(&cust("SUP-B"), hub(3)).unwrap().gas_supplier,
+        SupplierView::Vacant
+    );
+}
+
+#[test]
+fn customer_estate_and_configuration_sets() {
+    let e = fixture();
+    let s = e.state();
+    let ids = |v: Vec<query::HubView>| v.into_iter().map(|h| h.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(s.customer_estate(&cust("SUP-A"), &cid("SUP-A")).unwrap()),
+        vec![hub(1), hub(2)]
+    );
+    assert_eq!(
+        ids(s.customer_estate(&Actor::Dcc, &cid("SUP-B")).unwrap()),
+        vec![hub(2), hub(3)]
+    );
+    assert!(s
+        .customer_estate(&Actor::Dcc, &cid("NOBODY"))
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        s.customer_estate(&cust("SUP-A"), &cid("SUP-B"))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::NotPermitted
+    );
+    assert_eq!(
+        s.customer_estate(&Actor::Csp(Region::North), &cid("SUP-B"))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::NotPermitted
+    );
+
+    let industry = s.configuration_sets(&Actor::Dcc, None).unwrap();
+    assert_eq!(industry.iter().map(|c| c.hubs).sum::<u64>(), 4);
+    let mine = s
+        .configuration_sets(&cust("SUP-A"), Some(&cid("SUP-A")))
+        .unwrap();
+    assert_eq!(mine.iter().map(|c| c.hubs).sum::<u64>(), 2);
+    assert_eq!(
+        mine.len(),
+        2,
+        "hub 1 (1.1, gas) and hub 2 (1.0, gas) differ in CH firmware"
+    );
+    assert!(mine
+        .iter()
+        .any(|c| c.configuration_set.key()
+            == "CH-N-DB@1.0|esme:EM-A1@3.1|gsme:GM-K1@5.0|ihd:IHD-X@1.0"));
+    assert_eq!(
+        s.configuration_sets(&cust("SUP-A"), None)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::NotPermitted
+    );
+    assert_eq!(
+        s.configuration_sets(&cust("SUP-A"), Some(&cid("SUP-B")))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::NotPermitted
+    );
+}
+
+#[test]
+fn time_never_goes_backwards() {
+    let mut e = fixture();
+    let err = refused(
+        &mut e,
+        &Actor::Dcc,
+        t(-1),
+        Command::CommissionHub {
+            hub: hub(3),
+            on: date(2026, 1, 1),
+        },
+        ErrorKind::PreconditionFailed,
+    );
+    assert!(
+        err.to_string().contains("before the last recorded event"),
+        "{err}"
+    );
+}

@@ -1,0 +1,200 @@
+mod common;
+
+use common::*;
+use commshub_ota::journal::{
+    from_json_line, read_jsonl, read_jsonl_from, to_json_line, write_jsonl,
+};
+use commshub_ota::*;
+
+fn temp(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("commshub-ota-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn busy_engine() -> Engine {
+    let mut e = fixture();
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        Command::CreateCampaign {
+            campaign: camp("C1"),
+            variant: vid(NORTH),
+            target: fw("2.0"),
+            cutoff: t(60),
+        },
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(2),
+        Command::GrantPilotOa {
+            campaign: camp("C1"),
+        },
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(3),
+        Command::ExtendCutoff {
+            campaign: camp("C1"),
+            customer: cid("SUP-B"),
+            until: t(70),
+        },
+    );
+    ok(
+        &mut e,
+        &cust("SUP-B"),
+        t(4),
+        Command::ChangeHanDeviceFirmware {
+            hub: hub(2),
+            device: HanDeviceKind::Gsme,
+            firmware: "5.1".into(),
+        },
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(5),
+        Command::DecommissionHub {
+            hub: hub(4),
+            on: date(2026, 1, 6),
+        },
+    );
+    e
+}
+
+#[test]
+fn written_log_replays_to_the_same_state() {
+    let e = busy_engine();
+    let path = temp("roundtrip.jsonl");
+    write_jsonl(&path, e.events()).unwrap();
+    let events = read_jsonl(&path).unwrap();
+    assert_eq!(events, e.events());
+    let replayed = Engine::replay(events).unwrap();
+    assert_eq!(replayed.state(), e.state());
+}
+
+#[test]
+fn every_line_carries_the_schema_version() {
+    let e = busy_engine();
+    for ev in e.events() {
+        let line = to_json_line(ev);
+        assert!(
+            line.starts_with(&format!("{{\"schema\":{SCHEMA_VERSION},")),
+            "{line}"
+        );
+        assert_eq!(&from_json_line(&line, 1).unwrap(), ev);
+    }
+}
+
+#[test]
+fn reader_names_the_corrupt_line() {
+    let e = busy_engine();
+    let mut lines: Vec<String> = e.events().iter().map(to_json_line).collect();
+    lines[2] = lines[2].replace("\"payload\"", "\"paylod\"");
+    let err = read_jsonl_from(lines.join("\n").as_bytes(), "mem").unwrap_err();
+    assert!(matches!(err, Error::CorruptLog { line: 3, .. }), "{err}");
+    let truncated = format!("{}\n{{\"schema\":1,\"seq\":2", to_json_line(&e.events()[0]));
+    assert!(matches!(
+        read_jsonl_from(truncated.as_bytes(), "mem").unwrap_err(),
+        Error::CorruptLog { line: 2, .. }
+    ));
+    let no_schema = "{\"seq\":1}";
+    let err = read_jsonl_from(no_schema.as_bytes(), "mem").unwrap_err();
+    assert!(
+        matches!(err, Error::CorruptLog { line: 1, .. }) && err.to_string().contains("no schema")
+    );
+}
+
+#[test]
+fn reader_refuses_a_newer_schema() {
+    let e = busy_engine();
+    let mut lines: Vec<String> = e.events().iter().map(to_json_line).collect();
+    lines[4] = lines[4].replacen("\"schema\":1", "\"schema\":2", 1);
+    let err = read_jsonl_from(lines.join("\n").as_bytes(), "mem").unwrap_err();
+    assert_eq!(
+        err,
+        Error::UnsupportedSchema {
+            line: 5,
+            found: 2,
+            supported: SCHEMA_VERSION
+        }
+    );
+}
+
+#[test]
+fn reader_refuses_a_gap_in_the_sequence() {
+    let e = busy_engine();
+    let mut lines: Vec<String> = e.events().iter().map(to_json_line).collect();
+    lines.remove(3);
+    let err = read_jsonl_from(lines.join("\n\n").as_bytes(), "mem").unwrap_err();
+    // Blank lines are skipped but still counted: the 4th event now sits on line 7.
+    assert!(matches!(err, Error::CorruptLog { line: 7, .. }), "{err}");
+}
+
+#[test]
+fn missing_file_is_an_io_error_naming_the_path() {
+    let err = read_jsonl("/nonexistent/dir/log.jsonl").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Io);
+    assert!(err.to_string().contains("/nonexistent/dir/log.jsonl"));
+    assert_eq!(
+        write_jsonl("/nonexistent/dir/log.jsonl", &[])
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Io
+    );
+}
+
+#[test]
+fn replay_refuses_events_that_do_not_fit() {
+    let e = busy_engine();
+    // An event about a hub that was never installed.
+    let mut events = e.events().to_vec();
+    let last = events.len() - 1;
+    events[last].payload = EventPayload::HubDecommissioned {
+        hub: hub(777),
+        on: date(2026, 1, 6),
+    };
+    let err = Engine::replay(events).unwrap_err();
+    assert!(
+        matches!(err, Error::CorruptLog { line, .. } if line == e.events().len() as u64),
+        "{err}"
+    );
+    // A bulk load whose rows clash: refused whole.
+    let mut events = e.events().to_vec();
+    let load = events
+        .iter()
+        .position(|ev| matches!(ev.payload, EventPayload::EstateLoaded { .. }))
+        .unwrap();
+    if let EventPayload::EstateLoaded { hubs } = &mut events[load].payload {
+        let dup = hubs[0].clone();
+        hubs.push(dup);
+    }
+    let err = Engine::replay(events).unwrap_err();
+    assert!(err.to_string().contains("already exists"), "{err}");
+    // Time going backwards, and a sequence that skips.
+    let mut events = e.events().to_vec();
+    events[last].at = t(-5);
+    assert_eq!(
+        Engine::replay(events).unwrap_err().kind(),
+        ErrorKind::CorruptLog
+    );
+    let mut events = e.events().to_vec();
+    events.remove(1);
+    assert_eq!(
+        Engine::replay(events).unwrap_err().kind(),
+        ErrorKind::CorruptLog
+    );
+}
+
+#[test]
+fn take_events_keeps_the_state() {
+    let mut e = busy_engine();
+    let state = e.state().clone();
+    let events = e.take_events();
+    assert!(e.events().is_empty());
+    assert_eq!(e.state(), &state);
+    assert_eq!(Engine::replay(events).unwrap().state(), &state);
+}
