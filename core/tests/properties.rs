@@ -1,0 +1,226 @@
+//! Property tests: random histories of commands from random actors.
+//! - a refused command leaves the state and the journal exactly as they were;
+//! - replaying the journal (in memory and through a JSON-lines file) rebuilds the same state;
+//! - invariants hold after every step.
+
+mod common;
+
+use common::*;
+use commshub_ota::catalogue::Gate;
+use commshub_ota::journal::{read_jsonl_from, write_jsonl_to};
+use commshub_ota::*;
+use proptest::prelude::*;
+
+fn actor() -> impl Strategy<Value = Actor> {
+    prop_oneof![
+        Just(Actor::Dcc),
+        Just(Actor::Csp(Region::North)),
+        Just(Actor::Csp(Region::South)),
+        Just(cust("SUP-A")),
+        Just(cust("SUP-B")),
+        Just(cust("SUP-C")),
+        Just(cust("SUP-D")),
+    ]
+}
+
+fn customer() -> impl Strategy<Value = CustomerId> {
+    prop::sample::select(vec!["SUP-A", "SUP-B", "SUP-C", "SUP-D"]).prop_map(cid)
+}
+
+fn hub_id() -> impl Strategy<Value = HubId> {
+    (1u64..8).prop_map(hub)
+}
+
+fn campaign() -> impl Strategy<Value = CampaignId> {
+    prop::sample::select(vec!["C1", "C2"]).prop_map(camp)
+}
+
+fn variant_id() -> impl Strategy<Value = VariantId> {
+    prop::sample::select(vec![NORTH, NORTH, SOUTH, "CH-X"]).prop_map(vid)
+}
+
+fn version() -> impl Strategy<Value = FirmwareVersion> {
+    prop::sample::select(vec!["1.0", "1.1", "2.0", "3.0"]).prop_map(fw)
+}
+
+fn role() -> impl Strategy<Value = SupplyRole> {
+    prop::sample::select(SupplyRole::ALL.to_vec())
+}
+
+fn flags() -> impl Strategy<Value = ConsumerFlags> {
+    (any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(v, h, s)| ConsumerFlags {
+        vulnerable: v,
+        high_risk: h,
+        super_friendly: s,
+    })
+}
+
+fn new_hub() -> impl Strategy<Value = HubRow> {
+    (
+        5u64..8,
+        prop::sample::select(vec![NORTH, SOUTH]),
+        version(),
+        customer(),
+        prop::option::of(customer()),
+    )
+        .prop_map(|(n, v, f, i, g)| {
+            row(
+                n,
+                v,
+                f.as_str(),
+                Some(i.as_str()),
+                g.as_ref().map(|g| g.as_str()),
+            )
+        })
+}
+
+fn command() -> impl Strategy<Value = Command> {
+    prop_oneof![
+        1 => new_hub().prop_map(|hub| Command::InstallHub { hub }),
+        1 => prop::collection::vec(new_hub(), 1..4).prop_map(|hubs| Command::LoadEstate { hubs }),
+        1 => (hub_id(), 0i64..30).prop_map(|(h, d)| Command::CommissionHub { hub: h, on: date(2026, 1, 1) + chrono::Duration::days(d) }),
+        1 => (hub_id(), role(), prop::option::of(customer()), flags())
+            .prop_map(|(hub, role, supplier, flags)| Command::ChangeSupplier { hub, role, supplier, flags }),
+        1 => (hub_id(), prop::sample::select(SmiStatus::ALL.to_vec())).prop_map(|(hub, status)| Command::ChangeSmiStatus { hub, status }),
+        1 => (hub_id(), prop::sample::select(HanDeviceKind::ALL.to_vec()), prop::sample::select(vec!["5.0", "5.1", "9"]))
+            .prop_map(|(hub, device, f)| Command::ChangeHanDeviceFirmware { hub, device, firmware: f.into() }),
+        1 => (hub_id(), role(), flags()).prop_map(|(hub, role, flags)| Command::SetConsumerFlags { hub, role, flags }),
+        1 => (hub_id(), 0i64..30).prop_map(|(h, d)| Command::DecommissionHub { hub: h, on: date(2026, 1, 1) + chrono::Duration::days(d) }),
+        1 => (variant_id(), version(), prop::collection::vec(version(), 0..3))
+            .prop_map(|(variant, version, upgrades_from)| Command::RegisterFirmware { variant, version, upgrades_from }),
+        1 => (variant_id(), version(), prop::sample::select(Gate::ALL.to_vec()), prop::option::of(Just("feedback".to_string())))
+            .prop_map(|(variant, version, gate, note)| Command::RecordGate { variant, version, gate, note }),
+        3 => (campaign(), variant_id(), version(), 60i64..200)
+            .prop_map(|(campaign, variant, target, d)| Command::CreateCampaign { campaign, variant, target, cutoff: t(d) }),
+        3 => campaign().prop_map(|campaign| Command::GrantPilotOa { campaign }),
+        2 => campaign().prop_map(|campaign| Command::GrantMassRolloutOa { campaign }),
+        1 => campaign().prop_map(|campaign| Command::CompleteCampaign { campaign }),
+        1 => campaign().prop_map(|campaign| Command::SuspendCampaign { campaign, reason: "pause".into() }),
+        1 => campaign().prop_map(|campaign| Command::ResumeCampaign { campaign }),
+        1 => campaign().prop_map(|campaign| Command::CancelCampaign { campaign, reason: "stop".into() }),
+        1 => (campaign(), customer(), 100i64..300).prop_map(|(campaign, customer, d)| Command::ExtendCutoff { campaign, customer, until: t(d) }),
+    ]
+}
+
+/// The actor who may usually make `cmd` (the property test uses it 3 times in 4, so that
+/// histories build real state and not only refusals).
+fn natural_actor(cmd: &Command) -> Actor {
+    let region = |v: &VariantId| {
+        if v.as_str() == SOUTH {
+            Region::South
+        } else {
+            Region::North
+        }
+    };
+    match cmd {
+        Command::RegisterFirmware { variant, .. } => Actor::Csp(region(variant)),
+        Command::RecordGate { variant, gate, .. } => match gate {
+            Gate::CspApproved => Actor::Csp(region(variant)),
+            Gate::CustomerTested => cust("SUP-A"),
+            _ => Actor::Dcc,
+        },
+        Command::SetConsumerFlags {
+            role: SupplyRole::Gas,
+            ..
+        } => cust("SUP-B"),
+        Command::SetConsumerFlags { .. } => cust("SUP-A"),
+        _ => Actor::Dcc,
+    }
+}
+
+/// Invariants readable through the public queries, checked after every step.
+fn check_invariants(e: &Engine) {
+    let s = e.state();
+    for c in s.campaigns(&Actor::Dcc) {
+        // Only the DCC moves phases, and only forward or to a side state.
+        let mut last = Phase::Draft;
+        let mut resume = None;
+        for h in &c.history {
+            if let campaign::CampaignChange::PhaseChanged { from, to, .. } = h.change {
+                assert_eq!(h.actor, Actor::Dcc);
+                assert_eq!(from, last, "history is a chain");
+                assert!(
+                    Transition::ALL
+                        .iter()
+                        .any(|t| t.target(from, resume) == Some(to)),
+                    "{from} -> {to}"
+                );
+                resume = (to == Phase::Suspended).then_some(from);
+                last = to;
+            }
+        }
+        assert_eq!(last, c.phase);
+        assert_eq!(c.resume_to.is_some(), c.phase == Phase::Suspended);
+    }
+    // A customer sees exactly the hubs it supplies, and never another customer's name.
+    for who in ["SUP-A", "SUP-B", "SUP-C", "SUP-D"] {
+        let me = cust(who);
+        if let Ok(hubs) = s.customer_estate(&me, &cid(who)) {
+            for h in hubs {
+                for sv in [&h.import_supplier, &h.gas_supplier] {
+                    if let query::SupplierView::Known(c) = sv {
+                        assert_eq!(c.as_str(), who);
+                    }
+                }
+            }
+        }
+    }
+    // Sequence numbers are 1..=n.
+    for (i, ev) in e.events().iter().enumerate() {
+        assert_eq!(ev.seq, i as u64 + 1);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, .. ProptestConfig::default() })]
+
+    #[test]
+    fn refusals_change_nothing_and_replay_rebuilds_the_state(
+        steps in prop::collection::vec((actor(), command(), 0u8..4, 0i64..3), 1..40)
+    ) {
+        let mut e = fixture();
+        ok(&mut e, &Actor::Dcc, t(0), Command::CreateCampaign { campaign: camp("C1"), variant: vid(NORTH), target: fw("2.0"), cutoff: t(60) });
+        let mut day = 1;
+        let mut accepted = 0;
+        for (random_actor, cmd, pick, advance) in steps {
+            day += advance;
+            let actor = if pick == 0 { random_actor } else { natural_actor(&cmd) };
+            let before = e.state().clone();
+            let journal = e.events().len();
+            match e.execute(&actor, t(day), cmd) {
+                Ok(events) => {
+                    prop_assert!(!events.is_empty());
+                    accepted += 1;
+                }
+                Err(err) => {
+                    if std::env::var("PROP_STATS").is_ok() { eprintln!("refused {:?} {err}", err.kind()); }
+                    prop_assert_eq!(e.state(), &before);
+                    prop_assert_eq!(e.events().len(), journal);
+                }
+            }
+            check_invariants(&e);
+        }
+        let replayed = Engine::replay(e.events().to_vec()).unwrap();
+        prop_assert_eq!(replayed.state(), e.state());
+        let mut buf = Vec::new();
+        write_jsonl_to(&mut buf, e.events(), "mem").unwrap();
+        let from_file = Engine::replay(read_jsonl_from(buf.as_slice(), "mem").unwrap()).unwrap();
+        prop_assert_eq!(from_file.state(), e.state());
+        if std::env::var("PROP_STATS").is_ok() { eprintln!("accepted {accepted} of {}", e.events().len()); }
+    }
+
+    #[test]
+    fn hub_ids_round_trip(raw in any::<u64>()) {
+        let id = HubId::from_u64(raw);
+        prop_assert_eq!(id.to_string().parse::<HubId>().unwrap(), id);
+        prop_assert_eq!(id.to_string().to_lowercase().parse::<HubId>().unwrap(), id);
+        prop_assert_eq!(id.to_string().replace('-', "").parse::<HubId>().unwrap(), id);
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics_the_log_reader(text in ".{0,200}") {
+        let _ = read_jsonl_from(text.as_bytes(), "mem");
+        let _ = text.parse::<HubId>();
+        let _ = text.parse::<Actor>();
+    }
+}
