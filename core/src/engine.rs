@@ -50,10 +50,17 @@ impl Engine {
     pub fn replay(events: impl IntoIterator<Item = Event>) -> Result<Engine, Error> {
         let mut engine = Engine::new();
         for event in events {
-            engine.state.apply(&event)?;
-            engine.journal.push(event);
+            engine.apply_event(event)?;
         }
         Ok(engine)
+    }
+
+    /// Applies one event recorded elsewhere (a follower tailing another engine's log), verified
+    /// as in [`Engine::replay`]. Refused: nothing changes.
+    pub fn apply_event(&mut self, event: Event) -> Result<(), Error> {
+        self.state.apply(&event)?;
+        self.journal.push(event);
+        Ok(())
     }
 
     pub fn state(&self) -> &State {

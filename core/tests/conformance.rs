@@ -1,0 +1,225 @@
+//! Runs the language-neutral conformance scenarios in `tests/scenarios/*.json` (format:
+//! `tests/README.md`). The Python and Kotlin runners read the same files.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use commshub_ota::*;
+use serde_json::Value;
+
+fn tests_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests")
+}
+
+fn parse_at(v: &Value) -> Result<DateTime<Utc>, String> {
+    v.as_str()
+        .ok_or("`at` must be a string")?
+        .parse()
+        .map_err(|e| format!("bad `at` {v}: {e}"))
+}
+
+fn parse_actor(v: &Value) -> Result<Actor, String> {
+    v.as_str().ok_or("`actor` must be a string")?.parse().map_err(|e: Error| e.to_string())
+}
+
+fn arg<T: std::str::FromStr<Err = Error>>(q: &Value, name: &str) -> Result<T, Error> {
+    let text = q.get(name).and_then(Value::as_str).ok_or_else(|| Error::InvalidInput {
+        field: name.into(),
+        reason: "missing".into(),
+    })?;
+    text.parse()
+}
+
+/// Subset match: every key of an expected object must match in the actual one; arrays must
+/// have the same length and match element by element; anything else must be equal.
+fn matches(expected: &Value, actual: &Value, path: &str) -> Result<(), String> {
+    match (expected, actual) {
+        (Value::Object(e), Value::Object(a)) => {
+            for (k, ev) in e {
+                let av = a.get(k).unwrap_or(&Value::Null);
+                matches(ev, av, &format!("{path}.{k}"))?;
+            }
+            Ok(())
+        }
+        (Value::Array(e), Value::Array(a)) => {
+            if e.len() != a.len() {
+                return Err(format!("{path}: expected {} items, got {}: {actual}", e.len(), a.len()));
+            }
+            for (i, (ev, av)) in e.iter().zip(a).enumerate() {
+                matches(ev, av, &format!("{path}[{i}]"))?;
+            }
+            Ok(())
+        }
+        _ if expected == actual => Ok(()),
+        _ => Err(format!("{path}: expected {expected}, got {actual}")),
+    }
+}
+
+fn run_query(state: &State, q: &Value) -> Result<Value, Error> {
+    let actor: Actor = arg(q, "actor")?;
+    let json = |v: Result<Value, serde_json::Error>| v.map_err(|e| Error::InvalidInput { field: "result".into(), reason: e.to_string() });
+    let name = q.get("name").and_then(Value::as_str).unwrap_or_default();
+    match name {
+        "hub" => json(serde_json::to_value(state.hub(&actor, arg(q, "hub")?)?)),
+        "customer_estate" => json(serde_json::to_value(state.customer_estate(&actor, &arg(q, "customer")?)?)),
+        "configuration_sets" => {
+            let customer: Option<CustomerId> = if q.get("customer").is_some() { Some(arg(q, "customer")?) } else { None };
+            json(serde_json::to_value(state.configuration_sets(&actor, customer.as_ref())?))
+        }
+        "campaign" => json(serde_json::to_value(state.campaign(&actor, &arg(q, "campaign")?)?)),
+        "campaigns" => json(serde_json::to_value(state.campaigns(&actor))),
+        "variants" => json(serde_json::to_value(state.variants(&actor))),
+        "firmware_versions" => json(serde_json::to_value(state.firmware_versions(&actor, &arg(q, "variant")?)?)),
+        "upgrade_route" => json(serde_json::to_value(state.upgrade_route(&actor, &arg(q, "variant")?, &arg(q, "from")?, &arg(q, "to")?)?)),
+        other => Err(Error::InvalidInput { field: "query.name".into(), reason: format!("unknown query {other:?}") }),
+    }
+}
+
+fn run_parse(p: &Value) -> Result<Value, Error> {
+    let input = p.get("input").and_then(Value::as_str).unwrap_or_default();
+    Ok(Value::String(match p.get("kind").and_then(Value::as_str).unwrap_or_default() {
+        "hub_id" => input.parse::<HubId>()?.to_string(),
+        "customer_id" => input.parse::<CustomerId>()?.to_string(),
+        "variant_id" => input.parse::<VariantId>()?.to_string(),
+        "firmware_version" => input.parse::<FirmwareVersion>()?.to_string(),
+        "campaign_id" => input.parse::<CampaignId>()?.to_string(),
+        "region" => input.parse::<Region>()?.to_string(),
+        "actor" => input.parse::<Actor>()?.to_code(),
+        other => return Err(Error::InvalidInput { field: "parse.kind".into(), reason: format!("unknown kind {other:?}") }),
+    }))
+}
+
+fn check_error(then: &Value, err: &Error) -> Result<(), String> {
+    let want = then.get("error").and_then(Value::as_str).ok_or_else(|| format!("unexpected error: {err}"))?;
+    if err.kind().as_str() != want {
+        return Err(format!("expected error {want}, got {}: {err}", err.kind().as_str()));
+    }
+    for needle in then.get("message_contains").and_then(Value::as_array).into_iter().flatten() {
+        let needle = needle.as_str().unwrap_or_default();
+        if !err.to_string().contains(needle) {
+            return Err(format!("error message {:?} lacks {needle:?}", err.to_string()));
+        }
+    }
+    Ok(())
+}
+
+fn check_value(then: &Value, value: &Value) -> Result<(), String> {
+    if then.get("error").is_some() {
+        return Err(format!("expected error {}, got {value}", then["error"]));
+    }
+    if let Some(expected) = then.get("result") {
+        matches(expected, value, "result")?;
+    }
+    if let Some(n) = then.get("count").and_then(Value::as_u64) {
+        let got = value.as_array().map(|a| a.len() as u64);
+        if got != Some(n) {
+            return Err(format!("expected {n} items, got {value}"));
+        }
+    }
+    Ok(())
+}
+
+fn given(engine: &mut Engine, doc: &Value) -> Result<(), String> {
+    for f in doc.get("fixtures").and_then(Value::as_array).into_iter().flatten() {
+        let path = tests_dir().join(f.as_str().ok_or("fixture must be a path")?);
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let fixture: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        given(engine, &fixture)?;
+    }
+    for c in doc.get("commands").and_then(Value::as_array).into_iter().flatten() {
+        let command: Command = serde_json::from_value(c["command"].clone()).map_err(|e| format!("given command {c}: {e}"))?;
+        engine
+            .execute(&parse_actor(&c["actor"])?, parse_at(&c["at"])?, command)
+            .map_err(|e| format!("given command {} refused: {e}", c["command"]))?;
+    }
+    for ev in doc.get("events").and_then(Value::as_array).into_iter().flatten() {
+        let payload: EventPayload = serde_json::from_value(ev["payload"].clone()).map_err(|e| format!("given event {ev}: {e}"))?;
+        let event = Event { seq: engine.state().last_seq() + 1, at: parse_at(&ev["at"])?, actor: parse_actor(&ev["actor"])?, payload };
+        engine.apply_event(event).map_err(|e| format!("given event refused: {e}"))?;
+    }
+    Ok(())
+}
+
+fn run_scenario(doc: &Value) -> Result<usize, String> {
+    let mut engine = Engine::new();
+    given(&mut engine, doc.get("given").unwrap_or(&Value::Null))?;
+    let steps = doc.get("steps").and_then(Value::as_array).ok_or("no steps")?;
+    for (i, step) in steps.iter().enumerate() {
+        let then = step.get("then").cloned().unwrap_or(Value::Null);
+        let fail = |m: String| format!("step {}: {m}", i + 1);
+        if let Some(when) = step.get("when") {
+            let actor = parse_actor(&when["actor"]).map_err(fail)?;
+            let at = parse_at(&when["at"]).map_err(fail)?;
+            let command: Command = serde_json::from_value(when["command"].clone()).map_err(|e| fail(format!("bad command: {e}")))?;
+            let before = engine.state().clone();
+            match engine.execute(&actor, at, command) {
+                Ok(events) => {
+                    let payloads: Vec<Value> = events.iter().map(|e| serde_json::to_value(&e.payload).unwrap()).collect();
+                    if then.get("error").is_some() {
+                        return Err(fail(format!("expected error {}, got events {payloads:?}", then["error"])));
+                    }
+                    if let Some(expected) = then.get("events") {
+                        matches(expected, &Value::Array(payloads), "events").map_err(fail)?;
+                    }
+                }
+                Err(err) => {
+                    check_error(&then, &err).map_err(fail)?;
+                    if engine.state() != &before {
+                        return Err(fail("a refused command changed the state".into()));
+                    }
+                }
+            }
+        } else if let Some(q) = step.get("query") {
+            match run_query(engine.state(), q) {
+                Ok(v) => check_value(&then, &v).map_err(fail)?,
+                Err(e) => check_error(&then, &e).map_err(fail)?,
+            }
+        } else if let Some(p) = step.get("parse") {
+            match run_parse(p) {
+                Ok(v) => check_value(&then, &v).map_err(fail)?,
+                Err(e) => check_error(&then, &e).map_err(fail)?,
+            }
+        } else {
+            return Err(fail("a step needs `when`, `query` or `parse`".into()));
+        }
+    }
+    // Every scenario's history must replay to the state it built.
+    let replayed = Engine::replay(engine.events().to_vec()).map_err(|e| format!("replay: {e}"))?;
+    if replayed.state() != engine.state() {
+        return Err("replaying the scenario's events gave another state".into());
+    }
+    Ok(steps.len())
+}
+
+#[test]
+fn conformance_scenarios() {
+    let dir = tests_dir().join("scenarios");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no scenarios in {}", dir.display());
+    let mut failures = Vec::new();
+    let mut steps = 0;
+    for f in &files {
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        match run_scenario(&doc) {
+            Ok(n) => steps += n,
+            Err(e) => failures.push(format!("{}: {e}", f.file_name().unwrap().to_string_lossy())),
+        }
+    }
+    eprintln!("conformance: {} scenarios, {steps} steps, {} failed", files.len(), failures.len());
+    assert!(failures.is_empty(), "conformance failures:\n{}", failures.join("\n"));
+}
+
+#[test]
+fn subset_matching_rejects_differences() {
+    let actual: Value = serde_json::json!({"a": 1, "b": [1, {"c": "x", "d": 2}]});
+    assert!(matches(&serde_json::json!({"b": [1, {"c": "x"}]}), &actual, "r").is_ok());
+    assert!(matches(&serde_json::json!({"b": [1]}), &actual, "r").is_err());
+    assert!(matches(&serde_json::json!({"a": 2}), &actual, "r").is_err());
+    assert!(matches(&serde_json::json!({"z": 1}), &actual, "r").is_err());
+    assert!(matches(&serde_json::json!({"z": null}), &actual, "r").is_ok());
+}
