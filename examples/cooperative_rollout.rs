@@ -1,1 +1,312 @@
-fn main() {}
+//! The main job, end to end: a synthetic national-shaped estate, firmware through its gates,
+//! a campaign through its phases (with the refusals a real run meets), a report a person
+//! reads, and the event log written to a file and replayed to the same state.
+//!
+//!     cargo run --release --example cooperative_rollout -- [hubs] [seed]
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use commshub_ota::catalogue::Gate;
+use commshub_ota::query::SupplierView;
+use commshub_ota::synth::{SynthConfig, SynthEstate};
+use commshub_ota::*;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let hubs: usize = args
+        .next()
+        .map(|a| a.parse())
+        .transpose()?
+        .unwrap_or(200_000);
+    let seed: u64 = args.next().map(|a| a.parse()).transpose()?.unwrap_or(2026);
+    let start = Utc.with_ymd_and_hms(2026, 9, 1, 9, 0, 0).unwrap();
+    let day = |d: i64| -> DateTime<Utc> { start + Duration::days(d) };
+
+    println!("commshub-ota: co-operative rollout, {hubs} hubs, seed {seed}\n");
+    let synth = SynthEstate::generate(&SynthConfig {
+        seed,
+        hubs,
+        ..Default::default()
+    });
+    let mut engine = Engine::new();
+
+    // 1. The catalogue: variants, firmware, every gate by the actor allowed to record it.
+    for (actor, command) in synth.catalogue_commands() {
+        engine.execute(&actor, day(0), command)?;
+    }
+    println!(
+        "Catalogue: {} variants in 3 regions, {} firmware versions on the production CPL",
+        synth.variants.len(),
+        synth.firmware.len()
+    );
+
+    // 2. The estate, in one bulk call.
+    let clock = Instant::now();
+    engine.execute(
+        &Actor::Dcc,
+        day(1),
+        Command::LoadEstate {
+            hubs: synth.hubs.clone(),
+        },
+    )?;
+    let load = clock.elapsed();
+    let s = engine.state();
+    println!(
+        "Estate: {} hubs loaded in {:.0} ms ({} bytes a hub in the dense tables)",
+        s.hub_count(),
+        load.as_secs_f64() * 1e3,
+        s.estate_bytes() / s.hub_count().max(1)
+    );
+    let split = synth
+        .hubs
+        .iter()
+        .filter(|h| h.gas_supplier.is_some() && h.gas_supplier != h.import_supplier)
+        .count();
+    let vulnerable = synth.hubs.iter().filter(|h| {
+        h.import_flags.vulnerable
+            || h.import_flags.high_risk
+            || h.gas_flags.vulnerable
+            || h.gas_flags.high_risk
+    });
+    println!(
+        "        {:.1}% split supply, {:.1}% vulnerable or high-risk premises, {} suppliers",
+        100.0 * split as f64 / hubs as f64,
+        100.0 * vulnerable.count() as f64 / hubs as f64,
+        synth.suppliers.len()
+    );
+    let industry = s.configuration_sets(&Actor::Dcc, None)?;
+    println!(
+        "        {} configuration sets in the field (the DCC's industry view); the largest:",
+        industry.len()
+    );
+    for c in industry.iter().take(3) {
+        println!(
+            "          {:>7} hubs  {}",
+            c.hubs,
+            c.configuration_set.key()
+        );
+    }
+
+    // 3. A campaign for the north dual-band variant, to 2.0.
+    let variant = synth
+        .variants
+        .iter()
+        .find(|v| v.region == Region::North && v.id.as_str().contains("-DB-"))
+        .unwrap();
+    let campaign: CampaignId = "2026-Q4-NORTH-DB-2.0".parse()?;
+    let target: FirmwareVersion = "2.0".parse()?;
+    engine.execute(
+        &Actor::Dcc,
+        day(2),
+        Command::CreateCampaign {
+            campaign: campaign.clone(),
+            variant: variant.id.clone(),
+            target: target.clone(),
+            cutoff: day(45),
+        },
+    )?;
+    let route = engine
+        .state()
+        .upgrade_route(&Actor::Dcc, &variant.id, &"1.0".parse()?, &target)?;
+    println!(
+        "\nCampaign {campaign}: {} to {target}; a hub on 1.0 goes {}",
+        variant.id,
+        route
+            .iter()
+            .map(|v| v.to_string())
+            .collect::<Vec<_>>()
+            .join(" then ")
+    );
+
+    // 4. The refusals a real run meets: each is a typed error, and nothing changes.
+    let big = synth.suppliers[0].clone();
+    let supplier = Actor::Customer(big.clone());
+    let before = engine.state().clone();
+    let mut refusals = Vec::new();
+    let mut refuse = |engine: &mut Engine, actor: &Actor, at, command| {
+        let err = engine
+            .execute(actor, at, command)
+            .expect_err("this command is refused");
+        refusals.push(format!("{:<20} {err}", err.kind().as_str()));
+    };
+    refuse(
+        &mut engine,
+        &supplier,
+        day(3),
+        Command::GrantPilotOa {
+            campaign: campaign.clone(),
+        },
+    );
+    refuse(
+        &mut engine,
+        &Actor::Dcc,
+        day(3),
+        Command::GrantMassRolloutOa {
+            campaign: campaign.clone(),
+        },
+    );
+    refuse(
+        &mut engine,
+        &Actor::Csp(Region::South),
+        day(3),
+        Command::RegisterFirmware {
+            variant: variant.id.clone(),
+            version: "2.1".parse()?,
+            upgrades_from: vec![target.clone()],
+        },
+    );
+    refuse(
+        &mut engine,
+        &Actor::Dcc,
+        day(3),
+        Command::ExtendCutoff {
+            campaign: campaign.clone(),
+            customer: big.clone(),
+            until: day(30),
+        },
+    );
+    refuse(
+        &mut engine,
+        &Actor::Dcc,
+        day(3),
+        Command::RecordGate {
+            variant: variant.id.clone(),
+            version: target.clone(),
+            gate: Gate::ProductionCpl,
+            note: None,
+        },
+    );
+    let bad_id = "00-DB-12-34-56-78-90".parse::<HubId>().unwrap_err();
+    refusals.push(format!("{:<20} {bad_id}", bad_id.kind().as_str()));
+    assert_eq!(engine.state(), &before, "refusals change nothing");
+    println!("Refused, with nothing changed:");
+    for r in &refusals {
+        println!("  {r}");
+    }
+
+    // 5. Through the phases.
+    engine.execute(
+        &Actor::Dcc,
+        day(3),
+        Command::GrantPilotOa {
+            campaign: campaign.clone(),
+        },
+    )?;
+    engine.execute(
+        &Actor::Dcc,
+        day(10),
+        Command::SuspendCampaign {
+            campaign: campaign.clone(),
+            reason: "IHD drop-outs reported on EM-B4 7.0; triage".into(),
+        },
+    )?;
+    engine.execute(
+        &Actor::Dcc,
+        day(12),
+        Command::ResumeCampaign {
+            campaign: campaign.clone(),
+        },
+    )?;
+    engine.execute(
+        &Actor::Dcc,
+        day(14),
+        Command::ExtendCutoff {
+            campaign: campaign.clone(),
+            customer: big.clone(),
+            until: day(60),
+        },
+    )?;
+    engine.execute(
+        &Actor::Dcc,
+        day(30),
+        Command::GrantMassRolloutOa {
+            campaign: campaign.clone(),
+        },
+    )?;
+    engine.execute(
+        &Actor::Dcc,
+        day(75),
+        Command::CompleteCampaign {
+            campaign: campaign.clone(),
+        },
+    )?;
+
+    let dcc_view = engine.state().campaign(&Actor::Dcc, &campaign)?;
+    println!("\nHistory, as the DCC sees it (phase {}):", dcc_view.phase);
+    for h in &dcc_view.history {
+        println!(
+            "  #{:<4} {}  {:<6} {}",
+            h.seq,
+            h.at.format("%Y-%m-%d"),
+            h.actor.to_code(),
+            serde_json::to_string(&h.change)?
+        );
+    }
+    let other = Actor::Customer(synth.suppliers[1].clone());
+    let other_view = engine.state().campaign(&other, &campaign)?;
+    println!(
+        "{} sees {} history entries (not {}'s cut-off extension) and its own cut-off {}",
+        synth.suppliers[1],
+        other_view.history.len(),
+        big,
+        other_view.cutoffs[0].until.format("%Y-%m-%d")
+    );
+
+    // 6. A supplier's own view: its hubs by configuration set; a split hub's other supplier hidden.
+    let mine = engine.state().customer_estate(&supplier, &big)?;
+    let mut by_fw: BTreeMap<String, usize> = BTreeMap::new();
+    for h in &mine {
+        *by_fw
+            .entry(format!("{} {}", h.variant, h.firmware))
+            .or_default() += 1;
+    }
+    let shared = mine.iter().find(|h| h.split_supply);
+    println!(
+        "\n{big}'s estate: {} hubs, {} configuration sets",
+        mine.len(),
+        engine
+            .state()
+            .configuration_sets(&supplier, Some(&big))?
+            .len()
+    );
+    if let Some(h) = shared {
+        let other_role = if matches!(h.gas_supplier, SupplierView::Hidden) {
+            "gas"
+        } else {
+            "import"
+        };
+        println!(
+            "  e.g. split-supply hub {}: the {other_role} supplier is shown only as hidden",
+            h.id
+        );
+    }
+
+    // 7. The event log: written, read back, replayed to the same state.
+    let path = std::env::temp_dir().join("cooperative_rollout.events.jsonl");
+    journal::write_jsonl(&path, engine.events())?;
+    let bytes = std::fs::metadata(&path)?.len();
+    let clock = Instant::now();
+    let replayed = Engine::replay(journal::read_jsonl(&path)?)?;
+    let same = replayed.state() == engine.state();
+    println!(
+        "\nEvent log: {} events ({:.1} MB) written to {}",
+        engine.events().len(),
+        bytes as f64 / 1e6,
+        path.display()
+    );
+    println!(
+        "Replay from the file: {} in {:.0} ms",
+        if same {
+            "identical state"
+        } else {
+            "DIFFERENT STATE"
+        },
+        clock.elapsed().as_secs_f64() * 1e3
+    );
+    if !same {
+        return Err("replay gave a different state".into());
+    }
+    Ok(())
+}

@@ -14,7 +14,7 @@ pub enum Command {
     // --- catalogue ---
     /// DCC: add a hub variant to the catalogue.
     RegisterVariant {
-        variant: Variant,
+        variant: Box<Variant>,
     },
     /// CSP of the variant's region: register a firmware version with the versions that may
     /// upgrade straight to it (its pathway).
@@ -40,7 +40,7 @@ pub enum Command {
     },
     /// DCC: one hub installed (and, if its status says so, commissioned).
     InstallHub {
-        hub: HubRow,
+        hub: Box<HubRow>,
     },
     /// DCC: the hub's CHF was commissioned on a date.
     CommissionHub {

@@ -26,7 +26,7 @@ pub struct Event {
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum EventPayload {
     VariantRegistered {
-        variant: Variant,
+        variant: Box<Variant>,
     },
     FirmwareRegistered {
         variant: VariantId,
@@ -44,7 +44,7 @@ pub enum EventPayload {
         hubs: Vec<HubRow>,
     },
     HubInstalled {
-        hub: HubRow,
+        hub: Box<HubRow>,
     },
     HubCommissioned {
         hub: HubId,

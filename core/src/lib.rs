@@ -21,7 +21,7 @@
 //!     han_band: HanBand::DualBand,
 //!     region: Region::North,
 //! };
-//! let events = engine.execute(&Actor::Dcc, at, Command::RegisterVariant { variant })?;
+//! let events = engine.execute(&Actor::Dcc, at, Command::RegisterVariant { variant: Box::new(variant) })?;
 //! assert_eq!(events[0].seq, 1);
 //!
 //! // A customer may not register variants: refused, and nothing changed.
@@ -63,3 +63,8 @@ pub use estate::{
 pub use event::{Event, EventPayload, SCHEMA_VERSION};
 pub use ids::{CampaignId, CustomerId, FirmwareVersion, HubId, IdKind, Region, VariantId};
 pub use state::State;
+
+// The README's Rust snippet is compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -19,14 +19,20 @@ fn parse_at(v: &Value) -> Result<DateTime<Utc>, String> {
 }
 
 fn parse_actor(v: &Value) -> Result<Actor, String> {
-    v.as_str().ok_or("`actor` must be a string")?.parse().map_err(|e: Error| e.to_string())
+    v.as_str()
+        .ok_or("`actor` must be a string")?
+        .parse()
+        .map_err(|e: Error| e.to_string())
 }
 
 fn arg<T: std::str::FromStr<Err = Error>>(q: &Value, name: &str) -> Result<T, Error> {
-    let text = q.get(name).and_then(Value::as_str).ok_or_else(|| Error::InvalidInput {
-        field: name.into(),
-        reason: "missing".into(),
-    })?;
+    let text = q
+        .get(name)
+        .and_then(Value::as_str)
+        .ok_or_else(|| Error::InvalidInput {
+            field: name.into(),
+            reason: "missing".into(),
+        })?;
     text.parse()
 }
 
@@ -43,7 +49,11 @@ fn matches(expected: &Value, actual: &Value, path: &str) -> Result<(), String> {
         }
         (Value::Array(e), Value::Array(a)) => {
             if e.len() != a.len() {
-                return Err(format!("{path}: expected {} items, got {}: {actual}", e.len(), a.len()));
+                return Err(format!(
+                    "{path}: expected {} items, got {}: {actual}",
+                    e.len(),
+                    a.len()
+                ));
             }
             for (i, (ev, av)) in e.iter().zip(a).enumerate() {
                 matches(ev, av, &format!("{path}[{i}]"))?;
@@ -57,47 +67,93 @@ fn matches(expected: &Value, actual: &Value, path: &str) -> Result<(), String> {
 
 fn run_query(state: &State, q: &Value) -> Result<Value, Error> {
     let actor: Actor = arg(q, "actor")?;
-    let json = |v: Result<Value, serde_json::Error>| v.map_err(|e| Error::InvalidInput { field: "result".into(), reason: e.to_string() });
+    let json = |v: Result<Value, serde_json::Error>| {
+        v.map_err(|e| Error::InvalidInput {
+            field: "result".into(),
+            reason: e.to_string(),
+        })
+    };
     let name = q.get("name").and_then(Value::as_str).unwrap_or_default();
     match name {
         "hub" => json(serde_json::to_value(state.hub(&actor, arg(q, "hub")?)?)),
-        "customer_estate" => json(serde_json::to_value(state.customer_estate(&actor, &arg(q, "customer")?)?)),
+        "customer_estate" => json(serde_json::to_value(
+            state.customer_estate(&actor, &arg(q, "customer")?)?,
+        )),
         "configuration_sets" => {
-            let customer: Option<CustomerId> = if q.get("customer").is_some() { Some(arg(q, "customer")?) } else { None };
-            json(serde_json::to_value(state.configuration_sets(&actor, customer.as_ref())?))
+            let customer: Option<CustomerId> = if q.get("customer").is_some() {
+                Some(arg(q, "customer")?)
+            } else {
+                None
+            };
+            json(serde_json::to_value(
+                state.configuration_sets(&actor, customer.as_ref())?,
+            ))
         }
-        "campaign" => json(serde_json::to_value(state.campaign(&actor, &arg(q, "campaign")?)?)),
+        "campaign" => json(serde_json::to_value(
+            state.campaign(&actor, &arg(q, "campaign")?)?,
+        )),
         "campaigns" => json(serde_json::to_value(state.campaigns(&actor))),
         "variants" => json(serde_json::to_value(state.variants(&actor))),
-        "firmware_versions" => json(serde_json::to_value(state.firmware_versions(&actor, &arg(q, "variant")?)?)),
-        "upgrade_route" => json(serde_json::to_value(state.upgrade_route(&actor, &arg(q, "variant")?, &arg(q, "from")?, &arg(q, "to")?)?)),
-        other => Err(Error::InvalidInput { field: "query.name".into(), reason: format!("unknown query {other:?}") }),
+        "firmware_versions" => json(serde_json::to_value(
+            state.firmware_versions(&actor, &arg(q, "variant")?)?,
+        )),
+        "upgrade_route" => json(serde_json::to_value(state.upgrade_route(
+            &actor,
+            &arg(q, "variant")?,
+            &arg(q, "from")?,
+            &arg(q, "to")?,
+        )?)),
+        other => Err(Error::InvalidInput {
+            field: "query.name".into(),
+            reason: format!("unknown query {other:?}"),
+        }),
     }
 }
 
 fn run_parse(p: &Value) -> Result<Value, Error> {
     let input = p.get("input").and_then(Value::as_str).unwrap_or_default();
-    Ok(Value::String(match p.get("kind").and_then(Value::as_str).unwrap_or_default() {
-        "hub_id" => input.parse::<HubId>()?.to_string(),
-        "customer_id" => input.parse::<CustomerId>()?.to_string(),
-        "variant_id" => input.parse::<VariantId>()?.to_string(),
-        "firmware_version" => input.parse::<FirmwareVersion>()?.to_string(),
-        "campaign_id" => input.parse::<CampaignId>()?.to_string(),
-        "region" => input.parse::<Region>()?.to_string(),
-        "actor" => input.parse::<Actor>()?.to_code(),
-        other => return Err(Error::InvalidInput { field: "parse.kind".into(), reason: format!("unknown kind {other:?}") }),
-    }))
+    Ok(Value::String(
+        match p.get("kind").and_then(Value::as_str).unwrap_or_default() {
+            "hub_id" => input.parse::<HubId>()?.to_string(),
+            "customer_id" => input.parse::<CustomerId>()?.to_string(),
+            "variant_id" => input.parse::<VariantId>()?.to_string(),
+            "firmware_version" => input.parse::<FirmwareVersion>()?.to_string(),
+            "campaign_id" => input.parse::<CampaignId>()?.to_string(),
+            "region" => input.parse::<Region>()?.to_string(),
+            "actor" => input.parse::<Actor>()?.to_code(),
+            other => {
+                return Err(Error::InvalidInput {
+                    field: "parse.kind".into(),
+                    reason: format!("unknown kind {other:?}"),
+                })
+            }
+        },
+    ))
 }
 
 fn check_error(then: &Value, err: &Error) -> Result<(), String> {
-    let want = then.get("error").and_then(Value::as_str).ok_or_else(|| format!("unexpected error: {err}"))?;
+    let want = then
+        .get("error")
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("unexpected error: {err}"))?;
     if err.kind().as_str() != want {
-        return Err(format!("expected error {want}, got {}: {err}", err.kind().as_str()));
+        return Err(format!(
+            "expected error {want}, got {}: {err}",
+            err.kind().as_str()
+        ));
     }
-    for needle in then.get("message_contains").and_then(Value::as_array).into_iter().flatten() {
+    for needle in then
+        .get("message_contains")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let needle = needle.as_str().unwrap_or_default();
         if !err.to_string().contains(needle) {
-            return Err(format!("error message {:?} lacks {needle:?}", err.to_string()));
+            return Err(format!(
+                "error message {:?} lacks {needle:?}",
+                err.to_string()
+            ));
         }
     }
     Ok(())
@@ -120,22 +176,48 @@ fn check_value(then: &Value, value: &Value) -> Result<(), String> {
 }
 
 fn given(engine: &mut Engine, doc: &Value) -> Result<(), String> {
-    for f in doc.get("fixtures").and_then(Value::as_array).into_iter().flatten() {
+    for f in doc
+        .get("fixtures")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let path = tests_dir().join(f.as_str().ok_or("fixture must be a path")?);
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let fixture: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let fixture: Value =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         given(engine, &fixture)?;
     }
-    for c in doc.get("commands").and_then(Value::as_array).into_iter().flatten() {
-        let command: Command = serde_json::from_value(c["command"].clone()).map_err(|e| format!("given command {c}: {e}"))?;
+    for c in doc
+        .get("commands")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let command: Command = serde_json::from_value(c["command"].clone())
+            .map_err(|e| format!("given command {c}: {e}"))?;
         engine
             .execute(&parse_actor(&c["actor"])?, parse_at(&c["at"])?, command)
             .map_err(|e| format!("given command {} refused: {e}", c["command"]))?;
     }
-    for ev in doc.get("events").and_then(Value::as_array).into_iter().flatten() {
-        let payload: EventPayload = serde_json::from_value(ev["payload"].clone()).map_err(|e| format!("given event {ev}: {e}"))?;
-        let event = Event { seq: engine.state().last_seq() + 1, at: parse_at(&ev["at"])?, actor: parse_actor(&ev["actor"])?, payload };
-        engine.apply_event(event).map_err(|e| format!("given event refused: {e}"))?;
+    for ev in doc
+        .get("events")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let payload: EventPayload = serde_json::from_value(ev["payload"].clone())
+            .map_err(|e| format!("given event {ev}: {e}"))?;
+        let event = Event {
+            seq: engine.state().last_seq() + 1,
+            at: parse_at(&ev["at"])?,
+            actor: parse_actor(&ev["actor"])?,
+            payload,
+        };
+        engine
+            .apply_event(event)
+            .map_err(|e| format!("given event refused: {e}"))?;
     }
     Ok(())
 }
@@ -143,20 +225,30 @@ fn given(engine: &mut Engine, doc: &Value) -> Result<(), String> {
 fn run_scenario(doc: &Value) -> Result<usize, String> {
     let mut engine = Engine::new();
     given(&mut engine, doc.get("given").unwrap_or(&Value::Null))?;
-    let steps = doc.get("steps").and_then(Value::as_array).ok_or("no steps")?;
+    let steps = doc
+        .get("steps")
+        .and_then(Value::as_array)
+        .ok_or("no steps")?;
     for (i, step) in steps.iter().enumerate() {
         let then = step.get("then").cloned().unwrap_or(Value::Null);
         let fail = |m: String| format!("step {}: {m}", i + 1);
         if let Some(when) = step.get("when") {
             let actor = parse_actor(&when["actor"]).map_err(fail)?;
             let at = parse_at(&when["at"]).map_err(fail)?;
-            let command: Command = serde_json::from_value(when["command"].clone()).map_err(|e| fail(format!("bad command: {e}")))?;
+            let command: Command = serde_json::from_value(when["command"].clone())
+                .map_err(|e| fail(format!("bad command: {e}")))?;
             let before = engine.state().clone();
             match engine.execute(&actor, at, command) {
                 Ok(events) => {
-                    let payloads: Vec<Value> = events.iter().map(|e| serde_json::to_value(&e.payload).unwrap()).collect();
+                    let payloads: Vec<Value> = events
+                        .iter()
+                        .map(|e| serde_json::to_value(&e.payload).unwrap())
+                        .collect();
                     if then.get("error").is_some() {
-                        return Err(fail(format!("expected error {}, got events {payloads:?}", then["error"])));
+                        return Err(fail(format!(
+                            "expected error {}, got events {payloads:?}",
+                            then["error"]
+                        )));
                     }
                     if let Some(expected) = then.get("events") {
                         matches(expected, &Value::Array(payloads), "events").map_err(fail)?;
@@ -204,14 +296,23 @@ fn conformance_scenarios() {
     let mut failures = Vec::new();
     let mut steps = 0;
     for f in &files {
-        let doc: Value = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(f).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
         match run_scenario(&doc) {
             Ok(n) => steps += n,
             Err(e) => failures.push(format!("{}: {e}", f.file_name().unwrap().to_string_lossy())),
         }
     }
-    eprintln!("conformance: {} scenarios, {steps} steps, {} failed", files.len(), failures.len());
-    assert!(failures.is_empty(), "conformance failures:\n{}", failures.join("\n"));
+    eprintln!(
+        "conformance: {} scenarios, {steps} steps, {} failed",
+        files.len(),
+        failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "conformance failures:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]

@@ -83,7 +83,9 @@ fn status_and_dates_must_agree() {
         &mut e,
         &Actor::Dcc,
         t(1),
-        Command::InstallHub { hub: no_date },
+        Command::InstallHub {
+            hub: Box::new(no_date),
+        },
         ErrorKind::InvalidInput,
     );
     assert!(err.to_string().contains("commissioned_on"), "{err}");
@@ -94,7 +96,7 @@ fn status_and_dates_must_agree() {
         &Actor::Dcc,
         t(1),
         Command::InstallHub {
-            hub: pending_with_date,
+            hub: Box::new(pending_with_date),
         },
         ErrorKind::InvalidInput,
     );
@@ -104,7 +106,9 @@ fn status_and_dates_must_agree() {
         &mut e,
         &Actor::Dcc,
         t(1),
-        Command::InstallHub { hub: flags_no_gas },
+        Command::InstallHub {
+            hub: Box::new(flags_no_gas),
+        },
         ErrorKind::PreconditionFailed,
     );
     let mut blank_device = row(20, NORTH, "1.1", Some("SUP-A"), None);
@@ -113,7 +117,9 @@ fn status_and_dates_must_agree() {
         &mut e,
         &Actor::Dcc,
         t(1),
-        Command::InstallHub { hub: blank_device },
+        Command::InstallHub {
+            hub: Box::new(blank_device),
+        },
         ErrorKind::InvalidInput,
     );
 }
@@ -128,20 +134,24 @@ fn single_hub_lifecycle() {
         &mut e,
         &cust("SUP-A"),
         t(1),
-        Command::InstallHub { hub: h.clone() },
+        Command::InstallHub {
+            hub: Box::new(h.clone()),
+        },
         ErrorKind::NotPermitted,
     );
     ok(
         &mut e,
         &Actor::Dcc,
         t(1),
-        Command::InstallHub { hub: h.clone() },
+        Command::InstallHub {
+            hub: Box::new(h.clone()),
+        },
     );
     refused(
         &mut e,
         &Actor::Dcc,
         t(1),
-        Command::InstallHub { hub: h },
+        Command::InstallHub { hub: Box::new(h) },
         ErrorKind::AlreadyExists,
     );
     // Commissioning.

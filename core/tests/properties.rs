@@ -76,7 +76,7 @@ fn new_hub() -> impl Strategy<Value = HubRow> {
 
 fn command() -> impl Strategy<Value = Command> {
     prop_oneof![
-        1 => new_hub().prop_map(|hub| Command::InstallHub { hub }),
+        1 => new_hub().prop_map(|hub| Command::InstallHub { hub: Box::new(hub) }),
         1 => prop::collection::vec(new_hub(), 1..4).prop_map(|hubs| Command::LoadEstate { hubs }),
         1 => (hub_id(), 0i64..30).prop_map(|(h, d)| Command::CommissionHub { hub: h, on: date(2026, 1, 1) + chrono::Duration::days(d) }),
         1 => (hub_id(), role(), prop::option::of(customer()), flags())

@@ -39,7 +39,8 @@ pub(crate) struct Catalogue {
     pub variants: Vec<Variant>,
     pub variant_index: HashMap<VariantId, VariantIdx>,
     pub firmware: Vec<FirmwareEntry>,
-    pub firmware_index: HashMap<(VariantIdx, FirmwareVersion), FirmwareIdx>,
+    /// Per variant, its versions by name (nested so a lookup borrows the name, no allocation).
+    pub firmware_index: Vec<HashMap<FirmwareVersion, FirmwareIdx>>,
     /// Per variant, its firmware in registration order.
     pub firmware_of_variant: Vec<Vec<FirmwareIdx>>,
 }
@@ -54,10 +55,9 @@ impl Catalogue {
         variant: VariantIdx,
         version: &FirmwareVersion,
     ) -> Option<FirmwareIdx> {
-        // Avoids cloning the version for the lookup key on the hot bulk-load path would need
-        // a borrowed-key map; the clone is a short string and measured cheap.
         self.firmware_index
-            .get(&(variant, version.clone()))
+            .get(usize::from(variant))
+            .and_then(|m| m.get(version))
             .copied()
     }
 

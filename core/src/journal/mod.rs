@@ -29,7 +29,6 @@ struct SchemaProbe {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LineIn {
-    #[allow(dead_code)]
     schema: u32,
     seq: u64,
     at: DateTime<Utc>,
@@ -49,30 +48,38 @@ pub fn to_json_line(event: &Event) -> String {
     .expect("events hold only strings, numbers and dates, which always serialize")
 }
 
-/// Parses one line; `line` (1-based) names it in errors.
+/// Parses one line; `line` (1-based) names it in errors. One full parse on the happy path;
+/// only a line that fails to parse is probed again for its schema version, so that a newer
+/// schema is reported as such rather than as corruption.
 pub fn from_json_line(text: &str, line: u64) -> Result<Event, Error> {
     let corrupt = |reason: String| Error::CorruptLog { line, reason };
-    let probe: SchemaProbe =
-        serde_json::from_str(text).map_err(|e| corrupt(format!("not a JSON event: {e}")))?;
-    match probe.schema {
-        None => return Err(corrupt("no schema version".into())),
-        Some(0) => return Err(corrupt("schema version 0 does not exist".into())),
-        Some(found) if found > SCHEMA_VERSION => {
-            return Err(Error::UnsupportedSchema {
-                line,
-                found,
-                supported: SCHEMA_VERSION,
+    let check = |schema: Option<u32>| match schema {
+        None => Err(corrupt("no schema version".into())),
+        Some(0) => Err(corrupt("schema version 0 does not exist".into())),
+        Some(found) if found > SCHEMA_VERSION => Err(Error::UnsupportedSchema {
+            line,
+            found,
+            supported: SCHEMA_VERSION,
+        }),
+        Some(_) => Ok(()),
+    };
+    match serde_json::from_str::<LineIn>(text) {
+        Ok(parsed) => {
+            check(Some(parsed.schema))?;
+            Ok(Event {
+                seq: parsed.seq,
+                at: parsed.at,
+                actor: parsed.actor,
+                payload: parsed.payload,
             })
         }
-        Some(_) => {}
+        Err(e) => {
+            let probe: SchemaProbe = serde_json::from_str(text)
+                .map_err(|p| corrupt(format!("not a JSON event: {p}")))?;
+            check(probe.schema)?;
+            Err(corrupt(e.to_string()))
+        }
     }
-    let parsed: LineIn = serde_json::from_str(text).map_err(|e| corrupt(e.to_string()))?;
-    Ok(Event {
-        seq: parsed.seq,
-        at: parsed.at,
-        actor: parsed.actor,
-        payload: parsed.payload,
-    })
 }
 
 pub fn write_jsonl_to(

@@ -2,7 +2,7 @@
 //! and may be anything, so `apply` never panics: a reference it cannot resolve, or a bulk load
 //! with a bad row, is an error before anything of that event is changed.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::State;
 use crate::campaign::{Campaign, CampaignChange, HistoryEntry, Phase};
@@ -64,8 +64,9 @@ impl State {
                 let idx = u16::try_from(self.catalogue.variants.len())
                     .map_err(|_| Error::precondition(Rule::Capacity, "too many variants"))?;
                 self.catalogue.variant_index.insert(variant.id.clone(), idx);
-                self.catalogue.variants.push(variant.clone());
+                self.catalogue.variants.push((**variant).clone());
                 self.catalogue.firmware_of_variant.push(Vec::new());
+                self.catalogue.firmware_index.push(HashMap::new());
             }
             EventPayload::FirmwareRegistered {
                 variant,
@@ -100,9 +101,7 @@ impl State {
                     gates: Vec::new(),
                     registered_at: event.at,
                 });
-                self.catalogue
-                    .firmware_index
-                    .insert((v, version.clone()), idx);
+                self.catalogue.firmware_index[usize::from(v)].insert(version.clone(), idx);
                 self.catalogue.firmware_of_variant[usize::from(v)].push(idx);
             }
             EventPayload::GateRecorded {

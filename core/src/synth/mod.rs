@@ -122,6 +122,8 @@ impl SynthEstate {
             .collect();
         // Uneven market: supplier i has weight 1/i (a few large, a long tail of small).
         let weights: Vec<f64> = (1..=suppliers.len()).map(|i| 1.0 / i as f64).collect();
+        // A few dozen HAN device combinations, of uneven popularity: with the variants and the
+        // CH firmware in the field they make a few hundred configuration sets with a long tail.
         let esme = [
             ("EM-A1", &["3.1", "3.2"][..]),
             ("EM-B4", &["7.0", "7.2", "7.3"]),
@@ -135,6 +137,16 @@ impl SynthEstate {
         ];
         let ihd = [("IHD-X", &["1.0"][..]), ("IHD-Y", &["4.4", "4.5"])];
         let start = NaiveDate::from_ymd_opt(2019, 1, 1).expect("valid date");
+        let combos: Vec<(HanDevice, HanDevice, HanDevice)> = (0..8)
+            .map(|_| {
+                (
+                    pick(&mut rng, &esme),
+                    pick(&mut rng, &gsme),
+                    pick(&mut rng, &ihd),
+                )
+            })
+            .collect();
+        let combo_weights: Vec<f64> = (1..=combos.len()).map(|i| 1.0 / i as f64).collect();
         let mut hubs = Vec::with_capacity(cfg.hubs);
         for i in 0..cfg.hubs {
             let vi = rng.below(variants.len());
@@ -145,12 +157,13 @@ impl SynthEstate {
                 1..=3 => "1.1",
                 _ => "1.2",
             };
+            let (combo_esme, combo_gsme, combo_ihd) = &combos[rng.weighted(&combo_weights)];
             let devices = HanDevices {
-                esme: Some(pick(&mut rng, &esme)),
+                esme: Some(combo_esme.clone()),
                 gsme: None,
                 ppmid: None,
                 hcalcs: None,
-                ihd: Some(pick(&mut rng, &ihd)),
+                ihd: Some(combo_ihd.clone()),
             };
             let mut row = HubRow {
                 id: HubId::from_u64(oui << 40 | i as u64),
@@ -166,7 +179,7 @@ impl SynthEstate {
                 commissioned_on: None,
             };
             if rng.chance(0.75) {
-                row.devices.gsme = Some(pick(&mut rng, &gsme));
+                row.devices.gsme = Some(combo_gsme.clone());
                 row.gas_supplier = if rng.chance(cfg.split_of_dual_fuel) {
                     Some(suppliers[rng.weighted(&weights)].clone())
                 } else {
@@ -212,7 +225,14 @@ impl SynthEstate {
         let mut out: Vec<(Actor, Command)> = self
             .variants
             .iter()
-            .map(|v| (Actor::Dcc, Command::RegisterVariant { variant: v.clone() }))
+            .map(|v| {
+                (
+                    Actor::Dcc,
+                    Command::RegisterVariant {
+                        variant: Box::new(v.clone()),
+                    },
+                )
+            })
             .collect();
         for f in &self.firmware {
             let region = self

@@ -40,8 +40,8 @@ pub fn camp(id: &str) -> CampaignId {
 pub const NORTH: &str = "CH-N-DB";
 pub const SOUTH: &str = "CH-S-SB";
 
-pub fn variant(id: &str, region: Region) -> Variant {
-    Variant {
+pub fn variant(id: &str, region: Region) -> Box<Variant> {
+    Box::new(Variant {
         id: vid(id),
         manufacturer: "Acme".into(),
         model: "CH2".into(),
@@ -52,7 +52,7 @@ pub fn variant(id: &str, region: Region) -> Variant {
             HanBand::DualBand
         },
         region,
-    }
+    })
 }
 
 /// A commissioned hub of `variant` on `firmware`, with an ESME for `import` and, when given,
