@@ -49,14 +49,14 @@ pub type FxHashMap<K, V> = HashMap<K, V, FxBuild>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Interner<T: Eq + Hash + Clone> {
     values: Vec<T>,
-    index: HashMap<T, u32>,
+    index: FxHashMap<T, u32>,
 }
 
 impl<T: Eq + Hash + Clone> Default for Interner<T> {
     fn default() -> Self {
         Interner {
             values: Vec::new(),
-            index: HashMap::new(),
+            index: FxHashMap::default(),
         }
     }
 }

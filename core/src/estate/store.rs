@@ -118,17 +118,7 @@ impl Estate {
         row: &HubRow,
         batch: &mut HashSet<HubId, FxBuild>,
     ) -> Result<(), Error> {
-        let variant = catalogue
-            .variant_idx(&row.variant)
-            .ok_or_else(|| Error::not_found(Entity::Variant, &row.variant))?;
-        catalogue
-            .firmware_idx(variant, &row.firmware)
-            .ok_or_else(|| {
-                Error::not_found(
-                    Entity::Firmware,
-                    format!("{}@{}", row.variant, row.firmware),
-                )
-            })?;
+        resolve_catalogue(catalogue, row)?;
         if self.index.contains_key(&row.id) || !batch.insert(row.id) {
             return Err(Error::already_exists(Entity::Hub, row.id));
         }
@@ -181,17 +171,7 @@ impl Estate {
     /// Adds a row that `check_row` accepted. Fails only when an interned table is full, and
     /// then before touching the hub list.
     pub fn insert(&mut self, catalogue: &Catalogue, row: &HubRow) -> Result<(), Error> {
-        let variant = catalogue
-            .variant_idx(&row.variant)
-            .ok_or_else(|| Error::not_found(Entity::Variant, &row.variant))?;
-        let firmware = catalogue
-            .firmware_idx(variant, &row.firmware)
-            .ok_or_else(|| {
-                Error::not_found(
-                    Entity::Firmware,
-                    format!("{}@{}", row.variant, row.firmware),
-                )
-            })?;
+        let (variant, firmware) = resolve_catalogue(catalogue, row)?;
         let import_supplier = self.intern_customer(row.import_supplier.as_ref())?;
         let gas_supplier = self.intern_customer(row.gas_supplier.as_ref())?;
         let config = self.intern_config(variant, firmware, &row.devices)?;
@@ -276,6 +256,25 @@ impl Estate {
         hub.config = config;
         Ok(())
     }
+}
+
+/// The row's variant and firmware as catalogue indices, or which of them is unknown.
+fn resolve_catalogue(
+    catalogue: &Catalogue,
+    row: &HubRow,
+) -> Result<(VariantIdx, FirmwareIdx), Error> {
+    let variant = catalogue
+        .variant_idx(&row.variant)
+        .ok_or_else(|| Error::not_found(Entity::Variant, &row.variant))?;
+    let firmware = catalogue
+        .firmware_idx(variant, &row.firmware)
+        .ok_or_else(|| {
+            Error::not_found(
+                Entity::Firmware,
+                format!("{}@{}", row.variant, row.firmware),
+            )
+        })?;
+    Ok((variant, firmware))
 }
 
 /// Dates must agree with the SMI status: a commissioned hub has a commissioning date no

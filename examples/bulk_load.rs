@@ -1,0 +1,48 @@
+//! Measures one bulk load of a synthetic estate: the time of the `LoadEstate` command alone
+//! (decide + apply + journal; generating the rows is not timed) and the dense tables' bytes
+//! per hub. A measurement tool until the benchmarks of the performance work replace it.
+//!
+//!     cargo run --release --example bulk_load -- [hubs] [runs]
+
+use chrono::{TimeZone, Utc};
+use commshub_ota::synth::{SynthConfig, SynthEstate};
+use commshub_ota::{Actor, Command, Engine};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let hubs: usize = args
+        .next()
+        .map(|a| a.parse())
+        .transpose()?
+        .unwrap_or(1_000_000);
+    let runs: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(3);
+    let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let synth = SynthEstate::generate(&SynthConfig {
+        hubs,
+        ..Default::default()
+    });
+    let mut times = Vec::new();
+    let mut bytes = 0;
+    for _ in 0..runs.max(1) {
+        let mut engine = Engine::new();
+        for (actor, command) in synth.catalogue_commands() {
+            engine.execute(&actor, at, command)?;
+        }
+        let command = Command::LoadEstate {
+            hubs: synth.hubs.clone(),
+        };
+        let clock = std::time::Instant::now();
+        engine.execute(&Actor::Dcc, at, command)?;
+        times.push(clock.elapsed().as_secs_f64() * 1e3);
+        bytes = engine.state().estate_bytes() / hubs.max(1);
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "bulk load of {hubs} hubs: median {:.0} ms over {} runs (min {:.0}, max {:.0}); {bytes} bytes a hub in the dense tables",
+        times[times.len() / 2],
+        times.len(),
+        times[0],
+        times[times.len() - 1]
+    );
+    Ok(())
+}
