@@ -51,6 +51,8 @@ pub enum Rule {
     TimeOrder,
     /// A cut-off extension does not move the cut-off later.
     CutoffNotLater,
+    /// The campaign is completed or cancelled: nothing about it changes any more.
+    CampaignClosed,
     /// The hub's state does not allow the change (e.g. commissioning a decommissioned hub).
     HubState,
     /// A supply role or HAN device is inconsistent with the hub (e.g. gas supplier, no GSME).
@@ -67,6 +69,7 @@ impl std::fmt::Display for Rule {
             Rule::Pathway => "upgrade pathway",
             Rule::TimeOrder => "time order",
             Rule::CutoffNotLater => "cut-off not later",
+            Rule::CampaignClosed => "campaign closed",
             Rule::HubState => "hub state",
             Rule::SupplyRole => "supply role",
             Rule::Capacity => "capacity",

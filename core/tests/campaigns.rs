@@ -452,11 +452,21 @@ fn dcc_extends_one_customers_cutoff() {
             reason: "stop".into(),
         },
     );
-    refused(
+    let err = refused(
         &mut e,
         &Actor::Dcc,
         t(3),
         ext("SUP-B", t(100)),
         ErrorKind::PreconditionFailed,
+    );
+    assert!(
+        matches!(
+            err,
+            Error::PreconditionFailed {
+                rule: Rule::CampaignClosed,
+                ..
+            }
+        ),
+        "{err}"
     );
 }

@@ -502,7 +502,7 @@ impl State {
                 let c = self.campaign_for(actor, &campaign)?;
                 if c.phase.is_terminal() {
                     return Err(Error::precondition(
-                        Rule::CutoffNotLater,
+                        Rule::CampaignClosed,
                         format!(
                             "campaign {campaign} is {}; its cut-offs no longer apply",
                             c.phase
