@@ -1,0 +1,50 @@
+"""commshub-ota: co-operative firmware deployment to GB smart-meter Communications Hubs.
+
+Every change is a command by an actor (`Actor.DCC`, `Actor.csp(Region.NORTH)`,
+`Actor.customer("SUPPLIER-01")`) at a time you give (a timezone-aware datetime): either refused
+with a `CommsHubOtaError` subclass and nothing changed, or recorded as events. Queries answer
+only what the asking actor may see."""
+
+from ._enums import ErrorKind, Gate, HanBand, HanDeviceKind, Phase, Region, SmiStatus, SupplyRole
+from ._engine import Actor, Engine, parse_hub_id, parse_id
+from ._native import (
+    SCHEMA_VERSION,
+    AlreadyExistsError,
+    BulkRejectedError,
+    CommsHubOtaError,
+    CorruptLogError,
+    IllegalTransitionError,
+    InvalidIdError,
+    InvalidInputError,
+    IoError,
+    NotFoundError,
+    NotPermittedError,
+    PreconditionFailedError,
+    UnsupportedSchemaError,
+)
+from ._views import (
+    CampaignView,
+    ConfigSetCount,
+    ConfigurationSet,
+    ConsumerFlags,
+    Cutoff,
+    Event,
+    FirmwareView,
+    GateView,
+    HanDevice,
+    HistoryEntry,
+    HubRow,
+    HubView,
+    SupplierView,
+    Variant,
+)
+
+__all__ = [
+    "SCHEMA_VERSION", "Actor", "Engine", "parse_hub_id", "parse_id",
+    "ErrorKind", "Gate", "HanBand", "HanDeviceKind", "Phase", "Region", "SmiStatus", "SupplyRole",
+    "CommsHubOtaError", "InvalidIdError", "InvalidInputError", "NotPermittedError", "NotFoundError",
+    "AlreadyExistsError", "IllegalTransitionError", "PreconditionFailedError", "BulkRejectedError",
+    "CorruptLogError", "UnsupportedSchemaError", "IoError",
+    "CampaignView", "ConfigSetCount", "ConfigurationSet", "ConsumerFlags", "Cutoff", "Event",
+    "FirmwareView", "GateView", "HanDevice", "HistoryEntry", "HubRow", "HubView", "SupplierView", "Variant",
+]

@@ -1,0 +1,298 @@
+"""The Engine: commands (one method per command, named as in the event log), queries scoped to
+the asking actor, the event log. Work runs in Rust with the GIL released."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from enum import Enum
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
+
+from . import _native
+from ._enums import Gate, HanDeviceKind, Region, SmiStatus, SupplyRole
+from ._views import (
+    CampaignView,
+    ConfigSetCount,
+    ConsumerFlags,
+    Event,
+    FirmwareView,
+    HubRow,
+    HubView,
+    Variant,
+)
+from ._native import InvalidInputError
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+def _invalid(field: str, reason: str) -> InvalidInputError:
+    err = InvalidInputError(f"invalid {field}: {reason}")
+    err.kind = "invalid_input"
+    err.field = field
+    err.reason = reason
+    return err
+
+
+def _text(value: Any, field: str) -> str:
+    if isinstance(value, Enum):
+        value = value.value
+    if not isinstance(value, str):
+        raise _invalid(field, f"expected a str, got {type(value).__name__}")
+    return value
+
+
+def _at(value: Any, field: str = "at") -> datetime:
+    if not isinstance(value, datetime):
+        raise _invalid(field, f"expected a timezone-aware datetime, got {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise _invalid(field, "must be timezone-aware (a naive datetime has no zone)")
+    return value
+
+
+def _encode(value: Any, field: str) -> Any:
+    """A command argument as its JSON form."""
+    if value is None or isinstance(value, (bool, int, str)) and not isinstance(value, Enum):
+        return value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return _at(value, field).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (HubRow, Variant, ConsumerFlags)):
+        return value.to_dict()
+    if isinstance(value, Mapping):
+        return {str(k.value if isinstance(k, Enum) else k): _encode(v, f"{field}.{k}") for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_encode(v, f"{field}[{i}]") for i, v in enumerate(value)]
+    raise _invalid(field, f"cannot use a {type(value).__name__} here")
+
+
+_ID_FIELDS = {
+    "hub": "hub_id",
+    "campaign": "campaign_id",
+    "customer": "customer_id",
+    "supplier": "customer_id",
+    "variant": "variant_id",
+    "version": "firmware_version",
+    "target": "firmware_version",
+}
+
+
+class Engine:
+    """The model: a state and the journal of events that built it. Safe to share between
+    threads; each call is atomic."""
+
+    def __init__(self, _inner: Optional[_native.NativeEngine] = None) -> None:
+        self._inner = _inner if _inner is not None else _native.NativeEngine()
+
+    # --- the log -------------------------------------------------------------------------
+    @classmethod
+    def replay_log(cls, path: PathLike) -> "Engine":
+        """Rebuilds an engine from a JSON-lines event log (`CorruptLogError`,
+        `UnsupportedSchemaError` or `IoError` when it cannot)."""
+        return cls(_native.NativeEngine.replay_log(os.fspath(path)))
+
+    def write_log(self, path: PathLike) -> None:
+        """Writes every recorded event to `path` as JSON lines."""
+        self._inner.write_log(os.fspath(path))
+
+    def events(self, start: int = 0) -> List[Event]:
+        """The recorded events from index `start` on."""
+        return [Event.from_dict(e) for e in self._inner.events(start)]
+
+    @property
+    def last_seq(self) -> int:
+        """The sequence number of the last recorded event (0 before any)."""
+        return self._inner.last_seq
+
+    @property
+    def hub_count(self) -> int:
+        """How many hubs the estate holds."""
+        return self._inner.hub_count
+
+    def same_state_as(self, other: "Engine") -> bool:
+        """Whether both engines hold the same state (e.g. an engine and its replay)."""
+        return self._inner.same_state_as(other._inner)
+
+    # --- commands ------------------------------------------------------------------------
+    def execute(self, actor: str, at: datetime, command: Mapping[str, Any]) -> List[Event]:
+        """Runs a command given in its JSON form (`{"type": "grant_pilot_oa", ...}`), e.g. one
+        read from a queue. The typed methods below are the same commands with Python types; here
+        a command that does not parse (a malformed id included) is an `InvalidInputError`."""
+        if not isinstance(command, Mapping):
+            raise _invalid("command", f"expected a mapping, got {type(command).__name__}")
+        raw = self._inner.execute(_text(actor, "actor"), _at(at), _encode(command, "command"))
+        return [Event.from_dict(e) for e in raw]
+
+    def _run(self, actor: str, at: datetime, type_: str, **fields: Any) -> List[Event]:
+        # Identifiers are parsed here, as Rust parses them before a Command can exist, so a
+        # malformed one is an InvalidIdError naming it rather than a malformed command.
+        for name, kind in _ID_FIELDS.items():
+            if isinstance(fields.get(name), str):
+                fields[name] = _native.parse_id(kind, fields[name])
+        return self.execute(actor, at, {"type": type_, **fields})
+
+    def register_variant(self, actor: str, at: datetime, variant: Variant) -> List[Event]:
+        """DCC: add a hub variant to the catalogue."""
+        if not isinstance(variant, Variant):
+            raise _invalid("variant", "expected a Variant")
+        return self._run(actor, at, "register_variant", variant=variant)
+
+    def register_firmware(self, actor: str, at: datetime, *, variant: str, version: str, upgrades_from: Sequence[str] = ()) -> List[Event]:
+        """CSP of the variant's region: register a version and the versions that upgrade straight to it."""
+        return self._run(actor, at, "register_firmware", variant=variant, version=version, upgrades_from=list(upgrades_from))
+
+    def record_gate(self, actor: str, at: datetime, *, variant: str, version: str, gate: Gate, note: Optional[str] = None) -> List[Event]:
+        """Record the next readiness gate (CSP approval: the region's CSP; customer testing: a
+        customer with its feedback as `note`; the others: the DCC)."""
+        return self._run(actor, at, "record_gate", variant=variant, version=version, gate=gate, note=note)
+
+    def load_estate(self, actor: str, at: datetime, columns: Mapping[str, Iterable[Any]]) -> int:
+        """DCC: load many hubs in one call from columns of equal length (lists or any iterable).
+
+        Required: `id`, `variant`, `firmware`, `smi_status`, `installed_on` (date or ISO
+        string). Optional: `commissioned_on`, `import_supplier`, `gas_supplier`,
+        `<device>_model` and `<device>_firmware` for esme, gsme, ppmid, hcalcs, ihd, and the
+        bool flags `import_vulnerable`, `import_high_risk`, `import_super_friendly`,
+        `gas_vulnerable`, `gas_high_risk`, `gas_super_friendly`. Any bad row refuses the whole
+        load with `BulkRejectedError` (its `rows` lists each bad row's index and reason).
+        Returns the sequence number of the load's event."""
+        if not isinstance(columns, Mapping):
+            raise _invalid("columns", f"expected a mapping of column name to values, got {type(columns).__name__}")
+        plain: Dict[str, List[Any]] = {}
+        for name, values in columns.items():
+            if values is None:
+                raise _invalid(str(name), "a column cannot be None")
+            seq = values if isinstance(values, list) else list(values)
+            if name == "smi_status":
+                seq = [v.value if isinstance(v, Enum) else v for v in seq]
+            plain[name] = seq
+        return self._inner.load_estate(_text(actor, "actor"), _at(at), plain)
+
+    def install_hub(self, actor: str, at: datetime, hub: HubRow) -> List[Event]:
+        """DCC: one hub installed (commissioned too if its status says so)."""
+        if not isinstance(hub, HubRow):
+            raise _invalid("hub", "expected a HubRow")
+        return self._run(actor, at, "install_hub", hub=hub)
+
+    def commission_hub(self, actor: str, at: datetime, *, hub: str, on: date) -> List[Event]:
+        """DCC: the hub's CHF was commissioned on `on`."""
+        return self._run(actor, at, "commission_hub", hub=hub, on=on)
+
+    def change_supplier(self, actor: str, at: datetime, *, hub: str, role: SupplyRole, supplier: Optional[str], flags: ConsumerFlags = ConsumerFlags()) -> List[Event]:
+        """DCC: the supplier of one role changed (None: the role is now vacant)."""
+        return self._run(actor, at, "change_supplier", hub=hub, role=role, supplier=supplier, flags=flags)
+
+    def change_smi_status(self, actor: str, at: datetime, *, hub: str, status: SmiStatus) -> List[Event]:
+        """DCC: the SMI status of the hub's CHF changed."""
+        return self._run(actor, at, "change_smi_status", hub=hub, status=status)
+
+    def change_han_device_firmware(self, actor: str, at: datetime, *, hub: str, device: HanDeviceKind, firmware: str) -> List[Event]:
+        """DCC, or the supplier responsible for the device: a HAN device's firmware changed."""
+        return self._run(actor, at, "change_han_device_firmware", hub=hub, device=device, firmware=firmware)
+
+    def set_consumer_flags(self, actor: str, at: datetime, *, hub: str, role: SupplyRole, flags: ConsumerFlags) -> List[Event]:
+        """The supplier of `role`: its consumer flags on the hub."""
+        return self._run(actor, at, "set_consumer_flags", hub=hub, role=role, flags=flags)
+
+    def decommission_hub(self, actor: str, at: datetime, *, hub: str, on: date) -> List[Event]:
+        """DCC: the hub was decommissioned on `on`."""
+        return self._run(actor, at, "decommission_hub", hub=hub, on=on)
+
+    def create_campaign(self, actor: str, at: datetime, *, campaign: str, variant: str, target: str, cutoff: datetime) -> List[Event]:
+        """DCC: a campaign of one target version (on the production CPL) for one variant."""
+        return self._run(actor, at, "create_campaign", campaign=campaign, variant=variant, target=target, cutoff=_at(cutoff, "cutoff"))
+
+    def grant_pilot_oa(self, actor: str, at: datetime, *, campaign: str) -> List[Event]:
+        """DCC: Operational Approval to begin the pilot."""
+        return self._run(actor, at, "grant_pilot_oa", campaign=campaign)
+
+    def grant_mass_rollout_oa(self, actor: str, at: datetime, *, campaign: str) -> List[Event]:
+        """DCC: Operational Approval to begin mass rollout."""
+        return self._run(actor, at, "grant_mass_rollout_oa", campaign=campaign)
+
+    def complete_campaign(self, actor: str, at: datetime, *, campaign: str) -> List[Event]:
+        """DCC: the rollout is complete."""
+        return self._run(actor, at, "complete_campaign", campaign=campaign)
+
+    def suspend_campaign(self, actor: str, at: datetime, *, campaign: str, reason: str) -> List[Event]:
+        """DCC: suspend a piloting or rolling-out campaign."""
+        return self._run(actor, at, "suspend_campaign", campaign=campaign, reason=reason)
+
+    def resume_campaign(self, actor: str, at: datetime, *, campaign: str) -> List[Event]:
+        """DCC: resume a suspended campaign in the phase it left."""
+        return self._run(actor, at, "resume_campaign", campaign=campaign)
+
+    def cancel_campaign(self, actor: str, at: datetime, *, campaign: str, reason: str) -> List[Event]:
+        """DCC: cancel a campaign that is not completed."""
+        return self._run(actor, at, "cancel_campaign", campaign=campaign, reason=reason)
+
+    def extend_cutoff(self, actor: str, at: datetime, *, campaign: str, customer: str, until: datetime) -> List[Event]:
+        """DCC: move one customer's cut-off later."""
+        return self._run(actor, at, "extend_cutoff", campaign=campaign, customer=customer, until=_at(until, "until"))
+
+    # --- queries (scoped to the asking actor) --------------------------------------------
+    def hub(self, actor: str, hub_id: str) -> HubView:
+        """One hub as `actor` may see it (a customer only the hubs it supplies)."""
+        return HubView.from_dict(self._inner.hub(_text(actor, "actor"), _text(hub_id, "hub_id")))
+
+    def customer_estate(self, actor: str, customer: str) -> List[HubView]:
+        """Every hub `customer` supplies (the DCC for anyone; a customer for itself)."""
+        return [HubView.from_dict(h) for h in self._inner.customer_estate(_text(actor, "actor"), _text(customer, "customer"))]
+
+    def configuration_sets(self, actor: str, customer: Optional[str] = None) -> List[ConfigSetCount]:
+        """A customer's configuration sets with hub counts, or (DCC only) the industry's."""
+        c = None if customer is None else _text(customer, "customer")
+        return [ConfigSetCount.from_dict(x) for x in self._inner.configuration_sets(_text(actor, "actor"), c)]
+
+    def campaign(self, actor: str, campaign: str) -> CampaignView:
+        """One campaign with the cut-offs and history `actor` may see."""
+        return CampaignView.from_dict(self._inner.campaign(_text(actor, "actor"), _text(campaign, "campaign")))
+
+    def campaigns(self, actor: str) -> List[CampaignView]:
+        """Every campaign `actor` may see."""
+        return [CampaignView.from_dict(c) for c in self._inner.campaigns(_text(actor, "actor"))]
+
+    def variants(self, actor: str) -> List[Variant]:
+        """The catalogue's variants (a CSP: its region's)."""
+        return [Variant.from_dict(v) for v in self._inner.variants(_text(actor, "actor"))]
+
+    def firmware_versions(self, actor: str, variant: str) -> List[FirmwareView]:
+        """A variant's firmware versions with their gates."""
+        return [FirmwareView.from_dict(f) for f in self._inner.firmware_versions(_text(actor, "actor"), _text(variant, "variant"))]
+
+    def upgrade_route(self, actor: str, variant: str, from_version: str, to_version: str) -> List[str]:
+        """The versions a hub on `from_version` passes through to reach `to_version`."""
+        return list(
+            self._inner.upgrade_route(
+                _text(actor, "actor"), _text(variant, "variant"), _text(from_version, "from_version"), _text(to_version, "to_version")
+            )
+        )
+
+
+class Actor:
+    """Builders of the actor strings every call takes: `dcc`, `csp:<region>`, `customer:<id>`."""
+
+    DCC = "dcc"
+
+    @staticmethod
+    def csp(region: Union[Region, str]) -> str:
+        """The CSP of `region`."""
+        return _native.parse_id("actor", f"csp:{_text(region, 'region')}")
+
+    @staticmethod
+    def customer(customer_id: str) -> str:
+        """A DCC Customer (`InvalidIdError` for a malformed id)."""
+        return _native.parse_id("actor", f"customer:{_text(customer_id, 'customer_id')}")
+
+
+def parse_id(kind: str, text: str) -> str:
+    """The canonical text of an identifier: `kind` is `hub_id`, `customer_id`, `variant_id`,
+    `firmware_version`, `campaign_id`, `region` or `actor`. `InvalidIdError` if malformed."""
+    return _native.parse_id(_text(kind, "kind"), _text(text, "text"))
+
+
+def parse_hub_id(text: str) -> str:
+    """A hub GUID (EUI-64) in canonical form: `00-db-12-34-56-78-90-a0` -> `00-DB-12-34-56-78-90-A0`."""
+    return parse_id("hub_id", text)

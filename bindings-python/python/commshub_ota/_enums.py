@@ -1,0 +1,94 @@
+"""Enumerations of the model. Each value is the snake_case name used in JSON and the event log."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class _StrEnum(str, Enum):
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class Region(_StrEnum):
+    """A CSP region: each has one CSP, and a hub's region is its variant's."""
+
+    NORTH = "north"
+    CENTRAL = "central"
+    SOUTH = "south"
+
+
+class Phase(_StrEnum):
+    """A campaign's phase: forward only, with Suspended and Cancelled as side states."""
+
+    DRAFT = "draft"
+    PILOT = "pilot"
+    MASS_ROLLOUT = "mass_rollout"
+    COMPLETED = "completed"
+    SUSPENDED = "suspended"
+    CANCELLED = "cancelled"
+
+
+class SmiStatus(_StrEnum):
+    """The Smart Metering Inventory status of a hub's CHF; only COMMISSIONED can be upgraded."""
+
+    PENDING = "pending"
+    WHITELISTED = "whitelisted"
+    INSTALLED_NOT_COMMISSIONED = "installed_not_commissioned"
+    COMMISSIONED = "commissioned"
+    DECOMMISSIONED = "decommissioned"
+    WITHDRAWN = "withdrawn"
+    SUSPENDED = "suspended"
+    RECOVERY = "recovery"
+    RECOVERED = "recovered"
+
+
+class HanBand(_StrEnum):
+    """The HAN radio band(s) of a hub variant."""
+
+    SINGLE_BAND = "single_band"
+    DUAL_BAND = "dual_band"
+
+
+class Gate(_StrEnum):
+    """A firmware version's readiness gates, in the order they are passed."""
+
+    CSP_APPROVED = "csp_approved"
+    DCC_TEST_APPROVED = "dcc_test_approved"
+    CUSTOMER_TESTED = "customer_tested"
+    PRODUCTION_PROVING_VERIFIED = "production_proving_verified"
+    OPERATIONAL_APPROVAL = "operational_approval"
+    PRODUCTION_CPL = "production_cpl"
+
+
+class SupplyRole(_StrEnum):
+    """A supplier's role on a hub: the import (electricity) or the gas supply."""
+
+    IMPORT = "import"
+    GAS = "gas"
+
+
+class HanDeviceKind(_StrEnum):
+    """The HAN devices a hub may serve."""
+
+    ESME = "esme"
+    GSME = "gsme"
+    PPMID = "ppmid"
+    HCALCS = "hcalcs"
+    IHD = "ihd"
+
+
+class ErrorKind(_StrEnum):
+    """The kind of a refusal, as `CommsHubOtaError.kind` gives it."""
+
+    INVALID_ID = "invalid_id"
+    INVALID_INPUT = "invalid_input"
+    NOT_PERMITTED = "not_permitted"
+    NOT_FOUND = "not_found"
+    ALREADY_EXISTS = "already_exists"
+    ILLEGAL_TRANSITION = "illegal_transition"
+    PRECONDITION_FAILED = "precondition_failed"
+    BULK_REJECTED = "bulk_rejected"
+    CORRUPT_LOG = "corrupt_log"
+    UNSUPPORTED_SCHEMA = "unsupported_schema"
+    IO = "io"

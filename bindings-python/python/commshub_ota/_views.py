@@ -1,0 +1,324 @@
+"""Typed values: what commands take (Variant, HubRow) and what queries return.
+
+Every returned value keeps the JSON form it was built from; `to_dict()` gives it back (the same
+JSON as the Rust views, the conformance scenarios and the event log)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any, Dict, List, Mapping, Optional
+
+from ._enums import Gate, HanBand, HanDeviceKind, Phase, Region, SmiStatus
+
+JsonDict = Dict[str, Any]
+
+
+def parse_datetime(text: str) -> datetime:
+    """An RFC 3339 time from the core (`...Z` or `...+00:00`) as an aware datetime."""
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    value = datetime.fromisoformat(text)
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def _opt_date(text: Optional[str]) -> Optional[date]:
+    return date.fromisoformat(text) if text else None
+
+
+@dataclass(frozen=True)
+class HanDevice:
+    """One HAN device: its model and firmware version."""
+
+    model: str
+    firmware: str
+
+
+@dataclass(frozen=True)
+class ConsumerFlags:
+    """What one supplier records about its consumer at a premises."""
+
+    vulnerable: bool = False
+    high_risk: bool = False
+    super_friendly: bool = False
+
+    @staticmethod
+    def from_dict(d: Optional[Mapping[str, Any]]) -> Optional["ConsumerFlags"]:
+        if d is None:
+            return None
+        return ConsumerFlags(bool(d.get("vulnerable")), bool(d.get("high_risk")), bool(d.get("super_friendly")))
+
+    def to_dict(self) -> JsonDict:
+        return {"vulnerable": self.vulnerable, "high_risk": self.high_risk, "super_friendly": self.super_friendly}
+
+
+def _devices(d: Mapping[str, Any]) -> Dict[HanDeviceKind, HanDevice]:
+    return {HanDeviceKind(k): HanDevice(v["model"], v["firmware"]) for k, v in d.items()}
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A hub variant: firmware is built per variant."""
+
+    id: str
+    manufacturer: str
+    model: str
+    hardware_version: str
+    han_band: HanBand
+    region: Region
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "Variant":
+        return Variant(d["id"], d["manufacturer"], d["model"], d["hardware_version"], HanBand(d["han_band"]), Region(d["region"]))
+
+    def to_dict(self) -> JsonDict:
+        return {
+            "id": self.id,
+            "manufacturer": self.manufacturer,
+            "model": self.model,
+            "hardware_version": self.hardware_version,
+            "han_band": self.han_band.value,
+            "region": self.region.value,
+        }
+
+
+@dataclass(frozen=True)
+class HubRow:
+    """One hub as installed: the input of `Engine.install_hub`."""
+
+    id: str
+    variant: str
+    firmware: str
+    smi_status: SmiStatus
+    installed_on: date
+    commissioned_on: Optional[date] = None
+    devices: Mapping[HanDeviceKind, HanDevice] = field(default_factory=dict)
+    import_supplier: Optional[str] = None
+    gas_supplier: Optional[str] = None
+    import_flags: ConsumerFlags = ConsumerFlags()
+    gas_flags: ConsumerFlags = ConsumerFlags()
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "HubRow":
+        return HubRow(
+            id=d["id"],
+            variant=d["variant"],
+            firmware=d["firmware"],
+            smi_status=SmiStatus(d["smi_status"]),
+            installed_on=date.fromisoformat(d["installed_on"]),
+            commissioned_on=_opt_date(d.get("commissioned_on")),
+            devices=_devices(d.get("devices") or {}),
+            import_supplier=d.get("import_supplier"),
+            gas_supplier=d.get("gas_supplier"),
+            import_flags=ConsumerFlags.from_dict(d.get("import_flags")) or ConsumerFlags(),
+            gas_flags=ConsumerFlags.from_dict(d.get("gas_flags")) or ConsumerFlags(),
+        )
+
+    def to_dict(self) -> JsonDict:
+        return {
+            "id": self.id,
+            "variant": self.variant,
+            "firmware": self.firmware,
+            "smi_status": SmiStatus(self.smi_status).value,
+            "installed_on": self.installed_on.isoformat(),
+            "commissioned_on": self.commissioned_on.isoformat() if self.commissioned_on else None,
+            "devices": {HanDeviceKind(k).value: {"model": v.model, "firmware": v.firmware} for k, v in self.devices.items()},
+            "import_supplier": self.import_supplier,
+            "gas_supplier": self.gas_supplier,
+            "import_flags": self.import_flags.to_dict(),
+            "gas_flags": self.gas_flags.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class Event:
+    """One recorded event: its sequence number, time, actor, type and payload."""
+
+    seq: int
+    at: datetime
+    actor: str
+    type: str
+    payload: JsonDict = field(repr=False)
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "Event":
+        return Event(d["seq"], parse_datetime(d["at"]), d["actor"], d["payload"]["type"], dict(d["payload"]))
+
+    def to_dict(self) -> JsonDict:
+        return dict(self.payload)
+
+
+@dataclass(frozen=True)
+class SupplierView:
+    """Who holds a supply role, as the asker may know it: `vacant`, `hidden` or `known`."""
+
+    visibility: str
+    customer: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class ConfigurationSet:
+    """The devices and versions behind a hub: what suppliers approve or hold back by."""
+
+    variant: str
+    firmware: str
+    devices: Mapping[HanDeviceKind, HanDevice]
+
+    @property
+    def key(self) -> str:
+        """`VARIANT@FW|esme:MODEL@FW|...`, the same key as the Rust core's."""
+        parts = [f"{self.variant}@{self.firmware}"]
+        for kind in HanDeviceKind:
+            d = self.devices.get(kind)
+            if d is not None:
+                parts.append(f"{kind.value}:{d.model}@{d.firmware}")
+        return "|".join(parts)
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "ConfigurationSet":
+        return ConfigurationSet(d["variant"], d["firmware"], _devices(d["devices"]))
+
+
+@dataclass(frozen=True)
+class HubView:
+    """One hub as the asker may see it."""
+
+    id: str
+    region: Region
+    variant: str
+    firmware: str
+    smi_status: SmiStatus
+    import_supplier: SupplierView
+    gas_supplier: SupplierView
+    import_flags: Optional[ConsumerFlags]
+    gas_flags: Optional[ConsumerFlags]
+    split_supply: bool
+    installed_on: date
+    commissioned_on: Optional[date]
+    configuration_set: ConfigurationSet
+    raw: JsonDict = field(repr=False, compare=False)
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "HubView":
+        def sv(v: Mapping[str, Any]) -> SupplierView:
+            return SupplierView(v["visibility"], v.get("customer"))
+
+        return HubView(
+            d["id"], Region(d["region"]), d["variant"], d["firmware"], SmiStatus(d["smi_status"]),
+            sv(d["import_supplier"]), sv(d["gas_supplier"]),
+            ConsumerFlags.from_dict(d.get("import_flags")), ConsumerFlags.from_dict(d.get("gas_flags")),
+            bool(d["split_supply"]), date.fromisoformat(d["installed_on"]), _opt_date(d.get("commissioned_on")),
+            ConfigurationSet.from_dict(d["configuration_set"]), dict(d),
+        )
+
+    def to_dict(self) -> JsonDict:
+        return self.raw
+
+
+@dataclass(frozen=True)
+class ConfigSetCount:
+    """A configuration set and how many hubs run it."""
+
+    configuration_set: ConfigurationSet
+    hubs: int
+    raw: JsonDict = field(repr=False, compare=False)
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "ConfigSetCount":
+        return ConfigSetCount(ConfigurationSet.from_dict(d["configuration_set"]), int(d["hubs"]), dict(d))
+
+    def to_dict(self) -> JsonDict:
+        return self.raw
+
+
+@dataclass(frozen=True)
+class Cutoff:
+    """A customer's cut-off in a campaign."""
+
+    customer: str
+    until: datetime
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One entry of a campaign's history. `change` is `created`, `phase_changed` or
+    `cutoff_extended`; the other fields are set where that change has them."""
+
+    seq: int
+    at: datetime
+    actor: str
+    change: str
+    from_phase: Optional[Phase] = None
+    to_phase: Optional[Phase] = None
+    reason: Optional[str] = None
+    customer: Optional[str] = None
+    until: Optional[datetime] = None
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "HistoryEntry":
+        c = d["change"]
+        return HistoryEntry(
+            d["seq"], parse_datetime(d["at"]), d["actor"], c["type"],
+            Phase(c["from"]) if "from" in c else None, Phase(c["to"]) if "to" in c else None,
+            c.get("reason"), c.get("customer"), parse_datetime(c["until"]) if "until" in c else None,
+        )
+
+
+@dataclass(frozen=True)
+class CampaignView:
+    """A campaign with its phase, the cut-offs and the history the asker may see."""
+
+    id: str
+    variant: str
+    region: Region
+    target: str
+    phase: Phase
+    resume_to: Optional[Phase]
+    default_cutoff: datetime
+    cutoffs: List[Cutoff]
+    history: List[HistoryEntry]
+    raw: JsonDict = field(repr=False, compare=False)
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "CampaignView":
+        return CampaignView(
+            d["id"], d["variant"], Region(d["region"]), d["target"], Phase(d["phase"]),
+            Phase(d["resume_to"]) if d.get("resume_to") else None, parse_datetime(d["default_cutoff"]),
+            [Cutoff(c["customer"], parse_datetime(c["until"])) for c in d["cutoffs"]],
+            [HistoryEntry.from_dict(h) for h in d["history"]], dict(d),
+        )
+
+    def to_dict(self) -> JsonDict:
+        return self.raw
+
+
+@dataclass(frozen=True)
+class GateView:
+    """A gate passed: when, by whom (None where the asker may not know), with its note."""
+
+    gate: Gate
+    at: datetime
+    by: Optional[str]
+    note: Optional[str]
+
+
+@dataclass(frozen=True)
+class FirmwareView:
+    """A firmware version with its pathway and the gates it has passed."""
+
+    version: str
+    upgrades_from: List[str]
+    on_production_cpl: bool
+    gates: List[GateView]
+    raw: JsonDict = field(repr=False, compare=False)
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "FirmwareView":
+        return FirmwareView(
+            d["version"], list(d["upgrades_from"]), bool(d["on_production_cpl"]),
+            [GateView(Gate(g["gate"]), parse_datetime(g["at"]), g.get("by"), g.get("note")) for g in d["gates"]],
+            dict(d),
+        )
+
+    def to_dict(self) -> JsonDict:
+        return self.raw

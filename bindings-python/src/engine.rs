@@ -1,0 +1,297 @@
+//! `_native.Engine`: a thin, thread-safe handle on a core `Engine`. Work is done with the GIL
+//! released and the lock taken there too (taking it while holding the GIL could deadlock with
+//! a thread that holds the lock and waits for the GIL).
+
+use std::sync::Mutex;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use commshub_ota::{journal, Actor, Command, CustomerId, Engine, Error, HubId};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::columns::rows_from_columns;
+use crate::convert::{from_py, to_py};
+use crate::errors::{invalid_input, to_py_err};
+
+#[pyclass(frozen, module = "commshub_ota._native")]
+pub struct NativeEngine {
+    inner: Mutex<Engine>,
+}
+
+pub fn parse_actor(actor: &str) -> PyResult<Actor> {
+    actor.parse().map_err(to_py_err)
+}
+
+/// A timezone-aware `datetime`, or an RFC 3339 string with a zone. A naive datetime is refused.
+pub fn parse_at(at: &Bound<'_, PyAny>) -> PyResult<DateTime<Utc>> {
+    if let Ok(s) = at.cast::<PyString>() {
+        let text: String = s.extract()?;
+        return DateTime::parse_from_rfc3339(&text)
+            .map(|d| d.with_timezone(&Utc))
+            .map_err(|e| {
+                invalid_input(
+                    "at",
+                    format!("{text:?} is not an RFC 3339 time with a zone: {e}"),
+                )
+            });
+    }
+    if at.is_none() {
+        return Err(invalid_input("at", "a time is required (got None)"));
+    }
+    at.extract::<DateTime<FixedOffset>>()
+        .map(|d| d.with_timezone(&Utc))
+        .map_err(|_| {
+            invalid_input(
+                "at",
+                "must be a timezone-aware datetime (a naive datetime has no zone)",
+            )
+        })
+}
+
+fn json<T: Serialize>(value: &T) -> PyResult<Value> {
+    serde_json::to_value(value).map_err(|e| invalid_input("result", e.to_string()))
+}
+
+fn events_json(events: &[commshub_ota::Event]) -> PyResult<Value> {
+    events
+        .iter()
+        .map(|e| {
+            Ok(serde_json::json!({
+                "seq": e.seq, "at": e.at, "actor": e.actor.to_code(), "payload": json(&e.payload)?,
+            }))
+        })
+        .collect::<PyResult<Vec<Value>>>()
+        .map(Value::Array)
+}
+
+impl NativeEngine {
+    /// Runs `f` on the engine with the GIL released, then converts its answer to Python.
+    fn with<'py, F>(&self, py: Python<'py>, f: F) -> PyResult<Bound<'py, PyAny>>
+    where
+        F: FnOnce(&mut Engine) -> Result<Value, Error> + Send,
+    {
+        let answer = py.detach(|| {
+            let mut engine = self
+                .inner
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            f(&mut engine)
+        });
+        to_py(py, &answer.map_err(to_py_err)?)
+    }
+}
+
+fn ok_json<T: Serialize>(value: Result<T, Error>) -> Result<Value, Error> {
+    let value = value?;
+    serde_json::to_value(&value).map_err(|e| Error::InvalidInput {
+        field: "result".into(),
+        reason: e.to_string(),
+    })
+}
+
+#[pymethods]
+impl NativeEngine {
+    #[new]
+    fn new() -> Self {
+        NativeEngine {
+            inner: Mutex::new(Engine::new()),
+        }
+    }
+
+    /// Runs one command (its JSON form as a dict); returns the events it recorded.
+    fn execute<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &str,
+        at: &Bound<'py, PyAny>,
+        command: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let actor = parse_actor(actor)?;
+        let at = parse_at(at)?;
+        let command: Command = serde_json::from_value(from_py(command, "command")?)
+            .map_err(|e| invalid_input("command", e.to_string()))?;
+        let answer = py.detach(|| {
+            let mut engine = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+            engine
+                .execute(&actor, at, command)
+                .map(|events| events.to_vec())
+        });
+        to_py(py, &events_json(&answer.map_err(to_py_err)?)?)
+    }
+
+    /// Loads hubs from columns (a dict of equal-length lists) in one command; returns the
+    /// sequence number of the `estate_loaded` event.
+    fn load_estate(
+        &self,
+        py: Python<'_>,
+        actor: &str,
+        at: &Bound<'_, PyAny>,
+        columns: &Bound<'_, PyDict>,
+    ) -> PyResult<u64> {
+        let actor = parse_actor(actor)?;
+        let at = parse_at(at)?;
+        let columns = crate::columns::Columns::extract(columns)?;
+        let answer = py.detach(|| {
+            let hubs = rows_from_columns(columns)?;
+            let mut engine = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+            engine
+                .execute(&actor, at, Command::LoadEstate { hubs })
+                .map(|events| events.last().map_or(0, |e| e.seq))
+        });
+        answer.map_err(to_py_err)
+    }
+
+    fn hub<'py>(&self, py: Python<'py>, actor: &str, hub: &str) -> PyResult<Bound<'py, PyAny>> {
+        let (actor, hub) = (parse_actor(actor)?, HubId::parse(hub).map_err(to_py_err)?);
+        self.with(py, move |e| ok_json(e.state().hub(&actor, hub)))
+    }
+
+    fn customer_estate<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &str,
+        customer: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let actor = parse_actor(actor)?;
+        let customer: CustomerId = customer.parse().map_err(to_py_err)?;
+        self.with(py, move |e| {
+            ok_json(e.state().customer_estate(&actor, &customer))
+        })
+    }
+
+    #[pyo3(signature = (actor, customer=None))]
+    fn configuration_sets<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &str,
+        customer: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let actor = parse_actor(actor)?;
+        let customer: Option<CustomerId> =
+            customer.map(str::parse).transpose().map_err(to_py_err)?;
+        self.with(py, move |e| {
+            ok_json(e.state().configuration_sets(&actor, customer.as_ref()))
+        })
+    }
+
+    fn campaign<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &str,
+        campaign: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let actor = parse_actor(actor)?;
+        let campaign = campaign.parse().map_err(to_py_err)?;
+        self.with(py, move |e| ok_json(e.state().campaign(&actor, &campaign)))
+    }
+
+    fn campaigns<'py>(&self, py: Python<'py>, actor: &str) -> PyResult<Bound<'py, PyAny>> {
+        let actor = parse_actor(actor)?;
+        self.with(py, move |e| ok_json(Ok(e.state().campaigns(&actor))))
+    }
+
+    fn variants<'py>(&self, py: Python<'py>, actor: &str) -> PyResult<Bound<'py, PyAny>> {
+        let actor = parse_actor(actor)?;
+        self.with(py, move |e| ok_json(Ok(e.state().variants(&actor))))
+    }
+
+    fn firmware_versions<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &str,
+        variant: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let actor = parse_actor(actor)?;
+        let variant = variant.parse().map_err(to_py_err)?;
+        self.with(py, move |e| {
+            ok_json(e.state().firmware_versions(&actor, &variant))
+        })
+    }
+
+    fn upgrade_route<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &str,
+        variant: &str,
+        from_version: &str,
+        to_version: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let actor = parse_actor(actor)?;
+        let variant = variant.parse().map_err(to_py_err)?;
+        let from = from_version.parse().map_err(to_py_err)?;
+        let to = to_version.parse().map_err(to_py_err)?;
+        self.with(py, move |e| {
+            ok_json(e.state().upgrade_route(&actor, &variant, &from, &to))
+        })
+    }
+
+    /// The recorded events from index `start` on, as dicts.
+    #[pyo3(signature = (start=0))]
+    fn events<'py>(&self, py: Python<'py>, start: usize) -> PyResult<Bound<'py, PyAny>> {
+        self.with(py, move |e| {
+            let events = e.events();
+            events_json(&events[start.min(events.len())..]).map_err(|err| Error::InvalidInput {
+                field: "events".into(),
+                reason: err.to_string(),
+            })
+        })
+    }
+
+    #[getter]
+    fn last_seq(&self, py: Python<'_>) -> u64 {
+        py.detach(|| {
+            self.inner
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .state()
+                .last_seq()
+        })
+    }
+
+    #[getter]
+    fn hub_count(&self, py: Python<'_>) -> usize {
+        py.detach(|| {
+            self.inner
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .state()
+                .hub_count()
+        })
+    }
+
+    /// Writes every recorded event to `path` as JSON lines.
+    fn write_log(&self, py: Python<'_>, path: &str) -> PyResult<()> {
+        let path = path.to_owned();
+        py.detach(|| {
+            let engine = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+            journal::write_jsonl(&path, engine.events())
+        })
+        .map_err(to_py_err)
+    }
+
+    /// Rebuilds an engine from a JSON-lines event log.
+    #[staticmethod]
+    fn replay_log(py: Python<'_>, path: &str) -> PyResult<NativeEngine> {
+        let path = path.to_owned();
+        let engine = py
+            .detach(|| journal::read_jsonl(&path).and_then(Engine::replay))
+            .map_err(to_py_err)?;
+        Ok(NativeEngine {
+            inner: Mutex::new(engine),
+        })
+    }
+
+    /// Whether two engines hold the same state (e.g. an engine and its replay).
+    fn same_state_as(&self, py: Python<'_>, other: &NativeEngine) -> bool {
+        if std::ptr::eq(self, other) {
+            return true;
+        }
+        py.detach(|| {
+            let a = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+            let b = other.inner.lock().unwrap_or_else(|p| p.into_inner());
+            a.state() == b.state()
+        })
+    }
+}

@@ -1,0 +1,203 @@
+"""The Python runner of the language-neutral conformance scenarios (`tests/README.md`).
+
+Commands are dispatched to the Engine's typed methods (the method is named as the command's
+`type`), with JSON values turned into Python types first; estate loads go through the columnar
+bulk path. Results are compared as subsets, exactly as the Rust runner does."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+
+import commshub_ota as ota
+from commshub_ota._views import parse_datetime
+
+TESTS_DIR = Path(__file__).resolve().parents[2] / "tests"
+
+_ENUM_FIELDS: Dict[str, Callable[[str], Any]] = {
+    "role": ota.SupplyRole,
+    "status": ota.SmiStatus,
+    "device": ota.HanDeviceKind,
+    "gate": ota.Gate,
+}
+
+
+def rows_to_columns(rows: List[Mapping[str, Any]]) -> Dict[str, List[Any]]:
+    """Hub rows in their JSON form, as the columns `Engine.load_estate` takes."""
+    names = ["id", "variant", "firmware", "smi_status", "installed_on", "commissioned_on", "import_supplier", "gas_supplier"]
+    cols: Dict[str, List[Any]] = {n: [r.get(n) for r in rows] for n in names}
+    for kind in ota.HanDeviceKind:
+        devices = [(r.get("devices") or {}).get(kind.value) for r in rows]
+        if any(devices):
+            cols[f"{kind.value}_model"] = [d["model"] if d else None for d in devices]
+            cols[f"{kind.value}_firmware"] = [d["firmware"] if d else None for d in devices]
+    for role in ("import", "gas"):
+        for flag in ("vulnerable", "high_risk", "super_friendly"):
+            cols[f"{role}_{flag}"] = [bool((r.get(f"{role}_flags") or {}).get(flag)) for r in rows]
+    return cols
+
+
+def call_command(engine: ota.Engine, actor: str, at: datetime, command: Mapping[str, Any]) -> None:
+    args = dict(command)
+    kind = args.pop("type")
+    if kind == "load_estate":
+        engine.load_estate(actor, at, rows_to_columns(args["hubs"]))
+        return
+    if kind == "register_variant":
+        args["variant"] = ota.Variant.from_dict(args["variant"])
+    if kind == "install_hub":
+        args["hub"] = ota.HubRow.from_dict(args["hub"])
+    for key in ("cutoff", "until"):
+        if key in args:
+            args[key] = parse_datetime(args[key])
+    if "on" in args:
+        args["on"] = date.fromisoformat(args["on"])
+    if "flags" in args:
+        args["flags"] = ota.ConsumerFlags.from_dict(args["flags"])
+    for key, enum in _ENUM_FIELDS.items():
+        if key in args:
+            args[key] = enum(args[key])
+    getattr(engine, kind)(actor, at, **args)
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_to_json(v) for v in value]
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    return value
+
+
+def run_query(engine: ota.Engine, q: Mapping[str, Any]) -> Any:
+    actor, name = q["actor"], q["name"]
+    if name == "hub":
+        return _to_json(engine.hub(actor, q["hub"]))
+    if name == "customer_estate":
+        return _to_json(engine.customer_estate(actor, q["customer"]))
+    if name == "configuration_sets":
+        return _to_json(engine.configuration_sets(actor, q.get("customer")))
+    if name == "campaign":
+        return _to_json(engine.campaign(actor, q["campaign"]))
+    if name == "campaigns":
+        return _to_json(engine.campaigns(actor))
+    if name == "variants":
+        return _to_json(engine.variants(actor))
+    if name == "firmware_versions":
+        return _to_json(engine.firmware_versions(actor, q["variant"]))
+    if name == "upgrade_route":
+        return engine.upgrade_route(actor, q["variant"], q["from"], q["to"])
+    raise AssertionError(f"unknown query {name!r}")
+
+
+def matches(expected: Any, actual: Any, path: str) -> Optional[str]:
+    """None when `actual` matches `expected` as a subset, else what differs."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        for k, v in expected.items():
+            problem = matches(v, actual.get(k), f"{path}.{k}")
+            if problem:
+                return problem
+        return None
+    if isinstance(expected, list) and isinstance(actual, list):
+        if len(expected) != len(actual):
+            return f"{path}: expected {len(expected)} items, got {len(actual)}: {actual}"
+        for i, (e, a) in enumerate(zip(expected, actual)):
+            problem = matches(e, a, f"{path}[{i}]")
+            if problem:
+                return problem
+        return None
+    if expected == actual and type(expected) is type(actual) or (expected is None and actual is None):
+        return None
+    return f"{path}: expected {expected!r}, got {actual!r}"
+
+
+def _check_error(then: Mapping[str, Any], err: ota.CommsHubOtaError) -> Optional[str]:
+    want = then.get("error")
+    if want is None:
+        return f"unexpected error {err.kind}: {err}"
+    if err.kind != want:
+        return f"expected error {want}, got {err.kind}: {err}"
+    for needle in then.get("message_contains", []):
+        if needle not in str(err):
+            return f"error message {str(err)!r} lacks {needle!r}"
+    return None
+
+
+def _check_value(then: Mapping[str, Any], value: Any) -> Optional[str]:
+    if "error" in then:
+        return f"expected error {then['error']}, got {value!r}"
+    if "result" in then:
+        problem = matches(then["result"], value, "result")
+        if problem:
+            return problem
+    if "count" in then and (not isinstance(value, list) or len(value) != then["count"]):
+        return f"expected {then['count']} items, got {value!r}"
+    return None
+
+
+def given(engine: ota.Engine, doc: Mapping[str, Any]) -> None:
+    for fixture in doc.get("fixtures", []):
+        given(engine, json.loads((TESTS_DIR / fixture).read_text()))
+    for c in doc.get("commands", []):
+        call_command(engine, c["actor"], parse_datetime(c["at"]), c["command"])
+    events = doc.get("events", [])
+    if events:
+        # Given events are recorded history: write them as a log after what exists, and replay.
+        lines = [json.dumps({"schema": ota.SCHEMA_VERSION, "seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "payload": e.payload}) for e in engine.events()]
+        seq = engine.last_seq
+        for ev in events:
+            seq += 1
+            lines.append(json.dumps({"schema": ota.SCHEMA_VERSION, "seq": seq, "at": ev["at"], "actor": ev["actor"], "payload": ev["payload"]}))
+        with tempfile.TemporaryDirectory() as d:
+            path = Path(d) / "given.jsonl"
+            path.write_text("\n".join(lines) + "\n")
+            replayed = ota.Engine.replay_log(path)
+        engine._inner = replayed._inner
+
+
+def run_scenario(doc: Mapping[str, Any]) -> Tuple[int, Optional[str]]:
+    engine = ota.Engine()
+    given(engine, doc.get("given") or {})
+    steps = doc["steps"]
+    for i, step in enumerate(steps, start=1):
+        then = step.get("then") or {}
+        problem: Optional[str]
+        if "when" in step:
+            w = step["when"]
+            before = engine.last_seq
+            try:
+                call_command(engine, w["actor"], parse_datetime(w["at"]), w["command"])
+                events = [e.to_dict() for e in engine.events(before)]
+                problem = f"expected error {then['error']}, got events {events}" if "error" in then else None
+                if problem is None and "events" in then:
+                    problem = matches(then["events"], events, "events")
+            except ota.CommsHubOtaError as err:
+                problem = _check_error(then, err)
+                if problem is None and engine.last_seq != before:
+                    problem = "a refused command recorded events"
+        elif "query" in step:
+            try:
+                problem = _check_value(then, run_query(engine, step["query"]))
+            except ota.CommsHubOtaError as err:
+                problem = _check_error(then, err)
+        elif "parse" in step:
+            try:
+                problem = _check_value(then, ota.parse_id(step["parse"]["kind"], step["parse"]["input"]))
+            except ota.CommsHubOtaError as err:
+                problem = _check_error(then, err)
+        else:
+            problem = "a step needs when, query or parse"
+        if problem:
+            return len(steps), f"step {i}: {problem}"
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "scenario.jsonl"
+        engine.write_log(path)
+        if not ota.Engine.replay_log(path).same_state_as(engine):
+            return len(steps), "replaying the scenario's events gave another state"
+    return len(steps), None
+
+
+def scenario_files() -> List[Path]:
+    return sorted((TESTS_DIR / "scenarios").glob("*.json"))

@@ -1,0 +1,101 @@
+"""An analyst's view through the Python binding: load an estate from columns, look at a
+campaign, and list one supplier's hubs by configuration set.
+
+    python examples/python/analyst.py [hubs] [seed]
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from collections import Counter
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Dict, List
+
+import commshub_ota as ota
+
+T0 = datetime(2026, 9, 1, 9, 0, tzinfo=timezone.utc)
+VARIANT = "MERIDIAN-DB-NORTH"
+SUPPLIERS = [f"SUPPLIER-{i:02d}" for i in range(1, 16)]
+
+
+def catalogue(engine: ota.Engine) -> None:
+    engine.register_variant(ota.Actor.DCC, T0, ota.Variant(VARIANT, "Meridian", "CH-DB", "B2", ota.HanBand.DUAL_BAND, ota.Region.NORTH))
+    csp = ota.Actor.csp(ota.Region.NORTH)
+    for version, upgrades_from in [("1.0", []), ("1.1", ["1.0"]), ("1.2", ["1.1"]), ("2.0", ["1.2", "1.1"])]:
+        engine.register_firmware(csp, T0, variant=VARIANT, version=version, upgrades_from=upgrades_from)
+        for gate in ota.Gate:
+            actor = {ota.Gate.CSP_APPROVED: csp, ota.Gate.CUSTOMER_TESTED: ota.Actor.customer(SUPPLIERS[0])}.get(gate, ota.Actor.DCC)
+            note = "no HAN issues on our test rigs" if gate is ota.Gate.CUSTOMER_TESTED else None
+            engine.record_gate(actor, T0, variant=VARIANT, version=version, gate=gate, note=note)
+
+
+def estate_columns(n: int, seed: int) -> Dict[str, List[Any]]:
+    """A synthetic estate as plain columns, the shape an analyst's data frame exports."""
+    rng = random.Random(seed)
+    weights = [1 / i for i in range(1, len(SUPPLIERS) + 1)]
+    meters = [("EM-A1", "3.1"), ("EM-B4", "7.2"), ("EM-C2", "1.9")]
+    gas_meters = [("GM-K1", "5.0"), ("GM-M9", "9.1")]
+    cols: Dict[str, List[Any]] = {k: [] for k in [
+        "id", "variant", "firmware", "smi_status", "installed_on", "commissioned_on", "import_supplier", "gas_supplier",
+        "esme_model", "esme_firmware", "gsme_model", "gsme_firmware", "import_vulnerable", "gas_vulnerable"]}
+    for i in range(n):
+        supplier = rng.choices(SUPPLIERS, weights)[0]
+        dual_fuel = rng.random() < 0.75
+        gas = (rng.choices(SUPPLIERS, weights)[0] if rng.random() < 0.16 else supplier) if dual_fuel else None
+        installed = date(2019, 1, 1) + timedelta(days=rng.randrange(2700))
+        esme, gsme = rng.choice(meters), rng.choice(gas_meters)
+        cols["id"].append(f"{0x0024B8 << 40 | i:016X}")
+        cols["variant"].append(VARIANT)
+        cols["firmware"].append(rng.choice(["1.0", "1.1", "1.1", "1.2", "1.2", "1.2"]))
+        cols["smi_status"].append("commissioned")
+        cols["installed_on"].append(installed)
+        cols["commissioned_on"].append(installed + timedelta(days=1))
+        cols["import_supplier"].append(supplier)
+        cols["gas_supplier"].append(gas)
+        cols["esme_model"].append(esme[0])
+        cols["esme_firmware"].append(esme[1])
+        cols["gsme_model"].append(gsme[0] if dual_fuel else None)
+        cols["gsme_firmware"].append(gsme[1] if dual_fuel else None)
+        cols["import_vulnerable"].append(rng.random() < 0.03)
+        cols["gas_vulnerable"].append(dual_fuel and rng.random() < 0.03)
+    return cols
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
+    seed = int(sys.argv[2]) if len(sys.argv) > 2 else 2026
+    engine = ota.Engine()
+    catalogue(engine)
+    cols = estate_columns(n, seed)
+    started = time.perf_counter()
+    engine.load_estate(ota.Actor.DCC, T0 + timedelta(days=1), cols)
+    print(f"Loaded {engine.hub_count:,} hubs from columns in {time.perf_counter() - started:.2f} s")
+
+    engine.create_campaign(ota.Actor.DCC, T0 + timedelta(days=2), campaign="2026-Q4-N-2.0", variant=VARIANT, target="2.0", cutoff=T0 + timedelta(days=45))
+    engine.grant_pilot_oa(ota.Actor.DCC, T0 + timedelta(days=3), campaign="2026-Q4-N-2.0")
+
+    me = ota.Actor.customer(SUPPLIERS[2])
+    campaign = engine.campaign(me, "2026-Q4-N-2.0")
+    print(f"Campaign {campaign.id}: {campaign.variant} to {campaign.target}, phase {campaign.phase.value}, "
+          f"my cut-off {campaign.cutoffs[0].until:%Y-%m-%d}")
+    print(f"A hub on 1.0 goes {' then '.join(engine.upgrade_route(me, VARIANT, '1.0', '2.0'))}")
+
+    hubs = engine.customer_estate(me, SUPPLIERS[2])
+    split = sum(h.split_supply for h in hubs)
+    print(f"\n{SUPPLIERS[2]} supplies {len(hubs):,} hubs ({split:,} split supply; the other supplier is never named)")
+    by_set = Counter(h.configuration_set.key for h in hubs)
+    print("Its hubs by configuration set:")
+    for key, count in by_set.most_common(6):
+        print(f"  {count:>7,}  {key}")
+    sets = engine.configuration_sets(me, SUPPLIERS[2])
+    assert sum(s.hubs for s in sets) == len(hubs) and len(sets) == len(by_set)
+    try:
+        engine.configuration_sets(me)
+    except ota.NotPermittedError as err:
+        print(f"\nThe industry view is the DCC's: {err}")
+
+
+if __name__ == "__main__":
+    main()
