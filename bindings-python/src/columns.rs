@@ -1,9 +1,10 @@
 //! The columnar bulk load: plain Python lists in, `HubRow`s out, every bad cell reported
-//! with its row index (as a `BulkRejectedError`) and nothing applied.
+//! with its row index, together with the model's own row errors (as one `BulkRejectedError`),
+//! and nothing applied.
 
 use chrono::NaiveDate;
 use commshub_ota::{
-    ConsumerFlags, Error, HanDevice, HanDeviceKind, HanDevices, HubId, HubRow, RowError, SmiStatus,
+    ConsumerFlags, Error, HanDevice, HanDeviceKind, HanDevices, HubId, HubRow, SmiStatus,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyDate, PyDict};
@@ -158,7 +159,7 @@ fn take<T>(cols: &mut Vec<(&'static str, Vec<Option<T>>)>, name: &str) -> Option
 type Cells = std::vec::IntoIter<Option<String>>;
 
 /// Builds the rows. Runs without the GIL.
-pub fn rows_from_columns(mut c: Columns) -> Result<Vec<HubRow>, Error> {
+pub fn rows_from_columns(mut c: Columns) -> Vec<Result<HubRow, String>> {
     let n = c.len;
     let mut col = |name: &str| {
         take(&mut c.strings, name)
@@ -193,9 +194,7 @@ pub fn rows_from_columns(mut c: Columns) -> Result<Vec<HubRow>, Error> {
         .collect();
 
     let mut rows = Vec::with_capacity(n);
-    let mut errors = Vec::new();
-    for row in 0..n {
-        let mut bad = |reason: String| errors.push(RowError { row, reason });
+    for _ in 0..n {
         let required = |v: Option<Option<String>>, name: &str| {
             v.flatten().ok_or_else(|| format!("{name} is missing"))
         };
@@ -283,14 +282,7 @@ pub fn rows_from_columns(mut c: Columns) -> Result<Vec<HubRow>, Error> {
                 commissioned_on,
             })
         })();
-        match parsed {
-            Ok(r) => rows.push(r),
-            Err(reason) => bad(reason),
-        }
+        rows.push(parsed);
     }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(Error::BulkRejected { rows: errors })
-    }
+    rows
 }

@@ -134,10 +134,10 @@ impl NativeEngine {
         let at = parse_at(at)?;
         let columns = crate::columns::Columns::extract(columns)?;
         let answer = py.detach(|| {
-            let hubs = rows_from_columns(columns)?;
+            let rows = rows_from_columns(columns);
             let mut engine = self.inner.lock().unwrap_or_else(|p| p.into_inner());
             engine
-                .execute(&actor, at, Command::LoadEstate { hubs })
+                .load_estate_rows(&actor, at, rows)
                 .map(|events| events.last().map_or(0, |e| e.seq))
         });
         answer.map_err(to_py_err)

@@ -117,8 +117,10 @@ def test_every_refusal_is_typed_and_changes_nothing(engine: ota.Engine, tmp_path
         engine.commission_hub(dcc, t(2), hub="not-a-hub", on=date(2026, 1, 2))
 
     with pytest.raises(ota.BulkRejectedError) as br:
-        engine.load_estate(dcc, t(2), {**columns(3), "variant": ["CH-N-DB", "NOPE", "CH-N-DB"]})
-    assert [r for r, _ in br.value.rows] == [1]
+        engine.load_estate(dcc, t(2), {**columns(3), "variant": ["CH-N-DB", "NOPE", "CH-N-DB"], "id": ["0000000000000100", "0000000000000101", "nope"]})
+    # The model's error (row 1) and the edge's (row 2, a malformed id) are reported together.
+    assert [r for r, _ in br.value.rows] == [1, 2]
+    assert "nope" in br.value.rows[1][1]
 
     assert engine.last_seq == seq, "refusals recorded nothing"
 

@@ -5,6 +5,8 @@ use chrono::{DateTime, Utc};
 
 use crate::actor::Actor;
 use crate::command::Command;
+use crate::error::RowError;
+use crate::estate::HubRow;
 use crate::event::Event;
 use crate::state::State;
 use crate::Error;
@@ -43,6 +45,48 @@ impl Engine {
             self.journal.push(event);
         }
         Ok(&self.journal[start..])
+    }
+
+    /// A bulk load whose rows were parsed at the edge (a binding, a file reader), some of them
+    /// perhaps not: every bad row is reported at once, the edge's and the model's, by its
+    /// index in the original input, and nothing is applied unless every row is good.
+    pub fn load_estate_rows(
+        &mut self,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        rows: Vec<Result<HubRow, String>>,
+    ) -> Result<&[Event], Error> {
+        let mut good = Vec::with_capacity(rows.len());
+        let mut positions = Vec::with_capacity(rows.len());
+        let mut bad = Vec::new();
+        for (row, parsed) in rows.into_iter().enumerate() {
+            match parsed {
+                Ok(hub) => {
+                    good.push(hub);
+                    positions.push(row);
+                }
+                Err(reason) => bad.push(RowError { row, reason }),
+            }
+        }
+        if bad.is_empty() {
+            return self.execute(actor, at, Command::LoadEstate { hubs: good });
+        }
+        let nothing_parsed = good.is_empty();
+        match self
+            .state
+            .decide(actor, at, Command::LoadEstate { hubs: good })
+        {
+            Ok(_) => {}
+            Err(Error::BulkRejected { rows }) => bad.extend(rows.into_iter().map(|r| RowError {
+                row: positions[r.row],
+                reason: r.reason,
+            })),
+            // With no row parsed the model can only say the load is empty; the rows say why.
+            Err(Error::InvalidInput { .. }) if nothing_parsed => {}
+            Err(other) => return Err(other),
+        }
+        bad.sort_by_key(|r| r.row);
+        Err(Error::BulkRejected { rows: bad })
     }
 
     /// Rebuilds an engine from recorded events (e.g. [`crate::journal::read_jsonl`]). Every

@@ -630,3 +630,42 @@ fn time_never_goes_backwards() {
         "{err}"
     );
 }
+
+#[test]
+fn rows_bad_at_the_edge_and_in_the_model_are_reported_together() {
+    let mut e = fixture();
+    let rows = vec![
+        Ok(row(10, NORTH, "1.1", Some("SUP-A"), None)),
+        Ok(row(11, "NOPE", "1.1", Some("SUP-A"), None)),
+        Err("id \"nope\" is not a hub id".to_string()),
+        Ok(row(1, NORTH, "1.1", Some("SUP-A"), None)),
+    ];
+    let before = e.state().clone();
+    let err = e
+        .load_estate_rows(&Actor::Dcc, t(1), rows.clone())
+        .unwrap_err();
+    let Error::BulkRejected { rows: bad } = err else {
+        panic!("{err}")
+    };
+    assert_eq!(bad.iter().map(|r| r.row).collect::<Vec<_>>(), vec![1, 2, 3]);
+    assert!(bad[1].reason.contains("nope"));
+    assert_eq!(e.state(), &before);
+    // Permission comes before content.
+    let err = e.load_estate_rows(&cust("SUP-A"), t(1), rows).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotPermitted);
+    // Every row bad at the edge: the rows are the answer.
+    let err = e
+        .load_estate_rows(&Actor::Dcc, t(1), vec![Err("bad".into())])
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::BulkRejected);
+    // All good: loaded.
+    let events = e
+        .load_estate_rows(
+            &Actor::Dcc,
+            t(1),
+            vec![Ok(row(10, NORTH, "1.1", Some("SUP-A"), None))],
+        )
+        .unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(e.state().hub_count(), 5);
+}
