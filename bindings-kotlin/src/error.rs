@@ -1,0 +1,188 @@
+//! The public error of the Kotlin binding (Kotlin: sealed `CommsHubOtaException`), converted
+//! from the core error in this one place. Every variant has `description`, the core's message.
+
+use commshub_ota::Error;
+
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum CommsHubOtaError {
+    #[error("{description}")]
+    InvalidId {
+        id_kind: String,
+        input: String,
+        reason: String,
+        description: String,
+    },
+    #[error("{description}")]
+    InvalidInput {
+        field: String,
+        reason: String,
+        description: String,
+    },
+    #[error("{description}")]
+    NotPermitted {
+        actor: String,
+        action: String,
+        reason: String,
+        description: String,
+    },
+    #[error("{description}")]
+    NotFound {
+        entity: String,
+        id: String,
+        description: String,
+    },
+    #[error("{description}")]
+    AlreadyExists {
+        entity: String,
+        id: String,
+        description: String,
+    },
+    #[error("{description}")]
+    IllegalTransition {
+        campaign: String,
+        current: String,
+        attempted: String,
+        description: String,
+    },
+    #[error("{description}")]
+    PreconditionFailed {
+        rule: String,
+        detail: String,
+        description: String,
+    },
+    #[error("{description}")]
+    BulkRejected {
+        rows: Vec<RowError>,
+        description: String,
+    },
+    #[error("{description}")]
+    CorruptLog {
+        line: i64,
+        reason: String,
+        description: String,
+    },
+    #[error("{description}")]
+    UnsupportedSchema {
+        line: i64,
+        found: i64,
+        supported: i64,
+        description: String,
+    },
+    #[error("{description}")]
+    Io {
+        path: String,
+        reason: String,
+        description: String,
+    },
+}
+
+/// A bad row of a bulk load: its index in the input and why.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct RowError {
+    pub row: i64,
+    pub reason: String,
+}
+
+fn name<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
+}
+
+impl From<Error> for CommsHubOtaError {
+    fn from(err: Error) -> Self {
+        let description = err.to_string();
+        match err {
+            Error::InvalidId {
+                kind,
+                input,
+                reason,
+            } => CommsHubOtaError::InvalidId {
+                id_kind: name(&kind),
+                input,
+                reason,
+                description,
+            },
+            Error::InvalidInput { field, reason } => CommsHubOtaError::InvalidInput {
+                field,
+                reason,
+                description,
+            },
+            Error::NotPermitted {
+                actor,
+                action,
+                reason,
+            } => CommsHubOtaError::NotPermitted {
+                actor: actor.to_code(),
+                action,
+                reason,
+                description,
+            },
+            Error::NotFound { entity, id } => CommsHubOtaError::NotFound {
+                entity: name(&entity),
+                id,
+                description,
+            },
+            Error::AlreadyExists { entity, id } => CommsHubOtaError::AlreadyExists {
+                entity: name(&entity),
+                id,
+                description,
+            },
+            Error::IllegalTransition {
+                campaign,
+                current,
+                attempted,
+            } => CommsHubOtaError::IllegalTransition {
+                campaign: campaign.to_string(),
+                current: current.as_str().into(),
+                attempted: attempted.as_str().into(),
+                description,
+            },
+            Error::PreconditionFailed { rule, detail } => CommsHubOtaError::PreconditionFailed {
+                rule: name(&rule),
+                detail,
+                description,
+            },
+            Error::BulkRejected { rows } => CommsHubOtaError::BulkRejected {
+                rows: rows
+                    .into_iter()
+                    .map(|r| RowError {
+                        row: r.row as i64,
+                        reason: r.reason,
+                    })
+                    .collect(),
+                description,
+            },
+            Error::CorruptLog { line, reason } => CommsHubOtaError::CorruptLog {
+                line: line as i64,
+                reason,
+                description,
+            },
+            Error::UnsupportedSchema {
+                line,
+                found,
+                supported,
+            } => CommsHubOtaError::UnsupportedSchema {
+                line: line as i64,
+                found: i64::from(found),
+                supported: i64::from(supported),
+                description,
+            },
+            Error::Io { path, reason } => CommsHubOtaError::Io {
+                path,
+                reason,
+                description,
+            },
+        }
+    }
+}
+
+/// A binding-side input error (e.g. an ISO date that does not parse), as the core words it.
+pub fn invalid_input(field: &str, reason: impl Into<String>) -> CommsHubOtaError {
+    Error::InvalidInput {
+        field: field.into(),
+        reason: reason.into(),
+    }
+    .into()
+}

@@ -1,0 +1,559 @@
+//! The Kotlin/JVM binding of commshub-ota, through UniFFI proc-macros. A thin layer: an
+//! `Engine` object (a `Mutex` around the core engine, so one handle is safe to share between
+//! JVM threads; Kotlin sees it as AutoCloseable) whose methods parse their arguments into core
+//! types, run the command or query, and convert the answer (see `types.rs`, `error.rs`).
+
+mod error;
+mod types;
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::SystemTime;
+
+use commshub_ota as core;
+use commshub_ota::{journal, Command};
+
+pub use error::{CommsHubOtaError, RowError};
+pub use types::*;
+
+uniffi::setup_scaffolding!();
+
+type Result<T> = std::result::Result<T, CommsHubOtaError>;
+
+fn actor(text: &str) -> Result<core::Actor> {
+    Ok(text.parse()?)
+}
+
+/// The canonical text of an identifier of `kind` (`hub_id`, `customer_id`, `variant_id`,
+/// `firmware_version`, `campaign_id`, `region`, `actor`).
+#[uniffi::export]
+pub fn parse_id(kind: String, input: String) -> Result<String> {
+    use core::*;
+    Ok(match kind.as_str() {
+        "hub_id" => input.parse::<HubId>()?.to_string(),
+        "customer_id" => input.parse::<CustomerId>()?.to_string(),
+        "variant_id" => input.parse::<VariantId>()?.to_string(),
+        "firmware_version" => input.parse::<FirmwareVersion>()?.to_string(),
+        "campaign_id" => input.parse::<CampaignId>()?.to_string(),
+        "region" => input.parse::<Region>()?.to_string(),
+        "actor" => input.parse::<Actor>()?.to_code(),
+        other => {
+            return Err(crate::error::invalid_input(
+                "kind",
+                format!("unknown identifier kind {other:?}"),
+            ))
+        }
+    })
+}
+
+/// The event schema version this library writes.
+#[uniffi::export]
+pub fn schema_version() -> i64 {
+    i64::from(core::SCHEMA_VERSION)
+}
+
+#[derive(uniffi::Object)]
+pub struct Engine {
+    inner: Mutex<core::Engine>,
+}
+
+impl Engine {
+    fn lock(&self) -> MutexGuard<'_, core::Engine> {
+        // A poisoned lock means a panic in an earlier call; the core never panics on input,
+        // and its state is only changed after all checks, so the state is still consistent.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn run(&self, actor_code: &str, at: SystemTime, command: Command) -> Result<Vec<Event>> {
+        let (who, at) = (actor(actor_code)?, types::instant(at)?);
+        let mut engine = self.lock();
+        let events = engine.execute(&who, at, command)?;
+        Ok(events.iter().map(Event::from).collect())
+    }
+}
+
+#[uniffi::export]
+impl Engine {
+    #[uniffi::constructor]
+    pub fn new() -> Arc<Self> {
+        Arc::new(Engine {
+            inner: Mutex::new(core::Engine::new()),
+        })
+    }
+
+    /// Rebuilds an engine from a JSON-lines event log.
+    #[uniffi::constructor]
+    pub fn replay_log(path: String) -> Result<Arc<Self>> {
+        let engine = core::Engine::replay(journal::read_jsonl(&path)?)?;
+        Ok(Arc::new(Engine {
+            inner: Mutex::new(engine),
+        }))
+    }
+
+    /// Runs a command given as its JSON form (`{"type":"grant_pilot_oa","campaign":"C1"}`), e.g.
+    /// one read from a queue. A command that does not parse is `InvalidInput`.
+    pub fn execute_json(
+        &self,
+        actor: String,
+        at: SystemTime,
+        command_json: String,
+    ) -> Result<Vec<Event>> {
+        let command: Command = serde_json::from_str(&command_json)
+            .map_err(|e| error::invalid_input("command", e.to_string()))?;
+        self.run(&actor, at, command)
+    }
+
+    pub fn register_variant(
+        &self,
+        actor: String,
+        at: SystemTime,
+        variant: Variant,
+    ) -> Result<Vec<Event>> {
+        self.run(
+            &actor,
+            at,
+            Command::RegisterVariant {
+                variant: Box::new(variant.to_core()?),
+            },
+        )
+    }
+
+    pub fn register_firmware(
+        &self,
+        actor: String,
+        at: SystemTime,
+        variant: String,
+        version: String,
+        upgrades_from: Vec<String>,
+    ) -> Result<Vec<Event>> {
+        let upgrades_from = upgrades_from
+            .iter()
+            .map(|v| v.parse())
+            .collect::<std::result::Result<_, _>>()?;
+        self.run(
+            &actor,
+            at,
+            Command::RegisterFirmware {
+                variant: variant.parse()?,
+                version: version.parse()?,
+                upgrades_from,
+            },
+        )
+    }
+
+    pub fn record_gate(
+        &self,
+        actor: String,
+        at: SystemTime,
+        variant: String,
+        version: String,
+        gate: Gate,
+        note: Option<String>,
+    ) -> Result<Vec<Event>> {
+        self.run(
+            &actor,
+            at,
+            Command::RecordGate {
+                variant: variant.parse()?,
+                version: version.parse()?,
+                gate: gate.into(),
+                note,
+            },
+        )
+    }
+
+    /// Loads many hubs in one call; a bad row (including one whose fields do not parse)
+    /// refuses the whole load with `BulkRejected`. Returns the load event's sequence number.
+    pub fn load_estate(&self, actor: String, at: SystemTime, hubs: Vec<HubRow>) -> Result<i64> {
+        let (who, at) = (self::actor(&actor)?, types::instant(at)?);
+        let rows = hubs
+            .iter()
+            .map(|h| h.to_core().map_err(|e| e.to_string()))
+            .collect();
+        let mut engine = self.lock();
+        let events = engine.load_estate_rows(&who, at, rows)?;
+        Ok(events.last().map_or(0, |e| e.seq as i64))
+    }
+
+    pub fn install_hub(&self, actor: String, at: SystemTime, hub: HubRow) -> Result<Vec<Event>> {
+        self.run(
+            &actor,
+            at,
+            Command::InstallHub {
+                hub: Box::new(hub.to_core()?),
+            },
+        )
+    }
+
+    pub fn commission_hub(
+        &self,
+        actor: String,
+        at: SystemTime,
+        hub: String,
+        on: String,
+    ) -> Result<Vec<Event>> {
+        self.run(
+            &actor,
+            at,
+            Command::CommissionHub {
+                hub: hub.parse()?,
+                on: types::date("on", &on)?,
+            },
+        )
+    }
+
+    pub fn change_supplier(
+        &self,
+        actor: String,
+        at: SystemTime,
+        hub: String,
+        role: SupplyRole,
+        supplier: Option<String>,
+        flags: ConsumerFlags,
+    ) -> Result<Vec<Event>> {
+        let supplier = supplier.as_deref().map(str::parse).transpose()?;
+        self.run(
+            &actor,
+            at,
+            Command::ChangeSupplier {
+                hub: hub.parse()?,
+                role: role.into(),
+                supplier,
+                flags: flags.into(),
+            },
+        )
+    }
+
+    pub fn change_smi_status(
+        &self,
+        actor: String,
+        at: SystemTime,
+        hub: String,
+        status: SmiStatus,
+    ) -> Result<Vec<Event>> {
+        self.run(
+            &actor,
+            at,
+            Command::ChangeSmiStatus {
+                hub: hub.parse()?,
+                status: status.into(),
+            },
+        )
+    }
+
+    pub fn change_han_device_firmware(
+        &self,
+        actor: String,
+        at: SystemTime,
+        hub: String,
+        device: HanDeviceKind,
+        firmware: String,
+    ) -> Result<Vec<Event>> {
+        self.run(
+            &actor,
+            at,
+            Command::ChangeHanDeviceFirmware {
+                hub: hub.parse()?,
+                device: device.into(),
+                firmware,
+            },
+        )
+    }
+
+    pub fn set_consumer_flags(
+        &self,
+        actor: String,
+        at: SystemTime,
+        hub: String,
+        role: SupplyRole,
+        flags: ConsumerFlags,
+    ) -> Result<Vec<Event>> {
+        self.run(
+            &actor,
+            at,
+            Command::SetConsumerFlags {
+                hub: hub.parse()?,
+                role: role.into(),
+                flags: flags.into(),
+            },
+        )
+    }
+
+    pub fn decommission_hub(
+        &self,
+        actor: String,
+        at: SystemTime,
+        hub: String,
+        on: String,
+    ) -> Result<Vec<Event>> {
+        self.run(
+            &actor,
+            at,
+            Command::DecommissionHub {
+                hub: hub.parse()?,
+                on: types::date("on", &on)?,
+            },
+        )
+    }
+
+    pub fn create_campaign(
+        &self,
+        actor: String,
+        at: SystemTime,
+        campaign: String,
+        variant: String,
+        target: String,
+        cutoff: SystemTime,
+    ) -> Result<Vec<Event>> {
+        let cutoff = types::instant(cutoff)?;
+        self.run(
+            &actor,
+            at,
+            Command::CreateCampaign {
+                campaign: campaign.parse()?,
+                variant: variant.parse()?,
+                target: target.parse()?,
+                cutoff,
+            },
+        )
+    }
+
+    pub fn grant_pilot_oa(
+        &self,
+        actor: String,
+        at: SystemTime,
+        campaign: String,
+    ) -> Result<Vec<Event>> {
+        self.run(
+            &actor,
+            at,
+            Command::GrantPilotOa {
+                campaign: campaign.parse()?,
+            },
+        )
+    }
+
+    pub fn grant_mass_rollout_oa(
+        &self,
+        actor: String,
+        at: SystemTime,
+        campaign: String,
+    ) -> Result<Vec<Event>> {
+        self.run(
+            &actor,
+            at,
+            Command::GrantMassRolloutOa {
+                campaign: campaign.parse()?,
+            },
+        )
+    }
+
+    pub fn complete_campaign(
+        &self,
+        actor: String,
+        at: SystemTime,
+        campaign: String,
+    ) -> Result<Vec<Event>> {
+        self.run(
+            &actor,
+            at,
+            Command::CompleteCampaign {
+                campaign: campaign.parse()?,
+            },
+        )
+    }
+
+    pub fn suspend_campaign(
+        &self,
+        actor: String,
+        at: SystemTime,
+        campaign: String,
+        reason: String,
+    ) -> Result<Vec<Event>> {
+        self.run(
+            &actor,
+            at,
+            Command::SuspendCampaign {
+                campaign: campaign.parse()?,
+                reason,
+            },
+        )
+    }
+
+    pub fn resume_campaign(
+        &self,
+        actor: String,
+        at: SystemTime,
+        campaign: String,
+    ) -> Result<Vec<Event>> {
+        self.run(
+            &actor,
+            at,
+            Command::ResumeCampaign {
+                campaign: campaign.parse()?,
+            },
+        )
+    }
+
+    pub fn cancel_campaign(
+        &self,
+        actor: String,
+        at: SystemTime,
+        campaign: String,
+        reason: String,
+    ) -> Result<Vec<Event>> {
+        self.run(
+            &actor,
+            at,
+            Command::CancelCampaign {
+                campaign: campaign.parse()?,
+                reason,
+            },
+        )
+    }
+
+    pub fn extend_cutoff(
+        &self,
+        actor: String,
+        at: SystemTime,
+        campaign: String,
+        customer: String,
+        until: SystemTime,
+    ) -> Result<Vec<Event>> {
+        let until = types::instant(until)?;
+        self.run(
+            &actor,
+            at,
+            Command::ExtendCutoff {
+                campaign: campaign.parse()?,
+                customer: customer.parse()?,
+                until,
+            },
+        )
+    }
+
+    // --- queries, scoped to the asking actor ---
+
+    pub fn hub(&self, actor: String, hub: String) -> Result<HubView> {
+        let (who, hub) = (self::actor(&actor)?, hub.parse()?);
+        Ok(self.lock().state().hub(&who, hub)?.into())
+    }
+
+    pub fn customer_estate(&self, actor: String, customer: String) -> Result<Vec<HubView>> {
+        let (who, customer) = (self::actor(&actor)?, customer.parse()?);
+        Ok(self
+            .lock()
+            .state()
+            .customer_estate(&who, &customer)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    pub fn configuration_sets(
+        &self,
+        actor: String,
+        customer: Option<String>,
+    ) -> Result<Vec<ConfigSetCount>> {
+        let who = self::actor(&actor)?;
+        let customer: Option<core::CustomerId> = customer.as_deref().map(str::parse).transpose()?;
+        Ok(self
+            .lock()
+            .state()
+            .configuration_sets(&who, customer.as_ref())?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    pub fn campaign(&self, actor: String, campaign: String) -> Result<CampaignView> {
+        let (who, id) = (self::actor(&actor)?, campaign.parse()?);
+        Ok(self.lock().state().campaign(&who, &id)?.into())
+    }
+
+    pub fn campaigns(&self, actor: String) -> Result<Vec<CampaignView>> {
+        let who = self::actor(&actor)?;
+        Ok(self
+            .lock()
+            .state()
+            .campaigns(&who)
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    pub fn variants(&self, actor: String) -> Result<Vec<Variant>> {
+        let who = self::actor(&actor)?;
+        Ok(self
+            .lock()
+            .state()
+            .variants(&who)
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    pub fn firmware_versions(&self, actor: String, variant: String) -> Result<Vec<FirmwareView>> {
+        let (who, variant) = (self::actor(&actor)?, variant.parse()?);
+        Ok(self
+            .lock()
+            .state()
+            .firmware_versions(&who, &variant)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    pub fn upgrade_route(
+        &self,
+        actor: String,
+        variant: String,
+        from_version: String,
+        to_version: String,
+    ) -> Result<Vec<String>> {
+        let who = self::actor(&actor)?;
+        let (variant, from, to) = (variant.parse()?, from_version.parse()?, to_version.parse()?);
+        Ok(self
+            .lock()
+            .state()
+            .upgrade_route(&who, &variant, &from, &to)?
+            .iter()
+            .map(|v| v.to_string())
+            .collect())
+    }
+
+    // --- the log ---
+
+    /// The recorded events from index `start` on.
+    pub fn events(&self, start: i64) -> Result<Vec<Event>> {
+        let start = usize::try_from(start)
+            .map_err(|_| error::invalid_input("start", "must not be negative"))?;
+        let engine = self.lock();
+        let events = engine.events();
+        Ok(events[start.min(events.len())..]
+            .iter()
+            .map(Event::from)
+            .collect())
+    }
+
+    pub fn last_seq(&self) -> i64 {
+        self.lock().state().last_seq() as i64
+    }
+
+    pub fn hub_count(&self) -> i64 {
+        self.lock().state().hub_count() as i64
+    }
+
+    /// Writes every recorded event to `path` as JSON lines.
+    pub fn write_log(&self, path: String) -> Result<()> {
+        Ok(journal::write_jsonl(&path, self.lock().events())?)
+    }
+
+    /// Whether both engines hold the same state (e.g. an engine and its replay).
+    pub fn same_state_as(&self, other: Arc<Engine>) -> bool {
+        if std::ptr::eq(self, other.as_ref()) {
+            return true;
+        }
+        let a = self.lock().state().clone();
+        a == *other.lock().state()
+    }
+}

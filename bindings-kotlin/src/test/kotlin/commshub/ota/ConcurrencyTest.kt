@@ -1,0 +1,47 @@
+package commshub.ota
+
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Test
+import java.time.Instant
+import java.util.concurrent.Callable
+import java.util.concurrent.Executors
+import java.util.concurrent.TimeUnit
+
+class ConcurrencyTest {
+    @Test
+    fun `eight threads share one handle and the final state adds up`() {
+        val at = Instant.parse("2026-01-02T09:00:00Z")
+        val cutoff = Instant.parse("2026-06-01T00:00:00Z")
+        val engine = Conformance.given(
+            Engine(),
+            Conformance.mapper.readTree(Conformance.testsDir.resolve("fixtures/two_regions.json").toFile()),
+        )
+        engine.use { e ->
+            val base = e.lastSeq()
+            val pool = Executors.newFixedThreadPool(8)
+            val refusals = (0 until 8).map { k ->
+                pool.submit(Callable {
+                    var refused = 0
+                    for (i in 0 until 25) {
+                        val c = "T$k-$i"
+                        e.createCampaign("dcc", at, c, "CH-N-DB", "2.0", cutoff)
+                        e.grantPilotOa("dcc", at, c)
+                        check(e.campaign("customer:SUP-A", c).phase == Phase.PILOT)
+                        check(e.hub("customer:SUP-B", "00-00-00-00-00-00-00-02").splitSupply)
+                        try {
+                            e.grantPilotOa("customer:SUP-A", at, c)
+                        } catch (x: CommsHubOtaException.NotPermitted) {
+                            refused++
+                        }
+                    }
+                    refused
+                })
+            }.map { it.get(60, TimeUnit.SECONDS) }
+            pool.shutdown()
+            assertEquals(List(8) { 25 }, refusals)
+            assertEquals(200, e.campaigns("dcc").size)
+            assertEquals(base + 400, e.lastSeq())
+            assertEquals((1..e.lastSeq()).toList(), e.events(0).map { it.seq })
+        }
+    }
+}

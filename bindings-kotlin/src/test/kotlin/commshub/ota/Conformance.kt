@@ -1,0 +1,276 @@
+package commshub.ota
+
+import com.fasterxml.jackson.databind.JsonNode
+import com.fasterxml.jackson.databind.ObjectMapper
+import com.fasterxml.jackson.databind.node.ArrayNode
+import com.fasterxml.jackson.databind.node.JsonNodeFactory
+import com.fasterxml.jackson.databind.node.NullNode
+import com.fasterxml.jackson.databind.node.ObjectNode
+import java.nio.file.Files
+import java.nio.file.Path
+import java.nio.file.Paths
+import java.time.Instant
+
+/**
+ * The Kotlin runner of the language-neutral conformance scenarios (tests/README.md). Commands
+ * go to the Engine's typed methods; query answers are turned back into the scenarios' JSON
+ * shape and compared as subsets, exactly as the Rust and Python runners do.
+ */
+object Conformance {
+    val mapper = ObjectMapper()
+    private val json = JsonNodeFactory.instance
+    val testsDir: Path = Paths.get(System.getProperty("conformance.dir") ?: "../tests").toAbsolutePath().normalize()
+
+    fun scenarioFiles(): List<Path> =
+        Files.list(testsDir.resolve("scenarios")).use { s -> s.filter { it.toString().endsWith(".json") }.sorted().toList() }
+
+    private fun JsonNode.str(name: String): String = get(name)?.takeUnless { it.isNull }?.asText() ?: error("missing $name in $this")
+    private fun JsonNode.optStr(name: String): String? = get(name)?.takeUnless { it.isNull }?.asText()
+    private fun upper(text: String) = text.uppercase()
+
+    private fun flags(node: JsonNode?) = ConsumerFlags(
+        vulnerable = node?.get("vulnerable")?.asBoolean() ?: false,
+        highRisk = node?.get("high_risk")?.asBoolean() ?: false,
+        superFriendly = node?.get("super_friendly")?.asBoolean() ?: false,
+    )
+
+    fun hubRow(n: JsonNode): HubRow = HubRow(
+        id = n.str("id"),
+        variant = n.str("variant"),
+        firmware = n.str("firmware"),
+        smiStatus = SmiStatus.valueOf(upper(n.str("smi_status"))),
+        installedOn = n.str("installed_on"),
+        commissionedOn = n.optStr("commissioned_on"),
+        devices = n.get("devices")?.fields()?.asSequence()?.map { (kind, d) ->
+            HanDevice(HanDeviceKind.valueOf(upper(kind)), d.str("model"), d.str("firmware"))
+        }?.toList() ?: emptyList(),
+        importSupplier = n.optStr("import_supplier"),
+        gasSupplier = n.optStr("gas_supplier"),
+        importFlags = flags(n.get("import_flags")),
+        gasFlags = flags(n.get("gas_flags")),
+    )
+
+    /** Runs one command (its JSON form) through the typed API; returns the events' payloads. */
+    fun command(engine: Engine, actor: String, at: Instant, c: JsonNode): List<Event> {
+        val campaign = { c.str("campaign") }
+        return when (val type = c.str("type")) {
+            "register_variant" -> c.get("variant").let { v ->
+                engine.registerVariant(actor, at, Variant(v.str("id"), v.str("manufacturer"), v.str("model"), v.str("hardware_version"),
+                    HanBand.valueOf(upper(v.str("han_band"))), Region.valueOf(upper(v.str("region")))))
+            }
+            "register_firmware" -> engine.registerFirmware(actor, at, c.str("variant"), c.str("version"),
+                c.get("upgrades_from")?.map { it.asText() } ?: emptyList())
+            "record_gate" -> engine.recordGate(actor, at, c.str("variant"), c.str("version"), Gate.valueOf(upper(c.str("gate"))), c.optStr("note"))
+            "load_estate" -> {
+                val before = engine.lastSeq()
+                engine.loadEstate(actor, at, c.get("hubs").map { hubRow(it) })
+                engine.events(before)
+            }
+            "install_hub" -> engine.installHub(actor, at, hubRow(c.get("hub")))
+            "commission_hub" -> engine.commissionHub(actor, at, c.str("hub"), c.str("on"))
+            "change_supplier" -> engine.changeSupplier(actor, at, c.str("hub"), SupplyRole.valueOf(upper(c.str("role"))), c.optStr("supplier"), flags(c.get("flags")))
+            "change_smi_status" -> engine.changeSmiStatus(actor, at, c.str("hub"), SmiStatus.valueOf(upper(c.str("status"))))
+            "change_han_device_firmware" -> engine.changeHanDeviceFirmware(actor, at, c.str("hub"), HanDeviceKind.valueOf(upper(c.str("device"))), c.str("firmware"))
+            "set_consumer_flags" -> engine.setConsumerFlags(actor, at, c.str("hub"), SupplyRole.valueOf(upper(c.str("role"))), flags(c.get("flags")))
+            "decommission_hub" -> engine.decommissionHub(actor, at, c.str("hub"), c.str("on"))
+            "create_campaign" -> engine.createCampaign(actor, at, campaign(), c.str("variant"), c.str("target"), Instant.parse(c.str("cutoff")))
+            "grant_pilot_oa" -> engine.grantPilotOa(actor, at, campaign())
+            "grant_mass_rollout_oa" -> engine.grantMassRolloutOa(actor, at, campaign())
+            "complete_campaign" -> engine.completeCampaign(actor, at, campaign())
+            "suspend_campaign" -> engine.suspendCampaign(actor, at, campaign(), c.str("reason"))
+            "resume_campaign" -> engine.resumeCampaign(actor, at, campaign())
+            "cancel_campaign" -> engine.cancelCampaign(actor, at, campaign(), c.str("reason"))
+            "extend_cutoff" -> engine.extendCutoff(actor, at, campaign(), c.str("customer"), Instant.parse(c.str("until")))
+            else -> error("unknown command type $type")
+        }
+    }
+
+    // --- typed views back to the scenarios' JSON shape ---
+    private fun name(e: Enum<*>) = e.name.lowercase()
+    private fun text(v: String?): JsonNode = if (v == null) NullNode.instance else json.textNode(v)
+    private fun flagsJson(f: ConsumerFlags?): JsonNode = f?.let {
+        json.objectNode().put("vulnerable", it.vulnerable).put("high_risk", it.highRisk).put("super_friendly", it.superFriendly)
+    } ?: NullNode.instance
+
+    private fun supplierJson(s: SupplierView): JsonNode = when (s) {
+        is SupplierView.Vacant -> json.objectNode().put("visibility", "vacant")
+        is SupplierView.Hidden -> json.objectNode().put("visibility", "hidden")
+        is SupplierView.Known -> json.objectNode().put("visibility", "known").put("customer", s.customer)
+    }
+
+    private fun configJson(c: ConfigurationSet): JsonNode {
+        val devices = json.objectNode()
+        c.devices.forEach { devices.set<JsonNode>(name(it.kind), json.objectNode().put("model", it.model).put("firmware", it.firmware)) }
+        return json.objectNode().put("variant", c.variant).put("firmware", c.firmware).set(("devices"), devices)
+    }
+
+    fun toJson(value: Any?): JsonNode = when (value) {
+        null -> NullNode.instance
+        is List<*> -> json.arrayNode().apply { value.forEach { add(toJson(it)) } }
+        is String -> json.textNode(value)
+        is HubView -> json.objectNode().apply {
+            put("id", value.id); put("region", name(value.region)); put("variant", value.variant); put("firmware", value.firmware)
+            put("smi_status", name(value.smiStatus)); set<JsonNode>("import_supplier", supplierJson(value.importSupplier))
+            set<JsonNode>("gas_supplier", supplierJson(value.gasSupplier)); set<JsonNode>("import_flags", flagsJson(value.importFlags))
+            set<JsonNode>("gas_flags", flagsJson(value.gasFlags)); put("split_supply", value.splitSupply); put("installed_on", value.installedOn)
+            set<JsonNode>("commissioned_on", text(value.commissionedOn)); set<JsonNode>("configuration_set", configJson(value.configurationSet))
+        }
+        is ConfigSetCount -> json.objectNode().put("hubs", value.hubs).set("configuration_set", configJson(value.configurationSet))
+        is Variant -> json.objectNode().put("id", value.id).put("manufacturer", value.manufacturer).put("model", value.model)
+            .put("hardware_version", value.hardwareVersion).put("han_band", name(value.hanBand)).put("region", name(value.region))
+        is FirmwareView -> json.objectNode().apply {
+            put("version", value.version); set<JsonNode>("upgrades_from", toJson(value.upgradesFrom)); put("on_production_cpl", value.onProductionCpl)
+            set<JsonNode>("gates", json.arrayNode().apply {
+                value.gates.forEach { g -> add(json.objectNode().put("gate", name(g.gate)).put("at", g.at.toString()).set<ObjectNode>("by", text(g.by)).set<ObjectNode>("note", text(g.note))) }
+            })
+        }
+        is CampaignView -> json.objectNode().apply {
+            put("id", value.id); put("variant", value.variant); put("region", name(value.region)); put("target", value.target)
+            put("phase", name(value.phase)); set<JsonNode>("resume_to", value.resumeTo?.let { json.textNode(name(it)) } ?: NullNode.instance)
+            put("default_cutoff", value.defaultCutoff.toString())
+            set<JsonNode>("cutoffs", json.arrayNode().apply { value.cutoffs.forEach { add(json.objectNode().put("customer", it.customer).put("until", it.until.toString())) } })
+            set<JsonNode>("history", json.arrayNode().apply {
+                value.history.forEach { h ->
+                    val change = json.objectNode().put("type", h.change)
+                    h.fromPhase?.let { change.put("from", name(it)) }
+                    h.toPhase?.let { change.put("to", name(it)) }
+                    h.reason?.let { change.put("reason", it) }
+                    h.customer?.let { change.put("customer", it) }
+                    h.until?.let { change.put("until", it.toString()) }
+                    add(json.objectNode().put("seq", h.seq).put("at", h.at.toString()).put("actor", h.actor).set<ObjectNode>("change", change))
+                }
+            })
+        }
+        else -> error("no JSON form for ${value::class}")
+    }
+
+    fun query(engine: Engine, q: JsonNode): JsonNode {
+        val actor = q.str("actor")
+        return toJson(when (val name = q.str("name")) {
+            "hub" -> engine.hub(actor, q.str("hub"))
+            "customer_estate" -> engine.customerEstate(actor, q.str("customer"))
+            "configuration_sets" -> engine.configurationSets(actor, q.optStr("customer"))
+            "campaign" -> engine.campaign(actor, q.str("campaign"))
+            "campaigns" -> engine.campaigns(actor)
+            "variants" -> engine.variants(actor)
+            "firmware_versions" -> engine.firmwareVersions(actor, q.str("variant"))
+            "upgrade_route" -> engine.upgradeRoute(actor, q.str("variant"), q.str("from"), q.str("to"))
+            else -> error("unknown query $name")
+        })
+    }
+
+    fun kind(e: CommsHubOtaException): String = when (e) {
+        is CommsHubOtaException.InvalidId -> "invalid_id"
+        is CommsHubOtaException.InvalidInput -> "invalid_input"
+        is CommsHubOtaException.NotPermitted -> "not_permitted"
+        is CommsHubOtaException.NotFound -> "not_found"
+        is CommsHubOtaException.AlreadyExists -> "already_exists"
+        is CommsHubOtaException.IllegalTransition -> "illegal_transition"
+        is CommsHubOtaException.PreconditionFailed -> "precondition_failed"
+        is CommsHubOtaException.BulkRejected -> "bulk_rejected"
+        is CommsHubOtaException.CorruptLog -> "corrupt_log"
+        is CommsHubOtaException.UnsupportedSchema -> "unsupported_schema"
+        is CommsHubOtaException.Io -> "io"
+    }
+
+    fun description(e: CommsHubOtaException): String = when (e) {
+        is CommsHubOtaException.InvalidId -> e.description
+        is CommsHubOtaException.InvalidInput -> e.description
+        is CommsHubOtaException.NotPermitted -> e.description
+        is CommsHubOtaException.NotFound -> e.description
+        is CommsHubOtaException.AlreadyExists -> e.description
+        is CommsHubOtaException.IllegalTransition -> e.description
+        is CommsHubOtaException.PreconditionFailed -> e.description
+        is CommsHubOtaException.BulkRejected -> e.description
+        is CommsHubOtaException.CorruptLog -> e.description
+        is CommsHubOtaException.UnsupportedSchema -> e.description
+        is CommsHubOtaException.Io -> e.description
+    }
+
+    /** Null when `actual` matches `expected` as a subset, else what differs. */
+    fun matches(expected: JsonNode, actual: JsonNode?, path: String): String? {
+        val a = actual ?: NullNode.instance
+        return when {
+            expected is ObjectNode && a is ObjectNode ->
+                expected.fields().asSequence().firstNotNullOfOrNull { (k, v) -> matches(v, a.get(k), "$path.$k") }
+            expected is ArrayNode && a is ArrayNode ->
+                if (expected.size() != a.size()) "$path: expected ${expected.size()} items, got ${a.size()}: $a"
+                else expected.zip(a).withIndex().firstNotNullOfOrNull { (i, p) -> matches(p.first, p.second, "$path[$i]") }
+            expected.isNull && a.isNull -> null
+            expected.isNumber && a.isNumber -> if (expected.asLong() == a.asLong()) null else "$path: expected $expected, got $a"
+            expected == a -> null
+            else -> "$path: expected $expected, got $a"
+        }
+    }
+
+    private fun checkError(then: JsonNode, e: CommsHubOtaException): String? {
+        val want = then.get("error")?.asText() ?: return "unexpected error ${kind(e)}: ${description(e)}"
+        if (kind(e) != want) return "expected error $want, got ${kind(e)}: ${description(e)}"
+        return then.get("message_contains")?.map { it.asText() }?.firstOrNull { it !in description(e) }
+            ?.let { "error message \"${description(e)}\" lacks \"$it\"" }
+    }
+
+    private fun checkValue(then: JsonNode, value: JsonNode): String? {
+        if (then.has("error")) return "expected error ${then.get("error")}, got $value"
+        then.get("result")?.let { matches(it, value, "result")?.let { p -> return p } }
+        then.get("count")?.let { if (!value.isArray || value.size() != it.asInt()) return "expected ${it.asInt()} items, got $value" }
+        return null
+    }
+
+    private fun eventLine(seq: Long, at: String, actor: String, payload: String) =
+        """{"schema":${schemaVersion()},"seq":$seq,"at":${mapper.writeValueAsString(at)},"actor":${mapper.writeValueAsString(actor)},"payload":$payload}"""
+
+    fun given(engine: Engine, doc: JsonNode): Engine {
+        var current = engine
+        doc.get("fixtures")?.forEach { current = given(current, mapper.readTree(testsDir.resolve(it.asText()).toFile())) }
+        doc.get("commands")?.forEach { command(current, it.str("actor"), Instant.parse(it.str("at")), it.get("command")) }
+        val events = doc.get("events")
+        if (events != null && events.size() > 0) {
+            // Given events are recorded history: a log of what exists plus them, replayed.
+            val lines = current.events(0).map { eventLine(it.seq, it.at.toString(), it.actor, it.payloadJson) }.toMutableList()
+            var seq = current.lastSeq()
+            events.forEach { lines.add(eventLine(++seq, it.str("at"), it.str("actor"), mapper.writeValueAsString(it.get("payload")))) }
+            val file = Files.createTempFile("given", ".jsonl")
+            Files.write(file, lines)
+            current = Engine.replayLog(file.toString())
+            Files.delete(file)
+        }
+        return current
+    }
+
+    /** Runs a scenario; returns (steps, problem or null). */
+    fun run(doc: JsonNode): Pair<Int, String?> {
+        val engine = given(Engine(), doc.get("given") ?: mapper.createObjectNode())
+        engine.use {
+            val steps = doc.get("steps")
+            steps.forEachIndexed { i, step ->
+                val then = step.get("then") ?: mapper.createObjectNode()
+                val problem: String? = when {
+                    step.has("when") -> {
+                        val w = step.get("when")
+                        val before = engine.lastSeq()
+                        try {
+                            val events = command(engine, w.str("actor"), Instant.parse(w.str("at")), w.get("command"))
+                            val payloads = mapper.createArrayNode().apply { events.forEach { add(mapper.readTree(it.payloadJson)) } }
+                            if (then.has("error")) "expected error ${then.get("error")}, got events $payloads"
+                            else then.get("events")?.let { matches(it, payloads, "events") }
+                        } catch (e: CommsHubOtaException) {
+                            checkError(then, e) ?: if (engine.lastSeq() != before) "a refused command recorded events" else null
+                        }
+                    }
+                    step.has("query") -> try { checkValue(then, query(engine, step.get("query"))) } catch (e: CommsHubOtaException) { checkError(then, e) }
+                    step.has("parse") -> try {
+                        checkValue(then, json.textNode(parseId(step.get("parse").str("kind"), step.get("parse").str("input"))))
+                    } catch (e: CommsHubOtaException) { checkError(then, e) }
+                    else -> "a step needs when, query or parse"
+                }
+                if (problem != null) return steps.size() to "step ${i + 1}: $problem"
+            }
+            val log = Files.createTempFile("scenario", ".jsonl")
+            engine.writeLog(log.toString())
+            val same = Engine.replayLog(log.toString()).use { it.sameStateAs(engine) }
+            Files.delete(log)
+            return steps.size() to (if (same) null else "replaying the scenario's events gave another state")
+        }
+    }
+}
