@@ -27,22 +27,7 @@ fn actor(text: &str) -> Result<core::Actor> {
 /// `firmware_version`, `campaign_id`, `region`, `actor`).
 #[uniffi::export]
 pub fn parse_id(kind: String, input: String) -> Result<String> {
-    use core::*;
-    Ok(match kind.as_str() {
-        "hub_id" => input.parse::<HubId>()?.to_string(),
-        "customer_id" => input.parse::<CustomerId>()?.to_string(),
-        "variant_id" => input.parse::<VariantId>()?.to_string(),
-        "firmware_version" => input.parse::<FirmwareVersion>()?.to_string(),
-        "campaign_id" => input.parse::<CampaignId>()?.to_string(),
-        "region" => input.parse::<Region>()?.to_string(),
-        "actor" => input.parse::<Actor>()?.to_code(),
-        other => {
-            return Err(crate::error::invalid_input(
-                "kind",
-                format!("unknown identifier kind {other:?}"),
-            ))
-        }
-    })
+    Ok(core::ids::canonical(&kind, &input)?)
 }
 
 /// The event schema version this library writes.

@@ -12,23 +12,7 @@ use pyo3::prelude::*;
 /// `firmware_version`, `campaign_id`, `region`, `actor`), or `InvalidIdError`.
 #[pyfunction]
 fn parse_id(kind: &str, input: &str) -> PyResult<String> {
-    use commshub_ota::*;
-    let parsed = match kind {
-        "hub_id" => input.parse::<HubId>().map(|v| v.to_string()),
-        "customer_id" => input.parse::<CustomerId>().map(|v| v.to_string()),
-        "variant_id" => input.parse::<VariantId>().map(|v| v.to_string()),
-        "firmware_version" => input.parse::<FirmwareVersion>().map(|v| v.to_string()),
-        "campaign_id" => input.parse::<CampaignId>().map(|v| v.to_string()),
-        "region" => input.parse::<Region>().map(|v| v.to_string()),
-        "actor" => input.parse::<Actor>().map(|v| v.to_code()),
-        other => {
-            return Err(errors::invalid_input(
-                "kind",
-                format!("unknown identifier kind {other:?}"),
-            ))
-        }
-    };
-    parsed.map_err(errors::to_py_err)
+    commshub_ota::ids::canonical(kind, input).map_err(errors::to_py_err)
 }
 
 #[pymodule]

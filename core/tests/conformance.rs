@@ -111,24 +111,8 @@ fn run_query(state: &State, q: &Value) -> Result<Value, Error> {
 }
 
 fn run_parse(p: &Value) -> Result<Value, Error> {
-    let input = p.get("input").and_then(Value::as_str).unwrap_or_default();
-    Ok(Value::String(
-        match p.get("kind").and_then(Value::as_str).unwrap_or_default() {
-            "hub_id" => input.parse::<HubId>()?.to_string(),
-            "customer_id" => input.parse::<CustomerId>()?.to_string(),
-            "variant_id" => input.parse::<VariantId>()?.to_string(),
-            "firmware_version" => input.parse::<FirmwareVersion>()?.to_string(),
-            "campaign_id" => input.parse::<CampaignId>()?.to_string(),
-            "region" => input.parse::<Region>()?.to_string(),
-            "actor" => input.parse::<Actor>()?.to_code(),
-            other => {
-                return Err(Error::InvalidInput {
-                    field: "parse.kind".into(),
-                    reason: format!("unknown kind {other:?}"),
-                })
-            }
-        },
-    ))
+    let text = |k: &str| p.get(k).and_then(Value::as_str).unwrap_or_default();
+    commshub_ota::ids::canonical(text("kind"), text("input")).map(Value::String)
 }
 
 fn check_error(then: &Value, err: &Error) -> Result<(), String> {
