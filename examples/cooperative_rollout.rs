@@ -105,6 +105,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             variant: variant.id.clone(),
             target: target.clone(),
             cutoff: day(45),
+            policy: Default::default(),
         },
     )?;
     let route = engine
@@ -145,6 +146,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         day(3),
         Command::GrantMassRolloutOa {
             campaign: campaign.clone(),
+            override_reason: None,
         },
     );
     refuse(
@@ -223,6 +225,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         day(30),
         Command::GrantMassRolloutOa {
             campaign: campaign.clone(),
+            override_reason: None,
         },
     )?;
     engine.execute(

@@ -298,6 +298,7 @@ impl Engine {
                 variant: variant.parse()?,
                 target: target.parse()?,
                 cutoff,
+                policy: Default::default(),
             },
         )
     }
@@ -328,6 +329,7 @@ impl Engine {
             at,
             Command::GrantMassRolloutOa {
                 campaign: campaign.parse()?,
+                override_reason: None,
             },
         )
     }

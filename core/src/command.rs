@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use crate::catalogue::{Gate, Variant};
 use crate::estate::{ConsumerFlags, HanDeviceKind, HubRow, SmiStatus, SupplyRole};
 use crate::ids::{CampaignId, CustomerId, FirmwareVersion, HubId, VariantId};
+use crate::participation::{CampaignPolicy, PilotVerdict};
+use crate::query::ConfigurationSet;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
@@ -85,6 +87,8 @@ pub enum Command {
         variant: VariantId,
         target: FirmwareVersion,
         cutoff: DateTime<Utc>,
+        #[serde(default)]
+        policy: CampaignPolicy,
     },
     /// Operational Approval to begin the pilot.
     GrantPilotOa {
@@ -93,6 +97,8 @@ pub enum Command {
     /// Operational Approval to begin mass rollout.
     GrantMassRolloutOa {
         campaign: CampaignId,
+        #[serde(default)]
+        override_reason: Option<String>,
     },
     CompleteCampaign {
         campaign: CampaignId,
@@ -112,6 +118,54 @@ pub enum Command {
         campaign: CampaignId,
         customer: CustomerId,
         until: DateTime<Utc>,
+    },
+
+    // --- participation (customers, for the hubs they supply) ---
+    /// Nominate hubs for the pilot; each hub is taken or refused with its reason.
+    NominateHubs {
+        campaign: CampaignId,
+        hubs: Vec<HubId>,
+    },
+    WithdrawNominations {
+        campaign: CampaignId,
+        hubs: Vec<HubId>,
+    },
+    /// Approve every hub the customer supplies (skipping the pilot).
+    ApproveWholeEstate {
+        campaign: CampaignId,
+    },
+    WithdrawWholeEstateApproval {
+        campaign: CampaignId,
+    },
+    /// Approve the hubs of some configuration sets (taking effect in mass rollout).
+    ApproveConfigurationSets {
+        campaign: CampaignId,
+        sets: Vec<ConfigurationSet>,
+    },
+    WithdrawConfigurationSetApprovals {
+        campaign: CampaignId,
+        sets: Vec<ConfigurationSet>,
+    },
+    /// Hold hubs back, with a reason; they stay blocked until withdrawn or overridden.
+    RejectHubs {
+        campaign: CampaignId,
+        hubs: Vec<HubId>,
+        reason: String,
+    },
+    WithdrawRejections {
+        campaign: CampaignId,
+        hubs: Vec<HubId>,
+    },
+    /// DCC: set aside every rejection of one hub, with a reason.
+    OverrideRejections {
+        campaign: CampaignId,
+        hub: HubId,
+        reason: String,
+    },
+    /// A pilot participant's assessment.
+    RecordPilotVerdict {
+        campaign: CampaignId,
+        verdict: PilotVerdict,
     },
 }
 
@@ -149,7 +203,7 @@ impl Command {
             Command::DecommissionHub { hub, .. } => format!("decommission hub {hub}"),
             Command::CreateCampaign { campaign, .. } => format!("create campaign {campaign}"),
             Command::GrantPilotOa { campaign } => format!("grant pilot OA for campaign {campaign}"),
-            Command::GrantMassRolloutOa { campaign } => {
+            Command::GrantMassRolloutOa { campaign, .. } => {
                 format!("grant mass rollout OA for campaign {campaign}")
             }
             Command::CompleteCampaign { campaign } => format!("complete campaign {campaign}"),
@@ -160,6 +214,39 @@ impl Command {
                 campaign, customer, ..
             } => {
                 format!("extend the cut-off of customer {customer} in campaign {campaign}")
+            }
+            Command::NominateHubs { campaign, hubs } => {
+                format!("nominate {} hubs for the pilot of {campaign}", hubs.len())
+            }
+            Command::WithdrawNominations { campaign, hubs } => {
+                format!("withdraw {} nominations in {campaign}", hubs.len())
+            }
+            Command::ApproveWholeEstate { campaign } => {
+                format!("approve its whole estate in {campaign}")
+            }
+            Command::WithdrawWholeEstateApproval { campaign } => {
+                format!("withdraw its whole-estate approval in {campaign}")
+            }
+            Command::ApproveConfigurationSets { campaign, sets } => {
+                format!("approve {} configuration sets in {campaign}", sets.len())
+            }
+            Command::WithdrawConfigurationSetApprovals { campaign, sets } => {
+                format!(
+                    "withdraw {} configuration-set approvals in {campaign}",
+                    sets.len()
+                )
+            }
+            Command::RejectHubs { campaign, hubs, .. } => {
+                format!("reject {} hubs in {campaign}", hubs.len())
+            }
+            Command::WithdrawRejections { campaign, hubs } => {
+                format!("withdraw {} rejections in {campaign}", hubs.len())
+            }
+            Command::OverrideRejections { campaign, hub, .. } => {
+                format!("override the rejections of hub {hub} in {campaign}")
+            }
+            Command::RecordPilotVerdict { campaign, .. } => {
+                format!("record a pilot verdict in {campaign}")
             }
         }
     }

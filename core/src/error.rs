@@ -23,6 +23,7 @@ pub enum Entity {
     Firmware,
     Campaign,
     Customer,
+    ConfigurationSet,
 }
 
 impl std::fmt::Display for Entity {
@@ -33,6 +34,7 @@ impl std::fmt::Display for Entity {
             Entity::Firmware => "firmware version",
             Entity::Campaign => "campaign",
             Entity::Customer => "customer",
+            Entity::ConfigurationSet => "configuration set",
         })
     }
 }
@@ -53,6 +55,14 @@ pub enum Rule {
     CutoffNotLater,
     /// The campaign is completed or cancelled: nothing about it changes any more.
     CampaignClosed,
+    /// The campaign's phase does not take this (e.g. nominations outside the pilot).
+    CampaignPhase,
+    /// Already so (approved twice, nothing to withdraw, no rejection to override).
+    NoChange,
+    /// Only customers that nominated hubs for the pilot record a verdict on it.
+    NotParticipating,
+    /// OA for mass rollout before the pilot was assessed (the detail says what is missing).
+    PilotAssessment,
     /// The hub's state does not allow the change (e.g. commissioning a decommissioned hub).
     HubState,
     /// A supply role or HAN device is inconsistent with the hub (e.g. gas supplier, no GSME).
@@ -70,6 +80,10 @@ impl std::fmt::Display for Rule {
             Rule::TimeOrder => "time order",
             Rule::CutoffNotLater => "cut-off not later",
             Rule::CampaignClosed => "campaign closed",
+            Rule::CampaignPhase => "campaign phase",
+            Rule::NoChange => "no change",
+            Rule::NotParticipating => "not participating",
+            Rule::PilotAssessment => "pilot assessment",
             Rule::HubState => "hub state",
             Rule::SupplyRole => "supply role",
             Rule::Capacity => "capacity",

@@ -9,6 +9,8 @@ use crate::campaign::Phase;
 use crate::catalogue::{Gate, Variant};
 use crate::estate::{ConsumerFlags, HanDeviceKind, HubRow, SmiStatus, SupplyRole};
 use crate::ids::{CampaignId, CustomerId, FirmwareVersion, HubId, VariantId};
+use crate::participation::{CampaignPolicy, HubRefusal, PilotVerdict};
+use crate::query::ConfigurationSet;
 
 /// The event schema this build writes and the newest it reads.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -81,6 +83,8 @@ pub enum EventPayload {
         variant: VariantId,
         target: FirmwareVersion,
         cutoff: DateTime<Utc>,
+        #[serde(default)]
+        policy: CampaignPolicy,
     },
     CampaignPhaseChanged {
         campaign: CampaignId,
@@ -93,6 +97,63 @@ pub enum EventPayload {
         campaign: CampaignId,
         customer: CustomerId,
         until: DateTime<Utc>,
+    },
+    HubsNominated {
+        campaign: CampaignId,
+        customer: CustomerId,
+        hubs: Vec<HubId>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        refused: Vec<HubRefusal>,
+    },
+    NominationsWithdrawn {
+        campaign: CampaignId,
+        customer: CustomerId,
+        hubs: Vec<HubId>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        refused: Vec<HubRefusal>,
+    },
+    WholeEstateApproved {
+        campaign: CampaignId,
+        customer: CustomerId,
+    },
+    WholeEstateApprovalWithdrawn {
+        campaign: CampaignId,
+        customer: CustomerId,
+    },
+    ConfigurationSetsApproved {
+        campaign: CampaignId,
+        customer: CustomerId,
+        sets: Vec<ConfigurationSet>,
+    },
+    ConfigurationSetApprovalsWithdrawn {
+        campaign: CampaignId,
+        customer: CustomerId,
+        sets: Vec<ConfigurationSet>,
+    },
+    HubsRejected {
+        campaign: CampaignId,
+        customer: CustomerId,
+        hubs: Vec<HubId>,
+        reason: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        refused: Vec<HubRefusal>,
+    },
+    RejectionsWithdrawn {
+        campaign: CampaignId,
+        customer: CustomerId,
+        hubs: Vec<HubId>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        refused: Vec<HubRefusal>,
+    },
+    RejectionsOverridden {
+        campaign: CampaignId,
+        hub: HubId,
+        reason: String,
+    },
+    PilotVerdictRecorded {
+        campaign: CampaignId,
+        customer: CustomerId,
+        verdict: PilotVerdict,
     },
 }
 
@@ -114,6 +175,18 @@ impl EventPayload {
             EventPayload::CampaignCreated { .. } => "campaign_created",
             EventPayload::CampaignPhaseChanged { .. } => "campaign_phase_changed",
             EventPayload::CutoffExtended { .. } => "cutoff_extended",
+            EventPayload::HubsNominated { .. } => "hubs_nominated",
+            EventPayload::NominationsWithdrawn { .. } => "nominations_withdrawn",
+            EventPayload::WholeEstateApproved { .. } => "whole_estate_approved",
+            EventPayload::WholeEstateApprovalWithdrawn { .. } => "whole_estate_approval_withdrawn",
+            EventPayload::ConfigurationSetsApproved { .. } => "configuration_sets_approved",
+            EventPayload::ConfigurationSetApprovalsWithdrawn { .. } => {
+                "configuration_set_approvals_withdrawn"
+            }
+            EventPayload::HubsRejected { .. } => "hubs_rejected",
+            EventPayload::RejectionsWithdrawn { .. } => "rejections_withdrawn",
+            EventPayload::RejectionsOverridden { .. } => "rejections_overridden",
+            EventPayload::PilotVerdictRecorded { .. } => "pilot_verdict_recorded",
         }
     }
 }

@@ -48,6 +48,7 @@ pub mod event;
 pub mod ids;
 mod intern;
 pub mod journal;
+pub mod participation;
 pub mod query;
 pub mod state;
 pub mod synth;
@@ -62,6 +63,7 @@ pub use estate::{
 };
 pub use event::{Event, EventPayload, SCHEMA_VERSION};
 pub use ids::{CampaignId, CustomerId, FirmwareVersion, HubId, IdKind, Region, VariantId};
+pub use participation::{CampaignPolicy, PilotVerdict};
 pub use state::State;
 
 // The README's Rust snippet is compiled and run as a doctest.

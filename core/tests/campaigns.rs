@@ -10,6 +10,7 @@ fn create(id: &str, target: &str) -> Command {
         variant: vid(NORTH),
         target: fw(target),
         cutoff: t(60),
+        policy: Default::default(),
     }
 }
 
@@ -62,6 +63,7 @@ fn dcc_creates_a_campaign_for_a_version_on_the_production_cpl() {
         variant: vid("NOPE"),
         target: fw("2.0"),
         cutoff: t(60),
+        policy: Default::default(),
     };
     refused(
         &mut e,
@@ -75,6 +77,7 @@ fn dcc_creates_a_campaign_for_a_version_on_the_production_cpl() {
         variant: vid(NORTH),
         target: fw("2.0"),
         cutoff: t(1),
+        policy: Default::default(),
     };
     refused(
         &mut e,
@@ -129,7 +132,10 @@ fn phases_go_forward_with_the_dccs_approvals() {
         &mut e,
         &Actor::Dcc,
         t(2),
-        Command::GrantMassRolloutOa { campaign: c() },
+        Command::GrantMassRolloutOa {
+            campaign: c(),
+            override_reason: None,
+        },
         ErrorKind::IllegalTransition,
     );
     assert!(matches!(
@@ -186,7 +192,10 @@ fn phases_go_forward_with_the_dccs_approvals() {
         &mut e,
         &Actor::Dcc,
         t(20),
-        Command::GrantMassRolloutOa { campaign: c() },
+        Command::GrantMassRolloutOa {
+            campaign: c(),
+            override_reason: None,
+        },
     );
     ok(
         &mut e,
@@ -267,7 +276,10 @@ fn suspend_and_resume_return_to_the_phase_left() {
         &mut e,
         &Actor::Dcc,
         t(4),
-        Command::GrantMassRolloutOa { campaign: c() },
+        Command::GrantMassRolloutOa {
+            campaign: c(),
+            override_reason: None,
+        },
         ErrorKind::IllegalTransition,
     );
     refused(
@@ -292,7 +304,10 @@ fn suspend_and_resume_return_to_the_phase_left() {
         &mut e,
         &Actor::Dcc,
         t(5),
-        Command::GrantMassRolloutOa { campaign: c() },
+        Command::GrantMassRolloutOa {
+            campaign: c(),
+            override_reason: None,
+        },
     );
     ok(
         &mut e,

@@ -23,6 +23,7 @@ fn busy_engine() -> Engine {
             variant: vid(NORTH),
             target: fw("2.0"),
             cutoff: t(60),
+            policy: Default::default(),
         },
     );
     ok(

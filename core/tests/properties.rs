@@ -91,9 +91,9 @@ fn command() -> impl Strategy<Value = Command> {
         1 => (variant_id(), version(), prop::sample::select(Gate::ALL.to_vec()), prop::option::of(Just("feedback".to_string())))
             .prop_map(|(variant, version, gate, note)| Command::RecordGate { variant, version, gate, note }),
         3 => (campaign(), variant_id(), version(), 60i64..200)
-            .prop_map(|(campaign, variant, target, d)| Command::CreateCampaign { campaign, variant, target, cutoff: t(d) }),
+            .prop_map(|(campaign, variant, target, d)| Command::CreateCampaign { campaign, variant, target, cutoff: t(d), policy: Default::default() }),
         3 => campaign().prop_map(|campaign| Command::GrantPilotOa { campaign }),
-        2 => campaign().prop_map(|campaign| Command::GrantMassRolloutOa { campaign }),
+        2 => campaign().prop_map(|campaign| Command::GrantMassRolloutOa { campaign, override_reason: None }),
         1 => campaign().prop_map(|campaign| Command::CompleteCampaign { campaign }),
         1 => campaign().prop_map(|campaign| Command::SuspendCampaign { campaign, reason: "pause".into() }),
         1 => campaign().prop_map(|campaign| Command::ResumeCampaign { campaign }),
@@ -179,7 +179,7 @@ proptest! {
         steps in prop::collection::vec((actor(), command(), 0u8..4, 0i64..3), 1..40)
     ) {
         let mut e = fixture();
-        ok(&mut e, &Actor::Dcc, t(0), Command::CreateCampaign { campaign: camp("C1"), variant: vid(NORTH), target: fw("2.0"), cutoff: t(60) });
+        ok(&mut e, &Actor::Dcc, t(0), Command::CreateCampaign { campaign: camp("C1"), variant: vid(NORTH), target: fw("2.0"), cutoff: t(60), policy: Default::default() });
         let mut day = 1;
         let mut accepted = 0;
         for (random_actor, cmd, pick, advance) in steps {

@@ -13,6 +13,7 @@ use crate::actor::Actor;
 use crate::catalogue::{FirmwareIdx, VariantIdx};
 use crate::estate::CustomerIdx;
 use crate::ids::{CampaignId, CustomerId};
+use crate::participation::{CampaignPolicy, Consents};
 
 /// What happened to a campaign, as its history shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,6 +53,10 @@ pub(crate) struct Campaign {
     /// Cut-offs the DCC extended, per customer.
     pub cutoff_extensions: BTreeMap<CustomerIdx, DateTime<Utc>>,
     pub history: Vec<HistoryEntry>,
+    pub policy: CampaignPolicy,
+    /// When the pilot began (the first OA to begin it).
+    pub pilot_started: Option<DateTime<Utc>>,
+    pub consents: Consents,
 }
 
 impl Campaign {

@@ -7,5 +7,6 @@ mod store;
 
 pub use row::{ConsumerFlags, HanDevice, HanDeviceKind, HanDevices, HubRow, SmiStatus, SupplyRole};
 pub(crate) use store::{
-    check_dates, date_from_days, days_from_date, CustomerIdx, Estate, HubRecord, NO_CUSTOMER,
+    check_dates, date_from_days, days_from_date, ConfigSet, CustomerIdx, Estate, HubRecord,
+    NO_CUSTOMER, NO_DEVICE,
 };

@@ -8,7 +8,7 @@ use super::State;
 use crate::campaign::{Campaign, CampaignChange, HistoryEntry, Phase};
 use crate::catalogue::{FirmwareEntry, Gate, GateRecord};
 use crate::error::{Entity, RowError, Rule};
-use crate::estate::{days_from_date, HubRow, SmiStatus, SupplyRole};
+use crate::estate::{days_from_date, HubRow, SmiStatus, SupplyRole, NO_CUSTOMER};
 use crate::event::{Event, EventPayload};
 use crate::ids::HubId;
 use crate::intern::FxBuild;
@@ -162,6 +162,7 @@ impl State {
             } => {
                 let pos = self.position(*hub)?;
                 let idx = self.estate.intern_customer(supplier.as_ref())?;
+                let old = self.estate.hubs[pos].supplier(*role);
                 let rec = &mut self.estate.hubs[pos];
                 match role {
                     SupplyRole::Import => {
@@ -171,6 +172,12 @@ impl State {
                     SupplyRole::Gas => {
                         rec.gas_supplier = idx;
                         rec.gas_flags = flags.to_bits();
+                    }
+                }
+                // A change of supplier voids the old supplier's say on this hub (invariant 7).
+                if old != NO_CUSTOMER && !self.estate.hubs[pos].is_supplied_by(old) {
+                    for c in self.campaigns.values_mut() {
+                        c.consents.forget(old, pos as u32);
                     }
                 }
             }
@@ -211,6 +218,7 @@ impl State {
                 variant,
                 target,
                 cutoff,
+                policy,
             } => {
                 if self.campaigns.contains_key(campaign) {
                     return Err(Error::already_exists(Entity::Campaign, campaign));
@@ -238,6 +246,9 @@ impl State {
                             actor: event.actor.clone(),
                             change: CampaignChange::Created,
                         }],
+                        policy: *policy,
+                        pilot_started: None,
+                        consents: Default::default(),
                     },
                 );
             }
@@ -259,6 +270,9 @@ impl State {
                 }
                 c.resume_to = (*to == Phase::Suspended).then_some(*from);
                 c.phase = *to;
+                if *to == Phase::Pilot && c.pilot_started.is_none() {
+                    c.pilot_started = Some(event.at);
+                }
                 c.history.push(HistoryEntry {
                     seq: event.seq,
                     at: event.at,
@@ -294,6 +308,7 @@ impl State {
                     },
                 });
             }
+            other => self.apply_participation(other, event)?,
         }
         self.last_seq = event.seq;
         self.last_at = Some(event.at);
@@ -326,5 +341,154 @@ impl State {
         } else {
             Err(Error::BulkRejected { rows })
         }
+    }
+}
+
+impl State {
+    /// Applies a participation event; every hub and customer it names must resolve first.
+    fn apply_participation(&mut self, payload: &EventPayload, event: &Event) -> Result<(), Error> {
+        let campaign_id = match payload {
+            EventPayload::HubsNominated { campaign, .. }
+            | EventPayload::NominationsWithdrawn { campaign, .. }
+            | EventPayload::WholeEstateApproved { campaign, .. }
+            | EventPayload::WholeEstateApprovalWithdrawn { campaign, .. }
+            | EventPayload::ConfigurationSetsApproved { campaign, .. }
+            | EventPayload::ConfigurationSetApprovalsWithdrawn { campaign, .. }
+            | EventPayload::HubsRejected { campaign, .. }
+            | EventPayload::RejectionsWithdrawn { campaign, .. }
+            | EventPayload::RejectionsOverridden { campaign, .. }
+            | EventPayload::PilotVerdictRecorded { campaign, .. } => campaign,
+            other => {
+                return Err(Error::invalid_input(
+                    "event",
+                    format!("{} is not a participation event", other.type_name()),
+                ))
+            }
+        };
+        if !self.campaigns.contains_key(campaign_id) {
+            return Err(Error::not_found(Entity::Campaign, campaign_id));
+        }
+        let customer_idx = |s: &State, c: &crate::ids::CustomerId| {
+            s.estate
+                .customer_idx(c)
+                .ok_or_else(|| Error::not_found(Entity::Customer, c))
+        };
+        let positions = |s: &State, hubs: &[HubId]| -> Result<Vec<u32>, Error> {
+            hubs.iter()
+                .map(|h| s.position(*h).map(|p| p as u32))
+                .collect()
+        };
+        let configs =
+            |s: &State, sets: &[crate::query::ConfigurationSet]| -> Result<Vec<u32>, Error> {
+                sets.iter()
+                    .map(|set| {
+                        s.find_config(set)
+                            .ok_or_else(|| Error::not_found(Entity::ConfigurationSet, set.key()))
+                    })
+                    .collect()
+            };
+        // Resolve everything before changing anything.
+        match payload {
+            EventPayload::HubsNominated { customer, hubs, .. } => {
+                let (c, hubs) = (customer_idx(self, customer)?, positions(self, hubs)?);
+                self.consents_mut(campaign_id)
+                    .nominations
+                    .entry(c)
+                    .or_default()
+                    .extend(hubs);
+            }
+            EventPayload::NominationsWithdrawn { customer, hubs, .. } => {
+                let (c, hubs) = (customer_idx(self, customer)?, positions(self, hubs)?);
+                if let Some(set) = self.consents_mut(campaign_id).nominations.get_mut(&c) {
+                    for h in hubs {
+                        set.remove(&h);
+                    }
+                }
+            }
+            EventPayload::WholeEstateApproved { customer, .. } => {
+                let c = customer_idx(self, customer)?;
+                self.consents_mut(campaign_id)
+                    .whole_estate
+                    .insert(c, event.at);
+            }
+            EventPayload::WholeEstateApprovalWithdrawn { customer, .. } => {
+                let c = customer_idx(self, customer)?;
+                self.consents_mut(campaign_id).whole_estate.remove(&c);
+            }
+            EventPayload::ConfigurationSetsApproved { customer, sets, .. } => {
+                let (c, sets) = (customer_idx(self, customer)?, configs(self, sets)?);
+                self.consents_mut(campaign_id)
+                    .config_sets
+                    .entry(c)
+                    .or_default()
+                    .extend(sets);
+            }
+            EventPayload::ConfigurationSetApprovalsWithdrawn { customer, sets, .. } => {
+                let (c, sets) = (customer_idx(self, customer)?, configs(self, sets)?);
+                if let Some(held) = self.consents_mut(campaign_id).config_sets.get_mut(&c) {
+                    for s in sets {
+                        held.remove(&s);
+                    }
+                }
+            }
+            EventPayload::HubsRejected {
+                customer,
+                hubs,
+                reason,
+                ..
+            } => {
+                let (c, hubs) = (customer_idx(self, customer)?, positions(self, hubs)?);
+                let at = event.at;
+                let consents = self.consents_mut(campaign_id);
+                for h in hubs {
+                    let list = consents.rejections.entry(h).or_default();
+                    list.retain(|r| r.customer != c);
+                    list.push(crate::participation::Rejection {
+                        customer: c,
+                        reason: reason.clone(),
+                        at,
+                    });
+                }
+            }
+            EventPayload::RejectionsWithdrawn { customer, hubs, .. } => {
+                let (c, hubs) = (customer_idx(self, customer)?, positions(self, hubs)?);
+                let consents = self.consents_mut(campaign_id);
+                for h in hubs {
+                    if let Some(list) = consents.rejections.get_mut(&h) {
+                        list.retain(|r| r.customer != c);
+                        if list.is_empty() {
+                            consents.rejections.remove(&h);
+                        }
+                    }
+                }
+            }
+            EventPayload::RejectionsOverridden { hub, .. } => {
+                let h = self.position(*hub)? as u32;
+                self.consents_mut(campaign_id).rejections.remove(&h);
+            }
+            EventPayload::PilotVerdictRecorded {
+                customer, verdict, ..
+            } => {
+                let c = customer_idx(self, customer)?;
+                let at = event.at;
+                self.consents_mut(campaign_id)
+                    .verdicts
+                    .insert(c, (verdict.clone(), at));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn consents_mut(
+        &mut self,
+        campaign: &crate::ids::CampaignId,
+    ) -> &mut crate::participation::Consents {
+        // Present: checked by the caller before any change.
+        &mut self
+            .campaigns
+            .get_mut(campaign)
+            .expect("campaign checked present")
+            .consents
     }
 }

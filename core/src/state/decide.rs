@@ -437,6 +437,7 @@ impl State {
                 variant,
                 target,
                 cutoff,
+                policy,
             } => {
                 dcc_only()?;
                 if self.campaigns.contains_key(&campaign) {
@@ -467,15 +468,45 @@ impl State {
                     variant,
                     target,
                     cutoff,
+                    policy,
                 }
             }
             Command::GrantPilotOa { campaign } => {
                 dcc_only()?;
                 self.transition(&campaign, Transition::StartPilot, None)?
             }
-            Command::GrantMassRolloutOa { campaign } => {
+            Command::GrantMassRolloutOa {
+                campaign,
+                override_reason,
+            } => {
                 dcc_only()?;
-                self.transition(&campaign, Transition::StartMassRollout, None)?
+                let event = self.transition(&campaign, Transition::StartMassRollout, None)?;
+                let c = self.campaign_for(actor, &campaign)?;
+                let missing = self.missing_assessment(c, at);
+                let override_reason = override_reason.filter(|r| !r.trim().is_empty());
+                if !missing.is_empty() && override_reason.is_none() {
+                    return Err(Error::precondition(
+                        Rule::PilotAssessment,
+                        format!(
+                            "OA for mass rollout of {campaign} waits for {} (or a DCC override with a reason)",
+                            missing.join("; ")
+                        ),
+                    ));
+                }
+                match (event, override_reason) {
+                    (
+                        EventPayload::CampaignPhaseChanged {
+                            campaign, from, to, ..
+                        },
+                        Some(reason),
+                    ) => EventPayload::CampaignPhaseChanged {
+                        campaign,
+                        from,
+                        to,
+                        reason: Some(format!("override: {reason}")),
+                    },
+                    (event, _) => event,
+                }
             }
             Command::CompleteCampaign { campaign } => {
                 dcc_only()?;
@@ -527,6 +558,18 @@ impl State {
                     customer,
                     until,
                 }
+            }
+            participation @ (Command::NominateHubs { .. }
+            | Command::WithdrawNominations { .. }
+            | Command::ApproveWholeEstate { .. }
+            | Command::WithdrawWholeEstateApproval { .. }
+            | Command::ApproveConfigurationSets { .. }
+            | Command::WithdrawConfigurationSetApprovals { .. }
+            | Command::RejectHubs { .. }
+            | Command::WithdrawRejections { .. }
+            | Command::OverrideRejections { .. }
+            | Command::RecordPilotVerdict { .. }) => {
+                self.decide_participation(actor, participation)?
             }
         };
         Ok(vec![event])

@@ -4,6 +4,7 @@
 
 mod apply;
 mod decide;
+mod participation;
 
 use std::collections::BTreeMap;
 

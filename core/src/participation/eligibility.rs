@@ -1,0 +1,277 @@
+//! Whether a hub is upgradeable now in a campaign (DOMAIN.md invariants 1 and 2), and why not.
+//! One evaluation serves both the CSP's upgrade list (stop at the first blocker) and `explain`
+//! (every blocker, shown to the asker only as far as it may see).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::actor::Actor;
+use crate::campaign::{Campaign, Phase};
+use crate::catalogue::FirmwareIdx;
+use crate::estate::{CustomerIdx, SmiStatus, SupplyRole, NO_CUSTOMER};
+use crate::ids::{CampaignId, CustomerId, FirmwareVersion, HubId};
+use crate::state::State;
+use crate::Error;
+
+/// Who a consent or a rejection belongs to, as the asker may know it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "party", rename_all = "snake_case")]
+pub enum Party {
+    /// The asking customer.
+    You,
+    /// The other supplier of a split-supply hub (never named to a customer).
+    OtherSupplier,
+    /// Named, to the DCC.
+    Customer { customer: CustomerId },
+    /// A supplier the asker (a CSP) does not learn.
+    Unnamed,
+}
+
+/// One reason a hub is not upgradeable now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "blocker", rename_all = "snake_case")]
+pub enum Blocker {
+    CampaignNotStarted,
+    CampaignSuspended,
+    CampaignClosed {
+        phase: Phase,
+    },
+    WrongVariant,
+    AlreadyOnTarget,
+    NotOnPathway,
+    StepNotOnProductionCpl {
+        version: FirmwareVersion,
+    },
+    NotCommissioned {
+        status: SmiStatus,
+    },
+    /// A supplier of the hub flagged the premises vulnerable or high risk (which one is not said).
+    VulnerableInPilot,
+    /// During the pilot: not nominated, and no supplier of it approved its whole estate.
+    NotInPilot,
+    AwaitingConsent {
+        role: SupplyRole,
+        by: Party,
+    },
+    /// `reason` is shown to the DCC and to the customer that rejected.
+    Rejected {
+        role: SupplyRole,
+        by: Party,
+        reason: Option<String>,
+    },
+}
+
+/// `explain`'s answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Explanation {
+    pub hub: HubId,
+    pub campaign: CampaignId,
+    pub upgradeable: bool,
+    /// The version the hub would go to next along its pathway, where there is one.
+    pub next_version: Option<FirmwareVersion>,
+    pub blockers: Vec<Blocker>,
+}
+
+/// A blocker before it is scoped to an asker.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Raw {
+    NotStarted,
+    Suspended,
+    Closed(Phase),
+    WrongVariant,
+    OnTarget,
+    NoPathway,
+    StepNotOnCpl(FirmwareIdx),
+    NotCommissioned(SmiStatus),
+    Vulnerable,
+    NotInPilot,
+    Awaiting(SupplyRole, CustomerIdx),
+    Rejected(SupplyRole, CustomerIdx, String),
+}
+
+/// What evaluating one campaign needs once, not per hub.
+pub(crate) struct CampaignCtx<'a> {
+    pub campaign: &'a Campaign,
+    /// Next step (and steps left) to the target, per current version.
+    pub routes: HashMap<FirmwareIdx, (FirmwareIdx, u32)>,
+    /// The phase whose rules apply (a suspended campaign keeps the rules of the phase it left).
+    pub rules: Phase,
+}
+
+impl State {
+    pub(crate) fn campaign_ctx<'a>(&self, campaign: &'a Campaign) -> CampaignCtx<'a> {
+        CampaignCtx {
+            campaign,
+            routes: self.catalogue.routes_to(campaign.target),
+            rules: campaign.resume_to.unwrap_or(campaign.phase),
+        }
+    }
+
+    /// Appends why the hub at `pos` is not upgradeable at `now` (nothing: it is), stopping at
+    /// the first blocker when `first_only`. Returns the next version where a pathway leads on.
+    pub(crate) fn blockers(
+        &self,
+        ctx: &CampaignCtx<'_>,
+        pos: usize,
+        now: DateTime<Utc>,
+        first_only: bool,
+        out: &mut Vec<Raw>,
+    ) -> Option<FirmwareIdx> {
+        let c = ctx.campaign;
+        let hub = &self.estate.hubs[pos];
+        macro_rules! block {
+            ($raw:expr) => {{
+                out.push($raw);
+                if first_only {
+                    return None;
+                }
+            }};
+        }
+        match c.phase {
+            Phase::Draft => block!(Raw::NotStarted),
+            Phase::Suspended => block!(Raw::Suspended),
+            Phase::Completed | Phase::Cancelled => block!(Raw::Closed(c.phase)),
+            Phase::Pilot | Phase::MassRollout => {}
+        }
+        if hub.variant != c.variant {
+            block!(Raw::WrongVariant);
+            return None; // nothing else about this campaign applies to another variant's hub
+        }
+        let mut next = None;
+        if hub.firmware == c.target {
+            block!(Raw::OnTarget);
+        } else {
+            match ctx.routes.get(&hub.firmware) {
+                None => block!(Raw::NoPathway),
+                Some(&(step, _)) => {
+                    next = Some(step);
+                    if !self.catalogue.fw(step).on_production_cpl() {
+                        block!(Raw::StepNotOnCpl(step));
+                    }
+                }
+            }
+        }
+        if hub.smi != SmiStatus::Commissioned {
+            block!(Raw::NotCommissioned(hub.smi));
+        }
+        let pos32 = pos as u32;
+        let suppliers = [
+            (SupplyRole::Import, hub.import_supplier),
+            (SupplyRole::Gas, hub.gas_supplier),
+        ];
+        if ctx.rules == Phase::Pilot {
+            if SupplyRole::ALL.iter().any(|&r| {
+                let f = hub.flags(r);
+                f.vulnerable || f.high_risk
+            }) {
+                block!(Raw::Vulnerable);
+            }
+            let in_pilot = suppliers.iter().any(|&(_, s)| {
+                s != NO_CUSTOMER
+                    && (c.consents.nominated_by(s, pos32)
+                        || c.consents.whole_estate.contains_key(&s))
+            });
+            if !in_pilot {
+                block!(Raw::NotInPilot);
+            }
+        }
+        for (i, &(role, supplier)) in suppliers.iter().enumerate() {
+            if supplier == NO_CUSTOMER || (i == 1 && supplier == hub.import_supplier) {
+                continue; // a vacant role, or both roles held by one customer: asked once
+            }
+            if let Some(r) = c.consents.rejection_by(supplier, pos32) {
+                block!(Raw::Rejected(role, supplier, r.reason.clone()));
+                continue;
+            }
+            let consented = c.consents.nominated_by(supplier, pos32)
+                || c.consents.whole_estate.contains_key(&supplier)
+                || c.consents
+                    .config_sets
+                    .get(&supplier)
+                    .is_some_and(|s| s.contains(&hub.config))
+                || now >= c.cutoff_for(supplier);
+            if !consented {
+                block!(Raw::Awaiting(role, supplier));
+            }
+        }
+        if out.is_empty() {
+            next
+        } else {
+            None
+        }
+    }
+
+    /// Why `hub` is or is not upgradeable now in `campaign`, as `actor` may see it: a customer
+    /// only for hubs it supplies, learning of the other supplier only that it exists.
+    pub fn explain(
+        &self,
+        actor: &Actor,
+        campaign: &CampaignId,
+        hub: HubId,
+        at: DateTime<Utc>,
+    ) -> Result<Explanation, Error> {
+        let c = self.campaign_for(actor, campaign)?;
+        let (pos, rec) = self.hub_for(actor, hub)?;
+        let ctx = self.campaign_ctx(c);
+        let mut raw = Vec::new();
+        self.blockers(&ctx, pos, at, false, &mut raw);
+        let next_version = if rec.variant == c.variant && rec.firmware != c.target {
+            ctx.routes
+                .get(&rec.firmware)
+                .map(|&(step, _)| self.catalogue.fw(step).version.clone())
+        } else {
+            None
+        };
+        let me = self.customer_of(actor);
+        let party = |customer: CustomerIdx| -> Party {
+            match actor {
+                Actor::Dcc => self
+                    .estate
+                    .customer(customer)
+                    .map(|c| Party::Customer {
+                        customer: c.clone(),
+                    })
+                    .unwrap_or(Party::Unnamed),
+                Actor::Customer(_) if me == Some(customer) => Party::You,
+                Actor::Customer(_) => Party::OtherSupplier,
+                Actor::Csp(_) => Party::Unnamed,
+            }
+        };
+        let blockers: Vec<Blocker> = raw
+            .into_iter()
+            .map(|r| match r {
+                Raw::NotStarted => Blocker::CampaignNotStarted,
+                Raw::Suspended => Blocker::CampaignSuspended,
+                Raw::Closed(phase) => Blocker::CampaignClosed { phase },
+                Raw::WrongVariant => Blocker::WrongVariant,
+                Raw::OnTarget => Blocker::AlreadyOnTarget,
+                Raw::NoPathway => Blocker::NotOnPathway,
+                Raw::StepNotOnCpl(f) => Blocker::StepNotOnProductionCpl {
+                    version: self.catalogue.fw(f).version.clone(),
+                },
+                Raw::NotCommissioned(status) => Blocker::NotCommissioned { status },
+                Raw::Vulnerable => Blocker::VulnerableInPilot,
+                Raw::NotInPilot => Blocker::NotInPilot,
+                Raw::Awaiting(role, c) => Blocker::AwaitingConsent { role, by: party(c) },
+                Raw::Rejected(role, c, reason) => {
+                    let by = party(c);
+                    let show = matches!(by, Party::You | Party::Customer { .. });
+                    Blocker::Rejected {
+                        role,
+                        by,
+                        reason: show.then_some(reason),
+                    }
+                }
+            })
+            .collect();
+        Ok(Explanation {
+            hub,
+            campaign: c.id.clone(),
+            upgradeable: blockers.is_empty(),
+            next_version,
+            blockers,
+        })
+    }
+}

@@ -1,0 +1,104 @@
+//! The CSP's list of upgradeable hubs ("upgrade GUIDs") for its region, across its campaigns.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::actor::Actor;
+use crate::campaign::Phase;
+use crate::estate::NO_CUSTOMER;
+use crate::ids::{CampaignId, FirmwareVersion, HubId, Region};
+use crate::state::State;
+use crate::Error;
+
+/// One hub the CSP may upgrade now, and the version it goes to next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpgradeEntry {
+    pub hub: HubId,
+    pub campaign: CampaignId,
+    pub next_version: FirmwareVersion,
+    pub target: FirmwareVersion,
+    /// Nominated for the pilot by one of its suppliers.
+    pub nominated: bool,
+}
+
+/// One page of the list: `total` entries in all, these from `offset` on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpgradePage {
+    pub total: u64,
+    pub offset: u64,
+    pub entries: Vec<UpgradeEntry>,
+}
+
+impl State {
+    /// The hubs of `region` upgradeable at `at`, across its campaigns in Pilot or Mass rollout,
+    /// in a fixed priority order: by campaign id, then hubs nominated for the pilot, then the
+    /// rest, each by hub id. For the region's CSP and the DCC. `limit` is capped at 100 000.
+    pub fn upgrade_list(
+        &self,
+        actor: &Actor,
+        region: Region,
+        at: DateTime<Utc>,
+        offset: u64,
+        limit: u64,
+    ) -> Result<UpgradePage, Error> {
+        match actor {
+            Actor::Dcc => {}
+            Actor::Csp(r) if *r == region => {}
+            _ => {
+                return Err(Error::not_permitted(
+                    actor,
+                    format!("read the upgrade list of the {region} region"),
+                    "only that region's CSP and the DCC read it",
+                ))
+            }
+        }
+        if limit == 0 || limit > 100_000 {
+            return Err(Error::invalid_input(
+                "limit",
+                format!("{limit} is not between 1 and 100 000"),
+            ));
+        }
+        let mut rows: Vec<(bool, HubId, usize, u16)> = Vec::new(); // (not nominated, hub, campaign #, next)
+        let campaigns: Vec<_> = self
+            .campaigns
+            .values()
+            .filter(|c| matches!(c.phase, Phase::Pilot | Phase::MassRollout))
+            .filter(|c| self.catalogue.variant(c.variant).region == region)
+            .collect();
+        let mut scratch = Vec::new();
+        for (ci, c) in campaigns.iter().enumerate() {
+            let ctx = self.campaign_ctx(c);
+            for (pos, hub) in self.estate.hubs.iter().enumerate() {
+                if hub.variant != c.variant {
+                    continue;
+                }
+                scratch.clear();
+                if let Some(next) = self.blockers(&ctx, pos, at, true, &mut scratch) {
+                    let nominated = [hub.import_supplier, hub.gas_supplier]
+                        .iter()
+                        .any(|&s| s != NO_CUSTOMER && c.consents.nominated_by(s, pos as u32));
+                    rows.push((!nominated, hub.id, ci, next));
+                }
+            }
+        }
+        rows.sort_by_key(|&(rest, hub, ci, _)| (ci, rest, hub));
+        let total = rows.len() as u64;
+        let entries = rows
+            .into_iter()
+            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+            .take(limit as usize)
+            .map(|(rest, hub, ci, next)| UpgradeEntry {
+                hub,
+                campaign: campaigns[ci].id.clone(),
+                next_version: self.catalogue.fw(next).version.clone(),
+                target: self.catalogue.fw(campaigns[ci].target).version.clone(),
+                nominated: !rest,
+            })
+            .collect();
+        Ok(UpgradePage {
+            total,
+            offset,
+            entries,
+        })
+    }
+}

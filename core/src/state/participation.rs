@@ -1,0 +1,428 @@
+//! Decisions on participation commands: nominations, approvals, rejections, verdicts, and the
+//! assessment gate on OA for mass rollout.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::State;
+use crate::actor::Actor;
+use crate::campaign::{Campaign, Phase};
+use crate::command::Command;
+use crate::error::{Entity, RowError, Rule};
+use crate::estate::{CustomerIdx, SmiStatus, SupplyRole, NO_CUSTOMER};
+use crate::event::EventPayload;
+use crate::ids::{CampaignId, CustomerId, HubId};
+use crate::participation::{HubRefusal, PilotVerdict};
+use crate::query::ConfigurationSet;
+use crate::Error;
+
+/// The hubs a bulk command took, and those it refused with why.
+struct Sorted {
+    taken: Vec<HubId>,
+    refused: Vec<HubRefusal>,
+    rows: Vec<RowError>,
+}
+
+impl Sorted {
+    fn sort(
+        hubs: &[HubId],
+        mut check: impl FnMut(HubId) -> Result<(), String>,
+    ) -> Result<Sorted, Error> {
+        if hubs.is_empty() {
+            return Err(Error::invalid_input("hubs", "name at least one hub"));
+        }
+        let mut seen = HashSet::new();
+        let mut out = Sorted {
+            taken: Vec::new(),
+            refused: Vec::new(),
+            rows: Vec::new(),
+        };
+        for (row, &hub) in hubs.iter().enumerate() {
+            let verdict = if seen.insert(hub) {
+                check(hub)
+            } else {
+                Err("listed twice".into())
+            };
+            match verdict {
+                Ok(()) => out.taken.push(hub),
+                Err(reason) => {
+                    out.rows.push(RowError {
+                        row,
+                        reason: format!("hub {hub}: {reason}"),
+                    });
+                    out.refused.push(HubRefusal { hub, reason });
+                }
+            }
+        }
+        if out.taken.is_empty() {
+            return Err(Error::BulkRejected { rows: out.rows });
+        }
+        Ok(out)
+    }
+}
+
+impl State {
+    /// The asking customer, known to the estate (a customer with no hubs has nothing to say).
+    fn participant(&self, actor: &Actor, action: &str) -> Result<(CustomerIdx, CustomerId), Error> {
+        let Actor::Customer(id) = actor else {
+            return Err(Error::not_permitted(
+                actor,
+                action,
+                "only a DCC Customer does this, for the hubs it supplies",
+            ));
+        };
+        let idx = self
+            .estate
+            .customer_idx(id)
+            .ok_or_else(|| Error::not_found(Entity::Customer, id))?;
+        Ok((idx, id.clone()))
+    }
+
+    /// The campaign, in a phase that takes participation (Pilot or Mass rollout, or suspended
+    /// from one of them); with `pilot_only`, only the pilot's.
+    fn open_campaign(
+        &self,
+        actor: &Actor,
+        id: &CampaignId,
+        pilot_only: bool,
+    ) -> Result<&Campaign, Error> {
+        let c = self.campaign_for(actor, id)?;
+        let rules = c.resume_to.unwrap_or(c.phase);
+        let ok = if pilot_only {
+            rules == Phase::Pilot
+        } else {
+            matches!(rules, Phase::Pilot | Phase::MassRollout)
+        };
+        if !ok {
+            return Err(Error::precondition(
+                Rule::CampaignPhase,
+                format!(
+                    "campaign {id} is {}; this is taken {}",
+                    c.phase,
+                    if pilot_only {
+                        "during the pilot"
+                    } else {
+                        "during the pilot or mass rollout"
+                    }
+                ),
+            ));
+        }
+        Ok(c)
+    }
+
+    /// The position of a hub `me` supplies, or the per-hub reason it is not one of its hubs.
+    fn my_hub(&self, actor: &Actor, hub: HubId) -> Result<usize, String> {
+        self.hub_for(actor, hub)
+            .map(|(pos, _)| pos)
+            .map_err(|_| "not one of your hubs".to_string())
+    }
+
+    pub(super) fn decide_participation(
+        &self,
+        actor: &Actor,
+        command: Command,
+    ) -> Result<EventPayload, Error> {
+        let action = command.action();
+        Ok(match command {
+            Command::NominateHubs { campaign, hubs } => {
+                let (me, customer) = self.participant(actor, &action)?;
+                let c = self.open_campaign(actor, &campaign, true)?;
+                let ctx = self.campaign_ctx(c);
+                let cap = c.policy.pilot_cap_per_customer.map(|n| n as usize);
+                let mut count = c.consents.nominated_count(me);
+                let s = Sorted::sort(&hubs, |hub| {
+                    let pos = self.my_hub(actor, hub)?;
+                    let rec = &self.estate.hubs[pos];
+                    if rec.variant != c.variant {
+                        return Err(format!(
+                            "it is a {} hub; the campaign is for {}",
+                            self.catalogue.variant(rec.variant).id,
+                            self.catalogue.variant(c.variant).id
+                        ));
+                    }
+                    if rec.smi != SmiStatus::Commissioned {
+                        return Err(format!("it is {}, not commissioned", rec.smi));
+                    }
+                    if rec.firmware == c.target {
+                        return Err("it already runs the target version".into());
+                    }
+                    if !ctx.routes.contains_key(&rec.firmware) {
+                        return Err(format!(
+                            "no upgrade pathway leads from {} to the target",
+                            self.catalogue.fw(rec.firmware).version
+                        ));
+                    }
+                    if SupplyRole::ALL
+                        .iter()
+                        .any(|&r| rec.flags(r).vulnerable || rec.flags(r).high_risk)
+                    {
+                        return Err(
+                            "the premises is flagged vulnerable or high risk: never in a pilot"
+                                .into(),
+                        );
+                    }
+                    if c.consents.nominated_by(me, pos as u32) {
+                        return Err("already nominated".into());
+                    }
+                    if c.consents.rejection_by(me, pos as u32).is_some() {
+                        return Err("you rejected it; withdraw the rejection first".into());
+                    }
+                    if cap.is_some_and(|cap| count >= cap) {
+                        return Err(format!(
+                            "over the pilot cap of {} hubs per customer",
+                            cap.unwrap_or_default()
+                        ));
+                    }
+                    count += 1;
+                    Ok(())
+                })?;
+                EventPayload::HubsNominated {
+                    campaign,
+                    customer,
+                    hubs: s.taken,
+                    refused: s.refused,
+                }
+            }
+            Command::WithdrawNominations { campaign, hubs } => {
+                let (me, customer) = self.participant(actor, &action)?;
+                let c = self.open_campaign(actor, &campaign, false)?;
+                let s = Sorted::sort(&hubs, |hub| {
+                    let pos = self.my_hub(actor, hub)?;
+                    if c.consents.nominated_by(me, pos as u32) {
+                        Ok(())
+                    } else {
+                        Err("not nominated by you".into())
+                    }
+                })?;
+                EventPayload::NominationsWithdrawn {
+                    campaign,
+                    customer,
+                    hubs: s.taken,
+                    refused: s.refused,
+                }
+            }
+            Command::ApproveWholeEstate { campaign } => {
+                let (me, customer) = self.participant(actor, &action)?;
+                let c = self.open_campaign(actor, &campaign, false)?;
+                if c.consents.whole_estate.contains_key(&me) {
+                    return Err(Error::precondition(
+                        Rule::NoChange,
+                        format!("{customer} already approved its whole estate in {campaign}"),
+                    ));
+                }
+                EventPayload::WholeEstateApproved { campaign, customer }
+            }
+            Command::WithdrawWholeEstateApproval { campaign } => {
+                let (me, customer) = self.participant(actor, &action)?;
+                let c = self.open_campaign(actor, &campaign, false)?;
+                if !c.consents.whole_estate.contains_key(&me) {
+                    return Err(Error::precondition(
+                        Rule::NoChange,
+                        format!("{customer} has no whole-estate approval in {campaign}"),
+                    ));
+                }
+                EventPayload::WholeEstateApprovalWithdrawn { campaign, customer }
+            }
+            Command::ApproveConfigurationSets { campaign, sets }
+            | Command::WithdrawConfigurationSetApprovals { campaign, sets } => {
+                let approve = action.starts_with("approve");
+                let (me, customer) = self.participant(actor, &action)?;
+                let c = self.open_campaign(actor, &campaign, false)?;
+                if sets.is_empty() {
+                    return Err(Error::invalid_input(
+                        "sets",
+                        "name at least one configuration set",
+                    ));
+                }
+                for set in &sets {
+                    let idx = self
+                        .find_config(set)
+                        .ok_or_else(|| Error::not_found(Entity::ConfigurationSet, set.key()))?;
+                    if self.estate.configs.resolve(idx).variant != c.variant {
+                        return Err(Error::precondition(
+                            Rule::CampaignPhase,
+                            format!("{} is not of {}'s variant", set.key(), campaign),
+                        ));
+                    }
+                    let held = c
+                        .consents
+                        .config_sets
+                        .get(&me)
+                        .is_some_and(|s| s.contains(&idx));
+                    if held == approve {
+                        return Err(Error::precondition(
+                            Rule::NoChange,
+                            format!(
+                                "{} is {} approved by {customer}",
+                                set.key(),
+                                if held { "already" } else { "not" }
+                            ),
+                        ));
+                    }
+                }
+                if approve {
+                    EventPayload::ConfigurationSetsApproved {
+                        campaign,
+                        customer,
+                        sets,
+                    }
+                } else {
+                    EventPayload::ConfigurationSetApprovalsWithdrawn {
+                        campaign,
+                        customer,
+                        sets,
+                    }
+                }
+            }
+            Command::RejectHubs {
+                campaign,
+                hubs,
+                reason,
+            } => {
+                let (me, customer) = self.participant(actor, &action)?;
+                if reason.trim().is_empty() {
+                    return Err(Error::invalid_input("reason", "a rejection needs a reason"));
+                }
+                let c = self.open_campaign(actor, &campaign, false)?;
+                let s = Sorted::sort(&hubs, |hub| {
+                    let pos = self.my_hub(actor, hub)? as u32;
+                    if c.consents.rejection_by(me, pos).is_some() {
+                        return Err("already rejected".into());
+                    }
+                    if c.consents.nominated_by(me, pos) {
+                        return Err("you nominated it; withdraw the nomination first".into());
+                    }
+                    Ok(())
+                })?;
+                EventPayload::HubsRejected {
+                    campaign,
+                    customer,
+                    hubs: s.taken,
+                    reason,
+                    refused: s.refused,
+                }
+            }
+            Command::WithdrawRejections { campaign, hubs } => {
+                let (me, customer) = self.participant(actor, &action)?;
+                let c = self.open_campaign(actor, &campaign, false)?;
+                let s = Sorted::sort(&hubs, |hub| {
+                    let pos = self.my_hub(actor, hub)? as u32;
+                    if c.consents.rejection_by(me, pos).is_some() {
+                        Ok(())
+                    } else {
+                        Err("not rejected by you".into())
+                    }
+                })?;
+                EventPayload::RejectionsWithdrawn {
+                    campaign,
+                    customer,
+                    hubs: s.taken,
+                    refused: s.refused,
+                }
+            }
+            Command::OverrideRejections {
+                campaign,
+                hub,
+                reason,
+            } => {
+                if *actor != Actor::Dcc {
+                    return Err(Error::not_permitted(
+                        actor,
+                        &action,
+                        "only the DCC overrides a supplier's rejection",
+                    ));
+                }
+                if reason.trim().is_empty() {
+                    return Err(Error::invalid_input("reason", "an override needs a reason"));
+                }
+                let c = self.open_campaign(actor, &campaign, false)?;
+                let (pos, _) = self.hub_for(actor, hub)?;
+                if !c.consents.rejections.contains_key(&(pos as u32)) {
+                    return Err(Error::precondition(
+                        Rule::NoChange,
+                        format!("hub {hub} has no rejection in {campaign}"),
+                    ));
+                }
+                EventPayload::RejectionsOverridden {
+                    campaign,
+                    hub,
+                    reason,
+                }
+            }
+            Command::RecordPilotVerdict { campaign, verdict } => {
+                let (me, customer) = self.participant(actor, &action)?;
+                let c = self.open_campaign(actor, &campaign, true)?;
+                if c.consents.nominated_count(me) == 0 {
+                    return Err(Error::precondition(
+                        Rule::NotParticipating,
+                        format!("{customer} nominated no hub for the pilot of {campaign}"),
+                    ));
+                }
+                if let PilotVerdict::IssuesFound { text } = &verdict {
+                    if text.trim().is_empty() {
+                        return Err(Error::invalid_input(
+                            "verdict.text",
+                            "say what the issues are",
+                        ));
+                    }
+                }
+                EventPayload::PilotVerdictRecorded {
+                    campaign,
+                    customer,
+                    verdict,
+                }
+            }
+            other => {
+                return Err(Error::invalid_input(
+                    "command",
+                    format!("{} is not a participation command", other.action()),
+                ))
+            }
+        })
+    }
+
+    /// What stands between the pilot and OA for mass rollout at `at`: the assessment period,
+    /// and each participant without a verdict whose cut-off has not passed.
+    pub(super) fn missing_assessment(&self, c: &Campaign, at: DateTime<Utc>) -> Vec<String> {
+        let mut missing = Vec::new();
+        if let Some(start) = c.pilot_started {
+            let ends = start + Duration::days(i64::from(c.policy.min_assessment_days));
+            if at < ends {
+                missing.push(format!("the assessment period, which ends {ends}"));
+            }
+        }
+        for (&customer, hubs) in &c.consents.nominations {
+            if !hubs.is_empty()
+                && !c.consents.verdicts.contains_key(&customer)
+                && at < c.cutoff_for(customer)
+                && customer != NO_CUSTOMER
+            {
+                let name = self
+                    .estate
+                    .customer(customer)
+                    .map(|c| c.to_string())
+                    .unwrap_or_default();
+                missing.push(format!("a pilot verdict from {name}"));
+            }
+        }
+        missing
+    }
+
+    /// The interned configuration set equal to `set`, if any hub ever had it.
+    pub(crate) fn find_config(&self, set: &ConfigurationSet) -> Option<u32> {
+        let variant = self.catalogue.variant_idx(&set.variant)?;
+        let firmware = self.catalogue.firmware_idx(variant, &set.firmware)?;
+        let mut devices = [crate::estate::NO_DEVICE; 5];
+        for (slot, kind) in devices.iter_mut().zip(crate::estate::HanDeviceKind::ALL) {
+            if let Some(d) = set.devices.get(kind) {
+                *slot = self.estate.devices.get(d)?;
+            }
+        }
+        self.estate.configs.get(&crate::estate::ConfigSet {
+            variant,
+            firmware,
+            devices,
+        })
+    }
+}

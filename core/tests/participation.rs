@@ -1,0 +1,894 @@
+//! Pilots, split-supply consent, cut-offs, the CSP's upgrade list, explain (issue 4, core).
+
+mod common;
+
+use common::*;
+use commshub_ota::participation::eligibility::{Blocker, Party};
+use commshub_ota::*;
+
+const C1: &str = "C1";
+
+/// The common fixture plus: hub 5 north 1.1 SUP-C only; hub 6 north 1.1 split (SUP-A
+/// electricity, SUP-C gas); hub 7 north 1.0 SUP-A; hub 8 north 1.1 SUP-D. Campaign C1 to 2.0,
+/// cut-off day 60, pilot cap 3, assessment 7 days, in Pilot from day 2.
+fn piloting() -> Engine {
+    let mut e = fixture();
+    let hubs = vec![
+        row(5, NORTH, "1.1", Some("SUP-C"), None),
+        row(6, NORTH, "1.1", Some("SUP-A"), Some("SUP-C")),
+        row(7, NORTH, "1.0", Some("SUP-A"), None),
+        row(8, NORTH, "1.1", Some("SUP-D"), None),
+    ];
+    ok(&mut e, &Actor::Dcc, t(1), Command::LoadEstate { hubs });
+    let policy = CampaignPolicy {
+        pilot_cap_per_customer: Some(3),
+        min_assessment_days: 7,
+    };
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        Command::CreateCampaign {
+            campaign: camp(C1),
+            variant: vid(NORTH),
+            target: fw("2.0"),
+            cutoff: t(60),
+            policy,
+        },
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(2),
+        Command::GrantPilotOa { campaign: camp(C1) },
+    );
+    e
+}
+
+fn nominate(hubs: &[u64]) -> Command {
+    Command::NominateHubs {
+        campaign: camp(C1),
+        hubs: hubs.iter().map(|&n| hub(n)).collect(),
+    }
+}
+
+fn list(e: &Engine, day: i64) -> Vec<(HubId, String)> {
+    e.state()
+        .upgrade_list(&Actor::Csp(Region::North), Region::North, t(day), 0, 1000)
+        .unwrap()
+        .entries
+        .into_iter()
+        .map(|x| (x.hub, x.next_version.to_string()))
+        .collect()
+}
+
+fn blockers(e: &Engine, actor: &Actor, n: u64, day: i64) -> Vec<Blocker> {
+    e.state()
+        .explain(actor, &camp(C1), hub(n), t(day))
+        .unwrap()
+        .blockers
+}
+
+#[test]
+fn nominations_take_eligible_hubs_and_refuse_the_rest_with_reasons() {
+    let mut e = piloting();
+    // SUP-A supplies 1, 2 (electricity), 6 (electricity), 7; hub 5 is SUP-C's.
+    let events = ok(&mut e, &cust("SUP-A"), t(3), nominate(&[1, 2, 5, 7, 7, 99]));
+    let EventPayload::HubsNominated {
+        hubs,
+        refused: not_taken,
+        ..
+    } = &events[0].payload
+    else {
+        panic!()
+    };
+    assert_eq!(hubs, &vec![hub(1), hub(7)]);
+    let why: Vec<(HubId, &str)> = not_taken
+        .iter()
+        .map(|r| (r.hub, r.reason.as_str()))
+        .collect();
+    assert_eq!(why[0].0, hub(2));
+    assert!(why[0].1.contains("vulnerable or high risk"), "{why:?}");
+    assert!(
+        !why[0].1.contains("SUP-B"),
+        "the other supplier is not named"
+    );
+    assert_eq!(why[1], (hub(5), "not one of your hubs"));
+    assert_eq!(why[2], (hub(7), "listed twice"));
+    assert_eq!(
+        why[3],
+        (hub(99), "not one of your hubs"),
+        "an unknown hub reads like another's"
+    );
+    // Every hub refused: the command is refused whole, naming each.
+    let err = refused(
+        &mut e,
+        &cust("SUP-A"),
+        t(3),
+        nominate(&[1, 5]),
+        ErrorKind::BulkRejected,
+    );
+    assert!(err.to_string().contains("already nominated"), "{err}");
+    // The cap of 3 per customer.
+    let events = ok(&mut e, &cust("SUP-A"), t(3), nominate(&[6]));
+    assert!(
+        matches!(&events[0].payload, EventPayload::HubsNominated { hubs, .. } if hubs == &vec![hub(6)])
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(3),
+        Command::InstallHub {
+            hub: Box::new(row(9, NORTH, "1.1", Some("SUP-A"), None)),
+        },
+    );
+    let err = refused(
+        &mut e,
+        &cust("SUP-A"),
+        t(3),
+        nominate(&[9]),
+        ErrorKind::BulkRejected,
+    );
+    assert!(err.to_string().contains("pilot cap of 3"), "{err}");
+}
+
+#[test]
+fn nomination_refusals_name_the_hubs_problem() {
+    let mut e = piloting();
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(3),
+        Command::InstallHub {
+            hub: Box::new(row(10, SOUTH, "1.0", Some("SUP-B"), None)),
+        },
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(3),
+        Command::InstallHub {
+            hub: Box::new(row(11, NORTH, "2.0", Some("SUP-B"), None)),
+        },
+    );
+    let err = refused(
+        &mut e,
+        &cust("SUP-B"),
+        t(3),
+        nominate(&[3, 10, 11]),
+        ErrorKind::BulkRejected,
+    );
+    let Error::BulkRejected { rows } = err else {
+        panic!()
+    };
+    assert!(
+        rows[0].reason.contains("installed_not_commissioned"),
+        "{rows:?}"
+    );
+    assert!(rows[1].reason.contains("CH-S-SB hub"), "{rows:?}");
+    assert!(
+        rows[2].reason.contains("already runs the target"),
+        "{rows:?}"
+    );
+    refused(
+        &mut e,
+        &cust("SUP-B"),
+        t(3),
+        nominate(&[]),
+        ErrorKind::InvalidInput,
+    );
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(3),
+        nominate(&[1]),
+        ErrorKind::NotPermitted,
+    );
+    refused(
+        &mut e,
+        &Actor::Csp(Region::North),
+        t(3),
+        nominate(&[1]),
+        ErrorKind::NotPermitted,
+    );
+    refused(
+        &mut e,
+        &cust("NOBODY"),
+        t(3),
+        nominate(&[1]),
+        ErrorKind::NotFound,
+    );
+    let other = Command::NominateHubs {
+        campaign: camp("NOPE"),
+        hubs: vec![hub(1)],
+    };
+    refused(&mut e, &cust("SUP-A"), t(3), other, ErrorKind::NotFound);
+}
+
+#[test]
+fn nominations_only_during_the_pilot() {
+    let mut e = fixture();
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        Command::CreateCampaign {
+            campaign: camp(C1),
+            variant: vid(NORTH),
+            target: fw("2.0"),
+            cutoff: t(60),
+            policy: Default::default(),
+        },
+    );
+    let err = refused(
+        &mut e,
+        &cust("SUP-A"),
+        t(1),
+        nominate(&[1]),
+        ErrorKind::PreconditionFailed,
+    );
+    assert!(matches!(
+        err,
+        Error::PreconditionFailed {
+            rule: Rule::CampaignPhase,
+            ..
+        }
+    ));
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(2),
+        Command::GrantPilotOa { campaign: camp(C1) },
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(2),
+        Command::GrantMassRolloutOa {
+            campaign: camp(C1),
+            override_reason: None,
+        },
+    );
+    refused(
+        &mut e,
+        &cust("SUP-A"),
+        t(3),
+        nominate(&[1]),
+        ErrorKind::PreconditionFailed,
+    );
+}
+
+#[test]
+fn two_customers_pilot_while_a_third_approves_its_whole_estate() {
+    let mut e = piloting();
+    ok(&mut e, &cust("SUP-A"), t(3), nominate(&[1]));
+    ok(
+        &mut e,
+        &cust("SUP-B"),
+        t(3),
+        Command::RejectHubs {
+            campaign: camp(C1),
+            hubs: vec![hub(2)],
+            reason: "gas meter firmware under test".into(),
+        },
+    );
+    ok(
+        &mut e,
+        &cust("SUP-C"),
+        t(3),
+        Command::ApproveWholeEstate { campaign: camp(C1) },
+    );
+    // Hub 1 (nominated, SUP-A both fuels) and hub 5 (SUP-C, whole estate) go now; hub 6 is in the
+    // pilot through SUP-C's approval but awaits SUP-A's consent for its electricity role.
+    assert_eq!(
+        list(&e, 3),
+        vec![(hub(1), "2.0".into()), (hub(5), "2.0".into())]
+    );
+    assert_eq!(
+        blockers(&e, &cust("SUP-C"), 6, 3),
+        vec![Blocker::AwaitingConsent {
+            role: SupplyRole::Import,
+            by: Party::OtherSupplier
+        }]
+    );
+    assert_eq!(
+        blockers(&e, &cust("SUP-A"), 6, 3),
+        vec![Blocker::AwaitingConsent {
+            role: SupplyRole::Import,
+            by: Party::You
+        }]
+    );
+    assert_eq!(
+        blockers(&e, &cust("SUP-D"), 8, 3),
+        vec![
+            Blocker::NotInPilot,
+            Blocker::AwaitingConsent {
+                role: SupplyRole::Import,
+                by: Party::You
+            }
+        ]
+    );
+    // Nominated hubs come first in the list.
+    let page = e
+        .state()
+        .upgrade_list(&Actor::Dcc, Region::North, t(3), 0, 1000)
+        .unwrap();
+    assert!(page.entries[0].nominated && !page.entries[1].nominated);
+}
+
+#[test]
+fn split_supply_hub_waits_for_the_second_supplier() {
+    let mut e = piloting();
+    // Hub 6: SUP-A electricity, SUP-C gas. SUP-A nominates on day 3, SUP-C approves its set on day 4.
+    ok(&mut e, &cust("SUP-A"), t(3), nominate(&[6]));
+    assert!(list(&e, 3).is_empty());
+    let dcc = blockers(&e, &Actor::Dcc, 6, 3);
+    assert_eq!(
+        dcc,
+        vec![Blocker::AwaitingConsent {
+            role: SupplyRole::Gas,
+            by: Party::Customer {
+                customer: cid("SUP-C")
+            }
+        }]
+    );
+    let csp = blockers(&e, &Actor::Csp(Region::North), 6, 3);
+    assert_eq!(
+        csp,
+        vec![Blocker::AwaitingConsent {
+            role: SupplyRole::Gas,
+            by: Party::Unnamed
+        }]
+    );
+    ok(&mut e, &cust("SUP-C"), t(4), nominate(&[6]));
+    assert_eq!(list(&e, 4), vec![(hub(6), "2.0".into())]);
+    let x = e
+        .state()
+        .explain(&cust("SUP-A"), &camp(C1), hub(6), t(4))
+        .unwrap();
+    assert!(x.upgradeable && x.blockers.is_empty());
+}
+
+#[test]
+fn a_rejection_blocks_until_withdrawn_or_overridden() {
+    let mut e = piloting();
+    ok(
+        &mut e,
+        &cust("SUP-C"),
+        t(3),
+        Command::ApproveWholeEstate { campaign: camp(C1) },
+    );
+    let reject = Command::RejectHubs {
+        campaign: camp(C1),
+        hubs: vec![hub(6)],
+        reason: "PPMID trial on site".into(),
+    };
+    refused(
+        &mut e,
+        &cust("SUP-A"),
+        t(3),
+        Command::RejectHubs {
+            campaign: camp(C1),
+            hubs: vec![hub(6)],
+            reason: " ".into(),
+        },
+        ErrorKind::InvalidInput,
+    );
+    ok(&mut e, &cust("SUP-A"), t(3), reject.clone());
+    refused(
+        &mut e,
+        &cust("SUP-A"),
+        t(3),
+        reject,
+        ErrorKind::BulkRejected,
+    );
+    // SUP-A sees its reason; SUP-C only that the other supplier rejected; the DCC sees both.
+    assert_eq!(
+        blockers(&e, &cust("SUP-A"), 6, 3),
+        vec![Blocker::Rejected {
+            role: SupplyRole::Import,
+            by: Party::You,
+            reason: Some("PPMID trial on site".into())
+        }]
+    );
+    assert_eq!(
+        blockers(&e, &cust("SUP-C"), 6, 3),
+        vec![Blocker::Rejected {
+            role: SupplyRole::Import,
+            by: Party::OtherSupplier,
+            reason: None
+        }]
+    );
+    // Cut-off does not override a rejection.
+    assert_eq!(blockers(&e, &Actor::Dcc, 6, 61).len(), 1);
+    // Withdrawal: then, after the cut-off, the CSP takes over.
+    let withdraw = Command::WithdrawRejections {
+        campaign: camp(C1),
+        hubs: vec![hub(6)],
+    };
+    refused(
+        &mut e,
+        &cust("SUP-C"),
+        t(4),
+        withdraw.clone(),
+        ErrorKind::BulkRejected,
+    );
+    ok(&mut e, &cust("SUP-A"), t(4), withdraw);
+    assert_eq!(
+        list(&e, 61),
+        vec![(hub(5), "2.0".into()), (hub(6), "2.0".into())]
+    );
+    // The DCC may override a rejection; nobody else.
+    ok(
+        &mut e,
+        &cust("SUP-A"),
+        t(5),
+        Command::RejectHubs {
+            campaign: camp(C1),
+            hubs: vec![hub(6)],
+            reason: "again".into(),
+        },
+    );
+    let over = Command::OverrideRejections {
+        campaign: camp(C1),
+        hub: hub(6),
+        reason: "fleet-wide security fix".into(),
+    };
+    refused(
+        &mut e,
+        &cust("SUP-C"),
+        t(5),
+        over.clone(),
+        ErrorKind::NotPermitted,
+    );
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(5),
+        Command::OverrideRejections {
+            campaign: camp(C1),
+            hub: hub(5),
+            reason: "x".into(),
+        },
+        ErrorKind::PreconditionFailed,
+    );
+    ok(&mut e, &Actor::Dcc, t(5), over);
+    assert!(list(&e, 61).contains(&(hub(6), "2.0".into())));
+}
+
+#[test]
+fn cut_off_takeover_and_its_extension() {
+    let mut e = piloting();
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(3),
+        Command::GrantMassRolloutOa {
+            campaign: camp(C1),
+            override_reason: Some("no pilot volunteers".into()),
+        },
+    );
+    // Before the cut-off nobody consented; after it the CSP takes over undecided hubs.
+    assert!(list(&e, 59).is_empty());
+    let after: Vec<HubId> = list(&e, 60).into_iter().map(|(h, _)| h).collect();
+    assert_eq!(
+        after,
+        vec![hub(1), hub(2), hub(5), hub(6), hub(7), hub(8)],
+        "hub 3 is not commissioned"
+    );
+    // The DCC extends SUP-C's cut-off: its hubs (5, and 6's gas role) wait again.
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(4),
+        Command::ExtendCutoff {
+            campaign: camp(C1),
+            customer: cid("SUP-C"),
+            until: t(90),
+        },
+    );
+    let after: Vec<HubId> = list(&e, 60).into_iter().map(|(h, _)| h).collect();
+    assert_eq!(after, vec![hub(1), hub(2), hub(7), hub(8)]);
+    assert_eq!(
+        blockers(&e, &cust("SUP-C"), 5, 60),
+        vec![Blocker::AwaitingConsent {
+            role: SupplyRole::Import,
+            by: Party::You
+        }]
+    );
+}
+
+#[test]
+fn configuration_set_approvals_count_in_mass_rollout() {
+    let mut e = piloting();
+    let set = e
+        .state()
+        .hub(&cust("SUP-D"), hub(8))
+        .unwrap()
+        .configuration_set;
+    let approve = Command::ApproveConfigurationSets {
+        campaign: camp(C1),
+        sets: vec![set.clone()],
+    };
+    ok(&mut e, &cust("SUP-D"), t(3), approve.clone());
+    refused(
+        &mut e,
+        &cust("SUP-D"),
+        t(3),
+        approve,
+        ErrorKind::PreconditionFailed,
+    );
+    // In the pilot a set approval is consent, but not pilot membership.
+    assert_eq!(
+        blockers(&e, &cust("SUP-D"), 8, 3),
+        vec![Blocker::NotInPilot]
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(3),
+        Command::GrantMassRolloutOa {
+            campaign: camp(C1),
+            override_reason: Some("skip".into()),
+        },
+    );
+    assert!(list(&e, 4).contains(&(hub(8), "2.0".into())));
+    let mut unknown = set.clone();
+    unknown.firmware = fw("2.0");
+    refused(
+        &mut e,
+        &cust("SUP-D"),
+        t(4),
+        Command::ApproveConfigurationSets {
+            campaign: camp(C1),
+            sets: vec![unknown],
+        },
+        ErrorKind::NotFound,
+    );
+    ok(
+        &mut e,
+        &cust("SUP-D"),
+        t(4),
+        Command::WithdrawConfigurationSetApprovals {
+            campaign: camp(C1),
+            sets: vec![set],
+        },
+    );
+    assert!(!list(&e, 4).contains(&(hub(8), "2.0".into())));
+}
+
+#[test]
+fn whole_estate_approval_can_be_withdrawn() {
+    let mut e = piloting();
+    let approve = Command::ApproveWholeEstate { campaign: camp(C1) };
+    let withdraw = Command::WithdrawWholeEstateApproval { campaign: camp(C1) };
+    refused(
+        &mut e,
+        &cust("SUP-D"),
+        t(3),
+        withdraw.clone(),
+        ErrorKind::PreconditionFailed,
+    );
+    ok(&mut e, &cust("SUP-D"), t(3), approve.clone());
+    refused(
+        &mut e,
+        &cust("SUP-D"),
+        t(3),
+        approve,
+        ErrorKind::PreconditionFailed,
+    );
+    assert_eq!(list(&e, 3), vec![(hub(8), "2.0".into())]);
+    ok(&mut e, &cust("SUP-D"), t(4), withdraw);
+    assert!(list(&e, 4).is_empty());
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(4),
+        Command::ApproveWholeEstate { campaign: camp(C1) },
+        ErrorKind::NotPermitted,
+    );
+}
+
+#[test]
+fn a_change_of_supplier_voids_that_roles_consent() {
+    let mut e = piloting();
+    ok(&mut e, &cust("SUP-A"), t(3), nominate(&[7]));
+    assert_eq!(list(&e, 3), vec![(hub(7), "1.1".into())]);
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(4),
+        Command::ChangeSupplier {
+            hub: hub(7),
+            role: SupplyRole::Import,
+            supplier: Some(cid("SUP-D")),
+            flags: ConsumerFlags::default(),
+        },
+    );
+    assert!(
+        list(&e, 4).is_empty(),
+        "SUP-A's nomination went with its role"
+    );
+    assert_eq!(
+        blockers(&e, &cust("SUP-D"), 7, 4),
+        vec![
+            Blocker::NotInPilot,
+            Blocker::AwaitingConsent {
+                role: SupplyRole::Import,
+                by: Party::You
+            }
+        ]
+    );
+    // Withdrawing a nomination.
+    ok(&mut e, &cust("SUP-A"), t(4), nominate(&[1]));
+    let w = Command::WithdrawNominations {
+        campaign: camp(C1),
+        hubs: vec![hub(1)],
+    };
+    ok(&mut e, &cust("SUP-A"), t(4), w.clone());
+    refused(&mut e, &cust("SUP-A"), t(4), w, ErrorKind::BulkRejected);
+}
+
+#[test]
+fn a_hub_two_steps_behind_is_offered_the_version_between_first() {
+    let mut e = piloting();
+    ok(&mut e, &cust("SUP-A"), t(3), nominate(&[1, 7]));
+    assert_eq!(
+        list(&e, 3),
+        vec![(hub(1), "2.0".into()), (hub(7), "1.1".into())]
+    );
+    let x = e
+        .state()
+        .explain(&cust("SUP-A"), &camp(C1), hub(7), t(3))
+        .unwrap();
+    assert_eq!(x.next_version, Some(fw("1.1")));
+}
+
+#[test]
+fn mass_rollout_oa_waits_for_the_pilots_assessment() {
+    let mut e = piloting();
+    ok(&mut e, &cust("SUP-A"), t(3), nominate(&[1]));
+    ok(&mut e, &cust("SUP-C"), t(3), nominate(&[5]));
+    let oa = |r: Option<&str>| Command::GrantMassRolloutOa {
+        campaign: camp(C1),
+        override_reason: r.map(String::from),
+    };
+    let err = refused(
+        &mut e,
+        &Actor::Dcc,
+        t(5),
+        oa(None),
+        ErrorKind::PreconditionFailed,
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains("assessment period") && text.contains("SUP-A") && text.contains("SUP-C"),
+        "{text}"
+    );
+    let verdict = |v| Command::RecordPilotVerdict {
+        campaign: camp(C1),
+        verdict: v,
+    };
+    refused(
+        &mut e,
+        &cust("SUP-D"),
+        t(6),
+        verdict(PilotVerdict::Success),
+        ErrorKind::PreconditionFailed,
+    );
+    refused(
+        &mut e,
+        &cust("SUP-A"),
+        t(6),
+        verdict(PilotVerdict::IssuesFound { text: "".into() }),
+        ErrorKind::InvalidInput,
+    );
+    ok(&mut e, &cust("SUP-A"), t(6), verdict(PilotVerdict::Success));
+    ok(
+        &mut e,
+        &cust("SUP-C"),
+        t(6),
+        verdict(PilotVerdict::IssuesFound {
+            text: "IHD-Y reconnects slowly".into(),
+        }),
+    );
+    // Verdicts in, period not over (pilot began day 2, 7 days).
+    let err = refused(
+        &mut e,
+        &Actor::Dcc,
+        t(8),
+        oa(None),
+        ErrorKind::PreconditionFailed,
+    );
+    assert!(!err.to_string().contains("SUP-A"), "{err}");
+    let events = ok(&mut e, &Actor::Dcc, t(9), oa(None));
+    assert!(matches!(
+        &events[0].payload,
+        EventPayload::CampaignPhaseChanged {
+            to: Phase::MassRollout,
+            reason: None,
+            ..
+        }
+    ));
+    // Verdicts are the pilot's: not taken in mass rollout.
+    refused(
+        &mut e,
+        &cust("SUP-A"),
+        t(10),
+        verdict(PilotVerdict::Success),
+        ErrorKind::PreconditionFailed,
+    );
+}
+
+#[test]
+fn the_dcc_may_override_the_assessment_with_a_reason() {
+    let mut e = piloting();
+    ok(&mut e, &cust("SUP-A"), t(3), nominate(&[1]));
+    let events = ok(
+        &mut e,
+        &Actor::Dcc,
+        t(3),
+        Command::GrantMassRolloutOa {
+            campaign: camp(C1),
+            override_reason: Some("critical security fix".into()),
+        },
+    );
+    assert!(
+        matches!(&events[0].payload, EventPayload::CampaignPhaseChanged { reason: Some(r), .. } if r.contains("critical security fix"))
+    );
+}
+
+#[test]
+fn a_participants_cut_off_stands_in_for_its_verdict() {
+    let mut e = piloting();
+    ok(&mut e, &cust("SUP-A"), t(3), nominate(&[1]));
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(30),
+        Command::GrantMassRolloutOa {
+            campaign: camp(C1),
+            override_reason: None,
+        },
+        ErrorKind::PreconditionFailed,
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(60),
+        Command::GrantMassRolloutOa {
+            campaign: camp(C1),
+            override_reason: None,
+        },
+    );
+}
+
+#[test]
+fn explain_and_the_upgrade_list_are_scoped() {
+    let mut e = piloting();
+    assert_eq!(
+        e.state()
+            .explain(&cust("SUP-C"), &camp(C1), hub(1), t(3))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::NotFound
+    );
+    assert_eq!(
+        e.state()
+            .explain(&Actor::Csp(Region::South), &camp(C1), hub(1), t(3))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::NotFound
+    );
+    let s = e.state();
+    assert_eq!(
+        s.upgrade_list(&Actor::Csp(Region::South), Region::North, t(3), 0, 10)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::NotPermitted
+    );
+    assert_eq!(
+        s.upgrade_list(&cust("SUP-A"), Region::North, t(3), 0, 10)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::NotPermitted
+    );
+    assert_eq!(
+        s.upgrade_list(&Actor::Dcc, Region::North, t(3), 0, 0)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::InvalidInput
+    );
+    // Not commissioned, wrong variant, suspended: each a typed blocker.
+    assert!(
+        blockers(&e, &Actor::Dcc, 3, 3).contains(&Blocker::NotCommissioned {
+            status: SmiStatus::InstalledNotCommissioned
+        })
+    );
+    assert_eq!(blockers(&e, &Actor::Dcc, 4, 3), vec![Blocker::WrongVariant]);
+    assert!(blockers(&e, &Actor::Dcc, 2, 3).contains(&Blocker::VulnerableInPilot));
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(3),
+        Command::SuspendCampaign {
+            campaign: camp(C1),
+            reason: "pause".into(),
+        },
+    );
+    assert_eq!(
+        blockers(&e, &Actor::Dcc, 1, 3)[0],
+        Blocker::CampaignSuspended
+    );
+    // Paging.
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(4),
+        Command::ResumeCampaign { campaign: camp(C1) },
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(4),
+        Command::GrantMassRolloutOa {
+            campaign: camp(C1),
+            override_reason: Some("x".into()),
+        },
+    );
+    let all = e
+        .state()
+        .upgrade_list(&Actor::Dcc, Region::North, t(61), 0, 100)
+        .unwrap();
+    let second = e
+        .state()
+        .upgrade_list(&Actor::Dcc, Region::North, t(61), 2, 2)
+        .unwrap();
+    assert_eq!((second.total, second.offset), (all.total, 2));
+    assert_eq!(second.entries, all.entries[2..4].to_vec());
+}
+
+#[test]
+fn participation_replays_to_the_same_state() {
+    let mut e = piloting();
+    ok(&mut e, &cust("SUP-A"), t(3), nominate(&[1, 6]));
+    ok(
+        &mut e,
+        &cust("SUP-C"),
+        t(3),
+        Command::ApproveWholeEstate { campaign: camp(C1) },
+    );
+    ok(
+        &mut e,
+        &cust("SUP-B"),
+        t(3),
+        Command::RejectHubs {
+            campaign: camp(C1),
+            hubs: vec![hub(3)],
+            reason: "later".into(),
+        },
+    );
+    ok(
+        &mut e,
+        &cust("SUP-A"),
+        t(4),
+        Command::RecordPilotVerdict {
+            campaign: camp(C1),
+            verdict: PilotVerdict::Success,
+        },
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(5),
+        Command::ChangeSupplier {
+            hub: hub(6),
+            role: SupplyRole::Gas,
+            supplier: Some(cid("SUP-D")),
+            flags: ConsumerFlags::default(),
+        },
+    );
+    let replayed = Engine::replay(e.events().to_vec()).unwrap();
+    assert_eq!(replayed.state(), e.state());
+    assert_eq!(list(&replayed, 5), list(&e, 5));
+}
