@@ -892,3 +892,139 @@ fn participation_replays_to_the_same_state() {
     assert_eq!(replayed.state(), e.state());
     assert_eq!(list(&replayed, 5), list(&e, 5));
 }
+
+#[test]
+fn pilot_proposals_spread_over_sets_and_prefer_super_friendly_premises() {
+    let mut e = piloting();
+    // SUP-A's candidates: hubs 1 and 6 share a configuration set (1.1, ESME, GSME, IHD); hub 7
+    // (1.0, no gas) is another; hub 2 is vulnerable and never proposed.
+    let propose = |e: &Engine, n: u32, seed: u64| {
+        e.state()
+            .propose_pilot(&cust("SUP-A"), &camp(C1), n, seed)
+            .unwrap()
+    };
+    let two = propose(&e, 2, 1);
+    assert_eq!(two.len(), 2);
+    assert!(two.contains(&hub(7)), "every set represented: {two:?}");
+    assert_eq!(propose(&e, 2, 1), two, "same input and seed, same answer");
+    let mut all = propose(&e, 10, 1);
+    all.sort();
+    assert_eq!(
+        all,
+        vec![hub(1), hub(6), hub(7)],
+        "capped by what can be nominated (and the cap of 3)"
+    );
+    // Super-friendly first.
+    ok(
+        &mut e,
+        &cust("SUP-A"),
+        t(3),
+        Command::SetConsumerFlags {
+            hub: hub(6),
+            role: SupplyRole::Import,
+            flags: ConsumerFlags {
+                super_friendly: true,
+                ..Default::default()
+            },
+        },
+    );
+    for seed in 0..8 {
+        let one_each = propose(&e, 2, seed);
+        assert!(
+            one_each.contains(&hub(6)) && one_each.contains(&hub(7)),
+            "seed {seed}: {one_each:?}"
+        );
+    }
+    // Proposals respect the pilot cap already used, and are the proposer's own.
+    ok(&mut e, &cust("SUP-A"), t(3), nominate(&[1, 6]));
+    assert_eq!(propose(&e, 5, 1), vec![hub(7)]);
+    assert_eq!(
+        e.state()
+            .propose_pilot(&Actor::Dcc, &camp(C1), 2, 1)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::NotPermitted
+    );
+    assert_eq!(
+        e.state()
+            .propose_pilot(&cust("SUP-A"), &camp(C1), 0, 1)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::InvalidInput
+    );
+}
+
+#[test]
+fn participation_views_show_a_customer_its_own_hubs_only() {
+    let mut e = piloting();
+    ok(&mut e, &cust("SUP-A"), t(3), nominate(&[1]));
+    ok(
+        &mut e,
+        &cust("SUP-A"),
+        t(3),
+        Command::RejectHubs {
+            campaign: camp(C1),
+            hubs: vec![hub(7)],
+            reason: "site access".into(),
+        },
+    );
+    ok(
+        &mut e,
+        &cust("SUP-C"),
+        t(3),
+        Command::ApproveWholeEstate { campaign: camp(C1) },
+    );
+    let a = e
+        .state()
+        .participation(&cust("SUP-A"), &camp(C1), &cid("SUP-A"), t(3))
+        .unwrap();
+    assert_eq!(
+        (a.hubs, a.upgradeable_now),
+        (4, 1),
+        "hubs 1, 2, 6, 7; only 1 goes now"
+    );
+    assert_eq!(
+        (a.nominated.clone(), a.rejected.clone()),
+        (vec![hub(1)], vec![hub(7)])
+    );
+    assert_eq!(
+        a.other_supplier_consented,
+        vec![hub(6)],
+        "SUP-C approved its whole estate; it is not named"
+    );
+    assert!(!a.whole_estate_approved && !a.cutoff_passed);
+    let c = e
+        .state()
+        .participation(&cust("SUP-C"), &camp(C1), &cid("SUP-C"), t(3))
+        .unwrap();
+    assert!(c.whole_estate_approved && c.nominated.is_empty());
+    assert_eq!(
+        e.state()
+            .participation(&cust("SUP-A"), &camp(C1), &cid("SUP-C"), t(3))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::NotPermitted
+    );
+    assert_eq!(
+        e.state()
+            .participation(&Actor::Csp(Region::North), &camp(C1), &cid("SUP-C"), t(3))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::NotPermitted
+    );
+    let all = e
+        .state()
+        .participations(&Actor::Dcc, &camp(C1), t(3))
+        .unwrap();
+    assert_eq!(
+        all.iter().map(|p| p.customer.as_str()).collect::<Vec<_>>(),
+        vec!["SUP-A", "SUP-B", "SUP-C", "SUP-D"]
+    );
+    assert_eq!(
+        e.state()
+            .participations(&cust("SUP-A"), &camp(C1), t(3))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::NotPermitted
+    );
+}

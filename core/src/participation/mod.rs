@@ -8,6 +8,7 @@
 
 pub mod eligibility;
 pub mod upgrade_list;
+pub mod views;
 
 use std::collections::{BTreeMap, BTreeSet};
 

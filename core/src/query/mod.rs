@@ -266,7 +266,7 @@ impl State {
             .filter(|&i| i != NO_CUSTOMER))
     }
 
-    fn configuration_set(&self, config: u32) -> ConfigurationSet {
+    pub(crate) fn configuration_set(&self, config: u32) -> ConfigurationSet {
         let set = self.estate.configs.resolve(config);
         ConfigurationSet {
             variant: self.catalogue.variant(set.variant).id.clone(),

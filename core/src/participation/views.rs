@@ -1,0 +1,265 @@
+//! A customer's participation in a campaign, and the pilot-selection helper.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::actor::Actor;
+use crate::estate::{CustomerIdx, SmiStatus, SupplyRole, NO_CUSTOMER};
+use crate::ids::{CampaignId, CustomerId, HubId};
+use crate::participation::PilotVerdict;
+use crate::query::ConfigurationSet;
+use crate::state::State;
+use crate::synth::SplitMix64;
+use crate::Error;
+
+/// One customer's participation in a campaign, over its own hubs of the campaign's variant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParticipationView {
+    pub customer: CustomerId,
+    pub campaign: CampaignId,
+    /// Its hubs of the campaign's variant.
+    pub hubs: u64,
+    pub upgradeable_now: u64,
+    pub nominated: Vec<HubId>,
+    pub rejected: Vec<HubId>,
+    pub whole_estate_approved: bool,
+    pub approved_configuration_sets: Vec<ConfigurationSet>,
+    /// Split-supply hubs of its whose other supplier has consented (that supplier unnamed).
+    pub other_supplier_consented: Vec<HubId>,
+    pub verdict: Option<PilotVerdict>,
+    pub cutoff: DateTime<Utc>,
+    pub cutoff_passed: bool,
+}
+
+impl State {
+    /// `customer`'s participation in `campaign` at `at`: the DCC for any customer, a customer
+    /// for itself.
+    pub fn participation(
+        &self,
+        actor: &Actor,
+        campaign: &CampaignId,
+        customer: &CustomerId,
+        at: DateTime<Utc>,
+    ) -> Result<ParticipationView, Error> {
+        match actor {
+            Actor::Dcc => {}
+            Actor::Customer(me) if me == customer => {}
+            _ => {
+                return Err(Error::not_permitted(
+                    actor,
+                    format!("see the participation of {customer}"),
+                    "a customer sees its own participation, the DCC everyone's",
+                ))
+            }
+        }
+        let c = self.campaign_for(actor, campaign)?;
+        let me = self.estate.customer_idx(customer).unwrap_or(NO_CUSTOMER);
+        let ctx = self.campaign_ctx(c);
+        let mut view = ParticipationView {
+            customer: customer.clone(),
+            campaign: campaign.clone(),
+            hubs: 0,
+            upgradeable_now: 0,
+            nominated: Vec::new(),
+            rejected: Vec::new(),
+            whole_estate_approved: c.consents.whole_estate.contains_key(&me),
+            approved_configuration_sets: c
+                .consents
+                .config_sets
+                .get(&me)
+                .map(|s| s.iter().map(|&i| self.configuration_set(i)).collect())
+                .unwrap_or_default(),
+            other_supplier_consented: Vec::new(),
+            verdict: c.consents.verdicts.get(&me).map(|(v, _)| v.clone()),
+            cutoff: c.cutoff_for(me),
+            cutoff_passed: at >= c.cutoff_for(me),
+        };
+        if me == NO_CUSTOMER {
+            return Ok(view);
+        }
+        let mut scratch = Vec::new();
+        for (pos, hub) in self.estate.hubs.iter().enumerate() {
+            if hub.variant != c.variant || !hub.is_supplied_by(me) {
+                continue;
+            }
+            let p = pos as u32;
+            view.hubs += 1;
+            scratch.clear();
+            if self.blockers(&ctx, pos, at, true, &mut scratch).is_some() {
+                view.upgradeable_now += 1;
+            }
+            if c.consents.nominated_by(me, p) {
+                view.nominated.push(hub.id);
+            }
+            if c.consents.rejection_by(me, p).is_some() {
+                view.rejected.push(hub.id);
+            }
+            if hub.is_split_supply() {
+                let other = if hub.import_supplier == me {
+                    hub.gas_supplier
+                } else {
+                    hub.import_supplier
+                };
+                let consented = c.consents.nominated_by(other, p)
+                    || c.consents.whole_estate.contains_key(&other)
+                    || c.consents
+                        .config_sets
+                        .get(&other)
+                        .is_some_and(|s| s.contains(&hub.config));
+                if consented {
+                    view.other_supplier_consented.push(hub.id);
+                }
+            }
+        }
+        Ok(view)
+    }
+
+    /// Every customer's participation (the DCC's view): customers with hubs of the variant.
+    pub fn participations(
+        &self,
+        actor: &Actor,
+        campaign: &CampaignId,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<ParticipationView>, Error> {
+        if *actor != Actor::Dcc {
+            return Err(Error::not_permitted(
+                actor,
+                format!("see every customer's participation in {campaign}"),
+                "only the DCC sees everyone's",
+            ));
+        }
+        let c = self.campaign_for(actor, campaign)?;
+        let mut customers: Vec<CustomerIdx> = self
+            .estate
+            .hubs
+            .iter()
+            .filter(|h| h.variant == c.variant)
+            .flat_map(|h| [h.import_supplier, h.gas_supplier])
+            .filter(|&s| s != NO_CUSTOMER)
+            .collect();
+        customers.sort_unstable();
+        customers.dedup();
+        let mut out: Vec<ParticipationView> = customers
+            .into_iter()
+            .filter_map(|i| self.estate.customer(i).cloned())
+            .map(|id| self.participation(actor, campaign, &id, at))
+            .collect::<Result<_, _>>()?;
+        out.sort_by(|a, b| a.customer.cmp(&b.customer));
+        Ok(out)
+    }
+
+    /// Proposes up to `size` of the asking customer's hubs for the pilot of `campaign`: only
+    /// hubs it could nominate; super-friendly premises first; spread over its configuration
+    /// sets in proportion to its estate, each set represented where `size` allows; the same
+    /// answer for the same state, size and seed. It proposes; the customer still nominates.
+    pub fn propose_pilot(
+        &self,
+        actor: &Actor,
+        campaign: &CampaignId,
+        size: u32,
+        seed: u64,
+    ) -> Result<Vec<HubId>, Error> {
+        let Actor::Customer(id) = actor else {
+            return Err(Error::not_permitted(
+                actor,
+                format!("propose pilot hubs in {campaign}"),
+                "a customer proposes from its own hubs",
+            ));
+        };
+        let c = self.campaign_for(actor, campaign)?;
+        if size == 0 {
+            return Err(Error::invalid_input("size", "propose at least one hub"));
+        }
+        let Some(me) = self.estate.customer_idx(id) else {
+            return Ok(Vec::new());
+        };
+        let ctx = self.campaign_ctx(c);
+        // Candidates per configuration set: (not super-friendly, seeded rank, hub).
+        let mut sets: BTreeMap<u32, Vec<(bool, u64, HubId)>> = BTreeMap::new();
+        for (pos, hub) in self.estate.hubs.iter().enumerate() {
+            let p = pos as u32;
+            let eligible = hub.variant == c.variant
+                && hub.is_supplied_by(me)
+                && hub.smi == SmiStatus::Commissioned
+                && hub.firmware != c.target
+                && ctx.routes.contains_key(&hub.firmware)
+                && !SupplyRole::ALL
+                    .iter()
+                    .any(|&r| hub.flags(r).vulnerable || hub.flags(r).high_risk)
+                && !c.consents.nominated_by(me, p)
+                && c.consents.rejection_by(me, p).is_none();
+            if eligible {
+                let friendly = SupplyRole::ALL
+                    .iter()
+                    .any(|&r| hub.supplier(r) == me && hub.flags(r).super_friendly);
+                let rank = SplitMix64::new(seed ^ hub.id.as_u64()).next_u64();
+                sets.entry(hub.config)
+                    .or_default()
+                    .push((!friendly, rank, hub.id));
+            }
+        }
+        let remaining_cap = c.policy.pilot_cap_per_customer.map_or(usize::MAX, |cap| {
+            (cap as usize).saturating_sub(c.consents.nominated_count(me))
+        });
+        let total: usize = sets.values().map(Vec::len).sum();
+        let want = (size as usize).min(total).min(remaining_cap);
+        if want == 0 {
+            return Ok(Vec::new());
+        }
+        // Largest sets first (ties by the set's key), each candidate list in preference order.
+        let mut groups: Vec<(String, Vec<(bool, u64, HubId)>)> = sets
+            .into_iter()
+            .map(|(config, mut hubs)| {
+                hubs.sort_unstable();
+                (self.configuration_set(config).key(), hubs)
+            })
+            .collect();
+        groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
+        // One each where the size allows, then the rest in proportion (largest remainders).
+        let mut quota: Vec<usize> = groups
+            .iter()
+            .enumerate()
+            .map(|(i, _)| usize::from(i < want))
+            .collect();
+        let left = want - quota.iter().sum::<usize>();
+        if left > 0 {
+            let spare: Vec<usize> = groups
+                .iter()
+                .zip(&quota)
+                .map(|(g, q)| g.1.len() - q)
+                .collect();
+            let spare_total: usize = spare.iter().sum();
+            let mut shares: Vec<(usize, usize, usize)> = spare
+                .iter()
+                .enumerate()
+                .map(|(i, &s)| {
+                    let exact = s * left;
+                    (i, exact / spare_total.max(1), exact % spare_total.max(1))
+                })
+                .collect();
+            for &(i, whole, _) in &shares {
+                quota[i] += whole;
+            }
+            let mut short = want - quota.iter().sum::<usize>();
+            shares.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+            for &(i, _, _) in &shares {
+                if short == 0 {
+                    break;
+                }
+                if quota[i] < groups[i].1.len() {
+                    quota[i] += 1;
+                    short -= 1;
+                }
+            }
+        }
+        let mut out: Vec<HubId> = groups
+            .iter()
+            .zip(&quota)
+            .flat_map(|(g, &q)| g.1.iter().take(q).map(|&(_, _, h)| h))
+            .collect();
+        out.truncate(want);
+        Ok(out)
+    }
+}
