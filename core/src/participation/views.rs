@@ -14,6 +14,10 @@ use crate::state::State;
 use crate::synth::SplitMix64;
 use crate::Error;
 
+/// A pilot candidate: (not super-friendly, seeded rank, hub), so that sorting prefers
+/// super-friendly premises, then the seeded order.
+type Candidate = (bool, u64, HubId);
+
 /// One customer's participation in a campaign, over its own hubs of the campaign's variant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParticipationView {
@@ -177,7 +181,7 @@ impl State {
         };
         let ctx = self.campaign_ctx(c);
         // Candidates per configuration set: (not super-friendly, seeded rank, hub).
-        let mut sets: BTreeMap<u32, Vec<(bool, u64, HubId)>> = BTreeMap::new();
+        let mut sets: BTreeMap<u32, Vec<Candidate>> = BTreeMap::new();
         for (pos, hub) in self.estate.hubs.iter().enumerate() {
             let p = pos as u32;
             let eligible = hub.variant == c.variant
@@ -209,7 +213,7 @@ impl State {
             return Ok(Vec::new());
         }
         // Largest sets first (ties by the set's key), each candidate list in preference order.
-        let mut groups: Vec<(String, Vec<(bool, u64, HubId)>)> = sets
+        let mut groups: Vec<(String, Vec<Candidate>)> = sets
             .into_iter()
             .map(|(config, mut hubs)| {
                 hubs.sort_unstable();
