@@ -19,6 +19,13 @@ uniffi::setup_scaffolding!();
 
 type Result<T> = std::result::Result<T, CommsHubOtaError>;
 
+fn hub_ids(hubs: &[String]) -> Result<Vec<core::HubId>> {
+    Ok(hubs
+        .iter()
+        .map(|h| h.parse())
+        .collect::<std::result::Result<_, _>>()?)
+}
+
 fn actor(text: &str) -> Result<core::Actor> {
     Ok(text.parse()?)
 }
@@ -280,6 +287,8 @@ impl Engine {
         )
     }
 
+    /// `policy`: None for the defaults (no pilot cap, no minimum assessment period).
+    #[allow(clippy::too_many_arguments)]
     pub fn create_campaign(
         &self,
         actor: String,
@@ -288,8 +297,13 @@ impl Engine {
         variant: String,
         target: String,
         cutoff: SystemTime,
+        policy: Option<CampaignPolicy>,
     ) -> Result<Vec<Event>> {
         let cutoff = types::instant(cutoff)?;
+        let policy = policy
+            .map(CampaignPolicy::to_core)
+            .transpose()?
+            .unwrap_or_default();
         self.run(
             &actor,
             at,
@@ -298,7 +312,7 @@ impl Engine {
                 variant: variant.parse()?,
                 target: target.parse()?,
                 cutoff,
-                policy: Default::default(),
+                policy,
             },
         )
     }
@@ -318,18 +332,20 @@ impl Engine {
         )
     }
 
+    /// Refused until the pilot was assessed, unless `override_reason` is given.
     pub fn grant_mass_rollout_oa(
         &self,
         actor: String,
         at: SystemTime,
         campaign: String,
+        override_reason: Option<String>,
     ) -> Result<Vec<Event>> {
         self.run(
             &actor,
             at,
             Command::GrantMassRolloutOa {
                 campaign: campaign.parse()?,
-                override_reason: None,
+                override_reason,
             },
         )
     }
@@ -416,6 +432,281 @@ impl Engine {
                 until,
             },
         )
+    }
+
+    // --- participation (customers, for the hubs they supply) ---
+
+    /// Nominates hubs for the pilot; the event lists the hubs taken and those refused with why.
+    pub fn nominate_hubs(
+        &self,
+        actor: String,
+        at: SystemTime,
+        campaign: String,
+        hubs: Vec<String>,
+    ) -> Result<Vec<Event>> {
+        self.run(
+            &actor,
+            at,
+            Command::NominateHubs {
+                campaign: campaign.parse()?,
+                hubs: hub_ids(&hubs)?,
+            },
+        )
+    }
+
+    pub fn withdraw_nominations(
+        &self,
+        actor: String,
+        at: SystemTime,
+        campaign: String,
+        hubs: Vec<String>,
+    ) -> Result<Vec<Event>> {
+        self.run(
+            &actor,
+            at,
+            Command::WithdrawNominations {
+                campaign: campaign.parse()?,
+                hubs: hub_ids(&hubs)?,
+            },
+        )
+    }
+
+    pub fn approve_whole_estate(
+        &self,
+        actor: String,
+        at: SystemTime,
+        campaign: String,
+    ) -> Result<Vec<Event>> {
+        self.run(
+            &actor,
+            at,
+            Command::ApproveWholeEstate {
+                campaign: campaign.parse()?,
+            },
+        )
+    }
+
+    pub fn withdraw_whole_estate_approval(
+        &self,
+        actor: String,
+        at: SystemTime,
+        campaign: String,
+    ) -> Result<Vec<Event>> {
+        self.run(
+            &actor,
+            at,
+            Command::WithdrawWholeEstateApproval {
+                campaign: campaign.parse()?,
+            },
+        )
+    }
+
+    pub fn approve_configuration_sets(
+        &self,
+        actor: String,
+        at: SystemTime,
+        campaign: String,
+        sets: Vec<ConfigurationSet>,
+    ) -> Result<Vec<Event>> {
+        let sets = sets
+            .iter()
+            .map(ConfigurationSet::to_core)
+            .collect::<Result<_>>()?;
+        self.run(
+            &actor,
+            at,
+            Command::ApproveConfigurationSets {
+                campaign: campaign.parse()?,
+                sets,
+            },
+        )
+    }
+
+    pub fn withdraw_configuration_set_approvals(
+        &self,
+        actor: String,
+        at: SystemTime,
+        campaign: String,
+        sets: Vec<ConfigurationSet>,
+    ) -> Result<Vec<Event>> {
+        let sets = sets
+            .iter()
+            .map(ConfigurationSet::to_core)
+            .collect::<Result<_>>()?;
+        self.run(
+            &actor,
+            at,
+            Command::WithdrawConfigurationSetApprovals {
+                campaign: campaign.parse()?,
+                sets,
+            },
+        )
+    }
+
+    pub fn reject_hubs(
+        &self,
+        actor: String,
+        at: SystemTime,
+        campaign: String,
+        hubs: Vec<String>,
+        reason: String,
+    ) -> Result<Vec<Event>> {
+        self.run(
+            &actor,
+            at,
+            Command::RejectHubs {
+                campaign: campaign.parse()?,
+                hubs: hub_ids(&hubs)?,
+                reason,
+            },
+        )
+    }
+
+    pub fn withdraw_rejections(
+        &self,
+        actor: String,
+        at: SystemTime,
+        campaign: String,
+        hubs: Vec<String>,
+    ) -> Result<Vec<Event>> {
+        self.run(
+            &actor,
+            at,
+            Command::WithdrawRejections {
+                campaign: campaign.parse()?,
+                hubs: hub_ids(&hubs)?,
+            },
+        )
+    }
+
+    pub fn override_rejections(
+        &self,
+        actor: String,
+        at: SystemTime,
+        campaign: String,
+        hub: String,
+        reason: String,
+    ) -> Result<Vec<Event>> {
+        self.run(
+            &actor,
+            at,
+            Command::OverrideRejections {
+                campaign: campaign.parse()?,
+                hub: hub.parse()?,
+                reason,
+            },
+        )
+    }
+
+    pub fn record_pilot_verdict(
+        &self,
+        actor: String,
+        at: SystemTime,
+        campaign: String,
+        verdict: PilotVerdict,
+    ) -> Result<Vec<Event>> {
+        self.run(
+            &actor,
+            at,
+            Command::RecordPilotVerdict {
+                campaign: campaign.parse()?,
+                verdict: verdict.into(),
+            },
+        )
+    }
+
+    /// Why a hub is or is not upgradeable at `at`, as `actor` may see it.
+    pub fn explain(
+        &self,
+        actor: String,
+        campaign: String,
+        hub: String,
+        at: SystemTime,
+    ) -> Result<Explanation> {
+        let (who, at) = (self::actor(&actor)?, types::instant(at)?);
+        let (campaign, hub) = (campaign.parse()?, hub.parse()?);
+        Ok(self
+            .lock()
+            .state()
+            .explain(&who, &campaign, hub, at)?
+            .into())
+    }
+
+    /// The CSP's list of hubs of `region` upgradeable at `at`, in priority order, paged.
+    pub fn upgrade_list(
+        &self,
+        actor: String,
+        region: Region,
+        at: SystemTime,
+        offset: i64,
+        limit: i64,
+    ) -> Result<UpgradePage> {
+        let (who, at) = (self::actor(&actor)?, types::instant(at)?);
+        let offset = u64::try_from(offset)
+            .map_err(|_| error::invalid_input("offset", "must not be negative"))?;
+        let limit = u64::try_from(limit)
+            .map_err(|_| error::invalid_input("limit", "must not be negative"))?;
+        Ok(self
+            .lock()
+            .state()
+            .upgrade_list(&who, region.into(), at, offset, limit)?
+            .into())
+    }
+
+    pub fn participation(
+        &self,
+        actor: String,
+        campaign: String,
+        customer: String,
+        at: SystemTime,
+    ) -> Result<ParticipationView> {
+        let (who, at) = (self::actor(&actor)?, types::instant(at)?);
+        let (campaign, customer) = (campaign.parse()?, customer.parse()?);
+        Ok(self
+            .lock()
+            .state()
+            .participation(&who, &campaign, &customer, at)?
+            .into())
+    }
+
+    pub fn participations(
+        &self,
+        actor: String,
+        campaign: String,
+        at: SystemTime,
+    ) -> Result<Vec<ParticipationView>> {
+        let (who, at) = (self::actor(&actor)?, types::instant(at)?);
+        let campaign = campaign.parse()?;
+        Ok(self
+            .lock()
+            .state()
+            .participations(&who, &campaign, at)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// Proposes up to `size` of the customer's hubs for the pilot (the same answer for the same seed).
+    pub fn propose_pilot(
+        &self,
+        actor: String,
+        campaign: String,
+        size: i64,
+        seed: i64,
+    ) -> Result<Vec<String>> {
+        let who = self::actor(&actor)?;
+        let campaign = campaign.parse()?;
+        let size = u32::try_from(size)
+            .map_err(|_| error::invalid_input("size", format!("{size} is out of range")))?;
+        let seed = u64::try_from(seed)
+            .map_err(|_| error::invalid_input("seed", "must not be negative"))?;
+        Ok(self
+            .lock()
+            .state()
+            .propose_pilot(&who, &campaign, size, seed)?
+            .iter()
+            .map(|h| h.to_string())
+            .collect())
     }
 
     // --- queries, scoped to the asking actor ---

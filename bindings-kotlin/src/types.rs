@@ -475,3 +475,252 @@ impl From<&core::Event> for Event {
         }
     }
 }
+
+/// The DCC's settings for a campaign.
+#[derive(Debug, Clone, Copy, uniffi::Record)]
+pub struct CampaignPolicy {
+    pub pilot_cap_per_customer: Option<i64>,
+    pub min_assessment_days: i64,
+}
+
+impl CampaignPolicy {
+    pub fn to_core(self) -> Result<core::CampaignPolicy, CommsHubOtaError> {
+        let cap = self
+            .pilot_cap_per_customer
+            .map(|c| {
+                u32::try_from(c).map_err(|_| {
+                    invalid_input("pilot_cap_per_customer", format!("{c} is out of range"))
+                })
+            })
+            .transpose()?;
+        let days = u32::try_from(self.min_assessment_days).map_err(|_| {
+            invalid_input(
+                "min_assessment_days",
+                format!("{} is out of range", self.min_assessment_days),
+            )
+        })?;
+        Ok(core::CampaignPolicy {
+            pilot_cap_per_customer: cap,
+            min_assessment_days: days,
+        })
+    }
+}
+
+/// A customer's assessment of the pilot.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum PilotVerdict {
+    Success,
+    IssuesFound { text: String },
+}
+
+impl From<PilotVerdict> for core::PilotVerdict {
+    fn from(v: PilotVerdict) -> Self {
+        match v {
+            PilotVerdict::Success => core::PilotVerdict::Success,
+            PilotVerdict::IssuesFound { text } => core::PilotVerdict::IssuesFound { text },
+        }
+    }
+}
+
+impl From<core::PilotVerdict> for PilotVerdict {
+    fn from(v: core::PilotVerdict) -> Self {
+        match v {
+            core::PilotVerdict::Success => PilotVerdict::Success,
+            core::PilotVerdict::IssuesFound { text } => PilotVerdict::IssuesFound { text },
+        }
+    }
+}
+
+impl ConfigurationSet {
+    /// The core's form (the `key` field is derived and ignored here).
+    pub fn to_core(&self) -> Result<query::ConfigurationSet, CommsHubOtaError> {
+        Ok(query::ConfigurationSet {
+            variant: self.variant.parse()?,
+            firmware: self.firmware.parse()?,
+            devices: devices_to_core(&self.devices),
+        })
+    }
+}
+
+/// Who a consent or a rejection belongs to, as the asker may know it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum Party {
+    You,
+    OtherSupplier,
+    Customer { customer: String },
+    Unnamed,
+}
+
+impl From<core::participation::eligibility::Party> for Party {
+    fn from(p: core::participation::eligibility::Party) -> Self {
+        use core::participation::eligibility::Party as P;
+        match p {
+            P::You => Party::You,
+            P::OtherSupplier => Party::OtherSupplier,
+            P::Customer { customer } => Party::Customer {
+                customer: customer.to_string(),
+            },
+            P::Unnamed => Party::Unnamed,
+        }
+    }
+}
+
+/// One reason a hub is not upgradeable now.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum Blocker {
+    CampaignNotStarted,
+    CampaignSuspended,
+    CampaignClosed {
+        phase: Phase,
+    },
+    WrongVariant,
+    AlreadyOnTarget,
+    NotOnPathway,
+    StepNotOnProductionCpl {
+        version: String,
+    },
+    NotCommissioned {
+        status: SmiStatus,
+    },
+    VulnerableInPilot,
+    NotInPilot,
+    AwaitingConsent {
+        role: SupplyRole,
+        by: Party,
+    },
+    Rejected {
+        role: SupplyRole,
+        by: Party,
+        reason: Option<String>,
+    },
+}
+
+impl From<core::participation::eligibility::Blocker> for Blocker {
+    fn from(b: core::participation::eligibility::Blocker) -> Self {
+        use core::participation::eligibility::Blocker as B;
+        match b {
+            B::CampaignNotStarted => Blocker::CampaignNotStarted,
+            B::CampaignSuspended => Blocker::CampaignSuspended,
+            B::CampaignClosed { phase } => Blocker::CampaignClosed {
+                phase: phase.into(),
+            },
+            B::WrongVariant => Blocker::WrongVariant,
+            B::AlreadyOnTarget => Blocker::AlreadyOnTarget,
+            B::NotOnPathway => Blocker::NotOnPathway,
+            B::StepNotOnProductionCpl { version } => Blocker::StepNotOnProductionCpl {
+                version: version.to_string(),
+            },
+            B::NotCommissioned { status } => Blocker::NotCommissioned {
+                status: status.into(),
+            },
+            B::VulnerableInPilot => Blocker::VulnerableInPilot,
+            B::NotInPilot => Blocker::NotInPilot,
+            B::AwaitingConsent { role, by } => Blocker::AwaitingConsent {
+                role: role.into(),
+                by: by.into(),
+            },
+            B::Rejected { role, by, reason } => Blocker::Rejected {
+                role: role.into(),
+                by: by.into(),
+                reason,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Explanation {
+    pub hub: String,
+    pub campaign: String,
+    pub upgradeable: bool,
+    pub next_version: Option<String>,
+    pub blockers: Vec<Blocker>,
+}
+
+impl From<core::participation::eligibility::Explanation> for Explanation {
+    fn from(x: core::participation::eligibility::Explanation) -> Self {
+        Explanation {
+            hub: x.hub.to_string(),
+            campaign: x.campaign.to_string(),
+            upgradeable: x.upgradeable,
+            next_version: x.next_version.map(|v| v.to_string()),
+            blockers: x.blockers.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct UpgradeEntry {
+    pub hub: String,
+    pub campaign: String,
+    pub next_version: String,
+    pub target: String,
+    pub nominated: bool,
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct UpgradePage {
+    pub total: i64,
+    pub offset: i64,
+    pub entries: Vec<UpgradeEntry>,
+}
+
+impl From<core::participation::upgrade_list::UpgradePage> for UpgradePage {
+    fn from(p: core::participation::upgrade_list::UpgradePage) -> Self {
+        UpgradePage {
+            total: p.total as i64,
+            offset: p.offset as i64,
+            entries: p
+                .entries
+                .into_iter()
+                .map(|e| UpgradeEntry {
+                    hub: e.hub.to_string(),
+                    campaign: e.campaign.to_string(),
+                    next_version: e.next_version.to_string(),
+                    target: e.target.to_string(),
+                    nominated: e.nominated,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ParticipationView {
+    pub customer: String,
+    pub campaign: String,
+    pub hubs: i64,
+    pub upgradeable_now: i64,
+    pub nominated: Vec<String>,
+    pub rejected: Vec<String>,
+    pub whole_estate_approved: bool,
+    pub approved_configuration_sets: Vec<ConfigurationSet>,
+    pub other_supplier_consented: Vec<String>,
+    pub verdict: Option<PilotVerdict>,
+    pub cutoff: SystemTime,
+    pub cutoff_passed: bool,
+}
+
+impl From<core::participation::views::ParticipationView> for ParticipationView {
+    fn from(p: core::participation::views::ParticipationView) -> Self {
+        let ids = |v: Vec<core::HubId>| v.into_iter().map(|h| h.to_string()).collect();
+        ParticipationView {
+            customer: p.customer.to_string(),
+            campaign: p.campaign.to_string(),
+            hubs: p.hubs as i64,
+            upgradeable_now: p.upgradeable_now as i64,
+            nominated: ids(p.nominated),
+            rejected: ids(p.rejected),
+            whole_estate_approved: p.whole_estate_approved,
+            approved_configuration_sets: p
+                .approved_configuration_sets
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            other_supplier_consented: ids(p.other_supplier_consented),
+            verdict: p.verdict.map(Into::into),
+            cutoff: system_time(p.cutoff),
+            cutoff_passed: p.cutoff_passed,
+        }
+    }
+}

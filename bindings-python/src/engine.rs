@@ -227,6 +227,83 @@ impl NativeEngine {
         })
     }
 
+    fn explain<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &str,
+        campaign: &str,
+        hub: &str,
+        at: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (actor, at) = (parse_actor(actor)?, parse_at(at)?);
+        let campaign = campaign.parse().map_err(to_py_err)?;
+        let hub = HubId::parse(hub).map_err(to_py_err)?;
+        self.with(py, move |e| {
+            ok_json(e.state().explain(&actor, &campaign, hub, at))
+        })
+    }
+
+    fn upgrade_list<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &str,
+        region: &str,
+        at: &Bound<'py, PyAny>,
+        offset: u64,
+        limit: u64,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (actor, at) = (parse_actor(actor)?, parse_at(at)?);
+        let region = region.parse().map_err(to_py_err)?;
+        self.with(py, move |e| {
+            ok_json(e.state().upgrade_list(&actor, region, at, offset, limit))
+        })
+    }
+
+    fn participation<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &str,
+        campaign: &str,
+        customer: &str,
+        at: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (actor, at) = (parse_actor(actor)?, parse_at(at)?);
+        let campaign = campaign.parse().map_err(to_py_err)?;
+        let customer: CustomerId = customer.parse().map_err(to_py_err)?;
+        self.with(py, move |e| {
+            ok_json(e.state().participation(&actor, &campaign, &customer, at))
+        })
+    }
+
+    fn participations<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &str,
+        campaign: &str,
+        at: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (actor, at) = (parse_actor(actor)?, parse_at(at)?);
+        let campaign = campaign.parse().map_err(to_py_err)?;
+        self.with(py, move |e| {
+            ok_json(e.state().participations(&actor, &campaign, at))
+        })
+    }
+
+    fn propose_pilot<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &str,
+        campaign: &str,
+        size: u32,
+        seed: u64,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let actor = parse_actor(actor)?;
+        let campaign = campaign.parse().map_err(to_py_err)?;
+        self.with(py, move |e| {
+            ok_json(e.state().propose_pilot(&actor, &campaign, size, seed))
+        })
+    }
+
     /// The recorded events from index `start` on, as dicts.
     #[pyo3(signature = (start=0))]
     fn events<'py>(&self, py: Python<'py>, start: usize) -> PyResult<Bound<'py, PyAny>> {

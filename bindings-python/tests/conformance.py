@@ -57,6 +57,12 @@ def call_command(engine: ota.Engine, actor: str, at: datetime, command: Mapping[
         args["on"] = date.fromisoformat(args["on"])
     if "flags" in args:
         args["flags"] = ota.ConsumerFlags.from_dict(args["flags"])
+    if "policy" in args:
+        args["policy"] = ota.CampaignPolicy(**args["policy"])
+    if "verdict" in args:
+        args["verdict"] = ota.PilotVerdict.from_dict(args["verdict"])
+    if "sets" in args:
+        args["sets"] = [ota.ConfigurationSet.from_dict(x) for x in args["sets"]]
     for key, enum in _ENUM_FIELDS.items():
         if key in args:
             args[key] = enum(args[key])
@@ -89,6 +95,16 @@ def run_query(engine: ota.Engine, q: Mapping[str, Any]) -> Any:
         return _to_json(engine.firmware_versions(actor, q["variant"]))
     if name == "upgrade_route":
         return engine.upgrade_route(actor, q["variant"], q["from"], q["to"])
+    if name == "explain":
+        return _to_json(engine.explain(actor, q["campaign"], q["hub"], parse_datetime(q["at"])))
+    if name == "upgrade_list":
+        return _to_json(engine.upgrade_list(actor, q["region"], parse_datetime(q["at"]), q.get("offset", 0), q.get("limit", 1000)))
+    if name == "participation":
+        return _to_json(engine.participation(actor, q["campaign"], q["customer"], parse_datetime(q["at"])))
+    if name == "participations":
+        return _to_json(engine.participations(actor, q["campaign"], parse_datetime(q["at"])))
+    if name == "propose_pilot":
+        return engine.propose_pilot(actor, q["campaign"], q["size"], q.get("seed", 0))
     raise AssertionError(f"unknown query {name!r}")
 
 

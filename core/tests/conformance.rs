@@ -65,6 +65,13 @@ fn matches(expected: &Value, actual: &Value, path: &str) -> Result<(), String> {
     }
 }
 
+fn at(q: &Value) -> Result<DateTime<Utc>, Error> {
+    parse_at(&q["at"]).map_err(|reason| Error::InvalidInput {
+        field: "at".into(),
+        reason,
+    })
+}
+
 fn run_query(state: &State, q: &Value) -> Result<Value, Error> {
     let actor: Actor = arg(q, "actor")?;
     let json = |v: Result<Value, serde_json::Error>| {
@@ -103,6 +110,42 @@ fn run_query(state: &State, q: &Value) -> Result<Value, Error> {
             &arg(q, "from")?,
             &arg(q, "to")?,
         )?)),
+        "explain" => json(serde_json::to_value(state.explain(
+            &actor,
+            &arg(q, "campaign")?,
+            arg(q, "hub")?,
+            at(q)?,
+        )?)),
+        "upgrade_list" => {
+            let n = |k: &str, d: u64| q.get(k).and_then(Value::as_u64).unwrap_or(d);
+            json(serde_json::to_value(state.upgrade_list(
+                &actor,
+                arg(q, "region")?,
+                at(q)?,
+                n("offset", 0),
+                n("limit", 1000),
+            )?))
+        }
+        "participation" => json(serde_json::to_value(state.participation(
+            &actor,
+            &arg(q, "campaign")?,
+            &arg(q, "customer")?,
+            at(q)?,
+        )?)),
+        "participations" => json(serde_json::to_value(state.participations(
+            &actor,
+            &arg(q, "campaign")?,
+            at(q)?,
+        )?)),
+        "propose_pilot" => {
+            let n = |k: &str| q.get(k).and_then(Value::as_u64).unwrap_or(0);
+            json(serde_json::to_value(state.propose_pilot(
+                &actor,
+                &arg(q, "campaign")?,
+                n("size") as u32,
+                n("seed"),
+            )?))
+        }
         other => Err(Error::InvalidInput {
             field: "query.name".into(),
             reason: format!("unknown query {other:?}"),

@@ -53,13 +53,13 @@ fun main() {
 
         // The day's queue: typed calls and JSON messages from other services, in order.
         val queue: List<Pair<String, () -> List<Event>>> = listOf(
-            "create campaign" to { engine.createCampaign(dcc, day(2), "2026-Q4-N-2.0", variant, "2.0", day(45)) },
+            "create campaign" to { engine.createCampaign(dcc, day(2), "2026-Q4-N-2.0", variant, "2.0", day(45), null) },
             "supplier grants OA" to { engine.grantPilotOa("customer:SUPPLIER-02", day(3), "2026-Q4-N-2.0") },
             "pilot OA (JSON)" to { engine.executeJson(dcc, day(3), """{"type":"grant_pilot_oa","campaign":"2026-Q4-N-2.0"}""") },
             "pilot OA a second time" to { engine.grantPilotOa(dcc, day(4), "2026-Q4-N-2.0") },
             "extend SUPPLIER-07" to { engine.extendCutoff(dcc, day(10), "2026-Q4-N-2.0", "SUPPLIER-07", day(60)) },
             "malformed message" to { engine.executeJson(dcc, day(10), """{"type":"grant_pilot_oa"}""") },
-            "mass rollout OA" to { engine.grantMassRolloutOa(dcc, day(30), "2026-Q4-N-2.0") },
+            "mass rollout OA" to { engine.grantMassRolloutOa(dcc, day(30), "2026-Q4-N-2.0", null) },
         )
         for ((what, command) in queue) {
             try {

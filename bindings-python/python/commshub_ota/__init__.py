@@ -23,7 +23,14 @@ from ._native import (
     UnsupportedSchemaError,
 )
 from ._views import (
+    Blocker,
+    CampaignPolicy,
     CampaignView,
+    Explanation,
+    ParticipationView,
+    PilotVerdict,
+    UpgradeEntry,
+    UpgradePage,
     ConfigSetCount,
     ConfigurationSet,
     ConsumerFlags,
@@ -47,4 +54,5 @@ __all__ = [
     "CorruptLogError", "UnsupportedSchemaError", "IoError",
     "CampaignView", "ConfigSetCount", "ConfigurationSet", "ConsumerFlags", "Cutoff", "Event",
     "FirmwareView", "GateView", "HanDevice", "HistoryEntry", "HubRow", "HubView", "SupplierView", "Variant",
+    "Blocker", "CampaignPolicy", "Explanation", "ParticipationView", "PilotVerdict", "UpgradeEntry", "UpgradePage",
 ]

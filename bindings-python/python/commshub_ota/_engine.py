@@ -11,7 +11,13 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 from . import _native
 from ._enums import Gate, HanDeviceKind, Region, SmiStatus, SupplyRole
 from ._views import (
+    CampaignPolicy,
     CampaignView,
+    ConfigurationSet,
+    Explanation,
+    ParticipationView,
+    PilotVerdict,
+    UpgradePage,
     ConfigSetCount,
     ConsumerFlags,
     Event,
@@ -59,7 +65,7 @@ def _encode(value: Any, field: str) -> Any:
         return _at(value, field).isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, (HubRow, Variant, ConsumerFlags)):
+    if isinstance(value, (HubRow, Variant, ConsumerFlags, CampaignPolicy, PilotVerdict, ConfigurationSet)):
         return value.to_dict()
     if isinstance(value, Mapping):
         return {str(k.value if isinstance(k, Enum) else k): _encode(v, f"{field}.{k}") for k, v in value.items()}
@@ -131,6 +137,8 @@ class Engine:
         for name, kind in _ID_FIELDS.items():
             if isinstance(fields.get(name), str):
                 fields[name] = _native.parse_id(kind, fields[name])
+        if isinstance(fields.get("hubs"), (list, tuple)):
+            fields["hubs"] = [_native.parse_id("hub_id", h) if isinstance(h, str) else h for h in fields["hubs"]]
         return self.execute(actor, at, {"type": type_, **fields})
 
     def register_variant(self, actor: str, at: datetime, variant: Variant) -> List[Event]:
@@ -200,17 +208,23 @@ class Engine:
         """DCC: the hub was decommissioned on `on`."""
         return self._run(actor, at, "decommission_hub", hub=hub, on=on)
 
-    def create_campaign(self, actor: str, at: datetime, *, campaign: str, variant: str, target: str, cutoff: datetime) -> List[Event]:
+    def create_campaign(
+        self, actor: str, at: datetime, *, campaign: str, variant: str, target: str, cutoff: datetime, policy: Optional[CampaignPolicy] = None
+    ) -> List[Event]:
         """DCC: a campaign of one target version (on the production CPL) for one variant."""
-        return self._run(actor, at, "create_campaign", campaign=campaign, variant=variant, target=target, cutoff=_at(cutoff, "cutoff"))
+        return self._run(
+            actor, at, "create_campaign", campaign=campaign, variant=variant, target=target, cutoff=_at(cutoff, "cutoff"),
+            policy=policy or CampaignPolicy(),
+        )
 
     def grant_pilot_oa(self, actor: str, at: datetime, *, campaign: str) -> List[Event]:
         """DCC: Operational Approval to begin the pilot."""
         return self._run(actor, at, "grant_pilot_oa", campaign=campaign)
 
-    def grant_mass_rollout_oa(self, actor: str, at: datetime, *, campaign: str) -> List[Event]:
-        """DCC: Operational Approval to begin mass rollout."""
-        return self._run(actor, at, "grant_mass_rollout_oa", campaign=campaign)
+    def grant_mass_rollout_oa(self, actor: str, at: datetime, *, campaign: str, override_reason: Optional[str] = None) -> List[Event]:
+        """DCC: Operational Approval to begin mass rollout; refused until the pilot was assessed
+        (its period passed, every participant's verdict or cut-off) unless overridden with a reason."""
+        return self._run(actor, at, "grant_mass_rollout_oa", campaign=campaign, override_reason=override_reason)
 
     def complete_campaign(self, actor: str, at: datetime, *, campaign: str) -> List[Event]:
         """DCC: the rollout is complete."""
@@ -231,6 +245,75 @@ class Engine:
     def extend_cutoff(self, actor: str, at: datetime, *, campaign: str, customer: str, until: datetime) -> List[Event]:
         """DCC: move one customer's cut-off later."""
         return self._run(actor, at, "extend_cutoff", campaign=campaign, customer=customer, until=_at(until, "until"))
+
+    # --- participation (customers, for the hubs they supply) -----------------------------
+    def nominate_hubs(self, actor: str, at: datetime, *, campaign: str, hubs: Sequence[str]) -> List[Event]:
+        """Nominate hubs for the pilot. The event lists the hubs taken and those refused with
+        why; `BulkRejectedError` when none is taken."""
+        return self._run(actor, at, "nominate_hubs", campaign=campaign, hubs=list(hubs))
+
+    def withdraw_nominations(self, actor: str, at: datetime, *, campaign: str, hubs: Sequence[str]) -> List[Event]:
+        """Withdraw pilot nominations."""
+        return self._run(actor, at, "withdraw_nominations", campaign=campaign, hubs=list(hubs))
+
+    def approve_whole_estate(self, actor: str, at: datetime, *, campaign: str) -> List[Event]:
+        """Approve every hub the customer supplies, skipping the pilot."""
+        return self._run(actor, at, "approve_whole_estate", campaign=campaign)
+
+    def withdraw_whole_estate_approval(self, actor: str, at: datetime, *, campaign: str) -> List[Event]:
+        """Withdraw a whole-estate approval."""
+        return self._run(actor, at, "withdraw_whole_estate_approval", campaign=campaign)
+
+    def approve_configuration_sets(self, actor: str, at: datetime, *, campaign: str, sets: Sequence[ConfigurationSet]) -> List[Event]:
+        """Approve the hubs of some configuration sets (consent; pilot membership needs nomination)."""
+        return self._run(actor, at, "approve_configuration_sets", campaign=campaign, sets=list(sets))
+
+    def withdraw_configuration_set_approvals(self, actor: str, at: datetime, *, campaign: str, sets: Sequence[ConfigurationSet]) -> List[Event]:
+        """Withdraw configuration-set approvals."""
+        return self._run(actor, at, "withdraw_configuration_set_approvals", campaign=campaign, sets=list(sets))
+
+    def reject_hubs(self, actor: str, at: datetime, *, campaign: str, hubs: Sequence[str], reason: str) -> List[Event]:
+        """Hold hubs back with a reason, until withdrawn or overridden by the DCC."""
+        return self._run(actor, at, "reject_hubs", campaign=campaign, hubs=list(hubs), reason=reason)
+
+    def withdraw_rejections(self, actor: str, at: datetime, *, campaign: str, hubs: Sequence[str]) -> List[Event]:
+        """Withdraw rejections."""
+        return self._run(actor, at, "withdraw_rejections", campaign=campaign, hubs=list(hubs))
+
+    def override_rejections(self, actor: str, at: datetime, *, campaign: str, hub: str, reason: str) -> List[Event]:
+        """DCC: set aside every rejection of one hub, with a reason."""
+        return self._run(actor, at, "override_rejections", campaign=campaign, hub=hub, reason=reason)
+
+    def record_pilot_verdict(self, actor: str, at: datetime, *, campaign: str, verdict: PilotVerdict) -> List[Event]:
+        """A pilot participant's assessment."""
+        if not isinstance(verdict, PilotVerdict):
+            raise _invalid("verdict", "expected a PilotVerdict")
+        return self._run(actor, at, "record_pilot_verdict", campaign=campaign, verdict=verdict)
+
+    def explain(self, actor: str, campaign: str, hub_id: str, at: datetime) -> Explanation:
+        """Why a hub is or is not upgradeable at `at`, as `actor` may see it."""
+        return Explanation.from_dict(self._inner.explain(_text(actor, "actor"), _text(campaign, "campaign"), _text(hub_id, "hub_id"), _at(at)))
+
+    def upgrade_list(self, actor: str, region: Region, at: datetime, offset: int = 0, limit: int = 1000) -> UpgradePage:
+        """The CSP's list of hubs upgradeable at `at` in its region, in priority order, paged."""
+        if not isinstance(offset, int) or not isinstance(limit, int) or offset < 0 or limit < 0:
+            raise _invalid("offset/limit", "must be non-negative integers")
+        return UpgradePage.from_dict(self._inner.upgrade_list(_text(actor, "actor"), _text(region, "region"), _at(at), offset, limit))
+
+    def participation(self, actor: str, campaign: str, customer: str, at: datetime) -> ParticipationView:
+        """A customer's participation (its own; the DCC: anyone's)."""
+        return ParticipationView.from_dict(self._inner.participation(_text(actor, "actor"), _text(campaign, "campaign"), _text(customer, "customer"), _at(at)))
+
+    def participations(self, actor: str, campaign: str, at: datetime) -> List[ParticipationView]:
+        """DCC: every customer's participation."""
+        return [ParticipationView.from_dict(p) for p in self._inner.participations(_text(actor, "actor"), _text(campaign, "campaign"), _at(at))]
+
+    def propose_pilot(self, actor: str, campaign: str, size: int, seed: int = 0) -> List[str]:
+        """Proposes up to `size` of the customer's hubs for the pilot (super-friendly first,
+        spread over its configuration sets; the same answer for the same seed)."""
+        if not isinstance(size, int) or not isinstance(seed, int) or size < 0 or seed < 0:
+            raise _invalid("size/seed", "must be non-negative integers")
+        return list(self._inner.propose_pilot(_text(actor, "actor"), _text(campaign, "campaign"), size, seed))
 
     # --- queries (scoped to the asking actor) --------------------------------------------
     def hub(self, actor: str, hub_id: str) -> HubView:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, Dict, List, Mapping, Optional
 
-from ._enums import Gate, HanBand, HanDeviceKind, Phase, Region, SmiStatus
+from ._enums import Gate, HanBand, HanDeviceKind, Phase, Region, SmiStatus, SupplyRole
 
 JsonDict = Dict[str, Any]
 
@@ -178,6 +178,13 @@ class ConfigurationSet:
     def from_dict(d: Mapping[str, Any]) -> "ConfigurationSet":
         return ConfigurationSet(d["variant"], d["firmware"], _devices(d["devices"]))
 
+    def to_dict(self) -> JsonDict:
+        return {
+            "variant": self.variant,
+            "firmware": self.firmware,
+            "devices": {HanDeviceKind(k).value: {"model": v.model, "firmware": v.firmware} for k, v in self.devices.items()},
+        }
+
 
 @dataclass(frozen=True)
 class HubView:
@@ -318,6 +325,145 @@ class FirmwareView:
             d["version"], list(d["upgrades_from"]), bool(d["on_production_cpl"]),
             [GateView(Gate(g["gate"]), parse_datetime(g["at"]), g.get("by"), g.get("note")) for g in d["gates"]],
             dict(d),
+        )
+
+    def to_dict(self) -> JsonDict:
+        return self.raw
+
+
+@dataclass(frozen=True)
+class CampaignPolicy:
+    """The DCC's settings for a campaign: a pilot cap per customer, a minimum assessment period."""
+
+    pilot_cap_per_customer: Optional[int] = None
+    min_assessment_days: int = 0
+
+    def to_dict(self) -> JsonDict:
+        return {"pilot_cap_per_customer": self.pilot_cap_per_customer, "min_assessment_days": self.min_assessment_days}
+
+
+@dataclass(frozen=True)
+class PilotVerdict:
+    """A customer's assessment of the pilot: `PilotVerdict.success()` or `PilotVerdict.issues_found(text)`."""
+
+    outcome: str
+    text: Optional[str] = None
+
+    @staticmethod
+    def success() -> "PilotVerdict":
+        return PilotVerdict("success")
+
+    @staticmethod
+    def issues_found(text: str) -> "PilotVerdict":
+        return PilotVerdict("issues_found", text)
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "PilotVerdict":
+        return PilotVerdict(d["outcome"], d.get("text"))
+
+    def to_dict(self) -> JsonDict:
+        return {"outcome": self.outcome} if self.text is None else {"outcome": self.outcome, "text": self.text}
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """One reason a hub is not upgradeable now. `kind` names it (`awaiting_consent`,
+    `rejected`, `not_in_pilot`...); `role`, `by` (`you`, `other_supplier`, `customer`,
+    `unnamed`), `customer`, `reason`, `phase`, `status`, `version` are set where it has them."""
+
+    kind: str
+    role: Optional[SupplyRole] = None
+    by: Optional[str] = None
+    customer: Optional[str] = None
+    reason: Optional[str] = None
+    phase: Optional[Phase] = None
+    status: Optional[SmiStatus] = None
+    version: Optional[str] = None
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "Blocker":
+        by = d.get("by") or {}
+        return Blocker(
+            d["blocker"], SupplyRole(d["role"]) if d.get("role") else None, by.get("party"), by.get("customer"),
+            d.get("reason"), Phase(d["phase"]) if d.get("phase") else None,
+            SmiStatus(d["status"]) if d.get("status") else None, d.get("version"),
+        )
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a hub is or is not upgradeable now in a campaign, as the asker may see it."""
+
+    hub: str
+    campaign: str
+    upgradeable: bool
+    next_version: Optional[str]
+    blockers: List[Blocker]
+    raw: JsonDict = field(repr=False, compare=False)
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "Explanation":
+        return Explanation(d["hub"], d["campaign"], bool(d["upgradeable"]), d.get("next_version"),
+                           [Blocker.from_dict(b) for b in d["blockers"]], dict(d))
+
+    def to_dict(self) -> JsonDict:
+        return self.raw
+
+
+@dataclass(frozen=True)
+class UpgradeEntry:
+    """A hub the CSP may upgrade now, and the version it goes to next."""
+
+    hub: str
+    campaign: str
+    next_version: str
+    target: str
+    nominated: bool
+
+
+@dataclass(frozen=True)
+class UpgradePage:
+    """A page of the CSP's upgrade list: `total` entries in all, these from `offset` on."""
+
+    total: int
+    offset: int
+    entries: List[UpgradeEntry]
+    raw: JsonDict = field(repr=False, compare=False)
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "UpgradePage":
+        entries = [UpgradeEntry(e["hub"], e["campaign"], e["next_version"], e["target"], bool(e["nominated"])) for e in d["entries"]]
+        return UpgradePage(int(d["total"]), int(d["offset"]), entries, dict(d))
+
+    def to_dict(self) -> JsonDict:
+        return self.raw
+
+
+@dataclass(frozen=True)
+class ParticipationView:
+    """One customer's participation in a campaign, over its own hubs."""
+
+    customer: str
+    campaign: str
+    hubs: int
+    upgradeable_now: int
+    nominated: List[str]
+    rejected: List[str]
+    whole_estate_approved: bool
+    approved_configuration_sets: List[ConfigurationSet]
+    other_supplier_consented: List[str]
+    verdict: Optional[PilotVerdict]
+    cutoff: datetime
+    cutoff_passed: bool
+    raw: JsonDict = field(repr=False, compare=False)
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "ParticipationView":
+        return ParticipationView(
+            d["customer"], d["campaign"], int(d["hubs"]), int(d["upgradeable_now"]), list(d["nominated"]), list(d["rejected"]),
+            bool(d["whole_estate_approved"]), [ConfigurationSet.from_dict(c) for c in d["approved_configuration_sets"]],
+            list(d["other_supplier_consented"]), PilotVerdict.from_dict(d["verdict"]) if d.get("verdict") else None,
+            parse_datetime(d["cutoff"]), bool(d["cutoff_passed"]), dict(d),
         )
 
     def to_dict(self) -> JsonDict:

@@ -38,20 +38,20 @@ class ApiTest {
     }
 
     @Test
-    fun `every error variant arrives as its typed exception with its fields`(@TempDir dir: Path) = fixture().use { e ->
-        e.createCampaign("dcc", t(1), "C1", "CH-N-DB", "2.0", t(60))
+    fun `every error variant arrives as its typed exception with its fields`(@TempDir dir: Path): Unit = fixture().use { e ->
+        e.createCampaign("dcc", t(1), "C1", "CH-N-DB", "2.0", t(60), null)
 
         val np = refused<CommsHubOtaException.NotPermitted>(e) { e.grantPilotOa("customer:SUP-A", t(2), "C1") }
         assertEquals("customer:SUP-A", np.actor)
         assertTrue(np.action.contains("grant pilot OA"))
 
-        val it = refused<CommsHubOtaException.IllegalTransition>(e) { e.grantMassRolloutOa("dcc", t(2), "C1") }
+        val it = refused<CommsHubOtaException.IllegalTransition>(e) { e.grantMassRolloutOa("dcc", t(2), "C1", null) }
         assertEquals(Triple("C1", "draft", "start_mass_rollout"), Triple(it.campaign, it.current, it.attempted))
 
         val nf = refused<CommsHubOtaException.NotFound>(e) { e.hub("customer:SUP-C", h2) }
         assertEquals("hub" to h2, nf.entity to nf.id)
 
-        refused<CommsHubOtaException.AlreadyExists>(e) { e.createCampaign("dcc", t(2), "C1", "CH-N-DB", "2.0", t(60)) }
+        refused<CommsHubOtaException.AlreadyExists>(e) { e.createCampaign("dcc", t(2), "C1", "CH-N-DB", "2.0", t(60), null) }
 
         val pf = refused<CommsHubOtaException.PreconditionFailed>(e) { e.extendCutoff("dcc", t(2), "C1", "SUP-A", t(30)) }
         assertEquals("cutoff_not_later", pf.rule)
@@ -84,11 +84,11 @@ class ApiTest {
     }
 
     @Test
-    fun `bad host input is a typed exception and changes nothing`() = fixture().use { e ->
+    fun `bad host input is a typed exception and changes nothing`(): Unit = fixture().use { e ->
         refused<CommsHubOtaException.InvalidInput>(e) { e.loadEstate("dcc", t(1), emptyList()) }
         refused<CommsHubOtaException.InvalidInput>(e) { e.commissionHub("dcc", t(1), "00-00-00-00-00-00-00-03", "2026-02-30") }
-        refused<CommsHubOtaException.InvalidInput>(e) { e.createCampaign("dcc", Instant.MAX, "C9", "CH-N-DB", "2.0", t(60)) }
-        refused<CommsHubOtaException.InvalidInput>(e) { e.createCampaign("dcc", t(1), "C9", "CH-N-DB", "2.0", Instant.MIN) }
+        refused<CommsHubOtaException.InvalidInput>(e) { e.createCampaign("dcc", Instant.MAX, "C9", "CH-N-DB", "2.0", t(60), null) }
+        refused<CommsHubOtaException.InvalidInput>(e) { e.createCampaign("dcc", t(1), "C9", "CH-N-DB", "2.0", Instant.MIN, null) }
         refused<CommsHubOtaException.InvalidInput>(e) { e.events(-1) }
         refused<CommsHubOtaException.InvalidInput>(e) { e.executeJson("dcc", t(1), "{\"type\":\"grant_pilot_oa\"}") }
         refused<CommsHubOtaException.InvalidInput>(e) { e.executeJson("dcc", t(1), "not json") }
@@ -101,7 +101,7 @@ class ApiTest {
     }
 
     @Test
-    fun `views are typed and scoped`() = fixture().use { e ->
+    fun `views are typed and scoped`(): Unit = fixture().use { e ->
         val dcc = e.hub("dcc", h2)
         assertEquals(SupplierView.Known("SUP-B"), dcc.gasSupplier)
         assertTrue(dcc.splitSupply)
@@ -120,7 +120,7 @@ class ApiTest {
     }
 
     @Test
-    fun `typed commands cover the estate and campaigns`() = fixture().use { e ->
+    fun `typed commands cover the estate and campaigns`(): Unit = fixture().use { e ->
         val hub = "00-00-00-00-00-00-01-00"
         e.installHub("dcc", t(1), row(hub).copy(smiStatus = SmiStatus.INSTALLED_NOT_COMMISSIONED, commissionedOn = null, importSupplier = "SUP-A"))
         e.commissionHub("dcc", t(1), hub, "2026-01-02")
@@ -133,26 +133,26 @@ class ApiTest {
         assertEquals(SmiStatus.DECOMMISSIONED, view.smiStatus)
         assertEquals("3.2", view.configurationSet.devices.single { it.kind == HanDeviceKind.ESME }.firmware)
 
-        e.createCampaign("dcc", t(5), "C1", "CH-N-DB", "2.0", t(60))
+        e.createCampaign("dcc", t(5), "C1", "CH-N-DB", "2.0", t(60), null)
         e.grantPilotOa("dcc", t(6), "C1")
         e.suspendCampaign("dcc", t(7), "C1", "HAN drop-outs")
         assertEquals(Phase.PILOT, e.campaign("dcc", "C1").resumeTo)
         e.resumeCampaign("dcc", t(8), "C1")
         e.extendCutoff("dcc", t(8), "C1", "SUP-A", t(90))
-        e.grantMassRolloutOa("dcc", t(9), "C1")
+        e.grantMassRolloutOa("dcc", t(9), "C1", null)
         e.completeCampaign("dcc", t(10), "C1")
         val c = e.campaign("customer:SUP-A", "C1")
         assertEquals(Phase.COMPLETED, c.phase)
         assertEquals(t(90), c.cutoffs.single().until)
         assertFalse(e.campaign("customer:SUP-B", "C1").history.any { it.change == "cutoff_extended" })
-        e.createCampaign("dcc", t(11), "C2", "CH-N-DB", "2.0", t(60))
+        e.createCampaign("dcc", t(11), "C2", "CH-N-DB", "2.0", t(60), null)
         e.cancelCampaign("dcc", t(11), "C2", "superseded")
         assertEquals(Phase.CANCELLED, e.campaign("dcc", "C2").phase)
         assertEquals(listOf("campaign_created", "campaign_phase_changed"), e.events(e.lastSeq() - 2).map { it.eventType })
     }
 
     @Test
-    fun `catalogue commands`() = Engine().use { e ->
+    fun `catalogue commands`(): Unit = Engine().use { e ->
         e.registerVariant("dcc", t0, Variant("V-S", "Acme", "CH2", "C", HanBand.SINGLE_BAND, Region.SOUTH))
         assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.registerFirmware("csp:north", t0, "V-S", "1.0", emptyList()) }
         e.registerFirmware("csp:south", t0, "V-S", "1.0", emptyList())

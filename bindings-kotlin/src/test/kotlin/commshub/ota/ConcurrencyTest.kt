@@ -24,7 +24,7 @@ class ConcurrencyTest {
                     var refused = 0
                     for (i in 0 until 25) {
                         val c = "T$k-$i"
-                        e.createCampaign("dcc", at, c, "CH-N-DB", "2.0", cutoff)
+                        e.createCampaign("dcc", at, c, "CH-N-DB", "2.0", cutoff, null)
                         e.grantPilotOa("dcc", at, c)
                         check(e.campaign("customer:SUP-A", c).phase == Phase.PILOT)
                         check(e.hub("customer:SUP-B", "00-00-00-00-00-00-00-02").splitSupply)

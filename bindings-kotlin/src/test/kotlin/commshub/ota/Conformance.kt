@@ -50,6 +50,15 @@ object Conformance {
         gasFlags = flags(n.get("gas_flags")),
     )
 
+    fun configurationSet(n: JsonNode) = ConfigurationSet(
+        variant = n.str("variant"),
+        firmware = n.str("firmware"),
+        devices = n.get("devices")?.fields()?.asSequence()?.map { (kind, d) ->
+            HanDevice(HanDeviceKind.valueOf(upper(kind)), d.str("model"), d.str("firmware"))
+        }?.toList() ?: emptyList(),
+        key = "",
+    )
+
     /** Runs one command (its JSON form) through the typed API; returns the events' payloads. */
     fun command(engine: Engine, actor: String, at: Instant, c: JsonNode): List<Event> {
         val campaign = { c.str("campaign") }
@@ -73,14 +82,27 @@ object Conformance {
             "change_han_device_firmware" -> engine.changeHanDeviceFirmware(actor, at, c.str("hub"), HanDeviceKind.valueOf(upper(c.str("device"))), c.str("firmware"))
             "set_consumer_flags" -> engine.setConsumerFlags(actor, at, c.str("hub"), SupplyRole.valueOf(upper(c.str("role"))), flags(c.get("flags")))
             "decommission_hub" -> engine.decommissionHub(actor, at, c.str("hub"), c.str("on"))
-            "create_campaign" -> engine.createCampaign(actor, at, campaign(), c.str("variant"), c.str("target"), Instant.parse(c.str("cutoff")))
+            "create_campaign" -> engine.createCampaign(actor, at, campaign(), c.str("variant"), c.str("target"), Instant.parse(c.str("cutoff")),
+                c.get("policy")?.let { p -> CampaignPolicy(p.get("pilot_cap_per_customer")?.takeUnless { it.isNull }?.asLong(), p.get("min_assessment_days")?.asLong() ?: 0L) })
             "grant_pilot_oa" -> engine.grantPilotOa(actor, at, campaign())
-            "grant_mass_rollout_oa" -> engine.grantMassRolloutOa(actor, at, campaign())
+            "grant_mass_rollout_oa" -> engine.grantMassRolloutOa(actor, at, campaign(), c.optStr("override_reason"))
             "complete_campaign" -> engine.completeCampaign(actor, at, campaign())
             "suspend_campaign" -> engine.suspendCampaign(actor, at, campaign(), c.str("reason"))
             "resume_campaign" -> engine.resumeCampaign(actor, at, campaign())
             "cancel_campaign" -> engine.cancelCampaign(actor, at, campaign(), c.str("reason"))
             "extend_cutoff" -> engine.extendCutoff(actor, at, campaign(), c.str("customer"), Instant.parse(c.str("until")))
+            "nominate_hubs" -> engine.nominateHubs(actor, at, campaign(), c.get("hubs").map { it.asText() })
+            "withdraw_nominations" -> engine.withdrawNominations(actor, at, campaign(), c.get("hubs").map { it.asText() })
+            "approve_whole_estate" -> engine.approveWholeEstate(actor, at, campaign())
+            "withdraw_whole_estate_approval" -> engine.withdrawWholeEstateApproval(actor, at, campaign())
+            "approve_configuration_sets" -> engine.approveConfigurationSets(actor, at, campaign(), c.get("sets").map { configurationSet(it) })
+            "withdraw_configuration_set_approvals" -> engine.withdrawConfigurationSetApprovals(actor, at, campaign(), c.get("sets").map { configurationSet(it) })
+            "reject_hubs" -> engine.rejectHubs(actor, at, campaign(), c.get("hubs").map { it.asText() }, c.str("reason"))
+            "withdraw_rejections" -> engine.withdrawRejections(actor, at, campaign(), c.get("hubs").map { it.asText() })
+            "override_rejections" -> engine.overrideRejections(actor, at, campaign(), c.str("hub"), c.str("reason"))
+            "record_pilot_verdict" -> engine.recordPilotVerdict(actor, at, campaign(), c.get("verdict").let { v ->
+                if (v.str("outcome") == "success") PilotVerdict.Success else PilotVerdict.IssuesFound(v.str("text"))
+            })
             else -> error("unknown command type $type")
         }
     }
@@ -141,7 +163,48 @@ object Conformance {
                 }
             })
         }
+        is Explanation -> json.objectNode().apply {
+            put("hub", value.hub); put("campaign", value.campaign); put("upgradeable", value.upgradeable)
+            set<JsonNode>("next_version", text(value.nextVersion))
+            set<JsonNode>("blockers", json.arrayNode().apply { value.blockers.forEach { add(blockerJson(it)) } })
+        }
+        is UpgradePage -> json.objectNode().apply {
+            put("total", value.total); put("offset", value.offset)
+            set<JsonNode>("entries", json.arrayNode().apply {
+                value.entries.forEach { add(json.objectNode().put("hub", it.hub).put("campaign", it.campaign).put("next_version", it.nextVersion).put("target", it.target).put("nominated", it.nominated)) }
+            })
+        }
+        is ParticipationView -> json.objectNode().apply {
+            put("customer", value.customer); put("campaign", value.campaign); put("hubs", value.hubs); put("upgradeable_now", value.upgradeableNow)
+            set<JsonNode>("nominated", toJson(value.nominated)); set<JsonNode>("rejected", toJson(value.rejected))
+            put("whole_estate_approved", value.wholeEstateApproved)
+            set<JsonNode>("approved_configuration_sets", json.arrayNode().apply { value.approvedConfigurationSets.forEach { add(configJson(it)) } })
+            set<JsonNode>("other_supplier_consented", toJson(value.otherSupplierConsented))
+            set<JsonNode>("verdict", when (val v = value.verdict) {
+                null -> NullNode.instance
+                is PilotVerdict.Success -> json.objectNode().put("outcome", "success")
+                is PilotVerdict.IssuesFound -> json.objectNode().put("outcome", "issues_found").put("text", v.text)
+            })
+            put("cutoff", value.cutoff.toString()); put("cutoff_passed", value.cutoffPassed)
+        }
         else -> error("no JSON form for ${value::class}")
+    }
+
+    private fun snake(name: String) = name.replace(Regex("([a-z])([A-Z])"), "$1_$2").lowercase()
+
+    private fun partyJson(p: Party): JsonNode = json.objectNode().put("party", snake(p::class.simpleName!!)).apply {
+        if (p is Party.Customer) put("customer", p.customer)
+    }
+
+    private fun blockerJson(b: Blocker): JsonNode = json.objectNode().put("blocker", snake(b::class.simpleName!!)).apply {
+        when (b) {
+            is Blocker.CampaignClosed -> put("phase", name(b.phase))
+            is Blocker.StepNotOnProductionCpl -> put("version", b.version)
+            is Blocker.NotCommissioned -> put("status", name(b.status))
+            is Blocker.AwaitingConsent -> { put("role", name(b.role)); set<JsonNode>("by", partyJson(b.by)) }
+            is Blocker.Rejected -> { put("role", name(b.role)); set<JsonNode>("by", partyJson(b.by)); set<JsonNode>("reason", text(b.reason)) }
+            else -> {}
+        }
     }
 
     fun query(engine: Engine, q: JsonNode): JsonNode {
@@ -155,6 +218,12 @@ object Conformance {
             "variants" -> engine.variants(actor)
             "firmware_versions" -> engine.firmwareVersions(actor, q.str("variant"))
             "upgrade_route" -> engine.upgradeRoute(actor, q.str("variant"), q.str("from"), q.str("to"))
+            "explain" -> engine.explain(actor, q.str("campaign"), q.str("hub"), Instant.parse(q.str("at")))
+            "upgrade_list" -> engine.upgradeList(actor, Region.valueOf(upper(q.str("region"))), Instant.parse(q.str("at")),
+                q.get("offset")?.asLong() ?: 0L, q.get("limit")?.asLong() ?: 1000L)
+            "participation" -> engine.participation(actor, q.str("campaign"), q.str("customer"), Instant.parse(q.str("at")))
+            "participations" -> engine.participations(actor, q.str("campaign"), Instant.parse(q.str("at")))
+            "propose_pilot" -> engine.proposePilot(actor, q.str("campaign"), q.get("size").asLong(), q.get("seed")?.asLong() ?: 0L)
             else -> error("unknown query $name")
         })
     }

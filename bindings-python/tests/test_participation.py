@@ -1,0 +1,98 @@
+"""Pilots, consent, cut-offs, explain and the upgrade list through the Python binding."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+import commshub_ota as ota
+from conformance import TESTS_DIR, given
+
+T0 = datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)
+A, C, D = ota.Actor.customer("SUP-A"), ota.Actor.customer("SUP-C"), ota.Actor.customer("SUP-D")
+
+
+def t(day: int) -> datetime:
+    return T0 + timedelta(days=day)
+
+
+def h(n: int) -> str:
+    return f"00-00-00-00-00-00-00-{n:02X}"
+
+
+@pytest.fixture
+def engine() -> ota.Engine:
+    e = ota.Engine()
+    given(e, json.loads((TESTS_DIR / "fixtures" / "pilot_c1.json").read_text()))
+    return e
+
+
+def test_nominations_explain_and_the_upgrade_list(engine: ota.Engine) -> None:
+    events = engine.nominate_hubs(A, t(3), campaign="C1", hubs=[h(1), h(2), h(5)])
+    assert events[0].payload["hubs"] == [h(1)]
+    assert [r["hub"] for r in events[0].payload["refused"]] == [h(2), h(5)]
+    with pytest.raises(ota.BulkRejectedError):
+        engine.nominate_hubs(A, t(3), campaign="C1", hubs=[h(1)])
+    with pytest.raises(ota.InvalidIdError):
+        engine.nominate_hubs(A, t(3), campaign="C1", hubs=["nope"])
+    engine.nominate_hubs(A, t(3), campaign="C1", hubs=[h(6)])
+    x = engine.explain(A, "C1", h(6), t(3))
+    assert not x.upgradeable
+    assert x.blockers == [ota.Blocker("awaiting_consent", role=ota.SupplyRole.GAS, by="other_supplier")]
+    assert engine.explain(ota.Actor.DCC, "C1", h(6), t(3)).blockers[0].customer == "SUP-C"
+    assert engine.participation(C, "C1", "SUP-C", t(3)).other_supplier_consented == [h(6)]
+    engine.approve_whole_estate(C, t(4), campaign="C1")
+    page = engine.upgrade_list(ota.Actor.csp(ota.Region.NORTH), ota.Region.NORTH, t(4), limit=10)
+    assert [e.hub for e in page.entries] == [h(1), h(6), h(5)] and page.entries[0].nominated
+    with pytest.raises(ota.NotPermittedError):
+        engine.upgrade_list(A, ota.Region.NORTH, t(4))
+    with pytest.raises(ota.InvalidInputError):
+        engine.upgrade_list(ota.Actor.DCC, ota.Region.NORTH, t(4), offset=-1)
+    with pytest.raises(ota.InvalidInputError):
+        engine.explain(A, "C1", h(6), datetime(2026, 1, 4))
+
+
+def test_rejections_verdicts_and_the_mass_rollout_gate(engine: ota.Engine) -> None:
+    engine.nominate_hubs(A, t(3), campaign="C1", hubs=[h(1)])
+    engine.reject_hubs(A, t(3), campaign="C1", hubs=[h(7)], reason="site access")
+    last = engine.explain(A, "C1", h(7), t(61)).blockers[-1]
+    assert (last.kind, last.by, last.reason) == ("rejected", "you", "site access")
+    engine.withdraw_rejections(A, t(3), campaign="C1", hubs=[h(7)])
+    with pytest.raises(ota.PreconditionFailedError) as gate:
+        engine.grant_mass_rollout_oa(ota.Actor.DCC, t(4), campaign="C1")
+    assert gate.value.rule == "pilot_assessment" and "SUP-A" in gate.value.detail
+    engine.record_pilot_verdict(A, t(5), campaign="C1", verdict=ota.PilotVerdict.issues_found("slow IHD reconnect"))
+    assert engine.participation(ota.Actor.DCC, "C1", "SUP-A", t(5)).verdict == ota.PilotVerdict.issues_found("slow IHD reconnect")
+    with pytest.raises(ota.InvalidInputError):
+        engine.record_pilot_verdict(A, t(5), campaign="C1", verdict="fine")  # type: ignore[arg-type]
+    engine.grant_mass_rollout_oa(ota.Actor.DCC, t(5), campaign="C1", override_reason="security fix")
+    assert engine.campaign(ota.Actor.DCC, "C1").phase is ota.Phase.MASS_ROLLOUT
+    assert len(engine.participations(ota.Actor.DCC, "C1", t(5))) == 4
+    with pytest.raises(ota.NotPermittedError):
+        engine.participations(A, "C1", t(5))
+
+
+def test_proposals_policies_and_configuration_sets(engine: ota.Engine) -> None:
+    proposal = engine.propose_pilot(A, "C1", 2, seed=7)
+    assert len(proposal) == 2 and proposal == engine.propose_pilot(A, "C1", 2, seed=7)
+    with pytest.raises(ota.InvalidInputError):
+        engine.propose_pilot(A, "C1", -1)
+    engine.create_campaign(ota.Actor.DCC, t(3), campaign="C2", variant="CH-N-DB", target="2.0", cutoff=t(60),
+                           policy=ota.CampaignPolicy(pilot_cap_per_customer=1, min_assessment_days=3))
+    cs = engine.hub(D, h(8)).configuration_set
+    engine.approve_configuration_sets(D, t(3), campaign="C1", sets=[cs])
+    assert [s.key for s in engine.participation(D, "C1", "SUP-D", t(3)).approved_configuration_sets] == [cs.key]
+    engine.withdraw_configuration_set_approvals(D, t(4), campaign="C1", sets=[cs])
+    with pytest.raises(ota.PreconditionFailedError):
+        engine.withdraw_configuration_set_approvals(D, t(4), campaign="C1", sets=[cs])
+    engine.approve_whole_estate(D, t(4), campaign="C1")
+    engine.withdraw_whole_estate_approval(D, t(4), campaign="C1")
+    engine.nominate_hubs(A, t(4), campaign="C1", hubs=[h(1)])
+    engine.withdraw_nominations(A, t(4), campaign="C1", hubs=[h(1)])
+    engine.reject_hubs(A, t(4), campaign="C1", hubs=[h(1)], reason="later")
+    with pytest.raises(ota.NotPermittedError):
+        engine.override_rejections(A, t(5), campaign="C1", hub=h(1), reason="mine")
+    engine.override_rejections(ota.Actor.DCC, t(5), campaign="C1", hub=h(1), reason="urgent")
+    assert engine.participation(A, "C1", "SUP-A", t(5)).rejected == []
