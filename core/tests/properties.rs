@@ -99,6 +99,14 @@ fn command() -> impl Strategy<Value = Command> {
         1 => campaign().prop_map(|campaign| Command::ResumeCampaign { campaign }),
         1 => campaign().prop_map(|campaign| Command::CancelCampaign { campaign, reason: "stop".into() }),
         1 => (campaign(), customer(), 100i64..300).prop_map(|(campaign, customer, d)| Command::ExtendCutoff { campaign, customer, until: t(d) }),
+        3 => (campaign(), prop::collection::vec(hub_id(), 1..4)).prop_map(|(campaign, hubs)| Command::NominateHubs { campaign, hubs }),
+        1 => (campaign(), prop::collection::vec(hub_id(), 1..3)).prop_map(|(campaign, hubs)| Command::WithdrawNominations { campaign, hubs }),
+        1 => campaign().prop_map(|campaign| Command::ApproveWholeEstate { campaign }),
+        1 => campaign().prop_map(|campaign| Command::WithdrawWholeEstateApproval { campaign }),
+        1 => (campaign(), prop::collection::vec(hub_id(), 1..3)).prop_map(|(campaign, hubs)| Command::RejectHubs { campaign, hubs, reason: "hold".into() }),
+        1 => (campaign(), prop::collection::vec(hub_id(), 1..3)).prop_map(|(campaign, hubs)| Command::WithdrawRejections { campaign, hubs }),
+        1 => (campaign(), hub_id()).prop_map(|(campaign, hub)| Command::OverrideRejections { campaign, hub, reason: "urgent".into() }),
+        1 => campaign().prop_map(|campaign| Command::RecordPilotVerdict { campaign, verdict: PilotVerdict::Success }),
     ]
 }
 
@@ -124,6 +132,19 @@ fn natural_actor(cmd: &Command) -> Actor {
             ..
         } => cust("SUP-B"),
         Command::SetConsumerFlags { .. } => cust("SUP-A"),
+        // Participation: the supplier of the first hub named, as in the fixture (hub 3 is
+        // SUP-B's, hub 4 SUP-C's; SUP-A supplies 1 and 2, and hubs 5-7 when installed so).
+        Command::NominateHubs { hubs, .. }
+        | Command::RejectHubs { hubs, .. }
+        | Command::WithdrawNominations { hubs, .. }
+        | Command::WithdrawRejections { hubs, .. } => match hubs.first().map(|h| h.as_u64()) {
+            Some(3) => cust("SUP-B"),
+            Some(4) => cust("SUP-C"),
+            _ => cust("SUP-A"),
+        },
+        Command::ApproveWholeEstate { .. }
+        | Command::WithdrawWholeEstateApproval { .. }
+        | Command::RecordPilotVerdict { .. } => cust("SUP-A"),
         _ => Actor::Dcc,
     }
 }
@@ -162,6 +183,30 @@ fn check_invariants(e: &Engine) {
                         assert_eq!(c.as_str(), who);
                     }
                 }
+            }
+        }
+    }
+    // Invariants 1-3 through the upgrade list: every listed hub explains as upgradeable, and
+    // during a pilot no vulnerable or high-risk hub is ever listed.
+    for region in Region::ALL {
+        let at = e.state().last_event_at().unwrap_or_else(|| t(0));
+        let page = s.upgrade_list(&Actor::Dcc, region, at, 0, 1000).unwrap();
+        for entry in page.entries {
+            let x = s
+                .explain(&Actor::Dcc, &entry.campaign, entry.hub, at)
+                .unwrap();
+            assert!(x.upgradeable, "{x:?}");
+            let c = s.campaign(&Actor::Dcc, &entry.campaign).unwrap();
+            if c.phase == Phase::Pilot {
+                let h = s.hub(&Actor::Dcc, entry.hub).unwrap();
+                let flagged = [h.import_flags, h.gas_flags]
+                    .iter()
+                    .flatten()
+                    .any(|f| f.vulnerable || f.high_risk);
+                assert!(
+                    !flagged,
+                    "a vulnerable hub was listed during the pilot: {h:?}"
+                );
             }
         }
     }
@@ -206,7 +251,10 @@ proptest! {
         write_jsonl_to(&mut buf, e.events(), "mem").unwrap();
         let from_file = Engine::replay(read_jsonl_from(buf.as_slice(), "mem").unwrap()).unwrap();
         prop_assert_eq!(from_file.state(), e.state());
-        if std::env::var("PROP_STATS").is_ok() { eprintln!("accepted {accepted} of {}", e.events().len()); }
+        if std::env::var("PROP_STATS").is_ok() {
+            let types: Vec<&str> = e.events().iter().map(|ev| ev.payload.type_name()).collect();
+            eprintln!("accepted {accepted} of {}: {}", e.events().len(), types.join(" "));
+        }
     }
 
     #[test]
