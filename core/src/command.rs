@@ -5,10 +5,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{Gate, Variant};
+use crate::defects::DefectSubject;
 use crate::estate::{ConsumerFlags, HanDeviceKind, HubRow, SmiStatus, SupplyRole};
 use crate::ids::{CampaignId, CustomerId, FirmwareVersion, HubId, VariantId};
 use crate::participation::{CampaignPolicy, PilotVerdict};
 use crate::query::ConfigurationSet;
+use crate::rollout::{HealthReport, OutcomeReport};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
@@ -167,6 +169,55 @@ pub enum Command {
         campaign: CampaignId,
         verdict: PilotVerdict,
     },
+
+    // --- upgrades, health, halts, defects, notifications ---
+    /// The CSP of the campaign's region: outcomes of upgrade attempts, in the order they
+    /// happened (one hub may appear more than once). Every row is checked; any bad row refuses
+    /// the whole report. Automatic halts follow in the same command where a threshold is crossed.
+    ReportOutcomes {
+        campaign: CampaignId,
+        outcomes: Vec<OutcomeReport>,
+    },
+    /// A supplier of upgraded hubs: how their HANs are after the upgrade.
+    ReportHanHealth {
+        campaign: CampaignId,
+        reports: Vec<HealthReport>,
+    },
+    /// DCC (its scheduler): what time has made due. Unanswered hubs past the reconciliation
+    /// timeout fail; customers are told their cut-off approaches or has passed.
+    CheckDeadlines {},
+    /// DCC: halt one configuration set of a campaign. A customer: hold its own hubs in the
+    /// campaign (all of them, or those of one configuration set).
+    HaltUpgrades {
+        campaign: CampaignId,
+        #[serde(default)]
+        set: Option<ConfigurationSet>,
+        reason: String,
+    },
+    /// DCC: resume a halted configuration set. A customer: release its own hold.
+    ResumeUpgrades {
+        campaign: CampaignId,
+        #[serde(default)]
+        set: Option<ConfigurationSet>,
+    },
+    /// A customer: flag a defect to every customer on a configuration set or firmware version,
+    /// named or not, and perhaps suspend its own upgrades on it.
+    FlagDefect {
+        subject: DefectSubject,
+        text: String,
+        #[serde(default)]
+        named: bool,
+        #[serde(default)]
+        suspend_own: bool,
+    },
+    /// The flagging customer: lift the suspension its defect flag placed on its own upgrades.
+    LiftDefectSuspension {
+        flag: u64,
+    },
+    /// Any actor: its notifications up to `up_to` were read; they are not delivered again.
+    AcknowledgeNotifications {
+        up_to: u64,
+    },
 }
 
 impl Command {
@@ -247,6 +298,31 @@ impl Command {
             }
             Command::RecordPilotVerdict { campaign, .. } => {
                 format!("record a pilot verdict in {campaign}")
+            }
+            Command::ReportOutcomes { campaign, outcomes } => {
+                format!("report {} upgrade outcomes in {campaign}", outcomes.len())
+            }
+            Command::ReportHanHealth { campaign, reports } => {
+                format!(
+                    "report the HAN health of {} hubs in {campaign}",
+                    reports.len()
+                )
+            }
+            Command::CheckDeadlines {} => "check deadlines".to_string(),
+            Command::HaltUpgrades { campaign, set, .. } => match set {
+                Some(set) => format!("halt upgrades of {} in {campaign}", set.key()),
+                None => format!("halt upgrades in {campaign}"),
+            },
+            Command::ResumeUpgrades { campaign, set } => match set {
+                Some(set) => format!("resume upgrades of {} in {campaign}", set.key()),
+                None => format!("resume upgrades in {campaign}"),
+            },
+            Command::FlagDefect { .. } => "flag a defect".to_string(),
+            Command::LiftDefectSuspension { flag } => {
+                format!("lift the suspension of defect flag {flag}")
+            }
+            Command::AcknowledgeNotifications { up_to } => {
+                format!("acknowledge notifications up to {up_to}")
             }
         }
     }

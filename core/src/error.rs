@@ -24,6 +24,7 @@ pub enum Entity {
     Campaign,
     Customer,
     ConfigurationSet,
+    DefectFlag,
 }
 
 impl std::fmt::Display for Entity {
@@ -35,6 +36,7 @@ impl std::fmt::Display for Entity {
             Entity::Campaign => "campaign",
             Entity::Customer => "customer",
             Entity::ConfigurationSet => "configuration set",
+            Entity::DefectFlag => "defect flag",
         })
     }
 }
@@ -69,6 +71,8 @@ pub enum Rule {
     SupplyRole,
     /// An interned table is full (more than 65 535 customers, variants or firmware versions).
     Capacity,
+    /// A configuration set (or hub) of another variant than the campaign's.
+    WrongVariant,
 }
 
 impl std::fmt::Display for Rule {
@@ -87,6 +91,7 @@ impl std::fmt::Display for Rule {
             Rule::HubState => "hub state",
             Rule::SupplyRole => "supply role",
             Rule::Capacity => "capacity",
+            Rule::WrongVariant => "wrong variant",
         })
     }
 }

@@ -7,10 +7,12 @@ use serde::{Deserialize, Serialize};
 use crate::actor::Actor;
 use crate::campaign::Phase;
 use crate::catalogue::{Gate, Variant};
+use crate::defects::DefectSubject;
 use crate::estate::{ConsumerFlags, HanDeviceKind, HubRow, SmiStatus, SupplyRole};
 use crate::ids::{CampaignId, CustomerId, FirmwareVersion, HubId, VariantId};
 use crate::participation::{CampaignPolicy, HubRefusal, PilotVerdict};
 use crate::query::ConfigurationSet;
+use crate::rollout::{HaltFigures, HealthReport, OutcomeReport};
 
 /// The event schema this build writes and the newest it reads.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -92,6 +94,9 @@ pub enum EventPayload {
         to: Phase,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
+        /// An automatic halt: the figures that tripped it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        figures: Option<HaltFigures>,
     },
     CutoffExtended {
         campaign: CampaignId,
@@ -155,6 +160,67 @@ pub enum EventPayload {
         customer: CustomerId,
         verdict: PilotVerdict,
     },
+    OutcomesReported {
+        campaign: CampaignId,
+        outcomes: Vec<OutcomeReport>,
+    },
+    HanHealthReported {
+        campaign: CampaignId,
+        customer: CustomerId,
+        reports: Vec<HealthReport>,
+    },
+    /// Hubs that did not answer and were not read back before the reconciliation timeout.
+    ReconciliationTimedOut {
+        campaign: CampaignId,
+        hubs: Vec<HubId>,
+    },
+    ConfigurationSetHalted {
+        campaign: CampaignId,
+        set: ConfigurationSet,
+        reason: String,
+        /// An automatic halt: the figures that tripped it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        figures: Option<HaltFigures>,
+    },
+    ConfigurationSetResumed {
+        campaign: CampaignId,
+        set: ConfigurationSet,
+    },
+    SupplierHoldPlaced {
+        campaign: CampaignId,
+        customer: CustomerId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        set: Option<ConfigurationSet>,
+        reason: String,
+    },
+    SupplierHoldLifted {
+        campaign: CampaignId,
+        customer: CustomerId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        set: Option<ConfigurationSet>,
+    },
+    DefectFlagged {
+        flag: u64,
+        customer: CustomerId,
+        subject: DefectSubject,
+        text: String,
+        named: bool,
+        suspend_own: bool,
+    },
+    DefectSuspensionLifted {
+        flag: u64,
+        customer: CustomerId,
+    },
+    /// Customers told that their cut-off approaches (or, `reached`, has passed).
+    CutoffNoticesDue {
+        campaign: CampaignId,
+        customers: Vec<CustomerId>,
+        reached: bool,
+    },
+    NotificationsAcknowledged {
+        recipient: Actor,
+        up_to: u64,
+    },
 }
 
 impl EventPayload {
@@ -187,6 +253,17 @@ impl EventPayload {
             EventPayload::RejectionsWithdrawn { .. } => "rejections_withdrawn",
             EventPayload::RejectionsOverridden { .. } => "rejections_overridden",
             EventPayload::PilotVerdictRecorded { .. } => "pilot_verdict_recorded",
+            EventPayload::OutcomesReported { .. } => "outcomes_reported",
+            EventPayload::HanHealthReported { .. } => "han_health_reported",
+            EventPayload::ReconciliationTimedOut { .. } => "reconciliation_timed_out",
+            EventPayload::ConfigurationSetHalted { .. } => "configuration_set_halted",
+            EventPayload::ConfigurationSetResumed { .. } => "configuration_set_resumed",
+            EventPayload::SupplierHoldPlaced { .. } => "supplier_hold_placed",
+            EventPayload::SupplierHoldLifted { .. } => "supplier_hold_lifted",
+            EventPayload::DefectFlagged { .. } => "defect_flagged",
+            EventPayload::DefectSuspensionLifted { .. } => "defect_suspension_lifted",
+            EventPayload::CutoffNoticesDue { .. } => "cutoff_notices_due",
+            EventPayload::NotificationsAcknowledged { .. } => "notifications_acknowledged",
         }
     }
 }

@@ -23,6 +23,7 @@ fn piloting() -> Engine {
     let policy = CampaignPolicy {
         pilot_cap_per_customer: Some(3),
         min_assessment_days: 7,
+        ..CampaignPolicy::default()
     };
     ok(
         &mut e,

@@ -14,6 +14,7 @@ use crate::catalogue::{FirmwareIdx, VariantIdx};
 use crate::estate::CustomerIdx;
 use crate::ids::{CampaignId, CustomerId};
 use crate::participation::{CampaignPolicy, Consents};
+use crate::rollout::Rollout;
 
 /// What happened to a campaign, as its history shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +58,8 @@ pub(crate) struct Campaign {
     /// When the pilot began (the first OA to begin it).
     pub pilot_started: Option<DateTime<Utc>>,
     pub consents: Consents,
+    /// Upgrade attempts, health reports, tallies, halts and holds, pacing days.
+    pub rollout: Rollout,
 }
 
 impl Campaign {

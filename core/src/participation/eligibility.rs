@@ -10,8 +10,10 @@ use serde::{Deserialize, Serialize};
 use crate::actor::Actor;
 use crate::campaign::{Campaign, Phase};
 use crate::catalogue::FirmwareIdx;
+use crate::defects::Resolved;
 use crate::estate::{CustomerIdx, SmiStatus, SupplyRole, NO_CUSTOMER};
 use crate::ids::{CampaignId, CustomerId, FirmwareVersion, HubId};
+use crate::rollout::{Rollout, UpgradeState};
 use crate::state::State;
 use crate::Error;
 
@@ -61,6 +63,34 @@ pub enum Blocker {
         by: Party,
         reason: Option<String>,
     },
+    /// An upgrade of this hub is in flight (in this campaign or another).
+    UpgradeInFlight {
+        state: UpgradeState,
+    },
+    /// Its attempts at the next step failed as many times as the campaign allows.
+    AttemptsExhausted {
+        attempts: u32,
+    },
+    /// The DCC (or an automatic halt) halted the hub's configuration set in this campaign.
+    ConfigurationSetHalted {
+        reason: String,
+    },
+    /// A supplier of the hub holds its own upgrades; `reason` shown to it and the DCC.
+    HeldBySupplier {
+        by: Party,
+        reason: Option<String>,
+    },
+    /// A supplier of the hub flagged a defect on it and suspended its own upgrades.
+    SuspendedByDefectFlag {
+        by: Party,
+        flag: u64,
+    },
+    /// The campaign's pacing has a blackout now.
+    Blackout,
+    /// Today's pacing cap is used up.
+    DailyCapReached {
+        cap: u64,
+    },
 }
 
 /// `explain`'s answer.
@@ -89,23 +119,107 @@ pub(crate) enum Raw {
     NotInPilot,
     Awaiting(SupplyRole, CustomerIdx),
     Rejected(SupplyRole, CustomerIdx, String),
+    InFlight(UpgradeState),
+    Exhausted(u8),
+    SetHalted(String),
+    Held(CustomerIdx, String),
+    DefectSuspended(CustomerIdx, u64),
+    Blackout,
+    CapReached(u64),
 }
 
-/// What evaluating one campaign needs once, not per hub.
+impl Raw {
+    /// The blocker in words that name no supplier (for a CSP's refused dispatch).
+    pub(crate) fn describe(&self, state: &State) -> String {
+        match self {
+            Raw::NotStarted => "the campaign has not started".into(),
+            Raw::Suspended => "the campaign is suspended".into(),
+            Raw::Closed(p) => format!("the campaign is {p}"),
+            Raw::WrongVariant => "it is not of the campaign's variant".into(),
+            Raw::OnTarget => "it already runs the target version".into(),
+            Raw::NoPathway => "no upgrade pathway leads from its version to the target".into(),
+            Raw::StepNotOnCpl(f) => format!(
+                "its next step {} is not on the production CPL",
+                state.catalogue.fw(*f).version
+            ),
+            Raw::NotCommissioned(s) => format!("it is {s}, not commissioned"),
+            Raw::Vulnerable => "the premises is flagged vulnerable or high risk".into(),
+            Raw::NotInPilot => "it is not in the pilot".into(),
+            Raw::Awaiting(role, _) => format!("awaiting the {} supplier's consent", role.as_str()),
+            Raw::Rejected(role, _, _) => format!("the {} supplier rejected it", role.as_str()),
+            Raw::InFlight(s) => format!("an upgrade is already in flight ({s})"),
+            Raw::Exhausted(n) => format!("it failed {n} attempts, the campaign's limit"),
+            Raw::SetHalted(_) => "its configuration set is halted".into(),
+            Raw::Held(_, _) => "a supplier of it holds its upgrades".into(),
+            Raw::DefectSuspended(_, f) => {
+                format!("a supplier suspended its upgrades under defect flag {f}")
+            }
+            Raw::Blackout => "the campaign's pacing has a blackout now".into(),
+            Raw::CapReached(cap) => format!("today's cap of {cap} hubs is used up"),
+        }
+    }
+}
+
+/// What evaluating one campaign at one time needs once, not per hub.
 pub(crate) struct CampaignCtx<'a> {
     pub campaign: &'a Campaign,
     /// Next step (and steps left) to the target, per current version.
     pub routes: HashMap<FirmwareIdx, (FirmwareIdx, u32)>,
     /// The phase whose rules apply (a suspended campaign keeps the rules of the phase it left).
     pub rules: Phase,
+    /// Pacing now: a blackout, and today's cap with the dispatches it has left.
+    pub blackout: bool,
+    pub cap: Option<(u64, u64)>,
+    /// Other campaigns of the same variant (one upgrade in flight per hub across campaigns).
+    pub others: Vec<&'a Rollout>,
+    /// Defect flags whose flagger suspended its own upgrades: (flagger, subject, flag id).
+    pub suspensions: Vec<(CustomerIdx, Resolved, u64)>,
+}
+
+impl CampaignCtx<'_> {
+    /// Dispatches today's cap still allows (None: no cap).
+    pub fn cap_left(&self) -> Option<u64> {
+        self.cap.map(|(cap, used)| cap.saturating_sub(used))
+    }
 }
 
 impl State {
-    pub(crate) fn campaign_ctx<'a>(&self, campaign: &'a Campaign) -> CampaignCtx<'a> {
+    pub(crate) fn campaign_ctx<'a>(
+        &'a self,
+        campaign: &'a Campaign,
+        now: DateTime<Utc>,
+    ) -> CampaignCtx<'a> {
+        let pacing = campaign.policy.pacing.as_ref();
+        let today = now.date_naive();
         CampaignCtx {
             campaign,
             routes: self.catalogue.routes_to(campaign.target),
             rules: campaign.resume_to.unwrap_or(campaign.phase),
+            blackout: pacing.is_some_and(|p| p.blackout_at(now)),
+            cap: pacing
+                .and_then(|p| {
+                    p.cap_on(today, &campaign.rollout.days, campaign.policy.halt.as_ref())
+                })
+                .map(|cap| {
+                    let used = campaign
+                        .rollout
+                        .days
+                        .get(&today)
+                        .map_or(0, |d| d.dispatched);
+                    (cap, used)
+                }),
+            others: self
+                .campaigns
+                .values()
+                .filter(|o| o.variant == campaign.variant && o.id != campaign.id)
+                .map(|o| &o.rollout)
+                .collect(),
+            suspensions: self
+                .defects
+                .iter()
+                .filter(|d| d.suspending)
+                .map(|d| (d.customer, d.resolved, d.id))
+                .collect(),
         }
     }
 
@@ -135,6 +249,14 @@ impl State {
             Phase::Completed | Phase::Cancelled => block!(Raw::Closed(c.phase)),
             Phase::Pilot | Phase::MassRollout => {}
         }
+        if ctx.blackout {
+            block!(Raw::Blackout);
+        }
+        if let Some((cap, used)) = ctx.cap {
+            if used >= cap {
+                block!(Raw::CapReached(cap));
+            }
+        }
         if hub.variant != c.variant {
             block!(Raw::WrongVariant);
             return None; // nothing else about this campaign applies to another variant's hub
@@ -157,6 +279,24 @@ impl State {
             block!(Raw::NotCommissioned(hub.smi));
         }
         let pos32 = pos as u32;
+        let record = c.rollout.upgrades.get(&pos32);
+        let flying = record
+            .map(|u| u.state)
+            .filter(|s| s.in_flight())
+            .or_else(|| ctx.others.iter().find_map(|o| o.in_flight(pos32)));
+        if let Some(state) = flying {
+            block!(Raw::InFlight(state));
+        } else if let Some(u) = record {
+            if u.state == crate::rollout::UpgradeState::Failed
+                && Some(u.step) == next
+                && u32::from(u.attempts) >= c.policy.max_attempts
+            {
+                block!(Raw::Exhausted(u.attempts));
+            }
+        }
+        if let Some(halt) = c.rollout.halted_sets.get(&hub.config) {
+            block!(Raw::SetHalted(halt.reason.clone()));
+        }
         let suppliers = [
             (SupplyRole::Import, hub.import_supplier),
             (SupplyRole::Gas, hub.gas_supplier),
@@ -196,6 +336,29 @@ impl State {
                 block!(Raw::Awaiting(role, supplier));
             }
         }
+        for (i, &(_, supplier)) in suppliers.iter().enumerate() {
+            if supplier == NO_CUSTOMER || (i == 1 && supplier == hub.import_supplier) {
+                continue;
+            }
+            if let Some(reason) = c
+                .rollout
+                .holds
+                .get(&supplier)
+                .and_then(|h| h.holds(hub.config))
+            {
+                block!(Raw::Held(supplier, reason.to_string()));
+            }
+            for &(flagger, subject, flag) in &ctx.suspensions {
+                let hit = flagger == supplier
+                    && match subject {
+                        Resolved::Config(set) => set == hub.config,
+                        Resolved::Firmware(f) => f == c.target || Some(f) == next,
+                    };
+                if hit {
+                    block!(Raw::DefectSuspended(supplier, flag));
+                }
+            }
+        }
         if out.is_empty() {
             next
         } else {
@@ -214,7 +377,7 @@ impl State {
     ) -> Result<Explanation, Error> {
         let c = self.campaign_for(actor, campaign)?;
         let (pos, rec) = self.hub_for(actor, hub)?;
-        let ctx = self.campaign_ctx(c);
+        let ctx = self.campaign_ctx(c, at);
         let mut raw = Vec::new();
         self.blockers(&ctx, pos, at, false, &mut raw);
         let next_version = if rec.variant == c.variant && rec.firmware != c.target {
@@ -264,6 +427,24 @@ impl State {
                         reason: show.then_some(reason),
                     }
                 }
+                Raw::InFlight(state) => Blocker::UpgradeInFlight { state },
+                Raw::Exhausted(n) => Blocker::AttemptsExhausted {
+                    attempts: u32::from(n),
+                },
+                Raw::SetHalted(reason) => Blocker::ConfigurationSetHalted { reason },
+                Raw::Held(c, reason) => {
+                    let by = party(c);
+                    let show = matches!(by, Party::You | Party::Customer { .. });
+                    Blocker::HeldBySupplier {
+                        by,
+                        reason: show.then_some(reason),
+                    }
+                }
+                Raw::DefectSuspended(c, flag) => {
+                    Blocker::SuspendedByDefectFlag { by: party(c), flag }
+                }
+                Raw::Blackout => Blocker::Blackout,
+                Raw::CapReached(cap) => Blocker::DailyCapReached { cap },
             })
             .collect();
         Ok(Explanation {

@@ -17,9 +17,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::estate::CustomerIdx;
 use crate::ids::HubId;
+use crate::rollout::{HaltPolicy, Pacing};
 
-/// The DCC's settings for one campaign.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// The DCC's settings for one campaign. Every field has a default, so `{}` is a policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CampaignPolicy {
     /// At most this many hubs nominated per customer for the pilot.
     #[serde(default)]
@@ -27,6 +29,94 @@ pub struct CampaignPolicy {
     /// Days the pilot runs before the DCC may grant OA for mass rollout (unless it overrides).
     #[serde(default)]
     pub min_assessment_days: u32,
+    /// Attempts per hub (per upgrade step) before it is given up (1 to 255; default 3).
+    #[serde(default = "default_max_attempts")]
+    pub max_attempts: u32,
+    /// Hours a hub that did not respond waits for a read-back before it counts as failed
+    /// (default 72).
+    #[serde(default = "default_reconciliation_hours")]
+    pub reconciliation_timeout_hours: u32,
+    /// Days before a customer's cut-off that it is told the cut-off approaches (default 7).
+    #[serde(default = "default_cutoff_notice_days")]
+    pub cutoff_notice_days: u32,
+    /// Automatic halts; none when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub halt: Option<HaltPolicy>,
+    /// Daily cap, ramp and blackouts; none when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pacing: Option<Pacing>,
+}
+
+fn default_max_attempts() -> u32 {
+    3
+}
+fn default_reconciliation_hours() -> u32 {
+    72
+}
+fn default_cutoff_notice_days() -> u32 {
+    7
+}
+
+impl Default for CampaignPolicy {
+    fn default() -> Self {
+        CampaignPolicy {
+            pilot_cap_per_customer: None,
+            min_assessment_days: 0,
+            max_attempts: default_max_attempts(),
+            reconciliation_timeout_hours: default_reconciliation_hours(),
+            cutoff_notice_days: default_cutoff_notice_days(),
+            halt: None,
+            pacing: None,
+        }
+    }
+}
+
+impl CampaignPolicy {
+    /// Refuses a policy that cannot work, naming the field.
+    pub(crate) fn check(&self) -> Result<(), crate::Error> {
+        use crate::Error;
+        if self.pilot_cap_per_customer == Some(0) {
+            return Err(Error::invalid_input(
+                "policy.pilot_cap_per_customer",
+                "must be at least 1 (leave it out for no cap)",
+            ));
+        }
+        if !(1..=255).contains(&self.max_attempts) {
+            return Err(Error::invalid_input(
+                "policy.max_attempts",
+                format!("{} is not between 1 and 255", self.max_attempts),
+            ));
+        }
+        if self.reconciliation_timeout_hours == 0 {
+            return Err(Error::invalid_input(
+                "policy.reconciliation_timeout_hours",
+                "must be at least 1",
+            ));
+        }
+        if let Some(h) = &self.halt {
+            if !h.failure_threshold_percent.is_finite()
+                || !(0.0..100.0).contains(&h.failure_threshold_percent)
+            {
+                return Err(Error::invalid_input(
+                    "policy.halt.failure_threshold_percent",
+                    format!(
+                        "{} is not a percentage from 0 up to (not including) 100",
+                        h.failure_threshold_percent
+                    ),
+                ));
+            }
+            if h.min_outcomes == 0 {
+                return Err(Error::invalid_input(
+                    "policy.halt.min_outcomes",
+                    "must be at least 1",
+                ));
+            }
+        }
+        if let Some(p) = &self.pacing {
+            p.check()?;
+        }
+        Ok(())
+    }
 }
 
 /// A customer's assessment of the pilot.

@@ -26,6 +26,8 @@ pub struct UpgradeEntry {
 pub struct UpgradePage {
     pub total: u64,
     pub offset: u64,
+    /// Upgradeable hubs not offered because of today's pacing cap.
+    pub held_back_by_pacing: u64,
     pub entries: Vec<UpgradeEntry>,
 }
 
@@ -66,8 +68,10 @@ impl State {
             .filter(|c| self.catalogue.variant(c.variant).region == region)
             .collect();
         let mut scratch = Vec::new();
+        let mut held_back = 0u64;
         for (ci, c) in campaigns.iter().enumerate() {
-            let ctx = self.campaign_ctx(c);
+            let ctx = self.campaign_ctx(c, at);
+            let start = rows.len();
             for (pos, hub) in self.estate.hubs.iter().enumerate() {
                 if hub.variant != c.variant {
                     continue;
@@ -80,8 +84,14 @@ impl State {
                     rows.push((!nominated, hub.id, ci, next));
                 }
             }
+            // Pacing: offer no more than today's cap has left, in priority order.
+            rows[start..].sort_unstable_by_key(|&(rest, hub, _, _)| (rest, hub));
+            if let Some(left) = ctx.cap_left() {
+                let offered = (rows.len() - start).min(usize::try_from(left).unwrap_or(usize::MAX));
+                held_back += (rows.len() - start - offered) as u64;
+                rows.truncate(start + offered);
+            }
         }
-        rows.sort_by_key(|&(rest, hub, ci, _)| (ci, rest, hub));
         let total = rows.len() as u64;
         let entries = rows
             .into_iter()
@@ -98,6 +108,7 @@ impl State {
         Ok(UpgradePage {
             total,
             offset,
+            held_back_by_pacing: held_back,
             entries,
         })
     }

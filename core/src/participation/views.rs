@@ -60,7 +60,7 @@ impl State {
         }
         let c = self.campaign_for(actor, campaign)?;
         let me = self.estate.customer_idx(customer).unwrap_or(NO_CUSTOMER);
-        let ctx = self.campaign_ctx(c);
+        let ctx = self.campaign_ctx(c, at);
         let mut view = ParticipationView {
             customer: customer.clone(),
             campaign: campaign.clone(),
@@ -179,7 +179,7 @@ impl State {
         let Some(me) = self.estate.customer_idx(id) else {
             return Ok(Vec::new());
         };
-        let ctx = self.campaign_ctx(c);
+        let routes = self.catalogue.routes_to(c.target);
         // Candidates per configuration set: (not super-friendly, seeded rank, hub).
         let mut sets: BTreeMap<u32, Vec<Candidate>> = BTreeMap::new();
         for (pos, hub) in self.estate.hubs.iter().enumerate() {
@@ -188,7 +188,7 @@ impl State {
                 && hub.is_supplied_by(me)
                 && hub.smi == SmiStatus::Commissioned
                 && hub.firmware != c.target
-                && ctx.routes.contains_key(&hub.firmware)
+                && routes.contains_key(&hub.firmware)
                 && !SupplyRole::ALL
                     .iter()
                     .any(|&r| hub.flags(r).vulnerable || hub.flags(r).high_risk)

@@ -56,19 +56,10 @@ impl State {
         actor: &Actor,
         customer: Option<&CustomerId>,
     ) -> Result<Vec<ConfigSetCount>, Error> {
-        let filter = match customer {
-            Some(c) => match self.scope_customer(actor, c)? {
-                Some(idx) => Some(idx),
-                None => return Ok(Vec::new()),
-            },
-            None if *actor == Actor::Dcc => None,
-            None => {
-                return Err(Error::not_permitted(
-                    actor,
-                    "see the industry's deployed products",
-                    "only the DCC sees the industry view",
-                ))
-            }
+        let filter = match self.estate_scope(actor, customer)? {
+            Some(Some(idx)) => Some(idx),
+            Some(None) => return Ok(Vec::new()),
+            None => None,
         };
         let mut counts: HashMap<u32, u64> = HashMap::new();
         for h in &self.estate.hubs {
@@ -237,6 +228,24 @@ impl State {
             .into_iter()
             .map(|f| self.catalogue.fw(f).version.clone())
             .collect())
+    }
+
+    /// The hubs a per-customer view covers: `None` the industry (the DCC only), `Some(None)` a
+    /// customer the estate does not know (nothing), `Some(Some(c))` customer `c`'s.
+    pub(crate) fn estate_scope(
+        &self,
+        actor: &Actor,
+        customer: Option<&CustomerId>,
+    ) -> Result<Option<Option<u16>>, Error> {
+        match customer {
+            Some(c) => Ok(Some(self.scope_customer(actor, c)?)),
+            None if *actor == Actor::Dcc => Ok(None),
+            None => Err(Error::not_permitted(
+                actor,
+                "see the industry's deployed products",
+                "only the DCC sees the industry view",
+            )),
+        }
     }
 
     /// Which customer `actor` may ask about: `Ok(None)` for a customer id the estate does

@@ -246,9 +246,10 @@ impl State {
                             actor: event.actor.clone(),
                             change: CampaignChange::Created,
                         }],
-                        policy: *policy,
+                        policy: policy.clone(),
                         pilot_started: None,
                         consents: Default::default(),
+                        rollout: Default::default(),
                     },
                 );
             }
@@ -257,6 +258,7 @@ impl State {
                 from,
                 to,
                 reason,
+                ..
             } => {
                 let c = self
                     .campaigns
@@ -267,6 +269,10 @@ impl State {
                         Rule::HubState,
                         format!("campaign {campaign} is {}, the event says {from}", c.phase),
                     ));
+                }
+                if *from == Phase::Suspended {
+                    // Resumed: the automatic halt's window starts again.
+                    c.rollout.window = Default::default();
                 }
                 c.resume_to = (*to == Phase::Suspended).then_some(*from);
                 c.phase = *to;
@@ -308,14 +314,28 @@ impl State {
                     },
                 });
             }
-            other => self.apply_participation(other, event)?,
+            EventPayload::HubsNominated { .. }
+            | EventPayload::NominationsWithdrawn { .. }
+            | EventPayload::WholeEstateApproved { .. }
+            | EventPayload::WholeEstateApprovalWithdrawn { .. }
+            | EventPayload::ConfigurationSetsApproved { .. }
+            | EventPayload::ConfigurationSetApprovalsWithdrawn { .. }
+            | EventPayload::HubsRejected { .. }
+            | EventPayload::RejectionsWithdrawn { .. }
+            | EventPayload::RejectionsOverridden { .. }
+            | EventPayload::PilotVerdictRecorded { .. } => {
+                self.apply_participation(&event.payload, event)?
+            }
+            _ => self.apply_rollout(event, verify)?,
         }
         self.last_seq = event.seq;
         self.last_at = Some(event.at);
+        // Notices are derived from the event once the state holds it (replay derives the same).
+        self.notify(event);
         Ok(())
     }
 
-    fn position(&self, hub: HubId) -> Result<usize, Error> {
+    pub(super) fn position(&self, hub: HubId) -> Result<usize, Error> {
         self.estate
             .position(hub)
             .ok_or_else(|| Error::not_found(Entity::Hub, hub))

@@ -440,6 +440,7 @@ impl State {
                 policy,
             } => {
                 dcc_only()?;
+                policy.check()?;
                 if self.campaigns.contains_key(&campaign) {
                     return Err(Error::already_exists(Entity::Campaign, &campaign));
                 }
@@ -504,6 +505,7 @@ impl State {
                         from,
                         to,
                         reason: Some(format!("override: {reason}")),
+                        figures: None,
                     },
                     (event, _) => event,
                 }
@@ -558,6 +560,16 @@ impl State {
                     customer,
                     until,
                 }
+            }
+            rollout @ (Command::ReportOutcomes { .. }
+            | Command::ReportHanHealth { .. }
+            | Command::CheckDeadlines {}
+            | Command::HaltUpgrades { .. }
+            | Command::ResumeUpgrades { .. }
+            | Command::FlagDefect { .. }
+            | Command::LiftDefectSuspension { .. }
+            | Command::AcknowledgeNotifications { .. }) => {
+                return self.decide_rollout(actor, at, rollout)
             }
             participation @ (Command::NominateHubs { .. }
             | Command::WithdrawNominations { .. }
@@ -649,6 +661,7 @@ impl State {
             from: campaign.phase,
             to,
             reason,
+            figures: None,
         })
     }
 }

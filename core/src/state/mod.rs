@@ -5,6 +5,7 @@
 mod apply;
 mod decide;
 mod participation;
+mod rollout;
 
 use std::collections::BTreeMap;
 
@@ -13,9 +14,11 @@ use chrono::{DateTime, Utc};
 use crate::actor::Actor;
 use crate::campaign::Campaign;
 use crate::catalogue::Catalogue;
+use crate::defects::DefectFlag;
 use crate::error::Entity;
 use crate::estate::{CustomerIdx, Estate, HubRecord, NO_CUSTOMER};
 use crate::ids::{CampaignId, HubId};
+use crate::notify::{Outboxes, Recipient};
 use crate::Error;
 
 /// Everything the model knows. `Clone + PartialEq` so tests can check that a refused command
@@ -29,6 +32,10 @@ pub struct State {
     pub(crate) last_seq: u64,
     /// Time of the last applied event: commands may not go back before it.
     pub(crate) last_at: Option<DateTime<Utc>>,
+    /// Defect flags, oldest first (a flag's id is its place here, from 1).
+    pub(crate) defects: Vec<DefectFlag>,
+    /// Every recipient's notifications not yet acknowledged.
+    pub(crate) outboxes: Outboxes,
 }
 
 impl State {
@@ -82,6 +89,15 @@ impl State {
                 Some(c) if c != NO_CUSTOMER && hub.is_supplied_by(c) => Ok((pos, hub)),
                 _ => Err(not_found()),
             },
+        }
+    }
+
+    /// The outbox key of `actor` (None: a customer the estate does not know, with no outbox).
+    pub(crate) fn recipient_of(&self, actor: &Actor) -> Option<Recipient> {
+        match actor {
+            Actor::Dcc => Some(Recipient::Dcc),
+            Actor::Csp(r) => Some(Recipient::Csp(*r)),
+            Actor::Customer(_) => self.customer_of(actor).map(Recipient::Customer),
         }
     }
 

@@ -64,7 +64,11 @@ impl Sorted {
 
 impl State {
     /// The asking customer, known to the estate (a customer with no hubs has nothing to say).
-    fn participant(&self, actor: &Actor, action: &str) -> Result<(CustomerIdx, CustomerId), Error> {
+    pub(super) fn participant(
+        &self,
+        actor: &Actor,
+        action: &str,
+    ) -> Result<(CustomerIdx, CustomerId), Error> {
         let Actor::Customer(id) = actor else {
             return Err(Error::not_permitted(
                 actor,
@@ -81,7 +85,7 @@ impl State {
 
     /// The campaign, in a phase that takes participation (Pilot or Mass rollout, or suspended
     /// from one of them); with `pilot_only`, only the pilot's.
-    fn open_campaign(
+    pub(super) fn open_campaign(
         &self,
         actor: &Actor,
         id: &CampaignId,
@@ -112,7 +116,7 @@ impl State {
     }
 
     /// The position of a hub `me` supplies, or the per-hub reason it is not one of its hubs.
-    fn my_hub(&self, actor: &Actor, hub: HubId) -> Result<usize, String> {
+    pub(super) fn my_hub(&self, actor: &Actor, hub: HubId) -> Result<usize, String> {
         self.hub_for(actor, hub)
             .map(|(pos, _)| pos)
             .map_err(|_| "not one of your hubs".to_string())
@@ -128,7 +132,7 @@ impl State {
             Command::NominateHubs { campaign, hubs } => {
                 let (me, customer) = self.participant(actor, &action)?;
                 let c = self.open_campaign(actor, &campaign, true)?;
-                let ctx = self.campaign_ctx(c);
+                let routes = self.catalogue.routes_to(c.target);
                 let cap = c.policy.pilot_cap_per_customer.map(|n| n as usize);
                 let mut count = c.consents.nominated_count(me);
                 let s = Sorted::sort(&hubs, |hub| {
@@ -147,7 +151,7 @@ impl State {
                     if rec.firmware == c.target {
                         return Err("it already runs the target version".into());
                     }
-                    if !ctx.routes.contains_key(&rec.firmware) {
+                    if !routes.contains_key(&rec.firmware) {
                         return Err(format!(
                             "no upgrade pathway leads from {} to the target",
                             self.catalogue.fw(rec.firmware).version
@@ -189,10 +193,12 @@ impl State {
                 let c = self.open_campaign(actor, &campaign, false)?;
                 let s = Sorted::sort(&hubs, |hub| {
                     let pos = self.my_hub(actor, hub)?;
-                    if c.consents.nominated_by(me, pos as u32) {
-                        Ok(())
-                    } else {
+                    if !c.consents.nominated_by(me, pos as u32) {
                         Err("not nominated by you".into())
+                    } else if c.rollout.upgrades.contains_key(&(pos as u32)) {
+                        Err("its upgrade was dispatched; a nomination stands from then on".into())
+                    } else {
+                        Ok(())
                     }
                 })?;
                 EventPayload::NominationsWithdrawn {
@@ -241,7 +247,7 @@ impl State {
                         .ok_or_else(|| Error::not_found(Entity::ConfigurationSet, set.key()))?;
                     if self.estate.configs.resolve(idx).variant != c.variant {
                         return Err(Error::precondition(
-                            Rule::CampaignPhase,
+                            Rule::WrongVariant,
                             format!("{} is not of {}'s variant", set.key(), campaign),
                         ));
                     }
@@ -292,6 +298,9 @@ impl State {
                     }
                     if c.consents.nominated_by(me, pos) {
                         return Err("you nominated it; withdraw the nomination first".into());
+                    }
+                    if let Some(state) = c.rollout.in_flight(pos) {
+                        return Err(format!("its upgrade is in flight ({state})"));
                     }
                     Ok(())
                 })?;

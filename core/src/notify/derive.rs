@@ -1,0 +1,421 @@
+//! Which notices an applied event gives, and to whom. Runs after the event changed the state,
+//! so recipients are the parties of the state the event produced. The actor of an event is not
+//! told of its own act.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{NotificationKind, Recipient};
+use crate::campaign::{Campaign, Phase};
+use crate::defects::Resolved;
+use crate::estate::{CustomerIdx, NO_CUSTOMER};
+use crate::event::{Event, EventPayload};
+use crate::ids::{CampaignId, HubId};
+use crate::rollout::{Outcome, UpgradeState};
+use crate::state::State;
+
+impl State {
+    pub(crate) fn notify(&mut self, event: &Event) {
+        let notices = self.notices(event);
+        let actor = self.recipient_of(&event.actor);
+        for (to, kind) in notices {
+            if Some(to) != actor {
+                self.outboxes.push(to, event.seq, event.at, kind);
+            }
+        }
+    }
+
+    fn notices(&self, event: &Event) -> Vec<(Recipient, NotificationKind)> {
+        let mut out = Vec::new();
+        match &event.payload {
+            EventPayload::CampaignPhaseChanged {
+                campaign,
+                from,
+                to,
+                reason,
+                figures,
+            } => {
+                let Some(c) = self.campaigns.get(campaign) else {
+                    return out;
+                };
+                let kind = NotificationKind::PhaseChanged {
+                    campaign: campaign.clone(),
+                    from: *from,
+                    to: *to,
+                    operational_approval: matches!(
+                        (from, to),
+                        (Phase::Draft, Phase::Pilot) | (Phase::Pilot, Phase::MassRollout)
+                    ),
+                    reason: reason.clone(),
+                    figures: *figures,
+                };
+                for r in self.campaign_parties(c) {
+                    out.push((r, kind.clone()));
+                }
+            }
+            EventPayload::HubsNominated {
+                campaign,
+                customer,
+                hubs,
+                ..
+            } => {
+                let positions: Vec<usize> = hubs
+                    .iter()
+                    .filter_map(|h| self.estate.position(*h))
+                    .collect();
+                self.other_supplier(campaign, customer, positions.into_iter(), &mut out);
+            }
+            EventPayload::WholeEstateApproved { campaign, customer } => {
+                if let Some(c) = self.campaigns.get(campaign) {
+                    let v = c.variant;
+                    let all =
+                        (0..self.estate.hubs.len()).filter(|&p| self.estate.hubs[p].variant == v);
+                    self.other_supplier(campaign, customer, all, &mut out);
+                }
+            }
+            EventPayload::ConfigurationSetsApproved {
+                campaign,
+                customer,
+                sets,
+            } => {
+                let cfgs: BTreeSet<u32> = sets.iter().filter_map(|s| self.find_config(s)).collect();
+                let hubs = (0..self.estate.hubs.len())
+                    .filter(|&p| cfgs.contains(&self.estate.hubs[p].config));
+                self.other_supplier(campaign, customer, hubs, &mut out);
+            }
+            EventPayload::ConfigurationSetHalted {
+                campaign,
+                set,
+                reason,
+                figures,
+            } => {
+                if let (Some(c), Some(cfg)) = (self.campaigns.get(campaign), self.find_config(set))
+                {
+                    let kind = NotificationKind::ConfigurationSetHalted {
+                        campaign: campaign.clone(),
+                        set: set.clone(),
+                        reason: reason.clone(),
+                        figures: *figures,
+                    };
+                    for r in self.set_parties(c, cfg) {
+                        out.push((r, kind.clone()));
+                    }
+                }
+            }
+            EventPayload::ConfigurationSetResumed { campaign, set } => {
+                if let (Some(c), Some(cfg)) = (self.campaigns.get(campaign), self.find_config(set))
+                {
+                    let kind = NotificationKind::ConfigurationSetResumed {
+                        campaign: campaign.clone(),
+                        set: set.clone(),
+                    };
+                    for r in self.set_parties(c, cfg) {
+                        out.push((r, kind.clone()));
+                    }
+                }
+            }
+            EventPayload::SupplierHoldPlaced {
+                campaign,
+                customer,
+                set,
+                reason,
+            } => {
+                if let Some(c) = self.campaigns.get(campaign) {
+                    let kind = |named: bool| NotificationKind::SupplierHold {
+                        campaign: campaign.clone(),
+                        placed: true,
+                        set: set.clone(),
+                        customer: named.then(|| customer.clone()),
+                        reason: named.then(|| reason.clone()),
+                    };
+                    out.push((Recipient::Dcc, kind(true)));
+                    out.push((Recipient::Csp(self.region_of(c)), kind(false)));
+                }
+            }
+            EventPayload::SupplierHoldLifted {
+                campaign,
+                customer,
+                set,
+            } => {
+                if let Some(c) = self.campaigns.get(campaign) {
+                    let kind = |named: bool| NotificationKind::SupplierHold {
+                        campaign: campaign.clone(),
+                        placed: false,
+                        set: set.clone(),
+                        customer: named.then(|| customer.clone()),
+                        reason: None,
+                    };
+                    out.push((Recipient::Dcc, kind(true)));
+                    out.push((Recipient::Csp(self.region_of(c)), kind(false)));
+                }
+            }
+            EventPayload::CutoffNoticesDue {
+                campaign,
+                customers,
+                reached,
+            } => {
+                if let Some(c) = self.campaigns.get(campaign) {
+                    for id in customers {
+                        if let Some(i) = self.estate.customer_idx(id) {
+                            let cutoff = c.cutoff_for(i);
+                            let campaign = campaign.clone();
+                            out.push((
+                                Recipient::Customer(i),
+                                if *reached {
+                                    NotificationKind::CutoffReached { campaign, cutoff }
+                                } else {
+                                    NotificationKind::CutoffApproaching { campaign, cutoff }
+                                },
+                            ));
+                        }
+                    }
+                }
+            }
+            EventPayload::DefectFlagged {
+                flag,
+                customer,
+                subject,
+                text,
+                named,
+                ..
+            } => {
+                let Some(d) = self.defects.iter().find(|d| d.id == *flag) else {
+                    return out;
+                };
+                let kind = |show: bool| NotificationKind::DefectFlagged {
+                    flag: *flag,
+                    subject: subject.clone(),
+                    text: text.clone(),
+                    flagged_by: show.then(|| customer.clone()),
+                };
+                out.push((Recipient::Dcc, kind(true)));
+                let variant = match d.resolved {
+                    Resolved::Config(cfg) => self.estate.configs.resolve(cfg).variant,
+                    Resolved::Firmware(f) => self.catalogue.fw(f).variant,
+                };
+                out.push((
+                    Recipient::Csp(self.catalogue.variant(variant).region),
+                    kind(*named),
+                ));
+                let mut on_it = BTreeSet::new();
+                for h in &self.estate.hubs {
+                    let hit = match d.resolved {
+                        Resolved::Config(cfg) => h.config == cfg,
+                        Resolved::Firmware(_) => h.variant == variant,
+                    };
+                    if hit {
+                        on_it.extend([h.import_supplier, h.gas_supplier]);
+                    }
+                }
+                on_it.remove(&NO_CUSTOMER);
+                on_it.remove(&d.customer);
+                for c in on_it {
+                    out.push((Recipient::Customer(c), kind(*named)));
+                }
+            }
+            EventPayload::PilotVerdictRecorded {
+                campaign,
+                customer,
+                verdict,
+            } => {
+                if let Some(c) = self.campaigns.get(campaign) {
+                    let kind = |named: bool| NotificationKind::PilotVerdict {
+                        campaign: campaign.clone(),
+                        customer: named.then(|| customer.clone()),
+                        verdict: verdict.clone(),
+                    };
+                    out.push((Recipient::Dcc, kind(true)));
+                    out.push((Recipient::Csp(self.region_of(c)), kind(false)));
+                }
+            }
+            EventPayload::OutcomesReported { campaign, outcomes } => {
+                if let Some(c) = self.campaigns.get(campaign) {
+                    let rows = outcomes.iter().filter_map(|r| {
+                        let pos = self.estate.position(r.hub)?;
+                        let final_state = c.rollout.upgrades.get(&(pos as u32)).map(|u| u.state);
+                        let class = match &r.outcome {
+                            Outcome::Dispatched => Class::Dispatched,
+                            Outcome::NoResponse => Class::NoResponse,
+                            Outcome::DeliveryFailed { .. } | Outcome::ActivationFailed { .. } => {
+                                Class::Failed
+                            }
+                            Outcome::ReadBack { .. }
+                                if final_state == Some(UpgradeState::Succeeded) =>
+                            {
+                                Class::Succeeded
+                            }
+                            Outcome::ReadBack { .. } => Class::Failed,
+                            Outcome::Delivered | Outcome::Activated => return None,
+                        };
+                        Some((pos, class))
+                    });
+                    self.summaries(c, rows, &mut out);
+                }
+            }
+            EventPayload::ReconciliationTimedOut { campaign, hubs } => {
+                if let Some(c) = self.campaigns.get(campaign) {
+                    let rows = hubs
+                        .iter()
+                        .filter_map(|h| self.estate.position(*h))
+                        .map(|p| (p, Class::TimedOut));
+                    self.summaries(c, rows, &mut out);
+                    out.push((
+                        Recipient::Csp(self.region_of(c)),
+                        summary(campaign, &Counts::of(hubs.len() as u64, Class::TimedOut)),
+                    ));
+                }
+            }
+            EventPayload::HanHealthReported {
+                campaign,
+                customer,
+                reports,
+            } => {
+                if let Some(c) = self.campaigns.get(campaign) {
+                    for r in reports.iter().filter(|r| r.health.is_bad()) {
+                        let kind = |named: bool| NotificationKind::HanHealthIssue {
+                            campaign: campaign.clone(),
+                            hub: r.hub,
+                            health: r.health.clone(),
+                            customer: named.then(|| customer.clone()),
+                        };
+                        out.push((Recipient::Dcc, kind(true)));
+                        out.push((Recipient::Csp(self.region_of(c)), kind(false)));
+                    }
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+
+    fn region_of(&self, c: &Campaign) -> crate::ids::Region {
+        self.catalogue.variant(c.variant).region
+    }
+
+    /// The DCC, the campaign's CSP and every customer with hubs of its variant.
+    fn campaign_parties(&self, c: &Campaign) -> Vec<Recipient> {
+        let mut r = vec![Recipient::Dcc, Recipient::Csp(self.region_of(c))];
+        r.extend(
+            self.customers_of_variant(c)
+                .into_iter()
+                .map(Recipient::Customer),
+        );
+        r
+    }
+
+    /// The DCC, the campaign's CSP and every customer with hubs on configuration set `cfg`.
+    fn set_parties(&self, c: &Campaign, cfg: u32) -> Vec<Recipient> {
+        let mut customers = BTreeSet::new();
+        for h in self.estate.hubs.iter().filter(|h| h.config == cfg) {
+            customers.extend([h.import_supplier, h.gas_supplier]);
+        }
+        customers.remove(&NO_CUSTOMER);
+        let mut r = vec![Recipient::Dcc, Recipient::Csp(self.region_of(c))];
+        r.extend(customers.into_iter().map(Recipient::Customer));
+        r
+    }
+
+    /// Tells the other supplier of each split-supply hub among `positions` that `customer`
+    /// consented, without naming it: one notice per other supplier, listing its own hubs.
+    fn other_supplier(
+        &self,
+        campaign: &CampaignId,
+        customer: &crate::ids::CustomerId,
+        positions: impl Iterator<Item = usize>,
+        out: &mut Vec<(Recipient, NotificationKind)>,
+    ) {
+        let Some(me) = self.estate.customer_idx(customer) else {
+            return;
+        };
+        let mut per_other: BTreeMap<CustomerIdx, Vec<HubId>> = BTreeMap::new();
+        for p in positions {
+            let h = &self.estate.hubs[p];
+            if !h.is_split_supply() || !h.is_supplied_by(me) {
+                continue;
+            }
+            let other = if h.import_supplier == me {
+                h.gas_supplier
+            } else {
+                h.import_supplier
+            };
+            if other != NO_CUSTOMER && other != me {
+                per_other.entry(other).or_default().push(h.id);
+            }
+        }
+        for (other, mut hubs) in per_other {
+            hubs.sort_unstable();
+            out.push((
+                Recipient::Customer(other),
+                NotificationKind::OtherSupplierConsented {
+                    campaign: campaign.clone(),
+                    hubs,
+                },
+            ));
+        }
+    }
+
+    /// An outcomes summary to the DCC (every row) and to each supplier (its own hubs' rows).
+    fn summaries(
+        &self,
+        c: &Campaign,
+        rows: impl Iterator<Item = (usize, Class)>,
+        out: &mut Vec<(Recipient, NotificationKind)>,
+    ) {
+        let mut all = Counts::default();
+        let mut per: BTreeMap<CustomerIdx, Counts> = BTreeMap::new();
+        for (pos, class) in rows {
+            all.add(class);
+            let h = &self.estate.hubs[pos];
+            let mut suppliers = vec![h.import_supplier];
+            if h.gas_supplier != h.import_supplier {
+                suppliers.push(h.gas_supplier);
+            }
+            for s in suppliers.into_iter().filter(|&s| s != NO_CUSTOMER) {
+                per.entry(s).or_default().add(class);
+            }
+        }
+        if all.is_empty() {
+            return;
+        }
+        out.push((Recipient::Dcc, summary(&c.id, &all)));
+        for (customer, counts) in per {
+            out.push((Recipient::Customer(customer), summary(&c.id, &counts)));
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Class {
+    Dispatched,
+    Succeeded,
+    Failed,
+    NoResponse,
+    TimedOut,
+}
+
+#[derive(Default)]
+struct Counts([u64; 5]);
+
+impl Counts {
+    fn of(n: u64, class: Class) -> Counts {
+        let mut c = Counts::default();
+        c.0[class as usize] = n;
+        c
+    }
+    fn add(&mut self, class: Class) {
+        self.0[class as usize] += 1;
+    }
+    fn is_empty(&self) -> bool {
+        self.0.iter().all(|&n| n == 0)
+    }
+}
+
+fn summary(campaign: &CampaignId, c: &Counts) -> NotificationKind {
+    NotificationKind::OutcomesSummary {
+        campaign: campaign.clone(),
+        dispatched: c.0[Class::Dispatched as usize],
+        succeeded: c.0[Class::Succeeded as usize],
+        failed: c.0[Class::Failed as usize],
+        no_response: c.0[Class::NoResponse as usize],
+        timed_out: c.0[Class::TimedOut as usize],
+    }
+}

@@ -1,0 +1,170 @@
+//! Notifications: an outbox per recipient (the DCC, each CSP, each customer) of typed notices
+//! derived from events as they are applied, so a replay rebuilds the same outboxes. A recipient
+//! reads its own and acknowledges up to a cursor; an acknowledged notice is not delivered again.
+//! Nothing in a customer's notice names another customer (except a defect flag's signer, by
+//! its own choice) or shows a hub it does not supply (DOMAIN.md invariant 11).
+
+mod derive;
+
+use std::collections::{BTreeMap, VecDeque};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::campaign::Phase;
+use crate::defects::DefectSubject;
+use crate::estate::CustomerIdx;
+use crate::ids::{CampaignId, CustomerId, HubId, Region};
+use crate::participation::PilotVerdict;
+use crate::query::ConfigurationSet;
+use crate::rollout::{HaltFigures, HanHealth};
+
+/// One notification in a recipient's outbox. `id` counts up per recipient; `event` is the
+/// sequence number of the event that caused it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notification {
+    pub id: u64,
+    pub event: u64,
+    pub at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub kind: NotificationKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum NotificationKind {
+    /// A campaign changed phase; `operational_approval` when an OA began the pilot or rollout.
+    PhaseChanged {
+        campaign: CampaignId,
+        from: Phase,
+        to: Phase,
+        operational_approval: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        figures: Option<HaltFigures>,
+    },
+    /// The other supplier of these split-supply hubs of yours consented (it is not named).
+    OtherSupplierConsented {
+        campaign: CampaignId,
+        hubs: Vec<HubId>,
+    },
+    /// Upgrades of a configuration set halted: by the DCC, or automatically (`figures`).
+    ConfigurationSetHalted {
+        campaign: CampaignId,
+        set: ConfigurationSet,
+        reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        figures: Option<HaltFigures>,
+    },
+    ConfigurationSetResumed {
+        campaign: CampaignId,
+        set: ConfigurationSet,
+    },
+    /// A supplier held (or released) its own hubs; named to the DCC only.
+    SupplierHold {
+        campaign: CampaignId,
+        placed: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        set: Option<ConfigurationSet>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        customer: Option<CustomerId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    CutoffApproaching {
+        campaign: CampaignId,
+        cutoff: DateTime<Utc>,
+    },
+    CutoffReached {
+        campaign: CampaignId,
+        cutoff: DateTime<Utc>,
+    },
+    DefectFlagged {
+        flag: u64,
+        #[serde(flatten)]
+        subject: DefectSubject,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        flagged_by: Option<CustomerId>,
+    },
+    /// A pilot participant's verdict (the participant named to the DCC only).
+    PilotVerdict {
+        campaign: CampaignId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        customer: Option<CustomerId>,
+        verdict: PilotVerdict,
+    },
+    /// What one outcome report did to the recipient's hubs (the DCC: to all of them).
+    OutcomesSummary {
+        campaign: CampaignId,
+        dispatched: u64,
+        succeeded: u64,
+        failed: u64,
+        no_response: u64,
+        timed_out: u64,
+    },
+    /// A supplier reported a bad HAN after an upgrade (the supplier named to the DCC only).
+    HanHealthIssue {
+        campaign: CampaignId,
+        hub: HubId,
+        #[serde(flatten)]
+        health: HanHealth,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        customer: Option<CustomerId>,
+    },
+}
+
+/// Who a notification is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Recipient {
+    Dcc,
+    Csp(Region),
+    Customer(CustomerIdx),
+}
+
+/// One recipient's notifications not yet acknowledged.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct Outbox {
+    pub pending: VecDeque<Notification>,
+    /// The id of the last notification put in (0: none yet).
+    pub last_id: u64,
+    /// Acknowledged up to here.
+    pub acked: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct Outboxes {
+    pub boxes: BTreeMap<Recipient, Outbox>,
+}
+
+impl Outboxes {
+    pub fn push(&mut self, to: Recipient, event: u64, at: DateTime<Utc>, kind: NotificationKind) {
+        let outbox = self.boxes.entry(to).or_default();
+        outbox.last_id += 1;
+        outbox.pending.push_back(Notification {
+            id: outbox.last_id,
+            event,
+            at,
+            kind,
+        });
+    }
+
+    pub fn acknowledge(&mut self, to: Recipient, up_to: u64) {
+        let outbox = self.boxes.entry(to).or_default();
+        outbox.acked = outbox.acked.max(up_to);
+        while outbox.pending.front().is_some_and(|n| n.id <= up_to) {
+            outbox.pending.pop_front();
+        }
+    }
+}
+
+/// A page of a recipient's outbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NotificationPage {
+    /// The recipient's acknowledged cursor.
+    pub acknowledged: u64,
+    /// Notifications after the cursor not shown in this page.
+    pub more: u64,
+    pub notifications: Vec<Notification>,
+}

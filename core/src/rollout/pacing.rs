@@ -1,0 +1,232 @@
+//! Pacing: a daily cap on the hubs offered in the CSP's list, ramped up by a factor after each
+//! day whose failure rate stayed under the campaign's threshold, and blackout windows with no
+//! dispatch. Days and hours are UTC: the model has no time zone of its own.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{DayTally, HaltPolicy};
+use crate::Error;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Weekday {
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+    Sunday,
+}
+
+impl Weekday {
+    fn of(day: chrono::Weekday) -> Weekday {
+        match day {
+            chrono::Weekday::Mon => Weekday::Monday,
+            chrono::Weekday::Tue => Weekday::Tuesday,
+            chrono::Weekday::Wed => Weekday::Wednesday,
+            chrono::Weekday::Thu => Weekday::Thursday,
+            chrono::Weekday::Fri => Weekday::Friday,
+            chrono::Weekday::Sat => Weekday::Saturday,
+            chrono::Weekday::Sun => Weekday::Sunday,
+        }
+    }
+}
+
+/// A time with no dispatch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Blackout {
+    /// Whole days, `from` to `to` inclusive.
+    Dates { from: NaiveDate, to: NaiveDate },
+    /// Every week on `day`, from `from_hour` up to (not including) `to_hour`, UTC.
+    Weekly {
+        day: Weekday,
+        from_hour: u8,
+        to_hour: u8,
+    },
+}
+
+impl Blackout {
+    pub fn covers(&self, at: DateTime<Utc>) -> bool {
+        match self {
+            Blackout::Dates { from, to } => (*from..=*to).contains(&at.date_naive()),
+            Blackout::Weekly {
+                day,
+                from_hour,
+                to_hour,
+            } => {
+                Weekday::of(at.weekday()) == *day
+                    && (u32::from(*from_hour)..u32::from(*to_hour)).contains(&at.hour())
+            }
+        }
+    }
+}
+
+/// A campaign's pacing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pacing {
+    /// Hubs offered (and dispatched) per day at first; `None`: no cap, only blackouts.
+    #[serde(default)]
+    pub daily_cap: Option<u32>,
+    /// After each day whose failure rate stayed under the threshold, the cap is multiplied by
+    /// this (1.0: no ramp).
+    #[serde(default = "one")]
+    pub ramp_factor: f64,
+    #[serde(default)]
+    pub blackouts: Vec<Blackout>,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+impl Pacing {
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        if self.daily_cap == Some(0) {
+            return Err(Error::invalid_input(
+                "policy.pacing.daily_cap",
+                "must be at least 1 (leave it out for no cap)",
+            ));
+        }
+        if !self.ramp_factor.is_finite() || self.ramp_factor < 1.0 || self.ramp_factor > 100.0 {
+            return Err(Error::invalid_input(
+                "policy.pacing.ramp_factor",
+                format!("{} is not between 1 and 100", self.ramp_factor),
+            ));
+        }
+        for (i, b) in self.blackouts.iter().enumerate() {
+            let field = format!("policy.pacing.blackouts[{i}]");
+            match b {
+                Blackout::Dates { from, to } if to < from => {
+                    return Err(Error::invalid_input(
+                        field,
+                        format!("{to} is before {from}"),
+                    ))
+                }
+                Blackout::Weekly {
+                    from_hour, to_hour, ..
+                } if from_hour >= to_hour || *to_hour > 24 => {
+                    return Err(Error::invalid_input(
+                        field,
+                        format!("hours {from_hour} to {to_hour} are not a window within a day"),
+                    ))
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    pub fn blackout_at(&self, at: DateTime<Utc>) -> bool {
+        self.blackouts.iter().any(|b| b.covers(at))
+    }
+
+    /// The cap of `day`, ramped once for every earlier day with outcomes whose failure rate
+    /// stayed at or under the halt threshold (every such day when the campaign has none).
+    pub(crate) fn cap_on(
+        &self,
+        day: NaiveDate,
+        days: &BTreeMap<NaiveDate, DayTally>,
+        halt: Option<&HaltPolicy>,
+    ) -> Option<u64> {
+        let cap = self.daily_cap?;
+        let good_days = days
+            .range(..day)
+            .filter(|(_, d)| d.tally.outcomes > 0)
+            .filter(|(_, d)| {
+                halt.is_none_or(|h| d.tally.failure_percent() <= h.failure_threshold_percent)
+            })
+            .count();
+        let ramped = f64::from(cap) * self.ramp_factor.powi(good_days.min(10_000) as i32);
+        Some(if ramped >= 1e15 {
+            1e15 as u64
+        } else {
+            ramped.floor() as u64
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rollout::Tally;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+    }
+
+    fn tally(outcomes: u64, failures: u64) -> DayTally {
+        DayTally {
+            dispatched: outcomes,
+            tally: Tally { outcomes, failures },
+        }
+    }
+
+    #[test]
+    fn the_cap_ramps_after_good_days_only() {
+        let p = Pacing {
+            daily_cap: Some(10),
+            ramp_factor: 1.5,
+            blackouts: vec![],
+        };
+        let halt = HaltPolicy {
+            failure_threshold_percent: 20.0,
+            min_outcomes: 1,
+        };
+        let mut days = BTreeMap::new();
+        assert_eq!(p.cap_on(day(2), &days, Some(&halt)), Some(10));
+        days.insert(day(2), tally(10, 2)); // 20%: not above the threshold, ramps
+        assert_eq!(p.cap_on(day(3), &days, Some(&halt)), Some(15));
+        days.insert(day(3), tally(15, 4)); // 26.7%: holds
+        assert_eq!(p.cap_on(day(4), &days, Some(&halt)), Some(15));
+        days.insert(
+            day(4),
+            DayTally {
+                dispatched: 15,
+                tally: Tally::default(),
+            },
+        ); // no outcomes yet
+        assert_eq!(p.cap_on(day(5), &days, Some(&halt)), Some(15));
+        // The day itself and later days do not count towards its own cap.
+        assert_eq!(p.cap_on(day(2), &days, Some(&halt)), Some(10));
+        // With no halt policy, every day with outcomes ramps: 10 * 1.5^2.
+        assert_eq!(p.cap_on(day(5), &days, None), Some(22));
+        let uncapped = Pacing {
+            daily_cap: None,
+            ..p
+        };
+        assert_eq!(uncapped.cap_on(day(5), &days, None), None);
+    }
+
+    #[test]
+    fn blackouts_cover_their_dates_and_weekly_hours() {
+        use chrono::TimeZone;
+        let p = Pacing {
+            daily_cap: None,
+            ramp_factor: 1.0,
+            blackouts: vec![
+                Blackout::Dates {
+                    from: day(10),
+                    to: day(11),
+                },
+                Blackout::Weekly {
+                    day: Weekday::Friday,
+                    from_hour: 16,
+                    to_hour: 24,
+                },
+            ],
+        };
+        let at = |d, h| Utc.with_ymd_and_hms(2026, 3, d, h, 0, 0).unwrap();
+        assert!(p.blackout_at(at(10, 0)) && p.blackout_at(at(11, 23)));
+        assert!(!p.blackout_at(at(12, 0)));
+        // 2026-03-13 is a Friday.
+        assert!(!p.blackout_at(at(13, 15)));
+        assert!(p.blackout_at(at(13, 16)) && p.blackout_at(at(13, 23)));
+        assert!(!p.blackout_at(at(14, 16)));
+    }
+}

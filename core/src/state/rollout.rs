@@ -1,0 +1,992 @@
+//! Decisions on, and application of, upgrade outcomes, HAN health reports, deadlines, halts
+//! and holds, defect flags and notification acknowledgements.
+//!
+//! An outcome report is simulated row by row over an overlay of the campaign's attempts; the
+//! same simulation checks a live report (with eligibility, pacing) and re-applies a recorded
+//! one (state machine only), so a replay cannot drift from what was decided.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+use super::State;
+use crate::actor::Actor;
+use crate::campaign::{Campaign, Phase};
+use crate::catalogue::FirmwareIdx;
+use crate::command::Command;
+use crate::defects::{DefectFlag, DefectSubject, Resolved};
+use crate::error::{Entity, RowError, Rule};
+use crate::estate::{CustomerIdx, NO_CUSTOMER};
+use crate::event::{Event, EventPayload};
+use crate::ids::{CampaignId, CustomerId, HubId};
+use crate::intern::FxBuild;
+use crate::participation::eligibility::{CampaignCtx, Raw};
+use crate::query::ConfigurationSet;
+use crate::rollout::{
+    advance, DispatchInfo, FailureReason, HaltFigures, HealthRecord, HealthReport, HubUpgrade,
+    Outcome, OutcomeReport, SetHalt, Tally, UpgradeState,
+};
+use crate::Error;
+
+/// A tally to count: (configuration set of origin, day of dispatch, what).
+type Counted = (u32, NaiveDate, Tally);
+
+/// What an outcome report does, worked out before anything changes.
+pub(crate) struct Simulated {
+    /// The final record of every hub the report touched.
+    pub upgrades: HashMap<u32, HubUpgrade, FxBuild>,
+    /// Hubs whose attempt succeeded: they now run the step.
+    pub successes: Vec<(usize, FirmwareIdx)>,
+    pub counted: Vec<Counted>,
+    pub dispatched: u64,
+}
+
+impl State {
+    pub(super) fn decide_rollout(
+        &self,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        command: Command,
+    ) -> Result<Vec<EventPayload>, Error> {
+        let action = command.action();
+        match command {
+            Command::ReportOutcomes { campaign, outcomes } => {
+                let c = self.reporting_campaign(actor, &campaign, &action)?;
+                if outcomes.is_empty() {
+                    return Err(Error::invalid_input(
+                        "outcomes",
+                        "report at least one outcome",
+                    ));
+                }
+                let ctx = self.campaign_ctx(c, at);
+                let sim = self
+                    .simulate_outcomes(c, &outcomes, at, Some(&ctx))
+                    .map_err(|rows| Error::BulkRejected { rows })?;
+                let mut events = vec![EventPayload::OutcomesReported { campaign, outcomes }];
+                events.extend(self.halts_after(c, &sim.counted));
+                Ok(events)
+            }
+            Command::ReportHanHealth { campaign, reports } => {
+                let (me, customer) = self.participant(actor, &action)?;
+                let c = self.campaign_for(actor, &campaign)?;
+                if reports.is_empty() {
+                    return Err(Error::invalid_input("reports", "report at least one hub"));
+                }
+                let counted = self
+                    .simulate_health(c, me, &reports, Some(actor))
+                    .map_err(|rows| Error::BulkRejected { rows })?;
+                let mut events = vec![EventPayload::HanHealthReported {
+                    campaign,
+                    customer,
+                    reports,
+                }];
+                events.extend(self.halts_after(c, &counted));
+                Ok(events)
+            }
+            Command::CheckDeadlines {} => {
+                if *actor != Actor::Dcc {
+                    return Err(Error::not_permitted(
+                        actor,
+                        &action,
+                        "deadlines are checked by the DCC's scheduler",
+                    ));
+                }
+                Ok(self.deadlines_due(at))
+            }
+            Command::HaltUpgrades {
+                campaign,
+                set,
+                reason,
+            } => {
+                if reason.trim().is_empty() {
+                    return Err(Error::invalid_input("reason", "a halt needs a reason"));
+                }
+                match actor {
+                    Actor::Dcc => {
+                        let Some(set) = set else {
+                            return Err(Error::invalid_input(
+                                "set",
+                                "the DCC halts one configuration set here; a whole campaign with suspend_campaign",
+                            ));
+                        };
+                        let c = self.live_campaign(actor, &campaign)?;
+                        let cfg = self.campaign_set(c, &set, None)?;
+                        if c.rollout.halted_sets.contains_key(&cfg) {
+                            return Err(Error::precondition(
+                                Rule::NoChange,
+                                format!("{} is already halted in {campaign}", set.key()),
+                            ));
+                        }
+                        Ok(vec![EventPayload::ConfigurationSetHalted {
+                            campaign,
+                            set,
+                            reason,
+                            figures: None,
+                        }])
+                    }
+                    Actor::Customer(_) => {
+                        let (me, customer) = self.participant(actor, &action)?;
+                        let c = self.live_campaign(actor, &campaign)?;
+                        let hold = c.rollout.holds.get(&me);
+                        if hold.is_some_and(|h| h.all.is_some()) {
+                            return Err(Error::precondition(
+                                Rule::NoChange,
+                                format!("{customer} already holds all its hubs in {campaign}"),
+                            ));
+                        }
+                        if let Some(s) = &set {
+                            let cfg = self.campaign_set(c, s, Some(me))?;
+                            if hold.is_some_and(|h| h.sets.contains_key(&cfg)) {
+                                return Err(Error::precondition(
+                                    Rule::NoChange,
+                                    format!("{customer} already holds {} in {campaign}", s.key()),
+                                ));
+                            }
+                        }
+                        Ok(vec![EventPayload::SupplierHoldPlaced {
+                            campaign,
+                            customer,
+                            set,
+                            reason,
+                        }])
+                    }
+                    Actor::Csp(_) => Err(Error::not_permitted(
+                        actor,
+                        &action,
+                        "the DCC halts configuration sets; a supplier holds its own hubs",
+                    )),
+                }
+            }
+            Command::ResumeUpgrades { campaign, set } => match actor {
+                Actor::Dcc => {
+                    let Some(set) = set else {
+                        return Err(Error::invalid_input(
+                            "set",
+                            "the DCC resumes one configuration set here; a whole campaign with resume_campaign",
+                        ));
+                    };
+                    let c = self.live_campaign(actor, &campaign)?;
+                    let cfg = self.campaign_set(c, &set, None)?;
+                    if !c.rollout.halted_sets.contains_key(&cfg) {
+                        return Err(Error::precondition(
+                            Rule::NoChange,
+                            format!("{} is not halted in {campaign}", set.key()),
+                        ));
+                    }
+                    Ok(vec![EventPayload::ConfigurationSetResumed {
+                        campaign,
+                        set,
+                    }])
+                }
+                Actor::Customer(_) => {
+                    let (me, customer) = self.participant(actor, &action)?;
+                    let c = self.live_campaign(actor, &campaign)?;
+                    let hold = c.rollout.holds.get(&me);
+                    let held = match &set {
+                        None => hold.is_some_and(|h| h.all.is_some()),
+                        Some(s) => {
+                            let cfg = self.campaign_set(c, s, Some(me))?;
+                            hold.is_some_and(|h| h.sets.contains_key(&cfg))
+                        }
+                    };
+                    if !held {
+                        return Err(Error::precondition(
+                            Rule::NoChange,
+                            format!("{customer} has no such hold in {campaign}"),
+                        ));
+                    }
+                    Ok(vec![EventPayload::SupplierHoldLifted {
+                        campaign,
+                        customer,
+                        set,
+                    }])
+                }
+                Actor::Csp(_) => Err(Error::not_permitted(
+                    actor,
+                    &action,
+                    "only the DCC resumes a halted configuration set; a supplier its own hold",
+                )),
+            },
+            Command::FlagDefect {
+                subject,
+                text,
+                named,
+                suspend_own,
+            } => {
+                let (me, customer) = self.participant(actor, &action)?;
+                if text.trim().is_empty() {
+                    return Err(Error::invalid_input("text", "say what the defect is"));
+                }
+                self.resolve_subject(&subject, Some(me))?;
+                Ok(vec![EventPayload::DefectFlagged {
+                    flag: self.defects.len() as u64 + 1,
+                    customer,
+                    subject,
+                    text,
+                    named,
+                    suspend_own,
+                }])
+            }
+            Command::LiftDefectSuspension { flag } => {
+                let (me, customer) = self.participant(actor, &action)?;
+                let d = self.defect(flag)?;
+                if d.customer != me {
+                    return Err(Error::not_permitted(
+                        actor,
+                        &action,
+                        "only the customer that flagged it lifts its suspension",
+                    ));
+                }
+                if !d.suspending {
+                    return Err(Error::precondition(
+                        Rule::NoChange,
+                        format!("defect flag {flag} suspends nothing"),
+                    ));
+                }
+                Ok(vec![EventPayload::DefectSuspensionLifted {
+                    flag,
+                    customer,
+                }])
+            }
+            Command::AcknowledgeNotifications { up_to } => {
+                let outbox = self
+                    .recipient_of(actor)
+                    .and_then(|r| self.outboxes.boxes.get(&r));
+                let (last, acked) = outbox.map_or((0, 0), |o| (o.last_id, o.acked));
+                if up_to > last {
+                    return Err(Error::invalid_input(
+                        "up_to",
+                        format!("{up_to} is beyond the last notification to {actor} ({last})"),
+                    ));
+                }
+                if up_to <= acked {
+                    return Err(Error::precondition(
+                        Rule::NoChange,
+                        format!("{actor} already acknowledged up to {acked}"),
+                    ));
+                }
+                Ok(vec![EventPayload::NotificationsAcknowledged {
+                    recipient: actor.clone(),
+                    up_to,
+                }])
+            }
+            other => Err(Error::invalid_input(
+                "command",
+                format!("{} is not a rollout command", other.action()),
+            )),
+        }
+    }
+
+    /// The campaign an outcome report is about, if `actor` is the CSP of its region.
+    fn reporting_campaign(
+        &self,
+        actor: &Actor,
+        id: &CampaignId,
+        action: &str,
+    ) -> Result<&Campaign, Error> {
+        let c = self.campaign_for(&Actor::Dcc, id)?;
+        let region = self.catalogue.variant(c.variant).region;
+        if *actor != Actor::Csp(region) {
+            return Err(Error::not_permitted(
+                actor,
+                action,
+                format!("only the CSP of the {region} region reports outcomes of its hubs"),
+            ));
+        }
+        Ok(c)
+    }
+
+    /// A campaign that halts and holds apply to: started and not closed.
+    fn live_campaign(&self, actor: &Actor, id: &CampaignId) -> Result<&Campaign, Error> {
+        let c = self.campaign_for(actor, id)?;
+        if matches!(c.phase, Phase::Draft | Phase::Completed | Phase::Cancelled) {
+            return Err(Error::precondition(
+                Rule::CampaignPhase,
+                format!(
+                    "campaign {id} is {}; halts apply once it started and until it closes",
+                    c.phase
+                ),
+            ));
+        }
+        Ok(c)
+    }
+
+    /// A configuration set of the campaign's variant (for a customer: one it has hubs on, so
+    /// that it learns nothing of others' sets).
+    fn campaign_set(
+        &self,
+        c: &Campaign,
+        set: &ConfigurationSet,
+        customer: Option<CustomerIdx>,
+    ) -> Result<u32, Error> {
+        let not_found = || Error::not_found(Entity::ConfigurationSet, set.key());
+        let cfg = self.find_config(set).ok_or_else(not_found)?;
+        if let Some(me) = customer {
+            if !self
+                .estate
+                .hubs
+                .iter()
+                .any(|h| h.config == cfg && h.is_supplied_by(me))
+            {
+                return Err(not_found());
+            }
+        }
+        if self.estate.configs.resolve(cfg).variant != c.variant {
+            return Err(Error::precondition(
+                Rule::WrongVariant,
+                format!("{} is not of {}'s variant", set.key(), c.id),
+            ));
+        }
+        Ok(cfg)
+    }
+
+    pub(crate) fn resolve_subject(
+        &self,
+        subject: &DefectSubject,
+        customer: Option<CustomerIdx>,
+    ) -> Result<Resolved, Error> {
+        match subject {
+            DefectSubject::ConfigurationSet { set } => {
+                let not_found = || Error::not_found(Entity::ConfigurationSet, set.key());
+                let cfg = self.find_config(set).ok_or_else(not_found)?;
+                if let Some(me) = customer {
+                    if !self
+                        .estate
+                        .hubs
+                        .iter()
+                        .any(|h| h.config == cfg && h.is_supplied_by(me))
+                    {
+                        return Err(not_found());
+                    }
+                }
+                Ok(Resolved::Config(cfg))
+            }
+            DefectSubject::Firmware { variant, version } => {
+                let v = self
+                    .catalogue
+                    .variant_idx(variant)
+                    .ok_or_else(|| Error::not_found(Entity::Variant, variant))?;
+                let f = self.catalogue.firmware_idx(v, version).ok_or_else(|| {
+                    Error::not_found(Entity::Firmware, format!("{variant}@{version}"))
+                })?;
+                Ok(Resolved::Firmware(f))
+            }
+        }
+    }
+
+    fn defect(&self, flag: u64) -> Result<&DefectFlag, Error> {
+        usize::try_from(flag)
+            .ok()
+            .and_then(|i| i.checked_sub(1))
+            .and_then(|i| self.defects.get(i))
+            .ok_or_else(|| Error::not_found(Entity::DefectFlag, flag))
+    }
+
+    /// Runs an outcome report over the campaign's attempts. With `ctx` (a live report) each
+    /// dispatch must also be of a hub upgradeable now within today's cap.
+    pub(crate) fn simulate_outcomes(
+        &self,
+        c: &Campaign,
+        rows: &[OutcomeReport],
+        at: DateTime<Utc>,
+        ctx: Option<&CampaignCtx<'_>>,
+    ) -> Result<Simulated, Vec<RowError>> {
+        let routes;
+        let routes = match ctx {
+            Some(ctx) => &ctx.routes,
+            None => {
+                routes = self.catalogue.routes_to(c.target);
+                &routes
+            }
+        };
+        let mut sim = Simulated {
+            upgrades: HashMap::default(),
+            successes: Vec::new(),
+            counted: Vec::new(),
+            dispatched: 0,
+        };
+        let mut errors = Vec::new();
+        let mut succeeded_here = HashSet::<u32, FxBuild>::default();
+        let mut scratch = Vec::new();
+        let max_attempts = u8::try_from(c.policy.max_attempts).unwrap_or(u8::MAX);
+        for (row, report) in rows.iter().enumerate() {
+            let hub = report.hub;
+            let mut refuse = |reason: String| {
+                errors.push(RowError {
+                    row,
+                    reason: format!("hub {hub}: {reason}"),
+                })
+            };
+            let Some(pos) = self.estate.position(hub) else {
+                refuse("not found".into());
+                continue;
+            };
+            let rec = &self.estate.hubs[pos];
+            if rec.variant != c.variant {
+                refuse(format!(
+                    "it is a {} hub; campaign {} is for {}",
+                    self.catalogue.variant(rec.variant).id,
+                    c.id,
+                    self.catalogue.variant(c.variant).id
+                ));
+                continue;
+            }
+            let p = pos as u32;
+            let touched = sim.upgrades.contains_key(&p);
+            let current = sim
+                .upgrades
+                .get(&p)
+                .or_else(|| c.rollout.upgrades.get(&p))
+                .copied();
+            let mut dispatch = None;
+            if report.outcome == Outcome::Dispatched {
+                if succeeded_here.contains(&p) {
+                    refuse("its upgrade succeeded earlier in this report; dispatch its next step in a later one".into());
+                    continue;
+                }
+                let Some(&(step, _)) = routes.get(&rec.firmware) else {
+                    refuse(if rec.firmware == c.target {
+                        "it already runs the target version".into()
+                    } else {
+                        "no upgrade pathway leads from its version to the target".into()
+                    });
+                    continue;
+                };
+                if let Some(ctx) = ctx {
+                    scratch.clear();
+                    self.blockers(ctx, pos, at, false, &mut scratch);
+                    // The overlay and the batch's own count decide these two.
+                    scratch.retain(|r| match r {
+                        Raw::CapReached(_) => false,
+                        Raw::InFlight(_) | Raw::Exhausted(_) => !touched,
+                        _ => true,
+                    });
+                    if !scratch.is_empty() {
+                        let why: Vec<String> = scratch.iter().map(|r| r.describe(self)).collect();
+                        refuse(format!("not upgradeable now: {}", why.join("; ")));
+                        continue;
+                    }
+                    if let Some(left) = ctx.cap_left() {
+                        if sim.dispatched >= left {
+                            let cap = ctx.cap.map_or(0, |(cap, _)| cap);
+                            refuse(format!("over today's pacing cap of {cap} hubs"));
+                            continue;
+                        }
+                    }
+                }
+                dispatch = Some(DispatchInfo {
+                    step,
+                    config: rec.config,
+                    max_attempts,
+                });
+            }
+            let read_back = match &report.outcome {
+                Outcome::ReadBack { firmware } => self.catalogue.firmware_idx(c.variant, firmware),
+                _ => None,
+            };
+            match advance(current, &report.outcome, at, dispatch, read_back) {
+                Err(reason) => refuse(reason),
+                Ok(done) => {
+                    let u = done.upgrade;
+                    if report.outcome == Outcome::Dispatched {
+                        sim.dispatched += 1;
+                    }
+                    if let Some(ok) = done.concluded {
+                        sim.counted.push((
+                            u.origin_config,
+                            u.dispatched_at.date_naive(),
+                            Tally {
+                                outcomes: 1,
+                                failures: u64::from(!ok),
+                            },
+                        ));
+                        if ok {
+                            sim.successes.push((pos, u.step));
+                            succeeded_here.insert(p);
+                        }
+                    }
+                    sim.upgrades.insert(p, u);
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(sim)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Checks a health report by `me`; returns the failures it adds. With `actor` (a live
+    /// report) each hub must be one `me` supplies as the actor may address it.
+    fn simulate_health(
+        &self,
+        c: &Campaign,
+        me: CustomerIdx,
+        reports: &[HealthReport],
+        actor: Option<&Actor>,
+    ) -> Result<Vec<Counted>, Vec<RowError>> {
+        let mut errors = Vec::new();
+        let mut counted = Vec::new();
+        let mut seen = HashSet::<u32, FxBuild>::default();
+        for (row, r) in reports.iter().enumerate() {
+            let hub = r.hub;
+            let mut refuse = |reason: &str| {
+                errors.push(RowError {
+                    row,
+                    reason: format!("hub {hub}: {reason}"),
+                })
+            };
+            let pos = match actor {
+                Some(a) => match self.my_hub(a, hub) {
+                    Ok(pos) => pos,
+                    Err(why) => {
+                        refuse(&why);
+                        continue;
+                    }
+                },
+                None => match self.estate.position(hub) {
+                    Some(pos) => pos,
+                    None => {
+                        refuse("not found");
+                        continue;
+                    }
+                },
+            };
+            let p = pos as u32;
+            if !seen.insert(p) {
+                refuse("listed twice");
+                continue;
+            }
+            let Some(u) = c.rollout.upgrades.get(&p) else {
+                refuse("it has not been upgraded in this campaign");
+                continue;
+            };
+            if u.state != UpgradeState::Succeeded {
+                refuse(&format!("its upgrade is {}, not succeeded", u.state));
+                continue;
+            }
+            if c.rollout
+                .health
+                .get(&p)
+                .is_some_and(|l| l.iter().any(|h| h.customer == me))
+            {
+                refuse("you already reported its health in this campaign");
+                continue;
+            }
+            let device = match &r.health {
+                crate::rollout::HanHealth::AllFine => None,
+                crate::rollout::HanHealth::DeviceLostContact { device }
+                | crate::rollout::HanHealth::DeviceMisbehaves { device, .. } => Some(*device),
+            };
+            if let Some(d) = device {
+                let rec = &self.estate.hubs[pos];
+                if self.estate.devices_of(rec.config).get(d).is_none() {
+                    refuse(&format!("it has no {}", d.as_str().to_uppercase()));
+                    continue;
+                }
+            }
+            if r.health.is_bad() && !u.health_bad {
+                counted.push((
+                    u.origin_config,
+                    u.dispatched_at.date_naive(),
+                    Tally {
+                        outcomes: 0,
+                        failures: 1,
+                    },
+                ));
+            }
+        }
+        if errors.is_empty() {
+            Ok(counted)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The automatic halts that counting `counted` would trip: each configuration set over
+    /// the threshold (not already halted), then the campaign.
+    fn halts_after(&self, c: &Campaign, counted: &[Counted]) -> Vec<EventPayload> {
+        let Some(policy) = c.policy.halt else {
+            return Vec::new();
+        };
+        let mut per_set: BTreeMap<u32, Tally> = BTreeMap::new();
+        let mut all = Tally::default();
+        for &(cfg, _, t) in counted {
+            per_set.entry(cfg).or_default().add(t);
+            all.add(t);
+        }
+        let figures = |t: Tally| HaltFigures {
+            outcomes: t.outcomes,
+            failures: t.failures,
+            failure_threshold_percent: policy.failure_threshold_percent,
+            min_outcomes: policy.min_outcomes,
+        };
+        let reason = |t: Tally| {
+            format!(
+                "automatic halt: {} of {} outcomes failed ({:.1}% > {}%)",
+                t.failures,
+                t.outcomes,
+                t.failure_percent(),
+                policy.failure_threshold_percent
+            )
+        };
+        let mut events = Vec::new();
+        for (cfg, delta) in per_set {
+            if c.rollout.halted_sets.contains_key(&cfg) {
+                continue;
+            }
+            let now = c
+                .rollout
+                .set_window
+                .get(&cfg)
+                .copied()
+                .unwrap_or_default()
+                .plus(delta);
+            if policy.crossed(now) {
+                events.push(EventPayload::ConfigurationSetHalted {
+                    campaign: c.id.clone(),
+                    set: self.configuration_set(cfg),
+                    reason: reason(now),
+                    figures: Some(figures(now)),
+                });
+            }
+        }
+        let now = c.rollout.window.plus(all);
+        if matches!(c.phase, Phase::Pilot | Phase::MassRollout) && policy.crossed(now) {
+            events.push(EventPayload::CampaignPhaseChanged {
+                campaign: c.id.clone(),
+                from: c.phase,
+                to: Phase::Suspended,
+                reason: Some(reason(now)),
+                figures: Some(figures(now)),
+            });
+        }
+        events
+    }
+
+    /// What time has made due at `at`, campaign by campaign.
+    fn deadlines_due(&self, at: DateTime<Utc>) -> Vec<EventPayload> {
+        let mut events = Vec::new();
+        for c in self.campaigns.values() {
+            if matches!(c.phase, Phase::Draft | Phase::Completed | Phase::Cancelled) {
+                continue;
+            }
+            let timeout = Duration::hours(i64::from(c.policy.reconciliation_timeout_hours));
+            let mut late: Vec<(HubId, HubUpgrade)> = c
+                .rollout
+                .upgrades
+                .iter()
+                .filter(|(_, u)| {
+                    u.state == UpgradeState::NoResponse
+                        && u.no_response_at.is_some_and(|t| t + timeout <= at)
+                })
+                .map(|(&p, &u)| (self.estate.hubs[p as usize].id, u))
+                .collect();
+            if !late.is_empty() {
+                late.sort_unstable_by_key(|(h, _)| *h);
+                let counted: Vec<Counted> = late
+                    .iter()
+                    .map(|(_, u)| {
+                        (
+                            u.origin_config,
+                            u.dispatched_at.date_naive(),
+                            Tally {
+                                outcomes: 1,
+                                failures: 1,
+                            },
+                        )
+                    })
+                    .collect();
+                events.push(EventPayload::ReconciliationTimedOut {
+                    campaign: c.id.clone(),
+                    hubs: late.into_iter().map(|(h, _)| h).collect(),
+                });
+                events.extend(self.halts_after(c, &counted));
+            }
+            let lead = Duration::days(i64::from(c.policy.cutoff_notice_days));
+            let (mut approaching, mut reached) = (Vec::new(), Vec::new());
+            for customer in self.customers_of_variant(c) {
+                let cutoff = c.cutoff_for(customer);
+                let notified = |reached| {
+                    c.rollout
+                        .cutoff_notices
+                        .contains(&(customer, cutoff, reached))
+                };
+                let Some(id) = self.estate.customer(customer).cloned() else {
+                    continue;
+                };
+                if at >= cutoff {
+                    if !notified(true) {
+                        reached.push(id);
+                    }
+                } else if at >= cutoff - lead && !notified(false) {
+                    approaching.push(id);
+                }
+            }
+            for (customers, reached) in [(approaching, false), (reached, true)] {
+                if !customers.is_empty() {
+                    events.push(EventPayload::CutoffNoticesDue {
+                        campaign: c.id.clone(),
+                        customers,
+                        reached,
+                    });
+                }
+            }
+        }
+        events
+    }
+
+    /// Customers supplying hubs of the campaign's variant, in id order.
+    pub(crate) fn customers_of_variant(&self, c: &Campaign) -> Vec<CustomerIdx> {
+        let mut seen = BTreeSet::new();
+        for h in self.estate.hubs.iter().filter(|h| h.variant == c.variant) {
+            for s in [h.import_supplier, h.gas_supplier] {
+                if s != NO_CUSTOMER {
+                    seen.insert(s);
+                }
+            }
+        }
+        let mut out: Vec<CustomerIdx> = seen.into_iter().collect();
+        out.sort_by(|a, b| self.estate.customer(*a).cmp(&self.estate.customer(*b)));
+        out
+    }
+
+    /// Applies a rollout event; everything it names is resolved before anything changes.
+    pub(super) fn apply_rollout(&mut self, event: &Event, verify: bool) -> Result<(), Error> {
+        let bulk = |rows: Vec<RowError>| Error::BulkRejected { rows };
+        match &event.payload {
+            EventPayload::OutcomesReported { campaign, outcomes } => {
+                let c = self.campaign_ref(campaign)?;
+                let sim = self
+                    .simulate_outcomes(c, outcomes, event.at, None)
+                    .map_err(bulk)?;
+                let day = event.at.date_naive();
+                for &(pos, step) in &sim.successes {
+                    let devices = self.estate.devices_of(self.estate.hubs[pos].config);
+                    self.estate.reconfigure(pos, step, &devices)?;
+                }
+                let r = &mut self.campaign_mut(campaign).rollout;
+                r.days.entry(day).or_default().dispatched += sim.dispatched;
+                for (cfg, d, t) in sim.counted {
+                    r.count(cfg, d, t);
+                }
+                r.upgrades.extend(sim.upgrades);
+            }
+            EventPayload::HanHealthReported {
+                campaign,
+                customer,
+                reports,
+            } => {
+                let me = self.customer_ref(customer)?;
+                let c = self.campaign_ref(campaign)?;
+                let counted = self.simulate_health(c, me, reports, None).map_err(bulk)?;
+                let at = event.at;
+                let positions: Vec<u32> = reports
+                    .iter()
+                    .map(|r| self.estate.position(r.hub).map_or(0, |p| p as u32))
+                    .collect();
+                let r = &mut self.campaign_mut(campaign).rollout;
+                for (cfg, d, t) in counted {
+                    r.count(cfg, d, t);
+                }
+                for (report, p) in reports.iter().zip(positions) {
+                    if report.health.is_bad() {
+                        if let Some(u) = r.upgrades.get_mut(&p) {
+                            u.health_bad = true;
+                        }
+                    }
+                    r.health.entry(p).or_default().push(HealthRecord {
+                        customer: me,
+                        health: report.health.clone(),
+                        at,
+                    });
+                }
+            }
+            EventPayload::ReconciliationTimedOut { campaign, hubs } => {
+                let c = self.campaign_ref(campaign)?;
+                let mut positions = Vec::with_capacity(hubs.len());
+                for h in hubs {
+                    let p = self.position(*h)? as u32;
+                    match c.rollout.upgrades.get(&p) {
+                        Some(u) if u.state == UpgradeState::NoResponse => positions.push(p),
+                        _ if !verify => positions.push(p),
+                        _ => {
+                            return Err(Error::precondition(
+                                Rule::HubState,
+                                format!("hub {h} is not awaiting reconciliation in {campaign}"),
+                            ))
+                        }
+                    }
+                }
+                let r = &mut self.campaign_mut(campaign).rollout;
+                for p in positions {
+                    if let Some(u) = r.upgrades.get_mut(&p) {
+                        u.state = UpgradeState::Failed;
+                        u.failure = Some(FailureReason::TimedOut);
+                        let (cfg, day) = (u.origin_config, u.dispatched_at.date_naive());
+                        r.count(
+                            cfg,
+                            day,
+                            Tally {
+                                outcomes: 1,
+                                failures: 1,
+                            },
+                        );
+                    }
+                }
+            }
+            EventPayload::ConfigurationSetHalted {
+                campaign,
+                set,
+                reason,
+                figures,
+            } => {
+                let cfg = self.config_ref(set)?;
+                self.campaign_ref(campaign)?;
+                self.campaign_mut(campaign).rollout.halted_sets.insert(
+                    cfg,
+                    SetHalt {
+                        reason: reason.clone(),
+                        at: event.at,
+                        figures: *figures,
+                    },
+                );
+            }
+            EventPayload::ConfigurationSetResumed { campaign, set } => {
+                let cfg = self.config_ref(set)?;
+                self.campaign_ref(campaign)?;
+                let r = &mut self.campaign_mut(campaign).rollout;
+                r.halted_sets.remove(&cfg);
+                r.set_window.remove(&cfg);
+            }
+            EventPayload::SupplierHoldPlaced {
+                campaign,
+                customer,
+                set,
+                reason,
+            } => {
+                let me = self.customer_ref(customer)?;
+                let cfg = set.as_ref().map(|s| self.config_ref(s)).transpose()?;
+                self.campaign_ref(campaign)?;
+                let hold = self
+                    .campaign_mut(campaign)
+                    .rollout
+                    .holds
+                    .entry(me)
+                    .or_default();
+                let entry = (reason.clone(), event.at);
+                match cfg {
+                    None => hold.all = Some(entry),
+                    Some(cfg) => {
+                        hold.sets.insert(cfg, entry);
+                    }
+                }
+            }
+            EventPayload::SupplierHoldLifted {
+                campaign,
+                customer,
+                set,
+            } => {
+                let me = self.customer_ref(customer)?;
+                let cfg = set.as_ref().map(|s| self.config_ref(s)).transpose()?;
+                self.campaign_ref(campaign)?;
+                let holds = &mut self.campaign_mut(campaign).rollout.holds;
+                if let Some(hold) = holds.get_mut(&me) {
+                    match cfg {
+                        None => hold.all = None,
+                        Some(cfg) => {
+                            hold.sets.remove(&cfg);
+                        }
+                    }
+                    if hold.is_empty() {
+                        holds.remove(&me);
+                    }
+                }
+            }
+            EventPayload::DefectFlagged {
+                flag,
+                customer,
+                subject,
+                text,
+                named,
+                suspend_own,
+            } => {
+                let me = self.customer_ref(customer)?;
+                let resolved = self.resolve_subject(subject, None)?;
+                if *flag != self.defects.len() as u64 + 1 {
+                    return Err(Error::invalid_input(
+                        "flag",
+                        format!("defect flag {flag} out of sequence"),
+                    ));
+                }
+                self.defects.push(DefectFlag {
+                    id: *flag,
+                    customer: me,
+                    subject: subject.clone(),
+                    resolved,
+                    text: text.clone(),
+                    named: *named,
+                    suspending: *suspend_own,
+                    at: event.at,
+                });
+            }
+            EventPayload::DefectSuspensionLifted { flag, .. } => {
+                self.defect(*flag)?;
+                self.defects[(*flag - 1) as usize].suspending = false;
+            }
+            EventPayload::CutoffNoticesDue {
+                campaign,
+                customers,
+                reached,
+            } => {
+                let idx: Vec<CustomerIdx> = customers
+                    .iter()
+                    .map(|c| self.customer_ref(c))
+                    .collect::<Result<_, _>>()?;
+                self.campaign_ref(campaign)?;
+                let c = self.campaign_mut(campaign);
+                for i in idx {
+                    let cutoff = c.cutoff_for(i);
+                    c.rollout.cutoff_notices.insert((i, cutoff, *reached));
+                }
+            }
+            EventPayload::NotificationsAcknowledged { recipient, up_to } => {
+                let to = self
+                    .recipient_of(recipient)
+                    .ok_or_else(|| Error::not_found(Entity::Customer, recipient.to_code()))?;
+                self.outboxes.acknowledge(to, *up_to);
+            }
+            other => {
+                return Err(Error::invalid_input(
+                    "event",
+                    format!("{} is not handled here", other.type_name()),
+                ))
+            }
+        }
+        Ok(())
+    }
+
+    fn campaign_ref(&self, id: &CampaignId) -> Result<&Campaign, Error> {
+        self.campaigns
+            .get(id)
+            .ok_or_else(|| Error::not_found(Entity::Campaign, id))
+    }
+
+    fn campaign_mut(&mut self, id: &CampaignId) -> &mut Campaign {
+        // Present: every caller resolved it first.
+        self.campaigns
+            .get_mut(id)
+            .expect("campaign checked present")
+    }
+
+    fn customer_ref(&self, id: &CustomerId) -> Result<CustomerIdx, Error> {
+        self.estate
+            .customer_idx(id)
+            .ok_or_else(|| Error::not_found(Entity::Customer, id))
+    }
+
+    fn config_ref(&self, set: &ConfigurationSet) -> Result<u32, Error> {
+        self.find_config(set)
+            .ok_or_else(|| Error::not_found(Entity::ConfigurationSet, set.key()))
+    }
+}
