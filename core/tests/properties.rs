@@ -7,7 +7,10 @@ mod common;
 
 use common::*;
 use commshub_ota::catalogue::Gate;
+use commshub_ota::defects::DefectSubject;
 use commshub_ota::journal::{read_jsonl_from, write_jsonl_to};
+use commshub_ota::notify::NotificationKind;
+use commshub_ota::rollout::{HaltPolicy, HanHealth, HealthReport, Outcome, OutcomeReport, Pacing};
 use commshub_ota::*;
 use proptest::prelude::*;
 
@@ -107,7 +110,54 @@ fn command() -> impl Strategy<Value = Command> {
         1 => (campaign(), prop::collection::vec(hub_id(), 1..3)).prop_map(|(campaign, hubs)| Command::WithdrawRejections { campaign, hubs }),
         1 => (campaign(), hub_id()).prop_map(|(campaign, hub)| Command::OverrideRejections { campaign, hub, reason: "urgent".into() }),
         1 => campaign().prop_map(|campaign| Command::RecordPilotVerdict { campaign, verdict: PilotVerdict::Success }),
+        8 => (campaign(), prop::collection::vec((prop::sample::select(vec![1u64, 1, 1, 5, 6, 7]).prop_map(hub), outcomes()), 1..2)).prop_map(|(campaign, runs)| Command::ReportOutcomes {
+            campaign,
+            outcomes: runs.into_iter().flat_map(|(hub, run)| run.into_iter().map(move |outcome| OutcomeReport { hub, outcome })).collect(),
+        }),
+        1 => (campaign(), hub_id(), any::<bool>()).prop_map(|(campaign, hub, fine)| Command::ReportHanHealth {
+            campaign,
+            reports: vec![HealthReport { hub, health: if fine { HanHealth::AllFine } else { HanHealth::DeviceLostContact { device: HanDeviceKind::Esme } } }],
+        }),
+        1 => Just(Command::CheckDeadlines {}),
+        1 => campaign().prop_map(|campaign| Command::HaltUpgrades { campaign, set: None, reason: "checks".into() }),
+        1 => campaign().prop_map(|campaign| Command::ResumeUpgrades { campaign, set: None }),
+        1 => (version(), any::<bool>(), any::<bool>()).prop_map(|(version, named, suspend_own)| Command::FlagDefect {
+            subject: DefectSubject::Firmware { variant: vid(NORTH), version },
+            text: "in triage".into(),
+            named,
+            suspend_own,
+        }),
+        1 => (1u64..4).prop_map(|flag| Command::LiftDefectSuspension { flag }),
+        1 => (1u64..6).prop_map(|up_to| Command::AcknowledgeNotifications { up_to }),
     ]
+}
+
+/// One hub's outcomes in a report: a whole successful run, or single steps in any order.
+fn outcomes() -> impl Strategy<Value = Vec<Outcome>> {
+    let read_back = |v: &str| Outcome::ReadBack { firmware: fw(v) };
+    prop::sample::select(vec![
+        vec![
+            Outcome::Dispatched,
+            Outcome::Delivered,
+            Outcome::Activated,
+            read_back("2.0"),
+        ],
+        vec![
+            Outcome::Dispatched,
+            Outcome::Delivered,
+            Outcome::Activated,
+            read_back("1.1"),
+        ],
+        vec![
+            Outcome::Dispatched,
+            Outcome::DeliveryFailed { reason: None },
+        ],
+        vec![Outcome::Dispatched, Outcome::NoResponse],
+        vec![Outcome::Dispatched],
+        vec![Outcome::Delivered],
+        vec![Outcome::ActivationFailed { reason: None }],
+        vec![read_back("2.0")],
+    ])
 }
 
 /// The actor who may usually make `cmd` (the property test uses it 3 times in 4, so that
@@ -144,8 +194,60 @@ fn natural_actor(cmd: &Command) -> Actor {
         },
         Command::ApproveWholeEstate { .. }
         | Command::WithdrawWholeEstateApproval { .. }
-        | Command::RecordPilotVerdict { .. } => cust("SUP-A"),
+        | Command::RecordPilotVerdict { .. }
+        | Command::ReportHanHealth { .. }
+        | Command::HaltUpgrades { .. }
+        | Command::ResumeUpgrades { .. }
+        | Command::LiftDefectSuspension { .. } => cust("SUP-A"),
+        Command::FlagDefect { named: true, .. } => cust("SUP-B"),
+        Command::FlagDefect { .. } => cust("SUP-A"),
+        Command::ReportOutcomes { .. } => Actor::Csp(Region::North),
         _ => Actor::Dcc,
+    }
+}
+
+/// DOMAIN.md invariant 11: a notice to a customer names no other customer (a defect flag's
+/// signer excepted: it chose to be named) and shows no hub it does not supply.
+fn check_notices(e: &Engine, since_seq: u64) {
+    let s = e.state();
+    let all = ["SUP-A", "SUP-B", "SUP-C", "SUP-D"];
+    for who in all {
+        let Ok(page) = s.notifications(&cust(who), 10_000) else {
+            continue;
+        };
+        let mine: Vec<HubId> = s
+            .customer_estate(&cust(who), &cid(who))
+            .unwrap()
+            .into_iter()
+            .map(|h| h.id)
+            .collect();
+        for n in page.notifications.iter().filter(|n| n.event > since_seq) {
+            let signed = matches!(
+                &n.kind,
+                NotificationKind::DefectFlagged {
+                    flagged_by: Some(_),
+                    ..
+                }
+            );
+            let text = serde_json::to_string(n).unwrap();
+            for other in all.iter().filter(|o| **o != who) {
+                assert!(
+                    signed || !text.contains(other),
+                    "{who} was told of {other}: {text}"
+                );
+            }
+            let hubs = match &n.kind {
+                NotificationKind::OtherSupplierConsented { hubs, .. } => hubs.clone(),
+                NotificationKind::HanHealthIssue { hub, .. } => vec![*hub],
+                _ => vec![],
+            };
+            for h in hubs {
+                assert!(
+                    mine.contains(&h),
+                    "{who} was told of hub {h}, not its own: {text}"
+                );
+            }
+        }
     }
 }
 
@@ -153,12 +255,18 @@ fn natural_actor(cmd: &Command) -> Actor {
 fn check_invariants(e: &Engine) {
     let s = e.state();
     for c in s.campaigns(&Actor::Dcc) {
-        // Only the DCC moves phases, and only forward or to a side state.
+        // Only the DCC moves phases (an automatic halt aside), and only forward or to a side
+        // state.
         let mut last = Phase::Draft;
         let mut resume = None;
         for h in &c.history {
-            if let campaign::CampaignChange::PhaseChanged { from, to, .. } = h.change {
-                assert_eq!(h.actor, Actor::Dcc);
+            if let campaign::CampaignChange::PhaseChanged { from, to, reason } = &h.change {
+                let (from, to) = (*from, *to);
+                let automatic = to == Phase::Suspended
+                    && reason
+                        .as_deref()
+                        .is_some_and(|r| r.starts_with("automatic halt"));
+                assert!(h.actor == Actor::Dcc || automatic, "{h:?}");
                 assert_eq!(from, last, "history is a chain");
                 assert!(
                     Transition::ALL
@@ -221,10 +329,23 @@ proptest! {
 
     #[test]
     fn refusals_change_nothing_and_replay_rebuilds_the_state(
-        steps in prop::collection::vec((actor(), command(), 0u8..4, 0i64..3), 1..40)
+        steps in prop::collection::vec((actor(), command(), 0u8..4, 0i64..3), 1..40),
+        head_start in any::<bool>(),
     ) {
         let mut e = fixture();
-        ok(&mut e, &Actor::Dcc, t(0), Command::CreateCampaign { campaign: camp("C1"), variant: vid(NORTH), target: fw("2.0"), cutoff: t(60), policy: Default::default() });
+        let policy = CampaignPolicy {
+            halt: Some(HaltPolicy { failure_threshold_percent: 30.0, min_outcomes: 2 }),
+            pacing: Some(Pacing { daily_cap: Some(2), ramp_factor: 2.0, blackouts: vec![] }),
+            reconciliation_timeout_hours: 24,
+            ..CampaignPolicy::default()
+        };
+        ok(&mut e, &Actor::Dcc, t(0), Command::CreateCampaign { campaign: camp("C1"), variant: vid(NORTH), target: fw("2.0"), cutoff: t(60), policy });
+        // Half the histories start with C1 piloting and SUP-A's whole estate approved, so that
+        // upgrades, halts and their notices happen, not only refusals.
+        if head_start {
+            ok(&mut e, &Actor::Dcc, t(0), Command::GrantPilotOa { campaign: camp("C1") });
+            ok(&mut e, &cust("SUP-A"), t(0), Command::ApproveWholeEstate { campaign: camp("C1") });
+        }
         let mut day = 1;
         let mut accepted = 0;
         for (random_actor, cmd, pick, advance) in steps {
@@ -232,11 +353,9 @@ proptest! {
             let actor = if pick == 0 { random_actor } else { natural_actor(&cmd) };
             let before = e.state().clone();
             let journal = e.events().len();
+            let since = e.state().last_seq();
             match e.execute(&actor, t(day), cmd) {
-                Ok(events) => {
-                    prop_assert!(!events.is_empty());
-                    accepted += 1;
-                }
+                Ok(_) => accepted += 1,
                 Err(err) => {
                     if std::env::var("PROP_STATS").is_ok() { eprintln!("refused {:?} {err}", err.kind()); }
                     prop_assert_eq!(e.state(), &before);
@@ -244,6 +363,7 @@ proptest! {
                 }
             }
             check_invariants(&e);
+            check_notices(&e, since);
         }
         let replayed = Engine::replay(e.events().to_vec()).unwrap();
         prop_assert_eq!(replayed.state(), e.state());
