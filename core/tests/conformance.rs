@@ -146,6 +146,29 @@ fn run_query(state: &State, q: &Value) -> Result<Value, Error> {
                 n("seed"),
             )?))
         }
+        "pilot_status" => json(serde_json::to_value(
+            state.pilot_status(&actor, &arg(q, "campaign")?)?,
+        )),
+        "campaign_progress" => json(serde_json::to_value(state.campaign_progress(
+            &actor,
+            &arg(q, "campaign")?,
+            at(q)?,
+        )?)),
+        "estate_by_firmware" => {
+            let customer: Option<CustomerId> = if q.get("customer").is_some() {
+                Some(arg(q, "customer")?)
+            } else {
+                None
+            };
+            json(serde_json::to_value(
+                state.estate_by_firmware(&actor, customer.as_ref())?,
+            ))
+        }
+        "notifications" => {
+            let limit = q.get("limit").and_then(Value::as_u64).unwrap_or(1000);
+            json(serde_json::to_value(state.notifications(&actor, limit)?))
+        }
+        "defect_flags" => json(serde_json::to_value(state.defect_flags(&actor)?)),
         other => Err(Error::InvalidInput {
             field: "query.name".into(),
             reason: format!("unknown query {other:?}"),

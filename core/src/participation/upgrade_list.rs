@@ -7,6 +7,7 @@ use crate::actor::Actor;
 use crate::campaign::Phase;
 use crate::estate::NO_CUSTOMER;
 use crate::ids::{CampaignId, FirmwareVersion, HubId, Region};
+use crate::participation::eligibility::CampaignCtx;
 use crate::state::State;
 use crate::Error;
 
@@ -70,7 +71,10 @@ impl State {
         let mut scratch = Vec::new();
         let mut held_back = 0u64;
         for (ci, c) in campaigns.iter().enumerate() {
+            // The cap is applied below, so that hubs it holds back are counted, not blocked.
             let ctx = self.campaign_ctx(c, at);
+            let cap_left = ctx.cap_left();
+            let ctx = CampaignCtx { cap: None, ..ctx };
             let start = rows.len();
             for (pos, hub) in self.estate.hubs.iter().enumerate() {
                 if hub.variant != c.variant {
@@ -86,7 +90,7 @@ impl State {
             }
             // Pacing: offer no more than today's cap has left, in priority order.
             rows[start..].sort_unstable_by_key(|&(rest, hub, _, _)| (rest, hub));
-            if let Some(left) = ctx.cap_left() {
+            if let Some(left) = cap_left {
                 let offered = (rows.len() - start).min(usize::try_from(left).unwrap_or(usize::MAX));
                 held_back += (rows.len() - start - offered) as u64;
                 rows.truncate(start + offered);

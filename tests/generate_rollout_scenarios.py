@@ -1,0 +1,175 @@
+"""Writes fixtures/rollout_estate.json and the issue-5 scenarios (outcomes, halts, pacing, defect
+flags, notifications). The JSON files are what every runner reads; this script is how they were
+written, kept so that a change to them is one edit here: `python3 tests/generate_rollout_scenarios.py`."""
+import json, os
+T = lambda d, h=9: "2026-01-%02dT%02d:00:00Z" % (1 + d, h)
+H = lambda n: "00-00-00-00-00-00-00-%02X" % n
+
+def hub(n, sup, gas=None, esme=("EM-A1", "3.1")):
+    devices = {"esme": {"model": esme[0], "firmware": esme[1]}, "ihd": {"model": "IHD-X", "firmware": "1.0"}}
+    if gas:
+        devices["gsme"] = {"model": "GM-K1", "firmware": "5.0"}
+    return {"id": H(n), "variant": "CH-N-DB", "firmware": "1.1", "smi_status": "commissioned", "devices": devices,
+            "import_supplier": sup, "gas_supplier": gas, "installed_on": "2024-03-01", "commissioned_on": "2024-03-02"}
+
+SET_X = {"variant": "CH-N-DB", "firmware": "1.1", "devices": {"esme": {"model": "EM-A1", "firmware": "3.1"}, "ihd": {"model": "IHD-X", "firmware": "1.0"}}}
+SET_Y = {"variant": "CH-N-DB", "firmware": "1.1", "devices": {"esme": {"model": "EM-B2", "firmware": "4.0"}, "ihd": {"model": "IHD-X", "firmware": "1.0"}}}
+
+fixture = {
+    "description": "On top of two_regions.json, all north on 1.1: hubs 10-14 SUP-A and 15 SUP-D on configuration set X (ESME EM-A1 3.1, IHD-X 1.0); hubs 16-19 SUP-D on set Y (ESME EM-B2 4.0); hub 20 split supply (SUP-A electricity, SUP-E gas). No campaign: each scenario creates its own with the policy it needs.",
+    "fixtures": ["fixtures/two_regions.json"],
+    "commands": [{"actor": "dcc", "at": T(1), "command": {"type": "load_estate", "hubs":
+        [hub(n, "SUP-A") for n in range(0x10, 0x15)] + [hub(0x15, "SUP-D")] + [hub(n, "SUP-D", esme=("EM-B2", "4.0")) for n in range(0x16, 0x1A)] + [hub(0x20, "SUP-A", "SUP-E")]}}],
+}
+
+def campaign(policy, approve=("SUP-A", "SUP-D")):
+    cmds = [{"actor": "dcc", "at": T(1), "command": {"type": "create_campaign", "campaign": "C2", "variant": "CH-N-DB", "target": "2.0", "cutoff": "2026-03-02T09:00:00Z", "policy": policy}},
+            {"actor": "dcc", "at": T(2), "command": {"type": "grant_pilot_oa", "campaign": "C2"}}]
+    for s in approve:
+        cmds.append({"actor": "customer:" + s, "at": T(2), "command": {"type": "approve_whole_estate", "campaign": "C2"}})
+    return {"fixtures": ["fixtures/rollout_estate.json"], "commands": cmds}
+
+def report(day, rows, actor="csp:north", h=9):
+    return {"actor": actor, "at": T(day, h), "command": {"type": "report_outcomes", "campaign": "C2", "outcomes": [dict(hub=H(n), **o) for n, o in rows]}}
+
+D = {"outcome": "dispatched"}; DL = {"outcome": "delivered"}; A = {"outcome": "activated"}; NR = {"outcome": "no_response"}
+F = {"outcome": "delivery_failed", "reason": "no ack"}
+RB = lambda v: {"outcome": "read_back", "firmware": v}
+ok = lambda n: [(n, D), (n, DL), (n, A), (n, RB("2.0"))]
+fail = lambda n: [(n, D), (n, F)]
+q = lambda actor, name, **kw: dict(actor=actor, name=name, **kw)
+
+scenarios = {}
+
+scenarios["halt_one_configuration_set_while_another_continues"] = {
+    "description": "Campaign C2 halts at over 50% failures over at least 3 outcomes. In the pilot, set X fails 2 of 3 and is halted with its figures while set Y (3 of 3 fine) and the campaign (2 of 6) continue; the CSP's list still holds set Y's last hub; only the DCC resumes the set.",
+    "given": campaign({"halt": {"failure_threshold_percent": 50.0, "min_outcomes": 3}}),
+    "steps": [
+        {"when": report(3, fail(0x10) + fail(0x11) + ok(0x12) + ok(0x16) + ok(0x17) + ok(0x18)),
+         "then": {"events": [{"type": "outcomes_reported"},
+                             {"type": "configuration_set_halted", "set": SET_X, "figures": {"outcomes": 3, "failures": 2, "failure_threshold_percent": 50.0, "min_outcomes": 3}}]}},
+        {"query": q("csp:north", "explain", campaign="C2", hub=H(0x13), at=T(3)),
+         "then": {"result": {"upgradeable": False, "blockers": [{"blocker": "configuration_set_halted"}]}}},
+        {"query": q("dcc", "campaign", campaign="C2"), "then": {"result": {"phase": "pilot"}}},
+        {"query": q("csp:north", "upgrade_list", region="north", at=T(3)),
+         "then": {"result": {"total": 2, "entries": [{"hub": H(0x01)}, {"hub": H(0x19)}]}}},
+        {"query": q("dcc", "campaign_progress", campaign="C2", at=T(3)),
+         "then": {"result": [{}, {}, {"set": SET_X, "hubs": 7, "failed": 2, "succeeded": 1, "blocked": 3, "not_applicable": 1},
+                             {"set": SET_Y, "hubs": 4, "succeeded": 3, "upgradeable_now": 1}]}},
+        {"when": {"actor": "csp:north", "at": T(4), "command": {"type": "resume_upgrades", "campaign": "C2", "set": SET_X}},
+         "then": {"error": "not_permitted"}},
+        {"when": {"actor": "dcc", "at": T(4), "command": {"type": "resume_upgrades", "campaign": "C2", "set": SET_X}},
+         "then": {"events": [{"type": "configuration_set_resumed"}]}},
+        {"query": q("csp:north", "explain", campaign="C2", hub=H(0x13), at=T(4)),
+         "then": {"result": {"upgradeable": True}}},
+    ],
+}
+
+scenarios["no_response_reconciled_by_read_back_and_one_timed_out"] = {
+    "description": "Hubs 10 and 11 do not respond. A read-back of 2.0 reconciles hub 10 (its firmware becomes 2.0); hub 11 is not read back and fails at the 48-hour reconciliation timeout, after which a late read-back is refused and it may be dispatched again. Outcomes from the wrong CSP or out of order are refused.",
+    "given": campaign({"reconciliation_timeout_hours": 48}),
+    "steps": [
+        {"when": report(3, [(0x10, D), (0x10, DL), (0x10, NR), (0x11, D), (0x11, NR)]), "then": {"events": [{"type": "outcomes_reported"}]}},
+        {"query": q("dcc", "explain", campaign="C2", hub=H(0x11), at=T(3)),
+         "then": {"result": {"blockers": [{"blocker": "upgrade_in_flight", "state": "no_response"}]}}},
+        {"when": report(4, [(0x10, RB("2.0"))]), "then": {"events": [{"type": "outcomes_reported"}]}},
+        {"query": q("dcc", "hub", hub=H(0x10)), "then": {"result": {"firmware": "2.0"}}},
+        {"when": {"actor": "dcc", "at": T(4), "command": {"type": "check_deadlines"}}, "then": {"events": []}},
+        {"when": {"actor": "dcc", "at": T(5), "command": {"type": "check_deadlines"}},
+         "then": {"events": [{"type": "reconciliation_timed_out", "hubs": [H(0x11)]}]}},
+        {"when": report(5, [(0x11, RB("2.0"))]), "then": {"error": "bulk_rejected", "message_contains": ["already failed"]}},
+        {"query": q("dcc", "hub", hub=H(0x11)), "then": {"result": {"firmware": "1.1"}}},
+        {"query": q("csp:north", "explain", campaign="C2", hub=H(0x11), at=T(5)), "then": {"result": {"upgradeable": True}}},
+        {"when": report(5, [(0x12, D)], actor="csp:south"), "then": {"error": "not_permitted", "message_contains": ["north"]}},
+        {"when": report(5, [(0x12, DL)]), "then": {"error": "bulk_rejected", "message_contains": ["never dispatched"]}},
+        {"when": report(5, [(0x12, D), (0x12, A)]), "then": {"error": "bulk_rejected", "message_contains": ["out of order"]}},
+        {"query": q("customer:SUP-A", "notifications", limit=10),
+         "then": {"result": {"acknowledged": 0, "notifications": [
+             {"type": "phase_changed", "to": "pilot", "operational_approval": True},
+             {"type": "outcomes_summary", "dispatched": 2, "no_response": 2},
+             {"type": "outcomes_summary", "succeeded": 1},
+             {"type": "outcomes_summary", "timed_out": 1}]}}},
+    ],
+}
+
+scenarios["pacing_a_day_with_a_ramp"] = {
+    "description": "C2 offers 2 hubs a day, doubling after each day whose failure rate stayed under 70%, with no dispatch on Sundays. Sunday 4 January: nothing offered. Monday: 2 offered, 9 held back, a third dispatch is over the cap; both upgrade fine. Tuesday: 4 offered.",
+    "given": campaign({"halt": {"failure_threshold_percent": 70.0, "min_outcomes": 1},
+                       "pacing": {"daily_cap": 2, "ramp_factor": 2.0, "blackouts": [{"type": "weekly", "day": "sunday", "from_hour": 0, "to_hour": 24}]}}),
+    "steps": [
+        {"query": q("csp:north", "upgrade_list", region="north", at=T(3)), "then": {"result": {"total": 0, "entries": []}}},
+        {"query": q("csp:north", "explain", campaign="C2", hub=H(0x10), at=T(3)), "then": {"result": {"blockers": [{"blocker": "blackout"}]}}},
+        {"when": report(3, [(0x10, D)]), "then": {"error": "bulk_rejected", "message_contains": ["blackout"]}},
+        {"query": q("csp:north", "upgrade_list", region="north", at=T(4)),
+         "then": {"result": {"total": 2, "held_back_by_pacing": 9, "entries": [{"hub": H(0x01)}, {"hub": H(0x10)}]}}},
+        {"when": report(4, [(0x01, D), (0x10, D), (0x11, D)]), "then": {"error": "bulk_rejected", "message_contains": ["cap of 2"]}},
+        {"when": report(4, ok(0x01) + ok(0x10)), "then": {"events": [{"type": "outcomes_reported"}]}},
+        {"query": q("csp:north", "upgrade_list", region="north", at=T(4, 18)), "then": {"result": {"total": 0, "held_back_by_pacing": 9}}},
+        {"query": q("csp:north", "explain", campaign="C2", hub=H(0x11), at=T(4, 18)), "then": {"result": {"blockers": [{"blocker": "daily_cap_reached", "cap": 2}]}}},
+        {"query": q("csp:north", "upgrade_list", region="north", at=T(5)), "then": {"result": {"total": 4, "held_back_by_pacing": 5}}},
+    ],
+}
+
+scenarios["defect_flag_suspends_the_flaggers_hubs_only"] = {
+    "description": "SUP-A flags a defect on configuration set X anonymously and suspends its own upgrades on it: its hubs on X leave the CSP's list, SUP-D's hub 15 on X stays; SUP-D sees the flag unsigned, SUP-E (no hub on X) does not; only SUP-A lifts the suspension.",
+    "given": campaign({}),
+    "steps": [
+        {"when": {"actor": "customer:SUP-A", "at": T(3), "command": {"type": "flag_defect", "subject": {"subject": "configuration_set", "set": SET_X},
+                  "text": "IHD loses pairing after upgrade; in triage", "named": False, "suspend_own": True}},
+         "then": {"events": [{"type": "defect_flagged", "flag": 1, "customer": "SUP-A", "suspend_own": True}]}},
+        {"query": q("csp:north", "upgrade_list", region="north", at=T(3)),
+         "then": {"result": {"total": 6, "entries": [{"hub": H(0x01)}, {"hub": H(0x15)}, {"hub": H(0x16)}, {"hub": H(0x17)}, {"hub": H(0x18)}, {"hub": H(0x19)}]}}},
+        {"query": q("customer:SUP-A", "explain", campaign="C2", hub=H(0x10), at=T(3)),
+         "then": {"result": {"blockers": [{"blocker": "suspended_by_defect_flag", "by": {"party": "you"}, "flag": 1}]}}},
+        {"query": q("customer:SUP-D", "defect_flags"),
+         "then": {"result": [{"flag": 1, "subject": "configuration_set", "flagged_by": None, "yours": False, "suspending": None}]}},
+        {"query": q("customer:SUP-E", "defect_flags"), "then": {"count": 0}},
+        {"query": q("dcc", "defect_flags"), "then": {"result": [{"flagged_by": "SUP-A", "suspending": True}]}},
+        {"query": q("customer:SUP-D", "notifications"),
+         "then": {"result": {"notifications": [{"type": "phase_changed"}, {"type": "defect_flagged", "flag": 1, "flagged_by": None}]}}},
+        {"when": {"actor": "customer:SUP-D", "at": T(4), "command": {"type": "lift_defect_suspension", "flag": 1}}, "then": {"error": "not_permitted"}},
+        {"when": {"actor": "customer:SUP-A", "at": T(4), "command": {"type": "lift_defect_suspension", "flag": 1}},
+         "then": {"events": [{"type": "defect_suspension_lifted", "flag": 1}]}},
+        {"query": q("customer:SUP-A", "explain", campaign="C2", hub=H(0x10), at=T(4)), "then": {"result": {"upgradeable": True}}},
+    ],
+}
+
+scenarios["split_supply_each_supplier_notified_exactly"] = {
+    "description": "Hub 20's suppliers SUP-A (electricity) and SUP-E (gas). SUP-A nominates it: SUP-E is told the other supplier consented, unnamed, and SUP-A is not told of itself. SUP-E approves its whole estate: SUP-A is told likewise. After the upgrade each gets one outcomes summary for its own hub; an acknowledgement takes read notices out of the outbox.",
+    "given": campaign({}, approve=()),
+    "steps": [
+        {"when": {"actor": "customer:SUP-A", "at": T(3), "command": {"type": "nominate_hubs", "campaign": "C2", "hubs": [H(0x20)]}},
+         "then": {"events": [{"type": "hubs_nominated"}]}},
+        {"query": q("customer:SUP-E", "notifications"),
+         "then": {"result": {"notifications": [{"id": 1, "type": "phase_changed", "operational_approval": True},
+                                                {"id": 2, "type": "other_supplier_consented", "campaign": "C2", "hubs": [H(0x20)]}]}}},
+        {"query": q("customer:SUP-A", "notifications"), "then": {"result": {"notifications": [{"type": "phase_changed"}]}}},
+        {"when": {"actor": "customer:SUP-E", "at": T(3), "command": {"type": "approve_whole_estate", "campaign": "C2"}},
+         "then": {"events": [{"type": "whole_estate_approved"}]}},
+        {"query": q("customer:SUP-A", "notifications"),
+         "then": {"result": {"notifications": [{"type": "phase_changed"}, {"type": "other_supplier_consented", "hubs": [H(0x20)]}]}}},
+        {"when": report(4, ok(0x20)), "then": {"events": [{"type": "outcomes_reported"}]}},
+        {"query": q("customer:SUP-E", "notifications"),
+         "then": {"result": {"notifications": [{"type": "phase_changed"}, {"type": "other_supplier_consented"},
+                                                {"type": "outcomes_summary", "dispatched": 1, "succeeded": 1, "failed": 0}]}}},
+        {"query": q("customer:SUP-D", "notifications"), "then": {"result": {"notifications": [{"type": "phase_changed"}]}}},
+        {"when": {"actor": "customer:SUP-E", "at": T(5), "command": {"type": "acknowledge_notifications", "up_to": 2}},
+         "then": {"events": [{"type": "notifications_acknowledged", "recipient": "customer:SUP-E", "up_to": 2}]}},
+        {"query": q("customer:SUP-E", "notifications"),
+         "then": {"result": {"acknowledged": 2, "more": 0, "notifications": [{"id": 3, "type": "outcomes_summary"}]}}},
+        {"when": {"actor": "customer:SUP-E", "at": T(5), "command": {"type": "acknowledge_notifications", "up_to": 9}},
+         "then": {"error": "invalid_input", "message_contains": ["beyond"]}},
+        {"query": q("customer:SUP-E", "pilot_status", campaign="C2"),
+         "then": {"result": {"rows": [{"customer": "SUP-E", "succeeded": 1}]}}},
+        {"query": q("csp:north", "pilot_status", campaign="C2"),
+         "then": {"result": {"rows": [{"customer": None, "succeeded": 1}, {"customer": None, "succeeded": 1}]}}},
+    ],
+}
+
+base = os.path.dirname(os.path.abspath(__file__))
+with open(os.path.join(base, "fixtures/rollout_estate.json"), "w") as f:
+    json.dump(fixture, f, indent=1); f.write("\n")
+for name, sc in scenarios.items():
+    with open(os.path.join(base, "scenarios", name + ".json"), "w") as f:
+        json.dump({"name": name, **sc}, f, indent=1); f.write("\n")
+print("ok")
