@@ -289,6 +289,63 @@ impl NativeEngine {
         })
     }
 
+    fn pilot_status<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &str,
+        campaign: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let actor = parse_actor(actor)?;
+        let campaign = campaign.parse().map_err(to_py_err)?;
+        self.with(py, move |e| {
+            ok_json(e.state().pilot_status(&actor, &campaign))
+        })
+    }
+
+    fn campaign_progress<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &str,
+        campaign: &str,
+        at: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (actor, at) = (parse_actor(actor)?, parse_at(at)?);
+        let campaign = campaign.parse().map_err(to_py_err)?;
+        self.with(py, move |e| {
+            ok_json(e.state().campaign_progress(&actor, &campaign, at))
+        })
+    }
+
+    #[pyo3(signature = (actor, customer=None))]
+    fn estate_by_firmware<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &str,
+        customer: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let actor = parse_actor(actor)?;
+        let customer: Option<CustomerId> =
+            customer.map(str::parse).transpose().map_err(to_py_err)?;
+        self.with(py, move |e| {
+            ok_json(e.state().estate_by_firmware(&actor, customer.as_ref()))
+        })
+    }
+
+    fn notifications<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &str,
+        limit: u64,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let actor = parse_actor(actor)?;
+        self.with(py, move |e| ok_json(e.state().notifications(&actor, limit)))
+    }
+
+    fn defect_flags<'py>(&self, py: Python<'py>, actor: &str) -> PyResult<Bound<'py, PyAny>> {
+        let actor = parse_actor(actor)?;
+        self.with(py, move |e| ok_json(e.state().defect_flags(&actor)))
+    }
+
     fn propose_pilot<'py>(
         &self,
         py: Python<'py>,

@@ -58,7 +58,15 @@ def call_command(engine: ota.Engine, actor: str, at: datetime, command: Mapping[
     if "flags" in args:
         args["flags"] = ota.ConsumerFlags.from_dict(args["flags"])
     if "policy" in args:
-        args["policy"] = ota.CampaignPolicy(**args["policy"])
+        args["policy"] = ota.CampaignPolicy.from_dict(args["policy"])
+    if "outcomes" in args:
+        args["outcomes"] = [ota.OutcomeReport.from_dict(o) for o in args["outcomes"]]
+    if "reports" in args:
+        args["reports"] = [ota.HealthReport.from_dict(r) for r in args["reports"]]
+    if args.get("set") is not None:
+        args["set"] = ota.ConfigurationSet.from_dict(args["set"])
+    if "subject" in args:
+        args["subject"] = ota.DefectSubject.from_dict(args["subject"])
     if "verdict" in args:
         args["verdict"] = ota.PilotVerdict.from_dict(args["verdict"])
     if "sets" in args:
@@ -105,6 +113,16 @@ def run_query(engine: ota.Engine, q: Mapping[str, Any]) -> Any:
         return _to_json(engine.participations(actor, q["campaign"], parse_datetime(q["at"])))
     if name == "propose_pilot":
         return engine.propose_pilot(actor, q["campaign"], q["size"], q.get("seed", 0))
+    if name == "pilot_status":
+        return _to_json(engine.pilot_status(actor, q["campaign"]))
+    if name == "campaign_progress":
+        return _to_json(engine.campaign_progress(actor, q["campaign"], parse_datetime(q["at"])))
+    if name == "estate_by_firmware":
+        return _to_json(engine.estate_by_firmware(actor, q.get("customer")))
+    if name == "notifications":
+        return _to_json(engine.notifications(actor, q.get("limit", 1000)))
+    if name == "defect_flags":
+        return _to_json(engine.defect_flags(actor))
     raise AssertionError(f"unknown query {name!r}")
 
 

@@ -5,7 +5,7 @@ Every change is a command by an actor (`Actor.DCC`, `Actor.csp(Region.NORTH)`,
 with a `CommsHubOtaError` subclass and nothing changed, or recorded as events. Queries answer
 only what the asking actor may see."""
 
-from ._enums import ErrorKind, Gate, HanBand, HanDeviceKind, Phase, Region, SmiStatus, SupplyRole
+from ._enums import ErrorKind, Gate, HanBand, HanDeviceKind, HanHealth, Outcome, Phase, Region, SmiStatus, SupplyRole, UpgradeState, Weekday
 from ._engine import Actor, Engine, parse_hub_id, parse_id
 from ._native import (
     SCHEMA_VERSION,
@@ -23,6 +23,20 @@ from ._native import (
     UnsupportedSchemaError,
 )
 from ._views import (
+    Blackout,
+    DefectSubject,
+    DefectView,
+    FirmwareCount,
+    HaltPolicy,
+    HealthReport,
+    Notification,
+    NotificationPage,
+    OutcomeReport,
+    Pacing,
+    PilotStatus,
+    PilotStatusRow,
+    SetProgress,
+    UpgradeCounts,
     Blocker,
     CampaignPolicy,
     CampaignView,
@@ -55,4 +69,7 @@ __all__ = [
     "CampaignView", "ConfigSetCount", "ConfigurationSet", "ConsumerFlags", "Cutoff", "Event",
     "FirmwareView", "GateView", "HanDevice", "HistoryEntry", "HubRow", "HubView", "SupplierView", "Variant",
     "Blocker", "CampaignPolicy", "Explanation", "ParticipationView", "PilotVerdict", "UpgradeEntry", "UpgradePage",
+    "HanHealth", "Outcome", "UpgradeState", "Weekday", "Blackout", "DefectSubject", "DefectView", "FirmwareCount",
+    "HaltPolicy", "HealthReport", "Notification", "NotificationPage", "OutcomeReport", "Pacing", "PilotStatus",
+    "PilotStatusRow", "SetProgress", "UpgradeCounts",
 ]

@@ -11,6 +11,14 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 from . import _native
 from ._enums import Gate, HanDeviceKind, Region, SmiStatus, SupplyRole
 from ._views import (
+    DefectSubject,
+    DefectView,
+    FirmwareCount,
+    HealthReport,
+    NotificationPage,
+    OutcomeReport,
+    PilotStatus,
+    SetProgress,
     CampaignPolicy,
     CampaignView,
     ConfigurationSet,
@@ -65,7 +73,7 @@ def _encode(value: Any, field: str) -> Any:
         return _at(value, field).isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, (HubRow, Variant, ConsumerFlags, CampaignPolicy, PilotVerdict, ConfigurationSet)):
+    if isinstance(value, (HubRow, Variant, ConsumerFlags, CampaignPolicy, PilotVerdict, ConfigurationSet, OutcomeReport, HealthReport, DefectSubject)):
         return value.to_dict()
     if isinstance(value, Mapping):
         return {str(k.value if isinstance(k, Enum) else k): _encode(v, f"{field}.{k}") for k, v in value.items()}
@@ -289,6 +297,79 @@ class Engine:
         if not isinstance(verdict, PilotVerdict):
             raise _invalid("verdict", "expected a PilotVerdict")
         return self._run(actor, at, "record_pilot_verdict", campaign=campaign, verdict=verdict)
+
+    # --- upgrades, health, halts, defects, notifications -----------------------------------
+    def report_outcomes(self, actor: str, at: datetime, *, campaign: str, outcomes: Sequence[OutcomeReport]) -> List[Event]:
+        """The CSP of the campaign's region: outcomes of upgrade attempts, in the order they
+        happened. Any bad row refuses the whole report (`BulkRejectedError` lists every one);
+        automatic halts follow in the same call where a threshold is crossed."""
+        rows = []
+        for i, o in enumerate(outcomes):
+            if not isinstance(o, OutcomeReport):
+                raise _invalid(f"outcomes[{i}]", "expected an OutcomeReport")
+            rows.append(OutcomeReport(_native.parse_id("hub_id", o.hub), o.outcome, o.firmware, o.reason))
+        return self._run(actor, at, "report_outcomes", campaign=campaign, outcomes=rows)
+
+    def report_han_health(self, actor: str, at: datetime, *, campaign: str, reports: Sequence[HealthReport]) -> List[Event]:
+        """A supplier of upgraded hubs: their HANs after the upgrade (a bad report counts as a
+        failure for the halt thresholds)."""
+        rows = []
+        for i, r in enumerate(reports):
+            if not isinstance(r, HealthReport):
+                raise _invalid(f"reports[{i}]", "expected a HealthReport")
+            rows.append(HealthReport(_native.parse_id("hub_id", r.hub), r.health, r.device, r.text))
+        return self._run(actor, at, "report_han_health", campaign=campaign, reports=rows)
+
+    def check_deadlines(self, actor: str, at: datetime) -> List[Event]:
+        """DCC (its scheduler): time-outs of unanswered hubs and cut-off notices now due
+        (no events when nothing is due)."""
+        return self._run(actor, at, "check_deadlines")
+
+    def halt_upgrades(self, actor: str, at: datetime, *, campaign: str, reason: str, set: Optional[ConfigurationSet] = None) -> List[Event]:
+        """DCC: halt one configuration set. A customer: hold its own hubs (all, or one set)."""
+        return self._run(actor, at, "halt_upgrades", campaign=campaign, set=set, reason=reason)
+
+    def resume_upgrades(self, actor: str, at: datetime, *, campaign: str, set: Optional[ConfigurationSet] = None) -> List[Event]:
+        """DCC: resume a halted configuration set. A customer: release its own hold."""
+        return self._run(actor, at, "resume_upgrades", campaign=campaign, set=set)
+
+    def flag_defect(self, actor: str, at: datetime, *, subject: DefectSubject, text: str, named: bool = False, suspend_own: bool = False) -> List[Event]:
+        """A customer: flag a defect to every customer on a configuration set or firmware
+        version (unsigned unless `named`), and perhaps suspend its own upgrades on it."""
+        if not isinstance(subject, DefectSubject):
+            raise _invalid("subject", "expected a DefectSubject")
+        return self._run(actor, at, "flag_defect", subject=subject, text=text, named=named, suspend_own=suspend_own)
+
+    def lift_defect_suspension(self, actor: str, at: datetime, *, flag: int) -> List[Event]:
+        """The flagging customer: lift the suspension its flag placed on its own upgrades."""
+        return self._run(actor, at, "lift_defect_suspension", flag=flag)
+
+    def acknowledge_notifications(self, actor: str, at: datetime, *, up_to: int) -> List[Event]:
+        """The asker's notifications up to id `up_to` were read: they are not delivered again."""
+        return self._run(actor, at, "acknowledge_notifications", up_to=up_to)
+
+    def notifications(self, actor: str, limit: int = 1000) -> NotificationPage:
+        """The asker's notifications not yet acknowledged, oldest first."""
+        if not isinstance(limit, int) or limit < 0:
+            raise _invalid("limit", "must be a non-negative integer")
+        return NotificationPage.from_dict(self._inner.notifications(_text(actor, "actor"), limit))
+
+    def defect_flags(self, actor: str) -> List[DefectView]:
+        """The defect flags the asker may see."""
+        return [DefectView.from_dict(d) for d in self._inner.defect_flags(_text(actor, "actor"))]
+
+    def pilot_status(self, actor: str, campaign: str) -> PilotStatus:
+        """Pilot status per participant (a customer: its own row; the CSP: rows unnamed)."""
+        return PilotStatus.from_dict(self._inner.pilot_status(_text(actor, "actor"), _text(campaign, "campaign")))
+
+    def campaign_progress(self, actor: str, campaign: str, at: datetime) -> List[SetProgress]:
+        """Campaign progress by configuration set (a customer: over its own hubs)."""
+        return [SetProgress.from_dict(p) for p in self._inner.campaign_progress(_text(actor, "actor"), _text(campaign, "campaign"), _at(at))]
+
+    def estate_by_firmware(self, actor: str, customer: Optional[str] = None) -> List[FirmwareCount]:
+        """Hubs by firmware version: a customer's own (the DCC: anyone's), or the industry's (DCC)."""
+        c = None if customer is None else _text(customer, "customer")
+        return [FirmwareCount(f["variant"], f["version"], int(f["hubs"])) for f in self._inner.estate_by_firmware(_text(actor, "actor"), c)]
 
     def explain(self, actor: str, campaign: str, hub_id: str, at: datetime) -> Explanation:
         """Why a hub is or is not upgradeable at `at`, as `actor` may see it."""

@@ -92,3 +92,46 @@ class ErrorKind(_StrEnum):
     CORRUPT_LOG = "corrupt_log"
     UNSUPPORTED_SCHEMA = "unsupported_schema"
     IO = "io"
+
+
+class Outcome(_StrEnum):
+    """What the CSP reports of one upgrade attempt (a `READ_BACK` carries the version read)."""
+
+    DISPATCHED = "dispatched"
+    DELIVERED = "delivered"
+    DELIVERY_FAILED = "delivery_failed"
+    ACTIVATED = "activated"
+    ACTIVATION_FAILED = "activation_failed"
+    NO_RESPONSE = "no_response"
+    READ_BACK = "read_back"
+
+
+class UpgradeState(_StrEnum):
+    """Where a hub's upgrade attempt stands."""
+
+    DISPATCHED = "dispatched"
+    DELIVERED = "delivered"
+    ACTIVATED = "activated"
+    NO_RESPONSE = "no_response"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class HanHealth(_StrEnum):
+    """A supplier's report of the HAN after an upgrade."""
+
+    ALL_FINE = "all_fine"
+    DEVICE_LOST_CONTACT = "device_lost_contact"
+    DEVICE_MISBEHAVES = "device_misbehaves"
+
+
+class Weekday(_StrEnum):
+    """A day of a weekly pacing blackout."""
+
+    MONDAY = "monday"
+    TUESDAY = "tuesday"
+    WEDNESDAY = "wednesday"
+    THURSDAY = "thursday"
+    FRIDAY = "friday"
+    SATURDAY = "saturday"
+    SUNDAY = "sunday"

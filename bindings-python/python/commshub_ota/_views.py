@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, Dict, List, Mapping, Optional
 
-from ._enums import Gate, HanBand, HanDeviceKind, Phase, Region, SmiStatus, SupplyRole
+from ._enums import Gate, HanBand, HanDeviceKind, HanHealth, Outcome, Phase, Region, SmiStatus, SupplyRole, UpgradeState, Weekday
 
 JsonDict = Dict[str, Any]
 
@@ -332,14 +332,190 @@ class FirmwareView:
 
 
 @dataclass(frozen=True)
+class HaltPolicy:
+    """Automatic halts: over `failure_threshold_percent` failures once `min_outcomes` are in."""
+
+    failure_threshold_percent: float
+    min_outcomes: int
+
+    def to_dict(self) -> JsonDict:
+        return {"failure_threshold_percent": float(self.failure_threshold_percent), "min_outcomes": self.min_outcomes}
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "HaltPolicy":
+        return HaltPolicy(float(d["failure_threshold_percent"]), int(d["min_outcomes"]))
+
+
+@dataclass(frozen=True)
+class Blackout:
+    """A time with no dispatch: `Blackout.dates(from, to)` (inclusive) or
+    `Blackout.weekly(Weekday.SUNDAY, from_hour, to_hour)` (UTC hours, to_hour excluded)."""
+
+    type: str
+    from_date: Optional[date] = None
+    to_date: Optional[date] = None
+    day: Optional[Weekday] = None
+    from_hour: Optional[int] = None
+    to_hour: Optional[int] = None
+
+    @staticmethod
+    def dates(from_date: date, to_date: date) -> "Blackout":
+        return Blackout("dates", from_date=from_date, to_date=to_date)
+
+    @staticmethod
+    def weekly(day: Weekday, from_hour: int, to_hour: int) -> "Blackout":
+        return Blackout("weekly", day=day, from_hour=from_hour, to_hour=to_hour)
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "Blackout":
+        if d["type"] == "dates":
+            return Blackout.dates(date.fromisoformat(d["from"]), date.fromisoformat(d["to"]))
+        return Blackout.weekly(Weekday(d["day"]), int(d["from_hour"]), int(d["to_hour"]))
+
+    def to_dict(self) -> JsonDict:
+        if self.type == "dates":
+            return {"type": "dates", "from": _iso(self.from_date), "to": _iso(self.to_date)}
+        day = self.day.value if isinstance(self.day, Weekday) else self.day
+        return {"type": "weekly", "day": day, "from_hour": self.from_hour, "to_hour": self.to_hour}
+
+
+def _iso(d: Optional[date]) -> Optional[str]:
+    return d.isoformat() if d is not None else None
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """A daily cap on hubs offered (None: no cap), ramped by `ramp_factor` after each day whose
+    failure rate stayed under the halt threshold, and blackouts."""
+
+    daily_cap: Optional[int] = None
+    ramp_factor: float = 1.0
+    blackouts: List[Blackout] = field(default_factory=list)
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "Pacing":
+        return Pacing(d.get("daily_cap"), float(d.get("ramp_factor", 1.0)), [Blackout.from_dict(b) for b in d.get("blackouts", [])])
+
+    def to_dict(self) -> JsonDict:
+        return {"daily_cap": self.daily_cap, "ramp_factor": float(self.ramp_factor), "blackouts": [b.to_dict() for b in self.blackouts]}
+
+
+@dataclass(frozen=True)
 class CampaignPolicy:
-    """The DCC's settings for a campaign: a pilot cap per customer, a minimum assessment period."""
+    """The DCC's settings for a campaign: pilot cap and assessment period, attempts per hub,
+    the reconciliation timeout, the cut-off notice lead time, automatic halts and pacing."""
 
     pilot_cap_per_customer: Optional[int] = None
     min_assessment_days: int = 0
+    max_attempts: int = 3
+    reconciliation_timeout_hours: int = 72
+    cutoff_notice_days: int = 7
+    halt: Optional[HaltPolicy] = None
+    pacing: Optional[Pacing] = None
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "CampaignPolicy":
+        """A policy from its JSON form (missing fields take their defaults)."""
+        base = CampaignPolicy()
+        return CampaignPolicy(
+            d.get("pilot_cap_per_customer"), int(d.get("min_assessment_days", base.min_assessment_days)),
+            int(d.get("max_attempts", base.max_attempts)),
+            int(d.get("reconciliation_timeout_hours", base.reconciliation_timeout_hours)),
+            int(d.get("cutoff_notice_days", base.cutoff_notice_days)),
+            HaltPolicy.from_dict(d["halt"]) if d.get("halt") else None,
+            Pacing.from_dict(d["pacing"]) if d.get("pacing") else None,
+        )
 
     def to_dict(self) -> JsonDict:
-        return {"pilot_cap_per_customer": self.pilot_cap_per_customer, "min_assessment_days": self.min_assessment_days}
+        d: JsonDict = {
+            "pilot_cap_per_customer": self.pilot_cap_per_customer, "min_assessment_days": self.min_assessment_days,
+            "max_attempts": self.max_attempts, "reconciliation_timeout_hours": self.reconciliation_timeout_hours,
+            "cutoff_notice_days": self.cutoff_notice_days,
+        }
+        if self.halt is not None:
+            d["halt"] = self.halt.to_dict()
+        if self.pacing is not None:
+            d["pacing"] = self.pacing.to_dict()
+        return d
+
+
+@dataclass(frozen=True)
+class OutcomeReport:
+    """One row of a CSP's outcome report: `OutcomeReport(hub, Outcome.DELIVERED)`,
+    `OutcomeReport.read_back(hub, "2.0")`, or a failure with an optional `reason`."""
+
+    hub: str
+    outcome: Outcome
+    firmware: Optional[str] = None
+    reason: Optional[str] = None
+
+    @staticmethod
+    def read_back(hub: str, firmware: str) -> "OutcomeReport":
+        return OutcomeReport(hub, Outcome.READ_BACK, firmware=firmware)
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "OutcomeReport":
+        return OutcomeReport(d["hub"], Outcome(d["outcome"]), d.get("firmware"), d.get("reason"))
+
+    def to_dict(self) -> JsonDict:
+        d: JsonDict = {"hub": self.hub, "outcome": Outcome(self.outcome).value}
+        if self.firmware is not None:
+            d["firmware"] = self.firmware
+        if self.reason is not None:
+            d["reason"] = self.reason
+        return d
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    """A supplier's report of one upgraded hub's HAN: all fine, or a `device` that lost contact
+    or misbehaves (with optional `text`)."""
+
+    hub: str
+    health: HanHealth
+    device: Optional[HanDeviceKind] = None
+    text: Optional[str] = None
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "HealthReport":
+        return HealthReport(d["hub"], HanHealth(d["health"]), HanDeviceKind(d["device"]) if d.get("device") else None, d.get("text"))
+
+    def to_dict(self) -> JsonDict:
+        d: JsonDict = {"hub": self.hub, "health": HanHealth(self.health).value}
+        if self.device is not None:
+            d["device"] = HanDeviceKind(self.device).value
+        if self.text is not None:
+            d["text"] = self.text
+        return d
+
+
+@dataclass(frozen=True)
+class DefectSubject:
+    """What a defect flag is about: `DefectSubject.configuration_set(set)` or
+    `DefectSubject.firmware(variant, version)`."""
+
+    subject: str
+    set: Optional["ConfigurationSet"] = None
+    variant: Optional[str] = None
+    version: Optional[str] = None
+
+    @staticmethod
+    def configuration_set(set: "ConfigurationSet") -> "DefectSubject":
+        return DefectSubject("configuration_set", set=set)
+
+    @staticmethod
+    def firmware(variant: str, version: str) -> "DefectSubject":
+        return DefectSubject("firmware", variant=variant, version=version)
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "DefectSubject":
+        s = d.get("set")
+        return DefectSubject(d["subject"], ConfigurationSet.from_dict(s) if s else None, d.get("variant"), d.get("version"))
+
+    def to_dict(self) -> JsonDict:
+        if self.subject == "configuration_set":
+            return {"subject": "configuration_set", "set": self.set.to_dict() if self.set else None}
+        return {"subject": "firmware", "variant": self.variant, "version": self.version}
 
 
 @dataclass(frozen=True)
@@ -369,7 +545,9 @@ class PilotVerdict:
 class Blocker:
     """One reason a hub is not upgradeable now. `kind` names it (`awaiting_consent`,
     `rejected`, `not_in_pilot`...); `role`, `by` (`you`, `other_supplier`, `customer`,
-    `unnamed`), `customer`, `reason`, `phase`, `status`, `version` are set where it has them."""
+    `unnamed`), `customer`, `reason`, `phase`, `status`, `version`, `state` (of an upgrade in
+    flight), `attempts`, `flag` (a defect flag's id), `cap` (today's pacing cap) are set where it
+    has them."""
 
     kind: str
     role: Optional[SupplyRole] = None
@@ -379,6 +557,10 @@ class Blocker:
     phase: Optional[Phase] = None
     status: Optional[SmiStatus] = None
     version: Optional[str] = None
+    state: Optional[UpgradeState] = None
+    attempts: Optional[int] = None
+    flag: Optional[int] = None
+    cap: Optional[int] = None
 
     @staticmethod
     def from_dict(d: Mapping[str, Any]) -> "Blocker":
@@ -387,6 +569,7 @@ class Blocker:
             d["blocker"], SupplyRole(d["role"]) if d.get("role") else None, by.get("party"), by.get("customer"),
             d.get("reason"), Phase(d["phase"]) if d.get("phase") else None,
             SmiStatus(d["status"]) if d.get("status") else None, d.get("version"),
+            UpgradeState(d["state"]) if d.get("state") else None, d.get("attempts"), d.get("flag"), d.get("cap"),
         )
 
 
@@ -423,17 +606,19 @@ class UpgradeEntry:
 
 @dataclass(frozen=True)
 class UpgradePage:
-    """A page of the CSP's upgrade list: `total` entries in all, these from `offset` on."""
+    """A page of the CSP's upgrade list: `total` entries in all, these from `offset` on;
+    `held_back_by_pacing` upgradeable hubs today's pacing cap does not offer."""
 
     total: int
     offset: int
+    held_back_by_pacing: int
     entries: List[UpgradeEntry]
     raw: JsonDict = field(repr=False, compare=False)
 
     @staticmethod
     def from_dict(d: Mapping[str, Any]) -> "UpgradePage":
         entries = [UpgradeEntry(e["hub"], e["campaign"], e["next_version"], e["target"], bool(e["nominated"])) for e in d["entries"]]
-        return UpgradePage(int(d["total"]), int(d["offset"]), entries, dict(d))
+        return UpgradePage(int(d["total"]), int(d["offset"]), int(d["held_back_by_pacing"]), entries, dict(d))
 
     def to_dict(self) -> JsonDict:
         return self.raw
@@ -465,6 +650,157 @@ class ParticipationView:
             list(d["other_supplier_consented"]), PilotVerdict.from_dict(d["verdict"]) if d.get("verdict") else None,
             parse_datetime(d["cutoff"]), bool(d["cutoff_passed"]), dict(d),
         )
+
+    def to_dict(self) -> JsonDict:
+        return self.raw
+
+
+@dataclass(frozen=True)
+class UpgradeCounts:
+    """Hubs by where their upgrade stands (`waiting`: not dispatched yet)."""
+
+    hubs: int
+    waiting: int
+    dispatched: int
+    delivered: int
+    activated: int
+    no_response: int
+    succeeded: int
+    failed: int
+    health_issues: int
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "UpgradeCounts":
+        return UpgradeCounts(*(int(d[k]) for k in _COUNTS))
+
+    def to_dict(self) -> JsonDict:
+        return {k: getattr(self, k) for k in _COUNTS}
+
+
+_COUNTS = ("hubs", "waiting", "dispatched", "delivered", "activated", "no_response", "succeeded", "failed", "health_issues")
+
+
+@dataclass(frozen=True)
+class PilotStatusRow:
+    """One participant's row (`customer` is None where the asker may not know who)."""
+
+    customer: Optional[str]
+    counts: UpgradeCounts
+
+
+@dataclass(frozen=True)
+class PilotStatus:
+    """The pilot's status: per participant, as the asker may see it, and the total of the rows."""
+
+    campaign: str
+    phase: Phase
+    total: UpgradeCounts
+    rows: List[PilotStatusRow]
+    raw: JsonDict = field(repr=False, compare=False)
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "PilotStatus":
+        rows = [PilotStatusRow(r.get("customer"), UpgradeCounts.from_dict(r)) for r in d["rows"]]
+        return PilotStatus(d["campaign"], Phase(d["phase"]), UpgradeCounts.from_dict(d["total"]), rows, dict(d))
+
+    def to_dict(self) -> JsonDict:
+        return self.raw
+
+
+@dataclass(frozen=True)
+class SetProgress:
+    """Campaign progress of one configuration set; `eligible` = `upgradeable_now` +
+    `awaiting_consent` + `blocked`."""
+
+    set: ConfigurationSet
+    hubs: int
+    eligible: int
+    upgradeable_now: int
+    awaiting_consent: int
+    blocked: int
+    dispatched: int
+    succeeded: int
+    failed: int
+    not_applicable: int
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "SetProgress":
+        return SetProgress(ConfigurationSet.from_dict(d["set"]), *(int(d[k]) for k in _PROGRESS))
+
+    def to_dict(self) -> JsonDict:
+        return {"set": self.set.to_dict(), **{k: getattr(self, k) for k in _PROGRESS}}
+
+
+_PROGRESS = ("hubs", "eligible", "upgradeable_now", "awaiting_consent", "blocked", "dispatched", "succeeded", "failed", "not_applicable")
+
+
+@dataclass(frozen=True)
+class FirmwareCount:
+    """Hubs on one firmware version of one variant."""
+
+    variant: str
+    version: str
+    hubs: int
+
+    def to_dict(self) -> JsonDict:
+        return {"variant": self.variant, "version": self.version, "hubs": self.hubs}
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One notice in the asker's outbox: `type` names it (`phase_changed`,
+    `other_supplier_consented`, `configuration_set_halted`, `outcomes_summary`...); `fields` holds
+    the rest of its JSON (`campaign`, `hubs`, `figures`...)."""
+
+    id: int
+    event: int
+    at: datetime
+    type: str
+    fields: JsonDict
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "Notification":
+        rest = {k: v for k, v in d.items() if k not in ("id", "event", "at", "type")}
+        return Notification(int(d["id"]), int(d["event"]), parse_datetime(d["at"]), d["type"], rest)
+
+    def to_dict(self) -> JsonDict:
+        return {"id": self.id, "event": self.event, "at": self.at.isoformat(), "type": self.type, **self.fields}
+
+
+@dataclass(frozen=True)
+class NotificationPage:
+    """Notifications after the asker's acknowledged cursor; `more` not in this page."""
+
+    acknowledged: int
+    more: int
+    notifications: List[Notification]
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "NotificationPage":
+        return NotificationPage(int(d["acknowledged"]), int(d["more"]), [Notification.from_dict(n) for n in d["notifications"]])
+
+    def to_dict(self) -> JsonDict:
+        return {"acknowledged": self.acknowledged, "more": self.more, "notifications": [n.to_dict() for n in self.notifications]}
+
+
+@dataclass(frozen=True)
+class DefectView:
+    """A defect flag as the asker may see it (`flagged_by` where the flagger chose to be named,
+    or to the DCC; `suspending` to the flagger and the DCC)."""
+
+    flag: int
+    subject: DefectSubject
+    text: str
+    flagged_by: Optional[str]
+    yours: bool
+    suspending: Optional[bool]
+    at: datetime
+    raw: JsonDict = field(repr=False, compare=False)
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "DefectView":
+        return DefectView(int(d["flag"]), DefectSubject.from_dict(d), d["text"], d.get("flagged_by"), bool(d["yours"]),
+                          d.get("suspending"), parse_datetime(d["at"]), dict(d))
 
     def to_dict(self) -> JsonDict:
         return self.raw
