@@ -4,6 +4,7 @@
 //! types, run the command or query, and convert the answer (see `types.rs`, `error.rs`).
 
 mod error;
+mod rollout;
 mod types;
 
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -13,6 +14,7 @@ use commshub_ota as core;
 use commshub_ota::{journal, Command};
 
 pub use error::{CommsHubOtaError, RowError};
+pub use rollout::*;
 pub use types::*;
 
 uniffi::setup_scaffolding!();
@@ -613,6 +615,209 @@ impl Engine {
                 verdict: verdict.into(),
             },
         )
+    }
+
+    // --- upgrades, health, halts, defects, notifications ---
+
+    /// The CSP of the campaign's region: outcomes of upgrade attempts, in the order they
+    /// happened. Any bad row refuses the whole report (`BulkRejected` lists every one);
+    /// automatic halts follow in the same call.
+    pub fn report_outcomes(
+        &self,
+        actor: String,
+        at: SystemTime,
+        campaign: String,
+        outcomes: Vec<OutcomeReport>,
+    ) -> Result<Vec<Event>> {
+        let outcomes = outcomes
+            .into_iter()
+            .map(OutcomeReport::to_core)
+            .collect::<Result<Vec<_>>>()?;
+        self.run(
+            &actor,
+            at,
+            Command::ReportOutcomes {
+                campaign: campaign.parse()?,
+                outcomes,
+            },
+        )
+    }
+
+    /// A supplier of upgraded hubs: their HANs after the upgrade.
+    pub fn report_han_health(
+        &self,
+        actor: String,
+        at: SystemTime,
+        campaign: String,
+        reports: Vec<HealthReport>,
+    ) -> Result<Vec<Event>> {
+        let reports = reports
+            .into_iter()
+            .map(HealthReport::to_core)
+            .collect::<Result<Vec<_>>>()?;
+        self.run(
+            &actor,
+            at,
+            Command::ReportHanHealth {
+                campaign: campaign.parse()?,
+                reports,
+            },
+        )
+    }
+
+    /// DCC (its scheduler): time-outs and cut-off notices now due (none: no events).
+    pub fn check_deadlines(&self, actor: String, at: SystemTime) -> Result<Vec<Event>> {
+        self.run(&actor, at, Command::CheckDeadlines {})
+    }
+
+    /// DCC: halt one configuration set. A customer: hold its own hubs (all, or one set).
+    pub fn halt_upgrades(
+        &self,
+        actor: String,
+        at: SystemTime,
+        campaign: String,
+        set: Option<ConfigurationSet>,
+        reason: String,
+    ) -> Result<Vec<Event>> {
+        let set = set.as_ref().map(ConfigurationSet::to_core).transpose()?;
+        self.run(
+            &actor,
+            at,
+            Command::HaltUpgrades {
+                campaign: campaign.parse()?,
+                set,
+                reason,
+            },
+        )
+    }
+
+    /// DCC: resume a halted configuration set. A customer: release its own hold.
+    pub fn resume_upgrades(
+        &self,
+        actor: String,
+        at: SystemTime,
+        campaign: String,
+        set: Option<ConfigurationSet>,
+    ) -> Result<Vec<Event>> {
+        let set = set.as_ref().map(ConfigurationSet::to_core).transpose()?;
+        self.run(
+            &actor,
+            at,
+            Command::ResumeUpgrades {
+                campaign: campaign.parse()?,
+                set,
+            },
+        )
+    }
+
+    /// A customer: flag a defect to every customer on it, named or not, and perhaps suspend
+    /// its own upgrades on it.
+    pub fn flag_defect(
+        &self,
+        actor: String,
+        at: SystemTime,
+        subject: DefectSubject,
+        text: String,
+        named: bool,
+        suspend_own: bool,
+    ) -> Result<Vec<Event>> {
+        let subject = subject.to_core()?;
+        self.run(
+            &actor,
+            at,
+            Command::FlagDefect {
+                subject,
+                text,
+                named,
+                suspend_own,
+            },
+        )
+    }
+
+    /// The flagging customer: lift the suspension its flag placed on its own upgrades.
+    pub fn lift_defect_suspension(
+        &self,
+        actor: String,
+        at: SystemTime,
+        flag: i64,
+    ) -> Result<Vec<Event>> {
+        let flag = u64::try_from(flag)
+            .map_err(|_| error::invalid_input("flag", format!("{flag} is out of range")))?;
+        self.run(&actor, at, Command::LiftDefectSuspension { flag })
+    }
+
+    /// The asker's notifications up to id `up_to` were read: not delivered again.
+    pub fn acknowledge_notifications(
+        &self,
+        actor: String,
+        at: SystemTime,
+        up_to: i64,
+    ) -> Result<Vec<Event>> {
+        let up_to = u64::try_from(up_to)
+            .map_err(|_| error::invalid_input("up_to", format!("{up_to} is out of range")))?;
+        self.run(&actor, at, Command::AcknowledgeNotifications { up_to })
+    }
+
+    /// The asker's notifications not yet acknowledged, oldest first.
+    pub fn notifications(&self, actor: String, limit: i64) -> Result<NotificationPage> {
+        let who = self::actor(&actor)?;
+        let limit = u64::try_from(limit)
+            .map_err(|_| error::invalid_input("limit", format!("{limit} is out of range")))?;
+        Ok(self.lock().state().notifications(&who, limit)?.into())
+    }
+
+    /// The defect flags the asker may see.
+    pub fn defect_flags(&self, actor: String) -> Result<Vec<DefectView>> {
+        let who = self::actor(&actor)?;
+        Ok(self
+            .lock()
+            .state()
+            .defect_flags(&who)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// Pilot status per participant (a customer: its own row; the CSP: rows unnamed).
+    pub fn pilot_status(&self, actor: String, campaign: String) -> Result<PilotStatus> {
+        let (who, campaign) = (self::actor(&actor)?, campaign.parse()?);
+        Ok(self.lock().state().pilot_status(&who, &campaign)?.into())
+    }
+
+    /// Campaign progress by configuration set (a customer: over its own hubs).
+    pub fn campaign_progress(
+        &self,
+        actor: String,
+        campaign: String,
+        at: SystemTime,
+    ) -> Result<Vec<SetProgress>> {
+        let (who, at) = (self::actor(&actor)?, types::instant(at)?);
+        let campaign = campaign.parse()?;
+        Ok(self
+            .lock()
+            .state()
+            .campaign_progress(&who, &campaign, at)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// Hubs by firmware version: a customer's own (the DCC: anyone's), or (DCC, no customer)
+    /// the industry's.
+    pub fn estate_by_firmware(
+        &self,
+        actor: String,
+        customer: Option<String>,
+    ) -> Result<Vec<FirmwareCount>> {
+        let who = self::actor(&actor)?;
+        let customer: Option<core::CustomerId> = customer.map(|c| c.parse()).transpose()?;
+        Ok(self
+            .lock()
+            .state()
+            .estate_by_firmware(&who, customer.as_ref())?
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
 
     /// Why a hub is or is not upgradeable at `at`, as `actor` may see it.

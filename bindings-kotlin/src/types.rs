@@ -476,36 +476,6 @@ impl From<&core::Event> for Event {
     }
 }
 
-/// The DCC's settings for a campaign.
-#[derive(Debug, Clone, Copy, uniffi::Record)]
-pub struct CampaignPolicy {
-    pub pilot_cap_per_customer: Option<i64>,
-    pub min_assessment_days: i64,
-}
-
-impl CampaignPolicy {
-    pub fn to_core(self) -> Result<core::CampaignPolicy, CommsHubOtaError> {
-        let cap = self
-            .pilot_cap_per_customer
-            .map(|c| {
-                u32::try_from(c).map_err(|_| {
-                    invalid_input("pilot_cap_per_customer", format!("{c} is out of range"))
-                })
-            })
-            .transpose()?;
-        let days = u32::try_from(self.min_assessment_days).map_err(|_| {
-            invalid_input(
-                "min_assessment_days",
-                format!("{} is out of range", self.min_assessment_days),
-            )
-        })?;
-        Ok(core::CampaignPolicy {
-            pilot_cap_per_customer: cap,
-            min_assessment_days: days,
-        })
-    }
-}
-
 /// A customer's assessment of the pilot.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum PilotVerdict {
@@ -593,6 +563,27 @@ pub enum Blocker {
         by: Party,
         reason: Option<String>,
     },
+    UpgradeInFlight {
+        state: UpgradeState,
+    },
+    AttemptsExhausted {
+        attempts: i64,
+    },
+    ConfigurationSetHalted {
+        reason: String,
+    },
+    HeldBySupplier {
+        by: Party,
+        reason: Option<String>,
+    },
+    SuspendedByDefectFlag {
+        by: Party,
+        flag: i64,
+    },
+    Blackout,
+    DailyCapReached {
+        cap: i64,
+    },
 }
 
 impl From<core::participation::eligibility::Blocker> for Blocker {
@@ -624,6 +615,23 @@ impl From<core::participation::eligibility::Blocker> for Blocker {
                 by: by.into(),
                 reason,
             },
+            B::UpgradeInFlight { state } => Blocker::UpgradeInFlight {
+                state: state.into(),
+            },
+            B::AttemptsExhausted { attempts } => Blocker::AttemptsExhausted {
+                attempts: i64::from(attempts),
+            },
+            B::ConfigurationSetHalted { reason } => Blocker::ConfigurationSetHalted { reason },
+            B::HeldBySupplier { by, reason } => Blocker::HeldBySupplier {
+                by: by.into(),
+                reason,
+            },
+            B::SuspendedByDefectFlag { by, flag } => Blocker::SuspendedByDefectFlag {
+                by: by.into(),
+                flag: flag as i64,
+            },
+            B::Blackout => Blocker::Blackout,
+            B::DailyCapReached { cap } => Blocker::DailyCapReached { cap: cap as i64 },
         }
     }
 }
@@ -662,6 +670,8 @@ pub struct UpgradeEntry {
 pub struct UpgradePage {
     pub total: i64,
     pub offset: i64,
+    /// Upgradeable hubs today's pacing cap does not offer.
+    pub held_back_by_pacing: i64,
     pub entries: Vec<UpgradeEntry>,
 }
 
@@ -670,6 +680,7 @@ impl From<core::participation::upgrade_list::UpgradePage> for UpgradePage {
         UpgradePage {
             total: p.total as i64,
             offset: p.offset as i64,
+            held_back_by_pacing: p.held_back_by_pacing as i64,
             entries: p
                 .entries
                 .into_iter()
@@ -724,3 +735,14 @@ impl From<core::participation::views::ParticipationView> for ParticipationView {
         }
     }
 }
+
+mirror_enum!(
+    UpgradeState,
+    core::rollout::UpgradeState,
+    [Dispatched, Delivered, Activated, NoResponse, Succeeded, Failed]
+);
+mirror_enum!(
+    Weekday,
+    core::rollout::pacing::Weekday,
+    [Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, Sunday]
+);

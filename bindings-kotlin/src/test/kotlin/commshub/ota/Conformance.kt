@@ -83,7 +83,7 @@ object Conformance {
             "set_consumer_flags" -> engine.setConsumerFlags(actor, at, c.str("hub"), SupplyRole.valueOf(upper(c.str("role"))), flags(c.get("flags")))
             "decommission_hub" -> engine.decommissionHub(actor, at, c.str("hub"), c.str("on"))
             "create_campaign" -> engine.createCampaign(actor, at, campaign(), c.str("variant"), c.str("target"), Instant.parse(c.str("cutoff")),
-                c.get("policy")?.let { p -> CampaignPolicy(p.get("pilot_cap_per_customer")?.takeUnless { it.isNull }?.asLong(), p.get("min_assessment_days")?.asLong() ?: 0L) })
+                c.get("policy")?.let { campaignPolicyFromJson(mapper.writeValueAsString(it)) })
             "grant_pilot_oa" -> engine.grantPilotOa(actor, at, campaign())
             "grant_mass_rollout_oa" -> engine.grantMassRolloutOa(actor, at, campaign(), c.optStr("override_reason"))
             "complete_campaign" -> engine.completeCampaign(actor, at, campaign())
@@ -103,8 +103,43 @@ object Conformance {
             "record_pilot_verdict" -> engine.recordPilotVerdict(actor, at, campaign(), c.get("verdict").let { v ->
                 if (v.str("outcome") == "success") PilotVerdict.Success else PilotVerdict.IssuesFound(v.str("text"))
             })
+            "report_outcomes" -> engine.reportOutcomes(actor, at, campaign(), c.get("outcomes").map { outcomeReport(it) })
+            "report_han_health" -> engine.reportHanHealth(actor, at, campaign(), c.get("reports").map { healthReport(it) })
+            "check_deadlines" -> engine.checkDeadlines(actor, at)
+            "halt_upgrades" -> engine.haltUpgrades(actor, at, campaign(), optSet(c), c.str("reason"))
+            "resume_upgrades" -> engine.resumeUpgrades(actor, at, campaign(), optSet(c))
+            "flag_defect" -> engine.flagDefect(actor, at, defectSubject(c.get("subject")), c.str("text"),
+                c.get("named")?.asBoolean() ?: false, c.get("suspend_own")?.asBoolean() ?: false)
+            "lift_defect_suspension" -> engine.liftDefectSuspension(actor, at, c.get("flag").asLong())
+            "acknowledge_notifications" -> engine.acknowledgeNotifications(actor, at, c.get("up_to").asLong())
             else -> error("unknown command type $type")
         }
+    }
+
+    private fun optSet(c: JsonNode): ConfigurationSet? = c.get("set")?.takeUnless { it.isNull }?.let { configurationSet(it) }
+
+    fun outcomeReport(n: JsonNode) = OutcomeReport(n.str("hub"), when (val o = n.str("outcome")) {
+        "dispatched" -> Outcome.Dispatched
+        "delivered" -> Outcome.Delivered
+        "delivery_failed" -> Outcome.DeliveryFailed(n.optStr("reason"))
+        "activated" -> Outcome.Activated
+        "activation_failed" -> Outcome.ActivationFailed(n.optStr("reason"))
+        "no_response" -> Outcome.NoResponse
+        "read_back" -> Outcome.ReadBack(n.str("firmware"))
+        else -> error("unknown outcome $o")
+    })
+
+    fun healthReport(n: JsonNode) = HealthReport(n.str("hub"), when (val h = n.str("health")) {
+        "all_fine" -> HanHealth.AllFine
+        "device_lost_contact" -> HanHealth.DeviceLostContact(HanDeviceKind.valueOf(upper(n.str("device"))))
+        "device_misbehaves" -> HanHealth.DeviceMisbehaves(HanDeviceKind.valueOf(upper(n.str("device"))), n.optStr("text"))
+        else -> error("unknown health $h")
+    })
+
+    fun defectSubject(n: JsonNode): DefectSubject = when (val s = n.str("subject")) {
+        "configuration_set" -> DefectSubject.ConfigurationSet(configurationSet(n.get("set")))
+        "firmware" -> DefectSubject.Firmware(n.str("variant"), n.str("version"))
+        else -> error("unknown subject $s")
     }
 
     // --- typed views back to the scenarios' JSON shape ---
@@ -169,7 +204,7 @@ object Conformance {
             set<JsonNode>("blockers", json.arrayNode().apply { value.blockers.forEach { add(blockerJson(it)) } })
         }
         is UpgradePage -> json.objectNode().apply {
-            put("total", value.total); put("offset", value.offset)
+            put("total", value.total); put("offset", value.offset); put("held_back_by_pacing", value.heldBackByPacing)
             set<JsonNode>("entries", json.arrayNode().apply {
                 value.entries.forEach { add(json.objectNode().put("hub", it.hub).put("campaign", it.campaign).put("next_version", it.nextVersion).put("target", it.target).put("nominated", it.nominated)) }
             })
@@ -187,8 +222,37 @@ object Conformance {
             })
             put("cutoff", value.cutoff.toString()); put("cutoff_passed", value.cutoffPassed)
         }
+        is PilotStatus -> json.objectNode().apply {
+            put("campaign", value.campaign); put("phase", name(value.phase)); set<JsonNode>("total", countsJson(value.total))
+            set<JsonNode>("rows", json.arrayNode().apply {
+                value.rows.forEach { r -> add(countsJson(r.counts).set<ObjectNode>("customer", text(r.customer))) }
+            })
+        }
+        is SetProgress -> json.objectNode().apply {
+            set<JsonNode>("set", configJson(value.set)); put("hubs", value.hubs); put("eligible", value.eligible)
+            put("upgradeable_now", value.upgradeableNow); put("awaiting_consent", value.awaitingConsent); put("blocked", value.blocked)
+            put("dispatched", value.dispatched); put("succeeded", value.succeeded); put("failed", value.failed); put("not_applicable", value.notApplicable)
+        }
+        is FirmwareCount -> json.objectNode().put("variant", value.variant).put("version", value.version).put("hubs", value.hubs)
+        is NotificationPage -> json.objectNode().apply {
+            put("acknowledged", value.acknowledged); put("more", value.more)
+            set<JsonNode>("notifications", json.arrayNode().apply { value.notifications.forEach { add(mapper.readTree(it.json)) } })
+        }
+        is DefectView -> json.objectNode().apply {
+            put("flag", value.flag)
+            when (val s = value.subject) {
+                is DefectSubject.ConfigurationSet -> { put("subject", "configuration_set"); set<JsonNode>("set", configJson(s.set)) }
+                is DefectSubject.Firmware -> { put("subject", "firmware"); put("variant", s.variant); put("version", s.version) }
+            }
+            put("text", value.text); set<JsonNode>("flagged_by", text(value.flaggedBy)); put("yours", value.yours)
+            set<JsonNode>("suspending", value.suspending?.let { json.booleanNode(it) } ?: NullNode.instance); put("at", value.at.toString())
+        }
         else -> error("no JSON form for ${value::class}")
     }
+
+    private fun countsJson(c: UpgradeCounts): ObjectNode = json.objectNode().put("hubs", c.hubs).put("waiting", c.waiting)
+        .put("dispatched", c.dispatched).put("delivered", c.delivered).put("activated", c.activated).put("no_response", c.noResponse)
+        .put("succeeded", c.succeeded).put("failed", c.failed).put("health_issues", c.healthIssues)
 
     private fun snake(name: String) = name.replace(Regex("([a-z])([A-Z])"), "$1_$2").lowercase()
 
@@ -203,6 +267,12 @@ object Conformance {
             is Blocker.NotCommissioned -> put("status", name(b.status))
             is Blocker.AwaitingConsent -> { put("role", name(b.role)); set<JsonNode>("by", partyJson(b.by)) }
             is Blocker.Rejected -> { put("role", name(b.role)); set<JsonNode>("by", partyJson(b.by)); set<JsonNode>("reason", text(b.reason)) }
+            is Blocker.UpgradeInFlight -> put("state", name(b.state))
+            is Blocker.AttemptsExhausted -> put("attempts", b.attempts)
+            is Blocker.ConfigurationSetHalted -> put("reason", b.reason)
+            is Blocker.HeldBySupplier -> { set<JsonNode>("by", partyJson(b.by)); set<JsonNode>("reason", text(b.reason)) }
+            is Blocker.SuspendedByDefectFlag -> { set<JsonNode>("by", partyJson(b.by)); put("flag", b.flag) }
+            is Blocker.DailyCapReached -> put("cap", b.cap)
             else -> {}
         }
     }
@@ -224,6 +294,11 @@ object Conformance {
             "participation" -> engine.participation(actor, q.str("campaign"), q.str("customer"), Instant.parse(q.str("at")))
             "participations" -> engine.participations(actor, q.str("campaign"), Instant.parse(q.str("at")))
             "propose_pilot" -> engine.proposePilot(actor, q.str("campaign"), q.get("size").asLong(), q.get("seed")?.asLong() ?: 0L)
+            "pilot_status" -> engine.pilotStatus(actor, q.str("campaign"))
+            "campaign_progress" -> engine.campaignProgress(actor, q.str("campaign"), Instant.parse(q.str("at")))
+            "estate_by_firmware" -> engine.estateByFirmware(actor, q.optStr("customer"))
+            "notifications" -> engine.notifications(actor, q.get("limit")?.asLong() ?: 1000L)
+            "defect_flags" -> engine.defectFlags(actor)
             else -> error("unknown query $name")
         })
     }
