@@ -1,6 +1,7 @@
 //! The main job, end to end: a synthetic national-shaped estate, firmware through its gates,
-//! a campaign through its phases (with the refusals a real run meets), a report a person
-//! reads, and the event log written to a file and replayed to the same state.
+//! a campaign through its phases (with the refusals a real run meets), a supplier's pilot with
+//! the CSP's outcomes, health reports, deadlines and notifications, a report a person reads,
+//! and the event log written to a file and replayed to the same state.
 //!
 //!     cargo run --release --example cooperative_rollout -- [hubs] [seed]
 
@@ -10,6 +11,7 @@ use std::time::Instant;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use commshub_ota::catalogue::Gate;
 use commshub_ota::query::SupplierView;
+use commshub_ota::rollout::{self, HaltPolicy, Pacing};
 use commshub_ota::synth::{SynthConfig, SynthEstate};
 use commshub_ota::*;
 
@@ -105,7 +107,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             variant: variant.id.clone(),
             target: target.clone(),
             cutoff: day(45),
-            policy: Default::default(),
+            policy: CampaignPolicy {
+                halt: Some(HaltPolicy {
+                    failure_threshold_percent: 20.0,
+                    min_outcomes: 20,
+                }),
+                pacing: Some(Pacing {
+                    daily_cap: Some(2_000),
+                    ramp_factor: 1.5,
+                    blackouts: vec![],
+                }),
+                reconciliation_timeout_hours: 72,
+                ..CampaignPolicy::default()
+            },
         },
     )?;
     let route = engine
@@ -196,6 +210,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             campaign: campaign.clone(),
         },
     )?;
+    pilot(&mut engine, &campaign, &big, variant.region, day)?;
     engine.execute(
         &Actor::Dcc,
         day(10),
@@ -218,6 +233,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             campaign: campaign.clone(),
             customer: big.clone(),
             until: day(60),
+        },
+    )?;
+    engine.execute(
+        &supplier,
+        day(20),
+        Command::RecordPilotVerdict {
+            campaign: campaign.clone(),
+            verdict: PilotVerdict::Success,
         },
     )?;
     engine.execute(
@@ -310,6 +333,174 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     if !same {
         return Err("replay gave a different state".into());
+    }
+    Ok(())
+}
+
+/// A supplier's pilot: it nominates the hubs the helper proposes; the CSP dispatches what its
+/// list offers and reports outcomes (some hubs do not answer, a few fail); the supplier reports
+/// its HANs; the DCC's scheduler times out the hubs never read back; everyone reads its notices.
+fn pilot(
+    engine: &mut Engine,
+    campaign: &CampaignId,
+    big: &CustomerId,
+    region: Region,
+    day: impl Fn(i64) -> DateTime<Utc>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let supplier = Actor::Customer(big.clone());
+    let csp = Actor::Csp(region);
+    let proposed = engine.state().propose_pilot(&supplier, campaign, 60, 7)?;
+    engine.execute(
+        &supplier,
+        day(4),
+        Command::NominateHubs {
+            campaign: campaign.clone(),
+            hubs: proposed.clone(),
+        },
+    )?;
+    let page = engine
+        .state()
+        .upgrade_list(&csp, region, day(5), 0, 1_000)?;
+    let nominated: Vec<_> = page.entries.iter().filter(|e| e.nominated).collect();
+    println!(
+        "
+Pilot: {big} nominated {} hubs; the CSP's list offers {} (nominated first), {} held back by the daily cap",
+        proposed.len(),
+        page.total,
+        page.held_back_by_pacing
+    );
+    // Every 10th hub does not answer, every 25th fails delivery; the rest upgrade cleanly.
+    let mut rows = Vec::new();
+    let mut silent = Vec::new();
+    for (i, e) in nominated.iter().enumerate() {
+        let row = |outcome| rollout::OutcomeReport {
+            hub: e.hub,
+            outcome,
+        };
+        rows.push(row(rollout::Outcome::Dispatched));
+        if i % 25 == 7 {
+            rows.push(row(rollout::Outcome::DeliveryFailed {
+                reason: Some("no acknowledgement".into()),
+            }));
+            continue;
+        }
+        rows.push(row(rollout::Outcome::Delivered));
+        if i % 10 == 3 {
+            rows.push(row(rollout::Outcome::NoResponse));
+            silent.push(e.hub);
+            continue;
+        }
+        rows.push(row(rollout::Outcome::Activated));
+        rows.push(row(rollout::Outcome::ReadBack {
+            firmware: e.next_version.clone(),
+        }));
+    }
+    engine.execute(
+        &csp,
+        day(5),
+        Command::ReportOutcomes {
+            campaign: campaign.clone(),
+            outcomes: rows,
+        },
+    )?;
+    // Half the silent hubs are reconciled by a read-back the next day; the rest time out.
+    let reconciled: Vec<_> = silent.iter().step_by(2).collect();
+    let target = nominated.first().map(|e| e.next_version.clone());
+    if let Some(version) = target {
+        let rows = reconciled
+            .iter()
+            .map(|&&hub| rollout::OutcomeReport {
+                hub,
+                outcome: rollout::Outcome::ReadBack {
+                    firmware: version.clone(),
+                },
+            })
+            .collect::<Vec<_>>();
+        if !rows.is_empty() {
+            engine.execute(
+                &csp,
+                day(6),
+                Command::ReportOutcomes {
+                    campaign: campaign.clone(),
+                    outcomes: rows,
+                },
+            )?;
+        }
+    }
+    let due = engine.execute(&Actor::Dcc, day(9), Command::CheckDeadlines {})?;
+    let timed_out: usize = due
+        .iter()
+        .map(|e| match &e.payload {
+            EventPayload::ReconciliationTimedOut { hubs, .. } => hubs.len(),
+            _ => 0,
+        })
+        .sum();
+    // The supplier checks its upgraded homes: one in-home display lost contact.
+    let upgraded: Vec<HubId> = nominated
+        .iter()
+        .map(|e| e.hub)
+        .filter(|h| {
+            engine
+                .state()
+                .explain(&supplier, campaign, *h, day(9))
+                .is_ok_and(|x| x.blockers.is_empty() || x.next_version.is_none())
+        })
+        .take(5)
+        .collect();
+    let reports = upgraded
+        .iter()
+        .enumerate()
+        .map(|(i, &hub)| rollout::HealthReport {
+            hub,
+            health: if i == 0 {
+                rollout::HanHealth::DeviceLostContact {
+                    device: HanDeviceKind::Ihd,
+                }
+            } else {
+                rollout::HanHealth::AllFine
+            },
+        })
+        .collect::<Vec<_>>();
+    if !reports.is_empty() {
+        engine.execute(
+            &supplier,
+            day(9),
+            Command::ReportHanHealth {
+                campaign: campaign.clone(),
+                reports,
+            },
+        )?;
+    }
+    let status = engine.state().pilot_status(&Actor::Dcc, campaign)?;
+    let t = status.total;
+    println!(
+        "       outcomes: {} succeeded, {} failed ({timed_out} timed out after no response), {} in flight; {} HAN health issue(s)",
+        t.succeeded,
+        t.failed,
+        t.dispatched + t.delivered + t.activated + t.no_response,
+        t.health_issues
+    );
+    for (who, actor) in [
+        ("DCC", Actor::Dcc),
+        ("CSP", csp),
+        (big.as_str(), supplier.clone()),
+    ] {
+        let inbox = engine.state().notifications(&actor, 10_000)?;
+        let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
+        for n in &inbox.notifications {
+            let json = serde_json::to_value(n)?;
+            *kinds
+                .entry(json["type"].as_str().unwrap_or("?").to_string())
+                .or_default() += 1;
+        }
+        println!("       {who} notices: {kinds:?}");
+        if let Some(last) = inbox.notifications.last() {
+            engine.execute(
+                &actor,
+                day(9),
+                Command::AcknowledgeNotifications { up_to: last.id },
+            )?;
+        }
     }
     Ok(())
 }

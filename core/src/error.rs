@@ -124,7 +124,7 @@ pub enum Error {
     },
     #[error("refused by rule '{rule}': {detail}")]
     PreconditionFailed { rule: Rule, detail: String },
-    #[error("bulk load refused, nothing applied: {} bad row(s), first row {}: {}",
+    #[error("bulk command refused, nothing applied: {} bad row(s), first row {}: {}",
         rows.len(),
         rows.first().map(|r| r.row).unwrap_or_default(),
         rows.first().map(|r| r.reason.as_str()).unwrap_or_default())]

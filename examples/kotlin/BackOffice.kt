@@ -57,6 +57,17 @@ fun main() {
             "supplier grants OA" to { engine.grantPilotOa("customer:SUPPLIER-02", day(3), "2026-Q4-N-2.0") },
             "pilot OA (JSON)" to { engine.executeJson(dcc, day(3), """{"type":"grant_pilot_oa","campaign":"2026-Q4-N-2.0"}""") },
             "pilot OA a second time" to { engine.grantPilotOa(dcc, day(4), "2026-Q4-N-2.0") },
+            "SUPPLIER-02 whole estate" to { engine.approveWholeEstate("customer:SUPPLIER-02", day(5), "2026-Q4-N-2.0") },
+            "CSP outcomes" to {
+                val offered = engine.upgradeList("csp:north", Region.NORTH, day(6), 0, 3).entries
+                engine.reportOutcomes("csp:north", day(6), "2026-Q4-N-2.0", offered.flatMap { e ->
+                    listOf(Outcome.Dispatched, Outcome.Delivered, Outcome.Activated, Outcome.ReadBack(e.nextVersion)).map { OutcomeReport(e.hub, it) }
+                })
+            },
+            "outcome out of order" to {
+                val first = engine.upgradeList("csp:north", Region.NORTH, day(6), 0, 1).entries.first()
+                engine.reportOutcomes("csp:north", day(6), "2026-Q4-N-2.0", listOf(OutcomeReport(first.hub, Outcome.Activated)))
+            },
             "extend SUPPLIER-07" to { engine.extendCutoff(dcc, day(10), "2026-Q4-N-2.0", "SUPPLIER-07", day(60)) },
             "malformed message" to { engine.executeJson(dcc, day(10), """{"type":"grant_pilot_oa"}""") },
             "mass rollout OA" to { engine.grantMassRolloutOa(dcc, day(30), "2026-Q4-N-2.0", null) },
@@ -70,6 +81,11 @@ fun main() {
             }
         }
 
+        val status = engine.pilotStatus("csp:north", "2026-Q4-N-2.0")
+        println("Pilot status for the CSP: ${status.total.succeeded} succeeded over ${status.rows.size} unnamed supplier row(s)")
+        for (n in engine.notifications("customer:SUPPLIER-02", 100).notifications) {
+            println("SUPPLIER-02 notice #${n.id}: ${n.kind::class.simpleName} ${n.json}")
+        }
         val view = engine.campaign("customer:SUPPLIER-07", "2026-Q4-N-2.0")
         println("SUPPLIER-07 sees ${view.id} in ${view.phase}, its cut-off ${view.cutoffs.single().until}")
         val log = Files.createTempFile("back-office", ".jsonl")

@@ -96,6 +96,25 @@ def main() -> None:
     except ota.NotPermittedError as err:
         print(f"\nThe industry view is the DCC's: {err}")
 
+    # A small pilot: nominate proposed hubs; the CSP upgrades what its list offers.
+    at = T0 + timedelta(days=4)
+    proposed = engine.propose_pilot(me, "2026-Q4-N-2.0", 20, seed)
+    if proposed:
+        engine.nominate_hubs(me, at, campaign="2026-Q4-N-2.0", hubs=proposed)
+    csp = ota.Actor.csp(ota.Region.NORTH)
+    page = engine.upgrade_list(csp, ota.Region.NORTH, at, limit=20)
+    rows = []
+    for entry in page.entries:
+        rows += [ota.OutcomeReport(entry.hub, ota.Outcome.DISPATCHED), ota.OutcomeReport(entry.hub, ota.Outcome.DELIVERED),
+                 ota.OutcomeReport(entry.hub, ota.Outcome.ACTIVATED), ota.OutcomeReport.read_back(entry.hub, entry.next_version)]
+    if rows:
+        engine.report_outcomes(csp, at, campaign="2026-Q4-N-2.0", outcomes=rows)
+    mine = engine.pilot_status(me, "2026-Q4-N-2.0")
+    print(f"\nPilot: {mine.total.succeeded} of my {mine.total.hubs} pilot hubs upgraded")
+    for notice in engine.notifications(me).notifications:
+        print(f"  notice #{notice.id}: {notice.type} {notice.fields}")
+    print("My estate by firmware:", ", ".join(f"{f.version}: {f.hubs:,}" for f in engine.estate_by_firmware(me, SUPPLIERS[2])))
+
 
 if __name__ == "__main__":
     main()
