@@ -1,7 +1,8 @@
 //! Synthetic estates of a realistic shape, deterministic from a seed: for the examples, the
 //! tests and the benchmarks. Three regions, two variants each (single and dual band), a chain
-//! of firmware versions with pathways, about fifteen suppliers of uneven size, some split
-//! supply, some vulnerable and some super-friendly premises.
+//! of firmware versions with pathways, about fifteen suppliers of uneven size, about 300
+//! configuration sets with a long tail, 10 to 15% split supply, 2 to 4% vulnerable or high-risk
+//! premises, some super-friendly ones.
 
 mod rng;
 
@@ -122,8 +123,9 @@ impl SynthEstate {
             .collect();
         // Uneven market: supplier i has weight 1/i (a few large, a long tail of small).
         let weights: Vec<f64> = (1..=suppliers.len()).map(|i| 1.0 / i as f64).collect();
-        // A few dozen HAN device combinations, of uneven popularity: with the variants and the
-        // CH firmware in the field they make a few hundred configuration sets with a long tail.
+        // HAN kits (the devices behind a hub), of uneven popularity: 12 dual-fuel and 5
+        // electricity-only. With 6 variants and 3 CH versions in the field they make about
+        // 6 x 3 x 17 = 306 configuration sets, with a long tail.
         let esme = [
             ("EM-A1", &["3.1", "3.2"][..]),
             ("EM-B4", &["7.0", "7.2", "7.3"]),
@@ -137,16 +139,33 @@ impl SynthEstate {
         ];
         let ihd = [("IHD-X", &["1.0"][..]), ("IHD-Y", &["4.4", "4.5"])];
         let start = NaiveDate::from_ymd_opt(2019, 1, 1).expect("valid date");
-        let combos: Vec<(HanDevice, HanDevice, HanDevice)> = (0..8)
-            .map(|_| {
-                (
-                    pick(&mut rng, &esme),
-                    pick(&mut rng, &gsme),
-                    pick(&mut rng, &ihd),
-                )
-            })
-            .collect();
-        let combo_weights: Vec<f64> = (1..=combos.len()).map(|i| 1.0 / i as f64).collect();
+        let kit = |rng: &mut SplitMix64, dual_fuel: bool, k: usize| {
+            let mut d = HanDevices {
+                esme: Some(pick(rng, &esme)),
+                gsme: dual_fuel.then(|| pick(rng, &gsme)),
+                ppmid: None,
+                hcalcs: None,
+                ihd: Some(pick(rng, &ihd)),
+            };
+            if k % 5 == 4 {
+                d.ppmid = Some(HanDevice::new("PPMID-P", "2.2"));
+            }
+            if dual_fuel && k % 6 == 5 {
+                d.hcalcs = Some(HanDevice::new("HCALCS-H", "1.1"));
+            }
+            d
+        };
+        let mut dual_kits = Vec::new();
+        let mut electric_kits = Vec::new();
+        for k in 0..12 {
+            dual_kits.push(kit(&mut rng, true, k));
+        }
+        for k in 0..5 {
+            electric_kits.push(kit(&mut rng, false, k));
+        }
+        let dual_weights: Vec<f64> = (1..=dual_kits.len()).map(|i| 1.0 / i as f64).collect();
+        let electric_weights: Vec<f64> =
+            (1..=electric_kits.len()).map(|i| 1.0 / i as f64).collect();
         let mut hubs = Vec::with_capacity(cfg.hubs);
         for i in 0..cfg.hubs {
             let vi = rng.below(variants.len());
@@ -157,13 +176,11 @@ impl SynthEstate {
                 1..=3 => "1.1",
                 _ => "1.2",
             };
-            let (combo_esme, combo_gsme, combo_ihd) = &combos[rng.weighted(&combo_weights)];
-            let devices = HanDevices {
-                esme: Some(combo_esme.clone()),
-                gsme: None,
-                ppmid: None,
-                hcalcs: None,
-                ihd: Some(combo_ihd.clone()),
+            let dual_fuel = rng.chance(0.75);
+            let devices = if dual_fuel {
+                dual_kits[rng.weighted(&dual_weights)].clone()
+            } else {
+                electric_kits[rng.weighted(&electric_weights)].clone()
             };
             let mut row = HubRow {
                 id: HubId::from_u64(oui << 40 | i as u64),
@@ -178,19 +195,12 @@ impl SynthEstate {
                 installed_on: start + Duration::days(rng.below(2_700) as i64),
                 commissioned_on: None,
             };
-            if rng.chance(0.75) {
-                row.devices.gsme = Some(combo_gsme.clone());
+            if dual_fuel {
                 row.gas_supplier = if rng.chance(cfg.split_of_dual_fuel) {
                     Some(suppliers[rng.weighted(&weights)].clone())
                 } else {
                     row.import_supplier.clone()
                 };
-            }
-            if rng.chance(0.05) {
-                row.devices.ppmid = Some(HanDevice::new("PPMID-P", "2.2"));
-            }
-            if rng.chance(0.02) {
-                row.devices.hcalcs = Some(HanDevice::new("HCALCS-H", "1.1"));
             }
             row.import_flags = flags(&mut rng, cfg);
             if row.gas_supplier.is_some() {
@@ -318,6 +328,19 @@ mod tests {
             vulnerable / n
         );
         assert_eq!(e.variants.len(), 6);
+        // About 300 configuration sets: 6 variants x 3 versions in the field x 17 HAN kits.
+        let sets: std::collections::HashSet<_> = e
+            .hubs
+            .iter()
+            .map(|h| {
+                (
+                    h.variant.clone(),
+                    h.firmware.clone(),
+                    format!("{:?}", h.devices),
+                )
+            })
+            .collect();
+        assert!((250..=306).contains(&sets.len()), "{} sets", sets.len());
         let regions: std::collections::HashSet<_> = e.variants.iter().map(|v| v.region).collect();
         assert_eq!(regions.len(), 3);
     }

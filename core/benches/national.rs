@@ -1,0 +1,379 @@
+//! The national-scale benchmark: one synthetic estate of realistic shape, and the operations
+//! the issue names, each timed over repeated runs and reported as a median. A plain bench
+//! binary (std only), so it needs no extra dependency and `scripts/test` can run it once at a
+//! small size so that it never rots.
+//!
+//!     cargo bench -p commshub-ota --bench national -- [hubs] [runs]
+//!
+//! Setting up each measurement (generating rows, cloning a state) is not timed.
+
+use std::time::Instant;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use commshub_ota::journal;
+use commshub_ota::rollout::{Outcome, OutcomeReport};
+use commshub_ota::synth::{SynthConfig, SynthEstate};
+use commshub_ota::*;
+
+struct Report {
+    rows: Vec<(String, String, String)>,
+}
+
+impl Report {
+    fn add(&mut self, what: &str, median: String, note: String) {
+        println!("{what:<44} {median:>12}  {note}");
+        self.rows.push((what.into(), median, note));
+    }
+}
+
+/// Median and spread of `runs` timings of `f`, in milliseconds.
+fn time_ms(
+    runs: usize,
+    mut f: impl FnMut() -> Result<(), Error>,
+) -> Result<(f64, f64, f64), Error> {
+    let mut t = Vec::with_capacity(runs);
+    for _ in 0..runs.max(1) {
+        let clock = Instant::now();
+        f()?;
+        t.push(clock.elapsed().as_secs_f64() * 1e3);
+    }
+    t.sort_by(f64::total_cmp);
+    Ok((t[t.len() / 2], t[0], t[t.len() - 1]))
+}
+
+fn ms(v: (f64, f64, f64)) -> (String, String) {
+    let fmt = |x: f64| {
+        if x >= 1000.0 {
+            format!("{:.2} s", x / 1e3)
+        } else if x >= 1.0 {
+            format!("{x:.1} ms")
+        } else {
+            format!("{:.1} us", x * 1e3)
+        }
+    };
+    (fmt(v.0), format!("min {}, max {}", fmt(v.1), fmt(v.2)))
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // `cargo bench` passes `--bench`; take the numbers only.
+    let nums: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.replace('_', "").parse().ok())
+        .collect();
+    let hubs = nums.first().copied().unwrap_or(1_000_000);
+    let runs = nums.get(1).copied().unwrap_or(5);
+    let start = Utc.with_ymd_and_hms(2026, 9, 1, 9, 0, 0).unwrap();
+    let day = |d: i64| -> DateTime<Utc> { start + Duration::days(d) };
+    println!("national benchmark: {hubs} hubs, {runs} runs each, median (min, max)\n");
+    let synth = SynthEstate::generate(&SynthConfig {
+        hubs,
+        ..Default::default()
+    });
+    let mut report = Report { rows: Vec::new() };
+    let fresh = || -> Result<Engine, Error> {
+        let mut e = Engine::new();
+        for (actor, command) in synth.catalogue_commands() {
+            e.execute(&actor, day(0), command)?;
+        }
+        Ok(e)
+    };
+
+    // 1. Bulk load (decide + apply + journal), and what a hub costs resident.
+    let mut loads = Vec::new();
+    for _ in 0..runs.max(1) {
+        let mut e = fresh()?;
+        let rows = synth.hubs.clone();
+        let clock = Instant::now();
+        e.execute(&Actor::Dcc, day(1), Command::LoadEstate { hubs: rows })?;
+        loads.push(clock.elapsed().as_secs_f64() * 1e3);
+    }
+    loads.sort_by(f64::total_cmp);
+    let (m, spread) = ms((loads[loads.len() / 2], loads[0], loads[loads.len() - 1]));
+    report.add(&format!("bulk load, {hubs} hubs"), m, spread);
+
+    let mut engine = fresh()?;
+    engine.execute(
+        &Actor::Dcc,
+        day(1),
+        Command::LoadEstate {
+            hubs: synth.hubs.clone(),
+        },
+    )?;
+    // The journal holds the load's rows until the caller takes them (written to storage).
+    drop(engine.take_events());
+    report.add(
+        "resident memory per hub",
+        format!("{} B", engine.state().estate_bytes() / hubs.max(1)),
+        "the dense tables: 32-byte records and the id index (interned tables are shared)".into(),
+    );
+
+    // A campaign in mass rollout for the north dual-band variant: the three largest suppliers
+    // approved their whole estates, the next three some configuration sets, one rejected hubs.
+    let variant = synth
+        .variants
+        .iter()
+        .find(|v| v.region == Region::North && v.han_band == catalogue::HanBand::DualBand)
+        .expect("the synthetic catalogue has one");
+    let campaign: CampaignId = "BENCH-N-DB-2.0".parse()?;
+    engine.execute(
+        &Actor::Dcc,
+        day(2),
+        Command::CreateCampaign {
+            campaign: campaign.clone(),
+            variant: variant.id.clone(),
+            target: "2.0".parse()?,
+            cutoff: day(90),
+            policy: CampaignPolicy::default(),
+        },
+    )?;
+    engine.execute(
+        &Actor::Dcc,
+        day(3),
+        Command::GrantPilotOa {
+            campaign: campaign.clone(),
+        },
+    )?;
+    for s in &synth.suppliers[..3] {
+        engine.execute(
+            &Actor::Customer(s.clone()),
+            day(4),
+            Command::ApproveWholeEstate {
+                campaign: campaign.clone(),
+            },
+        )?;
+    }
+    engine.execute(
+        &Actor::Dcc,
+        day(5),
+        Command::GrantMassRolloutOa {
+            campaign: campaign.clone(),
+            override_reason: Some("benchmark".into()),
+        },
+    )?;
+    for s in &synth.suppliers[3..6] {
+        let actor = Actor::Customer(s.clone());
+        let sets: Vec<_> = engine
+            .state()
+            .configuration_sets(&actor, Some(s))?
+            .into_iter()
+            .filter(|c| c.configuration_set.variant == variant.id)
+            .take(10)
+            .map(|c| c.configuration_set)
+            .collect();
+        engine.execute(
+            &actor,
+            day(6),
+            Command::ApproveConfigurationSets {
+                campaign: campaign.clone(),
+                sets,
+            },
+        )?;
+    }
+    let csp = Actor::Csp(Region::North);
+    let now = day(7);
+
+    // 2. The CSP's upgrade list for its region (the first page of 1 000; the whole list is
+    // worked out to page it).
+    let mut total = 0;
+    let t = time_ms(runs, || {
+        total = engine
+            .state()
+            .upgrade_list(&csp, Region::North, now, 0, 1_000)?
+            .total;
+        Ok(())
+    })?;
+    let (m, spread) = ms(t);
+    report.add(
+        "CSP upgrade list, one region",
+        m,
+        format!("{total} upgradeable; {spread}"),
+    );
+
+    // 3. Explain one hub (mean of 1 000 per run).
+    let probe = engine
+        .state()
+        .upgrade_list(&csp, Region::North, now, 0, 1)?
+        .entries[0]
+        .hub;
+    let t = time_ms(runs, || {
+        for _ in 0..1_000 {
+            engine.state().explain(&Actor::Dcc, &campaign, probe, now)?;
+        }
+        Ok(())
+    })?;
+    let (m, spread) = ms((t.0 / 1e3, t.1 / 1e3, t.2 / 1e3));
+    report.add("explain one hub", m, spread);
+
+    // 4. A consent command: one supplier rejects one hub, then withdraws (mean of the pair).
+    let big = Actor::Customer(synth.suppliers[0].clone());
+    let mine = engine.state().customer_estate(&big, &synth.suppliers[0])?;
+    let own = mine
+        .iter()
+        .find(|h| h.variant == variant.id)
+        .map(|h| h.id)
+        .expect("a hub");
+    let mut at = now;
+    let t = time_ms(runs, || {
+        for _ in 0..100 {
+            at += Duration::seconds(1);
+            engine.execute(
+                &big,
+                at,
+                Command::RejectHubs {
+                    campaign: campaign.clone(),
+                    hubs: vec![own],
+                    reason: "site access".into(),
+                },
+            )?;
+            engine.execute(
+                &big,
+                at,
+                Command::WithdrawRejections {
+                    campaign: campaign.clone(),
+                    hubs: vec![own],
+                },
+            )?;
+        }
+        Ok(())
+    })?;
+    let (m, spread) = ms((t.0 / 200.0, t.1 / 200.0, t.2 / 200.0));
+    report.add("consent command (reject or withdraw one hub)", m, spread);
+
+    // 5. A bulk outcome report: 100 000 hubs dispatched in one command (on a copy each run).
+    let page = engine
+        .state()
+        .upgrade_list(&csp, Region::North, at, 0, 100_000)?;
+    let n = page.entries.len();
+    let rows: Vec<OutcomeReport> = page
+        .entries
+        .iter()
+        .map(|e| OutcomeReport {
+            hub: e.hub,
+            outcome: Outcome::Dispatched,
+        })
+        .collect();
+    drop(engine.take_events());
+    let mut times = Vec::new();
+    for _ in 0..runs.max(1) {
+        let mut copy = engine.clone();
+        let command = Command::ReportOutcomes {
+            campaign: campaign.clone(),
+            outcomes: rows.clone(),
+        };
+        let clock = Instant::now();
+        copy.execute(&csp, at, command)?;
+        times.push(clock.elapsed().as_secs_f64() * 1e3);
+    }
+    times.sort_by(f64::total_cmp);
+    let (m, spread) = ms((times[times.len() / 2], times[0], times[times.len() - 1]));
+    report.add(&format!("bulk outcome report, {n} hubs"), m, spread);
+
+    // 6. Replay: the whole log (estate load and campaign), and many small events.
+    let mut log_engine = fresh()?;
+    log_engine.execute(
+        &Actor::Dcc,
+        day(1),
+        Command::LoadEstate {
+            hubs: synth.hubs.clone(),
+        },
+    )?;
+    let prefix = log_engine.events().len();
+    let small = hubs.clamp(2_000, 200_000);
+    let first_supplier = Actor::Customer(synth.suppliers[0].clone());
+    log_engine.execute(
+        &Actor::Dcc,
+        day(2),
+        Command::CreateCampaign {
+            campaign: campaign.clone(),
+            variant: variant.id.clone(),
+            target: "2.0".parse()?,
+            cutoff: day(90),
+            policy: CampaignPolicy::default(),
+        },
+    )?;
+    log_engine.execute(
+        &Actor::Dcc,
+        day(3),
+        Command::GrantPilotOa {
+            campaign: campaign.clone(),
+        },
+    )?;
+    let mut at = day(3);
+    for i in 0..small {
+        at += Duration::milliseconds(10);
+        let cmd = if i % 2 == 0 {
+            Command::RejectHubs {
+                campaign: campaign.clone(),
+                hubs: vec![own],
+                reason: "access".into(),
+            }
+        } else {
+            Command::WithdrawRejections {
+                campaign: campaign.clone(),
+                hubs: vec![own],
+            }
+        };
+        log_engine.execute(&first_supplier, at, cmd)?;
+    }
+    let events = log_engine.events().to_vec();
+    let head = events[..prefix].to_vec();
+    // The events are cloned before each timed replay, not in it.
+    let replay_ms = |log: &[Event]| -> Result<(f64, f64, f64), Error> {
+        let mut t = Vec::new();
+        for _ in 0..runs.max(1) {
+            let copy = log.to_vec();
+            let clock = Instant::now();
+            Engine::replay(copy)?;
+            t.push(clock.elapsed().as_secs_f64() * 1e3);
+        }
+        t.sort_by(f64::total_cmp);
+        Ok((t[t.len() / 2], t[0], t[t.len() - 1]))
+    };
+    let t_full = replay_ms(&events)?;
+    let t_head = replay_ms(&head)?;
+    let tail = events.len() - prefix;
+    let rate = tail as f64 / ((t_full.0 - t_head.0).max(1e-6) / 1e3);
+    report.add(
+        &format!("replay, {} events in memory", events.len()),
+        ms(t_full).0,
+        format!(
+            "estate load {}; the other {tail} events at {:.2} M events/s",
+            ms(t_head).0,
+            rate / 1e6
+        ),
+    );
+    let path = std::env::temp_dir().join(format!("national-bench-{}.jsonl", std::process::id()));
+    journal::write_jsonl(&path, &events)?;
+    let t = time_ms(runs.min(3), || {
+        Engine::replay(journal::read_jsonl(&path)?).map(|_| ())
+    })?;
+    let size = std::fs::metadata(&path)?.len();
+    std::fs::remove_file(&path)?;
+    report.add(
+        "replay from a JSON-lines file",
+        ms(t).0,
+        format!("{:.0} MB read and parsed; {}", size as f64 / 1e6, ms(t).1),
+    );
+
+    // 7. A customer's estate view (the largest supplier's).
+    let mut count = 0;
+    let t = time_ms(runs, || {
+        count = engine
+            .state()
+            .customer_estate(&big, &synth.suppliers[0])?
+            .len();
+        Ok(())
+    })?;
+    let (m, spread) = ms(t);
+    report.add(
+        "a customer's estate view (largest supplier)",
+        m,
+        format!("{count} hubs; {spread}"),
+    );
+
+    println!("\n| operation | median | notes |\n| --- | --- | --- |");
+    for (what, m, note) in &report.rows {
+        println!("| {what} | {m} | {note} |");
+    }
+    Ok(())
+}
