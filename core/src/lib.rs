@@ -50,6 +50,7 @@ pub mod ids;
 mod intern;
 pub mod journal;
 pub mod notify;
+mod par;
 pub mod participation;
 pub mod query;
 pub mod rollout;

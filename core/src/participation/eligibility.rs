@@ -174,9 +174,69 @@ pub(crate) struct CampaignCtx<'a> {
     pub others: Vec<&'a Rollout>,
     /// Defect flags whose flagger suspended its own upgrades: (flagger, subject, flag id).
     pub suspensions: Vec<(CustomerIdx, Resolved, u64)>,
+    /// Dense per-firmware lookup of `routes`: the next step and whether it is on the CPL.
+    pub(crate) steps: Vec<Option<(FirmwareIdx, bool)>>,
+    /// Per customer: what it said in the campaign, as bits (see `WHOLE_ESTATE`...), so the hot
+    /// path of a scan reads an array instead of maps.
+    pub(crate) customers: Vec<u8>,
 }
 
+const WHOLE_ESTATE: u8 = 1;
+const CUTOFF_PASSED: u8 = 2;
+const NOMINATED_SOME: u8 = 4;
+const APPROVED_SETS: u8 = 8;
+const HOLDS: u8 = 16;
+
 impl CampaignCtx<'_> {
+    fn with_lookups(mut self, state: &State, now: DateTime<Utc>) -> Self {
+        let c = self.campaign;
+        self.steps = (0..state.catalogue.firmware.len())
+            .map(|f| {
+                let f = f as FirmwareIdx;
+                self.routes
+                    .get(&f)
+                    .map(|&(step, _)| (step, state.catalogue.fw(step).on_production_cpl()))
+            })
+            .collect();
+        self.customers = (0..state.estate.customers.len())
+            .map(|i| {
+                let i = i as CustomerIdx;
+                let mut bits = 0;
+                if c.consents.whole_estate.contains_key(&i) {
+                    bits |= WHOLE_ESTATE;
+                }
+                if now >= c.cutoff_for(i) {
+                    bits |= CUTOFF_PASSED;
+                }
+                if c.consents
+                    .nominations
+                    .get(&i)
+                    .is_some_and(|n| !n.is_empty())
+                {
+                    bits |= NOMINATED_SOME;
+                }
+                if c.consents
+                    .config_sets
+                    .get(&i)
+                    .is_some_and(|n| !n.is_empty())
+                {
+                    bits |= APPROVED_SETS;
+                }
+                if c.rollout.holds.contains_key(&i) {
+                    bits |= HOLDS;
+                }
+                bits
+            })
+            .collect();
+        self
+    }
+
+    fn said(&self, customer: CustomerIdx, bit: u8) -> bool {
+        self.customers
+            .get(usize::from(customer))
+            .is_some_and(|b| b & bit != 0)
+    }
+
     /// Dispatches today's cap still allows (None: no cap).
     pub fn cap_left(&self) -> Option<u64> {
         self.cap.map(|(cap, used)| cap.saturating_sub(used))
@@ -220,16 +280,19 @@ impl State {
                 .filter(|d| d.suspending)
                 .map(|d| (d.customer, d.resolved, d.id))
                 .collect(),
+            steps: Vec::new(),
+            customers: Vec::new(),
         }
+        .with_lookups(self, now)
     }
 
-    /// Appends why the hub at `pos` is not upgradeable at `now` (nothing: it is), stopping at
-    /// the first blocker when `first_only`. Returns the next version where a pathway leads on.
+    /// Appends why the hub at `pos` is not upgradeable at the context's time (nothing: it is),
+    /// stopping at the first blocker when `first_only`. Returns the next version where a pathway
+    /// leads on.
     pub(crate) fn blockers(
         &self,
         ctx: &CampaignCtx<'_>,
         pos: usize,
-        now: DateTime<Utc>,
         first_only: bool,
         out: &mut Vec<Raw>,
     ) -> Option<FirmwareIdx> {
@@ -265,11 +328,11 @@ impl State {
         if hub.firmware == c.target {
             block!(Raw::OnTarget);
         } else {
-            match ctx.routes.get(&hub.firmware) {
+            match ctx.steps.get(usize::from(hub.firmware)).copied().flatten() {
                 None => block!(Raw::NoPathway),
-                Some(&(step, _)) => {
+                Some((step, on_cpl)) => {
                     next = Some(step);
-                    if !self.catalogue.fw(step).on_production_cpl() {
+                    if !on_cpl {
                         block!(Raw::StepNotOnCpl(step));
                     }
                 }
@@ -279,11 +342,20 @@ impl State {
             block!(Raw::NotCommissioned(hub.smi));
         }
         let pos32 = pos as u32;
-        let record = c.rollout.upgrades.get(&pos32);
+        let record = if c.rollout.upgrades.is_empty() {
+            None
+        } else {
+            c.rollout.upgrades.get(&pos32)
+        };
         let flying = record
             .map(|u| u.state)
             .filter(|s| s.in_flight())
-            .or_else(|| ctx.others.iter().find_map(|o| o.in_flight(pos32)));
+            .or_else(|| {
+                ctx.others
+                    .iter()
+                    .filter(|o| !o.upgrades.is_empty())
+                    .find_map(|o| o.in_flight(pos32))
+            });
         if let Some(state) = flying {
             block!(Raw::InFlight(state));
         } else if let Some(u) = record {
@@ -294,8 +366,10 @@ impl State {
                 block!(Raw::Exhausted(u.attempts));
             }
         }
-        if let Some(halt) = c.rollout.halted_sets.get(&hub.config) {
-            block!(Raw::SetHalted(halt.reason.clone()));
+        if !c.rollout.halted_sets.is_empty() {
+            if let Some(halt) = c.rollout.halted_sets.get(&hub.config) {
+                block!(Raw::SetHalted(halt.reason.clone()));
+            }
         }
         let suppliers = [
             (SupplyRole::Import, hub.import_supplier),
@@ -310,8 +384,8 @@ impl State {
             }
             let in_pilot = suppliers.iter().any(|&(_, s)| {
                 s != NO_CUSTOMER
-                    && (c.consents.nominated_by(s, pos32)
-                        || c.consents.whole_estate.contains_key(&s))
+                    && (ctx.said(s, WHOLE_ESTATE)
+                        || (ctx.said(s, NOMINATED_SOME) && c.consents.nominated_by(s, pos32)))
             });
             if !in_pilot {
                 block!(Raw::NotInPilot);
@@ -321,17 +395,19 @@ impl State {
             if supplier == NO_CUSTOMER || (i == 1 && supplier == hub.import_supplier) {
                 continue; // a vacant role, or both roles held by one customer: asked once
             }
-            if let Some(r) = c.consents.rejection_by(supplier, pos32) {
-                block!(Raw::Rejected(role, supplier, r.reason.clone()));
-                continue;
+            if !c.consents.rejections.is_empty() {
+                if let Some(r) = c.consents.rejection_by(supplier, pos32) {
+                    block!(Raw::Rejected(role, supplier, r.reason.clone()));
+                    continue;
+                }
             }
-            let consented = c.consents.nominated_by(supplier, pos32)
-                || c.consents.whole_estate.contains_key(&supplier)
-                || c.consents
-                    .config_sets
-                    .get(&supplier)
-                    .is_some_and(|s| s.contains(&hub.config))
-                || now >= c.cutoff_for(supplier);
+            let consented = ctx.said(supplier, WHOLE_ESTATE | CUTOFF_PASSED)
+                || (ctx.said(supplier, NOMINATED_SOME) && c.consents.nominated_by(supplier, pos32))
+                || (ctx.said(supplier, APPROVED_SETS)
+                    && c.consents
+                        .config_sets
+                        .get(&supplier)
+                        .is_some_and(|s| s.contains(&hub.config)));
             if !consented {
                 block!(Raw::Awaiting(role, supplier));
             }
@@ -340,13 +416,15 @@ impl State {
             if supplier == NO_CUSTOMER || (i == 1 && supplier == hub.import_supplier) {
                 continue;
             }
-            if let Some(reason) = c
-                .rollout
-                .holds
-                .get(&supplier)
-                .and_then(|h| h.holds(hub.config))
-            {
-                block!(Raw::Held(supplier, reason.to_string()));
+            if ctx.said(supplier, HOLDS) {
+                if let Some(reason) = c
+                    .rollout
+                    .holds
+                    .get(&supplier)
+                    .and_then(|h| h.holds(hub.config))
+                {
+                    block!(Raw::Held(supplier, reason.to_string()));
+                }
             }
             for &(flagger, subject, flag) in &ctx.suspensions {
                 let hit = flagger == supplier
@@ -379,7 +457,7 @@ impl State {
         let (pos, rec) = self.hub_for(actor, hub)?;
         let ctx = self.campaign_ctx(c, at);
         let mut raw = Vec::new();
-        self.blockers(&ctx, pos, at, false, &mut raw);
+        self.blockers(&ctx, pos, false, &mut raw);
         let next_version = if rec.variant == c.variant && rec.firmware != c.target {
             ctx.routes
                 .get(&rec.firmware)

@@ -68,7 +68,6 @@ impl State {
             .filter(|c| matches!(c.phase, Phase::Pilot | Phase::MassRollout))
             .filter(|c| self.catalogue.variant(c.variant).region == region)
             .collect();
-        let mut scratch = Vec::new();
         let mut held_back = 0u64;
         for (ci, c) in campaigns.iter().enumerate() {
             // The cap is applied below, so that hubs it holds back are counted, not blocked.
@@ -76,18 +75,25 @@ impl State {
             let cap_left = ctx.cap_left();
             let ctx = CampaignCtx { cap: None, ..ctx };
             let start = rows.len();
-            for (pos, hub) in self.estate.hubs.iter().enumerate() {
-                if hub.variant != c.variant {
-                    continue;
+            let hubs = &self.estate.hubs;
+            rows.extend(crate::par::scan(hubs.len(), |range| {
+                let mut scratch = Vec::new();
+                let mut out = Vec::new();
+                for pos in range {
+                    let hub = &hubs[pos];
+                    if hub.variant != c.variant {
+                        continue;
+                    }
+                    scratch.clear();
+                    if let Some(next) = self.blockers(&ctx, pos, true, &mut scratch) {
+                        let nominated = [hub.import_supplier, hub.gas_supplier]
+                            .iter()
+                            .any(|&s| s != NO_CUSTOMER && c.consents.nominated_by(s, pos as u32));
+                        out.push((!nominated, hub.id, ci, next));
+                    }
                 }
-                scratch.clear();
-                if let Some(next) = self.blockers(&ctx, pos, at, true, &mut scratch) {
-                    let nominated = [hub.import_supplier, hub.gas_supplier]
-                        .iter()
-                        .any(|&s| s != NO_CUSTOMER && c.consents.nominated_by(s, pos as u32));
-                    rows.push((!nominated, hub.id, ci, next));
-                }
-            }
+                out
+            }));
             // Pacing: offer no more than today's cap has left, in priority order.
             rows[start..].sort_unstable_by_key(|&(rest, hub, _, _)| (rest, hub));
             if let Some(left) = cap_left {

@@ -91,7 +91,7 @@ impl State {
             let p = pos as u32;
             view.hubs += 1;
             scratch.clear();
-            if self.blockers(&ctx, pos, at, true, &mut scratch).is_some() {
+            if self.blockers(&ctx, pos, true, &mut scratch).is_some() {
                 view.upgradeable_now += 1;
             }
             if c.consents.nominated_by(me, p) {

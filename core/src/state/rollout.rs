@@ -454,7 +454,7 @@ impl State {
                 };
                 if let Some(ctx) = ctx {
                     scratch.clear();
-                    self.blockers(ctx, pos, at, false, &mut scratch);
+                    self.blockers(ctx, pos, false, &mut scratch);
                     // The overlay and the batch's own count decide these two.
                     scratch.retain(|r| match r {
                         Raw::CapReached(_) => false,

@@ -210,7 +210,7 @@ impl State {
                 Some(_) => entry.failed += 1,
                 None => {
                     raw.clear();
-                    self.blockers(&ctx, pos, at, false, &mut raw);
+                    self.blockers(&ctx, pos, false, &mut raw);
                     let intrinsic = raw.iter().any(|r| {
                         matches!(
                             r,
