@@ -16,6 +16,9 @@ use crate::state::State;
 impl State {
     pub(crate) fn notify(&mut self, event: &Event) {
         let notices = self.notices(event);
+        if notices.is_empty() {
+            return; // most events tell nobody anything: skip resolving the actor
+        }
         let actor = self.recipient_of(&event.actor);
         for (to, kind) in notices {
             if Some(to) != actor {
