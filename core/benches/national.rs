@@ -315,8 +315,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         log_engine.execute(&first_supplier, at, cmd)?;
     }
-    let events = log_engine.events().to_vec();
-    let (head, tail) = events.split_at(prefix);
+    // Moved, not copied: at 10 million hubs the estate load event alone is gigabytes.
+    let mut head = log_engine.take_events();
+    drop(log_engine);
+    let tail = head.split_off(prefix);
     // The estate load replayed alone; then the small events applied on top of a copy of that
     // state, as a follower tailing the log would (copies made before each timed run).
     let mut loads = Vec::new();
@@ -327,7 +329,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         loads.push(clock.elapsed().as_secs_f64() * 1e3);
     }
     loads.sort_by(f64::total_cmp);
-    let base = Engine::replay(head.to_vec())?;
+    let mut base = Engine::replay(head.clone())?;
+    drop(base.take_events());
     let mut tails = Vec::new();
     for _ in 0..runs.max(1) {
         let mut follower = base.clone();
@@ -357,6 +360,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if hubs <= 2_000_000 {
         let path =
             std::env::temp_dir().join(format!("national-bench-{}.jsonl", std::process::id()));
+        let mut events = head;
+        events.extend(tail);
         journal::write_jsonl(&path, &events)?;
         let t = time_ms(runs.min(3), || {
             Engine::replay(journal::read_jsonl(&path)?).map(|_| ())
