@@ -71,6 +71,10 @@ def test_outcomes_change_firmware_only_on_a_matching_read_back() -> None:
         e.report_outcomes(CSP, t(3), campaign="C2", outcomes=[{"hub": h(0x11)}])  # type: ignore[list-item]
     with pytest.raises(ota.InvalidInputError):
         e.report_outcomes(CSP, t(3), campaign="C2", outcomes=[])
+    with pytest.raises(ota.InvalidInputError):
+        e.report_outcomes(CSP, t(3), campaign="C2", outcomes=[ota.OutcomeReport(h(0x11), "exploded")])  # type: ignore[arg-type]
+    with pytest.raises(ota.InvalidInputError):
+        e.report_han_health(A, t(3), campaign="C2", reports=[ota.HealthReport(h(0x10), "meh")])  # type: ignore[arg-type]
 
 
 def test_no_response_times_out_at_the_deadline_and_the_supplier_is_told() -> None:

@@ -9,7 +9,7 @@ from enum import Enum
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
 from . import _native
-from ._enums import Gate, HanDeviceKind, Region, SmiStatus, SupplyRole
+from ._enums import Gate, HanDeviceKind, HanHealth, Outcome, Region, SmiStatus, SupplyRole
 from ._views import (
     DefectSubject,
     DefectView,
@@ -307,7 +307,11 @@ class Engine:
         for i, o in enumerate(outcomes):
             if not isinstance(o, OutcomeReport):
                 raise _invalid(f"outcomes[{i}]", "expected an OutcomeReport")
-            rows.append(OutcomeReport(_native.parse_id("hub_id", o.hub), o.outcome, o.firmware, o.reason))
+            try:
+                outcome = Outcome(o.outcome)
+            except ValueError:
+                raise _invalid(f"outcomes[{i}].outcome", f"{o.outcome!r} is not an Outcome") from None
+            rows.append(OutcomeReport(_native.parse_id("hub_id", o.hub), outcome, o.firmware, o.reason))
         return self._run(actor, at, "report_outcomes", campaign=campaign, outcomes=rows)
 
     def report_han_health(self, actor: str, at: datetime, *, campaign: str, reports: Sequence[HealthReport]) -> List[Event]:
@@ -317,7 +321,12 @@ class Engine:
         for i, r in enumerate(reports):
             if not isinstance(r, HealthReport):
                 raise _invalid(f"reports[{i}]", "expected a HealthReport")
-            rows.append(HealthReport(_native.parse_id("hub_id", r.hub), r.health, r.device, r.text))
+            try:
+                health = HanHealth(r.health)
+                device = None if r.device is None else HanDeviceKind(r.device)
+            except ValueError:
+                raise _invalid(f"reports[{i}]", f"{r.health!r} / {r.device!r} is not a HanHealth and device") from None
+            rows.append(HealthReport(_native.parse_id("hub_id", r.hub), health, device, r.text))
         return self._run(actor, at, "report_han_health", campaign=campaign, reports=rows)
 
     def check_deadlines(self, actor: str, at: datetime) -> List[Event]:
