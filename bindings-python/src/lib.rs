@@ -5,6 +5,7 @@ mod columns;
 mod convert;
 mod engine;
 mod errors;
+mod synth;
 
 use pyo3::prelude::*;
 
@@ -19,6 +20,7 @@ fn parse_id(kind: &str, input: &str) -> PyResult<String> {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     m.add_function(wrap_pyfunction!(parse_id, m)?)?;
+    m.add_function(wrap_pyfunction!(synth::synth_estate, m)?)?;
     m.add_class::<engine::NativeEngine>()?;
     m.add("SCHEMA_VERSION", commshub_ota::SCHEMA_VERSION)?;
     m.add(

@@ -169,3 +169,18 @@ def test_defect_flags_pacing_and_acknowledgements() -> None:
         e.notifications(D, limit=0)
     replayed_events = e.events()
     assert replayed_events[-1].type == "notifications_acknowledged"
+
+
+def test_the_synthetic_estate_is_the_cores_and_loads_as_given() -> None:
+    catalogue, columns = ota.synthetic_estate(1000, 7)
+    keys = columns.pop("config_key")
+    assert len({len(v) for v in columns.values()}) == 1 and len(keys) == 1000
+    e = ota.Engine()
+    for actor, command in catalogue:
+        e.execute(actor, T0, command)
+    e.load_estate(DCC, T0, columns)
+    assert e.hub_count == 1000
+    assert e.hub(DCC, columns["id"][0]).configuration_set.key == keys[0]
+    assert ota.synthetic_estate(1000, 7)[1]["id"] == columns["id"], "deterministic from the seed"
+    with pytest.raises(ota.InvalidInputError):
+        ota.synthetic_estate(0)

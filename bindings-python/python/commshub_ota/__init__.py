@@ -6,7 +6,7 @@ with a `CommsHubOtaError` subclass and nothing changed, or recorded as events. Q
 only what the asking actor may see."""
 
 from ._enums import ErrorKind, Gate, HanBand, HanDeviceKind, HanHealth, Outcome, Phase, Region, SmiStatus, SupplyRole, UpgradeState, Weekday
-from ._engine import Actor, Engine, parse_hub_id, parse_id
+from ._engine import Actor, Engine, parse_hub_id, parse_id, synthetic_estate
 from ._native import (
     SCHEMA_VERSION,
     AlreadyExistsError,
@@ -61,7 +61,7 @@ from ._views import (
 )
 
 __all__ = [
-    "SCHEMA_VERSION", "Actor", "Engine", "parse_hub_id", "parse_id",
+    "SCHEMA_VERSION", "Actor", "Engine", "parse_hub_id", "parse_id", "synthetic_estate",
     "ErrorKind", "Gate", "HanBand", "HanDeviceKind", "Phase", "Region", "SmiStatus", "SupplyRole",
     "CommsHubOtaError", "InvalidIdError", "InvalidInputError", "NotPermittedError", "NotFoundError",
     "AlreadyExistsError", "IllegalTransitionError", "PreconditionFailedError", "BulkRejectedError",

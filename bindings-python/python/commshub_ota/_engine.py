@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from datetime import date, datetime
 from enum import Enum
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _native
 from ._enums import Gate, HanDeviceKind, HanHealth, Outcome, Region, SmiStatus, SupplyRole
@@ -469,3 +469,14 @@ def parse_id(kind: str, text: str) -> str:
 def parse_hub_id(text: str) -> str:
     """A hub GUID (EUI-64) in canonical form: `00-db-12-34-56-78-90-a0` -> `00-DB-12-34-56-78-90-A0`."""
     return parse_id("hub_id", text)
+
+
+def synthetic_estate(hubs: int, seed: int = 2026) -> Tuple[List[Tuple[str, Dict[str, Any]]], Dict[str, List[Any]]]:
+    """The core's deterministic synthetic estate (the one the Rust benchmark uses): the
+    catalogue as `(actor, command)` pairs for `Engine.execute`, and the hubs as the columns
+    `Engine.load_estate` takes plus `config_key`, each hub's configuration-set key (drop it
+    before loading). `InvalidInputError` unless 1 <= hubs <= 20 000 000."""
+    if not isinstance(hubs, int) or not isinstance(seed, int) or seed < 0:
+        raise _invalid("hubs/seed", "must be integers, seed non-negative")
+    catalogue, columns = _native.synth_estate(hubs, seed)
+    return [(str(a), dict(c)) for a, c in catalogue], columns

@@ -1,6 +1,6 @@
 """Type stubs of the private extension module (use the `commshub_ota` package instead)."""
 
-from typing import Any, Dict, List, Optional
+from typing import Tuple, Any, Dict, List, Optional
 
 SCHEMA_VERSION: int
 ERROR_KINDS: List[str]
@@ -56,6 +56,7 @@ class IoError(CommsHubOtaError):
     reason: str
 
 def parse_id(kind: str, input: str) -> str: ...
+def synth_estate(hubs: int, seed: int) -> Tuple[List[Any], Dict[str, List[Any]]]: ...
 
 class NativeEngine:
     def __init__(self) -> None: ...
