@@ -3,7 +3,6 @@
 
 mod common;
 
-use chrono::Duration;
 use common::*;
 use commshub_ota::defects::DefectSubject;
 use commshub_ota::notify::NotificationKind;
@@ -1323,5 +1322,4 @@ fn the_whole_rollout_replays_to_the_same_state_and_outboxes() {
     );
     let replayed = Engine::replay(e.events().to_vec()).unwrap();
     assert_eq!(replayed.state(), e.state());
-    let _ = Duration::hours(1);
 }
