@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{Gate, Variant};
 use crate::defects::DefectSubject;
-use crate::estate::{ConsumerFlags, HanDeviceKind, HubRow, SmiStatus, SupplyRole};
+use crate::estate::{ConsumerFlags, EstateTable, HanDeviceKind, HubRow, SmiStatus, SupplyRole};
 use crate::ids::{CampaignId, CustomerId, FirmwareVersion, HubId, VariantId};
 use crate::participation::{CampaignPolicy, PilotVerdict};
 use crate::query::ConfigurationSet;
@@ -41,6 +41,11 @@ pub enum Command {
     /// DCC: load many hubs at once; every row is checked and nothing applied if any is bad.
     LoadEstate {
         hubs: Vec<HubRow>,
+    },
+    /// DCC: the same load from dictionary-encoded columns (see [`EstateTable`]): the form to
+    /// use at national scale, where each string is checked once rather than once a hub.
+    LoadEstateTable {
+        table: EstateTable,
     },
     /// DCC: one hub installed (and, if its status says so, commissioned).
     InstallHub {
@@ -239,6 +244,9 @@ impl Command {
                 format!("record gate {gate} for firmware {version} of variant {variant}")
             }
             Command::LoadEstate { hubs } => format!("load {} hubs into the estate", hubs.len()),
+            Command::LoadEstateTable { table } => {
+                format!("load {} hubs into the estate", table.len())
+            }
             Command::InstallHub { hub } => format!("install hub {}", hub.id),
             Command::CommissionHub { hub, .. } => format!("commission hub {hub}"),
             Command::ChangeSupplier { hub, role, .. } => {

@@ -8,14 +8,15 @@ use crate::actor::Actor;
 use crate::campaign::Phase;
 use crate::catalogue::{Gate, Variant};
 use crate::defects::DefectSubject;
-use crate::estate::{ConsumerFlags, HanDeviceKind, HubRow, SmiStatus, SupplyRole};
+use crate::estate::{ConsumerFlags, EstateTable, HanDeviceKind, HubRow, SmiStatus, SupplyRole};
 use crate::ids::{CampaignId, CustomerId, FirmwareVersion, HubId, VariantId};
 use crate::participation::{CampaignPolicy, HubRefusal, PilotVerdict};
 use crate::query::ConfigurationSet;
 use crate::rollout::{HaltFigures, HealthReport, OutcomeReport};
 
-/// The event schema this build writes and the newest it reads.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The event schema this build writes and the newest it reads. Version 2 records a bulk load
+/// as an [`EstateTable`]; a version-1 log (rows) is read and upgraded on the way in.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// One recorded event: its place in the log, when, by whom, and what.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,8 +45,9 @@ pub enum EventPayload {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
+    /// A bulk load, as columns (each string once) whichever form the command took.
     EstateLoaded {
-        hubs: Vec<HubRow>,
+        table: EstateTable,
     },
     HubInstalled {
         hub: Box<HubRow>,

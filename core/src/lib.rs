@@ -64,7 +64,8 @@ pub use command::Command;
 pub use engine::Engine;
 pub use error::{Entity, Error, ErrorKind, RowError, Rule};
 pub use estate::{
-    ConsumerFlags, HanDevice, HanDeviceKind, HanDevices, HubRow, SmiStatus, SupplyRole,
+    ConsumerFlags, EstateTable, EstateTableBuilder, HanDevice, HanDeviceKind, HanDevices, HubRow,
+    SmiStatus, SupplyRole,
 };
 pub use event::{Event, EventPayload, SCHEMA_VERSION};
 pub use ids::{CampaignId, CustomerId, FirmwareVersion, HubId, IdKind, Region, VariantId};

@@ -37,6 +37,31 @@ pub(crate) fn scan<T: Send>(len: usize, scan: impl Fn(Range<usize>) -> Vec<T> + 
     })
 }
 
+/// `work` on every item, the items shared out between the cores (in contiguous runs) when
+/// `size` (the work's measure, e.g. the hubs behind the items) is large enough to pay for it.
+pub(crate) fn for_each<T: Send>(items: &mut [T], size: usize, work: impl Fn(&mut T) + Sync) {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(16);
+    if size < PARALLEL_FROM || threads < 2 || items.len() < 2 {
+        items.iter_mut().for_each(work);
+        return;
+    }
+    let chunk = items.len().div_ceil(threads);
+    let work = &work;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks_mut(chunk)
+            .map(|run| s.spawn(move || run.iter_mut().for_each(work)))
+            .collect();
+        for h in handles {
+            if let Err(panic) = h.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -49,5 +74,17 @@ mod tests {
             super::scan(5, |r| r.collect::<Vec<_>>()),
             vec![0, 1, 2, 3, 4]
         );
+    }
+
+    #[test]
+    fn for_each_reaches_every_item_once_whether_parallel_or_not() {
+        for size in [10, super::PARALLEL_FROM] {
+            let mut items: Vec<u64> = (0..1_001).collect();
+            super::for_each(&mut items, size, |v| *v = *v * 2 + 1);
+            assert!(items
+                .iter()
+                .enumerate()
+                .all(|(i, v)| *v == i as u64 * 2 + 1));
+        }
     }
 }

@@ -75,6 +75,144 @@ fn bulk_load_is_dcc_only_and_needs_rows() {
 }
 
 #[test]
+fn a_table_load_gives_the_same_state_and_the_same_row_errors_as_rows() {
+    let hubs = vec![
+        row(10, NORTH, "1.1", Some("SUP-A"), Some("SUP-B")),
+        row(11, SOUTH, "1.0", Some("SUP-C"), None),
+        row(12, NORTH, "1.0", None, None),
+    ];
+    let mut by_rows = fixture();
+    ok(
+        &mut by_rows,
+        &Actor::Dcc,
+        t(1),
+        Command::LoadEstate { hubs: hubs.clone() },
+    );
+    let mut by_table = fixture();
+    let events = ok(
+        &mut by_table,
+        &Actor::Dcc,
+        t(1),
+        Command::LoadEstateTable {
+            table: EstateTable::from_rows(&hubs),
+        },
+    );
+    assert_eq!(by_table.state(), by_rows.state());
+    assert_eq!(
+        by_table.events(),
+        by_rows.events(),
+        "both record the same event"
+    );
+    let EventPayload::EstateLoaded { table } = &events[0].payload else {
+        panic!("{:?}", events[0].payload)
+    };
+    assert_eq!(table.row(0).as_ref(), Some(&hubs[0]));
+
+    // The same bad rows, the same reasons, whichever form.
+    let mut clash = row(12, NORTH, "1.1", Some("SUP-A"), None);
+    clash.devices.esme = None;
+    let bad = vec![
+        row(1, NORTH, "1.1", None, None),
+        clash,
+        row(13, "NOPE", "1.1", None, None),
+    ];
+    let from_rows = refused(
+        &mut fixture(),
+        &Actor::Dcc,
+        t(1),
+        Command::LoadEstate { hubs: bad.clone() },
+        ErrorKind::BulkRejected,
+    );
+    let from_table = refused(
+        &mut fixture(),
+        &Actor::Dcc,
+        t(1),
+        Command::LoadEstateTable {
+            table: EstateTable::from_rows(&bad),
+        },
+        ErrorKind::BulkRejected,
+    );
+    assert_eq!(from_rows, from_table);
+}
+
+#[test]
+fn a_malformed_table_is_refused_whole_naming_the_column() {
+    let mut e = fixture();
+    let hubs = vec![
+        row(10, NORTH, "1.1", Some("SUP-A"), None),
+        row(11, NORTH, "1.1", None, None),
+    ];
+    let mut short = EstateTable::from_rows(&hubs);
+    short.installed_on.pop();
+    let err = refused(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        Command::LoadEstateTable { table: short },
+        ErrorKind::InvalidInput,
+    );
+    assert!(err.to_string().contains("installed_on"), "{err}");
+    let mut past = EstateTable::from_rows(&hubs);
+    past.esme[1] = Some(7);
+    let err = refused(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        Command::LoadEstateTable { table: past },
+        ErrorKind::InvalidInput,
+    );
+    assert!(
+        err.to_string().contains("esme") && err.to_string().contains("row 1"),
+        "{err}"
+    );
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        Command::LoadEstateTable {
+            table: EstateTable::default(),
+        },
+        ErrorKind::InvalidInput,
+    );
+    refused(
+        &mut e,
+        &cust("SUP-A"),
+        t(1),
+        Command::LoadEstateTable {
+            table: EstateTable::from_rows(&hubs),
+        },
+        ErrorKind::NotPermitted,
+    );
+}
+
+#[test]
+fn a_dictionary_entry_no_hub_uses_is_ignored() {
+    let mut e = fixture();
+    let table = EstateTable::from_rows(&[row(10, NORTH, "1.1", Some("SUP-A"), None)]);
+    let mut clean = fixture();
+    ok(
+        &mut clean,
+        &Actor::Dcc,
+        t(1),
+        Command::LoadEstateTable {
+            table: table.clone(),
+        },
+    );
+    let mut padded = table;
+    padded.customers.push(cid("SUP-GHOST"));
+    padded.variants.push(vid("NOPE"));
+    padded.devices.push(HanDevice::new("", ""));
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        Command::LoadEstateTable { table: padded },
+    );
+    // Nothing of the unused entries was interned: the state is the one without them.
+    assert_eq!(e.state(), clean.state());
+}
+
+#[test]
 fn status_and_dates_must_agree() {
     let mut e = fixture();
     let mut no_date = row(20, NORTH, "1.1", Some("SUP-A"), None);

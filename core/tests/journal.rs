@@ -110,16 +110,47 @@ fn reader_names_the_corrupt_line() {
 }
 
 #[test]
+fn a_schema_1_log_with_a_bulk_load_as_rows_is_upgraded_as_it_is_read() {
+    let e = busy_engine();
+    let lines: Vec<String> = e
+        .events()
+        .iter()
+        .map(|ev| match &ev.payload {
+            EventPayload::EstateLoaded { table } => {
+                let rows: Vec<HubRow> = (0..table.len()).map(|i| table.row(i).unwrap()).collect();
+                serde_json::json!({
+                    "schema": 1, "seq": ev.seq, "at": ev.at, "actor": ev.actor,
+                    "payload": {"type": "estate_loaded", "hubs": rows},
+                })
+                .to_string()
+            }
+            _ => to_json_line(ev).replacen(
+                &format!("\"schema\":{SCHEMA_VERSION}"),
+                "\"schema\":1",
+                1,
+            ),
+        })
+        .collect();
+    assert!(lines.iter().any(|l| l.contains("\"hubs\":[{")));
+    let events = read_jsonl_from(lines.join("\n").as_bytes(), "mem").unwrap();
+    assert_eq!(events, e.events());
+    let replayed = Engine::replay(events).unwrap();
+    assert_eq!(replayed.state(), e.state());
+}
+
+#[test]
 fn reader_refuses_a_newer_schema() {
     let e = busy_engine();
     let mut lines: Vec<String> = e.events().iter().map(to_json_line).collect();
-    lines[4] = lines[4].replacen("\"schema\":1", "\"schema\":2", 1);
+    let ours = format!("\"schema\":{SCHEMA_VERSION}");
+    let newer = format!("\"schema\":{}", SCHEMA_VERSION + 1);
+    lines[4] = lines[4].replacen(&ours, &newer, 1);
     let err = read_jsonl_from(lines.join("\n").as_bytes(), "mem").unwrap_err();
     assert_eq!(
         err,
         Error::UnsupportedSchema {
             line: 5,
-            found: 2,
+            found: SCHEMA_VERSION + 1,
             supported: SCHEMA_VERSION
         }
     );
@@ -169,12 +200,24 @@ fn replay_refuses_events_that_do_not_fit() {
         .iter()
         .position(|ev| matches!(ev.payload, EventPayload::EstateLoaded { .. }))
         .unwrap();
-    if let EventPayload::EstateLoaded { hubs } = &mut events[load].payload {
-        let dup = hubs[0].clone();
-        hubs.push(dup);
+    let original = events[load].clone();
+    if let EventPayload::EstateLoaded { table } = &mut events[load].payload {
+        let mut rows: Vec<HubRow> = (0..table.len()).map(|i| table.row(i).unwrap()).collect();
+        rows.push(rows[0].clone());
+        *table = EstateTable::from_rows(&rows);
+    }
+    let err = Engine::replay(events.clone()).unwrap_err();
+    assert!(err.to_string().contains("already exists"), "{err}");
+    // A table whose code points past its dictionary: refused whole, naming the column.
+    events[load] = original;
+    if let EventPayload::EstateLoaded { table } = &mut events[load].payload {
+        table.variant[0] = 99;
     }
     let err = Engine::replay(events).unwrap_err();
-    assert!(err.to_string().contains("already exists"), "{err}");
+    assert!(
+        err.to_string().contains("variant") && err.to_string().contains("code 99"),
+        "{err}"
+    );
     // Time going backwards, and a sequence that skips.
     let mut events = e.events().to_vec();
     events[last].at = t(-5);

@@ -81,6 +81,14 @@ fn command() -> impl Strategy<Value = Command> {
     prop_oneof![
         1 => new_hub().prop_map(|hub| Command::InstallHub { hub: Box::new(hub) }),
         1 => prop::collection::vec(new_hub(), 1..4).prop_map(|hubs| Command::LoadEstate { hubs }),
+        // The columnar load, sometimes malformed (a code past its dictionary): refused whole.
+        1 => (prop::collection::vec(new_hub(), 1..4), any::<bool>()).prop_map(|(hubs, malformed)| {
+            let mut table = EstateTable::from_rows(&hubs);
+            if malformed {
+                table.firmware[0] = 9;
+            }
+            Command::LoadEstateTable { table }
+        }),
         1 => (hub_id(), 0i64..30).prop_map(|(h, d)| Command::CommissionHub { hub: h, on: date(2026, 1, 1) + chrono::Duration::days(d) }),
         1 => (hub_id(), role(), prop::option::of(customer()), flags())
             .prop_map(|(hub, role, supplier, flags)| Command::ChangeSupplier { hub, role, supplier, flags }),

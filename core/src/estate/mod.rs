@@ -1,12 +1,18 @@
 //! The estate: every hub with its variant, firmware, SMI status, HAN devices and suppliers.
-//! `HubRow` is the public, self-describing form (input and events); `HubRecord` is the
-//! dense 32-byte form held for each of the national estate's ten million hubs.
+//! `HubRow` is the public, self-describing form of one hub; `EstateTable` holds many in
+//! dictionary-encoded columns (the bulk load's input and event); `HubRecord` is the dense
+//! 32-byte form held for each of the national estate's ten million hubs, found by id
+//! through the sharded `HubIndex`.
 
+mod index;
 mod row;
 mod store;
+mod table;
 
 pub use row::{ConsumerFlags, HanDevice, HanDeviceKind, HanDevices, HubRow, SmiStatus, SupplyRole};
 pub(crate) use store::{
     check_dates, date_from_days, days_from_date, ConfigSet, CustomerIdx, Estate, HubRecord,
     NO_CUSTOMER, NO_DEVICE,
 };
+pub(crate) use table::too_many_customers;
+pub use table::{EstateTable, EstateTableBuilder};

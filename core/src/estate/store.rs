@@ -2,13 +2,14 @@ use std::collections::HashSet;
 
 use chrono::{Datelike, NaiveDate};
 
-use super::row::{
-    ConsumerFlags, HanDevice, HanDeviceKind, HanDevices, HubRow, SmiStatus, SupplyRole,
-};
+use super::index::HubIndex;
+use super::row::{ConsumerFlags, HanDevice, HanDeviceKind, HanDevices, SmiStatus, SupplyRole};
+use super::table::{cell, too_many_customers, EstateTable};
 use crate::catalogue::{Catalogue, FirmwareIdx, VariantIdx};
 use crate::error::{Entity, Rule};
 use crate::ids::{CustomerId, HubId};
-use crate::intern::{FxBuild, FxHashMap, Interner};
+use crate::intern::{FxHashMap, Interner};
+use crate::par;
 use crate::Error;
 
 pub(crate) type CustomerIdx = u16;
@@ -79,7 +80,7 @@ pub(crate) type DeviceProfile = HanDevice;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct Estate {
     pub hubs: Vec<HubRecord>,
-    pub index: FxHashMap<HubId, u32>,
+    pub index: HubIndex,
     pub customers: Interner<CustomerId>,
     pub devices: Interner<DeviceProfile>,
     pub configs: Interner<ConfigSet>,
@@ -99,7 +100,7 @@ pub(crate) fn date_from_days(days: i32) -> Option<NaiveDate> {
 
 impl Estate {
     pub fn position(&self, id: HubId) -> Option<usize> {
-        self.index.get(&id).map(|&i| i as usize)
+        self.index.get(id).map(|i| i as usize)
     }
 
     pub fn customer_idx(&self, id: &CustomerId) -> Option<CustomerIdx> {
@@ -110,87 +111,156 @@ impl Estate {
         (idx != NO_CUSTOMER).then(|| self.customers.resolve(u32::from(idx)))
     }
 
-    /// Checks one row against the catalogue and the estate without changing anything.
-    /// `batch` holds the ids seen earlier in the same load.
-    pub fn check_row(
+    /// Every hub of `table` that cannot be loaded, in row order, each with the error that
+    /// installing it alone would give. Refused as a whole (the outer error): a malformed or
+    /// empty table, or one that would overflow the estate's tables.
+    pub fn check_table(
         &self,
         catalogue: &Catalogue,
-        row: &HubRow,
-        batch: &mut HashSet<HubId, FxBuild>,
-    ) -> Result<(), Error> {
-        resolve_catalogue(catalogue, row)?;
-        if self.index.contains_key(&row.id) || !batch.insert(row.id) {
-            return Err(Error::already_exists(Entity::Hub, row.id));
-        }
-        for kind in HanDeviceKind::ALL {
-            if let Some(d) = row.devices.get(kind) {
-                if d.model.trim().is_empty() || d.firmware.trim().is_empty() {
+        table: &EstateTable,
+    ) -> Result<Vec<(usize, Error)>, Error> {
+        let plan = LoadPlan::new(self, catalogue, table)?;
+        let dups = self.index.duplicates(&table.id);
+        let devices_ok: Vec<bool> = table
+            .devices
+            .iter()
+            .map(|d| !d.model.trim().is_empty() && !d.firmware.trim().is_empty())
+            .collect();
+        let check = |row: usize| -> Result<(), Error> {
+            plan.firmware(table, row)?;
+            let id = table.id[row];
+            if dups.binary_search(&row).is_ok() {
+                return Err(Error::already_exists(Entity::Hub, id));
+            }
+            for kind in HanDeviceKind::ALL {
+                if cell(table.device_column(kind), row).is_some_and(|d| !devices_ok[d as usize]) {
                     return Err(Error::invalid_input(
                         format!("devices.{}", kind.as_str()),
                         "model and firmware must not be empty",
                     ));
                 }
             }
-        }
-        for (role, supplier, flags) in [
-            (SupplyRole::Import, &row.import_supplier, row.import_flags),
-            (SupplyRole::Gas, &row.gas_supplier, row.gas_flags),
-        ] {
-            if supplier.is_some() && row.devices.get(role.meter()).is_none() {
-                return Err(Error::precondition(
-                    Rule::SupplyRole,
-                    format!(
-                        "hub {}: a {} supplier needs an {}",
-                        row.id,
-                        role.as_str(),
-                        role.meter().as_str().to_uppercase()
-                    ),
-                ));
+            for role in SupplyRole::ALL {
+                let supplied = cell(table.supplier_column(role), row).is_some();
+                let metered = cell(table.device_column(role.meter()), row).is_some();
+                if supplied && !metered {
+                    return Err(Error::precondition(
+                        Rule::SupplyRole,
+                        format!(
+                            "hub {id}: a {} supplier needs an {}",
+                            role.as_str(),
+                            role.meter().as_str().to_uppercase()
+                        ),
+                    ));
+                }
+                if !supplied && cell(table.flags_column(role), row).any() {
+                    return Err(Error::precondition(
+                        Rule::SupplyRole,
+                        format!(
+                            "hub {id}: {0} flags set with no {0} supplier",
+                            role.as_str()
+                        ),
+                    ));
+                }
             }
-            if supplier.is_none() && flags.any() {
-                return Err(Error::precondition(
-                    Rule::SupplyRole,
-                    format!(
-                        "hub {}: {} flags set with no {} supplier",
-                        row.id,
-                        role.as_str(),
-                        role.as_str()
-                    ),
-                ));
-            }
-        }
-        check_dates(
-            row.id,
-            row.smi_status,
-            row.installed_on,
-            row.commissioned_on,
-        )?;
-        Ok(())
+            check_dates(
+                id,
+                table.smi_status[row],
+                table.installed_on[row],
+                cell(&table.commissioned_on, row),
+            )
+        };
+        Ok(par::scan(table.len(), |rows| {
+            rows.filter_map(|row| check(row).err().map(|e| (row, e)))
+                .collect()
+        }))
     }
 
-    /// Adds a row that `check_row` accepted. Fails only when an interned table is full, and
-    /// then before touching the hub list.
-    pub fn insert(&mut self, catalogue: &Catalogue, row: &HubRow) -> Result<(), Error> {
-        let (variant, firmware) = resolve_catalogue(catalogue, row)?;
-        let import_supplier = self.intern_customer(row.import_supplier.as_ref())?;
-        let gas_supplier = self.intern_customer(row.gas_supplier.as_ref())?;
-        let config = self.intern_config(variant, firmware, &row.devices)?;
-        let position = u32::try_from(self.hubs.len())
+    /// Adds every hub of a table that [`Estate::check_table`] found no fault with. Everything
+    /// that can fail is resolved before the first change, so a refusal changes nothing.
+    pub fn insert_table(
+        &mut self,
+        catalogue: &Catalogue,
+        table: &EstateTable,
+    ) -> Result<(), Error> {
+        let plan = LoadPlan::new(self, catalogue, table)?;
+        let mut resolved = Vec::with_capacity(table.len());
+        for row in 0..table.len() {
+            resolved.push(plan.firmware(table, row)?);
+        }
+        let first = u32::try_from(self.hubs.len())
             .map_err(|_| Error::precondition(Rule::Capacity, "more than 4 billion hubs"))?;
-        self.hubs.push(HubRecord {
-            id: row.id,
-            config,
-            variant,
-            firmware,
-            import_supplier,
-            gas_supplier,
-            installed: days_from_date(row.installed_on),
-            commissioned: row.commissioned_on.map(days_from_date).unwrap_or(NO_DATE),
-            smi: row.smi_status,
-            import_flags: row.import_flags.to_bits(),
-            gas_flags: row.gas_flags.to_bits(),
-        });
-        self.index.insert(row.id, position);
+        // From here on nothing fails: `LoadPlan::new` checked every table's capacity.
+        let customers = used(
+            table.customers.len(),
+            SupplyRole::ALL.map(|r| table.supplier_column(r)),
+        );
+        let customers: Vec<CustomerIdx> = table
+            .customers
+            .iter()
+            .zip(customers)
+            .map(|(c, used)| {
+                if used {
+                    self.intern_customer(Some(c))
+                } else {
+                    Ok(NO_CUSTOMER)
+                }
+            })
+            .collect::<Result<_, _>>()?;
+        let devices = used(
+            table.devices.len(),
+            HanDeviceKind::ALL.map(|k| table.device_column(k)),
+        );
+        let full = || {
+            Error::precondition(
+                Rule::Capacity,
+                "too many distinct HAN devices or configuration sets",
+            )
+        };
+        let devices: Vec<u32> = table
+            .devices
+            .iter()
+            .zip(devices)
+            .map(|(d, used)| {
+                if used {
+                    self.devices.intern(d, NO_DEVICE).ok_or_else(full)
+                } else {
+                    Ok(NO_DEVICE)
+                }
+            })
+            .collect::<Result<_, _>>()?;
+        let supplier = |column: &[Option<u32>], row: usize| {
+            cell(column, row).map_or(NO_CUSTOMER, |c| customers[c as usize])
+        };
+        self.hubs.reserve(table.len());
+        for (row, (variant, firmware)) in resolved.into_iter().enumerate() {
+            let mut slots = [NO_DEVICE; 5];
+            for (slot, kind) in slots.iter_mut().zip(HanDeviceKind::ALL) {
+                if let Some(d) = cell(table.device_column(kind), row) {
+                    *slot = devices[d as usize];
+                }
+            }
+            let set = ConfigSet {
+                variant,
+                firmware,
+                devices: slots,
+            };
+            let config = self.configs.intern(&set, u32::MAX).ok_or_else(full)?;
+            self.hubs.push(HubRecord {
+                id: table.id[row],
+                config,
+                variant,
+                firmware,
+                import_supplier: supplier(&table.import_supplier, row),
+                gas_supplier: supplier(&table.gas_supplier, row),
+                installed: days_from_date(table.installed_on[row]),
+                commissioned: cell(&table.commissioned_on, row).map_or(NO_DATE, days_from_date),
+                smi: table.smi_status[row],
+                import_flags: cell(&table.import_flags, row).to_bits(),
+                gas_flags: cell(&table.gas_flags, row).to_bits(),
+            });
+        }
+        self.index.extend(&table.id, first);
         Ok(())
     }
 
@@ -201,7 +271,7 @@ impl Estate {
                 .customers
                 .intern(c, u32::from(NO_CUSTOMER))
                 .map(|i| i as CustomerIdx)
-                .ok_or_else(|| Error::precondition(Rule::Capacity, "more than 65 535 customers")),
+                .ok_or_else(too_many_customers),
         }
     }
 
@@ -258,23 +328,113 @@ impl Estate {
     }
 }
 
-/// The row's variant and firmware as catalogue indices, or which of them is unknown.
-fn resolve_catalogue(
-    catalogue: &Catalogue,
-    row: &HubRow,
-) -> Result<(VariantIdx, FirmwareIdx), Error> {
-    let variant = catalogue
-        .variant_idx(&row.variant)
-        .ok_or_else(|| Error::not_found(Entity::Variant, &row.variant))?;
-    let firmware = catalogue
-        .firmware_idx(variant, &row.firmware)
-        .ok_or_else(|| {
+/// Which entries of a dictionary of `size` the `columns` refer to.
+fn used<const N: usize>(size: usize, columns: [&[Option<u32>]; N]) -> Vec<bool> {
+    let mut used = vec![false; size];
+    for column in columns {
+        for code in column.iter().flatten() {
+            used[*code as usize] = true;
+        }
+    }
+    used
+}
+
+/// What a table's dictionaries resolve to in this estate's catalogue, worked out once per
+/// entry (not once per hub), and the table-wide checks: shape, size and capacity.
+struct LoadPlan {
+    variants: Vec<Option<VariantIdx>>,
+    firmware: FirmwarePairs,
+}
+
+/// The catalogue's firmware index of each (variant code, firmware code) pair: a dense grid
+/// when the dictionaries are small (they are: a few variants and versions), else a map of
+/// the pairs the hubs use.
+enum FirmwarePairs {
+    Grid {
+        width: usize,
+        cells: Vec<Option<FirmwareIdx>>,
+    },
+    Map(FxHashMap<(u32, u32), Option<FirmwareIdx>>),
+}
+
+impl LoadPlan {
+    fn new(estate: &Estate, catalogue: &Catalogue, table: &EstateTable) -> Result<Self, Error> {
+        table.check_shape()?;
+        if table.is_empty() {
+            return Err(Error::invalid_input(
+                "hubs",
+                "an estate load needs at least one hub",
+            ));
+        }
+        if estate.hubs.len().saturating_add(table.len()) >= u32::MAX as usize {
+            return Err(Error::precondition(
+                Rule::Capacity,
+                "more than 4 billion hubs",
+            ));
+        }
+        let customers = used(
+            table.customers.len(),
+            SupplyRole::ALL.map(|r| table.supplier_column(r)),
+        );
+        let new: HashSet<&CustomerId> = table
+            .customers
+            .iter()
+            .zip(customers)
+            .filter(|(c, used)| *used && estate.customer_idx(c).is_none())
+            .map(|(c, _)| c)
+            .collect();
+        if estate.customers.len() + new.len() >= usize::from(NO_CUSTOMER) {
+            return Err(too_many_customers());
+        }
+        let variants: Vec<Option<VariantIdx>> = table
+            .variants
+            .iter()
+            .map(|v| catalogue.variant_idx(v))
+            .collect();
+        let resolve = |v: u32, f: u32| {
+            variants[v as usize]
+                .and_then(|v| catalogue.firmware_idx(v, &table.firmware_versions[f as usize]))
+        };
+        let (v, f) = (table.variants.len(), table.firmware_versions.len());
+        let firmware = if v.saturating_mul(f) <= 1 << 16 {
+            let cells = (0..v as u32)
+                .flat_map(|v| (0..f as u32).map(move |f| (v, f)))
+                .map(|(v, f)| resolve(v, f))
+                .collect();
+            FirmwarePairs::Grid { width: f, cells }
+        } else {
+            let mut map = FxHashMap::default();
+            for (v, f) in table.variant.iter().zip(&table.firmware) {
+                map.entry((*v, *f)).or_insert_with(|| resolve(*v, *f));
+            }
+            FirmwarePairs::Map(map)
+        };
+        Ok(LoadPlan { variants, firmware })
+    }
+
+    /// Hub `row`'s variant and firmware as catalogue indices, or which of them is unknown.
+    fn firmware(
+        &self,
+        table: &EstateTable,
+        row: usize,
+    ) -> Result<(VariantIdx, FirmwareIdx), Error> {
+        let (v, f) = (table.variant[row], table.firmware[row]);
+        let variant = self.variants[v as usize]
+            .ok_or_else(|| Error::not_found(Entity::Variant, &table.variants[v as usize]))?;
+        let firmware = match &self.firmware {
+            FirmwarePairs::Grid { width, cells } => cells[v as usize * width + f as usize],
+            FirmwarePairs::Map(map) => map.get(&(v, f)).copied().flatten(),
+        };
+        firmware.map(|f| (variant, f)).ok_or_else(|| {
             Error::not_found(
                 Entity::Firmware,
-                format!("{}@{}", row.variant, row.firmware),
+                format!(
+                    "{}@{}",
+                    table.variants[v as usize], table.firmware_versions[f as usize]
+                ),
             )
-        })?;
-    Ok((variant, firmware))
+        })
+    }
 }
 
 /// Dates must agree with the SMI status: a commissioned hub has a commissioning date no

@@ -1,5 +1,8 @@
 //! The event log on disk: JSON lines, one event a line, each carrying the schema version.
-//! `{"schema":1,"seq":1,"at":"2026-01-05T09:00:00Z","actor":"dcc","payload":{"type":...}}`
+//! `{"schema":2,"seq":1,"at":"2026-01-05T09:00:00Z","actor":"dcc","payload":{"type":...}}`
+//!
+//! Schema history: 1 recorded a bulk load as rows (`"hubs": [...]`); 2 records it as an
+//! `EstateTable`. A version-1 line is upgraded as it is read; every other event is the same.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
@@ -9,6 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::actor::Actor;
+use crate::estate::{EstateTable, HubRow};
 use crate::event::{Event, EventPayload, SCHEMA_VERSION};
 use crate::Error;
 
@@ -34,6 +38,38 @@ struct LineIn {
     at: DateTime<Utc>,
     actor: Actor,
     payload: EventPayload,
+}
+
+/// A schema-1 line whose payload changed shape in schema 2.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LineV1 {
+    #[serde(rename = "schema")]
+    _schema: u32,
+    seq: u64,
+    at: DateTime<Utc>,
+    actor: Actor,
+    payload: PayloadV1,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+enum PayloadV1 {
+    EstateLoaded { hubs: Vec<HubRow> },
+}
+
+impl LineV1 {
+    fn upgrade(self) -> Event {
+        let PayloadV1::EstateLoaded { hubs } = self.payload;
+        Event {
+            seq: self.seq,
+            at: self.at,
+            actor: self.actor,
+            payload: EventPayload::EstateLoaded {
+                table: EstateTable::from_rows(&hubs),
+            },
+        }
+    }
 }
 
 /// One event as its JSON line (no trailing newline).
@@ -77,6 +113,11 @@ pub fn from_json_line(text: &str, line: u64) -> Result<Event, Error> {
             let probe: SchemaProbe = serde_json::from_str(text)
                 .map_err(|p| corrupt(format!("not a JSON event: {p}")))?;
             check(probe.schema)?;
+            if probe.schema == Some(1) {
+                if let Ok(old) = serde_json::from_str::<LineV1>(text) {
+                    return Ok(old.upgrade());
+                }
+            }
             Err(corrupt(e.to_string()))
         }
     }

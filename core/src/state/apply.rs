@@ -2,16 +2,15 @@
 //! and may be anything, so `apply` never panics: a reference it cannot resolve, or a bulk load
 //! with a bad row, is an error before anything of that event is changed.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use super::State;
 use crate::campaign::{Campaign, CampaignChange, HistoryEntry, Phase};
 use crate::catalogue::{FirmwareEntry, Gate, GateRecord};
 use crate::error::{Entity, RowError, Rule};
-use crate::estate::{days_from_date, HubRow, SmiStatus, SupplyRole, NO_CUSTOMER};
+use crate::estate::{days_from_date, EstateTable, SmiStatus, SupplyRole, NO_CUSTOMER};
 use crate::event::{Event, EventPayload};
 use crate::ids::HubId;
-use crate::intern::FxBuild;
 use crate::Error;
 
 impl State {
@@ -132,21 +131,9 @@ impl State {
                     note: note.clone(),
                 });
             }
-            EventPayload::EstateLoaded { hubs } => {
-                if verify {
-                    self.verify_rows(hubs)?;
-                }
-                self.estate.hubs.reserve(hubs.len());
-                self.estate.index.reserve(hubs.len());
-                for row in hubs {
-                    self.estate.insert(&self.catalogue, row)?;
-                }
-            }
+            EventPayload::EstateLoaded { table } => self.apply_load(table, verify)?,
             EventPayload::HubInstalled { hub } => {
-                if verify {
-                    self.verify_rows(std::slice::from_ref(hub))?;
-                }
-                self.estate.insert(&self.catalogue, hub)?;
+                self.apply_load(&EstateTable::from_rows([hub.as_ref()]), verify)?
             }
             EventPayload::HubCommissioned { hub, on } => {
                 let pos = self.position(*hub)?;
@@ -341,26 +328,23 @@ impl State {
             .ok_or_else(|| Error::not_found(Entity::Hub, hub))
     }
 
-    fn verify_rows(&self, hubs: &[HubRow]) -> Result<(), Error> {
-        let mut batch = HashSet::with_capacity_and_hasher(hubs.len(), FxBuild::default());
-        let rows: Vec<RowError> = hubs
-            .iter()
-            .enumerate()
-            .filter_map(|(row, hub)| {
-                self.estate
-                    .check_row(&self.catalogue, hub, &mut batch)
-                    .err()
-                    .map(|e| RowError {
-                        row,
-                        reason: e.to_string(),
-                    })
-            })
-            .collect();
-        if rows.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::BulkRejected { rows })
+    /// Loads hubs; from a log, only after every hub was checked as `decide` checks them.
+    fn apply_load(&mut self, table: &EstateTable, verify: bool) -> Result<(), Error> {
+        if verify {
+            let bad = self.estate.check_table(&self.catalogue, table)?;
+            if !bad.is_empty() {
+                return Err(Error::BulkRejected {
+                    rows: bad
+                        .into_iter()
+                        .map(|(row, e)| RowError {
+                            row,
+                            reason: e.to_string(),
+                        })
+                        .collect(),
+                });
+            }
         }
+        self.estate.insert_table(&self.catalogue, table)
     }
 }
 

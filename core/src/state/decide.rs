@@ -10,10 +10,12 @@ use crate::campaign::{Phase, Transition};
 use crate::catalogue::{FirmwareIdx, Gate, GateRecorder, VariantIdx};
 use crate::command::Command;
 use crate::error::{Entity, RowError, Rule};
-use crate::estate::{check_dates, date_from_days, HanDeviceKind, SmiStatus, NO_CUSTOMER};
+use crate::estate::{
+    check_dates, date_from_days, too_many_customers, EstateTable, HanDeviceKind, SmiStatus,
+    NO_CUSTOMER,
+};
 use crate::event::EventPayload;
-use crate::ids::{CampaignId, CustomerId, FirmwareVersion, VariantId};
-use crate::intern::FxBuild;
+use crate::ids::{CampaignId, FirmwareVersion, VariantId};
 use crate::Error;
 
 impl State {
@@ -171,41 +173,23 @@ impl State {
             }
             Command::LoadEstate { hubs } => {
                 dcc_only()?;
-                if hubs.is_empty() {
-                    return Err(Error::invalid_input(
-                        "hubs",
-                        "an estate load needs at least one hub",
-                    ));
-                }
-                let mut batch = HashSet::with_capacity_and_hasher(hubs.len(), FxBuild::default());
-                let mut rows = Vec::new();
-                for (row, hub) in hubs.iter().enumerate() {
-                    if let Err(e) = self.estate.check_row(&self.catalogue, hub, &mut batch) {
-                        rows.push(RowError {
-                            row,
-                            reason: e.to_string(),
-                        });
-                    }
-                }
-                if !rows.is_empty() {
-                    return Err(Error::BulkRejected { rows });
-                }
-                self.check_customer_capacity(
-                    hubs.iter()
-                        .flat_map(|h| [h.import_supplier.as_ref(), h.gas_supplier.as_ref()])
-                        .flatten(),
-                )?;
-                EventPayload::EstateLoaded { hubs }
+                self.decide_load(EstateTable::from_rows(&hubs))?
+            }
+            Command::LoadEstateTable { table } => {
+                dcc_only()?;
+                self.decide_load(table)?
             }
             Command::InstallHub { hub } => {
                 dcc_only()?;
-                let mut batch = HashSet::default();
-                self.estate.check_row(&self.catalogue, &hub, &mut batch)?;
-                self.check_customer_capacity(
-                    [hub.import_supplier.as_ref(), hub.gas_supplier.as_ref()]
-                        .into_iter()
-                        .flatten(),
-                )?;
+                let table = EstateTable::from_rows([hub.as_ref()]);
+                if let Some((_, e)) = self
+                    .estate
+                    .check_table(&self.catalogue, &table)?
+                    .into_iter()
+                    .next()
+                {
+                    return Err(e);
+                }
                 EventPayload::HubInstalled { hub }
             }
             Command::CommissionHub { hub, on } => {
@@ -281,7 +265,14 @@ impl State {
                         },
                     ));
                 }
-                self.check_customer_capacity(supplier.iter())?;
+                // A customer new to the estate takes one of its 65 535 customer indices.
+                if supplier
+                    .as_ref()
+                    .is_some_and(|c| self.estate.customer_idx(c).is_none())
+                    && self.estate.customers.len() + 1 >= usize::from(NO_CUSTOMER)
+                {
+                    return Err(too_many_customers());
+                }
                 EventPayload::SupplierChanged {
                     hub,
                     role,
@@ -617,20 +608,21 @@ impl State {
         }
     }
 
-    fn check_customer_capacity<'a>(
-        &self,
-        customers: impl Iterator<Item = &'a CustomerId>,
-    ) -> Result<(), Error> {
-        let new: HashSet<&CustomerId> = customers
-            .filter(|c| self.estate.customer_idx(c).is_none())
-            .collect();
-        if self.estate.customers.len() + new.len() >= usize::from(NO_CUSTOMER) {
-            return Err(Error::precondition(
-                Rule::Capacity,
-                "more than 65 535 customers",
-            ));
+    /// A bulk load: every bad hub reported at once, by row, and the event only if none is.
+    fn decide_load(&self, table: EstateTable) -> Result<EventPayload, Error> {
+        let bad = self.estate.check_table(&self.catalogue, &table)?;
+        if !bad.is_empty() {
+            return Err(Error::BulkRejected {
+                rows: bad
+                    .into_iter()
+                    .map(|(row, e)| RowError {
+                        row,
+                        reason: e.to_string(),
+                    })
+                    .collect(),
+            });
         }
-        Ok(())
+        Ok(EventPayload::EstateLoaded { table })
     }
 
     fn transition(

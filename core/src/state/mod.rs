@@ -58,9 +58,7 @@ impl State {
     /// Bytes held by the estate's dense tables (hub records and the id index), for sizing.
     pub fn estate_bytes(&self) -> usize {
         let records = self.estate.hubs.capacity() * std::mem::size_of::<HubRecord>();
-        // hashbrown: one control byte plus one (key, value) slot per bucket.
-        let slot = std::mem::size_of::<(HubId, u32)>() + 1;
-        records + self.estate.index.capacity() * slot
+        records + self.estate.index.bytes()
     }
 
     /// The customer index of `actor` when it is a customer known to the estate.
