@@ -1,18 +1,24 @@
-//! The columnar bulk load: plain Python lists in, `HubRow`s out, every bad cell reported
-//! with its row index, together with the model's own row errors (as one `BulkRejectedError`),
-//! and nothing applied.
+//! The columnar bulk load: Python lists in, an `EstateTable` out.
+//!
+//! Strings are interned as they are read: each cell costs one hash lookup of the string
+//! Python already holds (no copy). Each distinct value is parsed once, so a million hubs
+//! with a few hundred distinct values cost a few hundred parses, not sixteen million. Every
+//! bad cell is reported with its row index, together with the model's own row errors (as
+//! one `BulkRejectedError`), and nothing is applied.
+
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use commshub_ota::{
-    ConsumerFlags, Error, HanDevice, HanDeviceKind, HanDevices, HubId, HubRow, SmiStatus,
+    ConsumerFlags, CustomerId, Error, EstateTable, FxBuild, HanDevice, HanDeviceKind, HubId,
+    RowError, SmiStatus,
 };
 use pyo3::prelude::*;
-use pyo3::types::{PyDate, PyDict};
+use pyo3::types::{PyDate, PyDict, PyList, PyString};
 
 use crate::errors::invalid_input;
 
-const STRING_COLUMNS: [&str; 16] = [
-    "id",
+const TEXT_COLUMNS: [&str; 15] = [
     "variant",
     "firmware",
     "smi_status",
@@ -40,17 +46,113 @@ const FLAG_COLUMNS: [&str; 6] = [
 ];
 const REQUIRED: [&str; 5] = ["id", "variant", "firmware", "smi_status", "installed_on"];
 
-/// The columns, extracted while holding the GIL; turned into rows without it.
+/// Distinct strings, each once, in order of first appearance.
+#[derive(Default)]
+struct Strings {
+    codes: HashMap<String, u32, FxBuild>,
+    values: Vec<String>,
+}
+
+impl Strings {
+    fn code(&mut self, text: &str) -> u32 {
+        if let Some(&code) = self.codes.get(text) {
+            return code;
+        }
+        let code = self.values.len() as u32;
+        self.values.push(text.to_string());
+        self.codes.insert(text.to_string(), code);
+        code
+    }
+}
+
+/// A date cell's distinct value: a `date` or the text to parse.
+#[derive(Clone)]
+enum DateValue {
+    Date(NaiveDate),
+    Text(String),
+}
+
+/// The columns read while holding the GIL: codes per cell, distinct values once.
 pub struct Columns {
     len: usize,
-    strings: Vec<(&'static str, Vec<Option<String>>)>,
-    dates: Vec<(&'static str, Vec<Option<DateCell>>)>,
+    ids: Vec<Result<HubId, String>>,
+    text: Vec<(&'static str, Vec<Option<u32>>, Strings)>,
+    /// Both supplier columns share one dictionary.
+    customers: Strings,
+    dates: Vec<(&'static str, Vec<Option<u32>>, Vec<DateValue>)>,
     flags: Vec<(&'static str, Vec<Option<bool>>)>,
 }
 
-pub enum DateCell {
-    Date(NaiveDate),
-    Text(String),
+/// A list of str (or None), interned into `strings`.
+fn read_text(
+    name: &str,
+    column: &Bound<'_, PyAny>,
+    strings: &mut Strings,
+) -> PyResult<Vec<Option<u32>>> {
+    let not_text = || invalid_input(name, "must be a list of str (or None)");
+    let list = column.cast::<PyList>().map_err(|_| not_text())?;
+    let mut codes = Vec::with_capacity(list.len());
+    for cell in list.iter() {
+        if cell.is_none() {
+            codes.push(None);
+        } else {
+            let text = cell.cast::<PyString>().map_err(|_| not_text())?;
+            codes.push(Some(strings.code(text.to_str()?)));
+        }
+    }
+    Ok(codes)
+}
+
+/// A list of `date` or ISO strings (or None). Dates are memoised in a Python dict keyed by
+/// the cell (Python's own hash of a date), so each distinct date is converted once.
+fn read_dates(
+    name: &str,
+    column: &Bound<'_, PyAny>,
+) -> PyResult<(Vec<Option<u32>>, Vec<DateValue>)> {
+    let py = column.py();
+    let list = column
+        .cast::<PyList>()
+        .map_err(|_| invalid_input(name, "must be a list of date or ISO date strings"))?;
+    let mut texts = Strings::default();
+    let mut values: Vec<DateValue> = Vec::new();
+    let mut text_codes: Vec<Option<u32>> = Vec::new();
+    let seen = PyDict::new(py);
+    let mut codes = Vec::with_capacity(list.len());
+    for (row, cell) in list.iter().enumerate() {
+        if cell.is_none() {
+            codes.push(None);
+        } else if let Ok(text) = cell.cast::<PyString>() {
+            let t = texts.code(text.to_str()?) as usize;
+            if t == text_codes.len() {
+                text_codes.push(None);
+            }
+            let code = *text_codes[t].get_or_insert_with(|| {
+                values.push(DateValue::Text(texts.values[t].clone()));
+                values.len() as u32 - 1
+            });
+            codes.push(Some(code));
+        } else if cell.is_instance_of::<PyDate>() {
+            let code = match seen.get_item(&cell)? {
+                Some(code) => code.extract::<u32>()?,
+                None => {
+                    let date: NaiveDate = cell
+                        .extract()
+                        .map_err(|_| invalid_input(name, format!("row {row}: not a date")))?;
+                    values.push(DateValue::Date(date));
+                    let code = values.len() as u32 - 1;
+                    seen.set_item(&cell, code)?;
+                    code
+                }
+            };
+            codes.push(Some(code));
+        } else {
+            return Err(invalid_input(
+                name,
+                format!("row {row}: must be a date or an ISO date string"),
+            ));
+        }
+    }
+    Ok((codes, values))
 }
 
 impl Columns {
@@ -59,7 +161,8 @@ impl Columns {
             let name: String = key
                 .extract()
                 .map_err(|_| invalid_input("columns", "column names must be strings"))?;
-            if !STRING_COLUMNS.contains(&name.as_str())
+            if name != "id"
+                && !TEXT_COLUMNS.contains(&name.as_str())
                 && !DATE_COLUMNS.contains(&name.as_str())
                 && !FLAG_COLUMNS.contains(&name.as_str())
             {
@@ -95,39 +198,44 @@ impl Columns {
                 Some(c) => Ok(Some(c)),
             }
         };
-        let mut strings = Vec::new();
-        for name in STRING_COLUMNS {
+
+        let mut ids = Vec::new();
+        if let Some(c) = column("id")? {
+            let not_text = || invalid_input("id", "must be a list of str (or None)");
+            let list = c.cast::<PyList>().map_err(|_| not_text())?;
+            ids.reserve(list.len());
+            for cell in list.iter() {
+                ids.push(if cell.is_none() {
+                    Err("id is missing".to_string())
+                } else {
+                    let text = cell.cast::<PyString>().map_err(|_| not_text())?;
+                    HubId::parse(text.to_str()?).map_err(|e| e.to_string())
+                });
+            }
+            check_len("id", ids.len())?;
+        }
+        let mut customers = Strings::default();
+        let mut text = Vec::new();
+        for name in TEXT_COLUMNS {
             if let Some(c) = column(name)? {
-                let values: Vec<Option<String>> = c
-                    .extract()
-                    .map_err(|_| invalid_input(name, "must be a list of str (or None)"))?;
-                check_len(name, values.len())?;
-                strings.push((name, values));
+                if name.ends_with("_supplier") {
+                    let codes = read_text(name, &c, &mut customers)?;
+                    check_len(name, codes.len())?;
+                    text.push((name, codes, Strings::default()));
+                } else {
+                    let mut strings = Strings::default();
+                    let codes = read_text(name, &c, &mut strings)?;
+                    check_len(name, codes.len())?;
+                    text.push((name, codes, strings));
+                }
             }
         }
         let mut dates = Vec::new();
         for name in DATE_COLUMNS {
             if let Some(c) = column(name)? {
-                let mut values = Vec::new();
-                for (i, cell) in c.try_iter()?.enumerate() {
-                    let cell = cell?;
-                    values.push(if cell.is_none() {
-                        None
-                    } else if cell.is_instance_of::<PyDate>() {
-                        Some(DateCell::Date(cell.extract().map_err(|_| {
-                            invalid_input(name, format!("row {i}: not a date"))
-                        })?))
-                    } else {
-                        Some(DateCell::Text(cell.extract().map_err(|_| {
-                            invalid_input(
-                                name,
-                                format!("row {i}: must be a date or an ISO date string"),
-                            )
-                        })?))
-                    });
-                }
-                check_len(name, values.len())?;
-                dates.push((name, values));
+                let (codes, values) = read_dates(name, &c)?;
+                check_len(name, codes.len())?;
+                dates.push((name, codes, values));
             }
         }
         let mut flags = Vec::new();
@@ -142,147 +250,292 @@ impl Columns {
         }
         Ok(Columns {
             len: len.unwrap_or(0),
-            strings,
+            ids,
+            text,
+            customers,
             dates,
             flags,
         })
     }
 }
 
-fn take<T>(cols: &mut Vec<(&'static str, Vec<Option<T>>)>, name: &str) -> Option<Vec<Option<T>>> {
-    cols.iter()
-        .position(|(n, _)| *n == name)
-        .map(|i| cols.swap_remove(i).1)
+/// One text column: each cell's code, and for each code the code in the table's dictionary
+/// (or why the value is bad). Each distinct value is parsed once.
+struct Coded {
+    codes: Vec<Option<u32>>,
+    remap: Vec<Result<u32, String>>,
 }
 
-/// One string column, consumed row by row.
-type Cells = std::vec::IntoIter<Option<String>>;
+impl Coded {
+    /// `column` with its distinct values parsed by `parse`; the good values are appended to
+    /// `dictionary`. An absent column is `None` in every row.
+    fn new<T>(
+        n: usize,
+        column: Option<(Vec<Option<u32>>, Vec<String>)>,
+        dictionary: &mut Vec<T>,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Coded {
+        let Some((codes, values)) = column else {
+            return Coded {
+                codes: vec![None; n],
+                remap: Vec::new(),
+            };
+        };
+        let remap = values
+            .iter()
+            .map(|v| {
+                parse(v).map(|t| {
+                    dictionary.push(t);
+                    dictionary.len() as u32 - 1
+                })
+            })
+            .collect();
+        Coded { codes, remap }
+    }
 
-/// Builds the rows. Runs without the GIL.
-pub fn rows_from_columns(mut c: Columns) -> Vec<Result<HubRow, String>> {
+    /// Row `row`'s code in the table's dictionary; `None` for an empty cell.
+    fn cell(&self, row: usize) -> Result<Option<u32>, String> {
+        self.codes[row]
+            .map(|c| self.remap[c as usize].clone())
+            .transpose()
+    }
+
+    fn required(&self, row: usize, name: &str) -> Result<u32, String> {
+        self.cell(row)?.ok_or_else(|| format!("{name} is missing"))
+    }
+}
+
+/// A date column: each cell's code and each distinct value parsed once.
+struct Dates {
+    codes: Vec<Option<u32>>,
+    values: Vec<Result<NaiveDate, String>>,
+}
+
+impl Dates {
+    fn new(name: &str, column: Option<(Vec<Option<u32>>, Vec<DateValue>)>) -> Option<Dates> {
+        column.map(|(codes, values)| Dates {
+            codes,
+            values: values
+                .into_iter()
+                .map(|v| match v {
+                    DateValue::Date(d) => Ok(d),
+                    DateValue::Text(t) => t
+                        .parse()
+                        .map_err(|_| format!("{name} {t:?} is not an ISO date (YYYY-MM-DD)")),
+                })
+                .collect(),
+        })
+    }
+
+    fn cell(this: &Option<Dates>, row: usize) -> Result<Option<NaiveDate>, String> {
+        this.as_ref()
+            .and_then(|d| d.codes[row].map(|c| d.values[c as usize].clone()))
+            .transpose()
+    }
+}
+
+/// The model and firmware columns of one HAN device kind.
+struct DeviceColumns {
+    kind: HanDeviceKind,
+    model: Option<(Vec<Option<u32>>, Vec<String>)>,
+    firmware: Option<(Vec<Option<u32>>, Vec<String>)>,
+}
+
+impl DeviceColumns {
+    fn cell(&self, row: usize) -> Result<Option<(u32, u32)>, String> {
+        let code = |c: &Option<(Vec<Option<u32>>, Vec<String>)>| {
+            c.as_ref().and_then(|(codes, _)| codes[row])
+        };
+        match (code(&self.model), code(&self.firmware)) {
+            (Some(m), Some(f)) => Ok(Some((m, f))),
+            (None, None) => Ok(None),
+            _ => Err(format!(
+                "{0}_model and {0}_firmware must be given together",
+                self.kind.as_str()
+            )),
+        }
+    }
+
+    fn profile(&self, (m, f): (u32, u32)) -> HanDevice {
+        let text = |c: &Option<(Vec<Option<u32>>, Vec<String>)>, i: u32| {
+            c.as_ref()
+                .map_or(String::new(), |(_, v)| v[i as usize].clone())
+        };
+        HanDevice::new(text(&self.model, m), text(&self.firmware, f))
+    }
+}
+
+/// The table of the good rows, each good row's index in the input, and the bad rows with
+/// the reason. Built without the GIL.
+pub struct Parsed {
+    pub table: EstateTable,
+    pub origin: Vec<usize>,
+    pub rejected: Vec<RowError>,
+}
+
+pub fn table_from_columns(c: Columns) -> Parsed {
     let n = c.len;
-    let mut col = |name: &str| {
-        take(&mut c.strings, name)
-            .unwrap_or_else(|| vec![None; n])
-            .into_iter()
-    };
-    let (mut id, mut variant, mut firmware, mut smi) = (
-        col("id"),
-        col("variant"),
-        col("firmware"),
-        col("smi_status"),
-    );
-    let (mut imp, mut gas) = (col("import_supplier"), col("gas_supplier"));
-    let mut devices: Vec<(HanDeviceKind, Cells, Cells)> = HanDeviceKind::ALL
+    let mut text: HashMap<&str, (Vec<Option<u32>>, Vec<String>), FxBuild> = c
+        .text
         .into_iter()
-        .map(|k| {
-            (
-                k,
-                col(&format!("{}_model", k.as_str())),
-                col(&format!("{}_firmware", k.as_str())),
-            )
+        .map(|(name, codes, strings)| (name, (codes, strings.values)))
+        .collect();
+    let mut table = EstateTable::default();
+    let err = |e: Error| e.to_string();
+    let variant = Coded::new(n, text.remove("variant"), &mut table.variants, |s| {
+        s.parse().map_err(err)
+    });
+    let firmware = Coded::new(
+        n,
+        text.remove("firmware"),
+        &mut table.firmware_versions,
+        |s| s.parse().map_err(err),
+    );
+    let mut statuses: Vec<SmiStatus> = Vec::new();
+    let smi = Coded::new(n, text.remove("smi_status"), &mut statuses, |s| {
+        SmiStatus::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "smi_status {s:?} is not one of {:?}",
+                    SmiStatus::ALL.map(|x| x.as_str())
+                )
+            })
+    });
+    // Both supplier columns share the customers dictionary: parse it once, then give each
+    // column its codes.
+    let customers = Coded::new(
+        n,
+        Some((Vec::new(), c.customers.values)),
+        &mut table.customers,
+        |s| s.parse::<CustomerId>().map_err(err),
+    );
+    let supplier =
+        |name: &str, text: &mut HashMap<&str, (Vec<Option<u32>>, Vec<String>), FxBuild>| Coded {
+            codes: text
+                .remove(name)
+                .map_or_else(|| vec![None; n], |(codes, _)| codes),
+            remap: customers.remap.clone(),
+        };
+    let import = supplier("import_supplier", &mut text);
+    let gas = supplier("gas_supplier", &mut text);
+    let devices: Vec<DeviceColumns> = HanDeviceKind::ALL
+        .into_iter()
+        .map(|kind| DeviceColumns {
+            kind,
+            model: text.remove(format!("{}_model", kind.as_str()).as_str()),
+            firmware: text.remove(format!("{}_firmware", kind.as_str()).as_str()),
         })
         .collect();
-    let mut installed = take(&mut c.dates, "installed_on")
-        .unwrap_or_default()
-        .into_iter();
-    let mut commissioned = take(&mut c.dates, "commissioned_on").map(|v| v.into_iter());
-    let mut flag_cols: Vec<(String, std::vec::IntoIter<Option<bool>>)> = c
+    let mut dates: HashMap<&str, (Vec<Option<u32>>, Vec<DateValue>), FxBuild> = c
+        .dates
+        .into_iter()
+        .map(|(name, codes, values)| (name, (codes, values)))
+        .collect();
+    let installed = Dates::new("installed_on", dates.remove("installed_on"));
+    let commissioned = Dates::new("commissioned_on", dates.remove("commissioned_on"));
+    let flags: Vec<(SupplyFlag, Vec<Option<bool>>)> = c
         .flags
         .into_iter()
-        .map(|(n, v)| (n.to_string(), v.into_iter()))
+        .map(|(name, values)| (SupplyFlag::of(name), values))
         .collect();
 
-    let mut rows = Vec::with_capacity(n);
-    for _ in 0..n {
-        let required = |v: Option<Option<String>>, name: &str| {
-            v.flatten().ok_or_else(|| format!("{name} is missing"))
-        };
-        let parsed = (|| -> Result<HubRow, String> {
-            let hub_id = HubId::parse(&required(id.next(), "id")?).map_err(|e| e.to_string())?;
-            let variant = required(variant.next(), "variant")?
-                .parse()
-                .map_err(|e: Error| e.to_string())?;
-            let firmware = required(firmware.next(), "firmware")?
-                .parse()
-                .map_err(|e: Error| e.to_string())?;
-            let smi_text = required(smi.next(), "smi_status")?;
-            let smi_status = SmiStatus::ALL
-                .into_iter()
-                .find(|s| s.as_str() == smi_text)
-                .ok_or_else(|| {
-                    format!(
-                        "smi_status {smi_text:?} is not one of {:?}",
-                        SmiStatus::ALL.map(|s| s.as_str())
-                    )
-                })?;
-            let supplier = |v: Option<Option<String>>| {
-                v.flatten()
-                    .map(|s| s.parse())
-                    .transpose()
-                    .map_err(|e: Error| e.to_string())
-            };
-            let import_supplier = supplier(imp.next())?;
-            let gas_supplier = supplier(gas.next())?;
-            let mut han = HanDevices::default();
-            for (kind, models, firmwares) in devices.iter_mut() {
-                match (models.next().flatten(), firmwares.next().flatten()) {
-                    (Some(m), Some(f)) => han.set(*kind, Some(HanDevice::new(m, f))),
-                    (None, None) => {}
-                    _ => {
-                        return Err(format!(
-                            "{0}_model and {0}_firmware must be given together",
-                            kind.as_str()
-                        ))
-                    }
+    // Device profiles: each (kind, model code, firmware code) pair resolved once.
+    let mut pairs: HashMap<(usize, u32, u32), u32, FxBuild> = HashMap::default();
+    let mut profiles: HashMap<HanDevice, u32, FxBuild> = HashMap::default();
+    let mut device_columns: Vec<Vec<Option<u32>>> =
+        devices.iter().map(|_| Vec::with_capacity(n)).collect();
+    let (mut import_flags, mut gas_flags) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let mut origin = Vec::with_capacity(n);
+    let mut rejected = Vec::new();
+    for row in 0..n {
+        let parsed = (|| -> Result<(), String> {
+            let id = c.ids[row].clone()?;
+            let v = variant.required(row, "variant")?;
+            let f = firmware.required(row, "firmware")?;
+            let s = smi.required(row, "smi_status")?;
+            let (imp, g) = (import.cell(row)?, gas.cell(row)?);
+            let mut hub_devices = [None; 5];
+            for (k, columns) in devices.iter().enumerate() {
+                if let Some((m, f)) = columns.cell(row)? {
+                    let code = *pairs.entry((k, m, f)).or_insert_with(|| {
+                        let profile = columns.profile((m, f));
+                        let next = profiles.len() as u32;
+                        *profiles.entry(profile).or_insert_with_key(|p| {
+                            table.devices.push(p.clone());
+                            next
+                        })
+                    });
+                    hub_devices[k] = Some(code);
                 }
             }
-            let date = |cell: Option<DateCell>, name: &str| -> Result<Option<NaiveDate>, String> {
-                match cell {
-                    None => Ok(None),
-                    Some(DateCell::Date(d)) => Ok(Some(d)),
-                    Some(DateCell::Text(t)) => t
-                        .parse()
-                        .map(Some)
-                        .map_err(|_| format!("{name} {t:?} is not an ISO date (YYYY-MM-DD)")),
-                }
-            };
-            let installed_on = date(installed.next().flatten(), "installed_on")?
-                .ok_or("installed_on is missing")?;
-            let commissioned_on = match commissioned.as_mut() {
-                Some(it) => date(it.next().flatten(), "commissioned_on")?,
-                None => None,
-            };
-            let mut import_flags = ConsumerFlags::default();
-            let mut gas_flags = ConsumerFlags::default();
-            for (name, values) in flag_cols.iter_mut() {
-                let v = values.next().flatten().unwrap_or(false);
-                let target = if name.starts_with("import_") {
-                    &mut import_flags
-                } else {
-                    &mut gas_flags
-                };
-                match name.split_once('_').map(|(_, f)| f) {
-                    Some("vulnerable") => target.vulnerable = v,
-                    Some("high_risk") => target.high_risk = v,
-                    _ => target.super_friendly = v,
-                }
+            let installed_on = Dates::cell(&installed, row)?.ok_or("installed_on is missing")?;
+            let commissioned_on = Dates::cell(&commissioned, row)?;
+            let (mut import_f, mut gas_f) = (ConsumerFlags::default(), ConsumerFlags::default());
+            for (flag, values) in &flags {
+                flag.set(&mut import_f, &mut gas_f, values[row].unwrap_or(false));
             }
-            Ok(HubRow {
-                id: hub_id,
-                variant,
-                firmware,
-                smi_status,
-                devices: han,
-                import_supplier,
-                gas_supplier,
-                import_flags,
-                gas_flags,
-                installed_on,
-                commissioned_on,
-            })
+            table.id.push(id);
+            table.variant.push(v);
+            table.firmware.push(f);
+            table.smi_status.push(statuses[s as usize]);
+            table.installed_on.push(installed_on);
+            table.commissioned_on.push(commissioned_on);
+            table.import_supplier.push(imp);
+            table.gas_supplier.push(g);
+            import_flags.push(import_f);
+            gas_flags.push(gas_f);
+            for (column, code) in device_columns.iter_mut().zip(hub_devices) {
+                column.push(code);
+            }
+            Ok(())
         })();
-        rows.push(parsed);
+        match parsed {
+            Ok(()) => origin.push(row),
+            Err(reason) => rejected.push(RowError { row, reason }),
+        }
     }
-    rows
+    table.import_flags = import_flags;
+    table.gas_flags = gas_flags;
+    let mut device_columns = device_columns.into_iter();
+    for column in [
+        &mut table.esme,
+        &mut table.gsme,
+        &mut table.ppmid,
+        &mut table.hcalcs,
+        &mut table.ihd,
+    ] {
+        *column = device_columns.next().unwrap_or_default();
+    }
+    Parsed {
+        table,
+        origin,
+        rejected,
+    }
+}
+
+/// Which flag of which role a flag column sets.
+struct SupplyFlag {
+    gas: bool,
+    which: &'static str,
+}
+
+impl SupplyFlag {
+    fn of(column: &'static str) -> SupplyFlag {
+        let (role, which) = column.split_once('_').unwrap_or(("import", column));
+        SupplyFlag {
+            gas: role == "gas",
+            which,
+        }
+    }
+
+    fn set(&self, import: &mut ConsumerFlags, gas: &mut ConsumerFlags, value: bool) {
+        let target = if self.gas { gas } else { import };
+        match self.which {
+            "vulnerable" => target.vulnerable = value,
+            "high_risk" => target.high_risk = value,
+            _ => target.super_friendly = value,
+        }
+    }
 }

@@ -11,7 +11,7 @@ use pyo3::types::{PyDict, PyString};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::columns::rows_from_columns;
+use crate::columns::table_from_columns;
 use crate::convert::{from_py, to_py};
 use crate::errors::{invalid_input, to_py_err};
 
@@ -134,10 +134,10 @@ impl NativeEngine {
         let at = parse_at(at)?;
         let columns = crate::columns::Columns::extract(columns)?;
         let answer = py.detach(|| {
-            let rows = rows_from_columns(columns);
+            let parsed = table_from_columns(columns);
             let mut engine = self.inner.lock().unwrap_or_else(|p| p.into_inner());
             engine
-                .load_estate_rows(&actor, at, rows)
+                .load_estate_table(&actor, at, parsed.table, &parsed.origin, parsed.rejected)
                 .map(|events| events.last().map_or(0, |e| e.seq))
         });
         answer.map_err(to_py_err)

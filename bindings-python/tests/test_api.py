@@ -131,7 +131,7 @@ def test_every_refusal_is_typed_and_changes_nothing(engine: ota.Engine, tmp_path
     with pytest.raises(ota.CorruptLogError) as cl:
         ota.Engine.replay_log(tmp_path / "corrupt.jsonl")
     assert cl.value.line == 4
-    (tmp_path / "newer.jsonl").write_text("\n".join([lines[0].replace('"schema":1', '"schema":9', 1)] + lines[1:]))
+    (tmp_path / "newer.jsonl").write_text("\n".join([lines[0].replace(f'"schema":{ota.SCHEMA_VERSION}', '"schema":9', 1)] + lines[1:]))
     with pytest.raises(ota.UnsupportedSchemaError) as us:
         ota.Engine.replay_log(tmp_path / "newer.jsonl")
     assert (us.value.line, us.value.found, us.value.supported) == (1, 9, ota.SCHEMA_VERSION)

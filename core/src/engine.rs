@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use crate::actor::Actor;
 use crate::command::Command;
 use crate::error::RowError;
-use crate::estate::HubRow;
+use crate::estate::{EstateTable, HubRow};
 use crate::event::Event;
 use crate::state::State;
 use crate::Error;
@@ -57,28 +57,42 @@ impl Engine {
         rows: Vec<Result<HubRow, String>>,
     ) -> Result<&[Event], Error> {
         let mut good = Vec::with_capacity(rows.len());
-        let mut positions = Vec::with_capacity(rows.len());
-        let mut bad = Vec::new();
+        let mut origin = Vec::with_capacity(rows.len());
+        let mut rejected = Vec::new();
         for (row, parsed) in rows.into_iter().enumerate() {
             match parsed {
                 Ok(hub) => {
                     good.push(hub);
-                    positions.push(row);
+                    origin.push(row);
                 }
-                Err(reason) => bad.push(RowError { row, reason }),
+                Err(reason) => rejected.push(RowError { row, reason }),
             }
         }
-        if bad.is_empty() {
-            return self.execute(actor, at, Command::LoadEstate { hubs: good });
+        self.load_estate_table(actor, at, EstateTable::from_rows(&good), &origin, rejected)
+    }
+
+    /// The same for columns parsed at the edge: `table` holds the rows that parsed, table row
+    /// `i` being input row `origin[i]`; `rejected` holds the rows that did not, by input row.
+    pub fn load_estate_table(
+        &mut self,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        table: EstateTable,
+        origin: &[usize],
+        rejected: Vec<RowError>,
+    ) -> Result<&[Event], Error> {
+        if rejected.is_empty() {
+            return self.execute(actor, at, Command::LoadEstateTable { table });
         }
-        let nothing_parsed = good.is_empty();
+        let nothing_parsed = table.is_empty();
+        let mut bad = rejected;
         match self
             .state
-            .decide(actor, at, Command::LoadEstate { hubs: good })
+            .decide(actor, at, Command::LoadEstateTable { table })
         {
             Ok(_) => {}
             Err(Error::BulkRejected { rows }) => bad.extend(rows.into_iter().map(|r| RowError {
-                row: positions[r.row],
+                row: origin.get(r.row).copied().unwrap_or(r.row),
                 reason: r.reason,
             })),
             // With no row parsed the model can only say the load is empty; the rows say why.

@@ -69,6 +69,9 @@ pub use estate::{
 };
 pub use event::{Event, EventPayload, SCHEMA_VERSION};
 pub use ids::{CampaignId, CustomerId, FirmwareVersion, HubId, IdKind, Region, VariantId};
+/// The fast, deterministic hasher the core uses for keys it makes itself (hub ids, indices,
+/// dictionary strings); bindings use it for the dictionaries they build at the edge.
+pub use intern::{FxBuild, FxHasher};
 pub use participation::{CampaignPolicy, PilotVerdict};
 pub use state::State;
 

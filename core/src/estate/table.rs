@@ -165,6 +165,24 @@ impl EstateTable {
         })
     }
 
+    /// Empties each optional column that holds nothing (no value, no flag) for any hub: the
+    /// same table, smaller in memory and in the log.
+    pub fn drop_empty_columns(&mut self) {
+        fn drop_if_empty<T: PartialEq + Default>(column: &mut Vec<T>) {
+            if column.iter().all(|v| *v == T::default()) {
+                *column = Vec::new();
+            }
+        }
+        drop_if_empty(&mut self.commissioned_on);
+        drop_if_empty(&mut self.import_supplier);
+        drop_if_empty(&mut self.gas_supplier);
+        drop_if_empty(&mut self.import_flags);
+        drop_if_empty(&mut self.gas_flags);
+        for kind in HanDeviceKind::ALL {
+            drop_if_empty(self.device_column_mut(kind));
+        }
+    }
+
     /// Checks the table's shape: the columns' lengths and every code against its
     /// dictionary. A malformed table is the caller's encoding error, not a bad hub, so it is
     /// an [`Error::InvalidInput`] naming the column (and the first bad row).
@@ -354,19 +372,7 @@ impl EstateTableBuilder {
         t.firmware_versions = self.firmware.values;
         t.customers = self.customers.values;
         t.devices = self.devices.values;
-        fn drop_if_empty<T: PartialEq + Default>(column: &mut Vec<T>) {
-            if column.iter().all(|v| *v == T::default()) {
-                *column = Vec::new();
-            }
-        }
-        drop_if_empty(&mut t.commissioned_on);
-        drop_if_empty(&mut t.import_supplier);
-        drop_if_empty(&mut t.gas_supplier);
-        drop_if_empty(&mut t.import_flags);
-        drop_if_empty(&mut t.gas_flags);
-        for kind in HanDeviceKind::ALL {
-            drop_if_empty(t.device_column_mut(kind));
-        }
+        t.drop_empty_columns();
         t
     }
 }

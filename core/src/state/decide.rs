@@ -609,7 +609,7 @@ impl State {
     }
 
     /// A bulk load: every bad hub reported at once, by row, and the event only if none is.
-    fn decide_load(&self, table: EstateTable) -> Result<EventPayload, Error> {
+    fn decide_load(&self, mut table: EstateTable) -> Result<EventPayload, Error> {
         let bad = self.estate.check_table(&self.catalogue, &table)?;
         if !bad.is_empty() {
             return Err(Error::BulkRejected {
@@ -622,6 +622,7 @@ impl State {
                     .collect(),
             });
         }
+        table.drop_empty_columns();
         Ok(EventPayload::EstateLoaded { table })
     }
 

@@ -74,7 +74,7 @@ class ApiTest {
         Files.write(dir.resolve("corrupt.jsonl"), lines.take(3) + "{not json" + lines.drop(3))
         val cl = assertThrows(CommsHubOtaException.CorruptLog::class.java) { Engine.replayLog(dir.resolve("corrupt.jsonl").toString()) }
         assertEquals(4L, cl.line)
-        Files.write(dir.resolve("newer.jsonl"), listOf(lines[0].replaceFirst("\"schema\":1", "\"schema\":9")) + lines.drop(1))
+        Files.write(dir.resolve("newer.jsonl"), listOf(lines[0].replaceFirst("\"schema\":${schemaVersion()}", "\"schema\":9")) + lines.drop(1))
         val us = assertThrows(CommsHubOtaException.UnsupportedSchema::class.java) { Engine.replayLog(dir.resolve("newer.jsonl").toString()) }
         assertEquals(Triple(1L, 9L, schemaVersion()), Triple(us.line, us.found, us.supported))
         val io = assertThrows(CommsHubOtaException.Io::class.java) { Engine.replayLog(dir.resolve("missing/log.jsonl").toString()) }
