@@ -168,6 +168,20 @@ impl Engine {
         Ok(events.last().map_or(0, |e| e.seq as i64))
     }
 
+    /// Loads many hubs from dictionary-encoded columns (see `EstateTable`): the form for
+    /// national-scale loads, each string crossing JNA once. Returns the load event's sequence
+    /// number.
+    pub fn load_estate_table(
+        &self,
+        actor: String,
+        at: SystemTime,
+        table: EstateTable,
+    ) -> Result<i64> {
+        let table = table.to_core()?;
+        let events = self.run(&actor, at, Command::LoadEstateTable { table })?;
+        Ok(events.last().map_or(0, |e| e.seq))
+    }
+
     pub fn install_hub(&self, actor: String, at: SystemTime, hub: HubRow) -> Result<Vec<Event>> {
         self.run(
             &actor,

@@ -65,6 +65,10 @@ impl Strings {
     }
 }
 
+/// A column as each cell's code (None: empty) and the distinct values the codes index.
+type TextColumn = (Vec<Option<u32>>, Vec<String>);
+type DateColumn = (Vec<Option<u32>>, Vec<DateValue>);
+
 /// A date cell's distinct value: a `date` or the text to parse.
 #[derive(Clone)]
 enum DateValue {
@@ -79,7 +83,7 @@ pub struct Columns {
     text: Vec<(&'static str, Vec<Option<u32>>, Strings)>,
     /// Both supplier columns share one dictionary.
     customers: Strings,
-    dates: Vec<(&'static str, Vec<Option<u32>>, Vec<DateValue>)>,
+    dates: Vec<(&'static str, DateColumn)>,
     flags: Vec<(&'static str, Vec<Option<bool>>)>,
 }
 
@@ -235,7 +239,7 @@ impl Columns {
             if let Some(c) = column(name)? {
                 let (codes, values) = read_dates(name, &c)?;
                 check_len(name, codes.len())?;
-                dates.push((name, codes, values));
+                dates.push((name, (codes, values)));
             }
         }
         let mut flags = Vec::new();
@@ -271,7 +275,7 @@ impl Coded {
     /// `dictionary`. An absent column is `None` in every row.
     fn new<T>(
         n: usize,
-        column: Option<(Vec<Option<u32>>, Vec<String>)>,
+        column: Option<TextColumn>,
         dictionary: &mut Vec<T>,
         parse: impl Fn(&str) -> Result<T, String>,
     ) -> Coded {
@@ -312,7 +316,7 @@ struct Dates {
 }
 
 impl Dates {
-    fn new(name: &str, column: Option<(Vec<Option<u32>>, Vec<DateValue>)>) -> Option<Dates> {
+    fn new(name: &str, column: Option<DateColumn>) -> Option<Dates> {
         column.map(|(codes, values)| Dates {
             codes,
             values: values
@@ -337,15 +341,13 @@ impl Dates {
 /// The model and firmware columns of one HAN device kind.
 struct DeviceColumns {
     kind: HanDeviceKind,
-    model: Option<(Vec<Option<u32>>, Vec<String>)>,
-    firmware: Option<(Vec<Option<u32>>, Vec<String>)>,
+    model: Option<TextColumn>,
+    firmware: Option<TextColumn>,
 }
 
 impl DeviceColumns {
     fn cell(&self, row: usize) -> Result<Option<(u32, u32)>, String> {
-        let code = |c: &Option<(Vec<Option<u32>>, Vec<String>)>| {
-            c.as_ref().and_then(|(codes, _)| codes[row])
-        };
+        let code = |c: &Option<TextColumn>| c.as_ref().and_then(|(codes, _)| codes[row]);
         match (code(&self.model), code(&self.firmware)) {
             (Some(m), Some(f)) => Ok(Some((m, f))),
             (None, None) => Ok(None),
@@ -357,7 +359,7 @@ impl DeviceColumns {
     }
 
     fn profile(&self, (m, f): (u32, u32)) -> HanDevice {
-        let text = |c: &Option<(Vec<Option<u32>>, Vec<String>)>, i: u32| {
+        let text = |c: &Option<TextColumn>, i: u32| {
             c.as_ref()
                 .map_or(String::new(), |(_, v)| v[i as usize].clone())
         };
@@ -375,7 +377,7 @@ pub struct Parsed {
 
 pub fn table_from_columns(c: Columns) -> Parsed {
     let n = c.len;
-    let mut text: HashMap<&str, (Vec<Option<u32>>, Vec<String>), FxBuild> = c
+    let mut text: HashMap<&str, TextColumn, FxBuild> = c
         .text
         .into_iter()
         .map(|(name, codes, strings)| (name, (codes, strings.values)))
@@ -411,13 +413,12 @@ pub fn table_from_columns(c: Columns) -> Parsed {
         &mut table.customers,
         |s| s.parse::<CustomerId>().map_err(err),
     );
-    let supplier =
-        |name: &str, text: &mut HashMap<&str, (Vec<Option<u32>>, Vec<String>), FxBuild>| Coded {
-            codes: text
-                .remove(name)
-                .map_or_else(|| vec![None; n], |(codes, _)| codes),
-            remap: customers.remap.clone(),
-        };
+    let supplier = |name: &str, text: &mut HashMap<&str, TextColumn, FxBuild>| Coded {
+        codes: text
+            .remove(name)
+            .map_or_else(|| vec![None; n], |(codes, _)| codes),
+        remap: customers.remap.clone(),
+    };
     let import = supplier("import_supplier", &mut text);
     let gas = supplier("gas_supplier", &mut text);
     let devices: Vec<DeviceColumns> = HanDeviceKind::ALL
@@ -428,11 +429,7 @@ pub fn table_from_columns(c: Columns) -> Parsed {
             firmware: text.remove(format!("{}_firmware", kind.as_str()).as_str()),
         })
         .collect();
-    let mut dates: HashMap<&str, (Vec<Option<u32>>, Vec<DateValue>), FxBuild> = c
-        .dates
-        .into_iter()
-        .map(|(name, codes, values)| (name, (codes, values)))
-        .collect();
+    let mut dates: HashMap<&str, DateColumn, FxBuild> = c.dates.into_iter().collect();
     let installed = Dates::new("installed_on", dates.remove("installed_on"));
     let commissioned = Dates::new("commissioned_on", dates.remove("commissioned_on"));
     let flags: Vec<(SupplyFlag, Vec<Option<bool>>)> = c

@@ -46,6 +46,9 @@ def call_command(engine: ota.Engine, actor: str, at: datetime, command: Mapping[
     if kind == "load_estate":
         engine.load_estate(actor, at, rows_to_columns(args["hubs"]))
         return
+    if kind == "load_estate_table":
+        engine.load_estate_table(actor, at, args["table"])
+        return
     if kind == "register_variant":
         args["variant"] = ota.Variant.from_dict(args["variant"])
     if kind == "install_hub":

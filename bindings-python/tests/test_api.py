@@ -199,6 +199,69 @@ def test_bulk_load_from_any_iterable(engine: ota.Engine) -> None:
         engine.configuration_sets(SUP_A)
 
 
+def test_columns_with_repeated_values_mixed_cells_and_bad_rows(engine: ota.Engine) -> None:
+    # Each distinct value is parsed once; a bad one (here an unknown status and a malformed
+    # customer) is reported for every row that holds it, with the edge's other row errors.
+    cols = columns(6)
+    cols["smi_status"] = ["commissioned", "frozen", "commissioned", "frozen", "commissioned", "commissioned"]
+    cols["import_supplier"] = ["SUP-A", "SUP-A", "bad supplier!", "SUP-D", "SUP-A", "SUP-D"]
+    cols["installed_on"] = [date(2024, 1, 1), "2024-01-01", date(2024, 1, 1), None, "2024-01-01", date(2024, 1, 1)]
+    cols["gsme_model"] = [None, None, None, None, "GM-K1", None]
+    with pytest.raises(ota.BulkRejectedError) as e:
+        engine.load_estate(ota.Actor.DCC, t(1), cols)
+    rows = dict(e.value.rows)
+    assert sorted(rows) == [1, 2, 3, 4]
+    assert "frozen" in rows[1] and "frozen" in rows[3]
+    assert "bad supplier!" in rows[2]
+    assert "gsme_model and gsme_firmware must be given together" in rows[4]
+    cols["smi_status"] = ["commissioned"] * 6
+    cols["import_supplier"] = ["SUP-A"] * 6
+    cols["installed_on"] = [date(2024, 1, 1), "2024-01-01"] * 3
+    cols["gsme_model"] = [None, None, None, None, "GM-K1", None]
+    cols["gsme_firmware"] = [None, None, None, None, "5.0", None]
+    engine.load_estate(ota.Actor.DCC, t(1), cols)
+    hub = engine.hub(ota.Actor.DCC, f"{0x104:016X}")
+    assert hub.installed_on == date(2024, 1, 1)
+    assert set(hub.configuration_set.devices) == {ota.HanDeviceKind.ESME, ota.HanDeviceKind.GSME}
+    assert hub.configuration_set.devices[ota.HanDeviceKind.GSME].model == "GM-K1"
+
+
+def test_a_dictionary_encoded_table_loads_and_is_checked(engine: ota.Engine) -> None:
+    table: Dict[str, Any] = {
+        "variants": ["CH-N-DB", "CH-S-SB"],
+        "firmware_versions": ["1.1", "1.0"],
+        "customers": ["SUP-A", "SUP-D"],
+        "devices": [{"model": "EM-A1", "firmware": "3.1"}],
+        "id": ["00-00-00-00-00-00-02-00", "00-00-00-00-00-00-02-01"],
+        "variant": [0, 1],
+        "firmware": [0, 1],
+        "smi_status": ["commissioned", "commissioned"],
+        "installed_on": ["2024-01-01", "2024-01-01"],
+        "commissioned_on": ["2024-01-02", "2024-01-02"],
+        "import_supplier": [1, 0],
+        "import_flags": [1, 0],
+        "esme": [0, 0],
+    }
+    seq = engine.last_seq
+    with pytest.raises(ota.InvalidInputError) as ii:
+        engine.load_estate_table(ota.Actor.DCC, t(1), {**table, "esme": [0, 3]})
+    assert ii.value.field == "esme" and "row 1" in str(ii.value)
+    with pytest.raises(ota.InvalidInputError):
+        engine.load_estate_table(ota.Actor.DCC, t(1), {**table, "variant": [0, -1]})
+    with pytest.raises(ota.InvalidInputError):
+        engine.load_estate_table(ota.Actor.DCC, t(1), [1, 2])  # type: ignore[arg-type]
+    with pytest.raises(ota.BulkRejectedError) as br:
+        engine.load_estate_table(ota.Actor.DCC, t(1), {**table, "id": [H2, "00-00-00-00-00-00-02-01"]})
+    assert [r for r, _ in br.value.rows] == [0]
+    with pytest.raises(ota.NotPermittedError):
+        engine.load_estate_table(SUP_A, t(1), table)
+    assert engine.last_seq == seq
+    assert engine.load_estate_table(ota.Actor.DCC, t(1), table) == seq + 1
+    first = engine.hub(ota.Actor.DCC, "00-00-00-00-00-00-02-00")
+    assert first.variant == "CH-N-DB" and first.import_flags is not None and first.import_flags.vulnerable
+    assert engine.hub(SUP_A, "00-00-00-00-00-00-02-01").firmware == "1.0"
+
+
 def test_scoped_views(engine: ota.Engine) -> None:
     assert engine.hub(NORTH, H2).import_supplier == ota.SupplierView("hidden")
     assert engine.hub(ota.Actor.DCC, H2).gas_supplier == ota.SupplierView("known", "SUP-B")

@@ -186,6 +186,22 @@ class Engine:
             plain[name] = seq
         return self._inner.load_estate(_text(actor, "actor"), _at(at), plain)
 
+    def load_estate_table(self, actor: str, at: datetime, table: Mapping[str, Any]) -> int:
+        """DCC: load many hubs already dictionary-encoded (e.g. Arrow dictionary arrays or pandas
+        categoricals), in the core's `EstateTable` form. Dictionaries: `variants`,
+        `firmware_versions`, `customers`, `devices` (`{"model", "firmware"}`). Per hub: `id`,
+        `variant` and `firmware` (codes), `smi_status`, `installed_on` (ISO dates). Optional per
+        hub (absent or empty: none for every hub): `commissioned_on`, `import_supplier` and
+        `gas_supplier` (codes into `customers`), `import_flags` and `gas_flags` (bits: 1
+        vulnerable, 2 high risk, 4 super friendly), `esme`, `gsme`, `ppmid`, `hcalcs`, `ihd`
+        (codes into `devices`). A code past its dictionary or columns of unequal length are an
+        `InvalidInputError` naming the column; bad hubs a `BulkRejectedError` by row. Returns
+        the sequence number of the load's event."""
+        if not isinstance(table, Mapping):
+            raise _invalid("table", f"expected a mapping of column name to values, got {type(table).__name__}")
+        events = self.execute(actor, at, {"type": "load_estate_table", "table": dict(table)})
+        return events[-1].seq
+
     def install_hub(self, actor: str, at: datetime, hub: HubRow) -> List[Event]:
         """DCC: one hub installed (commissioned too if its status says so)."""
         if not isinstance(hub, HubRow):

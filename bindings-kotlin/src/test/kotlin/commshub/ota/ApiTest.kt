@@ -165,6 +165,44 @@ class ApiTest {
     }
 
     @Test
+    fun `a dictionary-encoded table loads, and a malformed one is refused naming the column`(): Unit = fixture().use { e ->
+        val table = EstateTable(
+            variants = listOf("CH-N-DB", "CH-S-SB"),
+            firmwareVersions = listOf("1.1", "1.0"),
+            customers = listOf("SUP-A", "SUP-D"),
+            devices = listOf(DeviceProfile("EM-A1", "3.1")),
+            dates = listOf("2024-01-01", "2024-01-02"),
+            id = listOf("00-00-00-00-00-00-02-00", "00-00-00-00-00-00-02-01"),
+            variant = listOf(0, 1),
+            firmware = listOf(0, 1),
+            smiStatus = listOf(SmiStatus.COMMISSIONED, SmiStatus.COMMISSIONED),
+            installedOn = listOf(0, 0),
+            commissionedOn = listOf(1, 1),
+            importSupplier = listOf(1, 0),
+            importFlags = listOf(ConsumerFlags(true, false, false), ConsumerFlags(false, false, false)),
+            esme = listOf(0, 0),
+        )
+        val negative = refused<CommsHubOtaException.InvalidInput>(e) { e.loadEstateTable("dcc", t(1), table.copy(variant = listOf(0, -1))) }
+        assertEquals("variant", negative.field)
+        val past = refused<CommsHubOtaException.InvalidInput>(e) { e.loadEstateTable("dcc", t(1), table.copy(esme = listOf(0, 4))) }
+        assertEquals("esme", past.field)
+        assertTrue(past.reason.contains("row 1"), past.reason)
+        val noDate = refused<CommsHubOtaException.InvalidInput>(e) { e.loadEstateTable("dcc", t(1), table.copy(installedOn = listOf(0, 2))) }
+        assertEquals("installed_on", noDate.field)
+        refused<CommsHubOtaException.InvalidId>(e) { e.loadEstateTable("dcc", t(1), table.copy(id = listOf("nope", "00-00-00-00-00-00-02-01"))) }
+        val dup = refused<CommsHubOtaException.BulkRejected>(e) { e.loadEstateTable("dcc", t(1), table.copy(id = listOf(h2, "00-00-00-00-00-00-02-01"))) }
+        assertEquals(listOf(0L), dup.rows.map { it.row })
+        refused<CommsHubOtaException.NotPermitted>(e) { e.loadEstateTable("customer:SUP-A", t(1), table) }
+
+        val seq = e.loadEstateTable("dcc", t(1), table)
+        assertEquals(e.lastSeq(), seq)
+        val hub = e.hub("dcc", "00-00-00-00-00-00-02-00")
+        assertEquals("CH-N-DB", hub.variant)
+        assertEquals(true, hub.importFlags?.vulnerable)
+        assertEquals("1.0", e.hub("customer:SUP-A", "00-00-00-00-00-00-02-01").firmware)
+    }
+
+    @Test
     fun `a closed handle refuses further calls instead of crashing`() {
         val e = Engine()
         e.close()

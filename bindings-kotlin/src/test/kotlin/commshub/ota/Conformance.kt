@@ -50,6 +50,40 @@ object Conformance {
         gasFlags = flags(n.get("gas_flags")),
     )
 
+    /** The core's JSON form of a table as the Kotlin record: dates become a dictionary too. */
+    fun estateTable(n: JsonNode): EstateTable {
+        fun texts(name: String) = n.get(name)?.map { it.asText() } ?: emptyList()
+        fun ints(name: String) = n.get(name)?.map { it.asInt() } ?: emptyList()
+        fun optInts(name: String) = n.get(name)?.map { if (it.isNull) null else it.asInt() } ?: emptyList()
+        fun bits(name: String) = n.get(name)?.map {
+            val b = it.asInt()
+            ConsumerFlags(vulnerable = b and 1 != 0, highRisk = b and 2 != 0, superFriendly = b and 4 != 0)
+        } ?: emptyList()
+        val dates = (texts("installed_on") + (n.get("commissioned_on")?.filter { !it.isNull }?.map { it.asText() } ?: emptyList())).distinct()
+        return EstateTable(
+            variants = texts("variants"),
+            firmwareVersions = texts("firmware_versions"),
+            customers = texts("customers"),
+            devices = n.get("devices")?.map { DeviceProfile(it.str("model"), it.str("firmware")) } ?: emptyList(),
+            dates = dates,
+            id = texts("id"),
+            variant = ints("variant"),
+            firmware = ints("firmware"),
+            smiStatus = texts("smi_status").map { SmiStatus.valueOf(upper(it)) },
+            installedOn = texts("installed_on").map { dates.indexOf(it) },
+            commissionedOn = n.get("commissioned_on")?.map { if (it.isNull) null else dates.indexOf(it.asText()) } ?: emptyList(),
+            importSupplier = optInts("import_supplier"),
+            gasSupplier = optInts("gas_supplier"),
+            importFlags = bits("import_flags"),
+            gasFlags = bits("gas_flags"),
+            esme = optInts("esme"),
+            gsme = optInts("gsme"),
+            ppmid = optInts("ppmid"),
+            hcalcs = optInts("hcalcs"),
+            ihd = optInts("ihd"),
+        )
+    }
+
     fun configurationSet(n: JsonNode) = ConfigurationSet(
         variant = n.str("variant"),
         firmware = n.str("firmware"),
@@ -73,6 +107,11 @@ object Conformance {
             "load_estate" -> {
                 val before = engine.lastSeq()
                 engine.loadEstate(actor, at, c.get("hubs").map { hubRow(it) })
+                engine.events(before)
+            }
+            "load_estate_table" -> {
+                val before = engine.lastSeq()
+                engine.loadEstateTable(actor, at, estateTable(c.get("table")))
                 engine.events(before)
             }
             "install_hub" -> engine.installHub(actor, at, hubRow(c.get("hub")))
