@@ -536,3 +536,194 @@ impl SupplyFlag {
         }
     }
 }
+
+const TABLE_KEYS: [&str; 19] = [
+    "variants",
+    "firmware_versions",
+    "customers",
+    "devices",
+    "id",
+    "variant",
+    "firmware",
+    "smi_status",
+    "installed_on",
+    "commissioned_on",
+    "import_supplier",
+    "gas_supplier",
+    "import_flags",
+    "gas_flags",
+    "esme",
+    "gsme",
+    "ppmid",
+    "hcalcs",
+    "ihd",
+];
+
+/// A table already dictionary-encoded (the core's `EstateTable` form), read natively: code
+/// columns as integers, text parsed once per distinct value. Malformed input is an
+/// `InvalidInputError` (or `InvalidIdError`) naming the column; the table's shape (lengths,
+/// codes against dictionaries) and the hubs are checked by the core.
+pub fn table_from_dict(dict: &Bound<'_, PyDict>) -> PyResult<EstateTable> {
+    for key in dict.keys() {
+        let name: String = key
+            .extract()
+            .map_err(|_| invalid_input("table", "column names must be strings"))?;
+        if !TABLE_KEYS.contains(&name.as_str()) {
+            return Err(invalid_input("table", format!("unknown column {name:?}")));
+        }
+    }
+    let column = |name: &str, required: bool| -> PyResult<Option<Bound<'_, PyAny>>> {
+        match dict.get_item(name)? {
+            Some(c) if !c.is_none() => Ok(Some(c)),
+            _ if required => Err(invalid_input(
+                "table",
+                format!("missing required column {name:?}"),
+            )),
+            _ => Ok(None),
+        }
+    };
+    let texts = |name: &str, required: bool| -> PyResult<Vec<String>> {
+        column(name, required)?.map_or(Ok(Vec::new()), |c| {
+            c.extract()
+                .map_err(|_| invalid_input(name, "must be a list of str"))
+        })
+    };
+    let codes = |name: &str| -> PyResult<Vec<u32>> {
+        column(name, true)?
+            .map_or(Ok(Vec::new()), |c| c.extract())
+            .map_err(|_| invalid_input(name, "must be a list of int codes (0 or more)"))
+    };
+    let optional_codes = |name: &str| -> PyResult<Vec<Option<u32>>> {
+        column(name, false)?
+            .map_or(Ok(Vec::new()), |c| c.extract())
+            .map_err(|_| invalid_input(name, "must be a list of int codes (0 or more) or None"))
+    };
+    let flags = |name: &str| -> PyResult<Vec<ConsumerFlags>> {
+        let bits: Vec<u8> = column(name, false)?
+            .map_or(Ok(Vec::new()), |c| c.extract())
+            .map_err(|_| invalid_input(name, "must be a list of flag bits (0 to 7)"))?;
+        bits.iter()
+            .enumerate()
+            .map(|(row, &b)| {
+                (b <= 7)
+                    .then(|| ConsumerFlags::from_bits(b))
+                    .ok_or_else(|| {
+                        invalid_input(
+                            name,
+                            format!("row {row}: flag bits {b}; only 1, 2 and 4 exist"),
+                        )
+                    })
+            })
+            .collect()
+    };
+    let mut table = EstateTable {
+        variants: texts("variants", true)?
+            .iter()
+            .map(|v| v.parse().map_err(crate::errors::to_py_err))
+            .collect::<PyResult<_>>()?,
+        firmware_versions: texts("firmware_versions", true)?
+            .iter()
+            .map(|v| v.parse().map_err(crate::errors::to_py_err))
+            .collect::<PyResult<_>>()?,
+        customers: texts("customers", false)?
+            .iter()
+            .map(|v| v.parse().map_err(crate::errors::to_py_err))
+            .collect::<PyResult<_>>()?,
+        variant: codes("variant")?,
+        firmware: codes("firmware")?,
+        import_supplier: optional_codes("import_supplier")?,
+        gas_supplier: optional_codes("gas_supplier")?,
+        import_flags: flags("import_flags")?,
+        gas_flags: flags("gas_flags")?,
+        esme: optional_codes("esme")?,
+        gsme: optional_codes("gsme")?,
+        ppmid: optional_codes("ppmid")?,
+        hcalcs: optional_codes("hcalcs")?,
+        ihd: optional_codes("ihd")?,
+        ..EstateTable::default()
+    };
+    if let Some(devices) = column("devices", false)? {
+        let not_profiles = || {
+            invalid_input(
+                "devices",
+                "must be a list of {\"model\": str, \"firmware\": str}",
+            )
+        };
+        let list = devices.cast::<PyList>().map_err(|_| not_profiles())?;
+        for entry in list.iter() {
+            let entry = entry.cast::<PyDict>().map_err(|_| not_profiles())?;
+            let text = |key: &str| -> PyResult<String> {
+                entry
+                    .get_item(key)?
+                    .ok_or_else(not_profiles)?
+                    .extract()
+                    .map_err(|_| not_profiles())
+            };
+            table
+                .devices
+                .push(HanDevice::new(text("model")?, text("firmware")?));
+        }
+    }
+    if let Some(ids) = column("id", true)? {
+        let not_text = || invalid_input("id", "must be a list of str");
+        let list = ids.cast::<PyList>().map_err(|_| not_text())?;
+        table.id.reserve(list.len());
+        for cell in list.iter() {
+            let text = cell.cast::<PyString>().map_err(|_| not_text())?;
+            table
+                .id
+                .push(HubId::parse(text.to_str()?).map_err(crate::errors::to_py_err)?);
+        }
+    }
+    if let Some(statuses) = column("smi_status", true)? {
+        let mut strings = Strings::default();
+        let cells = read_text("smi_status", &statuses, &mut strings)?;
+        let values: Vec<SmiStatus> = strings
+            .values
+            .iter()
+            .map(|s| {
+                SmiStatus::ALL
+                    .into_iter()
+                    .find(|x| x.as_str() == s)
+                    .ok_or_else(|| {
+                        invalid_input(
+                            "smi_status",
+                            format!(
+                                "{s:?} is not one of {:?}",
+                                SmiStatus::ALL.map(|x| x.as_str())
+                            ),
+                        )
+                    })
+            })
+            .collect::<PyResult<_>>()?;
+        table.smi_status = cells
+            .iter()
+            .enumerate()
+            .map(|(row, c)| {
+                c.map(|c| values[c as usize])
+                    .ok_or_else(|| invalid_input("smi_status", format!("row {row}: missing")))
+            })
+            .collect::<PyResult<_>>()?;
+    }
+    let dates = |name: &'static str, required: bool| -> PyResult<Vec<Option<NaiveDate>>> {
+        let Some(c) = column(name, required)? else {
+            return Ok(Vec::new());
+        };
+        let (cells, values) = read_dates(name, &c)?;
+        let dates = Dates::new(name, Some((cells, values)));
+        (0..dates.as_ref().map_or(0, |d| d.codes.len()))
+            .map(|row| {
+                Dates::cell(&dates, row).map_err(|e| invalid_input(name, format!("row {row}: {e}")))
+            })
+            .collect()
+    };
+    table.installed_on = dates("installed_on", true)?
+        .into_iter()
+        .enumerate()
+        .map(|(row, d)| {
+            d.ok_or_else(|| invalid_input("installed_on", format!("row {row}: missing")))
+        })
+        .collect::<PyResult<_>>()?;
+    table.commissioned_on = dates("commissioned_on", false)?;
+    Ok(table)
+}

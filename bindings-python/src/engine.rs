@@ -143,6 +143,27 @@ impl NativeEngine {
         answer.map_err(to_py_err)
     }
 
+    /// Loads hubs already dictionary-encoded (the core's `EstateTable` form as a dict of
+    /// lists); returns the sequence number of the `estate_loaded` event.
+    fn load_estate_table(
+        &self,
+        py: Python<'_>,
+        actor: &str,
+        at: &Bound<'_, PyAny>,
+        table: &Bound<'_, PyDict>,
+    ) -> PyResult<u64> {
+        let actor = parse_actor(actor)?;
+        let at = parse_at(at)?;
+        let table = crate::columns::table_from_dict(table)?;
+        let answer = py.detach(|| {
+            let mut engine = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+            engine
+                .execute(&actor, at, Command::LoadEstateTable { table })
+                .map(|events| events.last().map_or(0, |e| e.seq))
+        });
+        answer.map_err(to_py_err)
+    }
+
     fn hub<'py>(&self, py: Python<'py>, actor: &str, hub: &str) -> PyResult<Bound<'py, PyAny>> {
         let (actor, hub) = (parse_actor(actor)?, HubId::parse(hub).map_err(to_py_err)?);
         self.with(py, move |e| ok_json(e.state().hub(&actor, hub)))

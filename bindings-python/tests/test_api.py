@@ -250,6 +250,20 @@ def test_a_dictionary_encoded_table_loads_and_is_checked(engine: ota.Engine) -> 
         engine.load_estate_table(ota.Actor.DCC, t(1), {**table, "variant": [0, -1]})
     with pytest.raises(ota.InvalidInputError):
         engine.load_estate_table(ota.Actor.DCC, t(1), [1, 2])  # type: ignore[arg-type]
+    for bad, field in [
+        ({**table, "colour": ["red", "blue"]}, "table"),
+        ({k: v for k, v in table.items() if k != "installed_on"}, "table"),
+        ({**table, "smi_status": ["commissioned", "frozen"]}, "smi_status"),
+        ({**table, "import_flags": [1, 9]}, "import_flags"),
+        ({**table, "devices": [("EM-A1", "3.1")]}, "devices"),
+        ({**table, "installed_on": ["2024-01-01", "2024-02-30"]}, "installed_on"),
+        ({**table, "smi_status": ["commissioned"]}, "smi_status"),
+    ]:
+        with pytest.raises(ota.InvalidInputError) as bad_input:
+            engine.load_estate_table(ota.Actor.DCC, t(1), bad)
+        assert bad_input.value.field == field, (field, bad_input.value)
+    with pytest.raises(ota.InvalidIdError):
+        engine.load_estate_table(ota.Actor.DCC, t(1), {**table, "id": ["nope", "00-00-00-00-00-00-02-01"]})
     with pytest.raises(ota.BulkRejectedError) as br:
         engine.load_estate_table(ota.Actor.DCC, t(1), {**table, "id": [H2, "00-00-00-00-00-00-02-01"]})
     assert [r for r, _ in br.value.rows] == [0]

@@ -199,8 +199,8 @@ class Engine:
         the sequence number of the load's event."""
         if not isinstance(table, Mapping):
             raise _invalid("table", f"expected a mapping of column name to values, got {type(table).__name__}")
-        events = self.execute(actor, at, {"type": "load_estate_table", "table": dict(table)})
-        return events[-1].seq
+        plain = {str(k): (v if isinstance(v, list) or v is None else list(v)) for k, v in table.items()}
+        return self._inner.load_estate_table(_text(actor, "actor"), _at(at), plain)
 
     def install_hub(self, actor: str, at: datetime, hub: HubRow) -> List[Event]:
         """DCC: one hub installed (commissioned too if its status says so)."""

@@ -185,13 +185,16 @@ pub struct ConsumerFlags {
 }
 
 impl ConsumerFlags {
-    pub(crate) fn to_bits(self) -> u8 {
+    /// The flags as bits, as an `EstateTable` writes them: 1 vulnerable, 2 high risk, 4 super
+    /// friendly.
+    pub fn to_bits(self) -> u8 {
         u8::from(self.vulnerable)
             | u8::from(self.high_risk) << 1
             | u8::from(self.super_friendly) << 2
     }
 
-    pub(crate) fn from_bits(bits: u8) -> Self {
+    /// The flags from bits (see [`ConsumerFlags::to_bits`]); other bits are ignored.
+    pub fn from_bits(bits: u8) -> Self {
         ConsumerFlags {
             vulnerable: bits & 1 != 0,
             high_risk: bits & 2 != 0,
