@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use super::State;
 use crate::campaign::{Campaign, CampaignChange, HistoryEntry, Phase};
 use crate::catalogue::{FirmwareEntry, Gate, GateRecord};
-use crate::error::{Entity, RowError, Rule};
+use crate::error::{Entity, Rule};
 use crate::estate::{days_from_date, EstateTable, SmiStatus, SupplyRole, NO_CUSTOMER};
 use crate::event::{Event, EventPayload};
 use crate::ids::HubId;
@@ -331,18 +331,7 @@ impl State {
     /// Loads hubs; from a log, only after every hub was checked as `decide` checks them.
     fn apply_load(&mut self, table: &EstateTable, verify: bool) -> Result<(), Error> {
         if verify {
-            let bad = self.estate.check_table(&self.catalogue, table)?;
-            if !bad.is_empty() {
-                return Err(Error::BulkRejected {
-                    rows: bad
-                        .into_iter()
-                        .map(|(row, e)| RowError {
-                            row,
-                            reason: e.to_string(),
-                        })
-                        .collect(),
-                });
-            }
+            self.check_load(table)?;
         }
         self.estate.insert_table(&self.catalogue, table)
     }

@@ -610,20 +610,27 @@ impl State {
 
     /// A bulk load: every bad hub reported at once, by row, and the event only if none is.
     fn decide_load(&self, mut table: EstateTable) -> Result<EventPayload, Error> {
-        let bad = self.estate.check_table(&self.catalogue, &table)?;
-        if !bad.is_empty() {
-            return Err(Error::BulkRejected {
-                rows: bad
-                    .into_iter()
-                    .map(|(row, e)| RowError {
-                        row,
-                        reason: e.to_string(),
-                    })
-                    .collect(),
-            });
-        }
+        self.check_load(&table)?;
         table.drop_empty_columns();
         Ok(EventPayload::EstateLoaded { table })
+    }
+
+    /// Checks a bulk load as `decide` and a replay both must: the table whole, then every hub,
+    /// each bad one a row of one `BulkRejected`.
+    pub(super) fn check_load(&self, table: &EstateTable) -> Result<(), Error> {
+        let bad = self.estate.check_table(&self.catalogue, table)?;
+        if bad.is_empty() {
+            return Ok(());
+        }
+        Err(Error::BulkRejected {
+            rows: bad
+                .into_iter()
+                .map(|(row, e)| RowError {
+                    row,
+                    reason: e.to_string(),
+                })
+                .collect(),
+        })
     }
 
     fn transition(
