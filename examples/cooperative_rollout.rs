@@ -264,7 +264,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for h in &dcc_view.history {
         println!(
             "  #{:<4} {}  {:<6} {}",
-            h.seq,
+            h.seq.unwrap_or_default(),
             h.at.format("%Y-%m-%d"),
             h.actor.to_code(),
             serde_json::to_string(&h.change)?

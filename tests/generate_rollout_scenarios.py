@@ -39,6 +39,28 @@ ok = lambda n: [(n, D), (n, DL), (n, A), (n, RB("2.0"))]
 fail = lambda n: [(n, D), (n, F)]
 q = lambda actor, name, **kw: dict(actor=actor, name=name, **kw)
 
+def set_key(s):
+    """The core's ConfigurationSet::key."""
+    key = "%s@%s" % (s["variant"], s["firmware"])
+    for kind in ("esme", "gsme", "ppmid", "hcalcs", "ihd"):
+        d = s["devices"].get(kind)
+        if d:
+            key += "|%s:%s@%s" % (kind, d["model"], d["firmware"])
+    return key
+
+def flag_id(customer, subject, text, at):
+    """The core's defects::flag_id: FNV-1a 64 over the flagger, the subject's key, the text and
+    the time (RFC 3339, nanoseconds), each part ended by 0xff; masked to 53 bits, never 0. A
+    digest rather than a counter, so that no customer can count the flags others raise."""
+    key = "set:" + set_key(subject["set"]) if subject["subject"] == "configuration_set" else "firmware:%s@%s" % (subject["variant"], subject["version"])
+    when = at.replace("Z", ".000000000Z")
+    h = 0xcbf29ce484222325
+    for part in (customer, key, text, when):
+        for b in part.encode() + b"\xff":
+            h ^= b
+            h = (h * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return max(h & ((1 << 53) - 1), 1)
+
 scenarios = {}
 
 scenarios["halt_one_configuration_set_while_another_continues"] = {
@@ -80,7 +102,7 @@ scenarios["no_response_reconciled_by_read_back_and_one_timed_out"] = {
         {"when": report(5, [(0x11, RB("2.0"))]), "then": {"error": "bulk_rejected", "message_contains": ["already failed"]}},
         {"query": q("dcc", "hub", hub=H(0x11)), "then": {"result": {"firmware": "1.1"}}},
         {"query": q("csp:north", "explain", campaign="C2", hub=H(0x11), at=T(5)), "then": {"result": {"upgradeable": True}}},
-        {"when": report(5, [(0x12, D)], actor="csp:south"), "then": {"error": "not_permitted", "message_contains": ["north"]}},
+        {"when": report(5, [(0x12, D)], actor="csp:south"), "then": {"error": "not_found"}},
         {"when": report(5, [(0x12, DL)]), "then": {"error": "bulk_rejected", "message_contains": ["never dispatched"]}},
         {"when": report(5, [(0x12, D), (0x12, A)]), "then": {"error": "bulk_rejected", "message_contains": ["out of order"]}},
         {"query": q("customer:SUP-A", "notifications", limit=10),
@@ -110,27 +132,69 @@ scenarios["pacing_a_day_with_a_ramp"] = {
     ],
 }
 
+SUBJECT_X = {"subject": "configuration_set", "set": SET_X}
+TEXT_X = "IHD loses pairing after upgrade; in triage"
+FLAG_X = flag_id("SUP-A", SUBJECT_X, TEXT_X, T(3))
+SET_20 = {"variant": "CH-N-DB", "firmware": "1.1", "devices": {"esme": {"model": "EM-A1", "firmware": "3.1"}, "gsme": {"model": "GM-K1", "firmware": "5.0"}, "ihd": {"model": "IHD-X", "firmware": "1.0"}}}
+SUBJECT_20 = {"subject": "configuration_set", "set": SET_20}
+FLAG_20 = flag_id("SUP-E", SUBJECT_20, "GSME drops off", T(3))
 scenarios["defect_flag_suspends_the_flaggers_hubs_only"] = {
-    "description": "SUP-A flags a defect on configuration set X anonymously and suspends its own upgrades on it: its hubs on X leave the CSP's list, SUP-D's hub 15 on X stays; SUP-D sees the flag unsigned, SUP-E (no hub on X) does not; only SUP-A lifts the suspension.",
-    "given": campaign({}),
+    "description": "SUP-A flags a defect on configuration set X anonymously and suspends its own upgrades on it: its hubs on X leave the CSP's list, SUP-D's hub 15 on X stays; SUP-D sees the flag unsigned, SUP-E (no hub on X) does not; only SUP-A lifts the suspension (to anyone else the flag answers as one that does not exist). The flag's id is a digest of the flag, not a count of flags. SUP-E suspends its upgrades on split hub 20's set: to SUP-A, the co-supplier, hub 20 is held by the other supplier, with no flag id to trace.",
+    "given": campaign({}, approve=("SUP-A", "SUP-D", "SUP-E")),
     "steps": [
-        {"when": {"actor": "customer:SUP-A", "at": T(3), "command": {"type": "flag_defect", "subject": {"subject": "configuration_set", "set": SET_X},
-                  "text": "IHD loses pairing after upgrade; in triage", "named": False, "suspend_own": True}},
-         "then": {"events": [{"type": "defect_flagged", "flag": 1, "customer": "SUP-A", "suspend_own": True}]}},
+        {"when": {"actor": "customer:SUP-A", "at": T(3), "command": {"type": "flag_defect", "subject": SUBJECT_X,
+                  "text": TEXT_X, "named": False, "suspend_own": True}},
+         "then": {"events": [{"type": "defect_flagged", "flag": FLAG_X, "customer": "SUP-A", "suspend_own": True}]}},
         {"query": q("csp:north", "upgrade_list", region="north", at=T(3)),
-         "then": {"result": {"total": 6, "entries": [{"hub": H(0x01)}, {"hub": H(0x15)}, {"hub": H(0x16)}, {"hub": H(0x17)}, {"hub": H(0x18)}, {"hub": H(0x19)}]}}},
+         "then": {"result": {"total": 7, "entries": [{"hub": H(0x01)}, {"hub": H(0x15)}, {"hub": H(0x16)}, {"hub": H(0x17)}, {"hub": H(0x18)}, {"hub": H(0x19)}, {"hub": H(0x20)}]}}},
         {"query": q("customer:SUP-A", "explain", campaign="C2", hub=H(0x10), at=T(3)),
-         "then": {"result": {"blockers": [{"blocker": "suspended_by_defect_flag", "by": {"party": "you"}, "flag": 1}]}}},
+         "then": {"result": {"blockers": [{"blocker": "suspended_by_defect_flag", "by": {"party": "you"}, "flag": FLAG_X}]}}},
         {"query": q("customer:SUP-D", "defect_flags"),
-         "then": {"result": [{"flag": 1, "subject": "configuration_set", "flagged_by": None, "yours": False, "suspending": None}]}},
+         "then": {"result": [{"flag": FLAG_X, "subject": "configuration_set", "flagged_by": None, "yours": False, "suspending": None}]}},
         {"query": q("customer:SUP-E", "defect_flags"), "then": {"count": 0}},
         {"query": q("dcc", "defect_flags"), "then": {"result": [{"flagged_by": "SUP-A", "suspending": True}]}},
         {"query": q("customer:SUP-D", "notifications"),
-         "then": {"result": {"notifications": [{"type": "phase_changed"}, {"type": "defect_flagged", "flag": 1, "flagged_by": None}]}}},
-        {"when": {"actor": "customer:SUP-D", "at": T(4), "command": {"type": "lift_defect_suspension", "flag": 1}}, "then": {"error": "not_permitted"}},
-        {"when": {"actor": "customer:SUP-A", "at": T(4), "command": {"type": "lift_defect_suspension", "flag": 1}},
-         "then": {"events": [{"type": "defect_suspension_lifted", "flag": 1}]}},
+         "then": {"result": {"notifications": [{"type": "phase_changed"}, {"type": "defect_flagged", "flag": FLAG_X, "flagged_by": None, "event": None}]}}},
+        {"when": {"actor": "customer:SUP-D", "at": T(4), "command": {"type": "lift_defect_suspension", "flag": FLAG_X}}, "then": {"error": "not_found"}},
+        {"when": {"actor": "customer:SUP-D", "at": T(4), "command": {"type": "lift_defect_suspension", "flag": FLAG_X + 1}}, "then": {"error": "not_found"}},
+        {"when": {"actor": "customer:SUP-A", "at": T(4), "command": {"type": "lift_defect_suspension", "flag": FLAG_X}},
+         "then": {"events": [{"type": "defect_suspension_lifted", "flag": FLAG_X}]}},
         {"query": q("customer:SUP-A", "explain", campaign="C2", hub=H(0x10), at=T(4)), "then": {"result": {"upgradeable": True}}},
+        {"when": {"actor": "customer:SUP-E", "at": T(4), "command": {"type": "flag_defect", "subject": SUBJECT_20,
+                  "text": "GSME drops off", "named": True, "suspend_own": True}},
+         "then": {"events": [{"type": "defect_flagged", "flag": flag_id("SUP-E", SUBJECT_20, "GSME drops off", T(4))}]}},
+        {"query": q("customer:SUP-A", "explain", campaign="C2", hub=H(0x20), at=T(4)),
+         "then": {"result": {"upgradeable": False, "blockers": [{"blocker": "held_by_supplier", "by": {"party": "other_supplier"}, "reason": None}]}}},
+        {"query": q("customer:SUP-E", "explain", campaign="C2", hub=H(0x20), at=T(4)),
+         "then": {"result": {"blockers": [{"blocker": "suspended_by_defect_flag", "by": {"party": "you"}}]}}},
+    ],
+}
+
+LOST_IHD = {"health": "device_lost_contact", "device": "ihd"}
+scenarios["automatic_acts_are_the_systems_and_others_answer_as_absent"] = {
+    "description": "Issue 11. SUP-D's bad HAN-health report tips campaign C2 over its threshold: the suspension is recorded as the system's act, and SUP-A's view of the history shows neither SUP-D nor any sequence number (those are the DCC's). The system makes no commands. A configuration set SUP-A has no hub on answers as one that does not exist; a policy out of its documented range and an oversized text are refused naming the field and the limit.",
+    "given": campaign({"halt": {"failure_threshold_percent": 60.0, "min_outcomes": 2}}),
+    "steps": [
+        {"when": report(3, ok(0x10) + ok(0x16)), "then": {"events": [{"type": "outcomes_reported"}]}},
+        {"when": {"actor": "customer:SUP-A", "at": T(4), "command": {"type": "report_han_health", "campaign": "C2", "reports": [dict(hub=H(0x10), **LOST_IHD)]}},
+         "then": {"events": [{"type": "han_health_reported"}]}},
+        {"when": {"actor": "customer:SUP-D", "at": T(4), "command": {"type": "report_han_health", "campaign": "C2", "reports": [dict(hub=H(0x16), **LOST_IHD)]}},
+         "then": {"events": [{"type": "han_health_reported"}, {"type": "campaign_phase_changed", "to": "suspended", "figures": {"outcomes": 2, "failures": 2}}]}},
+        {"query": q("customer:SUP-A", "campaign", campaign="C2"),
+         "then": {"result": {"phase": "suspended", "history": [
+             {"actor": "dcc", "seq": None, "change": {"type": "created"}},
+             {"actor": "dcc", "seq": None, "change": {"type": "phase_changed", "to": "pilot"}},
+             {"actor": "system", "seq": None, "change": {"type": "phase_changed", "to": "suspended"}}]}}},
+        {"query": q("dcc", "campaign", campaign="C2"),
+         "then": {"result": {"history": [{"seq": 33}, {}, {"actor": "system"}]}}},
+        {"when": {"actor": "system", "at": T(5), "command": {"type": "check_deadlines"}}, "then": {"error": "not_permitted"}},
+        {"when": {"actor": "customer:SUP-A", "at": T(5), "command": {"type": "approve_configuration_sets", "campaign": "C2", "sets": [SET_Y]}},
+         "then": {"error": "not_found", "message_contains": ["configuration set"]}},
+        {"when": {"actor": "dcc", "at": T(5), "command": {"type": "create_campaign", "campaign": "C3", "variant": "CH-N-DB", "target": "2.0",
+                                                          "cutoff": "2026-03-02T09:00:00Z", "policy": {"cutoff_notice_days": 100000000}}},
+         "then": {"error": "invalid_input", "message_contains": ["policy.cutoff_notice_days", "allowed range"]}},
+        {"when": {"actor": "customer:SUP-A", "at": T(5), "command": {"type": "reject_hubs", "campaign": "C2", "hubs": [H(0x11)], "reason": "x" * 5000}},
+         "then": {"error": "invalid_input", "message_contains": ["reason", "limit of 4096"]}},
     ],
 }
 

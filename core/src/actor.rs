@@ -18,6 +18,10 @@ pub enum Actor {
     Csp(Region),
     /// A DCC Customer: an energy supplier (or network operator).
     Customer(CustomerId),
+    /// The model itself, acting under a campaign's policy: an automatic halt, a time-out, a
+    /// cut-off notice (DOMAIN.md decision 14). It records events but makes no command and reads
+    /// nothing, so that no party's identity is attached to an act that was not its choice.
+    System,
 }
 
 impl Actor {
@@ -31,6 +35,7 @@ impl Actor {
             Actor::Dcc => "dcc".to_string(),
             Actor::Csp(r) => format!("csp:{r}"),
             Actor::Customer(c) => format!("customer:{c}"),
+            Actor::System => "system".to_string(),
         }
     }
 
@@ -48,6 +53,7 @@ impl fmt::Display for Actor {
             Actor::Dcc => f.write_str("DCC"),
             Actor::Csp(r) => write!(f, "CSP {r}"),
             Actor::Customer(c) => write!(f, "customer {c}"),
+            Actor::System => f.write_str("the system"),
         }
     }
 }
@@ -58,13 +64,16 @@ impl FromStr for Actor {
         if s.eq_ignore_ascii_case("dcc") {
             return Ok(Actor::Dcc);
         }
+        if s.eq_ignore_ascii_case("system") {
+            return Ok(Actor::System);
+        }
         match s.split_once(':') {
             Some((k, r)) if k.eq_ignore_ascii_case("csp") => Ok(Actor::Csp(r.parse()?)),
             Some((k, c)) if k.eq_ignore_ascii_case("customer") => Actor::customer(c),
             _ => Err(Error::invalid_id(
                 IdKind::Actor,
                 s,
-                "expected dcc, csp:<region> or customer:<id>",
+                "expected dcc, csp:<region>, customer:<id> or system",
             )),
         }
     }
@@ -93,6 +102,7 @@ mod tests {
             Actor::Dcc,
             Actor::Csp(Region::Central),
             Actor::customer("SUPPLIER-01").unwrap(),
+            Actor::System,
         ] {
             assert_eq!(a.to_code().parse::<Actor>().unwrap(), a);
         }

@@ -94,7 +94,7 @@ pub enum Command {
         variant: VariantId,
         target: FirmwareVersion,
         cutoff: DateTime<Utc>,
-        #[serde(default)]
+        #[serde(default, deserialize_with = "crate::participation::from_map_only")]
         policy: CampaignPolicy,
     },
     /// Operational Approval to begin the pilot.
@@ -226,6 +226,106 @@ pub enum Command {
 }
 
 impl Command {
+    /// Refuses a command over any bound of [`crate::limits`] before any work is done on it,
+    /// naming the field and the limit: one party's oversized input costs the others nothing.
+    pub fn check_bounds(&self) -> Result<(), crate::Error> {
+        use crate::limits::{self, *};
+        use crate::rollout::{HanHealth, Outcome};
+        let opt = |field: &str, t: &Option<String>| match t {
+            Some(t) => limits::text(field, t),
+            None => Ok(()),
+        };
+        match self {
+            Command::RegisterVariant { variant } => {
+                limits::text("variant.manufacturer", &variant.manufacturer)?;
+                limits::text("variant.model", &variant.model)?;
+                limits::text("variant.hardware_version", &variant.hardware_version)
+            }
+            Command::RegisterFirmware { upgrades_from, .. } => {
+                limits::count("upgrades_from", upgrades_from.len(), MAX_SETS_PER_COMMAND)
+            }
+            Command::RecordGate { note, .. } => opt("note", note),
+            Command::ChangeHanDeviceFirmware { firmware, .. } => {
+                limits::text_within("firmware", firmware, MAX_ROW_TEXT_BYTES)
+            }
+            Command::GrantMassRolloutOa {
+                override_reason, ..
+            } => opt("override_reason", override_reason),
+            Command::SuspendCampaign { reason, .. }
+            | Command::CancelCampaign { reason, .. }
+            | Command::OverrideRejections { reason, .. }
+            | Command::HaltUpgrades { reason, .. } => limits::text("reason", reason),
+            Command::NominateHubs { hubs, .. }
+            | Command::WithdrawNominations { hubs, .. }
+            | Command::WithdrawRejections { hubs, .. } => {
+                limits::count("hubs", hubs.len(), MAX_HUBS_PER_COMMAND)
+            }
+            Command::RejectHubs { hubs, reason, .. } => {
+                limits::count("hubs", hubs.len(), MAX_HUBS_PER_COMMAND)?;
+                limits::text("reason", reason)
+            }
+            Command::ApproveConfigurationSets { sets, .. }
+            | Command::WithdrawConfigurationSetApprovals { sets, .. } => {
+                limits::count("sets", sets.len(), MAX_SETS_PER_COMMAND)
+            }
+            Command::RecordPilotVerdict { verdict, .. } => match verdict {
+                PilotVerdict::IssuesFound { text } => limits::text("verdict.text", text),
+                PilotVerdict::Success => Ok(()),
+            },
+            Command::ReportOutcomes { outcomes, .. } => {
+                limits::count("outcomes", outcomes.len(), MAX_OUTCOME_ROWS)?;
+                for (i, row) in outcomes.iter().enumerate() {
+                    if let Outcome::DeliveryFailed { reason: Some(r) }
+                    | Outcome::ActivationFailed { reason: Some(r) } = &row.outcome
+                    {
+                        limits::text_within(
+                            &format!("outcomes[{i}].reason"),
+                            r,
+                            MAX_ROW_TEXT_BYTES,
+                        )?;
+                    }
+                    if let Outcome::ReadBack { firmware } = &row.outcome {
+                        limits::text_within(
+                            &format!("outcomes[{i}].firmware"),
+                            firmware.as_str(),
+                            MAX_ROW_TEXT_BYTES,
+                        )?;
+                    }
+                }
+                Ok(())
+            }
+            Command::ReportHanHealth { reports, .. } => {
+                limits::count("reports", reports.len(), MAX_HUBS_PER_COMMAND)?;
+                for (i, r) in reports.iter().enumerate() {
+                    if let HanHealth::DeviceMisbehaves { text: Some(t), .. } = &r.health {
+                        limits::text_within(&format!("reports[{i}].text"), t, MAX_ROW_TEXT_BYTES)?;
+                    }
+                }
+                Ok(())
+            }
+            Command::FlagDefect { text, .. } => limits::text("text", text),
+            Command::LoadEstate { .. }
+            | Command::LoadEstateTable { .. }
+            | Command::InstallHub { .. }
+            | Command::CommissionHub { .. }
+            | Command::ChangeSupplier { .. }
+            | Command::ChangeSmiStatus { .. }
+            | Command::SetConsumerFlags { .. }
+            | Command::DecommissionHub { .. }
+            | Command::CreateCampaign { .. }
+            | Command::GrantPilotOa { .. }
+            | Command::CompleteCampaign { .. }
+            | Command::ResumeCampaign { .. }
+            | Command::ExtendCutoff { .. }
+            | Command::ApproveWholeEstate { .. }
+            | Command::WithdrawWholeEstateApproval { .. }
+            | Command::CheckDeadlines {}
+            | Command::ResumeUpgrades { .. }
+            | Command::LiftDefectSuspension { .. }
+            | Command::AcknowledgeNotifications { .. } => Ok(()),
+        }
+    }
+
     /// A short phrase naming the action, used in refusals ("DCC may not ...").
     pub fn action(&self) -> String {
         match self {

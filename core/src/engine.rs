@@ -33,10 +33,15 @@ impl Engine {
         let payloads = self.state.decide(actor, at, command)?;
         let start = self.journal.len();
         for payload in payloads {
+            let actor = if payload.is_automatic() {
+                Actor::System
+            } else {
+                actor.clone()
+            };
             let event = Event {
                 seq: self.state.last_seq() + 1,
                 at,
-                actor: actor.clone(),
+                actor,
                 payload,
             };
             // `decide` checked everything `apply` needs, so this cannot fail; if it ever did,

@@ -225,6 +225,22 @@ impl Error {
         }
     }
 
+    /// A list over its documented bound ([`crate::limits`]): names the field and the limit.
+    pub(crate) fn too_many(field: impl Into<String>, len: usize, limit: usize) -> Error {
+        Error::invalid_input(
+            field,
+            format!("{len} entries, more than the limit of {limit}"),
+        )
+    }
+
+    /// A text over its documented bound ([`crate::limits`]): names the field and the limit.
+    pub(crate) fn too_long(field: impl Into<String>, bytes: usize, limit: usize) -> Error {
+        Error::invalid_input(
+            field,
+            format!("{bytes} bytes, more than the limit of {limit}"),
+        )
+    }
+
     pub(crate) fn not_permitted(
         actor: &Actor,
         action: impl Into<String>,

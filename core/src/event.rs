@@ -87,7 +87,7 @@ pub enum EventPayload {
         variant: VariantId,
         target: FirmwareVersion,
         cutoff: DateTime<Utc>,
-        #[serde(default)]
+        #[serde(default, deserialize_with = "crate::participation::from_map_only")]
         policy: CampaignPolicy,
     },
     CampaignPhaseChanged {
@@ -226,6 +226,19 @@ pub enum EventPayload {
 }
 
 impl EventPayload {
+    /// An act of the system under a campaign's policy (DOMAIN.md decision 14): recorded with
+    /// [`Actor::System`] whichever party's command or report tipped it.
+    pub fn is_automatic(&self) -> bool {
+        match self {
+            EventPayload::CampaignPhaseChanged { figures, .. }
+            | EventPayload::ConfigurationSetHalted { figures, .. } => figures.is_some(),
+            EventPayload::ReconciliationTimedOut { .. } | EventPayload::CutoffNoticesDue { .. } => {
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// The snake_case `type` tag of the payload.
     pub fn type_name(&self) -> &'static str {
         match self {

@@ -49,6 +49,7 @@ pub mod event;
 pub mod ids;
 mod intern;
 pub mod journal;
+pub mod limits;
 pub mod notify;
 mod par;
 pub mod participation;

@@ -2,7 +2,7 @@ mod common;
 
 use common::*;
 use commshub_ota::journal::{
-    from_json_line, read_jsonl, read_jsonl_from, to_json_line, write_jsonl,
+    from_json_line, read_jsonl, read_jsonl_bounded, read_jsonl_from, to_json_line, write_jsonl,
 };
 use commshub_ota::*;
 
@@ -88,6 +88,42 @@ fn every_line_carries_the_schema_version() {
         );
         assert_eq!(&from_json_line(&line, 1).unwrap(), ev);
     }
+}
+
+/// `/dev/zero` has no newline: read line by line without a bound it exhausts memory.
+#[test]
+fn endless_or_binary_input_is_refused_at_once_not_read_into_memory() {
+    let err = read_jsonl("/dev/zero").unwrap_err();
+    assert!(
+        matches!(err, Error::CorruptLog { line: 1, .. }) && err.to_string().contains("JSON"),
+        "{err}"
+    );
+    // A line over the bound is refused naming the bound, however it starts.
+    let e = busy_engine();
+    let text: String = e
+        .events()
+        .iter()
+        .map(|ev| to_json_line(ev) + "\n")
+        .collect();
+    let longest = text.lines().map(str::len).max().unwrap();
+    let err = read_jsonl_bounded(text.as_bytes(), "mem", longest - 1).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains(&format!("limit of {}", longest - 1)),
+        "{err}"
+    );
+    assert_eq!(
+        read_jsonl_bounded(text.as_bytes(), "mem", longest)
+            .unwrap()
+            .len(),
+        e.events().len()
+    );
+    // Bytes that are not UTF-8 are corrupt, named by line.
+    let mut bytes = text.clone().into_bytes();
+    let second = text.find('\n').unwrap() + 5;
+    bytes[second] = 0xff;
+    let err = read_jsonl_from(bytes.as_slice(), "mem").unwrap_err();
+    assert!(matches!(err, Error::CorruptLog { line: 2, .. }), "{err}");
 }
 
 #[test]

@@ -9,97 +9,9 @@ use commshub_ota::notify::NotificationKind;
 use commshub_ota::participation::eligibility::{Blocker, Party};
 use commshub_ota::query::ConfigurationSet;
 use commshub_ota::rollout::{
-    Blackout, HaltPolicy, HanHealth, HealthReport, Outcome, OutcomeReport, Pacing, UpgradeState,
+    Blackout, HaltPolicy, HanHealth, HealthReport, Outcome, Pacing, UpgradeState,
 };
 use commshub_ota::*;
-
-const C1: &str = "C1";
-
-fn csp() -> Actor {
-    Actor::Csp(Region::North)
-}
-
-/// A hub of configuration set Y: a different ESME model from the fixture's set X.
-fn row_y(n: u64, supplier: &str) -> HubRow {
-    let mut r = row(n, NORTH, "1.1", Some(supplier), None);
-    r.devices.esme = Some(HanDevice::new("EM-B2", "4.0"));
-    r
-}
-
-/// The common fixture plus, all north on 1.1: hubs 10-14 SUP-A and 15 SUP-D on set X; hubs
-/// 16-19 SUP-D on set Y; hub 20 split supply (SUP-A electricity, SUP-E gas). Campaign C1 to
-/// 2.0 in Pilot from day 2, cut-off day 60; SUP-A and SUP-D approved their whole estates.
-fn rolling(policy: CampaignPolicy) -> Engine {
-    let mut e = fixture();
-    let mut hubs: Vec<HubRow> = (10..=14)
-        .map(|n| row(n, NORTH, "1.1", Some("SUP-A"), None))
-        .collect();
-    hubs.push(row(15, NORTH, "1.1", Some("SUP-D"), None));
-    hubs.extend((16..=19).map(|n| row_y(n, "SUP-D")));
-    hubs.push(row(20, NORTH, "1.1", Some("SUP-A"), Some("SUP-E")));
-    ok(&mut e, &Actor::Dcc, t(1), Command::LoadEstate { hubs });
-    ok(
-        &mut e,
-        &Actor::Dcc,
-        t(1),
-        Command::CreateCampaign {
-            campaign: camp(C1),
-            variant: vid(NORTH),
-            target: fw("2.0"),
-            cutoff: t(60),
-            policy,
-        },
-    );
-    ok(
-        &mut e,
-        &Actor::Dcc,
-        t(2),
-        Command::GrantPilotOa { campaign: camp(C1) },
-    );
-    for s in ["SUP-A", "SUP-D"] {
-        ok(
-            &mut e,
-            &cust(s),
-            t(2),
-            Command::ApproveWholeEstate { campaign: camp(C1) },
-        );
-    }
-    e
-}
-
-fn report(rows: &[(u64, Outcome)]) -> Command {
-    Command::ReportOutcomes {
-        campaign: camp(C1),
-        outcomes: rows
-            .iter()
-            .map(|(n, o)| OutcomeReport {
-                hub: hub(*n),
-                outcome: o.clone(),
-            })
-            .collect(),
-    }
-}
-
-fn read_back(v: &str) -> Outcome {
-    Outcome::ReadBack { firmware: fw(v) }
-}
-
-/// Dispatch, deliver, activate, read back the target.
-fn upgrade_rows(n: u64) -> Vec<(u64, Outcome)> {
-    vec![
-        (n, Outcome::Dispatched),
-        (n, Outcome::Delivered),
-        (n, Outcome::Activated),
-        (n, read_back("2.0")),
-    ]
-}
-
-fn fail_rows(n: u64) -> Vec<(u64, Outcome)> {
-    vec![
-        (n, Outcome::Dispatched),
-        (n, Outcome::DeliveryFailed { reason: None }),
-    ]
-}
 
 fn firmware_of(e: &Engine, n: u64) -> String {
     e.state()
@@ -227,7 +139,11 @@ fn outcomes_out_of_order_or_for_hubs_not_dispatched_are_refused_whole() {
             "out of order",
         ),
         (vec![(99, Outcome::Dispatched)], "not found"),
-        (vec![(4, Outcome::Dispatched)], "campaign C1 is for"),
+        // Hub 4 is the south region's: to the north CSP it does not exist.
+        (
+            vec![(4, Outcome::Dispatched)],
+            "hub 00-00-00-00-00-00-00-04: not found",
+        ),
         (vec![(3, Outcome::Dispatched)], "not commissioned"),
         (vec![(2, Outcome::Dispatched)], "vulnerable"),
         (
@@ -271,7 +187,7 @@ fn outcomes_out_of_order_or_for_hubs_not_dispatched_are_refused_whole() {
 #[test]
 fn only_the_csp_of_the_hubs_region_reports_outcomes() {
     let mut e = rolling(CampaignPolicy::default());
-    for actor in [Actor::Csp(Region::South), Actor::Dcc, cust("SUP-A")] {
+    for actor in [Actor::Dcc, cust("SUP-A")] {
         let err = refused(
             &mut e,
             &actor,
@@ -279,8 +195,17 @@ fn only_the_csp_of_the_hubs_region_reports_outcomes() {
             report(&[(10, Outcome::Dispatched)]),
             ErrorKind::NotPermitted,
         );
-        assert!(err.to_string().contains("north"), "{err}");
+        assert!(err.to_string().contains("CSP"), "{err}");
     }
+    // To another region's CSP the campaign does not exist: not even its region is said.
+    let err = refused(
+        &mut e,
+        &Actor::Csp(Region::South),
+        t(3),
+        report(&[(10, Outcome::Dispatched)]),
+        ErrorKind::NotFound,
+    );
+    assert!(!err.to_string().contains("north"), "{err}");
 }
 
 #[test]
@@ -888,7 +813,13 @@ fn a_defect_flag_suspends_the_flaggers_hubs_only_and_reaches_everyone_on_it() {
         suspend_own: false,
     };
     refused(&mut e, &cust("SUP-A"), t(3), blank, ErrorKind::InvalidInput);
-    ok(&mut e, &cust("SUP-A"), t(3), flag);
+    let events = ok(&mut e, &cust("SUP-A"), t(3), flag.clone());
+    let EventPayload::DefectFlagged { flag: id, .. } = events[0].payload else {
+        panic!("{events:?}")
+    };
+    // The id is a digest of the flag, not a count of flags raised (by others, too).
+    assert!(id > 1_000, "{id}");
+    refused(&mut e, &cust("SUP-A"), t(3), flag, ErrorKind::AlreadyExists);
     let list = listed(&e, 3);
     assert!(!list.contains(&hub(10)), "SUP-A's hubs on X are suspended");
     assert!(list.contains(&hub(15)), "SUP-D's hub on X is not");
@@ -896,7 +827,7 @@ fn a_defect_flag_suspends_the_flaggers_hubs_only_and_reaches_everyone_on_it() {
         blockers(&e, &cust("SUP-A"), 10, 3),
         vec![Blocker::SuspendedByDefectFlag {
             by: Party::You,
-            flag: 1
+            flag: id
         }]
     );
     // SUP-D (on set X) sees the flag unsigned; SUP-E does not; the DCC sees who.
@@ -921,32 +852,37 @@ fn a_defect_flag_suspends_the_flaggers_hubs_only_and_reaches_everyone_on_it() {
     assert!(!inbox(&e, &cust("SUP-E"))
         .iter()
         .any(|n| matches!(n, NotificationKind::DefectFlagged { .. })));
-    // Lifting is the flagger's.
-    refused(
+    // Lifting is the flagger's; to anyone else the flag answers as one that does not exist,
+    // exactly as an id nobody used.
+    let others = refused(
         &mut e,
         &cust("SUP-D"),
         t(4),
-        Command::LiftDefectSuspension { flag: 1 },
-        ErrorKind::NotPermitted,
-    );
-    refused(
-        &mut e,
-        &cust("SUP-A"),
-        t(4),
-        Command::LiftDefectSuspension { flag: 7 },
+        Command::LiftDefectSuspension { flag: id },
         ErrorKind::NotFound,
+    );
+    let unknown = refused(
+        &mut e,
+        &cust("SUP-D"),
+        t(4),
+        Command::LiftDefectSuspension { flag: id + 1 },
+        ErrorKind::NotFound,
+    );
+    assert_eq!(
+        others.to_string().replace(&id.to_string(), "N"),
+        unknown.to_string().replace(&(id + 1).to_string(), "N")
     );
     ok(
         &mut e,
         &cust("SUP-A"),
         t(4),
-        Command::LiftDefectSuspension { flag: 1 },
+        Command::LiftDefectSuspension { flag: id },
     );
     refused(
         &mut e,
         &cust("SUP-A"),
         t(4),
-        Command::LiftDefectSuspension { flag: 1 },
+        Command::LiftDefectSuspension { flag: id },
         ErrorKind::PreconditionFailed,
     );
     assert!(listed(&e, 4).contains(&hub(10)));

@@ -36,7 +36,10 @@ pub enum CampaignChange {
 /// One entry of a campaign's history: the event's sequence number, time and actor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
-    pub seq: u64,
+    /// The event's place in the log: shown to the DCC only. To anyone else it would count the
+    /// events other parties recorded in between (DOMAIN.md decision 13).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
     pub at: DateTime<Utc>,
     pub actor: Actor,
     pub change: CampaignChange,
@@ -63,6 +66,14 @@ pub(crate) struct Campaign {
 }
 
 impl Campaign {
+    /// Started and not closed: its attempts, holds and halts are in force.
+    pub fn is_live(&self) -> bool {
+        matches!(
+            self.phase,
+            Phase::Pilot | Phase::MassRollout | Phase::Suspended
+        )
+    }
+
     pub fn cutoff_for(&self, customer: CustomerIdx) -> DateTime<Utc> {
         self.cutoff_extensions
             .get(&customer)

@@ -24,6 +24,41 @@ pub enum DefectSubject {
     },
 }
 
+impl DefectSubject {
+    /// A stable, readable key of the subject (`set:<set key>` or `firmware:VARIANT@VERSION`).
+    pub fn key(&self) -> String {
+        match self {
+            DefectSubject::ConfigurationSet { set } => format!("set:{}", set.key()),
+            DefectSubject::Firmware { variant, version } => format!("firmware:{variant}@{version}"),
+        }
+    }
+}
+
+/// A defect flag's id: a 53-bit digest (FNV-1a, 64-bit, masked; exact as a JSON number) of the
+/// flagger, the subject, the text and the time, never a counter. A counter would tell each
+/// customer how many flags others raised in between (DOMAIN.md decision 13); the digest depends
+/// on the flag alone. The same flag twice at the same time is the same id, refused as existing.
+pub fn flag_id(
+    customer: &CustomerId,
+    subject: &DefectSubject,
+    text: &str,
+    at: DateTime<Utc>,
+) -> u64 {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut h = OFFSET;
+    let key = subject.key();
+    let when = at.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+    for part in [customer.as_str(), key.as_str(), text, when.as_str()] {
+        for &b in part.as_bytes().iter().chain(std::iter::once(&0xff)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(PRIME);
+        }
+    }
+    // Never 0, so that 0 can mean "none" to callers that need it.
+    (h & ((1 << 53) - 1)).max(1)
+}
+
 /// The subject resolved to the model's tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Resolved {

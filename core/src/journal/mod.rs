@@ -150,19 +150,49 @@ pub fn write_jsonl(path: impl AsRef<Path>, events: &[Event]) -> Result<(), Error
 }
 
 /// Reads events from JSON lines. Blank lines are skipped; a corrupt line, a newer schema or a
-/// break in the sequence numbers is refused with the line number.
+/// break in the sequence numbers is refused with the line number. A line longer than
+/// [`crate::limits::MAX_LOG_LINE_BYTES`], or one that does not start as a JSON object, is
+/// refused as soon as that shows, so that reading `/dev/zero` or a binary file ends at once
+/// instead of exhausting memory.
 pub fn read_jsonl_from(input: impl BufRead, path_for_errors: &str) -> Result<Vec<Event>, Error> {
+    read_jsonl_bounded(input, path_for_errors, crate::limits::MAX_LOG_LINE_BYTES)
+}
+
+/// [`read_jsonl_from`] with another bound on a line's length.
+pub fn read_jsonl_bounded(
+    mut input: impl BufRead,
+    path_for_errors: &str,
+    max_line_bytes: usize,
+) -> Result<Vec<Event>, Error> {
     let mut events = Vec::new();
-    for (i, text) in input.lines().enumerate() {
-        let line = i as u64 + 1;
-        let text = text.map_err(|e| Error::Io {
+    let mut buf = Vec::new();
+    for line in 1u64.. {
+        buf.clear();
+        let io = |e: std::io::Error| Error::Io {
             path: path_for_errors.to_string(),
             reason: format!("line {line}: {e}"),
-        })?;
+        };
+        let corrupt = |reason: String| Error::CorruptLog { line, reason };
+        match read_line(&mut input, &mut buf, max_line_bytes).map_err(io)? {
+            Line::End => break,
+            Line::TooLong => {
+                return Err(corrupt(format!(
+                    "longer than the limit of {max_line_bytes} bytes"
+                )))
+            }
+            Line::NotJson => {
+                return Err(corrupt(
+                    "not a JSON event: it does not start with '{'".into(),
+                ))
+            }
+            Line::Read => {}
+        }
+        let text =
+            std::str::from_utf8(&buf).map_err(|e| corrupt(format!("not UTF-8 text: {e}")))?;
         if text.trim().is_empty() {
             continue;
         }
-        let event = from_json_line(&text, line)?;
+        let event = from_json_line(text, line)?;
         let expected = events.last().map_or(1, |e: &Event| e.seq + 1);
         if event.seq != expected {
             return Err(Error::CorruptLog {
@@ -173,6 +203,51 @@ pub fn read_jsonl_from(input: impl BufRead, path_for_errors: &str) -> Result<Vec
         events.push(event);
     }
     Ok(events)
+}
+
+enum Line {
+    Read,
+    End,
+    TooLong,
+    NotJson,
+}
+
+/// Reads one line (without its newline) into `buf`, up to `limit` bytes, stopping early when
+/// its first byte that is not white space is not `{`.
+fn read_line(input: &mut impl BufRead, buf: &mut Vec<u8>, limit: usize) -> std::io::Result<Line> {
+    let mut checked_start = false;
+    loop {
+        let available = input.fill_buf()?;
+        if available.is_empty() {
+            return Ok(if buf.is_empty() {
+                Line::End
+            } else {
+                Line::Read
+            });
+        }
+        let (chunk, done) = match available.iter().position(|&b| b == b'\n') {
+            Some(i) => (&available[..i], Some(i + 1)),
+            None => (available, None),
+        };
+        let take = chunk.len().min(limit.saturating_sub(buf.len()) + 1);
+        buf.extend_from_slice(&chunk[..take]);
+        let consumed = done.unwrap_or(available.len());
+        input.consume(consumed);
+        if !checked_start {
+            if let Some(&first) = buf.iter().find(|b| !b.is_ascii_whitespace()) {
+                if first != b'{' {
+                    return Ok(Line::NotJson);
+                }
+                checked_start = true;
+            }
+        }
+        if buf.len() > limit {
+            return Ok(Line::TooLong);
+        }
+        if done.is_some() {
+            return Ok(Line::Read);
+        }
+    }
 }
 
 pub fn read_jsonl(path: impl AsRef<Path>) -> Result<Vec<Event>, Error> {

@@ -20,11 +20,13 @@ use crate::query::ConfigurationSet;
 use crate::rollout::{HaltFigures, HanHealth};
 
 /// One notification in a recipient's outbox. `id` counts up per recipient; `event` is the
-/// sequence number of the event that caused it.
+/// sequence number of the event that caused it, for the DCC only (to anyone else it would
+/// count the events others recorded in between: DOMAIN.md decision 13).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Notification {
     pub id: u64,
-    pub event: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<u64>,
     pub at: DateTime<Utc>,
     #[serde(flatten)]
     pub kind: NotificationKind,
@@ -144,7 +146,7 @@ impl Outboxes {
         outbox.last_id += 1;
         outbox.pending.push_back(Notification {
             id: outbox.last_id,
-            event,
+            event: (to == Recipient::Dcc).then_some(event),
             at,
             kind,
         });

@@ -172,8 +172,9 @@ pub(crate) struct CampaignCtx<'a> {
     pub cap: Option<(u64, u64)>,
     /// Other campaigns of the same variant (one upgrade in flight per hub across campaigns).
     pub others: Vec<&'a Rollout>,
-    /// Defect flags whose flagger suspended its own upgrades: (flagger, subject, flag id).
-    pub suspensions: Vec<(CustomerIdx, Resolved, u64)>,
+    /// Defect flags whose flagger suspended its own upgrades, by flagger: (subject, flag id).
+    /// Looked up for a hub's own suppliers only, so others' flags cost a hub nothing.
+    pub suspensions: HashMap<CustomerIdx, Vec<(Resolved, u64)>>,
     /// Dense per-firmware lookup of `routes`: the next step and whether it is on the CPL.
     pub(crate) steps: Vec<Option<(FirmwareIdx, bool)>>,
     /// Per customer: what it said in the campaign, as bits (see `WHOLE_ESTATE`...), so the hot
@@ -268,18 +269,21 @@ impl State {
                         .map_or(0, |d| d.dispatched);
                     (cap, used)
                 }),
+            // Only live campaigns: a closed one's attempts no longer block anything, and closed
+            // campaigns pile up over the years.
             others: self
                 .campaigns
                 .values()
-                .filter(|o| o.variant == campaign.variant && o.id != campaign.id)
+                .filter(|o| o.variant == campaign.variant && o.id != campaign.id && o.is_live())
                 .map(|o| &o.rollout)
                 .collect(),
-            suspensions: self
-                .defects
-                .iter()
-                .filter(|d| d.suspending)
-                .map(|d| (d.customer, d.resolved, d.id))
-                .collect(),
+            suspensions: self.defects.iter().filter(|d| d.suspending).fold(
+                HashMap::new(),
+                |mut by: HashMap<CustomerIdx, Vec<(Resolved, u64)>>, d| {
+                    by.entry(d.customer).or_default().push((d.resolved, d.id));
+                    by
+                },
+            ),
             steps: Vec::new(),
             customers: Vec::new(),
         }
@@ -397,7 +401,7 @@ impl State {
             }
             if !c.consents.rejections.is_empty() {
                 if let Some(r) = c.consents.rejection_by(supplier, pos32) {
-                    block!(Raw::Rejected(role, supplier, r.reason.clone()));
+                    block!(Raw::Rejected(role, supplier, r.reason.to_string()));
                     continue;
                 }
             }
@@ -426,12 +430,11 @@ impl State {
                     block!(Raw::Held(supplier, reason.to_string()));
                 }
             }
-            for &(flagger, subject, flag) in &ctx.suspensions {
-                let hit = flagger == supplier
-                    && match subject {
-                        Resolved::Config(set) => set == hub.config,
-                        Resolved::Firmware(f) => f == c.target || Some(f) == next,
-                    };
+            for &(subject, flag) in ctx.suspensions.get(&supplier).into_iter().flatten() {
+                let hit = match subject {
+                    Resolved::Config(set) => set == hub.config,
+                    Resolved::Firmware(f) => f == c.target || Some(f) == next,
+                };
                 if hit {
                     block!(Raw::DefectSuspended(supplier, flag));
                 }
@@ -477,7 +480,7 @@ impl State {
                     .unwrap_or(Party::Unnamed),
                 Actor::Customer(_) if me == Some(customer) => Party::You,
                 Actor::Customer(_) => Party::OtherSupplier,
-                Actor::Csp(_) => Party::Unnamed,
+                Actor::Csp(_) | Actor::System => Party::Unnamed,
             }
         };
         let blockers: Vec<Blocker> = raw
@@ -518,9 +521,15 @@ impl State {
                         reason: show.then_some(reason),
                     }
                 }
-                Raw::DefectSuspended(c, flag) => {
-                    Blocker::SuspendedByDefectFlag { by: party(c), flag }
-                }
+                // To the co-supplier, the other's defect suspension is the other's hold: who
+                // flagged what stays the flagger's (DOMAIN.md decision 12).
+                Raw::DefectSuspended(c, flag) => match party(c) {
+                    Party::OtherSupplier => Blocker::HeldBySupplier {
+                        by: Party::OtherSupplier,
+                        reason: None,
+                    },
+                    by => Blocker::SuspendedByDefectFlag { by, flag },
+                },
                 Raw::Blackout => Blocker::Blackout,
                 Raw::CapReached(cap) => Blocker::DailyCapReached { cap },
             })

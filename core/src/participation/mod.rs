@@ -71,33 +71,76 @@ impl Default for CampaignPolicy {
     }
 }
 
+/// The documented range of every policy field. A policy outside them is refused when a
+/// campaign is created and when a log is replayed, so that no accepted value can later make
+/// date arithmetic overflow (a cut-off notice 10^8 days before a cut-off, say).
+pub mod policy_limits {
+    /// `pilot_cap_per_customer`: 1 to 1 000 000 hubs (or none).
+    pub const PILOT_CAP: std::ops::RangeInclusive<u32> = 1..=1_000_000;
+    /// `min_assessment_days`: 0 to 366 days.
+    pub const ASSESSMENT_DAYS: std::ops::RangeInclusive<u32> = 0..=366;
+    /// `max_attempts`: 1 to 255 attempts per upgrade step.
+    pub const MAX_ATTEMPTS: std::ops::RangeInclusive<u32> = 1..=255;
+    /// `reconciliation_timeout_hours`, and each in-flight deadline: 1 hour to 366 days.
+    pub const TIMEOUT_HOURS: std::ops::RangeInclusive<u32> = 1..=8_784;
+    /// `cutoff_notice_days`: 0 to 366 days.
+    pub const NOTICE_DAYS: std::ops::RangeInclusive<u32> = 0..=366;
+    /// `halt.min_outcomes`: 1 to 100 000 000 outcomes.
+    pub const MIN_OUTCOMES: std::ops::RangeInclusive<u32> = 1..=100_000_000;
+    /// `pacing.daily_cap`: 1 to 100 000 000 hubs a day (or none).
+    pub const DAILY_CAP: std::ops::RangeInclusive<u32> = 1..=100_000_000;
+    /// `pacing.blackouts`: at most 64 windows.
+    pub const BLACKOUTS: usize = 64;
+}
+
+/// `value` within `range`, or an `invalid_input` naming the field, the value and the range.
+pub(crate) fn within<T: PartialOrd + std::fmt::Display>(
+    field: &str,
+    value: T,
+    range: &std::ops::RangeInclusive<T>,
+) -> Result<(), crate::Error> {
+    if range.contains(&value) {
+        Ok(())
+    } else {
+        Err(crate::Error::invalid_input(
+            field,
+            format!(
+                "{value} is outside the allowed range {} to {}",
+                range.start(),
+                range.end()
+            ),
+        ))
+    }
+}
+
 impl CampaignPolicy {
-    /// Refuses a policy that cannot work, naming the field.
-    pub(crate) fn check(&self) -> Result<(), crate::Error> {
-        use crate::Error;
-        if self.pilot_cap_per_customer == Some(0) {
-            return Err(Error::invalid_input(
-                "policy.pilot_cap_per_customer",
-                "must be at least 1 (leave it out for no cap)",
-            ));
+    /// Refuses a policy outside [`policy_limits`], naming the field, the value and the range.
+    pub fn check(&self) -> Result<(), crate::Error> {
+        use policy_limits as l;
+        if let Some(cap) = self.pilot_cap_per_customer {
+            within("policy.pilot_cap_per_customer", cap, &l::PILOT_CAP)?;
         }
-        if !(1..=255).contains(&self.max_attempts) {
-            return Err(Error::invalid_input(
-                "policy.max_attempts",
-                format!("{} is not between 1 and 255", self.max_attempts),
-            ));
-        }
-        if self.reconciliation_timeout_hours == 0 {
-            return Err(Error::invalid_input(
-                "policy.reconciliation_timeout_hours",
-                "must be at least 1",
-            ));
-        }
+        within(
+            "policy.min_assessment_days",
+            self.min_assessment_days,
+            &l::ASSESSMENT_DAYS,
+        )?;
+        within("policy.max_attempts", self.max_attempts, &l::MAX_ATTEMPTS)?;
+        within(
+            "policy.reconciliation_timeout_hours",
+            self.reconciliation_timeout_hours,
+            &l::TIMEOUT_HOURS,
+        )?;
+        within(
+            "policy.cutoff_notice_days",
+            self.cutoff_notice_days,
+            &l::NOTICE_DAYS,
+        )?;
         if let Some(h) = &self.halt {
             if !h.failure_threshold_percent.is_finite()
                 || !(0.0..100.0).contains(&h.failure_threshold_percent)
             {
-                return Err(Error::invalid_input(
+                return Err(crate::Error::invalid_input(
                     "policy.halt.failure_threshold_percent",
                     format!(
                         "{} is not a percentage from 0 up to (not including) 100",
@@ -105,18 +148,33 @@ impl CampaignPolicy {
                     ),
                 ));
             }
-            if h.min_outcomes == 0 {
-                return Err(Error::invalid_input(
-                    "policy.halt.min_outcomes",
-                    "must be at least 1",
-                ));
-            }
+            within("policy.halt.min_outcomes", h.min_outcomes, &l::MIN_OUTCOMES)?;
         }
         if let Some(p) = &self.pacing {
             p.check()?;
         }
         Ok(())
     }
+}
+
+/// Deserializes a value only from a map (a JSON object): serde's derive also takes a sequence
+/// for a struct, so `"policy": []` would otherwise read as a policy of defaults.
+pub(crate) fn from_map_only<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct MapOnly<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for MapOnly<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+        }
+    }
+    d.deserialize_map(MapOnly(std::marker::PhantomData))
 }
 
 /// A customer's assessment of the pilot.
@@ -137,7 +195,8 @@ pub struct HubRefusal {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Rejection {
     pub customer: CustomerIdx,
-    pub reason: String,
+    /// Shared by every hub of one rejection: the text is stored once, not once a hub.
+    pub reason: std::sync::Arc<str>,
     pub at: DateTime<Utc>,
 }
 

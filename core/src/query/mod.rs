@@ -14,7 +14,7 @@ pub use views::{
 use std::collections::HashMap;
 
 use crate::actor::Actor;
-use crate::campaign::CampaignChange;
+use crate::campaign::{CampaignChange, HistoryEntry};
 use crate::catalogue::{FirmwareIdx, Variant};
 use crate::error::{Entity, Rule};
 use crate::estate::{date_from_days, HubRecord, SupplyRole, NO_CUSTOMER};
@@ -90,7 +90,7 @@ impl State {
         let variant = self.catalogue.variant(c.variant);
         let cutoffs = match actor {
             // The CSP acts on each hub's effective cut-off, never on who the customer is.
-            Actor::Csp(_) => Vec::new(),
+            Actor::Csp(_) | Actor::System => Vec::new(),
             Actor::Dcc => c
                 .cutoff_extensions
                 .iter()
@@ -116,7 +116,10 @@ impl State {
                 (CampaignChange::CutoffExtended { .. }, Actor::Csp(_)) => false,
                 _ => true,
             })
-            .cloned()
+            .map(|h| HistoryEntry {
+                seq: h.seq.filter(|_| *actor == Actor::Dcc),
+                ..h.clone()
+            })
             .collect();
         Ok(CampaignView {
             id: c.id.clone(),
@@ -266,6 +269,13 @@ impl State {
                     actor,
                     format!("see the estate of {customer}"),
                     "a CSP does not see which supplier serves a hub",
+                ))
+            }
+            Actor::System => {
+                return Err(Error::not_permitted(
+                    actor,
+                    format!("see the estate of {customer}"),
+                    "the system reads nothing",
                 ))
             }
         }

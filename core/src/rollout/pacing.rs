@@ -87,10 +87,15 @@ fn one() -> f64 {
 
 impl Pacing {
     pub(crate) fn check(&self) -> Result<(), Error> {
-        if self.daily_cap == Some(0) {
-            return Err(Error::invalid_input(
-                "policy.pacing.daily_cap",
-                "must be at least 1 (leave it out for no cap)",
+        use crate::participation::{policy_limits, within};
+        if let Some(cap) = self.daily_cap {
+            within("policy.pacing.daily_cap", cap, &policy_limits::DAILY_CAP)?;
+        }
+        if self.blackouts.len() > policy_limits::BLACKOUTS {
+            return Err(Error::too_many(
+                "policy.pacing.blackouts",
+                self.blackouts.len(),
+                policy_limits::BLACKOUTS,
             ));
         }
         if !self.ramp_factor.is_finite() || self.ramp_factor < 1.0 || self.ramp_factor > 100.0 {

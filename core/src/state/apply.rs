@@ -210,6 +210,8 @@ impl State {
                 if self.campaigns.contains_key(campaign) {
                     return Err(Error::already_exists(Entity::Campaign, campaign));
                 }
+                // A log may hold anything: a policy outside its bounds is refused here too.
+                policy.check()?;
                 let v = self
                     .catalogue
                     .variant_idx(variant)
@@ -228,7 +230,7 @@ impl State {
                         default_cutoff: *cutoff,
                         cutoff_extensions: BTreeMap::new(),
                         history: vec![HistoryEntry {
-                            seq: event.seq,
+                            seq: Some(event.seq),
                             at: event.at,
                             actor: event.actor.clone(),
                             change: CampaignChange::Created,
@@ -267,7 +269,7 @@ impl State {
                     c.pilot_started = Some(event.at);
                 }
                 c.history.push(HistoryEntry {
-                    seq: event.seq,
+                    seq: Some(event.seq),
                     at: event.at,
                     actor: event.actor.clone(),
                     change: CampaignChange::PhaseChanged {
@@ -292,7 +294,7 @@ impl State {
                     .ok_or_else(|| Error::not_found(Entity::Campaign, campaign))?;
                 c.cutoff_extensions.insert(idx, *until);
                 c.history.push(HistoryEntry {
-                    seq: event.seq,
+                    seq: Some(event.seq),
                     at: event.at,
                     actor: event.actor.clone(),
                     change: CampaignChange::CutoffExtended {
@@ -432,6 +434,7 @@ impl State {
             } => {
                 let (c, hubs) = (customer_idx(self, customer)?, positions(self, hubs)?);
                 let at = event.at;
+                let reason: std::sync::Arc<str> = reason.as_str().into();
                 let consents = self.consents_mut(campaign_id);
                 for h in hubs {
                     let list = consents.rejections.entry(h).or_default();

@@ -35,7 +35,15 @@ impl State {
                 ));
             }
         }
+        command.check_bounds()?;
         let action = command.action();
+        if *actor == Actor::System {
+            return Err(Error::not_permitted(
+                actor,
+                &action,
+                "the system records automatic acts under a campaign's policy; it makes no commands",
+            ));
+        }
         let dcc_only = || -> Result<(), Error> {
             match actor {
                 Actor::Dcc => Ok(()),

@@ -32,7 +32,7 @@ pub struct State {
     pub(crate) last_seq: u64,
     /// Time of the last applied event: commands may not go back before it.
     pub(crate) last_at: Option<DateTime<Utc>>,
-    /// Defect flags, oldest first (a flag's id is its place here, from 1).
+    /// Defect flags, oldest first (ids are digests of the flag: see `defects::flag_id`).
     pub(crate) defects: Vec<DefectFlag>,
     /// Every recipient's notifications not yet acknowledged.
     pub(crate) outboxes: Outboxes,
@@ -87,6 +87,8 @@ impl State {
                 Some(c) if c != NO_CUSTOMER && hub.is_supplied_by(c) => Ok((pos, hub)),
                 _ => Err(not_found()),
             },
+            // The system reads nothing.
+            Actor::System => Err(not_found()),
         }
     }
 
@@ -96,6 +98,7 @@ impl State {
             Actor::Dcc => Some(Recipient::Dcc),
             Actor::Csp(r) => Some(Recipient::Csp(*r)),
             Actor::Customer(_) => self.customer_of(actor).map(Recipient::Customer),
+            Actor::System => None,
         }
     }
 
@@ -104,11 +107,14 @@ impl State {
             .campaigns
             .get(id)
             .ok_or_else(|| Error::not_found(Entity::Campaign, id))?;
-        // A CSP sees the campaigns of its own region only.
-        if let Actor::Csp(region) = actor {
-            if self.catalogue.variant(campaign.variant).region != *region {
-                return Err(Error::not_found(Entity::Campaign, id));
-            }
+        // A CSP sees the campaigns of its own region only; the system reads nothing.
+        let visible = match actor {
+            Actor::Csp(region) => self.catalogue.variant(campaign.variant).region == *region,
+            Actor::System => false,
+            Actor::Dcc | Actor::Customer(_) => true,
+        };
+        if !visible {
+            return Err(Error::not_found(Entity::Campaign, id));
         }
         Ok(campaign)
     }

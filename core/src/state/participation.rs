@@ -15,7 +15,7 @@ use crate::event::EventPayload;
 use crate::ids::{CampaignId, CustomerId, HubId};
 use crate::participation::{HubRefusal, PilotVerdict};
 use crate::query::ConfigurationSet;
-use crate::Error;
+use crate::{limits, Error};
 
 /// The hubs a bulk command took, and those it refused with why.
 struct Sorted {
@@ -32,19 +32,19 @@ impl Sorted {
         if hubs.is_empty() {
             return Err(Error::invalid_input("hubs", "name at least one hub"));
         }
-        let mut seen = HashSet::new();
+        limits::count("hubs", hubs.len(), limits::MAX_HUBS_PER_COMMAND)?;
+        // A hub listed again is taken (or refused) once: repetition costs nothing twice.
+        let mut seen = HashSet::with_capacity(hubs.len());
         let mut out = Sorted {
             taken: Vec::new(),
             refused: Vec::new(),
             rows: Vec::new(),
         };
         for (row, &hub) in hubs.iter().enumerate() {
-            let verdict = if seen.insert(hub) {
-                check(hub)
-            } else {
-                Err("listed twice".into())
-            };
-            match verdict {
+            if !seen.insert(hub) {
+                continue;
+            }
+            match check(hub) {
                 Ok(()) => out.taken.push(hub),
                 Err(reason) => {
                     out.rows.push(RowError {
@@ -241,9 +241,13 @@ impl State {
                         "name at least one configuration set",
                     ));
                 }
+                // A set the customer has no hub on answers exactly as one that does not exist,
+                // so that nobody can probe others' device models (DOMAIN.md decision 13).
+                let mine = self.configs_supplied_by(me);
                 for set in &sets {
                     let idx = self
                         .find_config(set)
+                        .filter(|cfg| mine.contains(cfg))
                         .ok_or_else(|| Error::not_found(Entity::ConfigurationSet, set.key()))?;
                     if self.estate.configs.resolve(idx).variant != c.variant {
                         return Err(Error::precondition(
@@ -396,9 +400,14 @@ impl State {
     pub(super) fn missing_assessment(&self, c: &Campaign, at: DateTime<Utc>) -> Vec<String> {
         let mut missing = Vec::new();
         if let Some(start) = c.pilot_started {
-            let ends = start + Duration::days(i64::from(c.policy.min_assessment_days));
-            if at < ends {
-                missing.push(format!("the assessment period, which ends {ends}"));
+            // Checked: a period that ends past the calendar's end never ends.
+            match start.checked_add_signed(Duration::days(i64::from(c.policy.min_assessment_days)))
+            {
+                Some(ends) if at < ends => {
+                    missing.push(format!("the assessment period, which ends {ends}"))
+                }
+                None => missing.push("the assessment period, which never ends".to_string()),
+                Some(_) => {}
             }
         }
         for (&customer, hubs) in &c.consents.nominations {
@@ -419,6 +428,16 @@ impl State {
     }
 
     /// The interned configuration set equal to `set`, if any hub ever had it.
+    /// The configuration sets `me` has at least one hub on now (one scan of the estate).
+    pub(crate) fn configs_supplied_by(&self, me: CustomerIdx) -> HashSet<u32> {
+        self.estate
+            .hubs
+            .iter()
+            .filter(|h| h.is_supplied_by(me))
+            .map(|h| h.config)
+            .collect()
+    }
+
     pub(crate) fn find_config(&self, set: &ConfigurationSet) -> Option<u32> {
         let variant = self.catalogue.variant_idx(&set.variant)?;
         let firmware = self.catalogue.firmware_idx(variant, &set.firmware)?;

@@ -150,7 +150,7 @@ impl State {
                             reason,
                         }])
                     }
-                    Actor::Csp(_) => Err(Error::not_permitted(
+                    Actor::Csp(_) | Actor::System => Err(Error::not_permitted(
                         actor,
                         &action,
                         "the DCC halts configuration sets; a supplier holds its own hubs",
@@ -201,7 +201,7 @@ impl State {
                         set,
                     }])
                 }
-                Actor::Csp(_) => Err(Error::not_permitted(
+                Actor::Csp(_) | Actor::System => Err(Error::not_permitted(
                     actor,
                     &action,
                     "only the DCC resumes a halted configuration set; a supplier its own hold",
@@ -218,8 +218,24 @@ impl State {
                     return Err(Error::invalid_input("text", "say what the defect is"));
                 }
                 self.resolve_subject(&subject, Some(me))?;
+                let flag = crate::defects::flag_id(&customer, &subject, &text, at);
+                if self.defects.iter().any(|d| d.id == flag) {
+                    return Err(Error::already_exists(Entity::DefectFlag, flag));
+                }
+                let suspending = self
+                    .defects
+                    .iter()
+                    .filter(|d| d.customer == me && d.suspending)
+                    .count();
+                if suspend_own && suspending >= crate::limits::MAX_SUSPENDING_FLAGS_PER_CUSTOMER {
+                    return Err(Error::too_many(
+                        "suspend_own: defect flags suspending your upgrades",
+                        suspending + 1,
+                        crate::limits::MAX_SUSPENDING_FLAGS_PER_CUSTOMER,
+                    ));
+                }
                 Ok(vec![EventPayload::DefectFlagged {
-                    flag: self.defects.len() as u64 + 1,
+                    flag,
                     customer,
                     subject,
                     text,
@@ -229,14 +245,12 @@ impl State {
             }
             Command::LiftDefectSuspension { flag } => {
                 let (me, customer) = self.participant(actor, &action)?;
-                let d = self.defect(flag)?;
-                if d.customer != me {
-                    return Err(Error::not_permitted(
-                        actor,
-                        &action,
-                        "only the customer that flagged it lifts its suspension",
-                    ));
-                }
+                // Another's flag answers as one that does not exist: its existence is not yours.
+                let d = self
+                    .defect(flag)
+                    .ok()
+                    .filter(|d| d.customer == me)
+                    .ok_or_else(|| Error::not_found(Entity::DefectFlag, flag))?;
                 if !d.suspending {
                     return Err(Error::precondition(
                         Rule::NoChange,
@@ -284,13 +298,13 @@ impl State {
         id: &CampaignId,
         action: &str,
     ) -> Result<&Campaign, Error> {
-        let c = self.campaign_for(&Actor::Dcc, id)?;
-        let region = self.catalogue.variant(c.variant).region;
-        if *actor != Actor::Csp(region) {
+        // Another region's campaign does not exist for a CSP (DOMAIN.md decision 13).
+        let c = self.campaign_for(actor, id)?;
+        if !matches!(actor, Actor::Csp(_)) {
             return Err(Error::not_permitted(
                 actor,
                 action,
-                format!("only the CSP of the {region} region reports outcomes of its hubs"),
+                "only the CSP of the campaign's region reports outcomes of its hubs",
             ));
         }
         Ok(c)
@@ -375,10 +389,9 @@ impl State {
     }
 
     fn defect(&self, flag: u64) -> Result<&DefectFlag, Error> {
-        usize::try_from(flag)
-            .ok()
-            .and_then(|i| i.checked_sub(1))
-            .and_then(|i| self.defects.get(i))
+        self.defects
+            .iter()
+            .find(|d| d.id == flag)
             .ok_or_else(|| Error::not_found(Entity::DefectFlag, flag))
     }
 
@@ -422,6 +435,13 @@ impl State {
                 continue;
             };
             let rec = &self.estate.hubs[pos];
+            // Another region's hub reads as one that does not exist.
+            if self.catalogue.variant(rec.variant).region
+                != self.catalogue.variant(c.variant).region
+            {
+                refuse("not found".into());
+                continue;
+            }
             if rec.variant != c.variant {
                 refuse(format!(
                     "it is a {} hub; campaign {} is for {}",
@@ -678,7 +698,9 @@ impl State {
                 .iter()
                 .filter(|(_, u)| {
                     u.state == UpgradeState::NoResponse
-                        && u.no_response_at.is_some_and(|t| t + timeout <= at)
+                        && u.no_response_at
+                            .and_then(|t| t.checked_add_signed(timeout))
+                            .is_some_and(|due| due <= at)
                 })
                 .map(|(&p, &u)| (self.estate.hubs[p as usize].id, u))
                 .collect();
@@ -719,7 +741,11 @@ impl State {
                     if !notified(true) {
                         reached.push(id);
                     }
-                } else if at >= cutoff - lead && !notified(false) {
+                } else if cutoff
+                    .checked_sub_signed(lead)
+                    .is_none_or(|from| at >= from)
+                    && !notified(false)
+                {
                     approaching.push(id);
                 }
             }
@@ -913,11 +939,14 @@ impl State {
             } => {
                 let me = self.customer_ref(customer)?;
                 let resolved = self.resolve_subject(subject, None)?;
-                if *flag != self.defects.len() as u64 + 1 {
+                if verify && *flag != crate::defects::flag_id(customer, subject, text, event.at) {
                     return Err(Error::invalid_input(
                         "flag",
-                        format!("defect flag {flag} out of sequence"),
+                        format!("defect flag {flag} is not the id of its contents"),
                     ));
+                }
+                if self.defects.iter().any(|d| d.id == *flag) {
+                    return Err(Error::already_exists(Entity::DefectFlag, flag));
                 }
                 self.defects.push(DefectFlag {
                     id: *flag,
@@ -932,7 +961,9 @@ impl State {
             }
             EventPayload::DefectSuspensionLifted { flag, .. } => {
                 self.defect(*flag)?;
-                self.defects[(*flag - 1) as usize].suspending = false;
+                if let Some(d) = self.defects.iter_mut().find(|d| d.id == *flag) {
+                    d.suspending = false;
+                }
             }
             EventPayload::CutoffNoticesDue {
                 campaign,

@@ -318,6 +318,7 @@ impl State {
             let visible = match actor {
                 Actor::Dcc => true,
                 Actor::Csp(r) => self.catalogue.variant(variant).region == *r,
+                Actor::System => false,
                 Actor::Customer(_) => {
                     yours
                         || me.is_some_and(|m| {

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use commshub_ota::catalogue::{Gate, GateRecorder, HanBand, Variant};
+use commshub_ota::rollout::{Outcome, OutcomeReport};
 use commshub_ota::*;
 
 pub fn t(day: i64) -> DateTime<Utc> {
@@ -199,4 +200,94 @@ pub fn fixture() -> Engine {
     ];
     ok(&mut e, &Actor::Dcc, at, Command::LoadEstate { hubs });
     e
+}
+
+// --- the rollout fixture (issue 5), shared by the rollout and hardening tests ---
+
+pub const C1: &str = "C1";
+
+pub fn csp() -> Actor {
+    Actor::Csp(Region::North)
+}
+
+/// A hub of configuration set Y: a different ESME model from the fixture's set X.
+pub fn row_y(n: u64, supplier: &str) -> HubRow {
+    let mut r = row(n, NORTH, "1.1", Some(supplier), None);
+    r.devices.esme = Some(HanDevice::new("EM-B2", "4.0"));
+    r
+}
+
+/// The common fixture plus, all north on 1.1: hubs 10-14 SUP-A and 15 SUP-D on set X; hubs
+/// 16-19 SUP-D on set Y; hub 20 split supply (SUP-A electricity, SUP-E gas). Campaign C1 to
+/// 2.0 in Pilot from day 2, cut-off day 60; SUP-A and SUP-D approved their whole estates.
+pub fn rolling(policy: CampaignPolicy) -> Engine {
+    let mut e = fixture();
+    let mut hubs: Vec<HubRow> = (10..=14)
+        .map(|n| row(n, NORTH, "1.1", Some("SUP-A"), None))
+        .collect();
+    hubs.push(row(15, NORTH, "1.1", Some("SUP-D"), None));
+    hubs.extend((16..=19).map(|n| row_y(n, "SUP-D")));
+    hubs.push(row(20, NORTH, "1.1", Some("SUP-A"), Some("SUP-E")));
+    ok(&mut e, &Actor::Dcc, t(1), Command::LoadEstate { hubs });
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        Command::CreateCampaign {
+            campaign: camp(C1),
+            variant: vid(NORTH),
+            target: fw("2.0"),
+            cutoff: t(60),
+            policy,
+        },
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(2),
+        Command::GrantPilotOa { campaign: camp(C1) },
+    );
+    for s in ["SUP-A", "SUP-D"] {
+        ok(
+            &mut e,
+            &cust(s),
+            t(2),
+            Command::ApproveWholeEstate { campaign: camp(C1) },
+        );
+    }
+    e
+}
+
+pub fn report(rows: &[(u64, Outcome)]) -> Command {
+    Command::ReportOutcomes {
+        campaign: camp(C1),
+        outcomes: rows
+            .iter()
+            .map(|(n, o)| OutcomeReport {
+                hub: hub(*n),
+                outcome: o.clone(),
+            })
+            .collect(),
+    }
+}
+
+pub fn read_back(v: &str) -> Outcome {
+    Outcome::ReadBack { firmware: fw(v) }
+}
+
+/// Dispatch, deliver, activate, read back the target.
+pub fn upgrade_rows(n: u64) -> Vec<(u64, Outcome)> {
+    vec![
+        (n, Outcome::Dispatched),
+        (n, Outcome::Delivered),
+        (n, Outcome::Activated),
+        (n, read_back("2.0")),
+    ]
+}
+
+pub fn fail_rows(n: u64) -> Vec<(u64, Outcome)> {
+    vec![
+        (n, Outcome::Dispatched),
+        (n, Outcome::DeliveryFailed { reason: None }),
+    ]
 }
