@@ -16,6 +16,8 @@ use commshub_ota::{
 use pyo3::prelude::*;
 use pyo3::types::{PyDate, PyDict, PyList, PyString};
 
+use crate::convert::text_of;
+
 use crate::errors::invalid_input;
 
 const TEXT_COLUMNS: [&str; 15] = [
@@ -101,7 +103,7 @@ fn read_text(
             codes.push(None);
         } else {
             let text = cell.cast::<PyString>().map_err(|_| not_text())?;
-            codes.push(Some(strings.code(text.to_str()?)));
+            codes.push(Some(strings.code(text_of(text, name)?)));
         }
     }
     Ok(codes)
@@ -126,7 +128,7 @@ fn read_dates(
         if cell.is_none() {
             codes.push(None);
         } else if let Ok(text) = cell.cast::<PyString>() {
-            let t = texts.code(text.to_str()?) as usize;
+            let t = texts.code(text_of(text, name)?) as usize;
             if t == text_codes.len() {
                 text_codes.push(None);
             }
@@ -213,7 +215,7 @@ impl Columns {
                     Err("id is missing".to_string())
                 } else {
                     let text = cell.cast::<PyString>().map_err(|_| not_text())?;
-                    HubId::parse(text.to_str()?).map_err(|e| e.to_string())
+                    HubId::parse(text_of(text, "id")?).map_err(|e| e.to_string())
                 });
             }
             check_len("id", ids.len())?;
@@ -672,7 +674,7 @@ pub fn table_from_dict(dict: &Bound<'_, PyDict>) -> PyResult<EstateTable> {
             let text = cell.cast::<PyString>().map_err(|_| not_text())?;
             table
                 .id
-                .push(HubId::parse(text.to_str()?).map_err(crate::errors::to_py_err)?);
+                .push(HubId::parse(text_of(text, "id")?).map_err(crate::errors::to_py_err)?);
         }
     }
     if let Some(statuses) = column("smi_status", true)? {

@@ -38,7 +38,29 @@ pub fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>>
     })
 }
 
+/// How deep a value from Python may nest. Every command's JSON form is a few levels deep; the
+/// bound keeps a hostile value from exhausting the native stack.
+pub const MAX_DEPTH: usize = 32;
+
 pub fn from_py(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
+    from_py_at(obj, path, 0)
+}
+
+/// A Python `str` as Rust text: one with a lone surrogate is not Unicode text, and is an
+/// `InvalidInputError` naming the field, not a `UnicodeEncodeError`.
+pub fn text_of<'a>(s: &'a Bound<'_, PyString>, path: &str) -> PyResult<&'a str> {
+    s.to_str()
+        .map_err(|_| invalid_input(path, "not valid Unicode text (it holds a lone surrogate)"))
+}
+
+fn from_py_at(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Value> {
+    if depth > MAX_DEPTH {
+        return Err(invalid_input(
+            path,
+            format!("nested more than {MAX_DEPTH} levels deep"),
+        ));
+    }
+    let from_py = |o: &Bound<'_, PyAny>, p: &str| from_py_at(o, p, depth + 1);
     if obj.is_none() {
         Ok(Value::Null)
     } else if let Ok(b) = obj.cast::<PyBool>() {
@@ -53,13 +75,14 @@ pub fn from_py(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
             .map(Value::Number)
             .ok_or_else(|| invalid_input(path, "not a finite number"))
     } else if let Ok(s) = obj.cast::<PyString>() {
-        Ok(Value::String(s.extract::<String>()?))
+        Ok(Value::String(text_of(s, path)?.to_owned()))
     } else if let Ok(d) = obj.cast::<PyDict>() {
         let mut map = Map::new();
         for (k, v) in d.iter() {
-            let key: String = k
-                .extract()
-                .map_err(|_| invalid_input(path, "dictionary keys must be strings"))?;
+            let key = match k.cast::<PyString>() {
+                Ok(k) => text_of(k, path)?.to_owned(),
+                Err(_) => return Err(invalid_input(path, "dictionary keys must be strings")),
+            };
             let value = from_py(&v, &format!("{path}.{key}"))?;
             map.insert(key, value);
         }

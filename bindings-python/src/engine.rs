@@ -27,8 +27,8 @@ pub fn parse_actor(actor: &str) -> PyResult<Actor> {
 /// A timezone-aware `datetime`, or an RFC 3339 string with a zone. A naive datetime is refused.
 pub fn parse_at(at: &Bound<'_, PyAny>) -> PyResult<DateTime<Utc>> {
     if let Ok(s) = at.cast::<PyString>() {
-        let text: String = s.extract()?;
-        return DateTime::parse_from_rfc3339(&text)
+        let text = crate::convert::text_of(s, "at")?;
+        return DateTime::parse_from_rfc3339(text)
             .map(|d| d.with_timezone(&Utc))
             .map_err(|e| {
                 invalid_input(
@@ -443,10 +443,18 @@ impl NativeEngine {
         if std::ptr::eq(self, other) {
             return true;
         }
+        // Never two engines' locks at once: `a.same_state_as(b)` and `b.same_state_as(a)` on
+        // two threads would each hold one lock and wait for the other for ever. The other's
+        // state is copied under its lock alone, then compared under ours.
         py.detach(|| {
-            let a = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-            let b = other.inner.lock().unwrap_or_else(|p| p.into_inner());
-            a.state() == b.state()
+            let theirs = other
+                .inner
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .state()
+                .clone();
+            let ours = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+            *ours.state() == theirs
         })
     }
 }

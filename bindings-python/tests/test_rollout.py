@@ -62,6 +62,9 @@ def test_outcomes_change_firmware_only_on_a_matching_read_back() -> None:
                                                               ota.OutcomeReport(h(0x12), ota.Outcome.ACTIVATED)])
     assert [row for row, _ in err.value.rows] == [0, 1] and "never dispatched" in err.value.rows[0][1]
     with pytest.raises(ota.NotPermittedError):
+        e.report_outcomes(A, t(3), campaign="C2", outcomes=ok_rows(0x11))
+    # To another region's CSP the campaign does not exist.
+    with pytest.raises(ota.NotFoundError):
         e.report_outcomes(ota.Actor.csp(ota.Region.SOUTH), t(3), campaign="C2", outcomes=ok_rows(0x11))
     with pytest.raises(ota.NotFoundError):
         e.report_outcomes(CSP, t(3), campaign="C9", outcomes=ok_rows(0x11))
@@ -149,12 +152,15 @@ def test_defect_flags_pacing_and_acknowledgements() -> None:
     e.flag_defect(A, t(4), subject=subject, text="IHD pairing", suspend_own=True)
     flags = e.defect_flags(D)
     assert len(flags) == 1 and flags[0].flagged_by is None and flags[0].subject.subject == "configuration_set"
+    flag = flags[0].flag
+    assert flag > 1000  # a digest of the flag, not a count of everyone's flags
     assert e.defect_flags(E) == []
-    with pytest.raises(ota.NotPermittedError):
-        e.lift_defect_suspension(D, t(4), flag=1)
+    # Another's flag answers exactly as one that does not exist.
     with pytest.raises(ota.NotFoundError):
-        e.lift_defect_suspension(A, t(4), flag=9)
-    e.lift_defect_suspension(A, t(4), flag=1)
+        e.lift_defect_suspension(D, t(4), flag=flag)
+    with pytest.raises(ota.NotFoundError):
+        e.lift_defect_suspension(A, t(4), flag=flag + 1)
+    e.lift_defect_suspension(A, t(4), flag=flag)
     with pytest.raises(ota.InvalidInputError):
         e.flag_defect(A, t(4), subject="set X", text="x")  # type: ignore[arg-type]
     inbox = e.notifications(D)

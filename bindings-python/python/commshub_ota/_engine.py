@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 from datetime import date, datetime
 from enum import Enum
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+import functools
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, ParamSpec, Sequence, Tuple, TypeVar, Union
 
 from . import _native
 from ._enums import Gate, HanDeviceKind, HanHealth, Outcome, Region, SmiStatus, SupplyRole
@@ -52,7 +53,28 @@ def _text(value: Any, field: str) -> str:
         value = value.value
     if not isinstance(value, str):
         raise _invalid(field, f"expected a str, got {type(value).__name__}")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise _invalid(field, "not valid Unicode text (it holds a lone surrogate)") from None
     return value
+
+
+_MAX_COUNT = 2**63 - 1
+
+
+def _count(value: Any, field: str) -> int:
+    """A non-negative whole number that fits the core's counters (bool is not a number here)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _invalid(field, f"expected a non-negative int, got {type(value).__name__}")
+    if not 0 <= value <= _MAX_COUNT:
+        raise _invalid(field, f"{value} is not between 0 and {_MAX_COUNT}")
+    return value
+
+
+# How deep a command's value may nest: a command's JSON form is a few levels deep.
+_MAX_DEPTH = 32
 
 
 def _at(value: Any, field: str = "at") -> datetime:
@@ -63,9 +85,15 @@ def _at(value: Any, field: str = "at") -> datetime:
     return value
 
 
-def _encode(value: Any, field: str) -> Any:
+def _encode(value: Any, field: str, depth: int = 0) -> Any:
     """A command argument as its JSON form."""
-    if value is None or isinstance(value, (bool, int, str)) and not isinstance(value, Enum):
+    if depth > _MAX_DEPTH:
+        raise _invalid(field, f"nested more than {_MAX_DEPTH} levels deep")
+    if isinstance(value, str) and not isinstance(value, Enum):
+        return _text(value, field)
+    if isinstance(value, int) and not isinstance(value, (bool, Enum)) and not -_MAX_COUNT - 1 <= value <= _MAX_COUNT:
+        raise _invalid(field, f"integer {value} out of range")
+    if value is None or isinstance(value, (bool, int)) and not isinstance(value, Enum):
         return value
     if isinstance(value, Enum):
         return value.value
@@ -76,10 +104,53 @@ def _encode(value: Any, field: str) -> Any:
     if isinstance(value, (HubRow, Variant, ConsumerFlags, CampaignPolicy, PilotVerdict, ConfigurationSet, OutcomeReport, HealthReport, DefectSubject)):
         return value.to_dict()
     if isinstance(value, Mapping):
-        return {str(k.value if isinstance(k, Enum) else k): _encode(v, f"{field}.{k}") for k, v in value.items()}
+        return {
+            _text(str(k.value if isinstance(k, Enum) else k), field): _encode(v, f"{field}.{k}", depth + 1) for k, v in value.items()
+        }
     if isinstance(value, (list, tuple)):
-        return [_encode(v, f"{field}[{i}]") for i, v in enumerate(value)]
+        return [_encode(v, f"{field}[{i}]", depth + 1) for i, v in enumerate(value)]
     raise _invalid(field, f"cannot use a {type(value).__name__} here")
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_C = TypeVar("_C", bound=type)
+
+# What converting a caller's value can raise when the value is of the wrong shape (a str where a
+# dataclass was expected, a float for an int, a nested value too deep...). Every bad input must
+# reach the caller as a CommsHubOtaError, so these become an InvalidInputError naming the call.
+_INPUT_FAULTS = (TypeError, ValueError, AttributeError, UnicodeError, OverflowError, RecursionError, IndexError)
+
+
+def _typed_errors(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+    @functools.wraps(fn)
+    def call(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return fn(*args, **kwargs)
+        except _native.CommsHubOtaError:
+            raise
+        except _INPUT_FAULTS as e:
+            # A call of the wrong shape (a missing or unknown argument) fails in this frame:
+            # that is the caller's programming error and stays a TypeError.
+            if isinstance(e, TypeError) and e.__traceback__ is not None and e.__traceback__.tb_next is None:
+                raise
+            raise _invalid(fn.__name__, f"{type(e).__name__}: {e}") from e
+
+    return call
+
+
+def _all_typed(cls: _C) -> _C:
+    """Applies `_typed_errors` to every public method of `cls`."""
+    for name, member in list(vars(cls).items()):
+        if name.startswith("_"):
+            continue
+        if isinstance(member, classmethod):
+            setattr(cls, name, classmethod(_typed_errors(member.__func__)))
+        elif isinstance(member, staticmethod):
+            setattr(cls, name, staticmethod(_typed_errors(member.__func__)))
+        elif callable(member):
+            setattr(cls, name, _typed_errors(member))
+    return cls
 
 
 _ID_FIELDS = {
@@ -93,6 +164,7 @@ _ID_FIELDS = {
 }
 
 
+@_all_typed
 class Engine:
     """The model: a state and the journal of events that built it. Safe to share between
     threads; each call is atomic."""
@@ -113,7 +185,7 @@ class Engine:
 
     def events(self, start: int = 0) -> List[Event]:
         """The recorded events from index `start` on."""
-        return [Event.from_dict(e) for e in self._inner.events(start)]
+        return [Event.from_dict(e) for e in self._inner.events(_count(start, "start"))]
 
     @property
     def last_seq(self) -> int:
@@ -144,9 +216,9 @@ class Engine:
         # malformed one is an InvalidIdError naming it rather than a malformed command.
         for name, kind in _ID_FIELDS.items():
             if isinstance(fields.get(name), str):
-                fields[name] = _native.parse_id(kind, fields[name])
+                fields[name] = _native.parse_id(kind, _text(fields[name], name))
         if isinstance(fields.get("hubs"), (list, tuple)):
-            fields["hubs"] = [_native.parse_id("hub_id", h) if isinstance(h, str) else h for h in fields["hubs"]]
+            fields["hubs"] = [_native.parse_id("hub_id", _text(h, "hubs")) if isinstance(h, str) else h for h in fields["hubs"]]
         return self.execute(actor, at, {"type": type_, **fields})
 
     def register_variant(self, actor: str, at: datetime, variant: Variant) -> List[Event]:
@@ -327,7 +399,7 @@ class Engine:
                 outcome = Outcome(o.outcome)
             except ValueError:
                 raise _invalid(f"outcomes[{i}].outcome", f"{o.outcome!r} is not an Outcome") from None
-            rows.append(OutcomeReport(_native.parse_id("hub_id", o.hub), outcome, o.firmware, o.reason))
+            rows.append(OutcomeReport(_native.parse_id("hub_id", _text(o.hub, f"outcomes[{i}].hub")), outcome, o.firmware, o.reason))
         return self._run(actor, at, "report_outcomes", campaign=campaign, outcomes=rows)
 
     def report_han_health(self, actor: str, at: datetime, *, campaign: str, reports: Sequence[HealthReport]) -> List[Event]:
@@ -342,7 +414,7 @@ class Engine:
                 device = None if r.device is None else HanDeviceKind(r.device)
             except ValueError:
                 raise _invalid(f"reports[{i}]", f"{r.health!r} / {r.device!r} is not a HanHealth and device") from None
-            rows.append(HealthReport(_native.parse_id("hub_id", r.hub), health, device, r.text))
+            rows.append(HealthReport(_native.parse_id("hub_id", _text(r.hub, f"reports[{i}].hub")), health, device, r.text))
         return self._run(actor, at, "report_han_health", campaign=campaign, reports=rows)
 
     def check_deadlines(self, actor: str, at: datetime) -> List[Event]:
@@ -367,17 +439,15 @@ class Engine:
 
     def lift_defect_suspension(self, actor: str, at: datetime, *, flag: int) -> List[Event]:
         """The flagging customer: lift the suspension its flag placed on its own upgrades."""
-        return self._run(actor, at, "lift_defect_suspension", flag=flag)
+        return self._run(actor, at, "lift_defect_suspension", flag=_count(flag, "flag"))
 
     def acknowledge_notifications(self, actor: str, at: datetime, *, up_to: int) -> List[Event]:
         """The asker's notifications up to id `up_to` were read: they are not delivered again."""
-        return self._run(actor, at, "acknowledge_notifications", up_to=up_to)
+        return self._run(actor, at, "acknowledge_notifications", up_to=_count(up_to, "up_to"))
 
     def notifications(self, actor: str, limit: int = 1000) -> NotificationPage:
         """The asker's notifications not yet acknowledged, oldest first."""
-        if not isinstance(limit, int) or limit < 0:
-            raise _invalid("limit", "must be a non-negative integer")
-        return NotificationPage.from_dict(self._inner.notifications(_text(actor, "actor"), limit))
+        return NotificationPage.from_dict(self._inner.notifications(_text(actor, "actor"), _count(limit, "limit")))
 
     def defect_flags(self, actor: str) -> List[DefectView]:
         """The defect flags the asker may see."""
@@ -402,9 +472,9 @@ class Engine:
 
     def upgrade_list(self, actor: str, region: Region, at: datetime, offset: int = 0, limit: int = 1000) -> UpgradePage:
         """The CSP's list of hubs upgradeable at `at` in its region, in priority order, paged."""
-        if not isinstance(offset, int) or not isinstance(limit, int) or offset < 0 or limit < 0:
-            raise _invalid("offset/limit", "must be non-negative integers")
-        return UpgradePage.from_dict(self._inner.upgrade_list(_text(actor, "actor"), _text(region, "region"), _at(at), offset, limit))
+        return UpgradePage.from_dict(
+            self._inner.upgrade_list(_text(actor, "actor"), _text(region, "region"), _at(at), _count(offset, "offset"), _count(limit, "limit"))
+        )
 
     def participation(self, actor: str, campaign: str, customer: str, at: datetime) -> ParticipationView:
         """A customer's participation (its own; the DCC: anyone's)."""
@@ -417,9 +487,9 @@ class Engine:
     def propose_pilot(self, actor: str, campaign: str, size: int, seed: int = 0) -> List[str]:
         """Proposes up to `size` of the customer's hubs for the pilot (super-friendly first,
         spread over its configuration sets; the same answer for the same seed)."""
-        if not isinstance(size, int) or not isinstance(seed, int) or size < 0 or seed < 0:
-            raise _invalid("size/seed", "must be non-negative integers")
-        return list(self._inner.propose_pilot(_text(actor, "actor"), _text(campaign, "campaign"), size, seed))
+        if _count(size, "size") > 2**32 - 1:
+            raise _invalid("size", f"{size} is more than {2**32 - 1}")
+        return list(self._inner.propose_pilot(_text(actor, "actor"), _text(campaign, "campaign"), size, _count(seed, "seed")))
 
     # --- queries (scoped to the asking actor) --------------------------------------------
     def hub(self, actor: str, hub_id: str) -> HubView:
@@ -460,10 +530,14 @@ class Engine:
         )
 
 
+@_all_typed
 class Actor:
-    """Builders of the actor strings every call takes: `dcc`, `csp:<region>`, `customer:<id>`."""
+    """Builders of the actor strings every call takes: `dcc`, `csp:<region>`, `customer:<id>`.
+    `system` appears only as the recorded actor of automatic acts (halts by threshold, time-outs,
+    cut-off notices); a command made as the system is refused `NotPermittedError`."""
 
     DCC = "dcc"
+    SYSTEM = "system"
 
     @staticmethod
     def csp(region: Union[Region, str]) -> str:
@@ -476,6 +550,7 @@ class Actor:
         return _native.parse_id("actor", f"customer:{_text(customer_id, 'customer_id')}")
 
 
+@_typed_errors
 def parse_id(kind: str, text: str) -> str:
     """The canonical text of an identifier: `kind` is `hub_id`, `customer_id`, `variant_id`,
     `firmware_version`, `campaign_id`, `region` or `actor`. `InvalidIdError` if malformed."""
@@ -487,6 +562,7 @@ def parse_hub_id(text: str) -> str:
     return parse_id("hub_id", text)
 
 
+@_typed_errors
 def synthetic_estate(hubs: int, seed: int = 2026) -> Tuple[List[Tuple[str, Dict[str, Any]]], Dict[str, List[Any]]]:
     """The core's deterministic synthetic estate (the one the Rust benchmark uses): the
     catalogue as `(actor, command)` pairs for `Engine.execute`, and the hubs as the columns

@@ -249,9 +249,10 @@ class Cutoff:
 @dataclass(frozen=True)
 class HistoryEntry:
     """One entry of a campaign's history. `change` is `created`, `phase_changed` or
-    `cutoff_extended`; the other fields are set where that change has them."""
+    `cutoff_extended`; the other fields are set where that change has them. `seq` (the event's
+    place in the log) is shown to the DCC only; `actor` is `system` for an automatic act."""
 
-    seq: int
+    seq: Optional[int]
     at: datetime
     actor: str
     change: str
@@ -265,7 +266,7 @@ class HistoryEntry:
     def from_dict(d: Mapping[str, Any]) -> "HistoryEntry":
         c = d["change"]
         return HistoryEntry(
-            d["seq"], parse_datetime(d["at"]), d["actor"], c["type"],
+            d.get("seq"), parse_datetime(d["at"]), d["actor"], c["type"],
             Phase(c["from"]) if "from" in c else None, Phase(c["to"]) if "to" in c else None,
             c.get("reason"), c.get("customer"), parse_datetime(c["until"]) if "until" in c else None,
         )
@@ -750,10 +751,11 @@ class FirmwareCount:
 class Notification:
     """One notice in the asker's outbox: `type` names it (`phase_changed`,
     `other_supplier_consented`, `configuration_set_halted`, `outcomes_summary`...); `fields` holds
-    the rest of its JSON (`campaign`, `hubs`, `figures`...)."""
+    the rest of its JSON (`campaign`, `hubs`, `figures`...). `event`, the sequence number of the
+    event behind it, is the DCC's only (to anyone else it would count others' events)."""
 
     id: int
-    event: int
+    event: Optional[int]
     at: datetime
     type: str
     fields: JsonDict
@@ -761,10 +763,14 @@ class Notification:
     @staticmethod
     def from_dict(d: Mapping[str, Any]) -> "Notification":
         rest = {k: v for k, v in d.items() if k not in ("id", "event", "at", "type")}
-        return Notification(int(d["id"]), int(d["event"]), parse_datetime(d["at"]), d["type"], rest)
+        event = d.get("event")
+        return Notification(int(d["id"]), None if event is None else int(event), parse_datetime(d["at"]), d["type"], rest)
 
     def to_dict(self) -> JsonDict:
-        return {"id": self.id, "event": self.event, "at": self.at.isoformat(), "type": self.type, **self.fields}
+        head: JsonDict = {"id": self.id, "at": self.at.isoformat(), "type": self.type}
+        if self.event is not None:
+            head["event"] = self.event
+        return {**head, **self.fields}
 
 
 @dataclass(frozen=True)

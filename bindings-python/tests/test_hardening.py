@@ -1,0 +1,207 @@
+"""Issue 11 through the Python binding: no deadlock, no crash, no exception outside the
+CommsHubOtaError hierarchy for any bad input; policy bounds; what others' acts reveal."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import threading
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Callable, Dict, List
+
+import pytest
+
+import commshub_ota as ota
+from conformance import TESTS_DIR, given
+
+T0 = datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)
+DCC = ota.Actor.DCC
+A, D = ota.Actor.customer("SUP-A"), ota.Actor.customer("SUP-D")
+CSP = ota.Actor.csp(ota.Region.NORTH)
+
+
+def t(day: int) -> datetime:
+    return T0 + timedelta(days=day)
+
+
+def rolling(policy: ota.CampaignPolicy = ota.CampaignPolicy()) -> ota.Engine:
+    e = ota.Engine()
+    given(e, json.loads((TESTS_DIR / "fixtures" / "rollout_estate.json").read_text()))
+    e.create_campaign(DCC, t(1), campaign="C2", variant="CH-N-DB", target="2.0", cutoff=t(59), policy=policy)
+    e.grant_pilot_oa(DCC, t(2), campaign="C2")
+    for s in (A, D):
+        e.approve_whole_estate(s, t(2), campaign="C2")
+    return e
+
+
+def test_same_state_as_both_ways_at_once_never_deadlocks() -> None:
+    # Before: each call held its own engine's lock and waited for the other's, for good.
+    for _ in range(5):
+        e1, e2 = rolling(), rolling()
+        answers: List[bool] = []
+
+        def compare(a: ota.Engine, b: ota.Engine) -> None:
+            for _ in range(200):
+                answers.append(a.same_state_as(b))
+
+        threads = [threading.Thread(target=compare, args=pair) for pair in ((e1, e2), (e2, e1))]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(timeout=60)
+        assert not any(th.is_alive() for th in threads), "deadlocked"
+        assert answers == [True] * 400
+
+
+def test_a_deeply_nested_command_is_an_invalid_input_not_a_crash() -> None:
+    e = rolling()
+    nested: Any = "x"
+    for _ in range(3000):
+        nested = [nested]
+    with pytest.raises(ota.InvalidInputError):
+        e.execute(DCC, t(3), {"type": "check_deadlines", "deep": nested})
+    deep_dict: Any = {}
+    for _ in range(3000):
+        deep_dict = {"a": deep_dict}
+    with pytest.raises(ota.InvalidInputError):
+        e.execute(DCC, t(3), deep_dict)
+
+
+def test_text_with_a_lone_surrogate_is_an_invalid_input() -> None:
+    e = rolling()
+    bad = "SUP-\ud800"
+    with pytest.raises(ota.InvalidInputError, match="surrogate"):
+        e.campaign(bad, "C2")
+    with pytest.raises(ota.InvalidInputError, match="surrogate"):
+        e.reject_hubs(A, t(3), campaign="C2", hubs=["00-00-00-00-00-00-00-10"], reason="no \udfff")
+    with pytest.raises(ota.InvalidInputError, match="surrogate"):
+        e.execute(A, t(3), {"type": "reject_hubs", "campaign": "C2", "hubs": ["\ud800"], "reason": "x"})
+    with pytest.raises(ota.InvalidInputError, match="surrogate"):
+        e.load_estate(DCC, t(3), {"id": ["\ud800"], "variant": ["CH-N-DB"], "firmware": ["1.1"],
+                                  "smi_status": ["commissioned"], "installed_on": ["2024-01-01"]})
+    with pytest.raises(ota.InvalidInputError, match="surrogate"):
+        ota.parse_hub_id("\ud800")
+
+
+@pytest.mark.parametrize("value", [-1, 2**64, 2**63, True, 1.5, "1"])
+def test_counts_out_of_range_or_of_another_type_are_invalid_input(value: Any) -> None:
+    e = rolling()
+    calls: List[Callable[[], Any]] = [
+        lambda: e.events(start=value),
+        lambda: e.notifications(A, limit=value),
+        lambda: e.upgrade_list(CSP, ota.Region.NORTH, t(3), offset=value),
+        lambda: e.upgrade_list(CSP, ota.Region.NORTH, t(3), limit=value),
+        lambda: e.lift_defect_suspension(A, t(3), flag=value),
+        lambda: e.acknowledge_notifications(A, t(3), up_to=value),
+        lambda: e.propose_pilot(A, "C2", size=value),
+    ]
+    for call in calls:
+        with pytest.raises(ota.InvalidInputError):
+            call()
+
+
+def test_replaying_dev_zero_is_a_corrupt_log_at_once() -> None:
+    with pytest.raises(ota.CorruptLogError, match="JSON"):
+        ota.Engine.replay_log("/dev/zero")
+
+
+def test_a_policy_out_of_its_range_is_refused_naming_the_field() -> None:
+    e = rolling()
+    for policy, field in [
+        (ota.CampaignPolicy(min_assessment_days=10**8), "policy.min_assessment_days"),
+        (ota.CampaignPolicy(cutoff_notice_days=10**8), "policy.cutoff_notice_days"),
+        (ota.CampaignPolicy(reconciliation_timeout_hours=2_300_000_000), "policy.reconciliation_timeout_hours"),
+        (ota.CampaignPolicy(max_attempts=0), "policy.max_attempts"),
+    ]:
+        with pytest.raises(ota.InvalidInputError) as err:
+            e.create_campaign(DCC, t(3), campaign="C9", variant="CH-N-DB", target="2.0", cutoff=t(60), policy=policy)
+        assert err.value.field == field
+
+
+def test_an_automatic_suspension_is_the_systems_act() -> None:
+    e = rolling(ota.CampaignPolicy.from_dict({"halt": {"failure_threshold_percent": 60.0, "min_outcomes": 2}}))
+    rows = [ota.OutcomeReport(f"00-00-00-00-00-00-00-{n:02X}", o) for n in (0x10, 0x16)
+            for o in (ota.Outcome.DISPATCHED, ota.Outcome.DELIVERED, ota.Outcome.ACTIVATED)]
+    rows += [ota.OutcomeReport.read_back(f"00-00-00-00-00-00-00-{n:02X}", "2.0") for n in (0x10, 0x16)]
+    e.report_outcomes(CSP, t(3), campaign="C2", outcomes=rows)
+    lost = ota.HanHealth.DEVICE_LOST_CONTACT
+    e.report_han_health(A, t(4), campaign="C2", reports=[ota.HealthReport("00-00-00-00-00-00-00-10", lost, ota.HanDeviceKind.IHD)])
+    events = e.report_han_health(D, t(4), campaign="C2", reports=[ota.HealthReport("00-00-00-00-00-00-00-16", lost, ota.HanDeviceKind.IHD)])
+    assert events[0].actor == D and len(events) > 1
+    assert all(ev.actor == ota.Actor.SYSTEM for ev in events[1:])
+    history = e.campaign(A, "C2").history
+    suspended = [h for h in history if h.to_phase == ota.Phase.SUSPENDED]
+    assert [h.actor for h in suspended] == ["system"]
+    assert all(h.seq is None for h in history), "sequence numbers are the DCC's only"
+    assert all(h.seq is not None for h in e.campaign(DCC, "C2").history)
+    assert all(n.event is None for n in e.notifications(A).notifications)
+    with pytest.raises(ota.NotPermittedError):
+        e.check_deadlines(ota.Actor.SYSTEM, t(5))
+
+
+def test_oversized_text_is_refused_naming_the_limit() -> None:
+    e = rolling()
+    with pytest.raises(ota.InvalidInputError, match="limit of 4096") as err:
+        e.reject_hubs(A, t(3), campaign="C2", hubs=["00-00-00-00-00-00-00-10"], reason="x" * 5000)
+    assert err.value.field == "reason"
+
+
+# --- the bad-input grid: every public call, every parameter, values of every wrong shape ------
+
+_DEEP: Any = "x"
+for _ in range(200):
+    _DEEP = [_DEEP]
+
+BAD_VALUES: List[Any] = [None, -1, 2**64, 1.5, float("nan"), "", "\ud800", " ", [], {}, [None], {"x": None},
+                         b"bytes", object(), _DEEP, "9" * 10_000, True]
+
+PLAUSIBLE: Dict[str, Any] = {
+    "actor": DCC, "at": t(3), "campaign": "C2", "hub": "00-00-00-00-00-00-00-10", "hub_id": "00-00-00-00-00-00-00-10",
+    "hubs": ["00-00-00-00-00-00-00-10"], "customer": "SUP-A", "variant": "CH-N-DB", "version": "2.0", "target": "2.0",
+    "from_version": "1.1", "to_version": "2.0", "region": ota.Region.NORTH, "reason": "r", "text": "t", "note": None,
+    "override_reason": None, "firmware": "1.0", "set": None, "sets": [], "flags": ota.ConsumerFlags(),
+    "role": ota.SupplyRole.IMPORT, "status": ota.SmiStatus.COMMISSIONED, "device": ota.HanDeviceKind.ESME,
+    "on": date(2026, 1, 2), "cutoff": t(60), "until": t(61), "policy": None, "gate": ota.Gate.CSP_APPROVED,
+    "verdict": ota.PilotVerdict.success(), "outcomes": [], "reports": [], "named": False, "suspend_own": False,
+    "flag": 1, "up_to": 1, "limit": 10, "offset": 0, "size": 1, "seed": 0, "start": 0, "columns": {}, "table": {},
+    "command": {"type": "check_deadlines"}, "upgrades_from": [], "kind": "hub_id", "region_": ota.Region.NORTH,
+    "customer_id": "SUP-A", "path": "/nonexistent/x.jsonl",
+}
+
+
+def _calls() -> List[Any]:
+    out = []
+    for name, fn in inspect.getmembers(ota.Engine, predicate=inspect.isfunction):
+        if name.startswith("_") or name in ("same_state_as", "write_log"):
+            continue
+        out.append((name, fn))
+    return out
+
+
+@pytest.mark.parametrize("name,fn", _calls(), ids=[n for n, _ in _calls()])
+def test_every_bad_input_to_every_call_is_a_comms_hub_ota_error(name: str, fn: Any) -> None:
+    e = rolling()
+    params = [p for p in inspect.signature(fn).parameters.values() if p.name != "self"]
+    for target in params:
+        for bad in BAD_VALUES:
+            kwargs = {p.name: (bad if p is target else PLAUSIBLE.get(p.name, "x")) for p in params}
+            positional = [kwargs.pop(p.name) for p in params if p.kind == p.POSITIONAL_OR_KEYWORD]
+            try:
+                fn(e, *positional, **kwargs)
+            except ota.CommsHubOtaError:
+                pass
+            except BaseException as other:  # noqa: BLE001 - the point is to catch anything else
+                pytest.fail(f"{name}({target.name}={bad!r:.40}) raised {type(other).__name__}: {other}")
+
+
+def test_module_functions_take_bad_input_as_comms_hub_ota_errors() -> None:
+    for bad in BAD_VALUES:
+        for call in (lambda: ota.parse_id(bad, "x"), lambda: ota.parse_id("hub_id", bad), lambda: ota.Actor.csp(bad),
+                     lambda: ota.Actor.customer(bad), lambda: ota.parse_hub_id(bad), lambda: ota.synthetic_estate(bad),
+                     lambda: ota.Engine.replay_log(bad)):
+            try:
+                call()
+            except ota.CommsHubOtaError:
+                pass
+            except BaseException as other:  # noqa: BLE001
+                pytest.fail(f"{bad!r:.40} raised {type(other).__name__}: {other}")
