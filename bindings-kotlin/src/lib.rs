@@ -47,10 +47,40 @@ pub fn schema_version() -> i64 {
 
 #[derive(uniffi::Object)]
 pub struct Engine {
-    inner: Mutex<core::Engine>,
+    inner: Arc<Mutex<core::Engine>>,
+    /// This engine's entry in [`OPEN`], for `sameStateAs`.
+    handle: i64,
+}
+
+/// The engines alive in this process, by handle. UniFFI 0.32 passes an object argument by
+/// cloning its pointer without checking that the object is still open, so a closed `Engine`
+/// given as an argument read freed memory (a wrong answer, then a JVM crash). No method takes an
+/// `Engine` argument: `sameStateAs` (a Kotlin extension, `src/main/kotlin`) asks the other
+/// engine for its handle, a method call that a closed engine refuses with
+/// `IllegalStateException`, and looks the handle up here.
+static OPEN: Mutex<std::collections::BTreeMap<i64, std::sync::Weak<Mutex<core::Engine>>>> =
+    Mutex::new(std::collections::BTreeMap::new());
+static NEXT_HANDLE: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(1);
+
+fn open_engines(
+) -> MutexGuard<'static, std::collections::BTreeMap<i64, std::sync::Weak<Mutex<core::Engine>>>> {
+    OPEN.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        open_engines().remove(&self.handle);
+    }
 }
 
 impl Engine {
+    fn wrap(engine: core::Engine) -> Arc<Self> {
+        let inner = Arc::new(Mutex::new(engine));
+        let handle = NEXT_HANDLE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        open_engines().insert(handle, Arc::downgrade(&inner));
+        Arc::new(Engine { inner, handle })
+    }
+
     fn lock(&self) -> MutexGuard<'_, core::Engine> {
         // A poisoned lock means a panic in an earlier call; the core never panics on input,
         // and its state is only changed after all checks, so the state is still consistent.
@@ -69,18 +99,14 @@ impl Engine {
 impl Engine {
     #[uniffi::constructor]
     pub fn new() -> Arc<Self> {
-        Arc::new(Engine {
-            inner: Mutex::new(core::Engine::new()),
-        })
+        Engine::wrap(core::Engine::new())
     }
 
     /// Rebuilds an engine from a JSON-lines event log.
     #[uniffi::constructor]
     pub fn replay_log(path: String) -> Result<Arc<Self>> {
         let engine = core::Engine::replay(journal::read_jsonl(&path)?)?;
-        Ok(Arc::new(Engine {
-            inner: Mutex::new(engine),
-        }))
+        Ok(Engine::wrap(engine))
     }
 
     /// Runs a command given as its JSON form (`{"type":"grant_pilot_oa","campaign":"C1"}`), e.g.
@@ -1045,12 +1071,32 @@ impl Engine {
         Ok(journal::write_jsonl(&path, self.lock().events())?)
     }
 
-    /// Whether both engines hold the same state (e.g. an engine and its replay).
-    pub fn same_state_as(&self, other: Arc<Engine>) -> bool {
-        if std::ptr::eq(self, other.as_ref()) {
-            return true;
+    /// This engine's handle in this process (see `sameStateAs`, which is how to use it).
+    pub fn state_handle(&self) -> i64 {
+        self.handle
+    }
+
+    /// Whether this engine holds the same state as the open engine with `handle` (Kotlin:
+    /// `a.sameStateAs(b)`). Never holds both engines' locks at once: the other's state is
+    /// copied under its lock alone, then compared under ours. `NotFound` for a handle of no
+    /// open engine.
+    pub fn same_state_as_handle(&self, handle: i64) -> Result<bool> {
+        if handle == self.handle {
+            return Ok(true);
         }
-        let a = self.lock().state().clone();
-        a == *other.lock().state()
+        let other = open_engines()
+            .get(&handle)
+            .and_then(std::sync::Weak::upgrade)
+            .ok_or_else(|| CommsHubOtaError::NotFound {
+                entity: "engine".into(),
+                id: handle.to_string(),
+                description: format!("engine {handle} is closed or never was"),
+            })?;
+        let theirs = other
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .state()
+            .clone();
+        Ok(*self.lock().state() == theirs)
     }
 }

@@ -150,8 +150,15 @@ impl CampaignPolicy {
 /// e.g. read from a configuration file.
 #[uniffi::export]
 pub fn campaign_policy_from_json(json: String) -> Result<CampaignPolicy> {
-    let p: core::CampaignPolicy =
+    // A JSON object only (serde would also take `[]` as a struct of defaults), within bounds.
+    let value: serde_json::Value =
         serde_json::from_str(&json).map_err(|e| invalid_input("policy", e.to_string()))?;
+    if !value.is_object() {
+        return Err(invalid_input("policy", "expected a JSON object"));
+    }
+    let p: core::CampaignPolicy =
+        serde_json::from_value(value).map_err(|e| invalid_input("policy", e.to_string()))?;
+    p.check()?;
     Ok(CampaignPolicy {
         pilot_cap_per_customer: p.pilot_cap_per_customer.map(i64::from),
         min_assessment_days: i64::from(p.min_assessment_days),
@@ -560,7 +567,8 @@ pub enum NotificationKind {
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct Notification {
     pub id: i64,
-    pub event: i64,
+    /// The sequence number of the event behind it: the DCC's only.
+    pub event: Option<i64>,
     pub at: SystemTime,
     pub kind: NotificationKind,
     pub json: String,
@@ -681,7 +689,7 @@ impl From<core::notify::Notification> for Notification {
         };
         Notification {
             id: n.id as i64,
-            event: n.event as i64,
+            event: n.event.map(|e| e as i64),
             at: system_time(n.at),
             kind,
             json,

@@ -495,7 +495,8 @@ pub struct Cutoff {
 /// `cutoff_extended`, and the optional fields are set where that change has them.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct HistoryEntry {
-    pub seq: i64,
+    /// The event's place in the log: the DCC's only (to others it would count their events).
+    pub seq: Option<i64>,
     pub at: SystemTime,
     pub actor: String,
     pub change: String,
@@ -510,7 +511,7 @@ impl From<core::campaign::HistoryEntry> for HistoryEntry {
     fn from(h: core::campaign::HistoryEntry) -> Self {
         use core::campaign::CampaignChange as C;
         let mut e = HistoryEntry {
-            seq: h.seq as i64,
+            seq: h.seq.map(|s| s as i64),
             at: system_time(h.at),
             actor: h.actor.to_code(),
             change: String::new(),

@@ -1,5 +1,87 @@
 //! uniffi-bindgen, pinned to the workspace's uniffi version (the generator must match the
-//! scaffolding that built the library).
+//! scaffolding that built the library), plus one fix to what it generates for Kotlin.
+//!
+//! UniFFI 0.32 converts arguments (Kotlin to Rust) inside the call wrapper but lets what that
+//! conversion throws escape untyped: a string with a lone surrogate throws
+//! `MalformedInputException`, and a `null` inside a `List` from Java throws a
+//! `NullPointerException` deep in generated code. After generating, this binary rewrites the one
+//! wrapper every fallible call goes through, so both reach the caller as the binding's typed
+//! `CommsHubOtaException.InvalidInput`, like every other bad input. If a uniffi upgrade changes
+//! that wrapper, the rewrite finds nothing and generation fails loudly instead of silently
+//! dropping the fix.
+
+use std::path::{Path, PathBuf};
+
+const WRAPPER: &str = "private inline fun <U, E: kotlin.Exception> uniffiRustCallWithError(";
+const CALL: &str = "    val return_value = callback(status)\n";
+const TYPED_CALL: &str = r#"    // commshub-ota: argument conversion failures are typed errors (see uniffi-bindgen/main.rs).
+    val return_value = try {
+        callback(status)
+    } catch (e: java.nio.charset.CharacterCodingException) {
+        throw CommsHubOtaException.InvalidInput("argument", "text is not valid Unicode (it holds a lone surrogate)", "invalid argument: text is not valid Unicode (it holds a lone surrogate)")
+    } catch (e: NullPointerException) {
+        throw CommsHubOtaException.InvalidInput("argument", "a null where a value is required (inside a list or record)", "invalid argument: a null where a value is required (inside a list or record)")
+    }
+"#;
+
 fn main() {
-    uniffi::uniffi_bindgen_main()
+    let args: Vec<String> = std::env::args().collect();
+    let out_dir = args
+        .windows(2)
+        .find(|w| w[0] == "--out-dir")
+        .map(|w| PathBuf::from(&w[1]));
+    let kotlin = args
+        .windows(2)
+        .any(|w| w[0] == "--language" && w[1] == "kotlin");
+    uniffi::uniffi_bindgen_main();
+    if let (Some(dir), true) = (out_dir, kotlin) {
+        if let Err(why) = type_argument_failures(&dir) {
+            eprintln!("uniffi-bindgen (commshub-ota): {why}");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// Rewrites the call wrapper in the generated `.kt` file that has it.
+fn type_argument_failures(dir: &Path) -> Result<(), String> {
+    let mut patched = 0;
+    for file in kotlin_files(dir)? {
+        let text =
+            std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let Some(start) = text.find(WRAPPER) else {
+            continue;
+        };
+        let body = start
+            + text[start..]
+                .find(CALL)
+                .ok_or("the call wrapper has changed shape")?;
+        let fixed = format!(
+            "{}{TYPED_CALL}{}",
+            &text[..body],
+            &text[body + CALL.len()..]
+        );
+        std::fs::write(&file, fixed).map_err(|e| format!("{}: {e}", file.display()))?;
+        patched += 1;
+    }
+    if patched == 1 {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected one generated file with uniffiRustCallWithError, found {patched}"
+        ))
+    }
+}
+
+fn kotlin_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.is_dir() {
+            out.extend(kotlin_files(&path)?);
+        } else if path.extension().is_some_and(|x| x == "kt") {
+            out.push(path);
+        }
+    }
+    Ok(out)
 }

@@ -233,7 +233,7 @@ object Conformance {
                     h.reason?.let { change.put("reason", it) }
                     h.customer?.let { change.put("customer", it) }
                     h.until?.let { change.put("until", it.toString()) }
-                    add(json.objectNode().put("seq", h.seq).put("at", h.at.toString()).put("actor", h.actor).set<ObjectNode>("change", change))
+                    add(json.objectNode().apply { h.seq?.let { put("seq", it) } }.put("at", h.at.toString()).put("actor", h.actor).set<ObjectNode>("change", change))
                 }
             })
         }

@@ -42,7 +42,9 @@ class RolloutTest {
         }
         assertEquals(listOf(0L, 1L), bad.rows.map { it.row })
         assertTrue(bad.rows[0].reason.contains("never dispatched"))
-        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.reportOutcomes("csp:south", t(3), "C2", ok(0x11)) }
+        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.reportOutcomes(a, t(3), "C2", ok(0x11)) }
+        // To another region's CSP the campaign does not exist.
+        assertThrows(CommsHubOtaException.NotFound::class.java) { e.reportOutcomes("csp:south", t(3), "C2", ok(0x11)) }
         assertThrows(CommsHubOtaException.NotFound::class.java) { e.reportOutcomes(csp, t(3), "C9", ok(0x11)) }
         assertThrows(CommsHubOtaException.InvalidId::class.java) { e.reportOutcomes(csp, t(3), "C2", listOf(OutcomeReport("x", Outcome.Dispatched))) }
         assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.reportOutcomes(csp, t(3), "C2", emptyList()) }
@@ -110,9 +112,11 @@ class RolloutTest {
         val flag = e.defectFlags(d).single()
         assertNull(flag.flaggedBy)
         assertEquals(emptyList<DefectView>(), e.defectFlags(e5))
-        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.liftDefectSuspension(d, t(4), 1) }
-        assertThrows(CommsHubOtaException.NotFound::class.java) { e.liftDefectSuspension(a, t(4), 9) }
-        e.liftDefectSuspension(a, t(4), 1)
+        // Another's flag answers exactly as one that does not exist; ids are digests, not counts.
+        assertTrue(flag.flag > 1000L)
+        assertThrows(CommsHubOtaException.NotFound::class.java) { e.liftDefectSuspension(d, t(4), flag.flag) }
+        assertThrows(CommsHubOtaException.NotFound::class.java) { e.liftDefectSuspension(a, t(4), flag.flag + 1) }
+        e.liftDefectSuspension(a, t(4), flag.flag)
         val inbox = e.notifications(d, 100).notifications
         assertTrue(inbox[1].kind is NotificationKind.DefectFlagged)
         e.acknowledgeNotifications(d, t(4), inbox[0].id)

@@ -1,0 +1,130 @@
+package commshub.ota
+
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertNull
+import org.junit.jupiter.api.Assertions.assertThrows
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import java.time.Duration
+import java.time.Instant
+import java.util.concurrent.Executors
+import java.util.concurrent.TimeUnit
+
+/** Issue 11 through the JVM binding: no crash, no untyped exception, no deadlock, no leak. */
+class HardeningTest {
+    private val t0: Instant = Instant.parse("2026-01-01T09:00:00Z")
+    private fun t(day: Long): Instant = t0.plus(Duration.ofDays(day))
+    private fun h(n: Int) = "00-00-00-00-00-00-00-%02X".format(n)
+    private val csp = "csp:north"
+    private val a = "customer:SUP-A"
+    private val d = "customer:SUP-D"
+
+    private fun rolling(policy: CampaignPolicy = CampaignPolicy()): Engine {
+        val e = Conformance.given(Engine(), Conformance.mapper.readTree(Conformance.testsDir.resolve("fixtures/rollout_estate.json").toFile()))
+        e.createCampaign("dcc", t(1), "C2", "CH-N-DB", "2.0", t(59), policy)
+        e.grantPilotOa("dcc", t(2), "C2")
+        listOf(a, d).forEach { e.approveWholeEstate(it, t(2), "C2") }
+        return e
+    }
+
+    @Test
+    fun `a closed engine as an argument is refused, never read`(): Unit = rolling().use { e ->
+        repeat(5) {
+            val closed = rolling()
+            assertTrue(e.sameStateAs(closed))
+            closed.close()
+            // Before: a wrong true, then the JVM crashed reading freed memory.
+            assertThrows(IllegalStateException::class.java) { e.sameStateAs(closed) }
+        }
+        val gone = rolling()
+        val handle = gone.stateHandle()
+        gone.close()
+        assertThrows(CommsHubOtaException.NotFound::class.java) { e.sameStateAsHandle(handle) }
+        assertTrue(e.sameStateAs(e))
+    }
+
+    @Test
+    fun `sameStateAs both ways at once never deadlocks`() {
+        val (e1, e2) = rolling() to rolling()
+        val pool = Executors.newFixedThreadPool(2)
+        val jobs = listOf(e1 to e2, e2 to e1).map { (x, y) -> pool.submit<Boolean> { (1..200).all { x.sameStateAs(y) } } }
+        pool.shutdown()
+        assertTrue(pool.awaitTermination(60, TimeUnit.SECONDS), "deadlocked")
+        assertTrue(jobs.all { it.get() })
+        e1.close(); e2.close()
+    }
+
+    @Test
+    fun `text with a lone surrogate and a null inside a list are typed errors`(): Unit = rolling().use { e ->
+        val surrogate = "no \uD800 here"
+        val bad = assertThrows(CommsHubOtaException.InvalidInput::class.java) {
+            e.rejectHubs(a, t(3), "C2", listOf(h(0x10)), surrogate)
+        }
+        assertTrue(bad.reason.contains("surrogate"))
+        assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.campaign("customer:SUP-\uDFFF", "C2") }
+        // From Java a List<String> may hold a null: typed, not a NullPointerException.
+        @Suppress("UNCHECKED_CAST")
+        val withNull = listOf<String?>(h(0x10), null) as List<String>
+        val nul = assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.nominateHubs(a, t(3), "C2", withNull) }
+        assertTrue(nul.reason.contains("null"))
+        assertEquals(0, e.notifications(a, 10).notifications.count { it.kind is NotificationKind.OtherSupplierConsented })
+    }
+
+    @Test
+    fun `a policy is bounded on every path`(): Unit = rolling().use { e ->
+        for (json in listOf("[]", "{\"max_attempts\": 0}", "{\"cutoff_notice_days\": 100000000}", "7", "null")) {
+            assertThrows(CommsHubOtaException.InvalidInput::class.java, { campaignPolicyFromJson(json) }, json)
+        }
+        val fields = listOf(
+            CampaignPolicy(minAssessmentDays = 100_000_000) to "policy.min_assessment_days",
+            CampaignPolicy(reconciliationTimeoutHours = 2_300_000_000) to "policy.reconciliation_timeout_hours",
+            CampaignPolicy(cutoffNoticeDays = 100_000_000) to "policy.cutoff_notice_days",
+        )
+        for ((policy, field) in fields) {
+            val err = assertThrows(CommsHubOtaException.InvalidInput::class.java) {
+                e.createCampaign("dcc", t(3), "C9", "CH-N-DB", "2.0", t(60), policy)
+            }
+            assertEquals(field, err.field)
+        }
+        assertEquals(366L, campaignPolicyFromJson("{\"min_assessment_days\": 366}").minAssessmentDays)
+    }
+
+    @Test
+    fun `an automatic suspension is the system's act and sequence numbers are the DCC's`(): Unit =
+        rolling(campaignPolicyFromJson("{\"halt\": {\"failure_threshold_percent\": 60.0, \"min_outcomes\": 2}}")).use { e ->
+            val ok = { n: Int -> listOf(Outcome.Dispatched, Outcome.Delivered, Outcome.Activated, Outcome.ReadBack("2.0")).map { OutcomeReport(h(n), it) } }
+            e.reportOutcomes(csp, t(3), "C2", ok(0x10) + ok(0x16))
+            val lost = HanHealth.DeviceLostContact(HanDeviceKind.IHD)
+            e.reportHanHealth(a, t(4), "C2", listOf(HealthReport(h(0x10), lost)))
+            val events = e.reportHanHealth(d, t(4), "C2", listOf(HealthReport(h(0x16), lost)))
+            assertEquals(d, events.first().actor)
+            assertTrue(events.size > 1)
+            assertTrue(events.drop(1).all { it.actor == "system" }, events.toString())
+            val history = e.campaign(a, "C2").history
+            assertEquals(listOf("system"), history.filter { it.toPhase == Phase.SUSPENDED }.map { it.actor })
+            assertTrue(history.all { it.seq == null })
+            assertTrue(e.campaign("dcc", "C2").history.all { it.seq != null })
+            assertTrue(e.notifications(a, 100).notifications.all { it.event == null })
+            assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.checkDeadlines("system", t(5)) }
+        }
+
+    @Test
+    fun `others' configuration sets, flags and regions answer as if they did not exist`(): Unit = rolling().use { e ->
+        val setY = e.hub("dcc", h(0x16)).configurationSet // SUP-D's only
+        assertThrows(CommsHubOtaException.NotFound::class.java) { e.approveConfigurationSets(a, t(3), "C2", listOf(setY)) }
+        e.flagDefect(d, t(3), DefectSubject.ConfigurationSet(setY), "in triage", false, true)
+        val flag = e.defectFlags(d).single().flag
+        assertTrue(flag > 1000L, "a digest, not a count")
+        assertThrows(CommsHubOtaException.NotFound::class.java) { e.liftDefectSuspension(a, t(3), flag) }
+        assertThrows(CommsHubOtaException.NotFound::class.java) {
+            e.reportOutcomes("csp:south", t(3), "C2", listOf(OutcomeReport(h(0x10), Outcome.Dispatched)))
+        }
+        val long = assertThrows(CommsHubOtaException.InvalidInput::class.java) {
+            e.rejectHubs(a, t(3), "C2", listOf(h(0x10)), "x".repeat(5000))
+        }
+        assertTrue(long.reason.contains("limit of 4096"))
+        assertFalse(e.campaigns(a).toString().contains("SUP-D"))
+        assertNull(e.notifications(a, 10).notifications.firstOrNull()?.event)
+    }
+}
