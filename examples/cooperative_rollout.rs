@@ -376,6 +376,7 @@ Pilot: {big} nominated {} hubs; the CSP's list offers {} (nominated first), {} h
         let row = |outcome| rollout::OutcomeReport {
             hub: e.hub,
             outcome,
+            happened_at: None,
         };
         rows.push(row(rollout::Outcome::Dispatched));
         if i % 25 == 7 {
@@ -409,11 +410,13 @@ Pilot: {big} nominated {} hubs; the CSP's list offers {} (nominated first), {} h
     if let Some(version) = target {
         let rows = reconciled
             .iter()
-            .map(|&&hub| rollout::OutcomeReport {
-                hub,
-                outcome: rollout::Outcome::ReadBack {
-                    firmware: version.clone(),
-                },
+            .map(|&&hub| {
+                rollout::OutcomeReport::new(
+                    hub,
+                    rollout::Outcome::ReadBack {
+                        firmware: version.clone(),
+                    },
+                )
             })
             .collect::<Vec<_>>();
         if !rows.is_empty() {
@@ -450,15 +453,17 @@ Pilot: {big} nominated {} hubs; the CSP's list offers {} (nominated first), {} h
     let reports = upgraded
         .iter()
         .enumerate()
-        .map(|(i, &hub)| rollout::HealthReport {
-            hub,
-            health: if i == 0 {
-                rollout::HanHealth::DeviceLostContact {
-                    device: HanDeviceKind::Ihd,
-                }
-            } else {
-                rollout::HanHealth::AllFine
-            },
+        .map(|(i, &hub)| {
+            rollout::HealthReport::new(
+                hub,
+                if i == 0 {
+                    rollout::HanHealth::DeviceLostContact {
+                        device: HanDeviceKind::Ihd,
+                    }
+                } else {
+                    rollout::HanHealth::AllFine
+                },
+            )
         })
         .collect::<Vec<_>>();
     if !reports.is_empty() {

@@ -267,6 +267,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|e| OutcomeReport {
             hub: e.hub,
             outcome: Outcome::Dispatched,
+            happened_at: None,
         })
         .collect();
     drop(engine.take_events());

@@ -22,7 +22,12 @@ impl Engine {
         Engine::default()
     }
 
-    /// Runs `command` for `actor` at time `at` (the caller's clock: the model has none).
+    /// Runs `command` for `actor`, recorded at `at`: the host's own clock, read when the
+    /// command is executed (DOMAIN.md decision 15), never a time a party sent. The log is
+    /// ordered by it: a time earlier than the last recorded event's (two threads that read the
+    /// clock in one order and took the engine in the other) is recorded at the last event's
+    /// time, so that no command is refused for it and the log never goes back. When a reported
+    /// fact happened travels inside the command (`happened_at` of outcome and health rows).
     /// Refused: an error, and nothing changed. Accepted: the events recorded, in order.
     pub fn execute(
         &mut self,
@@ -30,6 +35,7 @@ impl Engine {
         at: DateTime<Utc>,
         command: Command,
     ) -> Result<&[Event], Error> {
+        let at = self.state.last_event_at().map_or(at, |last| at.max(last));
         let payloads = self.state.decide(actor, at, command)?;
         let start = self.journal.len();
         for payload in payloads {
@@ -89,6 +95,7 @@ impl Engine {
         if rejected.is_empty() {
             return self.execute(actor, at, Command::LoadEstateTable { table });
         }
+        let at = self.state.last_event_at().map_or(at, |last| at.max(last));
         let nothing_parsed = table.is_empty();
         let mut bad = rejected;
         match self

@@ -176,6 +176,11 @@ pub enum EventPayload {
         campaign: CampaignId,
         hubs: Vec<HubId>,
     },
+    /// Hubs left dispatched, delivered or activated past the campaign's in-flight timeout.
+    InFlightTimedOut {
+        campaign: CampaignId,
+        hubs: Vec<HubId>,
+    },
     ConfigurationSetHalted {
         campaign: CampaignId,
         set: ConfigurationSet,
@@ -232,9 +237,9 @@ impl EventPayload {
         match self {
             EventPayload::CampaignPhaseChanged { figures, .. }
             | EventPayload::ConfigurationSetHalted { figures, .. } => figures.is_some(),
-            EventPayload::ReconciliationTimedOut { .. } | EventPayload::CutoffNoticesDue { .. } => {
-                true
-            }
+            EventPayload::ReconciliationTimedOut { .. }
+            | EventPayload::InFlightTimedOut { .. }
+            | EventPayload::CutoffNoticesDue { .. } => true,
             _ => false,
         }
     }
@@ -271,6 +276,7 @@ impl EventPayload {
             EventPayload::OutcomesReported { .. } => "outcomes_reported",
             EventPayload::HanHealthReported { .. } => "han_health_reported",
             EventPayload::ReconciliationTimedOut { .. } => "reconciliation_timed_out",
+            EventPayload::InFlightTimedOut { .. } => "in_flight_timed_out",
             EventPayload::ConfigurationSetHalted { .. } => "configuration_set_halted",
             EventPayload::ConfigurationSetResumed { .. } => "configuration_set_resumed",
             EventPayload::SupplierHoldPlaced { .. } => "supplier_hold_placed",

@@ -752,8 +752,11 @@ fn customer_estate_and_configuration_sets() {
 
 #[test]
 fn time_never_goes_backwards() {
+    // A command stamped before the last event is recorded at the last event's time: the log
+    // stays in order and the command is not refused for the host's thread interleaving.
     let mut e = fixture();
-    let err = refused(
+    let last = e.state().last_event_at().unwrap();
+    let events = ok(
         &mut e,
         &Actor::Dcc,
         t(-1),
@@ -761,12 +764,19 @@ fn time_never_goes_backwards() {
             hub: hub(3),
             on: date(2026, 1, 1),
         },
-        ErrorKind::PreconditionFailed,
     );
+    assert_eq!(events[0].at, last);
+    // A state used directly (without the engine's stamping) still refuses to go back.
+    let err = e
+        .state()
+        .decide(&Actor::Dcc, t(-1), Command::CheckDeadlines {})
+        .unwrap_err();
     assert!(
         err.to_string().contains("before the last recorded event"),
         "{err}"
     );
+    let replayed = Engine::replay(e.events().to_vec()).unwrap();
+    assert_eq!(replayed.state(), e.state());
 }
 
 #[test]

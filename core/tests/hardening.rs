@@ -9,9 +9,12 @@ use common::*;
 use commshub_ota::campaign::CampaignChange;
 use commshub_ota::journal::{read_jsonl_from, write_jsonl_to};
 use commshub_ota::limits;
+use commshub_ota::participation::eligibility::{Blocker, Explanation, Party};
 use commshub_ota::participation::policy_limits;
 use commshub_ota::query::ConfigurationSet;
-use commshub_ota::rollout::{HaltPolicy, HanHealth, HealthReport, Outcome, Pacing};
+use commshub_ota::rollout::{
+    HaltPolicy, HanHealth, HealthReport, Outcome, OutcomeReport, Pacing, UpgradeState,
+};
 use commshub_ota::*;
 
 fn create(policy: CampaignPolicy) -> Command {
@@ -190,10 +193,7 @@ fn deadlines_at_the_ends_of_the_calendar_do_not_panic() {
             campaign: camp("C9"),
             outcomes: [Outcome::Dispatched, Outcome::Delivered, Outcome::NoResponse]
                 .into_iter()
-                .map(|outcome| commshub_ota::rollout::OutcomeReport {
-                    hub: hub(1),
-                    outcome,
-                })
+                .map(|outcome| OutcomeReport::new(hub(1), outcome))
                 .collect(),
         },
     );
@@ -226,6 +226,7 @@ fn an_automatic_halt_is_recorded_as_the_systems_act_not_the_reporters() {
         health: HanHealth::DeviceLostContact {
             device: HanDeviceKind::Ihd,
         },
+        happened_at: None,
     };
     ok(
         &mut e,
@@ -477,4 +478,560 @@ fn a_rejection_reason_is_stored_once_for_all_its_hubs() {
             .unwrap();
         assert!(format!("{ex:?}").contains(&reason[..100]));
     }
+}
+
+// --- issue 11, part 1: correctness ---------------------------------------------------------
+
+fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap()
+}
+
+/// The fixture, hub 30 (north, 1.0, SUP-A only), and campaign C1 (to 2.0, cut-off 2027) with
+/// `policy`, in the pilot from day 1, SUP-A's whole estate approved unless `approve` is false.
+fn campaign_with(policy: CampaignPolicy, approve: bool) -> Engine {
+    let mut e = fixture();
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(0),
+        Command::InstallHub {
+            hub: Box::new(row(30, NORTH, "1.0", Some("SUP-A"), None)),
+        },
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(0),
+        Command::CreateCampaign {
+            campaign: camp(C1),
+            variant: vid(NORTH),
+            target: fw("2.0"),
+            cutoff: at(2027, 6, 1, 0, 0),
+            policy,
+        },
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        Command::GrantPilotOa { campaign: camp(C1) },
+    );
+    if approve {
+        ok(
+            &mut e,
+            &cust("SUP-A"),
+            t(1),
+            Command::ApproveWholeEstate { campaign: camp(C1) },
+        );
+    }
+    e
+}
+
+fn row_at(n: u64, outcome: Outcome, happened: Option<DateTime<Utc>>) -> OutcomeReport {
+    OutcomeReport {
+        hub: hub(n),
+        outcome,
+        happened_at: happened,
+    }
+}
+
+fn explain(e: &Engine, actor: &Actor, n: u64, when: DateTime<Utc>) -> Explanation {
+    e.state().explain(actor, &camp(C1), hub(n), when).unwrap()
+}
+
+/// Issue 11, 1.1: hub 30 on 1.0 goes to 2.0 by 1.1. SUP-A approved 1.0's configuration set;
+/// after the first step the hub holds 1.1's set, and the approval still carries it.
+#[test]
+fn a_configuration_set_approval_carries_a_hub_through_its_whole_route() {
+    let mut e = campaign_with(CampaignPolicy::default(), false);
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(2),
+        Command::GrantMassRolloutOa {
+            campaign: camp(C1),
+            override_reason: Some("no pilot volunteers".into()),
+        },
+    );
+    let set = e
+        .state()
+        .hub(&Actor::Dcc, hub(30))
+        .unwrap()
+        .configuration_set;
+    ok(
+        &mut e,
+        &cust("SUP-A"),
+        t(2),
+        Command::ApproveConfigurationSets {
+            campaign: camp(C1),
+            sets: vec![set],
+        },
+    );
+    let step = |e: &mut Engine, to: &str, day: i64| {
+        let rows = [
+            Outcome::Dispatched,
+            Outcome::Delivered,
+            Outcome::Activated,
+            Outcome::ReadBack { firmware: fw(to) },
+        ]
+        .into_iter()
+        .map(|o| OutcomeReport::new(hub(30), o))
+        .collect();
+        ok(
+            e,
+            &csp(),
+            t(day),
+            Command::ReportOutcomes {
+                campaign: camp(C1),
+                outcomes: rows,
+            },
+        );
+    };
+    step(&mut e, "1.1", 3);
+    let x = explain(&e, &cust("SUP-A"), 30, t(4));
+    assert!(x.upgradeable, "the approval carries it on: {x:?}");
+    assert_eq!(x.next_version, Some(fw("2.0")));
+    step(&mut e, "2.0", 4);
+    assert_eq!(
+        e.state().hub(&Actor::Dcc, hub(30)).unwrap().firmware,
+        fw("2.0")
+    );
+}
+
+/// Issue 11, 1.6: the recording time orders the log; a reported fact carries when it happened.
+#[test]
+fn a_late_report_is_accepted_and_counted_on_the_day_it_happened() {
+    let policy = CampaignPolicy {
+        pacing: Some(Pacing {
+            daily_cap: Some(1),
+            ramp_factor: 1.0,
+            blackouts: vec![],
+        }),
+        ..CampaignPolicy::default()
+    };
+    let mut e = campaign_with(policy, true);
+    // Something else is recorded on day 5; then the CSP reports hub 1's dispatch of day 3.
+    ok(&mut e, &Actor::Dcc, t(5), Command::CheckDeadlines {});
+    ok(
+        &mut e,
+        &cust("SUP-B"),
+        t(5),
+        Command::SetConsumerFlags {
+            hub: hub(3),
+            role: SupplyRole::Import,
+            flags: ConsumerFlags {
+                super_friendly: true,
+                ..ConsumerFlags::default()
+            },
+        },
+    );
+    ok(
+        &mut e,
+        &csp(),
+        t(5),
+        Command::ReportOutcomes {
+            campaign: camp(C1),
+            outcomes: vec![row_at(1, Outcome::Dispatched, Some(t(3)))],
+        },
+    );
+    // It counts on day 3: day 5's cap of one is still free, day 3's is used.
+    let page = e
+        .state()
+        .upgrade_list(&Actor::Dcc, Region::North, t(5), 0, 10)
+        .unwrap();
+    assert_eq!(page.entries.len(), 1, "{page:?}");
+    let late_again = refused(
+        &mut e,
+        &csp(),
+        t(5),
+        Command::ReportOutcomes {
+            campaign: camp(C1),
+            outcomes: vec![row_at(30, Outcome::Dispatched, Some(t(3)))],
+        },
+        ErrorKind::BulkRejected,
+    );
+    assert!(late_again.to_string().contains("cap of 1"), "{late_again}");
+    // A fact later than its recording is refused, as is one before the hub's previous outcome.
+    for (row, says) in [
+        (
+            row_at(1, Outcome::Delivered, Some(t(6))),
+            "after the report is recorded",
+        ),
+        (
+            row_at(1, Outcome::Delivered, Some(t(2))),
+            "before its previous outcome",
+        ),
+    ] {
+        let err = refused(
+            &mut e,
+            &csp(),
+            t(5),
+            Command::ReportOutcomes {
+                campaign: camp(C1),
+                outcomes: vec![row],
+            },
+            ErrorKind::BulkRejected,
+        );
+        assert!(err.to_string().contains(says), "{err}");
+    }
+    // A customer's far-future fact cannot move the log's clock: it is refused, and everyone
+    // carries on at the host's time.
+    let far = at(9999, 12, 31, 0, 0);
+    let err = refused(
+        &mut e,
+        &cust("SUP-A"),
+        t(5),
+        Command::ReportHanHealth {
+            campaign: camp(C1),
+            reports: vec![HealthReport {
+                hub: hub(1),
+                health: HanHealth::AllFine,
+                happened_at: Some(far),
+            }],
+        },
+        ErrorKind::BulkRejected,
+    );
+    assert!(err.to_string().contains("after the report is recorded"));
+    ok(&mut e, &Actor::Dcc, t(6), Command::CheckDeadlines {});
+    let replayed = Engine::replay(e.events().to_vec()).unwrap();
+    assert_eq!(replayed.state(), e.state());
+}
+
+/// Issue 11, 1.6: eight threads stamp commands with the host's clock before taking the engine,
+/// so they reach it out of order. None is refused; the log stays in time order and replays.
+#[test]
+fn eight_threads_feeding_one_engine_lose_nothing_to_time_order() {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    use std::sync::{Arc, Mutex};
+    let engine = Arc::new(Mutex::new(campaign_with(CampaignPolicy::default(), true)));
+    let clock = Arc::new(AtomicI64::new(0));
+    let threads: Vec<_> = (0..8)
+        .map(|n| {
+            let (engine, clock) = (engine.clone(), clock.clone());
+            std::thread::spawn(move || {
+                let mut refused = 0;
+                for i in 0..50 {
+                    // The host's clock, read before the engine is taken.
+                    let stamp =
+                        t(3) + chrono::Duration::microseconds(clock.fetch_add(1, Ordering::SeqCst));
+                    std::thread::yield_now();
+                    let cmd = Command::FlagDefect {
+                        subject: commshub_ota::defects::DefectSubject::Firmware {
+                            variant: vid(NORTH),
+                            version: fw("2.0"),
+                        },
+                        text: format!("thread {n} note {i}"),
+                        named: false,
+                        suspend_own: false,
+                    };
+                    if engine
+                        .lock()
+                        .unwrap()
+                        .execute(&cust("SUP-A"), stamp, cmd)
+                        .is_err()
+                    {
+                        refused += 1;
+                    }
+                }
+                refused
+            })
+        })
+        .collect();
+    let refused: i32 = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    assert_eq!(refused, 0);
+    let e = engine.lock().unwrap();
+    assert!(e.events().windows(2).all(|w| w[0].at <= w[1].at));
+    assert_eq!(
+        Engine::replay(e.events().to_vec()).unwrap().state(),
+        e.state()
+    );
+}
+
+/// Issue 11, 1.8: no state stays in flight for ever; a failed hub waits the retry delay.
+#[test]
+fn every_in_flight_state_times_out_as_the_systems_act_and_a_retry_waits() {
+    let policy = CampaignPolicy {
+        in_flight_timeout_hours: 24,
+        retry_delay_hours: 48,
+        ..CampaignPolicy::default()
+    };
+    let mut e = campaign_with(policy, true);
+    ok(
+        &mut e,
+        &csp(),
+        t(3),
+        Command::ReportOutcomes {
+            campaign: camp(C1),
+            outcomes: vec![
+                OutcomeReport::new(hub(1), Outcome::Dispatched),
+                OutcomeReport::new(hub(30), Outcome::Dispatched),
+                OutcomeReport::new(hub(30), Outcome::Delivered),
+            ],
+        },
+    );
+    let nothing = ok(
+        &mut e,
+        &Actor::Dcc,
+        t(3) + chrono::Duration::hours(23),
+        Command::CheckDeadlines {},
+    );
+    assert!(nothing.is_empty(), "{nothing:?}");
+    let due = ok(&mut e, &Actor::Dcc, t(4), Command::CheckDeadlines {});
+    let EventPayload::InFlightTimedOut { hubs, .. } = &due[0].payload else {
+        panic!("{due:?}")
+    };
+    assert_eq!(hubs, &vec![hub(1), hub(30)]);
+    assert_eq!(due[0].actor, Actor::System);
+    let x = explain(&e, &csp(), 1, t(5));
+    assert_eq!(
+        x.blockers,
+        vec![Blocker::RetryDelay {
+            until: t(4) + chrono::Duration::hours(48)
+        }]
+    );
+    let err = refused(
+        &mut e,
+        &csp(),
+        t(5),
+        report(&[(1, Outcome::Dispatched)]),
+        ErrorKind::BulkRejected,
+    );
+    assert!(err.to_string().contains("retry"), "{err}");
+    ok(&mut e, &csp(), t(6), report(&[(1, Outcome::Dispatched)]));
+}
+
+/// Issue 11, 1.7: pacing days and windows are Great Britain's civil time.
+#[test]
+fn the_daily_cap_resets_at_local_midnight_on_both_change_days_and_in_summer() {
+    let policy = CampaignPolicy {
+        pacing: Some(Pacing {
+            daily_cap: Some(1),
+            ramp_factor: 1.0,
+            blackouts: vec![],
+        }),
+        ..CampaignPolicy::default()
+    };
+    let dispatch = |e: &mut Engine, n: u64, when: DateTime<Utc>| {
+        e.execute(
+            &csp(),
+            when,
+            Command::ReportOutcomes {
+                campaign: camp(C1),
+                outcomes: vec![OutcomeReport::new(hub(n), Outcome::Dispatched)],
+            },
+        )
+        .map(|_| ())
+    };
+    // (first dispatch, second dispatch, same local day?)
+    let cases = [
+        // Summer: 23:30 UTC is 00:30 BST the next day.
+        (at(2026, 7, 1, 12, 0), at(2026, 7, 1, 23, 30), false),
+        // Spring change (29 March): 00:30 UTC is 00:30 GMT; 23:30 UTC is 00:30 BST on the 30th.
+        (at(2026, 3, 29, 0, 30), at(2026, 3, 29, 23, 30), false),
+        // Autumn change (25 October): 00:30 UTC is 01:30 BST; 23:30 UTC is 23:30 GMT, same day.
+        (at(2026, 10, 25, 0, 30), at(2026, 10, 25, 23, 30), true),
+    ];
+    for (first, second, same_day) in cases {
+        let mut e = campaign_with(policy.clone(), true);
+        dispatch(&mut e, 1, first).unwrap();
+        let again = dispatch(&mut e, 30, second);
+        assert_eq!(again.is_err(), same_day, "{first} then {second}: {again:?}");
+    }
+}
+
+#[test]
+fn a_weekly_blackout_may_cross_midnight_in_local_time() {
+    use commshub_ota::rollout::pacing::Weekday;
+    let pacing = Pacing {
+        daily_cap: None,
+        ramp_factor: 1.0,
+        blackouts: vec![commshub_ota::rollout::Blackout::Weekly {
+            day: Weekday::Saturday,
+            from_hour: 22,
+            to_hour: 2,
+        }],
+    };
+    // Saturday 4 July 2026, BST: 22:30 local is 21:30 UTC; Sunday 01:30 local is 00:30 UTC.
+    assert!(pacing.blackout_at(at(2026, 7, 4, 21, 30)));
+    assert!(pacing.blackout_at(at(2026, 7, 5, 0, 30)));
+    assert!(!pacing.blackout_at(at(2026, 7, 5, 1, 30)));
+    assert!(!pacing.blackout_at(at(2026, 7, 4, 20, 30)));
+    let mut e = campaign_with(
+        CampaignPolicy {
+            pacing: Some(pacing),
+            ..CampaignPolicy::default()
+        },
+        true,
+    );
+    let x = explain(&e, &csp(), 1, at(2026, 7, 5, 0, 30));
+    assert_eq!(x.blockers, vec![Blocker::Blackout]);
+    // The same window refused as equal hours.
+    let bad = CampaignPolicy {
+        pacing: Some(Pacing {
+            daily_cap: None,
+            ramp_factor: 1.0,
+            blackouts: vec![commshub_ota::rollout::Blackout::Weekly {
+                day: Weekday::Saturday,
+                from_hour: 3,
+                to_hour: 3,
+            }],
+        }),
+        ..CampaignPolicy::default()
+    };
+    refused(
+        &mut e,
+        &Actor::Dcc,
+        t(2),
+        Command::CreateCampaign {
+            campaign: camp("C7"),
+            variant: vid(NORTH),
+            target: fw("2.0"),
+            cutoff: t(60),
+            policy: bad,
+        },
+        ErrorKind::InvalidInput,
+    );
+}
+
+/// Issue 11, 1.4: every blocker reads as a sentence, and names nobody the asker may not know.
+#[test]
+fn every_blocker_has_a_sentence() {
+    let all = vec![
+        Blocker::CampaignNotStarted,
+        Blocker::CampaignSuspended,
+        Blocker::CampaignClosed {
+            phase: Phase::Completed,
+        },
+        Blocker::WrongVariant,
+        Blocker::AlreadyOnTarget,
+        Blocker::NotOnPathway,
+        Blocker::StepNotOnProductionCpl { version: fw("1.1") },
+        Blocker::NotCommissioned {
+            status: SmiStatus::Pending,
+        },
+        Blocker::VulnerableInPilot,
+        Blocker::NotInPilot,
+        Blocker::AwaitingConsent {
+            role: SupplyRole::Gas,
+            by: Party::OtherSupplier,
+            cutoff: None,
+        },
+        Blocker::Rejected {
+            role: SupplyRole::Import,
+            by: Party::You,
+            reason: Some("IHD issue".into()),
+        },
+        Blocker::UpgradeInFlight {
+            state: UpgradeState::Delivered,
+        },
+        Blocker::AttemptsExhausted { attempts: 3 },
+        Blocker::RetryDelay { until: t(3) },
+        Blocker::ConfigurationSetHalted {
+            reason: "halted".into(),
+        },
+        Blocker::HeldBySupplier {
+            by: Party::OtherSupplier,
+            reason: None,
+        },
+        Blocker::SuspendedByDefectFlag {
+            by: Party::You,
+            flag: 7,
+        },
+        Blocker::Blackout,
+        Blocker::DailyCapReached { cap: 5 },
+    ];
+    for b in &all {
+        // Exhaustive: a new blocker must be added to this list.
+        match b {
+            Blocker::CampaignNotStarted
+            | Blocker::CampaignSuspended
+            | Blocker::CampaignClosed { .. }
+            | Blocker::WrongVariant
+            | Blocker::AlreadyOnTarget
+            | Blocker::NotOnPathway
+            | Blocker::StepNotOnProductionCpl { .. }
+            | Blocker::NotCommissioned { .. }
+            | Blocker::VulnerableInPilot
+            | Blocker::NotInPilot
+            | Blocker::AwaitingConsent { .. }
+            | Blocker::Rejected { .. }
+            | Blocker::UpgradeInFlight { .. }
+            | Blocker::AttemptsExhausted { .. }
+            | Blocker::RetryDelay { .. }
+            | Blocker::ConfigurationSetHalted { .. }
+            | Blocker::HeldBySupplier { .. }
+            | Blocker::SuspendedByDefectFlag { .. }
+            | Blocker::Blackout
+            | Blocker::DailyCapReached { .. } => {}
+        }
+        let text = b.sentence();
+        assert!(text.len() > 20, "{b:?}: {text}");
+        assert!(text.chars().next().unwrap().is_uppercase(), "{text}");
+    }
+    assert!(all[10].sentence().starts_with("The other supplier"));
+}
+
+// --- issue 11, part 4: one party must not degrade the service for all ------------------
+
+#[test]
+fn toggling_a_whole_estate_approval_does_not_grow_the_other_suppliers_outbox() {
+    let mut e = rolling(CampaignPolicy::default());
+    for i in 0..300 {
+        let cmd = if i % 2 == 0 {
+            Command::WithdrawWholeEstateApproval { campaign: camp(C1) }
+        } else {
+            Command::ApproveWholeEstate { campaign: camp(C1) }
+        };
+        ok(&mut e, &cust("SUP-A"), t(3), cmd);
+    }
+    let page = e.state().notifications(&cust("SUP-E"), 1000).unwrap();
+    let consents: Vec<_> = page
+        .notifications
+        .iter()
+        .filter_map(|n| match &n.kind {
+            commshub_ota::notify::NotificationKind::OtherSupplierConsented { hubs, .. } => {
+                Some(hubs.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(consents, vec![vec![hub(20)]]);
+    // Replay rebuilds the same outboxes.
+    assert_eq!(
+        Engine::replay(e.events().to_vec()).unwrap().state(),
+        e.state()
+    );
+}
+
+#[test]
+fn open_campaigns_per_variant_are_bounded_and_closed_ones_do_not_count() {
+    let mut e = rolling(CampaignPolicy::default());
+    let create = |id: String| Command::CreateCampaign {
+        campaign: camp(&id),
+        variant: vid(NORTH),
+        target: fw("2.0"),
+        cutoff: t(60),
+        policy: CampaignPolicy::default(),
+    };
+    for n in 1..limits::MAX_LIVE_CAMPAIGNS_PER_VARIANT {
+        ok(&mut e, &Actor::Dcc, t(3), create(format!("X{n}")));
+    }
+    let err = refused(
+        &mut e,
+        &Actor::Dcc,
+        t(3),
+        create("X99".into()),
+        ErrorKind::InvalidInput,
+    );
+    assert!(err.to_string().contains("limit of 16"), "{err}");
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(3),
+        Command::CancelCampaign {
+            campaign: camp("X1"),
+            reason: "superseded".into(),
+        },
+    );
+    ok(&mut e, &Actor::Dcc, t(3), create("X99".into()));
 }

@@ -3,6 +3,7 @@
 mod common;
 
 use common::*;
+use commshub_ota::notify::NotificationKind;
 use commshub_ota::participation::eligibility::{Blocker, Party};
 use commshub_ota::*;
 
@@ -290,14 +291,16 @@ fn two_customers_pilot_while_a_third_approves_its_whole_estate() {
         blockers(&e, &cust("SUP-C"), 6, 3),
         vec![Blocker::AwaitingConsent {
             role: SupplyRole::Import,
-            by: Party::OtherSupplier
+            by: Party::OtherSupplier,
+            cutoff: None,
         }]
     );
     assert_eq!(
         blockers(&e, &cust("SUP-A"), 6, 3),
         vec![Blocker::AwaitingConsent {
             role: SupplyRole::Import,
-            by: Party::You
+            by: Party::You,
+            cutoff: Some(t(60)),
         }]
     );
     assert_eq!(
@@ -306,7 +309,8 @@ fn two_customers_pilot_while_a_third_approves_its_whole_estate() {
             Blocker::NotInPilot,
             Blocker::AwaitingConsent {
                 role: SupplyRole::Import,
-                by: Party::You
+                by: Party::You,
+                cutoff: Some(t(60)),
             }
         ]
     );
@@ -331,7 +335,8 @@ fn split_supply_hub_waits_for_the_second_supplier() {
             role: SupplyRole::Gas,
             by: Party::Customer {
                 customer: cid("SUP-C")
-            }
+            },
+            cutoff: Some(t(60)),
         }]
     );
     let csp = blockers(&e, &Actor::Csp(Region::North), 6, 3);
@@ -339,7 +344,8 @@ fn split_supply_hub_waits_for_the_second_supplier() {
         csp,
         vec![Blocker::AwaitingConsent {
             role: SupplyRole::Gas,
-            by: Party::Unnamed
+            by: Party::Unnamed,
+            cutoff: Some(t(60)),
         }]
     );
     ok(&mut e, &cust("SUP-C"), t(4), nominate(&[6]));
@@ -495,8 +501,37 @@ fn cut_off_takeover_and_its_extension() {
         blockers(&e, &cust("SUP-C"), 5, 60),
         vec![Blocker::AwaitingConsent {
             role: SupplyRole::Import,
-            by: Party::You
+            by: Party::You,
+            cutoff: Some(t(90)),
         }]
+    );
+    // SUP-C is told of its extension; nobody else is.
+    let told = |who: &str| {
+        e.state()
+            .notifications(&cust(who), 100)
+            .unwrap()
+            .notifications
+            .into_iter()
+            .filter(|n| matches!(n.kind, NotificationKind::CutoffExtended { .. }))
+            .count()
+    };
+    assert_eq!((told("SUP-C"), told("SUP-A")), (1, 0));
+    // After its cut-off, hub 1 is upgradeable because SUP-A's cut-off passed, which explain
+    // says, not as if SUP-A had consented; before it, explain gives the cut-off's date.
+    let x = e
+        .state()
+        .explain(&cust("SUP-A"), &camp(C1), hub(1), t(60))
+        .unwrap();
+    assert!(x.upgradeable);
+    assert_eq!(x.taken_over_at_cutoff, vec![SupplyRole::Import]);
+    let before = e
+        .state()
+        .explain(&cust("SUP-A"), &camp(C1), hub(1), t(59))
+        .unwrap();
+    assert!(before.taken_over_at_cutoff.is_empty());
+    assert!(
+        before.sentences[0].contains(&t(60).to_string()),
+        "{before:?}"
     );
 }
 
@@ -617,7 +652,8 @@ fn a_change_of_supplier_voids_that_roles_consent() {
             Blocker::NotInPilot,
             Blocker::AwaitingConsent {
                 role: SupplyRole::Import,
-                by: Party::You
+                by: Party::You,
+                cutoff: Some(t(60)),
             }
         ]
     );
@@ -909,6 +945,20 @@ fn pilot_proposals_spread_over_sets_and_prefer_super_friendly_premises() {
     assert_eq!(two.len(), 2);
     assert!(two.contains(&hub(7)), "every set represented: {two:?}");
     assert_eq!(propose(&e, 2, 1), two, "same input and seed, same answer");
+    // Hub 6 is split supply: until SUP-C consents, the pilot could not take it.
+    let mut all = propose(&e, 10, 1);
+    all.sort();
+    assert_eq!(
+        all,
+        vec![hub(1), hub(7)],
+        "never a hub the pilot cannot take"
+    );
+    ok(
+        &mut e,
+        &cust("SUP-C"),
+        t(3),
+        Command::ApproveWholeEstate { campaign: camp(C1) },
+    );
     let mut all = propose(&e, 10, 1);
     all.sort();
     assert_eq!(
@@ -938,6 +988,8 @@ fn pilot_proposals_spread_over_sets_and_prefer_super_friendly_premises() {
         );
     }
     // Proposals respect the pilot cap already used, and are the proposer's own.
+    let two = propose(&e, 2, 1);
+    assert!(two.contains(&hub(6)) && two.contains(&hub(7)), "{two:?}");
     ok(&mut e, &cust("SUP-A"), t(3), nominate(&[1, 6]));
     assert_eq!(propose(&e, 5, 1), vec![hub(7)]);
     assert_eq!(
@@ -953,6 +1005,118 @@ fn pilot_proposals_spread_over_sets_and_prefer_super_friendly_premises() {
             .unwrap_err()
             .kind(),
         ErrorKind::InvalidInput
+    );
+}
+
+/// Issue 11, 1.2: 31 super-friendly candidates and 40 slots take every super-friendly hub
+/// (one set's only candidate among them), spread over sets, then 9 others; held, halted and
+/// defect-suspended hubs are never proposed.
+#[test]
+fn pilot_proposals_take_super_friendly_premises_first_overall_and_only_takeable_hubs() {
+    let mut e = fixture();
+    let esme = |m: &str| Some(HanDevice::new(m, "1.0"));
+    let mut hubs = Vec::new();
+    for n in 0..60u64 {
+        let mut r = row(100 + n, NORTH, "1.1", Some("SUP-F"), None);
+        // Sets: 30 friendly over M1/M2/M3, one friendly alone on M4, 29 others on M5,
+        // 10 on M6 (held by SUP-F), 10 on M7 (halted by the DCC) and 10 on M8 (suspended).
+        let (model, friendly) = match n {
+            0..=29 => (["EM-M1", "EM-M2", "EM-M3"][(n % 3) as usize], true),
+            30 => ("EM-M4", true),
+            _ => ("EM-M5", false),
+        };
+        r.devices.esme = esme(model);
+        r.import_flags.super_friendly = friendly;
+        hubs.push(r);
+    }
+    for (n, model) in (0..30u64).map(|n| (200 + n, ["EM-M6", "EM-M7", "EM-M8"][(n / 10) as usize]))
+    {
+        let mut r = row(n, NORTH, "1.1", Some("SUP-F"), None);
+        r.devices.esme = esme(model);
+        r.import_flags.super_friendly = true;
+        hubs.push(r);
+    }
+    ok(&mut e, &Actor::Dcc, t(0), Command::LoadEstate { hubs });
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        Command::CreateCampaign {
+            campaign: camp(C1),
+            variant: vid(NORTH),
+            target: fw("2.0"),
+            cutoff: t(60),
+            policy: CampaignPolicy::default(),
+        },
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(2),
+        Command::GrantPilotOa { campaign: camp(C1) },
+    );
+    let set_of = |e: &Engine, n: u64| {
+        e.state()
+            .hub(&Actor::Dcc, hub(n))
+            .unwrap()
+            .configuration_set
+    };
+    let (held, halted, flagged) = (set_of(&e, 200), set_of(&e, 210), set_of(&e, 220));
+    ok(
+        &mut e,
+        &cust("SUP-F"),
+        t(2),
+        Command::HaltUpgrades {
+            campaign: camp(C1),
+            set: Some(held),
+            reason: "our own checks".into(),
+        },
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(2),
+        Command::HaltUpgrades {
+            campaign: camp(C1),
+            set: Some(halted),
+            reason: "triage".into(),
+        },
+    );
+    ok(
+        &mut e,
+        &cust("SUP-F"),
+        t(2),
+        Command::FlagDefect {
+            subject: commshub_ota::defects::DefectSubject::ConfigurationSet { set: flagged },
+            text: "IHD pairing".into(),
+            named: false,
+            suspend_own: true,
+        },
+    );
+    let chosen = e
+        .state()
+        .propose_pilot(&cust("SUP-F"), &camp(C1), 40, 7)
+        .unwrap();
+    assert_eq!(chosen.len(), 40);
+    let friendly: Vec<HubId> = (100..=130).map(hub).collect();
+    assert!(
+        friendly.iter().all(|h| chosen.contains(h)),
+        "every super-friendly candidate, the lone one on M4 included: {chosen:?}"
+    );
+    assert_eq!(chosen.iter().filter(|h| !friendly.contains(h)).count(), 9);
+    assert!(
+        chosen.iter().all(|h| h.as_u64() < 200),
+        "no held, halted or suspended hub: {chosen:?}"
+    );
+    // Fewer slots than super-friendly candidates: all friendly, spread over their sets.
+    let ten = e
+        .state()
+        .propose_pilot(&cust("SUP-F"), &camp(C1), 10, 7)
+        .unwrap();
+    assert!(ten.iter().all(|h| friendly.contains(h)), "{ten:?}");
+    assert!(
+        ten.contains(&hub(130)),
+        "the lone set M4 is represented: {ten:?}"
     );
 }
 

@@ -120,11 +120,11 @@ fn command() -> impl Strategy<Value = Command> {
         1 => campaign().prop_map(|campaign| Command::RecordPilotVerdict { campaign, verdict: PilotVerdict::Success }),
         8 => (campaign(), prop::collection::vec((prop::sample::select(vec![1u64, 1, 1, 5, 6, 7]).prop_map(hub), outcomes()), 1..2)).prop_map(|(campaign, runs)| Command::ReportOutcomes {
             campaign,
-            outcomes: runs.into_iter().flat_map(|(hub, run)| run.into_iter().map(move |outcome| OutcomeReport { hub, outcome })).collect(),
+            outcomes: runs.into_iter().flat_map(|(hub, run)| run.into_iter().map(move |outcome| OutcomeReport { hub, outcome, happened_at: None })).collect(),
         }),
         1 => (campaign(), hub_id(), any::<bool>()).prop_map(|(campaign, hub, fine)| Command::ReportHanHealth {
             campaign,
-            reports: vec![HealthReport { hub, health: if fine { HanHealth::AllFine } else { HanHealth::DeviceLostContact { device: HanDeviceKind::Esme } } }],
+            reports: vec![HealthReport { hub, health: if fine { HanHealth::AllFine } else { HanHealth::DeviceLostContact { device: HanDeviceKind::Esme } }, happened_at: None }],
         }),
         1 => Just(Command::CheckDeadlines {}),
         1 => campaign().prop_map(|campaign| Command::HaltUpgrades { campaign, set: None, reason: "checks".into() }),

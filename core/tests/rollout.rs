@@ -342,6 +342,7 @@ fn a_suppliers_bad_health_report_counts_as_a_failure_and_reaches_dcc_and_csp() {
         health: HanHealth::DeviceLostContact {
             device: HanDeviceKind::Ihd,
         },
+        happened_at: None,
     };
     let health = |reports: Vec<HealthReport>| Command::ReportHanHealth {
         campaign: camp(C1),
@@ -363,6 +364,7 @@ fn a_suppliers_bad_health_report_counts_as_a_failure_and_reaches_dcc_and_csp() {
         health(vec![HealthReport {
             hub: hub(12),
             health: HanHealth::AllFine,
+            happened_at: None,
         }]),
         ErrorKind::BulkRejected,
     );
@@ -377,6 +379,7 @@ fn a_suppliers_bad_health_report_counts_as_a_failure_and_reaches_dcc_and_csp() {
                 device: HanDeviceKind::Gsme,
                 text: None,
             },
+            happened_at: None,
         }]),
         ErrorKind::BulkRejected,
     );
@@ -636,7 +639,8 @@ fn dcc_halts_a_set_and_a_customer_holds_only_its_own_hubs() {
         vec![
             Blocker::AwaitingConsent {
                 role: SupplyRole::Gas,
-                by: Party::You
+                by: Party::You,
+                cutoff: Some(t(60)),
             },
             Blocker::HeldBySupplier {
                 by: Party::OtherSupplier,
@@ -649,7 +653,8 @@ fn dcc_halts_a_set_and_a_customer_holds_only_its_own_hubs() {
         vec![
             Blocker::AwaitingConsent {
                 role: SupplyRole::Gas,
-                by: Party::OtherSupplier
+                by: Party::OtherSupplier,
+                cutoff: None,
             },
             Blocker::HeldBySupplier {
                 by: Party::You,
@@ -1234,6 +1239,7 @@ fn the_whole_rollout_replays_to_the_same_state_and_outboxes() {
             reports: vec![HealthReport {
                 hub: hub(10),
                 health: HanHealth::AllFine,
+                happened_at: None,
             }],
         },
     );

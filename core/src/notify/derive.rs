@@ -254,7 +254,23 @@ impl State {
                     self.summaries(c, rows, &mut out);
                 }
             }
-            EventPayload::ReconciliationTimedOut { campaign, hubs } => {
+            EventPayload::CutoffExtended {
+                campaign,
+                customer,
+                until,
+            } => {
+                if let Some(i) = self.estate.customer_idx(customer) {
+                    out.push((
+                        Recipient::Customer(i),
+                        NotificationKind::CutoffExtended {
+                            campaign: campaign.clone(),
+                            cutoff: *until,
+                        },
+                    ));
+                }
+            }
+            EventPayload::ReconciliationTimedOut { campaign, hubs }
+            | EventPayload::InFlightTimedOut { campaign, hubs } => {
                 if let Some(c) = self.campaigns.get(campaign) {
                     let rows = hubs
                         .iter()

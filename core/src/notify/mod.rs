@@ -78,6 +78,11 @@ pub enum NotificationKind {
         campaign: CampaignId,
         cutoff: DateTime<Utc>,
     },
+    /// The DCC moved the recipient's own cut-off later.
+    CutoffExtended {
+        campaign: CampaignId,
+        cutoff: DateTime<Utc>,
+    },
     CutoffReached {
         campaign: CampaignId,
         cutoff: DateTime<Utc>,
@@ -143,6 +148,23 @@ pub(crate) struct Outboxes {
 impl Outboxes {
     pub fn push(&mut self, to: Recipient, event: u64, at: DateTime<Utc>, kind: NotificationKind) {
         let outbox = self.boxes.entry(to).or_default();
+        // A consent notice the recipient has not read yet absorbs a repeat for the same
+        // campaign (its hubs merged): approving and withdrawing over and over cannot grow an
+        // outbox with the same hubs again and again.
+        if let NotificationKind::OtherSupplierConsented { campaign, hubs } = &kind {
+            let pending = outbox.pending.iter_mut().rev().find(|n| {
+                matches!(&n.kind, NotificationKind::OtherSupplierConsented { campaign: c, .. } if c == campaign)
+            });
+            if let Some(n) = pending {
+                if let NotificationKind::OtherSupplierConsented { hubs: held, .. } = &mut n.kind {
+                    held.extend_from_slice(hubs);
+                    held.sort_unstable();
+                    held.dedup();
+                }
+                n.at = at;
+                return;
+            }
+        }
         outbox.last_id += 1;
         outbox.pending.push_back(Notification {
             id: outbox.last_id,

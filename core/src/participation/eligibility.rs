@@ -53,9 +53,13 @@ pub enum Blocker {
     VulnerableInPilot,
     /// During the pilot: not nominated, and no supplier of it approved its whole estate.
     NotInPilot,
+    /// `cutoff`: the date the CSP takes the hub over without this consent (shown to that
+    /// supplier, the DCC and the CSP; not to the other supplier, whose cut-off is its own).
     AwaitingConsent {
         role: SupplyRole,
         by: Party,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cutoff: Option<DateTime<Utc>>,
     },
     /// `reason` is shown to the DCC and to the customer that rejected.
     Rejected {
@@ -70,6 +74,10 @@ pub enum Blocker {
     /// Its attempts at the next step failed as many times as the campaign allows.
     AttemptsExhausted {
         attempts: u32,
+    },
+    /// Its last attempt failed; the campaign's retry delay lets it go again from `until`.
+    RetryDelay {
+        until: DateTime<Utc>,
     },
     /// The DCC (or an automatic halt) halted the hub's configuration set in this campaign.
     ConfigurationSetHalted {
@@ -93,6 +101,64 @@ pub enum Blocker {
     },
 }
 
+impl Blocker {
+    /// The blocker as a sentence a person reads ("The gas supplier has not consented yet; the
+    /// CSP takes the hub over on 2026-03-01."), naming nobody the asker may not know.
+    pub fn sentence(&self) -> String {
+        let who = |by: &Party| match by {
+            Party::You => "You".to_string(),
+            Party::OtherSupplier => "The other supplier".to_string(),
+            Party::Customer { customer } => format!("Supplier {customer}"),
+            Party::Unnamed => "A supplier of the hub".to_string(),
+        };
+        match self {
+            Blocker::CampaignNotStarted => "The campaign has not started: it waits for the DCC's Operational Approval to begin the pilot.".into(),
+            Blocker::CampaignSuspended => "The campaign is suspended; nothing is upgraded until the DCC resumes it.".into(),
+            Blocker::CampaignClosed { phase } => format!("The campaign is {phase}; it upgrades nothing any more."),
+            Blocker::WrongVariant => "The hub is not of the campaign's hub variant.".into(),
+            Blocker::AlreadyOnTarget => "The hub already runs the campaign's target version.".into(),
+            Blocker::NotOnPathway => "No upgrade pathway leads from the hub's version to the target.".into(),
+            Blocker::StepNotOnProductionCpl { version } => format!("The hub's next step, version {version}, is not on the production CPL yet."),
+            Blocker::NotCommissioned { status } => format!("The hub is {status}; only a commissioned hub is upgraded."),
+            Blocker::VulnerableInPilot => "The premises is protected (flagged vulnerable or high risk by a supplier): never upgraded in the pilot.".into(),
+            Blocker::NotInPilot => "The campaign is in its pilot, and this hub is not in it (not nominated, and no supplier of it approved its whole estate).".into(),
+            Blocker::AwaitingConsent { role, by, cutoff } => {
+                let verb = if *by == Party::You { "have" } else { "has" };
+                let mut text = format!("{} {verb} not consented yet as the {} supplier", who(by), role.as_str());
+                match cutoff {
+                    Some(c) => text.push_str(&format!("; the CSP takes the hub over after the cut-off, {c}.")),
+                    None => text.push('.'),
+                }
+                text
+            }
+            Blocker::Rejected { role, by, reason } => {
+                let verb = if *by == Party::You { "have" } else { "has" };
+                match reason {
+                    Some(r) => format!("{} {verb} rejected it as the {} supplier: {r}", who(by), role.as_str()),
+                    None => format!("{} {verb} rejected it as the {} supplier.", who(by), role.as_str()),
+                }
+            }
+            Blocker::UpgradeInFlight { state } => format!("An upgrade of the hub is in flight ({state}); one at a time."),
+            Blocker::AttemptsExhausted { attempts } => format!("Its upgrade failed {attempts} times, the campaign's limit."),
+            Blocker::RetryDelay { until } => format!("Its last attempt failed; it may be tried again from {until}."),
+            Blocker::ConfigurationSetHalted { reason } => format!("Upgrades of its configuration set are halted: {reason}"),
+            Blocker::HeldBySupplier { by, reason } => {
+                let verb = if *by == Party::You { "hold" } else { "holds" };
+                match reason {
+                    Some(r) => format!("{} {verb} its upgrades: {r}", who(by)),
+                    None => format!("{} {verb} its upgrades.", who(by)),
+                }
+            }
+            Blocker::SuspendedByDefectFlag { by, flag } => {
+                let verb = if *by == Party::You { "have" } else { "has" };
+                format!("{} {verb} suspended its upgrades under defect flag {flag}.", who(by))
+            }
+            Blocker::Blackout => "The campaign's pacing has a blackout now.".into(),
+            Blocker::DailyCapReached { cap } => format!("Today's pacing cap of {cap} hubs is used up."),
+        }
+    }
+}
+
 /// `explain`'s answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Explanation {
@@ -102,6 +168,12 @@ pub struct Explanation {
     /// The version the hub would go to next along its pathway, where there is one.
     pub next_version: Option<FirmwareVersion>,
     pub blockers: Vec<Blocker>,
+    /// Each blocker as a sentence a person reads, in the same order.
+    pub sentences: Vec<String>,
+    /// Supply roles whose consent the passed cut-off stands in for: the CSP took the hub
+    /// over because the supplier did not decide in time, not because it consented.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub taken_over_at_cutoff: Vec<SupplyRole>,
 }
 
 /// A blocker before it is scoped to an asker.
@@ -121,6 +193,7 @@ pub(crate) enum Raw {
     Rejected(SupplyRole, CustomerIdx, String),
     InFlight(UpgradeState),
     Exhausted(u8),
+    RetryDelay(DateTime<Utc>),
     SetHalted(String),
     Held(CustomerIdx, String),
     DefectSuspended(CustomerIdx, u64),
@@ -149,6 +222,9 @@ impl Raw {
             Raw::Rejected(role, _, _) => format!("the {} supplier rejected it", role.as_str()),
             Raw::InFlight(s) => format!("an upgrade is already in flight ({s})"),
             Raw::Exhausted(n) => format!("it failed {n} attempts, the campaign's limit"),
+            Raw::RetryDelay(t) => {
+                format!("its last attempt failed; the retry delay lets it go again from {t}")
+            }
             Raw::SetHalted(_) => "its configuration set is halted".into(),
             Raw::Held(_, _) => "a supplier of it holds its upgrades".into(),
             Raw::DefectSuspended(_, f) => {
@@ -163,6 +239,8 @@ impl Raw {
 /// What evaluating one campaign at one time needs once, not per hub.
 pub(crate) struct CampaignCtx<'a> {
     pub campaign: &'a Campaign,
+    /// The time evaluated at.
+    pub now: DateTime<Utc>,
     /// Next step (and steps left) to the target, per current version.
     pub routes: HashMap<FirmwareIdx, (FirmwareIdx, u32)>,
     /// The phase whose rules apply (a suspended campaign keeps the rules of the phase it left).
@@ -244,16 +322,62 @@ impl CampaignCtx<'_> {
     }
 }
 
+/// How a supplier's consent to one hub stands in a campaign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Consent {
+    /// It approved its whole estate, nominated the hub, or approved its configuration set.
+    Given,
+    /// It did not decide, and its cut-off passed: the CSP takes the hub over.
+    CutoffPassed,
+    None,
+}
+
 impl State {
+    /// `supplier`'s consent to the hub at `pos`. A configuration-set approval carries the hub
+    /// through its whole route in the campaign: the set it had when first dispatched counts as
+    /// well as the set it has now (a hub two steps behind holds the intermediate version's set
+    /// between its steps).
+    pub(crate) fn consent_of(
+        &self,
+        ctx: &CampaignCtx<'_>,
+        pos: usize,
+        supplier: CustomerIdx,
+    ) -> Consent {
+        let c = ctx.campaign;
+        let hub = &self.estate.hubs[pos];
+        let pos32 = pos as u32;
+        let by_set = || {
+            let Some(sets) = c.consents.config_sets.get(&supplier) else {
+                return false;
+            };
+            sets.contains(&hub.config)
+                || c.rollout
+                    .upgrades
+                    .get(&pos32)
+                    .is_some_and(|u| sets.contains(&u.origin_config))
+        };
+        if ctx.said(supplier, WHOLE_ESTATE)
+            || (ctx.said(supplier, NOMINATED_SOME) && c.consents.nominated_by(supplier, pos32))
+            || (ctx.said(supplier, APPROVED_SETS) && by_set())
+        {
+            Consent::Given
+        } else if ctx.said(supplier, CUTOFF_PASSED) {
+            Consent::CutoffPassed
+        } else {
+            Consent::None
+        }
+    }
+
     pub(crate) fn campaign_ctx<'a>(
         &'a self,
         campaign: &'a Campaign,
         now: DateTime<Utc>,
     ) -> CampaignCtx<'a> {
         let pacing = campaign.policy.pacing.as_ref();
-        let today = now.date_naive();
+        let today = crate::rollout::local::day_of(now);
         CampaignCtx {
             campaign,
+            now,
             routes: self.catalogue.routes_to(campaign.target),
             rules: campaign.resume_to.unwrap_or(campaign.phase),
             blackout: pacing.is_some_and(|p| p.blackout_at(now)),
@@ -368,6 +492,15 @@ impl State {
                 && u32::from(u.attempts) >= c.policy.max_attempts
             {
                 block!(Raw::Exhausted(u.attempts));
+            } else if u.state == crate::rollout::UpgradeState::Failed
+                && c.policy.retry_delay_hours > 0
+            {
+                let delay = chrono::Duration::hours(i64::from(c.policy.retry_delay_hours));
+                match u.since.checked_add_signed(delay) {
+                    Some(until) if ctx.now < until => block!(Raw::RetryDelay(until)),
+                    None => block!(Raw::RetryDelay(DateTime::<Utc>::MAX_UTC)),
+                    Some(_) => {}
+                }
             }
         }
         if !c.rollout.halted_sets.is_empty() {
@@ -405,14 +538,7 @@ impl State {
                     continue;
                 }
             }
-            let consented = ctx.said(supplier, WHOLE_ESTATE | CUTOFF_PASSED)
-                || (ctx.said(supplier, NOMINATED_SOME) && c.consents.nominated_by(supplier, pos32))
-                || (ctx.said(supplier, APPROVED_SETS)
-                    && c.consents
-                        .config_sets
-                        .get(&supplier)
-                        .is_some_and(|s| s.contains(&hub.config)));
-            if !consented {
+            if self.consent_of(ctx, pos, supplier) == Consent::None {
                 block!(Raw::Awaiting(role, supplier));
             }
         }
@@ -498,7 +624,11 @@ impl State {
                 Raw::NotCommissioned(status) => Blocker::NotCommissioned { status },
                 Raw::Vulnerable => Blocker::VulnerableInPilot,
                 Raw::NotInPilot => Blocker::NotInPilot,
-                Raw::Awaiting(role, c) => Blocker::AwaitingConsent { role, by: party(c) },
+                Raw::Awaiting(role, who) => {
+                    let by = party(who);
+                    let cutoff = (by != Party::OtherSupplier).then(|| c.cutoff_for(who));
+                    Blocker::AwaitingConsent { role, by, cutoff }
+                }
                 Raw::Rejected(role, c, reason) => {
                     let by = party(c);
                     let show = matches!(by, Party::You | Party::Customer { .. });
@@ -512,6 +642,7 @@ impl State {
                 Raw::Exhausted(n) => Blocker::AttemptsExhausted {
                     attempts: u32::from(n),
                 },
+                Raw::RetryDelay(until) => Blocker::RetryDelay { until },
                 Raw::SetHalted(reason) => Blocker::ConfigurationSetHalted { reason },
                 Raw::Held(c, reason) => {
                     let by = party(c);
@@ -534,12 +665,28 @@ impl State {
                 Raw::CapReached(cap) => Blocker::DailyCapReached { cap },
             })
             .collect();
+        let taken_over_at_cutoff = if rec.variant == c.variant {
+            [
+                (SupplyRole::Import, rec.import_supplier),
+                (SupplyRole::Gas, rec.gas_supplier),
+            ]
+            .into_iter()
+            .enumerate()
+            .filter(|&(i, (_, s))| s != NO_CUSTOMER && !(i == 1 && s == rec.import_supplier))
+            .filter(|&(_, (_, s))| self.consent_of(&ctx, pos, s) == Consent::CutoffPassed)
+            .map(|(_, (role, _))| role)
+            .collect()
+        } else {
+            Vec::new()
+        };
         Ok(Explanation {
             hub,
             campaign: c.id.clone(),
             upgradeable: blockers.is_empty(),
             next_version,
+            sentences: blockers.iter().map(Blocker::sentence).collect(),
             blockers,
+            taken_over_at_cutoff,
         })
     }
 }

@@ -39,6 +39,13 @@ pub struct CampaignPolicy {
     /// Days before a customer's cut-off that it is told the cut-off approaches (default 7).
     #[serde(default = "default_cutoff_notice_days")]
     pub cutoff_notice_days: u32,
+    /// Hours an attempt may stay dispatched, delivered or activated with no further outcome
+    /// before it fails as timed out (default 72), so that no hub stays in flight for ever.
+    #[serde(default = "default_in_flight_hours")]
+    pub in_flight_timeout_hours: u32,
+    /// Hours after a failed attempt before the hub is offered and dispatched again (default 0).
+    #[serde(default)]
+    pub retry_delay_hours: u32,
     /// Automatic halts; none when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub halt: Option<HaltPolicy>,
@@ -56,6 +63,9 @@ fn default_reconciliation_hours() -> u32 {
 fn default_cutoff_notice_days() -> u32 {
     7
 }
+fn default_in_flight_hours() -> u32 {
+    72
+}
 
 impl Default for CampaignPolicy {
     fn default() -> Self {
@@ -65,6 +75,8 @@ impl Default for CampaignPolicy {
             max_attempts: default_max_attempts(),
             reconciliation_timeout_hours: default_reconciliation_hours(),
             cutoff_notice_days: default_cutoff_notice_days(),
+            in_flight_timeout_hours: default_in_flight_hours(),
+            retry_delay_hours: 0,
             halt: None,
             pacing: None,
         }
@@ -83,6 +95,8 @@ pub mod policy_limits {
     pub const MAX_ATTEMPTS: std::ops::RangeInclusive<u32> = 1..=255;
     /// `reconciliation_timeout_hours`, and each in-flight deadline: 1 hour to 366 days.
     pub const TIMEOUT_HOURS: std::ops::RangeInclusive<u32> = 1..=8_784;
+    /// `retry_delay_hours`: 0 to 366 days' worth of hours.
+    pub const RETRY_HOURS: std::ops::RangeInclusive<u32> = 0..=8_784;
     /// `cutoff_notice_days`: 0 to 366 days.
     pub const NOTICE_DAYS: std::ops::RangeInclusive<u32> = 0..=366;
     /// `halt.min_outcomes`: 1 to 100 000 000 outcomes.
@@ -135,6 +149,16 @@ impl CampaignPolicy {
             "policy.cutoff_notice_days",
             self.cutoff_notice_days,
             &l::NOTICE_DAYS,
+        )?;
+        within(
+            "policy.in_flight_timeout_hours",
+            self.in_flight_timeout_hours,
+            &l::TIMEOUT_HOURS,
+        )?;
+        within(
+            "policy.retry_delay_hours",
+            self.retry_delay_hours,
+            &l::RETRY_HOURS,
         )?;
         if let Some(h) = &self.halt {
             if !h.failure_threshold_percent.is_finite()

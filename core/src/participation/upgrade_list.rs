@@ -8,6 +8,7 @@ use crate::campaign::Phase;
 use crate::estate::NO_CUSTOMER;
 use crate::ids::{CampaignId, FirmwareVersion, HubId, Region};
 use crate::participation::eligibility::CampaignCtx;
+use crate::query::ConfigurationSet;
 use crate::state::State;
 use crate::Error;
 
@@ -20,6 +21,8 @@ pub struct UpgradeEntry {
     pub target: FirmwareVersion,
     /// Nominated for the pilot by one of its suppliers.
     pub nominated: bool,
+    /// The hub's configuration set now, so the CSP need not look it up per hub.
+    pub configuration_set: ConfigurationSet,
 }
 
 /// One page of the list: `total` entries in all, these from `offset` on.
@@ -107,12 +110,17 @@ impl State {
             .into_iter()
             .skip(usize::try_from(offset).unwrap_or(usize::MAX))
             .take(limit as usize)
-            .map(|(rest, hub, ci, next)| UpgradeEntry {
-                hub,
-                campaign: campaigns[ci].id.clone(),
-                next_version: self.catalogue.fw(next).version.clone(),
-                target: self.catalogue.fw(campaigns[ci].target).version.clone(),
-                nominated: !rest,
+            .filter_map(|(rest, hub, ci, next)| {
+                // Every listed hub came from the estate: its position is there.
+                let pos = self.estate.position(hub)?;
+                Some(UpgradeEntry {
+                    hub,
+                    campaign: campaigns[ci].id.clone(),
+                    next_version: self.catalogue.fw(next).version.clone(),
+                    target: self.catalogue.fw(campaigns[ci].target).version.clone(),
+                    nominated: !rest,
+                    configuration_set: self.configuration_set(self.estate.hubs[pos].config),
+                })
             })
             .collect();
         Ok(UpgradePage {

@@ -6,13 +6,15 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::actor::Actor;
-use crate::estate::{CustomerIdx, SmiStatus, SupplyRole, NO_CUSTOMER};
+use crate::estate::{CustomerIdx, SupplyRole, NO_CUSTOMER};
 use crate::ids::{CampaignId, CustomerId, HubId};
+use crate::participation::eligibility::Raw;
 use crate::participation::PilotVerdict;
 use crate::query::ConfigurationSet;
 use crate::state::State;
 use crate::synth::SplitMix64;
 use crate::Error;
+use crate::Phase;
 
 /// A pilot candidate: (not super-friendly, seeded rank, hub), so that sorting prefers
 /// super-friendly premises, then the seeded order.
@@ -179,91 +181,124 @@ impl State {
         let Some(me) = self.estate.customer_idx(id) else {
             return Ok(Vec::new());
         };
-        let routes = self.catalogue.routes_to(c.target);
-        // Candidates per configuration set: (not super-friendly, seeded rank, hub).
-        let mut sets: BTreeMap<u32, Vec<Candidate>> = BTreeMap::new();
+        // "Now" is the state's own time: a proposal is about what the pilot could take now.
+        let now = self.last_event_at().unwrap_or(c.default_cutoff);
+        let mut ctx = self.campaign_ctx(c, now);
+        // A nominated hub is in the pilot: evaluate as if this one were (pilot rules apply).
+        ctx.rules = Phase::Pilot;
+        let mut scratch = Vec::new();
+        // Candidates per configuration set, in two tiers: super-friendly premises, then the rest.
+        let mut tiers: [BTreeMap<u32, Vec<Candidate>>; 2] = Default::default();
         for (pos, hub) in self.estate.hubs.iter().enumerate() {
             let p = pos as u32;
-            let eligible = hub.variant == c.variant
-                && hub.is_supplied_by(me)
-                && hub.smi == SmiStatus::Commissioned
-                && hub.firmware != c.target
-                && routes.contains_key(&hub.firmware)
-                && !SupplyRole::ALL
-                    .iter()
-                    .any(|&r| hub.flags(r).vulnerable || hub.flags(r).high_risk)
-                && !c.consents.nominated_by(me, p)
-                && c.consents.rejection_by(me, p).is_none();
-            if eligible {
-                let friendly = SupplyRole::ALL
-                    .iter()
-                    .any(|&r| hub.supplier(r) == me && hub.flags(r).super_friendly);
-                let rank = SplitMix64::new(seed ^ hub.id.as_u64()).next_u64();
-                sets.entry(hub.config)
-                    .or_default()
-                    .push((!friendly, rank, hub.id));
+            if hub.variant != c.variant
+                || !hub.is_supplied_by(me)
+                || c.consents.nominated_by(me, p)
+                || c.consents.rejection_by(me, p).is_some()
+            {
+                continue;
             }
+            // Never a hub that could not be upgraded in the pilot once nominated: protected,
+            // held, suspended by a defect flag, rejected, on a halted set, in flight, out of
+            // attempts, not commissioned, off the pathway, or a split hub whose other supplier
+            // has not consented. Pacing passes, so it does not count here.
+            scratch.clear();
+            self.blockers(&ctx, pos, false, &mut scratch);
+            let upgradeable_once_nominated = scratch.iter().all(|r| match r {
+                Raw::NotInPilot
+                | Raw::NotStarted
+                | Raw::Suspended
+                | Raw::Blackout
+                | Raw::CapReached(_) => true,
+                Raw::Awaiting(_, who) => *who == me,
+                _ => false,
+            });
+            if !upgradeable_once_nominated {
+                continue;
+            }
+            let friendly = SupplyRole::ALL
+                .iter()
+                .any(|&r| hub.supplier(r) == me && hub.flags(r).super_friendly);
+            let rank = SplitMix64::new(seed ^ hub.id.as_u64()).next_u64();
+            tiers[usize::from(!friendly)]
+                .entry(hub.config)
+                .or_default()
+                .push((!friendly, rank, hub.id));
         }
         let remaining_cap = c.policy.pilot_cap_per_customer.map_or(usize::MAX, |cap| {
             (cap as usize).saturating_sub(c.consents.nominated_count(me))
         });
-        let total: usize = sets.values().map(Vec::len).sum();
-        let want = (size as usize).min(total).min(remaining_cap);
-        if want == 0 {
-            return Ok(Vec::new());
-        }
-        // Largest sets first (ties by the set's key), each candidate list in preference order.
-        let mut groups: Vec<(String, Vec<Candidate>)> = sets
-            .into_iter()
-            .map(|(config, mut hubs)| {
-                hubs.sort_unstable();
-                (self.configuration_set(config).key(), hubs)
-            })
-            .collect();
-        groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
-        // One each where the size allows, then the rest in proportion (largest remainders).
-        let mut quota: Vec<usize> = groups
-            .iter()
-            .enumerate()
-            .map(|(i, _)| usize::from(i < want))
-            .collect();
-        let left = want - quota.iter().sum::<usize>();
-        if left > 0 {
-            let spare: Vec<usize> = groups
-                .iter()
-                .zip(&quota)
-                .map(|(g, q)| g.1.len() - q)
-                .collect();
-            let spare_total: usize = spare.iter().sum();
-            let mut shares: Vec<(usize, usize, usize)> = spare
-                .iter()
-                .enumerate()
-                .map(|(i, &s)| {
-                    let exact = s * left;
-                    (i, exact / spare_total.max(1), exact % spare_total.max(1))
+        let total: usize = tiers.iter().flat_map(|t| t.values()).map(Vec::len).sum();
+        let mut want = (size as usize).min(total).min(remaining_cap);
+        // Super-friendly premises first, over all sets; then the rest; each tier spread over
+        // its configuration sets.
+        let mut out = Vec::with_capacity(want);
+        for tier in tiers {
+            let groups: Vec<(String, Vec<Candidate>)> = tier
+                .into_iter()
+                .map(|(config, mut hubs)| {
+                    hubs.sort_unstable();
+                    (self.configuration_set(config).key(), hubs)
                 })
                 .collect();
-            for &(i, whole, _) in &shares {
-                quota[i] += whole;
-            }
-            let mut short = want - quota.iter().sum::<usize>();
-            shares.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
-            for &(i, _, _) in &shares {
-                if short == 0 {
-                    break;
-                }
-                if quota[i] < groups[i].1.len() {
-                    quota[i] += 1;
-                    short -= 1;
-                }
-            }
+            let taken = spread(groups, want);
+            want -= taken.len();
+            out.extend(taken);
         }
-        let mut out: Vec<HubId> = groups
-            .iter()
-            .zip(&quota)
-            .flat_map(|(g, &q)| g.1.iter().take(q).map(|&(_, _, h)| h))
-            .collect();
-        out.truncate(want);
         Ok(out)
     }
+}
+
+/// Up to `want` hubs spread over the groups: largest groups first (ties by key), one each where
+/// `want` allows, then the rest in proportion to what each has left (largest remainders).
+fn spread(mut groups: Vec<(String, Vec<Candidate>)>, want: usize) -> Vec<HubId> {
+    let total: usize = groups.iter().map(|g| g.1.len()).sum();
+    let want = want.min(total);
+    if want == 0 {
+        return Vec::new();
+    }
+    groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
+    let mut quota: Vec<usize> = groups
+        .iter()
+        .enumerate()
+        .map(|(i, _)| usize::from(i < want))
+        .collect();
+    let left = want - quota.iter().sum::<usize>();
+    if left > 0 {
+        let spare: Vec<usize> = groups
+            .iter()
+            .zip(&quota)
+            .map(|(g, q)| g.1.len() - q)
+            .collect();
+        let spare_total: usize = spare.iter().sum();
+        let mut shares: Vec<(usize, usize, usize)> = spare
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| {
+                let exact = s * left;
+                (i, exact / spare_total.max(1), exact % spare_total.max(1))
+            })
+            .collect();
+        for &(i, whole, _) in &shares {
+            quota[i] += whole;
+        }
+        let mut short = want - quota.iter().sum::<usize>();
+        shares.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+        for &(i, _, _) in &shares {
+            if short == 0 {
+                break;
+            }
+            if quota[i] < groups[i].1.len() {
+                quota[i] += 1;
+                short -= 1;
+            }
+        }
+    }
+    let mut out: Vec<HubId> = groups
+        .iter()
+        .zip(&quota)
+        .flat_map(|(g, &q)| g.1.iter().take(q).map(|&(_, _, h)| h))
+        .collect();
+    out.truncate(want);
+    out
 }

@@ -6,6 +6,7 @@
 //! hub's recorded firmware. "No response" is not failure: the hub waits for a read-back until
 //! the campaign's reconciliation timeout, after which it counts as failed.
 
+pub mod local;
 pub mod pacing;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -59,6 +60,21 @@ pub struct OutcomeReport {
     pub hub: HubId,
     #[serde(flatten)]
     pub outcome: Outcome,
+    /// When it happened (DOMAIN.md decision 15): no later than the report is recorded, and no
+    /// earlier than the hub's previous outcome. Absent: when the report is recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub happened_at: Option<DateTime<Utc>>,
+}
+
+impl OutcomeReport {
+    /// A row that happened when the report is recorded.
+    pub fn new(hub: HubId, outcome: Outcome) -> OutcomeReport {
+        OutcomeReport {
+            hub,
+            outcome,
+            happened_at: None,
+        }
+    }
 }
 
 /// Where an attempt stands.
@@ -106,6 +122,9 @@ pub enum FailureReason {
     ReadBackMismatch,
     /// No response, and no read-back before the campaign's reconciliation timeout.
     TimedOut,
+    /// Dispatched, delivered or activated, and no further outcome before the campaign's
+    /// in-flight timeout.
+    InFlightTimedOut,
 }
 
 /// A hub's upgrade in one campaign: its current (or last) attempt.
@@ -119,9 +138,11 @@ pub(crate) struct HubUpgrade {
     /// The hub's configuration set when first dispatched in this campaign: its tallies and
     /// progress count there, whatever it runs afterwards.
     pub origin_config: u32,
+    /// When the attempt was dispatched (as reported: when it happened).
     pub dispatched_at: DateTime<Utc>,
-    /// Since when the hub has not answered (for the reconciliation timeout).
-    pub no_response_at: Option<DateTime<Utc>>,
+    /// When the attempt entered its current state: the start of its in-flight, reconciliation
+    /// or retry deadline.
+    pub since: DateTime<Utc>,
     pub failure: Option<FailureReason>,
     /// A supplier reported a bad HAN after the upgrade (counted once as a failure).
     pub health_bad: bool,
@@ -140,6 +161,8 @@ pub(crate) struct DispatchInfo {
     pub step: FirmwareIdx,
     pub config: u32,
     pub max_attempts: u8,
+    /// How long after a failed attempt the hub may be dispatched again.
+    pub retry_delay: chrono::Duration,
 }
 
 /// The state machine of one attempt: `current` (the hub's record in the campaign, if any) and
@@ -154,12 +177,17 @@ pub(crate) fn advance(
 ) -> Result<Advanced, String> {
     use UpgradeState as S;
     let state = current.map(|u| u.state);
+    if let Some(u) = current.filter(|u| at < u.since) {
+        return Err(format!(
+            "{} happened at {at}, before its previous outcome ({})",
+            outcome.name(),
+            u.since
+        ));
+    }
     let moved = |to: S| -> Result<Advanced, String> {
         let mut u = current.ok_or("not dispatched")?;
         u.state = to;
-        if to == S::NoResponse {
-            u.no_response_at = Some(at);
-        }
+        u.since = at;
         Ok(Advanced {
             upgrade: u,
             concluded: None,
@@ -169,6 +197,7 @@ pub(crate) fn advance(
         let mut u = current.ok_or("not dispatched")?;
         u.state = S::Failed;
         u.failure = Some(why);
+        u.since = at;
         Ok(Advanced {
             upgrade: u,
             concluded: Some(false),
@@ -196,6 +225,15 @@ pub(crate) fn advance(
                     "it has failed {attempts} attempts, the campaign's limit"
                 ));
             }
+            if let Some(u) = current.filter(|u| u.state == S::Failed) {
+                let ready = u.since.checked_add_signed(info.retry_delay);
+                if ready.is_none_or(|ready| at < ready) {
+                    return Err(format!(
+                        "its last attempt failed at {}; the campaign's retry delay has not passed",
+                        u.since
+                    ));
+                }
+            }
             Ok(Advanced {
                 upgrade: HubUpgrade {
                     state: S::Dispatched,
@@ -203,7 +241,7 @@ pub(crate) fn advance(
                     step: info.step,
                     origin_config: current.map_or(info.config, |u| u.origin_config),
                     dispatched_at: at,
-                    no_response_at: None,
+                    since: at,
                     failure: None,
                     health_bad: false,
                 },
@@ -231,6 +269,7 @@ pub(crate) fn advance(
                     let mut u = u;
                     u.state = S::Succeeded;
                     u.attempts = 0;
+                    u.since = at;
                     Ok(Advanced {
                         upgrade: u,
                         concluded: Some(true),
@@ -329,6 +368,20 @@ pub struct HealthReport {
     pub hub: HubId,
     #[serde(flatten)]
     pub health: HanHealth,
+    /// When the supplier observed it: no later than the report is recorded. Absent: then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub happened_at: Option<DateTime<Utc>>,
+}
+
+impl HealthReport {
+    /// A row observed when the report is recorded.
+    pub fn new(hub: HubId, health: HanHealth) -> HealthReport {
+        HealthReport {
+            hub,
+            health,
+            happened_at: None,
+        }
+    }
 }
 
 /// A health report as held: who reported, what, when.

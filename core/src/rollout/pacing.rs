@@ -1,10 +1,10 @@
 //! Pacing: a daily cap on the hubs offered in the CSP's list, ramped up by a factor after each
 //! day whose failure rate stayed under the campaign's threshold, and blackout windows with no
-//! dispatch. Days and hours are UTC: the model has no time zone of its own.
+//! dispatch. Days and hours are Great Britain's civil time (see [`super::local`]).
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{DayTally, HaltPolicy};
@@ -23,6 +23,18 @@ pub enum Weekday {
 }
 
 impl Weekday {
+    fn next(self) -> Weekday {
+        match self {
+            Weekday::Monday => Weekday::Tuesday,
+            Weekday::Tuesday => Weekday::Wednesday,
+            Weekday::Wednesday => Weekday::Thursday,
+            Weekday::Thursday => Weekday::Friday,
+            Weekday::Friday => Weekday::Saturday,
+            Weekday::Saturday => Weekday::Sunday,
+            Weekday::Sunday => Weekday::Monday,
+        }
+    }
+
     fn of(day: chrono::Weekday) -> Weekday {
         match day {
             chrono::Weekday::Mon => Weekday::Monday,
@@ -40,9 +52,11 @@ impl Weekday {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Blackout {
-    /// Whole days, `from` to `to` inclusive.
+    /// Whole local days, `from` to `to` inclusive.
     Dates { from: NaiveDate, to: NaiveDate },
-    /// Every week on `day`, from `from_hour` up to (not including) `to_hour`, UTC.
+    /// Every week on `day`, from `from_hour` up to (not including) `to_hour`, local time. A
+    /// window whose `to_hour` is before its `from_hour` crosses midnight into the next day
+    /// (Saturday 22 to 2: Saturday 22:00 to Sunday 02:00).
     Weekly {
         day: Weekday,
         from_hour: u8,
@@ -52,15 +66,21 @@ pub enum Blackout {
 
 impl Blackout {
     pub fn covers(&self, at: DateTime<Utc>) -> bool {
+        let (date, hour) = (super::local::day_of(at), super::local::hour_of(at));
         match self {
-            Blackout::Dates { from, to } => (*from..=*to).contains(&at.date_naive()),
+            Blackout::Dates { from, to } => (*from..=*to).contains(&date),
             Blackout::Weekly {
                 day,
                 from_hour,
                 to_hour,
             } => {
-                Weekday::of(at.weekday()) == *day
-                    && (u32::from(*from_hour)..u32::from(*to_hour)).contains(&at.hour())
+                let (from, to) = (u32::from(*from_hour), u32::from(*to_hour));
+                let today = Weekday::of(date.weekday());
+                if from < to {
+                    today == *day && (from..to).contains(&hour)
+                } else {
+                    (today == *day && hour >= from) || (today == day.next() && hour < to)
+                }
             }
         }
     }
@@ -115,10 +135,12 @@ impl Pacing {
                 }
                 Blackout::Weekly {
                     from_hour, to_hour, ..
-                } if from_hour >= to_hour || *to_hour > 24 => {
+                } if from_hour == to_hour || *from_hour > 23 || *to_hour > 24 => {
                     return Err(Error::invalid_input(
                         field,
-                        format!("hours {from_hour} to {to_hour} are not a window within a day"),
+                        format!(
+                            "hours {from_hour} to {to_hour} are not a window (from 0 to 23, to 1 to 24, not equal; to before from crosses midnight)"
+                        ),
                     ))
                 }
                 _ => {}

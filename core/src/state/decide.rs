@@ -444,6 +444,19 @@ impl State {
                     return Err(Error::already_exists(Entity::Campaign, &campaign));
                 }
                 let v = self.variant_idx(&variant)?;
+                // Every eligibility check walks the variant's open campaigns: keep them few.
+                let open = self
+                    .campaigns
+                    .values()
+                    .filter(|c| c.variant == v && !c.phase.is_terminal())
+                    .count();
+                if open >= crate::limits::MAX_LIVE_CAMPAIGNS_PER_VARIANT {
+                    return Err(Error::too_many(
+                        "campaigns not completed or cancelled for this variant",
+                        open + 1,
+                        crate::limits::MAX_LIVE_CAMPAIGNS_PER_VARIANT,
+                    ));
+                }
                 let f = self.firmware_idx(v, &variant, &target)?;
                 let fw = self.catalogue.fw(f);
                 if !fw.on_production_cpl() {

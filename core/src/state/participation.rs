@@ -161,8 +161,9 @@ impl State {
                         .iter()
                         .any(|&r| rec.flags(r).vulnerable || rec.flags(r).high_risk)
                     {
+                        // Whichever supplier flagged it: the flag's owner is not said (decision 12).
                         return Err(
-                            "the premises is flagged vulnerable or high risk: never in a pilot"
+                            "a protected premises (flagged vulnerable or high risk by a supplier): never in a pilot"
                                 .into(),
                         );
                     }

@@ -18,13 +18,13 @@ use crate::defects::{DefectFlag, DefectSubject, Resolved};
 use crate::error::{Entity, RowError, Rule};
 use crate::estate::{CustomerIdx, NO_CUSTOMER};
 use crate::event::{Event, EventPayload};
-use crate::ids::{CampaignId, CustomerId, HubId};
+use crate::ids::{CampaignId, CustomerId};
 use crate::intern::FxBuild;
 use crate::participation::eligibility::{CampaignCtx, Raw};
 use crate::query::ConfigurationSet;
 use crate::rollout::{
-    advance, DispatchInfo, FailureReason, HaltFigures, HealthRecord, HealthReport, HubUpgrade,
-    Outcome, OutcomeReport, SetHalt, Tally, UpgradeState,
+    advance, local, DispatchInfo, FailureReason, HaltFigures, HealthRecord, HealthReport,
+    HubUpgrade, Outcome, OutcomeReport, SetHalt, Tally, UpgradeState,
 };
 use crate::Error;
 
@@ -38,7 +38,8 @@ pub(crate) struct Simulated {
     /// Hubs whose attempt succeeded: they now run the step.
     pub successes: Vec<(usize, FirmwareIdx)>,
     pub counted: Vec<Counted>,
-    pub dispatched: u64,
+    /// Dispatches per (local) day they happened.
+    pub dispatched: BTreeMap<NaiveDate, u64>,
 }
 
 impl State {
@@ -73,7 +74,7 @@ impl State {
                     return Err(Error::invalid_input("reports", "report at least one hub"));
                 }
                 let counted = self
-                    .simulate_health(c, me, &reports, Some(actor))
+                    .simulate_health(c, me, &reports, Some(actor), at)
                     .map_err(|rows| Error::BulkRejected { rows })?;
                 let mut events = vec![EventPayload::HanHealthReported {
                     campaign,
@@ -395,13 +396,15 @@ impl State {
             .ok_or_else(|| Error::not_found(Entity::DefectFlag, flag))
     }
 
-    /// Runs an outcome report over the campaign's attempts. With `ctx` (a live report) each
-    /// dispatch must also be of a hub upgradeable now within today's cap.
+    /// Runs an outcome report recorded at `recorded` over the campaign's attempts. Each row
+    /// happened at its own time (at most `recorded`; by default `recorded`). With `ctx` (a live
+    /// report) each dispatch must also be of a hub upgradeable now, outside a blackout at the
+    /// time it happened and within the pacing cap of the (local) day it happened.
     pub(crate) fn simulate_outcomes(
         &self,
         c: &Campaign,
         rows: &[OutcomeReport],
-        at: DateTime<Utc>,
+        recorded: DateTime<Utc>,
         ctx: Option<&CampaignCtx<'_>>,
     ) -> Result<Simulated, Vec<RowError>> {
         let routes;
@@ -416,12 +419,15 @@ impl State {
             upgrades: HashMap::default(),
             successes: Vec::new(),
             counted: Vec::new(),
-            dispatched: 0,
+            dispatched: BTreeMap::new(),
         };
         let mut errors = Vec::new();
         let mut succeeded_here = HashSet::<u32, FxBuild>::default();
         let mut scratch = Vec::new();
         let max_attempts = u8::try_from(c.policy.max_attempts).unwrap_or(u8::MAX);
+        let retry_delay = Duration::hours(i64::from(c.policy.retry_delay_hours));
+        let pacing = c.policy.pacing.as_ref();
+        let region = self.catalogue.variant(c.variant).region;
         for (row, report) in rows.iter().enumerate() {
             let hub = report.hub;
             let mut refuse = |reason: String| {
@@ -430,15 +436,20 @@ impl State {
                     reason: format!("hub {hub}: {reason}"),
                 })
             };
+            let at = report.happened_at.unwrap_or(recorded);
+            if at > recorded {
+                refuse(format!(
+                    "happened at {at}, after the report is recorded ({recorded})"
+                ));
+                continue;
+            }
             let Some(pos) = self.estate.position(hub) else {
                 refuse("not found".into());
                 continue;
             };
             let rec = &self.estate.hubs[pos];
             // Another region's hub reads as one that does not exist.
-            if self.catalogue.variant(rec.variant).region
-                != self.catalogue.variant(c.variant).region
-            {
+            if self.catalogue.variant(rec.variant).region != region {
                 refuse("not found".into());
                 continue;
             }
@@ -475,10 +486,10 @@ impl State {
                 if let Some(ctx) = ctx {
                     scratch.clear();
                     self.blockers(ctx, pos, false, &mut scratch);
-                    // The overlay and the batch's own count decide these two.
+                    // The overlay, the batch's own count and the time it happened decide these.
                     scratch.retain(|r| match r {
-                        Raw::CapReached(_) => false,
-                        Raw::InFlight(_) | Raw::Exhausted(_) => !touched,
+                        Raw::CapReached(_) | Raw::Blackout => false,
+                        Raw::InFlight(_) | Raw::Exhausted(_) | Raw::RetryDelay(_) => !touched,
                         _ => true,
                     });
                     if !scratch.is_empty() {
@@ -486,10 +497,18 @@ impl State {
                         refuse(format!("not upgradeable now: {}", why.join("; ")));
                         continue;
                     }
-                    if let Some(left) = ctx.cap_left() {
-                        if sim.dispatched >= left {
-                            let cap = ctx.cap.map_or(0, |(cap, _)| cap);
-                            refuse(format!("over today's pacing cap of {cap} hubs"));
+                    if pacing.is_some_and(|p| p.blackout_at(at)) {
+                        refuse(format!("dispatched at {at}, in a pacing blackout"));
+                        continue;
+                    }
+                    let day = local::day_of(at);
+                    let cap =
+                        pacing.and_then(|p| p.cap_on(day, &c.rollout.days, c.policy.halt.as_ref()));
+                    if let Some(cap) = cap {
+                        let used = c.rollout.days.get(&day).map_or(0, |d| d.dispatched)
+                            + sim.dispatched.get(&day).copied().unwrap_or(0);
+                        if used >= cap {
+                            refuse(format!("over the pacing cap of {cap} hubs on {day}"));
                             continue;
                         }
                     }
@@ -498,6 +517,7 @@ impl State {
                     step,
                     config: rec.config,
                     max_attempts,
+                    retry_delay,
                 });
             }
             let read_back = match &report.outcome {
@@ -509,12 +529,12 @@ impl State {
                 Ok(done) => {
                     let u = done.upgrade;
                     if report.outcome == Outcome::Dispatched {
-                        sim.dispatched += 1;
+                        *sim.dispatched.entry(local::day_of(at)).or_default() += 1;
                     }
                     if let Some(ok) = done.concluded {
                         sim.counted.push((
                             u.origin_config,
-                            u.dispatched_at.date_naive(),
+                            local::day_of(u.dispatched_at),
                             Tally {
                                 outcomes: 1,
                                 failures: u64::from(!ok),
@@ -544,6 +564,7 @@ impl State {
         me: CustomerIdx,
         reports: &[HealthReport],
         actor: Option<&Actor>,
+        recorded: DateTime<Utc>,
     ) -> Result<Vec<Counted>, Vec<RowError>> {
         let mut errors = Vec::new();
         let mut counted = Vec::new();
@@ -556,6 +577,12 @@ impl State {
                     reason: format!("hub {hub}: {reason}"),
                 })
             };
+            if let Some(at) = r.happened_at.filter(|at| *at > recorded) {
+                refuse(&format!(
+                    "observed at {at}, after the report is recorded ({recorded})"
+                ));
+                continue;
+            }
             let pos = match actor {
                 Some(a) => match self.my_hub(a, hub) {
                     Ok(pos) => pos,
@@ -608,7 +635,7 @@ impl State {
             if r.health.is_bad() && !u.health_bad {
                 counted.push((
                     u.origin_config,
-                    u.dispatched_at.date_naive(),
+                    crate::rollout::local::day_of(u.dispatched_at),
                     Tally {
                         outcomes: 0,
                         failures: 1,
@@ -691,38 +718,54 @@ impl State {
             if matches!(c.phase, Phase::Draft | Phase::Completed | Phase::Cancelled) {
                 continue;
             }
-            let timeout = Duration::hours(i64::from(c.policy.reconciliation_timeout_hours));
-            let mut late: Vec<(HubId, HubUpgrade)> = c
-                .rollout
-                .upgrades
-                .iter()
-                .filter(|(_, u)| {
-                    u.state == UpgradeState::NoResponse
-                        && u.no_response_at
-                            .and_then(|t| t.checked_add_signed(timeout))
-                            .is_some_and(|due| due <= at)
-                })
-                .map(|(&p, &u)| (self.estate.hubs[p as usize].id, u))
-                .collect();
-            if !late.is_empty() {
+            // Every state but a concluded one has a deadline: no hub stays in flight for ever.
+            // A deadline past the calendar's end never falls due.
+            let reconcile = Duration::hours(i64::from(c.policy.reconciliation_timeout_hours));
+            let in_flight = Duration::hours(i64::from(c.policy.in_flight_timeout_hours));
+            let due = |u: &HubUpgrade, after: Duration| {
+                u.since
+                    .checked_add_signed(after)
+                    .is_some_and(|due| due <= at)
+            };
+            let (mut unanswered, mut stuck) = (Vec::new(), Vec::new());
+            for (&p, u) in &c.rollout.upgrades {
+                let hub = (self.estate.hubs[p as usize].id, *u);
+                match u.state {
+                    UpgradeState::NoResponse if due(u, reconcile) => unanswered.push(hub),
+                    UpgradeState::Dispatched
+                    | UpgradeState::Delivered
+                    | UpgradeState::Activated
+                        if due(u, in_flight) =>
+                    {
+                        stuck.push(hub)
+                    }
+                    _ => {}
+                }
+            }
+            let mut counted: Vec<Counted> = Vec::new();
+            for (mut late, stuck) in [(unanswered, false), (stuck, true)] {
+                if late.is_empty() {
+                    continue;
+                }
                 late.sort_unstable_by_key(|(h, _)| *h);
-                let counted: Vec<Counted> = late
-                    .iter()
-                    .map(|(_, u)| {
-                        (
-                            u.origin_config,
-                            u.dispatched_at.date_naive(),
-                            Tally {
-                                outcomes: 1,
-                                failures: 1,
-                            },
-                        )
-                    })
-                    .collect();
-                events.push(EventPayload::ReconciliationTimedOut {
-                    campaign: c.id.clone(),
-                    hubs: late.into_iter().map(|(h, _)| h).collect(),
+                counted.extend(late.iter().map(|(_, u)| {
+                    (
+                        u.origin_config,
+                        local::day_of(u.dispatched_at),
+                        Tally {
+                            outcomes: 1,
+                            failures: 1,
+                        },
+                    )
+                }));
+                let (campaign, hubs) = (c.id.clone(), late.into_iter().map(|(h, _)| h).collect());
+                events.push(if stuck {
+                    EventPayload::InFlightTimedOut { campaign, hubs }
+                } else {
+                    EventPayload::ReconciliationTimedOut { campaign, hubs }
                 });
+            }
+            if !counted.is_empty() {
                 events.extend(self.halts_after(c, &counted));
             }
             let lead = Duration::days(i64::from(c.policy.cutoff_notice_days));
@@ -786,13 +829,14 @@ impl State {
                 let sim = self
                     .simulate_outcomes(c, outcomes, event.at, None)
                     .map_err(bulk)?;
-                let day = event.at.date_naive();
                 for &(pos, step) in &sim.successes {
                     let devices = self.estate.devices_of(self.estate.hubs[pos].config);
                     self.estate.reconfigure(pos, step, &devices)?;
                 }
                 let r = &mut self.campaign_mut(campaign).rollout;
-                r.days.entry(day).or_default().dispatched += sim.dispatched;
+                for (day, n) in sim.dispatched {
+                    r.days.entry(day).or_default().dispatched += n;
+                }
                 for (cfg, d, t) in sim.counted {
                     r.count(cfg, d, t);
                 }
@@ -805,8 +849,9 @@ impl State {
             } => {
                 let me = self.customer_ref(customer)?;
                 let c = self.campaign_ref(campaign)?;
-                let counted = self.simulate_health(c, me, reports, None).map_err(bulk)?;
-                let at = event.at;
+                let counted = self
+                    .simulate_health(c, me, reports, None, event.at)
+                    .map_err(bulk)?;
                 let positions: Vec<u32> = reports
                     .iter()
                     .map(|r| self.estate.position(r.hub).map_or(0, |p| p as u32))
@@ -824,22 +869,43 @@ impl State {
                     r.health.entry(p).or_default().push(HealthRecord {
                         customer: me,
                         health: report.health.clone(),
-                        at,
+                        at: report.happened_at.unwrap_or(event.at),
                     });
                 }
             }
-            EventPayload::ReconciliationTimedOut { campaign, hubs } => {
+            EventPayload::ReconciliationTimedOut { campaign, hubs }
+            | EventPayload::InFlightTimedOut { campaign, hubs } => {
+                let stuck = matches!(event.payload, EventPayload::InFlightTimedOut { .. });
+                let (expected, failure): (&[UpgradeState], _) = if stuck {
+                    (
+                        &[
+                            UpgradeState::Dispatched,
+                            UpgradeState::Delivered,
+                            UpgradeState::Activated,
+                        ],
+                        FailureReason::InFlightTimedOut,
+                    )
+                } else {
+                    (&[UpgradeState::NoResponse], FailureReason::TimedOut)
+                };
                 let c = self.campaign_ref(campaign)?;
                 let mut positions = Vec::with_capacity(hubs.len());
                 for h in hubs {
                     let p = self.position(*h)? as u32;
                     match c.rollout.upgrades.get(&p) {
-                        Some(u) if u.state == UpgradeState::NoResponse => positions.push(p),
+                        Some(u) if expected.contains(&u.state) => positions.push(p),
                         _ if !verify => positions.push(p),
                         _ => {
                             return Err(Error::precondition(
                                 Rule::HubState,
-                                format!("hub {h} is not awaiting reconciliation in {campaign}"),
+                                format!(
+                                    "hub {h} is not {} in {campaign}",
+                                    if stuck {
+                                        "in flight"
+                                    } else {
+                                        "awaiting reconciliation"
+                                    }
+                                ),
                             ))
                         }
                     }
@@ -848,8 +914,9 @@ impl State {
                 for p in positions {
                     if let Some(u) = r.upgrades.get_mut(&p) {
                         u.state = UpgradeState::Failed;
-                        u.failure = Some(FailureReason::TimedOut);
-                        let (cfg, day) = (u.origin_config, u.dispatched_at.date_naive());
+                        u.failure = Some(failure);
+                        u.since = event.at;
+                        let (cfg, day) = (u.origin_config, local::day_of(u.dispatched_at));
                         r.count(
                             cfg,
                             day,

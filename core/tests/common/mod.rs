@@ -266,6 +266,7 @@ pub fn report(rows: &[(u64, Outcome)]) -> Command {
             .map(|(n, o)| OutcomeReport {
                 hub: hub(*n),
                 outcome: o.clone(),
+                happened_at: None,
             })
             .collect(),
     }
