@@ -16,7 +16,7 @@ from conformance import TESTS_DIR, given
 
 T0 = datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)
 DCC = ota.Actor.DCC
-A, D = ota.Actor.customer("SUP-A"), ota.Actor.customer("SUP-D")
+A, D, E = ota.Actor.customer("SUP-A"), ota.Actor.customer("SUP-D"), ota.Actor.customer("SUP-E")
 CSP = ota.Actor.csp(ota.Region.NORTH)
 
 
@@ -205,3 +205,73 @@ def test_module_functions_take_bad_input_as_comms_hub_ota_errors() -> None:
                 pass
             except BaseException as other:  # noqa: BLE001
                 pytest.fail(f"{bad!r:.40} raised {type(other).__name__}: {other}")
+
+
+# --- issue 11, part 1 through Python ---------------------------------------------------------
+
+def h(n: int) -> str:
+    return f"00-00-00-00-00-00-00-{n:02X}"
+
+
+def test_a_late_report_carries_when_it_happened_and_a_later_one_is_refused() -> None:
+    e = rolling(ota.CampaignPolicy(pacing=ota.Pacing(daily_cap=1)))
+    e.check_deadlines(DCC, t(5))
+    e.report_outcomes(CSP, t(5), campaign="C2", outcomes=[ota.OutcomeReport(h(0x10), ota.Outcome.DISPATCHED, happened_at=t(3))])
+    # Counted on day 3: day 5's cap is free, day 3's is used.
+    assert len(e.upgrade_list(CSP, ota.Region.NORTH, t(5)).entries) == 1
+    with pytest.raises(ota.BulkRejectedError, match="cap of 1"):
+        e.report_outcomes(CSP, t(5), campaign="C2", outcomes=[ota.OutcomeReport(h(0x11), ota.Outcome.DISPATCHED, happened_at=t(3))])
+    with pytest.raises(ota.BulkRejectedError, match="after the report is recorded"):
+        e.report_outcomes(CSP, t(5), campaign="C2", outcomes=[ota.OutcomeReport(h(0x10), ota.Outcome.DELIVERED, happened_at=t(6))])
+    with pytest.raises(ota.InvalidInputError):
+        e.report_outcomes(CSP, t(5), campaign="C2", outcomes=[ota.OutcomeReport(h(0x10), ota.Outcome.DELIVERED, happened_at=datetime(2026, 1, 4))])
+    # A stamp earlier than the last event is recorded at the last event's time, not refused.
+    events = e.check_deadlines(DCC, t(1))
+    assert events == [] and e.last_seq == e.events()[-1].seq
+
+
+def test_in_flight_hubs_time_out_as_the_systems_act_and_a_retry_waits() -> None:
+    e = rolling(ota.CampaignPolicy(in_flight_timeout_hours=24, retry_delay_hours=48))
+    e.report_outcomes(CSP, t(3), campaign="C2", outcomes=[ota.OutcomeReport(h(0x10), ota.Outcome.DISPATCHED)])
+    due = e.check_deadlines(DCC, t(4))
+    assert [(ev.type, ev.actor, ev.payload["hubs"]) for ev in due] == [("in_flight_timed_out", "system", [h(0x10)])]
+    x = e.explain(CSP, "C2", h(0x10), t(5))
+    assert [b.kind for b in x.blockers] == [ota.BlockerKind.RETRY_DELAY]
+    assert x.blockers[0].until == t(6) and "tried again" in x.sentences[0]
+    with pytest.raises(ota.BulkRejectedError, match="retry"):
+        e.report_outcomes(CSP, t(5), campaign="C2", outcomes=[ota.OutcomeReport(h(0x10), ota.Outcome.DISPATCHED)])
+    e.report_outcomes(CSP, t(6), campaign="C2", outcomes=[ota.OutcomeReport(h(0x10), ota.Outcome.DISPATCHED)])
+
+
+def test_explain_speaks_and_the_cut_off_is_given_extended_and_taken_over() -> None:
+    e = rolling()
+    x = e.explain(A, "C2", h(0x20), t(3))  # split: SUP-E (gas) has not consented
+    assert [b.kind for b in x.blockers] == [ota.BlockerKind.AWAITING_CONSENT]
+    assert x.blockers[0].by == ota.Party.OTHER_SUPPLIER and x.blockers[0].cutoff is None
+    assert x.sentences == ["The other supplier has not consented yet as the gas supplier."]
+    mine = e.explain(E, "C2", h(0x20), t(3))
+    assert mine.blockers[0].cutoff == t(59) and str(t(59).date()) in mine.sentences[0]
+    e.extend_cutoff(DCC, t(3), campaign="C2", customer="SUP-E", until=t(70))
+    assert [n.type for n in e.notifications(E).notifications][-1] is ota.NotificationType.CUTOFF_EXTENDED
+    after = e.explain(A, "C2", h(0x20), t(71))
+    assert after.upgradeable and after.taken_over_at_cutoff == [ota.SupplyRole.GAS]
+
+
+def test_csp_entries_carry_the_configuration_set_and_refusals_are_typed() -> None:
+    e = rolling()
+    page = e.upgrade_list(CSP, ota.Region.NORTH, t(3))
+    first = page.entries[0]
+    assert first.configuration_set == e.hub(DCC, first.hub).configuration_set
+    ev = e.reject_hubs(A, t(3), campaign="C2", hubs=[h(0x10), h(0x16)], reason="access")
+    assert ev[0].refused == [ota.HubRefusal(h(0x16), "not one of your hubs")]
+
+
+def test_pilot_proposals_never_offer_a_split_hub_the_other_supplier_has_not_consented() -> None:
+    e = ota.Engine()
+    given(e, json.loads((TESTS_DIR / "fixtures" / "rollout_estate.json").read_text()))
+    e.create_campaign(DCC, t(1), campaign="C2", variant="CH-N-DB", target="2.0", cutoff=t(59))
+    e.grant_pilot_oa(DCC, t(2), campaign="C2")
+    assert h(0x20) not in e.propose_pilot(A, "C2", size=20)
+    e.approve_whole_estate(E, t(2), campaign="C2")
+    assert h(0x20) in e.propose_pilot(A, "C2", size=20)
+

@@ -40,7 +40,7 @@ def test_nominations_explain_and_the_upgrade_list(engine: ota.Engine) -> None:
     engine.nominate_hubs(A, t(3), campaign="C1", hubs=[h(6)])
     x = engine.explain(A, "C1", h(6), t(3))
     assert not x.upgradeable
-    assert x.blockers == [ota.Blocker("awaiting_consent", role=ota.SupplyRole.GAS, by="other_supplier")]
+    assert x.blockers == [ota.Blocker(ota.BlockerKind.AWAITING_CONSENT, role=ota.SupplyRole.GAS, by=ota.Party.OTHER_SUPPLIER)]
     assert engine.explain(ota.Actor.DCC, "C1", h(6), t(3)).blockers[0].customer == "SUP-C"
     assert engine.participation(C, "C1", "SUP-C", t(3)).other_supplier_consented == [h(6)]
     engine.approve_whole_estate(C, t(4), campaign="C1")

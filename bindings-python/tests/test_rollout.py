@@ -54,7 +54,7 @@ def test_outcomes_change_firmware_only_on_a_matching_read_back() -> None:
     e = rolling(ota.CampaignPolicy())
     e.report_outcomes(CSP, t(3), campaign="C2", outcomes=ok_rows(0x10)[:3])
     assert e.hub(DCC, h(0x10)).firmware == "1.1"
-    assert e.explain(DCC, "C2", h(0x10), t(3)).blockers == [ota.Blocker("upgrade_in_flight", state=ota.UpgradeState.ACTIVATED)]
+    assert e.explain(DCC, "C2", h(0x10), t(3)).blockers == [ota.Blocker(ota.BlockerKind.UPGRADE_IN_FLIGHT, state=ota.UpgradeState.ACTIVATED)]
     e.report_outcomes(CSP, t(3), campaign="C2", outcomes=[ota.OutcomeReport.read_back(h(0x10), "2.0")])
     assert e.hub(DCC, h(0x10)).firmware == "2.0"
     with pytest.raises(ota.BulkRejectedError) as err:
@@ -115,7 +115,7 @@ def test_holds_health_reports_and_status_views() -> None:
     e = rolling(ota.CampaignPolicy())
     e.halt_upgrades(A, t(3), campaign="C2", reason="our own checks")
     blockers = e.explain(E, "C2", h(0x20), t(3)).blockers
-    assert ota.Blocker("held_by_supplier", by="other_supplier") in blockers
+    assert ota.Blocker(ota.BlockerKind.HELD_BY_SUPPLIER, by=ota.Party.OTHER_SUPPLIER) in blockers
     with pytest.raises(ota.InvalidInputError):
         e.halt_upgrades(DCC, t(3), campaign="C2", reason="no set")
     e.resume_upgrades(A, t(3), campaign="C2")

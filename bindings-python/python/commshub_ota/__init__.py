@@ -5,7 +5,24 @@ Every change is a command by an actor (`Actor.DCC`, `Actor.csp(Region.NORTH)`,
 with a `CommsHubOtaError` subclass and nothing changed, or recorded as events. Queries answer
 only what the asking actor may see."""
 
-from ._enums import ErrorKind, Gate, HanBand, HanDeviceKind, HanHealth, Outcome, Phase, Region, SmiStatus, SupplyRole, UpgradeState, Weekday
+from ._enums import (
+    BlockerKind,
+    ErrorKind,
+    Gate,
+    HanBand,
+    HanDeviceKind,
+    HanHealth,
+    NotificationType,
+    Outcome,
+    Party,
+    Phase,
+    Region,
+    SmiStatus,
+    SupplyRole,
+    UpgradeState,
+    Visibility,
+    Weekday,
+)
 from ._engine import Actor, Engine, parse_hub_id, parse_id, synthetic_estate
 from ._native import (
     SCHEMA_VERSION,
@@ -29,6 +46,7 @@ from ._views import (
     FirmwareCount,
     HaltPolicy,
     HealthReport,
+    HubRefusal,
     Notification,
     NotificationPage,
     OutcomeReport,
@@ -72,4 +90,5 @@ __all__ = [
     "HanHealth", "Outcome", "UpgradeState", "Weekday", "Blackout", "DefectSubject", "DefectView", "FirmwareCount",
     "HaltPolicy", "HealthReport", "Notification", "NotificationPage", "OutcomeReport", "Pacing", "PilotStatus",
     "PilotStatusRow", "SetProgress", "UpgradeCounts",
+    "BlockerKind", "NotificationType", "Visibility", "Party", "HubRefusal",
 ]

@@ -399,7 +399,8 @@ class Engine:
                 outcome = Outcome(o.outcome)
             except ValueError:
                 raise _invalid(f"outcomes[{i}].outcome", f"{o.outcome!r} is not an Outcome") from None
-            rows.append(OutcomeReport(_native.parse_id("hub_id", _text(o.hub, f"outcomes[{i}].hub")), outcome, o.firmware, o.reason))
+            happened = None if o.happened_at is None else _at(o.happened_at, f"outcomes[{i}].happened_at")
+            rows.append(OutcomeReport(_native.parse_id("hub_id", _text(o.hub, f"outcomes[{i}].hub")), outcome, o.firmware, o.reason, happened))
         return self._run(actor, at, "report_outcomes", campaign=campaign, outcomes=rows)
 
     def report_han_health(self, actor: str, at: datetime, *, campaign: str, reports: Sequence[HealthReport]) -> List[Event]:
@@ -414,7 +415,8 @@ class Engine:
                 device = None if r.device is None else HanDeviceKind(r.device)
             except ValueError:
                 raise _invalid(f"reports[{i}]", f"{r.health!r} / {r.device!r} is not a HanHealth and device") from None
-            rows.append(HealthReport(_native.parse_id("hub_id", _text(r.hub, f"reports[{i}].hub")), health, device, r.text))
+            happened = None if r.happened_at is None else _at(r.happened_at, f"reports[{i}].happened_at")
+            rows.append(HealthReport(_native.parse_id("hub_id", _text(r.hub, f"reports[{i}].hub")), health, device, r.text, happened))
         return self._run(actor, at, "report_han_health", campaign=campaign, reports=rows)
 
     def check_deadlines(self, actor: str, at: datetime) -> List[Event]:

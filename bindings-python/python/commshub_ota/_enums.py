@@ -135,3 +135,62 @@ class Weekday(_StrEnum):
     FRIDAY = "friday"
     SATURDAY = "saturday"
     SUNDAY = "sunday"
+
+
+class BlockerKind(_StrEnum):
+    """Why a hub is not upgradeable now (`Blocker.kind`); `Blocker.sentence` says it in words."""
+
+    CAMPAIGN_NOT_STARTED = "campaign_not_started"
+    CAMPAIGN_SUSPENDED = "campaign_suspended"
+    CAMPAIGN_CLOSED = "campaign_closed"
+    WRONG_VARIANT = "wrong_variant"
+    ALREADY_ON_TARGET = "already_on_target"
+    NOT_ON_PATHWAY = "not_on_pathway"
+    STEP_NOT_ON_PRODUCTION_CPL = "step_not_on_production_cpl"
+    NOT_COMMISSIONED = "not_commissioned"
+    VULNERABLE_IN_PILOT = "vulnerable_in_pilot"
+    NOT_IN_PILOT = "not_in_pilot"
+    AWAITING_CONSENT = "awaiting_consent"
+    REJECTED = "rejected"
+    UPGRADE_IN_FLIGHT = "upgrade_in_flight"
+    ATTEMPTS_EXHAUSTED = "attempts_exhausted"
+    RETRY_DELAY = "retry_delay"
+    CONFIGURATION_SET_HALTED = "configuration_set_halted"
+    HELD_BY_SUPPLIER = "held_by_supplier"
+    SUSPENDED_BY_DEFECT_FLAG = "suspended_by_defect_flag"
+    BLACKOUT = "blackout"
+    DAILY_CAP_REACHED = "daily_cap_reached"
+
+
+class NotificationType(_StrEnum):
+    """What a notification is about (`Notification.type`)."""
+
+    PHASE_CHANGED = "phase_changed"
+    OTHER_SUPPLIER_CONSENTED = "other_supplier_consented"
+    CONFIGURATION_SET_HALTED = "configuration_set_halted"
+    CONFIGURATION_SET_RESUMED = "configuration_set_resumed"
+    SUPPLIER_HOLD = "supplier_hold"
+    CUTOFF_APPROACHING = "cutoff_approaching"
+    CUTOFF_EXTENDED = "cutoff_extended"
+    CUTOFF_REACHED = "cutoff_reached"
+    DEFECT_FLAGGED = "defect_flagged"
+    PILOT_VERDICT = "pilot_verdict"
+    OUTCOMES_SUMMARY = "outcomes_summary"
+    HAN_HEALTH_ISSUE = "han_health_issue"
+
+
+class Visibility(_StrEnum):
+    """Who holds a supply role, as the asker may know it (`SupplierView.visibility`)."""
+
+    VACANT = "vacant"
+    HIDDEN = "hidden"
+    KNOWN = "known"
+
+
+class Party(_StrEnum):
+    """Whose consent, rejection or hold a blocker is about (`Blocker.by`)."""
+
+    YOU = "you"
+    OTHER_SUPPLIER = "other_supplier"
+    CUSTOMER = "customer"
+    UNNAMED = "unnamed"

@@ -9,7 +9,23 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, Dict, List, Mapping, Optional
 
-from ._enums import Gate, HanBand, HanDeviceKind, HanHealth, Outcome, Phase, Region, SmiStatus, SupplyRole, UpgradeState, Weekday
+from ._enums import (
+    BlockerKind,
+    Gate,
+    HanBand,
+    HanDeviceKind,
+    HanHealth,
+    NotificationType,
+    Outcome,
+    Party,
+    Phase,
+    Region,
+    SmiStatus,
+    SupplyRole,
+    UpgradeState,
+    Visibility,
+    Weekday,
+)
 
 JsonDict = Dict[str, Any]
 
@@ -20,6 +36,12 @@ def parse_datetime(text: str) -> datetime:
         text = text[:-1] + "+00:00"
     value = datetime.fromisoformat(text)
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def _aware(value: datetime, field: str) -> datetime:
+    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{field} must be a timezone-aware datetime")
+    return value
 
 
 def _opt_date(text: Optional[str]) -> Optional[date]:
@@ -132,13 +154,19 @@ class HubRow:
 
 @dataclass(frozen=True)
 class Event:
-    """One recorded event: its sequence number, time, actor, type and payload."""
+    """One recorded event: its sequence number, time, actor (`system` for an automatic act),
+    type and payload. `refused` lists the hubs a bulk participation command did not take, with
+    why (typed; also in the payload)."""
 
     seq: int
     at: datetime
     actor: str
     type: str
     payload: JsonDict = field(repr=False)
+
+    @property
+    def refused(self) -> List["HubRefusal"]:
+        return [HubRefusal(r["hub"], r["reason"]) for r in self.payload.get("refused", [])]
 
     @staticmethod
     def from_dict(d: Mapping[str, Any]) -> "Event":
@@ -149,10 +177,18 @@ class Event:
 
 
 @dataclass(frozen=True)
+class HubRefusal:
+    """One hub of a bulk participation command (nominate, reject, withdraw) that was not taken."""
+
+    hub: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class SupplierView:
     """Who holds a supply role, as the asker may know it: `vacant`, `hidden` or `known`."""
 
-    visibility: str
+    visibility: Visibility
     customer: Optional[str] = None
 
 
@@ -208,7 +244,7 @@ class HubView:
     @staticmethod
     def from_dict(d: Mapping[str, Any]) -> "HubView":
         def sv(v: Mapping[str, Any]) -> SupplierView:
-            return SupplierView(v["visibility"], v.get("customer"))
+            return SupplierView(Visibility(v["visibility"]), v.get("customer"))
 
         return HubView(
             d["id"], Region(d["region"]), d["variant"], d["firmware"], SmiStatus(d["smi_status"]),
@@ -413,6 +449,8 @@ class CampaignPolicy:
     cutoff_notice_days: int = 7
     halt: Optional[HaltPolicy] = None
     pacing: Optional[Pacing] = None
+    in_flight_timeout_hours: int = 72
+    retry_delay_hours: int = 0
 
     @staticmethod
     def from_dict(d: Mapping[str, Any]) -> "CampaignPolicy":
@@ -425,13 +463,16 @@ class CampaignPolicy:
             int(d.get("cutoff_notice_days", base.cutoff_notice_days)),
             HaltPolicy.from_dict(d["halt"]) if d.get("halt") else None,
             Pacing.from_dict(d["pacing"]) if d.get("pacing") else None,
+            int(d.get("in_flight_timeout_hours", base.in_flight_timeout_hours)),
+            int(d.get("retry_delay_hours", base.retry_delay_hours)),
         )
 
     def to_dict(self) -> JsonDict:
         d: JsonDict = {
             "pilot_cap_per_customer": self.pilot_cap_per_customer, "min_assessment_days": self.min_assessment_days,
             "max_attempts": self.max_attempts, "reconciliation_timeout_hours": self.reconciliation_timeout_hours,
-            "cutoff_notice_days": self.cutoff_notice_days,
+            "cutoff_notice_days": self.cutoff_notice_days, "in_flight_timeout_hours": self.in_flight_timeout_hours,
+            "retry_delay_hours": self.retry_delay_hours,
         }
         if self.halt is not None:
             d["halt"] = self.halt.to_dict()
@@ -449,14 +490,18 @@ class OutcomeReport:
     outcome: Outcome
     firmware: Optional[str] = None
     reason: Optional[str] = None
+    # When it happened (timezone-aware), if earlier than the report is recorded: no later than
+    # that, no earlier than the hub's previous outcome. It is counted on that (local) day.
+    happened_at: Optional[datetime] = None
 
     @staticmethod
-    def read_back(hub: str, firmware: str) -> "OutcomeReport":
-        return OutcomeReport(hub, Outcome.READ_BACK, firmware=firmware)
+    def read_back(hub: str, firmware: str, happened_at: Optional[datetime] = None) -> "OutcomeReport":
+        return OutcomeReport(hub, Outcome.READ_BACK, firmware=firmware, happened_at=happened_at)
 
     @staticmethod
     def from_dict(d: Mapping[str, Any]) -> "OutcomeReport":
-        return OutcomeReport(d["hub"], Outcome(d["outcome"]), d.get("firmware"), d.get("reason"))
+        at = d.get("happened_at")
+        return OutcomeReport(d["hub"], Outcome(d["outcome"]), d.get("firmware"), d.get("reason"), parse_datetime(at) if at else None)
 
     def to_dict(self) -> JsonDict:
         d: JsonDict = {"hub": self.hub, "outcome": Outcome(self.outcome).value}
@@ -464,6 +509,8 @@ class OutcomeReport:
             d["firmware"] = self.firmware
         if self.reason is not None:
             d["reason"] = self.reason
+        if self.happened_at is not None:
+            d["happened_at"] = _aware(self.happened_at, "happened_at").isoformat()
         return d
 
 
@@ -476,10 +523,14 @@ class HealthReport:
     health: HanHealth
     device: Optional[HanDeviceKind] = None
     text: Optional[str] = None
+    # When the supplier observed it (timezone-aware), if earlier than the report is recorded.
+    happened_at: Optional[datetime] = None
 
     @staticmethod
     def from_dict(d: Mapping[str, Any]) -> "HealthReport":
-        return HealthReport(d["hub"], HanHealth(d["health"]), HanDeviceKind(d["device"]) if d.get("device") else None, d.get("text"))
+        at = d.get("happened_at")
+        return HealthReport(d["hub"], HanHealth(d["health"]), HanDeviceKind(d["device"]) if d.get("device") else None, d.get("text"),
+                            parse_datetime(at) if at else None)
 
     def to_dict(self) -> JsonDict:
         d: JsonDict = {"hub": self.hub, "health": HanHealth(self.health).value}
@@ -487,6 +538,8 @@ class HealthReport:
             d["device"] = HanDeviceKind(self.device).value
         if self.text is not None:
             d["text"] = self.text
+        if self.happened_at is not None:
+            d["happened_at"] = _aware(self.happened_at, "happened_at").isoformat()
         return d
 
 
@@ -544,15 +597,15 @@ class PilotVerdict:
 
 @dataclass(frozen=True)
 class Blocker:
-    """One reason a hub is not upgradeable now. `kind` names it (`awaiting_consent`,
-    `rejected`, `not_in_pilot`...); `role`, `by` (`you`, `other_supplier`, `customer`,
-    `unnamed`), `customer`, `reason`, `phase`, `status`, `version`, `state` (of an upgrade in
-    flight), `attempts`, `flag` (a defect flag's id), `cap` (today's pacing cap) are set where it
-    has them."""
+    """One reason a hub is not upgradeable now. `kind` names it (`BlockerKind`); `role`, `by`
+    (`Party`), `customer`, `reason`, `phase`, `status`, `version`, `state` (of an upgrade in
+    flight), `attempts`, `flag` (a defect flag's id), `cap` (today's pacing cap), `cutoff` (when
+    the CSP takes over a hub awaiting consent), `until` (end of a retry delay) are set where it
+    has them. `sentence` says it for a person (filled by `explain`)."""
 
-    kind: str
+    kind: BlockerKind
     role: Optional[SupplyRole] = None
-    by: Optional[str] = None
+    by: Optional[Party] = None
     customer: Optional[str] = None
     reason: Optional[str] = None
     phase: Optional[Phase] = None
@@ -562,15 +615,21 @@ class Blocker:
     attempts: Optional[int] = None
     flag: Optional[int] = None
     cap: Optional[int] = None
+    cutoff: Optional[datetime] = None
+    until: Optional[datetime] = None
+    sentence: str = field(default="", compare=False)
 
     @staticmethod
-    def from_dict(d: Mapping[str, Any]) -> "Blocker":
+    def from_dict(d: Mapping[str, Any], sentence: str = "") -> "Blocker":
         by = d.get("by") or {}
         return Blocker(
-            d["blocker"], SupplyRole(d["role"]) if d.get("role") else None, by.get("party"), by.get("customer"),
+            BlockerKind(d["blocker"]), SupplyRole(d["role"]) if d.get("role") else None,
+            Party(by["party"]) if by.get("party") else None, by.get("customer"),
             d.get("reason"), Phase(d["phase"]) if d.get("phase") else None,
             SmiStatus(d["status"]) if d.get("status") else None, d.get("version"),
             UpgradeState(d["state"]) if d.get("state") else None, d.get("attempts"), d.get("flag"), d.get("cap"),
+            parse_datetime(d["cutoff"]) if d.get("cutoff") else None, parse_datetime(d["until"]) if d.get("until") else None,
+            sentence,
         )
 
 
@@ -584,11 +643,21 @@ class Explanation:
     next_version: Optional[str]
     blockers: List[Blocker]
     raw: JsonDict = field(repr=False, compare=False)
+    # Supply roles whose consent the passed cut-off stands in for (the CSP took the hub over).
+    taken_over_at_cutoff: List[SupplyRole] = field(default_factory=list)
+
+    @property
+    def sentences(self) -> List[str]:
+        """Each blocker as a sentence a person reads, in order."""
+        return [b.sentence for b in self.blockers]
 
     @staticmethod
     def from_dict(d: Mapping[str, Any]) -> "Explanation":
+        sentences = list(d.get("sentences", []))
+        sentences += [""] * (len(d["blockers"]) - len(sentences))
         return Explanation(d["hub"], d["campaign"], bool(d["upgradeable"]), d.get("next_version"),
-                           [Blocker.from_dict(b) for b in d["blockers"]], dict(d))
+                           [Blocker.from_dict(b, s) for b, s in zip(d["blockers"], sentences)], dict(d),
+                           [SupplyRole(r) for r in d.get("taken_over_at_cutoff", [])])
 
     def to_dict(self) -> JsonDict:
         return self.raw
@@ -603,6 +672,7 @@ class UpgradeEntry:
     next_version: str
     target: str
     nominated: bool
+    configuration_set: Optional["ConfigurationSet"] = None
 
 
 @dataclass(frozen=True)
@@ -618,7 +688,11 @@ class UpgradePage:
 
     @staticmethod
     def from_dict(d: Mapping[str, Any]) -> "UpgradePage":
-        entries = [UpgradeEntry(e["hub"], e["campaign"], e["next_version"], e["target"], bool(e["nominated"])) for e in d["entries"]]
+        entries = [
+            UpgradeEntry(e["hub"], e["campaign"], e["next_version"], e["target"], bool(e["nominated"]),
+                         ConfigurationSet.from_dict(e["configuration_set"]) if e.get("configuration_set") else None)
+            for e in d["entries"]
+        ]
         return UpgradePage(int(d["total"]), int(d["offset"]), int(d["held_back_by_pacing"]), entries, dict(d))
 
     def to_dict(self) -> JsonDict:
@@ -757,17 +831,17 @@ class Notification:
     id: int
     event: Optional[int]
     at: datetime
-    type: str
+    type: NotificationType
     fields: JsonDict
 
     @staticmethod
     def from_dict(d: Mapping[str, Any]) -> "Notification":
         rest = {k: v for k, v in d.items() if k not in ("id", "event", "at", "type")}
         event = d.get("event")
-        return Notification(int(d["id"]), None if event is None else int(event), parse_datetime(d["at"]), d["type"], rest)
+        return Notification(int(d["id"]), None if event is None else int(event), parse_datetime(d["at"]), NotificationType(d["type"]), rest)
 
     def to_dict(self) -> JsonDict:
-        head: JsonDict = {"id": self.id, "at": self.at.isoformat(), "type": self.type}
+        head: JsonDict = {"id": self.id, "at": self.at.isoformat(), "type": self.type.value}
         if self.event is not None:
             head["event"] = self.event
         return {**head, **self.fields}
