@@ -198,6 +198,83 @@ scenarios["automatic_acts_are_the_systems_and_others_answer_as_absent"] = {
     ],
 }
 
+def hold_and_release(day):
+    """Two events at `day` by SUP-A (a hold and its release), so the log's clock moves on."""
+    return [{"when": {"actor": "customer:SUP-A", "at": T(day), "command": {"type": "halt_upgrades", "campaign": "C2", "reason": "look first"}},
+             "then": {"events": [{"type": "supplier_hold_placed"}]}},
+            {"when": {"actor": "customer:SUP-A", "at": T(day), "command": {"type": "resume_upgrades", "campaign": "C2"}},
+             "then": {"events": [{"type": "supplier_hold_lifted"}]}}]
+
+def late(n, outcome, happened):
+    return {**outcome, "happened_at": happened, "hub": H(n)}
+
+scenarios["a_late_report_counts_on_the_day_it_happened"] = {
+    "description": "Issue 11 (two times). The log has moved on to day 5 when the CSP reports a dispatch that happened on day 3: it is accepted and counted on day 3, so day 5's cap of one is still free and day 3's is used. A fact stamped later than its recording is refused.",
+    "given": campaign({"pacing": {"daily_cap": 1}}),
+    "steps": hold_and_release(5) + [
+        {"when": {"actor": "csp:north", "at": T(5), "command": {"type": "report_outcomes", "campaign": "C2", "outcomes": [late(0x10, D, T(3))]}},
+         "then": {"events": [{"type": "outcomes_reported", "outcomes": [{"hub": H(0x10), "happened_at": T(3)}]}]}},
+        {"query": q("csp:north", "upgrade_list", region="north", at=T(5)), "then": {"result": {"held_back_by_pacing": 9, "entries": [{"hub": H(0x01)}]}}},
+        {"when": {"actor": "csp:north", "at": T(5), "command": {"type": "report_outcomes", "campaign": "C2", "outcomes": [late(0x11, D, T(3))]}},
+         "then": {"error": "bulk_rejected", "message_contains": ["cap of 1"]}},
+        {"when": {"actor": "csp:north", "at": T(5), "command": {"type": "report_outcomes", "campaign": "C2", "outcomes": [late(0x10, DL, T(6))]}},
+         "then": {"error": "bulk_rejected", "message_contains": ["after the report is recorded"]}},
+    ],
+}
+
+scenarios["every_in_flight_state_times_out_and_a_retry_waits"] = {
+    "description": "Issue 11 (nothing in flight for ever). A hub dispatched on day 3 with no further outcome times out after the campaign's 24-hour in-flight deadline (an act of the system); the 48-hour retry delay keeps it back until day 6.",
+    "given": campaign({"in_flight_timeout_hours": 24, "retry_delay_hours": 48}),
+    "steps": [
+        {"when": report(3, [(0x10, D)]), "then": {"events": [{"type": "outcomes_reported"}]}},
+        {"when": {"actor": "dcc", "at": T(3, 20), "command": {"type": "check_deadlines"}}, "then": {"events": []}},
+        {"when": {"actor": "dcc", "at": T(4), "command": {"type": "check_deadlines"}},
+         "then": {"events": [{"type": "in_flight_timed_out", "hubs": [H(0x10)]}]}},
+        {"query": q("csp:north", "explain", campaign="C2", hub=H(0x10), at=T(5)),
+         "then": {"result": {"upgradeable": False, "blockers": [{"blocker": "retry_delay", "until": T(6)}]}}},
+        {"when": report(5, [(0x10, D)]), "then": {"error": "bulk_rejected", "message_contains": ["retry delay"]}},
+        {"when": report(6, [(0x10, D)]), "then": {"events": [{"type": "outcomes_reported"}]}},
+    ],
+}
+
+CUTOFF = "2026-03-02T09:00:00Z"
+scenarios["cut_off_given_extended_and_taken_over"] = {
+    "description": "Issue 11 (cut-off). While split hub 20 awaits consent, explain gives SUP-A its own cut-off and not the other supplier's. SUP-E is told when the DCC extends its cut-off. In mass rollout, once SUP-A's cut-off passed, hub 10 is upgradeable because the cut-off passed, which explain says, not as if SUP-A had consented.",
+    "given": campaign({}, approve=("SUP-D",)),
+    "steps": [
+        {"query": q("customer:SUP-A", "explain", campaign="C2", hub=H(0x20), at=T(3)),
+         "then": {"result": {"upgradeable": False, "blockers": [
+             {"blocker": "not_in_pilot"},
+             {"blocker": "awaiting_consent", "role": "import", "by": {"party": "you"}, "cutoff": CUTOFF},
+             {"blocker": "awaiting_consent", "role": "gas", "by": {"party": "other_supplier"}, "cutoff": None}]}}},
+        {"when": {"actor": "dcc", "at": T(3), "command": {"type": "extend_cutoff", "campaign": "C2", "customer": "SUP-E", "until": "2026-04-01T09:00:00Z"}},
+         "then": {"events": [{"type": "cutoff_extended"}]}},
+        {"query": q("customer:SUP-E", "notifications"),
+         "then": {"result": {"notifications": [{"type": "phase_changed"}, {"type": "cutoff_extended", "cutoff": "2026-04-01T09:00:00Z"}]}}},
+        {"when": {"actor": "dcc", "at": T(3), "command": {"type": "grant_mass_rollout_oa", "campaign": "C2", "override_reason": "no pilot volunteers"}},
+         "then": {"events": [{"type": "campaign_phase_changed", "to": "mass_rollout"}]}},
+        {"query": q("customer:SUP-A", "explain", campaign="C2", hub=H(0x10), at=CUTOFF),
+         "then": {"result": {"upgradeable": True, "blockers": [], "taken_over_at_cutoff": ["import"]}}},
+    ],
+}
+
+SET_02 = {"variant": "CH-N-DB", "firmware": "1.0", "devices": {"esme": {"model": "EM-A1", "firmware": "3.1"}, "gsme": {"model": "GM-K1", "firmware": "5.0"}, "ihd": {"model": "IHD-X", "firmware": "1.0"}}}
+scenarios["a_set_approval_carries_a_hub_through_its_route"] = {
+    "description": "Issue 11 (a consent through the whole route). Hub 02 on 1.0 goes to 2.0 by 1.1. SUP-A approves its 1.0 configuration set, SUP-B its whole estate. After the step to 1.1 the hub holds 1.1's set, and SUP-A's approval still carries it on to 2.0. The CSP's entries carry the hub's configuration set.",
+    "given": {**campaign({}, approve=("SUP-B",)), "commands": campaign({}, approve=("SUP-B",))["commands"] + [
+        {"actor": "dcc", "at": T(2), "command": {"type": "grant_mass_rollout_oa", "campaign": "C2", "override_reason": "no pilot volunteers"}}]},
+    "steps": [
+        {"when": {"actor": "customer:SUP-A", "at": T(3), "command": {"type": "approve_configuration_sets", "campaign": "C2", "sets": [SET_02]}},
+         "then": {"events": [{"type": "configuration_sets_approved"}]}},
+        {"when": report(3, [(0x02, D), (0x02, DL), (0x02, A), (0x02, RB("1.1"))]), "then": {"events": [{"type": "outcomes_reported"}]}},
+        {"query": q("customer:SUP-A", "explain", campaign="C2", hub=H(0x02), at=T(4)),
+         "then": {"result": {"upgradeable": True, "next_version": "2.0", "blockers": []}}},
+        {"query": q("csp:north", "upgrade_list", region="north", at=T(4), limit=1),
+         "then": {"result": {"entries": [{"hub": H(0x02), "configuration_set": {"firmware": "1.1"}}]}}},
+        {"when": report(4, ok(0x02)), "then": {"events": [{"type": "outcomes_reported"}]}},
+    ],
+}
+
 scenarios["split_supply_each_supplier_notified_exactly"] = {
     "description": "Hub 20's suppliers SUP-A (electricity) and SUP-E (gas). SUP-A nominates it: SUP-E is told the other supplier consented, unnamed, and SUP-A is not told of itself. SUP-E approves its whole estate: SUP-A is told likewise. After the upgrade each gets one outcomes summary for its own hub; an acknowledgement takes read notices out of the outbox.",
     "given": campaign({}, approve=()),

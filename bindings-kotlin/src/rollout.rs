@@ -34,6 +34,12 @@ pub struct CampaignPolicy {
     /// Days before a customer's cut-off that it is told the cut-off approaches.
     #[uniffi(default = 7)]
     pub cutoff_notice_days: i64,
+    /// Hours an attempt may stay dispatched, delivered or activated before it times out.
+    #[uniffi(default = 72)]
+    pub in_flight_timeout_hours: i64,
+    /// Hours after a failed attempt before the hub goes again.
+    #[uniffi(default = 0)]
+    pub retry_delay_hours: i64,
     #[uniffi(default)]
     pub halt: Option<HaltPolicy>,
     #[uniffi(default)]
@@ -48,7 +54,7 @@ pub struct HaltPolicy {
 }
 
 /// A daily cap on the hubs offered (none: no cap), ramped by `ramp_factor` after each day whose
-/// failure rate stayed under the halt threshold, and blackouts (UTC).
+/// failure rate stayed under the halt threshold, and blackouts (GB local time).
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct Pacing {
     #[uniffi(default)]
@@ -140,6 +146,11 @@ impl CampaignPolicy {
                 self.reconciliation_timeout_hours,
             )?,
             cutoff_notice_days: u32_field("cutoff_notice_days", self.cutoff_notice_days)?,
+            in_flight_timeout_hours: u32_field(
+                "in_flight_timeout_hours",
+                self.in_flight_timeout_hours,
+            )?,
+            retry_delay_hours: u32_field("retry_delay_hours", self.retry_delay_hours)?,
             halt,
             pacing,
         })
@@ -165,6 +176,8 @@ pub fn campaign_policy_from_json(json: String) -> Result<CampaignPolicy> {
         max_attempts: i64::from(p.max_attempts),
         reconciliation_timeout_hours: i64::from(p.reconciliation_timeout_hours),
         cutoff_notice_days: i64::from(p.cutoff_notice_days),
+        in_flight_timeout_hours: i64::from(p.in_flight_timeout_hours),
+        retry_delay_hours: i64::from(p.retry_delay_hours),
         halt: p.halt.map(|h| HaltPolicy {
             failure_threshold_percent: h.failure_threshold_percent,
             min_outcomes: i64::from(h.min_outcomes),
@@ -218,11 +231,16 @@ pub enum Outcome {
 pub struct OutcomeReport {
     pub hub: String,
     pub outcome: Outcome,
+    /// When it happened, if earlier than the report is recorded (never later; not before the
+    /// hub's previous outcome). It counts on that (GB local) day.
+    #[uniffi(default)]
+    pub happened_at: Option<SystemTime>,
 }
 
 impl OutcomeReport {
     pub fn to_core(self) -> Result<r::OutcomeReport> {
         Ok(r::OutcomeReport {
+            happened_at: self.happened_at.map(crate::types::instant).transpose()?,
             hub: self.hub.parse()?,
             outcome: match self.outcome {
                 Outcome::Dispatched => r::Outcome::Dispatched,
@@ -286,11 +304,15 @@ impl From<r::HanHealth> for HanHealth {
 pub struct HealthReport {
     pub hub: String,
     pub health: HanHealth,
+    /// When the supplier observed it, if earlier than the report is recorded.
+    #[uniffi(default)]
+    pub happened_at: Option<SystemTime>,
 }
 
 impl HealthReport {
     pub fn to_core(self) -> Result<r::HealthReport> {
         Ok(r::HealthReport {
+            happened_at: self.happened_at.map(crate::types::instant).transpose()?,
             hub: self.hub.parse()?,
             health: self.health.into(),
         })
@@ -536,6 +558,11 @@ pub enum NotificationKind {
         campaign: String,
         cutoff: SystemTime,
     },
+    /// The DCC moved the recipient's own cut-off later.
+    CutoffExtended {
+        campaign: String,
+        cutoff: SystemTime,
+    },
     DefectFlagged {
         flag: i64,
         subject: DefectSubject,
@@ -637,6 +664,10 @@ impl From<core::notify::Notification> for Notification {
                 cutoff: system_time(cutoff),
             },
             K::CutoffReached { campaign, cutoff } => NotificationKind::CutoffReached {
+                campaign: s(campaign),
+                cutoff: system_time(cutoff),
+            },
+            K::CutoffExtended { campaign, cutoff } => NotificationKind::CutoffExtended {
                 campaign: s(campaign),
                 cutoff: system_time(cutoff),
             },

@@ -612,7 +612,8 @@ impl From<query::FirmwareView> for FirmwareView {
     }
 }
 
-/// One recorded event. `payload_json` is the payload as in the event log.
+/// One recorded event. `payload_json` is the payload as in the event log; `actor` is `system`
+/// for an automatic act; `refused` lists the hubs a bulk participation command did not take.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct Event {
     pub seq: i64,
@@ -620,16 +621,39 @@ pub struct Event {
     pub actor: String,
     pub event_type: String,
     pub payload_json: String,
+    pub refused: Vec<HubRefusal>,
+}
+
+/// A hub a bulk participation command (nominate, reject, withdraw) did not take, and why.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct HubRefusal {
+    pub hub: String,
+    pub reason: String,
 }
 
 impl From<&core::Event> for Event {
     fn from(e: &core::Event) -> Self {
+        use core::EventPayload as P;
+        let refused = match &e.payload {
+            P::HubsNominated { refused, .. }
+            | P::NominationsWithdrawn { refused, .. }
+            | P::HubsRejected { refused, .. }
+            | P::RejectionsWithdrawn { refused, .. } => refused
+                .iter()
+                .map(|r| HubRefusal {
+                    hub: r.hub.to_string(),
+                    reason: r.reason.clone(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         Event {
             seq: e.seq as i64,
             at: system_time(e.at),
             actor: e.actor.to_code(),
             event_type: e.payload.type_name().into(),
             payload_json: serde_json::to_string(&e.payload).unwrap_or_default(),
+            refused,
         }
     }
 }
@@ -712,9 +736,11 @@ pub enum Blocker {
     },
     VulnerableInPilot,
     NotInPilot,
+    /// `cutoff`: when the CSP takes the hub over (not shown for the other supplier's role).
     AwaitingConsent {
         role: SupplyRole,
         by: Party,
+        cutoff: Option<SystemTime>,
     },
     Rejected {
         role: SupplyRole,
@@ -726,6 +752,9 @@ pub enum Blocker {
     },
     AttemptsExhausted {
         attempts: i64,
+    },
+    RetryDelay {
+        until: SystemTime,
     },
     ConfigurationSetHalted {
         reason: String,
@@ -764,9 +793,10 @@ impl From<core::participation::eligibility::Blocker> for Blocker {
             },
             B::VulnerableInPilot => Blocker::VulnerableInPilot,
             B::NotInPilot => Blocker::NotInPilot,
-            B::AwaitingConsent { role, by } => Blocker::AwaitingConsent {
+            B::AwaitingConsent { role, by, cutoff } => Blocker::AwaitingConsent {
                 role: role.into(),
                 by: by.into(),
+                cutoff: cutoff.map(system_time),
             },
             B::Rejected { role, by, reason } => Blocker::Rejected {
                 role: role.into(),
@@ -778,6 +808,9 @@ impl From<core::participation::eligibility::Blocker> for Blocker {
             },
             B::AttemptsExhausted { attempts } => Blocker::AttemptsExhausted {
                 attempts: i64::from(attempts),
+            },
+            B::RetryDelay { until } => Blocker::RetryDelay {
+                until: system_time(until),
             },
             B::ConfigurationSetHalted { reason } => Blocker::ConfigurationSetHalted { reason },
             B::HeldBySupplier { by, reason } => Blocker::HeldBySupplier {
@@ -801,6 +834,10 @@ pub struct Explanation {
     pub upgradeable: bool,
     pub next_version: Option<String>,
     pub blockers: Vec<Blocker>,
+    /// Each blocker as a sentence a person reads, in the same order.
+    pub sentences: Vec<String>,
+    /// Supply roles whose consent the passed cut-off stands in for.
+    pub taken_over_at_cutoff: Vec<SupplyRole>,
 }
 
 impl From<core::participation::eligibility::Explanation> for Explanation {
@@ -811,6 +848,8 @@ impl From<core::participation::eligibility::Explanation> for Explanation {
             upgradeable: x.upgradeable,
             next_version: x.next_version.map(|v| v.to_string()),
             blockers: x.blockers.into_iter().map(Into::into).collect(),
+            sentences: x.sentences,
+            taken_over_at_cutoff: x.taken_over_at_cutoff.into_iter().map(Into::into).collect(),
         }
     }
 }
@@ -822,6 +861,8 @@ pub struct UpgradeEntry {
     pub next_version: String,
     pub target: String,
     pub nominated: bool,
+    /// The hub's configuration set now.
+    pub configuration_set: ConfigurationSet,
 }
 
 #[derive(Debug, Clone, uniffi::Record)]
@@ -848,6 +889,7 @@ impl From<core::participation::upgrade_list::UpgradePage> for UpgradePage {
                     next_version: e.next_version.to_string(),
                     target: e.target.to_string(),
                     nominated: e.nominated,
+                    configuration_set: e.configuration_set.into(),
                 })
                 .collect(),
         }

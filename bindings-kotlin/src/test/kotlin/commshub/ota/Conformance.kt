@@ -166,14 +166,14 @@ object Conformance {
         "no_response" -> Outcome.NoResponse
         "read_back" -> Outcome.ReadBack(n.str("firmware"))
         else -> error("unknown outcome $o")
-    })
+    }, n.optStr("happened_at")?.let { Instant.parse(it) })
 
     fun healthReport(n: JsonNode) = HealthReport(n.str("hub"), when (val h = n.str("health")) {
         "all_fine" -> HanHealth.AllFine
         "device_lost_contact" -> HanHealth.DeviceLostContact(HanDeviceKind.valueOf(upper(n.str("device"))))
         "device_misbehaves" -> HanHealth.DeviceMisbehaves(HanDeviceKind.valueOf(upper(n.str("device"))), n.optStr("text"))
         else -> error("unknown health $h")
-    })
+    }, n.optStr("happened_at")?.let { Instant.parse(it) })
 
     fun defectSubject(n: JsonNode): DefectSubject = when (val s = n.str("subject")) {
         "configuration_set" -> DefectSubject.ConfigurationSet(configurationSet(n.get("set")))
@@ -241,11 +241,18 @@ object Conformance {
             put("hub", value.hub); put("campaign", value.campaign); put("upgradeable", value.upgradeable)
             set<JsonNode>("next_version", text(value.nextVersion))
             set<JsonNode>("blockers", json.arrayNode().apply { value.blockers.forEach { add(blockerJson(it)) } })
+            set<JsonNode>("sentences", json.arrayNode().apply { value.sentences.forEach { add(it) } })
+            if (value.takenOverAtCutoff.isNotEmpty()) {
+                set<JsonNode>("taken_over_at_cutoff", json.arrayNode().apply { value.takenOverAtCutoff.forEach { add(name(it)) } })
+            }
         }
         is UpgradePage -> json.objectNode().apply {
             put("total", value.total); put("offset", value.offset); put("held_back_by_pacing", value.heldBackByPacing)
             set<JsonNode>("entries", json.arrayNode().apply {
-                value.entries.forEach { add(json.objectNode().put("hub", it.hub).put("campaign", it.campaign).put("next_version", it.nextVersion).put("target", it.target).put("nominated", it.nominated)) }
+                value.entries.forEach {
+                    add(json.objectNode().put("hub", it.hub).put("campaign", it.campaign).put("next_version", it.nextVersion).put("target", it.target)
+                        .put("nominated", it.nominated).set<ObjectNode>("configuration_set", configJson(it.configurationSet)))
+                }
             })
         }
         is ParticipationView -> json.objectNode().apply {
@@ -304,7 +311,8 @@ object Conformance {
             is Blocker.CampaignClosed -> put("phase", name(b.phase))
             is Blocker.StepNotOnProductionCpl -> put("version", b.version)
             is Blocker.NotCommissioned -> put("status", name(b.status))
-            is Blocker.AwaitingConsent -> { put("role", name(b.role)); set<JsonNode>("by", partyJson(b.by)) }
+            is Blocker.AwaitingConsent -> { put("role", name(b.role)); set<JsonNode>("by", partyJson(b.by)); b.cutoff?.let { put("cutoff", it.toString()) } }
+            is Blocker.RetryDelay -> put("until", b.until.toString())
             is Blocker.Rejected -> { put("role", name(b.role)); set<JsonNode>("by", partyJson(b.by)); set<JsonNode>("reason", text(b.reason)) }
             is Blocker.UpgradeInFlight -> put("state", name(b.state))
             is Blocker.AttemptsExhausted -> put("attempts", b.attempts)

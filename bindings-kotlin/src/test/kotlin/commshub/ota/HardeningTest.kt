@@ -127,4 +127,63 @@ class HardeningTest {
         assertFalse(e.campaigns(a).toString().contains("SUP-D"))
         assertNull(e.notifications(a, 10).notifications.firstOrNull()?.event)
     }
+
+    // --- issue 11, part 1 ------------------------------------------------------------------
+
+    @Test
+    fun `a late report carries when it happened, a later one is refused`(): Unit =
+        rolling(CampaignPolicy(pacing = Pacing(dailyCap = 1L))).use { e ->
+            e.haltUpgrades(a, t(5), "C2", null, "look first")
+            e.resumeUpgrades(a, t(5), "C2", null)
+            e.reportOutcomes(csp, t(5), "C2", listOf(OutcomeReport(h(0x10), Outcome.Dispatched, t(3))))
+            assertEquals(1, e.upgradeList(csp, Region.NORTH, t(5), 0, 10).entries.size, "day 5's cap is free")
+            val capped = assertThrows(CommsHubOtaException.BulkRejected::class.java) {
+                e.reportOutcomes(csp, t(5), "C2", listOf(OutcomeReport(h(0x11), Outcome.Dispatched, t(3))))
+            }
+            assertTrue(capped.rows.single().reason.contains("cap of 1"))
+            val later = assertThrows(CommsHubOtaException.BulkRejected::class.java) {
+                e.reportOutcomes(csp, t(5), "C2", listOf(OutcomeReport(h(0x10), Outcome.Delivered, t(6))))
+            }
+            assertTrue(later.rows.single().reason.contains("after the report is recorded"))
+            // A stamp earlier than the last event is recorded at the last event's time.
+            assertTrue(e.checkDeadlines("dcc", t(1)).isEmpty())
+        }
+
+    @Test
+    fun `in-flight hubs time out as the system's act and a retry waits`(): Unit =
+        rolling(CampaignPolicy(inFlightTimeoutHours = 24, retryDelayHours = 48)).use { e ->
+            e.reportOutcomes(csp, t(3), "C2", listOf(OutcomeReport(h(0x10), Outcome.Dispatched)))
+            val due = e.checkDeadlines("dcc", t(4))
+            assertEquals(listOf("in_flight_timed_out" to "system"), due.map { it.eventType to it.actor })
+            val x = e.explain(csp, "C2", h(0x10), t(5))
+            assertEquals(listOf<Blocker>(Blocker.RetryDelay(t(6))), x.blockers)
+            assertTrue(x.sentences.single().contains("tried again"))
+            assertThrows(CommsHubOtaException.BulkRejected::class.java) {
+                e.reportOutcomes(csp, t(5), "C2", listOf(OutcomeReport(h(0x10), Outcome.Dispatched)))
+            }
+            e.reportOutcomes(csp, t(6), "C2", listOf(OutcomeReport(h(0x10), Outcome.Dispatched)))
+        }
+
+    @Test
+    fun `explain speaks, gives the cut-off, and says when the cut-off stood in`(): Unit = rolling().use { e ->
+        val x = e.explain(a, "C2", h(0x20), t(3))
+        assertEquals(listOf<Blocker>(Blocker.AwaitingConsent(SupplyRole.GAS, Party.OtherSupplier, null)), x.blockers)
+        assertEquals(listOf("The other supplier has not consented yet as the gas supplier."), x.sentences)
+        val mine = e.explain("customer:SUP-E", "C2", h(0x20), t(3))
+        assertEquals(t(59), (mine.blockers.single() as Blocker.AwaitingConsent).cutoff)
+        e.extendCutoff("dcc", t(3), "C2", "SUP-E", t(70))
+        assertTrue(e.notifications("customer:SUP-E", 10).notifications.any { it.kind is NotificationKind.CutoffExtended })
+        val after = e.explain(a, "C2", h(0x20), t(71))
+        assertTrue(after.upgradeable)
+        assertEquals(listOf(SupplyRole.GAS), after.takenOverAtCutoff)
+    }
+
+    @Test
+    fun `CSP entries carry the configuration set and refusals are typed`(): Unit = rolling().use { e ->
+        val first = e.upgradeList(csp, Region.NORTH, t(3), 0, 10).entries.first()
+        assertEquals(e.hub("dcc", first.hub).configurationSet, first.configurationSet)
+        val events = e.rejectHubs(a, t(3), "C2", listOf(h(0x10), h(0x16)), "access")
+        assertEquals(listOf(HubRefusal(h(0x16), "not one of your hubs")), events.single().refused)
+    }
 }
+

@@ -30,11 +30,11 @@ class ParticipationTest {
 
         e.nominateHubs("customer:SUP-A", t(3), "C1", listOf(h(6)))
         assertEquals(
-            listOf(Blocker.AwaitingConsent(SupplyRole.GAS, Party.OtherSupplier)),
+            listOf(Blocker.AwaitingConsent(SupplyRole.GAS, Party.OtherSupplier, null)),
             e.explain("customer:SUP-A", "C1", h(6), t(3)).blockers,
         )
         assertEquals(
-            listOf(Blocker.AwaitingConsent(SupplyRole.GAS, Party.Customer("SUP-C"))),
+            listOf(Blocker.AwaitingConsent(SupplyRole.GAS, Party.Customer("SUP-C"), java.time.Instant.parse("2026-03-02T09:00:00Z"))),
             e.explain("dcc", "C1", h(6), t(3)).blockers,
         )
         assertEquals(listOf(h(6)), e.participation("customer:SUP-C", "C1", "SUP-C", t(3)).otherSupplierConsented)
