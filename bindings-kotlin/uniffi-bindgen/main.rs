@@ -6,9 +6,14 @@
 //! `MalformedInputException`, and a `null` inside a `List` from Java throws a
 //! `NullPointerException` deep in generated code. After generating, this binary rewrites the one
 //! wrapper every fallible call goes through, so both reach the caller as the binding's typed
-//! `CommsHubOtaException.InvalidInput`, like every other bad input. If a uniffi upgrade changes
-//! that wrapper, the rewrite finds nothing and generation fails loudly instead of silently
-//! dropping the fix.
+//! `CommsHubOtaException.InvalidInput`, like every other bad input.
+//!
+//! It also builds each exception's `message` from every field, so a `BulkRejected` with a
+//! million rows carried an 80 MB message into every log line that printed it. The message is
+//! rewritten to the core's short description (the rows stay in the `rows` property).
+//!
+//! If a uniffi upgrade changes what is rewritten, the rewrite finds nothing and generation
+//! fails loudly instead of silently dropping the fix.
 
 use std::path::{Path, PathBuf};
 
@@ -60,6 +65,7 @@ fn type_argument_failures(dir: &Path) -> Result<(), String> {
             &text[..body],
             &text[body + CALL.len()..]
         );
+        let fixed = short_messages(&fixed)?;
         std::fs::write(&file, fixed).map_err(|e| format!("{}: {e}", file.display()))?;
         patched += 1;
     }
@@ -70,6 +76,28 @@ fn type_argument_failures(dir: &Path) -> Result<(), String> {
             "expected one generated file with uniffiRustCallWithError, found {patched}"
         ))
     }
+}
+
+/// Every exception's `message` getter that lists all fields becomes its `description`.
+fn short_messages(text: &str) -> Result<String, String> {
+    const ALL_FIELDS_END: &str = "description=${ `description` }\"";
+    let mut out = String::with_capacity(text.len());
+    let mut rewritten = 0;
+    for line in text.split_inclusive('\n') {
+        let code = line.trim_end();
+        if code.trim_start().starts_with("get() = \"") && code.ends_with(ALL_FIELDS_END) {
+            let indent = &code[..code.len() - code.trim_start().len()];
+            out.push_str(indent);
+            out.push_str("get() = `description`\n");
+            rewritten += 1;
+        } else {
+            out.push_str(line);
+        }
+    }
+    if rewritten == 0 {
+        return Err("found no exception message to shorten".into());
+    }
+    Ok(out)
 }
 
 fn kotlin_files(dir: &Path) -> Result<Vec<PathBuf>, String> {

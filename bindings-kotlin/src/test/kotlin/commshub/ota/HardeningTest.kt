@@ -185,5 +185,16 @@ class HardeningTest {
         val events = e.rejectHubs(a, t(3), "C2", listOf(h(0x10), h(0x16)), "access")
         assertEquals(listOf(HubRefusal(h(0x16), "not one of your hubs")), events.single().refused)
     }
+
+    @Test
+    fun `a bulk refusal of many rows keeps its message short and every row in its field`(): Unit = rolling().use { e ->
+        val rows = (0 until 100_000).map { OutcomeReport("00-00-00-00-%02X-%02X-%02X-01".format(it shr 16, (it shr 8) and 255, it and 255), Outcome.Delivered) }
+        val err = assertThrows(CommsHubOtaException.BulkRejected::class.java) { e.reportOutcomes(csp, t(3), "C2", rows) }
+        assertEquals(100_000, err.rows.size)
+        assertTrue(err.message!!.length < 500, "message of ${err.message!!.length} chars")
+        assertEquals(err.description, err.message)
+        val nf = assertThrows(CommsHubOtaException.NotFound::class.java) { e.campaign(a, "C404") }
+        assertEquals(nf.description, nf.message)
+    }
 }
 
