@@ -1,0 +1,532 @@
+//! The privacy difference property (DOMAIN.md decision 13; issue 11, 2.6).
+//!
+//! Two histories share a base of random commands by every party, with halts, pacing, defect
+//! flags, holds, split supply and HAN health in play. The second also holds random "noise":
+//! what other parties do on hubs the observer does not supply, interleaved anywhere. After each
+//! base step, everything the observer can read (the answer to its own command, every view,
+//! notification, error and count) must be identical in both histories, and no string it reads
+//! may hold another customer's id. Observers: a customer (SUP-A) and a CSP (south, for the
+//! north region's noise).
+//!
+//! The noise is kept off the shared aggregates decision 13 allows (a configuration set's halt
+//! figures, a campaign's daily cap): the campaign it reports outcomes in has no halts and no
+//! pacing. Everything else others may do is in it.
+
+mod common;
+
+use chrono::{DateTime, Duration, Utc};
+use common::*;
+use commshub_ota::defects::DefectSubject;
+use commshub_ota::query::ConfigurationSet;
+use commshub_ota::rollout::{HaltPolicy, HanHealth, HealthReport, Outcome, OutcomeReport, Pacing};
+use commshub_ota::*;
+use proptest::prelude::*;
+
+const OTHERS: [&str; 3] = ["SUP-B", "SUP-C", "SUP-D"];
+
+fn with_esme(mut r: HubRow, model: &str) -> HubRow {
+    r.devices.esme = Some(HanDevice::new(model, "3.1"));
+    r
+}
+
+/// The observer SUP-A supplies hubs 1-4 (1.1, set X), 5 (1.0), 6-7 (split: SUP-B has gas) and
+/// 44 (south). Others: SUP-B 10-13 (set Y; 12-13 on 1.0), SUP-C 20-23 (set X, the observer's
+/// own set; 22-23 on 1.0) and 40-43 (south), SUP-D 30-33 (set Z; 32-33 on 1.0).
+/// C1 (north to 2.0) has halts, pacing and deadlines; C2 (north to 1.1) has none: the noise
+/// reports outcomes there; C3 is south's. All three are in their pilot from day 1.
+fn world() -> Engine {
+    let mut e = fixture();
+    ready_firmware(&mut e, SOUTH, Region::South, "2.0", &["1.0"], t(0));
+    let mut hubs = Vec::new();
+    for n in 1..=4 {
+        hubs.push(row(100 + n, NORTH, "1.1", Some("SUP-A"), None));
+    }
+    hubs.push(row(105, NORTH, "1.0", Some("SUP-A"), None));
+    for n in 6..=7 {
+        hubs.push(row(100 + n, NORTH, "1.1", Some("SUP-A"), Some("SUP-B")));
+    }
+    for n in 10..=13 {
+        let fw = if n >= 12 { "1.0" } else { "1.1" };
+        hubs.push(with_esme(
+            row(100 + n, NORTH, fw, Some("SUP-B"), None),
+            "EM-B2",
+        ));
+    }
+    for n in 20..=23 {
+        let fw = if n >= 22 { "1.0" } else { "1.1" };
+        hubs.push(row(100 + n, NORTH, fw, Some("SUP-C"), None));
+    }
+    for n in 30..=33 {
+        let fw = if n >= 32 { "1.0" } else { "1.1" };
+        hubs.push(with_esme(
+            row(100 + n, NORTH, fw, Some("SUP-D"), None),
+            "EM-D3",
+        ));
+    }
+    for n in 40..=43 {
+        hubs.push(row(100 + n, SOUTH, "1.0", Some("SUP-C"), None));
+    }
+    hubs.push(row(144, SOUTH, "1.0", Some("SUP-A"), None));
+    ok(&mut e, &Actor::Dcc, t(0), Command::LoadEstate { hubs });
+    let c1 = CampaignPolicy {
+        halt: Some(HaltPolicy {
+            failure_threshold_percent: 30.0,
+            min_outcomes: 2,
+        }),
+        pacing: Some(Pacing {
+            daily_cap: Some(3),
+            ramp_factor: 2.0,
+            blackouts: vec![],
+        }),
+        reconciliation_timeout_hours: 24,
+        in_flight_timeout_hours: 48,
+        ..CampaignPolicy::default()
+    };
+    for (id, variant, target, policy) in [
+        ("C1", NORTH, "2.0", c1),
+        ("C2", NORTH, "1.1", CampaignPolicy::default()),
+        ("C3", SOUTH, "2.0", CampaignPolicy::default()),
+    ] {
+        ok(
+            &mut e,
+            &Actor::Dcc,
+            t(0),
+            Command::CreateCampaign {
+                campaign: camp(id),
+                variant: vid(variant),
+                target: fw(target),
+                cutoff: t(40),
+                policy,
+            },
+        );
+        ok(
+            &mut e,
+            &Actor::Dcc,
+            t(1),
+            Command::GrantPilotOa { campaign: camp(id) },
+        );
+    }
+    e
+}
+
+/// A hub of the world by its short number.
+fn h(n: u64) -> HubId {
+    hub(100 + n)
+}
+
+fn set_of(e: &Engine, n: u64) -> ConfigurationSet {
+    e.state().hub(&Actor::Dcc, h(n)).unwrap().configuration_set
+}
+
+/// A command whose configuration set or defect flag is resolved against the world when run.
+#[derive(Debug, Clone)]
+enum Step {
+    Plain(Actor, Command),
+    /// Approve (or withdraw) the set of hub `n`.
+    Sets(Actor, CampaignId, u64, bool),
+    /// Hold (or release) the hubs of `actor` on the set of hub `n` (None: all of them).
+    Hold(Actor, CampaignId, Option<u64>, bool),
+    /// Flag a defect on the set of hub `n`, suspending the flagger's own upgrades.
+    Flag(Actor, u64),
+    /// Lift the latest suspending flag of `actor` on the set of hub `n`.
+    Lift(Actor, u64),
+    /// The DCC halts (or resumes) the set of hub `n` in C1.
+    Halt(u64, bool),
+}
+
+impl Step {
+    fn resolve(&self, e: &Engine, at: DateTime<Utc>) -> (Actor, Command) {
+        match self {
+            Step::Plain(a, c) => (a.clone(), c.clone()),
+            Step::Sets(a, campaign, n, approve) => {
+                let sets = vec![set_of(e, *n)];
+                let campaign = campaign.clone();
+                let cmd = if *approve {
+                    Command::ApproveConfigurationSets { campaign, sets }
+                } else {
+                    Command::WithdrawConfigurationSetApprovals { campaign, sets }
+                };
+                (a.clone(), cmd)
+            }
+            Step::Hold(a, campaign, n, hold) => {
+                let (campaign, set) = (campaign.clone(), n.map(|n| set_of(e, n)));
+                let cmd = if *hold {
+                    Command::HaltUpgrades {
+                        campaign,
+                        set,
+                        reason: "own checks".into(),
+                    }
+                } else {
+                    Command::ResumeUpgrades { campaign, set }
+                };
+                (a.clone(), cmd)
+            }
+            Step::Flag(a, n) => (
+                a.clone(),
+                Command::FlagDefect {
+                    subject: DefectSubject::ConfigurationSet { set: set_of(e, *n) },
+                    text: format!("seen at {at}"),
+                    named: false,
+                    suspend_own: true,
+                },
+            ),
+            Step::Lift(a, n) => {
+                let subject = DefectSubject::ConfigurationSet { set: set_of(e, *n) };
+                let flag = e
+                    .state()
+                    .defect_flags(a)
+                    .ok()
+                    .and_then(|flags| {
+                        flags
+                            .into_iter()
+                            .filter(|f| {
+                                f.yours && f.suspending == Some(true) && f.subject == subject
+                            })
+                            .map(|f| f.flag)
+                            .last()
+                    })
+                    .unwrap_or(1);
+                (a.clone(), Command::LiftDefectSuspension { flag })
+            }
+            Step::Halt(n, halt) => {
+                let (campaign, set) = (camp("C1"), Some(set_of(e, *n)));
+                let cmd = if *halt {
+                    Command::HaltUpgrades {
+                        campaign,
+                        set,
+                        reason: "triage".into(),
+                    }
+                } else {
+                    Command::ResumeUpgrades { campaign, set }
+                };
+                (Actor::Dcc, cmd)
+            }
+        }
+    }
+}
+
+fn runs() -> impl Strategy<Value = Vec<Outcome>> {
+    let rb = |v: &str| Outcome::ReadBack { firmware: fw(v) };
+    prop::sample::select(vec![
+        vec![
+            Outcome::Dispatched,
+            Outcome::Delivered,
+            Outcome::Activated,
+            rb("2.0"),
+        ],
+        vec![
+            Outcome::Dispatched,
+            Outcome::Delivered,
+            Outcome::Activated,
+            rb("1.1"),
+        ],
+        vec![
+            Outcome::Dispatched,
+            Outcome::DeliveryFailed { reason: None },
+        ],
+        vec![Outcome::Dispatched, Outcome::NoResponse],
+        vec![Outcome::Dispatched],
+        vec![Outcome::Delivered, Outcome::Activated],
+        vec![rb("2.0")],
+    ])
+}
+
+fn report(campaign: &str, hubs: Vec<u64>, run: Vec<Outcome>) -> Command {
+    Command::ReportOutcomes {
+        campaign: camp(campaign),
+        outcomes: hubs
+            .into_iter()
+            .flat_map(|n| run.iter().map(move |o| OutcomeReport::new(h(n), o.clone())))
+            .collect(),
+    }
+}
+
+fn health(campaign: &str, n: u64, bad: bool) -> Command {
+    Command::ReportHanHealth {
+        campaign: camp(campaign),
+        reports: vec![HealthReport::new(
+            h(n),
+            if bad {
+                HanHealth::DeviceLostContact {
+                    device: HanDeviceKind::Ihd,
+                }
+            } else {
+                HanHealth::AllFine
+            },
+        )],
+    }
+}
+
+fn c(id: &'static str) -> impl Strategy<Value = CampaignId> {
+    Just(camp(id))
+}
+
+fn either_campaign() -> impl Strategy<Value = CampaignId> {
+    prop::sample::select(vec!["C1", "C2"]).prop_map(camp)
+}
+
+/// The set SUP-B's hub 10 moves to when its ESME firmware changes to 3.2 (noise): the
+/// observer probing it must learn nothing of whether it exists.
+fn probed_set() -> ConfigurationSet {
+    ConfigurationSet {
+        variant: vid(NORTH),
+        firmware: fw("1.1"),
+        devices: HanDevices {
+            esme: Some(HanDevice::new("EM-B2", "3.2")),
+            gsme: None,
+            ppmid: None,
+            hcalcs: None,
+            ihd: Some(HanDevice::new("IHD-X", "1.0")),
+        },
+    }
+}
+
+/// Base history: every party, the observer's hubs included.
+fn base_step() -> impl Strategy<Value = Step> {
+    let a = || cust("SUP-A");
+    let b = || cust("SUP-B");
+    let mine = || prop::collection::vec(prop::sample::select(vec![1u64, 2, 3, 4, 5, 6, 7]), 1..3);
+    let ids = |v: Vec<u64>| v.into_iter().map(h).collect::<Vec<_>>();
+    prop_oneof![
+        // The observer.
+        3 => (either_campaign(), mine()).prop_map(move |(campaign, v)| Step::Plain(a(), Command::NominateHubs { campaign, hubs: ids(v) })),
+        1 => (either_campaign(), mine()).prop_map(move |(campaign, v)| Step::Plain(a(), Command::WithdrawNominations { campaign, hubs: ids(v) })),
+        1 => (either_campaign(), mine()).prop_map(move |(campaign, v)| Step::Plain(a(), Command::RejectHubs { campaign, hubs: ids(v), reason: "site".into() })),
+        1 => (either_campaign(), mine()).prop_map(move |(campaign, v)| Step::Plain(a(), Command::WithdrawRejections { campaign, hubs: ids(v) })),
+        2 => either_campaign().prop_map(move |campaign| Step::Plain(a(), Command::ApproveWholeEstate { campaign })),
+        1 => either_campaign().prop_map(move |campaign| Step::Plain(a(), Command::WithdrawWholeEstateApproval { campaign })),
+        1 => (either_campaign(), prop::sample::select(vec![1u64, 6]), any::<bool>()).prop_map(move |(cmp, n, y)| Step::Sets(a(), cmp, n, y)),
+        1 => (c("C1"), prop::option::of(Just(1u64)), any::<bool>()).prop_map(move |(cmp, n, y)| Step::Hold(a(), cmp, n, y)),
+        // Probing others' sets: SUP-B's set Y as loaded (3.1), and as its hub 10 may move to.
+        2 => (any::<bool>(), prop::sample::select(vec!["3.1", "3.2"])).prop_map(move |(y, f)| {
+            let mut set = probed_set();
+            set.devices.esme = Some(HanDevice::new("EM-B2", f));
+            let (campaign, sets) = (camp("C1"), vec![set]);
+            Step::Plain(a(), if y {
+                Command::ApproveConfigurationSets { campaign, sets }
+            } else {
+                Command::WithdrawConfigurationSetApprovals { campaign, sets }
+            })
+        }),
+        1 => Just(Step::Flag(a(), 1)),
+        1 => Just(Step::Lift(a(), 1)),
+        1 => (prop::sample::select(vec![1u64, 2, 6]), any::<bool>()).prop_map(move |(n, bad)| Step::Plain(a(), health("C1", n, bad))),
+        1 => Just(Step::Plain(a(), Command::RecordPilotVerdict { campaign: camp("C1"), verdict: PilotVerdict::Success })),
+        1 => (1u64..4).prop_map(move |up_to| Step::Plain(a(), Command::AcknowledgeNotifications { up_to })),
+        // The co-supplier of the observer's split hubs 6 and 7, on them.
+        2 => (either_campaign(), prop::sample::select(vec![6u64, 7])).prop_map(move |(campaign, n)| Step::Plain(b(), Command::NominateHubs { campaign, hubs: vec![h(n)] })),
+        1 => (either_campaign(), prop::sample::select(vec![6u64, 7])).prop_map(move |(campaign, n)| Step::Plain(b(), Command::RejectHubs { campaign, hubs: vec![h(n)], reason: "meter swap".into() })),
+        1 => either_campaign().prop_map(move |campaign| Step::Plain(b(), Command::ApproveWholeEstate { campaign })),
+        1 => (c("C1"), any::<bool>()).prop_map(move |(cmp, y)| Step::Hold(b(), cmp, Some(6), y)),
+        1 => Just(Step::Flag(b(), 6)),
+        1 => Just(Step::Lift(b(), 6)),
+        2 => (prop::sample::select(vec![6u64, 7]), any::<bool>()).prop_map(move |(n, bad)| Step::Plain(b(), health("C1", n, bad))),
+        // The CSPs.
+        // (Only the observer's hubs: an all-or-nothing report that also named others' hubs
+        // would stand or fall by what those others did, the noise included.)
+        4 => (prop::collection::vec(prop::sample::select(vec![1u64, 2, 3, 6, 7]), 1..3), runs())
+            .prop_map(|(hubs, run)| Step::Plain(Actor::Csp(Region::North), report("C1", hubs, run))),
+        1 => runs().prop_map(|run| Step::Plain(Actor::Csp(Region::North), report("C2", vec![5], run))),
+        2 => (prop::collection::vec(prop::sample::select(vec![40u64, 41, 44]), 1..3), runs())
+            .prop_map(|(hubs, run)| Step::Plain(Actor::Csp(Region::South), report("C3", hubs, run))),
+        // The DCC.
+        2 => Just(Step::Plain(Actor::Dcc, Command::CheckDeadlines {})),
+        1 => Just(Step::Plain(Actor::Dcc, Command::SuspendCampaign { campaign: camp("C1"), reason: "pause".into() })),
+        1 => Just(Step::Plain(Actor::Dcc, Command::ResumeCampaign { campaign: camp("C1") })),
+        1 => Just(Step::Plain(Actor::Dcc, Command::GrantMassRolloutOa { campaign: camp("C1"), override_reason: Some("go".into()) })),
+        1 => (20i64..60).prop_map(|d| Step::Plain(Actor::Dcc, Command::ExtendCutoff { campaign: camp("C1"), customer: cid("SUP-A"), until: t(d) })),
+        1 => (prop::sample::select(vec![1u64, 6]), any::<bool>()).prop_map(|(n, y)| Step::Halt(n, y)),
+    ]
+}
+
+/// What other parties do on hubs the observer does not supply (and off the shared aggregates).
+fn noise_step() -> impl Strategy<Value = Step> {
+    // (customer, its hubs, a hub of its own set that is not the observer's set)
+    let solo: Vec<(&str, Vec<u64>, Option<u64>)> = vec![
+        ("SUP-B", vec![10, 11, 12, 13], Some(10)),
+        ("SUP-C", vec![20, 21, 22, 23], None),
+        ("SUP-D", vec![30, 31, 32, 33], Some(30)),
+    ];
+    let who = prop::sample::select(solo);
+    let pick = |hubs: &Vec<u64>, i: usize| h(hubs[i % hubs.len()]);
+    prop_oneof![
+        3 => (who.clone(), either_campaign(), 0usize..4).prop_map(move |((id, hubs, _), campaign, i)| Step::Plain(cust(id), Command::NominateHubs { campaign, hubs: vec![pick(&hubs, i)] })),
+        1 => (who.clone(), either_campaign(), 0usize..4).prop_map(move |((id, hubs, _), campaign, i)| Step::Plain(cust(id), Command::WithdrawNominations { campaign, hubs: vec![pick(&hubs, i)] })),
+        2 => (who.clone(), either_campaign(), 0usize..4).prop_map(move |((id, hubs, _), campaign, i)| Step::Plain(cust(id), Command::RejectHubs { campaign, hubs: vec![pick(&hubs, i)], reason: "not yet".into() })),
+        1 => (who.clone(), either_campaign(), 0usize..4).prop_map(move |((id, hubs, _), campaign, i)| Step::Plain(cust(id), Command::WithdrawRejections { campaign, hubs: vec![pick(&hubs, i)] })),
+        // Whole-estate approvals by suppliers that share no hub with the observer.
+        2 => (prop::sample::select(vec!["SUP-C", "SUP-D"]), either_campaign(), any::<bool>()).prop_map(|(id, campaign, y)| Step::Plain(cust(id), if y {
+            Command::ApproveWholeEstate { campaign }
+        } else {
+            Command::WithdrawWholeEstateApproval { campaign }
+        })),
+        2 => (who.clone(), either_campaign(), any::<bool>()).prop_map(|((id, hubs, _), cmp, y)| Step::Sets(cust(id), cmp, hubs[0], y)),
+        // A hold on all of SUP-B's hubs would hold the observer's split hubs too: SUP-B holds sets.
+        2 => (who.clone(), either_campaign(), any::<bool>(), any::<bool>()).prop_map(|((id, hubs, _), cmp, all, y)| {
+            let all = all && id != "SUP-B";
+            Step::Hold(cust(id), cmp, (!all).then_some(hubs[0]), y)
+        }),
+        2 => who.clone().prop_filter_map("a set the observer has no hub on", |(id, _, own)| own.map(|n| Step::Flag(cust(id), n))),
+        1 => who.clone().prop_filter_map("a set the observer has no hub on", |(id, _, own)| own.map(|n| Step::Lift(cust(id), n))),
+        2 => (who.clone(), 0usize..4, any::<bool>()).prop_map(move |((id, hubs, _), i, bad)| Step::Plain(cust(id), health("C2", hubs[i % hubs.len()], bad))),
+        1 => (who.clone(), 1u64..4).prop_map(|((id, _, _), up_to)| Step::Plain(cust(id), Command::AcknowledgeNotifications { up_to })),
+        1 => prop::sample::select(vec!["3.1", "3.2"]).prop_map(|f| Step::Plain(cust("SUP-B"), Command::ChangeHanDeviceFirmware { hub: h(10), device: HanDeviceKind::Esme, firmware: f.into() })),
+        // The CSP on others' hubs in C2 (no halts, no pacing).
+        4 => (prop::collection::vec(prop::sample::select(vec![12u64, 13, 22, 23, 32, 33]), 1..3), runs())
+            .prop_map(|(hubs, run)| Step::Plain(Actor::Csp(Region::North), report("C2", hubs, run))),
+        // The DCC on others' hubs and cut-offs.
+        1 => (prop::sample::select(vec![11u64, 21, 31]), prop::sample::select(vec![SmiStatus::Suspended, SmiStatus::Commissioned])).prop_map(|(n, status)| Step::Plain(Actor::Dcc, Command::ChangeSmiStatus { hub: h(n), status })),
+        1 => (prop::sample::select(vec!["SUP-B", "SUP-C", "SUP-D"]), 20i64..60).prop_map(|(id, d)| Step::Plain(Actor::Dcc, Command::ExtendCutoff { campaign: camp("C1"), customer: cid(id), until: t(d) })),
+    ]
+}
+
+/// Runs `step` at `at`; the answer as its reader sees it (no sequence numbers: those are the
+/// host's, see the README).
+fn run(e: &mut Engine, step: &Step, at: DateTime<Utc>) -> (Actor, String) {
+    let (actor, cmd) = step.resolve(e, at);
+    let answer = match e.execute(&actor, at, cmd) {
+        Ok(events) => events
+            .iter()
+            .map(|ev| {
+                format!(
+                    "{} {} {}",
+                    ev.at,
+                    ev.actor.to_code(),
+                    serde_json::to_string(&ev.payload).unwrap()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Err(err) => format!("error {}: {err}", err.kind().as_str()),
+    };
+    (actor, answer)
+}
+
+fn json<T: serde::Serialize>(r: Result<T, Error>) -> String {
+    match r {
+        Ok(v) => serde_json::to_string(&v).unwrap(),
+        Err(e) => format!("error {}: {e}", e.kind().as_str()),
+    }
+}
+
+/// Everything `observer` can read at `at`.
+fn reads(e: &Engine, observer: &Actor, at: DateTime<Utc>) -> Vec<String> {
+    let s = e.state();
+    let mut out = vec![
+        json(s.notifications(observer, 10_000)),
+        json(Ok(s.campaigns(observer))),
+        json(s.defect_flags(observer)),
+    ];
+    for cmp in ["C1", "C2", "C3"] {
+        let cmp = camp(cmp);
+        out.push(json(s.campaign(observer, &cmp)));
+        out.push(json(s.pilot_status(observer, &cmp)));
+        out.push(json(s.campaign_progress(observer, &cmp, at)));
+        for n in [1, 2, 3, 4, 5, 6, 7, 40, 44] {
+            out.push(json(s.explain(observer, &cmp, h(n), at)));
+        }
+    }
+    match observer {
+        Actor::Customer(me) => {
+            for cmp in ["C1", "C2", "C3"] {
+                out.push(json(s.participation(observer, &camp(cmp), me, at)));
+                out.push(json(s.propose_pilot(observer, &camp(cmp), 5, 1)));
+            }
+            out.push(json(s.customer_estate(observer, me)));
+            out.push(json(s.configuration_sets(observer, Some(me))));
+            out.push(json(s.estate_by_firmware(observer, Some(me))));
+            for n in [1, 6] {
+                out.push(json(s.hub(observer, h(n))));
+            }
+        }
+        Actor::Csp(region) => {
+            out.push(json(s.upgrade_list(observer, *region, at, 0, 1000)));
+            for n in [40, 41, 44] {
+                out.push(json(s.hub(observer, h(n))));
+            }
+        }
+        Actor::Dcc | Actor::System => {}
+    }
+    out
+}
+
+/// Runs the base alone and the base with `noise[i]` before base step `i`, comparing what
+/// `observer` reads after each base step; then checks it reads no other customer's id.
+fn compare(
+    base: &[(Step, i64)],
+    noise: &[Vec<Step>],
+    observer: &Actor,
+) -> Result<(), TestCaseError> {
+    let (mut quiet, mut busy) = (world(), world());
+    let mut day = 1;
+    for (i, (step, advance)) in base.iter().enumerate() {
+        day += advance;
+        // The host's clock only goes forward (the noise is recorded at the same time).
+        let at = t(day) + Duration::minutes(i as i64);
+        for extra in noise.get(i).into_iter().flatten() {
+            run(&mut busy, extra, at);
+        }
+        let (actor, a) = run(&mut quiet, step, at);
+        let (_, b) = run(&mut busy, step, at);
+        if actor == *observer {
+            prop_assert_eq!(&a, &b, "step {}: {:?} answered differently", i, step);
+        }
+        let (ra, rb) = (reads(&quiet, observer, at), reads(&busy, observer, at));
+        for (k, (x, y)) in ra.iter().zip(&rb).enumerate() {
+            prop_assert_eq!(
+                x,
+                y,
+                "step {}, read {}: {:?} changed what {} reads",
+                i,
+                k,
+                noise.get(i),
+                observer
+            );
+        }
+        for text in rb
+            .iter()
+            .chain(std::iter::once(&b).filter(|_| actor == *observer))
+        {
+            let others: &[&str] = match observer {
+                Actor::Customer(_) => &OTHERS,
+                // A CSP learns no supplier at all.
+                _ => &["SUP-"],
+            };
+            for &other in others {
+                let mine = observer.as_customer().is_some_and(|c| c.as_str() == other);
+                prop_assert!(
+                    mine || !text.contains(other),
+                    "{} reads {}: {}",
+                    observer,
+                    other,
+                    text
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn history() -> impl Strategy<Value = (Vec<(Step, i64)>, Vec<Vec<Step>>)> {
+    (
+        prop::collection::vec((base_step(), 0i64..3), 5..30),
+        prop::collection::vec(prop::collection::vec(noise_step(), 0..4), 30),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// A customer reads the same whatever other suppliers, the CSP and the DCC do on hubs it
+    /// does not supply.
+    #[test]
+    fn a_customer_reads_nothing_of_others_acts_on_hubs_it_does_not_supply((base, noise) in history()) {
+        compare(&base, &noise, &cust("SUP-A"))?;
+    }
+
+    /// A CSP reads the same whatever happens in another region.
+    #[test]
+    fn a_csp_reads_nothing_of_another_regions_acts((base, noise) in history()) {
+        compare(&base, &noise, &Actor::Csp(Region::South))?;
+    }
+}
