@@ -91,7 +91,16 @@ impl Engine {
         let (who, at) = (actor(actor_code)?, types::instant(at)?);
         let mut engine = self.lock();
         let events = engine.execute(&who, at, command)?;
-        Ok(events.iter().map(Event::from).collect())
+        // A party's answer carries no sequence numbers (they would count others' events);
+        // the DCC's, like the journal (`events`), does.
+        let with_seq = who == core::Actor::Dcc;
+        Ok(events
+            .iter()
+            .map(|e| Event {
+                seq: with_seq.then_some(e.seq as i64),
+                ..Event::from(e)
+            })
+            .collect())
     }
 }
 
@@ -205,7 +214,7 @@ impl Engine {
     ) -> Result<i64> {
         let table = table.to_core()?;
         let events = self.run(&actor, at, Command::LoadEstateTable { table })?;
-        Ok(events.last().map_or(0, |e| e.seq))
+        Ok(events.last().and_then(|e| e.seq).unwrap_or(0))
     }
 
     pub fn install_hub(&self, actor: String, at: SystemTime, hub: HubRow) -> Result<Vec<Event>> {

@@ -614,9 +614,11 @@ impl From<query::FirmwareView> for FirmwareView {
 
 /// One recorded event. `payload_json` is the payload as in the event log; `actor` is `system`
 /// for an automatic act; `refused` lists the hubs a bulk participation command did not take.
+/// `seq` is the log's: set in `events` (the host's record) and in the answer to a DCC command,
+/// null in the answer to another party's command (it would count others' events).
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct Event {
-    pub seq: i64,
+    pub seq: Option<i64>,
     pub at: SystemTime,
     pub actor: String,
     pub event_type: String,
@@ -648,7 +650,7 @@ impl From<&core::Event> for Event {
             _ => Vec::new(),
         };
         Event {
-            seq: e.seq as i64,
+            seq: Some(e.seq as i64),
             at: system_time(e.at),
             actor: e.actor.to_code(),
             event_type: e.payload.type_name().into(),

@@ -54,13 +54,20 @@ fn json<T: Serialize>(value: &T) -> PyResult<Value> {
     serde_json::to_value(value).map_err(|e| invalid_input("result", e.to_string()))
 }
 
-fn events_json(events: &[commshub_ota::Event]) -> PyResult<Value> {
+/// Events as dicts. `with_seq`: the journal (the host's own record), or the answer to a
+/// command of the DCC; a command of any other party answers without sequence numbers, which
+/// would count the events others recorded in between (DOMAIN.md decision 13).
+fn events_json(events: &[commshub_ota::Event], with_seq: bool) -> PyResult<Value> {
     events
         .iter()
         .map(|e| {
-            Ok(serde_json::json!({
-                "seq": e.seq, "at": e.at, "actor": e.actor.to_code(), "payload": json(&e.payload)?,
-            }))
+            let mut event = serde_json::json!({
+                "at": e.at, "actor": e.actor.to_code(), "payload": json(&e.payload)?,
+            });
+            if with_seq {
+                event["seq"] = e.seq.into();
+            }
+            Ok(event)
         })
         .collect::<PyResult<Vec<Value>>>()
         .map(Value::Array)
@@ -118,7 +125,8 @@ impl NativeEngine {
                 .execute(&actor, at, command)
                 .map(|events| events.to_vec())
         });
-        to_py(py, &events_json(&answer.map_err(to_py_err)?)?)
+        let with_seq = actor == Actor::Dcc;
+        to_py(py, &events_json(&answer.map_err(to_py_err)?, with_seq)?)
     }
 
     /// Loads hubs from columns (a dict of equal-length lists) in one command; returns the
@@ -387,9 +395,11 @@ impl NativeEngine {
     fn events<'py>(&self, py: Python<'py>, start: usize) -> PyResult<Bound<'py, PyAny>> {
         self.with(py, move |e| {
             let events = e.events();
-            events_json(&events[start.min(events.len())..]).map_err(|err| Error::InvalidInput {
-                field: "events".into(),
-                reason: err.to_string(),
+            events_json(&events[start.min(events.len())..], true).map_err(|err| {
+                Error::InvalidInput {
+                    field: "events".into(),
+                    reason: err.to_string(),
+                }
             })
         })
     }

@@ -275,3 +275,12 @@ def test_pilot_proposals_never_offer_a_split_hub_the_other_supplier_has_not_cons
     e.approve_whole_estate(E, t(2), campaign="C2")
     assert h(0x20) in e.propose_pilot(A, "C2", size=20)
 
+
+
+def test_a_partys_answer_carries_no_sequence_number_the_hosts_journal_does() -> None:
+    e = rolling()
+    mine = e.reject_hubs(A, t(3), campaign="C2", hubs=[h(0x11)], reason="access")
+    assert [ev.seq for ev in mine] == [None]
+    dcc = e.suspend_campaign(DCC, t(3), campaign="C2", reason="pause")
+    assert dcc[0].seq == e.last_seq
+    assert [ev.seq for ev in e.events(e.last_seq - 2)] == [e.last_seq - 1, e.last_seq]

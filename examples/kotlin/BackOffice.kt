@@ -75,7 +75,7 @@ fun main() {
         for ((what, command) in queue) {
             try {
                 val events = command()
-                println("accepted  %-22s -> %s".format(what, events.joinToString { "#${it.seq} ${it.eventType}" }))
+                println("accepted  %-22s -> %s".format(what, events.joinToString { (it.seq?.let { s -> "#$s " } ?: "") + it.eventType }))
             } catch (e: CommsHubOtaException) {
                 println("refused   %-22s -> %s: %s".format(what, e::class.simpleName, e.message))
             }

@@ -156,9 +156,11 @@ class HubRow:
 class Event:
     """One recorded event: its sequence number, time, actor (`system` for an automatic act),
     type and payload. `refused` lists the hubs a bulk participation command did not take, with
-    why (typed; also in the payload)."""
+    why (typed; also in the payload). `seq` is the log's: set in `Engine.events()` (the host's
+    record) and in the answer to a DCC command; `None` in the answer to any other party's
+    command, where it would count the events others recorded in between."""
 
-    seq: int
+    seq: Optional[int]
     at: datetime
     actor: str
     type: str
@@ -170,7 +172,7 @@ class Event:
 
     @staticmethod
     def from_dict(d: Mapping[str, Any]) -> "Event":
-        return Event(d["seq"], parse_datetime(d["at"]), d["actor"], d["payload"]["type"], dict(d["payload"]))
+        return Event(d.get("seq"), parse_datetime(d["at"]), d["actor"], d["payload"]["type"], dict(d["payload"]))
 
     def to_dict(self) -> JsonDict:
         return dict(self.payload)

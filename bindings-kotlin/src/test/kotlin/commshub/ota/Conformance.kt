@@ -418,7 +418,7 @@ object Conformance {
         val events = doc.get("events")
         if (events != null && events.size() > 0) {
             // Given events are recorded history: a log of what exists plus them, replayed.
-            val lines = current.events(0).map { eventLine(it.seq, it.at.toString(), it.actor, it.payloadJson) }.toMutableList()
+            val lines = current.events(0).map { eventLine(it.seq!!, it.at.toString(), it.actor, it.payloadJson) }.toMutableList()
             var seq = current.lastSeq()
             events.forEach { lines.add(eventLine(++seq, it.str("at"), it.str("actor"), mapper.writeValueAsString(it.get("payload")))) }
             val file = Files.createTempFile("given", ".jsonl")

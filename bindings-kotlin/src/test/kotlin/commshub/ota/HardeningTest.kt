@@ -196,5 +196,13 @@ class HardeningTest {
         val nf = assertThrows(CommsHubOtaException.NotFound::class.java) { e.campaign(a, "C404") }
         assertEquals(nf.description, nf.message)
     }
+
+    @Test
+    fun `a party's answer carries no sequence number, the host's journal does`(): Unit = rolling().use { e ->
+        assertEquals(listOf<Long?>(null), e.rejectHubs(a, t(3), "C2", listOf(h(0x11)), "access").map { it.seq })
+        val suspended = e.suspendCampaign("dcc", t(3), "C2", "pause").single()
+        assertEquals(e.lastSeq(), suspended.seq)
+        assertEquals(listOf<Long?>(e.lastSeq() - 1, e.lastSeq()), e.events(e.lastSeq() - 2).map { it.seq })
+    }
 }
 
