@@ -120,6 +120,7 @@ fn set_of(e: &Engine, n: u64) -> ConfigurationSet {
 
 /// A command whose configuration set or defect flag is resolved against the world when run.
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // test data, a few dozen values
 enum Step {
     Plain(Actor, Command),
     /// Approve (or withdraw) the set of hub `n`.
@@ -179,11 +180,11 @@ impl Step {
                     .and_then(|flags| {
                         flags
                             .into_iter()
-                            .filter(|f| {
+                            .rev()
+                            .find(|f| {
                                 f.yours && f.suspending == Some(true) && f.subject == subject
                             })
                             .map(|f| f.flag)
-                            .last()
                     })
                     .unwrap_or(1);
                 (a.clone(), Command::LiftDefectSuspension { flag })
