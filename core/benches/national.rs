@@ -286,7 +286,86 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (m, spread) = ms((times[times.len() / 2], times[0], times[times.len() - 1]));
     report.add(&format!("bulk outcome report, {n} hubs"), m, spread);
 
-    // 6. Replay: the whole log (estate load and campaign), and many small events.
+    // 6. Bounds: what one party does cannot slow the others down (issue 11, part 4). On a
+    // copy: the largest supplier holds its maximum of suspending defect flags, and 284 closed
+    // campaigns of the variant pile up beside the live one.
+    let mut crowded = engine.clone();
+    let mut at2 = at;
+    for i in 0..commshub_ota::limits::MAX_SUSPENDING_FLAGS_PER_CUSTOMER {
+        at2 += Duration::seconds(1);
+        crowded.execute(
+            &big,
+            at2,
+            Command::FlagDefect {
+                subject: commshub_ota::defects::DefectSubject::Firmware {
+                    variant: variant.id.clone(),
+                    version: "2.0".parse()?,
+                },
+                text: format!("finding {i}"),
+                named: false,
+                suspend_own: true,
+            },
+        )?;
+    }
+    let t = time_ms(runs, || {
+        for _ in 0..1_000 {
+            crowded
+                .state()
+                .explain(&Actor::Dcc, &campaign, probe, at2)?;
+        }
+        Ok(())
+    })?;
+    let (m, spread) = ms((t.0 / 1e3, t.1 / 1e3, t.2 / 1e3));
+    report.add("explain one hub, 64 suspending flags", m, spread);
+    for i in 0..284 {
+        at2 += Duration::seconds(1);
+        let id: commshub_ota::CampaignId = format!("OLD-{i}").parse()?;
+        crowded.execute(
+            &Actor::Dcc,
+            at2,
+            Command::CreateCampaign {
+                campaign: id.clone(),
+                variant: variant.id.clone(),
+                target: "2.0".parse()?,
+                cutoff: day(90),
+                policy: CampaignPolicy::default(),
+            },
+        )?;
+        crowded.execute(
+            &Actor::Dcc,
+            at2,
+            Command::CancelCampaign {
+                campaign: id,
+                reason: "superseded".into(),
+            },
+        )?;
+    }
+    drop(crowded.take_events());
+    let t = time_ms(runs, || {
+        for _ in 0..1_000 {
+            crowded
+                .state()
+                .explain(&Actor::Dcc, &campaign, probe, at2)?;
+        }
+        Ok(())
+    })?;
+    let (m, spread) = ms((t.0 / 1e3, t.1 / 1e3, t.2 / 1e3));
+    report.add(
+        "explain one hub, 64 flags and 284 closed campaigns",
+        m,
+        spread,
+    );
+    let t = time_ms(runs, || {
+        crowded
+            .state()
+            .upgrade_list(&csp, Region::North, at2, 0, 1_000)?;
+        Ok(())
+    })?;
+    let (m, spread) = ms(t);
+    report.add("CSP upgrade list, the same crowd", m, spread);
+    drop(crowded);
+
+    // 7. Replay: the whole log (estate load and campaign), and many small events.
     let mut log_engine = fresh()?;
     log_engine.execute(&Actor::Dcc, day(1), Command::LoadEstateTable { table })?;
     let prefix = log_engine.events().len();

@@ -1035,3 +1035,64 @@ fn open_campaigns_per_variant_are_bounded_and_closed_ones_do_not_count() {
     );
     ok(&mut e, &Actor::Dcc, t(3), create("X99".into()));
 }
+
+#[test]
+fn a_configuration_set_listed_many_times_is_taken_once_and_too_many_are_refused() {
+    let mut e = rolling(CampaignPolicy::default());
+    let set_y = e
+        .state()
+        .hub(&Actor::Dcc, hub(16))
+        .unwrap()
+        .configuration_set;
+    let events = ok(
+        &mut e,
+        &cust("SUP-D"),
+        t(3),
+        Command::ApproveConfigurationSets {
+            campaign: camp(C1),
+            sets: vec![set_y.clone(); limits::MAX_SETS_PER_COMMAND],
+        },
+    );
+    let EventPayload::ConfigurationSetsApproved { sets, .. } = &events[0].payload else {
+        panic!("{events:?}")
+    };
+    assert_eq!(sets, &vec![set_y.clone()]);
+    let err = refused(
+        &mut e,
+        &cust("SUP-D"),
+        t(3),
+        Command::WithdrawConfigurationSetApprovals {
+            campaign: camp(C1),
+            sets: vec![set_y; limits::MAX_SETS_PER_COMMAND + 1],
+        },
+        ErrorKind::InvalidInput,
+    );
+    assert!(err.to_string().contains("limit of 10000"), "{err}");
+}
+
+#[test]
+fn a_customers_suspending_flags_are_bounded() {
+    let mut e = rolling(CampaignPolicy::default());
+    let flag = |i: usize| Command::FlagDefect {
+        subject: commshub_ota::defects::DefectSubject::Firmware {
+            variant: vid(NORTH),
+            version: fw("2.0"),
+        },
+        text: format!("finding {i}"),
+        named: false,
+        suspend_own: true,
+    };
+    for i in 0..limits::MAX_SUSPENDING_FLAGS_PER_CUSTOMER {
+        ok(&mut e, &cust("SUP-A"), t(3), flag(i));
+    }
+    let err = refused(
+        &mut e,
+        &cust("SUP-A"),
+        t(3),
+        flag(999),
+        ErrorKind::InvalidInput,
+    );
+    assert!(err.to_string().contains("limit of 64"), "{err}");
+    // Another customer's flags are its own count.
+    ok(&mut e, &cust("SUP-D"), t(3), flag(0));
+}

@@ -181,9 +181,7 @@ impl Step {
                         flags
                             .into_iter()
                             .rev()
-                            .find(|f| {
-                                f.yours && f.suspending == Some(true) && f.subject == subject
-                            })
+                            .find(|f| f.yours && f.suspending == Some(true) && f.subject == subject)
                             .map(|f| f.flag)
                     })
                     .unwrap_or(1);

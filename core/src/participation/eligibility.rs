@@ -556,14 +556,18 @@ impl State {
                     block!(Raw::Held(supplier, reason.to_string()));
                 }
             }
-            for &(subject, flag) in ctx.suspensions.get(&supplier).into_iter().flatten() {
-                let hit = match subject {
-                    Resolved::Config(set) => set == hub.config,
-                    Resolved::Firmware(f) => f == c.target || Some(f) == next,
-                };
-                if hit {
-                    block!(Raw::DefectSuspended(supplier, flag));
-                }
+            // One blocker per supplier (its earliest flag that applies), however many it has.
+            let suspended =
+                ctx.suspensions
+                    .get(&supplier)
+                    .into_iter()
+                    .flatten()
+                    .find(|&&(subject, _)| match subject {
+                        Resolved::Config(set) => set == hub.config,
+                        Resolved::Firmware(f) => f == c.target || Some(f) == next,
+                    });
+            if let Some(&(_, flag)) = suspended {
+                block!(Raw::DefectSuspended(supplier, flag));
             }
         }
         if out.is_empty() {

@@ -234,6 +234,12 @@ impl State {
             Command::ApproveConfigurationSets { campaign, sets }
             | Command::WithdrawConfigurationSetApprovals { campaign, sets } => {
                 let approve = action.starts_with("approve");
+                // A set listed again is taken once: the event does not grow with repetition.
+                let mut seen = HashSet::with_capacity(sets.len());
+                let sets: Vec<ConfigurationSet> = sets
+                    .into_iter()
+                    .filter(|s| seen.insert(s.clone()))
+                    .collect();
                 let (me, customer) = self.participant(actor, &action)?;
                 let c = self.open_campaign(actor, &campaign, false)?;
                 if sets.is_empty() {
