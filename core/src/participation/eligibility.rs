@@ -265,6 +265,7 @@ const CUTOFF_PASSED: u8 = 2;
 const NOMINATED_SOME: u8 = 4;
 const APPROVED_SETS: u8 = 8;
 const HOLDS: u8 = 16;
+const SUSPENDS: u8 = 32;
 
 impl CampaignCtx<'_> {
     fn with_lookups(mut self, state: &State, now: DateTime<Utc>) -> Self {
@@ -303,6 +304,9 @@ impl CampaignCtx<'_> {
                 }
                 if c.rollout.holds.contains_key(&i) {
                     bits |= HOLDS;
+                }
+                if self.suspensions.contains_key(&i) {
+                    bits |= SUSPENDS;
                 }
                 bits
             })
@@ -557,6 +561,9 @@ impl State {
                 }
             }
             // One blocker per supplier (its earliest flag that applies), however many it has.
+            if !ctx.said(supplier, SUSPENDS) {
+                continue;
+            }
             let suspended =
                 ctx.suspensions
                     .get(&supplier)
