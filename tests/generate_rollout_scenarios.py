@@ -275,6 +275,26 @@ scenarios["a_set_approval_carries_a_hub_through_its_route"] = {
     ],
 }
 
+def dispatch_at(n, at):
+    return {"actor": "csp:north", "at": at, "command": {"type": "report_outcomes", "campaign": "C2", "outcomes": [dict(hub=H(n), **D)]}}
+
+scenarios["pacing_days_are_great_britains_local_days"] = {
+    "description": "Issue 11 (GB local time). A cap of one dispatch a day, counted in Europe/London. On the spring change day (29 March 2026) 00:30 UTC is 00:30 GMT and 23:30 UTC is already 00:30 BST on the 30th: a new day, so the second dispatch is taken. On the autumn change day (25 October) 00:30 UTC is 01:30 BST and 23:30 UTC is 23:30 GMT, the same local day: the second dispatch is over the cap. A weekly blackout may cross midnight: Friday 22:00 to Saturday 02:00 local.",
+    "given": campaign({"pacing": {"daily_cap": 1, "blackouts": [{"type": "weekly", "day": "friday", "from_hour": 22, "to_hour": 2}]}}),
+    "steps": [
+        {"when": dispatch_at(0x10, "2026-03-29T00:30:00Z"), "then": {"events": [{"type": "outcomes_reported"}]}},
+        {"when": dispatch_at(0x11, "2026-03-29T23:30:00Z"), "then": {"events": [{"type": "outcomes_reported"}]}},
+        {"when": dispatch_at(0x12, "2026-10-25T00:30:00Z"), "then": {"events": [{"type": "outcomes_reported"}]}},
+        {"when": dispatch_at(0x13, "2026-10-25T23:30:00Z"), "then": {"error": "bulk_rejected", "message_contains": ["cap of 1"]}},
+        {"query": q("csp:north", "explain", campaign="C2", hub=H(0x14), at="2026-10-30T22:30:00Z"),
+         "then": {"result": {"blockers": [{"blocker": "blackout"}]}}},
+        {"query": q("csp:north", "explain", campaign="C2", hub=H(0x14), at="2026-10-31T01:30:00Z"),
+         "then": {"result": {"blockers": [{"blocker": "blackout"}]}}},
+        {"query": q("csp:north", "explain", campaign="C2", hub=H(0x14), at="2026-10-31T02:30:00Z"),
+         "then": {"result": {"upgradeable": True}}},
+    ],
+}
+
 scenarios["split_supply_each_supplier_notified_exactly"] = {
     "description": "Hub 20's suppliers SUP-A (electricity) and SUP-E (gas). SUP-A nominates it: SUP-E is told the other supplier consented, unnamed, and SUP-A is not told of itself. SUP-E approves its whole estate: SUP-A is told likewise. After the upgrade each gets one outcomes summary for its own hub; an acknowledgement takes read notices out of the outbox.",
     "given": campaign({}, approve=()),

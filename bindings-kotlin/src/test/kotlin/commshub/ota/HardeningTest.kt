@@ -204,5 +204,11 @@ class HardeningTest {
         assertEquals(e.lastSeq(), suspended.seq)
         assertEquals(listOf<Long?>(e.lastSeq() - 1, e.lastSeq()), e.events(e.lastSeq() - 2).map { it.seq })
     }
+
+    @Test
+    fun `replaying dev zero is a corrupt log at once, not an out-of-memory abort`() {
+        val err = assertThrows(CommsHubOtaException.CorruptLog::class.java) { Engine.replayLog("/dev/zero") }
+        assertTrue(err.reason.contains("JSON"), err.reason)
+    }
 }
 
