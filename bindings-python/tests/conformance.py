@@ -238,3 +238,22 @@ def run_scenario(doc: Mapping[str, Any]) -> Tuple[int, Optional[str]]:
 
 def scenario_files() -> List[Path]:
     return sorted((TESTS_DIR / "scenarios").glob("*.json"))
+
+
+def rolling(policy: ota.CampaignPolicy = ota.CampaignPolicy()) -> ota.Engine:
+    """The issue-5 fixture (rollout_estate.json) with campaign C2 (to 2.0, cut-off day 59)
+    piloting from day 2, SUP-A and SUP-D having approved their whole estates. Days count from
+    2026-01-01 09:00 UTC, as in the scenarios."""
+    from datetime import timedelta, timezone
+
+    def t(day: int) -> datetime:
+        return datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc) + timedelta(days=day)
+
+    e = ota.Engine()
+    given(e, json.loads((TESTS_DIR / "fixtures" / "rollout_estate.json").read_text()))
+    e.create_campaign(ota.Actor.DCC, t(1), campaign="C2", variant="CH-N-DB", target="2.0", cutoff=t(59), policy=policy)
+    e.grant_pilot_oa(ota.Actor.DCC, t(2), campaign="C2")
+    for s in ("SUP-A", "SUP-D"):
+        e.approve_whole_estate(ota.Actor.customer(s), t(2), campaign="C2")
+    return e
+

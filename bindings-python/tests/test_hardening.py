@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List
 import pytest
 
 import commshub_ota as ota
-from conformance import TESTS_DIR, given
+from conformance import TESTS_DIR, given, rolling
 
 T0 = datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)
 DCC = ota.Actor.DCC
@@ -22,16 +22,6 @@ CSP = ota.Actor.csp(ota.Region.NORTH)
 
 def t(day: int) -> datetime:
     return T0 + timedelta(days=day)
-
-
-def rolling(policy: ota.CampaignPolicy = ota.CampaignPolicy()) -> ota.Engine:
-    e = ota.Engine()
-    given(e, json.loads((TESTS_DIR / "fixtures" / "rollout_estate.json").read_text()))
-    e.create_campaign(DCC, t(1), campaign="C2", variant="CH-N-DB", target="2.0", cutoff=t(59), policy=policy)
-    e.grant_pilot_oa(DCC, t(2), campaign="C2")
-    for s in (A, D):
-        e.approve_whole_estate(s, t(2), campaign="C2")
-    return e
 
 
 def test_same_state_as_both_ways_at_once_never_deadlocks() -> None:

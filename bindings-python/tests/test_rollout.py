@@ -10,7 +10,7 @@ from typing import List
 import pytest
 
 import commshub_ota as ota
-from conformance import TESTS_DIR, given
+from conformance import TESTS_DIR, given, rolling
 
 T0 = datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)
 A, D, E = ota.Actor.customer("SUP-A"), ota.Actor.customer("SUP-D"), ota.Actor.customer("SUP-E")
@@ -33,17 +33,6 @@ def ok_rows(n: int) -> List[ota.OutcomeReport]:
 
 def fail_rows(n: int) -> List[ota.OutcomeReport]:
     return [ota.OutcomeReport(h(n), ota.Outcome.DISPATCHED), ota.OutcomeReport(h(n), ota.Outcome.DELIVERY_FAILED, reason="no ack")]
-
-
-def rolling(policy: ota.CampaignPolicy) -> ota.Engine:
-    """rollout_estate.json with campaign C2 piloting from day 2; SUP-A and SUP-D approved."""
-    e = ota.Engine()
-    given(e, json.loads((TESTS_DIR / "fixtures" / "rollout_estate.json").read_text()))
-    e.create_campaign(DCC, t(1), campaign="C2", variant="CH-N-DB", target="2.0", cutoff=t(59), policy=policy)
-    e.grant_pilot_oa(DCC, t(2), campaign="C2")
-    for s in (A, D):
-        e.approve_whole_estate(s, t(2), campaign="C2")
-    return e
 
 
 def set_of(e: ota.Engine, n: int) -> ota.ConfigurationSet:

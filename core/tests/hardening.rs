@@ -422,24 +422,7 @@ fn oversized_texts_and_lists_are_refused_naming_the_limit() {
 #[test]
 fn a_hub_listed_many_times_is_taken_once_and_costs_nothing_twice() {
     let mut e = fixture();
-    ok(
-        &mut e,
-        &Actor::Dcc,
-        t(1),
-        Command::CreateCampaign {
-            campaign: camp(C1),
-            variant: vid(NORTH),
-            target: fw("2.0"),
-            cutoff: t(60),
-            policy: CampaignPolicy::default(),
-        },
-    );
-    ok(
-        &mut e,
-        &Actor::Dcc,
-        t(2),
-        Command::GrantPilotOa { campaign: camp(C1) },
-    );
+    piloting_campaign(&mut e, (t(1), t(2)), t(60), CampaignPolicy::default());
     let events = ok(
         &mut e,
         &cust("SUP-A"),
@@ -498,24 +481,7 @@ fn campaign_with(policy: CampaignPolicy, approve: bool) -> Engine {
             hub: Box::new(row(30, NORTH, "1.0", Some("SUP-A"), None)),
         },
     );
-    ok(
-        &mut e,
-        &Actor::Dcc,
-        t(0),
-        Command::CreateCampaign {
-            campaign: camp(C1),
-            variant: vid(NORTH),
-            target: fw("2.0"),
-            cutoff: at(2027, 6, 1, 0, 0),
-            policy,
-        },
-    );
-    ok(
-        &mut e,
-        &Actor::Dcc,
-        t(1),
-        Command::GrantPilotOa { campaign: camp(C1) },
-    );
+    piloting_campaign(&mut e, (t(0), t(1)), at(2027, 6, 1, 0, 0), policy);
     if approve {
         ok(
             &mut e,

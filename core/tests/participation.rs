@@ -1037,24 +1037,7 @@ fn pilot_proposals_take_super_friendly_premises_first_overall_and_only_takeable_
         hubs.push(r);
     }
     ok(&mut e, &Actor::Dcc, t(0), Command::LoadEstate { hubs });
-    ok(
-        &mut e,
-        &Actor::Dcc,
-        t(1),
-        Command::CreateCampaign {
-            campaign: camp(C1),
-            variant: vid(NORTH),
-            target: fw("2.0"),
-            cutoff: t(60),
-            policy: CampaignPolicy::default(),
-        },
-    );
-    ok(
-        &mut e,
-        &Actor::Dcc,
-        t(2),
-        Command::GrantPilotOa { campaign: camp(C1) },
-    );
+    piloting_campaign(&mut e, (t(1), t(2)), t(60), CampaignPolicy::default());
     let set_of = |e: &Engine, n: u64| {
         e.state()
             .hub(&Actor::Dcc, hub(n))

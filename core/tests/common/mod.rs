@@ -229,24 +229,7 @@ pub fn rolling(policy: CampaignPolicy) -> Engine {
     hubs.extend((16..=19).map(|n| row_y(n, "SUP-D")));
     hubs.push(row(20, NORTH, "1.1", Some("SUP-A"), Some("SUP-E")));
     ok(&mut e, &Actor::Dcc, t(1), Command::LoadEstate { hubs });
-    ok(
-        &mut e,
-        &Actor::Dcc,
-        t(1),
-        Command::CreateCampaign {
-            campaign: camp(C1),
-            variant: vid(NORTH),
-            target: fw("2.0"),
-            cutoff: t(60),
-            policy,
-        },
-    );
-    ok(
-        &mut e,
-        &Actor::Dcc,
-        t(2),
-        Command::GrantPilotOa { campaign: camp(C1) },
-    );
+    piloting_campaign(&mut e, (t(1), t(2)), t(60), policy);
     for s in ["SUP-A", "SUP-D"] {
         ok(
             &mut e,
@@ -291,4 +274,32 @@ pub fn fail_rows(n: u64) -> Vec<(u64, Outcome)> {
         (n, Outcome::Dispatched),
         (n, Outcome::DeliveryFailed { reason: None }),
     ]
+}
+
+/// Campaign C1 (north, to 2.0) created at `at.0` with `cutoff` and `policy`, in its pilot
+/// from `at.1`.
+pub fn piloting_campaign(
+    e: &mut Engine,
+    at: (DateTime<Utc>, DateTime<Utc>),
+    cutoff: DateTime<Utc>,
+    policy: CampaignPolicy,
+) {
+    ok(
+        e,
+        &Actor::Dcc,
+        at.0,
+        Command::CreateCampaign {
+            campaign: camp(C1),
+            variant: vid(NORTH),
+            target: fw("2.0"),
+            cutoff,
+            policy,
+        },
+    );
+    ok(
+        e,
+        &Actor::Dcc,
+        at.1,
+        Command::GrantPilotOa { campaign: camp(C1) },
+    );
 }
