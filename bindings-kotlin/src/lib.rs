@@ -1067,6 +1067,14 @@ impl Engine {
             .collect())
     }
 
+    /// Answers any query given as its JSON form (`{"name":"explain","campaign":"C1",...}`, as in
+    /// the conformance scenarios) with the view's JSON form: the one entry behind every typed
+    /// query. An unknown query or argument is `InvalidInput`.
+    pub fn query_json(&self, actor: String, query_json: String) -> Result<String> {
+        let who = self::actor(&actor)?;
+        Ok(self.lock().state().query_json(&who, &query_json)?)
+    }
+
     pub fn last_seq(&self) -> i64 {
         self.lock().state().last_seq() as i64
     }

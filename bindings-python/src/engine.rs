@@ -172,6 +172,20 @@ impl NativeEngine {
         answer.map_err(to_py_err)
     }
 
+    /// Answers a query given as its JSON form (a dict: `{"name": "explain", ...}`) with the
+    /// view's JSON form: the one entry behind every typed query.
+    fn query<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &str,
+        query: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let actor = parse_actor(actor)?;
+        let query: commshub_ota::Query = serde_json::from_value(from_py(query, "query")?)
+            .map_err(|e| invalid_input("query", e.to_string()))?;
+        self.with(py, move |e| ok_json(e.state().query(&actor, &query)))
+    }
+
     fn hub<'py>(&self, py: Python<'py>, actor: &str, hub: &str) -> PyResult<Bound<'py, PyAny>> {
         let (actor, hub) = (parse_actor(actor)?, HubId::parse(hub).map_err(to_py_err)?);
         self.with(py, move |e| ok_json(e.state().hub(&actor, hub)))

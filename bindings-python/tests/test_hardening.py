@@ -274,3 +274,16 @@ def test_a_partys_answer_carries_no_sequence_number_the_hosts_journal_does() -> 
     dcc = e.suspend_campaign(DCC, t(3), campaign="C2", reason="pause")
     assert dcc[0].seq == e.last_seq
     assert [ev.seq for ev in e.events(e.last_seq - 2)] == [e.last_seq - 1, e.last_seq]
+
+
+def test_any_query_as_data_answers_as_its_typed_method() -> None:
+    e = rolling()
+    q = {"name": "explain", "campaign": "C2", "hub": h(0x20), "at": t(3).isoformat()}
+    assert e.query(A, q) == e.explain(A, "C2", h(0x20), t(3)).to_dict()
+    assert e.query(CSP, {"name": "upgrade_list", "region": "north", "at": t(3).isoformat()})["total"] == \
+        e.upgrade_list(CSP, ota.Region.NORTH, t(3)).total
+    for bad in ({"name": "teleport"}, {"name": "hub"}, {"name": "campaigns", "extra": 1}):
+        with pytest.raises(ota.InvalidInputError):
+            e.query(DCC, bad)
+    with pytest.raises(ota.NotFoundError):
+        e.query(D, {"name": "hub", "hub": h(0x10)})

@@ -54,6 +54,7 @@ pub mod notify;
 mod par;
 pub mod participation;
 pub mod query;
+pub mod request;
 pub mod rollout;
 pub mod state;
 pub mod status;
@@ -74,6 +75,7 @@ pub use ids::{CampaignId, CustomerId, FirmwareVersion, HubId, IdKind, Region, Va
 /// dictionary strings); bindings use it for the dictionaries they build at the edge.
 pub use intern::{FxBuild, FxHasher};
 pub use participation::{CampaignPolicy, PilotVerdict};
+pub use request::{Answer, Query};
 pub use state::State;
 
 // The README's Rust snippet is compiled and run as a doctest.

@@ -65,115 +65,21 @@ fn matches(expected: &Value, actual: &Value, path: &str) -> Result<(), String> {
     }
 }
 
-fn at(q: &Value) -> Result<DateTime<Utc>, Error> {
-    parse_at(&q["at"]).map_err(|reason| Error::InvalidInput {
-        field: "at".into(),
-        reason,
-    })
-}
-
+/// A scenario's query: its `actor`, and the rest as the core's `Query` (one entry, no mapping).
 fn run_query(state: &State, q: &Value) -> Result<Value, Error> {
     let actor: Actor = arg(q, "actor")?;
-    let json = |v: Result<Value, serde_json::Error>| {
-        v.map_err(|e| Error::InvalidInput {
-            field: "result".into(),
-            reason: e.to_string(),
-        })
-    };
-    let name = q.get("name").and_then(Value::as_str).unwrap_or_default();
-    match name {
-        "hub" => json(serde_json::to_value(state.hub(&actor, arg(q, "hub")?)?)),
-        "customer_estate" => json(serde_json::to_value(
-            state.customer_estate(&actor, &arg(q, "customer")?)?,
-        )),
-        "configuration_sets" => {
-            let customer: Option<CustomerId> = if q.get("customer").is_some() {
-                Some(arg(q, "customer")?)
-            } else {
-                None
-            };
-            json(serde_json::to_value(
-                state.configuration_sets(&actor, customer.as_ref())?,
-            ))
-        }
-        "campaign" => json(serde_json::to_value(
-            state.campaign(&actor, &arg(q, "campaign")?)?,
-        )),
-        "campaigns" => json(serde_json::to_value(state.campaigns(&actor))),
-        "variants" => json(serde_json::to_value(state.variants(&actor))),
-        "firmware_versions" => json(serde_json::to_value(
-            state.firmware_versions(&actor, &arg(q, "variant")?)?,
-        )),
-        "upgrade_route" => json(serde_json::to_value(state.upgrade_route(
-            &actor,
-            &arg(q, "variant")?,
-            &arg(q, "from")?,
-            &arg(q, "to")?,
-        )?)),
-        "explain" => json(serde_json::to_value(state.explain(
-            &actor,
-            &arg(q, "campaign")?,
-            arg(q, "hub")?,
-            at(q)?,
-        )?)),
-        "upgrade_list" => {
-            let n = |k: &str, d: u64| q.get(k).and_then(Value::as_u64).unwrap_or(d);
-            json(serde_json::to_value(state.upgrade_list(
-                &actor,
-                arg(q, "region")?,
-                at(q)?,
-                n("offset", 0),
-                n("limit", 1000),
-            )?))
-        }
-        "participation" => json(serde_json::to_value(state.participation(
-            &actor,
-            &arg(q, "campaign")?,
-            &arg(q, "customer")?,
-            at(q)?,
-        )?)),
-        "participations" => json(serde_json::to_value(state.participations(
-            &actor,
-            &arg(q, "campaign")?,
-            at(q)?,
-        )?)),
-        "propose_pilot" => {
-            let n = |k: &str| q.get(k).and_then(Value::as_u64).unwrap_or(0);
-            json(serde_json::to_value(state.propose_pilot(
-                &actor,
-                &arg(q, "campaign")?,
-                n("size") as u32,
-                n("seed"),
-            )?))
-        }
-        "pilot_status" => json(serde_json::to_value(
-            state.pilot_status(&actor, &arg(q, "campaign")?)?,
-        )),
-        "campaign_progress" => json(serde_json::to_value(state.campaign_progress(
-            &actor,
-            &arg(q, "campaign")?,
-            at(q)?,
-        )?)),
-        "estate_by_firmware" => {
-            let customer: Option<CustomerId> = if q.get("customer").is_some() {
-                Some(arg(q, "customer")?)
-            } else {
-                None
-            };
-            json(serde_json::to_value(
-                state.estate_by_firmware(&actor, customer.as_ref())?,
-            ))
-        }
-        "notifications" => {
-            let limit = q.get("limit").and_then(Value::as_u64).unwrap_or(1000);
-            json(serde_json::to_value(state.notifications(&actor, limit)?))
-        }
-        "defect_flags" => json(serde_json::to_value(state.defect_flags(&actor)?)),
-        other => Err(Error::InvalidInput {
-            field: "query.name".into(),
-            reason: format!("unknown query {other:?}"),
-        }),
+    let mut rest = q.clone();
+    if let Some(fields) = rest.as_object_mut() {
+        fields.remove("actor");
     }
+    let query: Query = serde_json::from_value(rest).map_err(|e| Error::InvalidInput {
+        field: "query".into(),
+        reason: e.to_string(),
+    })?;
+    serde_json::to_value(state.query(&actor, &query)?).map_err(|e| Error::InvalidInput {
+        field: "result".into(),
+        reason: e.to_string(),
+    })
 }
 
 fn run_parse(p: &Value) -> Result<Value, Error> {

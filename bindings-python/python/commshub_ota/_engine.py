@@ -494,6 +494,14 @@ class Engine:
         return list(self._inner.propose_pilot(_text(actor, "actor"), _text(campaign, "campaign"), size, _count(seed, "seed")))
 
     # --- queries (scoped to the asking actor) --------------------------------------------
+    def query(self, actor: str, query: Mapping[str, Any]) -> Any:
+        """Any query in its JSON form (`{"name": "explain", "campaign": "C1", "hub": ..., "at":
+        ...}`, as in the conformance scenarios), answered in the view's JSON form: the one entry
+        behind every typed query below. An unknown query or argument is `InvalidInputError`."""
+        if not isinstance(query, Mapping):
+            raise _invalid("query", f"expected a mapping, got {type(query).__name__}")
+        return self._inner.query(_text(actor, "actor"), _encode(query, "query"))
+
     def hub(self, actor: str, hub_id: str) -> HubView:
         """One hub as `actor` may see it (a customer only the hubs it supplies)."""
         return HubView.from_dict(self._inner.hub(_text(actor, "actor"), _text(hub_id, "hub_id")))

@@ -210,5 +210,20 @@ class HardeningTest {
         val err = assertThrows(CommsHubOtaException.CorruptLog::class.java) { Engine.replayLog("/dev/zero") }
         assertTrue(err.reason.contains("JSON"), err.reason)
     }
+
+    @Test
+    fun `any query as data answers as its typed method`(): Unit = rolling().use { e ->
+        val mapper = Conformance.mapper
+        val answer = mapper.readTree(e.queryJson(a, """{"name":"explain","campaign":"C2","hub":"${h(0x20)}","at":"${t(3)}"}"""))
+        val typed = e.explain(a, "C2", h(0x20), t(3))
+        assertEquals(typed.upgradeable, answer.get("upgradeable").asBoolean())
+        assertEquals(typed.sentences, answer.get("sentences").map { it.asText() })
+        val list = mapper.readTree(e.queryJson(csp, """{"name":"upgrade_list","region":"north","at":"${t(3)}"}"""))
+        assertEquals(e.upgradeList(csp, Region.NORTH, t(3), 0, 1000).total, list.get("total").asLong())
+        for (bad in listOf("""{"name":"teleport"}""", """{"name":"hub"}""", "[]", "not json")) {
+            assertThrows(CommsHubOtaException.InvalidInput::class.java, { e.queryJson("dcc", bad) }, bad)
+        }
+        assertThrows(CommsHubOtaException.NotFound::class.java) { e.queryJson(d, """{"name":"hub","hub":"${h(0x10)}"}""") }
+    }
 }
 

@@ -1,0 +1,197 @@
+//! Queries as data: every question an actor can ask, as one serde-tagged enum (like
+//! [`crate::Command`]), answered by one entry, [`State::query`]. Bindings and conformance
+//! runners call this one entry with the query's JSON instead of mapping each query by hand.
+//!
+//! The JSON form is the one the conformance scenarios use: `{"name": "explain", "campaign":
+//! "C1", "hub": "00-...", "at": "2026-01-02T09:00:00Z"}`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::actor::Actor;
+use crate::catalogue::Variant;
+use crate::defects::DefectView;
+use crate::ids::{CampaignId, CustomerId, FirmwareVersion, HubId, Region, VariantId};
+use crate::notify::NotificationPage;
+use crate::participation::eligibility::Explanation;
+use crate::participation::upgrade_list::UpgradePage;
+use crate::participation::views::ParticipationView;
+use crate::query::{CampaignView, ConfigSetCount, FirmwareView, HubView};
+use crate::state::State;
+use crate::status::{FirmwareCount, PilotStatus, SetProgress};
+use crate::Error;
+
+fn thousand() -> u64 {
+    1_000
+}
+
+/// One question, with its arguments. Every answer is scoped to the asking actor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "name", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Query {
+    Hub {
+        hub: HubId,
+    },
+    CustomerEstate {
+        customer: CustomerId,
+    },
+    /// A customer's sets with hub counts; without `customer`, the industry's (the DCC's only).
+    ConfigurationSets {
+        #[serde(default)]
+        customer: Option<CustomerId>,
+    },
+    Campaign {
+        campaign: CampaignId,
+    },
+    Campaigns {},
+    Variants {},
+    FirmwareVersions {
+        variant: VariantId,
+    },
+    UpgradeRoute {
+        variant: VariantId,
+        from: FirmwareVersion,
+        to: FirmwareVersion,
+    },
+    Explain {
+        campaign: CampaignId,
+        hub: HubId,
+        at: DateTime<Utc>,
+    },
+    UpgradeList {
+        region: Region,
+        at: DateTime<Utc>,
+        #[serde(default)]
+        offset: u64,
+        #[serde(default = "thousand")]
+        limit: u64,
+    },
+    Participation {
+        campaign: CampaignId,
+        customer: CustomerId,
+        at: DateTime<Utc>,
+    },
+    Participations {
+        campaign: CampaignId,
+        at: DateTime<Utc>,
+    },
+    ProposePilot {
+        campaign: CampaignId,
+        size: u32,
+        #[serde(default)]
+        seed: u64,
+    },
+    PilotStatus {
+        campaign: CampaignId,
+    },
+    CampaignProgress {
+        campaign: CampaignId,
+        at: DateTime<Utc>,
+    },
+    /// Hubs by firmware: a customer's; without `customer`, the industry's (the DCC's only).
+    EstateByFirmware {
+        #[serde(default)]
+        customer: Option<CustomerId>,
+    },
+    Notifications {
+        #[serde(default = "thousand")]
+        limit: u64,
+    },
+    DefectFlags {},
+}
+
+/// The answer to a [`Query`]: the view it asked for. Serialized as that view alone.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Answer {
+    Hub(Box<HubView>),
+    Hubs(Vec<HubView>),
+    ConfigurationSets(Vec<ConfigSetCount>),
+    Campaign(Box<CampaignView>),
+    Campaigns(Vec<CampaignView>),
+    Variants(Vec<Variant>),
+    FirmwareVersions(Vec<FirmwareView>),
+    Versions(Vec<FirmwareVersion>),
+    Explanation(Explanation),
+    UpgradePage(UpgradePage),
+    Participation(Box<ParticipationView>),
+    Participations(Vec<ParticipationView>),
+    HubIds(Vec<HubId>),
+    PilotStatus(PilotStatus),
+    Progress(Vec<SetProgress>),
+    EstateByFirmware(Vec<FirmwareCount>),
+    Notifications(NotificationPage),
+    DefectFlags(Vec<DefectView>),
+}
+
+impl State {
+    /// Answers `query` as `actor` may see it: the one entry every binding and runner calls.
+    pub fn query(&self, actor: &Actor, query: &Query) -> Result<Answer, Error> {
+        Ok(match query {
+            Query::Hub { hub } => Answer::Hub(Box::new(self.hub(actor, *hub)?)),
+            Query::CustomerEstate { customer } => {
+                Answer::Hubs(self.customer_estate(actor, customer)?)
+            }
+            Query::ConfigurationSets { customer } => {
+                Answer::ConfigurationSets(self.configuration_sets(actor, customer.as_ref())?)
+            }
+            Query::Campaign { campaign } => {
+                Answer::Campaign(Box::new(self.campaign(actor, campaign)?))
+            }
+            Query::Campaigns {} => Answer::Campaigns(self.campaigns(actor)),
+            Query::Variants {} => Answer::Variants(self.variants(actor)),
+            Query::FirmwareVersions { variant } => {
+                Answer::FirmwareVersions(self.firmware_versions(actor, variant)?)
+            }
+            Query::UpgradeRoute { variant, from, to } => {
+                Answer::Versions(self.upgrade_route(actor, variant, from, to)?)
+            }
+            Query::Explain { campaign, hub, at } => {
+                Answer::Explanation(self.explain(actor, campaign, *hub, *at)?)
+            }
+            Query::UpgradeList {
+                region,
+                at,
+                offset,
+                limit,
+            } => Answer::UpgradePage(self.upgrade_list(actor, *region, *at, *offset, *limit)?),
+            Query::Participation {
+                campaign,
+                customer,
+                at,
+            } => Answer::Participation(Box::new(
+                self.participation(actor, campaign, customer, *at)?,
+            )),
+            Query::Participations { campaign, at } => {
+                Answer::Participations(self.participations(actor, campaign, *at)?)
+            }
+            Query::ProposePilot {
+                campaign,
+                size,
+                seed,
+            } => Answer::HubIds(self.propose_pilot(actor, campaign, *size, *seed)?),
+            Query::PilotStatus { campaign } => {
+                Answer::PilotStatus(self.pilot_status(actor, campaign)?)
+            }
+            Query::CampaignProgress { campaign, at } => {
+                Answer::Progress(self.campaign_progress(actor, campaign, *at)?)
+            }
+            Query::EstateByFirmware { customer } => {
+                Answer::EstateByFirmware(self.estate_by_firmware(actor, customer.as_ref())?)
+            }
+            Query::Notifications { limit } => {
+                Answer::Notifications(self.notifications(actor, *limit)?)
+            }
+            Query::DefectFlags {} => Answer::DefectFlags(self.defect_flags(actor)?),
+        })
+    }
+
+    /// [`State::query`] with the query and the answer as JSON text (for bindings and runners
+    /// that carry JSON). A query that does not parse is `invalid_input` naming what was wrong.
+    pub fn query_json(&self, actor: &Actor, query: &str) -> Result<String, Error> {
+        let query: Query = serde_json::from_str(query)
+            .map_err(|e| Error::invalid_input("query", e.to_string()))?;
+        let answer = self.query(actor, &query)?;
+        serde_json::to_string(&answer).map_err(|e| Error::invalid_input("answer", e.to_string()))
+    }
+}
