@@ -287,3 +287,12 @@ def test_any_query_as_data_answers_as_its_typed_method() -> None:
             e.query(DCC, bad)
     with pytest.raises(ota.NotFoundError):
         e.query(D, {"name": "hub", "hub": h(0x10)})
+
+
+def test_a_configuration_sets_device_strings_are_bounded() -> None:
+    e = rolling()
+    s = e.hub(DCC, h(0x10)).configuration_set
+    raw = dict(s.to_dict())
+    raw["devices"] = {**raw["devices"], "esme": {"model": "M" * 300, "firmware": "1"}}
+    with pytest.raises(ota.InvalidInputError, match="limit of 256"):
+        e.execute(A, t(3), {"type": "approve_configuration_sets", "campaign": "C2", "sets": [raw]})

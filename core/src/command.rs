@@ -235,6 +235,24 @@ impl Command {
             Some(t) => limits::text(field, t),
             None => Ok(()),
         };
+        // A configuration set's device models and versions are row texts too.
+        let set = |field: &str, set: &ConfigurationSet| -> Result<(), crate::Error> {
+            for kind in HanDeviceKind::ALL {
+                if let Some(d) = set.devices.get(kind) {
+                    limits::text_within(
+                        &format!("{field}.{}", kind.as_str()),
+                        &d.model,
+                        MAX_ROW_TEXT_BYTES,
+                    )?;
+                    limits::text_within(
+                        &format!("{field}.{}", kind.as_str()),
+                        &d.firmware,
+                        MAX_ROW_TEXT_BYTES,
+                    )?;
+                }
+            }
+            Ok(())
+        };
         match self {
             Command::RegisterVariant { variant } => {
                 limits::text("variant.manufacturer", &variant.manufacturer)?;
@@ -254,7 +272,17 @@ impl Command {
             Command::SuspendCampaign { reason, .. }
             | Command::CancelCampaign { reason, .. }
             | Command::OverrideRejections { reason, .. }
-            | Command::HaltUpgrades { reason, .. } => limits::text("reason", reason),
+            | Command::HaltUpgrades {
+                reason, set: None, ..
+            } => limits::text("reason", reason),
+            Command::HaltUpgrades {
+                reason,
+                set: Some(s),
+                ..
+            } => {
+                limits::text("reason", reason)?;
+                set("set", s)
+            }
             Command::NominateHubs { hubs, .. }
             | Command::WithdrawNominations { hubs, .. }
             | Command::WithdrawRejections { hubs, .. } => {
@@ -266,7 +294,10 @@ impl Command {
             }
             Command::ApproveConfigurationSets { sets, .. }
             | Command::WithdrawConfigurationSetApprovals { sets, .. } => {
-                limits::count("sets", sets.len(), MAX_SETS_PER_COMMAND)
+                limits::count("sets", sets.len(), MAX_SETS_PER_COMMAND)?;
+                sets.iter()
+                    .enumerate()
+                    .try_for_each(|(i, s)| set(&format!("sets[{i}]"), s))
             }
             Command::RecordPilotVerdict { verdict, .. } => match verdict {
                 PilotVerdict::IssuesFound { text } => limits::text("verdict.text", text),
@@ -303,7 +334,14 @@ impl Command {
                 }
                 Ok(())
             }
-            Command::FlagDefect { text, .. } => limits::text("text", text),
+            Command::FlagDefect { text, subject, .. } => {
+                limits::text("text", text)?;
+                match subject {
+                    DefectSubject::ConfigurationSet { set: s } => set("subject.set", s),
+                    DefectSubject::Firmware { .. } => Ok(()),
+                }
+            }
+            Command::ResumeUpgrades { set: Some(s), .. } => set("set", s),
             Command::LoadEstate { .. }
             | Command::LoadEstateTable { .. }
             | Command::InstallHub { .. }
@@ -320,7 +358,7 @@ impl Command {
             | Command::ApproveWholeEstate { .. }
             | Command::WithdrawWholeEstateApproval { .. }
             | Command::CheckDeadlines {}
-            | Command::ResumeUpgrades { .. }
+            | Command::ResumeUpgrades { set: None, .. }
             | Command::LiftDefectSuspension { .. }
             | Command::AcknowledgeNotifications { .. } => Ok(()),
         }

@@ -412,6 +412,34 @@ fn oversized_texts_and_lists_are_refused_naming_the_limit() {
             "outcomes[0].reason",
         ),
     ];
+    // A configuration set's device strings are row texts too, however many sets are named.
+    let mut huge = e
+        .state()
+        .hub(&Actor::Dcc, hub(10))
+        .unwrap()
+        .configuration_set;
+    huge.devices.esme = Some(HanDevice::new(
+        "M".repeat(limits::MAX_ROW_TEXT_BYTES + 1),
+        "1",
+    ));
+    let mut cases = cases;
+    cases.push((
+        cust("SUP-A"),
+        Command::ApproveConfigurationSets {
+            campaign: camp(C1),
+            sets: vec![huge.clone()],
+        },
+        "sets[0].esme",
+    ));
+    cases.push((
+        cust("SUP-A"),
+        Command::HaltUpgrades {
+            campaign: camp(C1),
+            set: Some(huge),
+            reason: "r".into(),
+        },
+        "set.esme",
+    ));
     for (actor, cmd, field) in cases {
         let err = refused(&mut e, &actor, t(3), cmd, ErrorKind::InvalidInput);
         assert_eq!(field_of(&err), field);
