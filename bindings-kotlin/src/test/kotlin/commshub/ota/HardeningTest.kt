@@ -225,5 +225,13 @@ class HardeningTest {
         }
         assertThrows(CommsHubOtaException.NotFound::class.java) { e.queryJson(d, """{"name":"hub","hub":"${h(0x10)}"}""") }
     }
+
+    @Test
+    fun `a configuration set's device strings are bounded`(): Unit = rolling().use { e ->
+        val set = e.hub("dcc", h(0x10)).configurationSet
+        val huge = set.copy(devices = set.devices.map { if (it.kind == HanDeviceKind.ESME) it.copy(model = "M".repeat(300)) else it })
+        val err = assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.approveConfigurationSets(a, t(3), "C2", listOf(huge)) }
+        assertTrue(err.reason.contains("limit of 256"), err.reason)
+    }
 }
 
