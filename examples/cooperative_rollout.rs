@@ -490,7 +490,7 @@ Pilot: {big} nominated {} hubs; the CSP's list offers {} (nominated first), {} h
         ("CSP", csp),
         (big.as_str(), supplier.clone()),
     ] {
-        let inbox = engine.state().notifications(&actor, 10_000)?;
+        let inbox = engine.notifications(&actor, 10_000)?;
         let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
         for n in &inbox.notifications {
             let json = serde_json::to_value(n)?;

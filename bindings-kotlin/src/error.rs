@@ -114,7 +114,7 @@ impl From<Error> for CommsHubOtaError {
                 action,
                 reason,
             } => CommsHubOtaError::NotPermitted {
-                actor: actor.to_code(),
+                actor,
                 action,
                 reason,
                 description,
@@ -134,7 +134,7 @@ impl From<Error> for CommsHubOtaError {
                 current,
                 attempted,
             } => CommsHubOtaError::IllegalTransition {
-                campaign: campaign.to_string(),
+                campaign,
                 current: current.as_str().into(),
                 attempted: attempted.as_str().into(),
                 description,

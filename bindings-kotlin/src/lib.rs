@@ -812,7 +812,7 @@ impl Engine {
         let who = self::actor(&actor)?;
         let limit = u64::try_from(limit)
             .map_err(|_| error::invalid_input("limit", format!("{limit} is out of range")))?;
-        Ok(self.lock().state().notifications(&who, limit)?.into())
+        Ok(self.lock().notifications(&who, limit)?.into())
     }
 
     /// The defect flags the asker may see.
@@ -1072,7 +1072,7 @@ impl Engine {
     /// query. An unknown query or argument is `InvalidInput`.
     pub fn query_json(&self, actor: String, query_json: String) -> Result<String> {
         let who = self::actor(&actor)?;
-        Ok(self.lock().state().query_json(&who, &query_json)?)
+        Ok(self.lock().query_json(&who, &query_json)?)
     }
 
     pub fn last_seq(&self) -> i64 {
@@ -1093,7 +1093,7 @@ impl Engine {
         self.handle
     }
 
-    /// Whether this engine holds the same state as the open engine with `handle` (Kotlin:
+    /// Whether this engine holds the same state and notifications as the open engine with `handle` (Kotlin:
     /// `a.sameStateAs(b)`). Never holds both engines' locks at once: the other's state is
     /// copied under its lock alone, then compared under ours. `NotFound` for a handle of no
     /// open engine.
@@ -1109,11 +1109,7 @@ impl Engine {
                 id: handle.to_string(),
                 description: format!("engine {handle} is closed or never was"),
             })?;
-        let theirs = other
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .state()
-            .clone();
-        Ok(*self.lock().state() == theirs)
+        let theirs = other.lock().unwrap_or_else(|p| p.into_inner()).fork();
+        Ok(self.lock().same_state_as(&theirs))
     }
 }

@@ -876,8 +876,8 @@ pub struct UpgradePage {
     pub entries: Vec<UpgradeEntry>,
 }
 
-impl From<core::participation::upgrade_list::UpgradePage> for UpgradePage {
-    fn from(p: core::participation::upgrade_list::UpgradePage) -> Self {
+impl From<core::query::UpgradePage> for UpgradePage {
+    fn from(p: core::query::UpgradePage) -> Self {
         UpgradePage {
             total: p.total as i64,
             offset: p.offset as i64,
@@ -914,8 +914,8 @@ pub struct ParticipationView {
     pub cutoff_passed: bool,
 }
 
-impl From<core::participation::views::ParticipationView> for ParticipationView {
-    fn from(p: core::participation::views::ParticipationView) -> Self {
+impl From<core::query::ParticipationView> for ParticipationView {
+    fn from(p: core::query::ParticipationView) -> Self {
         let ids = |v: Vec<core::HubId>| v.into_iter().map(|h| h.to_string()).collect();
         ParticipationView {
             customer: p.customer.to_string(),

@@ -183,7 +183,7 @@ impl NativeEngine {
         let actor = parse_actor(actor)?;
         let query: commshub_ota::Query = serde_json::from_value(from_py(query, "query")?)
             .map_err(|e| invalid_input("query", e.to_string()))?;
-        self.with(py, move |e| ok_json(e.state().query(&actor, &query)))
+        self.with(py, move |e| ok_json(e.query(&actor, &query)))
     }
 
     fn hub<'py>(&self, py: Python<'py>, actor: &str, hub: &str) -> PyResult<Bound<'py, PyAny>> {
@@ -381,7 +381,7 @@ impl NativeEngine {
         limit: u64,
     ) -> PyResult<Bound<'py, PyAny>> {
         let actor = parse_actor(actor)?;
-        self.with(py, move |e| ok_json(e.state().notifications(&actor, limit)))
+        self.with(py, move |e| ok_json(e.notifications(&actor, limit)))
     }
 
     fn defect_flags<'py>(&self, py: Python<'py>, actor: &str) -> PyResult<Bound<'py, PyAny>> {
@@ -462,7 +462,7 @@ impl NativeEngine {
         })
     }
 
-    /// Whether two engines hold the same state (e.g. an engine and its replay).
+    /// Whether two engines hold the same state and notifications (e.g. an engine and its replay).
     fn same_state_as(&self, py: Python<'_>, other: &NativeEngine) -> bool {
         if std::ptr::eq(self, other) {
             return true;
@@ -471,14 +471,9 @@ impl NativeEngine {
         // two threads would each hold one lock and wait for the other for ever. The other's
         // state is copied under its lock alone, then compared under ours.
         py.detach(|| {
-            let theirs = other
-                .inner
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .state()
-                .clone();
+            let theirs = other.inner.lock().unwrap_or_else(|p| p.into_inner()).fork();
             let ours = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-            *ours.state() == theirs
+            ours.same_state_as(&theirs)
         })
     }
 }

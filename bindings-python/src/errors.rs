@@ -164,7 +164,7 @@ fn set_fields(py: Python<'_>, py_err: &PyErr, err: &Error) -> PyResult<()> {
             action,
             reason,
         } => {
-            value.setattr("actor", actor.to_code())?;
+            value.setattr("actor", actor)?;
             value.setattr("action", action)?;
             value.setattr("reason", reason)?;
         }
@@ -182,7 +182,7 @@ fn set_fields(py: Python<'_>, py_err: &PyErr, err: &Error) -> PyResult<()> {
             current,
             attempted,
         } => {
-            value.setattr("campaign", campaign.as_str())?;
+            value.setattr("campaign", campaign)?;
             value.setattr("current", current.as_str())?;
             value.setattr("attempted", attempted.as_str())?;
         }

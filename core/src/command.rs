@@ -6,10 +6,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{Gate, Variant};
 use crate::defects::DefectSubject;
+use crate::estate::ConfigurationSet;
 use crate::estate::{ConsumerFlags, EstateTable, HanDeviceKind, HubRow, SmiStatus, SupplyRole};
 use crate::ids::{CampaignId, CustomerId, FirmwareVersion, HubId, VariantId};
 use crate::participation::{CampaignPolicy, PilotVerdict};
-use crate::query::ConfigurationSet;
 use crate::rollout::{HealthReport, OutcomeReport};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,5 +1,6 @@
-//! The engine: a state plus the journal of every event that built it. The one entry point for
-//! changes: `execute` decides, then applies and records, all or nothing.
+//! The engine: a state, the projections derived from its events (the notification outboxes),
+//! and the journal of every event that built them. The one entry point for changes: `execute`
+//! decides, then applies and records, all or nothing; and for questions: `query`.
 
 use chrono::{DateTime, Utc};
 
@@ -7,13 +8,17 @@ use crate::actor::Actor;
 use crate::command::Command;
 use crate::error::RowError;
 use crate::estate::{EstateTable, HubRow};
-use crate::event::Event;
+use crate::event::{Event, EventPayload};
+use crate::notify::{NotificationPage, Outboxes};
 use crate::state::State;
 use crate::Error;
 
 #[derive(Debug, Clone, Default)]
 pub struct Engine {
     state: State,
+    /// The notifications projection: filled from each event after the state applied it
+    /// (`State::notify`), never inside `apply`, so the write model holds no read model.
+    outboxes: Outboxes,
     journal: Vec<Event>,
 }
 
@@ -36,7 +41,7 @@ impl Engine {
         command: Command,
     ) -> Result<&[Event], Error> {
         let at = self.state.last_event_at().map_or(at, |last| at.max(last));
-        let payloads = self.state.decide(actor, at, command)?;
+        let payloads = self.state.decide(actor, at, command, &self.outboxes)?;
         let start = self.journal.len();
         for payload in payloads {
             let actor = if payload.is_automatic() {
@@ -53,6 +58,7 @@ impl Engine {
             // `decide` checked everything `apply` needs, so this cannot fail; if it ever did,
             // the bug is reported rather than a half-applied command kept silently.
             self.state.apply_decided(&event)?;
+            self.state.notify(&event, &mut self.outboxes);
             self.journal.push(event);
         }
         Ok(&self.journal[start..])
@@ -98,10 +104,12 @@ impl Engine {
         let at = self.state.last_event_at().map_or(at, |last| at.max(last));
         let nothing_parsed = table.is_empty();
         let mut bad = rejected;
-        match self
-            .state
-            .decide(actor, at, Command::LoadEstateTable { table })
-        {
+        match self.state.decide(
+            actor,
+            at,
+            Command::LoadEstateTable { table },
+            &self.outboxes,
+        ) {
             Ok(_) => {}
             Err(Error::BulkRejected { rows }) => bad.extend(rows.into_iter().map(|r| RowError {
                 row: origin.get(r.row).copied().unwrap_or(r.row),
@@ -129,8 +137,42 @@ impl Engine {
     /// as in [`Engine::replay`]. Refused: nothing changes.
     pub fn apply_event(&mut self, event: Event) -> Result<(), Error> {
         self.state.apply(&event)?;
+        self.state.notify(&event, &mut self.outboxes);
         self.journal.push(event);
         Ok(())
+    }
+
+    /// What `command` by `actor` at `at` would record, or why it would be refused, without
+    /// recording anything (a dry run; `execute` is this, then apply).
+    pub fn decide(
+        &self,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        command: Command,
+    ) -> Result<Vec<EventPayload>, Error> {
+        self.state.decide(actor, at, command, &self.outboxes)
+    }
+
+    /// `actor`'s notifications not yet acknowledged, oldest first, at most `limit` (1 to
+    /// 10 000).
+    pub fn notifications(&self, actor: &Actor, limit: u64) -> Result<NotificationPage, Error> {
+        self.state.notifications(actor, limit, &self.outboxes)
+    }
+
+    /// A copy of the state and projections without the journal: for a what-if dry run, or to
+    /// compare with another engine without holding both at once.
+    pub fn fork(&self) -> Engine {
+        Engine {
+            state: self.state.clone(),
+            outboxes: self.outboxes.clone(),
+            journal: Vec::new(),
+        }
+    }
+
+    /// Whether `other` holds the same state and projections (what a replay must rebuild); the
+    /// journals may differ (one may have handed its events over).
+    pub fn same_state_as(&self, other: &Engine) -> bool {
+        self.state == other.state && self.outboxes == other.outboxes
     }
 
     pub fn state(&self) -> &State {

@@ -3,9 +3,34 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::actor::Actor;
-use crate::campaign::{Phase, Transition};
-use crate::ids::{CampaignId, IdKind};
+use crate::phase::{Phase, Transition};
+
+/// Which kind of identifier failed to parse: carried by [`Error::InvalidId`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdKind {
+    Hub,
+    Customer,
+    Region,
+    Variant,
+    Firmware,
+    Campaign,
+    Actor,
+}
+
+impl std::fmt::Display for IdKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            IdKind::Hub => "hub id",
+            IdKind::Customer => "customer id",
+            IdKind::Region => "CSP region",
+            IdKind::Variant => "variant id",
+            IdKind::Firmware => "firmware version",
+            IdKind::Campaign => "campaign id",
+            IdKind::Actor => "actor",
+        })
+    }
+}
 
 /// A bad row in a bulk load: its index in the input and what was wrong.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,9 +131,10 @@ pub enum Error {
     },
     #[error("invalid {field}: {reason}")]
     InvalidInput { field: String, reason: String },
-    #[error("{actor} may not {action}: {reason}")]
+    #[error("{} may not {action}: {reason}", actor_named(actor))]
     NotPermitted {
-        actor: Actor,
+        /// The actor's code (`dcc`, `csp:north`, `customer:ID`).
+        actor: String,
         action: String,
         reason: String,
     },
@@ -118,7 +144,7 @@ pub enum Error {
     AlreadyExists { entity: Entity, id: String },
     #[error("campaign {campaign}: cannot {attempted} while it is {current}")]
     IllegalTransition {
-        campaign: CampaignId,
+        campaign: String,
         current: Phase,
         attempted: Transition,
     },
@@ -141,6 +167,18 @@ pub enum Error {
     },
     #[error("I/O error on {path}: {reason}")]
     Io { path: String, reason: String },
+}
+
+/// An actor's code as a message names it (`customer:X` is "customer X"), as `Actor`'s
+/// `Display` does; the error holds the code so that it depends on no identifier type.
+fn actor_named(code: &str) -> String {
+    match code.split_once(':') {
+        Some(("csp", region)) => format!("CSP {region}"),
+        Some((kind, id)) => format!("{kind} {id}"),
+        None if code == "dcc" => "DCC".into(),
+        None if code == "system" => "the system".into(),
+        None => code.into(),
+    }
 }
 
 /// The variant of an [`Error`] without its data: what conformance scenarios and bindings match.
@@ -239,18 +277,6 @@ impl Error {
             field,
             format!("{bytes} bytes, more than the limit of {limit}"),
         )
-    }
-
-    pub(crate) fn not_permitted(
-        actor: &Actor,
-        action: impl Into<String>,
-        reason: impl Into<String>,
-    ) -> Error {
-        Error::NotPermitted {
-            actor: actor.clone(),
-            action: action.into(),
-            reason: reason.into(),
-        }
     }
 
     pub(crate) fn not_found(entity: Entity, id: impl ToString) -> Error {

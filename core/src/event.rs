@@ -8,10 +8,10 @@ use crate::actor::Actor;
 use crate::campaign::Phase;
 use crate::catalogue::{Gate, Variant};
 use crate::defects::DefectSubject;
+use crate::estate::ConfigurationSet;
 use crate::estate::{ConsumerFlags, EstateTable, HanDeviceKind, HubRow, SmiStatus, SupplyRole};
 use crate::ids::{CampaignId, CustomerId, FirmwareVersion, HubId, VariantId};
 use crate::participation::{CampaignPolicy, HubRefusal, PilotVerdict};
-use crate::query::ConfigurationSet;
 use crate::rollout::{HaltFigures, HealthReport, OutcomeReport};
 
 /// The event schema this build writes and the newest it reads. Version 2 records a bulk load

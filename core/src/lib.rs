@@ -37,7 +37,6 @@
 //! ```
 #![forbid(unsafe_code)]
 
-pub mod actor;
 pub mod campaign;
 pub mod catalogue;
 pub mod command;
@@ -53,6 +52,7 @@ pub mod limits;
 pub mod notify;
 mod par;
 pub mod participation;
+pub mod phase;
 pub mod query;
 pub mod request;
 pub mod rollout;
@@ -60,8 +60,6 @@ pub mod state;
 pub mod status;
 pub mod synth;
 
-pub use actor::Actor;
-pub use campaign::{Phase, Transition};
 pub use command::Command;
 pub use engine::Engine;
 pub use error::{Entity, Error, ErrorKind, RowError, Rule};
@@ -70,11 +68,15 @@ pub use estate::{
     SmiStatus, SupplyRole,
 };
 pub use event::{Event, EventPayload, SCHEMA_VERSION};
+/// Actors live with the other identifiers (`ids`); `crate::actor` is kept as a path.
+pub use ids::actor;
+pub use ids::actor::Actor;
 pub use ids::{CampaignId, CustomerId, FirmwareVersion, HubId, IdKind, Region, VariantId};
 /// The fast, deterministic hasher the core uses for keys it makes itself (hub ids, indices,
 /// dictionary strings); bindings use it for the dictionaries they build at the edge.
 pub use intern::{FxBuild, FxHasher};
 pub use participation::{CampaignPolicy, PilotVerdict};
+pub use phase::{Phase, Transition};
 pub use request::{Answer, Query};
 pub use state::State;
 

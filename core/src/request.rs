@@ -1,5 +1,5 @@
 //! Queries as data: every question an actor can ask, as one serde-tagged enum (like
-//! [`crate::Command`]), answered by one entry, [`State::query`]. Bindings and conformance
+//! [`crate::Command`]), answered by one entry, [`Engine::query`]. Bindings and conformance
 //! runners call this one entry with the query's JSON instead of mapping each query by hand.
 //!
 //! The JSON form is the one the conformance scenarios use: `{"name": "explain", "campaign":
@@ -11,13 +11,13 @@ use serde::{Deserialize, Serialize};
 use crate::actor::Actor;
 use crate::catalogue::Variant;
 use crate::defects::DefectView;
+use crate::engine::Engine;
 use crate::ids::{CampaignId, CustomerId, FirmwareVersion, HubId, Region, VariantId};
 use crate::notify::NotificationPage;
 use crate::participation::eligibility::Explanation;
-use crate::participation::upgrade_list::UpgradePage;
-use crate::participation::views::ParticipationView;
+use crate::query::ParticipationView;
+use crate::query::UpgradePage;
 use crate::query::{CampaignView, ConfigSetCount, FirmwareView, HubView};
-use crate::state::State;
 use crate::status::{FirmwareCount, PilotStatus, SetProgress};
 use crate::Error;
 
@@ -124,69 +124,66 @@ pub enum Answer {
     DefectFlags(Vec<DefectView>),
 }
 
-impl State {
+impl Engine {
     /// Answers `query` as `actor` may see it: the one entry every binding and runner calls.
     pub fn query(&self, actor: &Actor, query: &Query) -> Result<Answer, Error> {
+        let s = self.state();
         Ok(match query {
-            Query::Hub { hub } => Answer::Hub(Box::new(self.hub(actor, *hub)?)),
-            Query::CustomerEstate { customer } => {
-                Answer::Hubs(self.customer_estate(actor, customer)?)
-            }
+            Query::Hub { hub } => Answer::Hub(Box::new(s.hub(actor, *hub)?)),
+            Query::CustomerEstate { customer } => Answer::Hubs(s.customer_estate(actor, customer)?),
             Query::ConfigurationSets { customer } => {
-                Answer::ConfigurationSets(self.configuration_sets(actor, customer.as_ref())?)
+                Answer::ConfigurationSets(s.configuration_sets(actor, customer.as_ref())?)
             }
             Query::Campaign { campaign } => {
-                Answer::Campaign(Box::new(self.campaign(actor, campaign)?))
+                Answer::Campaign(Box::new(s.campaign(actor, campaign)?))
             }
-            Query::Campaigns {} => Answer::Campaigns(self.campaigns(actor)),
-            Query::Variants {} => Answer::Variants(self.variants(actor)),
+            Query::Campaigns {} => Answer::Campaigns(s.campaigns(actor)),
+            Query::Variants {} => Answer::Variants(s.variants(actor)),
             Query::FirmwareVersions { variant } => {
-                Answer::FirmwareVersions(self.firmware_versions(actor, variant)?)
+                Answer::FirmwareVersions(s.firmware_versions(actor, variant)?)
             }
             Query::UpgradeRoute { variant, from, to } => {
-                Answer::Versions(self.upgrade_route(actor, variant, from, to)?)
+                Answer::Versions(s.upgrade_route(actor, variant, from, to)?)
             }
             Query::Explain { campaign, hub, at } => {
-                Answer::Explanation(self.explain(actor, campaign, *hub, *at)?)
+                Answer::Explanation(s.explain(actor, campaign, *hub, *at)?)
             }
             Query::UpgradeList {
                 region,
                 at,
                 offset,
                 limit,
-            } => Answer::UpgradePage(self.upgrade_list(actor, *region, *at, *offset, *limit)?),
+            } => Answer::UpgradePage(s.upgrade_list(actor, *region, *at, *offset, *limit)?),
             Query::Participation {
                 campaign,
                 customer,
                 at,
-            } => Answer::Participation(Box::new(
-                self.participation(actor, campaign, customer, *at)?,
-            )),
+            } => Answer::Participation(Box::new(s.participation(actor, campaign, customer, *at)?)),
             Query::Participations { campaign, at } => {
-                Answer::Participations(self.participations(actor, campaign, *at)?)
+                Answer::Participations(s.participations(actor, campaign, *at)?)
             }
             Query::ProposePilot {
                 campaign,
                 size,
                 seed,
-            } => Answer::HubIds(self.propose_pilot(actor, campaign, *size, *seed)?),
+            } => Answer::HubIds(s.propose_pilot(actor, campaign, *size, *seed)?),
             Query::PilotStatus { campaign } => {
-                Answer::PilotStatus(self.pilot_status(actor, campaign)?)
+                Answer::PilotStatus(s.pilot_status(actor, campaign)?)
             }
             Query::CampaignProgress { campaign, at } => {
-                Answer::Progress(self.campaign_progress(actor, campaign, *at)?)
+                Answer::Progress(s.campaign_progress(actor, campaign, *at)?)
             }
             Query::EstateByFirmware { customer } => {
-                Answer::EstateByFirmware(self.estate_by_firmware(actor, customer.as_ref())?)
+                Answer::EstateByFirmware(s.estate_by_firmware(actor, customer.as_ref())?)
             }
             Query::Notifications { limit } => {
                 Answer::Notifications(self.notifications(actor, *limit)?)
             }
-            Query::DefectFlags {} => Answer::DefectFlags(self.defect_flags(actor)?),
+            Query::DefectFlags {} => Answer::DefectFlags(s.defect_flags(actor)?),
         })
     }
 
-    /// [`State::query`] with the query and the answer as JSON text (for bindings and runners
+    /// [`Engine::query`] with the query and the answer as JSON text (for bindings and runners
     /// that carry JSON). A query that does not parse is `invalid_input` naming what was wrong.
     pub fn query_json(&self, actor: &Actor, query: &str) -> Result<String, Error> {
         let query: Query = serde_json::from_str(query)

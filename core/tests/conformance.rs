@@ -66,7 +66,7 @@ fn matches(expected: &Value, actual: &Value, path: &str) -> Result<(), String> {
 }
 
 /// A scenario's query: its `actor`, and the rest as the core's `Query` (one entry, no mapping).
-fn run_query(state: &State, q: &Value) -> Result<Value, Error> {
+fn run_query(engine: &Engine, q: &Value) -> Result<Value, Error> {
     let actor: Actor = arg(q, "actor")?;
     let mut rest = q.clone();
     if let Some(fields) = rest.as_object_mut() {
@@ -76,7 +76,7 @@ fn run_query(state: &State, q: &Value) -> Result<Value, Error> {
         field: "query".into(),
         reason: e.to_string(),
     })?;
-    serde_json::to_value(state.query(&actor, &query)?).map_err(|e| Error::InvalidInput {
+    serde_json::to_value(engine.query(&actor, &query)?).map_err(|e| Error::InvalidInput {
         field: "result".into(),
         reason: e.to_string(),
     })
@@ -218,7 +218,7 @@ fn run_scenario(doc: &Value) -> Result<usize, String> {
                 }
             }
         } else if let Some(q) = step.get("query") {
-            match run_query(engine.state(), q) {
+            match run_query(&engine, q) {
                 Ok(v) => check_value(&then, &v).map_err(fail)?,
                 Err(e) => check_error(&then, &e).map_err(fail)?,
             }

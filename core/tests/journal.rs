@@ -75,6 +75,10 @@ fn written_log_replays_to_the_same_state() {
     assert_eq!(events, e.events());
     let replayed = Engine::replay(events).unwrap();
     assert_eq!(replayed.state(), e.state());
+    assert!(
+        replayed.same_state_as(&e),
+        "the replay rebuilds the outboxes too"
+    );
 }
 
 #[test]
@@ -172,6 +176,10 @@ fn a_schema_1_log_with_a_bulk_load_as_rows_is_upgraded_as_it_is_read() {
     assert_eq!(events, e.events());
     let replayed = Engine::replay(events).unwrap();
     assert_eq!(replayed.state(), e.state());
+    assert!(
+        replayed.same_state_as(&e),
+        "the replay rebuilds the outboxes too"
+    );
 }
 
 #[test]

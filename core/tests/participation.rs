@@ -507,8 +507,7 @@ fn cut_off_takeover_and_its_extension() {
     );
     // SUP-C is told of its extension; nobody else is.
     let told = |who: &str| {
-        e.state()
-            .notifications(&cust(who), 100)
+        e.notifications(&cust(who), 100)
             .unwrap()
             .notifications
             .into_iter()
@@ -928,6 +927,10 @@ fn participation_replays_to_the_same_state() {
     );
     let replayed = Engine::replay(e.events().to_vec()).unwrap();
     assert_eq!(replayed.state(), e.state());
+    assert!(
+        replayed.same_state_as(&e),
+        "the replay rebuilds the outboxes too"
+    );
     assert_eq!(list(&replayed, 5), list(&e, 5));
 }
 

@@ -412,7 +412,7 @@ fn json<T: serde::Serialize>(r: Result<T, Error>) -> String {
 fn reads(e: &Engine, observer: &Actor, at: DateTime<Utc>) -> Vec<String> {
     let s = e.state();
     let mut out = vec![
-        json(s.notifications(observer, 10_000)),
+        json(e.notifications(observer, 10_000)),
         json(Ok(s.campaigns(observer))),
         json(s.defect_flags(observer)),
     ];

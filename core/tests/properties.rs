@@ -221,7 +221,7 @@ fn check_notices(e: &Engine, seen: &mut std::collections::HashMap<&'static str, 
     let all = ["SUP-A", "SUP-B", "SUP-C", "SUP-D"];
     for who in all {
         let since = seen.get(who).copied().unwrap_or(0);
-        let Ok(page) = s.notifications(&cust(who), 10_000) else {
+        let Ok(page) = e.notifications(&cust(who), 10_000) else {
             continue;
         };
         let mine: Vec<HubId> = s
@@ -379,10 +379,12 @@ proptest! {
         }
         let replayed = Engine::replay(e.events().to_vec()).unwrap();
         prop_assert_eq!(replayed.state(), e.state());
+        prop_assert!(replayed.same_state_as(&e));
         let mut buf = Vec::new();
         write_jsonl_to(&mut buf, e.events(), "mem").unwrap();
         let from_file = Engine::replay(read_jsonl_from(buf.as_slice(), "mem").unwrap()).unwrap();
         prop_assert_eq!(from_file.state(), e.state());
+        prop_assert!(from_file.same_state_as(&e));
         if std::env::var("PROP_STATS").is_ok() {
             let types: Vec<&str> = e.events().iter().map(|ev| ev.payload.type_name()).collect();
             eprintln!("accepted {accepted} of {}: {}", e.events().len(), types.join(" "));

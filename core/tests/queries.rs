@@ -1,4 +1,4 @@
-//! Queries as data: `State::query` answers exactly as the method it names, scoped alike, and a
+//! Queries as data: `Engine::query` answers exactly as the method it names, scoped alike, and a
 //! query that does not parse is a typed error naming what was wrong.
 
 mod common;
@@ -18,16 +18,16 @@ fn a_query_answers_as_the_method_it_names() {
     for actor in [Actor::Dcc, csp(), cust("SUP-A"), cust("SUP-E")] {
         let direct =
             serde_json::to_value(s.explain(&actor, &camp(C1), hub(20), t(3)).unwrap()).unwrap();
-        let asked = serde_json::to_value(s.query(&actor, &explain).unwrap()).unwrap();
+        let asked = serde_json::to_value(e.query(&actor, &explain).unwrap()).unwrap();
         assert_eq!(direct, asked, "{actor}");
     }
     // Scoped alike: a customer asking for a hub it does not supply.
-    let err = s
+    let err = e
         .query(&cust("SUP-D"), &Query::Hub { hub: hub(10) })
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
     // The JSON form the scenarios use, defaults included.
-    let page = s
+    let page = e
         .query_json(
             &csp(),
             r#"{"name":"upgrade_list","region":"north","at":"2026-01-04T09:00:00Z"}"#,
@@ -49,7 +49,7 @@ fn a_query_that_does_not_parse_is_an_invalid_input() {
         r#"{"name":"campaigns","extra":1}"#,
         r#"[]"#,
     ] {
-        let err = e.state().query_json(&Actor::Dcc, bad).unwrap_err();
+        let err = e.query_json(&Actor::Dcc, bad).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{bad}: {err}");
     }
 }

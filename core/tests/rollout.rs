@@ -46,8 +46,7 @@ fn set_of(e: &Engine, n: u64) -> ConfigurationSet {
 }
 
 fn inbox(e: &Engine, actor: &Actor) -> Vec<NotificationKind> {
-    e.state()
-        .notifications(actor, 10_000)
+    e.notifications(actor, 10_000)
         .unwrap()
         .notifications
         .into_iter()
@@ -916,7 +915,7 @@ fn a_defect_flag_suspends_the_flaggers_hubs_only_and_reaches_everyone_on_it() {
 fn notifications_are_read_and_acknowledged_up_to_a_cursor() {
     let mut e = rolling(CampaignPolicy::default());
     // SUP-E was told the pilot began and that the other supplier of hub 20 consented.
-    let page = e.state().notifications(&cust("SUP-E"), 1).unwrap();
+    let page = e.notifications(&cust("SUP-E"), 1).unwrap();
     assert_eq!((page.acknowledged, page.notifications.len()), (0, 1));
     assert!(page.more > 0);
     let first = page.notifications[0].id;
@@ -926,7 +925,7 @@ fn notifications_are_read_and_acknowledged_up_to_a_cursor() {
         t(3),
         Command::AcknowledgeNotifications { up_to: first },
     );
-    let after = e.state().notifications(&cust("SUP-E"), 100).unwrap();
+    let after = e.notifications(&cust("SUP-E"), 100).unwrap();
     assert_eq!(after.acknowledged, first);
     assert!(
         after.notifications.iter().all(|n| n.id > first),
@@ -954,7 +953,7 @@ fn notifications_are_read_and_acknowledged_up_to_a_cursor() {
         Command::AcknowledgeNotifications { up_to: 1 },
         ErrorKind::InvalidInput,
     );
-    let err = e.state().notifications(&cust("SUP-A"), 0).unwrap_err();
+    let err = e.notifications(&cust("SUP-A"), 0).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
 }
 
@@ -1264,4 +1263,8 @@ fn the_whole_rollout_replays_to_the_same_state_and_outboxes() {
     );
     let replayed = Engine::replay(e.events().to_vec()).unwrap();
     assert_eq!(replayed.state(), e.state());
+    assert!(
+        replayed.same_state_as(&e),
+        "the replay rebuilds the outboxes too"
+    );
 }

@@ -1,8 +1,6 @@
 //! Campaigns: one target firmware version deployed to one hub variant, through its phases.
 
-mod phase;
-
-pub use phase::{Phase, Transition};
+pub use crate::phase::{Phase, Transition};
 
 use std::collections::BTreeMap;
 

@@ -6,9 +6,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::FirmwareIdx;
+use crate::estate::ConfigurationSet;
 use crate::estate::CustomerIdx;
 use crate::ids::{CustomerId, FirmwareVersion, VariantId};
-use crate::query::ConfigurationSet;
 
 /// What a defect flag is about. (Rare and short-lived in memory: not worth boxing the set.)
 #[allow(clippy::large_enum_variant)]

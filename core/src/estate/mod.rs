@@ -4,11 +4,13 @@
 //! 32-byte form held for each of the national estate's ten million hubs, found by id
 //! through the sharded `HubIndex`.
 
+mod config_set;
 mod index;
 mod row;
 mod store;
 mod table;
 
+pub use config_set::ConfigurationSet;
 pub use row::{ConsumerFlags, HanDevice, HanDeviceKind, HanDevices, HubRow, SmiStatus, SupplyRole};
 pub(crate) use store::{
     check_dates, date_from_days, days_from_date, ConfigSet, CustomerIdx, Estate, HubRecord,

@@ -2,6 +2,7 @@
 
 use crate::Error;
 
+pub mod actor;
 mod hub_id;
 mod names;
 mod region;
@@ -10,32 +11,7 @@ pub use hub_id::HubId;
 pub use names::{CampaignId, CustomerId, FirmwareVersion, VariantId};
 pub use region::Region;
 
-/// Which kind of identifier failed to parse: carried by [`crate::Error::InvalidId`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IdKind {
-    Hub,
-    Customer,
-    Region,
-    Variant,
-    Firmware,
-    Campaign,
-    Actor,
-}
-
-impl std::fmt::Display for IdKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            IdKind::Hub => "hub id",
-            IdKind::Customer => "customer id",
-            IdKind::Region => "CSP region",
-            IdKind::Variant => "variant id",
-            IdKind::Firmware => "firmware version",
-            IdKind::Campaign => "campaign id",
-            IdKind::Actor => "actor",
-        })
-    }
-}
+pub use crate::error::IdKind;
 
 /// The canonical text of an identifier given its kind's name: `hub_id`, `customer_id`,
 /// `variant_id`, `firmware_version`, `campaign_id`, `region` or `actor`. For callers that hold
@@ -48,7 +24,7 @@ pub fn canonical(kind: &str, input: &str) -> Result<String, Error> {
         "firmware_version" => input.parse::<FirmwareVersion>()?.to_string(),
         "campaign_id" => input.parse::<CampaignId>()?.to_string(),
         "region" => input.parse::<Region>()?.to_string(),
-        "actor" => input.parse::<crate::Actor>()?.to_code(),
+        "actor" => input.parse::<actor::Actor>()?.to_code(),
         other => {
             return Err(Error::InvalidInput {
                 field: "kind".into(),

@@ -4,8 +4,6 @@
 //! Nothing in a customer's notice names another customer (except a defect flag's signer, by
 //! its own choice) or shows a hub it does not supply (DOMAIN.md invariant 11).
 
-mod derive;
-
 use std::collections::{BTreeMap, VecDeque};
 
 use chrono::{DateTime, Utc};
@@ -13,10 +11,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::campaign::Phase;
 use crate::defects::DefectSubject;
+use crate::estate::ConfigurationSet;
 use crate::estate::CustomerIdx;
 use crate::ids::{CampaignId, CustomerId, HubId, Region};
 use crate::participation::PilotVerdict;
-use crate::query::ConfigurationSet;
 use crate::rollout::{HaltFigures, HanHealth};
 
 /// One notification in a recipient's outbox. `id` counts up per recipient; `event` is the
@@ -172,6 +170,40 @@ impl Outboxes {
             at,
             kind,
         });
+    }
+
+    /// The id of the last notification put in `to`'s outbox and its acknowledged cursor.
+    pub fn bounds(&self, to: Option<Recipient>) -> (u64, u64) {
+        to.and_then(|r| self.boxes.get(&r))
+            .map_or((0, 0), |o| (o.last_id, o.acked))
+    }
+
+    /// The first `limit` (1 to 10 000) notifications of `to`'s outbox not yet acknowledged.
+    pub fn page(
+        &self,
+        to: Option<Recipient>,
+        limit: u64,
+    ) -> Result<NotificationPage, crate::Error> {
+        if limit == 0 || limit > 10_000 {
+            return Err(crate::Error::invalid_input(
+                "limit",
+                format!("{limit} is not between 1 and 10 000"),
+            ));
+        }
+        let Some(outbox) = to.and_then(|r| self.boxes.get(&r)) else {
+            return Ok(NotificationPage {
+                acknowledged: 0,
+                more: 0,
+                notifications: Vec::new(),
+            });
+        };
+        let take = usize::try_from(limit).unwrap_or(usize::MAX);
+        let notifications: Vec<_> = outbox.pending.iter().take(take).cloned().collect();
+        Ok(NotificationPage {
+            acknowledged: outbox.acked,
+            more: (outbox.pending.len() - notifications.len()) as u64,
+            notifications,
+        })
     }
 
     pub fn acknowledge(&mut self, to: Recipient, up_to: u64) {

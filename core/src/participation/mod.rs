@@ -7,8 +7,6 @@
 //! one's consent (DOMAIN.md invariant 7), and `apply` drops the old one's records for the hub.
 
 pub mod eligibility;
-pub mod upgrade_list;
-pub mod views;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -83,49 +81,9 @@ impl Default for CampaignPolicy {
     }
 }
 
-/// The documented range of every policy field. A policy outside them is refused when a
-/// campaign is created and when a log is replayed, so that no accepted value can later make
-/// date arithmetic overflow (a cut-off notice 10^8 days before a cut-off, say).
-pub mod policy_limits {
-    /// `pilot_cap_per_customer`: 1 to 1 000 000 hubs (or none).
-    pub const PILOT_CAP: std::ops::RangeInclusive<u32> = 1..=1_000_000;
-    /// `min_assessment_days`: 0 to 366 days.
-    pub const ASSESSMENT_DAYS: std::ops::RangeInclusive<u32> = 0..=366;
-    /// `max_attempts`: 1 to 255 attempts per upgrade step.
-    pub const MAX_ATTEMPTS: std::ops::RangeInclusive<u32> = 1..=255;
-    /// `reconciliation_timeout_hours`, and each in-flight deadline: 1 hour to 366 days.
-    pub const TIMEOUT_HOURS: std::ops::RangeInclusive<u32> = 1..=8_784;
-    /// `retry_delay_hours`: 0 to 366 days' worth of hours.
-    pub const RETRY_HOURS: std::ops::RangeInclusive<u32> = 0..=8_784;
-    /// `cutoff_notice_days`: 0 to 366 days.
-    pub const NOTICE_DAYS: std::ops::RangeInclusive<u32> = 0..=366;
-    /// `halt.min_outcomes`: 1 to 100 000 000 outcomes.
-    pub const MIN_OUTCOMES: std::ops::RangeInclusive<u32> = 1..=100_000_000;
-    /// `pacing.daily_cap`: 1 to 100 000 000 hubs a day (or none).
-    pub const DAILY_CAP: std::ops::RangeInclusive<u32> = 1..=100_000_000;
-    /// `pacing.blackouts`: at most 64 windows.
-    pub const BLACKOUTS: usize = 64;
-}
-
-/// `value` within `range`, or an `invalid_input` naming the field, the value and the range.
-pub(crate) fn within<T: PartialOrd + std::fmt::Display>(
-    field: &str,
-    value: T,
-    range: &std::ops::RangeInclusive<T>,
-) -> Result<(), crate::Error> {
-    if range.contains(&value) {
-        Ok(())
-    } else {
-        Err(crate::Error::invalid_input(
-            field,
-            format!(
-                "{value} is outside the allowed range {} to {}",
-                range.start(),
-                range.end()
-            ),
-        ))
-    }
-}
+/// Kept at its former path; the ranges live with every other bound in [`crate::limits`].
+pub use crate::limits::policy_limits;
+use crate::limits::within;
 
 impl CampaignPolicy {
     /// Refuses a policy outside [`policy_limits`], naming the field, the value and the range.

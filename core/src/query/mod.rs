@@ -4,11 +4,18 @@
 //!   suppliers' consumer flags.
 //! - Customer: only hubs it supplies; of a shared hub, only that another supplier exists.
 
+mod participation;
+mod upgrade_list;
 mod views;
 
+pub use participation::ParticipationView;
+pub use upgrade_list::{UpgradeEntry, UpgradePage};
+
+/// Kept at its former path: a configuration set is a model type of the estate.
+pub use crate::estate::ConfigurationSet;
+
 pub use views::{
-    CampaignView, ConfigSetCount, ConfigurationSet, CutoffView, FirmwareView, GateView, HubView,
-    SupplierView,
+    CampaignView, ConfigSetCount, CutoffView, FirmwareView, GateView, HubView, SupplierView,
 };
 
 use std::collections::HashMap;

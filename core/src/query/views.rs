@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::actor::Actor;
 use crate::campaign::{HistoryEntry, Phase};
 use crate::catalogue::Gate;
-use crate::estate::{ConsumerFlags, HanDeviceKind, HanDevices, SmiStatus};
+use crate::estate::{ConfigurationSet, ConsumerFlags, SmiStatus};
 use crate::ids::{CampaignId, CustomerId, FirmwareVersion, HubId, Region, VariantId};
 
 /// Who holds a supply role on a hub, as the asker may know it.
@@ -19,27 +19,6 @@ pub enum SupplierView {
     /// any supplier, to a CSP).
     Hidden,
     Known(CustomerId),
-}
-
-/// The devices and versions behind a hub: what suppliers approve or hold back upgrades by.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct ConfigurationSet {
-    pub variant: VariantId,
-    pub firmware: FirmwareVersion,
-    pub devices: HanDevices,
-}
-
-impl ConfigurationSet {
-    /// A stable, readable key: `VARIANT@FW|esme:MODEL@FW|gsme:...` (absent devices omitted).
-    pub fn key(&self) -> String {
-        let mut key = format!("{}@{}", self.variant, self.firmware);
-        for kind in HanDeviceKind::ALL {
-            if let Some(d) = self.devices.get(kind) {
-                key.push_str(&format!("|{}:{}@{}", kind.as_str(), d.model, d.firmware));
-            }
-        }
-        key
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -107,7 +107,7 @@ fn one() -> f64 {
 
 impl Pacing {
     pub(crate) fn check(&self) -> Result<(), Error> {
-        use crate::participation::{policy_limits, within};
+        use crate::limits::{policy_limits, within};
         if let Some(cap) = self.daily_cap {
             within("policy.pacing.daily_cap", cap, &policy_limits::DAILY_CAP)?;
         }

@@ -319,8 +319,6 @@ impl State {
         }
         self.last_seq = event.seq;
         self.last_at = Some(event.at);
-        // Notices are derived from the event once the state holds it (replay derives the same).
-        self.notify(event);
         Ok(())
     }
 
@@ -374,7 +372,7 @@ impl State {
                 .collect()
         };
         let configs =
-            |s: &State, sets: &[crate::query::ConfigurationSet]| -> Result<Vec<u32>, Error> {
+            |s: &State, sets: &[crate::estate::ConfigurationSet]| -> Result<Vec<u32>, Error> {
                 sets.iter()
                     .map(|set| {
                         s.find_config(set)

@@ -16,16 +16,18 @@ use crate::estate::{
 };
 use crate::event::EventPayload;
 use crate::ids::{CampaignId, FirmwareVersion, VariantId};
+use crate::notify::Outboxes;
 use crate::Error;
 
 impl State {
     /// Decides what `command` by `actor` at `at` does: the events to record, or why it is
     /// refused. Nothing changes here; [`crate::Engine::execute`] applies the events.
-    pub fn decide(
+    pub(crate) fn decide(
         &self,
         actor: &Actor,
         at: DateTime<Utc>,
         command: Command,
+        outboxes: &Outboxes,
     ) -> Result<Vec<EventPayload>, Error> {
         if let Some(last) = self.last_at {
             if at < last {
@@ -579,9 +581,11 @@ impl State {
             | Command::HaltUpgrades { .. }
             | Command::ResumeUpgrades { .. }
             | Command::FlagDefect { .. }
-            | Command::LiftDefectSuspension { .. }
-            | Command::AcknowledgeNotifications { .. }) => {
+            | Command::LiftDefectSuspension { .. }) => {
                 return self.decide_rollout(actor, at, rollout)
+            }
+            Command::AcknowledgeNotifications { up_to } => {
+                return self.decide_acknowledge(actor, up_to, outboxes)
             }
             participation @ (Command::NominateHubs { .. }
             | Command::WithdrawNominations { .. }
@@ -664,7 +668,7 @@ impl State {
         let to = transition
             .target(campaign.phase, campaign.resume_to)
             .ok_or_else(|| Error::IllegalTransition {
-                campaign: id.clone(),
+                campaign: id.to_string(),
                 current: campaign.phase,
                 attempted: transition,
             })?;

@@ -4,6 +4,8 @@
 
 mod apply;
 mod decide;
+pub(crate) mod eligibility;
+mod notices;
 mod participation;
 mod rollout;
 
@@ -18,7 +20,7 @@ use crate::defects::DefectFlag;
 use crate::error::Entity;
 use crate::estate::{CustomerIdx, Estate, HubRecord, NO_CUSTOMER};
 use crate::ids::{CampaignId, HubId};
-use crate::notify::{Outboxes, Recipient};
+use crate::notify::Recipient;
 use crate::Error;
 
 /// Everything the model knows. `Clone + PartialEq` so tests can check that a refused command
@@ -34,8 +36,6 @@ pub struct State {
     pub(crate) last_at: Option<DateTime<Utc>>,
     /// Defect flags, oldest first (ids are digests of the flag: see `defects::flag_id`).
     pub(crate) defects: Vec<DefectFlag>,
-    /// Every recipient's notifications not yet acknowledged.
-    pub(crate) outboxes: Outboxes,
 }
 
 impl State {

@@ -10,11 +10,11 @@ use crate::actor::Actor;
 use crate::campaign::{Campaign, Phase};
 use crate::command::Command;
 use crate::error::{Entity, RowError, Rule};
+use crate::estate::ConfigurationSet;
 use crate::estate::{CustomerIdx, SmiStatus, SupplyRole, NO_CUSTOMER};
 use crate::event::EventPayload;
 use crate::ids::{CampaignId, CustomerId, HubId};
 use crate::participation::{HubRefusal, PilotVerdict};
-use crate::query::ConfigurationSet;
 use crate::{limits, Error};
 
 /// The hubs a bulk command took, and those it refused with why.

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
+use super::eligibility::{CampaignCtx, Raw};
 use super::State;
 use crate::actor::Actor;
 use crate::campaign::{Campaign, Phase};
@@ -16,12 +17,11 @@ use crate::catalogue::FirmwareIdx;
 use crate::command::Command;
 use crate::defects::{DefectFlag, DefectSubject, Resolved};
 use crate::error::{Entity, RowError, Rule};
+use crate::estate::ConfigurationSet;
 use crate::estate::{CustomerIdx, NO_CUSTOMER};
 use crate::event::{Event, EventPayload};
 use crate::ids::{CampaignId, CustomerId};
 use crate::intern::FxBuild;
-use crate::participation::eligibility::{CampaignCtx, Raw};
-use crate::query::ConfigurationSet;
 use crate::rollout::{
     advance, local, DispatchInfo, FailureReason, HaltFigures, HealthRecord, HealthReport,
     HubUpgrade, Outcome, OutcomeReport, SetHalt, Tally, UpgradeState,
@@ -261,28 +261,6 @@ impl State {
                 Ok(vec![EventPayload::DefectSuspensionLifted {
                     flag,
                     customer,
-                }])
-            }
-            Command::AcknowledgeNotifications { up_to } => {
-                let outbox = self
-                    .recipient_of(actor)
-                    .and_then(|r| self.outboxes.boxes.get(&r));
-                let (last, acked) = outbox.map_or((0, 0), |o| (o.last_id, o.acked));
-                if up_to > last {
-                    return Err(Error::invalid_input(
-                        "up_to",
-                        format!("{up_to} is beyond the last notification to {actor} ({last})"),
-                    ));
-                }
-                if up_to <= acked {
-                    return Err(Error::precondition(
-                        Rule::NoChange,
-                        format!("{actor} already acknowledged up to {acked}"),
-                    ));
-                }
-                Ok(vec![EventPayload::NotificationsAcknowledged {
-                    recipient: actor.clone(),
-                    up_to,
                 }])
             }
             other => Err(Error::invalid_input(
@@ -1049,10 +1027,11 @@ impl State {
                 }
             }
             EventPayload::NotificationsAcknowledged { recipient, up_to } => {
-                let to = self
-                    .recipient_of(recipient)
+                // The outboxes are a projection the engine keeps (`notices.rs`); the state
+                // only checks that the recipient is one it knows.
+                let _ = up_to;
+                self.recipient_of(recipient)
                     .ok_or_else(|| Error::not_found(Entity::Customer, recipient.to_code()))?;
-                self.outboxes.acknowledge(to, *up_to);
             }
             other => {
                 return Err(Error::invalid_input(

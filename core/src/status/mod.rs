@@ -10,12 +10,11 @@ use serde::{Deserialize, Serialize};
 use crate::actor::Actor;
 use crate::campaign::Phase;
 use crate::defects::{DefectView, Resolved};
+use crate::estate::ConfigurationSet;
 use crate::estate::{CustomerIdx, NO_CUSTOMER};
 use crate::ids::{CampaignId, CustomerId, FirmwareVersion, VariantId};
-use crate::notify::NotificationPage;
-use crate::participation::eligibility::Raw;
-use crate::query::ConfigurationSet;
 use crate::rollout::UpgradeState;
+use crate::state::eligibility::Raw;
 use crate::state::State;
 use crate::Error;
 
@@ -273,34 +272,6 @@ impl State {
             .collect();
         out.sort_by(|a, b| (&a.variant, &a.version).cmp(&(&b.variant, &b.version)));
         Ok(out)
-    }
-
-    /// `actor`'s notifications not yet acknowledged, oldest first, at most `limit` (1 to
-    /// 10 000).
-    pub fn notifications(&self, actor: &Actor, limit: u64) -> Result<NotificationPage, Error> {
-        if limit == 0 || limit > 10_000 {
-            return Err(Error::invalid_input(
-                "limit",
-                format!("{limit} is not between 1 and 10 000"),
-            ));
-        }
-        let outbox = self
-            .recipient_of(actor)
-            .and_then(|r| self.outboxes.boxes.get(&r));
-        let Some(outbox) = outbox else {
-            return Ok(NotificationPage {
-                acknowledged: 0,
-                more: 0,
-                notifications: Vec::new(),
-            });
-        };
-        let take = usize::try_from(limit).unwrap_or(usize::MAX);
-        let notifications: Vec<_> = outbox.pending.iter().take(take).cloned().collect();
-        Ok(NotificationPage {
-            acknowledged: outbox.acked,
-            more: (outbox.pending.len() - notifications.len()) as u64,
-            notifications,
-        })
     }
 
     /// The defect flags `actor` may see: the DCC all (flaggers named); a CSP those on its

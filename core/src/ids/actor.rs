@@ -92,6 +92,22 @@ impl<'de> Deserialize<'de> for Actor {
     }
 }
 
+impl Error {
+    /// `actor` may not do `action`; the error carries the actor's code, so that `error`
+    /// depends on no identifier type.
+    pub(crate) fn not_permitted(
+        actor: &Actor,
+        action: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Error {
+        Error::NotPermitted {
+            actor: actor.to_code(),
+            action: action.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

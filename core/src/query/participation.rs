@@ -6,11 +6,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::actor::Actor;
+use crate::estate::ConfigurationSet;
 use crate::estate::{CustomerIdx, SupplyRole, NO_CUSTOMER};
 use crate::ids::{CampaignId, CustomerId, HubId};
-use crate::participation::eligibility::Raw;
 use crate::participation::PilotVerdict;
-use crate::query::ConfigurationSet;
+use crate::state::eligibility::Raw;
 use crate::state::State;
 use crate::synth::SplitMix64;
 use crate::Error;

@@ -5,10 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::actor::Actor;
 use crate::campaign::Phase;
+use crate::estate::ConfigurationSet;
 use crate::estate::NO_CUSTOMER;
 use crate::ids::{CampaignId, FirmwareVersion, HubId, Region};
-use crate::participation::eligibility::CampaignCtx;
-use crate::query::ConfigurationSet;
+use crate::state::eligibility::CampaignCtx;
 use crate::state::State;
 use crate::Error;
 

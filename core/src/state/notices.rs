@@ -1,20 +1,32 @@
-//! Which notices an applied event gives, and to whom. Runs after the event changed the state,
-//! so recipients are the parties of the state the event produced. The actor of an event is not
-//! told of its own act.
+//! Which notices an applied event gives, and to whom: the notifications projection. The engine
+//! runs it after the state applied an event (live or replayed, so a replay rebuilds the same
+//! outboxes); the outboxes are not part of the state. Recipients are the parties of the state
+//! the event produced; the actor of an event is not told of its own act.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{NotificationKind, Recipient};
+use super::State;
+use crate::actor::Actor;
 use crate::campaign::{Campaign, Phase};
 use crate::defects::Resolved;
+use crate::error::Rule;
 use crate::estate::{CustomerIdx, NO_CUSTOMER};
 use crate::event::{Event, EventPayload};
 use crate::ids::{CampaignId, HubId};
+use crate::notify::{NotificationKind, NotificationPage, Outboxes, Recipient};
 use crate::rollout::{Outcome, UpgradeState};
-use crate::state::State;
+use crate::Error;
 
 impl State {
-    pub(crate) fn notify(&mut self, event: &Event) {
+    /// Puts the notices of `event` (just applied to this state) in `outboxes`, and moves a
+    /// recipient's cursor when the event acknowledges.
+    pub(crate) fn notify(&self, event: &Event, outboxes: &mut Outboxes) {
+        if let EventPayload::NotificationsAcknowledged { recipient, up_to } = &event.payload {
+            if let Some(to) = self.recipient_of(recipient) {
+                outboxes.acknowledge(to, *up_to);
+            }
+            return;
+        }
         let notices = self.notices(event);
         if notices.is_empty() {
             return; // most events tell nobody anything: skip resolving the actor
@@ -22,9 +34,46 @@ impl State {
         let actor = self.recipient_of(&event.actor);
         for (to, kind) in notices {
             if Some(to) != actor {
-                self.outboxes.push(to, event.seq, event.at, kind);
+                outboxes.push(to, event.seq, event.at, kind);
             }
         }
+    }
+
+    /// `actor`'s notifications not yet acknowledged, oldest first, at most `limit` (1 to
+    /// 10 000).
+    pub(crate) fn notifications(
+        &self,
+        actor: &Actor,
+        limit: u64,
+        outboxes: &Outboxes,
+    ) -> Result<NotificationPage, Error> {
+        outboxes.page(self.recipient_of(actor), limit)
+    }
+
+    /// Acknowledging: up to a notification the actor was given, and past its cursor.
+    pub(super) fn decide_acknowledge(
+        &self,
+        actor: &Actor,
+        up_to: u64,
+        outboxes: &Outboxes,
+    ) -> Result<Vec<EventPayload>, Error> {
+        let (last, acked) = outboxes.bounds(self.recipient_of(actor));
+        if up_to > last {
+            return Err(Error::invalid_input(
+                "up_to",
+                format!("{up_to} is beyond the last notification to {actor} ({last})"),
+            ));
+        }
+        if up_to <= acked {
+            return Err(Error::precondition(
+                Rule::NoChange,
+                format!("{actor} already acknowledged up to {acked}"),
+            ));
+        }
+        Ok(vec![EventPayload::NotificationsAcknowledged {
+            recipient: actor.clone(),
+            up_to,
+        }])
     }
 
     fn notices(&self, event: &Event) -> Vec<(Recipient, NotificationKind)> {
