@@ -6,6 +6,7 @@
 //!     cargo run --release --example bulk_load -- [hubs] [runs]
 
 use chrono::{TimeZone, Utc};
+use commshub_ota::command::*;
 use commshub_ota::synth::{SynthConfig, SynthEstate};
 use commshub_ota::{Actor, Command, Engine, EstateTable};
 
@@ -26,15 +27,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (form, command) in [
         (
             "rows",
-            Command::LoadEstate {
+            Command::LoadEstate(LoadEstate {
                 hubs: synth.hubs.clone(),
-            },
+            }),
         ),
         (
             "table",
-            Command::LoadEstateTable {
+            Command::LoadEstateTable(LoadEstateTable {
                 table: table.clone(),
-            },
+            }),
         ),
     ] {
         let mut times = Vec::new();

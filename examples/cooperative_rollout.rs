@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use commshub_ota::catalogue::Gate;
+use commshub_ota::command::*;
 use commshub_ota::query::SupplierView;
 use commshub_ota::rollout::{self, HaltPolicy, Pacing};
 use commshub_ota::synth::{SynthConfig, SynthEstate};
@@ -49,9 +50,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     engine.execute(
         &Actor::Dcc,
         day(1),
-        Command::LoadEstate {
+        Command::LoadEstate(LoadEstate {
             hubs: synth.hubs.clone(),
-        },
+        }),
     )?;
     let load = clock.elapsed();
     let s = engine.state();
@@ -102,7 +103,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     engine.execute(
         &Actor::Dcc,
         day(2),
-        Command::CreateCampaign {
+        Command::CreateCampaign(CreateCampaign {
             campaign: campaign.clone(),
             variant: variant.id.clone(),
             target: target.clone(),
@@ -120,7 +121,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 reconciliation_timeout_hours: 72,
                 ..CampaignPolicy::default()
             },
-        },
+        }),
     )?;
     let route = engine
         .state()
@@ -150,49 +151,49 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &mut engine,
         &supplier,
         day(3),
-        Command::GrantPilotOa {
+        Command::GrantPilotOa(GrantPilotOa {
             campaign: campaign.clone(),
-        },
+        }),
     );
     refuse(
         &mut engine,
         &Actor::Dcc,
         day(3),
-        Command::GrantMassRolloutOa {
+        Command::GrantMassRolloutOa(GrantMassRolloutOa {
             campaign: campaign.clone(),
             override_reason: None,
-        },
+        }),
     );
     refuse(
         &mut engine,
         &Actor::Csp(Region::South),
         day(3),
-        Command::RegisterFirmware {
+        Command::RegisterFirmware(RegisterFirmware {
             variant: variant.id.clone(),
             version: "2.1".parse()?,
             upgrades_from: vec![target.clone()],
-        },
+        }),
     );
     refuse(
         &mut engine,
         &Actor::Dcc,
         day(3),
-        Command::ExtendCutoff {
+        Command::ExtendCutoff(ExtendCutoff {
             campaign: campaign.clone(),
             customer: big.clone(),
             until: day(30),
-        },
+        }),
     );
     refuse(
         &mut engine,
         &Actor::Dcc,
         day(3),
-        Command::RecordGate {
+        Command::RecordGate(RecordGate {
             variant: variant.id.clone(),
             version: target.clone(),
             gate: Gate::ProductionCpl,
             note: None,
-        },
+        }),
     );
     let bad_id = "00-DB-12-34-56-78-90".parse::<HubId>().unwrap_err();
     refusals.push(format!("{:<20} {bad_id}", bad_id.kind().as_str()));
@@ -206,57 +207,57 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     engine.execute(
         &Actor::Dcc,
         day(3),
-        Command::GrantPilotOa {
+        Command::GrantPilotOa(GrantPilotOa {
             campaign: campaign.clone(),
-        },
+        }),
     )?;
     pilot(&mut engine, &campaign, &big, variant.region, day)?;
     engine.execute(
         &Actor::Dcc,
         day(10),
-        Command::SuspendCampaign {
+        Command::SuspendCampaign(SuspendCampaign {
             campaign: campaign.clone(),
             reason: "IHD drop-outs reported on EM-B4 7.0; triage".into(),
-        },
+        }),
     )?;
     engine.execute(
         &Actor::Dcc,
         day(12),
-        Command::ResumeCampaign {
+        Command::ResumeCampaign(ResumeCampaign {
             campaign: campaign.clone(),
-        },
+        }),
     )?;
     engine.execute(
         &Actor::Dcc,
         day(14),
-        Command::ExtendCutoff {
+        Command::ExtendCutoff(ExtendCutoff {
             campaign: campaign.clone(),
             customer: big.clone(),
             until: day(60),
-        },
+        }),
     )?;
     engine.execute(
         &supplier,
         day(20),
-        Command::RecordPilotVerdict {
+        Command::RecordPilotVerdict(RecordPilotVerdict {
             campaign: campaign.clone(),
             verdict: PilotVerdict::Success,
-        },
+        }),
     )?;
     engine.execute(
         &Actor::Dcc,
         day(30),
-        Command::GrantMassRolloutOa {
+        Command::GrantMassRolloutOa(GrantMassRolloutOa {
             campaign: campaign.clone(),
             override_reason: None,
-        },
+        }),
     )?;
     engine.execute(
         &Actor::Dcc,
         day(75),
-        Command::CompleteCampaign {
+        Command::CompleteCampaign(CompleteCampaign {
             campaign: campaign.clone(),
-        },
+        }),
     )?;
 
     let dcc_view = engine.state().campaign(&Actor::Dcc, &campaign)?;
@@ -353,10 +354,10 @@ fn pilot(
     engine.execute(
         &supplier,
         day(4),
-        Command::NominateHubs {
+        Command::NominateHubs(NominateHubs {
             campaign: campaign.clone(),
             hubs: proposed.clone(),
-        },
+        }),
     )?;
     let page = engine
         .state()
@@ -399,10 +400,10 @@ Pilot: {big} nominated {} hubs; the CSP's list offers {} (nominated first), {} h
     engine.execute(
         &csp,
         day(5),
-        Command::ReportOutcomes {
+        Command::ReportOutcomes(ReportOutcomes {
             campaign: campaign.clone(),
             outcomes: rows,
-        },
+        }),
     )?;
     // Half the silent hubs are reconciled by a read-back the next day; the rest time out.
     let reconciled: Vec<_> = silent.iter().step_by(2).collect();
@@ -423,14 +424,18 @@ Pilot: {big} nominated {} hubs; the CSP's list offers {} (nominated first), {} h
             engine.execute(
                 &csp,
                 day(6),
-                Command::ReportOutcomes {
+                Command::ReportOutcomes(ReportOutcomes {
                     campaign: campaign.clone(),
                     outcomes: rows,
-                },
+                }),
             )?;
         }
     }
-    let due = engine.execute(&Actor::Dcc, day(9), Command::CheckDeadlines {})?;
+    let due = engine.execute(
+        &Actor::Dcc,
+        day(9),
+        Command::CheckDeadlines(CheckDeadlines {}),
+    )?;
     let timed_out: usize = due
         .iter()
         .map(|e| match &e.payload {
@@ -470,10 +475,10 @@ Pilot: {big} nominated {} hubs; the CSP's list offers {} (nominated first), {} h
         engine.execute(
             &supplier,
             day(9),
-            Command::ReportHanHealth {
+            Command::ReportHanHealth(ReportHanHealth {
                 campaign: campaign.clone(),
                 reports,
-            },
+            }),
         )?;
     }
     let status = engine.state().pilot_status(&Actor::Dcc, campaign)?;
@@ -503,7 +508,7 @@ Pilot: {big} nominated {} hubs; the CSP's list offers {} (nominated first), {} h
             engine.execute(
                 &actor,
                 day(9),
-                Command::AcknowledgeNotifications { up_to: last.id },
+                Command::AcknowledgeNotifications(AcknowledgeNotifications { up_to: last.id }),
             )?;
         }
     }

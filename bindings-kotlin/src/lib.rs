@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
 
 use commshub_ota as core;
+use commshub_ota::command::*;
 use commshub_ota::{journal, Command};
 
 pub use error::{CommsHubOtaError, RowError};
@@ -140,9 +141,9 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::RegisterVariant {
+            Command::RegisterVariant(RegisterVariant {
                 variant: Box::new(variant.to_core()?),
-            },
+            }),
         )
     }
 
@@ -161,11 +162,11 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::RegisterFirmware {
+            Command::RegisterFirmware(RegisterFirmware {
                 variant: variant.parse()?,
                 version: version.parse()?,
                 upgrades_from,
-            },
+            }),
         )
     }
 
@@ -181,12 +182,12 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::RecordGate {
+            Command::RecordGate(RecordGate {
                 variant: variant.parse()?,
                 version: version.parse()?,
                 gate: gate.into(),
                 note,
-            },
+            }),
         )
     }
 
@@ -213,7 +214,11 @@ impl Engine {
         table: EstateTable,
     ) -> Result<i64> {
         let table = table.to_core()?;
-        let events = self.run(&actor, at, Command::LoadEstateTable { table })?;
+        let events = self.run(
+            &actor,
+            at,
+            Command::LoadEstateTable(LoadEstateTable { table }),
+        )?;
         Ok(events.last().and_then(|e| e.seq).unwrap_or(0))
     }
 
@@ -221,9 +226,9 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::InstallHub {
+            Command::InstallHub(InstallHub {
                 hub: Box::new(hub.to_core()?),
-            },
+            }),
         )
     }
 
@@ -237,10 +242,10 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::CommissionHub {
+            Command::CommissionHub(CommissionHub {
                 hub: hub.parse()?,
                 on: types::date("on", &on)?,
-            },
+            }),
         )
     }
 
@@ -257,12 +262,12 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::ChangeSupplier {
+            Command::ChangeSupplier(ChangeSupplier {
                 hub: hub.parse()?,
                 role: role.into(),
                 supplier,
                 flags: flags.into(),
-            },
+            }),
         )
     }
 
@@ -276,10 +281,10 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::ChangeSmiStatus {
+            Command::ChangeSmiStatus(ChangeSmiStatus {
                 hub: hub.parse()?,
                 status: status.into(),
-            },
+            }),
         )
     }
 
@@ -294,11 +299,11 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::ChangeHanDeviceFirmware {
+            Command::ChangeHanDeviceFirmware(ChangeHanDeviceFirmware {
                 hub: hub.parse()?,
                 device: device.into(),
                 firmware,
-            },
+            }),
         )
     }
 
@@ -313,11 +318,11 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::SetConsumerFlags {
+            Command::SetConsumerFlags(SetConsumerFlags {
                 hub: hub.parse()?,
                 role: role.into(),
                 flags: flags.into(),
-            },
+            }),
         )
     }
 
@@ -331,10 +336,10 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::DecommissionHub {
+            Command::DecommissionHub(DecommissionHub {
                 hub: hub.parse()?,
                 on: types::date("on", &on)?,
-            },
+            }),
         )
     }
 
@@ -358,13 +363,13 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::CreateCampaign {
+            Command::CreateCampaign(CreateCampaign {
                 campaign: campaign.parse()?,
                 variant: variant.parse()?,
                 target: target.parse()?,
                 cutoff,
                 policy,
-            },
+            }),
         )
     }
 
@@ -377,9 +382,9 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::GrantPilotOa {
+            Command::GrantPilotOa(GrantPilotOa {
                 campaign: campaign.parse()?,
-            },
+            }),
         )
     }
 
@@ -394,10 +399,10 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::GrantMassRolloutOa {
+            Command::GrantMassRolloutOa(GrantMassRolloutOa {
                 campaign: campaign.parse()?,
                 override_reason,
-            },
+            }),
         )
     }
 
@@ -410,9 +415,9 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::CompleteCampaign {
+            Command::CompleteCampaign(CompleteCampaign {
                 campaign: campaign.parse()?,
-            },
+            }),
         )
     }
 
@@ -426,10 +431,10 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::SuspendCampaign {
+            Command::SuspendCampaign(SuspendCampaign {
                 campaign: campaign.parse()?,
                 reason,
-            },
+            }),
         )
     }
 
@@ -442,9 +447,9 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::ResumeCampaign {
+            Command::ResumeCampaign(ResumeCampaign {
                 campaign: campaign.parse()?,
-            },
+            }),
         )
     }
 
@@ -458,10 +463,10 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::CancelCampaign {
+            Command::CancelCampaign(CancelCampaign {
                 campaign: campaign.parse()?,
                 reason,
-            },
+            }),
         )
     }
 
@@ -477,11 +482,11 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::ExtendCutoff {
+            Command::ExtendCutoff(ExtendCutoff {
                 campaign: campaign.parse()?,
                 customer: customer.parse()?,
                 until,
-            },
+            }),
         )
     }
 
@@ -498,10 +503,10 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::NominateHubs {
+            Command::NominateHubs(NominateHubs {
                 campaign: campaign.parse()?,
                 hubs: hub_ids(&hubs)?,
-            },
+            }),
         )
     }
 
@@ -515,10 +520,10 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::WithdrawNominations {
+            Command::WithdrawNominations(WithdrawNominations {
                 campaign: campaign.parse()?,
                 hubs: hub_ids(&hubs)?,
-            },
+            }),
         )
     }
 
@@ -531,9 +536,9 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::ApproveWholeEstate {
+            Command::ApproveWholeEstate(ApproveWholeEstate {
                 campaign: campaign.parse()?,
-            },
+            }),
         )
     }
 
@@ -546,9 +551,9 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::WithdrawWholeEstateApproval {
+            Command::WithdrawWholeEstateApproval(WithdrawWholeEstateApproval {
                 campaign: campaign.parse()?,
-            },
+            }),
         )
     }
 
@@ -566,10 +571,10 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::ApproveConfigurationSets {
+            Command::ApproveConfigurationSets(ApproveConfigurationSets {
                 campaign: campaign.parse()?,
                 sets,
-            },
+            }),
         )
     }
 
@@ -587,10 +592,10 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::WithdrawConfigurationSetApprovals {
+            Command::WithdrawConfigurationSetApprovals(WithdrawConfigurationSetApprovals {
                 campaign: campaign.parse()?,
                 sets,
-            },
+            }),
         )
     }
 
@@ -605,11 +610,11 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::RejectHubs {
+            Command::RejectHubs(RejectHubs {
                 campaign: campaign.parse()?,
                 hubs: hub_ids(&hubs)?,
                 reason,
-            },
+            }),
         )
     }
 
@@ -623,10 +628,10 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::WithdrawRejections {
+            Command::WithdrawRejections(WithdrawRejections {
                 campaign: campaign.parse()?,
                 hubs: hub_ids(&hubs)?,
-            },
+            }),
         )
     }
 
@@ -641,11 +646,11 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::OverrideRejections {
+            Command::OverrideRejections(OverrideRejections {
                 campaign: campaign.parse()?,
                 hub: hub.parse()?,
                 reason,
-            },
+            }),
         )
     }
 
@@ -659,10 +664,10 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::RecordPilotVerdict {
+            Command::RecordPilotVerdict(RecordPilotVerdict {
                 campaign: campaign.parse()?,
                 verdict: verdict.into(),
-            },
+            }),
         )
     }
 
@@ -685,10 +690,10 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::ReportOutcomes {
+            Command::ReportOutcomes(ReportOutcomes {
                 campaign: campaign.parse()?,
                 outcomes,
-            },
+            }),
         )
     }
 
@@ -707,16 +712,16 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::ReportHanHealth {
+            Command::ReportHanHealth(ReportHanHealth {
                 campaign: campaign.parse()?,
                 reports,
-            },
+            }),
         )
     }
 
     /// DCC (its scheduler): time-outs and cut-off notices now due (none: no events).
     pub fn check_deadlines(&self, actor: String, at: SystemTime) -> Result<Vec<Event>> {
-        self.run(&actor, at, Command::CheckDeadlines {})
+        self.run(&actor, at, Command::CheckDeadlines(CheckDeadlines {}))
     }
 
     /// DCC: halt one configuration set. A customer: hold its own hubs (all, or one set).
@@ -732,11 +737,11 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::HaltUpgrades {
+            Command::HaltUpgrades(HaltUpgrades {
                 campaign: campaign.parse()?,
                 set,
                 reason,
-            },
+            }),
         )
     }
 
@@ -752,10 +757,10 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::ResumeUpgrades {
+            Command::ResumeUpgrades(ResumeUpgrades {
                 campaign: campaign.parse()?,
                 set,
-            },
+            }),
         )
     }
 
@@ -774,12 +779,12 @@ impl Engine {
         self.run(
             &actor,
             at,
-            Command::FlagDefect {
+            Command::FlagDefect(FlagDefect {
                 subject,
                 text,
                 named,
                 suspend_own,
-            },
+            }),
         )
     }
 
@@ -792,7 +797,11 @@ impl Engine {
     ) -> Result<Vec<Event>> {
         let flag = u64::try_from(flag)
             .map_err(|_| error::invalid_input("flag", format!("{flag} is out of range")))?;
-        self.run(&actor, at, Command::LiftDefectSuspension { flag })
+        self.run(
+            &actor,
+            at,
+            Command::LiftDefectSuspension(LiftDefectSuspension { flag }),
+        )
     }
 
     /// The asker's notifications up to id `up_to` were read: not delivered again.
@@ -804,7 +813,11 @@ impl Engine {
     ) -> Result<Vec<Event>> {
         let up_to = u64::try_from(up_to)
             .map_err(|_| error::invalid_input("up_to", format!("{up_to} is out of range")))?;
-        self.run(&actor, at, Command::AcknowledgeNotifications { up_to })
+        self.run(
+            &actor,
+            at,
+            Command::AcknowledgeNotifications(AcknowledgeNotifications { up_to }),
+        )
     }
 
     /// The asker's notifications not yet acknowledged, oldest first.

@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::columns::table_from_columns;
 use crate::convert::{from_py, to_py};
 use crate::errors::{invalid_input, to_py_err};
+use commshub_ota::command::*;
 
 #[pyclass(frozen, module = "commshub_ota._native")]
 pub struct NativeEngine {
@@ -166,7 +167,11 @@ impl NativeEngine {
         let answer = py.detach(|| {
             let mut engine = self.inner.lock().unwrap_or_else(|p| p.into_inner());
             engine
-                .execute(&actor, at, Command::LoadEstateTable { table })
+                .execute(
+                    &actor,
+                    at,
+                    Command::LoadEstateTable(LoadEstateTable { table }),
+                )
                 .map(|events| events.last().map_or(0, |e| e.seq))
         });
         answer.map_err(to_py_err)

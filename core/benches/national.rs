@@ -10,6 +10,7 @@
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use commshub_ota::command::*;
 use commshub_ota::journal;
 use commshub_ota::rollout::{Outcome, OutcomeReport};
 use commshub_ota::synth::{SynthConfig, SynthEstate};
@@ -84,15 +85,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (form, command) in [
         (
             "a table",
-            Command::LoadEstateTable {
+            Command::LoadEstateTable(LoadEstateTable {
                 table: table.clone(),
-            },
+            }),
         ),
         (
             "rows",
-            Command::LoadEstate {
+            Command::LoadEstate(LoadEstate {
                 hubs: synth.hubs.clone(),
-            },
+            }),
         ),
     ] {
         let mut loads = Vec::new();
@@ -112,9 +113,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     engine.execute(
         &Actor::Dcc,
         day(1),
-        Command::LoadEstateTable {
+        Command::LoadEstateTable(LoadEstateTable {
             table: table.clone(),
-        },
+        }),
     )?;
     // The journal holds the load's rows until the caller takes them (written to storage).
     drop(engine.take_events());
@@ -135,37 +136,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     engine.execute(
         &Actor::Dcc,
         day(2),
-        Command::CreateCampaign {
+        Command::CreateCampaign(CreateCampaign {
             campaign: campaign.clone(),
             variant: variant.id.clone(),
             target: "2.0".parse()?,
             cutoff: day(90),
             policy: CampaignPolicy::default(),
-        },
+        }),
     )?;
     engine.execute(
         &Actor::Dcc,
         day(3),
-        Command::GrantPilotOa {
+        Command::GrantPilotOa(GrantPilotOa {
             campaign: campaign.clone(),
-        },
+        }),
     )?;
     for s in &synth.suppliers[..3] {
         engine.execute(
             &Actor::Customer(s.clone()),
             day(4),
-            Command::ApproveWholeEstate {
+            Command::ApproveWholeEstate(ApproveWholeEstate {
                 campaign: campaign.clone(),
-            },
+            }),
         )?;
     }
     engine.execute(
         &Actor::Dcc,
         day(5),
-        Command::GrantMassRolloutOa {
+        Command::GrantMassRolloutOa(GrantMassRolloutOa {
             campaign: campaign.clone(),
             override_reason: Some("benchmark".into()),
-        },
+        }),
     )?;
     for s in &synth.suppliers[3..6] {
         let actor = Actor::Customer(s.clone());
@@ -180,10 +181,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         engine.execute(
             &actor,
             day(6),
-            Command::ApproveConfigurationSets {
+            Command::ApproveConfigurationSets(ApproveConfigurationSets {
                 campaign: campaign.clone(),
                 sets,
-            },
+            }),
         )?;
     }
     let csp = Actor::Csp(Region::North);
@@ -236,19 +237,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             engine.execute(
                 &big,
                 at,
-                Command::RejectHubs {
+                Command::RejectHubs(RejectHubs {
                     campaign: campaign.clone(),
                     hubs: vec![own],
                     reason: "site access".into(),
-                },
+                }),
             )?;
             engine.execute(
                 &big,
                 at,
-                Command::WithdrawRejections {
+                Command::WithdrawRejections(WithdrawRejections {
                     campaign: campaign.clone(),
                     hubs: vec![own],
-                },
+                }),
             )?;
         }
         Ok(())
@@ -274,10 +275,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut times = Vec::new();
     for _ in 0..runs.max(1) {
         let mut copy = engine.clone();
-        let command = Command::ReportOutcomes {
+        let command = Command::ReportOutcomes(ReportOutcomes {
             campaign: campaign.clone(),
             outcomes: rows.clone(),
-        };
+        });
         let clock = Instant::now();
         copy.execute(&csp, at, command)?;
         times.push(clock.elapsed().as_secs_f64() * 1e3);
@@ -296,7 +297,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         crowded.execute(
             &big,
             at2,
-            Command::FlagDefect {
+            Command::FlagDefect(FlagDefect {
                 subject: commshub_ota::defects::DefectSubject::Firmware {
                     variant: variant.id.clone(),
                     version: "2.0".parse()?,
@@ -304,7 +305,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 text: format!("finding {i}"),
                 named: false,
                 suspend_own: true,
-            },
+            }),
         )?;
     }
     let t = time_ms(runs, || {
@@ -323,21 +324,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         crowded.execute(
             &Actor::Dcc,
             at2,
-            Command::CreateCampaign {
+            Command::CreateCampaign(CreateCampaign {
                 campaign: id.clone(),
                 variant: variant.id.clone(),
                 target: "2.0".parse()?,
                 cutoff: day(90),
                 policy: CampaignPolicy::default(),
-            },
+            }),
         )?;
         crowded.execute(
             &Actor::Dcc,
             at2,
-            Command::CancelCampaign {
+            Command::CancelCampaign(CancelCampaign {
                 campaign: id,
                 reason: "superseded".into(),
-            },
+            }),
         )?;
     }
     drop(crowded.take_events());
@@ -367,42 +368,46 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // 7. Replay: the whole log (estate load and campaign), and many small events.
     let mut log_engine = fresh()?;
-    log_engine.execute(&Actor::Dcc, day(1), Command::LoadEstateTable { table })?;
+    log_engine.execute(
+        &Actor::Dcc,
+        day(1),
+        Command::LoadEstateTable(LoadEstateTable { table }),
+    )?;
     let prefix = log_engine.events().len();
     let small = hubs.clamp(2_000, 200_000);
     let first_supplier = Actor::Customer(synth.suppliers[0].clone());
     log_engine.execute(
         &Actor::Dcc,
         day(2),
-        Command::CreateCampaign {
+        Command::CreateCampaign(CreateCampaign {
             campaign: campaign.clone(),
             variant: variant.id.clone(),
             target: "2.0".parse()?,
             cutoff: day(90),
             policy: CampaignPolicy::default(),
-        },
+        }),
     )?;
     log_engine.execute(
         &Actor::Dcc,
         day(3),
-        Command::GrantPilotOa {
+        Command::GrantPilotOa(GrantPilotOa {
             campaign: campaign.clone(),
-        },
+        }),
     )?;
     let mut at = day(3);
     for i in 0..small {
         at += Duration::milliseconds(10);
         let cmd = if i % 2 == 0 {
-            Command::RejectHubs {
+            Command::RejectHubs(RejectHubs {
                 campaign: campaign.clone(),
                 hubs: vec![own],
                 reason: "access".into(),
-            }
+            })
         } else {
-            Command::WithdrawRejections {
+            Command::WithdrawRejections(WithdrawRejections {
                 campaign: campaign.clone(),
                 hubs: vec![own],
-            }
+            })
         };
         log_engine.execute(&first_supplier, at, cmd)?;
     }

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::actor::Actor;
 use crate::command::Command;
+use crate::command::LoadEstateTable;
 use crate::error::RowError;
 use crate::estate::{EstateTable, HubRow};
 use crate::event::{Event, EventPayload};
@@ -99,7 +100,11 @@ impl Engine {
         rejected: Vec<RowError>,
     ) -> Result<&[Event], Error> {
         if rejected.is_empty() {
-            return self.execute(actor, at, Command::LoadEstateTable { table });
+            return self.execute(
+                actor,
+                at,
+                Command::LoadEstateTable(LoadEstateTable { table }),
+            );
         }
         let at = self.state.last_event_at().map_or(at, |last| at.max(last));
         let nothing_parsed = table.is_empty();
@@ -107,7 +112,7 @@ impl Engine {
         match self.state.decide(
             actor,
             at,
-            Command::LoadEstateTable { table },
+            Command::LoadEstateTable(LoadEstateTable { table }),
             &self.outboxes,
         ) {
             Ok(_) => {}

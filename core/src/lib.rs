@@ -8,6 +8,7 @@
 //!
 //! ```
 //! use chrono::{TimeZone, Utc};
+//! use commshub_ota::command::{GrantPilotOa, RegisterVariant};
 //! use commshub_ota::{Actor, Command, Engine, ErrorKind, HubId, Region};
 //! use commshub_ota::catalogue::{HanBand, Variant};
 //!
@@ -21,12 +22,12 @@
 //!     han_band: HanBand::DualBand,
 //!     region: Region::North,
 //! };
-//! let events = engine.execute(&Actor::Dcc, at, Command::RegisterVariant { variant: Box::new(variant) })?;
+//! let events = engine.execute(&Actor::Dcc, at, RegisterVariant { variant: Box::new(variant) }.into())?;
 //! assert_eq!(events[0].seq, 1);
 //!
 //! // A customer may not register variants: refused, and nothing changed.
 //! let supplier = Actor::customer("SUPPLIER-01")?;
-//! let bad = Command::GrantPilotOa { campaign: "C1".parse()? };
+//! let bad: Command = GrantPilotOa { campaign: "C1".parse()? }.into();
 //! let err = engine.execute(&supplier, at, bad).unwrap_err();
 //! assert_eq!(err.kind(), ErrorKind::NotPermitted);
 //! assert_eq!(engine.state().last_seq(), 1);
@@ -39,7 +40,6 @@
 
 pub mod campaign;
 pub mod catalogue;
-pub mod command;
 pub mod defects;
 pub mod engine;
 pub mod error;
@@ -60,7 +60,6 @@ pub mod state;
 pub mod status;
 pub mod synth;
 
-pub use command::Command;
 pub use engine::Engine;
 pub use error::{Entity, Error, ErrorKind, RowError, Rule};
 pub use estate::{
@@ -78,6 +77,9 @@ pub use intern::{FxBuild, FxHasher};
 pub use participation::{CampaignPolicy, PilotVerdict};
 pub use phase::{Phase, Transition};
 pub use request::{Answer, Query};
+/// Commands are part of the write model (`state/command.rs`); `crate::command` stays a path.
+pub use state::command;
+pub use state::command::Command;
 pub use state::State;
 
 // The README's Rust snippet is compiled and run as a doctest.

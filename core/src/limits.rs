@@ -23,6 +23,14 @@ pub const MAX_SUSPENDING_FLAGS_PER_CUSTOMER: usize = 64;
 pub const MAX_LOG_LINE_BYTES: usize = 4 * 1024 * 1024 * 1024;
 
 /// `text` within `limit` bytes, or an `invalid_input` naming `field` and the limit.
+/// An optional free text: within [`MAX_TEXT_BYTES`] when given.
+pub(crate) fn opt_text(field: &str, text: &Option<String>) -> Result<(), crate::Error> {
+    match text {
+        Some(t) => self::text(field, t),
+        None => Ok(()),
+    }
+}
+
 pub(crate) fn text_within(field: &str, text: &str, limit: usize) -> Result<(), crate::Error> {
     if text.len() > limit {
         return Err(crate::Error::too_long(field, text.len(), limit));

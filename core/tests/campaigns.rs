@@ -2,16 +2,17 @@ mod common;
 
 use common::*;
 use commshub_ota::campaign::CampaignChange;
+use commshub_ota::command::*;
 use commshub_ota::*;
 
 fn create(id: &str, target: &str) -> Command {
-    Command::CreateCampaign {
+    Command::CreateCampaign(CreateCampaign {
         campaign: camp(id),
         variant: vid(NORTH),
         target: fw(target),
         cutoff: t(60),
         policy: Default::default(),
-    }
+    })
 }
 
 fn with_campaign() -> Engine {
@@ -37,11 +38,11 @@ fn dcc_creates_a_campaign_for_a_version_on_the_production_cpl() {
         &mut e,
         &Actor::Csp(Region::North),
         t(1),
-        Command::RegisterFirmware {
+        Command::RegisterFirmware(RegisterFirmware {
             variant: vid(NORTH),
             version: fw("3.0"),
             upgrades_from: vec![fw("2.0")],
-        },
+        }),
     );
     let err = refused(
         &mut e,
@@ -58,13 +59,13 @@ fn dcc_creates_a_campaign_for_a_version_on_the_production_cpl() {
         create("C1", "9.9"),
         ErrorKind::NotFound,
     );
-    let unknown_variant = Command::CreateCampaign {
+    let unknown_variant = Command::CreateCampaign(CreateCampaign {
         campaign: camp("C1"),
         variant: vid("NOPE"),
         target: fw("2.0"),
         cutoff: t(60),
         policy: Default::default(),
-    };
+    });
     refused(
         &mut e,
         &Actor::Dcc,
@@ -72,13 +73,13 @@ fn dcc_creates_a_campaign_for_a_version_on_the_production_cpl() {
         unknown_variant,
         ErrorKind::NotFound,
     );
-    let past_cutoff = Command::CreateCampaign {
+    let past_cutoff = Command::CreateCampaign(CreateCampaign {
         campaign: camp("C1"),
         variant: vid(NORTH),
         target: fw("2.0"),
         cutoff: t(1),
         policy: Default::default(),
-    };
+    });
     refused(
         &mut e,
         &Actor::Dcc,
@@ -109,33 +110,33 @@ fn phases_go_forward_with_the_dccs_approvals() {
         &mut e,
         &cust("SUP-A"),
         t(2),
-        Command::GrantPilotOa { campaign: c() },
+        Command::GrantPilotOa(GrantPilotOa { campaign: c() }),
         ErrorKind::NotPermitted,
     );
     refused(
         &mut e,
         &Actor::Csp(Region::North),
         t(2),
-        Command::GrantPilotOa { campaign: c() },
+        Command::GrantPilotOa(GrantPilotOa { campaign: c() }),
         ErrorKind::NotPermitted,
     );
     refused(
         &mut e,
         &Actor::Dcc,
         t(2),
-        Command::GrantPilotOa {
+        Command::GrantPilotOa(GrantPilotOa {
             campaign: camp("NOPE"),
-        },
+        }),
         ErrorKind::NotFound,
     );
     let err = refused(
         &mut e,
         &Actor::Dcc,
         t(2),
-        Command::GrantMassRolloutOa {
+        Command::GrantMassRolloutOa(GrantMassRolloutOa {
             campaign: c(),
             override_reason: None,
-        },
+        }),
         ErrorKind::IllegalTransition,
     );
     assert!(matches!(
@@ -155,62 +156,62 @@ fn phases_go_forward_with_the_dccs_approvals() {
         &mut e,
         &Actor::Dcc,
         t(2),
-        Command::SuspendCampaign {
+        Command::SuspendCampaign(SuspendCampaign {
             campaign: c(),
             reason: "x".into(),
-        },
+        }),
         ErrorKind::IllegalTransition,
     );
     ok(
         &mut e,
         &Actor::Dcc,
         t(2),
-        Command::GrantPilotOa { campaign: c() },
+        Command::GrantPilotOa(GrantPilotOa { campaign: c() }),
     );
     refused(
         &mut e,
         &Actor::Dcc,
         t(3),
-        Command::GrantPilotOa { campaign: c() },
+        Command::GrantPilotOa(GrantPilotOa { campaign: c() }),
         ErrorKind::IllegalTransition,
     );
     refused(
         &mut e,
         &Actor::Dcc,
         t(3),
-        Command::CompleteCampaign { campaign: c() },
+        Command::CompleteCampaign(CompleteCampaign { campaign: c() }),
         ErrorKind::IllegalTransition,
     );
     refused(
         &mut e,
         &Actor::Dcc,
         t(3),
-        Command::ResumeCampaign { campaign: c() },
+        Command::ResumeCampaign(ResumeCampaign { campaign: c() }),
         ErrorKind::IllegalTransition,
     );
     ok(
         &mut e,
         &Actor::Dcc,
         t(20),
-        Command::GrantMassRolloutOa {
+        Command::GrantMassRolloutOa(GrantMassRolloutOa {
             campaign: c(),
             override_reason: None,
-        },
+        }),
     );
     ok(
         &mut e,
         &Actor::Dcc,
         t(40),
-        Command::CompleteCampaign { campaign: c() },
+        Command::CompleteCampaign(CompleteCampaign { campaign: c() }),
     );
     let err = refused(
         &mut e,
         &Actor::Dcc,
         t(41),
-        Command::CancelCampaign {
+        Command::CancelCampaign(CancelCampaign {
             campaign: c(),
             reason: "late".into(),
-        },
+        }),
         ErrorKind::IllegalTransition,
     );
     assert!(matches!(
@@ -246,26 +247,26 @@ fn suspend_and_resume_return_to_the_phase_left() {
         &mut e,
         &Actor::Dcc,
         t(2),
-        Command::GrantPilotOa { campaign: c() },
+        Command::GrantPilotOa(GrantPilotOa { campaign: c() }),
     );
     refused(
         &mut e,
         &Actor::Dcc,
         t(3),
-        Command::SuspendCampaign {
+        Command::SuspendCampaign(SuspendCampaign {
             campaign: c(),
             reason: " ".into(),
-        },
+        }),
         ErrorKind::InvalidInput,
     );
     ok(
         &mut e,
         &Actor::Dcc,
         t(3),
-        Command::SuspendCampaign {
+        Command::SuspendCampaign(SuspendCampaign {
             campaign: c(),
             reason: "HAN drop-outs".into(),
-        },
+        }),
     );
     let v = e.state().campaign(&Actor::Dcc, &c()).unwrap();
     assert_eq!(
@@ -276,27 +277,27 @@ fn suspend_and_resume_return_to_the_phase_left() {
         &mut e,
         &Actor::Dcc,
         t(4),
-        Command::GrantMassRolloutOa {
+        Command::GrantMassRolloutOa(GrantMassRolloutOa {
             campaign: c(),
             override_reason: None,
-        },
+        }),
         ErrorKind::IllegalTransition,
     );
     refused(
         &mut e,
         &Actor::Dcc,
         t(4),
-        Command::SuspendCampaign {
+        Command::SuspendCampaign(SuspendCampaign {
             campaign: c(),
             reason: "again".into(),
-        },
+        }),
         ErrorKind::IllegalTransition,
     );
     ok(
         &mut e,
         &Actor::Dcc,
         t(4),
-        Command::ResumeCampaign { campaign: c() },
+        Command::ResumeCampaign(ResumeCampaign { campaign: c() }),
     );
     let v = e.state().campaign(&Actor::Dcc, &c()).unwrap();
     assert_eq!((v.phase, v.resume_to), (Phase::Pilot, None));
@@ -304,25 +305,25 @@ fn suspend_and_resume_return_to_the_phase_left() {
         &mut e,
         &Actor::Dcc,
         t(5),
-        Command::GrantMassRolloutOa {
+        Command::GrantMassRolloutOa(GrantMassRolloutOa {
             campaign: c(),
             override_reason: None,
-        },
+        }),
     );
     ok(
         &mut e,
         &Actor::Dcc,
         t(6),
-        Command::SuspendCampaign {
+        Command::SuspendCampaign(SuspendCampaign {
             campaign: c(),
             reason: "threshold".into(),
-        },
+        }),
     );
     ok(
         &mut e,
         &Actor::Dcc,
         t(7),
-        Command::ResumeCampaign { campaign: c() },
+        Command::ResumeCampaign(ResumeCampaign { campaign: c() }),
     );
     assert_eq!(
         e.state().campaign(&Actor::Dcc, &c()).unwrap().phase,
@@ -340,7 +341,7 @@ fn cancel_from_any_live_phase_with_a_reason() {
                 &mut e,
                 &Actor::Dcc,
                 t(2),
-                Command::GrantPilotOa { campaign: c() },
+                Command::GrantPilotOa(GrantPilotOa { campaign: c() }),
             );
         }
         if steps >= 2 {
@@ -348,36 +349,36 @@ fn cancel_from_any_live_phase_with_a_reason() {
                 &mut e,
                 &Actor::Dcc,
                 t(2),
-                Command::SuspendCampaign {
+                Command::SuspendCampaign(SuspendCampaign {
                     campaign: c(),
                     reason: "pause".into(),
-                },
+                }),
             );
         }
         refused(
             &mut e,
             &Actor::Dcc,
             t(3),
-            Command::CancelCampaign {
+            Command::CancelCampaign(CancelCampaign {
                 campaign: c(),
                 reason: "".into(),
-            },
+            }),
             ErrorKind::InvalidInput,
         );
         ok(
             &mut e,
             &Actor::Dcc,
             t(3),
-            Command::CancelCampaign {
+            Command::CancelCampaign(CancelCampaign {
                 campaign: c(),
                 reason: "superseded by 2.1".into(),
-            },
+            }),
         );
         refused(
             &mut e,
             &Actor::Dcc,
             t(4),
-            Command::ResumeCampaign { campaign: c() },
+            Command::ResumeCampaign(ResumeCampaign { campaign: c() }),
             ErrorKind::IllegalTransition,
         );
         assert_eq!(
@@ -390,10 +391,12 @@ fn cancel_from_any_live_phase_with_a_reason() {
 #[test]
 fn dcc_extends_one_customers_cutoff() {
     let mut e = with_campaign();
-    let ext = |who: &str, until| Command::ExtendCutoff {
-        campaign: camp("C1"),
-        customer: cid(who),
-        until,
+    let ext = |who: &str, until| {
+        Command::ExtendCutoff(ExtendCutoff {
+            campaign: camp("C1"),
+            customer: cid(who),
+            until,
+        })
     };
     refused(
         &mut e,
@@ -462,10 +465,10 @@ fn dcc_extends_one_customers_cutoff() {
         &mut e,
         &Actor::Dcc,
         t(3),
-        Command::CancelCampaign {
+        Command::CancelCampaign(CancelCampaign {
             campaign: camp("C1"),
             reason: "stop".into(),
-        },
+        }),
     );
     let err = refused(
         &mut e,

@@ -2,6 +2,7 @@ mod common;
 
 use common::*;
 use commshub_ota::catalogue::Gate;
+use commshub_ota::command::*;
 use commshub_ota::*;
 
 #[test]
@@ -12,9 +13,9 @@ fn dcc_registers_variants_and_nobody_else() {
             &mut e,
             &actor,
             t(0),
-            Command::RegisterVariant {
+            Command::RegisterVariant(RegisterVariant {
                 variant: variant(NORTH, Region::North),
-            },
+            }),
             ErrorKind::NotPermitted,
         );
         assert!(
@@ -26,17 +27,17 @@ fn dcc_registers_variants_and_nobody_else() {
         &mut e,
         &Actor::Dcc,
         t(0),
-        Command::RegisterVariant {
+        Command::RegisterVariant(RegisterVariant {
             variant: variant(NORTH, Region::North),
-        },
+        }),
     );
     refused(
         &mut e,
         &Actor::Dcc,
         t(0),
-        Command::RegisterVariant {
+        Command::RegisterVariant(RegisterVariant {
             variant: variant(NORTH, Region::North),
-        },
+        }),
         ErrorKind::AlreadyExists,
     );
     let mut blank = variant("OTHER", Region::North);
@@ -45,7 +46,7 @@ fn dcc_registers_variants_and_nobody_else() {
         &mut e,
         &Actor::Dcc,
         t(0),
-        Command::RegisterVariant { variant: blank },
+        Command::RegisterVariant(RegisterVariant { variant: blank }),
         ErrorKind::InvalidInput,
     );
     assert!(err.to_string().contains("variant.manufacturer"), "{err}");
@@ -58,14 +59,16 @@ fn only_the_regions_csp_registers_firmware() {
         &mut e,
         &Actor::Dcc,
         t(0),
-        Command::RegisterVariant {
+        Command::RegisterVariant(RegisterVariant {
             variant: variant(NORTH, Region::North),
-        },
+        }),
     );
-    let reg = |v: &str, from: &[&str]| Command::RegisterFirmware {
-        variant: vid(NORTH),
-        version: fw(v),
-        upgrades_from: from.iter().map(|f| fw(f)).collect(),
+    let reg = |v: &str, from: &[&str]| {
+        Command::RegisterFirmware(RegisterFirmware {
+            variant: vid(NORTH),
+            version: fw(v),
+            upgrades_from: from.iter().map(|f| fw(f)).collect(),
+        })
     };
     for actor in [Actor::Dcc, Actor::Csp(Region::South), cust("SUP-A")] {
         let err = refused(
@@ -77,11 +80,11 @@ fn only_the_regions_csp_registers_firmware() {
         );
         assert!(err.to_string().contains("north"), "{err}");
     }
-    let unknown = Command::RegisterFirmware {
+    let unknown = Command::RegisterFirmware(RegisterFirmware {
         variant: vid("NOPE"),
         version: fw("1.0"),
         upgrades_from: vec![],
-    };
+    });
     refused(
         &mut e,
         &Actor::Csp(Region::North),
@@ -135,25 +138,27 @@ fn gates_are_recorded_in_order_by_their_actor() {
         &mut e,
         &Actor::Dcc,
         t(0),
-        Command::RegisterVariant {
+        Command::RegisterVariant(RegisterVariant {
             variant: variant(NORTH, Region::North),
-        },
+        }),
     );
     ok(
         &mut e,
         &Actor::Csp(Region::North),
         t(0),
-        Command::RegisterFirmware {
+        Command::RegisterFirmware(RegisterFirmware {
             variant: vid(NORTH),
             version: fw("2.0"),
             upgrades_from: vec![],
-        },
+        }),
     );
-    let gate = |g: Gate, note: Option<&str>| Command::RecordGate {
-        variant: vid(NORTH),
-        version: fw("2.0"),
-        gate: g,
-        note: note.map(String::from),
+    let gate = |g: Gate, note: Option<&str>| {
+        Command::RecordGate(RecordGate {
+            variant: vid(NORTH),
+            version: fw("2.0"),
+            gate: g,
+            note: note.map(String::from),
+        })
     };
     // Out of order: DCC testing before the CSP's approval.
     let err = refused(

@@ -1,6 +1,7 @@
 mod common;
 
 use common::*;
+use commshub_ota::command::*;
 use commshub_ota::query::SupplierView;
 use commshub_ota::*;
 
@@ -24,7 +25,7 @@ fn bulk_load_reports_every_bad_row_and_applies_nothing() {
         &mut e,
         &Actor::Dcc,
         t(1),
-        Command::LoadEstate { hubs },
+        Command::LoadEstate(LoadEstate { hubs }),
         ErrorKind::BulkRejected,
     );
     let Error::BulkRejected { rows } = err else {
@@ -53,24 +54,29 @@ fn bulk_load_is_dcc_only_and_needs_rows() {
         &mut e,
         &cust("SUP-A"),
         t(1),
-        Command::LoadEstate { hubs: hubs.clone() },
+        Command::LoadEstate(LoadEstate { hubs: hubs.clone() }),
         ErrorKind::NotPermitted,
     );
     refused(
         &mut e,
         &Actor::Csp(Region::North),
         t(1),
-        Command::LoadEstate { hubs: hubs.clone() },
+        Command::LoadEstate(LoadEstate { hubs: hubs.clone() }),
         ErrorKind::NotPermitted,
     );
     refused(
         &mut e,
         &Actor::Dcc,
         t(1),
-        Command::LoadEstate { hubs: vec![] },
+        Command::LoadEstate(LoadEstate { hubs: vec![] }),
         ErrorKind::InvalidInput,
     );
-    ok(&mut e, &Actor::Dcc, t(1), Command::LoadEstate { hubs });
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        Command::LoadEstate(LoadEstate { hubs }),
+    );
     assert_eq!(e.state().hub_count(), 5);
 }
 
@@ -86,16 +92,16 @@ fn a_table_load_gives_the_same_state_and_the_same_row_errors_as_rows() {
         &mut by_rows,
         &Actor::Dcc,
         t(1),
-        Command::LoadEstate { hubs: hubs.clone() },
+        Command::LoadEstate(LoadEstate { hubs: hubs.clone() }),
     );
     let mut by_table = fixture();
     let events = ok(
         &mut by_table,
         &Actor::Dcc,
         t(1),
-        Command::LoadEstateTable {
+        Command::LoadEstateTable(LoadEstateTable {
             table: EstateTable::from_rows(&hubs),
-        },
+        }),
     );
     assert_eq!(by_table.state(), by_rows.state());
     assert_eq!(
@@ -120,16 +126,16 @@ fn a_table_load_gives_the_same_state_and_the_same_row_errors_as_rows() {
         &mut fixture(),
         &Actor::Dcc,
         t(1),
-        Command::LoadEstate { hubs: bad.clone() },
+        Command::LoadEstate(LoadEstate { hubs: bad.clone() }),
         ErrorKind::BulkRejected,
     );
     let from_table = refused(
         &mut fixture(),
         &Actor::Dcc,
         t(1),
-        Command::LoadEstateTable {
+        Command::LoadEstateTable(LoadEstateTable {
             table: EstateTable::from_rows(&bad),
-        },
+        }),
         ErrorKind::BulkRejected,
     );
     assert_eq!(from_rows, from_table);
@@ -148,7 +154,7 @@ fn a_malformed_table_is_refused_whole_naming_the_column() {
         &mut e,
         &Actor::Dcc,
         t(1),
-        Command::LoadEstateTable { table: short },
+        Command::LoadEstateTable(LoadEstateTable { table: short }),
         ErrorKind::InvalidInput,
     );
     assert!(err.to_string().contains("installed_on"), "{err}");
@@ -158,7 +164,7 @@ fn a_malformed_table_is_refused_whole_naming_the_column() {
         &mut e,
         &Actor::Dcc,
         t(1),
-        Command::LoadEstateTable { table: past },
+        Command::LoadEstateTable(LoadEstateTable { table: past }),
         ErrorKind::InvalidInput,
     );
     assert!(
@@ -169,18 +175,18 @@ fn a_malformed_table_is_refused_whole_naming_the_column() {
         &mut e,
         &Actor::Dcc,
         t(1),
-        Command::LoadEstateTable {
+        Command::LoadEstateTable(LoadEstateTable {
             table: EstateTable::default(),
-        },
+        }),
         ErrorKind::InvalidInput,
     );
     refused(
         &mut e,
         &cust("SUP-A"),
         t(1),
-        Command::LoadEstateTable {
+        Command::LoadEstateTable(LoadEstateTable {
             table: EstateTable::from_rows(&hubs),
-        },
+        }),
         ErrorKind::NotPermitted,
     );
 }
@@ -194,9 +200,9 @@ fn a_dictionary_entry_no_hub_uses_is_ignored() {
         &mut clean,
         &Actor::Dcc,
         t(1),
-        Command::LoadEstateTable {
+        Command::LoadEstateTable(LoadEstateTable {
             table: table.clone(),
-        },
+        }),
     );
     let mut padded = table;
     padded.customers.push(cid("SUP-GHOST"));
@@ -206,7 +212,7 @@ fn a_dictionary_entry_no_hub_uses_is_ignored() {
         &mut e,
         &Actor::Dcc,
         t(1),
-        Command::LoadEstateTable { table: padded },
+        Command::LoadEstateTable(LoadEstateTable { table: padded }),
     );
     // Nothing of the unused entries was interned: the state is the one without them.
     assert_eq!(e.state(), clean.state());
@@ -221,9 +227,9 @@ fn status_and_dates_must_agree() {
         &mut e,
         &Actor::Dcc,
         t(1),
-        Command::InstallHub {
+        Command::InstallHub(InstallHub {
             hub: Box::new(no_date),
-        },
+        }),
         ErrorKind::InvalidInput,
     );
     assert!(err.to_string().contains("commissioned_on"), "{err}");
@@ -233,9 +239,9 @@ fn status_and_dates_must_agree() {
         &mut e,
         &Actor::Dcc,
         t(1),
-        Command::InstallHub {
+        Command::InstallHub(InstallHub {
             hub: Box::new(pending_with_date),
-        },
+        }),
         ErrorKind::InvalidInput,
     );
     let mut flags_no_gas = row(20, NORTH, "1.1", Some("SUP-A"), None);
@@ -244,9 +250,9 @@ fn status_and_dates_must_agree() {
         &mut e,
         &Actor::Dcc,
         t(1),
-        Command::InstallHub {
+        Command::InstallHub(InstallHub {
             hub: Box::new(flags_no_gas),
-        },
+        }),
         ErrorKind::PreconditionFailed,
     );
     let mut blank_device = row(20, NORTH, "1.1", Some("SUP-A"), None);
@@ -255,9 +261,9 @@ fn status_and_dates_must_agree() {
         &mut e,
         &Actor::Dcc,
         t(1),
-        Command::InstallHub {
+        Command::InstallHub(InstallHub {
             hub: Box::new(blank_device),
-        },
+        }),
         ErrorKind::InvalidInput,
     );
 }
@@ -272,24 +278,24 @@ fn single_hub_lifecycle() {
         &mut e,
         &cust("SUP-A"),
         t(1),
-        Command::InstallHub {
+        Command::InstallHub(InstallHub {
             hub: Box::new(h.clone()),
-        },
+        }),
         ErrorKind::NotPermitted,
     );
     ok(
         &mut e,
         &Actor::Dcc,
         t(1),
-        Command::InstallHub {
+        Command::InstallHub(InstallHub {
             hub: Box::new(h.clone()),
-        },
+        }),
     );
     refused(
         &mut e,
         &Actor::Dcc,
         t(1),
-        Command::InstallHub { hub: Box::new(h) },
+        Command::InstallHub(InstallHub { hub: Box::new(h) }),
         ErrorKind::AlreadyExists,
     );
     // Commissioning.
@@ -297,49 +303,49 @@ fn single_hub_lifecycle() {
         &mut e,
         &Actor::Dcc,
         t(1),
-        Command::CommissionHub {
+        Command::CommissionHub(CommissionHub {
             hub: hub(30),
             on: date(2020, 1, 1),
-        },
+        }),
         ErrorKind::InvalidInput,
     );
     refused(
         &mut e,
         &Actor::Csp(Region::North),
         t(1),
-        Command::CommissionHub {
+        Command::CommissionHub(CommissionHub {
             hub: hub(30),
             on: date(2026, 1, 2),
-        },
+        }),
         ErrorKind::NotPermitted,
     );
     refused(
         &mut e,
         &Actor::Dcc,
         t(1),
-        Command::CommissionHub {
+        Command::CommissionHub(CommissionHub {
             hub: hub(99),
             on: date(2026, 1, 2),
-        },
+        }),
         ErrorKind::NotFound,
     );
     ok(
         &mut e,
         &Actor::Dcc,
         t(1),
-        Command::CommissionHub {
+        Command::CommissionHub(CommissionHub {
             hub: hub(30),
             on: date(2026, 1, 2),
-        },
+        }),
     );
     refused(
         &mut e,
         &Actor::Dcc,
         t(1),
-        Command::CommissionHub {
+        Command::CommissionHub(CommissionHub {
             hub: hub(30),
             on: date(2026, 1, 2),
-        },
+        }),
         ErrorKind::PreconditionFailed,
     );
     let v = e.state().hub(&Actor::Dcc, hub(30)).unwrap();
@@ -348,9 +354,11 @@ fn single_hub_lifecycle() {
         (SmiStatus::Commissioned, Some(date(2026, 1, 2)))
     );
     // SMI status changes.
-    let smi = |s| Command::ChangeSmiStatus {
-        hub: hub(30),
-        status: s,
+    let smi = |s| {
+        Command::ChangeSmiStatus(ChangeSmiStatus {
+            hub: hub(30),
+            status: s,
+        })
     };
     refused(
         &mut e,
@@ -380,10 +388,10 @@ fn single_hub_lifecycle() {
         &mut e,
         &Actor::Dcc,
         t(3),
-        Command::ChangeSmiStatus {
+        Command::ChangeSmiStatus(ChangeSmiStatus {
             hub: hub(3),
             status: SmiStatus::Commissioned,
-        },
+        }),
         ErrorKind::PreconditionFailed,
     );
     // Decommissioning is final.
@@ -391,29 +399,29 @@ fn single_hub_lifecycle() {
         &mut e,
         &Actor::Dcc,
         t(4),
-        Command::DecommissionHub {
+        Command::DecommissionHub(DecommissionHub {
             hub: hub(30),
             on: date(2025, 1, 1),
-        },
+        }),
         ErrorKind::InvalidInput,
     );
     ok(
         &mut e,
         &Actor::Dcc,
         t(4),
-        Command::DecommissionHub {
+        Command::DecommissionHub(DecommissionHub {
             hub: hub(30),
             on: date(2026, 1, 5),
-        },
+        }),
     );
     refused(
         &mut e,
         &Actor::Dcc,
         t(4),
-        Command::DecommissionHub {
+        Command::DecommissionHub(DecommissionHub {
             hub: hub(30),
             on: date(2026, 1, 5),
-        },
+        }),
         ErrorKind::PreconditionFailed,
     );
     refused(
@@ -427,12 +435,12 @@ fn single_hub_lifecycle() {
         &mut e,
         &Actor::Dcc,
         t(4),
-        Command::ChangeSupplier {
+        Command::ChangeSupplier(ChangeSupplier {
             hub: hub(30),
             role: SupplyRole::Import,
             supplier: Some(cid("SUP-B")),
             flags: ConsumerFlags::default(),
-        },
+        }),
         ErrorKind::PreconditionFailed,
     );
     assert_eq!(
@@ -444,11 +452,13 @@ fn single_hub_lifecycle() {
 #[test]
 fn change_of_supplier() {
     let mut e = fixture();
-    let change = |role, s: Option<&str>| Command::ChangeSupplier {
-        hub: hub(2),
-        role,
-        supplier: s.map(cid),
-        flags: ConsumerFlags::default(),
+    let change = |role, s: Option<&str>| {
+        Command::ChangeSupplier(ChangeSupplier {
+            hub: hub(2),
+            role,
+            supplier: s.map(cid),
+            flags: ConsumerFlags::default(),
+        })
     };
     refused(
         &mut e,
@@ -484,12 +494,12 @@ fn change_of_supplier() {
     );
     assert!(e.state().hub(&cust("SUP-D"), hub(2)).is_ok());
     // A gas supplier needs a GSME; flags need a supplier.
-    let no_gsme = Command::ChangeSupplier {
+    let no_gsme = Command::ChangeSupplier(ChangeSupplier {
         hub: hub(3),
         role: SupplyRole::Gas,
         supplier: Some(cid("SUP-D")),
         flags: ConsumerFlags::default(),
-    };
+    });
     refused(
         &mut e,
         &Actor::Dcc,
@@ -497,7 +507,7 @@ fn change_of_supplier() {
         no_gsme,
         ErrorKind::PreconditionFailed,
     );
-    let vacant_flags = Command::ChangeSupplier {
+    let vacant_flags = Command::ChangeSupplier(ChangeSupplier {
         hub: hub(2),
         role: SupplyRole::Gas,
         supplier: None,
@@ -505,7 +515,7 @@ fn change_of_supplier() {
             vulnerable: true,
             ..Default::default()
         },
-    };
+    });
     refused(
         &mut e,
         &Actor::Dcc,
@@ -520,10 +530,12 @@ fn change_of_supplier() {
 #[test]
 fn han_device_firmware_by_dcc_or_the_responsible_supplier() {
     let mut e = fixture();
-    let set = |d, f: &str| Command::ChangeHanDeviceFirmware {
-        hub: hub(2),
-        device: d,
-        firmware: f.into(),
+    let set = |d, f: &str| {
+        Command::ChangeHanDeviceFirmware(ChangeHanDeviceFirmware {
+            hub: hub(2),
+            device: d,
+            firmware: f.into(),
+        })
     };
     let before = e
         .state()
@@ -595,13 +607,15 @@ fn han_device_firmware_by_dcc_or_the_responsible_supplier() {
 #[test]
 fn consumer_flags_are_the_role_suppliers_own() {
     let mut e = fixture();
-    let flag = |role| Command::SetConsumerFlags {
-        hub: hub(2),
-        role,
-        flags: ConsumerFlags {
-            high_risk: true,
-            ..Default::default()
-        },
+    let flag = |role| {
+        Command::SetConsumerFlags(SetConsumerFlags {
+            hub: hub(2),
+            role,
+            flags: ConsumerFlags {
+                high_risk: true,
+                ..Default::default()
+            },
+        })
     };
     refused(
         &mut e,
@@ -760,15 +774,19 @@ fn time_never_goes_backwards() {
         &mut e,
         &Actor::Dcc,
         t(-1),
-        Command::CommissionHub {
+        Command::CommissionHub(CommissionHub {
             hub: hub(3),
             on: date(2026, 1, 1),
-        },
+        }),
     );
     assert_eq!(events[0].at, last);
     // A dry run (without the engine's stamping) still refuses to go back.
     let err = e
-        .decide(&Actor::Dcc, t(-1), Command::CheckDeadlines {})
+        .decide(
+            &Actor::Dcc,
+            t(-1),
+            Command::CheckDeadlines(CheckDeadlines {}),
+        )
         .unwrap_err();
     assert!(
         err.to_string().contains("before the last recorded event"),

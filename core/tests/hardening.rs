@@ -7,6 +7,7 @@ mod common;
 use chrono::{DateTime, TimeZone, Utc};
 use common::*;
 use commshub_ota::campaign::CampaignChange;
+use commshub_ota::command::*;
 use commshub_ota::journal::{read_jsonl_from, write_jsonl_to};
 use commshub_ota::limits;
 use commshub_ota::participation::eligibility::{Blocker, Explanation, Party};
@@ -18,13 +19,13 @@ use commshub_ota::rollout::{
 use commshub_ota::*;
 
 fn create(policy: CampaignPolicy) -> Command {
-    Command::CreateCampaign {
+    Command::CreateCampaign(CreateCampaign {
         campaign: camp("C9"),
         variant: vid(NORTH),
         target: fw("2.0"),
         cutoff: t(60),
         policy,
-    }
+    })
 }
 
 fn field_of(err: &Error) -> String {
@@ -153,7 +154,7 @@ fn deadlines_at_the_ends_of_the_calendar_do_not_panic() {
         &mut e,
         &Actor::Dcc,
         t(1),
-        Command::CreateCampaign {
+        Command::CreateCampaign(CreateCampaign {
             campaign: camp("C9"),
             variant: vid(NORTH),
             target: fw("2.0"),
@@ -164,15 +165,15 @@ fn deadlines_at_the_ends_of_the_calendar_do_not_panic() {
                 reconciliation_timeout_hours: *policy_limits::TIMEOUT_HOURS.end(),
                 ..CampaignPolicy::default()
             },
-        },
+        }),
     );
     ok(
         &mut e,
         &Actor::Dcc,
         t(2),
-        Command::GrantPilotOa {
+        Command::GrantPilotOa(GrantPilotOa {
             campaign: camp("C9"),
-        },
+        }),
     );
     // A hub stops answering at the last instant: its reconciliation deadline lies past the
     // calendar's end (unchecked, `t + timeout` panicked here).
@@ -181,23 +182,28 @@ fn deadlines_at_the_ends_of_the_calendar_do_not_panic() {
         &mut e,
         &cust("SUP-A"),
         end,
-        Command::ApproveWholeEstate {
+        Command::ApproveWholeEstate(ApproveWholeEstate {
             campaign: camp("C9"),
-        },
+        }),
     );
     ok(
         &mut e,
         &csp(),
         end,
-        Command::ReportOutcomes {
+        Command::ReportOutcomes(ReportOutcomes {
             campaign: camp("C9"),
             outcomes: [Outcome::Dispatched, Outcome::Delivered, Outcome::NoResponse]
                 .into_iter()
                 .map(|outcome| OutcomeReport::new(hub(1), outcome))
                 .collect(),
-        },
+        }),
     );
-    let due = ok(&mut e, &Actor::Dcc, end, Command::CheckDeadlines {});
+    let due = ok(
+        &mut e,
+        &Actor::Dcc,
+        end,
+        Command::CheckDeadlines(CheckDeadlines {}),
+    );
     assert!(
         due.iter()
             .all(|ev| !matches!(ev.payload, EventPayload::ReconciliationTimedOut { .. })),
@@ -236,19 +242,19 @@ fn an_automatic_halt_is_recorded_as_the_systems_act_not_the_reporters() {
         &mut e,
         &cust("SUP-A"),
         t(4),
-        Command::ReportHanHealth {
+        Command::ReportHanHealth(ReportHanHealth {
             campaign: camp(C1),
             reports: vec![bad(10)],
-        },
+        }),
     );
     let tipped = ok(
         &mut e,
         &cust("SUP-D"),
         t(4),
-        Command::ReportHanHealth {
+        Command::ReportHanHealth(ReportHanHealth {
             campaign: camp(C1),
             reports: vec![bad(16)],
-        },
+        }),
     );
     assert_eq!(tipped[0].actor, cust("SUP-D"), "the report is SUP-D's own");
     assert!(tipped.len() > 1, "the report tipped a halt: {tipped:?}");
@@ -280,7 +286,7 @@ fn an_automatic_halt_is_recorded_as_the_systems_act_not_the_reporters() {
         &mut e,
         &Actor::System,
         t(5),
-        Command::CheckDeadlines {},
+        Command::CheckDeadlines(CheckDeadlines {}),
         ErrorKind::NotPermitted,
     );
     assert_eq!(
@@ -305,13 +311,17 @@ fn a_configuration_set_of_others_answers_as_one_that_does_not_exist() {
     let mut nowhere: ConfigurationSet = set_y.clone();
     nowhere.devices.esme = Some(HanDevice::new("EM-ZZ", "9.9"));
     for cmd in [
-        |s| Command::ApproveConfigurationSets {
-            campaign: camp(C1),
-            sets: vec![s],
+        |s| {
+            Command::ApproveConfigurationSets(ApproveConfigurationSets {
+                campaign: camp(C1),
+                sets: vec![s],
+            })
         },
-        |s| Command::WithdrawConfigurationSetApprovals {
-            campaign: camp(C1),
-            sets: vec![s],
+        |s| {
+            Command::WithdrawConfigurationSetApprovals(WithdrawConfigurationSetApprovals {
+                campaign: camp(C1),
+                sets: vec![s],
+            })
         },
     ] {
         let others = refused(
@@ -338,10 +348,10 @@ fn a_configuration_set_of_others_answers_as_one_that_does_not_exist() {
         &mut e,
         &cust("SUP-D"),
         t(3),
-        Command::ApproveConfigurationSets {
+        Command::ApproveConfigurationSets(ApproveConfigurationSets {
             campaign: camp(C1),
             sets: vec![set_y],
-        },
+        }),
     );
 }
 
@@ -369,24 +379,24 @@ fn oversized_texts_and_lists_are_refused_naming_the_limit() {
     let cases: Vec<(Actor, Command, &str)> = vec![
         (
             cust("SUP-A"),
-            Command::RejectHubs {
+            Command::RejectHubs(RejectHubs {
                 campaign: camp(C1),
                 hubs: vec![hub(11)],
                 reason: long.clone(),
-            },
+            }),
             "reason",
         ),
         (
             Actor::Dcc,
-            Command::SuspendCampaign {
+            Command::SuspendCampaign(SuspendCampaign {
                 campaign: camp(C1),
                 reason: long.clone(),
-            },
+            }),
             "reason",
         ),
         (
             cust("SUP-A"),
-            Command::FlagDefect {
+            Command::FlagDefect(FlagDefect {
                 subject: commshub_ota::defects::DefectSubject::Firmware {
                     variant: vid(NORTH),
                     version: fw("2.0"),
@@ -394,15 +404,15 @@ fn oversized_texts_and_lists_are_refused_naming_the_limit() {
                 text: long.clone(),
                 named: false,
                 suspend_own: false,
-            },
+            }),
             "text",
         ),
         (
             cust("SUP-A"),
-            Command::NominateHubs {
+            Command::NominateHubs(NominateHubs {
                 campaign: camp(C1),
                 hubs: vec![hub(11); limits::MAX_HUBS_PER_COMMAND + 1],
-            },
+            }),
             "hubs",
         ),
         (
@@ -429,19 +439,19 @@ fn oversized_texts_and_lists_are_refused_naming_the_limit() {
     let mut cases = cases;
     cases.push((
         cust("SUP-A"),
-        Command::ApproveConfigurationSets {
+        Command::ApproveConfigurationSets(ApproveConfigurationSets {
             campaign: camp(C1),
             sets: vec![huge.clone()],
-        },
+        }),
         "sets[0].esme",
     ));
     cases.push((
         cust("SUP-A"),
-        Command::HaltUpgrades {
+        Command::HaltUpgrades(HaltUpgrades {
             campaign: camp(C1),
             set: Some(huge),
             reason: "r".into(),
-        },
+        }),
         "set.esme",
     ));
     for (actor, cmd, field) in cases {
@@ -459,10 +469,10 @@ fn a_hub_listed_many_times_is_taken_once_and_costs_nothing_twice() {
         &mut e,
         &cust("SUP-A"),
         t(3),
-        Command::NominateHubs {
+        Command::NominateHubs(NominateHubs {
             campaign: camp(C1),
             hubs: vec![hub(1); limits::MAX_HUBS_PER_COMMAND],
-        },
+        }),
     );
     let EventPayload::HubsNominated { hubs, refused, .. } = &events[0].payload else {
         panic!("{events:?}")
@@ -480,11 +490,11 @@ fn a_rejection_reason_is_stored_once_for_all_its_hubs() {
         &mut e,
         &cust("SUP-A"),
         t(3),
-        Command::RejectHubs {
+        Command::RejectHubs(RejectHubs {
             campaign: camp(C1),
             hubs: (10..=14).map(hub).collect(),
             reason: reason.clone(),
-        },
+        }),
     );
     for n in 10..=14 {
         let ex = e
@@ -509,9 +519,9 @@ fn campaign_with(policy: CampaignPolicy, approve: bool) -> Engine {
         &mut e,
         &Actor::Dcc,
         t(0),
-        Command::InstallHub {
+        Command::InstallHub(InstallHub {
             hub: Box::new(row(30, NORTH, "1.0", Some("SUP-A"), None)),
-        },
+        }),
     );
     piloting_campaign(&mut e, (t(0), t(1)), at(2027, 6, 1, 0, 0), policy);
     if approve {
@@ -519,7 +529,7 @@ fn campaign_with(policy: CampaignPolicy, approve: bool) -> Engine {
             &mut e,
             &cust("SUP-A"),
             t(1),
-            Command::ApproveWholeEstate { campaign: camp(C1) },
+            Command::ApproveWholeEstate(ApproveWholeEstate { campaign: camp(C1) }),
         );
     }
     e
@@ -546,10 +556,10 @@ fn a_configuration_set_approval_carries_a_hub_through_its_whole_route() {
         &mut e,
         &Actor::Dcc,
         t(2),
-        Command::GrantMassRolloutOa {
+        Command::GrantMassRolloutOa(GrantMassRolloutOa {
             campaign: camp(C1),
             override_reason: Some("no pilot volunteers".into()),
-        },
+        }),
     );
     let set = e
         .state()
@@ -560,10 +570,10 @@ fn a_configuration_set_approval_carries_a_hub_through_its_whole_route() {
         &mut e,
         &cust("SUP-A"),
         t(2),
-        Command::ApproveConfigurationSets {
+        Command::ApproveConfigurationSets(ApproveConfigurationSets {
             campaign: camp(C1),
             sets: vec![set],
-        },
+        }),
     );
     let step = |e: &mut Engine, to: &str, day: i64| {
         let rows = [
@@ -579,10 +589,10 @@ fn a_configuration_set_approval_carries_a_hub_through_its_whole_route() {
             e,
             &csp(),
             t(day),
-            Command::ReportOutcomes {
+            Command::ReportOutcomes(ReportOutcomes {
                 campaign: camp(C1),
                 outcomes: rows,
-            },
+            }),
         );
     };
     step(&mut e, "1.1", 3);
@@ -609,28 +619,33 @@ fn a_late_report_is_accepted_and_counted_on_the_day_it_happened() {
     };
     let mut e = campaign_with(policy, true);
     // Something else is recorded on day 5; then the CSP reports hub 1's dispatch of day 3.
-    ok(&mut e, &Actor::Dcc, t(5), Command::CheckDeadlines {});
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(5),
+        Command::CheckDeadlines(CheckDeadlines {}),
+    );
     ok(
         &mut e,
         &cust("SUP-B"),
         t(5),
-        Command::SetConsumerFlags {
+        Command::SetConsumerFlags(SetConsumerFlags {
             hub: hub(3),
             role: SupplyRole::Import,
             flags: ConsumerFlags {
                 super_friendly: true,
                 ..ConsumerFlags::default()
             },
-        },
+        }),
     );
     ok(
         &mut e,
         &csp(),
         t(5),
-        Command::ReportOutcomes {
+        Command::ReportOutcomes(ReportOutcomes {
             campaign: camp(C1),
             outcomes: vec![row_at(1, Outcome::Dispatched, Some(t(3)))],
-        },
+        }),
     );
     // It counts on day 3: day 5's cap of one is still free, day 3's is used.
     let page = e
@@ -642,10 +657,10 @@ fn a_late_report_is_accepted_and_counted_on_the_day_it_happened() {
         &mut e,
         &csp(),
         t(5),
-        Command::ReportOutcomes {
+        Command::ReportOutcomes(ReportOutcomes {
             campaign: camp(C1),
             outcomes: vec![row_at(30, Outcome::Dispatched, Some(t(3)))],
-        },
+        }),
         ErrorKind::BulkRejected,
     );
     assert!(late_again.to_string().contains("cap of 1"), "{late_again}");
@@ -664,10 +679,10 @@ fn a_late_report_is_accepted_and_counted_on_the_day_it_happened() {
             &mut e,
             &csp(),
             t(5),
-            Command::ReportOutcomes {
+            Command::ReportOutcomes(ReportOutcomes {
                 campaign: camp(C1),
                 outcomes: vec![row],
-            },
+            }),
             ErrorKind::BulkRejected,
         );
         assert!(err.to_string().contains(says), "{err}");
@@ -679,18 +694,23 @@ fn a_late_report_is_accepted_and_counted_on_the_day_it_happened() {
         &mut e,
         &cust("SUP-A"),
         t(5),
-        Command::ReportHanHealth {
+        Command::ReportHanHealth(ReportHanHealth {
             campaign: camp(C1),
             reports: vec![HealthReport {
                 hub: hub(1),
                 health: HanHealth::AllFine,
                 happened_at: Some(far),
             }],
-        },
+        }),
         ErrorKind::BulkRejected,
     );
     assert!(err.to_string().contains("after the report is recorded"));
-    ok(&mut e, &Actor::Dcc, t(6), Command::CheckDeadlines {});
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(6),
+        Command::CheckDeadlines(CheckDeadlines {}),
+    );
     let replayed = Engine::replay(e.events().to_vec()).unwrap();
     assert_eq!(replayed.state(), e.state());
     assert!(
@@ -717,7 +737,7 @@ fn eight_threads_feeding_one_engine_lose_nothing_to_time_order() {
                     let stamp =
                         t(3) + chrono::Duration::microseconds(clock.fetch_add(1, Ordering::SeqCst));
                     std::thread::yield_now();
-                    let cmd = Command::FlagDefect {
+                    let cmd = Command::FlagDefect(FlagDefect {
                         subject: commshub_ota::defects::DefectSubject::Firmware {
                             variant: vid(NORTH),
                             version: fw("2.0"),
@@ -725,7 +745,7 @@ fn eight_threads_feeding_one_engine_lose_nothing_to_time_order() {
                         text: format!("thread {n} note {i}"),
                         named: false,
                         suspend_own: false,
-                    };
+                    });
                     if engine
                         .lock()
                         .unwrap()
@@ -762,23 +782,28 @@ fn every_in_flight_state_times_out_as_the_systems_act_and_a_retry_waits() {
         &mut e,
         &csp(),
         t(3),
-        Command::ReportOutcomes {
+        Command::ReportOutcomes(ReportOutcomes {
             campaign: camp(C1),
             outcomes: vec![
                 OutcomeReport::new(hub(1), Outcome::Dispatched),
                 OutcomeReport::new(hub(30), Outcome::Dispatched),
                 OutcomeReport::new(hub(30), Outcome::Delivered),
             ],
-        },
+        }),
     );
     let nothing = ok(
         &mut e,
         &Actor::Dcc,
         t(3) + chrono::Duration::hours(23),
-        Command::CheckDeadlines {},
+        Command::CheckDeadlines(CheckDeadlines {}),
     );
     assert!(nothing.is_empty(), "{nothing:?}");
-    let due = ok(&mut e, &Actor::Dcc, t(4), Command::CheckDeadlines {});
+    let due = ok(
+        &mut e,
+        &Actor::Dcc,
+        t(4),
+        Command::CheckDeadlines(CheckDeadlines {}),
+    );
     let EventPayload::InFlightTimedOut { hubs, .. } = &due[0].payload else {
         panic!("{due:?}")
     };
@@ -817,10 +842,10 @@ fn the_daily_cap_resets_at_local_midnight_on_both_change_days_and_in_summer() {
         e.execute(
             &csp(),
             when,
-            Command::ReportOutcomes {
+            Command::ReportOutcomes(ReportOutcomes {
                 campaign: camp(C1),
                 outcomes: vec![OutcomeReport::new(hub(n), Outcome::Dispatched)],
-            },
+            }),
         )
         .map(|_| ())
     };
@@ -884,13 +909,13 @@ fn a_weekly_blackout_may_cross_midnight_in_local_time() {
         &mut e,
         &Actor::Dcc,
         t(2),
-        Command::CreateCampaign {
+        Command::CreateCampaign(CreateCampaign {
             campaign: camp("C7"),
             variant: vid(NORTH),
             target: fw("2.0"),
             cutoff: t(60),
             policy: bad,
-        },
+        }),
         ErrorKind::InvalidInput,
     );
 }
@@ -980,9 +1005,9 @@ fn toggling_a_whole_estate_approval_does_not_grow_the_other_suppliers_outbox() {
     let mut e = rolling(CampaignPolicy::default());
     for i in 0..300 {
         let cmd = if i % 2 == 0 {
-            Command::WithdrawWholeEstateApproval { campaign: camp(C1) }
+            Command::WithdrawWholeEstateApproval(WithdrawWholeEstateApproval { campaign: camp(C1) })
         } else {
-            Command::ApproveWholeEstate { campaign: camp(C1) }
+            Command::ApproveWholeEstate(ApproveWholeEstate { campaign: camp(C1) })
         };
         ok(&mut e, &cust("SUP-A"), t(3), cmd);
     }
@@ -1008,12 +1033,14 @@ fn toggling_a_whole_estate_approval_does_not_grow_the_other_suppliers_outbox() {
 #[test]
 fn open_campaigns_per_variant_are_bounded_and_closed_ones_do_not_count() {
     let mut e = rolling(CampaignPolicy::default());
-    let create = |id: String| Command::CreateCampaign {
-        campaign: camp(&id),
-        variant: vid(NORTH),
-        target: fw("2.0"),
-        cutoff: t(60),
-        policy: CampaignPolicy::default(),
+    let create = |id: String| {
+        Command::CreateCampaign(CreateCampaign {
+            campaign: camp(&id),
+            variant: vid(NORTH),
+            target: fw("2.0"),
+            cutoff: t(60),
+            policy: CampaignPolicy::default(),
+        })
     };
     for n in 1..limits::MAX_LIVE_CAMPAIGNS_PER_VARIANT {
         ok(&mut e, &Actor::Dcc, t(3), create(format!("X{n}")));
@@ -1030,10 +1057,10 @@ fn open_campaigns_per_variant_are_bounded_and_closed_ones_do_not_count() {
         &mut e,
         &Actor::Dcc,
         t(3),
-        Command::CancelCampaign {
+        Command::CancelCampaign(CancelCampaign {
             campaign: camp("X1"),
             reason: "superseded".into(),
-        },
+        }),
     );
     ok(&mut e, &Actor::Dcc, t(3), create("X99".into()));
 }
@@ -1050,10 +1077,10 @@ fn a_configuration_set_listed_many_times_is_taken_once_and_too_many_are_refused(
         &mut e,
         &cust("SUP-D"),
         t(3),
-        Command::ApproveConfigurationSets {
+        Command::ApproveConfigurationSets(ApproveConfigurationSets {
             campaign: camp(C1),
             sets: vec![set_y.clone(); limits::MAX_SETS_PER_COMMAND],
-        },
+        }),
     );
     let EventPayload::ConfigurationSetsApproved { sets, .. } = &events[0].payload else {
         panic!("{events:?}")
@@ -1063,10 +1090,10 @@ fn a_configuration_set_listed_many_times_is_taken_once_and_too_many_are_refused(
         &mut e,
         &cust("SUP-D"),
         t(3),
-        Command::WithdrawConfigurationSetApprovals {
+        Command::WithdrawConfigurationSetApprovals(WithdrawConfigurationSetApprovals {
             campaign: camp(C1),
             sets: vec![set_y; limits::MAX_SETS_PER_COMMAND + 1],
-        },
+        }),
         ErrorKind::InvalidInput,
     );
     assert!(err.to_string().contains("limit of 10000"), "{err}");
@@ -1075,14 +1102,16 @@ fn a_configuration_set_listed_many_times_is_taken_once_and_too_many_are_refused(
 #[test]
 fn a_customers_suspending_flags_are_bounded() {
     let mut e = rolling(CampaignPolicy::default());
-    let flag = |i: usize| Command::FlagDefect {
-        subject: commshub_ota::defects::DefectSubject::Firmware {
-            variant: vid(NORTH),
-            version: fw("2.0"),
-        },
-        text: format!("finding {i}"),
-        named: false,
-        suspend_own: true,
+    let flag = |i: usize| {
+        Command::FlagDefect(FlagDefect {
+            subject: commshub_ota::defects::DefectSubject::Firmware {
+                variant: vid(NORTH),
+                version: fw("2.0"),
+            },
+            text: format!("finding {i}"),
+            named: false,
+            suspend_own: true,
+        })
     };
     for i in 0..limits::MAX_SUSPENDING_FLAGS_PER_CUSTOMER {
         ok(&mut e, &cust("SUP-A"), t(3), flag(i));

@@ -1,6 +1,7 @@
 mod common;
 
 use common::*;
+use commshub_ota::command::*;
 use commshub_ota::journal::{
     from_json_line, read_jsonl, read_jsonl_bounded, read_jsonl_from, to_json_line, write_jsonl,
 };
@@ -18,50 +19,50 @@ fn busy_engine() -> Engine {
         &mut e,
         &Actor::Dcc,
         t(1),
-        Command::CreateCampaign {
+        Command::CreateCampaign(CreateCampaign {
             campaign: camp("C1"),
             variant: vid(NORTH),
             target: fw("2.0"),
             cutoff: t(60),
             policy: Default::default(),
-        },
+        }),
     );
     ok(
         &mut e,
         &Actor::Dcc,
         t(2),
-        Command::GrantPilotOa {
+        Command::GrantPilotOa(GrantPilotOa {
             campaign: camp("C1"),
-        },
+        }),
     );
     ok(
         &mut e,
         &Actor::Dcc,
         t(3),
-        Command::ExtendCutoff {
+        Command::ExtendCutoff(ExtendCutoff {
             campaign: camp("C1"),
             customer: cid("SUP-B"),
             until: t(70),
-        },
+        }),
     );
     ok(
         &mut e,
         &cust("SUP-B"),
         t(4),
-        Command::ChangeHanDeviceFirmware {
+        Command::ChangeHanDeviceFirmware(ChangeHanDeviceFirmware {
             hub: hub(2),
             device: HanDeviceKind::Gsme,
             firmware: "5.1".into(),
-        },
+        }),
     );
     ok(
         &mut e,
         &Actor::Dcc,
         t(5),
-        Command::DecommissionHub {
+        Command::DecommissionHub(DecommissionHub {
             hub: hub(4),
             on: date(2026, 1, 6),
-        },
+        }),
     );
     e
 }

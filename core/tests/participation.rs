@@ -3,6 +3,7 @@
 mod common;
 
 use common::*;
+use commshub_ota::command::*;
 use commshub_ota::notify::NotificationKind;
 use commshub_ota::participation::eligibility::{Blocker, Party};
 use commshub_ota::*;
@@ -20,7 +21,12 @@ fn piloting() -> Engine {
         row(7, NORTH, "1.0", Some("SUP-A"), None),
         row(8, NORTH, "1.1", Some("SUP-D"), None),
     ];
-    ok(&mut e, &Actor::Dcc, t(1), Command::LoadEstate { hubs });
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        Command::LoadEstate(LoadEstate { hubs }),
+    );
     let policy = CampaignPolicy {
         pilot_cap_per_customer: Some(3),
         min_assessment_days: 7,
@@ -30,28 +36,28 @@ fn piloting() -> Engine {
         &mut e,
         &Actor::Dcc,
         t(1),
-        Command::CreateCampaign {
+        Command::CreateCampaign(CreateCampaign {
             campaign: camp(C1),
             variant: vid(NORTH),
             target: fw("2.0"),
             cutoff: t(60),
             policy,
-        },
+        }),
     );
     ok(
         &mut e,
         &Actor::Dcc,
         t(2),
-        Command::GrantPilotOa { campaign: camp(C1) },
+        Command::GrantPilotOa(GrantPilotOa { campaign: camp(C1) }),
     );
     e
 }
 
 fn nominate(hubs: &[u64]) -> Command {
-    Command::NominateHubs {
+    Command::NominateHubs(NominateHubs {
         campaign: camp(C1),
         hubs: hubs.iter().map(|&n| hub(n)).collect(),
-    }
+    })
 }
 
 fn list(e: &Engine, day: i64) -> Vec<(HubId, String)> {
@@ -121,9 +127,9 @@ fn nominations_take_eligible_hubs_and_refuse_the_rest_with_reasons() {
         &mut e,
         &Actor::Dcc,
         t(3),
-        Command::InstallHub {
+        Command::InstallHub(InstallHub {
             hub: Box::new(row(9, NORTH, "1.1", Some("SUP-A"), None)),
-        },
+        }),
     );
     let err = refused(
         &mut e,
@@ -142,17 +148,17 @@ fn nomination_refusals_name_the_hubs_problem() {
         &mut e,
         &Actor::Dcc,
         t(3),
-        Command::InstallHub {
+        Command::InstallHub(InstallHub {
             hub: Box::new(row(10, SOUTH, "1.0", Some("SUP-B"), None)),
-        },
+        }),
     );
     ok(
         &mut e,
         &Actor::Dcc,
         t(3),
-        Command::InstallHub {
+        Command::InstallHub(InstallHub {
             hub: Box::new(row(11, NORTH, "2.0", Some("SUP-B"), None)),
-        },
+        }),
     );
     let err = refused(
         &mut e,
@@ -201,10 +207,10 @@ fn nomination_refusals_name_the_hubs_problem() {
         nominate(&[1]),
         ErrorKind::NotFound,
     );
-    let other = Command::NominateHubs {
+    let other = Command::NominateHubs(NominateHubs {
         campaign: camp("NOPE"),
         hubs: vec![hub(1)],
-    };
+    });
     refused(&mut e, &cust("SUP-A"), t(3), other, ErrorKind::NotFound);
 }
 
@@ -215,13 +221,13 @@ fn nominations_only_during_the_pilot() {
         &mut e,
         &Actor::Dcc,
         t(1),
-        Command::CreateCampaign {
+        Command::CreateCampaign(CreateCampaign {
             campaign: camp(C1),
             variant: vid(NORTH),
             target: fw("2.0"),
             cutoff: t(60),
             policy: Default::default(),
-        },
+        }),
     );
     let err = refused(
         &mut e,
@@ -241,16 +247,16 @@ fn nominations_only_during_the_pilot() {
         &mut e,
         &Actor::Dcc,
         t(2),
-        Command::GrantPilotOa { campaign: camp(C1) },
+        Command::GrantPilotOa(GrantPilotOa { campaign: camp(C1) }),
     );
     ok(
         &mut e,
         &Actor::Dcc,
         t(2),
-        Command::GrantMassRolloutOa {
+        Command::GrantMassRolloutOa(GrantMassRolloutOa {
             campaign: camp(C1),
             override_reason: None,
-        },
+        }),
     );
     refused(
         &mut e,
@@ -269,17 +275,17 @@ fn two_customers_pilot_while_a_third_approves_its_whole_estate() {
         &mut e,
         &cust("SUP-B"),
         t(3),
-        Command::RejectHubs {
+        Command::RejectHubs(RejectHubs {
             campaign: camp(C1),
             hubs: vec![hub(2)],
             reason: "gas meter firmware under test".into(),
-        },
+        }),
     );
     ok(
         &mut e,
         &cust("SUP-C"),
         t(3),
-        Command::ApproveWholeEstate { campaign: camp(C1) },
+        Command::ApproveWholeEstate(ApproveWholeEstate { campaign: camp(C1) }),
     );
     // Hub 1 (nominated, SUP-A both fuels) and hub 5 (SUP-C, whole estate) go now; hub 6 is in the
     // pilot through SUP-C's approval but awaits SUP-A's consent for its electricity role.
@@ -364,22 +370,22 @@ fn a_rejection_blocks_until_withdrawn_or_overridden() {
         &mut e,
         &cust("SUP-C"),
         t(3),
-        Command::ApproveWholeEstate { campaign: camp(C1) },
+        Command::ApproveWholeEstate(ApproveWholeEstate { campaign: camp(C1) }),
     );
-    let reject = Command::RejectHubs {
+    let reject = Command::RejectHubs(RejectHubs {
         campaign: camp(C1),
         hubs: vec![hub(6)],
         reason: "PPMID trial on site".into(),
-    };
+    });
     refused(
         &mut e,
         &cust("SUP-A"),
         t(3),
-        Command::RejectHubs {
+        Command::RejectHubs(RejectHubs {
             campaign: camp(C1),
             hubs: vec![hub(6)],
             reason: " ".into(),
-        },
+        }),
         ErrorKind::InvalidInput,
     );
     ok(&mut e, &cust("SUP-A"), t(3), reject.clone());
@@ -410,10 +416,10 @@ fn a_rejection_blocks_until_withdrawn_or_overridden() {
     // Cut-off does not override a rejection.
     assert_eq!(blockers(&e, &Actor::Dcc, 6, 61).len(), 1);
     // Withdrawal: then, after the cut-off, the CSP takes over.
-    let withdraw = Command::WithdrawRejections {
+    let withdraw = Command::WithdrawRejections(WithdrawRejections {
         campaign: camp(C1),
         hubs: vec![hub(6)],
-    };
+    });
     refused(
         &mut e,
         &cust("SUP-C"),
@@ -431,17 +437,17 @@ fn a_rejection_blocks_until_withdrawn_or_overridden() {
         &mut e,
         &cust("SUP-A"),
         t(5),
-        Command::RejectHubs {
+        Command::RejectHubs(RejectHubs {
             campaign: camp(C1),
             hubs: vec![hub(6)],
             reason: "again".into(),
-        },
+        }),
     );
-    let over = Command::OverrideRejections {
+    let over = Command::OverrideRejections(OverrideRejections {
         campaign: camp(C1),
         hub: hub(6),
         reason: "fleet-wide security fix".into(),
-    };
+    });
     refused(
         &mut e,
         &cust("SUP-C"),
@@ -453,11 +459,11 @@ fn a_rejection_blocks_until_withdrawn_or_overridden() {
         &mut e,
         &Actor::Dcc,
         t(5),
-        Command::OverrideRejections {
+        Command::OverrideRejections(OverrideRejections {
             campaign: camp(C1),
             hub: hub(5),
             reason: "x".into(),
-        },
+        }),
         ErrorKind::PreconditionFailed,
     );
     ok(&mut e, &Actor::Dcc, t(5), over);
@@ -471,10 +477,10 @@ fn cut_off_takeover_and_its_extension() {
         &mut e,
         &Actor::Dcc,
         t(3),
-        Command::GrantMassRolloutOa {
+        Command::GrantMassRolloutOa(GrantMassRolloutOa {
             campaign: camp(C1),
             override_reason: Some("no pilot volunteers".into()),
-        },
+        }),
     );
     // Before the cut-off nobody consented; after it the CSP takes over undecided hubs.
     assert!(list(&e, 59).is_empty());
@@ -489,11 +495,11 @@ fn cut_off_takeover_and_its_extension() {
         &mut e,
         &Actor::Dcc,
         t(4),
-        Command::ExtendCutoff {
+        Command::ExtendCutoff(ExtendCutoff {
             campaign: camp(C1),
             customer: cid("SUP-C"),
             until: t(90),
-        },
+        }),
     );
     let after: Vec<HubId> = list(&e, 60).into_iter().map(|(h, _)| h).collect();
     assert_eq!(after, vec![hub(1), hub(2), hub(7), hub(8)]);
@@ -542,10 +548,10 @@ fn configuration_set_approvals_count_in_mass_rollout() {
         .hub(&cust("SUP-D"), hub(8))
         .unwrap()
         .configuration_set;
-    let approve = Command::ApproveConfigurationSets {
+    let approve = Command::ApproveConfigurationSets(ApproveConfigurationSets {
         campaign: camp(C1),
         sets: vec![set.clone()],
-    };
+    });
     ok(&mut e, &cust("SUP-D"), t(3), approve.clone());
     refused(
         &mut e,
@@ -563,10 +569,10 @@ fn configuration_set_approvals_count_in_mass_rollout() {
         &mut e,
         &Actor::Dcc,
         t(3),
-        Command::GrantMassRolloutOa {
+        Command::GrantMassRolloutOa(GrantMassRolloutOa {
             campaign: camp(C1),
             override_reason: Some("skip".into()),
-        },
+        }),
     );
     assert!(list(&e, 4).contains(&(hub(8), "2.0".into())));
     let mut unknown = set.clone();
@@ -575,20 +581,20 @@ fn configuration_set_approvals_count_in_mass_rollout() {
         &mut e,
         &cust("SUP-D"),
         t(4),
-        Command::ApproveConfigurationSets {
+        Command::ApproveConfigurationSets(ApproveConfigurationSets {
             campaign: camp(C1),
             sets: vec![unknown],
-        },
+        }),
         ErrorKind::NotFound,
     );
     ok(
         &mut e,
         &cust("SUP-D"),
         t(4),
-        Command::WithdrawConfigurationSetApprovals {
+        Command::WithdrawConfigurationSetApprovals(WithdrawConfigurationSetApprovals {
             campaign: camp(C1),
             sets: vec![set],
-        },
+        }),
     );
     assert!(!list(&e, 4).contains(&(hub(8), "2.0".into())));
 }
@@ -596,8 +602,9 @@ fn configuration_set_approvals_count_in_mass_rollout() {
 #[test]
 fn whole_estate_approval_can_be_withdrawn() {
     let mut e = piloting();
-    let approve = Command::ApproveWholeEstate { campaign: camp(C1) };
-    let withdraw = Command::WithdrawWholeEstateApproval { campaign: camp(C1) };
+    let approve = Command::ApproveWholeEstate(ApproveWholeEstate { campaign: camp(C1) });
+    let withdraw =
+        Command::WithdrawWholeEstateApproval(WithdrawWholeEstateApproval { campaign: camp(C1) });
     refused(
         &mut e,
         &cust("SUP-D"),
@@ -620,7 +627,7 @@ fn whole_estate_approval_can_be_withdrawn() {
         &mut e,
         &Actor::Dcc,
         t(4),
-        Command::ApproveWholeEstate { campaign: camp(C1) },
+        Command::ApproveWholeEstate(ApproveWholeEstate { campaign: camp(C1) }),
         ErrorKind::NotPermitted,
     );
 }
@@ -634,12 +641,12 @@ fn a_change_of_supplier_voids_that_roles_consent() {
         &mut e,
         &Actor::Dcc,
         t(4),
-        Command::ChangeSupplier {
+        Command::ChangeSupplier(ChangeSupplier {
             hub: hub(7),
             role: SupplyRole::Import,
             supplier: Some(cid("SUP-D")),
             flags: ConsumerFlags::default(),
-        },
+        }),
     );
     assert!(
         list(&e, 4).is_empty(),
@@ -658,10 +665,10 @@ fn a_change_of_supplier_voids_that_roles_consent() {
     );
     // Withdrawing a nomination.
     ok(&mut e, &cust("SUP-A"), t(4), nominate(&[1]));
-    let w = Command::WithdrawNominations {
+    let w = Command::WithdrawNominations(WithdrawNominations {
         campaign: camp(C1),
         hubs: vec![hub(1)],
-    };
+    });
     ok(&mut e, &cust("SUP-A"), t(4), w.clone());
     refused(&mut e, &cust("SUP-A"), t(4), w, ErrorKind::BulkRejected);
 }
@@ -686,9 +693,11 @@ fn mass_rollout_oa_waits_for_the_pilots_assessment() {
     let mut e = piloting();
     ok(&mut e, &cust("SUP-A"), t(3), nominate(&[1]));
     ok(&mut e, &cust("SUP-C"), t(3), nominate(&[5]));
-    let oa = |r: Option<&str>| Command::GrantMassRolloutOa {
-        campaign: camp(C1),
-        override_reason: r.map(String::from),
+    let oa = |r: Option<&str>| {
+        Command::GrantMassRolloutOa(GrantMassRolloutOa {
+            campaign: camp(C1),
+            override_reason: r.map(String::from),
+        })
     };
     let err = refused(
         &mut e,
@@ -702,9 +711,11 @@ fn mass_rollout_oa_waits_for_the_pilots_assessment() {
         text.contains("assessment period") && text.contains("SUP-A") && text.contains("SUP-C"),
         "{text}"
     );
-    let verdict = |v| Command::RecordPilotVerdict {
-        campaign: camp(C1),
-        verdict: v,
+    let verdict = |v| {
+        Command::RecordPilotVerdict(RecordPilotVerdict {
+            campaign: camp(C1),
+            verdict: v,
+        })
     };
     refused(
         &mut e,
@@ -765,10 +776,10 @@ fn the_dcc_may_override_the_assessment_with_a_reason() {
         &mut e,
         &Actor::Dcc,
         t(3),
-        Command::GrantMassRolloutOa {
+        Command::GrantMassRolloutOa(GrantMassRolloutOa {
             campaign: camp(C1),
             override_reason: Some("critical security fix".into()),
-        },
+        }),
     );
     assert!(
         matches!(&events[0].payload, EventPayload::CampaignPhaseChanged { reason: Some(r), .. } if r.contains("critical security fix"))
@@ -783,20 +794,20 @@ fn a_participants_cut_off_stands_in_for_its_verdict() {
         &mut e,
         &Actor::Dcc,
         t(30),
-        Command::GrantMassRolloutOa {
+        Command::GrantMassRolloutOa(GrantMassRolloutOa {
             campaign: camp(C1),
             override_reason: None,
-        },
+        }),
         ErrorKind::PreconditionFailed,
     );
     ok(
         &mut e,
         &Actor::Dcc,
         t(60),
-        Command::GrantMassRolloutOa {
+        Command::GrantMassRolloutOa(GrantMassRolloutOa {
             campaign: camp(C1),
             override_reason: None,
-        },
+        }),
     );
 }
 
@@ -848,10 +859,10 @@ fn explain_and_the_upgrade_list_are_scoped() {
         &mut e,
         &Actor::Dcc,
         t(3),
-        Command::SuspendCampaign {
+        Command::SuspendCampaign(SuspendCampaign {
             campaign: camp(C1),
             reason: "pause".into(),
-        },
+        }),
     );
     assert_eq!(
         blockers(&e, &Actor::Dcc, 1, 3)[0],
@@ -862,16 +873,16 @@ fn explain_and_the_upgrade_list_are_scoped() {
         &mut e,
         &Actor::Dcc,
         t(4),
-        Command::ResumeCampaign { campaign: camp(C1) },
+        Command::ResumeCampaign(ResumeCampaign { campaign: camp(C1) }),
     );
     ok(
         &mut e,
         &Actor::Dcc,
         t(4),
-        Command::GrantMassRolloutOa {
+        Command::GrantMassRolloutOa(GrantMassRolloutOa {
             campaign: camp(C1),
             override_reason: Some("x".into()),
-        },
+        }),
     );
     let all = e
         .state()
@@ -893,37 +904,37 @@ fn participation_replays_to_the_same_state() {
         &mut e,
         &cust("SUP-C"),
         t(3),
-        Command::ApproveWholeEstate { campaign: camp(C1) },
+        Command::ApproveWholeEstate(ApproveWholeEstate { campaign: camp(C1) }),
     );
     ok(
         &mut e,
         &cust("SUP-B"),
         t(3),
-        Command::RejectHubs {
+        Command::RejectHubs(RejectHubs {
             campaign: camp(C1),
             hubs: vec![hub(3)],
             reason: "later".into(),
-        },
+        }),
     );
     ok(
         &mut e,
         &cust("SUP-A"),
         t(4),
-        Command::RecordPilotVerdict {
+        Command::RecordPilotVerdict(RecordPilotVerdict {
             campaign: camp(C1),
             verdict: PilotVerdict::Success,
-        },
+        }),
     );
     ok(
         &mut e,
         &Actor::Dcc,
         t(5),
-        Command::ChangeSupplier {
+        Command::ChangeSupplier(ChangeSupplier {
             hub: hub(6),
             role: SupplyRole::Gas,
             supplier: Some(cid("SUP-D")),
             flags: ConsumerFlags::default(),
-        },
+        }),
     );
     let replayed = Engine::replay(e.events().to_vec()).unwrap();
     assert_eq!(replayed.state(), e.state());
@@ -960,7 +971,7 @@ fn pilot_proposals_spread_over_sets_and_prefer_super_friendly_premises() {
         &mut e,
         &cust("SUP-C"),
         t(3),
-        Command::ApproveWholeEstate { campaign: camp(C1) },
+        Command::ApproveWholeEstate(ApproveWholeEstate { campaign: camp(C1) }),
     );
     let mut all = propose(&e, 10, 1);
     all.sort();
@@ -974,14 +985,14 @@ fn pilot_proposals_spread_over_sets_and_prefer_super_friendly_premises() {
         &mut e,
         &cust("SUP-A"),
         t(3),
-        Command::SetConsumerFlags {
+        Command::SetConsumerFlags(SetConsumerFlags {
             hub: hub(6),
             role: SupplyRole::Import,
             flags: ConsumerFlags {
                 super_friendly: true,
                 ..Default::default()
             },
-        },
+        }),
     );
     for seed in 0..8 {
         let one_each = propose(&e, 2, seed);
@@ -1039,7 +1050,12 @@ fn pilot_proposals_take_super_friendly_premises_first_overall_and_only_takeable_
         r.import_flags.super_friendly = true;
         hubs.push(r);
     }
-    ok(&mut e, &Actor::Dcc, t(0), Command::LoadEstate { hubs });
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(0),
+        Command::LoadEstate(LoadEstate { hubs }),
+    );
     piloting_campaign(&mut e, (t(1), t(2)), t(60), CampaignPolicy::default());
     let set_of = |e: &Engine, n: u64| {
         e.state()
@@ -1052,32 +1068,32 @@ fn pilot_proposals_take_super_friendly_premises_first_overall_and_only_takeable_
         &mut e,
         &cust("SUP-F"),
         t(2),
-        Command::HaltUpgrades {
+        Command::HaltUpgrades(HaltUpgrades {
             campaign: camp(C1),
             set: Some(held),
             reason: "our own checks".into(),
-        },
+        }),
     );
     ok(
         &mut e,
         &Actor::Dcc,
         t(2),
-        Command::HaltUpgrades {
+        Command::HaltUpgrades(HaltUpgrades {
             campaign: camp(C1),
             set: Some(halted),
             reason: "triage".into(),
-        },
+        }),
     );
     ok(
         &mut e,
         &cust("SUP-F"),
         t(2),
-        Command::FlagDefect {
+        Command::FlagDefect(FlagDefect {
             subject: commshub_ota::defects::DefectSubject::ConfigurationSet { set: flagged },
             text: "IHD pairing".into(),
             named: false,
             suspend_own: true,
-        },
+        }),
     );
     let chosen = e
         .state()
@@ -1114,17 +1130,17 @@ fn participation_views_show_a_customer_its_own_hubs_only() {
         &mut e,
         &cust("SUP-A"),
         t(3),
-        Command::RejectHubs {
+        Command::RejectHubs(RejectHubs {
             campaign: camp(C1),
             hubs: vec![hub(7)],
             reason: "site access".into(),
-        },
+        }),
     );
     ok(
         &mut e,
         &cust("SUP-C"),
         t(3),
-        Command::ApproveWholeEstate { campaign: camp(C1) },
+        Command::ApproveWholeEstate(ApproveWholeEstate { campaign: camp(C1) }),
     );
     let a = e
         .state()

@@ -16,6 +16,7 @@ mod common;
 
 use chrono::{DateTime, Duration, Utc};
 use common::*;
+use commshub_ota::command::*;
 use commshub_ota::defects::DefectSubject;
 use commshub_ota::query::ConfigurationSet;
 use commshub_ota::rollout::{HaltPolicy, HanHealth, HealthReport, Outcome, OutcomeReport, Pacing};
@@ -67,7 +68,12 @@ fn world() -> Engine {
         hubs.push(row(100 + n, SOUTH, "1.0", Some("SUP-C"), None));
     }
     hubs.push(row(144, SOUTH, "1.0", Some("SUP-A"), None));
-    ok(&mut e, &Actor::Dcc, t(0), Command::LoadEstate { hubs });
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(0),
+        Command::LoadEstate(LoadEstate { hubs }),
+    );
     let c1 = CampaignPolicy {
         halt: Some(HaltPolicy {
             failure_threshold_percent: 30.0,
@@ -91,19 +97,19 @@ fn world() -> Engine {
             &mut e,
             &Actor::Dcc,
             t(0),
-            Command::CreateCampaign {
+            Command::CreateCampaign(CreateCampaign {
                 campaign: camp(id),
                 variant: vid(variant),
                 target: fw(target),
                 cutoff: t(40),
                 policy,
-            },
+            }),
         );
         ok(
             &mut e,
             &Actor::Dcc,
             t(1),
-            Command::GrantPilotOa { campaign: camp(id) },
+            Command::GrantPilotOa(GrantPilotOa { campaign: camp(id) }),
         );
     }
     e
@@ -143,33 +149,36 @@ impl Step {
                 let sets = vec![set_of(e, *n)];
                 let campaign = campaign.clone();
                 let cmd = if *approve {
-                    Command::ApproveConfigurationSets { campaign, sets }
+                    Command::ApproveConfigurationSets(ApproveConfigurationSets { campaign, sets })
                 } else {
-                    Command::WithdrawConfigurationSetApprovals { campaign, sets }
+                    Command::WithdrawConfigurationSetApprovals(WithdrawConfigurationSetApprovals {
+                        campaign,
+                        sets,
+                    })
                 };
                 (a.clone(), cmd)
             }
             Step::Hold(a, campaign, n, hold) => {
                 let (campaign, set) = (campaign.clone(), n.map(|n| set_of(e, n)));
                 let cmd = if *hold {
-                    Command::HaltUpgrades {
+                    Command::HaltUpgrades(HaltUpgrades {
                         campaign,
                         set,
                         reason: "own checks".into(),
-                    }
+                    })
                 } else {
-                    Command::ResumeUpgrades { campaign, set }
+                    Command::ResumeUpgrades(ResumeUpgrades { campaign, set })
                 };
                 (a.clone(), cmd)
             }
             Step::Flag(a, n) => (
                 a.clone(),
-                Command::FlagDefect {
+                Command::FlagDefect(FlagDefect {
                     subject: DefectSubject::ConfigurationSet { set: set_of(e, *n) },
                     text: format!("seen at {at}"),
                     named: false,
                     suspend_own: true,
-                },
+                }),
             ),
             Step::Lift(a, n) => {
                 let subject = DefectSubject::ConfigurationSet { set: set_of(e, *n) };
@@ -185,18 +194,21 @@ impl Step {
                             .map(|f| f.flag)
                     })
                     .unwrap_or(1);
-                (a.clone(), Command::LiftDefectSuspension { flag })
+                (
+                    a.clone(),
+                    Command::LiftDefectSuspension(LiftDefectSuspension { flag }),
+                )
             }
             Step::Halt(n, halt) => {
                 let (campaign, set) = (camp("C1"), Some(set_of(e, *n)));
                 let cmd = if *halt {
-                    Command::HaltUpgrades {
+                    Command::HaltUpgrades(HaltUpgrades {
                         campaign,
                         set,
                         reason: "triage".into(),
-                    }
+                    })
                 } else {
-                    Command::ResumeUpgrades { campaign, set }
+                    Command::ResumeUpgrades(ResumeUpgrades { campaign, set })
                 };
                 (Actor::Dcc, cmd)
             }
@@ -231,17 +243,17 @@ fn runs() -> impl Strategy<Value = Vec<Outcome>> {
 }
 
 fn report(campaign: &str, hubs: Vec<u64>, run: Vec<Outcome>) -> Command {
-    Command::ReportOutcomes {
+    Command::ReportOutcomes(ReportOutcomes {
         campaign: camp(campaign),
         outcomes: hubs
             .into_iter()
             .flat_map(|n| run.iter().map(move |o| OutcomeReport::new(h(n), o.clone())))
             .collect(),
-    }
+    })
 }
 
 fn health(campaign: &str, n: u64, bad: bool) -> Command {
-    Command::ReportHanHealth {
+    Command::ReportHanHealth(ReportHanHealth {
         campaign: camp(campaign),
         reports: vec![HealthReport::new(
             h(n),
@@ -253,7 +265,7 @@ fn health(campaign: &str, n: u64, bad: bool) -> Command {
                 HanHealth::AllFine
             },
         )],
-    }
+    })
 }
 
 fn c(id: &'static str) -> impl Strategy<Value = CampaignId> {
@@ -288,12 +300,12 @@ fn base_step() -> impl Strategy<Value = Step> {
     let ids = |v: Vec<u64>| v.into_iter().map(h).collect::<Vec<_>>();
     prop_oneof![
         // The observer.
-        3 => (either_campaign(), mine()).prop_map(move |(campaign, v)| Step::Plain(a(), Command::NominateHubs { campaign, hubs: ids(v) })),
-        1 => (either_campaign(), mine()).prop_map(move |(campaign, v)| Step::Plain(a(), Command::WithdrawNominations { campaign, hubs: ids(v) })),
-        1 => (either_campaign(), mine()).prop_map(move |(campaign, v)| Step::Plain(a(), Command::RejectHubs { campaign, hubs: ids(v), reason: "site".into() })),
-        1 => (either_campaign(), mine()).prop_map(move |(campaign, v)| Step::Plain(a(), Command::WithdrawRejections { campaign, hubs: ids(v) })),
-        2 => either_campaign().prop_map(move |campaign| Step::Plain(a(), Command::ApproveWholeEstate { campaign })),
-        1 => either_campaign().prop_map(move |campaign| Step::Plain(a(), Command::WithdrawWholeEstateApproval { campaign })),
+        3 => (either_campaign(), mine()).prop_map(move |(campaign, v)| Step::Plain(a(), Command::NominateHubs(NominateHubs { campaign, hubs: ids(v) }))),
+        1 => (either_campaign(), mine()).prop_map(move |(campaign, v)| Step::Plain(a(), Command::WithdrawNominations(WithdrawNominations { campaign, hubs: ids(v) }))),
+        1 => (either_campaign(), mine()).prop_map(move |(campaign, v)| Step::Plain(a(), Command::RejectHubs(RejectHubs { campaign, hubs: ids(v), reason: "site".into() }))),
+        1 => (either_campaign(), mine()).prop_map(move |(campaign, v)| Step::Plain(a(), Command::WithdrawRejections(WithdrawRejections { campaign, hubs: ids(v) }))),
+        2 => either_campaign().prop_map(move |campaign| Step::Plain(a(), Command::ApproveWholeEstate(ApproveWholeEstate { campaign }))),
+        1 => either_campaign().prop_map(move |campaign| Step::Plain(a(), Command::WithdrawWholeEstateApproval(WithdrawWholeEstateApproval { campaign }))),
         1 => (either_campaign(), prop::sample::select(vec![1u64, 6]), any::<bool>()).prop_map(move |(cmp, n, y)| Step::Sets(a(), cmp, n, y)),
         1 => (c("C1"), prop::option::of(Just(1u64)), any::<bool>()).prop_map(move |(cmp, n, y)| Step::Hold(a(), cmp, n, y)),
         // Probing others' sets: SUP-B's set Y as loaded (3.1), and as its hub 10 may move to.
@@ -302,20 +314,20 @@ fn base_step() -> impl Strategy<Value = Step> {
             set.devices.esme = Some(HanDevice::new("EM-B2", f));
             let (campaign, sets) = (camp("C1"), vec![set]);
             Step::Plain(a(), if y {
-                Command::ApproveConfigurationSets { campaign, sets }
+                Command::ApproveConfigurationSets(ApproveConfigurationSets { campaign, sets })
             } else {
-                Command::WithdrawConfigurationSetApprovals { campaign, sets }
+                Command::WithdrawConfigurationSetApprovals(WithdrawConfigurationSetApprovals { campaign, sets })
             })
         }),
         1 => Just(Step::Flag(a(), 1)),
         1 => Just(Step::Lift(a(), 1)),
         1 => (prop::sample::select(vec![1u64, 2, 6]), any::<bool>()).prop_map(move |(n, bad)| Step::Plain(a(), health("C1", n, bad))),
-        1 => Just(Step::Plain(a(), Command::RecordPilotVerdict { campaign: camp("C1"), verdict: PilotVerdict::Success })),
-        1 => (1u64..4).prop_map(move |up_to| Step::Plain(a(), Command::AcknowledgeNotifications { up_to })),
+        1 => Just(Step::Plain(a(), Command::RecordPilotVerdict(RecordPilotVerdict { campaign: camp("C1"), verdict: PilotVerdict::Success }))),
+        1 => (1u64..4).prop_map(move |up_to| Step::Plain(a(), Command::AcknowledgeNotifications(AcknowledgeNotifications { up_to }))),
         // The co-supplier of the observer's split hubs 6 and 7, on them.
-        2 => (either_campaign(), prop::sample::select(vec![6u64, 7])).prop_map(move |(campaign, n)| Step::Plain(b(), Command::NominateHubs { campaign, hubs: vec![h(n)] })),
-        1 => (either_campaign(), prop::sample::select(vec![6u64, 7])).prop_map(move |(campaign, n)| Step::Plain(b(), Command::RejectHubs { campaign, hubs: vec![h(n)], reason: "meter swap".into() })),
-        1 => either_campaign().prop_map(move |campaign| Step::Plain(b(), Command::ApproveWholeEstate { campaign })),
+        2 => (either_campaign(), prop::sample::select(vec![6u64, 7])).prop_map(move |(campaign, n)| Step::Plain(b(), Command::NominateHubs(NominateHubs { campaign, hubs: vec![h(n)] }))),
+        1 => (either_campaign(), prop::sample::select(vec![6u64, 7])).prop_map(move |(campaign, n)| Step::Plain(b(), Command::RejectHubs(RejectHubs { campaign, hubs: vec![h(n)], reason: "meter swap".into() }))),
+        1 => either_campaign().prop_map(move |campaign| Step::Plain(b(), Command::ApproveWholeEstate(ApproveWholeEstate { campaign }))),
         1 => (c("C1"), any::<bool>()).prop_map(move |(cmp, y)| Step::Hold(b(), cmp, Some(6), y)),
         1 => Just(Step::Flag(b(), 6)),
         1 => Just(Step::Lift(b(), 6)),
@@ -329,11 +341,11 @@ fn base_step() -> impl Strategy<Value = Step> {
         2 => (prop::collection::vec(prop::sample::select(vec![40u64, 41, 44]), 1..3), runs())
             .prop_map(|(hubs, run)| Step::Plain(Actor::Csp(Region::South), report("C3", hubs, run))),
         // The DCC.
-        2 => Just(Step::Plain(Actor::Dcc, Command::CheckDeadlines {})),
-        1 => Just(Step::Plain(Actor::Dcc, Command::SuspendCampaign { campaign: camp("C1"), reason: "pause".into() })),
-        1 => Just(Step::Plain(Actor::Dcc, Command::ResumeCampaign { campaign: camp("C1") })),
-        1 => Just(Step::Plain(Actor::Dcc, Command::GrantMassRolloutOa { campaign: camp("C1"), override_reason: Some("go".into()) })),
-        1 => (20i64..60).prop_map(|d| Step::Plain(Actor::Dcc, Command::ExtendCutoff { campaign: camp("C1"), customer: cid("SUP-A"), until: t(d) })),
+        2 => Just(Step::Plain(Actor::Dcc, Command::CheckDeadlines(CheckDeadlines {}))),
+        1 => Just(Step::Plain(Actor::Dcc, Command::SuspendCampaign(SuspendCampaign { campaign: camp("C1"), reason: "pause".into() }))),
+        1 => Just(Step::Plain(Actor::Dcc, Command::ResumeCampaign(ResumeCampaign { campaign: camp("C1") }))),
+        1 => Just(Step::Plain(Actor::Dcc, Command::GrantMassRolloutOa(GrantMassRolloutOa { campaign: camp("C1"), override_reason: Some("go".into()) }))),
+        1 => (20i64..60).prop_map(|d| Step::Plain(Actor::Dcc, Command::ExtendCutoff(ExtendCutoff { campaign: camp("C1"), customer: cid("SUP-A"), until: t(d) }))),
         1 => (prop::sample::select(vec![1u64, 6]), any::<bool>()).prop_map(|(n, y)| Step::Halt(n, y)),
     ]
 }
@@ -349,15 +361,15 @@ fn noise_step() -> impl Strategy<Value = Step> {
     let who = prop::sample::select(solo);
     let pick = |hubs: &Vec<u64>, i: usize| h(hubs[i % hubs.len()]);
     prop_oneof![
-        3 => (who.clone(), either_campaign(), 0usize..4).prop_map(move |((id, hubs, _), campaign, i)| Step::Plain(cust(id), Command::NominateHubs { campaign, hubs: vec![pick(&hubs, i)] })),
-        1 => (who.clone(), either_campaign(), 0usize..4).prop_map(move |((id, hubs, _), campaign, i)| Step::Plain(cust(id), Command::WithdrawNominations { campaign, hubs: vec![pick(&hubs, i)] })),
-        2 => (who.clone(), either_campaign(), 0usize..4).prop_map(move |((id, hubs, _), campaign, i)| Step::Plain(cust(id), Command::RejectHubs { campaign, hubs: vec![pick(&hubs, i)], reason: "not yet".into() })),
-        1 => (who.clone(), either_campaign(), 0usize..4).prop_map(move |((id, hubs, _), campaign, i)| Step::Plain(cust(id), Command::WithdrawRejections { campaign, hubs: vec![pick(&hubs, i)] })),
+        3 => (who.clone(), either_campaign(), 0usize..4).prop_map(move |((id, hubs, _), campaign, i)| Step::Plain(cust(id), Command::NominateHubs(NominateHubs { campaign, hubs: vec![pick(&hubs, i)] }))),
+        1 => (who.clone(), either_campaign(), 0usize..4).prop_map(move |((id, hubs, _), campaign, i)| Step::Plain(cust(id), Command::WithdrawNominations(WithdrawNominations { campaign, hubs: vec![pick(&hubs, i)] }))),
+        2 => (who.clone(), either_campaign(), 0usize..4).prop_map(move |((id, hubs, _), campaign, i)| Step::Plain(cust(id), Command::RejectHubs(RejectHubs { campaign, hubs: vec![pick(&hubs, i)], reason: "not yet".into() }))),
+        1 => (who.clone(), either_campaign(), 0usize..4).prop_map(move |((id, hubs, _), campaign, i)| Step::Plain(cust(id), Command::WithdrawRejections(WithdrawRejections { campaign, hubs: vec![pick(&hubs, i)] }))),
         // Whole-estate approvals by suppliers that share no hub with the observer.
         2 => (prop::sample::select(vec!["SUP-C", "SUP-D"]), either_campaign(), any::<bool>()).prop_map(|(id, campaign, y)| Step::Plain(cust(id), if y {
-            Command::ApproveWholeEstate { campaign }
+            Command::ApproveWholeEstate(ApproveWholeEstate { campaign })
         } else {
-            Command::WithdrawWholeEstateApproval { campaign }
+            Command::WithdrawWholeEstateApproval(WithdrawWholeEstateApproval { campaign })
         })),
         2 => (who.clone(), either_campaign(), any::<bool>()).prop_map(|((id, hubs, _), cmp, y)| Step::Sets(cust(id), cmp, hubs[0], y)),
         // A hold on all of SUP-B's hubs would hold the observer's split hubs too: SUP-B holds sets.
@@ -368,14 +380,14 @@ fn noise_step() -> impl Strategy<Value = Step> {
         2 => who.clone().prop_filter_map("a set the observer has no hub on", |(id, _, own)| own.map(|n| Step::Flag(cust(id), n))),
         1 => who.clone().prop_filter_map("a set the observer has no hub on", |(id, _, own)| own.map(|n| Step::Lift(cust(id), n))),
         2 => (who.clone(), 0usize..4, any::<bool>()).prop_map(move |((id, hubs, _), i, bad)| Step::Plain(cust(id), health("C2", hubs[i % hubs.len()], bad))),
-        1 => (who.clone(), 1u64..4).prop_map(|((id, _, _), up_to)| Step::Plain(cust(id), Command::AcknowledgeNotifications { up_to })),
-        1 => prop::sample::select(vec!["3.1", "3.2"]).prop_map(|f| Step::Plain(cust("SUP-B"), Command::ChangeHanDeviceFirmware { hub: h(10), device: HanDeviceKind::Esme, firmware: f.into() })),
+        1 => (who.clone(), 1u64..4).prop_map(|((id, _, _), up_to)| Step::Plain(cust(id), Command::AcknowledgeNotifications(AcknowledgeNotifications { up_to }))),
+        1 => prop::sample::select(vec!["3.1", "3.2"]).prop_map(|f| Step::Plain(cust("SUP-B"), Command::ChangeHanDeviceFirmware(ChangeHanDeviceFirmware { hub: h(10), device: HanDeviceKind::Esme, firmware: f.into() }))),
         // The CSP on others' hubs in C2 (no halts, no pacing).
         4 => (prop::collection::vec(prop::sample::select(vec![12u64, 13, 22, 23, 32, 33]), 1..3), runs())
             .prop_map(|(hubs, run)| Step::Plain(Actor::Csp(Region::North), report("C2", hubs, run))),
         // The DCC on others' hubs and cut-offs.
-        1 => (prop::sample::select(vec![11u64, 21, 31]), prop::sample::select(vec![SmiStatus::Suspended, SmiStatus::Commissioned])).prop_map(|(n, status)| Step::Plain(Actor::Dcc, Command::ChangeSmiStatus { hub: h(n), status })),
-        1 => (prop::sample::select(vec!["SUP-B", "SUP-C", "SUP-D"]), 20i64..60).prop_map(|(id, d)| Step::Plain(Actor::Dcc, Command::ExtendCutoff { campaign: camp("C1"), customer: cid(id), until: t(d) })),
+        1 => (prop::sample::select(vec![11u64, 21, 31]), prop::sample::select(vec![SmiStatus::Suspended, SmiStatus::Commissioned])).prop_map(|(n, status)| Step::Plain(Actor::Dcc, Command::ChangeSmiStatus(ChangeSmiStatus { hub: h(n), status }))),
+        1 => (prop::sample::select(vec!["SUP-B", "SUP-C", "SUP-D"]), 20i64..60).prop_map(|(id, d)| Step::Plain(Actor::Dcc, Command::ExtendCutoff(ExtendCutoff { campaign: camp("C1"), customer: cid(id), until: t(d) }))),
     ]
 }
 

@@ -7,6 +7,7 @@ mod common;
 
 use common::*;
 use commshub_ota::catalogue::Gate;
+use commshub_ota::command::*;
 use commshub_ota::defects::DefectSubject;
 use commshub_ota::journal::{read_jsonl_from, write_jsonl_to};
 use commshub_ota::notify::NotificationKind;
@@ -79,64 +80,64 @@ fn new_hub() -> impl Strategy<Value = HubRow> {
 
 fn command() -> impl Strategy<Value = Command> {
     prop_oneof![
-        1 => new_hub().prop_map(|hub| Command::InstallHub { hub: Box::new(hub) }),
-        1 => prop::collection::vec(new_hub(), 1..4).prop_map(|hubs| Command::LoadEstate { hubs }),
+        1 => new_hub().prop_map(|hub| Command::InstallHub(InstallHub { hub: Box::new(hub) })),
+        1 => prop::collection::vec(new_hub(), 1..4).prop_map(|hubs| Command::LoadEstate(LoadEstate { hubs })),
         // The columnar load, sometimes malformed (a code past its dictionary): refused whole.
         1 => (prop::collection::vec(new_hub(), 1..4), any::<bool>()).prop_map(|(hubs, malformed)| {
             let mut table = EstateTable::from_rows(&hubs);
             if malformed {
                 table.firmware[0] = 9;
             }
-            Command::LoadEstateTable { table }
+            Command::LoadEstateTable(LoadEstateTable { table })
         }),
-        1 => (hub_id(), 0i64..30).prop_map(|(h, d)| Command::CommissionHub { hub: h, on: date(2026, 1, 1) + chrono::Duration::days(d) }),
+        1 => (hub_id(), 0i64..30).prop_map(|(h, d)| Command::CommissionHub(CommissionHub { hub: h, on: date(2026, 1, 1) + chrono::Duration::days(d) })),
         1 => (hub_id(), role(), prop::option::of(customer()), flags())
-            .prop_map(|(hub, role, supplier, flags)| Command::ChangeSupplier { hub, role, supplier, flags }),
-        1 => (hub_id(), prop::sample::select(SmiStatus::ALL.to_vec())).prop_map(|(hub, status)| Command::ChangeSmiStatus { hub, status }),
+            .prop_map(|(hub, role, supplier, flags)| Command::ChangeSupplier(ChangeSupplier { hub, role, supplier, flags })),
+        1 => (hub_id(), prop::sample::select(SmiStatus::ALL.to_vec())).prop_map(|(hub, status)| Command::ChangeSmiStatus(ChangeSmiStatus { hub, status })),
         1 => (hub_id(), prop::sample::select(HanDeviceKind::ALL.to_vec()), prop::sample::select(vec!["5.0", "5.1", "9"]))
-            .prop_map(|(hub, device, f)| Command::ChangeHanDeviceFirmware { hub, device, firmware: f.into() }),
-        1 => (hub_id(), role(), flags()).prop_map(|(hub, role, flags)| Command::SetConsumerFlags { hub, role, flags }),
-        1 => (hub_id(), 0i64..30).prop_map(|(h, d)| Command::DecommissionHub { hub: h, on: date(2026, 1, 1) + chrono::Duration::days(d) }),
+            .prop_map(|(hub, device, f)| Command::ChangeHanDeviceFirmware(ChangeHanDeviceFirmware { hub, device, firmware: f.into() })),
+        1 => (hub_id(), role(), flags()).prop_map(|(hub, role, flags)| Command::SetConsumerFlags(SetConsumerFlags { hub, role, flags })),
+        1 => (hub_id(), 0i64..30).prop_map(|(h, d)| Command::DecommissionHub(DecommissionHub { hub: h, on: date(2026, 1, 1) + chrono::Duration::days(d) })),
         1 => (variant_id(), version(), prop::collection::vec(version(), 0..3))
-            .prop_map(|(variant, version, upgrades_from)| Command::RegisterFirmware { variant, version, upgrades_from }),
+            .prop_map(|(variant, version, upgrades_from)| Command::RegisterFirmware(RegisterFirmware { variant, version, upgrades_from })),
         1 => (variant_id(), version(), prop::sample::select(Gate::ALL.to_vec()), prop::option::of(Just("feedback".to_string())))
-            .prop_map(|(variant, version, gate, note)| Command::RecordGate { variant, version, gate, note }),
+            .prop_map(|(variant, version, gate, note)| Command::RecordGate(RecordGate { variant, version, gate, note })),
         3 => (campaign(), variant_id(), version(), 60i64..200)
-            .prop_map(|(campaign, variant, target, d)| Command::CreateCampaign { campaign, variant, target, cutoff: t(d), policy: Default::default() }),
-        3 => campaign().prop_map(|campaign| Command::GrantPilotOa { campaign }),
-        2 => campaign().prop_map(|campaign| Command::GrantMassRolloutOa { campaign, override_reason: None }),
-        1 => campaign().prop_map(|campaign| Command::CompleteCampaign { campaign }),
-        1 => campaign().prop_map(|campaign| Command::SuspendCampaign { campaign, reason: "pause".into() }),
-        1 => campaign().prop_map(|campaign| Command::ResumeCampaign { campaign }),
-        1 => campaign().prop_map(|campaign| Command::CancelCampaign { campaign, reason: "stop".into() }),
-        1 => (campaign(), customer(), 100i64..300).prop_map(|(campaign, customer, d)| Command::ExtendCutoff { campaign, customer, until: t(d) }),
-        3 => (campaign(), prop::collection::vec(hub_id(), 1..4)).prop_map(|(campaign, hubs)| Command::NominateHubs { campaign, hubs }),
-        1 => (campaign(), prop::collection::vec(hub_id(), 1..3)).prop_map(|(campaign, hubs)| Command::WithdrawNominations { campaign, hubs }),
-        1 => campaign().prop_map(|campaign| Command::ApproveWholeEstate { campaign }),
-        1 => campaign().prop_map(|campaign| Command::WithdrawWholeEstateApproval { campaign }),
-        1 => (campaign(), prop::collection::vec(hub_id(), 1..3)).prop_map(|(campaign, hubs)| Command::RejectHubs { campaign, hubs, reason: "hold".into() }),
-        1 => (campaign(), prop::collection::vec(hub_id(), 1..3)).prop_map(|(campaign, hubs)| Command::WithdrawRejections { campaign, hubs }),
-        1 => (campaign(), hub_id()).prop_map(|(campaign, hub)| Command::OverrideRejections { campaign, hub, reason: "urgent".into() }),
-        1 => campaign().prop_map(|campaign| Command::RecordPilotVerdict { campaign, verdict: PilotVerdict::Success }),
-        8 => (campaign(), prop::collection::vec((prop::sample::select(vec![1u64, 1, 1, 5, 6, 7]).prop_map(hub), outcomes()), 1..2)).prop_map(|(campaign, runs)| Command::ReportOutcomes {
+            .prop_map(|(campaign, variant, target, d)| Command::CreateCampaign(CreateCampaign { campaign, variant, target, cutoff: t(d), policy: Default::default() })),
+        3 => campaign().prop_map(|campaign| Command::GrantPilotOa(GrantPilotOa { campaign })),
+        2 => campaign().prop_map(|campaign| Command::GrantMassRolloutOa(GrantMassRolloutOa { campaign, override_reason: None })),
+        1 => campaign().prop_map(|campaign| Command::CompleteCampaign(CompleteCampaign { campaign })),
+        1 => campaign().prop_map(|campaign| Command::SuspendCampaign(SuspendCampaign { campaign, reason: "pause".into() })),
+        1 => campaign().prop_map(|campaign| Command::ResumeCampaign(ResumeCampaign { campaign })),
+        1 => campaign().prop_map(|campaign| Command::CancelCampaign(CancelCampaign { campaign, reason: "stop".into() })),
+        1 => (campaign(), customer(), 100i64..300).prop_map(|(campaign, customer, d)| Command::ExtendCutoff(ExtendCutoff { campaign, customer, until: t(d) })),
+        3 => (campaign(), prop::collection::vec(hub_id(), 1..4)).prop_map(|(campaign, hubs)| Command::NominateHubs(NominateHubs { campaign, hubs })),
+        1 => (campaign(), prop::collection::vec(hub_id(), 1..3)).prop_map(|(campaign, hubs)| Command::WithdrawNominations(WithdrawNominations { campaign, hubs })),
+        1 => campaign().prop_map(|campaign| Command::ApproveWholeEstate(ApproveWholeEstate { campaign })),
+        1 => campaign().prop_map(|campaign| Command::WithdrawWholeEstateApproval(WithdrawWholeEstateApproval { campaign })),
+        1 => (campaign(), prop::collection::vec(hub_id(), 1..3)).prop_map(|(campaign, hubs)| Command::RejectHubs(RejectHubs { campaign, hubs, reason: "hold".into() })),
+        1 => (campaign(), prop::collection::vec(hub_id(), 1..3)).prop_map(|(campaign, hubs)| Command::WithdrawRejections(WithdrawRejections { campaign, hubs })),
+        1 => (campaign(), hub_id()).prop_map(|(campaign, hub)| Command::OverrideRejections(OverrideRejections { campaign, hub, reason: "urgent".into() })),
+        1 => campaign().prop_map(|campaign| Command::RecordPilotVerdict(RecordPilotVerdict { campaign, verdict: PilotVerdict::Success })),
+        8 => (campaign(), prop::collection::vec((prop::sample::select(vec![1u64, 1, 1, 5, 6, 7]).prop_map(hub), outcomes()), 1..2)).prop_map(|(campaign, runs)| Command::ReportOutcomes(ReportOutcomes {
             campaign,
             outcomes: runs.into_iter().flat_map(|(hub, run)| run.into_iter().map(move |outcome| OutcomeReport { hub, outcome, happened_at: None })).collect(),
-        }),
-        1 => (campaign(), hub_id(), any::<bool>()).prop_map(|(campaign, hub, fine)| Command::ReportHanHealth {
+        })),
+        1 => (campaign(), hub_id(), any::<bool>()).prop_map(|(campaign, hub, fine)| Command::ReportHanHealth(ReportHanHealth {
             campaign,
             reports: vec![HealthReport { hub, health: if fine { HanHealth::AllFine } else { HanHealth::DeviceLostContact { device: HanDeviceKind::Esme } }, happened_at: None }],
-        }),
-        1 => Just(Command::CheckDeadlines {}),
-        1 => campaign().prop_map(|campaign| Command::HaltUpgrades { campaign, set: None, reason: "checks".into() }),
-        1 => campaign().prop_map(|campaign| Command::ResumeUpgrades { campaign, set: None }),
-        1 => (version(), any::<bool>(), any::<bool>()).prop_map(|(version, named, suspend_own)| Command::FlagDefect {
+        })),
+        1 => Just(Command::CheckDeadlines(CheckDeadlines {})),
+        1 => campaign().prop_map(|campaign| Command::HaltUpgrades(HaltUpgrades { campaign, set: None, reason: "checks".into() })),
+        1 => campaign().prop_map(|campaign| Command::ResumeUpgrades(ResumeUpgrades { campaign, set: None })),
+        1 => (version(), any::<bool>(), any::<bool>()).prop_map(|(version, named, suspend_own)| Command::FlagDefect(FlagDefect {
             subject: DefectSubject::Firmware { variant: vid(NORTH), version },
             text: "in triage".into(),
             named,
             suspend_own,
-        }),
-        1 => (1u64..4).prop_map(|flag| Command::LiftDefectSuspension { flag }),
-        1 => (1u64..6).prop_map(|up_to| Command::AcknowledgeNotifications { up_to }),
+        })),
+        1 => (1u64..4).prop_map(|flag| Command::LiftDefectSuspension(LiftDefectSuspension { flag })),
+        1 => (1u64..6).prop_map(|up_to| Command::AcknowledgeNotifications(AcknowledgeNotifications { up_to })),
     ]
 }
 
@@ -179,37 +180,39 @@ fn natural_actor(cmd: &Command) -> Actor {
         }
     };
     match cmd {
-        Command::RegisterFirmware { variant, .. } => Actor::Csp(region(variant)),
-        Command::RecordGate { variant, gate, .. } => match gate {
+        Command::RegisterFirmware(RegisterFirmware { variant, .. }) => Actor::Csp(region(variant)),
+        Command::RecordGate(RecordGate { variant, gate, .. }) => match gate {
             Gate::CspApproved => Actor::Csp(region(variant)),
             Gate::CustomerTested => cust("SUP-A"),
             _ => Actor::Dcc,
         },
-        Command::SetConsumerFlags {
+        Command::SetConsumerFlags(SetConsumerFlags {
             role: SupplyRole::Gas,
             ..
-        } => cust("SUP-B"),
-        Command::SetConsumerFlags { .. } => cust("SUP-A"),
+        }) => cust("SUP-B"),
+        Command::SetConsumerFlags(SetConsumerFlags { .. }) => cust("SUP-A"),
         // Participation: the supplier of the first hub named, as in the fixture (hub 3 is
         // SUP-B's, hub 4 SUP-C's; SUP-A supplies 1 and 2, and hubs 5-7 when installed so).
-        Command::NominateHubs { hubs, .. }
-        | Command::RejectHubs { hubs, .. }
-        | Command::WithdrawNominations { hubs, .. }
-        | Command::WithdrawRejections { hubs, .. } => match hubs.first().map(|h| h.as_u64()) {
-            Some(3) => cust("SUP-B"),
-            Some(4) => cust("SUP-C"),
-            _ => cust("SUP-A"),
-        },
-        Command::ApproveWholeEstate { .. }
-        | Command::WithdrawWholeEstateApproval { .. }
-        | Command::RecordPilotVerdict { .. }
-        | Command::ReportHanHealth { .. }
-        | Command::HaltUpgrades { .. }
-        | Command::ResumeUpgrades { .. }
-        | Command::LiftDefectSuspension { .. } => cust("SUP-A"),
-        Command::FlagDefect { named: true, .. } => cust("SUP-B"),
-        Command::FlagDefect { .. } => cust("SUP-A"),
-        Command::ReportOutcomes { .. } => Actor::Csp(Region::North),
+        Command::NominateHubs(NominateHubs { hubs, .. })
+        | Command::RejectHubs(RejectHubs { hubs, .. })
+        | Command::WithdrawNominations(WithdrawNominations { hubs, .. })
+        | Command::WithdrawRejections(WithdrawRejections { hubs, .. }) => {
+            match hubs.first().map(|h| h.as_u64()) {
+                Some(3) => cust("SUP-B"),
+                Some(4) => cust("SUP-C"),
+                _ => cust("SUP-A"),
+            }
+        }
+        Command::ApproveWholeEstate(ApproveWholeEstate { .. })
+        | Command::WithdrawWholeEstateApproval(WithdrawWholeEstateApproval { .. })
+        | Command::RecordPilotVerdict(RecordPilotVerdict { .. })
+        | Command::ReportHanHealth(ReportHanHealth { .. })
+        | Command::HaltUpgrades(HaltUpgrades { .. })
+        | Command::ResumeUpgrades(ResumeUpgrades { .. })
+        | Command::LiftDefectSuspension(LiftDefectSuspension { .. }) => cust("SUP-A"),
+        Command::FlagDefect(FlagDefect { named: true, .. }) => cust("SUP-B"),
+        Command::FlagDefect(FlagDefect { .. }) => cust("SUP-A"),
+        Command::ReportOutcomes(ReportOutcomes { .. }) => Actor::Csp(Region::North),
         _ => Actor::Dcc,
     }
 }
@@ -351,12 +354,12 @@ proptest! {
             reconciliation_timeout_hours: 24,
             ..CampaignPolicy::default()
         };
-        ok(&mut e, &Actor::Dcc, t(0), Command::CreateCampaign { campaign: camp("C1"), variant: vid(NORTH), target: fw("2.0"), cutoff: t(60), policy });
+        ok(&mut e, &Actor::Dcc, t(0), Command::CreateCampaign(CreateCampaign { campaign: camp("C1"), variant: vid(NORTH), target: fw("2.0"), cutoff: t(60), policy }));
         // Half the histories start with C1 piloting and SUP-A's whole estate approved, so that
         // upgrades, halts and their notices happen, not only refusals.
         if head_start {
-            ok(&mut e, &Actor::Dcc, t(0), Command::GrantPilotOa { campaign: camp("C1") });
-            ok(&mut e, &cust("SUP-A"), t(0), Command::ApproveWholeEstate { campaign: camp("C1") });
+            ok(&mut e, &Actor::Dcc, t(0), Command::GrantPilotOa(GrantPilotOa { campaign: camp("C1") }));
+            ok(&mut e, &cust("SUP-A"), t(0), Command::ApproveWholeEstate(ApproveWholeEstate { campaign: camp("C1") }));
         }
         let mut day = 1;
         let mut accepted = 0;

@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use commshub_ota::command::*;
 use commshub_ota::defects::DefectSubject;
 use commshub_ota::notify::NotificationKind;
 use commshub_ota::participation::eligibility::{Blocker, Party};
@@ -99,9 +100,9 @@ fn a_hub_two_steps_behind_is_upgraded_step_by_step() {
         &mut e,
         &Actor::Dcc,
         t(2),
-        Command::InstallHub {
+        Command::InstallHub(InstallHub {
             hub: Box::new(row(21, NORTH, "1.0", Some("SUP-A"), None)),
-        },
+        }),
     );
     let mut rows = upgrade_rows(21);
     rows[3] = (21, read_back("1.1"));
@@ -176,10 +177,10 @@ fn outcomes_out_of_order_or_for_hubs_not_dispatched_are_refused_whole() {
     };
     assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), vec![1, 2]);
     refused(&mut e, &csp(), t(3), report(&[]), ErrorKind::InvalidInput);
-    let unknown = Command::ReportOutcomes {
+    let unknown = Command::ReportOutcomes(ReportOutcomes {
         campaign: camp("C9"),
         outcomes: vec![],
-    };
+    });
     refused(&mut e, &csp(), t(3), unknown, ErrorKind::NotFound);
 }
 
@@ -226,8 +227,19 @@ fn no_response_waits_for_reconciliation_then_times_out() {
     ok(&mut e, &csp(), t(4), report(&[(10, read_back("2.0"))]));
     assert_eq!(firmware_of(&e, 10), "2.0");
     // Before the timeout nothing is due; after it the silent hub fails.
-    assert!(ok(&mut e, &Actor::Dcc, t(4), Command::CheckDeadlines {}).is_empty());
-    let events = ok(&mut e, &Actor::Dcc, t(5), Command::CheckDeadlines {});
+    assert!(ok(
+        &mut e,
+        &Actor::Dcc,
+        t(4),
+        Command::CheckDeadlines(CheckDeadlines {})
+    )
+    .is_empty());
+    let events = ok(
+        &mut e,
+        &Actor::Dcc,
+        t(5),
+        Command::CheckDeadlines(CheckDeadlines {}),
+    );
     assert!(
         matches!(&events[0].payload, EventPayload::ReconciliationTimedOut { hubs, .. } if hubs == &vec![hub(11)])
     );
@@ -240,14 +252,20 @@ fn no_response_waits_for_reconciliation_then_times_out() {
     );
     assert!(err.to_string().contains("already failed"), "{err}");
     assert!(
-        ok(&mut e, &Actor::Dcc, t(6), Command::CheckDeadlines {}).is_empty(),
+        ok(
+            &mut e,
+            &Actor::Dcc,
+            t(6),
+            Command::CheckDeadlines(CheckDeadlines {})
+        )
+        .is_empty(),
         "each is due once"
     );
     refused(
         &mut e,
         &csp(),
         t(6),
-        Command::CheckDeadlines {},
+        Command::CheckDeadlines(CheckDeadlines {}),
         ErrorKind::NotPermitted,
     );
     // The customer was told: one summary of the no-responses, one of the success, one timeout.
@@ -287,20 +305,20 @@ fn consent_is_withdrawable_until_dispatch() {
         &mut e,
         &cust("SUP-A"),
         t(3),
-        Command::NominateHubs {
+        Command::NominateHubs(NominateHubs {
             campaign: camp(C1),
             hubs: vec![hub(10), hub(11)],
-        },
+        }),
     );
     ok(&mut e, &csp(), t(3), report(&[(10, Outcome::Dispatched)]));
     let events = ok(
         &mut e,
         &cust("SUP-A"),
         t(3),
-        Command::WithdrawNominations {
+        Command::WithdrawNominations(WithdrawNominations {
             campaign: camp(C1),
             hubs: vec![hub(10), hub(11)],
-        },
+        }),
     );
     let EventPayload::NominationsWithdrawn {
         hubs,
@@ -317,11 +335,11 @@ fn consent_is_withdrawable_until_dispatch() {
         &mut e,
         &cust("SUP-A"),
         t(3),
-        Command::RejectHubs {
+        Command::RejectHubs(RejectHubs {
             campaign: camp(C1),
             hubs: vec![hub(12)],
             reason: "no".into(),
-        },
+        }),
         ErrorKind::BulkRejected,
     );
     assert!(err.to_string().contains("in flight"), "{err}");
@@ -343,9 +361,11 @@ fn a_suppliers_bad_health_report_counts_as_a_failure_and_reaches_dcc_and_csp() {
         },
         happened_at: None,
     };
-    let health = |reports: Vec<HealthReport>| Command::ReportHanHealth {
-        campaign: camp(C1),
-        reports,
+    let health = |reports: Vec<HealthReport>| {
+        Command::ReportHanHealth(ReportHanHealth {
+            campaign: camp(C1),
+            reports,
+        })
     };
     // Not its hub; a hub not upgraded; a device the hub lacks.
     let err = refused(
@@ -487,10 +507,10 @@ fn failures_on_one_configuration_set_halt_it_while_the_other_continues() {
         .any(|n| matches!(n, NotificationKind::ConfigurationSetHalted { .. })));
     // Only the DCC resumes it.
     let set_x = set_of(&e, 13);
-    let resume = Command::ResumeUpgrades {
+    let resume = Command::ResumeUpgrades(ResumeUpgrades {
         campaign: camp(C1),
         set: Some(set_x),
-    };
+    });
     refused(
         &mut e,
         &csp(),
@@ -543,7 +563,7 @@ fn failures_across_the_campaign_suspend_it_until_the_dcc_resumes() {
         &mut e,
         &Actor::Dcc,
         t(4),
-        Command::ResumeCampaign { campaign: camp(C1) },
+        Command::ResumeCampaign(ResumeCampaign { campaign: camp(C1) }),
     );
     // The window restarted: one more failure of one outcome is under the minimum sample.
     let events = ok(&mut e, &csp(), t(4), report(&fail_rows(12)));
@@ -553,10 +573,12 @@ fn failures_across_the_campaign_suspend_it_until_the_dcc_resumes() {
 #[test]
 fn dcc_halts_a_set_and_a_customer_holds_only_its_own_hubs() {
     let mut e = rolling(CampaignPolicy::default());
-    let halt = |set, reason: &str| Command::HaltUpgrades {
-        campaign: camp(C1),
-        set,
-        reason: reason.into(),
+    let halt = |set, reason: &str| {
+        Command::HaltUpgrades(HaltUpgrades {
+            campaign: camp(C1),
+            set,
+            reason: reason.into(),
+        })
     };
     let set_y = set_of(&e, 16);
     refused(
@@ -661,10 +683,10 @@ fn dcc_halts_a_set_and_a_customer_holds_only_its_own_hubs() {
             }
         ]
     );
-    let resume = Command::ResumeUpgrades {
+    let resume = Command::ResumeUpgrades(ResumeUpgrades {
         campaign: camp(C1),
         set: None,
-    };
+    });
     refused(
         &mut e,
         &Actor::Dcc,
@@ -795,12 +817,12 @@ fn pacing_caps_the_list_per_day_ramps_after_good_days_and_keeps_blackouts() {
 fn a_defect_flag_suspends_the_flaggers_hubs_only_and_reaches_everyone_on_it() {
     let mut e = rolling(CampaignPolicy::default());
     let set_x = set_of(&e, 10);
-    let flag = Command::FlagDefect {
+    let flag = Command::FlagDefect(FlagDefect {
         subject: DefectSubject::ConfigurationSet { set: set_x.clone() },
         text: "IHD loses pairing after upgrade; in triage".into(),
         named: false,
         suspend_own: true,
-    };
+    });
     refused(&mut e, &csp(), t(3), flag.clone(), ErrorKind::NotPermitted);
     // SUP-E has no hub on set X: the set is not found for it.
     refused(
@@ -810,12 +832,12 @@ fn a_defect_flag_suspends_the_flaggers_hubs_only_and_reaches_everyone_on_it() {
         flag.clone(),
         ErrorKind::NotFound,
     );
-    let blank = Command::FlagDefect {
+    let blank = Command::FlagDefect(FlagDefect {
         subject: DefectSubject::ConfigurationSet { set: set_x.clone() },
         text: " ".into(),
         named: false,
         suspend_own: false,
-    };
+    });
     refused(&mut e, &cust("SUP-A"), t(3), blank, ErrorKind::InvalidInput);
     let events = ok(&mut e, &cust("SUP-A"), t(3), flag.clone());
     let EventPayload::DefectFlagged { flag: id, .. } = events[0].payload else {
@@ -862,14 +884,14 @@ fn a_defect_flag_suspends_the_flaggers_hubs_only_and_reaches_everyone_on_it() {
         &mut e,
         &cust("SUP-D"),
         t(4),
-        Command::LiftDefectSuspension { flag: id },
+        Command::LiftDefectSuspension(LiftDefectSuspension { flag: id }),
         ErrorKind::NotFound,
     );
     let unknown = refused(
         &mut e,
         &cust("SUP-D"),
         t(4),
-        Command::LiftDefectSuspension { flag: id + 1 },
+        Command::LiftDefectSuspension(LiftDefectSuspension { flag: id + 1 }),
         ErrorKind::NotFound,
     );
     assert_eq!(
@@ -880,25 +902,27 @@ fn a_defect_flag_suspends_the_flaggers_hubs_only_and_reaches_everyone_on_it() {
         &mut e,
         &cust("SUP-A"),
         t(4),
-        Command::LiftDefectSuspension { flag: id },
+        Command::LiftDefectSuspension(LiftDefectSuspension { flag: id }),
     );
     refused(
         &mut e,
         &cust("SUP-A"),
         t(4),
-        Command::LiftDefectSuspension { flag: id },
+        Command::LiftDefectSuspension(LiftDefectSuspension { flag: id }),
         ErrorKind::PreconditionFailed,
     );
     assert!(listed(&e, 4).contains(&hub(10)));
     // A signed flag on a firmware version names its flagger; unknown versions are not found.
-    let signed = |v: &str| Command::FlagDefect {
-        subject: DefectSubject::Firmware {
-            variant: vid(NORTH),
-            version: fw(v),
-        },
-        text: "watch the GPF".into(),
-        named: true,
-        suspend_own: false,
+    let signed = |v: &str| {
+        Command::FlagDefect(FlagDefect {
+            subject: DefectSubject::Firmware {
+                variant: vid(NORTH),
+                version: fw(v),
+            },
+            text: "watch the GPF".into(),
+            named: true,
+            suspend_own: false,
+        })
     };
     refused(
         &mut e,
@@ -923,7 +947,7 @@ fn notifications_are_read_and_acknowledged_up_to_a_cursor() {
         &mut e,
         &cust("SUP-E"),
         t(3),
-        Command::AcknowledgeNotifications { up_to: first },
+        Command::AcknowledgeNotifications(AcknowledgeNotifications { up_to: first }),
     );
     let after = e.notifications(&cust("SUP-E"), 100).unwrap();
     assert_eq!(after.acknowledged, first);
@@ -936,21 +960,21 @@ fn notifications_are_read_and_acknowledged_up_to_a_cursor() {
         &mut e,
         &cust("SUP-E"),
         t(3),
-        Command::AcknowledgeNotifications { up_to: first },
+        Command::AcknowledgeNotifications(AcknowledgeNotifications { up_to: first }),
         ErrorKind::PreconditionFailed,
     );
     refused(
         &mut e,
         &cust("SUP-E"),
         t(3),
-        Command::AcknowledgeNotifications { up_to: 999 },
+        Command::AcknowledgeNotifications(AcknowledgeNotifications { up_to: 999 }),
         ErrorKind::InvalidInput,
     );
     refused(
         &mut e,
         &cust("NOBODY"),
         t(3),
-        Command::AcknowledgeNotifications { up_to: 1 },
+        Command::AcknowledgeNotifications(AcknowledgeNotifications { up_to: 1 }),
         ErrorKind::InvalidInput,
     );
     let err = e.notifications(&cust("SUP-A"), 0).unwrap_err();
@@ -974,7 +998,7 @@ fn split_supply_suppliers_each_hear_of_the_others_consent_unnamed() {
         &mut e,
         &cust("SUP-E"),
         t(3),
-        Command::ApproveWholeEstate { campaign: camp(C1) },
+        Command::ApproveWholeEstate(ApproveWholeEstate { campaign: camp(C1) }),
     );
     let sup_a: Vec<_> = inbox(&e, &cust("SUP-A"))
         .into_iter()
@@ -991,8 +1015,19 @@ fn cutoff_notices_come_once_each_and_again_after_an_extension() {
         cutoff_notice_days: 10,
         ..CampaignPolicy::default()
     });
-    assert!(ok(&mut e, &Actor::Dcc, t(49), Command::CheckDeadlines {}).is_empty());
-    let events = ok(&mut e, &Actor::Dcc, t(50), Command::CheckDeadlines {});
+    assert!(ok(
+        &mut e,
+        &Actor::Dcc,
+        t(49),
+        Command::CheckDeadlines(CheckDeadlines {})
+    )
+    .is_empty());
+    let events = ok(
+        &mut e,
+        &Actor::Dcc,
+        t(50),
+        Command::CheckDeadlines(CheckDeadlines {}),
+    );
     let EventPayload::CutoffNoticesDue {
         customers,
         reached: false,
@@ -1002,18 +1037,29 @@ fn cutoff_notices_come_once_each_and_again_after_an_extension() {
         panic!()
     };
     assert_eq!(customers.len(), 4, "SUP-A, SUP-B, SUP-D, SUP-E");
-    assert!(ok(&mut e, &Actor::Dcc, t(51), Command::CheckDeadlines {}).is_empty());
+    assert!(ok(
+        &mut e,
+        &Actor::Dcc,
+        t(51),
+        Command::CheckDeadlines(CheckDeadlines {})
+    )
+    .is_empty());
     ok(
         &mut e,
         &Actor::Dcc,
         t(52),
-        Command::ExtendCutoff {
+        Command::ExtendCutoff(ExtendCutoff {
             campaign: camp(C1),
             customer: cid("SUP-D"),
             until: t(90),
-        },
+        }),
     );
-    let events = ok(&mut e, &Actor::Dcc, t(60), Command::CheckDeadlines {});
+    let events = ok(
+        &mut e,
+        &Actor::Dcc,
+        t(60),
+        Command::CheckDeadlines(CheckDeadlines {}),
+    );
     let EventPayload::CutoffNoticesDue {
         customers,
         reached: true,
@@ -1023,7 +1069,12 @@ fn cutoff_notices_come_once_each_and_again_after_an_extension() {
         panic!()
     };
     assert_eq!(customers, &vec![cid("SUP-A"), cid("SUP-B"), cid("SUP-E")]);
-    let events = ok(&mut e, &Actor::Dcc, t(80), Command::CheckDeadlines {});
+    let events = ok(
+        &mut e,
+        &Actor::Dcc,
+        t(80),
+        Command::CheckDeadlines(CheckDeadlines {}),
+    );
     assert!(
         matches!(&events[0].payload, EventPayload::CutoffNoticesDue { reached: false, customers, .. } if customers == &vec![cid("SUP-D")])
     );
@@ -1044,10 +1095,10 @@ fn status_views_are_scoped_to_the_asker() {
         &mut e,
         &cust("SUP-A"),
         t(3),
-        Command::NominateHubs {
+        Command::NominateHubs(NominateHubs {
             campaign: camp(C1),
             hubs: vec![hub(10), hub(11), hub(20)],
-        },
+        }),
     );
     ok(
         &mut e,
@@ -1193,13 +1244,13 @@ fn a_policy_that_cannot_work_is_refused_naming_the_field() {
             &mut e,
             &Actor::Dcc,
             t(1),
-            Command::CreateCampaign {
+            Command::CreateCampaign(CreateCampaign {
                 campaign: camp(C1),
                 variant: vid(NORTH),
                 target: fw("2.0"),
                 cutoff: t(60),
                 policy,
-            },
+            }),
             ErrorKind::InvalidInput,
         );
         assert!(err.to_string().contains(field), "{err}");
@@ -1233,33 +1284,38 @@ fn the_whole_rollout_replays_to_the_same_state_and_outboxes() {
         &mut e,
         &cust("SUP-A"),
         t(5),
-        Command::ReportHanHealth {
+        Command::ReportHanHealth(ReportHanHealth {
             campaign: camp(C1),
             reports: vec![HealthReport {
                 hub: hub(10),
                 health: HanHealth::AllFine,
                 happened_at: None,
             }],
-        },
-    );
-    ok(&mut e, &Actor::Dcc, t(9), Command::CheckDeadlines {});
-    let set_y = set_of(&e, 16);
-    ok(
-        &mut e,
-        &cust("SUP-D"),
-        t(9),
-        Command::FlagDefect {
-            subject: DefectSubject::ConfigurationSet { set: set_y },
-            text: "x".into(),
-            named: true,
-            suspend_own: true,
-        },
+        }),
     );
     ok(
         &mut e,
         &Actor::Dcc,
         t(9),
-        Command::AcknowledgeNotifications { up_to: 1 },
+        Command::CheckDeadlines(CheckDeadlines {}),
+    );
+    let set_y = set_of(&e, 16);
+    ok(
+        &mut e,
+        &cust("SUP-D"),
+        t(9),
+        Command::FlagDefect(FlagDefect {
+            subject: DefectSubject::ConfigurationSet { set: set_y },
+            text: "x".into(),
+            named: true,
+            suspend_own: true,
+        }),
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(9),
+        Command::AcknowledgeNotifications(AcknowledgeNotifications { up_to: 1 }),
     );
     let replayed = Engine::replay(e.events().to_vec()).unwrap();
     assert_eq!(replayed.state(), e.state());

@@ -16,6 +16,19 @@ pub struct ConfigurationSet {
 }
 
 impl ConfigurationSet {
+    /// A set named in a command: its device models and versions are row texts
+    /// ([`crate::limits::MAX_ROW_TEXT_BYTES`]), refused over it as `field.<device>`.
+    pub(crate) fn check_bounds(&self, field: &str) -> Result<(), crate::Error> {
+        for kind in HanDeviceKind::ALL {
+            if let Some(d) = self.devices.get(kind) {
+                let at = format!("{field}.{}", kind.as_str());
+                crate::limits::text_within(&at, &d.model, crate::limits::MAX_ROW_TEXT_BYTES)?;
+                crate::limits::text_within(&at, &d.firmware, crate::limits::MAX_ROW_TEXT_BYTES)?;
+            }
+        }
+        Ok(())
+    }
+
     /// A stable, readable key: `VARIANT@FW|esme:MODEL@FW|gsme:...` (absent devices omitted).
     pub fn key(&self) -> String {
         let mut key = format!("{}@{}", self.variant, self.firmware);

@@ -104,15 +104,15 @@ pub(crate) struct CampaignCtx<'a> {
     pub(crate) customers: Vec<u8>,
 }
 
-const WHOLE_ESTATE: u8 = 1;
-const CUTOFF_PASSED: u8 = 2;
-const NOMINATED_SOME: u8 = 4;
-const APPROVED_SETS: u8 = 8;
-const HOLDS: u8 = 16;
-const SUSPENDS: u8 = 32;
+pub(super) const WHOLE_ESTATE: u8 = 1;
+pub(super) const CUTOFF_PASSED: u8 = 2;
+pub(super) const NOMINATED_SOME: u8 = 4;
+pub(super) const APPROVED_SETS: u8 = 8;
+pub(super) const HOLDS: u8 = 16;
+pub(super) const SUSPENDS: u8 = 32;
 
 impl CampaignCtx<'_> {
-    fn with_lookups(mut self, state: &State, now: DateTime<Utc>) -> Self {
+    pub(super) fn with_lookups(mut self, state: &State, now: DateTime<Utc>) -> Self {
         let c = self.campaign;
         self.steps = (0..state.catalogue.firmware.len())
             .map(|f| {
@@ -158,7 +158,7 @@ impl CampaignCtx<'_> {
         self
     }
 
-    fn said(&self, customer: CustomerIdx, bit: u8) -> bool {
+    pub(super) fn said(&self, customer: CustomerIdx, bit: u8) -> bool {
         self.customers
             .get(usize::from(customer))
             .is_some_and(|b| b & bit != 0)

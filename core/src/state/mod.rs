@@ -3,9 +3,16 @@
 //! [`crate::query`], also as methods on `State`.
 
 mod apply;
+mod campaigns;
+mod catalogue;
+pub mod command;
 mod decide;
+mod defects;
 pub(crate) mod eligibility;
+mod estate;
+mod halts;
 mod notices;
+mod outcomes;
 mod participation;
 mod rollout;
 

@@ -5,6 +5,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::{Deserialize, Serialize};
+
+use super::command::{Cx, Decide};
 use super::State;
 use crate::actor::Actor;
 use crate::campaign::{Campaign, Phase};
@@ -50,33 +53,7 @@ impl State {
         outboxes.page(self.recipient_of(actor), limit)
     }
 
-    /// Acknowledging: up to a notification the actor was given, and past its cursor.
-    pub(super) fn decide_acknowledge(
-        &self,
-        actor: &Actor,
-        up_to: u64,
-        outboxes: &Outboxes,
-    ) -> Result<Vec<EventPayload>, Error> {
-        let (last, acked) = outboxes.bounds(self.recipient_of(actor));
-        if up_to > last {
-            return Err(Error::invalid_input(
-                "up_to",
-                format!("{up_to} is beyond the last notification to {actor} ({last})"),
-            ));
-        }
-        if up_to <= acked {
-            return Err(Error::precondition(
-                Rule::NoChange,
-                format!("{actor} already acknowledged up to {acked}"),
-            ));
-        }
-        Ok(vec![EventPayload::NotificationsAcknowledged {
-            recipient: actor.clone(),
-            up_to,
-        }])
-    }
-
-    fn notices(&self, event: &Event) -> Vec<(Recipient, NotificationKind)> {
+    pub(super) fn notices(&self, event: &Event) -> Vec<(Recipient, NotificationKind)> {
         let mut out = Vec::new();
         match &event.payload {
             EventPayload::CampaignPhaseChanged {
@@ -355,12 +332,12 @@ impl State {
         out
     }
 
-    fn region_of(&self, c: &Campaign) -> crate::ids::Region {
+    pub(super) fn region_of(&self, c: &Campaign) -> crate::ids::Region {
         self.catalogue.variant(c.variant).region
     }
 
     /// The DCC, the campaign's CSP and every customer with hubs of its variant.
-    fn campaign_parties(&self, c: &Campaign) -> Vec<Recipient> {
+    pub(super) fn campaign_parties(&self, c: &Campaign) -> Vec<Recipient> {
         let mut r = vec![Recipient::Dcc, Recipient::Csp(self.region_of(c))];
         r.extend(
             self.customers_of_variant(c)
@@ -371,7 +348,7 @@ impl State {
     }
 
     /// The DCC, the campaign's CSP and every customer with hubs on configuration set `cfg`.
-    fn set_parties(&self, c: &Campaign, cfg: u32) -> Vec<Recipient> {
+    pub(super) fn set_parties(&self, c: &Campaign, cfg: u32) -> Vec<Recipient> {
         let mut customers = BTreeSet::new();
         for h in self.estate.hubs.iter().filter(|h| h.config == cfg) {
             customers.extend([h.import_supplier, h.gas_supplier]);
@@ -384,7 +361,7 @@ impl State {
 
     /// Tells the other supplier of each split-supply hub among `positions` that `customer`
     /// consented, without naming it: one notice per other supplier, listing its own hubs.
-    fn other_supplier(
+    pub(super) fn other_supplier(
         &self,
         campaign: &CampaignId,
         customer: &crate::ids::CustomerId,
@@ -422,7 +399,7 @@ impl State {
     }
 
     /// An outcomes summary to the DCC (every row) and to each supplier (its own hubs' rows).
-    fn summaries(
+    pub(super) fn summaries(
         &self,
         c: &Campaign,
         rows: impl Iterator<Item = (usize, Class)>,
@@ -452,7 +429,7 @@ impl State {
 }
 
 #[derive(Clone, Copy)]
-enum Class {
+pub(super) enum Class {
     Dispatched,
     Succeeded,
     Failed,
@@ -461,23 +438,23 @@ enum Class {
 }
 
 #[derive(Default)]
-struct Counts([u64; 5]);
+pub(super) struct Counts([u64; 5]);
 
 impl Counts {
-    fn of(n: u64, class: Class) -> Counts {
+    pub(super) fn of(n: u64, class: Class) -> Counts {
         let mut c = Counts::default();
         c.0[class as usize] = n;
         c
     }
-    fn add(&mut self, class: Class) {
+    pub(super) fn add(&mut self, class: Class) {
         self.0[class as usize] += 1;
     }
-    fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.0.iter().all(|&n| n == 0)
     }
 }
 
-fn summary(campaign: &CampaignId, c: &Counts) -> NotificationKind {
+pub(super) fn summary(campaign: &CampaignId, c: &Counts) -> NotificationKind {
     NotificationKind::OutcomesSummary {
         campaign: campaign.clone(),
         dispatched: c.0[Class::Dispatched as usize],
@@ -485,5 +462,44 @@ fn summary(campaign: &CampaignId, c: &Counts) -> NotificationKind {
         failed: c.0[Class::Failed as usize],
         no_response: c.0[Class::NoResponse as usize],
         timed_out: c.0[Class::TimedOut as usize],
+    }
+}
+
+/// Any actor: its notifications up to `up_to` were read; they are not delivered again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcknowledgeNotifications {
+    pub up_to: u64,
+}
+
+impl Decide for AcknowledgeNotifications {
+    fn action(&self) -> String {
+        format!("acknowledge notifications up to {}", self.up_to)
+    }
+
+    fn check_bounds(&self) -> Result<(), Error> {
+        Ok(()) // identifiers, dates, numbers and flags only: bounded by their types
+    }
+
+    /// Up to a notification the actor was given, and past its cursor.
+    fn decide(self, state: &State, cx: &Cx) -> Result<Vec<EventPayload>, Error> {
+        let (up_to, actor) = (self.up_to, cx.actor);
+        let (last, acked) = cx.outboxes.bounds(state.recipient_of(actor));
+        if up_to > last {
+            return Err(Error::invalid_input(
+                "up_to",
+                format!("{up_to} is beyond the last notification to {actor} ({last})"),
+            ));
+        }
+        if up_to <= acked {
+            return Err(Error::precondition(
+                Rule::NoChange,
+                format!("{actor} already acknowledged up to {acked}"),
+            ));
+        }
+        Ok(vec![EventPayload::NotificationsAcknowledged {
+            recipient: actor.clone(),
+            up_to,
+        }])
     }
 }

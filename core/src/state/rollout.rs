@@ -14,7 +14,6 @@ use super::State;
 use crate::actor::Actor;
 use crate::campaign::{Campaign, Phase};
 use crate::catalogue::FirmwareIdx;
-use crate::command::Command;
 use crate::defects::{DefectFlag, DefectSubject, Resolved};
 use crate::error::{Entity, RowError, Rule};
 use crate::estate::ConfigurationSet;
@@ -29,7 +28,7 @@ use crate::rollout::{
 use crate::Error;
 
 /// A tally to count: (configuration set of origin, day of dispatch, what).
-type Counted = (u32, NaiveDate, Tally);
+pub(super) type Counted = (u32, NaiveDate, Tally);
 
 /// What an outcome report does, worked out before anything changes.
 pub(crate) struct Simulated {
@@ -43,235 +42,8 @@ pub(crate) struct Simulated {
 }
 
 impl State {
-    pub(super) fn decide_rollout(
-        &self,
-        actor: &Actor,
-        at: DateTime<Utc>,
-        command: Command,
-    ) -> Result<Vec<EventPayload>, Error> {
-        let action = command.action();
-        match command {
-            Command::ReportOutcomes { campaign, outcomes } => {
-                let c = self.reporting_campaign(actor, &campaign, &action)?;
-                if outcomes.is_empty() {
-                    return Err(Error::invalid_input(
-                        "outcomes",
-                        "report at least one outcome",
-                    ));
-                }
-                let ctx = self.campaign_ctx(c, at);
-                let sim = self
-                    .simulate_outcomes(c, &outcomes, at, Some(&ctx))
-                    .map_err(|rows| Error::BulkRejected { rows })?;
-                let mut events = vec![EventPayload::OutcomesReported { campaign, outcomes }];
-                events.extend(self.halts_after(c, &sim.counted));
-                Ok(events)
-            }
-            Command::ReportHanHealth { campaign, reports } => {
-                let (me, customer) = self.participant(actor, &action)?;
-                let c = self.campaign_for(actor, &campaign)?;
-                if reports.is_empty() {
-                    return Err(Error::invalid_input("reports", "report at least one hub"));
-                }
-                let counted = self
-                    .simulate_health(c, me, &reports, Some(actor), at)
-                    .map_err(|rows| Error::BulkRejected { rows })?;
-                let mut events = vec![EventPayload::HanHealthReported {
-                    campaign,
-                    customer,
-                    reports,
-                }];
-                events.extend(self.halts_after(c, &counted));
-                Ok(events)
-            }
-            Command::CheckDeadlines {} => {
-                if *actor != Actor::Dcc {
-                    return Err(Error::not_permitted(
-                        actor,
-                        &action,
-                        "deadlines are checked by the DCC's scheduler",
-                    ));
-                }
-                Ok(self.deadlines_due(at))
-            }
-            Command::HaltUpgrades {
-                campaign,
-                set,
-                reason,
-            } => {
-                if reason.trim().is_empty() {
-                    return Err(Error::invalid_input("reason", "a halt needs a reason"));
-                }
-                match actor {
-                    Actor::Dcc => {
-                        let Some(set) = set else {
-                            return Err(Error::invalid_input(
-                                "set",
-                                "the DCC halts one configuration set here; a whole campaign with suspend_campaign",
-                            ));
-                        };
-                        let c = self.live_campaign(actor, &campaign)?;
-                        let cfg = self.campaign_set(c, &set, None)?;
-                        if c.rollout.halted_sets.contains_key(&cfg) {
-                            return Err(Error::precondition(
-                                Rule::NoChange,
-                                format!("{} is already halted in {campaign}", set.key()),
-                            ));
-                        }
-                        Ok(vec![EventPayload::ConfigurationSetHalted {
-                            campaign,
-                            set,
-                            reason,
-                            figures: None,
-                        }])
-                    }
-                    Actor::Customer(_) => {
-                        let (me, customer) = self.participant(actor, &action)?;
-                        let c = self.live_campaign(actor, &campaign)?;
-                        let hold = c.rollout.holds.get(&me);
-                        if hold.is_some_and(|h| h.all.is_some()) {
-                            return Err(Error::precondition(
-                                Rule::NoChange,
-                                format!("{customer} already holds all its hubs in {campaign}"),
-                            ));
-                        }
-                        if let Some(s) = &set {
-                            let cfg = self.campaign_set(c, s, Some(me))?;
-                            if hold.is_some_and(|h| h.sets.contains_key(&cfg)) {
-                                return Err(Error::precondition(
-                                    Rule::NoChange,
-                                    format!("{customer} already holds {} in {campaign}", s.key()),
-                                ));
-                            }
-                        }
-                        Ok(vec![EventPayload::SupplierHoldPlaced {
-                            campaign,
-                            customer,
-                            set,
-                            reason,
-                        }])
-                    }
-                    Actor::Csp(_) | Actor::System => Err(Error::not_permitted(
-                        actor,
-                        &action,
-                        "the DCC halts configuration sets; a supplier holds its own hubs",
-                    )),
-                }
-            }
-            Command::ResumeUpgrades { campaign, set } => match actor {
-                Actor::Dcc => {
-                    let Some(set) = set else {
-                        return Err(Error::invalid_input(
-                            "set",
-                            "the DCC resumes one configuration set here; a whole campaign with resume_campaign",
-                        ));
-                    };
-                    let c = self.live_campaign(actor, &campaign)?;
-                    let cfg = self.campaign_set(c, &set, None)?;
-                    if !c.rollout.halted_sets.contains_key(&cfg) {
-                        return Err(Error::precondition(
-                            Rule::NoChange,
-                            format!("{} is not halted in {campaign}", set.key()),
-                        ));
-                    }
-                    Ok(vec![EventPayload::ConfigurationSetResumed {
-                        campaign,
-                        set,
-                    }])
-                }
-                Actor::Customer(_) => {
-                    let (me, customer) = self.participant(actor, &action)?;
-                    let c = self.live_campaign(actor, &campaign)?;
-                    let hold = c.rollout.holds.get(&me);
-                    let held = match &set {
-                        None => hold.is_some_and(|h| h.all.is_some()),
-                        Some(s) => {
-                            let cfg = self.campaign_set(c, s, Some(me))?;
-                            hold.is_some_and(|h| h.sets.contains_key(&cfg))
-                        }
-                    };
-                    if !held {
-                        return Err(Error::precondition(
-                            Rule::NoChange,
-                            format!("{customer} has no such hold in {campaign}"),
-                        ));
-                    }
-                    Ok(vec![EventPayload::SupplierHoldLifted {
-                        campaign,
-                        customer,
-                        set,
-                    }])
-                }
-                Actor::Csp(_) | Actor::System => Err(Error::not_permitted(
-                    actor,
-                    &action,
-                    "only the DCC resumes a halted configuration set; a supplier its own hold",
-                )),
-            },
-            Command::FlagDefect {
-                subject,
-                text,
-                named,
-                suspend_own,
-            } => {
-                let (me, customer) = self.participant(actor, &action)?;
-                if text.trim().is_empty() {
-                    return Err(Error::invalid_input("text", "say what the defect is"));
-                }
-                self.resolve_subject(&subject, Some(me))?;
-                let flag = crate::defects::flag_id(&customer, &subject, &text, at);
-                if self.defects.iter().any(|d| d.id == flag) {
-                    return Err(Error::already_exists(Entity::DefectFlag, flag));
-                }
-                let suspending = self
-                    .defects
-                    .iter()
-                    .filter(|d| d.customer == me && d.suspending)
-                    .count();
-                if suspend_own && suspending >= crate::limits::MAX_SUSPENDING_FLAGS_PER_CUSTOMER {
-                    return Err(Error::too_many(
-                        "suspend_own: defect flags suspending your upgrades",
-                        suspending + 1,
-                        crate::limits::MAX_SUSPENDING_FLAGS_PER_CUSTOMER,
-                    ));
-                }
-                Ok(vec![EventPayload::DefectFlagged {
-                    flag,
-                    customer,
-                    subject,
-                    text,
-                    named,
-                    suspend_own,
-                }])
-            }
-            Command::LiftDefectSuspension { flag } => {
-                let (me, customer) = self.participant(actor, &action)?;
-                // Another's flag answers as one that does not exist: its existence is not yours.
-                let d = self
-                    .defect(flag)
-                    .ok()
-                    .filter(|d| d.customer == me)
-                    .ok_or_else(|| Error::not_found(Entity::DefectFlag, flag))?;
-                if !d.suspending {
-                    return Err(Error::precondition(
-                        Rule::NoChange,
-                        format!("defect flag {flag} suspends nothing"),
-                    ));
-                }
-                Ok(vec![EventPayload::DefectSuspensionLifted {
-                    flag,
-                    customer,
-                }])
-            }
-            other => Err(Error::invalid_input(
-                "command",
-                format!("{} is not a rollout command", other.action()),
-            )),
-        }
-    }
-
     /// The campaign an outcome report is about, if `actor` is the CSP of its region.
-    fn reporting_campaign(
+    pub(super) fn reporting_campaign(
         &self,
         actor: &Actor,
         id: &CampaignId,
@@ -290,7 +62,7 @@ impl State {
     }
 
     /// A campaign that halts and holds apply to: started and not closed.
-    fn live_campaign(&self, actor: &Actor, id: &CampaignId) -> Result<&Campaign, Error> {
+    pub(super) fn live_campaign(&self, actor: &Actor, id: &CampaignId) -> Result<&Campaign, Error> {
         let c = self.campaign_for(actor, id)?;
         if matches!(c.phase, Phase::Draft | Phase::Completed | Phase::Cancelled) {
             return Err(Error::precondition(
@@ -306,7 +78,7 @@ impl State {
 
     /// A configuration set of the campaign's variant (for a customer: one it has hubs on, so
     /// that it learns nothing of others' sets).
-    fn campaign_set(
+    pub(super) fn campaign_set(
         &self,
         c: &Campaign,
         set: &ConfigurationSet,
@@ -367,7 +139,7 @@ impl State {
         }
     }
 
-    fn defect(&self, flag: u64) -> Result<&DefectFlag, Error> {
+    pub(super) fn defect(&self, flag: u64) -> Result<&DefectFlag, Error> {
         self.defects
             .iter()
             .find(|d| d.id == flag)
@@ -536,7 +308,7 @@ impl State {
 
     /// Checks a health report by `me`; returns the failures it adds. With `actor` (a live
     /// report) each hub must be one `me` supplies as the actor may address it.
-    fn simulate_health(
+    pub(super) fn simulate_health(
         &self,
         c: &Campaign,
         me: CustomerIdx,
@@ -630,7 +402,7 @@ impl State {
 
     /// The automatic halts that counting `counted` would trip: each configuration set over
     /// the threshold (not already halted), then the campaign.
-    fn halts_after(&self, c: &Campaign, counted: &[Counted]) -> Vec<EventPayload> {
+    pub(super) fn halts_after(&self, c: &Campaign, counted: &[Counted]) -> Vec<EventPayload> {
         let Some(policy) = c.policy.halt else {
             return Vec::new();
         };
@@ -690,7 +462,7 @@ impl State {
     }
 
     /// What time has made due at `at`, campaign by campaign.
-    fn deadlines_due(&self, at: DateTime<Utc>) -> Vec<EventPayload> {
+    pub(super) fn deadlines_due(&self, at: DateTime<Utc>) -> Vec<EventPayload> {
         let mut events = Vec::new();
         for c in self.campaigns.values() {
             if matches!(c.phase, Phase::Draft | Phase::Completed | Phase::Cancelled) {
@@ -1043,26 +815,26 @@ impl State {
         Ok(())
     }
 
-    fn campaign_ref(&self, id: &CampaignId) -> Result<&Campaign, Error> {
+    pub(super) fn campaign_ref(&self, id: &CampaignId) -> Result<&Campaign, Error> {
         self.campaigns
             .get(id)
             .ok_or_else(|| Error::not_found(Entity::Campaign, id))
     }
 
-    fn campaign_mut(&mut self, id: &CampaignId) -> &mut Campaign {
+    pub(super) fn campaign_mut(&mut self, id: &CampaignId) -> &mut Campaign {
         // Present: every caller resolved it first.
         self.campaigns
             .get_mut(id)
             .expect("campaign checked present")
     }
 
-    fn customer_ref(&self, id: &CustomerId) -> Result<CustomerIdx, Error> {
+    pub(super) fn customer_ref(&self, id: &CustomerId) -> Result<CustomerIdx, Error> {
         self.estate
             .customer_idx(id)
             .ok_or_else(|| Error::not_found(Entity::Customer, id))
     }
 
-    fn config_ref(&self, set: &ConfigurationSet) -> Result<u32, Error> {
+    pub(super) fn config_ref(&self, set: &ConfigurationSet) -> Result<u32, Error> {
         self.find_config(set)
             .ok_or_else(|| Error::not_found(Entity::ConfigurationSet, set.key()))
     }

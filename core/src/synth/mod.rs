@@ -13,6 +13,7 @@ use chrono::{Duration, NaiveDate};
 use crate::actor::Actor;
 use crate::catalogue::{Gate, HanBand, Variant};
 use crate::command::Command;
+use crate::command::*;
 use crate::estate::{ConsumerFlags, HanDevice, HanDevices, HubRow, SmiStatus};
 use crate::ids::{CustomerId, FirmwareVersion, HubId, Region, VariantId};
 
@@ -238,9 +239,9 @@ impl SynthEstate {
             .map(|v| {
                 (
                     Actor::Dcc,
-                    Command::RegisterVariant {
+                    Command::RegisterVariant(RegisterVariant {
                         variant: Box::new(v.clone()),
-                    },
+                    }),
                 )
             })
             .collect();
@@ -253,11 +254,11 @@ impl SynthEstate {
                 .unwrap_or(Region::North);
             out.push((
                 Actor::Csp(region),
-                Command::RegisterFirmware {
+                Command::RegisterFirmware(RegisterFirmware {
                     variant: f.variant.clone(),
                     version: f.version.clone(),
                     upgrades_from: f.upgrades_from.clone(),
-                },
+                }),
             ));
             for gate in Gate::ALL {
                 let (actor, note) = match gate.recorder() {
@@ -270,12 +271,12 @@ impl SynthEstate {
                 };
                 out.push((
                     actor,
-                    Command::RecordGate {
+                    Command::RecordGate(RecordGate {
                         variant: f.variant.clone(),
                         version: f.version.clone(),
                         gate,
                         note,
-                    },
+                    }),
                 ));
             }
         }

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use commshub_ota::catalogue::{Gate, GateRecorder, HanBand, Variant};
+use commshub_ota::command::*;
 use commshub_ota::rollout::{Outcome, OutcomeReport};
 use commshub_ota::*;
 
@@ -133,11 +134,11 @@ pub fn ready_firmware(
         engine,
         &Actor::Csp(region),
         at,
-        Command::RegisterFirmware {
+        Command::RegisterFirmware(RegisterFirmware {
             variant: vid(variant),
             version: fw(version),
             upgrades_from: from.iter().map(|f| fw(f)).collect(),
-        },
+        }),
     );
     for gate in Gate::ALL {
         let (actor, note) = match gate.recorder() {
@@ -149,12 +150,12 @@ pub fn ready_firmware(
             engine,
             &actor,
             at,
-            Command::RecordGate {
+            Command::RecordGate(RecordGate {
                 variant: vid(variant),
                 version: fw(version),
                 gate,
                 note,
-            },
+            }),
         );
     }
 }
@@ -171,17 +172,17 @@ pub fn fixture() -> Engine {
         &mut e,
         &Actor::Dcc,
         at,
-        Command::RegisterVariant {
+        Command::RegisterVariant(RegisterVariant {
             variant: variant(NORTH, Region::North),
-        },
+        }),
     );
     ok(
         &mut e,
         &Actor::Dcc,
         at,
-        Command::RegisterVariant {
+        Command::RegisterVariant(RegisterVariant {
             variant: variant(SOUTH, Region::South),
-        },
+        }),
     );
     ready_firmware(&mut e, NORTH, Region::North, "1.0", &[], at);
     ready_firmware(&mut e, NORTH, Region::North, "1.1", &["1.0"], at);
@@ -198,7 +199,12 @@ pub fn fixture() -> Engine {
         h3,
         row(4, SOUTH, "1.0", Some("SUP-C"), None),
     ];
-    ok(&mut e, &Actor::Dcc, at, Command::LoadEstate { hubs });
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        at,
+        Command::LoadEstate(LoadEstate { hubs }),
+    );
     e
 }
 
@@ -228,21 +234,26 @@ pub fn rolling(policy: CampaignPolicy) -> Engine {
     hubs.push(row(15, NORTH, "1.1", Some("SUP-D"), None));
     hubs.extend((16..=19).map(|n| row_y(n, "SUP-D")));
     hubs.push(row(20, NORTH, "1.1", Some("SUP-A"), Some("SUP-E")));
-    ok(&mut e, &Actor::Dcc, t(1), Command::LoadEstate { hubs });
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        Command::LoadEstate(LoadEstate { hubs }),
+    );
     piloting_campaign(&mut e, (t(1), t(2)), t(60), policy);
     for s in ["SUP-A", "SUP-D"] {
         ok(
             &mut e,
             &cust(s),
             t(2),
-            Command::ApproveWholeEstate { campaign: camp(C1) },
+            Command::ApproveWholeEstate(ApproveWholeEstate { campaign: camp(C1) }),
         );
     }
     e
 }
 
 pub fn report(rows: &[(u64, Outcome)]) -> Command {
-    Command::ReportOutcomes {
+    Command::ReportOutcomes(ReportOutcomes {
         campaign: camp(C1),
         outcomes: rows
             .iter()
@@ -252,7 +263,7 @@ pub fn report(rows: &[(u64, Outcome)]) -> Command {
                 happened_at: None,
             })
             .collect(),
-    }
+    })
 }
 
 pub fn read_back(v: &str) -> Outcome {
@@ -288,18 +299,18 @@ pub fn piloting_campaign(
         e,
         &Actor::Dcc,
         at.0,
-        Command::CreateCampaign {
+        Command::CreateCampaign(CreateCampaign {
             campaign: camp(C1),
             variant: vid(NORTH),
             target: fw("2.0"),
             cutoff,
             policy,
-        },
+        }),
     );
     ok(
         e,
         &Actor::Dcc,
         at.1,
-        Command::GrantPilotOa { campaign: camp(C1) },
+        Command::GrantPilotOa(GrantPilotOa { campaign: camp(C1) }),
     );
 }

@@ -1,0 +1,346 @@
+//! A campaign's lifecycle: creation with its policy, Operational Approvals, suspension,
+//! resumption, completion, cancellation and per-customer cut-off extensions (DCC).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::command::{Cx, Decide};
+use super::State;
+use crate::campaign::Transition;
+use crate::catalogue::Gate;
+use crate::error::{Entity, Rule};
+use crate::event::EventPayload;
+use crate::ids::{CampaignId, CustomerId, FirmwareVersion, VariantId};
+use crate::limits;
+use crate::participation::CampaignPolicy;
+use crate::Error;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCampaign {
+    pub campaign: CampaignId,
+    pub variant: VariantId,
+    pub target: FirmwareVersion,
+    pub cutoff: DateTime<Utc>,
+    #[serde(default, deserialize_with = "crate::participation::from_map_only")]
+    pub policy: CampaignPolicy,
+}
+
+impl Decide for CreateCampaign {
+    fn action(&self) -> String {
+        let CreateCampaign { campaign, .. } = self;
+        format!("create campaign {campaign}")
+    }
+
+    fn check_bounds(&self) -> Result<(), Error> {
+        Ok(()) // identifiers, dates, numbers and flags only: bounded by their types
+    }
+
+    fn decide(self, state: &State, cx: &Cx) -> Result<Vec<EventPayload>, Error> {
+        let CreateCampaign {
+            campaign,
+            variant,
+            target,
+            cutoff,
+            policy,
+        } = self;
+        let at = cx.at;
+        cx.dcc_only()?;
+        policy.check()?;
+        if state.campaigns.contains_key(&campaign) {
+            return Err(Error::already_exists(Entity::Campaign, &campaign));
+        }
+        let v = state.variant_idx(&variant)?;
+        // Every eligibility check walks the variant's open campaigns: keep them few.
+        let open = state
+            .campaigns
+            .values()
+            .filter(|c| c.variant == v && !c.phase.is_terminal())
+            .count();
+        if open >= crate::limits::MAX_LIVE_CAMPAIGNS_PER_VARIANT {
+            return Err(Error::too_many(
+                "campaigns not completed or cancelled for this variant",
+                open + 1,
+                crate::limits::MAX_LIVE_CAMPAIGNS_PER_VARIANT,
+            ));
+        }
+        let f = state.firmware_idx(v, &variant, &target)?;
+        let fw = state.catalogue.fw(f);
+        if !fw.on_production_cpl() {
+            return Err(Error::precondition(
+                Rule::NotOnProductionCpl,
+                format!(
+                    "{variant}@{target} has passed {} of {} gates; next is {}",
+                    fw.gates.len(),
+                    Gate::ALL.len(),
+                    Gate::ALL[fw.gates.len()]
+                ),
+            ));
+        }
+        if cutoff <= at {
+            return Err(Error::invalid_input(
+                "cutoff",
+                format!("cut-off {cutoff} must be after the campaign is created ({at})"),
+            ));
+        }
+        Ok(vec![EventPayload::CampaignCreated {
+            campaign,
+            variant,
+            target,
+            cutoff,
+            policy,
+        }])
+    }
+}
+
+/// Operational Approval to begin the pilot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantPilotOa {
+    pub campaign: CampaignId,
+}
+
+impl Decide for GrantPilotOa {
+    fn action(&self) -> String {
+        let GrantPilotOa { campaign } = self;
+        format!("grant pilot OA for campaign {campaign}")
+    }
+
+    fn check_bounds(&self) -> Result<(), Error> {
+        Ok(()) // identifiers, dates, numbers and flags only: bounded by their types
+    }
+
+    fn decide(self, state: &State, cx: &Cx) -> Result<Vec<EventPayload>, Error> {
+        let GrantPilotOa { campaign } = self;
+        cx.dcc_only()?;
+        Ok(vec![state.transition(
+            &campaign,
+            Transition::StartPilot,
+            None,
+        )?])
+    }
+}
+
+/// Operational Approval to begin mass rollout.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantMassRolloutOa {
+    pub campaign: CampaignId,
+    #[serde(default)]
+    pub override_reason: Option<String>,
+}
+
+impl Decide for GrantMassRolloutOa {
+    fn action(&self) -> String {
+        let GrantMassRolloutOa { campaign, .. } = self;
+        format!("grant mass rollout OA for campaign {campaign}")
+    }
+
+    fn check_bounds(&self) -> Result<(), Error> {
+        limits::opt_text("override_reason", &self.override_reason)
+    }
+
+    fn decide(self, state: &State, cx: &Cx) -> Result<Vec<EventPayload>, Error> {
+        let GrantMassRolloutOa {
+            campaign,
+            override_reason,
+        } = self;
+        let (actor, at) = (cx.actor, cx.at);
+        cx.dcc_only()?;
+        let event = state.transition(&campaign, Transition::StartMassRollout, None)?;
+        let c = state.campaign_for(actor, &campaign)?;
+        let missing = state.missing_assessment(c, at);
+        let override_reason = override_reason.filter(|r| !r.trim().is_empty());
+        if !missing.is_empty() && override_reason.is_none() {
+            return Err(Error::precondition(
+                Rule::PilotAssessment,
+                format!(
+                    "OA for mass rollout of {campaign} waits for {} (or a DCC override with a reason)",
+                    missing.join("; ")
+                ),
+            ));
+        }
+        Ok(vec![match (event, override_reason) {
+            (
+                EventPayload::CampaignPhaseChanged {
+                    campaign, from, to, ..
+                },
+                Some(reason),
+            ) => EventPayload::CampaignPhaseChanged {
+                campaign,
+                from,
+                to,
+                reason: Some(format!("override: {reason}")),
+                figures: None,
+            },
+            (event, _) => event,
+        }])
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompleteCampaign {
+    pub campaign: CampaignId,
+}
+
+impl Decide for CompleteCampaign {
+    fn action(&self) -> String {
+        let CompleteCampaign { campaign } = self;
+        format!("complete campaign {campaign}")
+    }
+
+    fn check_bounds(&self) -> Result<(), Error> {
+        Ok(()) // identifiers, dates, numbers and flags only: bounded by their types
+    }
+
+    fn decide(self, state: &State, cx: &Cx) -> Result<Vec<EventPayload>, Error> {
+        let CompleteCampaign { campaign } = self;
+        cx.dcc_only()?;
+        Ok(vec![state.transition(
+            &campaign,
+            Transition::Complete,
+            None,
+        )?])
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuspendCampaign {
+    pub campaign: CampaignId,
+    pub reason: String,
+}
+
+impl Decide for SuspendCampaign {
+    fn action(&self) -> String {
+        let SuspendCampaign { campaign, .. } = self;
+        format!("suspend campaign {campaign}")
+    }
+
+    fn check_bounds(&self) -> Result<(), Error> {
+        limits::text("reason", &self.reason)
+    }
+
+    fn decide(self, state: &State, cx: &Cx) -> Result<Vec<EventPayload>, Error> {
+        let SuspendCampaign { campaign, reason } = self;
+        cx.dcc_only()?;
+        Ok(vec![state.transition(
+            &campaign,
+            Transition::Suspend,
+            Some(reason),
+        )?])
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResumeCampaign {
+    pub campaign: CampaignId,
+}
+
+impl Decide for ResumeCampaign {
+    fn action(&self) -> String {
+        let ResumeCampaign { campaign } = self;
+        format!("resume campaign {campaign}")
+    }
+
+    fn check_bounds(&self) -> Result<(), Error> {
+        Ok(()) // identifiers, dates, numbers and flags only: bounded by their types
+    }
+
+    fn decide(self, state: &State, cx: &Cx) -> Result<Vec<EventPayload>, Error> {
+        let ResumeCampaign { campaign } = self;
+        cx.dcc_only()?;
+        Ok(vec![state.transition(
+            &campaign,
+            Transition::Resume,
+            None,
+        )?])
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CancelCampaign {
+    pub campaign: CampaignId,
+    pub reason: String,
+}
+
+impl Decide for CancelCampaign {
+    fn action(&self) -> String {
+        let CancelCampaign { campaign, .. } = self;
+        format!("cancel campaign {campaign}")
+    }
+
+    fn check_bounds(&self) -> Result<(), Error> {
+        limits::text("reason", &self.reason)
+    }
+
+    fn decide(self, state: &State, cx: &Cx) -> Result<Vec<EventPayload>, Error> {
+        let CancelCampaign { campaign, reason } = self;
+        cx.dcc_only()?;
+        Ok(vec![state.transition(
+            &campaign,
+            Transition::Cancel,
+            Some(reason),
+        )?])
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtendCutoff {
+    pub campaign: CampaignId,
+    pub customer: CustomerId,
+    pub until: DateTime<Utc>,
+}
+
+impl Decide for ExtendCutoff {
+    fn action(&self) -> String {
+        let ExtendCutoff {
+            campaign, customer, ..
+        } = self;
+        format!("extend the cut-off of customer {customer} in campaign {campaign}")
+    }
+
+    fn check_bounds(&self) -> Result<(), Error> {
+        Ok(()) // identifiers, dates, numbers and flags only: bounded by their types
+    }
+
+    fn decide(self, state: &State, cx: &Cx) -> Result<Vec<EventPayload>, Error> {
+        let ExtendCutoff {
+            campaign,
+            customer,
+            until,
+        } = self;
+        let actor = cx.actor;
+        cx.dcc_only()?;
+        let c = state.campaign_for(actor, &campaign)?;
+        if c.phase.is_terminal() {
+            return Err(Error::precondition(
+                Rule::CampaignClosed,
+                format!(
+                    "campaign {campaign} is {}; its cut-offs no longer apply",
+                    c.phase
+                ),
+            ));
+        }
+        let idx = state
+            .estate
+            .customer_idx(&customer)
+            .ok_or_else(|| Error::not_found(Entity::Customer, &customer))?;
+        let current = c.cutoff_for(idx);
+        if until <= current {
+            return Err(Error::precondition(
+                Rule::CutoffNotLater,
+                format!("{customer}'s cut-off in {campaign} is {current}; {until} is not later"),
+            ));
+        }
+        Ok(vec![EventPayload::CutoffExtended {
+            campaign,
+            customer,
+            until,
+        }])
+    }
+}

@@ -1,0 +1,220 @@
+//! The catalogue's commands: hub variants, their firmware versions and each version's readiness
+//! gates. Each command is a struct, its bounds and its decision (`Decide`).
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::command::{Cx, Decide};
+use super::State;
+use crate::actor::Actor;
+use crate::catalogue::{Gate, GateRecorder, Variant};
+use crate::error::{Entity, Rule};
+use crate::event::EventPayload;
+use crate::ids::{FirmwareVersion, VariantId};
+use crate::limits;
+use crate::Error;
+
+/// DCC: add a hub variant to the catalogue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterVariant {
+    pub variant: Box<Variant>,
+}
+
+impl Decide for RegisterVariant {
+    fn action(&self) -> String {
+        let RegisterVariant { variant } = self;
+        format!("register variant {}", variant.id)
+    }
+
+    fn check_bounds(&self) -> Result<(), Error> {
+        limits::text("variant.manufacturer", &self.variant.manufacturer)?;
+        limits::text("variant.model", &self.variant.model)?;
+        limits::text("variant.hardware_version", &self.variant.hardware_version)
+    }
+
+    fn decide(self, state: &State, cx: &Cx) -> Result<Vec<EventPayload>, Error> {
+        let RegisterVariant { variant } = self;
+        cx.dcc_only()?;
+        for (field, value) in [
+            ("variant.manufacturer", &variant.manufacturer),
+            ("variant.model", &variant.model),
+            ("variant.hardware_version", &variant.hardware_version),
+        ] {
+            if value.trim().is_empty() {
+                return Err(Error::invalid_input(field, "must not be empty"));
+            }
+        }
+        if state.catalogue.variant_idx(&variant.id).is_some() {
+            return Err(Error::already_exists(Entity::Variant, &variant.id));
+        }
+        if state.catalogue.variants.len() >= usize::from(u16::MAX) {
+            return Err(Error::precondition(
+                Rule::Capacity,
+                "more than 65 535 variants",
+            ));
+        }
+        Ok(vec![EventPayload::VariantRegistered { variant }])
+    }
+}
+
+/// CSP of the variant's region: register a firmware version with the versions that may
+/// upgrade straight to it (its pathway).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterFirmware {
+    pub variant: VariantId,
+    pub version: FirmwareVersion,
+    #[serde(default)]
+    pub upgrades_from: Vec<FirmwareVersion>,
+}
+
+impl Decide for RegisterFirmware {
+    fn action(&self) -> String {
+        let RegisterFirmware {
+            variant, version, ..
+        } = self;
+        format!("register firmware {version} of variant {variant}")
+    }
+
+    fn check_bounds(&self) -> Result<(), Error> {
+        limits::count(
+            "upgrades_from",
+            self.upgrades_from.len(),
+            limits::MAX_SETS_PER_COMMAND,
+        )
+    }
+
+    fn decide(self, state: &State, cx: &Cx) -> Result<Vec<EventPayload>, Error> {
+        let RegisterFirmware {
+            variant,
+            version,
+            upgrades_from,
+        } = self;
+        let (actor, action) = (cx.actor, &cx.action);
+        let v = state.variant_idx(&variant)?;
+        state.require_region_csp(actor, v, action)?;
+        if state.catalogue.firmware_idx(v, &version).is_some() {
+            return Err(Error::already_exists(
+                Entity::Firmware,
+                format!("{variant}@{version}"),
+            ));
+        }
+        let mut seen = HashSet::new();
+        for from in &upgrades_from {
+            if from == &version {
+                return Err(Error::precondition(
+                    Rule::Pathway,
+                    format!("firmware {version} cannot upgrade from itself"),
+                ));
+            }
+            state.firmware_idx(v, &variant, from)?;
+            if !seen.insert(from) {
+                return Err(Error::invalid_input(
+                    "upgrades_from",
+                    format!("{from} is listed twice"),
+                ));
+            }
+        }
+        if state.catalogue.firmware.len() >= usize::from(u16::MAX) {
+            return Err(Error::precondition(
+                Rule::Capacity,
+                "more than 65 535 firmware versions",
+            ));
+        }
+        Ok(vec![EventPayload::FirmwareRegistered {
+            variant,
+            version,
+            upgrades_from,
+        }])
+    }
+}
+
+/// Record the next readiness gate of a firmware version (see [`Gate::recorder`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordGate {
+    pub variant: VariantId,
+    pub version: FirmwareVersion,
+    pub gate: Gate,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl Decide for RecordGate {
+    fn action(&self) -> String {
+        let RecordGate {
+            variant,
+            version,
+            gate,
+            ..
+        } = self;
+        format!("record gate {gate} for firmware {version} of variant {variant}")
+    }
+
+    fn check_bounds(&self) -> Result<(), Error> {
+        limits::opt_text("note", &self.note)
+    }
+
+    fn decide(self, state: &State, cx: &Cx) -> Result<Vec<EventPayload>, Error> {
+        let RecordGate {
+            variant,
+            version,
+            gate,
+            note,
+        } = self;
+        let (actor, _at, action) = (cx.actor, cx.at, &cx.action);
+        let v = state.variant_idx(&variant)?;
+        let f = state.firmware_idx(v, &variant, &version)?;
+        match (gate.recorder(), actor) {
+            (GateRecorder::Dcc, Actor::Dcc) | (GateRecorder::Customer, Actor::Customer(_)) => {}
+            (GateRecorder::RegionCsp, _) => state.require_region_csp(actor, v, action)?,
+            (GateRecorder::Dcc, _) => {
+                return Err(Error::not_permitted(
+                    actor,
+                    action,
+                    format!("only the DCC records {gate}"),
+                ))
+            }
+            (GateRecorder::Customer, _) => {
+                return Err(Error::not_permitted(
+                    actor,
+                    action,
+                    format!("{gate} is recorded by a DCC Customer with its test feedback"),
+                ))
+            }
+        }
+        if gate == Gate::CustomerTested && note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+            return Err(Error::invalid_input(
+                "note",
+                "customer testing needs the customer's feedback",
+            ));
+        }
+        let recorded = &state.catalogue.fw(f).gates;
+        if gate.position() < recorded.len() {
+            return Err(Error::precondition(
+                Rule::GateOrder,
+                format!(
+                    "{variant}@{version}: {gate} was already recorded at {}",
+                    recorded[gate.position()].at
+                ),
+            ));
+        }
+        if gate.position() > recorded.len() {
+            return Err(Error::precondition(
+                Rule::GateOrder,
+                format!(
+                    "{variant}@{version}: {} must be recorded before {gate}",
+                    Gate::ALL[recorded.len()]
+                ),
+            ));
+        }
+        Ok(vec![EventPayload::GateRecorded {
+            variant,
+            version,
+            gate,
+            note,
+        }])
+    }
+}
