@@ -350,14 +350,17 @@ fn pilot(
 ) -> Result<(), Box<dyn std::error::Error>> {
     let supplier = Actor::Customer(big.clone());
     let csp = Actor::Csp(region);
-    let proposed = engine.state().propose_pilot(&supplier, campaign, 60, 7)?;
+    let proposed = engine
+        .state()
+        .propose_pilot(&supplier, campaign, 60, 7, day(4))?;
     engine.execute(
         &supplier,
         day(4),
-        Command::NominateHubs(NominateHubs {
+        NominateHubs {
             campaign: campaign.clone(),
             hubs: proposed.clone(),
-        }),
+        }
+        .into(),
     )?;
     let page = engine
         .state()

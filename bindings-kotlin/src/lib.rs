@@ -953,15 +953,18 @@ impl Engine {
             .collect())
     }
 
-    /// Proposes up to `size` of the customer's hubs for the pilot (the same answer for the same seed).
+    /// Proposes up to `size` of the customer's hubs for the pilot as things stand at `at` (the
+    /// same answer for the same seed and time).
     pub fn propose_pilot(
         &self,
         actor: String,
         campaign: String,
         size: i64,
         seed: i64,
+        at: SystemTime,
     ) -> Result<Vec<String>> {
         let who = self::actor(&actor)?;
+        let at = types::instant(at)?;
         let campaign = campaign.parse()?;
         let size = u32::try_from(size)
             .map_err(|_| error::invalid_input("size", format!("{size} is out of range")))?;
@@ -970,7 +973,7 @@ impl Engine {
         Ok(self
             .lock()
             .state()
-            .propose_pilot(&who, &campaign, size, seed)?
+            .propose_pilot(&who, &campaign, size, seed, at)?
             .iter()
             .map(|h| h.to_string())
             .collect())

@@ -401,11 +401,12 @@ impl NativeEngine {
         campaign: &str,
         size: u32,
         seed: u64,
+        at: DateTime<Utc>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let actor = parse_actor(actor)?;
         let campaign = campaign.parse().map_err(to_py_err)?;
         self.with(py, move |e| {
-            ok_json(e.state().propose_pilot(&actor, &campaign, size, seed))
+            ok_json(e.state().propose_pilot(&actor, &campaign, size, seed, at))
         })
     }
 

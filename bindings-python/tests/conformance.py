@@ -115,7 +115,7 @@ def run_query(engine: ota.Engine, q: Mapping[str, Any]) -> Any:
     if name == "participations":
         return _to_json(engine.participations(actor, q["campaign"], parse_datetime(q["at"])))
     if name == "propose_pilot":
-        return engine.propose_pilot(actor, q["campaign"], q["size"], q.get("seed", 0))
+        return engine.propose_pilot(actor, q["campaign"], q["size"], parse_datetime(q["at"]), q.get("seed", 0))
     if name == "pilot_status":
         return _to_json(engine.pilot_status(actor, q["campaign"]))
     if name == "campaign_progress":

@@ -83,7 +83,7 @@ def test_counts_out_of_range_or_of_another_type_are_invalid_input(value: Any) ->
         lambda: e.upgrade_list(CSP, ota.Region.NORTH, t(3), limit=value),
         lambda: e.lift_defect_suspension(A, t(3), flag=value),
         lambda: e.acknowledge_notifications(A, t(3), up_to=value),
-        lambda: e.propose_pilot(A, "C2", size=value),
+        lambda: e.propose_pilot(A, "C2", size=value, at=t(3)),
     ]
     for call in calls:
         with pytest.raises(ota.InvalidInputError):
@@ -261,9 +261,9 @@ def test_pilot_proposals_never_offer_a_split_hub_the_other_supplier_has_not_cons
     given(e, json.loads((TESTS_DIR / "fixtures" / "rollout_estate.json").read_text()))
     e.create_campaign(DCC, t(1), campaign="C2", variant="CH-N-DB", target="2.0", cutoff=t(59))
     e.grant_pilot_oa(DCC, t(2), campaign="C2")
-    assert h(0x20) not in e.propose_pilot(A, "C2", size=20)
+    assert h(0x20) not in e.propose_pilot(A, "C2", size=20, at=t(2))
     e.approve_whole_estate(E, t(2), campaign="C2")
-    assert h(0x20) in e.propose_pilot(A, "C2", size=20)
+    assert h(0x20) in e.propose_pilot(A, "C2", size=20, at=t(2))
 
 
 

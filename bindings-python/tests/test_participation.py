@@ -75,10 +75,10 @@ def test_rejections_verdicts_and_the_mass_rollout_gate(engine: ota.Engine) -> No
 
 
 def test_proposals_policies_and_configuration_sets(engine: ota.Engine) -> None:
-    proposal = engine.propose_pilot(A, "C1", 2, seed=7)
-    assert len(proposal) == 2 and proposal == engine.propose_pilot(A, "C1", 2, seed=7)
+    proposal = engine.propose_pilot(A, "C1", 2, t(3), seed=7)
+    assert len(proposal) == 2 and proposal == engine.propose_pilot(A, "C1", 2, t(3), seed=7)
     with pytest.raises(ota.InvalidInputError):
-        engine.propose_pilot(A, "C1", -1)
+        engine.propose_pilot(A, "C1", -1, t(3))
     engine.create_campaign(ota.Actor.DCC, t(3), campaign="C2", variant="CH-N-DB", target="2.0", cutoff=t(60),
                            policy=ota.CampaignPolicy(pilot_cap_per_customer=1, min_assessment_days=3))
     cs = engine.hub(D, h(8)).configuration_set

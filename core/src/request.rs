@@ -80,6 +80,7 @@ pub enum Query {
         size: u32,
         #[serde(default)]
         seed: u64,
+        at: DateTime<Utc>,
     },
     PilotStatus {
         campaign: CampaignId,
@@ -166,7 +167,8 @@ impl Engine {
                 campaign,
                 size,
                 seed,
-            } => Answer::HubIds(s.propose_pilot(actor, campaign, *size, *seed)?),
+                at,
+            } => Answer::HubIds(s.propose_pilot(actor, campaign, *size, *seed, *at)?),
             Query::PilotStatus { campaign } => {
                 Answer::PilotStatus(s.pilot_status(actor, campaign)?)
             }

@@ -952,7 +952,7 @@ fn pilot_proposals_spread_over_sets_and_prefer_super_friendly_premises() {
     // (1.0, no gas) is another; hub 2 is vulnerable and never proposed.
     let propose = |e: &Engine, n: u32, seed: u64| {
         e.state()
-            .propose_pilot(&cust("SUP-A"), &camp(C1), n, seed)
+            .propose_pilot(&cust("SUP-A"), &camp(C1), n, seed, t(5))
             .unwrap()
     };
     let two = propose(&e, 2, 1);
@@ -1008,14 +1008,14 @@ fn pilot_proposals_spread_over_sets_and_prefer_super_friendly_premises() {
     assert_eq!(propose(&e, 5, 1), vec![hub(7)]);
     assert_eq!(
         e.state()
-            .propose_pilot(&Actor::Dcc, &camp(C1), 2, 1)
+            .propose_pilot(&Actor::Dcc, &camp(C1), 2, 1, t(5))
             .unwrap_err()
             .kind(),
         ErrorKind::NotPermitted
     );
     assert_eq!(
         e.state()
-            .propose_pilot(&cust("SUP-A"), &camp(C1), 0, 1)
+            .propose_pilot(&cust("SUP-A"), &camp(C1), 0, 1, t(5))
             .unwrap_err()
             .kind(),
         ErrorKind::InvalidInput
@@ -1097,7 +1097,7 @@ fn pilot_proposals_take_super_friendly_premises_first_overall_and_only_takeable_
     );
     let chosen = e
         .state()
-        .propose_pilot(&cust("SUP-F"), &camp(C1), 40, 7)
+        .propose_pilot(&cust("SUP-F"), &camp(C1), 40, 7, t(5))
         .unwrap();
     assert_eq!(chosen.len(), 40);
     let friendly: Vec<HubId> = (100..=130).map(hub).collect();
@@ -1113,7 +1113,7 @@ fn pilot_proposals_take_super_friendly_premises_first_overall_and_only_takeable_
     // Fewer slots than super-friendly candidates: all friendly, spread over their sets.
     let ten = e
         .state()
-        .propose_pilot(&cust("SUP-F"), &camp(C1), 10, 7)
+        .propose_pilot(&cust("SUP-F"), &camp(C1), 10, 7, t(5))
         .unwrap();
     assert!(ten.iter().all(|h| friendly.contains(h)), "{ten:?}");
     assert!(

@@ -441,7 +441,7 @@ fn reads(e: &Engine, observer: &Actor, at: DateTime<Utc>) -> Vec<String> {
         Actor::Customer(me) => {
             for cmp in ["C1", "C2", "C3"] {
                 out.push(json(s.participation(observer, &camp(cmp), me, at)));
-                out.push(json(s.propose_pilot(observer, &camp(cmp), 5, 1)));
+                out.push(json(s.propose_pilot(observer, &camp(cmp), 5, 1, at)));
             }
             out.push(json(s.customer_estate(observer, me)));
             out.push(json(s.configuration_sets(observer, Some(me))));

@@ -98,7 +98,7 @@ def main() -> None:
 
     # A small pilot: nominate proposed hubs; the CSP upgrades what its list offers.
     at = T0 + timedelta(days=4)
-    proposed = engine.propose_pilot(me, "2026-Q4-N-2.0", 20, seed)
+    proposed = engine.propose_pilot(me, "2026-Q4-N-2.0", 20, at, seed)
     if proposed:
         engine.nominate_hubs(me, at, campaign="2026-Q4-N-2.0", hubs=proposed)
     csp = ota.Actor.csp(ota.Region.NORTH)

@@ -486,12 +486,13 @@ class Engine:
         """DCC: every customer's participation."""
         return [ParticipationView.from_dict(p) for p in self._inner.participations(_text(actor, "actor"), _text(campaign, "campaign"), _at(at))]
 
-    def propose_pilot(self, actor: str, campaign: str, size: int, seed: int = 0) -> List[str]:
-        """Proposes up to `size` of the customer's hubs for the pilot (super-friendly first,
-        spread over its configuration sets; the same answer for the same seed)."""
+    def propose_pilot(self, actor: str, campaign: str, size: int, at: datetime, seed: int = 0) -> List[str]:
+        """Proposes up to `size` of the customer's hubs for the pilot as things stand at `at`
+        (super-friendly first, spread over its configuration sets; the same answer for the
+        same seed and time)."""
         if _count(size, "size") > 2**32 - 1:
             raise _invalid("size", f"{size} is more than {2**32 - 1}")
-        return list(self._inner.propose_pilot(_text(actor, "actor"), _text(campaign, "campaign"), size, _count(seed, "seed")))
+        return list(self._inner.propose_pilot(_text(actor, "actor"), _text(campaign, "campaign"), size, _count(seed, "seed"), _at(at)))
 
     # --- queries (scoped to the asking actor) --------------------------------------------
     def query(self, actor: str, query: Mapping[str, Any]) -> Any:

@@ -159,13 +159,16 @@ impl State {
     /// Proposes up to `size` of the asking customer's hubs for the pilot of `campaign`: only
     /// hubs it could nominate; super-friendly premises first; spread over its configuration
     /// sets in proportion to its estate, each set represented where `size` allows; the same
-    /// answer for the same state, size and seed. It proposes; the customer still nominates.
+    /// answer for the same state, size, seed and time. It proposes; the customer still
+    /// nominates. Evaluated at `at` (the caller's "now", as `explain` is), never at the time of
+    /// the last recorded event: others' events move that, and the answer must not show them.
     pub fn propose_pilot(
         &self,
         actor: &Actor,
         campaign: &CampaignId,
         size: u32,
         seed: u64,
+        at: DateTime<Utc>,
     ) -> Result<Vec<HubId>, Error> {
         let Actor::Customer(id) = actor else {
             return Err(Error::not_permitted(
@@ -181,9 +184,7 @@ impl State {
         let Some(me) = self.estate.customer_idx(id) else {
             return Ok(Vec::new());
         };
-        // "Now" is the state's own time: a proposal is about what the pilot could take now.
-        let now = self.last_event_at().unwrap_or(c.default_cutoff);
-        let mut ctx = self.campaign_ctx(c, now);
+        let mut ctx = self.campaign_ctx(c, at);
         // A nominated hub is in the pilot: evaluate as if this one were (pilot rules apply).
         ctx.rules = Phase::Pilot;
         let mut scratch = Vec::new();

@@ -67,9 +67,9 @@ class ParticipationTest {
 
     @Test
     fun `proposals, policies and configuration sets`(): Unit = piloting().use { e ->
-        assertEquals(e.proposePilot("customer:SUP-A", "C1", 2, 7), e.proposePilot("customer:SUP-A", "C1", 2, 7))
-        assertEquals(2, e.proposePilot("customer:SUP-A", "C1", 2, 7).size)
-        assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.proposePilot("customer:SUP-A", "C1", -1, 7) }
+        assertEquals(e.proposePilot("customer:SUP-A", "C1", 2, 7, t(3)), e.proposePilot("customer:SUP-A", "C1", 2, 7, t(3)))
+        assertEquals(2, e.proposePilot("customer:SUP-A", "C1", 2, 7, t(3)).size)
+        assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.proposePilot("customer:SUP-A", "C1", -1, 7, t(3)) }
         assertThrows(CommsHubOtaException.InvalidInput::class.java) {
             e.createCampaign("dcc", t(3), "C2", "CH-N-DB", "2.0", t(60), CampaignPolicy(-1, 0))
         }
