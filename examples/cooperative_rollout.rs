@@ -11,6 +11,7 @@ use std::time::Instant;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use commshub_ota::catalogue::Gate;
 use commshub_ota::command::*;
+use commshub_ota::event::*;
 use commshub_ota::query::SupplierView;
 use commshub_ota::rollout::{self, HaltPolicy, Pacing};
 use commshub_ota::synth::{SynthConfig, SynthEstate};
@@ -442,7 +443,7 @@ Pilot: {big} nominated {} hubs; the CSP's list offers {} (nominated first), {} h
     let timed_out: usize = due
         .iter()
         .map(|e| match &e.payload {
-            EventPayload::ReconciliationTimedOut { hubs, .. } => hubs.len(),
+            EventPayload::ReconciliationTimedOut(ReconciliationTimedOut { hubs, .. }) => hubs.len(),
             _ => 0,
         })
         .sum();

@@ -635,20 +635,15 @@ pub struct HubRefusal {
 
 impl From<&core::Event> for Event {
     fn from(e: &core::Event) -> Self {
-        use core::EventPayload as P;
-        let refused = match &e.payload {
-            P::HubsNominated { refused, .. }
-            | P::NominationsWithdrawn { refused, .. }
-            | P::HubsRejected { refused, .. }
-            | P::RejectionsWithdrawn { refused, .. } => refused
-                .iter()
-                .map(|r| HubRefusal {
-                    hub: r.hub.to_string(),
-                    reason: r.reason.clone(),
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
+        let refused = e
+            .payload
+            .refused()
+            .iter()
+            .map(|r| HubRefusal {
+                hub: r.hub.to_string(),
+                reason: r.reason.clone(),
+            })
+            .collect();
         Event {
             seq: Some(e.seq as i64),
             at: system_time(e.at),

@@ -44,7 +44,6 @@ pub mod defects;
 pub mod engine;
 pub mod error;
 pub mod estate;
-pub mod event;
 pub mod ids;
 mod intern;
 pub mod journal;
@@ -66,7 +65,6 @@ pub use estate::{
     ConsumerFlags, EstateTable, EstateTableBuilder, HanDevice, HanDeviceKind, HanDevices, HubRow,
     SmiStatus, SupplyRole,
 };
-pub use event::{Event, EventPayload, SCHEMA_VERSION};
 /// Actors live with the other identifiers (`ids`); `crate::actor` is kept as a path.
 pub use ids::actor;
 pub use ids::actor::Actor;
@@ -80,6 +78,9 @@ pub use request::{Answer, Query};
 /// Commands are part of the write model (`state/command.rs`); `crate::command` stays a path.
 pub use state::command;
 pub use state::command::Command;
+/// Events are part of the write model (`state/event.rs`); `crate::event` stays a path.
+pub use state::event;
+pub use state::event::{Event, EventPayload, SCHEMA_VERSION};
 pub use state::State;
 
 // The README's Rust snippet is compiled and run as a doctest.

@@ -2,6 +2,7 @@ mod common;
 
 use common::*;
 use commshub_ota::command::*;
+use commshub_ota::event::*;
 use commshub_ota::query::SupplierView;
 use commshub_ota::*;
 
@@ -109,7 +110,7 @@ fn a_table_load_gives_the_same_state_and_the_same_row_errors_as_rows() {
         by_rows.events(),
         "both record the same event"
     );
-    let EventPayload::EstateLoaded { table } = &events[0].payload else {
+    let EventPayload::EstateLoaded(EstateLoaded { table }) = &events[0].payload else {
         panic!("{:?}", events[0].payload)
     };
     assert_eq!(table.row(0).as_ref(), Some(&hubs[0]));
@@ -592,7 +593,7 @@ fn han_device_firmware_by_dcc_or_the_responsible_supplier() {
         set(HanDeviceKind::Gsme, "5.1"),
     );
     assert!(
-        matches!(&events[0].payload, EventPayload::HanDeviceFirmwareChanged { from, to, .. } if from == "5.0" && to == "5.1")
+        matches!(&events[0].payload, EventPayload::HanDeviceFirmwareChanged(HanDeviceFirmwareChanged { from, to, .. }) if from == "5.0" && to == "5.1")
     );
     ok(&mut e, &Actor::Dcc, t(1), set(HanDeviceKind::Ihd, "1.1"));
     let after = e

@@ -8,6 +8,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use common::*;
 use commshub_ota::campaign::CampaignChange;
 use commshub_ota::command::*;
+use commshub_ota::event::*;
 use commshub_ota::journal::{read_jsonl_from, write_jsonl_to};
 use commshub_ota::limits;
 use commshub_ota::participation::eligibility::{Blocker, Explanation, Party};
@@ -128,7 +129,8 @@ fn a_log_holding_a_policy_out_of_range_is_refused_naming_the_event() {
     ok(&mut e, &Actor::Dcc, t(1), create(CampaignPolicy::default()));
     let mut events = e.events().to_vec();
     let last = events.len() - 1;
-    if let EventPayload::CampaignCreated { policy, .. } = &mut events[last].payload {
+    if let EventPayload::CampaignCreated(CampaignCreated { policy, .. }) = &mut events[last].payload
+    {
         policy.cutoff_notice_days = 100_000_000;
     }
     let mut buf = Vec::new();
@@ -205,8 +207,10 @@ fn deadlines_at_the_ends_of_the_calendar_do_not_panic() {
         Command::CheckDeadlines(CheckDeadlines {}),
     );
     assert!(
-        due.iter()
-            .all(|ev| !matches!(ev.payload, EventPayload::ReconciliationTimedOut { .. })),
+        due.iter().all(|ev| !matches!(
+            ev.payload,
+            EventPayload::ReconciliationTimedOut(ReconciliationTimedOut { .. })
+        )),
         "a deadline past the calendar's end never falls due: {due:?}"
     );
     let replayed = Engine::replay(e.events().to_vec()).unwrap();
@@ -474,7 +478,8 @@ fn a_hub_listed_many_times_is_taken_once_and_costs_nothing_twice() {
             hubs: vec![hub(1); limits::MAX_HUBS_PER_COMMAND],
         }),
     );
-    let EventPayload::HubsNominated { hubs, refused, .. } = &events[0].payload else {
+    let EventPayload::HubsNominated(HubsNominated { hubs, refused, .. }) = &events[0].payload
+    else {
         panic!("{events:?}")
     };
     assert_eq!(hubs, &vec![hub(1)]);
@@ -804,7 +809,7 @@ fn every_in_flight_state_times_out_as_the_systems_act_and_a_retry_waits() {
         t(4),
         Command::CheckDeadlines(CheckDeadlines {}),
     );
-    let EventPayload::InFlightTimedOut { hubs, .. } = &due[0].payload else {
+    let EventPayload::InFlightTimedOut(InFlightTimedOut { hubs, .. }) = &due[0].payload else {
         panic!("{due:?}")
     };
     assert_eq!(hubs, &vec![hub(1), hub(30)]);
@@ -1082,7 +1087,9 @@ fn a_configuration_set_listed_many_times_is_taken_once_and_too_many_are_refused(
             sets: vec![set_y.clone(); limits::MAX_SETS_PER_COMMAND],
         }),
     );
-    let EventPayload::ConfigurationSetsApproved { sets, .. } = &events[0].payload else {
+    let EventPayload::ConfigurationSetsApproved(ConfigurationSetsApproved { sets, .. }) =
+        &events[0].payload
+    else {
         panic!("{events:?}")
     };
     assert_eq!(sets, &vec![set_y.clone()]);

@@ -2,6 +2,7 @@ mod common;
 
 use common::*;
 use commshub_ota::command::*;
+use commshub_ota::event::*;
 use commshub_ota::journal::{
     from_json_line, read_jsonl, read_jsonl_bounded, read_jsonl_from, to_json_line, write_jsonl,
 };
@@ -157,7 +158,7 @@ fn a_schema_1_log_with_a_bulk_load_as_rows_is_upgraded_as_it_is_read() {
         .events()
         .iter()
         .map(|ev| match &ev.payload {
-            EventPayload::EstateLoaded { table } => {
+            EventPayload::EstateLoaded(EstateLoaded { table }) => {
                 let rows: Vec<HubRow> = (0..table.len()).map(|i| table.row(i).unwrap()).collect();
                 serde_json::json!({
                     "schema": 1, "seq": ev.seq, "at": ev.at, "actor": ev.actor,
@@ -230,10 +231,10 @@ fn replay_refuses_events_that_do_not_fit() {
     // An event about a hub that was never installed.
     let mut events = e.events().to_vec();
     let last = events.len() - 1;
-    events[last].payload = EventPayload::HubDecommissioned {
+    events[last].payload = EventPayload::HubDecommissioned(HubDecommissioned {
         hub: hub(777),
         on: date(2026, 1, 6),
-    };
+    });
     let err = Engine::replay(events).unwrap_err();
     assert!(
         matches!(err, Error::CorruptLog { line, .. } if line == e.events().len() as u64),
@@ -243,10 +244,10 @@ fn replay_refuses_events_that_do_not_fit() {
     let mut events = e.events().to_vec();
     let load = events
         .iter()
-        .position(|ev| matches!(ev.payload, EventPayload::EstateLoaded { .. }))
+        .position(|ev| matches!(ev.payload, EventPayload::EstateLoaded(EstateLoaded { .. })))
         .unwrap();
     let original = events[load].clone();
-    if let EventPayload::EstateLoaded { table } = &mut events[load].payload {
+    if let EventPayload::EstateLoaded(EstateLoaded { table }) = &mut events[load].payload {
         let mut rows: Vec<HubRow> = (0..table.len()).map(|i| table.row(i).unwrap()).collect();
         rows.push(rows[0].clone());
         *table = EstateTable::from_rows(&rows);
@@ -255,7 +256,7 @@ fn replay_refuses_events_that_do_not_fit() {
     assert!(err.to_string().contains("already exists"), "{err}");
     // A table whose code points past its dictionary: refused whole, naming the column.
     events[load] = original;
-    if let EventPayload::EstateLoaded { table } = &mut events[load].payload {
+    if let EventPayload::EstateLoaded(EstateLoaded { table }) = &mut events[load].payload {
         table.variant[0] = 99;
     }
     let err = Engine::replay(events).unwrap_err();

@@ -4,6 +4,7 @@ mod common;
 
 use common::*;
 use commshub_ota::command::*;
+use commshub_ota::event::*;
 use commshub_ota::notify::NotificationKind;
 use commshub_ota::participation::eligibility::{Blocker, Party};
 use commshub_ota::*;
@@ -82,11 +83,11 @@ fn nominations_take_eligible_hubs_and_refuse_the_rest_with_reasons() {
     let mut e = piloting();
     // SUP-A supplies 1, 2 (electricity), 6 (electricity), 7; hub 5 is SUP-C's.
     let events = ok(&mut e, &cust("SUP-A"), t(3), nominate(&[1, 2, 5, 7, 7, 99]));
-    let EventPayload::HubsNominated {
+    let EventPayload::HubsNominated(HubsNominated {
         hubs,
         refused: not_taken,
         ..
-    } = &events[0].payload
+    }) = &events[0].payload
     else {
         panic!()
     };
@@ -121,7 +122,7 @@ fn nominations_take_eligible_hubs_and_refuse_the_rest_with_reasons() {
     // The cap of 3 per customer.
     let events = ok(&mut e, &cust("SUP-A"), t(3), nominate(&[6]));
     assert!(
-        matches!(&events[0].payload, EventPayload::HubsNominated { hubs, .. } if hubs == &vec![hub(6)])
+        matches!(&events[0].payload, EventPayload::HubsNominated(HubsNominated { hubs, .. }) if hubs == &vec![hub(6)])
     );
     ok(
         &mut e,
@@ -752,11 +753,11 @@ fn mass_rollout_oa_waits_for_the_pilots_assessment() {
     let events = ok(&mut e, &Actor::Dcc, t(9), oa(None));
     assert!(matches!(
         &events[0].payload,
-        EventPayload::CampaignPhaseChanged {
+        EventPayload::CampaignPhaseChanged(CampaignPhaseChanged {
             to: Phase::MassRollout,
             reason: None,
             ..
-        }
+        })
     ));
     // Verdicts are the pilot's: not taken in mass rollout.
     refused(
@@ -782,7 +783,7 @@ fn the_dcc_may_override_the_assessment_with_a_reason() {
         }),
     );
     assert!(
-        matches!(&events[0].payload, EventPayload::CampaignPhaseChanged { reason: Some(r), .. } if r.contains("critical security fix"))
+        matches!(&events[0].payload, EventPayload::CampaignPhaseChanged(CampaignPhaseChanged { reason: Some(r), .. }) if r.contains("critical security fix"))
     );
 }
 

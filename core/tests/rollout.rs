@@ -6,6 +6,7 @@ mod common;
 use common::*;
 use commshub_ota::command::*;
 use commshub_ota::defects::DefectSubject;
+use commshub_ota::event::*;
 use commshub_ota::notify::NotificationKind;
 use commshub_ota::participation::eligibility::{Blocker, Party};
 use commshub_ota::query::ConfigurationSet;
@@ -241,7 +242,7 @@ fn no_response_waits_for_reconciliation_then_times_out() {
         Command::CheckDeadlines(CheckDeadlines {}),
     );
     assert!(
-        matches!(&events[0].payload, EventPayload::ReconciliationTimedOut { hubs, .. } if hubs == &vec![hub(11)])
+        matches!(&events[0].payload, EventPayload::ReconciliationTimedOut(ReconciliationTimedOut { hubs, .. }) if hubs == &vec![hub(11)])
     );
     let err = refused(
         &mut e,
@@ -320,11 +321,11 @@ fn consent_is_withdrawable_until_dispatch() {
             hubs: vec![hub(10), hub(11)],
         }),
     );
-    let EventPayload::NominationsWithdrawn {
+    let EventPayload::NominationsWithdrawn(NominationsWithdrawn {
         hubs,
         refused: not_taken,
         ..
-    } = &events[0].payload
+    }) = &events[0].payload
     else {
         panic!()
     };
@@ -466,12 +467,12 @@ fn failures_on_one_configuration_set_halt_it_while_the_other_continues() {
     ]
     .concat();
     let events = ok(&mut e, &csp(), t(3), report(&rows));
-    let EventPayload::ConfigurationSetHalted {
+    let EventPayload::ConfigurationSetHalted(ConfigurationSetHalted {
         set,
         figures: Some(f),
         reason,
         ..
-    } = &events[1].payload
+    }) = &events[1].payload
     else {
         panic!("{events:?}")
     };
@@ -548,11 +549,11 @@ fn failures_across_the_campaign_suspend_it_until_the_dcc_resumes() {
     .concat();
     let events = ok(&mut e, &csp(), t(3), report(&rows));
     let last = &events.last().unwrap().payload;
-    let EventPayload::CampaignPhaseChanged {
+    let EventPayload::CampaignPhaseChanged(CampaignPhaseChanged {
         to: Phase::Suspended,
         figures: Some(f),
         ..
-    } = last
+    }) = last
     else {
         panic!("{events:?}")
     };
@@ -840,7 +841,7 @@ fn a_defect_flag_suspends_the_flaggers_hubs_only_and_reaches_everyone_on_it() {
     });
     refused(&mut e, &cust("SUP-A"), t(3), blank, ErrorKind::InvalidInput);
     let events = ok(&mut e, &cust("SUP-A"), t(3), flag.clone());
-    let EventPayload::DefectFlagged { flag: id, .. } = events[0].payload else {
+    let EventPayload::DefectFlagged(DefectFlagged { flag: id, .. }) = events[0].payload else {
         panic!("{events:?}")
     };
     // The id is a digest of the flag, not a count of flags raised (by others, too).
@@ -1028,11 +1029,11 @@ fn cutoff_notices_come_once_each_and_again_after_an_extension() {
         t(50),
         Command::CheckDeadlines(CheckDeadlines {}),
     );
-    let EventPayload::CutoffNoticesDue {
+    let EventPayload::CutoffNoticesDue(CutoffNoticesDue {
         customers,
         reached: false,
         ..
-    } = &events[0].payload
+    }) = &events[0].payload
     else {
         panic!()
     };
@@ -1060,11 +1061,11 @@ fn cutoff_notices_come_once_each_and_again_after_an_extension() {
         t(60),
         Command::CheckDeadlines(CheckDeadlines {}),
     );
-    let EventPayload::CutoffNoticesDue {
+    let EventPayload::CutoffNoticesDue(CutoffNoticesDue {
         customers,
         reached: true,
         ..
-    } = &events[0].payload
+    }) = &events[0].payload
     else {
         panic!()
     };
@@ -1076,7 +1077,7 @@ fn cutoff_notices_come_once_each_and_again_after_an_extension() {
         Command::CheckDeadlines(CheckDeadlines {}),
     );
     assert!(
-        matches!(&events[0].payload, EventPayload::CutoffNoticesDue { reached: false, customers, .. } if customers == &vec![cid("SUP-D")])
+        matches!(&events[0].payload, EventPayload::CutoffNoticesDue(CutoffNoticesDue { reached: false, customers, .. }) if customers == &vec![cid("SUP-D")])
     );
     let sup_d = inbox(&e, &cust("SUP-D"));
     assert_eq!(

@@ -4,17 +4,15 @@
 //! Schema history: 1 recorded a bulk load as rows (`"hubs": [...]`); 2 records it as an
 //! `EstateTable`. A version-1 line is upgraded as it is read; every other event is the same.
 
+use crate::actor::Actor;
+use crate::estate::{EstateTable, HubRow};
+use crate::event::{EstateLoaded, Event, EventPayload, SCHEMA_VERSION};
+use crate::Error;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
-
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-
-use crate::actor::Actor;
-use crate::estate::{EstateTable, HubRow};
-use crate::event::{Event, EventPayload, SCHEMA_VERSION};
-use crate::Error;
 
 #[derive(Serialize)]
 struct LineOut<'a> {
@@ -65,9 +63,9 @@ impl LineV1 {
             seq: self.seq,
             at: self.at,
             actor: self.actor,
-            payload: EventPayload::EstateLoaded {
+            payload: EventPayload::EstateLoaded(EstateLoaded {
                 table: EstateTable::from_rows(&hubs),
-            },
+            }),
         }
     }
 }

@@ -1,19 +1,21 @@
 //! A campaign's lifecycle: creation with its policy, Operational Approvals, suspension,
 //! resumption, completion, cancellation and per-customer cut-off extensions (DCC).
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-
 use super::command::{Cx, Decide};
+use super::event::{Event, Evolve, Notices};
 use super::State;
-use crate::campaign::Transition;
+use crate::campaign::{Campaign, CampaignChange, HistoryEntry, Phase, Transition};
 use crate::catalogue::Gate;
 use crate::error::{Entity, Rule};
 use crate::event::EventPayload;
 use crate::ids::{CampaignId, CustomerId, FirmwareVersion, VariantId};
-use crate::limits;
+use crate::notify::{NotificationKind, Recipient};
 use crate::participation::CampaignPolicy;
-use crate::Error;
+use crate::rollout::HaltFigures;
+use crate::{limits, Error};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -83,13 +85,13 @@ impl Decide for CreateCampaign {
                 format!("cut-off {cutoff} must be after the campaign is created ({at})"),
             ));
         }
-        Ok(vec![EventPayload::CampaignCreated {
+        Ok(vec![EventPayload::CampaignCreated(CampaignCreated {
             campaign,
             variant,
             target,
             cutoff,
             policy,
-        }])
+        })])
     }
 }
 
@@ -162,17 +164,17 @@ impl Decide for GrantMassRolloutOa {
         }
         Ok(vec![match (event, override_reason) {
             (
-                EventPayload::CampaignPhaseChanged {
+                EventPayload::CampaignPhaseChanged(CampaignPhaseChanged {
                     campaign, from, to, ..
-                },
+                }),
                 Some(reason),
-            ) => EventPayload::CampaignPhaseChanged {
+            ) => EventPayload::CampaignPhaseChanged(CampaignPhaseChanged {
                 campaign,
                 from,
                 to,
                 reason: Some(format!("override: {reason}")),
                 figures: None,
-            },
+            }),
             (event, _) => event,
         }])
     }
@@ -337,10 +339,219 @@ impl Decide for ExtendCutoff {
                 format!("{customer}'s cut-off in {campaign} is {current}; {until} is not later"),
             ));
         }
-        Ok(vec![EventPayload::CutoffExtended {
+        Ok(vec![EventPayload::CutoffExtended(CutoffExtended {
             campaign,
             customer,
             until,
-        }])
+        })])
+    }
+}
+
+// --- events ---
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignCreated {
+    pub campaign: CampaignId,
+    pub variant: VariantId,
+    pub target: FirmwareVersion,
+    pub cutoff: DateTime<Utc>,
+    #[serde(default, deserialize_with = "crate::participation::from_map_only")]
+    pub policy: CampaignPolicy,
+}
+
+impl Evolve for CampaignCreated {
+    fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
+        let CampaignCreated {
+            campaign,
+            variant,
+            target,
+            cutoff,
+            policy,
+        } = self;
+        if state.campaigns.contains_key(campaign) {
+            return Err(Error::already_exists(Entity::Campaign, campaign));
+        }
+        // A log may hold anything: a policy outside its bounds is refused here too.
+        policy.check()?;
+        let v = state
+            .catalogue
+            .variant_idx(variant)
+            .ok_or_else(|| Error::not_found(Entity::Variant, variant))?;
+        let t = state
+            .catalogue
+            .firmware_idx(v, target)
+            .ok_or_else(|| Error::not_found(Entity::Firmware, format!("{variant}@{target}")))?;
+        state.campaigns.insert(
+            campaign.clone(),
+            Campaign {
+                id: campaign.clone(),
+                variant: v,
+                target: t,
+                phase: Phase::Draft,
+                resume_to: None,
+                default_cutoff: *cutoff,
+                cutoff_extensions: BTreeMap::new(),
+                history: vec![HistoryEntry {
+                    seq: Some(event.seq),
+                    at: event.at,
+                    actor: event.actor.clone(),
+                    change: CampaignChange::Created,
+                }],
+                policy: policy.clone(),
+                pilot_started: None,
+                consents: Default::default(),
+                rollout: Default::default(),
+            },
+        );
+
+        Ok(())
+    }
+
+    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
+        // Tells nobody.
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignPhaseChanged {
+    pub campaign: CampaignId,
+    pub from: Phase,
+    pub to: Phase,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// An automatic halt: the figures that tripped it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub figures: Option<HaltFigures>,
+}
+
+impl Evolve for CampaignPhaseChanged {
+    /// Automatic: a halt or a phase change the policy's figures tipped.
+    fn is_automatic(&self) -> bool {
+        self.figures.is_some()
+    }
+
+    fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
+        let CampaignPhaseChanged {
+            campaign,
+            from,
+            to,
+            reason,
+            ..
+        } = self;
+        let c = state
+            .campaigns
+            .get_mut(campaign)
+            .ok_or_else(|| Error::not_found(Entity::Campaign, campaign))?;
+        if c.phase != *from {
+            return Err(Error::precondition(
+                Rule::HubState,
+                format!("campaign {campaign} is {}, the event says {from}", c.phase),
+            ));
+        }
+        if *from == Phase::Suspended {
+            // Resumed: the automatic halt's window starts again.
+            c.rollout.window = Default::default();
+        }
+        c.resume_to = (*to == Phase::Suspended).then_some(*from);
+        c.phase = *to;
+        if *to == Phase::Pilot && c.pilot_started.is_none() {
+            c.pilot_started = Some(event.at);
+        }
+        c.history.push(HistoryEntry {
+            seq: Some(event.seq),
+            at: event.at,
+            actor: event.actor.clone(),
+            change: CampaignChange::PhaseChanged {
+                from: *from,
+                to: *to,
+                reason: reason.clone(),
+            },
+        });
+
+        Ok(())
+    }
+
+    fn notices(&self, state: &State, _event: &Event, out: &mut Notices) {
+        let CampaignPhaseChanged {
+            campaign,
+            from,
+            to,
+            reason,
+            figures,
+        } = self;
+        let Some(c) = state.campaigns.get(campaign) else {
+            return;
+        };
+        let kind = NotificationKind::PhaseChanged {
+            campaign: campaign.clone(),
+            from: *from,
+            to: *to,
+            operational_approval: matches!(
+                (from, to),
+                (Phase::Draft, Phase::Pilot) | (Phase::Pilot, Phase::MassRollout)
+            ),
+            reason: reason.clone(),
+            figures: *figures,
+        };
+        for r in state.campaign_parties(c) {
+            out.push((r, kind.clone()));
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CutoffExtended {
+    pub campaign: CampaignId,
+    pub customer: CustomerId,
+    pub until: DateTime<Utc>,
+}
+
+impl Evolve for CutoffExtended {
+    fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
+        let CutoffExtended {
+            campaign,
+            customer,
+            until,
+        } = self;
+        let idx = state
+            .estate
+            .customer_idx(customer)
+            .ok_or_else(|| Error::not_found(Entity::Customer, customer))?;
+        let c = state
+            .campaigns
+            .get_mut(campaign)
+            .ok_or_else(|| Error::not_found(Entity::Campaign, campaign))?;
+        c.cutoff_extensions.insert(idx, *until);
+        c.history.push(HistoryEntry {
+            seq: Some(event.seq),
+            at: event.at,
+            actor: event.actor.clone(),
+            change: CampaignChange::CutoffExtended {
+                customer: customer.clone(),
+                until: *until,
+            },
+        });
+
+        Ok(())
+    }
+
+    fn notices(&self, state: &State, _event: &Event, out: &mut Notices) {
+        let CutoffExtended {
+            campaign,
+            customer,
+            until,
+        } = self;
+        if let Some(i) = state.estate.customer_idx(customer) {
+            out.push((
+                Recipient::Customer(i),
+                NotificationKind::CutoffExtended {
+                    campaign: campaign.clone(),
+                    cutoff: *until,
+                },
+            ));
+        }
     }
 }

@@ -1,19 +1,17 @@
 //! The catalogue's commands: hub variants, their firmware versions and each version's readiness
 //! gates. Each command is a struct, its bounds and its decision (`Decide`).
 
-use std::collections::HashSet;
-
-use serde::{Deserialize, Serialize};
-
 use super::command::{Cx, Decide};
+use super::event::{Event, Evolve, Notices};
 use super::State;
 use crate::actor::Actor;
-use crate::catalogue::{Gate, GateRecorder, Variant};
+use crate::catalogue::{FirmwareEntry, Gate, GateRecord, GateRecorder, Variant};
 use crate::error::{Entity, Rule};
 use crate::event::EventPayload;
 use crate::ids::{FirmwareVersion, VariantId};
-use crate::limits;
-use crate::Error;
+use crate::{limits, Error};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
 
 /// DCC: add a hub variant to the catalogue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,7 +53,9 @@ impl Decide for RegisterVariant {
                 "more than 65 535 variants",
             ));
         }
-        Ok(vec![EventPayload::VariantRegistered { variant }])
+        Ok(vec![EventPayload::VariantRegistered(VariantRegistered {
+            variant,
+        })])
     }
 }
 
@@ -123,11 +123,11 @@ impl Decide for RegisterFirmware {
                 "more than 65 535 firmware versions",
             ));
         }
-        Ok(vec![EventPayload::FirmwareRegistered {
+        Ok(vec![EventPayload::FirmwareRegistered(FirmwareRegistered {
             variant,
             version,
             upgrades_from,
-        }])
+        })])
     }
 }
 
@@ -210,11 +210,146 @@ impl Decide for RecordGate {
                 ),
             ));
         }
-        Ok(vec![EventPayload::GateRecorded {
+        Ok(vec![EventPayload::GateRecorded(GateRecorded {
             variant,
             version,
             gate,
             note,
-        }])
+        })])
+    }
+}
+
+// --- events ---
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VariantRegistered {
+    pub variant: Box<Variant>,
+}
+
+impl Evolve for VariantRegistered {
+    fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
+        let VariantRegistered { variant } = self;
+        if state.catalogue.variant_idx(&variant.id).is_some() {
+            return Err(Error::already_exists(Entity::Variant, &variant.id));
+        }
+        let idx = u16::try_from(state.catalogue.variants.len())
+            .map_err(|_| Error::precondition(Rule::Capacity, "too many variants"))?;
+        state
+            .catalogue
+            .variant_index
+            .insert(variant.id.clone(), idx);
+        state.catalogue.variants.push((**variant).clone());
+        state.catalogue.firmware_of_variant.push(Vec::new());
+        state.catalogue.firmware_index.push(HashMap::new());
+
+        Ok(())
+    }
+
+    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
+        // Tells nobody.
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FirmwareRegistered {
+    pub variant: VariantId,
+    pub version: FirmwareVersion,
+    pub upgrades_from: Vec<FirmwareVersion>,
+}
+
+impl Evolve for FirmwareRegistered {
+    fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
+        let FirmwareRegistered {
+            variant,
+            version,
+            upgrades_from,
+        } = self;
+        let v = state
+            .catalogue
+            .variant_idx(variant)
+            .ok_or_else(|| Error::not_found(Entity::Variant, variant))?;
+        if state.catalogue.firmware_idx(v, version).is_some() {
+            return Err(Error::already_exists(
+                Entity::Firmware,
+                format!("{variant}@{version}"),
+            ));
+        }
+        let from = upgrades_from
+            .iter()
+            .map(|f| {
+                state
+                    .catalogue
+                    .firmware_idx(v, f)
+                    .ok_or_else(|| Error::not_found(Entity::Firmware, format!("{variant}@{f}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let idx = u16::try_from(state.catalogue.firmware.len())
+            .map_err(|_| Error::precondition(Rule::Capacity, "too many firmware versions"))?;
+        state.catalogue.firmware.push(FirmwareEntry {
+            variant: v,
+            version: version.clone(),
+            upgrades_from: from,
+            gates: Vec::new(),
+            registered_at: event.at,
+        });
+        state.catalogue.firmware_index[usize::from(v)].insert(version.clone(), idx);
+        state.catalogue.firmware_of_variant[usize::from(v)].push(idx);
+
+        Ok(())
+    }
+
+    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
+        // Tells nobody.
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GateRecorded {
+    pub variant: VariantId,
+    pub version: FirmwareVersion,
+    pub gate: Gate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Evolve for GateRecorded {
+    fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
+        let GateRecorded {
+            variant,
+            version,
+            gate,
+            note,
+        } = self;
+        let v = state
+            .catalogue
+            .variant_idx(variant)
+            .ok_or_else(|| Error::not_found(Entity::Variant, variant))?;
+        let f = state
+            .catalogue
+            .firmware_idx(v, version)
+            .ok_or_else(|| Error::not_found(Entity::Firmware, format!("{variant}@{version}")))?;
+        let gates = &mut state.catalogue.firmware[usize::from(f)].gates;
+        if gate.position() != gates.len() {
+            return Err(Error::precondition(
+                Rule::GateOrder,
+                format!("{gate} recorded when {} gates were recorded", gates.len()),
+            ));
+        }
+        debug_assert_eq!(Gate::ALL[gates.len()], *gate);
+        gates.push(GateRecord {
+            gate: *gate,
+            at: event.at,
+            by: event.actor.clone(),
+            note: note.clone(),
+        });
+
+        Ok(())
+    }
+
+    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
+        // Tells nobody.
     }
 }

@@ -1,5 +1,6 @@
 //! Lookups and checks shared by several commands' decisions. Pure: read the state only.
 
+use super::event::{CampaignPhaseChanged, EstateLoaded};
 use super::State;
 use crate::actor::Actor;
 use crate::campaign::{Phase, Transition};
@@ -50,7 +51,7 @@ impl State {
     pub(super) fn decide_load(&self, mut table: EstateTable) -> Result<EventPayload, Error> {
         self.check_load(&table)?;
         table.drop_empty_columns();
-        Ok(EventPayload::EstateLoaded { table })
+        Ok(EventPayload::EstateLoaded(EstateLoaded { table }))
     }
 
     /// Checks a bulk load as `decide` and a replay both must: the table whole, then every hub,
@@ -94,12 +95,12 @@ impl State {
             ));
         }
         debug_assert!(to != Phase::Draft);
-        Ok(EventPayload::CampaignPhaseChanged {
+        Ok(EventPayload::CampaignPhaseChanged(CampaignPhaseChanged {
             campaign: id.clone(),
             from: campaign.phase,
             to,
             reason,
             figures: None,
-        })
+        }))
     }
 }

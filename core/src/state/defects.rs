@@ -1,15 +1,18 @@
 //! Defect flags: a customer flags a configuration set or firmware, optionally suspending its
 //! own hubs' upgrades, and lifts that suspension.
 
-use serde::{Deserialize, Serialize};
-
 use super::command::{Cx, Decide};
+use super::event::{Event, Evolve, Notices};
 use super::State;
-use crate::defects::DefectSubject;
+use crate::defects::{DefectFlag, DefectSubject, Resolved};
 use crate::error::{Entity, Rule};
+use crate::estate::NO_CUSTOMER;
 use crate::event::EventPayload;
-use crate::limits;
-use crate::Error;
+use crate::ids::CustomerId;
+use crate::notify::{NotificationKind, Recipient};
+use crate::{limits, Error};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 
 /// A customer: flag a defect to every customer on a configuration set or firmware version,
 /// named or not, and perhaps suspend its own upgrades on it.
@@ -66,14 +69,14 @@ impl Decide for FlagDefect {
                 crate::limits::MAX_SUSPENDING_FLAGS_PER_CUSTOMER,
             ));
         }
-        Ok(vec![EventPayload::DefectFlagged {
+        Ok(vec![EventPayload::DefectFlagged(DefectFlagged {
             flag,
             customer,
             subject,
             text,
             named,
             suspend_own,
-        }])
+        })])
     }
 }
 
@@ -110,9 +113,124 @@ impl Decide for LiftDefectSuspension {
                 format!("defect flag {flag} suspends nothing"),
             ));
         }
-        Ok(vec![EventPayload::DefectSuspensionLifted {
+        Ok(vec![EventPayload::DefectSuspensionLifted(
+            DefectSuspensionLifted { flag, customer },
+        )])
+    }
+}
+
+// --- events ---
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DefectFlagged {
+    pub flag: u64,
+    pub customer: CustomerId,
+    pub subject: DefectSubject,
+    pub text: String,
+    pub named: bool,
+    pub suspend_own: bool,
+}
+
+impl Evolve for DefectFlagged {
+    fn apply(&self, state: &mut State, event: &Event, verify: bool) -> Result<(), Error> {
+        let DefectFlagged {
             flag,
             customer,
-        }])
+            subject,
+            text,
+            named,
+            suspend_own,
+        } = self;
+        let me = state.customer_ref(customer)?;
+        let resolved = state.resolve_subject(subject, None)?;
+        if verify && *flag != crate::defects::flag_id(customer, subject, text, event.at) {
+            return Err(Error::invalid_input(
+                "flag",
+                format!("defect flag {flag} is not the id of its contents"),
+            ));
+        }
+        if state.defects.iter().any(|d| d.id == *flag) {
+            return Err(Error::already_exists(Entity::DefectFlag, flag));
+        }
+        state.defects.push(DefectFlag {
+            id: *flag,
+            customer: me,
+            subject: subject.clone(),
+            resolved,
+            text: text.clone(),
+            named: *named,
+            suspending: *suspend_own,
+            at: event.at,
+        });
+
+        Ok(())
+    }
+
+    fn notices(&self, state: &State, _event: &Event, out: &mut Notices) {
+        let DefectFlagged {
+            flag,
+            customer,
+            subject,
+            text,
+            named,
+            ..
+        } = self;
+        let Some(d) = state.defects.iter().find(|d| d.id == *flag) else {
+            return;
+        };
+        let kind = |show: bool| NotificationKind::DefectFlagged {
+            flag: *flag,
+            subject: subject.clone(),
+            text: text.clone(),
+            flagged_by: show.then(|| customer.clone()),
+        };
+        out.push((Recipient::Dcc, kind(true)));
+        let variant = match d.resolved {
+            Resolved::Config(cfg) => state.estate.configs.resolve(cfg).variant,
+            Resolved::Firmware(f) => state.catalogue.fw(f).variant,
+        };
+        out.push((
+            Recipient::Csp(state.catalogue.variant(variant).region),
+            kind(*named),
+        ));
+        let mut on_it = BTreeSet::new();
+        for h in &state.estate.hubs {
+            let hit = match d.resolved {
+                Resolved::Config(cfg) => h.config == cfg,
+                Resolved::Firmware(_) => h.variant == variant,
+            };
+            if hit {
+                on_it.extend([h.import_supplier, h.gas_supplier]);
+            }
+        }
+        on_it.remove(&NO_CUSTOMER);
+        on_it.remove(&d.customer);
+        for c in on_it {
+            out.push((Recipient::Customer(c), kind(*named)));
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DefectSuspensionLifted {
+    pub flag: u64,
+    pub customer: CustomerId,
+}
+
+impl Evolve for DefectSuspensionLifted {
+    fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
+        let DefectSuspensionLifted { flag, .. } = self;
+        state.defect(*flag)?;
+        if let Some(d) = state.defects.iter_mut().find(|d| d.id == *flag) {
+            d.suspending = false;
+        }
+
+        Ok(())
+    }
+
+    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
+        // Tells nobody.
     }
 }

@@ -1,21 +1,20 @@
 //! The estate's commands: the DCC's inventory of hubs (bulk loads, installs, commissioning,
 //! supplier and status changes, HAN device firmware, consumer flags, decommissioning).
 
-use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
-
 use super::command::{Cx, Decide};
+use super::event::{Event, Evolve, Notices};
 use super::State;
 use crate::actor::Actor;
 use crate::error::Rule;
 use crate::estate::{
-    check_dates, date_from_days, too_many_customers, ConsumerFlags, EstateTable, HanDeviceKind,
-    HubRow, SmiStatus, SupplyRole, NO_CUSTOMER,
+    check_dates, date_from_days, days_from_date, too_many_customers, ConsumerFlags, EstateTable,
+    HanDeviceKind, HubRow, SmiStatus, SupplyRole, NO_CUSTOMER,
 };
 use crate::event::EventPayload;
 use crate::ids::{CustomerId, HubId};
-use crate::limits;
-use crate::Error;
+use crate::{limits, Error};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 /// DCC: load many hubs at once; every row is checked and nothing applied if any is bad.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -95,7 +94,7 @@ impl Decide for InstallHub {
         {
             return Err(e);
         }
-        Ok(vec![EventPayload::HubInstalled { hub }])
+        Ok(vec![EventPayload::HubInstalled(HubInstalled { hub })])
     }
 }
 
@@ -136,7 +135,10 @@ impl Decide for CommissionHub {
         }
         let installed = date_from_days(rec.installed).unwrap_or(on);
         check_dates(hub, SmiStatus::Commissioned, installed, Some(on))?;
-        Ok(vec![EventPayload::HubCommissioned { hub, on }])
+        Ok(vec![EventPayload::HubCommissioned(HubCommissioned {
+            hub,
+            on,
+        })])
     }
 }
 
@@ -223,12 +225,12 @@ impl Decide for ChangeSupplier {
         {
             return Err(too_many_customers());
         }
-        Ok(vec![EventPayload::SupplierChanged {
+        Ok(vec![EventPayload::SupplierChanged(SupplierChanged {
             hub,
             role,
             supplier,
             flags,
-        }])
+        })])
     }
 }
 
@@ -288,11 +290,11 @@ impl Decide for ChangeSmiStatus {
             }
             _ => {}
         }
-        Ok(vec![EventPayload::SmiStatusChanged {
+        Ok(vec![EventPayload::SmiStatusChanged(SmiStatusChanged {
             hub,
             from: rec.smi,
             to: status,
-        }])
+        })])
     }
 }
 
@@ -366,12 +368,14 @@ impl Decide for ChangeHanDeviceFirmware {
                 ),
             ));
         }
-        Ok(vec![EventPayload::HanDeviceFirmwareChanged {
-            hub,
-            device,
-            from: current.firmware.clone(),
-            to: firmware,
-        }])
+        Ok(vec![EventPayload::HanDeviceFirmwareChanged(
+            HanDeviceFirmwareChanged {
+                hub,
+                device,
+                from: current.firmware.clone(),
+                to: firmware,
+            },
+        )])
     }
 }
 
@@ -419,7 +423,11 @@ impl Decide for SetConsumerFlags {
                 format!("hub {hub}: the {} flags are already so", role.as_str()),
             ));
         }
-        Ok(vec![EventPayload::ConsumerFlagsSet { hub, role, flags }])
+        Ok(vec![EventPayload::ConsumerFlagsSet(ConsumerFlagsSet {
+            hub,
+            role,
+            flags,
+        })])
     }
 }
 
@@ -459,6 +467,222 @@ impl Decide for DecommissionHub {
                 format!("hub {hub}: decommissioned on {on}, before it was installed or commissioned ({d})"),
             ));
         }
-        Ok(vec![EventPayload::HubDecommissioned { hub, on }])
+        Ok(vec![EventPayload::HubDecommissioned(HubDecommissioned {
+            hub,
+            on,
+        })])
+    }
+}
+
+// --- events ---
+
+/// A bulk load, as columns (each string once) whichever form the command took.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EstateLoaded {
+    pub table: EstateTable,
+}
+
+impl Evolve for EstateLoaded {
+    fn apply(&self, state: &mut State, _event: &Event, verify: bool) -> Result<(), Error> {
+        let EstateLoaded { table } = self;
+        state.apply_load(table, verify)?;
+        Ok(())
+    }
+
+    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
+        // Tells nobody.
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HubInstalled {
+    pub hub: Box<HubRow>,
+}
+
+impl Evolve for HubInstalled {
+    fn apply(&self, state: &mut State, _event: &Event, verify: bool) -> Result<(), Error> {
+        let HubInstalled { hub } = self;
+        state.apply_load(&EstateTable::from_rows([hub.as_ref()]), verify)?;
+
+        Ok(())
+    }
+
+    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
+        // Tells nobody.
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HubCommissioned {
+    pub hub: HubId,
+    pub on: NaiveDate,
+}
+
+impl Evolve for HubCommissioned {
+    fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
+        let HubCommissioned { hub, on } = self;
+        let pos = state.position(*hub)?;
+        let rec = &mut state.estate.hubs[pos];
+        rec.smi = SmiStatus::Commissioned;
+        rec.commissioned = days_from_date(*on);
+
+        Ok(())
+    }
+
+    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
+        // Tells nobody.
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupplierChanged {
+    pub hub: HubId,
+    pub role: SupplyRole,
+    pub supplier: Option<CustomerId>,
+    pub flags: ConsumerFlags,
+}
+
+impl Evolve for SupplierChanged {
+    fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
+        let SupplierChanged {
+            hub,
+            role,
+            supplier,
+            flags,
+        } = self;
+        let pos = state.position(*hub)?;
+        let idx = state.estate.intern_customer(supplier.as_ref())?;
+        let old = state.estate.hubs[pos].supplier(*role);
+        let rec = &mut state.estate.hubs[pos];
+        match role {
+            SupplyRole::Import => {
+                rec.import_supplier = idx;
+                rec.import_flags = flags.to_bits();
+            }
+            SupplyRole::Gas => {
+                rec.gas_supplier = idx;
+                rec.gas_flags = flags.to_bits();
+            }
+        }
+        // A change of supplier voids the old supplier's say on this hub (invariant 7).
+        if old != NO_CUSTOMER && !state.estate.hubs[pos].is_supplied_by(old) {
+            for c in state.campaigns.values_mut() {
+                c.consents.forget(old, pos as u32);
+            }
+        }
+
+        Ok(())
+    }
+
+    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
+        // Tells nobody.
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmiStatusChanged {
+    pub hub: HubId,
+    pub from: SmiStatus,
+    pub to: SmiStatus,
+}
+
+impl Evolve for SmiStatusChanged {
+    fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
+        let SmiStatusChanged { hub, to, .. } = self;
+        let pos = state.position(*hub)?;
+        state.estate.hubs[pos].smi = *to;
+
+        Ok(())
+    }
+
+    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
+        // Tells nobody.
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HanDeviceFirmwareChanged {
+    pub hub: HubId,
+    pub device: HanDeviceKind,
+    pub from: String,
+    pub to: String,
+}
+
+impl Evolve for HanDeviceFirmwareChanged {
+    fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
+        let HanDeviceFirmwareChanged {
+            hub, device, to, ..
+        } = self;
+        let pos = state.position(*hub)?;
+        let rec = state.estate.hubs[pos];
+        let mut devices = state.estate.devices_of(rec.config);
+        let mut changed = devices.get(*device).cloned().ok_or_else(|| {
+            Error::precondition(
+                Rule::HubState,
+                format!("hub {hub} has no {}", device.as_str()),
+            )
+        })?;
+        changed.firmware = to.clone();
+        devices.set(*device, Some(changed));
+        state.estate.reconfigure(pos, rec.firmware, &devices)?;
+
+        Ok(())
+    }
+
+    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
+        // Tells nobody.
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsumerFlagsSet {
+    pub hub: HubId,
+    pub role: SupplyRole,
+    pub flags: ConsumerFlags,
+}
+
+impl Evolve for ConsumerFlagsSet {
+    fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
+        let ConsumerFlagsSet { hub, role, flags } = self;
+        let pos = state.position(*hub)?;
+        let rec = &mut state.estate.hubs[pos];
+        match role {
+            SupplyRole::Import => rec.import_flags = flags.to_bits(),
+            SupplyRole::Gas => rec.gas_flags = flags.to_bits(),
+        }
+
+        Ok(())
+    }
+
+    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
+        // Tells nobody.
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HubDecommissioned {
+    pub hub: HubId,
+    pub on: NaiveDate,
+}
+
+impl Evolve for HubDecommissioned {
+    fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
+        let HubDecommissioned { hub, .. } = self;
+        let pos = state.position(*hub)?;
+        state.estate.hubs[pos].smi = SmiStatus::Decommissioned;
+
+        Ok(())
+    }
+
+    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
+        // Tells nobody.
     }
 }

@@ -1,16 +1,17 @@
 //! Halting and resuming upgrades: a campaign, a configuration set, or a customer's hold.
 
-use serde::{Deserialize, Serialize};
-
 use super::command::{Cx, Decide};
+use super::event::{Event, Evolve, Notices};
 use super::State;
 use crate::actor::Actor;
 use crate::error::Rule;
 use crate::estate::ConfigurationSet;
 use crate::event::EventPayload;
-use crate::ids::CampaignId;
-use crate::limits;
-use crate::Error;
+use crate::ids::{CampaignId, CustomerId};
+use crate::notify::{NotificationKind, Recipient};
+use crate::rollout::{HaltFigures, SetHalt};
+use crate::{limits, Error};
+use serde::{Deserialize, Serialize};
 
 /// DCC: halt one configuration set of a campaign. A customer: hold its own hubs in the
 /// campaign (all of them, or those of one configuration set).
@@ -66,12 +67,14 @@ impl Decide for HaltUpgrades {
                         format!("{} is already halted in {campaign}", set.key()),
                     ));
                 }
-                Ok(vec![EventPayload::ConfigurationSetHalted {
-                    campaign,
-                    set,
-                    reason,
-                    figures: None,
-                }])
+                Ok(vec![EventPayload::ConfigurationSetHalted(
+                    ConfigurationSetHalted {
+                        campaign,
+                        set,
+                        reason,
+                        figures: None,
+                    },
+                )])
             }
             Actor::Customer(_) => {
                 let (me, customer) = state.participant(actor, action)?;
@@ -92,12 +95,12 @@ impl Decide for HaltUpgrades {
                         ));
                     }
                 }
-                Ok(vec![EventPayload::SupplierHoldPlaced {
+                Ok(vec![EventPayload::SupplierHoldPlaced(SupplierHoldPlaced {
                     campaign,
                     customer,
                     set,
                     reason,
-                }])
+                })])
             }
             Actor::Csp(_) | Actor::System => Err(Error::not_permitted(
                 actor,
@@ -152,10 +155,9 @@ impl Decide for ResumeUpgrades {
                         format!("{} is not halted in {campaign}", set.key()),
                     ));
                 }
-                Ok(vec![EventPayload::ConfigurationSetResumed {
-                    campaign,
-                    set,
-                }])
+                Ok(vec![EventPayload::ConfigurationSetResumed(
+                    ConfigurationSetResumed { campaign, set },
+                )])
             }
             Actor::Customer(_) => {
                 let (me, customer) = state.participant(actor, action)?;
@@ -174,17 +176,225 @@ impl Decide for ResumeUpgrades {
                         format!("{customer} has no such hold in {campaign}"),
                     ));
                 }
-                Ok(vec![EventPayload::SupplierHoldLifted {
+                Ok(vec![EventPayload::SupplierHoldLifted(SupplierHoldLifted {
                     campaign,
                     customer,
                     set,
-                }])
+                })])
             }
             Actor::Csp(_) | Actor::System => Err(Error::not_permitted(
                 actor,
                 action,
                 "only the DCC resumes a halted configuration set; a supplier its own hold",
             )),
+        }
+    }
+}
+
+// --- events ---
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigurationSetHalted {
+    pub campaign: CampaignId,
+    pub set: ConfigurationSet,
+    pub reason: String,
+    /// An automatic halt: the figures that tripped it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub figures: Option<HaltFigures>,
+}
+
+impl Evolve for ConfigurationSetHalted {
+    /// Automatic: a halt or a phase change the policy's figures tipped.
+    fn is_automatic(&self) -> bool {
+        self.figures.is_some()
+    }
+
+    fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
+        let ConfigurationSetHalted {
+            campaign,
+            set,
+            reason,
+            figures,
+        } = self;
+        let cfg = state.config_ref(set)?;
+        state.campaign_ref(campaign)?;
+        state.campaign_mut(campaign).rollout.halted_sets.insert(
+            cfg,
+            SetHalt {
+                reason: reason.clone(),
+                at: event.at,
+                figures: *figures,
+            },
+        );
+
+        Ok(())
+    }
+
+    fn notices(&self, state: &State, _event: &Event, out: &mut Notices) {
+        let ConfigurationSetHalted {
+            campaign,
+            set,
+            reason,
+            figures,
+        } = self;
+        if let (Some(c), Some(cfg)) = (state.campaigns.get(campaign), state.find_config(set)) {
+            let kind = NotificationKind::ConfigurationSetHalted {
+                campaign: campaign.clone(),
+                set: set.clone(),
+                reason: reason.clone(),
+                figures: *figures,
+            };
+            for r in state.set_parties(c, cfg) {
+                out.push((r, kind.clone()));
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigurationSetResumed {
+    pub campaign: CampaignId,
+    pub set: ConfigurationSet,
+}
+
+impl Evolve for ConfigurationSetResumed {
+    fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
+        let ConfigurationSetResumed { campaign, set } = self;
+        let cfg = state.config_ref(set)?;
+        state.campaign_ref(campaign)?;
+        let r = &mut state.campaign_mut(campaign).rollout;
+        r.halted_sets.remove(&cfg);
+        r.set_window.remove(&cfg);
+
+        Ok(())
+    }
+
+    fn notices(&self, state: &State, _event: &Event, out: &mut Notices) {
+        let ConfigurationSetResumed { campaign, set } = self;
+        if let (Some(c), Some(cfg)) = (state.campaigns.get(campaign), state.find_config(set)) {
+            let kind = NotificationKind::ConfigurationSetResumed {
+                campaign: campaign.clone(),
+                set: set.clone(),
+            };
+            for r in state.set_parties(c, cfg) {
+                out.push((r, kind.clone()));
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupplierHoldPlaced {
+    pub campaign: CampaignId,
+    pub customer: CustomerId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set: Option<ConfigurationSet>,
+    pub reason: String,
+}
+
+impl Evolve for SupplierHoldPlaced {
+    fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
+        let SupplierHoldPlaced {
+            campaign,
+            customer,
+            set,
+            reason,
+        } = self;
+        let me = state.customer_ref(customer)?;
+        let cfg = set.as_ref().map(|s| state.config_ref(s)).transpose()?;
+        state.campaign_ref(campaign)?;
+        let hold = state
+            .campaign_mut(campaign)
+            .rollout
+            .holds
+            .entry(me)
+            .or_default();
+        let entry = (reason.clone(), event.at);
+        match cfg {
+            None => hold.all = Some(entry),
+            Some(cfg) => {
+                hold.sets.insert(cfg, entry);
+            }
+        }
+
+        Ok(())
+    }
+
+    fn notices(&self, state: &State, _event: &Event, out: &mut Notices) {
+        let SupplierHoldPlaced {
+            campaign,
+            customer,
+            set,
+            reason,
+        } = self;
+        if let Some(c) = state.campaigns.get(campaign) {
+            let kind = |named: bool| NotificationKind::SupplierHold {
+                campaign: campaign.clone(),
+                placed: true,
+                set: set.clone(),
+                customer: named.then(|| customer.clone()),
+                reason: named.then(|| reason.clone()),
+            };
+            out.push((Recipient::Dcc, kind(true)));
+            out.push((Recipient::Csp(state.region_of(c)), kind(false)));
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupplierHoldLifted {
+    pub campaign: CampaignId,
+    pub customer: CustomerId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set: Option<ConfigurationSet>,
+}
+
+impl Evolve for SupplierHoldLifted {
+    fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
+        let SupplierHoldLifted {
+            campaign,
+            customer,
+            set,
+        } = self;
+        let me = state.customer_ref(customer)?;
+        let cfg = set.as_ref().map(|s| state.config_ref(s)).transpose()?;
+        state.campaign_ref(campaign)?;
+        let holds = &mut state.campaign_mut(campaign).rollout.holds;
+        if let Some(hold) = holds.get_mut(&me) {
+            match cfg {
+                None => hold.all = None,
+                Some(cfg) => {
+                    hold.sets.remove(&cfg);
+                }
+            }
+            if hold.is_empty() {
+                holds.remove(&me);
+            }
+        }
+
+        Ok(())
+    }
+
+    fn notices(&self, state: &State, _event: &Event, out: &mut Notices) {
+        let SupplierHoldLifted {
+            campaign,
+            customer,
+            set,
+        } = self;
+        if let Some(c) = state.campaigns.get(campaign) {
+            let kind = |named: bool| NotificationKind::SupplierHold {
+                campaign: campaign.clone(),
+                placed: false,
+                set: set.clone(),
+                customer: named.then(|| customer.clone()),
+                reason: None,
+            };
+            out.push((Recipient::Dcc, kind(true)));
+            out.push((Recipient::Csp(state.region_of(c)), kind(false)));
         }
     }
 }

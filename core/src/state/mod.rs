@@ -10,6 +10,7 @@ mod decide;
 mod defects;
 pub(crate) mod eligibility;
 mod estate;
+pub mod event;
 mod halts;
 mod notices;
 mod outcomes;

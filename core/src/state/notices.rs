@@ -3,28 +3,29 @@
 //! outboxes); the outboxes are not part of the state. Recipients are the parties of the state
 //! the event produced; the actor of an event is not told of its own act.
 
-use std::collections::{BTreeMap, BTreeSet};
-
-use serde::{Deserialize, Serialize};
-
 use super::command::{Cx, Decide};
+use super::event::{Event, Evolve, Notices};
 use super::State;
 use crate::actor::Actor;
-use crate::campaign::{Campaign, Phase};
-use crate::defects::Resolved;
-use crate::error::Rule;
+use crate::campaign::Campaign;
+use crate::error::{Entity, Rule};
 use crate::estate::{CustomerIdx, NO_CUSTOMER};
-use crate::event::{Event, EventPayload};
+use crate::event::EventPayload;
 use crate::ids::{CampaignId, HubId};
 use crate::notify::{NotificationKind, NotificationPage, Outboxes, Recipient};
-use crate::rollout::{Outcome, UpgradeState};
 use crate::Error;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
 
 impl State {
     /// Puts the notices of `event` (just applied to this state) in `outboxes`, and moves a
     /// recipient's cursor when the event acknowledges.
     pub(crate) fn notify(&self, event: &Event, outboxes: &mut Outboxes) {
-        if let EventPayload::NotificationsAcknowledged { recipient, up_to } = &event.payload {
+        if let EventPayload::NotificationsAcknowledged(NotificationsAcknowledged {
+            recipient,
+            up_to,
+        }) = &event.payload
+        {
             if let Some(to) = self.recipient_of(recipient) {
                 outboxes.acknowledge(to, *up_to);
             }
@@ -53,282 +54,9 @@ impl State {
         outboxes.page(self.recipient_of(actor), limit)
     }
 
-    pub(super) fn notices(&self, event: &Event) -> Vec<(Recipient, NotificationKind)> {
+    pub(super) fn notices(&self, event: &Event) -> Notices {
         let mut out = Vec::new();
-        match &event.payload {
-            EventPayload::CampaignPhaseChanged {
-                campaign,
-                from,
-                to,
-                reason,
-                figures,
-            } => {
-                let Some(c) = self.campaigns.get(campaign) else {
-                    return out;
-                };
-                let kind = NotificationKind::PhaseChanged {
-                    campaign: campaign.clone(),
-                    from: *from,
-                    to: *to,
-                    operational_approval: matches!(
-                        (from, to),
-                        (Phase::Draft, Phase::Pilot) | (Phase::Pilot, Phase::MassRollout)
-                    ),
-                    reason: reason.clone(),
-                    figures: *figures,
-                };
-                for r in self.campaign_parties(c) {
-                    out.push((r, kind.clone()));
-                }
-            }
-            EventPayload::HubsNominated {
-                campaign,
-                customer,
-                hubs,
-                ..
-            } => {
-                let positions: Vec<usize> = hubs
-                    .iter()
-                    .filter_map(|h| self.estate.position(*h))
-                    .collect();
-                self.other_supplier(campaign, customer, positions.into_iter(), &mut out);
-            }
-            EventPayload::WholeEstateApproved { campaign, customer } => {
-                if let Some(c) = self.campaigns.get(campaign) {
-                    let v = c.variant;
-                    let all =
-                        (0..self.estate.hubs.len()).filter(|&p| self.estate.hubs[p].variant == v);
-                    self.other_supplier(campaign, customer, all, &mut out);
-                }
-            }
-            EventPayload::ConfigurationSetsApproved {
-                campaign,
-                customer,
-                sets,
-            } => {
-                let cfgs: BTreeSet<u32> = sets.iter().filter_map(|s| self.find_config(s)).collect();
-                let hubs = (0..self.estate.hubs.len())
-                    .filter(|&p| cfgs.contains(&self.estate.hubs[p].config));
-                self.other_supplier(campaign, customer, hubs, &mut out);
-            }
-            EventPayload::ConfigurationSetHalted {
-                campaign,
-                set,
-                reason,
-                figures,
-            } => {
-                if let (Some(c), Some(cfg)) = (self.campaigns.get(campaign), self.find_config(set))
-                {
-                    let kind = NotificationKind::ConfigurationSetHalted {
-                        campaign: campaign.clone(),
-                        set: set.clone(),
-                        reason: reason.clone(),
-                        figures: *figures,
-                    };
-                    for r in self.set_parties(c, cfg) {
-                        out.push((r, kind.clone()));
-                    }
-                }
-            }
-            EventPayload::ConfigurationSetResumed { campaign, set } => {
-                if let (Some(c), Some(cfg)) = (self.campaigns.get(campaign), self.find_config(set))
-                {
-                    let kind = NotificationKind::ConfigurationSetResumed {
-                        campaign: campaign.clone(),
-                        set: set.clone(),
-                    };
-                    for r in self.set_parties(c, cfg) {
-                        out.push((r, kind.clone()));
-                    }
-                }
-            }
-            EventPayload::SupplierHoldPlaced {
-                campaign,
-                customer,
-                set,
-                reason,
-            } => {
-                if let Some(c) = self.campaigns.get(campaign) {
-                    let kind = |named: bool| NotificationKind::SupplierHold {
-                        campaign: campaign.clone(),
-                        placed: true,
-                        set: set.clone(),
-                        customer: named.then(|| customer.clone()),
-                        reason: named.then(|| reason.clone()),
-                    };
-                    out.push((Recipient::Dcc, kind(true)));
-                    out.push((Recipient::Csp(self.region_of(c)), kind(false)));
-                }
-            }
-            EventPayload::SupplierHoldLifted {
-                campaign,
-                customer,
-                set,
-            } => {
-                if let Some(c) = self.campaigns.get(campaign) {
-                    let kind = |named: bool| NotificationKind::SupplierHold {
-                        campaign: campaign.clone(),
-                        placed: false,
-                        set: set.clone(),
-                        customer: named.then(|| customer.clone()),
-                        reason: None,
-                    };
-                    out.push((Recipient::Dcc, kind(true)));
-                    out.push((Recipient::Csp(self.region_of(c)), kind(false)));
-                }
-            }
-            EventPayload::CutoffNoticesDue {
-                campaign,
-                customers,
-                reached,
-            } => {
-                if let Some(c) = self.campaigns.get(campaign) {
-                    for id in customers {
-                        if let Some(i) = self.estate.customer_idx(id) {
-                            let cutoff = c.cutoff_for(i);
-                            let campaign = campaign.clone();
-                            out.push((
-                                Recipient::Customer(i),
-                                if *reached {
-                                    NotificationKind::CutoffReached { campaign, cutoff }
-                                } else {
-                                    NotificationKind::CutoffApproaching { campaign, cutoff }
-                                },
-                            ));
-                        }
-                    }
-                }
-            }
-            EventPayload::DefectFlagged {
-                flag,
-                customer,
-                subject,
-                text,
-                named,
-                ..
-            } => {
-                let Some(d) = self.defects.iter().find(|d| d.id == *flag) else {
-                    return out;
-                };
-                let kind = |show: bool| NotificationKind::DefectFlagged {
-                    flag: *flag,
-                    subject: subject.clone(),
-                    text: text.clone(),
-                    flagged_by: show.then(|| customer.clone()),
-                };
-                out.push((Recipient::Dcc, kind(true)));
-                let variant = match d.resolved {
-                    Resolved::Config(cfg) => self.estate.configs.resolve(cfg).variant,
-                    Resolved::Firmware(f) => self.catalogue.fw(f).variant,
-                };
-                out.push((
-                    Recipient::Csp(self.catalogue.variant(variant).region),
-                    kind(*named),
-                ));
-                let mut on_it = BTreeSet::new();
-                for h in &self.estate.hubs {
-                    let hit = match d.resolved {
-                        Resolved::Config(cfg) => h.config == cfg,
-                        Resolved::Firmware(_) => h.variant == variant,
-                    };
-                    if hit {
-                        on_it.extend([h.import_supplier, h.gas_supplier]);
-                    }
-                }
-                on_it.remove(&NO_CUSTOMER);
-                on_it.remove(&d.customer);
-                for c in on_it {
-                    out.push((Recipient::Customer(c), kind(*named)));
-                }
-            }
-            EventPayload::PilotVerdictRecorded {
-                campaign,
-                customer,
-                verdict,
-            } => {
-                if let Some(c) = self.campaigns.get(campaign) {
-                    let kind = |named: bool| NotificationKind::PilotVerdict {
-                        campaign: campaign.clone(),
-                        customer: named.then(|| customer.clone()),
-                        verdict: verdict.clone(),
-                    };
-                    out.push((Recipient::Dcc, kind(true)));
-                    out.push((Recipient::Csp(self.region_of(c)), kind(false)));
-                }
-            }
-            EventPayload::OutcomesReported { campaign, outcomes } => {
-                if let Some(c) = self.campaigns.get(campaign) {
-                    let rows = outcomes.iter().filter_map(|r| {
-                        let pos = self.estate.position(r.hub)?;
-                        let final_state = c.rollout.upgrades.get(&(pos as u32)).map(|u| u.state);
-                        let class = match &r.outcome {
-                            Outcome::Dispatched => Class::Dispatched,
-                            Outcome::NoResponse => Class::NoResponse,
-                            Outcome::DeliveryFailed { .. } | Outcome::ActivationFailed { .. } => {
-                                Class::Failed
-                            }
-                            Outcome::ReadBack { .. }
-                                if final_state == Some(UpgradeState::Succeeded) =>
-                            {
-                                Class::Succeeded
-                            }
-                            Outcome::ReadBack { .. } => Class::Failed,
-                            Outcome::Delivered | Outcome::Activated => return None,
-                        };
-                        Some((pos, class))
-                    });
-                    self.summaries(c, rows, &mut out);
-                }
-            }
-            EventPayload::CutoffExtended {
-                campaign,
-                customer,
-                until,
-            } => {
-                if let Some(i) = self.estate.customer_idx(customer) {
-                    out.push((
-                        Recipient::Customer(i),
-                        NotificationKind::CutoffExtended {
-                            campaign: campaign.clone(),
-                            cutoff: *until,
-                        },
-                    ));
-                }
-            }
-            EventPayload::ReconciliationTimedOut { campaign, hubs }
-            | EventPayload::InFlightTimedOut { campaign, hubs } => {
-                if let Some(c) = self.campaigns.get(campaign) {
-                    let rows = hubs
-                        .iter()
-                        .filter_map(|h| self.estate.position(*h))
-                        .map(|p| (p, Class::TimedOut));
-                    self.summaries(c, rows, &mut out);
-                    out.push((
-                        Recipient::Csp(self.region_of(c)),
-                        summary(campaign, &Counts::of(hubs.len() as u64, Class::TimedOut)),
-                    ));
-                }
-            }
-            EventPayload::HanHealthReported {
-                campaign,
-                customer,
-                reports,
-            } => {
-                if let Some(c) = self.campaigns.get(campaign) {
-                    for r in reports.iter().filter(|r| r.health.is_bad()) {
-                        let kind = |named: bool| NotificationKind::HanHealthIssue {
-                            campaign: campaign.clone(),
-                            hub: r.hub,
-                            health: r.health.clone(),
-                            customer: named.then(|| customer.clone()),
-                        };
-                        out.push((Recipient::Dcc, kind(true)));
-                        out.push((Recipient::Csp(self.region_of(c)), kind(false)));
-                    }
-                }
-            }
-            _ => {}
-        }
+        event.payload.notices_each(self, event, &mut out);
         out
     }
 
@@ -497,9 +225,38 @@ impl Decide for AcknowledgeNotifications {
                 format!("{actor} already acknowledged up to {acked}"),
             ));
         }
-        Ok(vec![EventPayload::NotificationsAcknowledged {
-            recipient: actor.clone(),
-            up_to,
-        }])
+        Ok(vec![EventPayload::NotificationsAcknowledged(
+            NotificationsAcknowledged {
+                recipient: actor.clone(),
+                up_to,
+            },
+        )])
+    }
+}
+
+// --- events ---
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationsAcknowledged {
+    pub recipient: Actor,
+    pub up_to: u64,
+}
+
+impl Evolve for NotificationsAcknowledged {
+    fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
+        let NotificationsAcknowledged { recipient, up_to } = self;
+        // The outboxes are a projection the engine keeps (`notices.rs`); the state
+        // only checks that the recipient is one it knows.
+        let _ = up_to;
+        state
+            .recipient_of(recipient)
+            .ok_or_else(|| Error::not_found(Entity::Customer, recipient.to_code()))?;
+
+        Ok(())
+    }
+
+    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
+        // Tells nobody.
     }
 }

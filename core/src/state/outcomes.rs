@@ -1,17 +1,22 @@
 //! What the CSP reports (upgrade outcomes, HAN health) and the deadlines the system keeps
 //! (read-back reconciliation, in-flight timeouts, cut-off notices).
 
-use serde::{Deserialize, Serialize};
-
 use super::command::{Cx, Decide};
+use super::event::{Event, Evolve, Notices};
+use super::notices::{summary, Class, Counts};
 use super::State;
 use crate::actor::Actor;
+use crate::error::Rule;
+use crate::estate::CustomerIdx;
 use crate::event::EventPayload;
-use crate::ids::CampaignId;
-use crate::limits;
-use crate::rollout::{HanHealth, Outcome};
-use crate::rollout::{HealthReport, OutcomeReport};
-use crate::Error;
+use crate::ids::{CampaignId, CustomerId, HubId};
+use crate::notify::{NotificationKind, Recipient};
+use crate::rollout::{
+    local, FailureReason, HanHealth, HealthRecord, HealthReport, Outcome, OutcomeReport, Tally,
+    UpgradeState,
+};
+use crate::{limits, Error};
+use serde::{Deserialize, Serialize};
 
 /// The CSP of the campaign's region: outcomes of upgrade attempts, in the order they
 /// happened (one hub may appear more than once). Every row is checked; any bad row refuses
@@ -66,7 +71,10 @@ impl Decide for ReportOutcomes {
         let sim = state
             .simulate_outcomes(c, &outcomes, at, Some(&ctx))
             .map_err(|rows| Error::BulkRejected { rows })?;
-        let mut events = vec![EventPayload::OutcomesReported { campaign, outcomes }];
+        let mut events = vec![EventPayload::OutcomesReported(OutcomesReported {
+            campaign,
+            outcomes,
+        })];
         events.extend(state.halts_after(c, &sim.counted));
         Ok(events)
     }
@@ -110,11 +118,11 @@ impl Decide for ReportHanHealth {
         let counted = state
             .simulate_health(c, me, &reports, Some(actor), at)
             .map_err(|rows| Error::BulkRejected { rows })?;
-        let mut events = vec![EventPayload::HanHealthReported {
+        let mut events = vec![EventPayload::HanHealthReported(HanHealthReported {
             campaign,
             customer,
             reports,
-        }];
+        })];
         events.extend(state.halts_after(c, &counted));
         Ok(events)
     }
@@ -145,5 +153,319 @@ impl Decide for CheckDeadlines {
             ));
         }
         Ok(state.deadlines_due(at))
+    }
+}
+
+// --- events ---
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomesReported {
+    pub campaign: CampaignId,
+    pub outcomes: Vec<OutcomeReport>,
+}
+
+impl Evolve for OutcomesReported {
+    fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
+        let OutcomesReported { campaign, outcomes } = self;
+        let c = state.campaign_ref(campaign)?;
+        let sim = state
+            .simulate_outcomes(c, outcomes, event.at, None)
+            .map_err(|rows| Error::BulkRejected { rows })?;
+        for &(pos, step) in &sim.successes {
+            let devices = state.estate.devices_of(state.estate.hubs[pos].config);
+            state.estate.reconfigure(pos, step, &devices)?;
+        }
+        let r = &mut state.campaign_mut(campaign).rollout;
+        for (day, n) in sim.dispatched {
+            r.days.entry(day).or_default().dispatched += n;
+        }
+        for (cfg, d, t) in sim.counted {
+            r.count(cfg, d, t);
+        }
+        r.upgrades.extend(sim.upgrades);
+
+        Ok(())
+    }
+
+    fn notices(&self, state: &State, _event: &Event, out: &mut Notices) {
+        let OutcomesReported { campaign, outcomes } = self;
+        if let Some(c) = state.campaigns.get(campaign) {
+            let rows = outcomes.iter().filter_map(|r| {
+                let pos = state.estate.position(r.hub)?;
+                let final_state = c.rollout.upgrades.get(&(pos as u32)).map(|u| u.state);
+                let class = match &r.outcome {
+                    Outcome::Dispatched => Class::Dispatched,
+                    Outcome::NoResponse => Class::NoResponse,
+                    Outcome::DeliveryFailed { .. } | Outcome::ActivationFailed { .. } => {
+                        Class::Failed
+                    }
+                    Outcome::ReadBack { .. } if final_state == Some(UpgradeState::Succeeded) => {
+                        Class::Succeeded
+                    }
+                    Outcome::ReadBack { .. } => Class::Failed,
+                    Outcome::Delivered | Outcome::Activated => return None,
+                };
+                Some((pos, class))
+            });
+            state.summaries(c, rows, out);
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HanHealthReported {
+    pub campaign: CampaignId,
+    pub customer: CustomerId,
+    pub reports: Vec<HealthReport>,
+}
+
+impl Evolve for HanHealthReported {
+    fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
+        let HanHealthReported {
+            campaign,
+            customer,
+            reports,
+        } = self;
+        let me = state.customer_ref(customer)?;
+        let c = state.campaign_ref(campaign)?;
+        let counted = state
+            .simulate_health(c, me, reports, None, event.at)
+            .map_err(|rows| Error::BulkRejected { rows })?;
+        let positions: Vec<u32> = reports
+            .iter()
+            .map(|r| state.estate.position(r.hub).map_or(0, |p| p as u32))
+            .collect();
+        let r = &mut state.campaign_mut(campaign).rollout;
+        for (cfg, d, t) in counted {
+            r.count(cfg, d, t);
+        }
+        for (report, p) in reports.iter().zip(positions) {
+            if report.health.is_bad() {
+                if let Some(u) = r.upgrades.get_mut(&p) {
+                    u.health_bad = true;
+                }
+            }
+            r.health.entry(p).or_default().push(HealthRecord {
+                customer: me,
+                health: report.health.clone(),
+                at: report.happened_at.unwrap_or(event.at),
+            });
+        }
+
+        Ok(())
+    }
+
+    fn notices(&self, state: &State, _event: &Event, out: &mut Notices) {
+        let HanHealthReported {
+            campaign,
+            customer,
+            reports,
+        } = self;
+        if let Some(c) = state.campaigns.get(campaign) {
+            for r in reports.iter().filter(|r| r.health.is_bad()) {
+                let kind = |named: bool| NotificationKind::HanHealthIssue {
+                    campaign: campaign.clone(),
+                    hub: r.hub,
+                    health: r.health.clone(),
+                    customer: named.then(|| customer.clone()),
+                };
+                out.push((Recipient::Dcc, kind(true)));
+                out.push((Recipient::Csp(state.region_of(c)), kind(false)));
+            }
+        }
+    }
+}
+
+/// Hubs that did not answer and were not read back before the reconciliation timeout.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReconciliationTimedOut {
+    pub campaign: CampaignId,
+    pub hubs: Vec<HubId>,
+}
+
+impl Evolve for ReconciliationTimedOut {
+    /// Automatic: the system's own deadline.
+    fn is_automatic(&self) -> bool {
+        true
+    }
+
+    fn apply(&self, state: &mut State, event: &Event, verify: bool) -> Result<(), Error> {
+        let ReconciliationTimedOut { campaign, hubs } = self;
+        apply_timed_out(state, campaign, hubs, false, event, verify)?;
+        Ok(())
+    }
+
+    fn notices(&self, state: &State, _event: &Event, out: &mut Notices) {
+        let ReconciliationTimedOut { campaign, hubs } = self;
+        timed_out_notices(state, campaign, hubs, out);
+    }
+}
+
+/// Hubs left dispatched, delivered or activated past the campaign's in-flight timeout.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InFlightTimedOut {
+    pub campaign: CampaignId,
+    pub hubs: Vec<HubId>,
+}
+
+impl Evolve for InFlightTimedOut {
+    /// Automatic: the system's own deadline.
+    fn is_automatic(&self) -> bool {
+        true
+    }
+
+    fn apply(&self, state: &mut State, event: &Event, verify: bool) -> Result<(), Error> {
+        let InFlightTimedOut { campaign, hubs } = self;
+        apply_timed_out(state, campaign, hubs, true, event, verify)?;
+        Ok(())
+    }
+
+    fn notices(&self, state: &State, _event: &Event, out: &mut Notices) {
+        let InFlightTimedOut { campaign, hubs } = self;
+        timed_out_notices(state, campaign, hubs, out);
+    }
+}
+
+/// Customers told that their cut-off approaches (or, `reached`, has passed).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CutoffNoticesDue {
+    pub campaign: CampaignId,
+    pub customers: Vec<CustomerId>,
+    pub reached: bool,
+}
+
+impl Evolve for CutoffNoticesDue {
+    /// Automatic: the system's own deadline.
+    fn is_automatic(&self) -> bool {
+        true
+    }
+
+    fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
+        let CutoffNoticesDue {
+            campaign,
+            customers,
+            reached,
+        } = self;
+        let idx: Vec<CustomerIdx> = customers
+            .iter()
+            .map(|c| state.customer_ref(c))
+            .collect::<Result<_, _>>()?;
+        state.campaign_ref(campaign)?;
+        let c = state.campaign_mut(campaign);
+        for i in idx {
+            let cutoff = c.cutoff_for(i);
+            c.rollout.cutoff_notices.insert((i, cutoff, *reached));
+        }
+
+        Ok(())
+    }
+
+    fn notices(&self, state: &State, _event: &Event, out: &mut Notices) {
+        let CutoffNoticesDue {
+            campaign,
+            customers,
+            reached,
+        } = self;
+        if let Some(c) = state.campaigns.get(campaign) {
+            for id in customers {
+                if let Some(i) = state.estate.customer_idx(id) {
+                    let cutoff = c.cutoff_for(i);
+                    let campaign = campaign.clone();
+                    out.push((
+                        Recipient::Customer(i),
+                        if *reached {
+                            NotificationKind::CutoffReached { campaign, cutoff }
+                        } else {
+                            NotificationKind::CutoffApproaching { campaign, cutoff }
+                        },
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// Hubs that timed out (no read-back, or stuck in flight when `stuck`): each fails its
+/// attempt. Shared by both timeout events.
+fn apply_timed_out(
+    state: &mut State,
+    campaign: &CampaignId,
+    hubs: &[HubId],
+    stuck: bool,
+    event: &Event,
+    verify: bool,
+) -> Result<(), Error> {
+    let (expected, failure): (&[UpgradeState], _) = if stuck {
+        (
+            &[
+                UpgradeState::Dispatched,
+                UpgradeState::Delivered,
+                UpgradeState::Activated,
+            ],
+            FailureReason::InFlightTimedOut,
+        )
+    } else {
+        (&[UpgradeState::NoResponse], FailureReason::TimedOut)
+    };
+    let c = state.campaign_ref(campaign)?;
+    let mut positions = Vec::with_capacity(hubs.len());
+    for h in hubs {
+        let p = state.position(*h)? as u32;
+        match c.rollout.upgrades.get(&p) {
+            Some(u) if expected.contains(&u.state) => positions.push(p),
+            _ if !verify => positions.push(p),
+            _ => {
+                return Err(Error::precondition(
+                    Rule::HubState,
+                    format!(
+                        "hub {h} is not {} in {campaign}",
+                        if stuck {
+                            "in flight"
+                        } else {
+                            "awaiting reconciliation"
+                        }
+                    ),
+                ))
+            }
+        }
+    }
+    let r = &mut state.campaign_mut(campaign).rollout;
+    for p in positions {
+        if let Some(u) = r.upgrades.get_mut(&p) {
+            u.state = UpgradeState::Failed;
+            u.failure = Some(failure);
+            u.since = event.at;
+            let (cfg, day) = (u.origin_config, local::day_of(u.dispatched_at));
+            r.count(
+                cfg,
+                day,
+                Tally {
+                    outcomes: 1,
+                    failures: 1,
+                },
+            );
+        }
+    }
+
+    Ok(())
+}
+
+/// The CSP's and the suppliers' summaries of hubs that timed out (both timeout events).
+fn timed_out_notices(state: &State, campaign: &CampaignId, hubs: &[HubId], out: &mut Notices) {
+    if let Some(c) = state.campaigns.get(campaign) {
+        let rows = hubs
+            .iter()
+            .filter_map(|h| state.estate.position(*h))
+            .map(|p| (p, Class::TimedOut));
+        state.summaries(c, rows, out);
+        out.push((
+            Recipient::Csp(state.region_of(c)),
+            summary(campaign, &Counts::of(hubs.len() as u64, Class::TimedOut)),
+        ));
     }
 }

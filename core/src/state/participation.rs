@@ -1,23 +1,21 @@
 //! Decisions on participation commands: nominations, approvals, rejections, verdicts, and the
 //! assessment gate on OA for mass rollout.
 
-use std::collections::HashSet;
-
-use chrono::{DateTime, Duration, Utc};
-
+use super::command::{Cx, Decide};
+use super::event::{Event, Evolve, Notices};
 use super::State;
 use crate::actor::Actor;
 use crate::campaign::{Campaign, Phase};
-use serde::{Deserialize, Serialize};
-
-use super::command::{Cx, Decide};
 use crate::error::{Entity, RowError, Rule};
-use crate::estate::ConfigurationSet;
-use crate::estate::{CustomerIdx, SmiStatus, SupplyRole, NO_CUSTOMER};
+use crate::estate::{ConfigurationSet, CustomerIdx, SmiStatus, SupplyRole, NO_CUSTOMER};
 use crate::event::EventPayload;
 use crate::ids::{CampaignId, CustomerId, HubId};
+use crate::notify::{NotificationKind, Recipient};
 use crate::participation::{HubRefusal, PilotVerdict};
 use crate::{limits, Error};
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashSet};
 
 /// The hubs a bulk command took, and those it refused with why.
 pub(super) struct Sorted {
@@ -257,12 +255,12 @@ impl Decide for NominateHubs {
             count += 1;
             Ok(())
         })?;
-        Ok(vec![EventPayload::HubsNominated {
+        Ok(vec![EventPayload::HubsNominated(HubsNominated {
             campaign,
             customer,
             hubs: s.taken,
             refused: s.refused,
-        }])
+        })])
     }
 }
 
@@ -298,12 +296,14 @@ impl Decide for WithdrawNominations {
                 Ok(())
             }
         })?;
-        Ok(vec![EventPayload::NominationsWithdrawn {
-            campaign,
-            customer,
-            hubs: s.taken,
-            refused: s.refused,
-        }])
+        Ok(vec![EventPayload::NominationsWithdrawn(
+            NominationsWithdrawn {
+                campaign,
+                customer,
+                hubs: s.taken,
+                refused: s.refused,
+            },
+        )])
     }
 }
 
@@ -335,10 +335,9 @@ impl Decide for ApproveWholeEstate {
                 format!("{customer} already approved its whole estate in {campaign}"),
             ));
         }
-        Ok(vec![EventPayload::WholeEstateApproved {
-            campaign,
-            customer,
-        }])
+        Ok(vec![EventPayload::WholeEstateApproved(
+            WholeEstateApproved { campaign, customer },
+        )])
     }
 }
 
@@ -369,10 +368,9 @@ impl Decide for WithdrawWholeEstateApproval {
                 format!("{customer} has no whole-estate approval in {campaign}"),
             ));
         }
-        Ok(vec![EventPayload::WholeEstateApprovalWithdrawn {
-            campaign,
-            customer,
-        }])
+        Ok(vec![EventPayload::WholeEstateApprovalWithdrawn(
+            WholeEstateApprovalWithdrawn { campaign, customer },
+        )])
     }
 }
 
@@ -460,17 +458,17 @@ impl State {
             }
         }
         Ok(vec![if approve {
-            EventPayload::ConfigurationSetsApproved {
+            EventPayload::ConfigurationSetsApproved(ConfigurationSetsApproved {
                 campaign,
                 customer,
                 sets,
-            }
+            })
         } else {
-            EventPayload::ConfigurationSetApprovalsWithdrawn {
+            EventPayload::ConfigurationSetApprovalsWithdrawn(ConfigurationSetApprovalsWithdrawn {
                 campaign,
                 customer,
                 sets,
-            }
+            })
         }])
     }
 }
@@ -549,13 +547,13 @@ impl Decide for RejectHubs {
             }
             Ok(())
         })?;
-        Ok(vec![EventPayload::HubsRejected {
+        Ok(vec![EventPayload::HubsRejected(HubsRejected {
             campaign,
             customer,
             hubs: s.taken,
             reason,
             refused: s.refused,
-        }])
+        })])
     }
 }
 
@@ -589,12 +587,14 @@ impl Decide for WithdrawRejections {
                 Err("not rejected by you".into())
             }
         })?;
-        Ok(vec![EventPayload::RejectionsWithdrawn {
-            campaign,
-            customer,
-            hubs: s.taken,
-            refused: s.refused,
-        }])
+        Ok(vec![EventPayload::RejectionsWithdrawn(
+            RejectionsWithdrawn {
+                campaign,
+                customer,
+                hubs: s.taken,
+                refused: s.refused,
+            },
+        )])
     }
 }
 
@@ -642,11 +642,13 @@ impl Decide for OverrideRejections {
                 format!("hub {hub} has no rejection in {campaign}"),
             ));
         }
-        Ok(vec![EventPayload::RejectionsOverridden {
-            campaign,
-            hub,
-            reason,
-        }])
+        Ok(vec![EventPayload::RejectionsOverridden(
+            RejectionsOverridden {
+                campaign,
+                hub,
+                reason,
+            },
+        )])
     }
 }
 
@@ -690,10 +692,371 @@ impl Decide for RecordPilotVerdict {
                 ));
             }
         }
-        Ok(vec![EventPayload::PilotVerdictRecorded {
+        Ok(vec![EventPayload::PilotVerdictRecorded(
+            PilotVerdictRecorded {
+                campaign,
+                customer,
+                verdict,
+            },
+        )])
+    }
+}
+
+// --- events ---
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HubsNominated {
+    pub campaign: CampaignId,
+    pub customer: CustomerId,
+    pub hubs: Vec<HubId>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<HubRefusal>,
+}
+
+impl Evolve for HubsNominated {
+    fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
+        let HubsNominated {
+            campaign,
+            customer,
+            hubs,
+            ..
+        } = self;
+        state.campaign_ref(campaign)?;
+        let (c, hubs) = (state.customer_ref(customer)?, state.positions(hubs)?);
+        state
+            .consents_mut(campaign)
+            .nominations
+            .entry(c)
+            .or_default()
+            .extend(hubs);
+
+        Ok(())
+    }
+
+    fn notices(&self, state: &State, _event: &Event, out: &mut Notices) {
+        let HubsNominated {
+            campaign,
+            customer,
+            hubs,
+            ..
+        } = self;
+        let positions: Vec<usize> = hubs
+            .iter()
+            .filter_map(|h| state.estate.position(*h))
+            .collect();
+        state.other_supplier(campaign, customer, positions.into_iter(), out);
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NominationsWithdrawn {
+    pub campaign: CampaignId,
+    pub customer: CustomerId,
+    pub hubs: Vec<HubId>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<HubRefusal>,
+}
+
+impl Evolve for NominationsWithdrawn {
+    fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
+        let NominationsWithdrawn {
+            campaign,
+            customer,
+            hubs,
+            ..
+        } = self;
+        state.campaign_ref(campaign)?;
+        let (c, hubs) = (state.customer_ref(customer)?, state.positions(hubs)?);
+        if let Some(set) = state.consents_mut(campaign).nominations.get_mut(&c) {
+            for h in hubs {
+                set.remove(&h);
+            }
+        }
+
+        Ok(())
+    }
+
+    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
+        // Tells nobody.
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WholeEstateApproved {
+    pub campaign: CampaignId,
+    pub customer: CustomerId,
+}
+
+impl Evolve for WholeEstateApproved {
+    fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
+        let WholeEstateApproved {
+            campaign, customer, ..
+        } = self;
+        state.campaign_ref(campaign)?;
+        let c = state.customer_ref(customer)?;
+        state
+            .consents_mut(campaign)
+            .whole_estate
+            .insert(c, event.at);
+
+        Ok(())
+    }
+
+    fn notices(&self, state: &State, _event: &Event, out: &mut Notices) {
+        let WholeEstateApproved { campaign, customer } = self;
+        if let Some(c) = state.campaigns.get(campaign) {
+            let v = c.variant;
+            let all = (0..state.estate.hubs.len()).filter(|&p| state.estate.hubs[p].variant == v);
+            state.other_supplier(campaign, customer, all, out);
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WholeEstateApprovalWithdrawn {
+    pub campaign: CampaignId,
+    pub customer: CustomerId,
+}
+
+impl Evolve for WholeEstateApprovalWithdrawn {
+    fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
+        let WholeEstateApprovalWithdrawn {
+            campaign, customer, ..
+        } = self;
+        state.campaign_ref(campaign)?;
+        let c = state.customer_ref(customer)?;
+        state.consents_mut(campaign).whole_estate.remove(&c);
+
+        Ok(())
+    }
+
+    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
+        // Tells nobody.
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigurationSetsApproved {
+    pub campaign: CampaignId,
+    pub customer: CustomerId,
+    pub sets: Vec<ConfigurationSet>,
+}
+
+impl Evolve for ConfigurationSetsApproved {
+    fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
+        let ConfigurationSetsApproved {
+            campaign,
+            customer,
+            sets,
+            ..
+        } = self;
+        state.campaign_ref(campaign)?;
+        let (c, sets) = (state.customer_ref(customer)?, state.config_refs(sets)?);
+        state
+            .consents_mut(campaign)
+            .config_sets
+            .entry(c)
+            .or_default()
+            .extend(sets);
+
+        Ok(())
+    }
+
+    fn notices(&self, state: &State, _event: &Event, out: &mut Notices) {
+        let ConfigurationSetsApproved {
+            campaign,
+            customer,
+            sets,
+        } = self;
+        let cfgs: BTreeSet<u32> = sets.iter().filter_map(|s| state.find_config(s)).collect();
+        let hubs =
+            (0..state.estate.hubs.len()).filter(|&p| cfgs.contains(&state.estate.hubs[p].config));
+        state.other_supplier(campaign, customer, hubs, out);
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigurationSetApprovalsWithdrawn {
+    pub campaign: CampaignId,
+    pub customer: CustomerId,
+    pub sets: Vec<ConfigurationSet>,
+}
+
+impl Evolve for ConfigurationSetApprovalsWithdrawn {
+    fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
+        let ConfigurationSetApprovalsWithdrawn {
+            campaign,
+            customer,
+            sets,
+            ..
+        } = self;
+        state.campaign_ref(campaign)?;
+        let (c, sets) = (state.customer_ref(customer)?, state.config_refs(sets)?);
+        if let Some(held) = state.consents_mut(campaign).config_sets.get_mut(&c) {
+            for s in sets {
+                held.remove(&s);
+            }
+        }
+
+        Ok(())
+    }
+
+    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
+        // Tells nobody.
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HubsRejected {
+    pub campaign: CampaignId,
+    pub customer: CustomerId,
+    pub hubs: Vec<HubId>,
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<HubRefusal>,
+}
+
+impl Evolve for HubsRejected {
+    fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
+        let HubsRejected {
+            campaign,
+            customer,
+            hubs,
+            reason,
+            ..
+        } = self;
+        state.campaign_ref(campaign)?;
+        let (c, hubs) = (state.customer_ref(customer)?, state.positions(hubs)?);
+        let at = event.at;
+        let reason: std::sync::Arc<str> = reason.as_str().into();
+        let consents = state.consents_mut(campaign);
+        for h in hubs {
+            let list = consents.rejections.entry(h).or_default();
+            list.retain(|r| r.customer != c);
+            list.push(crate::participation::Rejection {
+                customer: c,
+                reason: reason.clone(),
+                at,
+            });
+        }
+
+        Ok(())
+    }
+
+    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
+        // Tells nobody.
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RejectionsWithdrawn {
+    pub campaign: CampaignId,
+    pub customer: CustomerId,
+    pub hubs: Vec<HubId>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<HubRefusal>,
+}
+
+impl Evolve for RejectionsWithdrawn {
+    fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
+        let RejectionsWithdrawn {
+            campaign,
+            customer,
+            hubs,
+            ..
+        } = self;
+        state.campaign_ref(campaign)?;
+        let (c, hubs) = (state.customer_ref(customer)?, state.positions(hubs)?);
+        let consents = state.consents_mut(campaign);
+        for h in hubs {
+            if let Some(list) = consents.rejections.get_mut(&h) {
+                list.retain(|r| r.customer != c);
+                if list.is_empty() {
+                    consents.rejections.remove(&h);
+                }
+            }
+        }
+
+        Ok(())
+    }
+
+    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
+        // Tells nobody.
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RejectionsOverridden {
+    pub campaign: CampaignId,
+    pub hub: HubId,
+    pub reason: String,
+}
+
+impl Evolve for RejectionsOverridden {
+    fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
+        let RejectionsOverridden { campaign, hub, .. } = self;
+        state.campaign_ref(campaign)?;
+        let h = state.position(*hub)? as u32;
+        state.consents_mut(campaign).rejections.remove(&h);
+
+        Ok(())
+    }
+
+    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
+        // Tells nobody.
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PilotVerdictRecorded {
+    pub campaign: CampaignId,
+    pub customer: CustomerId,
+    pub verdict: PilotVerdict,
+}
+
+impl Evolve for PilotVerdictRecorded {
+    fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
+        let PilotVerdictRecorded {
             campaign,
             customer,
             verdict,
-        }])
+            ..
+        } = self;
+        state.campaign_ref(campaign)?;
+        let c = state.customer_ref(customer)?;
+        let at = event.at;
+        state
+            .consents_mut(campaign)
+            .verdicts
+            .insert(c, (verdict.clone(), at));
+
+        Ok(())
+    }
+
+    fn notices(&self, state: &State, _event: &Event, out: &mut Notices) {
+        let PilotVerdictRecorded {
+            campaign,
+            customer,
+            verdict,
+        } = self;
+        if let Some(c) = state.campaigns.get(campaign) {
+            let kind = |named: bool| NotificationKind::PilotVerdict {
+                campaign: campaign.clone(),
+                customer: named.then(|| customer.clone()),
+                verdict: verdict.clone(),
+            };
+            out.push((Recipient::Dcc, kind(true)));
+            out.push((Recipient::Csp(state.region_of(c)), kind(false)));
+        }
     }
 }

@@ -5,27 +5,28 @@
 //! same simulation checks a live report (with eligibility, pacing) and re-applies a recorded
 //! one (state machine only), so a replay cannot drift from what was decided.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-
 use super::eligibility::{CampaignCtx, Raw};
+use super::event::{
+    CampaignPhaseChanged, ConfigurationSetHalted, CutoffNoticesDue, InFlightTimedOut,
+    ReconciliationTimedOut,
+};
 use super::State;
 use crate::actor::Actor;
 use crate::campaign::{Campaign, Phase};
 use crate::catalogue::FirmwareIdx;
 use crate::defects::{DefectFlag, DefectSubject, Resolved};
 use crate::error::{Entity, RowError, Rule};
-use crate::estate::ConfigurationSet;
-use crate::estate::{CustomerIdx, NO_CUSTOMER};
-use crate::event::{Event, EventPayload};
+use crate::estate::{ConfigurationSet, CustomerIdx, NO_CUSTOMER};
+use crate::event::EventPayload;
 use crate::ids::{CampaignId, CustomerId};
 use crate::intern::FxBuild;
 use crate::rollout::{
-    advance, local, DispatchInfo, FailureReason, HaltFigures, HealthRecord, HealthReport,
-    HubUpgrade, Outcome, OutcomeReport, SetHalt, Tally, UpgradeState,
+    advance, local, DispatchInfo, HaltFigures, HealthReport, HubUpgrade, Outcome, OutcomeReport,
+    Tally, UpgradeState,
 };
 use crate::Error;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// A tally to count: (configuration set of origin, day of dispatch, what).
 pub(super) type Counted = (u32, NaiveDate, Tally);
@@ -440,23 +441,25 @@ impl State {
                 .unwrap_or_default()
                 .plus(delta);
             if policy.crossed(now) {
-                events.push(EventPayload::ConfigurationSetHalted {
-                    campaign: c.id.clone(),
-                    set: self.configuration_set(cfg),
-                    reason: reason(now),
-                    figures: Some(figures(now)),
-                });
+                events.push(EventPayload::ConfigurationSetHalted(
+                    ConfigurationSetHalted {
+                        campaign: c.id.clone(),
+                        set: self.configuration_set(cfg),
+                        reason: reason(now),
+                        figures: Some(figures(now)),
+                    },
+                ));
             }
         }
         let now = c.rollout.window.plus(all);
         if matches!(c.phase, Phase::Pilot | Phase::MassRollout) && policy.crossed(now) {
-            events.push(EventPayload::CampaignPhaseChanged {
+            events.push(EventPayload::CampaignPhaseChanged(CampaignPhaseChanged {
                 campaign: c.id.clone(),
                 from: c.phase,
                 to: Phase::Suspended,
                 reason: Some(reason(now)),
                 figures: Some(figures(now)),
-            });
+            }));
         }
         events
     }
@@ -510,9 +513,9 @@ impl State {
                 }));
                 let (campaign, hubs) = (c.id.clone(), late.into_iter().map(|(h, _)| h).collect());
                 events.push(if stuck {
-                    EventPayload::InFlightTimedOut { campaign, hubs }
+                    EventPayload::InFlightTimedOut(InFlightTimedOut { campaign, hubs })
                 } else {
-                    EventPayload::ReconciliationTimedOut { campaign, hubs }
+                    EventPayload::ReconciliationTimedOut(ReconciliationTimedOut { campaign, hubs })
                 });
             }
             if !counted.is_empty() {
@@ -544,11 +547,11 @@ impl State {
             }
             for (customers, reached) in [(approaching, false), (reached, true)] {
                 if !customers.is_empty() {
-                    events.push(EventPayload::CutoffNoticesDue {
+                    events.push(EventPayload::CutoffNoticesDue(CutoffNoticesDue {
                         campaign: c.id.clone(),
                         customers,
                         reached,
-                    });
+                    }));
                 }
             }
         }
@@ -568,251 +571,6 @@ impl State {
         let mut out: Vec<CustomerIdx> = seen.into_iter().collect();
         out.sort_by(|a, b| self.estate.customer(*a).cmp(&self.estate.customer(*b)));
         out
-    }
-
-    /// Applies a rollout event; everything it names is resolved before anything changes.
-    pub(super) fn apply_rollout(&mut self, event: &Event, verify: bool) -> Result<(), Error> {
-        let bulk = |rows: Vec<RowError>| Error::BulkRejected { rows };
-        match &event.payload {
-            EventPayload::OutcomesReported { campaign, outcomes } => {
-                let c = self.campaign_ref(campaign)?;
-                let sim = self
-                    .simulate_outcomes(c, outcomes, event.at, None)
-                    .map_err(bulk)?;
-                for &(pos, step) in &sim.successes {
-                    let devices = self.estate.devices_of(self.estate.hubs[pos].config);
-                    self.estate.reconfigure(pos, step, &devices)?;
-                }
-                let r = &mut self.campaign_mut(campaign).rollout;
-                for (day, n) in sim.dispatched {
-                    r.days.entry(day).or_default().dispatched += n;
-                }
-                for (cfg, d, t) in sim.counted {
-                    r.count(cfg, d, t);
-                }
-                r.upgrades.extend(sim.upgrades);
-            }
-            EventPayload::HanHealthReported {
-                campaign,
-                customer,
-                reports,
-            } => {
-                let me = self.customer_ref(customer)?;
-                let c = self.campaign_ref(campaign)?;
-                let counted = self
-                    .simulate_health(c, me, reports, None, event.at)
-                    .map_err(bulk)?;
-                let positions: Vec<u32> = reports
-                    .iter()
-                    .map(|r| self.estate.position(r.hub).map_or(0, |p| p as u32))
-                    .collect();
-                let r = &mut self.campaign_mut(campaign).rollout;
-                for (cfg, d, t) in counted {
-                    r.count(cfg, d, t);
-                }
-                for (report, p) in reports.iter().zip(positions) {
-                    if report.health.is_bad() {
-                        if let Some(u) = r.upgrades.get_mut(&p) {
-                            u.health_bad = true;
-                        }
-                    }
-                    r.health.entry(p).or_default().push(HealthRecord {
-                        customer: me,
-                        health: report.health.clone(),
-                        at: report.happened_at.unwrap_or(event.at),
-                    });
-                }
-            }
-            EventPayload::ReconciliationTimedOut { campaign, hubs }
-            | EventPayload::InFlightTimedOut { campaign, hubs } => {
-                let stuck = matches!(event.payload, EventPayload::InFlightTimedOut { .. });
-                let (expected, failure): (&[UpgradeState], _) = if stuck {
-                    (
-                        &[
-                            UpgradeState::Dispatched,
-                            UpgradeState::Delivered,
-                            UpgradeState::Activated,
-                        ],
-                        FailureReason::InFlightTimedOut,
-                    )
-                } else {
-                    (&[UpgradeState::NoResponse], FailureReason::TimedOut)
-                };
-                let c = self.campaign_ref(campaign)?;
-                let mut positions = Vec::with_capacity(hubs.len());
-                for h in hubs {
-                    let p = self.position(*h)? as u32;
-                    match c.rollout.upgrades.get(&p) {
-                        Some(u) if expected.contains(&u.state) => positions.push(p),
-                        _ if !verify => positions.push(p),
-                        _ => {
-                            return Err(Error::precondition(
-                                Rule::HubState,
-                                format!(
-                                    "hub {h} is not {} in {campaign}",
-                                    if stuck {
-                                        "in flight"
-                                    } else {
-                                        "awaiting reconciliation"
-                                    }
-                                ),
-                            ))
-                        }
-                    }
-                }
-                let r = &mut self.campaign_mut(campaign).rollout;
-                for p in positions {
-                    if let Some(u) = r.upgrades.get_mut(&p) {
-                        u.state = UpgradeState::Failed;
-                        u.failure = Some(failure);
-                        u.since = event.at;
-                        let (cfg, day) = (u.origin_config, local::day_of(u.dispatched_at));
-                        r.count(
-                            cfg,
-                            day,
-                            Tally {
-                                outcomes: 1,
-                                failures: 1,
-                            },
-                        );
-                    }
-                }
-            }
-            EventPayload::ConfigurationSetHalted {
-                campaign,
-                set,
-                reason,
-                figures,
-            } => {
-                let cfg = self.config_ref(set)?;
-                self.campaign_ref(campaign)?;
-                self.campaign_mut(campaign).rollout.halted_sets.insert(
-                    cfg,
-                    SetHalt {
-                        reason: reason.clone(),
-                        at: event.at,
-                        figures: *figures,
-                    },
-                );
-            }
-            EventPayload::ConfigurationSetResumed { campaign, set } => {
-                let cfg = self.config_ref(set)?;
-                self.campaign_ref(campaign)?;
-                let r = &mut self.campaign_mut(campaign).rollout;
-                r.halted_sets.remove(&cfg);
-                r.set_window.remove(&cfg);
-            }
-            EventPayload::SupplierHoldPlaced {
-                campaign,
-                customer,
-                set,
-                reason,
-            } => {
-                let me = self.customer_ref(customer)?;
-                let cfg = set.as_ref().map(|s| self.config_ref(s)).transpose()?;
-                self.campaign_ref(campaign)?;
-                let hold = self
-                    .campaign_mut(campaign)
-                    .rollout
-                    .holds
-                    .entry(me)
-                    .or_default();
-                let entry = (reason.clone(), event.at);
-                match cfg {
-                    None => hold.all = Some(entry),
-                    Some(cfg) => {
-                        hold.sets.insert(cfg, entry);
-                    }
-                }
-            }
-            EventPayload::SupplierHoldLifted {
-                campaign,
-                customer,
-                set,
-            } => {
-                let me = self.customer_ref(customer)?;
-                let cfg = set.as_ref().map(|s| self.config_ref(s)).transpose()?;
-                self.campaign_ref(campaign)?;
-                let holds = &mut self.campaign_mut(campaign).rollout.holds;
-                if let Some(hold) = holds.get_mut(&me) {
-                    match cfg {
-                        None => hold.all = None,
-                        Some(cfg) => {
-                            hold.sets.remove(&cfg);
-                        }
-                    }
-                    if hold.is_empty() {
-                        holds.remove(&me);
-                    }
-                }
-            }
-            EventPayload::DefectFlagged {
-                flag,
-                customer,
-                subject,
-                text,
-                named,
-                suspend_own,
-            } => {
-                let me = self.customer_ref(customer)?;
-                let resolved = self.resolve_subject(subject, None)?;
-                if verify && *flag != crate::defects::flag_id(customer, subject, text, event.at) {
-                    return Err(Error::invalid_input(
-                        "flag",
-                        format!("defect flag {flag} is not the id of its contents"),
-                    ));
-                }
-                if self.defects.iter().any(|d| d.id == *flag) {
-                    return Err(Error::already_exists(Entity::DefectFlag, flag));
-                }
-                self.defects.push(DefectFlag {
-                    id: *flag,
-                    customer: me,
-                    subject: subject.clone(),
-                    resolved,
-                    text: text.clone(),
-                    named: *named,
-                    suspending: *suspend_own,
-                    at: event.at,
-                });
-            }
-            EventPayload::DefectSuspensionLifted { flag, .. } => {
-                self.defect(*flag)?;
-                if let Some(d) = self.defects.iter_mut().find(|d| d.id == *flag) {
-                    d.suspending = false;
-                }
-            }
-            EventPayload::CutoffNoticesDue {
-                campaign,
-                customers,
-                reached,
-            } => {
-                let idx: Vec<CustomerIdx> = customers
-                    .iter()
-                    .map(|c| self.customer_ref(c))
-                    .collect::<Result<_, _>>()?;
-                self.campaign_ref(campaign)?;
-                let c = self.campaign_mut(campaign);
-                for i in idx {
-                    let cutoff = c.cutoff_for(i);
-                    c.rollout.cutoff_notices.insert((i, cutoff, *reached));
-                }
-            }
-            EventPayload::NotificationsAcknowledged { recipient, up_to } => {
-                // The outboxes are a projection the engine keeps (`notices.rs`); the state
-                // only checks that the recipient is one it knows.
-                let _ = up_to;
-                self.recipient_of(recipient)
-                    .ok_or_else(|| Error::not_found(Entity::Customer, recipient.to_code()))?;
-            }
-            other => {
-                return Err(Error::invalid_input(
-                    "event",
-                    format!("{} is not handled here", other.type_name()),
-                ))
-            }
-        }
-        Ok(())
     }
 
     pub(super) fn campaign_ref(&self, id: &CampaignId) -> Result<&Campaign, Error> {
