@@ -13,10 +13,8 @@ use chrono::{DateTime, Utc};
 
 use crate::ids::{FirmwareVersion, VariantId};
 
-/// Dense index of a variant in the catalogue.
-pub(crate) type VariantIdx = u16;
-/// Dense index of a (variant, version) in the catalogue.
-pub(crate) type FirmwareIdx = u16;
+pub(crate) use crate::ids::FirmwareIdx;
+pub(crate) use crate::ids::VariantIdx;
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct FirmwareEntry {
@@ -62,11 +60,11 @@ impl Catalogue {
     }
 
     pub fn variant(&self, idx: VariantIdx) -> &Variant {
-        &self.variants[idx as usize]
+        &self.variants[idx.at()]
     }
 
     pub fn fw(&self, idx: FirmwareIdx) -> &FirmwareEntry {
-        &self.firmware[idx as usize]
+        &self.firmware[idx.at()]
     }
 
     /// For one target, each version of the variant that can reach it, with its next step and

@@ -12,8 +12,9 @@ use crate::intern::{FxHashMap, Interner};
 use crate::par;
 use crate::Error;
 
-pub(crate) type CustomerIdx = u16;
-pub(crate) const NO_CUSTOMER: CustomerIdx = u16::MAX;
+pub(crate) use crate::ids::CustomerIdx;
+/// No customer holds the role.
+pub(crate) const NO_CUSTOMER: CustomerIdx = CustomerIdx::new(u16::MAX);
 pub(crate) const NO_DATE: i32 = i32::MIN;
 pub(crate) const NO_DEVICE: u32 = u32::MAX;
 
@@ -104,7 +105,7 @@ impl Estate {
     }
 
     pub fn customer_idx(&self, id: &CustomerId) -> Option<CustomerIdx> {
-        self.customers.get(id).map(|i| i as CustomerIdx)
+        self.customers.get(id).map(|i| CustomerIdx::new(i as u16))
     }
 
     pub fn customer(&self, idx: CustomerIdx) -> Option<&CustomerId> {
@@ -270,7 +271,7 @@ impl Estate {
             Some(c) => self
                 .customers
                 .intern(c, u32::from(NO_CUSTOMER))
-                .map(|i| i as CustomerIdx)
+                .map(|i| CustomerIdx::new(i as u16))
                 .ok_or_else(too_many_customers),
         }
     }

@@ -4,10 +4,12 @@ use crate::Error;
 
 pub mod actor;
 mod hub_id;
+mod index;
 mod names;
 mod region;
 
 pub use hub_id::HubId;
+pub(crate) use index::{CustomerIdx, FirmwareIdx, VariantIdx};
 pub use names::{CampaignId, CustomerId, FirmwareVersion, VariantId};
 pub use region::Region;
 

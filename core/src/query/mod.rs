@@ -24,7 +24,7 @@ use crate::actor::Actor;
 use crate::campaign::{CampaignChange, HistoryEntry};
 use crate::catalogue::{FirmwareIdx, Variant};
 use crate::error::{Entity, Rule};
-use crate::estate::{date_from_days, HubRecord, SupplyRole, NO_CUSTOMER};
+use crate::estate::{date_from_days, CustomerIdx, HubRecord, SupplyRole, NO_CUSTOMER};
 use crate::ids::{CampaignId, CustomerId, FirmwareVersion, HubId, VariantId};
 use crate::state::State;
 use crate::Error;
@@ -246,7 +246,7 @@ impl State {
         &self,
         actor: &Actor,
         customer: Option<&CustomerId>,
-    ) -> Result<Option<Option<u16>>, Error> {
+    ) -> Result<Option<Option<CustomerIdx>>, Error> {
         match customer {
             Some(c) => Ok(Some(self.scope_customer(actor, c)?)),
             None if *actor == Actor::Dcc => Ok(None),
@@ -260,7 +260,11 @@ impl State {
 
     /// Which customer `actor` may ask about: `Ok(None)` for a customer id the estate does
     /// not know (it supplies nothing, so its answer is empty).
-    fn scope_customer(&self, actor: &Actor, customer: &CustomerId) -> Result<Option<u16>, Error> {
+    fn scope_customer(
+        &self,
+        actor: &Actor,
+        customer: &CustomerId,
+    ) -> Result<Option<CustomerIdx>, Error> {
         match actor {
             Actor::Dcc => {}
             Actor::Customer(me) if me == customer => {}

@@ -1,16 +1,15 @@
 //! The CSP's list of upgradeable hubs ("upgrade GUIDs") for its region, across its campaigns.
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-
 use crate::actor::Actor;
 use crate::campaign::Phase;
-use crate::estate::ConfigurationSet;
-use crate::estate::NO_CUSTOMER;
+use crate::catalogue::FirmwareIdx;
+use crate::estate::{ConfigurationSet, NO_CUSTOMER};
 use crate::ids::{CampaignId, FirmwareVersion, HubId, Region};
 use crate::state::eligibility::CampaignCtx;
 use crate::state::State;
 use crate::Error;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 /// One hub the CSP may upgrade now, and the version it goes to next.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,7 +63,7 @@ impl State {
                 format!("{limit} is not between 1 and 100 000"),
             ));
         }
-        let mut rows: Vec<(bool, HubId, usize, u16)> = Vec::new(); // (not nominated, hub, campaign #, next)
+        let mut rows: Vec<(bool, HubId, usize, FirmwareIdx)> = Vec::new(); // (not nominated, hub, campaign #, next)
         let campaigns: Vec<_> = self
             .campaigns
             .values()

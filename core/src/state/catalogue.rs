@@ -5,7 +5,9 @@ use super::command::{Cx, Decide};
 use super::event::{Event, Evolve, Notices};
 use super::State;
 use crate::actor::Actor;
-use crate::catalogue::{FirmwareEntry, Gate, GateRecord, GateRecorder, Variant};
+use crate::catalogue::{
+    FirmwareEntry, FirmwareIdx, Gate, GateRecord, GateRecorder, Variant, VariantIdx,
+};
 use crate::error::{Entity, Rule};
 use crate::event::EventPayload;
 use crate::ids::{FirmwareVersion, VariantId};
@@ -233,8 +235,8 @@ impl Evolve for VariantRegistered {
         if state.catalogue.variant_idx(&variant.id).is_some() {
             return Err(Error::already_exists(Entity::Variant, &variant.id));
         }
-        let idx = u16::try_from(state.catalogue.variants.len())
-            .map_err(|_| Error::precondition(Rule::Capacity, "too many variants"))?;
+        let idx = VariantIdx::next(state.catalogue.variants.len())
+            .ok_or_else(|| Error::precondition(Rule::Capacity, "too many variants"))?;
         state
             .catalogue
             .variant_index
@@ -285,8 +287,8 @@ impl Evolve for FirmwareRegistered {
                     .ok_or_else(|| Error::not_found(Entity::Firmware, format!("{variant}@{f}")))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let idx = u16::try_from(state.catalogue.firmware.len())
-            .map_err(|_| Error::precondition(Rule::Capacity, "too many firmware versions"))?;
+        let idx = FirmwareIdx::next(state.catalogue.firmware.len())
+            .ok_or_else(|| Error::precondition(Rule::Capacity, "too many firmware versions"))?;
         state.catalogue.firmware.push(FirmwareEntry {
             variant: v,
             version: version.clone(),

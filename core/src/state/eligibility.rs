@@ -116,7 +116,7 @@ impl CampaignCtx<'_> {
         let c = self.campaign;
         self.steps = (0..state.catalogue.firmware.len())
             .map(|f| {
-                let f = f as FirmwareIdx;
+                let f = FirmwareIdx::new(f as u16);
                 self.routes
                     .get(&f)
                     .map(|&(step, _)| (step, state.catalogue.fw(step).on_production_cpl()))
@@ -124,7 +124,7 @@ impl CampaignCtx<'_> {
             .collect();
         self.customers = (0..state.estate.customers.len())
             .map(|i| {
-                let i = i as CustomerIdx;
+                let i = CustomerIdx::new(i as u16);
                 let mut bits = 0;
                 if c.consents.whole_estate.contains_key(&i) {
                     bits |= WHOLE_ESTATE;

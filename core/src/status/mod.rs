@@ -2,21 +2,19 @@
 //! customer's estate by firmware version, an actor's notifications and the defect flags it may
 //! see. Each is scoped to the asker as DOMAIN.md's actor table says.
 
-use std::collections::BTreeMap;
-
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-
 use crate::actor::Actor;
 use crate::campaign::Phase;
+use crate::catalogue::FirmwareIdx;
 use crate::defects::{DefectView, Resolved};
-use crate::estate::ConfigurationSet;
-use crate::estate::{CustomerIdx, NO_CUSTOMER};
+use crate::estate::{ConfigurationSet, CustomerIdx, NO_CUSTOMER};
 use crate::ids::{CampaignId, CustomerId, FirmwareVersion, VariantId};
 use crate::rollout::UpgradeState;
 use crate::state::eligibility::Raw;
 use crate::state::State;
 use crate::Error;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Hubs by where their upgrade stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -250,7 +248,7 @@ impl State {
         customer: Option<&CustomerId>,
     ) -> Result<Vec<FirmwareCount>, Error> {
         let scope = self.estate_scope(actor, customer)?;
-        let mut counts: BTreeMap<u16, u64> = BTreeMap::new();
+        let mut counts: BTreeMap<FirmwareIdx, u64> = BTreeMap::new();
         for h in &self.estate.hubs {
             match scope {
                 Some(None) => continue,
