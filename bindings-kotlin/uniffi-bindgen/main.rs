@@ -23,9 +23,9 @@ const TYPED_CALL: &str = r#"    // commshub-ota: argument conversion failures ar
     val return_value = try {
         callback(status)
     } catch (e: java.nio.charset.CharacterCodingException) {
-        throw CommsHubOtaException.InvalidInput("argument", "text is not valid Unicode (it holds a lone surrogate)", "invalid argument: text is not valid Unicode (it holds a lone surrogate)")
+        throw commshub.ota.model.CommsHubOtaException.InvalidInput("argument", "text is not valid Unicode (it holds a lone surrogate)", "invalid argument: text is not valid Unicode (it holds a lone surrogate)")
     } catch (e: NullPointerException) {
-        throw CommsHubOtaException.InvalidInput("argument", "a null where a value is required (inside a list or record)", "invalid argument: a null where a value is required (inside a list or record)")
+        throw commshub.ota.model.CommsHubOtaException.InvalidInput("argument", "a null where a value is required (inside a list or record)", "invalid argument: a null where a value is required (inside a list or record)")
     }
 "#;
 
@@ -47,9 +47,10 @@ fn main() {
     }
 }
 
-/// Rewrites the call wrapper in the generated `.kt` file that has it.
+/// Rewrites the call wrapper in each generated `.kt` file (one per crate: the binding's and the
+/// core's `commshub.ota.model`), and the exception messages in the file that declares them.
 fn type_argument_failures(dir: &Path) -> Result<(), String> {
-    let mut patched = 0;
+    let (mut wrappers, mut messages) = (0, 0);
     for file in kotlin_files(dir)? {
         let text =
             std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
@@ -60,26 +61,30 @@ fn type_argument_failures(dir: &Path) -> Result<(), String> {
             + text[start..]
                 .find(CALL)
                 .ok_or("the call wrapper has changed shape")?;
-        let fixed = format!(
+        let mut fixed = format!(
             "{}{TYPED_CALL}{}",
             &text[..body],
             &text[body + CALL.len()..]
         );
-        let fixed = short_messages(&fixed)?;
+        wrappers += 1;
+        if let Some(short) = short_messages(&fixed) {
+            fixed = short;
+            messages += 1;
+        }
         std::fs::write(&file, fixed).map_err(|e| format!("{}: {e}", file.display()))?;
-        patched += 1;
     }
-    if patched == 1 {
-        Ok(())
-    } else {
-        Err(format!(
-            "expected one generated file with uniffiRustCallWithError, found {patched}"
-        ))
+    match (wrappers, messages) {
+        (2, 1) => Ok(()),
+        _ => Err(format!(
+            "expected two generated files with uniffiRustCallWithError and one declaring the \
+             exception, found {wrappers} and {messages}"
+        )),
     }
 }
 
-/// Every exception's `message` getter that lists all fields becomes its `description`.
-fn short_messages(text: &str) -> Result<String, String> {
+/// Every exception's `message` getter that lists all fields becomes its `description`; `None`
+/// in a file that declares no exception.
+fn short_messages(text: &str) -> Option<String> {
     const ALL_FIELDS_END: &str = "description=${ `description` }\"";
     let mut out = String::with_capacity(text.len());
     let mut rewritten = 0;
@@ -94,10 +99,7 @@ fn short_messages(text: &str) -> Result<String, String> {
             out.push_str(line);
         }
     }
-    if rewritten == 0 {
-        return Err("found no exception message to shorten".into());
-    }
-    Ok(out)
+    (rewritten > 0).then_some(out)
 }
 
 fn kotlin_files(dir: &Path) -> Result<Vec<PathBuf>, String> {

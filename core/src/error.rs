@@ -7,6 +7,7 @@ use crate::phase::{Phase, Transition};
 
 /// Which kind of identifier failed to parse: carried by [`Error::InvalidId`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum IdKind {
     Hub,
@@ -41,6 +42,7 @@ pub struct RowError {
 
 /// The kind of thing a [`Error::NotFound`] / [`Error::AlreadyExists`] names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum Entity {
     Hub,
@@ -68,6 +70,7 @@ impl std::fmt::Display for Entity {
 
 /// Which business rule refused a command in [`Error::PreconditionFailed`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum Rule {
     /// A readiness gate was recorded before the gate it follows.
@@ -183,6 +186,7 @@ fn actor_named(code: &str) -> String {
 
 /// The variant of an [`Error`] without its data: what conformance scenarios and bindings match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     InvalidId,

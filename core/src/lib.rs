@@ -44,6 +44,8 @@ pub mod defects;
 pub mod engine;
 pub mod error;
 pub mod estate;
+#[cfg(feature = "uniffi")]
+pub mod ffi;
 pub mod ids;
 mod intern;
 pub mod journal;
@@ -82,6 +84,9 @@ pub use state::command::Command;
 pub use state::event;
 pub use state::event::{Event, EventPayload, SCHEMA_VERSION};
 pub use state::State;
+
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!("commshub_ota");
 
 // The README's Rust snippet is compiled and run as a doctest.
 #[cfg(doctest)]

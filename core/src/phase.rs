@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 /// A campaign's phase. Forward only: Draft, Pilot, MassRollout, Completed; Suspended and
 /// Cancelled are the only side states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     Draft,
@@ -47,6 +48,7 @@ impl std::fmt::Display for Phase {
 
 /// A change of phase a command asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum Transition {
     /// DCC's Operational Approval to begin the pilot: Draft to Pilot.

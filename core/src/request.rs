@@ -27,6 +27,7 @@ fn thousand() -> u64 {
 
 /// One question, with its arguments. Every answer is scoped to the asking actor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(tag = "name", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Query {
     Hub {
@@ -103,6 +104,7 @@ pub enum Query {
 
 /// The answer to a [`Query`]: the view it asked for. Serialized as that view alone.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(untagged)]
 pub enum Answer {
     Hub(Box<HubView>),

@@ -5,6 +5,7 @@
 package commshub.ota.examples
 
 import commshub.ota.*
+import commshub.ota.model.*
 import java.time.Duration
 import java.time.Instant
 
@@ -13,8 +14,8 @@ private val START: Instant = Instant.parse("2026-09-01T09:00:00Z")
 private fun median(xs: List<Double>) = xs.sorted()[xs.size / 2]
 
 private fun catalogue(engine: Engine, variant: String) {
-    engine.registerVariant("dcc", START, Variant(variant, "Meridian", "CH-DB", "B2", HanBand.DUAL_BAND, Region.NORTH))
-    engine.registerFirmware("csp:north", START, variant, "1.1", emptyList())
+    engine.execute("dcc", START, Command.RegisterVariant(RegisterVariant(Variant(variant, "Meridian", "CH-DB", "B2", HanBand.DUAL_BAND, Region.NORTH))))
+    engine.execute("csp:north", START, Command.RegisterFirmware(RegisterFirmware(variant, "1.1")))
 }
 
 fun main(args: Array<String>) {
@@ -22,12 +23,11 @@ fun main(args: Array<String>) {
     val runs = args.getOrNull(1)?.toInt() ?: 5
     val variant = "MERIDIAN-DB-NORTH"
     val rows = (0 until hubs).map { i ->
-        HubRow(
+        HubInput(
             id = "%016X".format(0x0024B8L shl 40 or i.toLong()), variant = variant, firmware = "1.1",
             smiStatus = SmiStatus.COMMISSIONED, installedOn = "2024-03-01", commissionedOn = "2024-03-02",
-            devices = listOf(HanDevice(HanDeviceKind.ESME, "EM-A1", "3.1")),
-            importSupplier = "SUPPLIER-%02d".format(i % 15 + 1), gasSupplier = null,
-            importFlags = ConsumerFlags(false, false, false), gasFlags = ConsumerFlags(false, false, false),
+            devices = HanDevices(esme = HanDevice("EM-A1", "3.1")),
+            importSupplier = "SUPPLIER-%02d".format(i % 15 + 1),
         )
     }
     // One small call: hubCount() takes the lock and answers a number.
@@ -51,9 +51,9 @@ fun main(args: Array<String>) {
     }.drop(1) // the first run warms the JIT
     // The same hubs as one dictionary-encoded table: each string crosses JNA once, hubs as codes.
     val suppliers = (1..15).map { "SUPPLIER-%02d".format(it) }
-    val table = EstateTable(
+    val table = EstateTableInput(
         variants = listOf(variant), firmwareVersions = listOf("1.1"), customers = suppliers,
-        devices = listOf(DeviceProfile("EM-A1", "3.1")), dates = listOf("2024-03-01", "2024-03-02"),
+        devices = listOf(HanDevice("EM-A1", "3.1")), dates = listOf("2024-03-01", "2024-03-02"),
         id = rows.map { it.id }, variant = List(hubs) { 0 }, firmware = List(hubs) { 0 },
         smiStatus = List(hubs) { SmiStatus.COMMISSIONED }, installedOn = List(hubs) { 0 },
         commissionedOn = List(hubs) { 1 }, importSupplier = List(hubs) { i -> i % 15 },

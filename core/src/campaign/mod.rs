@@ -16,6 +16,7 @@ use crate::rollout::Rollout;
 
 /// What happened to a campaign, as its history shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CampaignChange {
     Created,
@@ -33,10 +34,12 @@ pub enum CampaignChange {
 
 /// One entry of a campaign's history: the event's sequence number, time and actor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct HistoryEntry {
     /// The event's place in the log: shown to the DCC only. To anyone else it would count the
     /// events other parties recorded in between (DOMAIN.md decision 13).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub seq: Option<u64>,
     pub at: DateTime<Utc>,
     pub actor: Actor,

@@ -5,6 +5,7 @@ use crate::actor::Actor;
 
 /// The readiness gates a firmware version passes, in this order, before it may be deployed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum Gate {
     CspApproved,
@@ -68,6 +69,7 @@ impl std::fmt::Display for Gate {
 
 /// One gate passed: when, by whom, with an optional note (e.g. a customer's test feedback).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct GateRecord {
     pub gate: Gate,
     pub at: DateTime<Utc>,

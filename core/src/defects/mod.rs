@@ -13,6 +13,7 @@ use crate::ids::{CustomerId, FirmwareVersion, VariantId};
 /// What a defect flag is about. (Rare and short-lived in memory: not worth boxing the set.)
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(tag = "subject", rename_all = "snake_case", deny_unknown_fields)]
 pub enum DefectSubject {
     ConfigurationSet {
@@ -81,6 +82,7 @@ pub(crate) struct DefectFlag {
 
 /// A defect flag as one asker may see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DefectView {
     pub flag: u64,
     #[serde(flatten)]
@@ -88,11 +90,13 @@ pub struct DefectView {
     pub text: String,
     /// The flagger, where it chose to be named (always to the DCC, whose log records it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub flagged_by: Option<CustomerId>,
     /// The asker flagged it.
     pub yours: bool,
     /// The flagger's own upgrades on it are suspended (shown to the flagger and the DCC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub suspending: Option<bool>,
     pub at: DateTime<Utc>,
 }

@@ -9,6 +9,7 @@ use crate::ids::{FirmwareVersion, VariantId};
 
 /// The devices and versions behind a hub: what suppliers approve or hold back upgrades by.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ConfigurationSet {
     pub variant: VariantId,
     pub firmware: FirmwareVersion,
@@ -28,7 +29,10 @@ impl ConfigurationSet {
         }
         Ok(())
     }
+}
 
+#[cfg_attr(feature = "uniffi", uniffi::export)]
+impl ConfigurationSet {
     /// A stable, readable key: `VARIANT@FW|esme:MODEL@FW|gsme:...` (absent devices omitted).
     pub fn key(&self) -> String {
         let mut key = format!("{}@{}", self.variant, self.firmware);

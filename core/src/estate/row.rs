@@ -5,6 +5,7 @@ use crate::ids::{CustomerId, FirmwareVersion, HubId, VariantId};
 
 /// The Smart Metering Inventory status of a hub's CHF. Only `Commissioned` can be upgraded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 #[repr(u8)]
 pub enum SmiStatus {
@@ -55,6 +56,7 @@ impl std::fmt::Display for SmiStatus {
 
 /// The HAN devices a hub may serve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum HanDeviceKind {
     /// Electricity meter.
@@ -91,6 +93,7 @@ impl HanDeviceKind {
 
 /// One HAN device: its model and firmware version.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct HanDevice {
     pub model: String,
     pub firmware: String,
@@ -107,16 +110,22 @@ impl HanDevice {
 
 /// The HAN devices behind one hub, each optional.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct HanDevices {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub esme: Option<HanDevice>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub gsme: Option<HanDevice>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub ppmid: Option<HanDevice>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub hcalcs: Option<HanDevice>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub ihd: Option<HanDevice>,
 }
 
@@ -145,6 +154,7 @@ impl HanDevices {
 
 /// A supplier's role on a hub: the import (electricity, on the ESME) or the gas (GSME) supply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum SupplyRole {
     Import,
@@ -172,15 +182,19 @@ impl SupplyRole {
 
 /// What one supplier records about the consumer it supplies at a premises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ConsumerFlags {
     /// On the supplier's Priority Services Register.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub vulnerable: bool,
     /// Otherwise flagged high risk by the supplier.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub high_risk: bool,
     /// Agreed to early deployments (e.g. a staff home).
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub super_friendly: bool,
 }
 
@@ -209,22 +223,29 @@ impl ConsumerFlags {
 
 /// One hub as loaded into the estate (and as carried by estate events).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct HubRow {
     pub id: HubId,
     pub variant: VariantId,
     pub firmware: FirmwareVersion,
     pub smi_status: SmiStatus,
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub devices: HanDevices,
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub import_supplier: Option<CustomerId>,
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub gas_supplier: Option<CustomerId>,
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub import_flags: ConsumerFlags,
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub gas_flags: ConsumerFlags,
     pub installed_on: NaiveDate,
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub commissioned_on: Option<NaiveDate>,
 }

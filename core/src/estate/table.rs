@@ -27,6 +27,7 @@ use crate::Error;
 /// dictionary; a firmware code names a version of the hub's own variant. A dictionary entry
 /// no hub refers to is ignored.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct EstateTable {
     /// Dictionary of variant ids (column `variant`).
@@ -35,9 +36,11 @@ pub struct EstateTable {
     pub firmware_versions: Vec<FirmwareVersion>,
     /// Dictionary of customers (columns `import_supplier`, `gas_supplier`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub customers: Vec<CustomerId>,
     /// Dictionary of HAN device profiles (the five device columns).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub devices: Vec<HanDevice>,
 
     pub id: Vec<HubId>,
@@ -46,25 +49,35 @@ pub struct EstateTable {
     pub smi_status: Vec<SmiStatus>,
     pub installed_on: Vec<NaiveDate>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub commissioned_on: Vec<Option<NaiveDate>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub import_supplier: Vec<Option<u32>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub gas_supplier: Vec<Option<u32>>,
     /// Written as bits in the log: 1 vulnerable, 2 high risk, 4 super friendly.
     #[serde(default, skip_serializing_if = "Vec::is_empty", with = "flag_bits")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub import_flags: Vec<ConsumerFlags>,
     #[serde(default, skip_serializing_if = "Vec::is_empty", with = "flag_bits")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub gas_flags: Vec<ConsumerFlags>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub esme: Vec<Option<u32>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub gsme: Vec<Option<u32>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub ppmid: Vec<Option<u32>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub hcalcs: Vec<Option<u32>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub ihd: Vec<Option<u32>>,
 }
 

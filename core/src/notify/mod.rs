@@ -21,9 +21,11 @@ use crate::rollout::{HaltFigures, HanHealth};
 /// sequence number of the event that caused it, for the DCC only (to anyone else it would
 /// count the events others recorded in between: DOMAIN.md decision 13).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Notification {
     pub id: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub event: Option<u64>,
     pub at: DateTime<Utc>,
     #[serde(flatten)]
@@ -31,6 +33,7 @@ pub struct Notification {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum NotificationKind {
     /// A campaign changed phase; `operational_approval` when an OA began the pilot or rollout.
@@ -217,6 +220,7 @@ impl Outboxes {
 
 /// A page of a recipient's outbox.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NotificationPage {
     /// The recipient's acknowledged cursor.
     pub acknowledged: u64,

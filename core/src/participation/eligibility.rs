@@ -12,6 +12,7 @@ use crate::rollout::UpgradeState;
 
 /// Who a consent or a rejection belongs to, as the asker may know it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(tag = "party", rename_all = "snake_case")]
 pub enum Party {
     /// The asking customer.
@@ -26,6 +27,7 @@ pub enum Party {
 
 /// One reason a hub is not upgradeable now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(tag = "blocker", rename_all = "snake_case")]
 pub enum Blocker {
     CampaignNotStarted,
@@ -154,6 +156,7 @@ impl Blocker {
 
 /// `explain`'s answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Explanation {
     pub hub: HubId,
     pub campaign: CampaignId,
@@ -166,5 +169,6 @@ pub struct Explanation {
     /// Supply roles whose consent the passed cut-off stands in for: the CSP took the hub
     /// over because the supplier did not decide in time, not because it consented.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub taken_over_at_cutoff: Vec<SupplyRole>,
 }

@@ -19,36 +19,46 @@ use crate::rollout::{HaltPolicy, Pacing};
 
 /// The DCC's settings for one campaign. Every field has a default, so `{}` is a policy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct CampaignPolicy {
     /// At most this many hubs nominated per customer for the pilot.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub pilot_cap_per_customer: Option<u32>,
     /// Days the pilot runs before the DCC may grant OA for mass rollout (unless it overrides).
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub min_assessment_days: u32,
     /// Attempts per hub (per upgrade step) before it is given up (1 to 255; default 3).
     #[serde(default = "default_max_attempts")]
+    #[cfg_attr(feature = "uniffi", uniffi(default = 3))]
     pub max_attempts: u32,
     /// Hours a hub that did not respond waits for a read-back before it counts as failed
     /// (default 72).
     #[serde(default = "default_reconciliation_hours")]
+    #[cfg_attr(feature = "uniffi", uniffi(default = 72))]
     pub reconciliation_timeout_hours: u32,
     /// Days before a customer's cut-off that it is told the cut-off approaches (default 7).
     #[serde(default = "default_cutoff_notice_days")]
+    #[cfg_attr(feature = "uniffi", uniffi(default = 7))]
     pub cutoff_notice_days: u32,
     /// Hours an attempt may stay dispatched, delivered or activated with no further outcome
     /// before it fails as timed out (default 72), so that no hub stays in flight for ever.
     #[serde(default = "default_in_flight_hours")]
+    #[cfg_attr(feature = "uniffi", uniffi(default = 72))]
     pub in_flight_timeout_hours: u32,
     /// Hours after a failed attempt before the hub is offered and dispatched again (default 0).
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub retry_delay_hours: u32,
     /// Automatic halts; none when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub halt: Option<HaltPolicy>,
     /// Daily cap, ramp and blackouts; none when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub pacing: Option<Pacing>,
 }
 
@@ -161,6 +171,7 @@ where
 
 /// A customer's assessment of the pilot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum PilotVerdict {
     Success,
@@ -169,6 +180,7 @@ pub enum PilotVerdict {
 
 /// One hub of a bulk participation command that was not taken, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct HubRefusal {
     pub hub: HubId,
     pub reason: String,

@@ -11,6 +11,7 @@ use crate::ids::{CampaignId, CustomerId, FirmwareVersion, HubId, Region, Variant
 
 /// Who holds a supply role on a hub, as the asker may know it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(tag = "visibility", content = "customer", rename_all = "snake_case")]
 pub enum SupplierView {
     /// Nobody holds the role.
@@ -22,12 +23,14 @@ pub enum SupplierView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ConfigSetCount {
     pub configuration_set: ConfigurationSet,
     pub hubs: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct HubView {
     pub id: HubId,
     pub region: Region,
@@ -46,12 +49,14 @@ pub struct HubView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CutoffView {
     pub customer: CustomerId,
     pub until: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CampaignView {
     pub id: CampaignId,
     pub variant: VariantId,
@@ -68,6 +73,7 @@ pub struct CampaignView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct GateView {
     pub gate: Gate,
     pub at: DateTime<Utc>,
@@ -77,6 +83,7 @@ pub struct GateView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FirmwareView {
     pub version: FirmwareVersion,
     pub upgrades_from: Vec<FirmwareVersion>,

@@ -20,6 +20,7 @@ pub use pacing::{Blackout, Pacing};
 
 /// What the CSP reports for one hub.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(tag = "outcome", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Outcome {
     Dispatched,
@@ -56,6 +57,7 @@ impl Outcome {
 
 /// One row of a bulk outcome report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct OutcomeReport {
     pub hub: HubId,
     #[serde(flatten)]
@@ -63,6 +65,7 @@ pub struct OutcomeReport {
     /// When it happened (DOMAIN.md decision 15): no later than the report is recorded, and no
     /// earlier than the hub's previous outcome. Absent: when the report is recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub happened_at: Option<DateTime<Utc>>,
 }
 
@@ -79,6 +82,7 @@ impl OutcomeReport {
 
 /// Where an attempt stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum UpgradeState {
     Dispatched,
@@ -114,6 +118,7 @@ impl std::fmt::Display for UpgradeState {
 
 /// Why an attempt failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum FailureReason {
     DeliveryFailed,
@@ -287,6 +292,7 @@ pub(crate) fn advance(
 
 /// Outcomes and failures counted for a halt threshold or a day of pacing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Tally {
     pub outcomes: u64,
     pub failures: u64,
@@ -316,6 +322,7 @@ impl Tally {
 
 /// The DCC's automatic-halt setting of a campaign.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct HaltPolicy {
     /// Halt when failures exceed this percentage of outcomes...
@@ -334,6 +341,7 @@ impl HaltPolicy {
 
 /// The figures that tripped an automatic halt.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct HaltFigures {
     pub outcomes: u64,
     pub failures: u64,
@@ -343,6 +351,7 @@ pub struct HaltFigures {
 
 /// A supplier's report of the HAN after its hub was upgraded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(tag = "health", rename_all = "snake_case", deny_unknown_fields)]
 pub enum HanHealth {
     AllFine,
@@ -364,12 +373,14 @@ impl HanHealth {
 
 /// One row of a bulk health report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct HealthReport {
     pub hub: HubId,
     #[serde(flatten)]
     pub health: HanHealth,
     /// When the supplier observed it: no later than the report is recorded. Absent: then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub happened_at: Option<DateTime<Utc>>,
 }
 

@@ -11,6 +11,7 @@ use super::{DayTally, HaltPolicy};
 use crate::Error;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum Weekday {
     Monday,
@@ -50,6 +51,7 @@ impl Weekday {
 
 /// A time with no dispatch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Blackout {
     /// Whole local days, `from` to `to` inclusive.
@@ -88,16 +90,20 @@ impl Blackout {
 
 /// A campaign's pacing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct Pacing {
     /// Hubs offered (and dispatched) per day at first; `None`: no cap, only blackouts.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub daily_cap: Option<u32>,
     /// After each day whose failure rate stayed under the threshold, the cap is multiplied by
     /// this (1.0: no ramp).
     #[serde(default = "one")]
+    #[cfg_attr(feature = "uniffi", uniffi(default = 1.0))]
     pub ramp_factor: f64,
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub blackouts: Vec<Blackout>,
 }
 

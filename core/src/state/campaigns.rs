@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct CreateCampaign {
     pub campaign: CampaignId,
@@ -25,6 +26,7 @@ pub struct CreateCampaign {
     pub target: FirmwareVersion,
     pub cutoff: DateTime<Utc>,
     #[serde(default, deserialize_with = "crate::participation::from_map_only")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub policy: CampaignPolicy,
 }
 
@@ -97,6 +99,7 @@ impl Decide for CreateCampaign {
 
 /// Operational Approval to begin the pilot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct GrantPilotOa {
     pub campaign: CampaignId,
@@ -125,10 +128,12 @@ impl Decide for GrantPilotOa {
 
 /// Operational Approval to begin mass rollout.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct GrantMassRolloutOa {
     pub campaign: CampaignId,
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub override_reason: Option<String>,
 }
 
@@ -181,6 +186,7 @@ impl Decide for GrantMassRolloutOa {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct CompleteCampaign {
     pub campaign: CampaignId,
@@ -208,6 +214,7 @@ impl Decide for CompleteCampaign {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct SuspendCampaign {
     pub campaign: CampaignId,
@@ -236,6 +243,7 @@ impl Decide for SuspendCampaign {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct ResumeCampaign {
     pub campaign: CampaignId,
@@ -263,6 +271,7 @@ impl Decide for ResumeCampaign {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct CancelCampaign {
     pub campaign: CampaignId,
@@ -291,6 +300,7 @@ impl Decide for CancelCampaign {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct ExtendCutoff {
     pub campaign: CampaignId,
@@ -350,6 +360,7 @@ impl Decide for ExtendCutoff {
 // --- events ---
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct CampaignCreated {
     pub campaign: CampaignId,
@@ -357,6 +368,7 @@ pub struct CampaignCreated {
     pub target: FirmwareVersion,
     pub cutoff: DateTime<Utc>,
     #[serde(default, deserialize_with = "crate::participation::from_map_only")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub policy: CampaignPolicy,
 }
 
@@ -414,15 +426,18 @@ impl Evolve for CampaignCreated {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct CampaignPhaseChanged {
     pub campaign: CampaignId,
     pub from: Phase,
     pub to: Phase,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub reason: Option<String>,
     /// An automatic halt: the figures that tripped it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub figures: Option<HaltFigures>,
 }
 
@@ -502,6 +517,7 @@ impl Evolve for CampaignPhaseChanged {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct CutoffExtended {
     pub campaign: CampaignId,

@@ -17,6 +17,7 @@ use std::collections::{HashMap, HashSet};
 
 /// DCC: add a hub variant to the catalogue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct RegisterVariant {
     pub variant: Box<Variant>,
@@ -64,11 +65,13 @@ impl Decide for RegisterVariant {
 /// CSP of the variant's region: register a firmware version with the versions that may
 /// upgrade straight to it (its pathway).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct RegisterFirmware {
     pub variant: VariantId,
     pub version: FirmwareVersion,
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub upgrades_from: Vec<FirmwareVersion>,
 }
 
@@ -135,12 +138,14 @@ impl Decide for RegisterFirmware {
 
 /// Record the next readiness gate of a firmware version (see [`Gate::recorder`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct RecordGate {
     pub variant: VariantId,
     pub version: FirmwareVersion,
     pub gate: Gate,
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub note: Option<String>,
 }
 
@@ -224,6 +229,7 @@ impl Decide for RecordGate {
 // --- events ---
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct VariantRegistered {
     pub variant: Box<Variant>,
@@ -254,6 +260,7 @@ impl Evolve for VariantRegistered {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct FirmwareRegistered {
     pub variant: VariantId,
@@ -308,12 +315,14 @@ impl Evolve for FirmwareRegistered {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct GateRecorded {
     pub variant: VariantId,
     pub version: FirmwareVersion,
     pub gate: Gate,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub note: Option<String>,
 }
 

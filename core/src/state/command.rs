@@ -58,6 +58,7 @@ macro_rules! commands {
         $( pub use super::$feature::$name; )*
 
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
         #[serde(tag = "type", rename_all = "snake_case")]
         pub enum Command {
             $( $name($name), )*

@@ -17,13 +17,16 @@ use std::collections::BTreeSet;
 /// A customer: flag a defect to every customer on a configuration set or firmware version,
 /// named or not, and perhaps suspend its own upgrades on it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct FlagDefect {
     pub subject: DefectSubject,
     pub text: String,
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub named: bool,
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub suspend_own: bool,
 }
 
@@ -82,6 +85,7 @@ impl Decide for FlagDefect {
 
 /// The flagging customer: lift the suspension its defect flag placed on its own upgrades.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct LiftDefectSuspension {
     pub flag: u64,
@@ -122,6 +126,7 @@ impl Decide for LiftDefectSuspension {
 // --- events ---
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct DefectFlagged {
     pub flag: u64,
@@ -213,6 +218,7 @@ impl Evolve for DefectFlagged {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct DefectSuspensionLifted {
     pub flag: u64,

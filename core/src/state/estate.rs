@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 /// DCC: load many hubs at once; every row is checked and nothing applied if any is bad.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct LoadEstate {
     pub hubs: Vec<HubRow>,
@@ -43,6 +44,7 @@ impl Decide for LoadEstate {
 /// DCC: the same load from dictionary-encoded columns (see [`EstateTable`]): the form to
 /// use at national scale, where each string is checked once rather than once a hub.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct LoadEstateTable {
     pub table: EstateTable,
@@ -67,6 +69,7 @@ impl Decide for LoadEstateTable {
 
 /// DCC: one hub installed (and, if its status says so, commissioned).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct InstallHub {
     pub hub: Box<HubRow>,
@@ -100,6 +103,7 @@ impl Decide for InstallHub {
 
 /// DCC: the hub's CHF was commissioned on a date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct CommissionHub {
     pub hub: HubId,
@@ -144,12 +148,14 @@ impl Decide for CommissionHub {
 
 /// DCC: the supplier of one supply role changed (or the role became vacant).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct ChangeSupplier {
     pub hub: HubId,
     pub role: SupplyRole,
     pub supplier: Option<CustomerId>,
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub flags: ConsumerFlags,
 }
 
@@ -237,6 +243,7 @@ impl Decide for ChangeSupplier {
 /// DCC: the SMI status of the hub's CHF changed (commissioning and decommissioning have
 /// their own commands, with their dates).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct ChangeSmiStatus {
     pub hub: HubId,
@@ -300,6 +307,7 @@ impl Decide for ChangeSmiStatus {
 
 /// DCC, or the supplier responsible for the device: a HAN device's firmware changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct ChangeHanDeviceFirmware {
     pub hub: HubId,
@@ -381,6 +389,7 @@ impl Decide for ChangeHanDeviceFirmware {
 
 /// The supplier of a role: its consumer flags on the hub (PSR, high risk, super-friendly).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct SetConsumerFlags {
     pub hub: HubId,
@@ -433,6 +442,7 @@ impl Decide for SetConsumerFlags {
 
 /// DCC: the hub was decommissioned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct DecommissionHub {
     pub hub: HubId,
@@ -478,6 +488,7 @@ impl Decide for DecommissionHub {
 
 /// A bulk load, as columns (each string once) whichever form the command took.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct EstateLoaded {
     pub table: EstateTable,
@@ -496,6 +507,7 @@ impl Evolve for EstateLoaded {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct HubInstalled {
     pub hub: Box<HubRow>,
@@ -515,6 +527,7 @@ impl Evolve for HubInstalled {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct HubCommissioned {
     pub hub: HubId,
@@ -538,6 +551,7 @@ impl Evolve for HubCommissioned {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct SupplierChanged {
     pub hub: HubId,
@@ -584,6 +598,7 @@ impl Evolve for SupplierChanged {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct SmiStatusChanged {
     pub hub: HubId,
@@ -606,6 +621,7 @@ impl Evolve for SmiStatusChanged {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct HanDeviceFirmwareChanged {
     pub hub: HubId,
@@ -641,6 +657,7 @@ impl Evolve for HanDeviceFirmwareChanged {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct ConsumerFlagsSet {
     pub hub: HubId,
@@ -667,6 +684,7 @@ impl Evolve for ConsumerFlagsSet {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct HubDecommissioned {
     pub hub: HubId,

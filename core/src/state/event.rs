@@ -20,6 +20,7 @@ pub const SCHEMA_VERSION: u32 = 2;
 
 /// One recorded event: its place in the log, when, by whom, and what.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Event {
     pub seq: u64,
     pub at: DateTime<Utc>,
@@ -52,6 +53,7 @@ macro_rules! events {
         $( pub use super::$feature::$name; )*
 
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
         #[serde(tag = "type", rename_all = "snake_case")]
         pub enum EventPayload {
             $( $name($name), )*

@@ -16,10 +16,12 @@ use serde::{Deserialize, Serialize};
 /// DCC: halt one configuration set of a campaign. A customer: hold its own hubs in the
 /// campaign (all of them, or those of one configuration set).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct HaltUpgrades {
     pub campaign: CampaignId,
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub set: Option<ConfigurationSet>,
     pub reason: String,
 }
@@ -113,10 +115,12 @@ impl Decide for HaltUpgrades {
 
 /// DCC: resume a halted configuration set. A customer: release its own hold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct ResumeUpgrades {
     pub campaign: CampaignId,
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub set: Option<ConfigurationSet>,
 }
 
@@ -194,6 +198,7 @@ impl Decide for ResumeUpgrades {
 // --- events ---
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct ConfigurationSetHalted {
     pub campaign: CampaignId,
@@ -201,6 +206,7 @@ pub struct ConfigurationSetHalted {
     pub reason: String,
     /// An automatic halt: the figures that tripped it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub figures: Option<HaltFigures>,
 }
 
@@ -253,6 +259,7 @@ impl Evolve for ConfigurationSetHalted {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct ConfigurationSetResumed {
     pub campaign: CampaignId,
@@ -286,11 +293,13 @@ impl Evolve for ConfigurationSetResumed {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct SupplierHoldPlaced {
     pub campaign: CampaignId,
     pub customer: CustomerId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub set: Option<ConfigurationSet>,
     pub reason: String,
 }
@@ -345,11 +354,13 @@ impl Evolve for SupplierHoldPlaced {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct SupplierHoldLifted {
     pub campaign: CampaignId,
     pub customer: CustomerId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub set: Option<ConfigurationSet>,
 }
 

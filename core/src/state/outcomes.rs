@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 /// happened (one hub may appear more than once). Every row is checked; any bad row refuses
 /// the whole report. Automatic halts follow in the same command where a threshold is crossed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct ReportOutcomes {
     pub campaign: CampaignId,
@@ -82,6 +83,7 @@ impl Decide for ReportOutcomes {
 
 /// A supplier of upgraded hubs: how their HANs are after the upgrade.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct ReportHanHealth {
     pub campaign: CampaignId,
@@ -131,6 +133,7 @@ impl Decide for ReportHanHealth {
 /// DCC (its scheduler): what time has made due. Unanswered hubs past the reconciliation
 /// timeout fail; customers are told their cut-off approaches or has passed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct CheckDeadlines {}
 
@@ -159,6 +162,7 @@ impl Decide for CheckDeadlines {
 // --- events ---
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct OutcomesReported {
     pub campaign: CampaignId,
@@ -214,6 +218,7 @@ impl Evolve for OutcomesReported {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct HanHealthReported {
     pub campaign: CampaignId,
@@ -280,6 +285,7 @@ impl Evolve for HanHealthReported {
 
 /// Hubs that did not answer and were not read back before the reconciliation timeout.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct ReconciliationTimedOut {
     pub campaign: CampaignId,
@@ -306,6 +312,7 @@ impl Evolve for ReconciliationTimedOut {
 
 /// Hubs left dispatched, delivered or activated past the campaign's in-flight timeout.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct InFlightTimedOut {
     pub campaign: CampaignId,
@@ -332,6 +339,7 @@ impl Evolve for InFlightTimedOut {
 
 /// Customers told that their cut-off approaches (or, `reached`, has passed).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct CutoffNoticesDue {
     pub campaign: CampaignId,

@@ -184,6 +184,7 @@ impl State {
 
 /// Nominate hubs for the pilot; each hub is taken or refused with its reason.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct NominateHubs {
     pub campaign: CampaignId,
@@ -265,6 +266,7 @@ impl Decide for NominateHubs {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct WithdrawNominations {
     pub campaign: CampaignId,
@@ -309,6 +311,7 @@ impl Decide for WithdrawNominations {
 
 /// Approve every hub the customer supplies (skipping the pilot).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct ApproveWholeEstate {
     pub campaign: CampaignId,
@@ -342,6 +345,7 @@ impl Decide for ApproveWholeEstate {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct WithdrawWholeEstateApproval {
     pub campaign: CampaignId,
@@ -376,6 +380,7 @@ impl Decide for WithdrawWholeEstateApproval {
 
 /// Approve the hubs of some configuration sets (taking effect in mass rollout).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct ApproveConfigurationSets {
     pub campaign: CampaignId,
@@ -474,6 +479,7 @@ impl State {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct WithdrawConfigurationSetApprovals {
     pub campaign: CampaignId,
@@ -504,6 +510,7 @@ impl Decide for WithdrawConfigurationSetApprovals {
 
 /// Hold hubs back, with a reason; they stay blocked until withdrawn or overridden.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct RejectHubs {
     pub campaign: CampaignId,
@@ -558,6 +565,7 @@ impl Decide for RejectHubs {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct WithdrawRejections {
     pub campaign: CampaignId,
@@ -600,6 +608,7 @@ impl Decide for WithdrawRejections {
 
 /// DCC: set aside every rejection of one hub, with a reason.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct OverrideRejections {
     pub campaign: CampaignId,
@@ -654,6 +663,7 @@ impl Decide for OverrideRejections {
 
 /// A pilot participant's assessment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct RecordPilotVerdict {
     pub campaign: CampaignId,
@@ -705,12 +715,14 @@ impl Decide for RecordPilotVerdict {
 // --- events ---
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct HubsNominated {
     pub campaign: CampaignId,
     pub customer: CustomerId,
     pub hubs: Vec<HubId>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub refused: Vec<HubRefusal>,
 }
 
@@ -750,12 +762,14 @@ impl Evolve for HubsNominated {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct NominationsWithdrawn {
     pub campaign: CampaignId,
     pub customer: CustomerId,
     pub hubs: Vec<HubId>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub refused: Vec<HubRefusal>,
 }
 
@@ -784,6 +798,7 @@ impl Evolve for NominationsWithdrawn {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct WholeEstateApproved {
     pub campaign: CampaignId,
@@ -816,6 +831,7 @@ impl Evolve for WholeEstateApproved {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct WholeEstateApprovalWithdrawn {
     pub campaign: CampaignId,
@@ -840,6 +856,7 @@ impl Evolve for WholeEstateApprovalWithdrawn {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct ConfigurationSetsApproved {
     pub campaign: CampaignId,
@@ -881,6 +898,7 @@ impl Evolve for ConfigurationSetsApproved {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct ConfigurationSetApprovalsWithdrawn {
     pub campaign: CampaignId,
@@ -913,6 +931,7 @@ impl Evolve for ConfigurationSetApprovalsWithdrawn {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct HubsRejected {
     pub campaign: CampaignId,
@@ -920,6 +939,7 @@ pub struct HubsRejected {
     pub hubs: Vec<HubId>,
     pub reason: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub refused: Vec<HubRefusal>,
 }
 
@@ -956,12 +976,14 @@ impl Evolve for HubsRejected {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct RejectionsWithdrawn {
     pub campaign: CampaignId,
     pub customer: CustomerId,
     pub hubs: Vec<HubId>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub refused: Vec<HubRefusal>,
 }
 
@@ -994,6 +1016,7 @@ impl Evolve for RejectionsWithdrawn {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct RejectionsOverridden {
     pub campaign: CampaignId,
@@ -1017,6 +1040,7 @@ impl Evolve for RejectionsOverridden {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct PilotVerdictRecorded {
     pub campaign: CampaignId,

@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 
 /// Hubs by where their upgrade stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct UpgradeCounts {
     pub hubs: u64,
     /// Not dispatched yet.
@@ -50,14 +51,17 @@ impl UpgradeCounts {
 
 /// One participant's row of the pilot status (the customer unnamed to a CSP).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PilotStatusRow {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub customer: Option<CustomerId>,
     #[serde(flatten)]
     pub counts: UpgradeCounts,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PilotStatus {
     pub campaign: CampaignId,
     pub phase: Phase,
@@ -69,6 +73,7 @@ pub struct PilotStatus {
 /// Campaign progress for one configuration set (hubs counted under the set they had when
 /// first dispatched). `eligible` = `upgradeable_now` + `awaiting_consent` + `blocked`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SetProgress {
     pub set: ConfigurationSet,
     pub hubs: u64,
@@ -88,6 +93,7 @@ pub struct SetProgress {
 
 /// Hubs on one firmware version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FirmwareCount {
     pub variant: VariantId,
     pub version: FirmwareVersion,

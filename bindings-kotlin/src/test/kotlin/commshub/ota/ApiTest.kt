@@ -1,5 +1,6 @@
 package commshub.ota
 
+import commshub.ota.model.*
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertThrows
@@ -8,26 +9,21 @@ import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.io.TempDir
 import java.nio.file.Files
 import java.nio.file.Path
-import java.time.Duration
 import java.time.Instant
 
+/** The binding's one command entry, its one query entry, the bulk loads and the log. */
 class ApiTest {
-    private val t0: Instant = Instant.parse("2026-01-01T09:00:00Z")
-    private fun t(day: Long): Instant = t0.plus(Duration.ofDays(day))
     private val h2 = "00-00-00-00-00-00-00-02"
 
-    private fun fixture(): Engine = Conformance.given(
-        Engine(),
-        Conformance.mapper.readTree(Conformance.testsDir.resolve("fixtures/two_regions.json").toFile()),
-    )
-
-    private fun row(id: String, variant: String = "CH-N-DB") = HubRow(
+    private fun row(id: String, variant: String = "CH-N-DB") = HubInput(
         id = id, variant = variant, firmware = "1.1", smiStatus = SmiStatus.COMMISSIONED,
         installedOn = "2024-01-01", commissionedOn = "2024-01-02",
-        devices = listOf(HanDevice(HanDeviceKind.ESME, "EM-A1", "3.1")),
-        importSupplier = "SUP-D", gasSupplier = null,
-        importFlags = ConsumerFlags(false, false, false), gasFlags = ConsumerFlags(false, false, false),
+        devices = HanDevices(esme = HanDevice("EM-A1", "3.1")),
+        importSupplier = "SUP-D",
     )
+
+    private fun create(id: String, at: Instant = t(1)) =
+        Command.CreateCampaign(CreateCampaign(id, "CH-N-DB", "2.0", t(60)))
 
     /** Runs a call that must be refused with [T]; checks nothing was recorded. */
     private inline fun <reified T : CommsHubOtaException> refused(engine: Engine, crossinline call: () -> Unit): T {
@@ -38,28 +34,29 @@ class ApiTest {
     }
 
     @Test
-    fun `every error variant arrives as its typed exception with its fields`(@TempDir dir: Path): Unit = fixture().use { e ->
-        e.createCampaign("dcc", t(1), "C1", "CH-N-DB", "2.0", t(60), null)
+    fun `every error variant arrives as its typed exception with its fields`(@TempDir dir: Path): Unit = fixture("two_regions.json").use { e ->
+        e.execute("dcc", t(1), create("C1"))
 
-        val np = refused<CommsHubOtaException.NotPermitted>(e) { e.grantPilotOa("customer:SUP-A", t(2), "C1") }
+        val np = refused<CommsHubOtaException.NotPermitted>(e) { e.execute("customer:SUP-A", t(2), Command.GrantPilotOa(GrantPilotOa("C1"))) }
         assertEquals("customer:SUP-A", np.actor)
         assertTrue(np.action.contains("grant pilot OA"))
 
-        val it = refused<CommsHubOtaException.IllegalTransition>(e) { e.grantMassRolloutOa("dcc", t(2), "C1", null) }
+        val it = refused<CommsHubOtaException.IllegalTransition>(e) { e.execute("dcc", t(2), Command.GrantMassRolloutOa(GrantMassRolloutOa("C1"))) }
         assertEquals(Triple("C1", "draft", "start_mass_rollout"), Triple(it.campaign, it.current, it.attempted))
 
-        val nf = refused<CommsHubOtaException.NotFound>(e) { e.hub("customer:SUP-C", h2) }
+        val nf = refused<CommsHubOtaException.NotFound>(e) { e.query("customer:SUP-C", Query.Hub(h2)) }
         assertEquals("hub" to h2, nf.entity to nf.id)
 
-        refused<CommsHubOtaException.AlreadyExists>(e) { e.createCampaign("dcc", t(2), "C1", "CH-N-DB", "2.0", t(60), null) }
+        refused<CommsHubOtaException.AlreadyExists>(e) { e.execute("dcc", t(2), create("C1")) }
 
-        val pf = refused<CommsHubOtaException.PreconditionFailed>(e) { e.extendCutoff("dcc", t(2), "C1", "SUP-A", t(30)) }
+        val pf = refused<CommsHubOtaException.PreconditionFailed>(e) { e.execute("dcc", t(2), Command.ExtendCutoff(ExtendCutoff("C1", "SUP-A", t(30)))) }
         assertEquals("cutoff_not_later", pf.rule)
 
-        val ii = refused<CommsHubOtaException.InvalidInput>(e) { e.cancelCampaign("dcc", t(2), "C1", " ") }
+        val ii = refused<CommsHubOtaException.InvalidInput>(e) { e.execute("dcc", t(2), Command.CancelCampaign(CancelCampaign("C1", " "))) }
         assertEquals("reason", ii.field)
 
-        val id = refused<CommsHubOtaException.InvalidId>(e) { e.commissionHub("dcc", t(2), "not-a-hub", "2026-01-02") }
+        // An identifier that does not parse is refused as the call's arguments are read.
+        val id = refused<CommsHubOtaException.InvalidId>(e) { e.execute("dcc", t(2), Command.CommissionHub(CommissionHub("not-a-hub", "2026-01-02"))) }
         assertEquals("hub", id.idKind)
         assertEquals("not-a-hub", id.input)
 
@@ -84,16 +81,19 @@ class ApiTest {
     }
 
     @Test
-    fun `bad host input is a typed exception and changes nothing`(): Unit = fixture().use { e ->
+    fun `bad host input is a typed exception and changes nothing`(): Unit = fixture("two_regions.json").use { e ->
         refused<CommsHubOtaException.InvalidInput>(e) { e.loadEstate("dcc", t(1), emptyList()) }
-        refused<CommsHubOtaException.InvalidInput>(e) { e.commissionHub("dcc", t(1), "00-00-00-00-00-00-00-03", "2026-02-30") }
-        refused<CommsHubOtaException.InvalidInput>(e) { e.createCampaign("dcc", Instant.MAX, "C9", "CH-N-DB", "2.0", t(60), null) }
-        refused<CommsHubOtaException.InvalidInput>(e) { e.createCampaign("dcc", t(1), "C9", "CH-N-DB", "2.0", Instant.MIN, null) }
+        refused<CommsHubOtaException.InvalidInput>(e) { e.execute("dcc", t(1), Command.CommissionHub(CommissionHub(h(3), "2026-02-30"))) }
+        refused<CommsHubOtaException.InvalidInput>(e) { e.execute("dcc", Instant.MAX, create("C9")) }
+        refused<CommsHubOtaException.InvalidInput>(e) {
+            e.execute("dcc", t(1), Command.CreateCampaign(CreateCampaign("C9", "CH-N-DB", "2.0", Instant.MIN)))
+        }
         refused<CommsHubOtaException.InvalidInput>(e) { e.events(-1) }
+        refused<CommsHubOtaException.InvalidInput>(e) { e.journalLines(-1) }
         refused<CommsHubOtaException.InvalidInput>(e) { e.executeJson("dcc", t(1), "{\"type\":\"grant_pilot_oa\"}") }
         refused<CommsHubOtaException.InvalidInput>(e) { e.executeJson("dcc", t(1), "not json") }
-        refused<CommsHubOtaException.InvalidId>(e) { e.grantPilotOa("ofgem", t(1), "C1") }
-        refused<CommsHubOtaException.InvalidId>(e) { e.hub("dcc", "00-DB-12") }
+        refused<CommsHubOtaException.InvalidId>(e) { e.execute("ofgem", t(1), Command.GrantPilotOa(GrantPilotOa("C1"))) }
+        refused<CommsHubOtaException.InvalidId>(e) { e.query("dcc", Query.Hub("00-DB-12")) }
         val br = refused<CommsHubOtaException.BulkRejected>(e) {
             e.loadEstate("dcc", t(1), listOf(row("0000000000000100").copy(installedOn = "99999-01-01")))
         }
@@ -101,76 +101,83 @@ class ApiTest {
     }
 
     @Test
-    fun `views are typed and scoped`(): Unit = fixture().use { e ->
-        val dcc = e.hub("dcc", h2)
+    fun `answers are typed and scoped`(): Unit = fixture("two_regions.json").use { e ->
+        val dcc = e.ask<Answer.Hub>("dcc", Query.Hub(h2)).v1
         assertEquals(SupplierView.Known("SUP-B"), dcc.gasSupplier)
         assertTrue(dcc.splitSupply)
-        val a = e.hub("customer:SUP-A", h2)
+        val a = e.ask<Answer.Hub>("customer:SUP-A", Query.Hub(h2)).v1
         assertEquals(SupplierView.Hidden, a.gasSupplier)
         assertEquals(null, a.gasFlags)
-        assertEquals(SupplierView.Hidden, e.hub("csp:north", h2).importSupplier)
-        assertEquals("CH-N-DB@1.0|esme:EM-A1@3.1|gsme:GM-K1@5.0|ihd:IHD-X@1.0", a.configurationSet.key)
-        assertEquals(listOf("1.1", "2.0"), e.upgradeRoute("dcc", "CH-N-DB", "1.0", "2.0"))
-        assertEquals(2, e.customerEstate("customer:SUP-A", "SUP-A").size)
-        assertEquals(4L, e.configurationSets("dcc", null).sumOf { it.hubs })
-        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.configurationSets("customer:SUP-A", null) }
-        assertEquals(listOf("CH-N-DB"), e.variants("csp:north").map { it.id })
-        assertEquals(null, e.firmwareVersions("customer:SUP-B", "CH-N-DB")[0].gates[2].by)
+        assertEquals(SupplierView.Hidden, e.ask<Answer.Hub>("csp:north", Query.Hub(h2)).v1.importSupplier)
+        assertEquals("CH-N-DB@1.0|esme:EM-A1@3.1|gsme:GM-K1@5.0|ihd:IHD-X@1.0", a.configurationSet.key())
+        assertEquals(listOf("1.1", "2.0"), e.ask<Answer.Versions>("dcc", Query.UpgradeRoute("CH-N-DB", "1.0", "2.0")).v1)
+        assertEquals(2, e.ask<Answer.Hubs>("customer:SUP-A", Query.CustomerEstate("SUP-A")).v1.size)
+        assertEquals(4uL, e.ask<Answer.ConfigurationSets>("dcc", Query.ConfigurationSets(null)).v1.sumOf { it.hubs })
+        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.query("customer:SUP-A", Query.ConfigurationSets(null)) }
+        assertEquals(listOf("CH-N-DB"), e.ask<Answer.Variants>("csp:north", Query.Variants).v1.map { it.id })
+        assertEquals(null, e.ask<Answer.FirmwareVersions>("customer:SUP-B", Query.FirmwareVersions("CH-N-DB")).v1[0].gates[2].by)
         assertEquals("00-DB-12-34-56-78-90-A0", parseId("hub_id", "00-db-12-34-56-78-90-a0"))
     }
 
     @Test
-    fun `typed commands cover the estate and campaigns`(): Unit = fixture().use { e ->
+    fun `commands cover the estate and campaigns`(): Unit = fixture("two_regions.json").use { e ->
         val hub = "00-00-00-00-00-00-01-00"
-        e.installHub("dcc", t(1), row(hub).copy(smiStatus = SmiStatus.INSTALLED_NOT_COMMISSIONED, commissionedOn = null, importSupplier = "SUP-A"))
-        e.commissionHub("dcc", t(1), hub, "2026-01-02")
-        e.changeSmiStatus("dcc", t(2), hub, SmiStatus.SUSPENDED)
-        e.changeHanDeviceFirmware("customer:SUP-A", t(2), hub, HanDeviceKind.ESME, "3.2")
-        e.setConsumerFlags("customer:SUP-A", t(3), hub, SupplyRole.IMPORT, ConsumerFlags(false, true, false))
-        e.changeSupplier("dcc", t(3), hub, SupplyRole.IMPORT, "SUP-B", ConsumerFlags(false, false, false))
-        e.decommissionHub("dcc", t(4), hub, "2026-01-05")
-        val view = e.hub("dcc", hub)
+        val none = ConsumerFlags()
+        e.execute("dcc", t(1), Command.InstallHub(InstallHub(HubRow(
+            hub, "CH-N-DB", "1.1", SmiStatus.INSTALLED_NOT_COMMISSIONED, HanDevices(esme = HanDevice("EM-A1", "3.1")),
+            importSupplier = "SUP-A", installedOn = "2024-01-01",
+        ))))
+        e.execute("dcc", t(1), Command.CommissionHub(CommissionHub(hub, "2026-01-02")))
+        e.execute("dcc", t(2), Command.ChangeSmiStatus(ChangeSmiStatus(hub, SmiStatus.SUSPENDED)))
+        e.execute("customer:SUP-A", t(2), Command.ChangeHanDeviceFirmware(ChangeHanDeviceFirmware(hub, HanDeviceKind.ESME, "3.2")))
+        e.execute("customer:SUP-A", t(3), Command.SetConsumerFlags(SetConsumerFlags(hub, SupplyRole.IMPORT, none.copy(highRisk = true))))
+        e.execute("dcc", t(3), Command.ChangeSupplier(ChangeSupplier(hub, SupplyRole.IMPORT, "SUP-B")))
+        e.execute("dcc", t(4), Command.DecommissionHub(DecommissionHub(hub, "2026-01-05")))
+        val view = e.ask<Answer.Hub>("dcc", Query.Hub(hub)).v1
         assertEquals(SmiStatus.DECOMMISSIONED, view.smiStatus)
-        assertEquals("3.2", view.configurationSet.devices.single { it.kind == HanDeviceKind.ESME }.firmware)
+        assertEquals("3.2", view.configurationSet.devices.esme?.firmware)
 
-        e.createCampaign("dcc", t(5), "C1", "CH-N-DB", "2.0", t(60), null)
-        e.grantPilotOa("dcc", t(6), "C1")
-        e.suspendCampaign("dcc", t(7), "C1", "HAN drop-outs")
-        assertEquals(Phase.PILOT, e.campaign("dcc", "C1").resumeTo)
-        e.resumeCampaign("dcc", t(8), "C1")
-        e.extendCutoff("dcc", t(8), "C1", "SUP-A", t(90))
-        e.grantMassRolloutOa("dcc", t(9), "C1", null)
-        e.completeCampaign("dcc", t(10), "C1")
-        val c = e.campaign("customer:SUP-A", "C1")
+        e.execute("dcc", t(5), create("C1"))
+        e.execute("dcc", t(6), Command.GrantPilotOa(GrantPilotOa("C1")))
+        e.execute("dcc", t(7), Command.SuspendCampaign(SuspendCampaign("C1", "HAN drop-outs")))
+        assertEquals(Phase.PILOT, e.ask<Answer.Campaign>("dcc", Query.Campaign("C1")).v1.resumeTo)
+        e.execute("dcc", t(8), Command.ResumeCampaign(ResumeCampaign("C1")))
+        e.execute("dcc", t(8), Command.ExtendCutoff(ExtendCutoff("C1", "SUP-A", t(90))))
+        e.execute("dcc", t(9), Command.GrantMassRolloutOa(GrantMassRolloutOa("C1", null)))
+        e.execute("dcc", t(10), Command.CompleteCampaign(CompleteCampaign("C1")))
+        val c = e.ask<Answer.Campaign>("customer:SUP-A", Query.Campaign("C1")).v1
         assertEquals(Phase.COMPLETED, c.phase)
         assertEquals(t(90), c.cutoffs.single().until)
-        assertFalse(e.campaign("customer:SUP-B", "C1").history.any { it.change == "cutoff_extended" })
-        e.createCampaign("dcc", t(11), "C2", "CH-N-DB", "2.0", t(60), null)
-        e.cancelCampaign("dcc", t(11), "C2", "superseded")
-        assertEquals(Phase.CANCELLED, e.campaign("dcc", "C2").phase)
-        assertEquals(listOf("campaign_created", "campaign_phase_changed"), e.events(e.lastSeq() - 2).map { it.eventType })
+        assertFalse(e.ask<Answer.Campaign>("customer:SUP-B", Query.Campaign("C1")).v1.history.any { it.change is CampaignChange.CutoffExtended })
+        e.execute("dcc", t(11), create("C2"))
+        e.execute("dcc", t(11), Command.CancelCampaign(CancelCampaign("C2", "superseded")))
+        assertEquals(Phase.CANCELLED, e.ask<Answer.Campaign>("dcc", Query.Campaign("C2")).v1.phase)
+        val last = e.events(e.lastSeq() - 2)
+        assertEquals(listOf("campaign_created", "campaign_phase_changed"), last.map { it.eventType })
+        assertTrue(last[0].payload is EventPayload.CampaignCreated)
     }
 
     @Test
     fun `catalogue commands`(): Unit = Engine().use { e ->
-        e.registerVariant("dcc", t0, Variant("V-S", "Acme", "CH2", "C", HanBand.SINGLE_BAND, Region.SOUTH))
-        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.registerFirmware("csp:north", t0, "V-S", "1.0", emptyList()) }
-        e.registerFirmware("csp:south", t0, "V-S", "1.0", emptyList())
+        e.execute("dcc", t(0), Command.RegisterVariant(RegisterVariant(Variant("V-S", "Acme", "CH2", "C", HanBand.SINGLE_BAND, Region.SOUTH))))
+        val firmware = Command.RegisterFirmware(RegisterFirmware("V-S", "1.0"))
+        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.execute("csp:north", t(0), firmware) }
+        e.execute("csp:south", t(0), firmware)
         val gate = assertThrows(CommsHubOtaException.PreconditionFailed::class.java) {
-            e.recordGate("dcc", t0, "V-S", "1.0", Gate.DCC_TEST_APPROVED, null)
+            e.execute("dcc", t(0), Command.RecordGate(RecordGate("V-S", "1.0", Gate.DCC_TEST_APPROVED)))
         }
         assertEquals("gate_order", gate.rule)
-        e.recordGate("csp:south", t0, "V-S", "1.0", Gate.CSP_APPROVED, null)
-        assertEquals("csp:south", e.firmwareVersions("dcc", "V-S")[0].gates[0].by)
+        e.execute("csp:south", t(0), Command.RecordGate(RecordGate("V-S", "1.0", Gate.CSP_APPROVED)))
+        assertEquals("csp:south", e.ask<Answer.FirmwareVersions>("dcc", Query.FirmwareVersions("V-S")).v1[0].gates[0].by)
     }
 
     @Test
-    fun `a dictionary-encoded table loads, and a malformed one is refused naming the column`(): Unit = fixture().use { e ->
-        val table = EstateTable(
+    fun `a dictionary-encoded table loads, and a malformed one is refused naming the column`(): Unit = fixture("two_regions.json").use { e ->
+        val table = EstateTableInput(
             variants = listOf("CH-N-DB", "CH-S-SB"),
             firmwareVersions = listOf("1.1", "1.0"),
             customers = listOf("SUP-A", "SUP-D"),
-            devices = listOf(DeviceProfile("EM-A1", "3.1")),
+            devices = listOf(HanDevice("EM-A1", "3.1")),
             dates = listOf("2024-01-01", "2024-01-02"),
             id = listOf("00-00-00-00-00-00-02-00", "00-00-00-00-00-00-02-01"),
             variant = listOf(0, 1),
@@ -179,7 +186,7 @@ class ApiTest {
             installedOn = listOf(0, 0),
             commissionedOn = listOf(1, 1),
             importSupplier = listOf(1, 0),
-            importFlags = listOf(ConsumerFlags(true, false, false), ConsumerFlags(false, false, false)),
+            importFlags = listOf(ConsumerFlags(vulnerable = true), ConsumerFlags()),
             esme = listOf(0, 0),
         )
         val negative = refused<CommsHubOtaException.InvalidInput>(e) { e.loadEstateTable("dcc", t(1), table.copy(variant = listOf(0, -1))) }
@@ -196,10 +203,19 @@ class ApiTest {
 
         val seq = e.loadEstateTable("dcc", t(1), table)
         assertEquals(e.lastSeq(), seq)
-        val hub = e.hub("dcc", "00-00-00-00-00-00-02-00")
+        val hub = e.ask<Answer.Hub>("dcc", Query.Hub("00-00-00-00-00-00-02-00")).v1
         assertEquals("CH-N-DB", hub.variant)
         assertEquals(true, hub.importFlags?.vulnerable)
-        assertEquals("1.0", e.hub("customer:SUP-A", "00-00-00-00-00-00-02-01").firmware)
+        assertEquals("1.0", e.ask<Answer.Hub>("customer:SUP-A", Query.Hub("00-00-00-00-00-00-02-01")).v1.firmware)
+    }
+
+    @Test
+    fun `the journal streams as the log writes it`(): Unit = fixture("two_regions.json").use { e ->
+        val before = e.lastSeq()
+        e.execute("dcc", t(1), create("C1"))
+        val line = Conformance.mapper.readTree(e.journalLines(before).single())
+        assertEquals(before + 1, line.get("seq").asLong())
+        assertEquals("campaign_created", line.get("payload").get("type").asText())
     }
 
     @Test

@@ -1,5 +1,6 @@
 package commshub.ota
 
+import commshub.ota.model.*
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Test
 import java.time.Instant
@@ -24,24 +25,24 @@ class ConcurrencyTest {
                     var refused = 0
                     for (i in 0 until 25) {
                         val c = "T$k-$i"
-                        e.createCampaign("dcc", at, c, "CH-N-DB", "2.0", cutoff, null)
-                        e.grantPilotOa("dcc", at, c)
-                        check(e.campaign("customer:SUP-A", c).phase == Phase.PILOT)
-                        check(e.hub("customer:SUP-B", "00-00-00-00-00-00-00-02").splitSupply)
+                        e.execute("dcc", at, Command.CreateCampaign(CreateCampaign(c, "CH-N-DB", "2.0", cutoff)))
+                        e.execute("dcc", at, Command.GrantPilotOa(GrantPilotOa(c)))
+                        check(e.ask<Answer.Campaign>("customer:SUP-A", Query.Campaign(c)).v1.phase == Phase.PILOT)
+                        check(e.ask<Answer.Hub>("customer:SUP-B", Query.Hub("00-00-00-00-00-00-00-02")).v1.splitSupply)
                         try {
-                            e.grantPilotOa("customer:SUP-A", at, c)
+                            e.execute("customer:SUP-A", at, Command.GrantPilotOa(GrantPilotOa(c)))
                         } catch (x: CommsHubOtaException.NotPermitted) {
                             refused++
                         }
                         // Open campaigns per variant are bounded: close each before the next.
-                        e.cancelCampaign("dcc", at, c, "done")
+                        e.execute("dcc", at, Command.CancelCampaign(CancelCampaign(c, "done")))
                     }
                     refused
                 })
             }.map { it.get(60, TimeUnit.SECONDS) }
             pool.shutdown()
             assertEquals(List(8) { 25 }, refusals)
-            assertEquals(200, e.campaigns("dcc").size)
+            assertEquals(200, e.ask<Answer.Campaigns>("dcc", Query.Campaigns).v1.size)
             assertEquals(base + 600, e.lastSeq())
             assertEquals((1..e.lastSeq()).toList(), e.events(0).map { it.seq })
         }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode
 import java.nio.file.Files
 import java.nio.file.Path
 import java.nio.file.Paths
+import commshub.ota.model.CommsHubOtaException
 import java.time.Instant
 
 /**
@@ -28,8 +29,12 @@ object Conformance {
     private fun JsonNode.str(name: String): String = get(name)?.takeUnless { it.isNull }?.asText() ?: error("missing $name in $this")
     private fun JsonNode.optStr(name: String): String? = get(name)?.takeUnless { it.isNull }?.asText()
     /** Runs one command (its JSON form, as in the event log) through the one command entry. */
-    fun command(engine: Engine, actor: String, at: Instant, c: JsonNode): List<Event> =
+    fun command(engine: Engine, actor: String, at: Instant, c: JsonNode): List<Recorded> =
         engine.executeJson(actor, at, mapper.writeValueAsString(c))
+
+    /** The payloads of the events recorded after `seq`, as the log writes them. */
+    private fun payloadsAfter(engine: Engine, seq: Long): ArrayNode =
+        mapper.createArrayNode().apply { engine.journalLines(seq).forEach { add(mapper.readTree(it).get("payload")) } }
 
     /** A scenario's query: its actor, and the rest as the core's Query JSON (one entry, no mapping). */
     fun query(engine: Engine, q: JsonNode): JsonNode {
@@ -105,7 +110,7 @@ object Conformance {
         val events = doc.get("events")
         if (events != null && events.size() > 0) {
             // Given events are recorded history: a log of what exists plus them, replayed.
-            val lines = current.events(0).map { eventLine(it.seq!!, it.at.toString(), it.actor, it.payloadJson) }.toMutableList()
+            val lines = current.journalLines(0).toMutableList()
             var seq = current.lastSeq()
             events.forEach { lines.add(eventLine(++seq, it.str("at"), it.str("actor"), mapper.writeValueAsString(it.get("payload")))) }
             val file = Files.createTempFile("given", ".jsonl")
@@ -128,8 +133,8 @@ object Conformance {
                         val w = step.get("when")
                         val before = engine.lastSeq()
                         try {
-                            val events = command(engine, w.str("actor"), Instant.parse(w.str("at")), w.get("command"))
-                            val payloads = mapper.createArrayNode().apply { events.forEach { add(mapper.readTree(it.payloadJson)) } }
+                            command(engine, w.str("actor"), Instant.parse(w.str("at")), w.get("command"))
+                            val payloads = payloadsAfter(engine, before)
                             if (then.has("error")) "expected error ${then.get("error")}, got events $payloads"
                             else then.get("events")?.let { matches(it, payloads, "events") }
                         } catch (e: CommsHubOtaException) {

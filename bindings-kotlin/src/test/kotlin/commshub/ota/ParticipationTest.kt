@@ -1,89 +1,87 @@
 package commshub.ota
 
+import commshub.ota.model.*
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertThrows
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
-import java.time.Duration
 import java.time.Instant
 
 class ParticipationTest {
-    private val t0: Instant = Instant.parse("2026-01-01T09:00:00Z")
-    private fun t(day: Long): Instant = t0.plus(Duration.ofDays(day))
-    private fun h(n: Int) = "00-00-00-00-00-00-00-%02X".format(n)
+    private val a = "customer:SUP-A"
 
-    private fun piloting(): Engine = Conformance.given(
-        Engine(),
-        Conformance.mapper.readTree(Conformance.testsDir.resolve("fixtures/pilot_c1.json").toFile()),
-    )
+    private fun piloting(): Engine = fixture("pilot_c1.json")
+    private fun explain(e: Engine, who: String, n: Int, day: Long) = e.ask<Answer.Explanation>(who, Query.Explain("C1", h(n), t(day))).v1
+    private fun participation(e: Engine, who: String, customer: String, day: Long) =
+        e.ask<Answer.Participation>(who, Query.Participation("C1", customer, t(day))).v1
+    private fun nominate(vararg n: Int) = Command.NominateHubs(NominateHubs("C1", n.map { h(it) }))
 
     @Test
     fun `nominations come back per hub and explain is typed and scoped`(): Unit = piloting().use { e ->
-        val events = e.nominateHubs("customer:SUP-A", t(3), "C1", listOf(h(1), h(2), h(5)))
-        val payload = Conformance.mapper.readTree(events.single().payloadJson)
-        assertEquals(listOf(h(1)), payload.get("hubs").map { it.asText() })
-        assertEquals(listOf(h(2), h(5)), payload.get("refused").map { it.get("hub").asText() })
-        assertThrows(CommsHubOtaException.BulkRejected::class.java) { e.nominateHubs("customer:SUP-A", t(3), "C1", listOf(h(1))) }
-        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.nominateHubs("dcc", t(3), "C1", listOf(h(1))) }
-        assertThrows(CommsHubOtaException.InvalidId::class.java) { e.nominateHubs("customer:SUP-A", t(3), "C1", listOf("nope")) }
+        val event = e.execute(a, t(3), nominate(1, 2, 5)).single()
+        assertEquals(listOf(h(1)), (event.payload as EventPayload.HubsNominated).v1.hubs)
+        assertEquals(listOf(h(2), h(5)), event.refused.map { it.hub })
+        assertThrows(CommsHubOtaException.BulkRejected::class.java) { e.execute(a, t(3), nominate(1)) }
+        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.execute("dcc", t(3), nominate(1)) }
+        assertThrows(CommsHubOtaException.InvalidId::class.java) { e.execute(a, t(3), Command.NominateHubs(NominateHubs("C1", listOf("nope")))) }
 
-        e.nominateHubs("customer:SUP-A", t(3), "C1", listOf(h(6)))
+        e.execute(a, t(3), nominate(6))
+        assertEquals(listOf<Blocker>(Blocker.AwaitingConsent(SupplyRole.GAS, Party.OtherSupplier, null)), explain(e, a, 6, 3).blockers)
         assertEquals(
-            listOf(Blocker.AwaitingConsent(SupplyRole.GAS, Party.OtherSupplier, null)),
-            e.explain("customer:SUP-A", "C1", h(6), t(3)).blockers,
+            listOf<Blocker>(Blocker.AwaitingConsent(SupplyRole.GAS, Party.Customer("SUP-C"), Instant.parse("2026-03-02T09:00:00Z"))),
+            explain(e, "dcc", 6, 3).blockers,
         )
-        assertEquals(
-            listOf(Blocker.AwaitingConsent(SupplyRole.GAS, Party.Customer("SUP-C"), java.time.Instant.parse("2026-03-02T09:00:00Z"))),
-            e.explain("dcc", "C1", h(6), t(3)).blockers,
-        )
-        assertEquals(listOf(h(6)), e.participation("customer:SUP-C", "C1", "SUP-C", t(3)).otherSupplierConsented)
-        e.approveWholeEstate("customer:SUP-C", t(4), "C1")
-        val page = e.upgradeList("csp:north", Region.NORTH, t(4), 0, 10)
+        assertEquals(listOf(h(6)), participation(e, "customer:SUP-C", "SUP-C", 3).otherSupplierConsented)
+        e.execute("customer:SUP-C", t(4), Command.ApproveWholeEstate(ApproveWholeEstate("C1")))
+        val page = e.ask<Answer.UpgradePage>("csp:north", Query.UpgradeList(Region.NORTH, t(4), 0uL, 10uL)).v1
         assertEquals(listOf(h(1), h(6), h(5)), page.entries.map { it.hub })
         assertTrue(page.entries[0].nominated)
-        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.upgradeList("csp:south", Region.NORTH, t(4), 0, 10) }
-        assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.upgradeList("dcc", Region.NORTH, t(4), -1, 10) }
+        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.query("csp:south", Query.UpgradeList(Region.NORTH, t(4), 0uL, 10uL)) }
     }
 
     @Test
     fun `rejections, verdicts and the mass rollout gate`(): Unit = piloting().use { e ->
-        e.nominateHubs("customer:SUP-A", t(3), "C1", listOf(h(1)))
-        e.rejectHubs("customer:SUP-A", t(3), "C1", listOf(h(7)), "site access")
-        val x = e.explain("customer:SUP-A", "C1", h(7), t(61))
+        e.execute(a, t(3), nominate(1))
+        e.execute(a, t(3), Command.RejectHubs(RejectHubs("C1", listOf(h(7)), "site access")))
+        val x = explain(e, a, 7, 61)
         assertFalse(x.upgradeable)
         assertEquals(Blocker.Rejected(SupplyRole.IMPORT, Party.You, "site access"), x.blockers.last())
-        e.withdrawRejections("customer:SUP-A", t(3), "C1", listOf(h(7)))
-        val gate = assertThrows(CommsHubOtaException.PreconditionFailed::class.java) { e.grantMassRolloutOa("dcc", t(4), "C1", null) }
+        e.execute(a, t(3), Command.WithdrawRejections(WithdrawRejections("C1", listOf(h(7)))))
+        val massRollout = { reason: String? -> Command.GrantMassRolloutOa(GrantMassRolloutOa("C1", reason)) }
+        val gate = assertThrows(CommsHubOtaException.PreconditionFailed::class.java) { e.execute("dcc", t(4), massRollout(null)) }
         assertEquals("pilot_assessment", gate.rule)
         assertTrue(gate.detail.contains("SUP-A"))
-        e.recordPilotVerdict("customer:SUP-A", t(5), "C1", PilotVerdict.IssuesFound("slow IHD reconnect"))
-        assertEquals(PilotVerdict.IssuesFound("slow IHD reconnect"), e.participation("dcc", "C1", "SUP-A", t(5)).verdict)
-        assertThrows(CommsHubOtaException.PreconditionFailed::class.java) { e.grantMassRolloutOa("dcc", t(5), "C1", null) }
-        e.grantMassRolloutOa("dcc", t(5), "C1", "security fix")
-        assertEquals(Phase.MASS_ROLLOUT, e.campaign("dcc", "C1").phase)
-        assertEquals(4, e.participations("dcc", "C1", t(5)).size)
+        e.execute(a, t(5), Command.RecordPilotVerdict(RecordPilotVerdict("C1", PilotVerdict.IssuesFound("slow IHD reconnect"))))
+        assertEquals(PilotVerdict.IssuesFound("slow IHD reconnect"), participation(e, "dcc", "SUP-A", 5).verdict)
+        assertThrows(CommsHubOtaException.PreconditionFailed::class.java) { e.execute("dcc", t(5), massRollout(null)) }
+        e.execute("dcc", t(5), massRollout("security fix"))
+        assertEquals(Phase.MASS_ROLLOUT, e.ask<Answer.Campaign>("dcc", Query.Campaign("C1")).v1.phase)
+        assertEquals(4, e.ask<Answer.Participations>("dcc", Query.Participations("C1", t(5))).v1.size)
     }
 
     @Test
     fun `proposals, policies and configuration sets`(): Unit = piloting().use { e ->
-        assertEquals(e.proposePilot("customer:SUP-A", "C1", 2, 7, t(3)), e.proposePilot("customer:SUP-A", "C1", 2, 7, t(3)))
-        assertEquals(2, e.proposePilot("customer:SUP-A", "C1", 2, 7, t(3)).size)
-        assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.proposePilot("customer:SUP-A", "C1", -1, 7, t(3)) }
+        val propose = { size: UInt -> e.ask<Answer.HubIds>(a, Query.ProposePilot("C1", size, 7uL, t(3))).v1 }
+        assertEquals(propose(2u), propose(2u))
+        assertEquals(2, propose(2u).size)
+        assertThrows(CommsHubOtaException.InvalidInput::class.java) { propose(0u) }
         assertThrows(CommsHubOtaException.InvalidInput::class.java) {
-            e.createCampaign("dcc", t(3), "C2", "CH-N-DB", "2.0", t(60), CampaignPolicy(-1, 0))
+            e.execute("dcc", t(3), Command.CreateCampaign(CreateCampaign("C2", "CH-N-DB", "2.0", t(60), CampaignPolicy(pilotCapPerCustomer = 0u))))
         }
-        val set = e.hub("customer:SUP-D", h(8)).configurationSet
-        e.approveConfigurationSets("customer:SUP-D", t(3), "C1", listOf(set))
-        assertEquals(listOf(set.key), e.participation("customer:SUP-D", "C1", "SUP-D", t(3)).approvedConfigurationSets.map { it.key })
-        e.withdrawConfigurationSetApprovals("customer:SUP-D", t(4), "C1", listOf(set))
-        assertThrows(CommsHubOtaException.PreconditionFailed::class.java) { e.withdrawConfigurationSetApprovals("customer:SUP-D", t(4), "C1", listOf(set)) }
-        e.approveWholeEstate("customer:SUP-D", t(4), "C1")
-        e.withdrawWholeEstateApproval("customer:SUP-D", t(4), "C1")
-        e.nominateHubs("customer:SUP-A", t(4), "C1", listOf(h(1)))
-        e.withdrawNominations("customer:SUP-A", t(4), "C1", listOf(h(1)))
-        e.rejectHubs("customer:SUP-A", t(4), "C1", listOf(h(1)), "later")
-        e.overrideRejections("dcc", t(5), "C1", h(1), "urgent")
-        assertTrue(e.participation("customer:SUP-A", "C1", "SUP-A", t(5)).rejected.isEmpty())
+        val d = "customer:SUP-D"
+        val set = e.ask<Answer.Hub>(d, Query.Hub(h(8))).v1.configurationSet
+        e.execute(d, t(3), Command.ApproveConfigurationSets(ApproveConfigurationSets("C1", listOf(set))))
+        assertEquals(listOf(set.key()), participation(e, d, "SUP-D", 3).approvedConfigurationSets.map { it.key() })
+        val withdraw = Command.WithdrawConfigurationSetApprovals(WithdrawConfigurationSetApprovals("C1", listOf(set)))
+        e.execute(d, t(4), withdraw)
+        assertThrows(CommsHubOtaException.PreconditionFailed::class.java) { e.execute(d, t(4), withdraw) }
+        e.execute(d, t(4), Command.ApproveWholeEstate(ApproveWholeEstate("C1")))
+        e.execute(d, t(4), Command.WithdrawWholeEstateApproval(WithdrawWholeEstateApproval("C1")))
+        e.execute(a, t(4), nominate(1))
+        e.execute(a, t(4), Command.WithdrawNominations(WithdrawNominations("C1", listOf(h(1)))))
+        e.execute(a, t(4), Command.RejectHubs(RejectHubs("C1", listOf(h(1)), "later")))
+        e.execute("dcc", t(5), Command.OverrideRejections(OverrideRejections("C1", h(1), "urgent")))
+        assertTrue(participation(e, a, "SUP-A", 5).rejected.isEmpty())
     }
 }

@@ -1,7 +1,11 @@
-//! The public error of the Kotlin binding (Kotlin: sealed `CommsHubOtaException`), converted
-//! from the core error in this one place. Every variant has `description`, the core's message.
+//! The error as the JVM sees it (Kotlin: sealed `CommsHubOtaException`), converted from the
+//! core's [`Error`] in this one place. A mirror, because the JVM's shape differs: every
+//! variant carries `description`, the core's short message (UniFFI would otherwise build the
+//! exception's message from every field, a million bad rows included), and counts are signed.
+//! It lives in the core, beside the custom types, so that an identifier that fails to parse on
+//! the way in (a custom type's lift) reaches the JVM as this typed error, not as an internal one.
 
-use commshub_ota::Error;
+use crate::Error;
 
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 pub enum CommsHubOtaError {
