@@ -161,7 +161,21 @@ _ID_FIELDS = {
     "variant": "variant_id",
     "version": "firmware_version",
     "target": "firmware_version",
+    "from": "firmware_version",
+    "to": "firmware_version",
+    "region": "region",
 }
+
+
+def _parse_ids(fields: Dict[str, Any]) -> Dict[str, Any]:
+    """Identifiers parsed as Rust parses them before a command or query can exist, so that a
+    malformed one is an InvalidIdError naming it rather than a malformed command or query."""
+    for name, kind in _ID_FIELDS.items():
+        if isinstance(fields.get(name), (str, Enum)):
+            fields[name] = _native.parse_id(kind, _text(fields[name], name))
+    if isinstance(fields.get("hubs"), (list, tuple)):
+        fields["hubs"] = [_native.parse_id("hub_id", _text(h, "hubs")) if isinstance(h, str) else h for h in fields["hubs"]]
+    return fields
 
 
 @_all_typed
@@ -212,14 +226,13 @@ class Engine:
         return [Event.from_dict(e) for e in raw]
 
     def _run(self, actor: str, at: datetime, type_: str, **fields: Any) -> List[Event]:
-        # Identifiers are parsed here, as Rust parses them before a Command can exist, so a
-        # malformed one is an InvalidIdError naming it rather than a malformed command.
-        for name, kind in _ID_FIELDS.items():
-            if isinstance(fields.get(name), str):
-                fields[name] = _native.parse_id(kind, _text(fields[name], name))
-        if isinstance(fields.get("hubs"), (list, tuple)):
-            fields["hubs"] = [_native.parse_id("hub_id", _text(h, "hubs")) if isinstance(h, str) else h for h in fields["hubs"]]
-        return self.execute(actor, at, {"type": type_, **fields})
+        return self.execute(actor, at, {"type": type_, **_parse_ids(fields)})
+
+    def _ask(self, actor: str, name: str, **fields: Any) -> Any:
+        # A typed query is the one query entry with the query's JSON form.
+        if "at" in fields:
+            fields["at"] = _at(fields["at"]).isoformat()
+        return self._inner.query(_text(actor, "actor"), _encode({"name": name, **_parse_ids(fields)}, "query"))
 
     def register_variant(self, actor: str, at: datetime, variant: Variant) -> List[Event]:
         """DCC: add a hub variant to the catalogue."""
@@ -449,42 +462,40 @@ class Engine:
 
     def notifications(self, actor: str, limit: int = 1000) -> NotificationPage:
         """The asker's notifications not yet acknowledged, oldest first."""
-        return NotificationPage.from_dict(self._inner.notifications(_text(actor, "actor"), _count(limit, "limit")))
+        return NotificationPage.from_dict(self._ask(actor, "notifications", limit=_count(limit, "limit")))
 
     def defect_flags(self, actor: str) -> List[DefectView]:
         """The defect flags the asker may see."""
-        return [DefectView.from_dict(d) for d in self._inner.defect_flags(_text(actor, "actor"))]
+        return [DefectView.from_dict(d) for d in self._ask(actor, "defect_flags")]
 
     def pilot_status(self, actor: str, campaign: str) -> PilotStatus:
         """Pilot status per participant (a customer: its own row; the CSP: rows unnamed)."""
-        return PilotStatus.from_dict(self._inner.pilot_status(_text(actor, "actor"), _text(campaign, "campaign")))
+        return PilotStatus.from_dict(self._ask(actor, "pilot_status", campaign=campaign))
 
     def campaign_progress(self, actor: str, campaign: str, at: datetime) -> List[SetProgress]:
         """Campaign progress by configuration set (a customer: over its own hubs)."""
-        return [SetProgress.from_dict(p) for p in self._inner.campaign_progress(_text(actor, "actor"), _text(campaign, "campaign"), _at(at))]
+        return [SetProgress.from_dict(p) for p in self._ask(actor, "campaign_progress", campaign=campaign, at=at)]
 
     def estate_by_firmware(self, actor: str, customer: Optional[str] = None) -> List[FirmwareCount]:
         """Hubs by firmware version: a customer's own (the DCC: anyone's), or the industry's (DCC)."""
-        c = None if customer is None else _text(customer, "customer")
-        return [FirmwareCount(f["variant"], f["version"], int(f["hubs"])) for f in self._inner.estate_by_firmware(_text(actor, "actor"), c)]
+        return [FirmwareCount(f["variant"], f["version"], int(f["hubs"])) for f in self._ask(actor, "estate_by_firmware", customer=customer)]
 
     def explain(self, actor: str, campaign: str, hub_id: str, at: datetime) -> Explanation:
         """Why a hub is or is not upgradeable at `at`, as `actor` may see it."""
-        return Explanation.from_dict(self._inner.explain(_text(actor, "actor"), _text(campaign, "campaign"), _text(hub_id, "hub_id"), _at(at)))
+        return Explanation.from_dict(self._ask(actor, "explain", campaign=campaign, hub=hub_id, at=at))
 
     def upgrade_list(self, actor: str, region: Region, at: datetime, offset: int = 0, limit: int = 1000) -> UpgradePage:
         """The CSP's list of hubs upgradeable at `at` in its region, in priority order, paged."""
-        return UpgradePage.from_dict(
-            self._inner.upgrade_list(_text(actor, "actor"), _text(region, "region"), _at(at), _count(offset, "offset"), _count(limit, "limit"))
-        )
+        page = self._ask(actor, "upgrade_list", region=region, at=at, offset=_count(offset, "offset"), limit=_count(limit, "limit"))
+        return UpgradePage.from_dict(page)
 
     def participation(self, actor: str, campaign: str, customer: str, at: datetime) -> ParticipationView:
         """A customer's participation (its own; the DCC: anyone's)."""
-        return ParticipationView.from_dict(self._inner.participation(_text(actor, "actor"), _text(campaign, "campaign"), _text(customer, "customer"), _at(at)))
+        return ParticipationView.from_dict(self._ask(actor, "participation", campaign=campaign, customer=customer, at=at))
 
     def participations(self, actor: str, campaign: str, at: datetime) -> List[ParticipationView]:
         """DCC: every customer's participation."""
-        return [ParticipationView.from_dict(p) for p in self._inner.participations(_text(actor, "actor"), _text(campaign, "campaign"), _at(at))]
+        return [ParticipationView.from_dict(p) for p in self._ask(actor, "participations", campaign=campaign, at=at)]
 
     def propose_pilot(self, actor: str, campaign: str, size: int, at: datetime, seed: int = 0) -> List[str]:
         """Proposes up to `size` of the customer's hubs for the pilot as things stand at `at`
@@ -492,7 +503,7 @@ class Engine:
         same seed and time)."""
         if _count(size, "size") > 2**32 - 1:
             raise _invalid("size", f"{size} is more than {2**32 - 1}")
-        return list(self._inner.propose_pilot(_text(actor, "actor"), _text(campaign, "campaign"), size, _count(seed, "seed"), _at(at)))
+        return list(self._ask(actor, "propose_pilot", campaign=campaign, size=size, seed=_count(seed, "seed"), at=at))
 
     # --- queries (scoped to the asking actor) --------------------------------------------
     def query(self, actor: str, query: Mapping[str, Any]) -> Any:
@@ -505,40 +516,35 @@ class Engine:
 
     def hub(self, actor: str, hub_id: str) -> HubView:
         """One hub as `actor` may see it (a customer only the hubs it supplies)."""
-        return HubView.from_dict(self._inner.hub(_text(actor, "actor"), _text(hub_id, "hub_id")))
+        return HubView.from_dict(self._ask(actor, "hub", hub=hub_id))
 
     def customer_estate(self, actor: str, customer: str) -> List[HubView]:
         """Every hub `customer` supplies (the DCC for anyone; a customer for itself)."""
-        return [HubView.from_dict(h) for h in self._inner.customer_estate(_text(actor, "actor"), _text(customer, "customer"))]
+        return [HubView.from_dict(h) for h in self._ask(actor, "customer_estate", customer=customer)]
 
     def configuration_sets(self, actor: str, customer: Optional[str] = None) -> List[ConfigSetCount]:
         """A customer's configuration sets with hub counts, or (DCC only) the industry's."""
-        c = None if customer is None else _text(customer, "customer")
-        return [ConfigSetCount.from_dict(x) for x in self._inner.configuration_sets(_text(actor, "actor"), c)]
+        return [ConfigSetCount.from_dict(x) for x in self._ask(actor, "configuration_sets", customer=customer)]
 
     def campaign(self, actor: str, campaign: str) -> CampaignView:
         """One campaign with the cut-offs and history `actor` may see."""
-        return CampaignView.from_dict(self._inner.campaign(_text(actor, "actor"), _text(campaign, "campaign")))
+        return CampaignView.from_dict(self._ask(actor, "campaign", campaign=campaign))
 
     def campaigns(self, actor: str) -> List[CampaignView]:
         """Every campaign `actor` may see."""
-        return [CampaignView.from_dict(c) for c in self._inner.campaigns(_text(actor, "actor"))]
+        return [CampaignView.from_dict(c) for c in self._ask(actor, "campaigns")]
 
     def variants(self, actor: str) -> List[Variant]:
         """The catalogue's variants (a CSP: its region's)."""
-        return [Variant.from_dict(v) for v in self._inner.variants(_text(actor, "actor"))]
+        return [Variant.from_dict(v) for v in self._ask(actor, "variants")]
 
     def firmware_versions(self, actor: str, variant: str) -> List[FirmwareView]:
         """A variant's firmware versions with their gates."""
-        return [FirmwareView.from_dict(f) for f in self._inner.firmware_versions(_text(actor, "actor"), _text(variant, "variant"))]
+        return [FirmwareView.from_dict(f) for f in self._ask(actor, "firmware_versions", variant=variant)]
 
     def upgrade_route(self, actor: str, variant: str, from_version: str, to_version: str) -> List[str]:
         """The versions a hub on `from_version` passes through to reach `to_version`."""
-        return list(
-            self._inner.upgrade_route(
-                _text(actor, "actor"), _text(variant, "variant"), _text(from_version, "from_version"), _text(to_version, "to_version")
-            )
-        )
+        return list(self._ask(actor, "upgrade_route", variant=variant, **{"from": from_version, "to": to_version}))
 
 
 @_all_typed
