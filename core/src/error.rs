@@ -8,6 +8,7 @@ use crate::phase::{Phase, Transition};
 /// Which kind of identifier failed to parse: carried by [`Error::InvalidId`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum IdKind {
     Hub,
@@ -43,6 +44,7 @@ pub struct RowError {
 /// The kind of thing a [`Error::NotFound`] / [`Error::AlreadyExists`] names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Entity {
     Hub,
@@ -71,6 +73,7 @@ impl std::fmt::Display for Entity {
 /// Which business rule refused a command in [`Error::PreconditionFailed`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Rule {
     /// A readiness gate was recorded before the gate it follows.
@@ -187,6 +190,7 @@ fn actor_named(code: &str) -> String {
 /// The variant of an [`Error`] without its data: what conformance scenarios and bindings match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     InvalidId,

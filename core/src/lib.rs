@@ -57,6 +57,8 @@ pub mod phase;
 pub mod query;
 pub mod request;
 pub mod rollout;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod state;
 pub mod status;
 pub mod synth;

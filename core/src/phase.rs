@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 /// Cancelled are the only side states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     Draft,
@@ -49,6 +50,7 @@ impl std::fmt::Display for Phase {
 /// A change of phase a command asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Transition {
     /// DCC's Operational Approval to begin the pilot: Draft to Pilot.

@@ -28,6 +28,7 @@ fn thousand() -> u64 {
 /// One question, with its arguments. Every answer is scoped to the asking actor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "name", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Query {
     Hub {
@@ -105,6 +106,7 @@ pub enum Query {
 /// The answer to a [`Query`]: the view it asked for. Serialized as that view alone.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum Answer {
     Hub(Box<HubView>),

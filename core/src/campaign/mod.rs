@@ -17,6 +17,7 @@ use crate::rollout::Rollout;
 /// What happened to a campaign, as its history shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CampaignChange {
     Created,
@@ -35,6 +36,7 @@ pub enum CampaignChange {
 /// One entry of a campaign's history: the event's sequence number, time and actor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HistoryEntry {
     /// The event's place in the log: shown to the DCC only. To anyone else it would count the
     /// events other parties recorded in between (DOMAIN.md decision 13).

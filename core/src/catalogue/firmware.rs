@@ -6,6 +6,7 @@ use crate::actor::Actor;
 /// The readiness gates a firmware version passes, in this order, before it may be deployed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Gate {
     CspApproved,
@@ -70,6 +71,7 @@ impl std::fmt::Display for Gate {
 /// One gate passed: when, by whom, with an optional note (e.g. a customer's test feedback).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GateRecord {
     pub gate: Gate,
     pub at: DateTime<Utc>,

@@ -5,6 +5,7 @@ use crate::ids::{Region, VariantId};
 /// The HAN radio band(s) of a hub variant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HanBand {
     /// 2.4 GHz only.
@@ -16,6 +17,7 @@ pub enum HanBand {
 /// A hub variant: firmware is built per variant, and an image for one never targets another.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Variant {
     pub id: VariantId,
     pub manufacturer: String,

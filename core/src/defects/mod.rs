@@ -14,6 +14,7 @@ use crate::ids::{CustomerId, FirmwareVersion, VariantId};
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "subject", rename_all = "snake_case", deny_unknown_fields)]
 pub enum DefectSubject {
     ConfigurationSet {
@@ -83,6 +84,7 @@ pub(crate) struct DefectFlag {
 /// A defect flag as one asker may see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DefectView {
     pub flag: u64,
     #[serde(flatten)]

@@ -10,6 +10,7 @@ use crate::ids::{FirmwareVersion, VariantId};
 /// The devices and versions behind a hub: what suppliers approve or hold back upgrades by.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ConfigurationSet {
     pub variant: VariantId,
     pub firmware: FirmwareVersion,

@@ -6,6 +6,7 @@ use crate::ids::{CustomerId, FirmwareVersion, HubId, VariantId};
 /// The Smart Metering Inventory status of a hub's CHF. Only `Commissioned` can be upgraded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[repr(u8)]
 pub enum SmiStatus {
@@ -57,6 +58,7 @@ impl std::fmt::Display for SmiStatus {
 /// The HAN devices a hub may serve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HanDeviceKind {
     /// Electricity meter.
@@ -94,6 +96,7 @@ impl HanDeviceKind {
 /// One HAN device: its model and firmware version.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HanDevice {
     pub model: String,
     pub firmware: String,
@@ -111,6 +114,7 @@ impl HanDevice {
 /// The HAN devices behind one hub, each optional.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HanDevices {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
@@ -155,6 +159,7 @@ impl HanDevices {
 /// A supplier's role on a hub: the import (electricity, on the ESME) or the gas (GSME) supply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SupplyRole {
     Import,
@@ -183,6 +188,7 @@ impl SupplyRole {
 /// What one supplier records about the consumer it supplies at a premises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ConsumerFlags {
     /// On the supplier's Priority Services Register.
     #[serde(default)]
@@ -224,6 +230,7 @@ impl ConsumerFlags {
 /// One hub as loaded into the estate (and as carried by estate events).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubRow {
     pub id: HubId,
     pub variant: VariantId,

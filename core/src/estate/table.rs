@@ -28,6 +28,7 @@ use crate::Error;
 /// no hub refers to is ignored.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EstateTable {
     /// Dictionary of variant ids (column `variant`).
@@ -59,9 +60,11 @@ pub struct EstateTable {
     pub gas_supplier: Vec<Option<u32>>,
     /// Written as bits in the log: 1 vulnerable, 2 high risk, 4 super friendly.
     #[serde(default, skip_serializing_if = "Vec::is_empty", with = "flag_bits")]
+    #[cfg_attr(feature = "schema", schemars(with = "Vec<u8>"))]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub import_flags: Vec<ConsumerFlags>,
     #[serde(default, skip_serializing_if = "Vec::is_empty", with = "flag_bits")]
+    #[cfg_attr(feature = "schema", schemars(with = "Vec<u8>"))]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub gas_flags: Vec<ConsumerFlags>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -22,6 +22,7 @@ use crate::rollout::{HaltFigures, HanHealth};
 /// count the events others recorded in between: DOMAIN.md decision 13).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Notification {
     pub id: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -34,6 +35,7 @@ pub struct Notification {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum NotificationKind {
     /// A campaign changed phase; `operational_approval` when an OA began the pilot or rollout.
@@ -221,6 +223,7 @@ impl Outboxes {
 /// A page of a recipient's outbox.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NotificationPage {
     /// The recipient's acknowledged cursor.
     pub acknowledged: u64,

@@ -13,6 +13,7 @@ use crate::rollout::UpgradeState;
 /// Who a consent or a rejection belongs to, as the asker may know it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "party", rename_all = "snake_case")]
 pub enum Party {
     /// The asking customer.
@@ -28,6 +29,7 @@ pub enum Party {
 /// One reason a hub is not upgradeable now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "blocker", rename_all = "snake_case")]
 pub enum Blocker {
     CampaignNotStarted,
@@ -157,6 +159,7 @@ impl Blocker {
 /// `explain`'s answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Explanation {
     pub hub: HubId,
     pub campaign: CampaignId,

@@ -20,6 +20,7 @@ use crate::rollout::{HaltPolicy, Pacing};
 /// The DCC's settings for one campaign. Every field has a default, so `{}` is a policy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CampaignPolicy {
     /// At most this many hubs nominated per customer for the pilot.
@@ -172,6 +173,7 @@ where
 /// A customer's assessment of the pilot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum PilotVerdict {
     Success,
@@ -181,6 +183,7 @@ pub enum PilotVerdict {
 /// One hub of a bulk participation command that was not taken, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubRefusal {
     pub hub: HubId,
     pub reason: String,

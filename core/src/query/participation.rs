@@ -23,6 +23,7 @@ type Candidate = (bool, u64, HubId);
 /// One customer's participation in a campaign, over its own hubs of the campaign's variant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ParticipationView {
     pub customer: CustomerId,
     pub campaign: CampaignId,

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 /// One hub the CSP may upgrade now, and the version it goes to next.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UpgradeEntry {
     pub hub: HubId,
     pub campaign: CampaignId,
@@ -28,6 +29,7 @@ pub struct UpgradeEntry {
 /// One page of the list: `total` entries in all, these from `offset` on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UpgradePage {
     pub total: u64,
     pub offset: u64,

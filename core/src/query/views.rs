@@ -12,6 +12,7 @@ use crate::ids::{CampaignId, CustomerId, FirmwareVersion, HubId, Region, Variant
 /// Who holds a supply role on a hub, as the asker may know it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "visibility", content = "customer", rename_all = "snake_case")]
 pub enum SupplierView {
     /// Nobody holds the role.
@@ -24,6 +25,7 @@ pub enum SupplierView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ConfigSetCount {
     pub configuration_set: ConfigurationSet,
     pub hubs: u64,
@@ -31,6 +33,7 @@ pub struct ConfigSetCount {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubView {
     pub id: HubId,
     pub region: Region,
@@ -50,6 +53,7 @@ pub struct HubView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CutoffView {
     pub customer: CustomerId,
     pub until: DateTime<Utc>,
@@ -57,6 +61,7 @@ pub struct CutoffView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CampaignView {
     pub id: CampaignId,
     pub variant: VariantId,
@@ -74,6 +79,7 @@ pub struct CampaignView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GateView {
     pub gate: Gate,
     pub at: DateTime<Utc>,
@@ -84,6 +90,7 @@ pub struct GateView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FirmwareView {
     pub version: FirmwareVersion,
     pub upgrades_from: Vec<FirmwareVersion>,

@@ -21,6 +21,7 @@ pub use pacing::{Blackout, Pacing};
 /// What the CSP reports for one hub.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "outcome", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Outcome {
     Dispatched,
@@ -58,6 +59,7 @@ impl Outcome {
 /// One row of a bulk outcome report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OutcomeReport {
     pub hub: HubId,
     #[serde(flatten)]
@@ -83,6 +85,7 @@ impl OutcomeReport {
 /// Where an attempt stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UpgradeState {
     Dispatched,
@@ -119,6 +122,7 @@ impl std::fmt::Display for UpgradeState {
 /// Why an attempt failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FailureReason {
     DeliveryFailed,
@@ -293,6 +297,7 @@ pub(crate) fn advance(
 /// Outcomes and failures counted for a halt threshold or a day of pacing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Tally {
     pub outcomes: u64,
     pub failures: u64,
@@ -323,6 +328,7 @@ impl Tally {
 /// The DCC's automatic-halt setting of a campaign.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HaltPolicy {
     /// Halt when failures exceed this percentage of outcomes...
@@ -342,6 +348,7 @@ impl HaltPolicy {
 /// The figures that tripped an automatic halt.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HaltFigures {
     pub outcomes: u64,
     pub failures: u64,
@@ -352,6 +359,7 @@ pub struct HaltFigures {
 /// A supplier's report of the HAN after its hub was upgraded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "health", rename_all = "snake_case", deny_unknown_fields)]
 pub enum HanHealth {
     AllFine,
@@ -374,6 +382,7 @@ impl HanHealth {
 /// One row of a bulk health report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HealthReport {
     pub hub: HubId,
     #[serde(flatten)]

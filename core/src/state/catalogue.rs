@@ -18,6 +18,7 @@ use std::collections::{HashMap, HashSet};
 /// DCC: add a hub variant to the catalogue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RegisterVariant {
     pub variant: Box<Variant>,
@@ -66,6 +67,7 @@ impl Decide for RegisterVariant {
 /// upgrade straight to it (its pathway).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RegisterFirmware {
     pub variant: VariantId,
@@ -139,6 +141,7 @@ impl Decide for RegisterFirmware {
 /// Record the next readiness gate of a firmware version (see [`Gate::recorder`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RecordGate {
     pub variant: VariantId,
@@ -230,6 +233,7 @@ impl Decide for RecordGate {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VariantRegistered {
     pub variant: Box<Variant>,
@@ -261,6 +265,7 @@ impl Evolve for VariantRegistered {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FirmwareRegistered {
     pub variant: VariantId,
@@ -316,6 +321,7 @@ impl Evolve for FirmwareRegistered {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GateRecorded {
     pub variant: VariantId,

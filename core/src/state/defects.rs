@@ -18,6 +18,7 @@ use std::collections::BTreeSet;
 /// named or not, and perhaps suspend its own upgrades on it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FlagDefect {
     pub subject: DefectSubject,
@@ -86,6 +87,7 @@ impl Decide for FlagDefect {
 /// The flagging customer: lift the suspension its defect flag placed on its own upgrades.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LiftDefectSuspension {
     pub flag: u64,
@@ -127,6 +129,7 @@ impl Decide for LiftDefectSuspension {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DefectFlagged {
     pub flag: u64,
@@ -219,6 +222,7 @@ impl Evolve for DefectFlagged {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DefectSuspensionLifted {
     pub flag: u64,

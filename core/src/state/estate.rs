@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 /// DCC: load many hubs at once; every row is checked and nothing applied if any is bad.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoadEstate {
     pub hubs: Vec<HubRow>,
@@ -45,6 +46,7 @@ impl Decide for LoadEstate {
 /// use at national scale, where each string is checked once rather than once a hub.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoadEstateTable {
     pub table: EstateTable,
@@ -70,6 +72,7 @@ impl Decide for LoadEstateTable {
 /// DCC: one hub installed (and, if its status says so, commissioned).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InstallHub {
     pub hub: Box<HubRow>,
@@ -104,6 +107,7 @@ impl Decide for InstallHub {
 /// DCC: the hub's CHF was commissioned on a date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CommissionHub {
     pub hub: HubId,
@@ -149,6 +153,7 @@ impl Decide for CommissionHub {
 /// DCC: the supplier of one supply role changed (or the role became vacant).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChangeSupplier {
     pub hub: HubId,
@@ -244,6 +249,7 @@ impl Decide for ChangeSupplier {
 /// their own commands, with their dates).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChangeSmiStatus {
     pub hub: HubId,
@@ -308,6 +314,7 @@ impl Decide for ChangeSmiStatus {
 /// DCC, or the supplier responsible for the device: a HAN device's firmware changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChangeHanDeviceFirmware {
     pub hub: HubId,
@@ -390,6 +397,7 @@ impl Decide for ChangeHanDeviceFirmware {
 /// The supplier of a role: its consumer flags on the hub (PSR, high risk, super-friendly).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SetConsumerFlags {
     pub hub: HubId,
@@ -443,6 +451,7 @@ impl Decide for SetConsumerFlags {
 /// DCC: the hub was decommissioned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DecommissionHub {
     pub hub: HubId,
@@ -489,6 +498,7 @@ impl Decide for DecommissionHub {
 /// A bulk load, as columns (each string once) whichever form the command took.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EstateLoaded {
     pub table: EstateTable,
@@ -508,6 +518,7 @@ impl Evolve for EstateLoaded {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HubInstalled {
     pub hub: Box<HubRow>,
@@ -528,6 +539,7 @@ impl Evolve for HubInstalled {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HubCommissioned {
     pub hub: HubId,
@@ -552,6 +564,7 @@ impl Evolve for HubCommissioned {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SupplierChanged {
     pub hub: HubId,
@@ -599,6 +612,7 @@ impl Evolve for SupplierChanged {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SmiStatusChanged {
     pub hub: HubId,
@@ -622,6 +636,7 @@ impl Evolve for SmiStatusChanged {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HanDeviceFirmwareChanged {
     pub hub: HubId,
@@ -658,6 +673,7 @@ impl Evolve for HanDeviceFirmwareChanged {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ConsumerFlagsSet {
     pub hub: HubId,
@@ -685,6 +701,7 @@ impl Evolve for ConsumerFlagsSet {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HubDecommissioned {
     pub hub: HubId,

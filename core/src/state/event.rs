@@ -21,6 +21,7 @@ pub const SCHEMA_VERSION: u32 = 2;
 /// One recorded event: its place in the log, when, by whom, and what.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Event {
     pub seq: u64,
     pub at: DateTime<Utc>,
@@ -54,6 +55,7 @@ macro_rules! events {
 
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
         #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
         #[serde(tag = "type", rename_all = "snake_case")]
         pub enum EventPayload {
             $( $name($name), )*

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 /// campaign (all of them, or those of one configuration set).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HaltUpgrades {
     pub campaign: CampaignId,
@@ -116,6 +117,7 @@ impl Decide for HaltUpgrades {
 /// DCC: resume a halted configuration set. A customer: release its own hold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ResumeUpgrades {
     pub campaign: CampaignId,
@@ -199,6 +201,7 @@ impl Decide for ResumeUpgrades {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ConfigurationSetHalted {
     pub campaign: CampaignId,
@@ -260,6 +263,7 @@ impl Evolve for ConfigurationSetHalted {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ConfigurationSetResumed {
     pub campaign: CampaignId,
@@ -294,6 +298,7 @@ impl Evolve for ConfigurationSetResumed {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SupplierHoldPlaced {
     pub campaign: CampaignId,
@@ -355,6 +360,7 @@ impl Evolve for SupplierHoldPlaced {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SupplierHoldLifted {
     pub campaign: CampaignId,

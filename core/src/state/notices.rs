@@ -196,6 +196,7 @@ pub(super) fn summary(campaign: &CampaignId, c: &Counts) -> NotificationKind {
 /// Any actor: its notifications up to `up_to` were read; they are not delivered again.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AcknowledgeNotifications {
     pub up_to: u64,
@@ -239,6 +240,7 @@ impl Decide for AcknowledgeNotifications {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NotificationsAcknowledged {
     pub recipient: Actor,

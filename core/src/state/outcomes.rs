@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 /// the whole report. Automatic halts follow in the same command where a threshold is crossed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReportOutcomes {
     pub campaign: CampaignId,
@@ -84,6 +85,7 @@ impl Decide for ReportOutcomes {
 /// A supplier of upgraded hubs: how their HANs are after the upgrade.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReportHanHealth {
     pub campaign: CampaignId,
@@ -134,6 +136,7 @@ impl Decide for ReportHanHealth {
 /// timeout fail; customers are told their cut-off approaches or has passed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CheckDeadlines {}
 
@@ -163,6 +166,7 @@ impl Decide for CheckDeadlines {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OutcomesReported {
     pub campaign: CampaignId,
@@ -219,6 +223,7 @@ impl Evolve for OutcomesReported {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HanHealthReported {
     pub campaign: CampaignId,
@@ -286,6 +291,7 @@ impl Evolve for HanHealthReported {
 /// Hubs that did not answer and were not read back before the reconciliation timeout.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReconciliationTimedOut {
     pub campaign: CampaignId,
@@ -313,6 +319,7 @@ impl Evolve for ReconciliationTimedOut {
 /// Hubs left dispatched, delivered or activated past the campaign's in-flight timeout.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InFlightTimedOut {
     pub campaign: CampaignId,
@@ -340,6 +347,7 @@ impl Evolve for InFlightTimedOut {
 /// Customers told that their cut-off approaches (or, `reached`, has passed).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CutoffNoticesDue {
     pub campaign: CampaignId,

@@ -185,6 +185,7 @@ impl State {
 /// Nominate hubs for the pilot; each hub is taken or refused with its reason.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NominateHubs {
     pub campaign: CampaignId,
@@ -267,6 +268,7 @@ impl Decide for NominateHubs {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WithdrawNominations {
     pub campaign: CampaignId,
@@ -312,6 +314,7 @@ impl Decide for WithdrawNominations {
 /// Approve every hub the customer supplies (skipping the pilot).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ApproveWholeEstate {
     pub campaign: CampaignId,
@@ -346,6 +349,7 @@ impl Decide for ApproveWholeEstate {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WithdrawWholeEstateApproval {
     pub campaign: CampaignId,
@@ -381,6 +385,7 @@ impl Decide for WithdrawWholeEstateApproval {
 /// Approve the hubs of some configuration sets (taking effect in mass rollout).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ApproveConfigurationSets {
     pub campaign: CampaignId,
@@ -480,6 +485,7 @@ impl State {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WithdrawConfigurationSetApprovals {
     pub campaign: CampaignId,
@@ -511,6 +517,7 @@ impl Decide for WithdrawConfigurationSetApprovals {
 /// Hold hubs back, with a reason; they stay blocked until withdrawn or overridden.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RejectHubs {
     pub campaign: CampaignId,
@@ -566,6 +573,7 @@ impl Decide for RejectHubs {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WithdrawRejections {
     pub campaign: CampaignId,
@@ -609,6 +617,7 @@ impl Decide for WithdrawRejections {
 /// DCC: set aside every rejection of one hub, with a reason.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OverrideRejections {
     pub campaign: CampaignId,
@@ -664,6 +673,7 @@ impl Decide for OverrideRejections {
 /// A pilot participant's assessment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RecordPilotVerdict {
     pub campaign: CampaignId,
@@ -716,6 +726,7 @@ impl Decide for RecordPilotVerdict {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HubsNominated {
     pub campaign: CampaignId,
@@ -763,6 +774,7 @@ impl Evolve for HubsNominated {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NominationsWithdrawn {
     pub campaign: CampaignId,
@@ -799,6 +811,7 @@ impl Evolve for NominationsWithdrawn {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WholeEstateApproved {
     pub campaign: CampaignId,
@@ -832,6 +845,7 @@ impl Evolve for WholeEstateApproved {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WholeEstateApprovalWithdrawn {
     pub campaign: CampaignId,
@@ -857,6 +871,7 @@ impl Evolve for WholeEstateApprovalWithdrawn {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ConfigurationSetsApproved {
     pub campaign: CampaignId,
@@ -899,6 +914,7 @@ impl Evolve for ConfigurationSetsApproved {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ConfigurationSetApprovalsWithdrawn {
     pub campaign: CampaignId,
@@ -932,6 +948,7 @@ impl Evolve for ConfigurationSetApprovalsWithdrawn {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HubsRejected {
     pub campaign: CampaignId,
@@ -977,6 +994,7 @@ impl Evolve for HubsRejected {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RejectionsWithdrawn {
     pub campaign: CampaignId,
@@ -1017,6 +1035,7 @@ impl Evolve for RejectionsWithdrawn {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RejectionsOverridden {
     pub campaign: CampaignId,
@@ -1041,6 +1060,7 @@ impl Evolve for RejectionsOverridden {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PilotVerdictRecorded {
     pub campaign: CampaignId,

@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 /// Hubs by where their upgrade stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UpgradeCounts {
     pub hubs: u64,
     /// Not dispatched yet.
@@ -52,6 +53,7 @@ impl UpgradeCounts {
 /// One participant's row of the pilot status (the customer unnamed to a CSP).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PilotStatusRow {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
@@ -62,6 +64,7 @@ pub struct PilotStatusRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PilotStatus {
     pub campaign: CampaignId,
     pub phase: Phase,
@@ -74,6 +77,7 @@ pub struct PilotStatus {
 /// first dispatched). `eligible` = `upgradeable_now` + `awaiting_consent` + `blocked`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SetProgress {
     pub set: ConfigurationSet,
     pub hubs: u64,
@@ -94,6 +98,7 @@ pub struct SetProgress {
 /// Hubs on one firmware version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FirmwareCount {
     pub variant: VariantId,
     pub version: FirmwareVersion,

@@ -1,0 +1,50 @@
+//! The JSON Schema of the core's commands, queries, answers and events (feature `schema`):
+//! types derive `schemars::JsonSchema` where they are defined; this file declares, once, the
+//! identifiers that travel as text. `core/tests/schema.rs` keeps `tests/schema/core.json` in
+//! step with the core, and the Python binding's typed surface is checked against that file.
+
+use std::borrow::Cow;
+
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
+
+use crate::actor::Actor;
+use crate::ids::{CampaignId, CustomerId, FirmwareVersion, HubId, VariantId};
+
+macro_rules! text_schema {
+    ($($t:ident: $what:literal),* $(,)?) => {$(
+        impl JsonSchema for $t {
+            fn schema_name() -> Cow<'static, str> {
+                stringify!($t).into()
+            }
+
+            fn json_schema(_: &mut SchemaGenerator) -> Schema {
+                json_schema!({ "type": "string", "description": $what })
+            }
+        }
+    )*};
+}
+
+text_schema!(
+    HubId: "A hub id: 16 hex digits, in pairs separated by '-' or not, any case.",
+    CustomerId: "A DCC Customer's id.",
+    VariantId: "A hub variant's id.",
+    FirmwareVersion: "A firmware version.",
+    CampaignId: "A campaign's id.",
+    Actor: "An actor's code: dcc, csp:<region>, customer:<id>, or system.",
+);
+
+/// The schema of everything that crosses a binding: a command, a query, an answer, an event.
+#[derive(JsonSchema)]
+#[allow(dead_code)] // only its schema is used
+pub struct Surface {
+    pub command: crate::Command,
+    pub query: crate::Query,
+    pub answer: crate::Answer,
+    pub event: crate::Event,
+}
+
+/// The surface's schema as pretty JSON (what `tests/schema/core.json` holds).
+pub fn surface_json() -> String {
+    let schema = schemars::schema_for!(Surface);
+    serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
+}
