@@ -1,6 +1,11 @@
 //! A campaign's lifecycle: creation with its policy, Operational Approvals, suspension,
 //! resumption, completion, cancellation and per-customer cut-off extensions (DCC).
 
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
 use super::command::{Cx, Decide};
 use super::event::{Event, Evolve, Notices};
 use super::State;
@@ -13,9 +18,6 @@ use crate::notify::{NotificationKind, Recipient};
 use crate::participation::CampaignPolicy;
 use crate::rollout::HaltFigures;
 use crate::{limits, Error};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
@@ -580,5 +582,111 @@ impl Evolve for CutoffExtended {
                 },
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod specs {
+    use super::*;
+    use crate::actor::Actor;
+    use crate::command::RegisterFirmware;
+    use crate::error::ErrorKind;
+    use crate::ids::Region;
+    use crate::state::spec::{catalogue, day, given, Step};
+
+    fn create(id: &str, target: &str) -> CreateCampaign {
+        CreateCampaign {
+            campaign: id.parse().unwrap(),
+            variant: "CH-N-DB".parse().unwrap(),
+            target: target.parse().unwrap(),
+            cutoff: day(60),
+            policy: CampaignPolicy::default(),
+        }
+    }
+
+    fn c1() -> Vec<Step> {
+        vec![(Actor::Dcc, day(1), create("C1", "2.0").into())]
+    }
+
+    #[test]
+    fn the_dcc_creates_a_campaign_for_a_version_on_the_production_cpl() {
+        given(&[catalogue()])
+            .when(&Actor::Dcc, day(1), create("C1", "2.0"))
+            .then(vec![CampaignCreated {
+                campaign: "C1".parse().unwrap(),
+                variant: "CH-N-DB".parse().unwrap(),
+                target: "2.0".parse().unwrap(),
+                cutoff: day(60),
+                policy: CampaignPolicy::default(),
+            }
+            .into()]);
+        let not_ready = vec![(
+            Actor::Csp(Region::North),
+            day(1),
+            RegisterFirmware {
+                variant: "CH-N-DB".parse().unwrap(),
+                version: "3.0".parse().unwrap(),
+                upgrades_from: vec!["2.0".parse().unwrap()],
+            }
+            .into(),
+        )];
+        given(&[catalogue(), not_ready])
+            .when(&Actor::Dcc, day(1), create("C1", "3.0"))
+            .then_error(
+                ErrorKind::PreconditionFailed,
+                Some(Rule::NotOnProductionCpl),
+            );
+        given(&[catalogue(), c1()])
+            .when(&Actor::Dcc, day(1), create("C1", "2.0"))
+            .then_error(ErrorKind::AlreadyExists, None);
+        given(&[catalogue()])
+            .when(
+                &Actor::Customer("SUP-A".parse().unwrap()),
+                day(1),
+                create("C1", "2.0"),
+            )
+            .then_error(ErrorKind::NotPermitted, None);
+        given(&[catalogue()])
+            .when(&Actor::Dcc, day(61), create("C1", "2.0"))
+            .then_error(ErrorKind::InvalidInput, None);
+    }
+
+    #[test]
+    fn operational_approval_starts_the_pilot_and_phases_go_one_way() {
+        given(&[catalogue(), c1()])
+            .when(
+                &Actor::Dcc,
+                day(2),
+                GrantPilotOa {
+                    campaign: "C1".parse().unwrap(),
+                },
+            )
+            .then(vec![CampaignPhaseChanged {
+                campaign: "C1".parse().unwrap(),
+                from: Phase::Draft,
+                to: Phase::Pilot,
+                reason: None,
+                figures: None,
+            }
+            .into()]);
+        given(&[catalogue(), c1()])
+            .when(
+                &Actor::Dcc,
+                day(2),
+                GrantMassRolloutOa {
+                    campaign: "C1".parse().unwrap(),
+                    override_reason: None,
+                },
+            )
+            .then_error(ErrorKind::IllegalTransition, None);
+        given(&[catalogue()])
+            .when(
+                &Actor::Dcc,
+                day(2),
+                GrantPilotOa {
+                    campaign: "C9".parse().unwrap(),
+                },
+            )
+            .then_error(ErrorKind::NotFound, None);
     }
 }

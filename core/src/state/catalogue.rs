@@ -1,6 +1,10 @@
 //! The catalogue's commands: hub variants, their firmware versions and each version's readiness
 //! gates. Each command is a struct, its bounds and its decision (`Decide`).
 
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
 use super::command::{Cx, Decide};
 use super::event::{Event, Evolve, Notices};
 use super::State;
@@ -12,8 +16,6 @@ use crate::error::{Entity, Rule};
 use crate::event::EventPayload;
 use crate::ids::{FirmwareVersion, VariantId};
 use crate::{limits, Error};
-use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
 
 /// DCC: add a hub variant to the catalogue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -368,5 +370,133 @@ impl Evolve for GateRecorded {
 
     fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
         // Tells nobody.
+    }
+}
+
+#[cfg(test)]
+mod specs {
+    use super::*;
+    use crate::catalogue::HanBand;
+    use crate::error::ErrorKind;
+    use crate::ids::Region;
+    use crate::state::spec::{catalogue, day, given};
+
+    fn variant(id: &str) -> Variant {
+        Variant {
+            id: id.parse().unwrap(),
+            manufacturer: "Acme".into(),
+            model: "CH2".into(),
+            hardware_version: "B".into(),
+            han_band: HanBand::SingleBand,
+            region: Region::South,
+        }
+    }
+
+    fn firmware(version: &str, from: &[&str]) -> RegisterFirmware {
+        RegisterFirmware {
+            variant: "CH-N-DB".parse().unwrap(),
+            version: version.parse().unwrap(),
+            upgrades_from: from.iter().map(|v| v.parse().unwrap()).collect(),
+        }
+    }
+
+    #[test]
+    fn the_dcc_registers_a_variant() {
+        let v = variant("CH-S-SB");
+        given(&[])
+            .when(
+                &Actor::Dcc,
+                day(1),
+                RegisterVariant {
+                    variant: Box::new(v.clone()),
+                },
+            )
+            .then(vec![VariantRegistered {
+                variant: Box::new(v),
+            }
+            .into()]);
+    }
+
+    #[test]
+    fn only_the_dcc_registers_a_variant_and_only_once() {
+        let register = RegisterVariant {
+            variant: Box::new(variant("CH-N-DB")),
+        };
+        given(&[])
+            .when(&Actor::customer("SUP-A").unwrap(), day(1), register.clone())
+            .then_error(ErrorKind::NotPermitted, None);
+        given(&[catalogue()])
+            .when(&Actor::Dcc, day(1), register)
+            .then_error(ErrorKind::AlreadyExists, None);
+    }
+
+    #[test]
+    fn the_regions_csp_registers_firmware_on_a_pathway() {
+        given(&[catalogue()])
+            .when(
+                &Actor::Csp(Region::North),
+                day(1),
+                firmware("3.0", &["2.0"]),
+            )
+            .then(vec![FirmwareRegistered {
+                variant: "CH-N-DB".parse().unwrap(),
+                version: "3.0".parse().unwrap(),
+                upgrades_from: vec!["2.0".parse().unwrap()],
+            }
+            .into()]);
+        given(&[catalogue()])
+            .when(&Actor::Dcc, day(1), firmware("3.0", &["2.0"]))
+            .then_error(ErrorKind::NotPermitted, None);
+        given(&[catalogue()])
+            .when(
+                &Actor::Csp(Region::South),
+                day(1),
+                firmware("3.0", &["2.0"]),
+            )
+            .then_error(ErrorKind::NotPermitted, None);
+        given(&[catalogue()])
+            .when(
+                &Actor::Csp(Region::North),
+                day(1),
+                firmware("3.0", &["3.0"]),
+            )
+            .then_error(ErrorKind::PreconditionFailed, Some(Rule::Pathway));
+        given(&[catalogue()])
+            .when(
+                &Actor::Csp(Region::North),
+                day(1),
+                firmware("3.0", &["0.9"]),
+            )
+            .then_error(ErrorKind::NotFound, None);
+    }
+
+    #[test]
+    fn gates_are_recorded_in_order_by_their_recorder() {
+        let gate = |gate| RecordGate {
+            variant: "CH-N-DB".parse().unwrap(),
+            version: "3.0".parse().unwrap(),
+            gate,
+            note: None,
+        };
+        let with_3 = vec![(
+            Actor::Csp(Region::North),
+            day(1),
+            firmware("3.0", &["2.0"]).into(),
+        )];
+        given(&[catalogue(), with_3.clone()])
+            .when(&Actor::Dcc, day(2), gate(Gate::DccTestApproved))
+            .then_error(ErrorKind::PreconditionFailed, Some(Rule::GateOrder));
+        given(&[catalogue(), with_3.clone()])
+            .when(&Actor::Dcc, day(2), gate(Gate::CspApproved))
+            .then_error(ErrorKind::NotPermitted, None);
+        given(&[catalogue(), with_3])
+            .when(&Actor::Csp(Region::North), day(2), gate(Gate::CspApproved))
+            .then(vec![GateRecorded {
+                variant: "CH-N-DB".parse().unwrap(),
+                version: "3.0".parse().unwrap(),
+                gate: Gate::CspApproved,
+                note: None,
+            }
+            .into()]);
     }
 }

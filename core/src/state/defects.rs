@@ -1,6 +1,10 @@
 //! Defect flags: a customer flags a configuration set or firmware, optionally suspending its
 //! own hubs' upgrades, and lifts that suspension.
 
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
 use super::command::{Cx, Decide};
 use super::event::{Event, Evolve, Notices};
 use super::State;
@@ -11,8 +15,6 @@ use crate::event::EventPayload;
 use crate::ids::CustomerId;
 use crate::notify::{NotificationKind, Recipient};
 use crate::{limits, Error};
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 
 /// A customer: flag a defect to every customer on a configuration set or firmware version,
 /// named or not, and perhaps suspend its own upgrades on it.

@@ -15,10 +15,9 @@ use crate::catalogue::FirmwareIdx;
 use crate::defects::Resolved;
 use crate::estate::{CustomerIdx, SmiStatus, SupplyRole, NO_CUSTOMER};
 use crate::ids::{CampaignId, HubId};
+use crate::participation::eligibility::{Blocker, Explanation, Party};
 use crate::rollout::{Rollout, UpgradeState};
 use crate::Error;
-
-use crate::participation::eligibility::{Blocker, Explanation, Party};
 
 /// A blocker before it is scoped to an asker.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,6 +1,9 @@
 //! The estate's commands: the DCC's inventory of hubs (bulk loads, installs, commissioning,
 //! supplier and status changes, HAN device firmware, consumer flags, decommissioning).
 
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
 use super::command::{Cx, Decide};
 use super::event::{Event, Evolve, Notices};
 use super::State;
@@ -13,8 +16,6 @@ use crate::estate::{
 use crate::event::EventPayload;
 use crate::ids::{CustomerId, HubId};
 use crate::{limits, Error};
-use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
 /// DCC: load many hubs at once; every row is checked and nothing applied if any is bad.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

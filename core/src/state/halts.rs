@@ -1,5 +1,7 @@
 //! Halting and resuming upgrades: a campaign, a configuration set, or a customer's hold.
 
+use serde::{Deserialize, Serialize};
+
 use super::command::{Cx, Decide};
 use super::event::{Event, Evolve, Notices};
 use super::State;
@@ -11,7 +13,6 @@ use crate::ids::{CampaignId, CustomerId};
 use crate::notify::{NotificationKind, Recipient};
 use crate::rollout::{HaltFigures, SetHalt};
 use crate::{limits, Error};
-use serde::{Deserialize, Serialize};
 
 /// DCC: halt one configuration set of a campaign. A customer: hold its own hubs in the
 /// campaign (all of them, or those of one configuration set).

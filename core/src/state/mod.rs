@@ -16,6 +16,8 @@ mod notices;
 mod outcomes;
 mod participation;
 mod rollout;
+#[cfg(test)]
+pub(crate) mod spec;
 
 use std::collections::BTreeMap;
 

@@ -3,6 +3,10 @@
 //! outboxes); the outboxes are not part of the state. Recipients are the parties of the state
 //! the event produced; the actor of an event is not told of its own act.
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
 use super::command::{Cx, Decide};
 use super::event::{Event, Evolve, Notices};
 use super::State;
@@ -14,8 +18,6 @@ use crate::event::EventPayload;
 use crate::ids::{CampaignId, HubId};
 use crate::notify::{NotificationKind, NotificationPage, Outboxes, Recipient};
 use crate::Error;
-use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
 
 impl State {
     /// Puts the notices of `event` (just applied to this state) in `outboxes`, and moves a

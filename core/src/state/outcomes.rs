@@ -1,6 +1,8 @@
 //! What the CSP reports (upgrade outcomes, HAN health) and the deadlines the system keeps
 //! (read-back reconciliation, in-flight timeouts, cut-off notices).
 
+use serde::{Deserialize, Serialize};
+
 use super::command::{Cx, Decide};
 use super::event::{Event, Evolve, Notices};
 use super::notices::{summary, Class, Counts};
@@ -16,7 +18,6 @@ use crate::rollout::{
     UpgradeState,
 };
 use crate::{limits, Error};
-use serde::{Deserialize, Serialize};
 
 /// The CSP of the campaign's region: outcomes of upgrade attempts, in the order they
 /// happened (one hub may appear more than once). Every row is checked; any bad row refuses

@@ -1,6 +1,11 @@
 //! Decisions on participation commands: nominations, approvals, rejections, verdicts, and the
 //! assessment gate on OA for mass rollout.
 
+use std::collections::{BTreeSet, HashSet};
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
 use super::command::{Cx, Decide};
 use super::event::{Event, Evolve, Notices};
 use super::State;
@@ -13,9 +18,6 @@ use crate::ids::{CampaignId, CustomerId, HubId};
 use crate::notify::{NotificationKind, Recipient};
 use crate::participation::{HubRefusal, PilotVerdict};
 use crate::{limits, Error};
-use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, HashSet};
 
 /// The hubs a bulk command took, and those it refused with why.
 pub(super) struct Sorted {

@@ -5,6 +5,10 @@
 //! same simulation checks a live report (with eligibility, pacing) and re-applies a recorded
 //! one (state machine only), so a replay cannot drift from what was decided.
 
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
 use super::eligibility::{CampaignCtx, Raw};
 use super::event::{
     CampaignPhaseChanged, ConfigurationSetHalted, CutoffNoticesDue, InFlightTimedOut,
@@ -25,8 +29,6 @@ use crate::rollout::{
     Tally, UpgradeState,
 };
 use crate::Error;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// A tally to count: (configuration set of origin, day of dispatch, what).
 pub(super) type Counted = (u32, NaiveDate, Tally);
