@@ -427,7 +427,6 @@ impl Evolve for CampaignCreated {
                 rollout: Default::default(),
             },
         );
-
         Ok(())
     }
 
@@ -496,7 +495,6 @@ impl Evolve for CampaignPhaseChanged {
                 reason: reason.clone(),
             },
         });
-
         Ok(())
     }
 
@@ -563,7 +561,6 @@ impl Evolve for CutoffExtended {
                 until: *until,
             },
         });
-
         Ok(())
     }
 

@@ -256,7 +256,6 @@ impl Evolve for VariantRegistered {
         state.catalogue.variants.push((**variant).clone());
         state.catalogue.firmware_of_variant.push(Vec::new());
         state.catalogue.firmware_index.push(HashMap::new());
-
         Ok(())
     }
 
@@ -312,7 +311,6 @@ impl Evolve for FirmwareRegistered {
         });
         state.catalogue.firmware_index[usize::from(v)].insert(version.clone(), idx);
         state.catalogue.firmware_of_variant[usize::from(v)].push(idx);
-
         Ok(())
     }
 
@@ -364,7 +362,6 @@ impl Evolve for GateRecorded {
             by: event.actor.clone(),
             note: note.clone(),
         });
-
         Ok(())
     }
 

@@ -173,7 +173,6 @@ impl Evolve for DefectFlagged {
             suspending: *suspend_own,
             at: event.at,
         });
-
         Ok(())
     }
 
@@ -238,7 +237,6 @@ impl Evolve for DefectSuspensionLifted {
         if let Some(d) = state.defects.iter_mut().find(|d| d.id == *flag) {
             d.suspending = false;
         }
-
         Ok(())
     }
 

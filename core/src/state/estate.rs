@@ -529,7 +529,6 @@ impl Evolve for HubInstalled {
     fn apply(&self, state: &mut State, _event: &Event, verify: bool) -> Result<(), Error> {
         let HubInstalled { hub } = self;
         state.apply_load(&EstateTable::from_rows([hub.as_ref()]), verify)?;
-
         Ok(())
     }
 
@@ -554,7 +553,6 @@ impl Evolve for HubCommissioned {
         let rec = &mut state.estate.hubs[pos];
         rec.smi = SmiStatus::Commissioned;
         rec.commissioned = days_from_date(*on);
-
         Ok(())
     }
 
@@ -602,7 +600,6 @@ impl Evolve for SupplierChanged {
                 c.consents.forget(old, pos as u32);
             }
         }
-
         Ok(())
     }
 
@@ -626,7 +623,6 @@ impl Evolve for SmiStatusChanged {
         let SmiStatusChanged { hub, to, .. } = self;
         let pos = state.position(*hub)?;
         state.estate.hubs[pos].smi = *to;
-
         Ok(())
     }
 
@@ -663,7 +659,6 @@ impl Evolve for HanDeviceFirmwareChanged {
         changed.firmware = to.clone();
         devices.set(*device, Some(changed));
         state.estate.reconfigure(pos, rec.firmware, &devices)?;
-
         Ok(())
     }
 
@@ -691,7 +686,6 @@ impl Evolve for ConsumerFlagsSet {
             SupplyRole::Import => rec.import_flags = flags.to_bits(),
             SupplyRole::Gas => rec.gas_flags = flags.to_bits(),
         }
-
         Ok(())
     }
 
@@ -714,7 +708,6 @@ impl Evolve for HubDecommissioned {
         let HubDecommissioned { hub, .. } = self;
         let pos = state.position(*hub)?;
         state.estate.hubs[pos].smi = SmiStatus::Decommissioned;
-
         Ok(())
     }
 

@@ -237,7 +237,6 @@ impl Evolve for ConfigurationSetHalted {
                 figures: *figures,
             },
         );
-
         Ok(())
     }
 
@@ -279,7 +278,6 @@ impl Evolve for ConfigurationSetResumed {
         let r = &mut state.campaign_mut(campaign).rollout;
         r.halted_sets.remove(&cfg);
         r.set_window.remove(&cfg);
-
         Ok(())
     }
 
@@ -334,7 +332,6 @@ impl Evolve for SupplierHoldPlaced {
                 hold.sets.insert(cfg, entry);
             }
         }
-
         Ok(())
     }
 
@@ -393,7 +390,6 @@ impl Evolve for SupplierHoldLifted {
                 holds.remove(&me);
             }
         }
-
         Ok(())
     }
 

@@ -258,7 +258,6 @@ impl Evolve for NotificationsAcknowledged {
         state
             .recipient_of(recipient)
             .ok_or_else(|| Error::not_found(Entity::Customer, recipient.to_code()))?;
-
         Ok(())
     }
 

@@ -193,7 +193,6 @@ impl Evolve for OutcomesReported {
             r.count(cfg, d, t);
         }
         r.upgrades.extend(sim.upgrades);
-
         Ok(())
     }
 
@@ -264,7 +263,6 @@ impl Evolve for HanHealthReported {
                 at: report.happened_at.unwrap_or(event.at),
             });
         }
-
         Ok(())
     }
 
@@ -378,7 +376,6 @@ impl Evolve for CutoffNoticesDue {
             let cutoff = c.cutoff_for(i);
             c.rollout.cutoff_notices.insert((i, cutoff, *reached));
         }
-
         Ok(())
     }
 

@@ -755,7 +755,6 @@ impl Evolve for HubsNominated {
             .entry(c)
             .or_default()
             .extend(hubs);
-
         Ok(())
     }
 
@@ -802,7 +801,6 @@ impl Evolve for NominationsWithdrawn {
                 set.remove(&h);
             }
         }
-
         Ok(())
     }
 
@@ -831,7 +829,6 @@ impl Evolve for WholeEstateApproved {
             .consents_mut(campaign)
             .whole_estate
             .insert(c, event.at);
-
         Ok(())
     }
 
@@ -862,7 +859,6 @@ impl Evolve for WholeEstateApprovalWithdrawn {
         state.campaign_ref(campaign)?;
         let c = state.customer_ref(customer)?;
         state.consents_mut(campaign).whole_estate.remove(&c);
-
         Ok(())
     }
 
@@ -897,7 +893,6 @@ impl Evolve for ConfigurationSetsApproved {
             .entry(c)
             .or_default()
             .extend(sets);
-
         Ok(())
     }
 
@@ -939,7 +934,6 @@ impl Evolve for ConfigurationSetApprovalsWithdrawn {
                 held.remove(&s);
             }
         }
-
         Ok(())
     }
 
@@ -985,7 +979,6 @@ impl Evolve for HubsRejected {
                 at,
             });
         }
-
         Ok(())
     }
 
@@ -1026,7 +1019,6 @@ impl Evolve for RejectionsWithdrawn {
                 }
             }
         }
-
         Ok(())
     }
 
@@ -1051,7 +1043,6 @@ impl Evolve for RejectionsOverridden {
         state.campaign_ref(campaign)?;
         let h = state.position(*hub)? as u32;
         state.consents_mut(campaign).rejections.remove(&h);
-
         Ok(())
     }
 
@@ -1085,7 +1076,6 @@ impl Evolve for PilotVerdictRecorded {
             .consents_mut(campaign)
             .verdicts
             .insert(c, (verdict.clone(), at));
-
         Ok(())
     }
 
