@@ -6,14 +6,41 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 
+/// The modules a directory declares under `#[cfg(test)]` (test-only files, e.g. a harness).
+fn test_only_modules(dir: &Path) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for name in ["mod.rs", "lib.rs"] {
+        let Ok(text) = fs::read_to_string(dir.join(name)) else {
+            continue;
+        };
+        let lines: Vec<&str> = text.lines().map(str::trim).collect();
+        for pair in lines.windows(2) {
+            if pair[0] == "#[cfg(test)]" {
+                let decl = pair[1].trim_end_matches(';');
+                if let Some(m) = decl.rsplit(' ').next().filter(|_| decl.contains("mod ")) {
+                    out.insert(format!("{m}.rs"));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The top-level module each `.rs` file under `src/` belongs to (`src/state/apply.rs` is
 /// `state`); `lib.rs` is the crate root and is left out (it only declares and re-exports).
+/// Test code is not the library: test-only files are left out, and so is every file's text
+/// from its first `#[cfg(test)]` on (test modules close their files).
 fn module_files(src: &Path) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut stack = vec![src.to_path_buf()];
     while let Some(dir) = stack.pop() {
+        let test_only = test_only_modules(&dir);
         for entry in fs::read_dir(&dir).expect("read src") {
             let path = entry.expect("dir entry").path();
+            let file = path.file_name().map(|f| f.to_string_lossy().to_string());
+            if file.is_some_and(|f| test_only.contains(&f)) {
+                continue;
+            }
             if path.is_dir() {
                 stack.push(path);
             } else if path.extension().is_some_and(|e| e == "rs") {
@@ -22,7 +49,9 @@ fn module_files(src: &Path) -> Vec<(String, String)> {
                 let name = first.as_os_str().to_string_lossy();
                 let module = name.trim_end_matches(".rs").to_string();
                 if module != "lib" {
-                    out.push((module, fs::read_to_string(&path).expect("read file")));
+                    let text = fs::read_to_string(&path).expect("read file");
+                    let library = text.split("#[cfg(test)]").next().unwrap_or_default();
+                    out.push((module, library.to_string()));
                 }
             }
         }
@@ -236,6 +265,9 @@ fn the_scanner_sees_imports_and_cycles() {
     .map(|(k, v)| (k.to_string(), v.into_iter().map(String::from).collect()))
     .collect();
     assert_eq!(cycles(&graph), vec![vec!["a", "b", "c"]]);
-    // And the real graph is not empty: the core's modules do import each other.
+    // And the real graph is not empty: the core's modules do import each other; the test-only
+    // harness is seen as such (it may use the engine; the library's state may not).
     assert!(module_graph()["state"].contains("estate"));
+    let state = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/state");
+    assert!(test_only_modules(&state).contains("spec.rs"));
 }
