@@ -1,8 +1,9 @@
 """The Python runner of the language-neutral conformance scenarios (`tests/README.md`).
 
-Commands are dispatched to the Engine's typed methods (the method is named as the command's
-`type`), with JSON values turned into Python types first; estate loads go through the columnar
-bulk path. Results are compared as subsets, exactly as the Rust runner does."""
+Commands and queries go as their JSON form through the one command entry (`Engine.execute`)
+and the one query entry (`Engine.query`), so nothing here maps a command or a view by hand
+(the typed methods are checked against the core's schema in test_schema.py). Results are
+compared as subsets, exactly as the Rust and Kotlin runners do."""
 
 from __future__ import annotations
 
@@ -17,116 +18,15 @@ from commshub_ota._views import parse_datetime
 
 TESTS_DIR = Path(__file__).resolve().parents[2] / "tests"
 
-_ENUM_FIELDS: Dict[str, Callable[[str], Any]] = {
-    "role": ota.SupplyRole,
-    "status": ota.SmiStatus,
-    "device": ota.HanDeviceKind,
-    "gate": ota.Gate,
-}
-
-
-def rows_to_columns(rows: List[Mapping[str, Any]]) -> Dict[str, List[Any]]:
-    """Hub rows in their JSON form, as the columns `Engine.load_estate` takes."""
-    names = ["id", "variant", "firmware", "smi_status", "installed_on", "commissioned_on", "import_supplier", "gas_supplier"]
-    cols: Dict[str, List[Any]] = {n: [r.get(n) for r in rows] for n in names}
-    for kind in ota.HanDeviceKind:
-        devices = [(r.get("devices") or {}).get(kind.value) for r in rows]
-        if any(devices):
-            cols[f"{kind.value}_model"] = [d["model"] if d else None for d in devices]
-            cols[f"{kind.value}_firmware"] = [d["firmware"] if d else None for d in devices]
-    for role in ("import", "gas"):
-        for flag in ("vulnerable", "high_risk", "super_friendly"):
-            cols[f"{role}_{flag}"] = [bool((r.get(f"{role}_flags") or {}).get(flag)) for r in rows]
-    return cols
-
-
 def call_command(engine: ota.Engine, actor: str, at: datetime, command: Mapping[str, Any]) -> None:
-    args = dict(command)
-    kind = args.pop("type")
-    if kind == "load_estate":
-        engine.load_estate(actor, at, rows_to_columns(args["hubs"]))
-        return
-    if kind == "load_estate_table":
-        engine.load_estate_table(actor, at, args["table"])
-        return
-    if kind == "register_variant":
-        args["variant"] = ota.Variant.from_dict(args["variant"])
-    if kind == "install_hub":
-        args["hub"] = ota.HubRow.from_dict(args["hub"])
-    for key in ("cutoff", "until"):
-        if key in args:
-            args[key] = parse_datetime(args[key])
-    if "on" in args:
-        args["on"] = date.fromisoformat(args["on"])
-    if "flags" in args:
-        args["flags"] = ota.ConsumerFlags.from_dict(args["flags"])
-    if "policy" in args:
-        args["policy"] = ota.CampaignPolicy.from_dict(args["policy"])
-    if "outcomes" in args:
-        args["outcomes"] = [ota.OutcomeReport.from_dict(o) for o in args["outcomes"]]
-    if "reports" in args:
-        args["reports"] = [ota.HealthReport.from_dict(r) for r in args["reports"]]
-    if args.get("set") is not None:
-        args["set"] = ota.ConfigurationSet.from_dict(args["set"])
-    if "subject" in args:
-        args["subject"] = ota.DefectSubject.from_dict(args["subject"])
-    if "verdict" in args:
-        args["verdict"] = ota.PilotVerdict.from_dict(args["verdict"])
-    if "sets" in args:
-        args["sets"] = [ota.ConfigurationSet.from_dict(x) for x in args["sets"]]
-    for key, enum in _ENUM_FIELDS.items():
-        if key in args:
-            args[key] = enum(args[key])
-    getattr(engine, kind)(actor, at, **args)
-
-
-def _to_json(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_to_json(v) for v in value]
-    if hasattr(value, "to_dict"):
-        return value.to_dict()
-    return value
+    """A scenario's command, in its JSON form, through the one command entry."""
+    engine.execute(actor, at, command)
 
 
 def run_query(engine: ota.Engine, q: Mapping[str, Any]) -> Any:
-    actor, name = q["actor"], q["name"]
-    if name == "hub":
-        return _to_json(engine.hub(actor, q["hub"]))
-    if name == "customer_estate":
-        return _to_json(engine.customer_estate(actor, q["customer"]))
-    if name == "configuration_sets":
-        return _to_json(engine.configuration_sets(actor, q.get("customer")))
-    if name == "campaign":
-        return _to_json(engine.campaign(actor, q["campaign"]))
-    if name == "campaigns":
-        return _to_json(engine.campaigns(actor))
-    if name == "variants":
-        return _to_json(engine.variants(actor))
-    if name == "firmware_versions":
-        return _to_json(engine.firmware_versions(actor, q["variant"]))
-    if name == "upgrade_route":
-        return engine.upgrade_route(actor, q["variant"], q["from"], q["to"])
-    if name == "explain":
-        return _to_json(engine.explain(actor, q["campaign"], q["hub"], parse_datetime(q["at"])))
-    if name == "upgrade_list":
-        return _to_json(engine.upgrade_list(actor, q["region"], parse_datetime(q["at"]), q.get("offset", 0), q.get("limit", 1000)))
-    if name == "participation":
-        return _to_json(engine.participation(actor, q["campaign"], q["customer"], parse_datetime(q["at"])))
-    if name == "participations":
-        return _to_json(engine.participations(actor, q["campaign"], parse_datetime(q["at"])))
-    if name == "propose_pilot":
-        return engine.propose_pilot(actor, q["campaign"], q["size"], parse_datetime(q["at"]), q.get("seed", 0))
-    if name == "pilot_status":
-        return _to_json(engine.pilot_status(actor, q["campaign"]))
-    if name == "campaign_progress":
-        return _to_json(engine.campaign_progress(actor, q["campaign"], parse_datetime(q["at"])))
-    if name == "estate_by_firmware":
-        return _to_json(engine.estate_by_firmware(actor, q.get("customer")))
-    if name == "notifications":
-        return _to_json(engine.notifications(actor, q.get("limit", 1000)))
-    if name == "defect_flags":
-        return _to_json(engine.defect_flags(actor))
-    raise AssertionError(f"unknown query {name!r}")
+    """A scenario's query: its actor, and the rest as the core's query JSON (one entry)."""
+    rest = {k: v for k, v in q.items() if k != "actor"}
+    return engine.query(q["actor"], rest)
 
 
 def matches(expected: Any, actual: Any, path: str) -> Optional[str]:

@@ -90,6 +90,18 @@ def test_counts_out_of_range_or_of_another_type_are_invalid_input(value: Any) ->
             call()
 
 
+def test_a_json_command_carries_fractions_but_no_nan() -> None:
+    e = rolling()
+    halt = {"failure_threshold_percent": 12.5, "min_outcomes": 3}
+    command = {"type": "create_campaign", "campaign": "C9", "variant": "CH-N-DB", "target": "2.0",
+               "cutoff": t(60).isoformat(), "policy": {"halt": halt}}
+    assert [ev.type for ev in e.execute(DCC, t(3), command)] == ["campaign_created"]
+    for bad in (float("nan"), float("inf")):
+        with pytest.raises(ota.InvalidInputError) as err:
+            e.execute(DCC, t(3), {**command, "campaign": "C8", "policy": {"halt": {**halt, "failure_threshold_percent": bad}}})
+        assert "finite" in err.value.reason
+
+
 def test_replaying_dev_zero_is_a_corrupt_log_at_once() -> None:
     with pytest.raises(ota.CorruptLogError, match="JSON"):
         ota.Engine.replay_log("/dev/zero")

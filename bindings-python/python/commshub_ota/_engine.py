@@ -95,6 +95,11 @@ def _encode(value: Any, field: str, depth: int = 0) -> Any:
         raise _invalid(field, f"integer {value} out of range")
     if value is None or isinstance(value, (bool, int)) and not isinstance(value, Enum):
         return value
+    if isinstance(value, float):
+        # A policy's percentages and ramp factor are numbers with a fraction; JSON has no NaN.
+        if value != value or value in (float("inf"), float("-inf")):
+            raise _invalid(field, f"{value} is not a finite number")
+        return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime):
