@@ -233,7 +233,7 @@ fn status_and_dates_must_agree() {
         }),
         ErrorKind::InvalidInput,
     );
-    assert!(err.to_string().contains("commissioned_on"), "{err}");
+    assert!(field_of(&err).contains("commissioned_on"), "{err}");
     let mut pending_with_date = row(20, NORTH, "1.1", Some("SUP-A"), None);
     pending_with_date.smi_status = SmiStatus::Pending;
     refused(

@@ -29,13 +29,6 @@ fn create(policy: CampaignPolicy) -> Command {
     })
 }
 
-fn field_of(err: &Error) -> String {
-    match err {
-        Error::InvalidInput { field, .. } => field.clone(),
-        other => panic!("expected invalid_input, got {other}"),
-    }
-}
-
 #[test]
 fn every_policy_field_is_bounded_and_named_when_out_of_range() {
     let mut e = fixture();

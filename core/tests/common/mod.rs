@@ -95,6 +95,24 @@ pub fn ok(engine: &mut Engine, actor: &Actor, at: DateTime<Utc>, cmd: Command) -
 }
 
 /// Runs a command that must be refused: checks the error kind and that nothing changed.
+/// The field an `invalid_input` names (a test asserts on it, not on the message's wording).
+#[allow(dead_code)]
+pub fn field_of(err: &Error) -> String {
+    match err {
+        Error::InvalidInput { field, .. } => field.clone(),
+        other => panic!("expected invalid_input, got {other}"),
+    }
+}
+
+/// The rule a `precondition_failed` names.
+#[allow(dead_code)]
+pub fn rule_of(err: &Error) -> Rule {
+    match err {
+        Error::PreconditionFailed { rule, .. } => *rule,
+        other => panic!("expected precondition_failed, got {other}"),
+    }
+}
+
 pub fn refused(
     engine: &mut Engine,
     actor: &Actor,
