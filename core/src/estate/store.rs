@@ -148,9 +148,12 @@ impl Estate {
                     return Err(Error::precondition(
                         Rule::SupplyRole,
                         format!(
-                            "hub {id}: a {} supplier needs an {}",
+                            "hub {id}: a {} supplier needs {}",
                             role.as_str(),
-                            role.meter().as_str().to_uppercase()
+                            match role {
+                                SupplyRole::Import => "an ESME",
+                                SupplyRole::Gas => "a GSME",
+                            }
                         ),
                     ));
                 }

@@ -244,3 +244,106 @@ impl Evolve for DefectSuspensionLifted {
         // Tells nobody.
     }
 }
+
+#[cfg(test)]
+mod specs {
+    use super::*;
+    use crate::actor::Actor;
+    use crate::defects::flag_id;
+    use crate::error::ErrorKind;
+    use crate::state::spec::{catalogue, day, estate, given, Step};
+
+    fn firmware_2() -> DefectSubject {
+        DefectSubject::Firmware {
+            variant: "CH-N-DB".parse().unwrap(),
+            version: "2.0".parse().unwrap(),
+        }
+    }
+
+    fn flag(suspend_own: bool) -> FlagDefect {
+        FlagDefect {
+            subject: firmware_2(),
+            text: "IHD pairing drops".into(),
+            named: true,
+            suspend_own,
+        }
+    }
+
+    fn sup(id: &str) -> Actor {
+        Actor::customer(id).unwrap()
+    }
+
+    fn flagged_by_a(suspend_own: bool) -> Vec<Step> {
+        vec![(sup("SUP-A"), day(1), flag(suspend_own).into())]
+    }
+
+    fn id_of_a() -> u64 {
+        flag_id(
+            &"SUP-A".parse().unwrap(),
+            &firmware_2(),
+            "IHD pairing drops",
+            day(1),
+        )
+    }
+
+    #[test]
+    fn a_customer_flags_firmware_of_a_variant_it_supplies() {
+        given(&[catalogue(), estate()])
+            .when(&sup("SUP-A"), day(1), flag(true))
+            .then(vec![DefectFlagged {
+                flag: id_of_a(),
+                customer: "SUP-A".parse().unwrap(),
+                subject: firmware_2(),
+                text: "IHD pairing drops".into(),
+                named: true,
+                suspend_own: true,
+            }
+            .into()]);
+    }
+
+    #[test]
+    fn flags_are_refused_to_others_to_empty_texts_and_twice() {
+        given(&[catalogue(), estate()])
+            .when(&Actor::Dcc, day(1), flag(true))
+            .then_error(ErrorKind::NotPermitted, None);
+        given(&[catalogue(), estate()])
+            .when(
+                &sup("SUP-A"),
+                day(1),
+                FlagDefect {
+                    text: " ".into(),
+                    ..flag(true)
+                },
+            )
+            .then_error(ErrorKind::InvalidInput, None);
+        // A customer the estate does not know is told so (of itself, not of anyone else).
+        given(&[catalogue(), estate()])
+            .when(&sup("SUP-Z"), day(1), flag(true))
+            .then_error(ErrorKind::NotFound, None);
+        given(&[catalogue(), estate(), flagged_by_a(true)])
+            .when(&sup("SUP-A"), day(1), flag(true))
+            .then_error(ErrorKind::AlreadyExists, None);
+    }
+
+    #[test]
+    fn only_the_flagger_lifts_the_suspension_it_placed() {
+        let lift = || LiftDefectSuspension { flag: id_of_a() };
+        given(&[catalogue(), estate(), flagged_by_a(true)])
+            .when(&sup("SUP-A"), day(2), lift())
+            .then(vec![DefectSuspensionLifted {
+                flag: id_of_a(),
+                customer: "SUP-A".parse().unwrap(),
+            }
+            .into()]);
+        // To another customer, the flag answers exactly as one that does not exist.
+        given(&[catalogue(), estate(), flagged_by_a(true)])
+            .when(&sup("SUP-B"), day(2), lift())
+            .then_error(ErrorKind::NotFound, None);
+        given(&[catalogue(), estate(), flagged_by_a(false)])
+            .when(&sup("SUP-A"), day(2), lift())
+            .then_error(ErrorKind::PreconditionFailed, Some(Rule::NoChange));
+        given(&[catalogue(), estate()])
+            .when(&sup("SUP-A"), day(2), LiftDefectSuspension { flag: 7 })
+            .then_error(ErrorKind::NotFound, None);
+    }
+}

@@ -13,10 +13,12 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use crate::actor::Actor;
 use crate::catalogue::{Gate, HanBand, Variant};
-use crate::command::{Command, RecordGate, RegisterFirmware, RegisterVariant};
+use crate::command::{Command, LoadEstate, RecordGate, RegisterFirmware, RegisterVariant};
 use crate::engine::Engine;
 use crate::error::{ErrorKind, Rule};
+use crate::estate::{ConsumerFlags, HanDevice, HanDevices, HubRow, SmiStatus};
 use crate::event::EventPayload;
+use crate::ids::HubId;
 use crate::ids::Region;
 use crate::Error;
 
@@ -80,6 +82,35 @@ pub(crate) fn catalogue() -> Vec<Step> {
         }
     }
     steps
+}
+
+/// Three commissioned hubs of the north variant on 1.0: hub 1 supplied by SUP-A, hub 2 by
+/// SUP-B, hub 3 by SUP-A (import) and SUP-B (gas). Each has an ESME (EM-A1, 3.1); hub 3 a
+/// GSME (GM-K1, 5.0).
+pub(crate) fn estate() -> Vec<Step> {
+    let row = |n: u64, import: &str, gas: Option<&str>| HubRow {
+        id: HubId::from_u64(n),
+        variant: "CH-N-DB".parse().unwrap(),
+        firmware: "1.0".parse().unwrap(),
+        smi_status: SmiStatus::Commissioned,
+        devices: HanDevices {
+            esme: Some(HanDevice::new("EM-A1", "3.1")),
+            gsme: gas.map(|_| HanDevice::new("GM-K1", "5.0")),
+            ..HanDevices::default()
+        },
+        import_supplier: Some(import.parse().unwrap()),
+        gas_supplier: gas.map(|g| g.parse().unwrap()),
+        import_flags: ConsumerFlags::default(),
+        gas_flags: ConsumerFlags::default(),
+        installed_on: "2024-01-01".parse().unwrap(),
+        commissioned_on: Some("2024-01-02".parse().unwrap()),
+    };
+    let hubs = vec![
+        row(1, "SUP-A", None),
+        row(2, "SUP-B", None),
+        row(3, "SUP-A", Some("SUP-B")),
+    ];
+    vec![(Actor::Dcc, day(0), LoadEstate { hubs }.into())]
 }
 
 pub(crate) struct Given(Engine);
