@@ -68,9 +68,9 @@ pub struct Recorded {
 }
 
 impl Recorded {
-    fn of(e: &core::Event, with_seq: bool) -> Self {
+    fn of(e: &core::Event, asker: &Actor) -> Self {
         Recorded {
-            seq: with_seq.then_some(e.seq as i64),
+            seq: e.seq_seen_by(asker).map(|s| s as i64),
             at: system_time(e.at),
             actor: e.actor.clone(),
             event_type: e.payload.type_name().into(),
@@ -125,8 +125,7 @@ impl Engine {
         let at = instant(at)?;
         let mut engine = self.lock();
         let events = engine.execute(actor, at, command)?;
-        let with_seq = *actor == Actor::Dcc;
-        Ok(events.iter().map(|e| Recorded::of(e, with_seq)).collect())
+        Ok(events.iter().map(|e| Recorded::of(e, actor)).collect())
     }
 
     /// The sequence number of the last event of a bulk load (0 if it recorded none).
@@ -214,7 +213,7 @@ impl Engine {
         let events = engine.events();
         Ok(events[start.min(events.len())..]
             .iter()
-            .map(|e| Recorded::of(e, true))
+            .map(|e| Recorded::of(e, &Actor::Dcc))
             .collect())
     }
 

@@ -55,18 +55,17 @@ fn json<T: Serialize>(value: &T) -> PyResult<Value> {
     serde_json::to_value(value).map_err(|e| invalid_input("result", e.to_string()))
 }
 
-/// Events as dicts. `with_seq`: the journal (the host's own record), or the answer to a
-/// command of the DCC; a command of any other party answers without sequence numbers, which
-/// would count the events others recorded in between (DOMAIN.md decision 13).
-fn events_json(events: &[commshub_ota::Event], with_seq: bool) -> PyResult<Value> {
+/// Events as dicts, each with its sequence number as `asker` is shown it (`Event::seq_seen_by`;
+/// the journal is the DCC's record).
+fn events_json(events: &[commshub_ota::Event], asker: &Actor) -> PyResult<Value> {
     events
         .iter()
         .map(|e| {
             let mut event = serde_json::json!({
                 "at": e.at, "actor": e.actor.to_code(), "payload": json(&e.payload)?,
             });
-            if with_seq {
-                event["seq"] = e.seq.into();
+            if let Some(seq) = e.seq_seen_by(asker) {
+                event["seq"] = seq.into();
             }
             Ok(event)
         })
@@ -126,8 +125,7 @@ impl NativeEngine {
                 .execute(&actor, at, command)
                 .map(|events| events.to_vec())
         });
-        let with_seq = actor == Actor::Dcc;
-        to_py(py, &events_json(&answer.map_err(to_py_err)?, with_seq)?)
+        to_py(py, &events_json(&answer.map_err(to_py_err)?, &actor)?)
     }
 
     /// Loads hubs from columns (a dict of equal-length lists) in one command; returns the
@@ -196,7 +194,7 @@ impl NativeEngine {
     fn events<'py>(&self, py: Python<'py>, start: usize) -> PyResult<Bound<'py, PyAny>> {
         self.with(py, move |e| {
             let events = e.events();
-            events_json(&events[start.min(events.len())..], true).map_err(|err| {
+            events_json(&events[start.min(events.len())..], &Actor::Dcc).map_err(|err| {
                 Error::InvalidInput {
                     field: "events".into(),
                     reason: err.to_string(),

@@ -29,6 +29,15 @@ pub struct Event {
     pub payload: EventPayload,
 }
 
+impl Event {
+    /// The sequence number as `asker` is shown it, in the answer to its own command: the
+    /// DCC's (the host's record) only. To anyone else it would count the events others
+    /// recorded in between (DOMAIN.md decision 13).
+    pub fn seq_seen_by(&self, asker: &Actor) -> Option<u64> {
+        (*asker == Actor::Dcc).then_some(self.seq)
+    }
+}
+
 /// The notices an event gives: (recipient, notice) pairs, the actor's own dropped by the engine.
 pub(crate) type Notices = Vec<(Recipient, NotificationKind)>;
 
