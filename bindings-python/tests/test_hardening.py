@@ -102,6 +102,21 @@ def test_a_json_command_carries_fractions_but_no_nan() -> None:
         assert "finite" in err.value.reason
 
 
+def test_replay_refuses_an_event_its_actor_could_not_have_produced(tmp_path: Any) -> None:
+    e = rolling()
+    path = tmp_path / "log.jsonl"
+    e.write_log(path)
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    pilot = next(line for line in lines if line["payload"]["type"] == "campaign_phase_changed")
+    pilot["actor"] = "customer:SUP-A"  # a customer granting pilot OA
+    forged = tmp_path / "forged.jsonl"
+    forged.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    with pytest.raises(ota.CorruptLogError) as err:
+        ota.Engine.replay_log(forged)
+    assert err.value.line == pilot["seq"]
+    assert ota.Engine.replay_log(path).same_state_as(e)
+
+
 def test_replaying_dev_zero_is_a_corrupt_log_at_once() -> None:
     with pytest.raises(ota.CorruptLogError, match="JSON"):
         ota.Engine.replay_log("/dev/zero")

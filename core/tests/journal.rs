@@ -6,6 +6,7 @@ use commshub_ota::event::*;
 use commshub_ota::journal::{
     from_json_line, read_jsonl, read_jsonl_bounded, read_jsonl_from, to_json_line, write_jsonl,
 };
+use commshub_ota::rollout::{Outcome, OutcomeReport};
 use commshub_ota::*;
 
 fn temp(name: &str) -> std::path::PathBuf {
@@ -287,4 +288,77 @@ fn take_events_keeps_the_state() {
     assert!(e.events().is_empty());
     assert_eq!(e.state(), &state);
     assert_eq!(Engine::replay(events).unwrap().state(), &state);
+}
+
+/// A log whose event `pick` (the first that matches) is recorded as `actor` instead.
+fn forged(events: &[Event], pick: impl Fn(&Event) -> bool, actor: Actor) -> (u64, Vec<Event>) {
+    let mut out = events.to_vec();
+    let i = out.iter().position(pick).expect("an event to forge");
+    out[i].actor = actor;
+    (out[i].seq, out)
+}
+
+#[test]
+fn replay_refuses_an_event_its_recorded_actor_could_not_have_produced() {
+    let mut e = rolling(CampaignPolicy {
+        reconciliation_timeout_hours: 1,
+        ..CampaignPolicy::default()
+    });
+    let rows = vec![
+        OutcomeReport::new(hub(0x11), Outcome::Dispatched),
+        OutcomeReport::new(hub(0x11), Outcome::NoResponse),
+    ];
+    e.execute(
+        &csp(),
+        t(3),
+        ReportOutcomes {
+            campaign: camp(C1),
+            outcomes: rows,
+        }
+        .into(),
+    )
+    .unwrap();
+    e.execute(&Actor::Dcc, t(4), CheckDeadlines {}.into())
+        .unwrap();
+    let events = e.events().to_vec();
+    assert!(
+        Engine::replay(events.clone()).is_ok(),
+        "the honest log replays"
+    );
+    let is = |name: &'static str| move |ev: &Event| ev.payload.type_name() == name;
+    let cases: Vec<(&str, u64, Vec<Event>)> = vec![
+        {
+            // A customer granting pilot OA.
+            let (seq, log) = forged(&events, is("campaign_phase_changed"), cust("SUP-A"));
+            ("pilot OA by a customer", seq, log)
+        },
+        {
+            // SUP-D approving its whole estate in SUP-A's name.
+            let pick = |ev: &Event| matches!(&ev.payload, EventPayload::WholeEstateApproved(w) if w.customer.as_str() == "SUP-A");
+            let (seq, log) = forged(&events, pick, cust("SUP-D"));
+            ("approval in another's name", seq, log)
+        },
+        {
+            // The south CSP reporting a north campaign's outcomes.
+            let (seq, log) = forged(&events, is("outcomes_reported"), Actor::Csp(Region::South));
+            ("another region's CSP", seq, log)
+        },
+        {
+            // A time-out is the system's act, not the DCC's.
+            let (seq, log) = forged(&events, is("reconciliation_timed_out"), Actor::Dcc);
+            ("an automatic act by the DCC", seq, log)
+        },
+        {
+            // The DCC registering firmware (the region's CSP does).
+            let (seq, log) = forged(&events, is("firmware_registered"), Actor::Dcc);
+            ("firmware by the DCC", seq, log)
+        },
+    ];
+    for (what, seq, log) in cases {
+        let err = Engine::replay(log).unwrap_err();
+        assert!(
+            matches!(err, Error::CorruptLog { line, .. } if line == seq),
+            "{what}: {err}"
+        );
+    }
 }

@@ -54,6 +54,15 @@ impl State {
                 ),
             });
         }
+        if verify {
+            // A log's event must be one its recorded actor could have produced.
+            event
+                .payload
+                .recorded_by_each(self, &event.actor)
+                .map_err(|why| {
+                    Error::not_permitted(&event.actor, event.payload.type_name(), why)
+                })?;
+        }
         event.payload.apply_each(self, event, verify)?;
         self.last_seq = event.seq;
         self.last_at = Some(event.at);

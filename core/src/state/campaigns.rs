@@ -6,9 +6,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::authority::{self, Authority};
 use super::command::{Cx, Decide};
 use super::event::{Event, Evolve, Notices};
 use super::State;
+use crate::actor::Actor;
 use crate::campaign::{Campaign, CampaignChange, HistoryEntry, Phase, Transition};
 use crate::catalogue::Gate;
 use crate::error::{Entity, Rule};
@@ -384,6 +386,10 @@ pub struct CampaignCreated {
 }
 
 impl Evolve for CampaignCreated {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::dcc(actor)
+    }
+
     fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
         let CampaignCreated {
             campaign,
@@ -453,6 +459,14 @@ pub struct CampaignPhaseChanged {
 }
 
 impl Evolve for CampaignPhaseChanged {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        if self.figures.is_some() {
+            authority::system(actor)
+        } else {
+            authority::dcc(actor)
+        }
+    }
+
     /// Automatic: a halt or a phase change the policy's figures tipped.
     fn is_automatic(&self) -> bool {
         self.figures.is_some()
@@ -537,6 +551,10 @@ pub struct CutoffExtended {
 }
 
 impl Evolve for CutoffExtended {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::dcc(actor)
+    }
+
     fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
         let CutoffExtended {
             campaign,

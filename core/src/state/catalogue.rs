@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use super::authority::{self, Authority};
 use super::command::{Cx, Decide};
 use super::event::{Event, Evolve, Notices};
 use super::State;
@@ -242,6 +243,10 @@ pub struct VariantRegistered {
 }
 
 impl Evolve for VariantRegistered {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::dcc(actor)
+    }
+
     fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
         let VariantRegistered { variant } = self;
         if state.catalogue.variant_idx(&variant.id).is_some() {
@@ -275,6 +280,10 @@ pub struct FirmwareRegistered {
 }
 
 impl Evolve for FirmwareRegistered {
+    fn recorded_by(&self, state: &State, actor: &Actor) -> Authority {
+        authority::region_csp(state, actor, &self.variant)
+    }
+
     fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
         let FirmwareRegistered {
             variant,
@@ -333,6 +342,14 @@ pub struct GateRecorded {
 }
 
 impl Evolve for GateRecorded {
+    fn recorded_by(&self, state: &State, actor: &Actor) -> Authority {
+        match self.gate.recorder() {
+            GateRecorder::Dcc => authority::dcc(actor),
+            GateRecorder::RegionCsp => authority::region_csp(state, actor, &self.variant),
+            GateRecorder::Customer => authority::a_customer(actor),
+        }
+    }
+
     fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
         let GateRecorded {
             variant,

@@ -5,9 +5,11 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use super::authority::{self, Authority};
 use super::command::{Cx, Decide};
 use super::event::{Event, Evolve, Notices};
 use super::State;
+use crate::actor::Actor;
 use crate::defects::{DefectFlag, DefectSubject, Resolved};
 use crate::error::{Entity, Rule};
 use crate::estate::NO_CUSTOMER;
@@ -143,6 +145,10 @@ pub struct DefectFlagged {
 }
 
 impl Evolve for DefectFlagged {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::the_customer(actor, &self.customer)
+    }
+
     fn apply(&self, state: &mut State, event: &Event, verify: bool) -> Result<(), Error> {
         let DefectFlagged {
             flag,
@@ -231,6 +237,10 @@ pub struct DefectSuspensionLifted {
 }
 
 impl Evolve for DefectSuspensionLifted {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::the_customer(actor, &self.customer)
+    }
+
     fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
         let DefectSuspensionLifted { flag, .. } = self;
         state.defect(*flag)?;

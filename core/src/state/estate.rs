@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::authority::{self, Authority};
 use super::command::{Cx, Decide};
 use super::event::{Event, Evolve, Notices};
 use super::State;
@@ -506,6 +507,10 @@ pub struct EstateLoaded {
 }
 
 impl Evolve for EstateLoaded {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::dcc(actor)
+    }
+
     fn apply(&self, state: &mut State, _event: &Event, verify: bool) -> Result<(), Error> {
         let EstateLoaded { table } = self;
         state.apply_load(table, verify)?;
@@ -526,6 +531,10 @@ pub struct HubInstalled {
 }
 
 impl Evolve for HubInstalled {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::dcc(actor)
+    }
+
     fn apply(&self, state: &mut State, _event: &Event, verify: bool) -> Result<(), Error> {
         let HubInstalled { hub } = self;
         state.apply_load(&EstateTable::from_rows([hub.as_ref()]), verify)?;
@@ -547,6 +556,10 @@ pub struct HubCommissioned {
 }
 
 impl Evolve for HubCommissioned {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::dcc(actor)
+    }
+
     fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
         let HubCommissioned { hub, on } = self;
         let pos = state.position(*hub)?;
@@ -573,6 +586,10 @@ pub struct SupplierChanged {
 }
 
 impl Evolve for SupplierChanged {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::dcc(actor)
+    }
+
     fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
         let SupplierChanged {
             hub,
@@ -619,6 +636,10 @@ pub struct SmiStatusChanged {
 }
 
 impl Evolve for SmiStatusChanged {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::dcc(actor)
+    }
+
     fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
         let SmiStatusChanged { hub, to, .. } = self;
         let pos = state.position(*hub)?;
@@ -643,6 +664,10 @@ pub struct HanDeviceFirmwareChanged {
 }
 
 impl Evolve for HanDeviceFirmwareChanged {
+    fn recorded_by(&self, state: &State, actor: &Actor) -> Authority {
+        authority::supplier_of(state, actor, self.hub, None, true)
+    }
+
     fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
         let HanDeviceFirmwareChanged {
             hub, device, to, ..
@@ -678,6 +703,10 @@ pub struct ConsumerFlagsSet {
 }
 
 impl Evolve for ConsumerFlagsSet {
+    fn recorded_by(&self, state: &State, actor: &Actor) -> Authority {
+        authority::supplier_of(state, actor, self.hub, Some(self.role), false)
+    }
+
     fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
         let ConsumerFlagsSet { hub, role, flags } = self;
         let pos = state.position(*hub)?;
@@ -704,6 +733,10 @@ pub struct HubDecommissioned {
 }
 
 impl Evolve for HubDecommissioned {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::dcc(actor)
+    }
+
     fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
         let HubDecommissioned { hub, .. } = self;
         let pos = state.position(*hub)?;

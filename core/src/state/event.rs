@@ -46,6 +46,9 @@ pub(crate) trait Evolve {
     /// Changes the state. `verify`: the event comes from a log, not from `decide` on this
     /// state, so every reference is resolved and checked first (nothing is changed on error).
     fn apply(&self, state: &mut State, event: &Event, verify: bool) -> Result<(), Error>;
+    /// Whether `actor` could have recorded it in `state` (DOMAIN.md's permission table),
+    /// checked for events read from a log; `Err` says why not.
+    fn recorded_by(&self, state: &State, actor: &Actor) -> super::authority::Authority;
     /// The notices it gives, read from the state it produced (the notifications projection).
     fn notices(&self, state: &State, event: &Event, out: &mut Notices);
     /// An act of the system under a campaign's policy (DOMAIN.md decision 14): recorded with
@@ -89,6 +92,12 @@ macro_rules! events {
             pub(crate) fn apply_each(&self, state: &mut State, event: &Event, verify: bool) -> Result<(), Error> {
                 match self {
                     $( EventPayload::$name(e) => e.apply(state, event, verify), )*
+                }
+            }
+
+            pub(crate) fn recorded_by_each(&self, state: &State, actor: &Actor) -> super::authority::Authority {
+                match self {
+                    $( EventPayload::$name(e) => e.recorded_by(state, actor), )*
                 }
             }
 

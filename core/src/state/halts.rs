@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::authority::{self, Authority};
 use super::command::{Cx, Decide};
 use super::event::{Event, Evolve, Notices};
 use super::State;
@@ -215,6 +216,14 @@ pub struct ConfigurationSetHalted {
 }
 
 impl Evolve for ConfigurationSetHalted {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        if self.figures.is_some() {
+            authority::system(actor)
+        } else {
+            authority::dcc(actor)
+        }
+    }
+
     /// Automatic: a halt or a phase change the policy's figures tipped.
     fn is_automatic(&self) -> bool {
         self.figures.is_some()
@@ -271,6 +280,10 @@ pub struct ConfigurationSetResumed {
 }
 
 impl Evolve for ConfigurationSetResumed {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::dcc(actor)
+    }
+
     fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
         let ConfigurationSetResumed { campaign, set } = self;
         let cfg = state.config_ref(set)?;
@@ -309,6 +322,10 @@ pub struct SupplierHoldPlaced {
 }
 
 impl Evolve for SupplierHoldPlaced {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::the_customer(actor, &self.customer)
+    }
+
     fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
         let SupplierHoldPlaced {
             campaign,
@@ -369,6 +386,10 @@ pub struct SupplierHoldLifted {
 }
 
 impl Evolve for SupplierHoldLifted {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::the_customer(actor, &self.customer)
+    }
+
     fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
         let SupplierHoldLifted {
             campaign,

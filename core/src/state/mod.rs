@@ -3,6 +3,7 @@
 //! [`crate::query`], also as methods on `State`.
 
 mod apply;
+mod authority;
 mod campaigns;
 mod catalogue;
 pub mod command;

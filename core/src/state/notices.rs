@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use super::authority::Authority;
 use super::command::{Cx, Decide};
 use super::event::{Event, Evolve, Notices};
 use super::State;
@@ -250,6 +251,14 @@ pub struct NotificationsAcknowledged {
 }
 
 impl Evolve for NotificationsAcknowledged {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        if *actor == self.recipient {
+            Ok(())
+        } else {
+            Err("only the recipient acknowledges its notifications".into())
+        }
+    }
+
     fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
         let NotificationsAcknowledged { recipient, up_to } = self;
         // The outboxes are a projection the engine keeps (`notices.rs`); the state

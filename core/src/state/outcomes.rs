@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::authority::{self, Authority};
 use super::command::{Cx, Decide};
 use super::event::{Event, Evolve, Notices};
 use super::notices::{summary, Class, Counts};
@@ -175,6 +176,10 @@ pub struct OutcomesReported {
 }
 
 impl Evolve for OutcomesReported {
+    fn recorded_by(&self, state: &State, actor: &Actor) -> Authority {
+        authority::campaign_csp(state, actor, &self.campaign)
+    }
+
     fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
         let OutcomesReported { campaign, outcomes } = self;
         let c = state.campaign_ref(campaign)?;
@@ -232,6 +237,10 @@ pub struct HanHealthReported {
 }
 
 impl Evolve for HanHealthReported {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::the_customer(actor, &self.customer)
+    }
+
     fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
         let HanHealthReported {
             campaign,
@@ -298,6 +307,10 @@ pub struct ReconciliationTimedOut {
 }
 
 impl Evolve for ReconciliationTimedOut {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::system(actor)
+    }
+
     /// Automatic: the system's own deadline.
     fn is_automatic(&self) -> bool {
         true
@@ -326,6 +339,10 @@ pub struct InFlightTimedOut {
 }
 
 impl Evolve for InFlightTimedOut {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::system(actor)
+    }
+
     /// Automatic: the system's own deadline.
     fn is_automatic(&self) -> bool {
         true
@@ -355,6 +372,10 @@ pub struct CutoffNoticesDue {
 }
 
 impl Evolve for CutoffNoticesDue {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::system(actor)
+    }
+
     /// Automatic: the system's own deadline.
     fn is_automatic(&self) -> bool {
         true

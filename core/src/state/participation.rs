@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, HashSet};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::authority::{self, Authority};
 use super::command::{Cx, Decide};
 use super::event::{Event, Evolve, Notices};
 use super::State;
@@ -740,6 +741,10 @@ pub struct HubsNominated {
 }
 
 impl Evolve for HubsNominated {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::the_customer(actor, &self.customer)
+    }
+
     fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
         let HubsNominated {
             campaign,
@@ -787,6 +792,10 @@ pub struct NominationsWithdrawn {
 }
 
 impl Evolve for NominationsWithdrawn {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::the_customer(actor, &self.customer)
+    }
+
     fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
         let NominationsWithdrawn {
             campaign,
@@ -819,6 +828,10 @@ pub struct WholeEstateApproved {
 }
 
 impl Evolve for WholeEstateApproved {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::the_customer(actor, &self.customer)
+    }
+
     fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
         let WholeEstateApproved {
             campaign, customer, ..
@@ -852,6 +865,10 @@ pub struct WholeEstateApprovalWithdrawn {
 }
 
 impl Evolve for WholeEstateApprovalWithdrawn {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::the_customer(actor, &self.customer)
+    }
+
     fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
         let WholeEstateApprovalWithdrawn {
             campaign, customer, ..
@@ -878,6 +895,10 @@ pub struct ConfigurationSetsApproved {
 }
 
 impl Evolve for ConfigurationSetsApproved {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::the_customer(actor, &self.customer)
+    }
+
     fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
         let ConfigurationSetsApproved {
             campaign,
@@ -920,6 +941,10 @@ pub struct ConfigurationSetApprovalsWithdrawn {
 }
 
 impl Evolve for ConfigurationSetApprovalsWithdrawn {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::the_customer(actor, &self.customer)
+    }
+
     fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
         let ConfigurationSetApprovalsWithdrawn {
             campaign,
@@ -957,6 +982,10 @@ pub struct HubsRejected {
 }
 
 impl Evolve for HubsRejected {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::the_customer(actor, &self.customer)
+    }
+
     fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
         let HubsRejected {
             campaign,
@@ -1001,6 +1030,10 @@ pub struct RejectionsWithdrawn {
 }
 
 impl Evolve for RejectionsWithdrawn {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::the_customer(actor, &self.customer)
+    }
+
     fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
         let RejectionsWithdrawn {
             campaign,
@@ -1038,6 +1071,10 @@ pub struct RejectionsOverridden {
 }
 
 impl Evolve for RejectionsOverridden {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::dcc(actor)
+    }
+
     fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
         let RejectionsOverridden { campaign, hub, .. } = self;
         state.campaign_ref(campaign)?;
@@ -1062,6 +1099,10 @@ pub struct PilotVerdictRecorded {
 }
 
 impl Evolve for PilotVerdictRecorded {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::the_customer(actor, &self.customer)
+    }
+
     fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
         let PilotVerdictRecorded {
             campaign,

@@ -215,6 +215,22 @@ class HardeningTest {
     }
 
     @Test
+    fun `replay refuses an event its recorded actor could not have produced`(): Unit = rolling().use { e ->
+        val log = java.nio.file.Files.createTempFile("honest", ".jsonl")
+        e.writeLog(log.toString())
+        val mapper = Conformance.mapper
+        val lines = java.nio.file.Files.readAllLines(log).map { mapper.readTree(it) as com.fasterxml.jackson.databind.node.ObjectNode }
+        val pilot = lines.first { it.get("payload").get("type").asText() == "campaign_phase_changed" }
+        pilot.put("actor", "customer:SUP-A") // a customer granting pilot OA
+        val forged = java.nio.file.Files.createTempFile("forged", ".jsonl")
+        java.nio.file.Files.write(forged, lines.map { mapper.writeValueAsString(it) })
+        val err = assertThrows(CommsHubOtaException.CorruptLog::class.java) { Engine.replayLog(forged.toString()) }
+        assertEquals(pilot.get("seq").asLong(), err.line)
+        Engine.replayLog(log.toString()).use { assertTrue(it.sameStateAs(e)) }
+        java.nio.file.Files.delete(log); java.nio.file.Files.delete(forged)
+    }
+
+    @Test
     fun `replaying dev zero is a corrupt log at once, not an out-of-memory abort`() {
         val err = assertThrows(CommsHubOtaException.CorruptLog::class.java) { Engine.replayLog("/dev/zero") }
         assertTrue(err.reason.contains("JSON"), err.reason)
