@@ -362,3 +362,34 @@ fn replay_refuses_an_event_its_recorded_actor_could_not_have_produced() {
         );
     }
 }
+
+#[test]
+fn a_log_is_replaced_whole_and_leaves_no_temporary_file() {
+    let dir = temp("atomic");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("log.jsonl");
+    let e = busy_engine();
+    let (first, all) = (&e.events()[..3], e.events());
+    write_jsonl(&path, first).unwrap();
+    write_jsonl(&path, all).unwrap();
+    assert_eq!(read_jsonl(&path).unwrap(), all.to_vec());
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|f| f.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["log.jsonl"], "only the log remains");
+    // A write that cannot complete (here: a directory stands where the file would go) leaves
+    // what was there, and no temporary file.
+    let blocked = dir.join("blocked");
+    std::fs::create_dir_all(blocked.join("inside")).unwrap();
+    let err = write_jsonl(&blocked, all).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Io);
+    assert!(blocked.join("inside").is_dir());
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|f| f.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["blocked", "log.jsonl"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

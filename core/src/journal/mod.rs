@@ -137,14 +137,43 @@ pub fn write_jsonl_to(
     out.flush().map_err(io)
 }
 
-/// Writes (replacing) the file with one line per event.
+/// Writes (replacing) the file with one line per event, atomically: the lines go to a
+/// temporary file beside it, which is flushed to disk and then renamed over the file, and the
+/// directory is flushed. A crash at any moment leaves the old file or the new one, whole, never
+/// a truncated mix (the file was once truncated in place and rewritten).
 pub fn write_jsonl(path: impl AsRef<Path>, events: &[Event]) -> Result<(), Error> {
-    let name = path.as_ref().display().to_string();
-    let file = File::create(path.as_ref()).map_err(|e| Error::Io {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let path = path.as_ref();
+    let name = path.display().to_string();
+    let io = |e: std::io::Error| Error::Io {
         path: name.clone(),
         reason: e.to_string(),
-    })?;
-    write_jsonl_to(BufWriter::new(file), events, &name)
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let file_name = path
+        .file_name()
+        .map_or_else(|| "log".into(), |f| f.to_string_lossy().into_owned());
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!(".{file_name}.{}.{n}.tmp", std::process::id()));
+    let written = (|| {
+        let mut out = BufWriter::new(File::create(&tmp).map_err(io)?);
+        write_jsonl_to(&mut out, events, &name)?;
+        let file = out.into_inner().map_err(|e| io(e.into_error()))?;
+        file.sync_all().map_err(io)?;
+        std::fs::rename(&tmp, path).map_err(io)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp); // best effort: the error says what failed
+        return written;
+    }
+    // The rename is durable once the directory is (a no-op where directories cannot be opened).
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
 
 /// Reads events from JSON lines. Blank lines are skipped; a corrupt line, a newer schema or a
