@@ -107,6 +107,11 @@ def test_replay_refuses_an_event_its_actor_could_not_have_produced(tmp_path: Any
     path = tmp_path / "log.jsonl"
     e.write_log(path)
     lines = [json.loads(line) for line in path.read_text().splitlines()]
+    closing = lines.pop()  # the audit chain's closing line
+    assert closing["end"] == e.last_seq
+    # Without the chain (a log written by hand), so that the actor check is what refuses.
+    for line in lines:
+        del line["hash"]
     pilot = next(line for line in lines if line["payload"]["type"] == "campaign_phase_changed")
     pilot["actor"] = "customer:SUP-A"  # a customer granting pilot OA
     forged = tmp_path / "forged.jsonl"
@@ -115,6 +120,23 @@ def test_replay_refuses_an_event_its_actor_could_not_have_produced(tmp_path: Any
         ota.Engine.replay_log(forged)
     assert err.value.line == pilot["seq"]
     assert ota.Engine.replay_log(path).same_state_as(e)
+
+
+def test_a_written_log_cut_at_a_line_boundary_is_refused(tmp_path: Any) -> None:
+    e = rolling()
+    path = tmp_path / "log.jsonl"
+    e.write_log(path)
+    lines = path.read_text().splitlines()
+    cut = tmp_path / "cut.jsonl"
+    cut.write_text("\n".join(lines[:-2]) + "\n")  # the last event and the closing line gone
+    with pytest.raises(ota.CorruptLogError) as err:
+        ota.Engine.replay_log(cut)
+    assert err.value.line == len(lines) - 1
+    changed = tmp_path / "changed.jsonl"
+    changed.write_text("\n".join([lines[0].replace("Acme", "Acne")] + lines[1:]) + "\n")
+    with pytest.raises(ota.CorruptLogError) as err:
+        ota.Engine.replay_log(changed)
+    assert err.value.line == 1
 
 
 def test_replaying_dev_zero_is_a_corrupt_log_at_once() -> None:

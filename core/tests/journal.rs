@@ -4,7 +4,8 @@ use common::*;
 use commshub_ota::command::*;
 use commshub_ota::event::*;
 use commshub_ota::journal::{
-    from_json_line, read_jsonl, read_jsonl_bounded, read_jsonl_from, to_json_line, write_jsonl,
+    from_json_line, read_jsonl, read_jsonl_bounded, read_jsonl_from, to_json_line, verify,
+    write_jsonl, Verified,
 };
 use commshub_ota::rollout::{Outcome, OutcomeReport};
 use commshub_ota::*;
@@ -392,4 +393,68 @@ fn a_log_is_replaced_whole_and_leaves_no_temporary_file() {
     names.sort();
     assert_eq!(names, ["blocked", "log.jsonl"]);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_written_log_carries_the_audit_chain_and_any_change_or_cut_is_detected() {
+    let e = busy_engine();
+    let events = e.events();
+    let path = temp("chained.jsonl");
+    write_jsonl(&path, events).unwrap();
+    let n = events.len() as u64;
+    assert!(matches!(verify(&path).unwrap(), Verified::Chained { events, .. } if events == n));
+    let lines: Vec<String> = std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    assert_eq!(
+        lines.len() as u64,
+        n + 1,
+        "one line per event and the closing line"
+    );
+    let read = |lines: &[String]| read_jsonl_from((lines.join("\n") + "\n").as_bytes(), "mem");
+    assert_eq!(read(&lines).unwrap(), events.to_vec());
+
+    // Cut at a line boundary: without its closing line, or without its last events.
+    let err = read(&lines[..lines.len() - 1]).unwrap_err();
+    assert!(matches!(err, Error::CorruptLog { .. }), "{err}");
+    let err = read(&lines[..3]).unwrap_err();
+    assert!(matches!(err, Error::CorruptLog { line: 4, .. }), "{err}");
+    // An event changed (a variant's maker): the chain breaks at its line.
+    let mut changed = lines.clone();
+    changed[1] = changed[1].replacen("\"Acme\"", "\"Acne\"", 1);
+    assert_ne!(changed[1], lines[1], "the test changes something");
+    let err = read(&changed).unwrap_err();
+    assert!(matches!(err, Error::CorruptLog { line: 2, .. }), "{err}");
+    // An event removed from the middle.
+    let mut spliced = lines.clone();
+    spliced.remove(1);
+    assert!(matches!(
+        read(&spliced).unwrap_err(),
+        Error::CorruptLog { line: 2, .. }
+    ));
+    // Appended to after the closing line; a chained line beside unchained ones.
+    let mut appended = lines.clone();
+    appended.push(lines[0].clone());
+    assert!(matches!(
+        read(&appended).unwrap_err(),
+        Error::CorruptLog { .. }
+    ));
+    let mut mixed = lines[..n as usize].to_vec();
+    mixed[2] = to_json_line(&events[2]);
+    assert!(matches!(
+        read(&mixed).unwrap_err(),
+        Error::CorruptLog { line: 3, .. }
+    ));
+
+    // A log without the chain (written by hand, or before it) is read, and said to be so.
+    let plain: Vec<String> = events.iter().map(to_json_line).collect();
+    assert_eq!(read(&plain).unwrap(), events.to_vec());
+    let plain_path = temp("plain.jsonl");
+    std::fs::write(&plain_path, plain.join("\n") + "\n").unwrap();
+    assert_eq!(
+        verify(&plain_path).unwrap(),
+        Verified::Unchained { events: n }
+    );
 }

@@ -3,6 +3,14 @@
 //!
 //! Schema history: 1 recorded a bulk load as rows (`"hubs": [...]`); 2 records it as an
 //! `EstateTable`. A version-1 line is upgraded as it is read; every other event is the same.
+//!
+//! **The audit chain.** A log this library writes chains its lines: each carries `hash`, the
+//! SHA-256 of the previous line's hash (32 zero bytes before the first) and of the event's
+//! line without its hash, in hex; the file ends with a closing line `{"schema":2,"end":N,
+//! "hash":...}` holding the event count and the last hash. Reading verifies both: an event
+//! changed, removed or reordered breaks the chain at its line, and a file cut anywhere (at a
+//! line boundary too) lacks its closing line. A log without hashes (written before the chain,
+//! or by hand) is still read, unverified; `verify` says which a file is.
 
 use crate::actor::Actor;
 use crate::estate::{EstateTable, HubRow};
@@ -10,6 +18,7 @@ use crate::event::{EstateLoaded, Event, EventPayload, SCHEMA_VERSION};
 use crate::Error;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
@@ -36,6 +45,51 @@ struct LineIn {
     at: DateTime<Utc>,
     actor: Actor,
     payload: EventPayload,
+    #[serde(default)]
+    hash: Option<String>,
+}
+
+/// The closing line of a chained log.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Closing {
+    schema: u32,
+    end: u64,
+    hash: String,
+}
+
+/// The hash before the first event of a chain.
+const CHAIN_START: [u8; 32] = [0; 32];
+
+/// The next link: SHA-256 of the previous hash and the event's line without its hash.
+fn link(previous: &[u8; 32], line_without_hash: &[u8]) -> [u8; 32] {
+    link_parts(previous, &[line_without_hash])
+}
+
+fn link_parts(previous: &[u8; 32], parts: &[&[u8]]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(previous);
+    for part in parts {
+        h.update(part);
+    }
+    h.finalize().into()
+}
+
+/// How a chained line ends: `,"hash":"<64 hex digits>"}`.
+const HASH_KEY: &str = ",\"hash\":\"";
+const HASH_SUFFIX_LEN: usize = HASH_KEY.len() + 64 + 2;
+
+fn hex(bytes: &[u8; 32]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What a log file is, as [`verify`] finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verified {
+    /// Every line chained and the closing line present: nothing changed, removed or cut off.
+    Chained { events: u64, last_hash: String },
+    /// A log without the chain (written before it, or by hand): read, but unverifiable.
+    Unchained { events: u64 },
 }
 
 /// A schema-1 line whose payload changed shape in schema 2.
@@ -86,6 +140,11 @@ pub fn to_json_line(event: &Event) -> String {
 /// only a line that fails to parse is probed again for its schema version, so that a newer
 /// schema is reported as such rather than as corruption.
 pub fn from_json_line(text: &str, line: u64) -> Result<Event, Error> {
+    parse_line(text, line).map(|(event, _)| event)
+}
+
+/// A line and the hash it carries, if any.
+fn parse_line(text: &str, line: u64) -> Result<(Event, Option<String>), Error> {
     let corrupt = |reason: String| Error::CorruptLog { line, reason };
     let check = |schema: Option<u32>| match schema {
         None => Err(corrupt("no schema version".into())),
@@ -100,12 +159,13 @@ pub fn from_json_line(text: &str, line: u64) -> Result<Event, Error> {
     match serde_json::from_str::<LineIn>(text) {
         Ok(parsed) => {
             check(Some(parsed.schema))?;
-            Ok(Event {
+            let event = Event {
                 seq: parsed.seq,
                 at: parsed.at,
                 actor: parsed.actor,
                 payload: parsed.payload,
-            })
+            };
+            Ok((event, parsed.hash))
         }
         Err(e) => {
             let probe: SchemaProbe = serde_json::from_str(text)
@@ -113,7 +173,7 @@ pub fn from_json_line(text: &str, line: u64) -> Result<Event, Error> {
             check(probe.schema)?;
             if probe.schema == Some(1) {
                 if let Ok(old) = serde_json::from_str::<LineV1>(text) {
-                    return Ok(old.upgrade());
+                    return Ok((old.upgrade(), None));
                 }
             }
             Err(corrupt(e.to_string()))
@@ -130,10 +190,25 @@ pub fn write_jsonl_to(
         path: path_for_errors.to_string(),
         reason: e.to_string(),
     };
+    let mut hash = CHAIN_START;
     for event in events {
-        out.write_all(to_json_line(event).as_bytes()).map_err(io)?;
-        out.write_all(b"\n").map_err(io)?;
+        let mut line = to_json_line(event);
+        hash = link(&hash, line.as_bytes());
+        line.pop(); // the closing brace: the hash goes last
+        line.push_str(&format!(",\"hash\":\"{}\"}}\n", hex(&hash)));
+        out.write_all(line.as_bytes()).map_err(io)?;
     }
+    let closing = Closing {
+        schema: SCHEMA_VERSION,
+        end: events.last().map_or(0, |e| e.seq),
+        hash: hex(&hash),
+    };
+    let closing = serde_json::to_string(&closing).map_err(|e| Error::Io {
+        path: path_for_errors.to_string(),
+        reason: e.to_string(),
+    })?;
+    out.write_all(closing.as_bytes()).map_err(io)?;
+    out.write_all(b"\n").map_err(io)?;
     out.flush().map_err(io)
 }
 
@@ -187,12 +262,36 @@ pub fn read_jsonl_from(input: impl BufRead, path_for_errors: &str) -> Result<Vec
 
 /// [`read_jsonl_from`] with another bound on a line's length.
 pub fn read_jsonl_bounded(
-    mut input: impl BufRead,
+    input: impl BufRead,
     path_for_errors: &str,
     max_line_bytes: usize,
 ) -> Result<Vec<Event>, Error> {
-    let mut events = Vec::new();
+    read_verified(input, path_for_errors, max_line_bytes).map(|(events, _)| events)
+}
+
+/// Reads a log and says whether it was chained (and then verified whole) or not.
+pub fn verify(path: impl AsRef<Path>) -> Result<Verified, Error> {
+    let name = path.as_ref().display().to_string();
+    let file = File::open(path.as_ref()).map_err(|e| Error::Io {
+        path: name.clone(),
+        reason: e.to_string(),
+    })?;
+    let reader = BufReader::new(file);
+    read_verified(reader, &name, crate::limits::MAX_LOG_LINE_BYTES).map(|(_, v)| v)
+}
+
+fn read_verified(
+    mut input: impl BufRead,
+    path_for_errors: &str,
+    max_line_bytes: usize,
+) -> Result<(Vec<Event>, Verified), Error> {
+    let mut events: Vec<Event> = Vec::new();
     let mut buf = Vec::new();
+    // None until the first event says whether the log is chained.
+    let mut chained: Option<bool> = None;
+    let mut hash = CHAIN_START;
+    let mut closed: Option<u64> = None;
+    let mut last_line = 0;
     for line in 1u64.. {
         buf.clear();
         let io = |e: std::io::Error| Error::Io {
@@ -219,7 +318,59 @@ pub fn read_jsonl_bounded(
         if text.trim().is_empty() {
             continue;
         }
-        let event = from_json_line(text, line)?;
+        last_line = line;
+        if let Some(at) = closed {
+            return Err(corrupt(format!(
+                "a line after the closing line (line {at}): the log was appended to"
+            )));
+        }
+        // A closing line is short and names `end`; only such a line is tried as one.
+        if text.len() < 256 && text.contains("\"end\"") {
+            if let Ok(c) = serde_json::from_str::<Closing>(text) {
+                if chained == Some(false) {
+                    return Err(corrupt("a closing line in a log without the chain".into()));
+                }
+                let last = events.last().map_or(0, |e| e.seq);
+                if c.end != last || c.hash != hex(&hash) {
+                    return Err(corrupt(format!(
+                        "the closing line names {} events and another hash: events were removed or changed",
+                        c.end
+                    )));
+                }
+                chained = Some(true);
+                closed = Some(line);
+                continue;
+            }
+        }
+        let (event, carried) = parse_line(text, line)?;
+        match (chained, &carried) {
+            (None, _) => chained = Some(carried.is_some()),
+            (Some(true), None) | (Some(false), Some(_)) => {
+                return Err(corrupt(
+                    "a line with the chain and a line without it in one log".into(),
+                ))
+            }
+            _ => {}
+        }
+        if let Some(carried) = carried {
+            // The line as written, without its hash: hashed as it stands, not re-serialised.
+            let body = text.trim_end();
+            let cut = body.len().checked_sub(HASH_SUFFIX_LEN);
+            let Some(cut) =
+                cut.filter(|&c| body.is_char_boundary(c) && body[c..].starts_with(HASH_KEY))
+            else {
+                return Err(corrupt(
+                    "the hash is not where the chain puts it (last)".into(),
+                ));
+            };
+            hash = link_parts(&hash, &[body[..cut].as_bytes(), b"}"]);
+            if carried != hex(&hash) {
+                return Err(corrupt(format!(
+                    "the audit chain breaks at event {}: it, or an event before it, was changed or removed",
+                    event.seq
+                )));
+            }
+        }
         let expected = events.last().map_or(1, |e: &Event| e.seq + 1);
         if event.seq != expected {
             return Err(Error::CorruptLog {
@@ -229,7 +380,23 @@ pub fn read_jsonl_bounded(
         }
         events.push(event);
     }
-    Ok(events)
+    let count = events.len() as u64;
+    match chained {
+        Some(true) if closed.is_none() => Err(Error::CorruptLog {
+            line: last_line + 1,
+            reason: format!(
+                "the log ends without its closing line: it was cut after event {count}"
+            ),
+        }),
+        Some(true) => Ok((
+            events,
+            Verified::Chained {
+                events: count,
+                last_hash: hex(&hash),
+            },
+        )),
+        _ => Ok((events, Verified::Unchained { events: count })),
+    }
 }
 
 enum Line {

@@ -219,7 +219,9 @@ class HardeningTest {
         val log = java.nio.file.Files.createTempFile("honest", ".jsonl")
         e.writeLog(log.toString())
         val mapper = Conformance.mapper
-        val lines = java.nio.file.Files.readAllLines(log).map { mapper.readTree(it) as com.fasterxml.jackson.databind.node.ObjectNode }
+        // Without the audit chain (as a log written by hand), so that the actor check refuses.
+        val lines = java.nio.file.Files.readAllLines(log).dropLast(1)
+            .map { (mapper.readTree(it) as com.fasterxml.jackson.databind.node.ObjectNode).apply { remove("hash") } }
         val pilot = lines.first { it.get("payload").get("type").asText() == "campaign_phase_changed" }
         pilot.put("actor", "customer:SUP-A") // a customer granting pilot OA
         val forged = java.nio.file.Files.createTempFile("forged", ".jsonl")
@@ -228,6 +230,20 @@ class HardeningTest {
         assertEquals(pilot.get("seq").asLong(), err.line)
         Engine.replayLog(log.toString()).use { assertTrue(it.sameStateAs(e)) }
         java.nio.file.Files.delete(log); java.nio.file.Files.delete(forged)
+    }
+
+    @Test
+    fun `a written log cut at a line boundary or changed is refused`(): Unit = rolling().use { e ->
+        val log = java.nio.file.Files.createTempFile("chained", ".jsonl")
+        e.writeLog(log.toString())
+        val lines = java.nio.file.Files.readAllLines(log)
+        java.nio.file.Files.write(log, lines.dropLast(2)) // the last event and the closing line gone
+        val cut = assertThrows(CommsHubOtaException.CorruptLog::class.java) { Engine.replayLog(log.toString()) }
+        assertEquals((lines.size - 1).toLong(), cut.line)
+        java.nio.file.Files.write(log, listOf(lines[0].replace("Acme", "Acne")) + lines.drop(1))
+        val changed = assertThrows(CommsHubOtaException.CorruptLog::class.java) { Engine.replayLog(log.toString()) }
+        assertEquals(1L, changed.line)
+        java.nio.file.Files.delete(log)
     }
 
     @Test
