@@ -363,7 +363,7 @@ fn read_verified(
                     "the hash is not where the chain puts it (last)".into(),
                 ));
             };
-            hash = link_parts(&hash, &[body[..cut].as_bytes(), b"}"]);
+            hash = link_parts(&hash, &[&body.as_bytes()[..cut], b"}"]);
             if carried != hex(&hash) {
                 return Err(corrupt(format!(
                     "the audit chain breaks at event {}: it, or an event before it, was changed or removed",
