@@ -36,6 +36,14 @@ pub fn schema_version() -> i64 {
     i64::from(core::SCHEMA_VERSION)
 }
 
+/// Reads and checks the log at `path`: `Chained` when its audit chain verifies whole,
+/// `Unchained` for a log without the chain (read, but unverifiable); `CorruptLog` (naming the
+/// line) when anything was changed, removed or cut off.
+#[uniffi::export]
+pub fn verify_log(path: String) -> Result<journal::Verified> {
+    Ok(journal::verify(&path)?)
+}
+
 /// A campaign policy from its JSON form (as in the event log and the conformance scenarios),
 /// e.g. read from a configuration file; refused outside the policy's documented ranges.
 #[uniffi::export]

@@ -16,10 +16,25 @@ fn parse_id(kind: &str, input: &str) -> PyResult<String> {
     commshub_ota::ids::canonical(kind, input).map_err(errors::to_py_err)
 }
 
+/// Reads and checks the log at `path`: `{"chain": "chained", "events": N, "last_hash": H}`
+/// when its audit chain verifies whole, `{"chain": "unchained", "events": N}` for a log
+/// without the chain; `CorruptLogError` (naming the line) when anything was changed, removed or
+/// cut off.
+#[pyfunction]
+fn verify_log(py: Python<'_>, path: &str) -> PyResult<Py<PyAny>> {
+    let verified = py
+        .detach(|| commshub_ota::journal::verify(path))
+        .map_err(errors::to_py_err)?;
+    let value = serde_json::to_value(&verified)
+        .map_err(|e| errors::invalid_input("result", e.to_string()))?;
+    Ok(convert::to_py(py, &value)?.unbind())
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     m.add_function(wrap_pyfunction!(parse_id, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_log, m)?)?;
     m.add_function(wrap_pyfunction!(synth::synth_estate, m)?)?;
     m.add_class::<engine::NativeEngine>()?;
     m.add("SCHEMA_VERSION", commshub_ota::SCHEMA_VERSION)?;

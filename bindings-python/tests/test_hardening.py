@@ -137,6 +137,17 @@ def test_a_written_log_cut_at_a_line_boundary_is_refused(tmp_path: Any) -> None:
     with pytest.raises(ota.CorruptLogError) as err:
         ota.Engine.replay_log(changed)
     assert err.value.line == 1
+    # verify_log checks a file without building an engine.
+    verified = ota.verify_log(path)
+    assert verified["chain"] == "chained" and verified["events"] == e.last_seq
+    assert len(verified["last_hash"]) == 64
+    with pytest.raises(ota.CorruptLogError):
+        ota.verify_log(cut)
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text("\n".join(json.dumps({k: v for k, v in json.loads(line).items() if k != "hash"}) for line in lines[:-1]) + "\n")
+    assert ota.verify_log(plain) == {"chain": "unchained", "events": e.last_seq}
+    with pytest.raises(ota.IoError):
+        ota.verify_log(tmp_path / "missing.jsonl")
 
 
 def test_replaying_dev_zero_is_a_corrupt_log_at_once() -> None:

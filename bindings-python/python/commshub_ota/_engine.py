@@ -579,6 +579,14 @@ def parse_id(kind: str, text: str) -> str:
     return _native.parse_id(_text(kind, "kind"), _text(text, "text"))
 
 
+def verify_log(path: PathLike) -> Dict[str, Any]:
+    """Checks a written log's audit chain whole: `{"chain": "chained", "events": N,
+    "last_hash": H}`, or `{"chain": "unchained", "events": N}` for a log without the chain (read,
+    but unverifiable). `CorruptLogError` naming the line when anything was changed, removed or
+    cut off; `IoError` when the file cannot be read."""
+    return _native.verify_log(os.fspath(path))
+
+
 def parse_hub_id(text: str) -> str:
     """A hub GUID (EUI-64) in canonical form: `00-db-12-34-56-78-90-a0` -> `00-DB-12-34-56-78-90-A0`."""
     return parse_id("hub_id", text)

@@ -84,7 +84,9 @@ fn hex(bytes: &[u8; 32]) -> String {
 }
 
 /// What a log file is, as [`verify`] finds it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "chain", rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Verified {
     /// Every line chained and the closing line present: nothing changed, removed or cut off.
     Chained { events: u64, last_hash: String },

@@ -243,6 +243,12 @@ class HardeningTest {
         java.nio.file.Files.write(log, listOf(lines[0].replace("Acme", "Acne")) + lines.drop(1))
         val changed = assertThrows(CommsHubOtaException.CorruptLog::class.java) { Engine.replayLog(log.toString()) }
         assertEquals(1L, changed.line)
+        assertThrows(CommsHubOtaException.CorruptLog::class.java) { verifyLog(log.toString()) }
+        java.nio.file.Files.write(log, lines)
+        val verified = verifyLog(log.toString()) as Verified.Chained
+        assertEquals(e.lastSeq().toULong(), verified.events)
+        assertEquals(64, verified.lastHash.length)
+        assertThrows(CommsHubOtaException.Io::class.java) { verifyLog(log.toString() + ".missing") }
         java.nio.file.Files.delete(log)
     }
 
