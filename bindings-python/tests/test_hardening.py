@@ -148,6 +148,9 @@ def test_a_written_log_cut_at_a_line_boundary_is_refused(tmp_path: Any) -> None:
     assert ota.verify_log(plain) == {"chain": "unchained", "events": e.last_seq}
     with pytest.raises(ota.IoError):
         ota.verify_log(tmp_path / "missing.jsonl")
+    for bad in (None, 7, b"\xff"):
+        with pytest.raises(ota.CommsHubOtaError):
+            ota.verify_log(bad)  # type: ignore[arg-type]
 
 
 def test_replaying_dev_zero_is_a_corrupt_log_at_once() -> None:

@@ -579,6 +579,7 @@ def parse_id(kind: str, text: str) -> str:
     return _native.parse_id(_text(kind, "kind"), _text(text, "text"))
 
 
+@_typed_errors
 def verify_log(path: PathLike) -> Dict[str, Any]:
     """Checks a written log's audit chain whole: `{"chain": "chained", "events": N,
     "last_hash": H}`, or `{"chain": "unchained", "events": N}` for a log without the chain (read,
