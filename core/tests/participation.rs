@@ -1197,3 +1197,39 @@ fn participation_views_show_a_customer_its_own_hubs_only() {
         ErrorKind::NotPermitted
     );
 }
+
+/// DOMAIN decision 13: a proposal is evaluated at the time the caller gives, so what others do
+/// later (which moves the log's clock past SUP-A's cut-off) changes nothing SUP-A reads. It
+/// once read the last event's time: SUP-C's gas consent on the split hub 6 then counted as
+/// taken over, and hub 6 appeared in SUP-A's proposal because of an act that was not its own.
+#[test]
+fn a_pilot_proposal_does_not_move_when_others_act_later() {
+    let quiet = piloting();
+    let mut busy = piloting();
+    let variant = commshub_ota::catalogue::Variant {
+        id: "CH-S-XX".parse().unwrap(),
+        manufacturer: "Acme".into(),
+        model: "CH3".into(),
+        hardware_version: "A".into(),
+        han_band: commshub_ota::catalogue::HanBand::SingleBand,
+        region: Region::South,
+    };
+    ok(
+        &mut busy,
+        &Actor::Dcc,
+        t(61),
+        RegisterVariant {
+            variant: Box::new(variant),
+        }
+        .into(),
+    );
+    let propose = |e: &Engine, at| {
+        e.state()
+            .propose_pilot(&cust("SUP-A"), &camp(C1), 10, 1, at)
+            .unwrap()
+    };
+    assert_eq!(propose(&quiet, t(3)), propose(&busy, t(3)));
+    // And time does matter to a proposal: after the cut-off, hub 6 is SUP-A's to propose.
+    assert!(!propose(&quiet, t(3)).contains(&hub(6)));
+    assert!(propose(&quiet, t(61)).contains(&hub(6)));
+}
