@@ -78,7 +78,19 @@ create_exception!(
     commshub_ota,
     IoError,
     CommsHubOtaError,
-    "A file could not be read or written."
+    "A file or database could not be read or written."
+);
+create_exception!(
+    commshub_ota,
+    ConflictError,
+    CommsHubOtaError,
+    "Another writer appended to the store first; the engine caught up: retry."
+);
+create_exception!(
+    commshub_ota,
+    CorruptSnapshotError,
+    CommsHubOtaError,
+    "A snapshot that cannot be used (checksum, format, or not of this log)."
 );
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -104,6 +116,11 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         py.get_type::<UnsupportedSchemaError>(),
     )?;
     m.add("IoError", py.get_type::<IoError>())?;
+    m.add("ConflictError", py.get_type::<ConflictError>())?;
+    m.add(
+        "CorruptSnapshotError",
+        py.get_type::<CorruptSnapshotError>(),
+    )?;
     Ok(())
 }
 
@@ -129,6 +146,8 @@ pub fn to_py_err(err: Error) -> PyErr {
         ErrorKind::CorruptLog => CorruptLogError::new_err(message),
         ErrorKind::UnsupportedSchema => UnsupportedSchemaError::new_err(message),
         ErrorKind::Io => IoError::new_err(message),
+        ErrorKind::Conflict => ConflictError::new_err(message),
+        ErrorKind::CorruptSnapshot => CorruptSnapshotError::new_err(message),
     };
     Python::attach(|py| {
         // Attributes are best effort: failing to set one must not hide the error itself.
@@ -214,6 +233,14 @@ fn set_fields(py: Python<'_>, py_err: &PyErr, err: &Error) -> PyResult<()> {
         }
         Error::Io { path, reason } => {
             value.setattr("path", path)?;
+            value.setattr("reason", reason)?;
+        }
+        Error::Conflict { expected, found } => {
+            value.setattr("expected", expected)?;
+            value.setattr("found", found)?;
+        }
+        Error::CorruptSnapshot { seq, reason } => {
+            value.setattr("seq", seq)?;
             value.setattr("reason", reason)?;
         }
     }

@@ -274,7 +274,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     drop(engine.take_events());
     let mut times = Vec::new();
     for _ in 0..runs.max(1) {
-        let mut copy = engine.clone();
+        let mut copy = engine.fork();
         let command = Command::ReportOutcomes(ReportOutcomes {
             campaign: campaign.clone(),
             outcomes: rows.clone(),
@@ -290,7 +290,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 6. Bounds: what one party does cannot slow the others down (issue 11, part 4). On a
     // copy: the largest supplier holds its maximum of suspending defect flags, and 284 closed
     // campaigns of the variant pile up beside the live one.
-    let mut crowded = engine.clone();
+    let mut crowded = engine.fork();
     let mut at2 = at;
     for i in 0..commshub_ota::limits::MAX_SUSPENDING_FLAGS_PER_CUSTOMER {
         at2 += Duration::seconds(1);
@@ -429,7 +429,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     drop(base.take_events());
     let mut tails = Vec::new();
     for _ in 0..runs.max(1) {
-        let mut follower = base.clone();
+        let mut follower = base.fork();
         let copy = tail.to_vec();
         let clock = Instant::now();
         for event in copy {

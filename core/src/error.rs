@@ -173,6 +173,14 @@ pub enum Error {
     },
     #[error("I/O error on {path}: {reason}")]
     Io { path: String, reason: String },
+    /// Another writer appended to the store first: this engine had seen event `expected`, the
+    /// store holds `found`. Nothing of the command was kept; the engine has caught up, and the
+    /// command may be decided again.
+    #[error("the store moved on: this engine had seen event {expected}, the store holds event {found}; caught up, retry the command")]
+    Conflict { expected: u64, found: u64 },
+    /// A snapshot that cannot be used (checksum, format, or not of this log): refused whole.
+    #[error("snapshot at event {seq}: {reason}")]
+    CorruptSnapshot { seq: u64, reason: String },
 }
 
 /// An actor's code as a message names it (`customer:X` is "customer X"), as `Actor`'s
@@ -204,10 +212,12 @@ pub enum ErrorKind {
     CorruptLog,
     UnsupportedSchema,
     Io,
+    Conflict,
+    CorruptSnapshot,
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 11] = [
+    pub const ALL: [ErrorKind; 13] = [
         ErrorKind::InvalidId,
         ErrorKind::InvalidInput,
         ErrorKind::NotPermitted,
@@ -219,6 +229,8 @@ impl ErrorKind {
         ErrorKind::CorruptLog,
         ErrorKind::UnsupportedSchema,
         ErrorKind::Io,
+        ErrorKind::Conflict,
+        ErrorKind::CorruptSnapshot,
     ];
 
     /// The snake_case name used in conformance scenarios.
@@ -235,6 +247,8 @@ impl ErrorKind {
             ErrorKind::CorruptLog => "corrupt_log",
             ErrorKind::UnsupportedSchema => "unsupported_schema",
             ErrorKind::Io => "io",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::CorruptSnapshot => "corrupt_snapshot",
         }
     }
 }
@@ -253,6 +267,8 @@ impl Error {
             Error::CorruptLog { .. } => ErrorKind::CorruptLog,
             Error::UnsupportedSchema { .. } => ErrorKind::UnsupportedSchema,
             Error::Io { .. } => ErrorKind::Io,
+            Error::Conflict { .. } => ErrorKind::Conflict,
+            Error::CorruptSnapshot { .. } => ErrorKind::CorruptSnapshot,
         }
     }
 

@@ -86,4 +86,21 @@ impl<T: Eq + Hash + Clone> Interner<T> {
     pub fn len(&self) -> usize {
         self.values.len()
     }
+
+    /// The values in index order (what a snapshot stores; the index is rebuilt from them).
+    pub fn values(&self) -> &[T] {
+        &self.values
+    }
+
+    /// The interner holding `values` at their positions; `None` when a value repeats.
+    pub fn from_values(values: Vec<T>) -> Option<Self> {
+        let mut index = FxHashMap::default();
+        index.reserve(values.len());
+        for (i, v) in values.iter().enumerate() {
+            if index.insert(v.clone(), u32::try_from(i).ok()?).is_some() {
+                return None;
+            }
+        }
+        Some(Interner { values, index })
+    }
 }

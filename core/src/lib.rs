@@ -61,9 +61,10 @@ pub mod rollout;
 pub mod schema;
 pub mod state;
 pub mod status;
+pub mod store;
 pub mod synth;
 
-pub use engine::Engine;
+pub use engine::{Engine, OpenOptions, OpenReport};
 pub use error::{Entity, Error, ErrorKind, RowError, Rule};
 pub use estate::{
     ConsumerFlags, EstateTable, EstateTableBuilder, HanDevice, HanDeviceKind, HanDevices, HubRow,

@@ -21,6 +21,8 @@ pub const MAX_LIVE_CAMPAIGNS_PER_VARIANT: usize = 16;
 pub const MAX_SUSPENDING_FLAGS_PER_CUSTOMER: usize = 64;
 /// One line of a JSON-lines event log (a 10 000 000-hub load is about 1.5 GB).
 pub const MAX_LOG_LINE_BYTES: usize = 4 * 1024 * 1024 * 1024;
+/// Commands in one batch (`Engine::execute_batch`): one transaction, one decision each.
+pub const MAX_BATCH_COMMANDS: usize = 10_000;
 
 /// `text` within `limit` bytes, or an `invalid_input` naming `field` and the limit.
 /// An optional free text: within [`MAX_TEXT_BYTES`] when given.

@@ -48,7 +48,7 @@ pub struct HistoryEntry {
     pub change: CampaignChange,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Campaign {
     pub id: CampaignId,
     pub variant: VariantIdx,

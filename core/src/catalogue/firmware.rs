@@ -18,7 +18,7 @@ pub enum Gate {
 }
 
 /// Who may record a gate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum GateRecorder {
     /// The CSP of the variant's region (it builds and approves the image).
     RegionCsp,

@@ -16,7 +16,7 @@ use crate::ids::{FirmwareVersion, VariantId};
 pub(crate) use crate::ids::FirmwareIdx;
 pub(crate) use crate::ids::VariantIdx;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct FirmwareEntry {
     pub variant: VariantIdx,
     pub version: FirmwareVersion,
@@ -32,7 +32,7 @@ impl FirmwareEntry {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Catalogue {
     pub variants: Vec<Variant>,
     pub variant_index: HashMap<VariantId, VariantIdx>,

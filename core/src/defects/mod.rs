@@ -62,13 +62,13 @@ pub fn flag_id(
 }
 
 /// The subject resolved to the model's tables.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Resolved {
     Config(u32),
     Firmware(FirmwareIdx),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct DefectFlag {
     pub id: u64,
     pub customer: CustomerIdx,

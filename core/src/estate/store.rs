@@ -19,7 +19,7 @@ pub(crate) const NO_DATE: i32 = i32::MIN;
 pub(crate) const NO_DEVICE: u32 = u32::MAX;
 
 /// The dense form of a hub: 32 bytes. Strings live once in the interners; a hub holds indices.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct HubRecord {
     pub id: HubId,
     /// Index into `Estate::configs`.
@@ -68,7 +68,7 @@ impl HubRecord {
 }
 
 /// A configuration set, interned: the CH variant and firmware and each HAN device profile.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ConfigSet {
     pub variant: VariantIdx,
     pub firmware: FirmwareIdx,

@@ -436,7 +436,7 @@ mod tests {
             import_supplier: supplier.map(|s| s.parse().unwrap()),
             gas_supplier: None,
             import_flags: ConsumerFlags {
-                vulnerable: id % 2 == 0 && supplier.is_some(),
+                vulnerable: id.is_multiple_of(2) && supplier.is_some(),
                 ..Default::default()
             },
             gas_flags: ConsumerFlags::default(),

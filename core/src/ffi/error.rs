@@ -78,6 +78,18 @@ pub enum CommsHubOtaError {
         reason: String,
         description: String,
     },
+    #[error("{description}")]
+    Conflict {
+        expected: i64,
+        found: i64,
+        description: String,
+    },
+    #[error("{description}")]
+    CorruptSnapshot {
+        seq: i64,
+        reason: String,
+        description: String,
+    },
 }
 
 /// A bad row of a bulk load: its index in the input and why.
@@ -175,6 +187,16 @@ impl From<Error> for CommsHubOtaError {
             },
             Error::Io { path, reason } => CommsHubOtaError::Io {
                 path,
+                reason,
+                description,
+            },
+            Error::Conflict { expected, found } => CommsHubOtaError::Conflict {
+                expected: i64::try_from(expected).unwrap_or(i64::MAX),
+                found: i64::try_from(found).unwrap_or(i64::MAX),
+                description,
+            },
+            Error::CorruptSnapshot { seq, reason } => CommsHubOtaError::CorruptSnapshot {
+                seq: i64::try_from(seq).unwrap_or(i64::MAX),
                 reason,
                 description,
             },

@@ -5,7 +5,7 @@
 macro_rules! index {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, serde::Serialize, serde::Deserialize)]
         #[repr(transparent)]
         pub(crate) struct $name(u16);
 
@@ -30,6 +30,12 @@ macro_rules! index {
         impl From<$name> for usize {
             fn from(i: $name) -> usize {
                 i.at()
+            }
+        }
+
+        impl From<$name> for u16 {
+            fn from(i: $name) -> u16 {
+                i.0
             }
         }
 

@@ -59,7 +59,13 @@ struct Closing {
 }
 
 /// The hash before the first event of a chain.
-const CHAIN_START: [u8; 32] = [0; 32];
+pub(crate) const CHAIN_START: [u8; 32] = [0; 32];
+
+/// The next link of the chain after `previous` for an event whose line (without its hash) is
+/// `body`: what a store keeps beside each event.
+pub(crate) fn chain_link(previous: &[u8; 32], body: &[u8]) -> [u8; 32] {
+    link(previous, body)
+}
 
 /// The next link: SHA-256 of the previous hash and the event's line without its hash.
 fn link(previous: &[u8; 32], line_without_hash: &[u8]) -> [u8; 32] {
@@ -79,8 +85,22 @@ fn link_parts(previous: &[u8; 32], parts: &[&[u8]]) -> [u8; 32] {
 const HASH_KEY: &str = ",\"hash\":\"";
 const HASH_SUFFIX_LEN: usize = HASH_KEY.len() + 64 + 2;
 
-fn hex(bytes: &[u8; 32]) -> String {
+pub(crate) fn hex(bytes: &[u8; 32]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The 32 bytes of a 64-digit hex hash.
+pub(crate) fn unhex(text: &str) -> Option<[u8; 32]> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, pair) in bytes.chunks_exact(2).enumerate() {
+        let digit = |c: u8| (c as char).to_digit(16);
+        out[i] = (digit(pair[0])? * 16 + digit(pair[1])?) as u8;
+    }
+    Some(out)
 }
 
 /// What a log file is, as [`verify`] finds it.
@@ -184,34 +204,73 @@ fn parse_line(text: &str, line: u64) -> Result<(Event, Option<String>), Error> {
 }
 
 pub fn write_jsonl_to(
-    mut out: impl Write,
+    out: impl Write,
     events: &[Event],
     path_for_errors: &str,
 ) -> Result<(), Error> {
-    let io = |e: std::io::Error| Error::Io {
-        path: path_for_errors.to_string(),
-        reason: e.to_string(),
-    };
     let mut hash = CHAIN_START;
+    let mut chained = ChainedWriter::new(out, path_for_errors);
     for event in events {
-        let mut line = to_json_line(event);
-        hash = link(&hash, line.as_bytes());
-        line.pop(); // the closing brace: the hash goes last
-        line.push_str(&format!(",\"hash\":\"{}\"}}\n", hex(&hash)));
-        out.write_all(line.as_bytes()).map_err(io)?;
+        let body = to_json_line(event);
+        hash = link(&hash, body.as_bytes());
+        chained.line(event.seq, &body, &hash)?;
     }
-    let closing = Closing {
-        schema: SCHEMA_VERSION,
-        end: events.last().map_or(0, |e| e.seq),
-        hash: hex(&hash),
-    };
-    let closing = serde_json::to_string(&closing).map_err(|e| Error::Io {
-        path: path_for_errors.to_string(),
-        reason: e.to_string(),
-    })?;
-    out.write_all(closing.as_bytes()).map_err(io)?;
-    out.write_all(b"\n").map_err(io)?;
-    out.flush().map_err(io)
+    chained.close()
+}
+
+/// Writes chained lines from bodies and their hashes (a store's records, as stored), then the
+/// closing line.
+pub(crate) struct ChainedWriter<W: Write> {
+    out: W,
+    path: String,
+    end: u64,
+    hash: [u8; 32],
+}
+
+impl<W: Write> ChainedWriter<W> {
+    pub(crate) fn new(out: W, path_for_errors: &str) -> Self {
+        ChainedWriter {
+            out,
+            path: path_for_errors.to_string(),
+            end: 0,
+            hash: CHAIN_START,
+        }
+    }
+
+    fn io(&self, e: impl std::fmt::Display) -> Error {
+        Error::Io {
+            path: self.path.clone(),
+            reason: e.to_string(),
+        }
+    }
+
+    /// One event: its body (a JSON object without the hash) with the hash put last.
+    pub(crate) fn line(&mut self, seq: u64, body: &str, hash: &[u8; 32]) -> Result<(), Error> {
+        let open = body.strip_suffix('}').unwrap_or(body);
+        let written = self
+            .out
+            .write_all(open.as_bytes())
+            .and_then(|()| writeln!(self.out, ",\"hash\":\"{}\"}}", hex(hash)));
+        written.map_err(|e| self.io(e))?;
+        self.end = seq;
+        self.hash = *hash;
+        Ok(())
+    }
+
+    pub(crate) fn close(mut self) -> Result<(), Error> {
+        let closing = Closing {
+            schema: SCHEMA_VERSION,
+            end: self.end,
+            hash: hex(&self.hash),
+        };
+        let closing = serde_json::to_string(&closing).map_err(|e| self.io(e))?;
+        let written = self
+            .out
+            .write_all(closing.as_bytes())
+            .and_then(|()| self.out.write_all(b"\n"))
+            .and_then(|()| self.out.flush());
+        written.map_err(|e| self.io(e))
+    }
 }
 
 /// Writes (replacing) the file with one line per event, atomically: the lines go to a
@@ -219,8 +278,16 @@ pub fn write_jsonl_to(
 /// directory is flushed. A crash at any moment leaves the old file or the new one, whole, never
 /// a truncated mix (the file was once truncated in place and rewritten).
 pub fn write_jsonl(path: impl AsRef<Path>, events: &[Event]) -> Result<(), Error> {
+    write_atomically(path.as_ref(), |out, name| write_jsonl_to(out, events, name))
+}
+
+/// Replaces `path` with what `write` puts in a buffered temporary file beside it, flushed to
+/// disk and renamed over it, the directory flushed after.
+pub(crate) fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>, &str) -> Result<(), Error>,
+) -> Result<(), Error> {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let path = path.as_ref();
     let name = path.display().to_string();
     let io = |e: std::io::Error| Error::Io {
         path: name.clone(),
@@ -237,7 +304,7 @@ pub fn write_jsonl(path: impl AsRef<Path>, events: &[Event]) -> Result<(), Error
     let tmp = dir.join(format!(".{file_name}.{}.{n}.tmp", std::process::id()));
     let written = (|| {
         let mut out = BufWriter::new(File::create(&tmp).map_err(io)?);
-        write_jsonl_to(&mut out, events, &name)?;
+        write(&mut out, &name)?;
         let file = out.into_inner().map_err(|e| io(e.into_error()))?;
         file.sync_all().map_err(io)?;
         std::fs::rename(&tmp, path).map_err(io)

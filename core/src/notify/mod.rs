@@ -126,7 +126,9 @@ pub enum NotificationKind {
 }
 
 /// Who a notification is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub(crate) enum Recipient {
     Dcc,
     Csp(Region),
@@ -134,7 +136,7 @@ pub(crate) enum Recipient {
 }
 
 /// One recipient's notifications not yet acknowledged.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Outbox {
     pub pending: VecDeque<Notification>,
     /// The id of the last notification put in (0: none yet).
@@ -143,7 +145,7 @@ pub(crate) struct Outbox {
     pub acked: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Outboxes {
     pub boxes: BTreeMap<Recipient, Outbox>,
 }

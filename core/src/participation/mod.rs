@@ -189,7 +189,7 @@ pub struct HubRefusal {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Rejection {
     pub customer: CustomerIdx,
     /// Shared by every hub of one rejection: the text is stored once, not once a hub.
@@ -198,7 +198,7 @@ pub(crate) struct Rejection {
 }
 
 /// Everything customers said about one campaign. Hubs are held by their estate position.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Consents {
     pub nominations: BTreeMap<CustomerIdx, BTreeSet<u32>>,
     pub whole_estate: BTreeMap<CustomerIdx, DateTime<Utc>>,

@@ -137,7 +137,7 @@ pub enum FailureReason {
 }
 
 /// A hub's upgrade in one campaign: its current (or last) attempt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct HubUpgrade {
     pub state: UpgradeState,
     /// Attempts made for the current step (reset when a step succeeds).
@@ -405,7 +405,7 @@ impl HealthReport {
 }
 
 /// A health report as held: who reported, what, when.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct HealthRecord {
     pub customer: CustomerIdx,
     pub health: HanHealth,
@@ -413,7 +413,7 @@ pub(crate) struct HealthRecord {
 }
 
 /// A halt the DCC placed (by hand or automatically) on one configuration set of a campaign.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct SetHalt {
     pub reason: String,
     pub at: DateTime<Utc>,
@@ -421,7 +421,7 @@ pub(crate) struct SetHalt {
 }
 
 /// A customer's own hold on its hubs in a campaign: all of them, or some configuration sets.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct CustomerHold {
     pub all: Option<(String, DateTime<Utc>)>,
     pub sets: std::collections::BTreeMap<u32, (String, DateTime<Utc>)>,
@@ -442,14 +442,14 @@ impl CustomerHold {
 
 /// Dispatches and outcome tallies of one day of a campaign (outcomes count on the day the
 /// attempt was dispatched).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct DayTally {
     pub dispatched: u64,
     pub tally: Tally,
 }
 
 /// Everything about upgrades in one campaign.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Rollout {
     /// Per hub (estate position): its current or last attempt.
     pub upgrades: std::collections::HashMap<u32, HubUpgrade, crate::intern::FxBuild>,

@@ -104,6 +104,15 @@ impl State {
     }
 
     /// The outbox key of `actor` (None: a customer the estate does not know, with no outbox).
+    /// The party a notification for `to` reaches (a feed is kept under its code).
+    pub(crate) fn actor_of(&self, to: Recipient) -> Option<Actor> {
+        match to {
+            Recipient::Dcc => Some(Actor::Dcc),
+            Recipient::Csp(r) => Some(Actor::Csp(r)),
+            Recipient::Customer(c) => self.estate.customer(c).cloned().map(Actor::Customer),
+        }
+    }
+
     pub(crate) fn recipient_of(&self, actor: &Actor) -> Option<Recipient> {
         match actor {
             Actor::Dcc => Some(Recipient::Dcc),

@@ -24,6 +24,16 @@ impl State {
     /// Puts the notices of `event` (just applied to this state) in `outboxes`, and moves a
     /// recipient's cursor when the event acknowledges.
     pub(crate) fn notify(&self, event: &Event, outboxes: &mut Outboxes) {
+        self.notify_into(event, outboxes, None);
+    }
+
+    /// [`State::notify`], also copying each notice to `feed` (a store's per-party feed).
+    pub(crate) fn notify_into(
+        &self,
+        event: &Event,
+        outboxes: &mut Outboxes,
+        mut feed: Option<&mut Vec<(Recipient, NotificationKind)>>,
+    ) {
         if let EventPayload::NotificationsAcknowledged(NotificationsAcknowledged {
             recipient,
             up_to,
@@ -41,6 +51,9 @@ impl State {
         let actor = self.recipient_of(&event.actor);
         for (to, kind) in notices {
             if Some(to) != actor {
+                if let Some(feed) = feed.as_deref_mut() {
+                    feed.push((to, kind.clone()));
+                }
                 outboxes.push(to, event.seq, event.at, kind);
             }
         }

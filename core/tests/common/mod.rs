@@ -184,7 +184,11 @@ pub fn ready_firmware(
 /// - hub 3: north, 1.1, SUP-B electricity only, installed not commissioned
 /// - hub 4: south, 1.0, SUP-C electricity only
 pub fn fixture() -> Engine {
-    let mut e = Engine::new();
+    fixture_on(Engine::new())
+}
+
+/// The fixture's commands run on `e` (an engine in memory, or one opened on a store).
+pub fn fixture_on(mut e: Engine) -> Engine {
     let at = t(0);
     ok(
         &mut e,
@@ -245,7 +249,12 @@ pub fn row_y(n: u64, supplier: &str) -> HubRow {
 /// 16-19 SUP-D on set Y; hub 20 split supply (SUP-A electricity, SUP-E gas). Campaign C1 to
 /// 2.0 in Pilot from day 2, cut-off day 60; SUP-A and SUP-D approved their whole estates.
 pub fn rolling(policy: CampaignPolicy) -> Engine {
-    let mut e = fixture();
+    rolling_on(Engine::new(), policy)
+}
+
+/// The rolling fixture's commands run on `e`.
+pub fn rolling_on(e: Engine, policy: CampaignPolicy) -> Engine {
+    let mut e = fixture_on(e);
     let mut hubs: Vec<HubRow> = (10..=14)
         .map(|n| row(n, NORTH, "1.1", Some("SUP-A"), None))
         .collect();

@@ -1,6 +1,16 @@
 //! The engine: a state, the projections derived from its events (the notification outboxes),
-//! and the journal of every event that built them. The one entry point for changes: `execute`
-//! decides, then applies and records, all or nothing; and for questions: `query`.
+//! and where its events go. The one entry point for changes: `execute` decides, then records
+//! and applies, all or nothing; and for questions: `query`.
+//!
+//! Two kinds of engine:
+//! - in memory ([`Engine::new`]): events are kept in a journal the caller may write out;
+//! - durable ([`Engine::open`], `durable.rs`): each command's events are appended to an event
+//!   store, atomically and durably, before the state changes; nothing is kept in memory but the
+//!   state.
+
+mod durable;
+
+pub use durable::{read_feed, OpenOptions, OpenReport};
 
 use chrono::{DateTime, Utc};
 
@@ -14,13 +24,26 @@ use crate::notify::{NotificationPage, Outboxes};
 use crate::state::State;
 use crate::Error;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Default)]
 pub struct Engine {
     state: State,
     /// The notifications projection: filled from each event after the state applied it
     /// (`State::notify`), never inside `apply`, so the write model holds no read model.
     outboxes: Outboxes,
+    /// In memory: every event. Durable: the last command's events (what `execute` returns).
     journal: Vec<Event>,
+    /// The store a durable engine writes ahead to.
+    durable: Option<durable::Durable>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("last_seq", &self.state.last_seq())
+            .field("hubs", &self.state.hub_count())
+            .field("store", &self.durable.as_ref().map(|d| d.location()))
+            .finish()
+    }
 }
 
 impl Engine {
@@ -41,21 +64,14 @@ impl Engine {
         at: DateTime<Utc>,
         command: Command,
     ) -> Result<&[Event], Error> {
-        let at = self.state.last_event_at().map_or(at, |last| at.max(last));
+        let at = self.recording_time(at);
         let payloads = self.state.decide(actor, at, command, &self.outboxes)?;
+        let events = self.number(actor, at, payloads);
+        if self.durable.is_some() {
+            return self.commit_and_apply(events);
+        }
         let start = self.journal.len();
-        for payload in payloads {
-            let actor = if payload.is_automatic() {
-                Actor::System
-            } else {
-                actor.clone()
-            };
-            let event = Event {
-                seq: self.state.last_seq() + 1,
-                at,
-                actor,
-                payload,
-            };
+        for event in events {
             // `decide` checked everything `apply` needs, so this cannot fail; if it ever did,
             // the bug is reported rather than a half-applied command kept silently.
             self.state.apply_decided(&event)?;
@@ -63,6 +79,31 @@ impl Engine {
             self.journal.push(event);
         }
         Ok(&self.journal[start..])
+    }
+
+    /// The recording time of a command stamped `at`: never before the last event's.
+    fn recording_time(&self, at: DateTime<Utc>) -> DateTime<Utc> {
+        self.state.last_event_at().map_or(at, |last| at.max(last))
+    }
+
+    /// The events of a decided command, numbered after the state's last; automatic
+    /// consequences are the system's.
+    fn number(&self, actor: &Actor, at: DateTime<Utc>, payloads: Vec<EventPayload>) -> Vec<Event> {
+        let first = self.state.last_seq() + 1;
+        payloads
+            .into_iter()
+            .enumerate()
+            .map(|(i, payload)| Event {
+                seq: first + i as u64,
+                at,
+                actor: if payload.is_automatic() {
+                    Actor::System
+                } else {
+                    actor.clone()
+                },
+                payload,
+            })
+            .collect()
     }
 
     /// A bulk load whose rows were parsed at the edge (a binding, a file reader), some of them
@@ -106,7 +147,7 @@ impl Engine {
                 Command::LoadEstateTable(LoadEstateTable { table }),
             );
         }
-        let at = self.state.last_event_at().map_or(at, |last| at.max(last));
+        let at = self.recording_time(at);
         let nothing_parsed = table.is_empty();
         let mut bad = rejected;
         match self.state.decide(
@@ -141,6 +182,12 @@ impl Engine {
     /// Applies one event recorded elsewhere (a follower tailing another engine's log), verified
     /// as in [`Engine::replay`]. Refused: nothing changes.
     pub fn apply_event(&mut self, event: Event) -> Result<(), Error> {
+        if self.durable.is_some() {
+            return Err(Error::invalid_input(
+                "event",
+                "a durable engine takes events from its store (catch_up), not by hand",
+            ));
+        }
         self.state.apply(&event)?;
         self.state.notify(&event, &mut self.outboxes);
         self.journal.push(event);
@@ -164,13 +211,14 @@ impl Engine {
         self.state.notifications(actor, limit, &self.outboxes)
     }
 
-    /// A copy of the state and projections without the journal: for a what-if dry run, or to
-    /// compare with another engine without holding both at once.
+    /// A copy of the state and projections without the journal, in memory (it writes to no
+    /// store): for a what-if dry run, or to compare with another engine.
     pub fn fork(&self) -> Engine {
         Engine {
             state: self.state.clone(),
             outboxes: self.outboxes.clone(),
             journal: Vec::new(),
+            durable: None,
         }
     }
 
@@ -184,7 +232,8 @@ impl Engine {
         &self.state
     }
 
-    /// Every event recorded so far, oldest first.
+    /// In memory: every event recorded so far, oldest first. Durable: the last command's
+    /// (the store holds the rest: [`Engine::export`]).
     pub fn events(&self) -> &[Event] {
         &self.journal
     }

@@ -1,0 +1,585 @@
+//! A durable engine: opened on an [`EventStore`], it writes ahead. `execute` decides, appends
+//! the command's events to the store (atomically, durably, conditional on the last event this
+//! engine saw) and only then applies them. Opening loads the newest usable snapshot and replays
+//! the events after it, verifying each against the audit chain and the permission table.
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use super::Engine;
+use crate::actor::Actor;
+use crate::command::Command;
+use crate::event::Event;
+use crate::journal::{self, ChainedWriter, Verified};
+use crate::notify::{Notification, NotificationKind, Outboxes, Recipient};
+use crate::state::State;
+use crate::store::{self, snapshot, EventStore, FeedPage, FeedRow, Head, Record, StoreInfo};
+use crate::Error;
+
+/// How an engine opens a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenOptions {
+    /// Take a snapshot after this many events since the last one (0: only on demand).
+    pub snapshot_every: u64,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            snapshot_every: 10_000,
+        }
+    }
+}
+
+/// How the engine came up: from which snapshot, how many events it replayed after it, and
+/// which snapshots it refused (each a [`Error::CorruptSnapshot`], newest first).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenReport {
+    pub snapshot: Option<u64>,
+    pub replayed: u64,
+    pub refused: Vec<Error>,
+}
+
+pub(super) struct Durable {
+    store: Box<dyn EventStore>,
+    /// The chain hash of the state's last event.
+    head: [u8; 32],
+    options: OpenOptions,
+    last_snapshot: u64,
+    report: OpenReport,
+    /// Feed rows not yet in the store (a failed feed write is retried with the next commit).
+    feed_pending: Vec<FeedRow>,
+}
+
+impl Durable {
+    pub(super) fn location(&self) -> &str {
+        self.store.location()
+    }
+}
+
+/// The largest page of a feed.
+const MAX_FEED_PAGE: u32 = 10_000;
+
+impl Engine {
+    /// Opens the store at `location` (a SQLite file path, `sqlite:PATH`, or a PostgreSQL URL)
+    /// with the default options.
+    pub fn open(location: &str) -> Result<Engine, Error> {
+        Engine::open_store(store::open(location)?, OpenOptions::default())
+    }
+
+    /// Opens `store`: the newest snapshot whose checksum, format and chain hash hold (a bad one
+    /// is refused and recorded in [`Engine::open_report`], and the next older one or the events
+    /// are used instead), then every event after it, each verified (chain, permission table,
+    /// invariants) as it is applied.
+    pub fn open_store(
+        mut store: Box<dyn EventStore>,
+        options: OpenOptions,
+    ) -> Result<Engine, Error> {
+        let (state, outboxes, from, refused) = restore(store.as_mut())?;
+        let mut engine = Engine {
+            state,
+            outboxes,
+            journal: Vec::new(),
+            durable: Some(Durable {
+                store,
+                head: from.hash,
+                options,
+                last_snapshot: from.seq,
+                report: OpenReport {
+                    snapshot: (from.seq > 0).then_some(from.seq),
+                    replayed: 0,
+                    refused,
+                },
+                feed_pending: Vec::new(),
+            }),
+        };
+        let replayed = engine.catch_up()?;
+        if let Some(d) = engine.durable.as_mut() {
+            d.report.replayed = replayed;
+        }
+        Ok(engine)
+    }
+
+    /// How this engine opened its store (`None` in memory).
+    pub fn open_report(&self) -> Option<&OpenReport> {
+        self.durable.as_ref().map(|d| &d.report)
+    }
+
+    fn store_mut(&mut self) -> Result<&mut Durable, Error> {
+        self.durable.as_mut().ok_or_else(|| {
+            Error::invalid_input(
+                "engine",
+                "an engine in memory has no store: use Engine::open",
+            )
+        })
+    }
+
+    /// Appends `events` to the store, then applies them (durable `execute`).
+    pub(super) fn commit_and_apply(&mut self, events: Vec<Event>) -> Result<&[Event], Error> {
+        self.commit(&events)?;
+        let mut feed = Vec::new();
+        for event in &events {
+            if let Err(e) = self.state.apply_decided(event) {
+                // Decided events always apply; if one ever did not, the state is rebuilt from
+                // the store, which holds the command, rather than left half-applied.
+                self.reload()?;
+                return Err(e);
+            }
+            self.notify_feed(event, &mut feed);
+        }
+        self.after_commit(events.last().map_or(0, |e| e.seq), feed);
+        self.journal = events;
+        Ok(&self.journal)
+    }
+
+    /// Builds the records of `events`, chained from the head, and appends them.
+    fn commit(&mut self, events: &[Event]) -> Result<(), Error> {
+        let expected = self.state.last_seq();
+        let d = self.store_mut()?;
+        let mut previous = d.head;
+        let mut records = Vec::with_capacity(events.len());
+        for event in events {
+            let record = Record::of(event, &previous);
+            if record.body.len() > store::MAX_EVENT_BYTES {
+                return Err(Error::invalid_input(
+                    "command",
+                    format!(
+                        "its event {} ({}) encodes to {} bytes, more than the store's limit of {}: load the estate in parts",
+                        event.seq,
+                        event.payload.type_name(),
+                        record.body.len(),
+                        store::MAX_EVENT_BYTES
+                    ),
+                ));
+            }
+            previous = record.hash;
+            records.push(record);
+        }
+        match d.store.append(expected, &records) {
+            Ok(()) => {
+                d.head = previous;
+                Ok(())
+            }
+            Err(conflict @ Error::Conflict { .. }) => {
+                self.catch_up()?;
+                Err(conflict)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// After a commit: the feed rows written (or kept for the next try), and a snapshot when
+    /// one is due. Neither can fail the command, which is already durable.
+    fn after_commit(&mut self, through: u64, feed: Vec<FeedRow>) {
+        let Some(d) = self.durable.as_mut() else {
+            return;
+        };
+        d.feed_pending.extend(feed);
+        if d.store.put_feed(through, &d.feed_pending).is_ok() {
+            d.feed_pending.clear();
+        }
+        let due = d.options.snapshot_every > 0
+            && through.saturating_sub(d.last_snapshot) >= d.options.snapshot_every;
+        if due {
+            // A failed automatic snapshot is tried again at the next one due; the events hold
+            // everything, so nothing is lost meanwhile.
+            let _ = self.snapshot();
+        }
+    }
+
+    /// Notifies the outboxes of `event` and collects its feed rows.
+    fn notify_feed(&mut self, event: &Event, feed: &mut Vec<FeedRow>) {
+        let mut notices: Vec<(Recipient, NotificationKind)> = Vec::new();
+        self.state
+            .notify_into(event, &mut self.outboxes, Some(&mut notices));
+        for (n, (to, kind)) in notices.into_iter().enumerate() {
+            let Some(actor) = self.state.actor_of(to) else {
+                continue;
+            };
+            feed.push(FeedRow {
+                recipient: actor.to_code(),
+                seq: event.seq,
+                n: n as u32,
+                notification: Notification {
+                    id: 0,
+                    event: (to == Recipient::Dcc).then_some(event.seq),
+                    at: event.at,
+                    kind,
+                },
+            });
+        }
+    }
+
+    /// Applies the events other writers appended since this engine's last, each verified
+    /// against the chain and the permission table; how many. A follower calls it on demand (or
+    /// after [`Engine::wait_for_events`]); a writer that lost a race has already called it.
+    pub fn catch_up(&mut self) -> Result<u64, Error> {
+        let mut applied = 0;
+        loop {
+            let after = self.state.last_seq();
+            let d = self.store_mut()?;
+            let records = d.store.read(after, 1024, store::READ_BYTES)?;
+            if records.is_empty() {
+                return Ok(applied);
+            }
+            let mut head = d.head;
+            let mut feed = Vec::new();
+            for record in records {
+                let event = record.verify(&head)?;
+                self.state.apply(&event)?;
+                self.notify_feed(&event, &mut feed);
+                head = record.hash;
+                if let Some(d) = self.durable.as_mut() {
+                    d.head = head;
+                }
+                applied += 1;
+            }
+            let through = self.state.last_seq();
+            if let Some(d) = self.durable.as_mut() {
+                let done = d.store.feed_through()?;
+                if through > done {
+                    d.store.put_feed(through, &feed)?;
+                }
+            }
+        }
+    }
+
+    /// Waits up to `timeout` for another writer's events, then applies them; how many. Woken
+    /// by PostgreSQL's `NOTIFY`; SQLite is looked at every few milliseconds.
+    pub fn wait_for_events(&mut self, timeout: Duration) -> Result<u64, Error> {
+        let seen = self.state.last_seq();
+        if self.store_mut()?.store.wait(seen, timeout)? {
+            self.catch_up()
+        } else {
+            Ok(0)
+        }
+    }
+
+    /// Runs `commands` in order, each decided on the state the ones before it left, and commits
+    /// the events of those accepted in one transaction. A refused command is its own error in
+    /// the answer and leaves nothing; the others go on. If the commit fails, no command of the
+    /// batch was applied (a durable engine rebuilds its state from the store) and the error is
+    /// returned. In memory, the same without the store.
+    pub fn execute_batch(
+        &mut self,
+        at: DateTime<Utc>,
+        commands: Vec<(Actor, Command)>,
+    ) -> Result<Vec<Result<Vec<Event>, Error>>, Error> {
+        if commands.len() > crate::limits::MAX_BATCH_COMMANDS {
+            return Err(Error::too_many(
+                "commands",
+                commands.len(),
+                crate::limits::MAX_BATCH_COMMANDS,
+            ));
+        }
+        if self.durable.is_none() {
+            return Ok(commands
+                .into_iter()
+                .map(|(actor, command)| self.execute(&actor, at, command).map(<[Event]>::to_vec))
+                .collect());
+        }
+        // A cheap look first: a store that moved on is caught up before anything is decided.
+        let expected = self.state.last_seq();
+        let found = self.store_mut()?.store.head()?.seq;
+        if found != expected {
+            self.catch_up()?;
+            return Err(Error::Conflict { expected, found });
+        }
+        let head = self.store_mut()?.head;
+        let at = self.recording_time(at);
+        let mut answers = Vec::with_capacity(commands.len());
+        let mut all = Vec::new();
+        let mut feed = Vec::new();
+        // The batch is applied as it is decided (each command sees the ones before it), so
+        // the commit comes after; a failed commit rebuilds the state from the store below.
+        for (actor, command) in commands {
+            let decided = self.state.decide(&actor, at, command, &self.outboxes);
+            let answer = decided.and_then(|payloads| {
+                let events = self.number(&actor, at, payloads);
+                for event in &events {
+                    self.state.apply_decided(event)?;
+                    self.notify_feed(event, &mut feed);
+                }
+                Ok(events)
+            });
+            if let Ok(events) = &answer {
+                all.extend(events.iter().cloned());
+            }
+            answers.push(answer);
+        }
+        let committed = {
+            let d = self.store_mut()?;
+            let mut previous = head;
+            let records: Vec<Record> = all
+                .iter()
+                .map(|e| {
+                    let r = Record::of(e, &previous);
+                    previous = r.hash;
+                    r
+                })
+                .collect();
+            let too_big = records
+                .iter()
+                .find(|r| r.body.len() > store::MAX_EVENT_BYTES);
+            match too_big {
+                Some(r) => Err(Error::invalid_input(
+                    "commands",
+                    format!(
+                        "event {} encodes to {} bytes, more than the store's limit of {}",
+                        r.seq,
+                        r.body.len(),
+                        store::MAX_EVENT_BYTES
+                    ),
+                )),
+                None => d.store.append(expected, &records).map(|()| previous),
+            }
+        };
+        match committed {
+            Ok(last_hash) => {
+                self.store_mut()?.head = last_hash;
+                self.after_commit(self.state.last_seq(), feed);
+                self.journal = all;
+                Ok(answers)
+            }
+            Err(e) => {
+                self.reload()?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Rebuilds the state from the store (after a failed batch commit).
+    fn reload(&mut self) -> Result<(), Error> {
+        let d = self.store_mut()?;
+        let (state, outboxes, from, _) = restore(d.store.as_mut())?;
+        d.head = from.hash;
+        self.state = state;
+        self.outboxes = outboxes;
+        self.journal.clear();
+        self.catch_up().map(|_| ())
+    }
+
+    /// Writes a snapshot of the state at its last event to the store (kept: the two newest);
+    /// its size in bytes.
+    pub fn snapshot(&mut self) -> Result<u64, Error> {
+        let seq = self.state.last_seq();
+        if seq == 0 && self.durable.is_some() {
+            return Err(Error::invalid_input(
+                "engine",
+                "no event yet: nothing to snapshot",
+            ));
+        }
+        let d = self.durable.as_mut().ok_or_else(|| {
+            Error::invalid_input(
+                "engine",
+                "an engine in memory has no store: use Engine::open",
+            )
+        })?;
+        let bytes = snapshot::encode(&self.state, &self.outboxes, &d.head);
+        d.store.put_snapshot(seq, &bytes)?;
+        d.last_snapshot = seq;
+        Ok(bytes.len() as u64)
+    }
+
+    /// The state at its last event as snapshot bytes (the format of [`crate::store::snapshot`]),
+    /// tied to the chain hash of that event (a durable engine's head; in memory, the chain of
+    /// its journal).
+    pub fn to_snapshot(&self) -> Vec<u8> {
+        let head = match &self.durable {
+            Some(d) => d.head,
+            None => self
+                .journal
+                .iter()
+                .fold(Head::EMPTY.hash, |previous, event| {
+                    Record::of(event, &previous).hash
+                }),
+        };
+        snapshot::encode(&self.state, &self.outboxes, &head)
+    }
+
+    /// An engine in memory holding the state of a snapshot (a what-if copy, an analyst's
+    /// restore); a bad snapshot is [`Error::CorruptSnapshot`].
+    pub fn from_snapshot(bytes: &[u8]) -> Result<Engine, Error> {
+        let (state, outboxes, _) = snapshot::decode(bytes)?;
+        Ok(Engine {
+            state,
+            outboxes,
+            journal: Vec::new(),
+            durable: None,
+        })
+    }
+
+    /// Checks the whole store: the audit chain from the first event to the last.
+    pub fn verify_store(&mut self) -> Result<Verified, Error> {
+        store::verify(self.store_mut()?.store.as_mut())
+    }
+
+    /// What the store is and holds.
+    pub fn store_info(&mut self) -> Result<StoreInfo, Error> {
+        let d = self.store_mut()?;
+        let head = d.store.head()?;
+        let snapshot_at = d.store.snapshots()?.first().copied().unwrap_or(0);
+        Ok(StoreInfo {
+            location: d.store.location().to_string(),
+            events: head.seq,
+            last_hash: journal::hex(&head.hash),
+            snapshot_at,
+        })
+    }
+
+    /// `actor`'s notification feed after `cursor` (0: from the start), at most `limit` (1 to
+    /// 10 000). Positions count `actor`'s own notices only.
+    pub fn feed(&mut self, actor: &Actor, cursor: u64, limit: u32) -> Result<FeedPage, Error> {
+        read_feed(self.store_mut()?.store.as_mut(), actor, cursor, limit)
+    }
+
+    /// Writes the whole log (in memory: the journal; durable: the store's records, as stored)
+    /// to `path` as chained JSON lines, atomically.
+    pub fn export(&mut self, path: impl AsRef<Path>) -> Result<u64, Error> {
+        let Some(d) = self.durable.as_mut() else {
+            journal::write_jsonl(path, &self.journal)?;
+            return Ok(self.journal.len() as u64);
+        };
+        let store = d.store.as_mut();
+        let mut count = 0;
+        journal::write_atomically(path.as_ref(), |out, name| {
+            let mut chained = ChainedWriter::new(out, name);
+            let mut previous = Head::EMPTY;
+            loop {
+                let records = store.read(previous.seq, 1024, store::READ_BYTES)?;
+                if records.is_empty() {
+                    break;
+                }
+                for r in records {
+                    // What is exported is what verifies: a broken store is not copied out.
+                    r.verify(&previous.hash)?;
+                    chained.line(r.seq, &r.body, &r.hash)?;
+                    previous = Head {
+                        seq: r.seq,
+                        hash: r.hash,
+                    };
+                    count += 1;
+                }
+            }
+            chained.close()
+        })?;
+        Ok(count)
+    }
+
+    /// Imports a JSON-lines log (chained or not; a chained one is verified whole) into an
+    /// empty store and opens it. Every event is verified as it is replayed.
+    pub fn import(
+        log: impl AsRef<Path>,
+        mut store: Box<dyn EventStore>,
+        options: OpenOptions,
+    ) -> Result<Engine, Error> {
+        let head = store.head()?;
+        if head.seq != 0 {
+            return Err(Error::invalid_input(
+                "store",
+                format!(
+                    "{} already holds {} events: import into an empty store",
+                    store.location(),
+                    head.seq
+                ),
+            ));
+        }
+        let events = journal::read_jsonl(log)?;
+        // Verified as a replay would, before anything is written.
+        let mut check = Engine::new();
+        let mut previous = Head::EMPTY.hash;
+        let mut batch = Vec::new();
+        let mut batch_bytes = 0;
+        let mut written = 0;
+        for event in events {
+            check.apply_event(event)?;
+            let event = check.journal.pop().expect("just applied");
+            let record = Record::of(&event, &previous);
+            previous = record.hash;
+            batch_bytes += record.body.len();
+            batch.push(record);
+            if batch_bytes >= store::READ_BYTES || batch.len() >= 4096 {
+                store.append(written, &batch)?;
+                written += batch.len() as u64;
+                batch.clear();
+                batch_bytes = 0;
+            }
+        }
+        if !batch.is_empty() {
+            store.append(written, &batch)?;
+        }
+        drop(check);
+        Engine::open_store(store, options)
+    }
+}
+
+/// `actor`'s feed in `store`, for a party's system that holds no engine: it reads its own rows
+/// and nothing else.
+pub fn read_feed(
+    store: &mut dyn EventStore,
+    actor: &Actor,
+    cursor: u64,
+    limit: u32,
+) -> Result<FeedPage, Error> {
+    if limit == 0 || limit > MAX_FEED_PAGE {
+        return Err(Error::invalid_input(
+            "limit",
+            format!("{limit} is not between 1 and {MAX_FEED_PAGE}"),
+        ));
+    }
+    if matches!(actor, Actor::System) {
+        return Err(Error::invalid_input("actor", "the system has no feed"));
+    }
+    store.feed(&actor.to_code(), cursor, limit)
+}
+
+/// The newest usable snapshot's state (or an empty state), the head it is at, and the
+/// snapshots refused on the way.
+fn restore(store: &mut dyn EventStore) -> Result<(State, Outboxes, Head, Vec<Error>), Error> {
+    let head = store.head()?;
+    let mut refused = Vec::new();
+    for seq in store.snapshots()? {
+        let bytes = store.snapshot(seq)?;
+        match usable(store, &bytes, seq, head) {
+            Ok((state, outboxes, at)) => return Ok((state, outboxes, at, refused)),
+            Err(e) => refused.push(e),
+        }
+    }
+    Ok((State::new(), Outboxes::default(), Head::EMPTY, refused))
+}
+
+/// A snapshot that decodes and belongs to this store's chain.
+fn usable(
+    store: &mut dyn EventStore,
+    bytes: &[u8],
+    seq: u64,
+    head: Head,
+) -> Result<(State, Outboxes, Head), Error> {
+    let (state, outboxes, header) = snapshot::decode(bytes)?;
+    let refuse = |reason: &str| Error::CorruptSnapshot {
+        seq,
+        reason: reason.to_string(),
+    };
+    if header.seq != seq {
+        return Err(refuse("stored under another event than it holds"));
+    }
+    if seq == 0 || seq > head.seq {
+        return Err(refuse("after the store's last event: the events were cut"));
+    }
+    let at = store.read(seq - 1, 1, 0)?;
+    match at.first() {
+        Some(r) if r.seq == seq && r.hash == header.chain_hash => Ok((
+            state,
+            outboxes,
+            Head {
+                seq,
+                hash: header.chain_hash,
+            },
+        )),
+        _ => Err(refuse(
+            "its chain hash is not the store's: not a snapshot of this log",
+        )),
+    }
+}
