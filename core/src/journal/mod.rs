@@ -90,6 +90,7 @@ pub(crate) fn hex(bytes: &[u8; 32]) -> String {
 }
 
 /// The 32 bytes of a 64-digit hex hash.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) fn unhex(text: &str) -> Option<[u8; 32]> {
     let bytes = text.as_bytes();
     if bytes.len() != 64 {

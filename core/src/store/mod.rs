@@ -259,6 +259,7 @@ pub fn verify(store: &mut dyn EventStore) -> Result<journal::Verified, Error> {
 
 // Helpers the implementations share.
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 /// A page of a feed from the stored notification bodies.
 pub(crate) fn feed_page(
     location: &str,
@@ -276,6 +277,7 @@ pub(crate) fn feed_page(
     })
 }
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) fn io_error(location: &str, e: impl std::fmt::Display) -> Error {
     Error::Io {
         path: location.to_string(),
@@ -283,6 +285,7 @@ pub(crate) fn io_error(location: &str, e: impl std::fmt::Display) -> Error {
     }
 }
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 /// A hash from the hex a store holds, or a typed error naming the event.
 pub(crate) fn hash_from(text: &str, seq: u64) -> Result<[u8; 32], Error> {
     journal::unhex(text).ok_or_else(|| Error::CorruptLog {
