@@ -2,12 +2,13 @@
 //! released and the lock taken there too (taking it while holding the GIL could deadlock with
 //! a thread that holds the lock and waits for the GIL).
 
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Utc};
-use commshub_ota::{journal, Actor, Command, Engine, Error};
+use commshub_ota::{journal, Actor, Command, Engine, Error, OpenOptions};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::{PyBytes, PyDict, PyString};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -18,7 +19,30 @@ use commshub_ota::command::*;
 
 #[pyclass(frozen, module = "commshub_ota._native")]
 pub struct NativeEngine {
-    inner: Mutex<Engine>,
+    /// `None` once closed: a durable engine's store is let go, and any later call is refused.
+    inner: Mutex<Option<Engine>>,
+}
+
+/// The engine behind a lock, or why there is none.
+struct Held<'a>(MutexGuard<'a, Option<Engine>>);
+
+impl std::ops::Deref for Held<'_> {
+    type Target = Engine;
+    fn deref(&self) -> &Engine {
+        self.0.as_ref().expect("checked when taken")
+    }
+}
+
+impl std::ops::DerefMut for Held<'_> {
+    fn deref_mut(&mut self) -> &mut Engine {
+        self.0.as_mut().expect("checked when taken")
+    }
+}
+
+fn wrap(engine: Engine) -> NativeEngine {
+    NativeEngine {
+        inner: Mutex::new(Some(engine)),
+    }
 }
 
 pub fn parse_actor(actor: &str) -> PyResult<Actor> {
@@ -74,18 +98,25 @@ fn events_json(events: &[commshub_ota::Event], asker: &Actor) -> PyResult<Value>
 }
 
 impl NativeEngine {
+    /// The engine, locked (a panic elsewhere does not poison it for good), or an
+    /// `InvalidInputError` once it was closed.
+    fn engine(&self) -> Result<Held<'_>, Error> {
+        let guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.is_none() {
+            return Err(Error::InvalidInput {
+                field: "engine".into(),
+                reason: "it was closed".into(),
+            });
+        }
+        Ok(Held(guard))
+    }
+
     /// Runs `f` on the engine with the GIL released, then converts its answer to Python.
     fn with<'py, F>(&self, py: Python<'py>, f: F) -> PyResult<Bound<'py, PyAny>>
     where
         F: FnOnce(&mut Engine) -> Result<Value, Error> + Send,
     {
-        let answer = py.detach(|| {
-            let mut engine = self
-                .inner
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            f(&mut engine)
-        });
+        let answer = py.detach(|| f(&mut *self.engine()?));
         to_py(py, &answer.map_err(to_py_err)?)
     }
 }
@@ -102,9 +133,7 @@ fn ok_json<T: Serialize>(value: Result<T, Error>) -> Result<Value, Error> {
 impl NativeEngine {
     #[new]
     fn new() -> Self {
-        NativeEngine {
-            inner: Mutex::new(Engine::new()),
-        }
+        wrap(Engine::new())
     }
 
     /// Runs one command (its JSON form as a dict); returns the events it recorded.
@@ -120,8 +149,7 @@ impl NativeEngine {
         let command: Command = serde_json::from_value(from_py(command, "command")?)
             .map_err(|e| invalid_input("command", e.to_string()))?;
         let answer = py.detach(|| {
-            let mut engine = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-            engine
+            self.engine()?
                 .execute(&actor, at, command)
                 .map(|events| events.to_vec())
         });
@@ -142,8 +170,7 @@ impl NativeEngine {
         let columns = crate::columns::Columns::extract(columns)?;
         let answer = py.detach(|| {
             let parsed = table_from_columns(columns);
-            let mut engine = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-            engine
+            self.engine()?
                 .load_estate_table(&actor, at, parsed.table, &parsed.origin, parsed.rejected)
                 .map(|events| events.last().map_or(0, |e| e.seq))
         });
@@ -163,8 +190,7 @@ impl NativeEngine {
         let at = parse_at(at)?;
         let table = crate::columns::table_from_dict(table)?;
         let answer = py.detach(|| {
-            let mut engine = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-            engine
+            self.engine()?
                 .execute(
                     &actor,
                     at,
@@ -204,35 +230,22 @@ impl NativeEngine {
     }
 
     #[getter]
-    fn last_seq(&self, py: Python<'_>) -> u64 {
-        py.detach(|| {
-            self.inner
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .state()
-                .last_seq()
-        })
+    fn last_seq(&self, py: Python<'_>) -> PyResult<u64> {
+        py.detach(|| self.engine().map(|e| e.state().last_seq()))
+            .map_err(to_py_err)
     }
 
     #[getter]
-    fn hub_count(&self, py: Python<'_>) -> usize {
-        py.detach(|| {
-            self.inner
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .state()
-                .hub_count()
-        })
+    fn hub_count(&self, py: Python<'_>) -> PyResult<usize> {
+        py.detach(|| self.engine().map(|e| e.state().hub_count()))
+            .map_err(to_py_err)
     }
 
     /// Writes every recorded event to `path` as JSON lines.
     fn write_log(&self, py: Python<'_>, path: &str) -> PyResult<()> {
         let path = path.to_owned();
-        py.detach(|| {
-            let engine = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-            journal::write_jsonl(&path, engine.events())
-        })
-        .map_err(to_py_err)
+        py.detach(|| journal::write_jsonl(&path, self.engine()?.events()))
+            .map_err(to_py_err)
     }
 
     /// Rebuilds an engine from a JSON-lines event log.
@@ -242,23 +255,180 @@ impl NativeEngine {
         let engine = py
             .detach(|| journal::read_jsonl(&path).and_then(Engine::replay))
             .map_err(to_py_err)?;
-        Ok(NativeEngine {
-            inner: Mutex::new(engine),
-        })
+        Ok(wrap(engine))
     }
 
     /// Whether two engines hold the same state and notifications (e.g. an engine and its replay).
-    fn same_state_as(&self, py: Python<'_>, other: &NativeEngine) -> bool {
+    fn same_state_as(&self, py: Python<'_>, other: &NativeEngine) -> PyResult<bool> {
         if std::ptr::eq(self, other) {
-            return true;
+            return Ok(true);
         }
         // Never two engines' locks at once: `a.same_state_as(b)` and `b.same_state_as(a)` on
         // two threads would each hold one lock and wait for the other for ever. The other's
         // state is copied under its lock alone, then compared under ours.
         py.detach(|| {
-            let theirs = other.inner.lock().unwrap_or_else(|p| p.into_inner()).fork();
-            let ours = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-            ours.same_state_as(&theirs)
+            let theirs = other.engine()?.fork();
+            let ours = self.engine()?;
+            Ok(ours.same_state_as(&theirs))
         })
+        .map_err(to_py_err)
+    }
+
+    // --- a durable engine: its store -----------------------------------------------------
+
+    /// Opens the store at `location` (a SQLite path, `sqlite:PATH`, or a PostgreSQL URL).
+    #[staticmethod]
+    #[pyo3(signature = (location, snapshot_every=10_000))]
+    fn open(py: Python<'_>, location: &str, snapshot_every: u64) -> PyResult<NativeEngine> {
+        let location = location.to_owned();
+        py.detach(|| {
+            let store = commshub_ota::store::open(&location)?;
+            Engine::open_store(store, OpenOptions { snapshot_every })
+        })
+        .map(wrap)
+        .map_err(to_py_err)
+    }
+
+    /// Imports the JSON-lines log at `path` into the empty store at `location` and opens it.
+    #[staticmethod]
+    #[pyo3(signature = (path, location, snapshot_every=10_000))]
+    fn import_log(
+        py: Python<'_>,
+        path: &str,
+        location: &str,
+        snapshot_every: u64,
+    ) -> PyResult<NativeEngine> {
+        let (path, location) = (path.to_owned(), location.to_owned());
+        py.detach(|| {
+            let store = commshub_ota::store::open(&location)?;
+            Engine::import(&path, store, OpenOptions { snapshot_every })
+        })
+        .map(wrap)
+        .map_err(to_py_err)
+    }
+
+    /// Lets go of the engine and its store (its connection, its file); later calls are refused.
+    fn close(&self, py: Python<'_>) {
+        py.detach(|| {
+            self.inner.lock().unwrap_or_else(|p| p.into_inner()).take();
+        });
+    }
+
+    /// Runs `(actor, command)` pairs in order, committing the accepted ones in one transaction.
+    /// Returns one item a command: its events (a list) or its refusal (an exception instance).
+    fn execute_batch<'py>(
+        &self,
+        py: Python<'py>,
+        at: &Bound<'py, PyAny>,
+        commands: Vec<(String, Bound<'py, PyAny>)>,
+    ) -> PyResult<Vec<Py<PyAny>>> {
+        let at = parse_at(at)?;
+        let mut parsed = Vec::with_capacity(commands.len());
+        for (i, (actor, command)) in commands.iter().enumerate() {
+            let actor = parse_actor(actor)?;
+            let command: Command =
+                serde_json::from_value(from_py(command, &format!("commands[{i}]"))?)
+                    .map_err(|e| invalid_input(&format!("commands[{i}]"), e.to_string()))?;
+            parsed.push((actor, command));
+        }
+        let actors: Vec<Actor> = parsed.iter().map(|(a, _)| a.clone()).collect();
+        let answers = py
+            .detach(|| self.engine()?.execute_batch(at, parsed))
+            .map_err(to_py_err)?;
+        answers
+            .into_iter()
+            .zip(actors)
+            .map(|(answer, actor)| match answer {
+                Ok(events) => Ok(to_py(py, &events_json(&events, &actor)?)?.unbind()),
+                Err(err) => Ok(to_py_err(err).into_value(py).into_any()),
+            })
+            .collect()
+    }
+
+    /// Applies the events other writers appended since this engine's last; how many.
+    fn catch_up(&self, py: Python<'_>) -> PyResult<u64> {
+        py.detach(|| self.engine()?.catch_up()).map_err(to_py_err)
+    }
+
+    /// Waits up to `timeout` seconds for other writers' events, then applies them; how many.
+    fn wait_for_events(&self, py: Python<'_>, timeout: f64) -> PyResult<u64> {
+        if !(0.0..=3600.0).contains(&timeout) {
+            return Err(invalid_input(
+                "timeout",
+                format!("{timeout} is not between 0 and 3600 seconds"),
+            ));
+        }
+        py.detach(|| {
+            self.engine()?
+                .wait_for_events(Duration::from_secs_f64(timeout))
+        })
+        .map_err(to_py_err)
+    }
+
+    /// Writes a snapshot to the store; its size in bytes.
+    fn snapshot(&self, py: Python<'_>) -> PyResult<u64> {
+        py.detach(|| self.engine()?.snapshot()).map_err(to_py_err)
+    }
+
+    /// Checks the store's whole audit chain.
+    fn verify_store<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.with(py, |e| ok_json(e.verify_store()))
+    }
+
+    /// Where the store is and what it holds.
+    fn store_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.with(py, |e| ok_json(e.store_info()))
+    }
+
+    /// How the engine opened: `{"snapshot": N or None, "replayed": N, "refused": [messages]}`;
+    /// `None` in memory.
+    fn open_report<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.with(py, |e| {
+            Ok(match e.open_report() {
+                None => Value::Null,
+                Some(r) => serde_json::json!({
+                    "snapshot": r.snapshot,
+                    "replayed": r.replayed,
+                    "refused": r.refused.iter().map(|e| serde_json::json!({
+                        "kind": e.kind().as_str(), "message": e.to_string(),
+                    })).collect::<Vec<_>>(),
+                }),
+            })
+        })
+    }
+
+    /// `actor`'s notification feed after `cursor`, at most `limit`.
+    fn feed<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &str,
+        cursor: u64,
+        limit: u32,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let actor = parse_actor(actor)?;
+        self.with(py, move |e| ok_json(e.feed(&actor, cursor, limit)))
+    }
+
+    /// The state as snapshot bytes (versioned, checksummed).
+    fn to_snapshot<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let bytes = py
+            .detach(|| self.engine().map(|e| e.to_snapshot()))
+            .map_err(to_py_err)?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// An engine in memory from snapshot bytes (`CorruptSnapshotError` when they are bad).
+    #[staticmethod]
+    fn from_snapshot(py: Python<'_>, data: Vec<u8>) -> PyResult<NativeEngine> {
+        py.detach(|| Engine::from_snapshot(&data))
+            .map(wrap)
+            .map_err(to_py_err)
+    }
+
+    /// Writes the whole log to `path` as chained JSON lines, atomically; how many events.
+    fn export_log(&self, py: Python<'_>, path: &str) -> PyResult<u64> {
+        let path = path.to_owned();
+        py.detach(|| self.engine()?.export(&path))
+            .map_err(to_py_err)
     }
 }

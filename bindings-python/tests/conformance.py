@@ -140,16 +140,16 @@ def scenario_files() -> List[Path]:
     return sorted((TESTS_DIR / "scenarios").glob("*.json"))
 
 
-def rolling(policy: ota.CampaignPolicy = ota.CampaignPolicy()) -> ota.Engine:
+def rolling(policy: ota.CampaignPolicy = ota.CampaignPolicy(), engine: Optional[ota.Engine] = None) -> ota.Engine:
     """The issue-5 fixture (rollout_estate.json) with campaign C2 (to 2.0, cut-off day 59)
     piloting from day 2, SUP-A and SUP-D having approved their whole estates. Days count from
-    2026-01-01 09:00 UTC, as in the scenarios."""
+    2026-01-01 09:00 UTC, as in the scenarios. Built in `engine` when given (a durable one)."""
     from datetime import timedelta, timezone
 
     def t(day: int) -> datetime:
         return datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc) + timedelta(days=day)
 
-    e = ota.Engine()
+    e = engine if engine is not None else ota.Engine()
     given(e, json.loads((TESTS_DIR / "fixtures" / "rollout_estate.json").read_text()))
     e.create_campaign(ota.Actor.DCC, t(1), campaign="C2", variant="CH-N-DB", target="2.0", cutoff=t(59), policy=policy)
     e.grant_pilot_oa(ota.Actor.DCC, t(2), campaign="C2")

@@ -41,6 +41,9 @@ pub struct Surface {
     pub query: crate::Query,
     pub answer: crate::Answer,
     pub event: crate::Event,
+    /// What a durable engine's store calls answer.
+    pub feed_page: crate::store::FeedPage,
+    pub store_info: crate::store::StoreInfo,
 }
 
 /// The surface's schema as pretty JSON (what `tests/schema/core.json` holds).

@@ -30,12 +30,14 @@ from ._views import (
     ConfigSetCount,
     ConsumerFlags,
     Event,
+    FeedPage,
     FirmwareView,
     HubRow,
     HubView,
+    StoreInfo,
     Variant,
 )
-from ._native import InvalidInputError
+from ._native import CommsHubOtaError, InvalidInputError
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -190,6 +192,111 @@ class Engine:
 
     def __init__(self, _inner: Optional[_native.NativeEngine] = None) -> None:
         self._inner = _inner if _inner is not None else _native.NativeEngine()
+
+    # --- a durable engine: its store -------------------------------------------------------
+    @classmethod
+    def open(cls, location: PathLike, snapshot_every: int = 10_000) -> "Engine":
+        """Opens a durable engine on the store at `location`: a SQLite file (a path or
+        `sqlite:PATH`, created when missing) or a PostgreSQL URL (`postgres://user@host/db`).
+        It loads the newest usable snapshot and replays the events after it, verifying each
+        (`CorruptLogError` naming the event if one was changed or could not have been made by
+        its actor). Each command is then written to the store before it changes the state.
+        A snapshot is taken every `snapshot_every` events (0: only by `snapshot()`). Use it as
+        a context manager (`with Engine.open(path) as engine:`) or call `close()`."""
+        return cls(_native.NativeEngine.open(os.fspath(location), _count(snapshot_every, "snapshot_every")))
+
+    @classmethod
+    def import_log(cls, path: PathLike, location: PathLike, snapshot_every: int = 10_000) -> "Engine":
+        """Imports a JSON-lines log (verified as it is replayed) into the empty store at
+        `location` and opens it."""
+        return cls(_native.NativeEngine.import_log(os.fspath(path), os.fspath(location), _count(snapshot_every, "snapshot_every")))
+
+    def close(self) -> None:
+        """Lets go of the store (its file or connection); any later call is an
+        `InvalidInputError`. Closing twice is harmless."""
+        self._inner.close()
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def execute_batch(
+        self, at: datetime, commands: Sequence[Tuple[str, Mapping[str, Any]]]
+    ) -> List[Union[List[Event], CommsHubOtaError]]:
+        """Runs `(actor, command)` pairs in order (each command in its JSON form), each decided
+        on the state the ones before it left, and commits the accepted ones in one transaction.
+        Returns, for each command, its events or its refusal (the exception, not raised). If the
+        commit fails, nothing of the batch is kept and the error is raised (`ConflictError` when
+        another writer got there first: the engine has caught up, retry)."""
+        pairs = []
+        for i, pair in enumerate(commands):
+            if not isinstance(pair, tuple) or len(pair) != 2 or not isinstance(pair[1], Mapping):
+                raise _invalid(f"commands[{i}]", "expected an (actor, command mapping) pair")
+            pairs.append((_text(pair[0], f"commands[{i}].actor"), _encode(pair[1], f"commands[{i}]")))
+        out: List[Union[List[Event], CommsHubOtaError]] = []
+        for answer in self._inner.execute_batch(_at(at), pairs):
+            out.append(answer if isinstance(answer, CommsHubOtaError) else [Event.from_dict(e) for e in answer])
+        return out
+
+    def catch_up(self) -> int:
+        """Applies the events other writers appended to the store since this engine's last
+        (each verified); how many. A follower calls it, or `wait_for_events`."""
+        return self._inner.catch_up()
+
+    def wait_for_events(self, timeout: float) -> int:
+        """Waits up to `timeout` seconds (0 to 3600) for other writers' events, then applies
+        them; how many (0 when none came). PostgreSQL wakes it by NOTIFY."""
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+            raise _invalid("timeout", f"expected seconds as a number, got {type(timeout).__name__}")
+        return self._inner.wait_for_events(float(timeout))
+
+    def snapshot(self) -> int:
+        """Writes a snapshot of the state to the store (the two newest are kept); its size in
+        bytes. A restart then loads it instead of replaying the events before it."""
+        return self._inner.snapshot()
+
+    def verify_store(self) -> Dict[str, Any]:
+        """Checks the store's whole audit chain, first event to last: `{"chain": "chained",
+        "events": N, "last_hash": H}`, or `CorruptLogError` naming the first bad event."""
+        return dict(self._inner.verify_store())
+
+    def store_info(self) -> StoreInfo:
+        """Where the store is and what it holds."""
+        return StoreInfo.from_dict(self._inner.store_info())
+
+    def open_report(self) -> Optional[Dict[str, Any]]:
+        """How the engine opened: `{"snapshot": N or None, "replayed": N, "refused": [{"kind",
+        "message"}]}` (a refused snapshot is a `corrupt_snapshot` there, and the events were used
+        instead); `None` for an engine in memory."""
+        report = self._inner.open_report()
+        return None if report is None else dict(report)
+
+    def feed(self, actor: str, cursor: int = 0, limit: int = 1000) -> FeedPage:
+        """`actor`'s notifications after `cursor` (a position in its own feed; 0 from the start),
+        at most `limit` (1 to 10 000), from the store. Positions count `actor`'s own notices
+        only, so they say nothing of what others did."""
+        limit = _count(limit, "limit")
+        if limit > 2**32 - 1:
+            raise _invalid("limit", f"{limit} is not between 1 and 10 000")
+        return FeedPage.from_dict(self._inner.feed(_text(actor, "actor"), _count(cursor, "cursor"), limit))
+
+    def to_snapshot(self) -> bytes:
+        """The whole state as snapshot bytes (the store's versioned, checksummed format)."""
+        return bytes(self._inner.to_snapshot())
+
+    @classmethod
+    def from_snapshot(cls, data: bytes) -> "Engine":
+        """An engine in memory holding a snapshot's state (a what-if copy, an analyst's
+        restore); `CorruptSnapshotError` when the bytes were changed, cut or are not one."""
+        if not isinstance(data, (bytes, bytearray)):
+            raise _invalid("data", f"expected bytes, got {type(data).__name__}")
+        return cls(_native.NativeEngine.from_snapshot(bytes(data)))
+
+    def export_log(self, path: PathLike) -> int:
+        """Writes the whole log to `path` as chained JSON lines, atomically; how many events."""
+        return self._inner.export_log(os.fspath(path))
 
     # --- the log -------------------------------------------------------------------------
     @classmethod

@@ -92,6 +92,8 @@ class ErrorKind(_StrEnum):
     CORRUPT_LOG = "corrupt_log"
     UNSUPPORTED_SCHEMA = "unsupported_schema"
     IO = "io"
+    CONFLICT = "conflict"
+    CORRUPT_SNAPSHOT = "corrupt_snapshot"
 
 
 class Outcome(_StrEnum):

@@ -866,6 +866,42 @@ class NotificationPage:
 
 
 @dataclass(frozen=True)
+class FeedPage:
+    """A party's notification feed after its cursor (a durable engine's store). Each
+    notification's `id` is its position in the party's own feed (1, 2, 3...): pass the page's
+    `cursor` next time."""
+
+    notifications: List[Notification]
+    cursor: int
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "FeedPage":
+        return FeedPage([Notification.from_dict(n) for n in d["notifications"]], int(d["cursor"]))
+
+    def to_dict(self) -> JsonDict:
+        return {"notifications": [n.to_dict() for n in self.notifications], "cursor": self.cursor}
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    """A durable engine's store: where (`sqlite:PATH` or the PostgreSQL URL without its
+    password), how many events, the last event's chain hash, the newest snapshot's event (0:
+    none)."""
+
+    location: str
+    events: int
+    last_hash: str
+    snapshot_at: int
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "StoreInfo":
+        return StoreInfo(str(d["location"]), int(d["events"]), str(d["last_hash"]), int(d["snapshot_at"]))
+
+    def to_dict(self) -> JsonDict:
+        return {"location": self.location, "events": self.events, "last_hash": self.last_hash, "snapshot_at": self.snapshot_at}
+
+
+@dataclass(frozen=True)
 class DefectView:
     """A defect flag as the asker may see it (`flagged_by` where the flagger chose to be named,
     or to the DCC; `suspending` to the flagger and the DCC)."""

@@ -136,6 +136,7 @@ pub struct FeedPage {
 /// What a store is and holds, for a status line or a test.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StoreInfo {
     /// `sqlite:PATH` or the PostgreSQL URL without its password.
     pub location: String,
