@@ -88,6 +88,43 @@ impl Recorded {
     }
 }
 
+/// A refused command of a batch: its kind and message (the batch went on without it).
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Refusal {
+    pub kind: core::ErrorKind,
+    pub message: String,
+}
+
+/// One command of a batch: who runs it, and what.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct BatchCommand {
+    pub actor: Actor,
+    pub command: Command,
+}
+
+/// What became of one command of a batch: its events, or why it was refused.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct BatchAnswer {
+    pub events: Vec<Recorded>,
+    pub refused: Option<Refusal>,
+}
+
+/// How a durable engine opened: from which snapshot (null: from the first event), how many
+/// events it replayed after it, which snapshots it refused (each `corrupt_snapshot`).
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct OpenReport {
+    pub snapshot: Option<i64>,
+    pub replayed: i64,
+    pub refused: Vec<Refusal>,
+}
+
+fn refusal(e: &core::Error) -> Refusal {
+    Refusal {
+        kind: e.kind(),
+        message: e.to_string(),
+    }
+}
+
 #[derive(uniffi::Object)]
 pub struct Engine {
     inner: Arc<Mutex<core::Engine>>,
@@ -155,6 +192,129 @@ impl Engine {
     pub fn replay_log(path: String) -> Result<Arc<Self>> {
         let engine = core::Engine::replay(journal::read_jsonl(&path)?)?;
         Ok(Engine::wrap(engine))
+    }
+
+    /// Opens a durable engine on the store at `location`: a SQLite file (a path or
+    /// `sqlite:PATH`, created when missing) or a PostgreSQL URL. Loads the newest usable
+    /// snapshot and replays the events after it, each verified (`CorruptLog` naming the event
+    /// otherwise); then each command is written to the store before it changes the state. A
+    /// snapshot is taken every `snapshotEvery` events (0: only by `snapshot()`). Close it (Kotlin
+    /// `use {}`, Java try-with-resources) to let go of the file or connection.
+    #[uniffi::constructor]
+    pub fn open(location: String, snapshot_every: i64) -> Result<Arc<Self>> {
+        let snapshot_every = u64::try_from(snapshot_every)
+            .map_err(|_| invalid_input("snapshotEvery", "must not be negative"))?;
+        let store = core::store::open(&location)?;
+        let engine = core::Engine::open_store(store, core::OpenOptions { snapshot_every })?;
+        Ok(Engine::wrap(engine))
+    }
+
+    /// Imports a JSON-lines log (verified as it is replayed) into the empty store at
+    /// `location` and opens it.
+    #[uniffi::constructor]
+    pub fn import_log(path: String, location: String, snapshot_every: i64) -> Result<Arc<Self>> {
+        let snapshot_every = u64::try_from(snapshot_every)
+            .map_err(|_| invalid_input("snapshotEvery", "must not be negative"))?;
+        let store = core::store::open(&location)?;
+        let engine = core::Engine::import(&path, store, core::OpenOptions { snapshot_every })?;
+        Ok(Engine::wrap(engine))
+    }
+
+    /// An engine in memory holding a snapshot's state; `CorruptSnapshot` for bad bytes.
+    #[uniffi::constructor]
+    pub fn from_snapshot(bytes: Vec<u8>) -> Result<Arc<Self>> {
+        Ok(Engine::wrap(core::Engine::from_snapshot(&bytes)?))
+    }
+
+    /// The whole state as snapshot bytes (versioned, checksummed).
+    pub fn to_snapshot(&self) -> Vec<u8> {
+        self.lock().to_snapshot()
+    }
+
+    /// Runs the commands in order, each decided on the state the ones before it left, and
+    /// commits the accepted ones in one transaction: one answer a command. If the commit fails,
+    /// nothing of the batch is kept and the error is thrown (`Conflict` when another writer got
+    /// there first: the engine has caught up, retry).
+    pub fn execute_batch(
+        &self,
+        at: SystemTime,
+        commands: Vec<BatchCommand>,
+    ) -> Result<Vec<BatchAnswer>> {
+        let at = instant(at)?;
+        let actors: Vec<Actor> = commands.iter().map(|c| c.actor.clone()).collect();
+        let pairs = commands.into_iter().map(|c| (c.actor, c.command)).collect();
+        let answers = self.lock().execute_batch(at, pairs)?;
+        Ok(answers
+            .into_iter()
+            .zip(actors)
+            .map(|(answer, actor)| match answer {
+                Ok(events) => BatchAnswer {
+                    events: events.iter().map(|e| Recorded::of(e, &actor)).collect(),
+                    refused: None,
+                },
+                Err(e) => BatchAnswer {
+                    events: Vec::new(),
+                    refused: Some(refusal(&e)),
+                },
+            })
+            .collect())
+    }
+
+    /// Applies the events other writers appended since this engine's last; how many.
+    pub fn catch_up(&self) -> Result<i64> {
+        Ok(self.lock().catch_up()? as i64)
+    }
+
+    /// Waits up to `timeoutMillis` (0 to one hour) for other writers' events, then applies
+    /// them; how many. PostgreSQL wakes it by NOTIFY. The engine is held meanwhile.
+    pub fn wait_for_events(&self, timeout_millis: i64) -> Result<i64> {
+        if !(0..=3_600_000).contains(&timeout_millis) {
+            return Err(invalid_input(
+                "timeoutMillis",
+                format!("{timeout_millis} is not between 0 and 3600000"),
+            ));
+        }
+        let timeout = std::time::Duration::from_millis(timeout_millis as u64);
+        Ok(self.lock().wait_for_events(timeout)? as i64)
+    }
+
+    /// Writes a snapshot of the state to the store; its size in bytes.
+    pub fn snapshot(&self) -> Result<i64> {
+        Ok(self.lock().snapshot()? as i64)
+    }
+
+    /// Checks the store's whole audit chain, first event to last.
+    pub fn verify_store(&self) -> Result<journal::Verified> {
+        Ok(self.lock().verify_store()?)
+    }
+
+    /// Where the store is and what it holds.
+    pub fn store_info(&self) -> Result<core::store::StoreInfo> {
+        Ok(self.lock().store_info()?)
+    }
+
+    /// How the engine opened (null in memory).
+    pub fn open_report(&self) -> Option<OpenReport> {
+        self.lock().open_report().map(|r| OpenReport {
+            snapshot: r.snapshot.map(|s| s as i64),
+            replayed: r.replayed as i64,
+            refused: r.refused.iter().map(refusal).collect(),
+        })
+    }
+
+    /// `actor`'s notifications after `cursor` (a position in its own feed; 0 from the start),
+    /// at most `limit` (1 to 10 000), from the store.
+    pub fn feed(&self, actor: Actor, cursor: i64, limit: i64) -> Result<core::store::FeedPage> {
+        let cursor =
+            u64::try_from(cursor).map_err(|_| invalid_input("cursor", "must not be negative"))?;
+        let limit = u32::try_from(limit)
+            .map_err(|_| invalid_input("limit", format!("{limit} is not between 1 and 10 000")))?;
+        Ok(self.lock().feed(&actor, cursor, limit)?)
+    }
+
+    /// Writes the whole log to `path` as chained JSON lines, atomically; how many events.
+    pub fn export_log(&self, path: String) -> Result<i64> {
+        Ok(self.lock().export(&path)? as i64)
     }
 
     /// Runs `command` for `actor` (`dcc`, `csp:north`, `customer:ID`), recorded at `at` (the

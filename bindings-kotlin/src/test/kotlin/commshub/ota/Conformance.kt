@@ -54,6 +54,8 @@ object Conformance {
         is CommsHubOtaException.CorruptLog -> "corrupt_log"
         is CommsHubOtaException.UnsupportedSchema -> "unsupported_schema"
         is CommsHubOtaException.Io -> "io"
+        is CommsHubOtaException.Conflict -> "conflict"
+        is CommsHubOtaException.CorruptSnapshot -> "corrupt_snapshot"
     }
 
     fun description(e: CommsHubOtaException): String = when (e) {
@@ -68,6 +70,8 @@ object Conformance {
         is CommsHubOtaException.CorruptLog -> e.description
         is CommsHubOtaException.UnsupportedSchema -> e.description
         is CommsHubOtaException.Io -> e.description
+        is CommsHubOtaException.Conflict -> e.description
+        is CommsHubOtaException.CorruptSnapshot -> e.description
     }
 
     /** Null when `actual` matches `expected` as a subset, else what differs. */
