@@ -44,6 +44,14 @@ pub fn verify_log(path: String) -> Result<journal::Verified> {
     Ok(journal::verify(&path)?)
 }
 
+/// A command from its JSON form (`{"type":"grant_pilot_oa","campaign":"C1"}`, as in the
+/// event log and the conformance scenarios), e.g. read from a queue to go into a batch. A
+/// command that does not parse is `InvalidInput`.
+#[uniffi::export]
+pub fn command_from_json(json: String) -> Result<Command> {
+    serde_json::from_str(&json).map_err(|e| invalid_input("command", e.to_string()))
+}
+
 /// A campaign policy from its JSON form (as in the event log and the conformance scenarios),
 /// e.g. read from a configuration file; refused outside the policy's documented ranges.
 #[uniffi::export]
@@ -310,6 +318,13 @@ impl Engine {
         let limit = u32::try_from(limit)
             .map_err(|_| invalid_input("limit", format!("{limit} is not between 1 and 10 000")))?;
         Ok(self.lock().feed(&actor, cursor, limit)?)
+    }
+
+    /// The same feed page as its JSON form (`{"notifications": [...], "cursor": N}`, each
+    /// notification as `queryJson` gives one), e.g. to forward as it is.
+    pub fn feed_json(&self, actor: Actor, cursor: i64, limit: i64) -> Result<String> {
+        let page = self.feed(actor, cursor, limit)?;
+        serde_json::to_string(&page).map_err(|e| invalid_input("feed", e.to_string()))
     }
 
     /// Writes the whole log to `path` as chained JSON lines, atomically; how many events.

@@ -18,9 +18,9 @@ from commshub_ota._views import parse_datetime
 
 TESTS_DIR = Path(__file__).resolve().parents[2] / "tests"
 
-def call_command(engine: ota.Engine, actor: str, at: datetime, command: Mapping[str, Any]) -> None:
+def call_command(engine: ota.Engine, actor: str, at: datetime, command: Mapping[str, Any]) -> List[ota.Event]:
     """A scenario's command, in its JSON form, through the one command entry."""
-    engine.execute(actor, at, command)
+    return engine.execute(actor, at, command)
 
 
 def run_query(engine: ota.Engine, q: Mapping[str, Any]) -> Any:
@@ -94,8 +94,40 @@ def given(engine: ota.Engine, doc: Mapping[str, Any]) -> None:
         engine._inner = replayed._inner
 
 
+def _store_step(engine: ota.Engine, location: str, step: Mapping[str, Any]) -> Tuple[ota.Engine, Any]:
+    """A durable scenario's store step: the engine (another after `reopen`) and the answer."""
+    if "reopen" in step:
+        engine.close()  # let go of the store first, as a restarted process would have
+        engine = ota.Engine.open(location, snapshot_every=0)
+        report = engine.open_report()
+        assert report is not None
+        return engine, {**report, "refused": [r["kind"] for r in report["refused"]]}
+    if "snapshot" in step:
+        return engine, engine.snapshot()
+    if "store_info" in step:
+        return engine, engine.store_info().to_dict()
+    if "feed" in step:
+        f = step["feed"]
+        return engine, engine.feed(f["actor"], f["cursor"], f["limit"]).to_dict()
+    b = step["batch"]
+    answers = engine.execute_batch(parse_datetime(b["at"]), [(c["actor"], c["command"]) for c in b["commands"]])
+    return engine, [{"error": a.kind} if isinstance(a, ota.CommsHubOtaError) else {"events": [e.to_dict() for e in a]} for a in answers]
+
+
+STORE_STEPS = ("reopen", "snapshot", "store_info", "feed", "batch")
+
+
 def run_scenario(doc: Mapping[str, Any]) -> Tuple[int, Optional[str]]:
-    engine = ota.Engine()
+    with tempfile.TemporaryDirectory() as d:
+        return _run_scenario(doc, Path(d))
+
+
+def _run_scenario(doc: Mapping[str, Any], tmp: Path) -> Tuple[int, Optional[str]]:
+    store = doc.get("store")
+    if store not in (None, "sqlite"):
+        return 0, f"unknown store {store!r}"
+    location = str(tmp / "scenario.db") if store else None
+    engine = ota.Engine.open(location, snapshot_every=0) if location else ota.Engine()
     given(engine, doc.get("given") or {})
     steps = doc["steps"]
     for i, step in enumerate(steps, start=1):
@@ -105,8 +137,7 @@ def run_scenario(doc: Mapping[str, Any]) -> Tuple[int, Optional[str]]:
             w = step["when"]
             before = engine.last_seq
             try:
-                call_command(engine, w["actor"], parse_datetime(w["at"]), w["command"])
-                events = [e.to_dict() for e in engine.events(before)]
+                events = [e.to_dict() for e in call_command(engine, w["actor"], parse_datetime(w["at"]), w["command"])]
                 problem = f"expected error {then['error']}, got events {events}" if "error" in then else None
                 if problem is None and "events" in then:
                     problem = matches(then["events"], events, "events")
@@ -124,15 +155,29 @@ def run_scenario(doc: Mapping[str, Any]) -> Tuple[int, Optional[str]]:
                 problem = _check_value(then, ota.parse_id(step["parse"]["kind"], step["parse"]["input"]))
             except ota.CommsHubOtaError as err:
                 problem = _check_error(then, err)
+        elif any(k in step for k in STORE_STEPS):
+            if location is None:
+                return len(steps), f"step {i}: a store step in a scenario without \"store\""
+            try:
+                engine, answer = _store_step(engine, location, step)
+                problem = _check_value(then, answer)
+            except ota.CommsHubOtaError as err:
+                problem = _check_error(then, err)
         else:
-            problem = "a step needs when, query or parse"
+            problem = "a step needs when, query, parse or a store step"
         if problem:
             return len(steps), f"step {i}: {problem}"
-    with tempfile.TemporaryDirectory() as d:
-        path = Path(d) / "scenario.jsonl"
-        engine.write_log(path)
-        if not ota.Engine.replay_log(path).same_state_as(engine):
-            return len(steps), "replaying the scenario's events gave another state"
+    if location is not None:
+        # A durable scenario's store must verify and reopen to the state it built.
+        engine.verify_store()
+        with ota.Engine.open(location) as reopened:
+            ok = reopened.same_state_as(engine)
+        engine.close()
+        return len(steps), None if ok else "reopening the scenario's store gave another state"
+    path = tmp / "scenario.jsonl"
+    engine.write_log(path)
+    if not ota.Engine.replay_log(path).same_state_as(engine):
+        return len(steps), "replaying the scenario's events gave another state"
     return len(steps), None
 
 

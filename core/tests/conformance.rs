@@ -178,8 +178,106 @@ fn given(engine: &mut Engine, doc: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// A fresh SQLite file for a scenario with `"store": "sqlite"`.
+fn fresh_store() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let dir = std::env::temp_dir().join(format!("commshub-ota-conformance-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("c{}.db", N.fetch_add(1, Ordering::Relaxed)));
+    let _ = std::fs::remove_file(&path);
+    path.display().to_string()
+}
+
+fn open_store(loc: &str) -> Result<Engine, String> {
+    let store = store::open(loc).map_err(|e| e.to_string())?;
+    Engine::open_store(store, OpenOptions { snapshot_every: 0 }).map_err(|e| e.to_string())
+}
+
+/// How a durable engine opened, as scenarios name it.
+fn open_report_json(engine: &Engine) -> Value {
+    let r = engine.open_report().expect("a durable engine");
+    serde_json::json!({
+        "snapshot": r.snapshot,
+        "replayed": r.replayed,
+        "refused": r.refused.iter().map(|e| e.kind().as_str()).collect::<Vec<_>>(),
+    })
+}
+
+/// The store steps (`reopen`, `snapshot`, `batch`, `feed`, `store_info`) of a durable
+/// scenario; `None` when `step` is none of them.
+fn store_step(
+    engine: &mut Engine,
+    loc: Option<&str>,
+    step: &Value,
+) -> Option<Result<Result<Value, Error>, String>> {
+    let need = || loc.ok_or_else(|| "a store step in a scenario without \"store\"".to_string());
+    if step.get("reopen").is_some() {
+        return Some(need().and_then(|loc| {
+            let old = std::mem::take(engine);
+            drop(old); // let go of the store first, as a restarted process would have
+            *engine = open_store(loc)?;
+            Ok(Ok(open_report_json(engine)))
+        }));
+    }
+    if step.get("snapshot").is_some() {
+        return Some(need().map(|_| engine.snapshot().map(Value::from)));
+    }
+    if step.get("store_info").is_some() {
+        return Some(need().map(|_| {
+            engine
+                .store_info()
+                .map(|i| serde_json::to_value(i).unwrap())
+        }));
+    }
+    if let Some(f) = step.get("feed") {
+        return Some(need().and_then(|_| {
+            let actor = parse_actor(&f["actor"])?;
+            let cursor = f["cursor"].as_u64().ok_or("feed.cursor")?;
+            let limit = f["limit"].as_u64().ok_or("feed.limit")? as u32;
+            Ok(engine
+                .feed(&actor, cursor, limit)
+                .map(|p| serde_json::to_value(p).unwrap()))
+        }));
+    }
+    if let Some(b) = step.get("batch") {
+        return Some(need().and_then(|_| {
+            let at = parse_at(&b["at"])?;
+            let mut commands = Vec::new();
+            for c in b["commands"].as_array().ok_or("batch.commands")? {
+                let command: Command = serde_json::from_value(c["command"].clone())
+                    .map_err(|e| format!("bad command: {e}"))?;
+                commands.push((parse_actor(&c["actor"])?, command));
+            }
+            Ok(engine.execute_batch(at, commands).map(|answers| {
+                Value::Array(
+                    answers
+                        .into_iter()
+                        .map(|a| match a {
+                            Ok(events) => serde_json::json!({"events": events
+                                .iter()
+                                .map(|e| serde_json::to_value(&e.payload).unwrap())
+                                .collect::<Vec<_>>()}),
+                            Err(e) => serde_json::json!({"error": e.kind().as_str()}),
+                        })
+                        .collect(),
+                )
+            }))
+        }));
+    }
+    None
+}
+
 fn run_scenario(doc: &Value) -> Result<usize, String> {
-    let mut engine = Engine::new();
+    let loc = match doc.get("store").and_then(Value::as_str) {
+        None => None,
+        Some("sqlite") => Some(fresh_store()),
+        Some(other) => return Err(format!("unknown store {other:?}")),
+    };
+    let mut engine = match &loc {
+        Some(loc) => open_store(loc)?,
+        None => Engine::new(),
+    };
     given(&mut engine, doc.get("given").unwrap_or(&Value::Null))?;
     let steps = doc
         .get("steps")
@@ -227,9 +325,25 @@ fn run_scenario(doc: &Value) -> Result<usize, String> {
                 Ok(v) => check_value(&then, &v).map_err(fail)?,
                 Err(e) => check_error(&then, &e).map_err(fail)?,
             }
+        } else if let Some(outcome) = store_step(&mut engine, loc.as_deref(), step) {
+            match outcome.map_err(fail)? {
+                Ok(v) => check_value(&then, &v).map_err(fail)?,
+                Err(e) => check_error(&then, &e).map_err(fail)?,
+            }
         } else {
-            return Err(fail("a step needs `when`, `query` or `parse`".into()));
+            return Err(fail(
+                "a step needs `when`, `query`, `parse` or a store step".into(),
+            ));
         }
+    }
+    if let Some(loc) = &loc {
+        // A durable scenario's store must verify and reopen to the state it built.
+        engine.verify_store().map_err(|e| format!("verify: {e}"))?;
+        let reopened = open_store(loc)?;
+        if !reopened.same_state_as(&engine) {
+            return Err("reopening the scenario's store gave another state".into());
+        }
+        return Ok(steps.len());
     }
     // Every scenario's history must replay to the state it built.
     let replayed = Engine::replay(engine.events().to_vec()).map_err(|e| format!("replay: {e}"))?;

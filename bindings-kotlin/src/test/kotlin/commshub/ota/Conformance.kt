@@ -125,10 +125,56 @@ object Conformance {
         return current
     }
 
+    private val storeSteps = listOf("reopen", "snapshot", "store_info", "feed", "batch")
+
+    /** A durable scenario's store step: the engine (another after `reopen`) and the answer. */
+    private fun storeStep(engine: Engine, location: String, step: JsonNode): Pair<Engine, JsonNode> = when {
+        step.has("reopen") -> {
+            engine.close() // let go of the store first, as a restarted process would have
+            val reopened = Engine.open(location, 0)
+            val r = reopened.openReport()!!
+            reopened to json.objectNode().apply {
+                if (r.snapshot == null) putNull("snapshot") else put("snapshot", r.snapshot)
+                put("replayed", r.replayed)
+                putArray("refused").apply { r.refused.forEach { add(it.kind.name.lowercase()) } }
+            }
+        }
+        step.has("snapshot") -> engine to json.numberNode(engine.snapshot())
+        step.has("store_info") -> engine to engine.storeInfo().let { info ->
+            json.objectNode().apply {
+                put("location", info.location)
+                put("events", info.events.toLong())
+                put("last_hash", info.lastHash)
+                put("snapshot_at", info.snapshotAt.toLong())
+            }
+        }
+        step.has("feed") -> {
+            val f = step.get("feed")
+            engine to mapper.readTree(engine.feedJson(f.str("actor"), f.get("cursor").asLong(), f.get("limit").asLong()))
+        }
+        else -> {
+            val b = step.get("batch")
+            val commands = b.get("commands").map { BatchCommand(it.str("actor"), commandFromJson(mapper.writeValueAsString(it.get("command")))) }
+            val answers = engine.executeBatch(Instant.parse(b.str("at")), commands)
+            // The batch's events, as the log writes them, in the order of its answers.
+            val lines = engine.journalLines(0).map { mapper.readTree(it).get("payload") }.iterator()
+            engine to json.arrayNode().apply {
+                answers.forEach { a ->
+                    val refused = a.refused
+                    if (refused != null) addObject().put("error", refused.kind.name.lowercase())
+                    else addObject().putArray("events").apply { repeat(a.events.size) { add(lines.next()) } }
+                }
+            }
+        }
+    }
+
     /** Runs a scenario; returns (steps, problem or null). */
     fun run(doc: JsonNode): Pair<Int, String?> {
-        val engine = given(Engine(), doc.get("given") ?: mapper.createObjectNode())
-        engine.use {
+        val store = doc.get("store")?.asText()
+        require(store == null || store == "sqlite") { "unknown store $store" }
+        val location = store?.let { Files.createTempDirectory("scenario").resolve("scenario.db").toString() }
+        var engine = given(location?.let { Engine.open(it, 0) } ?: Engine(), doc.get("given") ?: mapper.createObjectNode())
+        try {
             val steps = doc.get("steps")
             steps.forEachIndexed { i, step ->
                 val then = step.get("then") ?: mapper.createObjectNode()
@@ -138,7 +184,8 @@ object Conformance {
                         val before = engine.lastSeq()
                         try {
                             command(engine, w.str("actor"), Instant.parse(w.str("at")), w.get("command"))
-                            val payloads = payloadsAfter(engine, before)
+                            // A durable engine's journal holds the last command's events only.
+                            val payloads = payloadsAfter(engine, if (location != null) 0 else before)
                             if (then.has("error")) "expected error ${then.get("error")}, got events $payloads"
                             else then.get("events")?.let { matches(it, payloads, "events") }
                         } catch (e: CommsHubOtaException) {
@@ -149,15 +196,30 @@ object Conformance {
                     step.has("parse") -> try {
                         checkValue(then, json.textNode(parseId(step.get("parse").str("kind"), step.get("parse").str("input"))))
                     } catch (e: CommsHubOtaException) { checkError(then, e) }
-                    else -> "a step needs when, query or parse"
+                    storeSteps.any { step.has(it) } ->
+                        if (location == null) "a store step in a scenario without \"store\""
+                        else try {
+                            val (next, answer) = storeStep(engine, location, step)
+                            engine = next
+                            checkValue(then, answer)
+                        } catch (e: CommsHubOtaException) { checkError(then, e) }
+                    else -> "a step needs when, query, parse or a store step"
                 }
                 if (problem != null) return steps.size() to "step ${i + 1}: $problem"
+            }
+            if (location != null) {
+                // A durable scenario's store must verify and reopen to the state it built.
+                engine.verifyStore()
+                val same = Engine.open(location, 0).use { it.sameStateAs(engine) }
+                return steps.size() to (if (same) null else "reopening the scenario's store gave another state")
             }
             val log = Files.createTempFile("scenario", ".jsonl")
             engine.writeLog(log.toString())
             val same = Engine.replayLog(log.toString()).use { it.sameStateAs(engine) }
             Files.delete(log)
             return steps.size() to (if (same) null else "replaying the scenario's events gave another state")
+        } finally {
+            engine.close()
         }
     }
 }

@@ -137,6 +137,10 @@ class StoreTest {
             assertEquals(ErrorKind.ALREADY_EXISTS, answers[1].refused!!.kind)
             assertEquals(ErrorKind.NOT_PERMITTED, answers[2].refused!!.kind)
             assertEquals((before + 1).toULong(), e.storeInfo().events)
+            // A command read from a queue goes into a batch through its JSON form.
+            val fromQueue = commandFromJson("{\"type\":\"create_campaign\",\"campaign\":\"C9\",\"variant\":\"CH-N-DB\",\"target\":\"2.0\",\"cutoff\":\"2026-03-01T09:00:00Z\"}")
+            assertNull(e.executeBatch(t(3), listOf(BatchCommand("dcc", fromQueue)))[0].refused)
+            assertThrows(CommsHubOtaException.InvalidInput::class.java) { commandFromJson("{\"type\":\"no_such_command\"}") }
             val tooMany = assertThrows(CommsHubOtaException.InvalidInput::class.java) {
                 e.executeBatch(t(3), List(10_001) { BatchCommand("dcc", create("C9")) })
             }
