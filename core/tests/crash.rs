@@ -12,6 +12,8 @@
 //!     cargo test --release -p commshub-ota --features postgres --test crash -- --nocapture
 //! ```
 
+#![cfg(feature = "sqlite")]
+
 mod common;
 
 use std::collections::BTreeSet;

@@ -418,6 +418,7 @@ proptest! {
     // Each case writes a SQLite file with one fsync per command: fewer cases.
     #![proptest_config(ProptestConfig { cases: 12, .. ProptestConfig::default() })]
 
+    #[cfg(feature = "sqlite")]
     /// A durable engine decides as one in memory does; what it acknowledged is what reopens
     /// (from the events, or from a snapshot taken part way), and a refusal leaves the store as
     /// it was.

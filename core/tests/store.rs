@@ -1,6 +1,8 @@
 //! The durable engine against real stores: SQLite always, PostgreSQL when `COMMSHUB_OTA_PG_URL`
 //! names a server (scripts/test starts one; under CI=true its absence fails the run).
 
+#![cfg(feature = "sqlite")]
+
 mod common;
 
 use std::time::Duration;

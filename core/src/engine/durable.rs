@@ -453,8 +453,8 @@ impl Engine {
                     break;
                 }
                 for r in records {
-                    // What is exported is what verifies: a broken store is not copied out.
-                    r.verify(&previous.hash)?;
+                    // What is exported is what verifies: a broken chain is not copied out.
+                    r.check_link(&previous.hash)?;
                     chained.line(r.seq, &r.body, &r.hash)?;
                     previous = Head {
                         seq: r.seq,

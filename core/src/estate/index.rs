@@ -60,6 +60,11 @@ impl HubIndex {
         self.shards.iter().map(|s| s.capacity() * slot).sum()
     }
 
+    /// How many ids are indexed.
+    pub fn len(&self) -> usize {
+        self.shards.iter().map(|s| s.len()).sum()
+    }
+
     /// Adds `ids` (none of them present) at positions `first`, `first + 1`, ...
     pub fn extend(&mut self, ids: &[HubId], first: u32) {
         let parts = partition(ids, |i| first + i as u32);

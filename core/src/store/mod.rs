@@ -67,9 +67,9 @@ impl Record {
         }
     }
 
-    /// Checks that this record continues the chain from `previous` and that its body is the
-    /// event it says; the event, parsed.
-    pub fn verify(&self, previous: &[u8; 32]) -> Result<Event, Error> {
+    /// Checks that this record continues the chain from `previous` (its body hashed, not
+    /// parsed: what an export needs).
+    pub fn check_link(&self, previous: &[u8; 32]) -> Result<(), Error> {
         let expected = journal::chain_link(previous, self.body.as_bytes());
         if expected != self.hash {
             return Err(Error::CorruptLog {
@@ -80,6 +80,13 @@ impl Record {
                 ),
             });
         }
+        Ok(())
+    }
+
+    /// Checks that this record continues the chain from `previous` and that its body is the
+    /// event it says; the event, parsed.
+    pub fn verify(&self, previous: &[u8; 32]) -> Result<Event, Error> {
+        self.check_link(previous)?;
         let event = journal::from_json_line(&self.body, self.seq)?;
         if event.seq != self.seq {
             return Err(Error::CorruptLog {
