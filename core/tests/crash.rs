@@ -86,6 +86,130 @@ fn writer_process() {
     }
 }
 
+/// A writer racing another process on one store: `CRASH_RACER_COMMANDS` campaigns created and
+/// cancelled, each command retried on a conflict (after which the engine has caught up).
+#[test]
+#[ignore = "a writer process of the two-process test, which runs it"]
+fn racing_writer_process() {
+    let Ok(loc) = std::env::var("CRASH_WRITER_STORE") else {
+        return;
+    };
+    let who = std::env::var("CRASH_WRITER_ROUND").unwrap();
+    let n: usize = std::env::var("CRASH_RACER_COMMANDS")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut engine = Engine::open(&loc).unwrap();
+    let mut conflicts = 0;
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    for i in 0..n {
+        let id = format!("R{who}-{i}");
+        for command in [create(&id), cancel(&id)] {
+            loop {
+                match engine.execute(&Actor::Dcc, t(1), command.clone()) {
+                    Ok(_) => break,
+                    Err(Error::Conflict { .. }) => conflicts += 1,
+                    Err(other) => panic!("{id}: {other}"),
+                }
+            }
+        }
+        writeln!(out, "ack {id}").unwrap();
+    }
+    writeln!(out, "conflicts {conflicts}").unwrap();
+    out.flush().unwrap();
+}
+
+/// Two writer processes on one store at once: every command of each lands exactly once.
+fn two_processes(loc: &str, label: &str) {
+    drop(fixture_on(Engine::open(loc).unwrap()));
+    // Enough commands that the two overlap (each starts, opens and replays first).
+    let n = 150;
+    let exe = std::env::current_exe().unwrap();
+    let children: Vec<_> = (0..2)
+        .map(|who| {
+            Process::new(&exe)
+                .args([
+                    "--ignored",
+                    "--exact",
+                    "racing_writer_process",
+                    "--nocapture",
+                    "--test-threads=1",
+                ])
+                .env("CRASH_WRITER_STORE", loc)
+                .env("CRASH_WRITER_ROUND", who.to_string())
+                .env("CRASH_RACER_COMMANDS", n.to_string())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::inherit())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut conflicts = 0;
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{label}: a writer failed");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(text.matches("ack R").count(), n, "{label}: {text}");
+        conflicts += text
+            .lines()
+            .filter_map(|l| {
+                l.rsplit_once("conflicts ")
+                    .map(|(_, c)| c.trim().parse::<usize>().unwrap_or(0))
+            })
+            .sum::<usize>();
+    }
+    let mut e = Engine::open(loc).unwrap();
+    e.verify_store().unwrap();
+    let fixture_events = fixture().state().last_seq();
+    // Every command once: two events a campaign (created, cancelled), nothing twice.
+    assert_eq!(
+        e.state().last_seq(),
+        fixture_events + 2 * 2 * n as u64,
+        "{label}"
+    );
+    for who in 0..2 {
+        for i in 0..n {
+            assert!(
+                campaign_exists(&e, &format!("R{who}-{i}")),
+                "{label}: R{who}-{i}"
+            );
+        }
+    }
+    eprintln!("{label}: two writer processes, {} commands each, {conflicts} conflicts retried, all landed once", 2 * n);
+}
+
+#[test]
+fn two_writer_processes_on_one_sqlite_file() {
+    let dir = std::env::temp_dir().join(format!("commshub-ota-race-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("race.db");
+    let _ = std::fs::remove_file(&path);
+    two_processes(&path.display().to_string(), "sqlite");
+}
+
+#[cfg(feature = "postgres")]
+#[test]
+fn two_writer_processes_on_one_postgres_database() {
+    let Ok(base) = std::env::var("COMMSHUB_OTA_PG_URL") else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI runs this: COMMSHUB_OTA_PG_URL is not set"
+        );
+        return;
+    };
+    let db = format!("race{}", std::process::id());
+    let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {db}"))
+        .unwrap();
+    admin
+        .batch_execute(&format!("CREATE DATABASE {db}"))
+        .unwrap();
+    let (prefix, _) = base.rsplit_once('/').unwrap();
+    two_processes(&format!("{prefix}/{db}"), "postgres");
+}
+
 /// A small deterministic generator (xorshift), seeded per run and printed.
 struct Rng(u64);
 

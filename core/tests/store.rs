@@ -471,6 +471,36 @@ fn a_forged_actor_with_a_recomputed_chain_is_refused_by_the_permission_table() {
 }
 
 #[test]
+fn an_event_that_breaks_the_phase_machine_is_refused_even_with_its_chain_recomputed() {
+    for b in backends() {
+        let loc = b.fresh();
+        drop(rolling_on(open_with(&loc, 0), Default::default()));
+        // The pilot grant made to skip straight to mass rollout: the DCC's, chain recomputed.
+        let records = all_records(&loc);
+        let grant = records
+            .iter()
+            .find(|r| r.kind == "campaign_phase_changed" && r.actor == "dcc")
+            .unwrap()
+            .seq;
+        b.tamper_event(
+            &loc,
+            grant,
+            &|body| body.replacen("\"to\":\"pilot\"", "\"to\":\"mass_rollout\"", 1),
+            true,
+        );
+        let mut s = store::open(&loc).unwrap();
+        store::verify(s.as_mut()).unwrap();
+        let err = Engine::open(&loc).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::CorruptLog, "{}", b.name());
+        let text = err.to_string();
+        assert!(
+            text.contains(&format!("event {grant}")) && text.contains("no transition"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
 fn events_removed_below_a_snapshot_are_detected() {
     for b in backends() {
         let loc = b.fresh();

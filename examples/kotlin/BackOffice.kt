@@ -1,6 +1,8 @@
-// A back-office service applying commands through the Kotlin binding: it registers the
-// catalogue, bulk-loads an estate in one call, then applies a day's queue of campaign commands
-// (typed commands and JSON messages alike), logging each as accepted or refused.
+// A back-office service applying commands through the Kotlin binding: it opens its durable
+// store (a SQLite file; a PostgreSQL URL works the same), registers the catalogue, bulk-loads an
+// estate in one call, then applies a day's queue of campaign commands (typed commands and JSON
+// messages alike), logging each as accepted or refused; each accepted command is on disk
+// before it is answered. At the end it restarts from a snapshot and exports the audit chain.
 package commshub.ota.examples
 
 import commshub.ota.*
@@ -13,7 +15,8 @@ private val T0: Instant = Instant.parse("2026-09-01T09:00:00Z")
 private fun day(d: Long): Instant = T0.plus(Duration.ofDays(d))
 
 fun main() {
-    Engine().use { engine ->
+    val store = Files.createTempDirectory("back-office").resolve("ota.db").toString()
+    Engine.open(store, 10_000).use { engine ->
         val dcc = "dcc"
         val csp = "csp:north"
         val variant = "MERIDIAN-DB-NORTH"
@@ -95,12 +98,18 @@ fun main() {
         }
         val view = (engine.query("customer:SUPPLIER-07", Query.Campaign(campaign)) as Answer.Campaign).v1
         println("SUPPLIER-07 sees ${view.id} in ${view.phase}, its cut-off ${view.cutoffs.single().until}")
+        // SUPPLIER-02's own system reads its feed from the store by cursor.
+        val feed = engine.feed("customer:SUPPLIER-02", 0, 100)
+        println("SUPPLIER-02's feed: ${feed.notifications.size} notice(s), next cursor ${feed.cursor}")
+        engine.snapshot()
         val log = Files.createTempFile("back-office", ".jsonl")
-        engine.writeLog(log.toString())
-        Engine.replayLog(log.toString()).use { replayed ->
-            check(replayed.sameStateAs(engine)) { "replay differs" }
-            println("Event log ${log.fileName}: ${engine.lastSeq()} events, replayed to the same state")
-        }
+        engine.exportLog(log.toString())
+        println("Exported ${engine.lastSeq()} events with their audit chain: ${verifyLog(log.toString())}")
         Files.deleteIfExists(log)
+    }
+    // A restart: from the snapshot, nothing replayed; the store's chain verifies.
+    Engine.open(store, 10_000).use { restarted ->
+        val report = restarted.openReport()!!
+        println("Restarted from the snapshot at event ${report.snapshot}, ${report.replayed} replayed; ${restarted.verifyStore()}")
     }
 }

@@ -173,13 +173,11 @@ impl Engine {
     /// After a commit: the feed rows written (or kept for the next try), and a snapshot when
     /// one is due. Neither can fail the command, which is already durable.
     fn after_commit(&mut self, through: u64, feed: Vec<FeedRow>) {
+        // A failed feed write is kept and tried again with the next one.
+        let _ = self.flush_feed(through, feed);
         let Some(d) = self.durable.as_mut() else {
             return;
         };
-        d.feed_pending.extend(feed);
-        if d.store.put_feed(through, &d.feed_pending).is_ok() {
-            d.feed_pending.clear();
-        }
         let due = d.options.snapshot_every > 0
             && through.saturating_sub(d.last_snapshot) >= d.options.snapshot_every;
         if due {
@@ -237,13 +235,18 @@ impl Engine {
                 applied += 1;
             }
             let through = self.state.last_seq();
-            if let Some(d) = self.durable.as_mut() {
-                let done = d.store.feed_through()?;
-                if through > done {
-                    d.store.put_feed(through, &feed)?;
-                }
-            }
+            self.flush_feed(through, feed)?;
         }
+    }
+
+    /// Writes `rows` and any rows a failed write left, as the feed up to event `through`. On
+    /// failure the rows are kept for the next try, so the feed never skips an event's notices.
+    fn flush_feed(&mut self, through: u64, rows: Vec<FeedRow>) -> Result<(), Error> {
+        let d = self.store_mut()?;
+        d.feed_pending.extend(rows);
+        d.store.put_feed(through, &d.feed_pending)?;
+        d.feed_pending.clear();
+        Ok(())
     }
 
     /// Waits up to `timeout` for another writer's events, then applies them; how many. Woken
@@ -377,6 +380,12 @@ impl Engine {
                 "an engine in memory has no store: use Engine::open",
             )
         })?;
+        // The feed must hold every event the snapshot covers: a restart from the snapshot
+        // writes the notices of the events after it only.
+        if !d.feed_pending.is_empty() {
+            d.store.put_feed(seq, &d.feed_pending)?;
+            d.feed_pending.clear();
+        }
         let bytes = snapshot::encode(&self.state, &self.outboxes, &d.head);
         d.store.put_snapshot(seq, &bytes)?;
         d.last_snapshot = seq;

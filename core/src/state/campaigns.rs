@@ -490,6 +490,17 @@ impl Evolve for CampaignPhaseChanged {
                 format!("campaign {campaign} is {}, the event says {from}", c.phase),
             ));
         }
+        // The phase machine holds in a log too: a recorded change no transition makes (a
+        // skipped phase, a way back out of a terminal one) is refused on replay.
+        let reachable = Transition::ALL
+            .iter()
+            .any(|t| t.target(c.phase, c.resume_to) == Some(*to));
+        if !reachable {
+            return Err(Error::precondition(
+                Rule::CampaignPhase,
+                format!("campaign {campaign}: no transition leads from {from} to {to}"),
+            ));
+        }
         if *from == Phase::Suspended {
             // Resumed: the automatic halt's window starts again.
             c.rollout.window = Default::default();
