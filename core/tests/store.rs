@@ -292,6 +292,33 @@ fn a_writer_that_lost_the_race_gets_a_conflict_catches_up_and_may_retry() {
         );
         // Caught up: it now holds C1, and the retry is decided on that.
         assert!(other.same_state_as(&a), "{}", b.name());
+        // A customer's lost race: the same conflict, without the DCC's event numbers.
+        let mut third = open(&loc);
+        a.execute(&Actor::Dcc, t(1), create("C3")).unwrap();
+        let hidden = third
+            .execute(
+                &cust("SUP-B"),
+                t(1),
+                ChangeHanDeviceFirmware {
+                    hub: hub(2),
+                    device: HanDeviceKind::Gsme,
+                    firmware: "5.1".into(),
+                }
+                .into(),
+            )
+            .unwrap_err();
+        assert_eq!(
+            hidden,
+            Error::Conflict {
+                expected: 0,
+                found: 0
+            },
+            "{}",
+            b.name()
+        );
+        assert!(!hidden.to_string().contains("event"), "{hidden}");
+        assert!(third.same_state_as(&a));
+        other.catch_up().unwrap();
         other.execute(&Actor::Dcc, t(1), create("C2")).unwrap();
         // The same command again is now a different refusal, decided on the caught-up state.
         let again = other.execute(&Actor::Dcc, t(1), create("C1")).unwrap_err();

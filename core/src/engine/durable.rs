@@ -283,12 +283,13 @@ impl Engine {
                 .map(|(actor, command)| self.execute(&actor, at, command).map(<[Event]>::to_vec))
                 .collect());
         }
+        let actors: Vec<Actor> = commands.iter().map(|(a, _)| a.clone()).collect();
         // A cheap look first: a store that moved on is caught up before anything is decided.
         let expected = self.state.last_seq();
         let found = self.store_mut()?.store.head()?.seq;
         if found != expected {
             self.catch_up()?;
-            return Err(Error::Conflict { expected, found });
+            return Err(scoped(Error::Conflict { expected, found }, &actors));
         }
         let head = self.store_mut()?.head;
         let at = self.recording_time(at);
@@ -348,7 +349,7 @@ impl Engine {
             }
             Err(e) => {
                 self.reload()?;
-                Err(e)
+                Err(scoped(e, &actors))
             }
         }
     }
@@ -521,6 +522,20 @@ impl Engine {
         }
         drop(check);
         Engine::open_store(store, options)
+    }
+}
+
+/// `err` as the actors of a command may see it: a conflict's event numbers count every party's
+/// events, so they are shown only when every actor is the DCC (DOMAIN.md decision 13).
+pub(super) fn scoped(err: Error, actors: &[Actor]) -> Error {
+    match err {
+        Error::Conflict { .. } if !actors.iter().all(|a| matches!(a, Actor::Dcc)) => {
+            Error::Conflict {
+                expected: 0,
+                found: 0,
+            }
+        }
+        other => other,
     }
 }
 

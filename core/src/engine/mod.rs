@@ -68,7 +68,9 @@ impl Engine {
         let payloads = self.state.decide(actor, at, command, &self.outboxes)?;
         let events = self.number(actor, at, payloads);
         if self.durable.is_some() {
-            return self.commit_and_apply(events);
+            return self
+                .commit_and_apply(events)
+                .map_err(|e| durable::scoped(e, std::slice::from_ref(actor)));
         }
         let start = self.journal.len();
         for event in events {
