@@ -191,23 +191,10 @@ fn two_writer_processes_on_one_sqlite_file() {
 #[cfg(feature = "postgres")]
 #[test]
 fn two_writer_processes_on_one_postgres_database() {
-    let Ok(base) = std::env::var("COMMSHUB_OTA_PG_URL") else {
-        assert!(
-            std::env::var("CI").is_err(),
-            "CI runs this: COMMSHUB_OTA_PG_URL is not set"
-        );
-        return;
-    };
-    let db = format!("race{}", std::process::id());
-    let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
-    admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {db}"))
-        .unwrap();
-    admin
-        .batch_execute(&format!("CREATE DATABASE {db}"))
-        .unwrap();
-    let (prefix, _) = base.rsplit_once('/').unwrap();
-    two_processes(&format!("{prefix}/{db}"), "postgres");
+    if let Some(base) = pg_base() {
+        let url = fresh_pg_database(&base, &format!("race{}", std::process::id()));
+        two_processes(&url, "postgres");
+    }
 }
 
 /// A small deterministic generator (xorshift), seeded per run and printed.
@@ -357,26 +344,8 @@ fn sigkill_during_commands_and_batches_loses_nothing_acknowledged_sqlite() {
 #[cfg(feature = "postgres")]
 #[test]
 fn sigkill_during_commands_and_batches_loses_nothing_acknowledged_postgres() {
-    let Ok(base) = std::env::var("COMMSHUB_OTA_PG_URL") else {
-        assert!(
-            std::env::var("CI").is_err(),
-            "CI runs this: COMMSHUB_OTA_PG_URL is not set"
-        );
-        eprintln!("COMMSHUB_OTA_PG_URL not set: PostgreSQL crash test skipped");
-        return;
-    };
-    let db = format!("crash{}", std::process::id());
-    let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
-    admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {db}"))
-        .unwrap();
-    admin
-        .batch_execute(&format!("CREATE DATABASE {db}"))
-        .unwrap();
-    let (prefix, _) = base.rsplit_once('/').unwrap();
-    crash_many(
-        &format!("{prefix}/{db}"),
-        kills("CRASH_KILLS_PG", 5),
-        "postgres",
-    );
+    if let Some(base) = pg_base() {
+        let url = fresh_pg_database(&base, &format!("crash{}", std::process::id()));
+        crash_many(&url, kills("CRASH_KILLS_PG", 5), "postgres");
+    }
 }

@@ -137,15 +137,7 @@ impl Backend for Postgres {
             std::process::id(),
             N.fetch_add(1, Ordering::Relaxed)
         );
-        let mut admin = postgres::Client::connect(&self.base, postgres::NoTls).unwrap();
-        admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {db}"))
-            .unwrap();
-        admin
-            .batch_execute(&format!("CREATE DATABASE {db}"))
-            .unwrap();
-        let (prefix, _) = self.base.rsplit_once('/').unwrap();
-        format!("{prefix}/{db}")
+        fresh_pg_database(&self.base, &db)
     }
 
     fn tamper_event(&self, loc: &str, seq: u64, edit: &dyn Fn(&str) -> String, rehash: bool) {
@@ -188,12 +180,8 @@ fn backends() -> Vec<Box<dyn Backend>> {
     #[allow(unused_mut)]
     let mut all: Vec<Box<dyn Backend>> = vec![Box::new(Sqlite)];
     #[cfg(feature = "postgres")]
-    match std::env::var("COMMSHUB_OTA_PG_URL") {
-        Ok(base) => all.push(Box::new(Postgres { base })),
-        Err(_) if std::env::var("CI").is_ok() => {
-            panic!("CI runs the PostgreSQL store tests: COMMSHUB_OTA_PG_URL is not set")
-        }
-        Err(_) => eprintln!("COMMSHUB_OTA_PG_URL not set: PostgreSQL store tests skipped"),
+    if let Some(base) = pg_base() {
+        all.push(Box::new(Postgres { base }));
     }
     all
 }

@@ -341,3 +341,34 @@ pub fn piloting_campaign(
         Command::GrantPilotOa(GrantPilotOa { campaign: camp(C1) }),
     );
 }
+
+// --- PostgreSQL for the store tests ---
+
+/// The test server's URL (`COMMSHUB_OTA_PG_URL`, set by scripts/test), or `None` to skip; under
+/// CI its absence is a failure, so the PostgreSQL tests cannot be skipped there unseen.
+pub fn pg_base() -> Option<String> {
+    match std::env::var("COMMSHUB_OTA_PG_URL") {
+        Ok(url) => Some(url),
+        Err(_) => {
+            assert!(
+                std::env::var("CI").is_err(),
+                "CI runs the PostgreSQL tests: COMMSHUB_OTA_PG_URL is not set"
+            );
+            eprintln!("COMMSHUB_OTA_PG_URL not set: PostgreSQL tests skipped");
+            None
+        }
+    }
+}
+
+/// The URL of a new, empty database named `name` on the server at `base`.
+pub fn fresh_pg_database(base: &str, name: &str) -> String {
+    let mut admin = postgres::Client::connect(base, postgres::NoTls).expect("the test server");
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+        .expect("drop");
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .expect("create");
+    let (prefix, _) = base.rsplit_once('/').expect("a URL with a database");
+    format!("{prefix}/{name}")
+}
