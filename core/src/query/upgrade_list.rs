@@ -50,6 +50,49 @@ impl State {
         offset: u64,
         limit: u64,
     ) -> Result<UpgradePage, Error> {
+        if limit == 0 || limit > 100_000 {
+            return Err(Error::invalid_input(
+                "limit",
+                format!("{limit} is not between 1 and 100 000"),
+            ));
+        }
+        let list = self.upgrade_rows(actor, region, at)?;
+        let total = list.rows.len() as u64;
+        let campaigns = &list.campaigns;
+        let entries = list
+            .rows
+            .into_iter()
+            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+            .take(limit as usize)
+            .map(|row| UpgradeEntry {
+                hub: self.estate.hubs[row.pos].id,
+                campaign: campaigns[row.campaign].id.clone(),
+                next_version: self.catalogue.fw(row.next).version.clone(),
+                target: self
+                    .catalogue
+                    .fw(campaigns[row.campaign].target)
+                    .version
+                    .clone(),
+                nominated: row.nominated,
+                configuration_set: self.configuration_set(self.estate.hubs[row.pos].config),
+            })
+            .collect();
+        Ok(UpgradePage {
+            total,
+            offset,
+            held_back_by_pacing: list.held_back,
+            entries,
+        })
+    }
+
+    /// The whole upgrade list, in its order, as rows of estate positions: what the paged view
+    /// and the columnar answer (`columnar`, feature `arrow`) both build from.
+    pub(crate) fn upgrade_rows(
+        &self,
+        actor: &Actor,
+        region: Region,
+        at: DateTime<Utc>,
+    ) -> Result<UpgradeRows<'_>, Error> {
         match actor {
             Actor::Dcc => {}
             Actor::Csp(r) if *r == region => {}
@@ -61,13 +104,7 @@ impl State {
                 ))
             }
         }
-        if limit == 0 || limit > 100_000 {
-            return Err(Error::invalid_input(
-                "limit",
-                format!("{limit} is not between 1 and 100 000"),
-            ));
-        }
-        let mut rows: Vec<(bool, HubId, usize, FirmwareIdx)> = Vec::new(); // (not nominated, hub, campaign #, next)
+        let mut rows: Vec<(bool, HubId, usize, FirmwareIdx, u32)> = Vec::new(); // (not nominated, hub, campaign #, next, position)
         let campaigns: Vec<_> = self
             .campaigns
             .values()
@@ -95,42 +132,47 @@ impl State {
                         let nominated = [hub.import_supplier, hub.gas_supplier]
                             .iter()
                             .any(|&s| s != NO_CUSTOMER && c.consents.nominated_by(s, pos as u32));
-                        out.push((!nominated, hub.id, ci, next));
+                        out.push((!nominated, hub.id, ci, next, pos as u32));
                     }
                 }
                 out
             }));
             // Pacing: offer no more than today's cap has left, in priority order.
-            rows[start..].sort_unstable_by_key(|&(rest, hub, _, _)| (rest, hub));
+            rows[start..].sort_unstable_by_key(|&(rest, hub, _, _, _)| (rest, hub));
             if let Some(left) = cap_left {
                 let offered = (rows.len() - start).min(usize::try_from(left).unwrap_or(usize::MAX));
                 held_back += (rows.len() - start - offered) as u64;
                 rows.truncate(start + offered);
             }
         }
-        let total = rows.len() as u64;
-        let entries = rows
-            .into_iter()
-            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-            .take(limit as usize)
-            .filter_map(|(rest, hub, ci, next)| {
-                // Every listed hub came from the estate: its position is there.
-                let pos = self.estate.position(hub)?;
-                Some(UpgradeEntry {
-                    hub,
-                    campaign: campaigns[ci].id.clone(),
-                    next_version: self.catalogue.fw(next).version.clone(),
-                    target: self.catalogue.fw(campaigns[ci].target).version.clone(),
+        Ok(UpgradeRows {
+            rows: rows
+                .into_iter()
+                .map(|(rest, _, campaign, next, pos)| UpgradeRow {
+                    pos: pos as usize,
+                    campaign,
+                    next,
                     nominated: !rest,
-                    configuration_set: self.configuration_set(self.estate.hubs[pos].config),
                 })
-            })
-            .collect();
-        Ok(UpgradePage {
-            total,
-            offset,
-            held_back_by_pacing: held_back,
-            entries,
+                .collect(),
+            campaigns,
+            held_back,
         })
     }
+}
+
+/// One hub of the upgrade list: its estate position, its campaign (an index into
+/// [`UpgradeRows::campaigns`]) and the version it is offered.
+pub(crate) struct UpgradeRow {
+    pub pos: usize,
+    pub campaign: usize,
+    pub next: FirmwareIdx,
+    pub nominated: bool,
+}
+
+/// The whole list, its campaigns, and the hubs pacing held back.
+pub(crate) struct UpgradeRows<'a> {
+    pub rows: Vec<UpgradeRow>,
+    pub campaigns: Vec<&'a crate::campaign::Campaign>,
+    pub held_back: u64,
 }
