@@ -409,6 +409,26 @@ impl NativeEngine {
         self.with(py, move |e| ok_json(e.feed(&actor, cursor, limit)))
     }
 
+    /// The whole upgrade list of `region` at `at` as an Arrow table (one batch).
+    fn upgrade_list_arrow(
+        &self,
+        py: Python<'_>,
+        actor: &str,
+        region: &str,
+        at: &Bound<'_, PyAny>,
+    ) -> PyResult<crate::arrow::ArrowTable> {
+        let actor = parse_actor(actor)?;
+        let region: commshub_ota::Region = region.parse().map_err(to_py_err)?;
+        let at = parse_at(at)?;
+        py.detach(|| {
+            self.engine()?
+                .state()
+                .upgrade_list_arrow(&actor, region, at)
+        })
+        .map(crate::arrow::ArrowTable::new)
+        .map_err(to_py_err)
+    }
+
     /// The state as snapshot bytes (versioned, checksummed).
     fn to_snapshot<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
         let bytes = py

@@ -1,6 +1,7 @@
 //! The private extension module `commshub_ota._native`. The public, idiomatic API is the pure
 //! Python package around it (`bindings-python/python/commshub_ota`).
 
+mod arrow;
 mod columns;
 mod convert;
 mod engine;
@@ -37,6 +38,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(verify_log, m)?)?;
     m.add_function(wrap_pyfunction!(synth::synth_estate, m)?)?;
     m.add_class::<engine::NativeEngine>()?;
+    m.add_class::<arrow::ArrowTable>()?;
     m.add("SCHEMA_VERSION", commshub_ota::SCHEMA_VERSION)?;
     m.add(
         "ERROR_KINDS",

@@ -40,6 +40,8 @@
 
 pub mod campaign;
 pub mod catalogue;
+#[cfg(feature = "arrow")]
+pub mod columnar;
 pub mod defects;
 pub mod engine;
 pub mod error;

@@ -26,6 +26,7 @@ from ._enums import (
 from ._engine import Actor, Engine, parse_hub_id, parse_id, synthetic_estate, verify_log
 from ._native import (
     SCHEMA_VERSION,
+    ArrowTable,
     AlreadyExistsError,
     BulkRejectedError,
     CommsHubOtaError,
@@ -88,7 +89,7 @@ __all__ = [
     "CommsHubOtaError", "InvalidIdError", "InvalidInputError", "NotPermittedError", "NotFoundError",
     "AlreadyExistsError", "IllegalTransitionError", "PreconditionFailedError", "BulkRejectedError",
     "CorruptLogError", "UnsupportedSchemaError", "IoError", "ConflictError", "CorruptSnapshotError",
-    "FeedPage", "StoreInfo",
+    "FeedPage", "StoreInfo", "ArrowTable",
     "CampaignView", "ConfigSetCount", "ConfigurationSet", "ConsumerFlags", "Cutoff", "Event",
     "FirmwareView", "GateView", "HanDevice", "HistoryEntry", "HubRow", "HubView", "SupplierView", "Variant",
     "Blocker", "CampaignPolicy", "Explanation", "ParticipationView", "PilotVerdict", "UpgradeEntry", "UpgradePage",

@@ -282,6 +282,14 @@ class Engine:
             raise _invalid("limit", f"{limit} is not between 1 and 10 000")
         return FeedPage.from_dict(self._inner.feed(_text(actor, "actor"), _count(cursor, "cursor"), limit))
 
+    def upgrade_list_arrow(self, actor: str, region: Union[Region, str], at: datetime) -> "_native.ArrowTable":
+        """The whole upgrade list of `region` at `at` (the rows `upgrade_list` pages, in the same
+        order) as an Arrow table: `hub`, `campaign`, `next_version`, `target`, `nominated`,
+        `variant`, `firmware`, `configuration_set`. It implements the Arrow PyCapsule interface,
+        so `polars.DataFrame(t)`, `pyarrow.table(t)` and `duckdb.sql("select ... from t")` read
+        it without a copy (pyarrow is not needed to make it). Refused as `upgrade_list` is."""
+        return self._inner.upgrade_list_arrow(_text(actor, "actor"), _text(region, "region"), _at(at))
+
     def to_snapshot(self) -> bytes:
         """The whole state as snapshot bytes (the store's versioned, checksummed format)."""
         return bytes(self._inner.to_snapshot())
