@@ -68,7 +68,6 @@ impl State {
         at: DateTime<Utc>,
     ) -> Result<RecordBatch, Error> {
         let list = self.upgrade_rows(actor, region, at)?;
-        let hubs = &self.estate.hubs;
         let n = list.rows.len();
         // Hub ids as text: 23 bytes each, written once into one buffer.
         let mut hub = StringBuilder::with_capacity(n, n * 23);
@@ -85,8 +84,10 @@ impl State {
             .map(|c| usize::from(c.target) as i32)
             .collect();
         for row in &list.rows {
-            let h = &hubs[row.pos];
-            hub.append_value(h.id.to_string());
+            let h = &row.hub;
+            // Canonical hex digits and dashes: always ASCII.
+            let text = h.id.canonical_bytes();
+            hub.append_value(std::str::from_utf8(&text).unwrap_or_default());
             campaign.push(row.campaign as i32);
             next.push(usize::from(row.next) as i32);
             target.push(targets[row.campaign]);

@@ -3,7 +3,7 @@
 use crate::actor::Actor;
 use crate::campaign::Phase;
 use crate::catalogue::FirmwareIdx;
-use crate::estate::{ConfigurationSet, NO_CUSTOMER};
+use crate::estate::{ConfigurationSet, HubRecord, NO_CUSTOMER};
 use crate::ids::{CampaignId, FirmwareVersion, HubId, Region};
 use crate::state::eligibility::CampaignCtx;
 use crate::state::State;
@@ -65,7 +65,7 @@ impl State {
             .skip(usize::try_from(offset).unwrap_or(usize::MAX))
             .take(limit as usize)
             .map(|row| UpgradeEntry {
-                hub: self.estate.hubs[row.pos].id,
+                hub: row.hub.id,
                 campaign: campaigns[row.campaign].id.clone(),
                 next_version: self.catalogue.fw(row.next).version.clone(),
                 target: self
@@ -74,7 +74,7 @@ impl State {
                     .version
                     .clone(),
                 nominated: row.nominated,
-                configuration_set: self.configuration_set(self.estate.hubs[row.pos].config),
+                configuration_set: self.configuration_set(row.hub.config),
             })
             .collect();
         Ok(UpgradePage {
@@ -104,7 +104,9 @@ impl State {
                 ))
             }
         }
-        let mut rows: Vec<(bool, HubId, usize, FirmwareIdx, u32)> = Vec::new(); // (not nominated, hub, campaign #, next, position)
+        // (not nominated, hub, campaign #, next, the hub's record): the record is copied while
+        // the scan has it in cache, so the answers built from the rows read no table at random.
+        let mut rows: Vec<(bool, HubId, usize, FirmwareIdx, HubRecord)> = Vec::new();
         let campaigns: Vec<_> = self
             .campaigns
             .values()
@@ -132,7 +134,7 @@ impl State {
                         let nominated = [hub.import_supplier, hub.gas_supplier]
                             .iter()
                             .any(|&s| s != NO_CUSTOMER && c.consents.nominated_by(s, pos as u32));
-                        out.push((!nominated, hub.id, ci, next, pos as u32));
+                        out.push((!nominated, hub.id, ci, next, *hub));
                     }
                 }
                 out
@@ -148,8 +150,8 @@ impl State {
         Ok(UpgradeRows {
             rows: rows
                 .into_iter()
-                .map(|(rest, _, campaign, next, pos)| UpgradeRow {
-                    pos: pos as usize,
+                .map(|(rest, _, campaign, next, hub)| UpgradeRow {
+                    hub,
                     campaign,
                     next,
                     nominated: !rest,
@@ -161,10 +163,10 @@ impl State {
     }
 }
 
-/// One hub of the upgrade list: its estate position, its campaign (an index into
+/// One hub of the upgrade list: its record (a copy), its campaign (an index into
 /// [`UpgradeRows::campaigns`]) and the version it is offered.
 pub(crate) struct UpgradeRow {
-    pub pos: usize,
+    pub hub: HubRecord,
     pub campaign: usize,
     pub next: FirmwareIdx,
     pub nominated: bool,
