@@ -429,6 +429,24 @@ impl NativeEngine {
         .map_err(to_py_err)
     }
 
+    /// Every hub `customer` supplies, as `actor` may see it, as an Arrow table (one batch).
+    fn customer_estate_arrow(
+        &self,
+        py: Python<'_>,
+        actor: &str,
+        customer: &str,
+    ) -> PyResult<crate::arrow::ArrowTable> {
+        let actor = parse_actor(actor)?;
+        let customer: commshub_ota::CustomerId = customer.parse().map_err(to_py_err)?;
+        py.detach(|| {
+            self.engine()?
+                .state()
+                .customer_estate_arrow(&actor, &customer)
+        })
+        .map(crate::arrow::ArrowTable::new)
+        .map_err(to_py_err)
+    }
+
     /// The state as snapshot bytes (versioned, checksummed).
     fn to_snapshot<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
         let bytes = py

@@ -58,3 +58,26 @@ def test_the_arrow_upgrade_list_is_refused_as_the_paged_one_is() -> None:
         e.upgrade_list_arrow(CSP, ota.Region.NORTH, datetime(2026, 1, 4))
     empty = e.upgrade_list_arrow(ota.Actor.DCC, ota.Region.SOUTH, t(3))
     assert pa.table(empty).num_rows == 0 and pl.DataFrame(empty).width == 8
+
+
+def test_the_arrow_customer_estate_is_the_row_view_flattened() -> None:
+    e = rolling()
+    a = ota.Actor.customer("SUP-A")
+    views = e.customer_estate(a, "SUP-A")
+    frame = pl.DataFrame(e.customer_estate_arrow(a, "SUP-A"))
+    assert frame.height == len(views) > 5
+    assert frame["hub"].to_list() == [v.id for v in views]
+    assert frame["firmware"].cast(pl.Utf8).to_list() == [v.firmware for v in views]
+    assert frame["installed_on"].to_list() == [v.installed_on for v in views]
+    split = frame.filter(pl.col("split_supply"))
+    # The other supplier of a split hub is hidden from SUP-A, and so are its flags.
+    assert split.height >= 1
+    assert set(split["gas_supplier"].cast(pl.Utf8).to_list()) == {"hidden"}
+    assert split["gas_vulnerable"].null_count() == split.height
+    # The DCC sees every supplier by name.
+    dcc = pl.DataFrame(e.customer_estate_arrow(ota.Actor.DCC, "SUP-A"))
+    assert "hidden" not in dcc["gas_supplier"].cast(pl.Utf8).to_list()
+    with pytest.raises(ota.NotPermittedError):
+        e.customer_estate_arrow(a, "SUP-D")
+    with pytest.raises(ota.InvalidIdError):
+        e.customer_estate_arrow(a, "")

@@ -92,3 +92,85 @@ fn the_arrow_upgrade_list_is_refused_as_the_paged_one_is() {
     assert_eq!(south.num_rows(), 0);
     assert_eq!(south.num_columns(), 8);
 }
+
+#[test]
+fn the_arrow_customer_estate_is_the_row_view_flattened_and_scoped_the_same() {
+    use arrow_array::Date32Array;
+    let e = rolling(Default::default());
+    for (asker, customer) in [
+        (cust("SUP-A"), "SUP-A"),
+        (Actor::Dcc, "SUP-A"),
+        (Actor::Dcc, "SUP-E"),
+        (cust("SUP-E"), "SUP-E"),
+    ] {
+        let rows = e.state().customer_estate(&asker, &cid(customer)).unwrap();
+        let batch = e
+            .state()
+            .customer_estate_arrow(&asker, &cid(customer))
+            .unwrap();
+        assert_eq!(batch.num_rows(), rows.len(), "{asker} {customer}");
+        assert_eq!(
+            batch.schema(),
+            commshub_ota::columnar::customer_estate_schema()
+        );
+        let hubs = batch.column_by_name("hub").unwrap();
+        let hubs = hubs.as_any().downcast_ref::<StringArray>().unwrap();
+        let installed = batch.column_by_name("installed_on").unwrap();
+        let installed = installed.as_any().downcast_ref::<Date32Array>().unwrap();
+        let vulnerable = batch.column_by_name("gas_vulnerable").unwrap();
+        let vulnerable = vulnerable.as_any().downcast_ref::<BooleanArray>().unwrap();
+        for (i, view) in rows.iter().enumerate() {
+            assert_eq!(hubs.value(i), view.id.to_string());
+            assert_eq!(dict_text(&batch, "firmware", i), view.firmware.to_string());
+            assert_eq!(dict_text(&batch, "smi_status", i), view.smi_status.as_str());
+            assert_eq!(installed.value_as_date(i), Some(view.installed_on));
+            // The supplier as the view shows it: its id, "hidden", or null when vacant.
+            let gas = batch.column_by_name("gas_supplier").unwrap();
+            match &view.gas_supplier {
+                query::SupplierView::Vacant => assert!(gas.is_null(i)),
+                query::SupplierView::Hidden => {
+                    assert_eq!(dict_text(&batch, "gas_supplier", i), "hidden")
+                }
+                query::SupplierView::Known(c) => {
+                    assert_eq!(dict_text(&batch, "gas_supplier", i), c.to_string())
+                }
+            }
+            match view.gas_flags {
+                None => assert!(vulnerable.is_null(i)),
+                Some(f) => assert_eq!(vulnerable.value(i), f.vulnerable),
+            }
+        }
+    }
+    // SUP-A sees hub 20's gas supplier (SUP-E) as hidden, and none of its flags.
+    let batch = e
+        .state()
+        .customer_estate_arrow(&cust("SUP-A"), &cid("SUP-A"))
+        .unwrap();
+    let hubs = batch.column_by_name("hub").unwrap();
+    let hubs = hubs.as_any().downcast_ref::<StringArray>().unwrap();
+    let row = (0..batch.num_rows())
+        .find(|&i| hubs.value(i) == hub(20).to_string())
+        .unwrap();
+    assert_eq!(dict_text(&batch, "gas_supplier", row), "hidden");
+    assert!(batch.column_by_name("gas_vulnerable").unwrap().is_null(row));
+}
+
+#[test]
+fn the_arrow_customer_estate_is_refused_as_the_row_view_is() {
+    let e = rolling(Default::default());
+    for (asker, customer) in [(cust("SUP-A"), "SUP-D"), (csp(), "SUP-A")] {
+        let rows = e.state().customer_estate(&asker, &cid(customer));
+        let batch = e.state().customer_estate_arrow(&asker, &cid(customer));
+        match (rows, batch) {
+            (Err(a), Err(b)) => assert_eq!(a.kind(), b.kind()),
+            (Ok(a), Ok(b)) => assert_eq!(a.len(), b.num_rows()),
+            (a, b) => panic!("{asker} {customer}: {a:?} but {b:?}"),
+        }
+    }
+    // An unknown customer asking for itself: an empty batch with the schema, as the view is empty.
+    let none = e
+        .state()
+        .customer_estate_arrow(&cust("SUP-Z"), &cid("SUP-Z"))
+        .unwrap();
+    assert_eq!((none.num_rows(), none.num_columns()), (0, 17));
+}

@@ -290,6 +290,16 @@ class Engine:
         it without a copy (pyarrow is not needed to make it). Refused as `upgrade_list` is."""
         return self._inner.upgrade_list_arrow(_text(actor, "actor"), _text(region, "region"), _at(at))
 
+    def customer_estate_arrow(self, actor: str, customer_id: str) -> "_native.ArrowTable":
+        """Every hub `customer_id` supplies, in estate order, as an Arrow table: the columns of
+        `HubView` flattened (`hub`, `region`, `variant`, `firmware`, `smi_status`,
+        `import_supplier`, `gas_supplier`, the six consumer flags, `split_supply`,
+        `installed_on`, `commissioned_on`, `configuration_set`), shown as `customer_estate`
+        shows them to `actor`: a supplier the asker may not know is `hidden`, a vacant role
+        null, flags null unless the asker is the DCC or that role's supplier. No object per
+        hub is built; `polars.DataFrame(t)` reads it without a copy."""
+        return self._inner.customer_estate_arrow(_text(actor, "actor"), _text(customer_id, "customer_id"))
+
     def to_snapshot(self) -> bytes:
         """The whole state as snapshot bytes (the store's versioned, checksummed format)."""
         return bytes(self._inner.to_snapshot())

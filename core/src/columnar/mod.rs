@@ -11,13 +11,15 @@ use std::sync::Arc;
 use arrow_array::builder::StringBuilder;
 use arrow_array::types::Int32Type;
 use arrow_array::{
-    ArrayRef, BooleanArray, DictionaryArray, Int32Array, RecordBatch, StringArray, UInt32Array,
+    ArrayRef, BooleanArray, Date32Array, DictionaryArray, Int32Array, RecordBatch, StringArray,
+    UInt32Array,
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use chrono::{DateTime, Utc};
 
 use crate::actor::Actor;
-use crate::ids::Region;
+use crate::estate::{HubRecord, SmiStatus, SupplyRole, NO_CUSTOMER, NO_DATE};
+use crate::ids::{CustomerId, Region};
 use crate::state::State;
 use crate::Error;
 
@@ -125,4 +127,185 @@ impl State {
         ];
         RecordBatch::try_new(upgrade_list_schema(), columns).map_err(arrow_error)
     }
+}
+
+/// The schema of [`State::customer_estate_arrow`].
+pub fn customer_estate_schema() -> SchemaRef {
+    let flag = |name: &str| Field::new(name, DataType::Boolean, true);
+    Arc::new(Schema::new(vec![
+        Field::new("hub", DataType::Utf8, false),
+        dict_field("region"),
+        dict_field("variant"),
+        dict_field("firmware"),
+        dict_field("smi_status"),
+        Field::new_dictionary("import_supplier", DataType::Int32, DataType::Utf8, true),
+        Field::new_dictionary("gas_supplier", DataType::Int32, DataType::Utf8, true),
+        flag("import_vulnerable"),
+        flag("import_high_risk"),
+        flag("import_super_friendly"),
+        flag("gas_vulnerable"),
+        flag("gas_high_risk"),
+        flag("gas_super_friendly"),
+        Field::new("split_supply", DataType::Boolean, false),
+        Field::new("installed_on", DataType::Date32, false),
+        Field::new("commissioned_on", DataType::Date32, true),
+        Field::new("configuration_set", DataType::UInt32, false),
+    ]))
+}
+
+/// Days from 0001-01-01 (the estate's dates) to 1970-01-01 (Arrow's `Date32`).
+const EPOCH_FROM_CE: i32 = 719_163;
+
+impl State {
+    /// Every hub `customer` supplies, in estate order, as one record batch: the columns of
+    /// [`crate::query::HubView`] flattened, shown as that view shows them to `actor`: a
+    /// supplier is its id when the asker may know it, `hidden` when somebody holds the role whom
+    /// the asker may not know, null when nobody does; a role's consumer flags are null unless
+    /// the asker is the DCC or that role's supplier. Scoped as `customer_estate`: the DCC for
+    /// anyone, a customer for itself, a CSP never.
+    pub fn customer_estate_arrow(
+        &self,
+        actor: &Actor,
+        customer: &CustomerId,
+    ) -> Result<RecordBatch, Error> {
+        let Some(idx) = self.scope_customer(actor, customer)? else {
+            return RecordBatch::try_new(
+                customer_estate_schema(),
+                empty_columns(&customer_estate_schema()),
+            )
+            .map_err(arrow_error);
+        };
+        let hubs = &self.estate.hubs;
+        let mine: Vec<HubRecord> = crate::par::scan(hubs.len(), |range| {
+            hubs[range]
+                .iter()
+                .filter(|h| h.is_supplied_by(idx))
+                .copied()
+                .collect()
+        });
+        let me = self.customer_of(actor);
+        let n = mine.len();
+        let customers = self.estate.customers.len();
+        // Supplier dictionary: every customer id, then "hidden".
+        let hidden = customers as i32;
+        let mut supplier_values: Vec<String> = (0..customers)
+            .map(|i| self.estate.customers.resolve(i as u32).to_string())
+            .collect();
+        supplier_values.push("hidden".into());
+        let supplier_key = |h: &HubRecord, role: SupplyRole| -> Option<i32> {
+            let s = h.supplier(role);
+            if s == NO_CUSTOMER {
+                return None;
+            }
+            let known = matches!(actor, Actor::Dcc) || (me == Some(s));
+            Some(if known { u32::from(s) as i32 } else { hidden })
+        };
+        let shows_flags = |h: &HubRecord, role: SupplyRole| {
+            matches!(actor, Actor::Dcc) || me.is_some_and(|m| h.supplier(role) == m)
+        };
+        let mut hub = StringBuilder::with_capacity(n, n * 23);
+        let (mut region, mut variant, mut firmware, mut smi) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        let (mut import, mut gas) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        let mut flags: [Vec<Option<bool>>; 6] = Default::default();
+        let (mut split, mut installed, mut commissioned, mut config) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        for h in &mine {
+            let text = h.id.canonical_bytes();
+            hub.append_value(std::str::from_utf8(&text).unwrap_or_default());
+            let v = self.catalogue.variant(h.variant);
+            region.push(
+                Region::ALL
+                    .iter()
+                    .position(|r| *r == v.region)
+                    .unwrap_or_default() as i32,
+            );
+            variant.push(usize::from(h.variant) as i32);
+            firmware.push(usize::from(h.firmware) as i32);
+            smi.push(
+                SmiStatus::ALL
+                    .iter()
+                    .position(|s| *s == h.smi)
+                    .unwrap_or_default() as i32,
+            );
+            import.push(supplier_key(h, SupplyRole::Import));
+            gas.push(supplier_key(h, SupplyRole::Gas));
+            for (r, role) in SupplyRole::ALL.iter().enumerate() {
+                let shown = shows_flags(h, *role);
+                let f = h.flags(*role);
+                flags[r * 3].push(shown.then_some(f.vulnerable));
+                flags[r * 3 + 1].push(shown.then_some(f.high_risk));
+                flags[r * 3 + 2].push(shown.then_some(f.super_friendly));
+            }
+            split.push(h.is_split_supply());
+            installed.push(h.installed - EPOCH_FROM_CE);
+            commissioned.push((h.commissioned != NO_DATE).then(|| h.commissioned - EPOCH_FROM_CE));
+            config.push(h.config);
+        }
+        let versions: Vec<String> = self
+            .catalogue
+            .firmware
+            .iter()
+            .map(|f| f.version.to_string())
+            .collect();
+        let nullable_dict = |keys: Vec<Option<i32>>| -> Result<ArrayRef, Error> {
+            DictionaryArray::<Int32Type>::try_new(
+                Int32Array::from(keys),
+                Arc::new(StringArray::from(supplier_values.clone())),
+            )
+            .map(|a| Arc::new(a) as ArrayRef)
+            .map_err(arrow_error)
+        };
+        let [f0, f1, f2, f3, f4, f5] = flags;
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(hub.finish()),
+            dictionary(region, Region::ALL.iter().map(|r| r.to_string()).collect())?,
+            dictionary(
+                variant,
+                self.catalogue
+                    .variants
+                    .iter()
+                    .map(|v| v.id.to_string())
+                    .collect(),
+            )?,
+            dictionary(firmware, versions)?,
+            dictionary(
+                smi,
+                SmiStatus::ALL
+                    .iter()
+                    .map(|s| s.as_str().to_string())
+                    .collect(),
+            )?,
+            nullable_dict(import)?,
+            nullable_dict(gas)?,
+            Arc::new(BooleanArray::from(f0)),
+            Arc::new(BooleanArray::from(f1)),
+            Arc::new(BooleanArray::from(f2)),
+            Arc::new(BooleanArray::from(f3)),
+            Arc::new(BooleanArray::from(f4)),
+            Arc::new(BooleanArray::from(f5)),
+            Arc::new(BooleanArray::from(split)),
+            Arc::new(Date32Array::from(installed)),
+            Arc::new(Date32Array::from(commissioned)),
+            Arc::new(UInt32Array::from(config)),
+        ];
+        RecordBatch::try_new(customer_estate_schema(), columns).map_err(arrow_error)
+    }
+}
+
+/// Empty columns of `schema`.
+fn empty_columns(schema: &Schema) -> Vec<ArrayRef> {
+    schema
+        .fields()
+        .iter()
+        .map(|f| arrow_array::new_empty_array(f.data_type()))
+        .collect()
 }

@@ -14,7 +14,7 @@ pub use config_set::ConfigurationSet;
 pub use row::{ConsumerFlags, HanDevice, HanDeviceKind, HanDevices, HubRow, SmiStatus, SupplyRole};
 pub(crate) use store::{
     check_dates, date_from_days, days_from_date, ConfigSet, CustomerIdx, Estate, HubRecord,
-    NO_CUSTOMER, NO_DEVICE,
+    NO_CUSTOMER, NO_DATE, NO_DEVICE,
 };
 pub(crate) use table::too_many_customers;
 pub use table::{EstateTable, EstateTableBuilder};

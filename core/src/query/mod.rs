@@ -260,7 +260,7 @@ impl State {
 
     /// Which customer `actor` may ask about: `Ok(None)` for a customer id the estate does
     /// not know (it supplies nothing, so its answer is empty).
-    fn scope_customer(
+    pub(crate) fn scope_customer(
         &self,
         actor: &Actor,
         customer: &CustomerId,
