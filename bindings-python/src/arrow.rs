@@ -26,6 +26,11 @@ impl ArrowTable {
             batches: vec![batch],
         }
     }
+
+    /// Batches of one schema (`batches` may be empty).
+    pub fn of(schema: SchemaRef, batches: Vec<RecordBatch>) -> ArrowTable {
+        ArrowTable { schema, batches }
+    }
 }
 
 #[pymethods]

@@ -443,7 +443,9 @@ impl NativeEngine {
                 .state()
                 .customer_estate_arrow(&actor, &customer)
         })
-        .map(crate::arrow::ArrowTable::new)
+        .map(|batches| {
+            crate::arrow::ArrowTable::of(commshub_ota::columnar::customer_estate_schema(), batches)
+        })
         .map_err(to_py_err)
     }
 

@@ -157,7 +157,8 @@ pub fn customer_estate_schema() -> SchemaRef {
 const EPOCH_FROM_CE: i32 = 719_163;
 
 impl State {
-    /// Every hub `customer` supplies, in estate order, as one record batch: the columns of
+    /// Every hub `customer` supplies, in estate order, as record batches (one per core's share
+    /// of the estate; one, empty, when there is nothing): the columns of
     /// [`crate::query::HubView`] flattened, shown as that view shows them to `actor`: a
     /// supplier is its id when the asker may know it, `hidden` when somebody holds the role whom
     /// the asker may not know, null when nobody does; a role's consumer flags are null unless
@@ -167,22 +168,29 @@ impl State {
         &self,
         actor: &Actor,
         customer: &CustomerId,
-    ) -> Result<RecordBatch, Error> {
+    ) -> Result<Vec<RecordBatch>, Error> {
         let Some(idx) = self.scope_customer(actor, customer)? else {
-            return RecordBatch::try_new(
+            let empty = RecordBatch::try_new(
                 customer_estate_schema(),
                 empty_columns(&customer_estate_schema()),
             )
-            .map_err(arrow_error);
+            .map_err(arrow_error)?;
+            return Ok(vec![empty]);
         };
+        // One batch per core's share of the estate, built on that core, in estate order.
         let hubs = &self.estate.hubs;
-        let mine: Vec<HubRecord> = crate::par::scan(hubs.len(), |range| {
-            hubs[range]
+        let batches: Vec<Result<RecordBatch, Error>> = crate::par::scan(hubs.len(), |range| {
+            let mine: Vec<&HubRecord> = hubs[range]
                 .iter()
                 .filter(|h| h.is_supplied_by(idx))
-                .copied()
-                .collect()
+                .collect();
+            vec![self.estate_batch(actor, &mine)]
         });
+        batches.into_iter().collect()
+    }
+
+    /// The estate columns of `mine`, as `actor` may see them.
+    fn estate_batch(&self, actor: &Actor, mine: &[&HubRecord]) -> Result<RecordBatch, Error> {
         let me = self.customer_of(actor);
         let n = mine.len();
         let customers = self.estate.customers.len();
@@ -218,24 +226,26 @@ impl State {
             Vec::with_capacity(n),
             Vec::with_capacity(n),
         );
-        for h in &mine {
-            let text = h.id.canonical_bytes();
-            hub.append_value(std::str::from_utf8(&text).unwrap_or_default());
-            let v = self.catalogue.variant(h.variant);
-            region.push(
+        // Each variant's region, looked up once rather than once a hub.
+        let region_of: Vec<i32> = self
+            .catalogue
+            .variants
+            .iter()
+            .map(|v| {
                 Region::ALL
                     .iter()
                     .position(|r| *r == v.region)
-                    .unwrap_or_default() as i32,
-            );
+                    .unwrap_or_default() as i32
+            })
+            .collect();
+        for &h in mine {
+            let text = h.id.canonical_bytes();
+            hub.append_value(std::str::from_utf8(&text).unwrap_or_default());
+            region.push(region_of[usize::from(h.variant)]);
             variant.push(usize::from(h.variant) as i32);
             firmware.push(usize::from(h.firmware) as i32);
-            smi.push(
-                SmiStatus::ALL
-                    .iter()
-                    .position(|s| *s == h.smi)
-                    .unwrap_or_default() as i32,
-            );
+            // The dictionary below lists SmiStatus::ALL, in declaration order (`repr(u8)`).
+            smi.push(h.smi as i32);
             import.push(supplier_key(h, SupplyRole::Import));
             gas.push(supplier_key(h, SupplyRole::Gas));
             for (r, role) in SupplyRole::ALL.iter().enumerate() {

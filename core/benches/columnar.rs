@@ -1,0 +1,140 @@
+//! The columnar answers (feature `arrow`), measured: the whole upgrade list and the largest
+//! supplier's estate as Arrow record batches, beside the row views they replace.
+//!
+//!     cargo bench -p commshub-ota --features arrow --bench columnar -- [hubs] [runs]
+//!
+//! The scenario is the national benchmark's and the side-by-side example's: a campaign to 2.0
+//! for the north dual-band variant in mass rollout, the three largest suppliers having approved
+//! their whole estates.
+
+use std::time::Instant;
+
+use chrono::{Duration, TimeZone, Utc};
+use commshub_ota::command::*;
+use commshub_ota::synth::{SynthConfig, SynthEstate};
+use commshub_ota::*;
+
+fn median_ms(runs: usize, mut f: impl FnMut() -> usize) -> (f64, f64, f64, usize) {
+    let mut times = Vec::new();
+    let mut rows = 0;
+    for _ in 0..runs.max(1) {
+        let clock = Instant::now();
+        rows = f();
+        times.push(clock.elapsed().as_secs_f64() * 1e3);
+    }
+    times.sort_by(f64::total_cmp);
+    (
+        times[times.len() / 2],
+        times[0],
+        times[times.len() - 1],
+        rows,
+    )
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let nums: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.replace('_', "").parse().ok())
+        .collect();
+    let hubs = nums.first().copied().unwrap_or(1_000_000);
+    let runs = nums.get(1).copied().unwrap_or(5);
+    let start = Utc.with_ymd_and_hms(2026, 9, 1, 9, 0, 0).unwrap();
+    let day = |d: i64| start + Duration::days(d);
+    let synth = SynthEstate::generate(&SynthConfig {
+        hubs,
+        ..Default::default()
+    });
+    let mut engine = Engine::new();
+    for (actor, command) in synth.catalogue_commands() {
+        engine.execute(&actor, day(0), command)?;
+    }
+    let table = EstateTable::from_rows(&synth.hubs);
+    engine.execute(&Actor::Dcc, day(1), LoadEstateTable { table }.into())?;
+    let variant = synth
+        .variants
+        .iter()
+        .find(|v| v.region == Region::North && v.han_band == catalogue::HanBand::DualBand)
+        .expect("the synthetic catalogue has one");
+    let campaign: CampaignId = "BENCH-N-DB-2.0".parse()?;
+    engine.execute(
+        &Actor::Dcc,
+        day(2),
+        CreateCampaign {
+            campaign: campaign.clone(),
+            variant: variant.id.clone(),
+            target: "2.0".parse()?,
+            cutoff: day(90),
+            policy: CampaignPolicy::default(),
+        }
+        .into(),
+    )?;
+    engine.execute(
+        &Actor::Dcc,
+        day(3),
+        GrantPilotOa {
+            campaign: campaign.clone(),
+        }
+        .into(),
+    )?;
+    for s in &synth.suppliers[..3] {
+        engine.execute(
+            &Actor::Customer(s.clone()),
+            day(4),
+            ApproveWholeEstate {
+                campaign: campaign.clone(),
+            }
+            .into(),
+        )?;
+    }
+    drop(engine.take_events());
+    let state = engine.state();
+    let csp = Actor::Csp(Region::North);
+    println!("columnar benchmark: {hubs} hubs, median of {runs} runs (min, max)\n");
+    let (m, lo, hi, n) = median_ms(runs, || {
+        state
+            .upgrade_list_arrow(&csp, Region::North, day(7))
+            .map_or(0, |b| b.num_rows())
+    });
+    println!(
+        "{:<58} {m:>8.1} ms  ({lo:.1}, {hi:.1}); {n} rows",
+        "the whole upgrade list as Arrow"
+    );
+    let (m, lo, hi, _) = median_ms(runs, || {
+        state
+            .upgrade_list(&csp, Region::North, day(7), 0, 1)
+            .map_or(0, |p| p.total as usize)
+    });
+    println!(
+        "{:<58} {m:>8.1} ms  ({lo:.1}, {hi:.1})",
+        "  the list worked out only (a one-entry page's total)"
+    );
+    // The largest supplier (by hubs supplied in either role).
+    let largest = synth
+        .suppliers
+        .iter()
+        .max_by_key(|s| {
+            state
+                .customer_estate_arrow(&Actor::Dcc, s)
+                .map_or(0, |b| b.iter().map(|b| b.num_rows()).sum())
+        })
+        .expect("suppliers")
+        .clone();
+    let me = Actor::Customer(largest.clone());
+    let (m, lo, hi, n) = median_ms(runs, || {
+        state
+            .customer_estate_arrow(&me, &largest)
+            .map_or(0, |b| b.iter().map(|b| b.num_rows()).sum())
+    });
+    println!(
+        "{:<58} {m:>8.1} ms  ({lo:.1}, {hi:.1}); {n} hubs",
+        format!("the largest supplier's estate as Arrow ({largest})")
+    );
+    let (m, lo, hi, n) = median_ms(runs.min(3), || {
+        state.customer_estate(&me, &largest).map_or(0, |v| v.len())
+    });
+    println!(
+        "{:<58} {m:>8.1} ms  ({lo:.1}, {hi:.1}); {n} hubs",
+        "  the same as row views (HubView)"
+    );
+    Ok(())
+}
