@@ -132,10 +132,10 @@ fn the_arrow_customer_estate_is_the_row_view_flattened_and_scoped_the_same() {
             match &view.gas_supplier {
                 query::SupplierView::Vacant => assert!(gas.is_null(i)),
                 query::SupplierView::Hidden => {
-                    assert_eq!(dict_text(&batch, "gas_supplier", i), "hidden")
+                    assert_eq!(dict_text(batch, "gas_supplier", i), "hidden")
                 }
                 query::SupplierView::Known(c) => {
-                    assert_eq!(dict_text(&batch, "gas_supplier", i), c.to_string())
+                    assert_eq!(dict_text(batch, "gas_supplier", i), c.to_string())
                 }
             }
             match view.gas_flags {
