@@ -126,6 +126,24 @@ pub struct OpenReport {
     pub refused: Vec<Refusal>,
 }
 
+/// Batches of `schema` as one Arrow IPC stream (dictionaries sent once, before the batches).
+fn ipc_stream(
+    schema: &arrow_schema::SchemaRef,
+    batches: &[arrow_array::RecordBatch],
+) -> Result<Vec<u8>> {
+    let fail = |e: arrow_schema::ArrowError| invalid_input("arrow", e.to_string());
+    let mut out = Vec::new();
+    {
+        let mut writer =
+            arrow_ipc::writer::StreamWriter::try_new(&mut out, schema).map_err(fail)?;
+        for batch in batches {
+            writer.write(batch).map_err(fail)?;
+        }
+        writer.finish().map_err(fail)?;
+    }
+    Ok(out)
+}
+
 fn refusal(e: &core::Error) -> Refusal {
     Refusal {
         kind: e.kind(),
@@ -325,6 +343,36 @@ impl Engine {
     pub fn feed_json(&self, actor: Actor, cursor: i64, limit: i64) -> Result<String> {
         let page = self.feed(actor, cursor, limit)?;
         serde_json::to_string(&page).map_err(|e| invalid_input("feed", e.to_string()))
+    }
+
+    /// The whole upgrade list of `region` at `at` (the rows `query(Query.UpgradeList)` pages,
+    /// in the same order) as Arrow IPC stream bytes: one crossing of JNA, read with Arrow Java
+    /// (`ArrowStreamReader`). Columns: `hub`, `campaign`, `next_version`, `target`,
+    /// `nominated`, `variant`, `firmware` (dictionary-encoded text), `configuration_set`.
+    pub fn upgrade_list_arrow(
+        &self,
+        actor: Actor,
+        region: core::Region,
+        at: SystemTime,
+    ) -> Result<Vec<u8>> {
+        let at = instant(at)?;
+        let batch = self.lock().state().upgrade_list_arrow(&actor, region, at)?;
+        ipc_stream(&batch.schema(), &[batch])
+    }
+
+    /// Every hub `customer` supplies, as `actor` may see it, as Arrow IPC stream bytes (the
+    /// `HubView` columns flattened; a supplier the asker may not know is `hidden`, a vacant role
+    /// null, flags null unless the asker may see them).
+    pub fn customer_estate_arrow(
+        &self,
+        actor: Actor,
+        customer: core::CustomerId,
+    ) -> Result<Vec<u8>> {
+        let batches = self
+            .lock()
+            .state()
+            .customer_estate_arrow(&actor, &customer)?;
+        ipc_stream(&core::columnar::customer_estate_schema(), &batches)
     }
 
     /// Writes the whole log to `path` as chained JSON lines, atomically; how many events.
