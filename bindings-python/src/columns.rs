@@ -729,3 +729,185 @@ pub fn table_from_dict(dict: &Bound<'_, PyDict>) -> PyResult<EstateTable> {
     table.commissioned_on = dates("commissioned_on", false)?;
     Ok(table)
 }
+
+// --- Arrow in: the same columns from record batches (a pyarrow Table, a Polars frame) ---
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, RecordBatch};
+use arrow_schema::DataType;
+
+/// Each row's text of a string array (`Utf8`, `LargeUtf8`, `Utf8View`); `None` for another type.
+fn strings_of(a: &dyn Array) -> Option<Vec<Option<&str>>> {
+    Some(match a.data_type() {
+        DataType::Utf8 => a.as_string::<i32>().iter().collect(),
+        DataType::LargeUtf8 => a.as_string::<i64>().iter().collect(),
+        DataType::Utf8View => a.as_string_view().iter().collect(),
+        _ => return None,
+    })
+}
+
+/// A text column of batches as codes into `strings`: dictionary-encoded columns map each
+/// dictionary value once (the keys are not decoded to text); nulls are missing values.
+fn arrow_text(
+    name: &str,
+    arrays: &[&dyn Array],
+    strings: &mut Strings,
+) -> PyResult<Vec<Option<u32>>> {
+    let wrong = |dt: &DataType| {
+        invalid_input(
+            name,
+            format!("an Arrow column of type {dt} cannot be read here: expected text (or dictionary-encoded text)"),
+        )
+    };
+    let mut codes = Vec::new();
+    for a in arrays {
+        if let Some(dict) = a.as_any_dictionary_opt() {
+            let values = strings_of(dict.values().as_ref()).ok_or_else(|| wrong(a.data_type()))?;
+            let remap: Vec<Option<u32>> =
+                values.iter().map(|v| v.map(|t| strings.code(t))).collect();
+            let keys = dict.normalized_keys();
+            codes.extend((0..a.len()).map(|i| if a.is_null(i) { None } else { remap[keys[i]] }));
+        } else {
+            let values = strings_of(*a).ok_or_else(|| wrong(a.data_type()))?;
+            codes.extend(values.into_iter().map(|v| v.map(|t| strings.code(t))));
+        }
+    }
+    Ok(codes)
+}
+
+impl Columns {
+    /// The columns of `batches` (one schema): the names and meanings of [`Columns::extract`]'s
+    /// lists. Text may be plain or dictionary-encoded; dates `date32`/`date64` or ISO text;
+    /// flags booleans; nulls are missing values (pandas' NaN in a text column arrives as null).
+    /// A bad cell is a row error later, naming the row, the column and the value.
+    pub fn from_arrow(batches: &[RecordBatch]) -> PyResult<Columns> {
+        let Some(first) = batches.first() else {
+            return Err(invalid_input("columns", "the Arrow stream holds no batch"));
+        };
+        let schema = first.schema();
+        for field in schema.fields() {
+            let name = field.name().as_str();
+            if name != "id"
+                && !TEXT_COLUMNS.contains(&name)
+                && !DATE_COLUMNS.contains(&name)
+                && !FLAG_COLUMNS.contains(&name)
+            {
+                return Err(invalid_input("columns", format!("unknown column {name:?}")));
+            }
+        }
+        for name in REQUIRED {
+            if schema.index_of(name).is_err() {
+                return Err(invalid_input(
+                    "columns",
+                    format!("missing required column {name:?}"),
+                ));
+            }
+        }
+        let column = |name: &str| -> Option<Vec<&dyn Array>> {
+            let i = schema.index_of(name).ok()?;
+            Some(batches.iter().map(|b| b.column(i).as_ref()).collect())
+        };
+        let len = batches.iter().map(RecordBatch::num_rows).sum();
+        let mut ids = Vec::with_capacity(len);
+        if let Some(arrays) = column("id") {
+            let mut strings = Strings::default();
+            let codes = arrow_text("id", &arrays, &mut strings)?;
+            let parsed: Vec<Result<HubId, String>> = strings
+                .values
+                .iter()
+                .map(|t| HubId::parse(t).map_err(|e| e.to_string()))
+                .collect();
+            ids.extend(codes.into_iter().map(|c| match c {
+                None => Err("id is missing".to_string()),
+                Some(c) => parsed[c as usize].clone(),
+            }));
+        }
+        let mut customers = Strings::default();
+        let mut text = Vec::new();
+        for name in TEXT_COLUMNS {
+            if let Some(arrays) = column(name) {
+                if name.ends_with("_supplier") {
+                    let codes = arrow_text(name, &arrays, &mut customers)?;
+                    text.push((name, codes, Strings::default()));
+                } else {
+                    let mut strings = Strings::default();
+                    let codes = arrow_text(name, &arrays, &mut strings)?;
+                    text.push((name, codes, strings));
+                }
+            }
+        }
+        let mut dates = Vec::new();
+        for name in DATE_COLUMNS {
+            if let Some(arrays) = column(name) {
+                let mut codes = Vec::with_capacity(len);
+                let mut values: Vec<DateValue> = Vec::new();
+                let mut seen: HashMap<i64, u32, FxBuild> = HashMap::default();
+                for a in &arrays {
+                    let days: Vec<Option<i64>> = match a.data_type() {
+                        DataType::Date32 => a
+                            .as_primitive::<arrow_array::types::Date32Type>()
+                            .iter()
+                            .map(|d| d.map(i64::from))
+                            .collect(),
+                        DataType::Date64 => a
+                            .as_primitive::<arrow_array::types::Date64Type>()
+                            .iter()
+                            .map(|d| d.map(|ms| ms.div_euclid(86_400_000)))
+                            .collect(),
+                        _ => {
+                            // ISO text, as the list form takes it.
+                            let mut strings = Strings::default();
+                            let text_codes = arrow_text(name, &[*a], &mut strings)?;
+                            let base = values.len() as u32;
+                            values.extend(strings.values.into_iter().map(DateValue::Text));
+                            codes.extend(text_codes.into_iter().map(|c| c.map(|c| base + c)));
+                            continue;
+                        }
+                    };
+                    for d in days {
+                        codes.push(d.map(|d| {
+                            *seen.entry(d).or_insert_with(|| {
+                                let date = NaiveDate::from_ymd_opt(1970, 1, 1)
+                                    .and_then(|e| e.checked_add_signed(chrono::Duration::days(d)));
+                                values.push(match date {
+                                    Some(date) => DateValue::Date(date),
+                                    // Out of range: kept as text, refused as a row error.
+                                    None => DateValue::Text(format!("{d} days after 1970-01-01")),
+                                });
+                                values.len() as u32 - 1
+                            })
+                        }));
+                    }
+                }
+                dates.push((name, (codes, values)));
+            }
+        }
+        let mut flags = Vec::new();
+        for name in FLAG_COLUMNS {
+            if let Some(arrays) = column(name) {
+                let mut values = Vec::with_capacity(len);
+                for a in &arrays {
+                    if a.data_type() != &DataType::Boolean {
+                        return Err(invalid_input(
+                            name,
+                            format!(
+                                "an Arrow column of type {} cannot be read here: expected bool",
+                                a.data_type()
+                            ),
+                        ));
+                    }
+                    values.extend(a.as_boolean().iter());
+                }
+                flags.push((name, values));
+            }
+        }
+        Ok(Columns {
+            len,
+            ids,
+            text,
+            customers,
+            dates,
+            flags,
+        })
+    }
+}

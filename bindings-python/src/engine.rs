@@ -177,6 +177,49 @@ impl NativeEngine {
         answer.map_err(to_py_err)
     }
 
+    /// Loads hubs from an Arrow C stream (the capsule an object's `__arrow_c_stream__` gives:
+    /// a pyarrow Table, a Polars DataFrame, pandas through pyarrow), columns named as in
+    /// `load_estate`; returns the sequence number of the `estate_loaded` event. Every bad cell
+    /// is a row error (`BulkRejectedError`), and nothing is loaded unless every row is good.
+    fn load_estate_arrow(
+        &self,
+        py: Python<'_>,
+        actor: &str,
+        at: &Bound<'_, PyAny>,
+        stream: &Bound<'_, pyo3::types::PyCapsule>,
+    ) -> PyResult<u64> {
+        use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
+        use pyo3::types::PyCapsuleMethods;
+        let actor = parse_actor(actor)?;
+        let at = parse_at(at)?;
+        let pointer = stream
+            .pointer_checked(Some(c"arrow_array_stream"))
+            .map_err(|_| invalid_input("columns", "not an Arrow C stream capsule"))?;
+        // SAFETY: the capsule is named `arrow_array_stream`, so by the Arrow PyCapsule protocol
+        // it points at a valid `ArrowArrayStream`; `from_raw` moves it out and marks the
+        // original released, so the capsule's destructor does not release it again.
+        let ffi = unsafe { FFI_ArrowArrayStream::from_raw(pointer.as_ptr().cast()) };
+        let batches = py
+            .detach(|| {
+                let reader = RecordBatchStreamReader::try_new(ffi)?;
+                reader.collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(|e| {
+                invalid_input(
+                    "columns",
+                    format!("the Arrow stream could not be read: {e}"),
+                )
+            })?;
+        let columns = crate::columns::Columns::from_arrow(&batches)?;
+        let answer = py.detach(|| {
+            let parsed = table_from_columns(columns);
+            self.engine()?
+                .load_estate_table(&actor, at, parsed.table, &parsed.origin, parsed.rejected)
+                .map(|events| events.last().map_or(0, |e| e.seq))
+        });
+        answer.map_err(to_py_err)
+    }
+
     /// Loads hubs already dictionary-encoded (the core's `EstateTable` form as a dict of
     /// lists); returns the sequence number of the `estate_loaded` event.
     fn load_estate_table(

@@ -81,3 +81,79 @@ def test_the_arrow_customer_estate_is_the_row_view_flattened() -> None:
         e.customer_estate_arrow(a, "SUP-D")
     with pytest.raises(ota.InvalidIdError):
         e.customer_estate_arrow(a, "")
+
+
+def _columns(n: int) -> dict[str, list[object]]:
+    """A small estate as columns, every hub valid (the fixture's variant and firmware)."""
+    return {
+        "id": [f"00-24-B8-00-00-00-{i // 256:02X}-{i % 256:02X}" for i in range(n)],
+        "variant": ["CH-N-DB"] * n,
+        "firmware": ["1.1"] * n,
+        "smi_status": ["commissioned"] * n,
+        "installed_on": ["2024-03-01"] * n,
+        "commissioned_on": ["2024-03-02"] * n,
+        "import_supplier": ["SUP-A" if i % 2 else "SUP-B" for i in range(n)],
+        "gas_supplier": [None if i % 3 else "SUP-C" for i in range(n)],
+        "esme_model": ["EM-A1"] * n,
+        "esme_firmware": ["3.1"] * n,
+        "gsme_model": [None if i % 3 else "GM-K1" for i in range(n)],
+        "gsme_firmware": [None if i % 3 else "5.0" for i in range(n)],
+        "import_vulnerable": [i % 5 == 0 for i in range(n)],
+    }
+
+
+def _fresh() -> ota.Engine:
+    from conformance import given, TESTS_DIR
+    import json
+    e = ota.Engine()
+    given(e, json.loads((TESTS_DIR / "fixtures" / "two_regions.json").read_text()))
+    return e
+
+
+def test_load_estate_takes_a_pyarrow_table_and_a_polars_frame_as_the_lists_do() -> None:
+    cols = _columns(300)
+    by_lists = _fresh()
+    by_lists.load_estate(ota.Actor.DCC, t(1), cols)
+    # Dictionary-encoded text columns stay encoded on the way in.
+    table = pa.table(cols)
+    table = table.set_column(table.schema.get_field_index("variant"), "variant", table["variant"].dictionary_encode())
+    by_arrow = _fresh()
+    by_arrow.load_estate(ota.Actor.DCC, t(1), table)
+    assert by_arrow.same_state_as(by_lists)
+    by_polars = _fresh()
+    by_polars.load_estate(ota.Actor.DCC, t(1), pl.DataFrame(cols).with_columns(pl.col("firmware").cast(pl.Categorical)))
+    assert by_polars.same_state_as(by_lists)
+    # Dates as Arrow dates.
+    dated = pa.table({**cols, "installed_on": pa.array([datetime(2024, 3, 1).date()] * 300, pa.date32())})
+    by_dates = _fresh()
+    by_dates.load_estate(ota.Actor.DCC, t(1), dated)
+    assert by_dates.same_state_as(by_lists)
+
+
+def test_a_bad_arrow_cell_is_a_row_error_naming_row_column_and_value() -> None:
+    cols = _columns(10)
+    cols["firmware"][3] = "9.9"
+    cols["id"][7] = "not-a-hub"
+    e = _fresh()
+    before = e.last_seq
+    with pytest.raises(ota.BulkRejectedError) as err:
+        e.load_estate(ota.Actor.DCC, t(1), pa.table(cols))
+    rows = dict(err.value.rows)
+    assert set(rows) == {3, 7}
+    assert "9.9" in rows[3] and "not-a-hub" in rows[7]
+    assert e.last_seq == before
+    # A missing value where one is required (a null id) is a row error too.
+    cols = _columns(4)
+    cols["id"][1] = None
+    with pytest.raises(ota.BulkRejectedError) as err:
+        e.load_estate(ota.Actor.DCC, t(1), pa.table(cols))
+    assert [r for r, _ in err.value.rows] == [1]
+    # A column of a type that cannot be text, or an unknown column: typed, naming it.
+    with pytest.raises(ota.InvalidInputError, match="firmware"):
+        e.load_estate(ota.Actor.DCC, t(1), pa.table({**_columns(2), "firmware": [1, 2]}))
+    with pytest.raises(ota.InvalidInputError, match="colour"):
+        e.load_estate(ota.Actor.DCC, t(1), pa.table({**_columns(2), "colour": ["red", "blue"]}))
+    with pytest.raises(ota.InvalidInputError, match="installed_on"):
+        e.load_estate(ota.Actor.DCC, t(1), pa.table({k: v for k, v in _columns(2).items() if k != "installed_on"}))
+    with pytest.raises(ota.InvalidInputError):
+        e.load_estate(ota.Actor.DCC, t(1), 42)

@@ -379,8 +379,12 @@ class Engine:
         customer with its feedback as `note`; the others: the DCC)."""
         return self._run(actor, at, "record_gate", variant=variant, version=version, gate=gate, note=note)
 
-    def load_estate(self, actor: str, at: datetime, columns: Mapping[str, Iterable[Any]]) -> int:
-        """DCC: load many hubs in one call from columns of equal length (lists or any iterable).
+    def load_estate(self, actor: str, at: datetime, columns: Any) -> int:
+        """DCC: load many hubs in one call from columns of equal length: a mapping of lists (or
+        any iterables), or any object with `__arrow_c_stream__` (a pyarrow Table, a Polars
+        DataFrame, pandas 2.2+ with pyarrow installed), read through the Arrow C stream without
+        going through Python objects: dictionary-encoded text stays encoded, nulls (and pandas'
+        NaN in a text column) are missing values, dates are `date32`/`date64` or ISO text.
 
         Required: `id`, `variant`, `firmware`, `smi_status`, `installed_on` (date or ISO
         string). Optional: `commissioned_on`, `import_supplier`, `gas_supplier`,
@@ -389,8 +393,11 @@ class Engine:
         `gas_vulnerable`, `gas_high_risk`, `gas_super_friendly`. Any bad row refuses the whole
         load with `BulkRejectedError` (its `rows` lists each bad row's index and reason).
         Returns the sequence number of the load's event."""
+        if hasattr(columns, "__arrow_c_stream__"):
+            stream = columns.__arrow_c_stream__()
+            return self._inner.load_estate_arrow(_text(actor, "actor"), _at(at), stream)
         if not isinstance(columns, Mapping):
-            raise _invalid("columns", f"expected a mapping of column name to values, got {type(columns).__name__}")
+            raise _invalid("columns", f"expected a mapping of column name to values, or an Arrow table/frame, got {type(columns).__name__}")
         plain: Dict[str, List[Any]] = {}
         for name, values in columns.items():
             if values is None:
