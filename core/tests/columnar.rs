@@ -156,6 +156,20 @@ fn the_arrow_customer_estate_is_the_row_view_flattened_and_scoped_the_same() {
         .unwrap();
     assert_eq!(dict_text(batch, "gas_supplier", row), "hidden");
     assert!(batch.column_by_name("gas_vulnerable").unwrap().is_null(row));
+    // Nor does any other supplier's name travel in the dictionaries, pointed at or not.
+    for column in ["import_supplier", "gas_supplier"] {
+        let dict = batch
+            .column_by_name(column)
+            .unwrap()
+            .as_dictionary::<Int32Type>();
+        let values = dict
+            .values()
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .unwrap();
+        let names: Vec<&str> = values.iter().flatten().collect();
+        assert_eq!(names, ["SUP-A", "hidden"], "{column}");
+    }
 }
 
 #[test]

@@ -193,20 +193,33 @@ impl State {
     fn estate_batch(&self, actor: &Actor, mine: &[&HubRecord]) -> Result<RecordBatch, Error> {
         let me = self.customer_of(actor);
         let n = mine.len();
-        let customers = self.estate.customers.len();
-        // Supplier dictionary: every customer id, then "hidden".
-        let hidden = customers as i32;
-        let mut supplier_values: Vec<String> = (0..customers)
-            .map(|i| self.estate.customers.resolve(i as u32).to_string())
-            .collect();
-        supplier_values.push("hidden".into());
+        // The supplier dictionary holds only names the asker may read: every customer for the
+        // DCC; for a customer, itself and "hidden" (a dictionary of every supplier would name
+        // the others even where no row points at them).
+        let dcc = matches!(actor, Actor::Dcc);
+        let (supplier_values, hidden): (Vec<String>, i32) = if dcc {
+            let all = self.estate.customers.len();
+            let names = (0..all)
+                .map(|i| self.estate.customers.resolve(i as u32).to_string())
+                .chain(std::iter::once("hidden".to_string()))
+                .collect();
+            (names, all as i32)
+        } else {
+            let own = me
+                .and_then(|m| self.estate.customer(m))
+                .map_or_else(String::new, |c| c.to_string());
+            (vec![own, "hidden".into()], 1)
+        };
         let supplier_key = |h: &HubRecord, role: SupplyRole| -> Option<i32> {
             let s = h.supplier(role);
             if s == NO_CUSTOMER {
                 return None;
             }
-            let known = matches!(actor, Actor::Dcc) || (me == Some(s));
-            Some(if known { u32::from(s) as i32 } else { hidden })
+            Some(match (dcc, me == Some(s)) {
+                (true, _) => u32::from(s) as i32,
+                (false, true) => 0,
+                (false, false) => hidden,
+            })
         };
         let shows_flags = |h: &HubRecord, role: SupplyRole| {
             matches!(actor, Actor::Dcc) || me.is_some_and(|m| h.supplier(role) == m)
