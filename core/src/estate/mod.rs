@@ -12,9 +12,12 @@ mod table;
 
 pub use config_set::ConfigurationSet;
 pub use row::{ConsumerFlags, HanDevice, HanDeviceKind, HanDevices, HubRow, SmiStatus, SupplyRole};
+/// The estate's "no date" day number, for the columnar answers' nullable date columns.
+#[cfg(feature = "arrow")]
+pub(crate) use store::NO_DATE;
 pub(crate) use store::{
     check_dates, date_from_days, days_from_date, ConfigSet, CustomerIdx, Estate, HubRecord,
-    NO_CUSTOMER, NO_DATE, NO_DEVICE,
+    NO_CUSTOMER, NO_DEVICE,
 };
 pub(crate) use table::too_many_customers;
 pub use table::{EstateTable, EstateTableBuilder};
