@@ -810,17 +810,25 @@ impl Columns {
         let len = batches.iter().map(RecordBatch::num_rows).sum();
         let mut ids = Vec::with_capacity(len);
         if let Some(arrays) = column("id") {
-            let mut strings = Strings::default();
-            let codes = arrow_text("id", &arrays, &mut strings)?;
-            let parsed: Vec<Result<HubId, String>> = strings
-                .values
-                .iter()
-                .map(|t| HubId::parse(t).map_err(|e| e.to_string()))
-                .collect();
-            ids.extend(codes.into_iter().map(|c| match c {
+            // Ids are all distinct: parsed straight from the column, not interned first.
+            let parse = |cell: Option<&str>| match cell {
                 None => Err("id is missing".to_string()),
-                Some(c) => parsed[c as usize].clone(),
-            }));
+                Some(text) => HubId::parse(text).map_err(|e| e.to_string()),
+            };
+            for a in &arrays {
+                if let Some(values) = strings_of(*a) {
+                    ids.extend(values.into_iter().map(parse));
+                } else {
+                    let mut strings = Strings::default();
+                    let codes = arrow_text("id", &[*a], &mut strings)?;
+                    let parsed: Vec<Result<HubId, String>> =
+                        strings.values.iter().map(|t| parse(Some(t))).collect();
+                    ids.extend(codes.into_iter().map(|c| match c {
+                        None => parse(None),
+                        Some(c) => parsed[c as usize].clone(),
+                    }));
+                }
+            }
         }
         let mut customers = Strings::default();
         let mut text = Vec::new();
