@@ -7,6 +7,8 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::Int32Type;
 use arrow_array::{Array, BooleanArray, StringArray};
 use common::*;
+use commshub_ota::command::*;
+use commshub_ota::participation::eligibility::Blocker as query_blocker;
 use commshub_ota::*;
 
 /// The text of row `i` of a dictionary column.
@@ -192,5 +194,381 @@ fn the_arrow_customer_estate_is_refused_as_the_row_view_is() {
     assert_eq!(
         (none.len(), none[0].num_rows(), none[0].num_columns()),
         (1, 0, 17)
+    );
+}
+
+/// The texts of a text column (plain or dictionary), row by row (null: None).
+fn texts(batch: &arrow_array::RecordBatch, column: &str) -> Vec<Option<String>> {
+    let col = batch.column_by_name(column).unwrap();
+    if let Some(s) = col.as_any().downcast_ref::<StringArray>() {
+        return s.iter().map(|v| v.map(str::to_string)).collect();
+    }
+    let dict = col.as_dictionary::<Int32Type>();
+    let values = dict
+        .values()
+        .as_any()
+        .downcast_ref::<StringArray>()
+        .unwrap();
+    dict.keys()
+        .iter()
+        .map(|k| k.map(|k| values.value(k as usize).to_string()))
+        .collect()
+}
+
+fn counts(batch: &arrow_array::RecordBatch, column: &str) -> Vec<u64> {
+    batch
+        .column_by_name(column)
+        .unwrap()
+        .as_any()
+        .downcast_ref::<arrow_array::UInt64Array>()
+        .unwrap()
+        .values()
+        .to_vec()
+}
+
+/// The rolling fixture with hubs 10 (upgraded to 2.0) and 15 (delivery failed) dispatched.
+fn dispatched() -> Engine {
+    let mut e = rolling(Default::default());
+    let mut rows = upgrade_rows(10);
+    rows.extend(fail_rows(15));
+    ok(&mut e, &csp(), t(3), report(&rows));
+    e
+}
+
+#[test]
+fn the_arrow_configuration_sets_and_firmware_counts_are_the_row_answers() {
+    let e = dispatched();
+    let s = e.state();
+    for (asker, customer) in [
+        (cust("SUP-A"), Some("SUP-A")),
+        (cust("SUP-D"), Some("SUP-D")),
+        (Actor::Dcc, None),
+    ] {
+        let customer = customer.map(cid);
+        let rows = s.configuration_sets(&asker, customer.as_ref()).unwrap();
+        let batch = s
+            .configuration_sets_arrow(&asker, customer.as_ref())
+            .unwrap();
+        assert_eq!(batch.schema(), columnar::configuration_sets_schema());
+        let keys: Vec<Option<String>> = rows
+            .iter()
+            .map(|r| Some(r.configuration_set.key()))
+            .collect();
+        assert_eq!(texts(&batch, "configuration_set"), keys, "{asker}");
+        let esme: Vec<Option<String>> = rows
+            .iter()
+            .map(|r| {
+                r.configuration_set
+                    .devices
+                    .esme
+                    .as_ref()
+                    .map(|d| d.model.clone())
+            })
+            .collect();
+        assert_eq!(texts(&batch, "esme_model"), esme);
+        assert_eq!(
+            counts(&batch, "hubs"),
+            rows.iter().map(|r| r.hubs).collect::<Vec<_>>()
+        );
+
+        let rows = s.estate_by_firmware(&asker, customer.as_ref()).unwrap();
+        let batch = s
+            .estate_by_firmware_arrow(&asker, customer.as_ref())
+            .unwrap();
+        assert_eq!(batch.schema(), columnar::estate_by_firmware_schema());
+        let versions: Vec<Option<String>> =
+            rows.iter().map(|r| Some(r.version.to_string())).collect();
+        assert_eq!(texts(&batch, "version"), versions);
+        assert_eq!(
+            counts(&batch, "hubs"),
+            rows.iter().map(|r| r.hubs).collect::<Vec<_>>()
+        );
+    }
+    // Hub 10 now runs 2.0: the DPL over time moved with it.
+    let sets = s
+        .configuration_sets_arrow(&cust("SUP-A"), Some(&cid("SUP-A")))
+        .unwrap();
+    assert!(texts(&sets, "firmware").contains(&Some("2.0".into())));
+    // Refused as the row answers are: the industry view is the DCC's, a CSP sees no supplier.
+    for asker in [cust("SUP-A"), csp()] {
+        let a = s.configuration_sets(&asker, None).unwrap_err();
+        let b = s.configuration_sets_arrow(&asker, None).unwrap_err();
+        assert_eq!(
+            (a.kind(), b.kind()),
+            (ErrorKind::NotPermitted, ErrorKind::NotPermitted)
+        );
+        let b = s.estate_by_firmware_arrow(&asker, None).unwrap_err();
+        assert_eq!(b.kind(), ErrorKind::NotPermitted);
+    }
+    let err = s
+        .estate_by_firmware_arrow(&cust("SUP-A"), Some(&cid("SUP-D")))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotPermitted);
+}
+
+#[test]
+fn the_arrow_campaign_progress_is_the_row_answer() {
+    let e = dispatched();
+    let s = e.state();
+    for asker in [Actor::Dcc, csp(), cust("SUP-A"), cust("SUP-D")] {
+        let rows = s.campaign_progress(&asker, &camp(C1), t(3)).unwrap();
+        let batch = s.campaign_progress_arrow(&asker, &camp(C1), t(3)).unwrap();
+        assert_eq!(batch.schema(), columnar::campaign_progress_schema());
+        let keys: Vec<Option<String>> = rows.iter().map(|r| Some(r.set.key())).collect();
+        assert_eq!(texts(&batch, "configuration_set"), keys, "{asker}");
+        type Count = fn(&status::SetProgress) -> u64;
+        let columns: [(&str, Count); 4] = [
+            ("hubs", |r| r.hubs),
+            ("upgradeable_now", |r| r.upgradeable_now),
+            ("succeeded", |r| r.succeeded),
+            ("failed", |r| r.failed),
+        ];
+        for (name, count) in columns {
+            let want: Vec<u64> = rows.iter().map(count).collect();
+            assert_eq!(counts(&batch, name), want, "{asker} {name}");
+        }
+    }
+    let all = s
+        .campaign_progress_arrow(&Actor::Dcc, &camp(C1), t(3))
+        .unwrap();
+    assert_eq!(counts(&all, "succeeded").iter().sum::<u64>(), 1);
+    assert_eq!(counts(&all, "failed").iter().sum::<u64>(), 1);
+    for (asker, campaign, kind) in [
+        (Actor::Dcc, "NOPE", ErrorKind::NotFound),
+        (Actor::Csp(Region::South), C1, ErrorKind::NotFound),
+    ] {
+        let err = s
+            .campaign_progress_arrow(&asker, &camp(campaign), t(3))
+            .unwrap_err();
+        assert_eq!(err.kind(), kind, "{asker} {campaign}");
+    }
+}
+
+#[test]
+fn the_arrow_attempts_show_each_dispatched_hub_to_whom_it_may() {
+    let e = dispatched();
+    let s = e.state();
+    let all = s.campaign_attempts_arrow(&Actor::Dcc, &camp(C1)).unwrap();
+    assert_eq!(all.schema(), columnar::attempts_schema());
+    let hubs = |b: &arrow_array::RecordBatch| texts(b, "hub");
+    assert_eq!(
+        hubs(&all),
+        [Some(hub(10).to_string()), Some(hub(15).to_string())]
+    );
+    assert_eq!(
+        texts(&all, "state"),
+        [Some("succeeded".into()), Some("failed".into())]
+    );
+    assert_eq!(
+        texts(&all, "failure"),
+        [None, Some("delivery_failed".into())]
+    );
+    assert_eq!(
+        texts(&all, "step"),
+        [Some("2.0".into()), Some("2.0".into())]
+    );
+    let attempts = all.column_by_name("attempts").unwrap();
+    let attempts = attempts
+        .as_any()
+        .downcast_ref::<arrow_array::Int32Array>()
+        .unwrap();
+    // A succeeded step starts its count again; the failed hub has used one attempt.
+    assert_eq!(attempts.values().to_vec(), [0, 1]);
+    // Named by the set the hub was on when dispatched: set X, before hub 10 moved to 2.0.
+    let hub15 = s.hub(&Actor::Dcc, hub(15)).unwrap();
+    assert_eq!(
+        texts(&all, "configuration_set")[1],
+        Some(hub15.configuration_set.key())
+    );
+    let x_on_1_1 = texts(&all, "configuration_set")[0].clone().unwrap();
+    assert!(x_on_1_1.contains("@1.1"), "{x_on_1_1}");
+    // The campaign's CSP sees both; each supplier its own hub only.
+    let by_csp = s.campaign_attempts_arrow(&csp(), &camp(C1)).unwrap();
+    assert_eq!(by_csp.num_rows(), 2);
+    let a = s
+        .campaign_attempts_arrow(&cust("SUP-A"), &camp(C1))
+        .unwrap();
+    assert_eq!(hubs(&a), [Some(hub(10).to_string())]);
+    let d = s
+        .campaign_attempts_arrow(&cust("SUP-D"), &camp(C1))
+        .unwrap();
+    assert_eq!(hubs(&d), [Some(hub(15).to_string())]);
+    let z = s
+        .campaign_attempts_arrow(&cust("SUP-Z"), &camp(C1))
+        .unwrap();
+    assert_eq!((z.num_rows(), z.num_columns()), (0, 9));
+    for (asker, campaign) in [(Actor::Dcc, "NOPE"), (Actor::Csp(Region::South), C1)] {
+        let err = s
+            .campaign_attempts_arrow(&asker, &camp(campaign))
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotFound, "{asker} {campaign}");
+    }
+    let err = s
+        .campaign_attempts_arrow(&Actor::System, &camp(C1))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+}
+
+#[test]
+fn the_arrow_blockers_are_explain_for_every_hub_one_row_a_blocker() {
+    let e = dispatched();
+    let s = e.state();
+    for asker in [
+        Actor::Dcc,
+        csp(),
+        cust("SUP-A"),
+        cust("SUP-D"),
+        cust("SUP-E"),
+    ] {
+        let batch = s.blockers_arrow(&asker, &camp(C1), t(3)).unwrap();
+        assert_eq!(batch.schema(), columnar::blockers_schema());
+        let (hubs, kinds, by) = (
+            texts(&batch, "hub"),
+            texts(&batch, "blocker"),
+            texts(&batch, "by"),
+        );
+        // Hub by hub, explain gives the same blockers, in the same order.
+        let mut want = Vec::new();
+        for n in [1, 2, 3, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20] {
+            let Ok(x) = s.explain(&asker, &camp(C1), hub(n), t(3)) else {
+                continue; // not a hub this asker may see
+            };
+            for b in &x.blockers {
+                let party = match b {
+                    query_blocker::AwaitingConsent { by, .. }
+                    | query_blocker::Rejected { by, .. }
+                    | query_blocker::HeldBySupplier { by, .. }
+                    | query_blocker::SuspendedByDefectFlag { by, .. } => Some(by.label()),
+                    _ => None,
+                };
+                // The kind is the blocker's serialized tag.
+                let tag = serde_json::to_value(b).unwrap()["blocker"]
+                    .as_str()
+                    .unwrap()
+                    .to_string();
+                assert_eq!(tag, b.kind());
+                want.push((Some(hub(n).to_string()), Some(tag), party));
+            }
+        }
+        let got: Vec<_> = hubs
+            .into_iter()
+            .zip(kinds)
+            .zip(by)
+            .map(|((h, k), b)| (h, k, b))
+            .collect();
+        assert_eq!(got, want, "{asker}");
+        // SUP-D approved its whole estate; the others have hubs waiting.
+        assert_eq!(got.is_empty(), asker == cust("SUP-D"), "{asker}");
+    }
+    // SUP-A waits for the other supplier of hub 20, unnamed; the DCC sees SUP-E named.
+    let a = s.blockers_arrow(&cust("SUP-A"), &camp(C1), t(3)).unwrap();
+    let rows: Vec<_> = texts(&a, "hub")
+        .into_iter()
+        .zip(texts(&a, "by"))
+        .filter(|(h, _)| *h == Some(hub(20).to_string()))
+        .collect();
+    assert_eq!(
+        rows,
+        [(Some(hub(20).to_string()), Some("other_supplier".into()))]
+    );
+    let dcc = s.blockers_arrow(&Actor::Dcc, &camp(C1), t(3)).unwrap();
+    assert!(texts(&dcc, "by").contains(&Some("SUP-E".into())));
+    assert!(!texts(&a, "by").contains(&Some("SUP-E".into())));
+    for (asker, campaign) in [(Actor::Dcc, "NOPE"), (Actor::Csp(Region::South), C1)] {
+        let err = s.blockers_arrow(&asker, &camp(campaign), t(3)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotFound, "{asker} {campaign}");
+    }
+}
+
+#[test]
+fn the_arrow_events_page_through_the_log_for_the_dcc_only() {
+    let dir = std::env::temp_dir().join(format!("commshub-ota-events-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("log.db");
+    let mut durable = fixture_on(Engine::open(path.to_str().unwrap()).unwrap());
+    let mut memory = fixture();
+    let all = memory.events().to_vec();
+    assert!(all.len() > 6);
+    for e in [&mut memory, &mut durable] {
+        let first = e.events_arrow(&Actor::Dcc, 0, 4).unwrap();
+        assert_eq!(first.schema(), columnar::events_schema());
+        let rest = e.events_arrow(&Actor::Dcc, 4, 100_000).unwrap();
+        assert_eq!(first.num_rows() + rest.num_rows(), all.len());
+        let seq = |b: &arrow_array::RecordBatch| counts(b, "seq");
+        assert_eq!(seq(&first), [1, 2, 3, 4]);
+        assert_eq!(seq(&rest)[0], 5);
+        let bodies = texts(&first, "body");
+        let kinds = texts(&first, "kind");
+        for (i, event) in all[..4].iter().enumerate() {
+            assert_eq!(
+                bodies[i].as_deref(),
+                Some(journal::to_json_line(event).as_str())
+            );
+            assert_eq!(kinds[i].as_deref(), Some(event.payload.type_name()));
+            assert_eq!(texts(&first, "actor")[i], Some(event.actor.to_code()));
+        }
+        let at = first.column_by_name("at").unwrap();
+        let at = at
+            .as_any()
+            .downcast_ref::<arrow_array::TimestampMicrosecondArray>()
+            .unwrap();
+        assert_eq!(at.value(0), all[0].at.timestamp_micros());
+        assert_eq!(
+            e.events_arrow(&Actor::Dcc, 1_000, 10).unwrap().num_rows(),
+            0
+        );
+        for asker in [csp(), cust("SUP-A"), Actor::System] {
+            let err = e.events_arrow(&asker, 0, 10).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::NotPermitted, "{asker}");
+        }
+        for limit in [0, 100_001] {
+            let err = e.events_arrow(&Actor::Dcc, 0, limit).unwrap_err();
+            assert_eq!(field_of(&err), "limit", "{limit}");
+        }
+    }
+    drop(durable);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_customers_frames_do_not_move_when_another_supplier_adds_a_set() {
+    // Two histories that differ only in SUP-D's hubs: SUP-D's new set is interned before SUP-A's
+    // in one of them. SUP-A's frames must be the same (DOMAIN.md decision 13).
+    let load = |e: &mut Engine, rows: Vec<HubRow>| {
+        ok(
+            e,
+            &Actor::Dcc,
+            t(1),
+            Command::LoadEstate(LoadEstate { hubs: rows }),
+        );
+    };
+    let mut mine = row(30, NORTH, "1.1", Some("SUP-A"), None);
+    mine.devices.ihd = Some(HanDevice::new("IHD-Q", "9.0"));
+    let mut theirs = row(31, NORTH, "1.1", Some("SUP-D"), None);
+    theirs.devices.ihd = Some(HanDevice::new("IHD-R", "7.0"));
+    let mut quiet = fixture();
+    load(&mut quiet, vec![mine.clone()]);
+    let mut busy = fixture();
+    load(&mut busy, vec![theirs]);
+    load(&mut busy, vec![mine]);
+    let a = cust("SUP-A");
+    assert_eq!(
+        quiet
+            .state()
+            .customer_estate_arrow(&a, &cid("SUP-A"))
+            .unwrap(),
+        busy.state()
+            .customer_estate_arrow(&a, &cid("SUP-A"))
+            .unwrap()
+    );
+    assert_eq!(
+        quiet
+            .state()
+            .configuration_sets_arrow(&a, Some(&cid("SUP-A")))
+            .unwrap(),
+        busy.state()
+            .configuration_sets_arrow(&a, Some(&cid("SUP-A")))
+            .unwrap()
     );
 }

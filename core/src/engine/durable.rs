@@ -445,6 +445,22 @@ impl Engine {
         read_feed(self.store_mut()?.store.as_mut(), actor, cursor, limit)
     }
 
+    /// At most `limit` events recorded after `after`, oldest first, as stored (durable: the
+    /// store's records; in memory: the journal's events, unchained). The host's read of its
+    /// own record, as `export` is: scope it before showing it to anyone but the DCC.
+    pub fn records(&mut self, after: u64, limit: usize) -> Result<Vec<Record>, Error> {
+        match self.durable.as_mut() {
+            Some(d) => d.store.read(after, limit, store::READ_BYTES),
+            None => Ok(self
+                .journal
+                .iter()
+                .filter(|e| e.seq > after)
+                .take(limit)
+                .map(|e| Record::of(e, &[0; 32]))
+                .collect()),
+        }
+    }
+
     /// Writes the whole log (in memory: the journal; durable: the store's records, as stored)
     /// to `path` as chained JSON lines, atomically.
     pub fn export(&mut self, path: impl AsRef<Path>) -> Result<u64, Error> {

@@ -98,7 +98,45 @@ pub enum Blocker {
     },
 }
 
+impl Party {
+    /// The party as one word: `you`, `other_supplier`, `unnamed`, or the customer's id.
+    pub fn label(&self) -> String {
+        match self {
+            Party::You => "you".into(),
+            Party::OtherSupplier => "other_supplier".into(),
+            Party::Unnamed => "unnamed".into(),
+            Party::Customer { customer } => customer.to_string(),
+        }
+    }
+}
+
 impl Blocker {
+    /// The blocker's name, as its serialized form tags it (`awaiting_consent`, ...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Blocker::CampaignNotStarted => "campaign_not_started",
+            Blocker::CampaignSuspended => "campaign_suspended",
+            Blocker::CampaignClosed { .. } => "campaign_closed",
+            Blocker::WrongVariant => "wrong_variant",
+            Blocker::AlreadyOnTarget => "already_on_target",
+            Blocker::NotOnPathway => "not_on_pathway",
+            Blocker::StepNotOnProductionCpl { .. } => "step_not_on_production_cpl",
+            Blocker::NotCommissioned { .. } => "not_commissioned",
+            Blocker::VulnerableInPilot => "vulnerable_in_pilot",
+            Blocker::NotInPilot => "not_in_pilot",
+            Blocker::AwaitingConsent { .. } => "awaiting_consent",
+            Blocker::Rejected { .. } => "rejected",
+            Blocker::UpgradeInFlight { .. } => "upgrade_in_flight",
+            Blocker::AttemptsExhausted { .. } => "attempts_exhausted",
+            Blocker::RetryDelay { .. } => "retry_delay",
+            Blocker::ConfigurationSetHalted { .. } => "configuration_set_halted",
+            Blocker::HeldBySupplier { .. } => "held_by_supplier",
+            Blocker::SuspendedByDefectFlag { .. } => "suspended_by_defect_flag",
+            Blocker::Blackout => "blackout",
+            Blocker::DailyCapReached { .. } => "daily_cap_reached",
+        }
+    }
+
     /// The blocker as a sentence a person reads ("The gas supplier has not consented yet; the
     /// CSP takes the hub over on 2026-03-01."), naming nobody the asker may not know.
     pub fn sentence(&self) -> String {

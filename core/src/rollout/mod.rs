@@ -97,6 +97,16 @@ pub enum UpgradeState {
 }
 
 impl UpgradeState {
+    /// Every state, in declaration order.
+    pub const ALL: [UpgradeState; 6] = [
+        UpgradeState::Dispatched,
+        UpgradeState::Delivered,
+        UpgradeState::Activated,
+        UpgradeState::NoResponse,
+        UpgradeState::Succeeded,
+        UpgradeState::Failed,
+    ];
+
     pub fn in_flight(self) -> bool {
         !matches!(self, UpgradeState::Succeeded | UpgradeState::Failed)
     }
@@ -134,6 +144,28 @@ pub enum FailureReason {
     /// Dispatched, delivered or activated, and no further outcome before the campaign's
     /// in-flight timeout.
     InFlightTimedOut,
+}
+
+impl FailureReason {
+    /// Every reason, in declaration order.
+    pub const ALL: [FailureReason; 5] = [
+        FailureReason::DeliveryFailed,
+        FailureReason::ActivationFailed,
+        FailureReason::ReadBackMismatch,
+        FailureReason::TimedOut,
+        FailureReason::InFlightTimedOut,
+    ];
+
+    /// The reason as its serialized form names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureReason::DeliveryFailed => "delivery_failed",
+            FailureReason::ActivationFailed => "activation_failed",
+            FailureReason::ReadBackMismatch => "read_back_mismatch",
+            FailureReason::TimedOut => "timed_out",
+            FailureReason::InFlightTimedOut => "in_flight_timed_out",
+        }
+    }
 }
 
 /// A hub's upgrade in one campaign: its current (or last) attempt.

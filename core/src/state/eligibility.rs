@@ -449,75 +449,9 @@ impl State {
             None
         };
         let me = self.customer_of(actor);
-        let party = |customer: CustomerIdx| -> Party {
-            match actor {
-                Actor::Dcc => self
-                    .estate
-                    .customer(customer)
-                    .map(|c| Party::Customer {
-                        customer: c.clone(),
-                    })
-                    .unwrap_or(Party::Unnamed),
-                Actor::Customer(_) if me == Some(customer) => Party::You,
-                Actor::Customer(_) => Party::OtherSupplier,
-                Actor::Csp(_) | Actor::System => Party::Unnamed,
-            }
-        };
         let blockers: Vec<Blocker> = raw
             .into_iter()
-            .map(|r| match r {
-                Raw::NotStarted => Blocker::CampaignNotStarted,
-                Raw::Suspended => Blocker::CampaignSuspended,
-                Raw::Closed(phase) => Blocker::CampaignClosed { phase },
-                Raw::WrongVariant => Blocker::WrongVariant,
-                Raw::OnTarget => Blocker::AlreadyOnTarget,
-                Raw::NoPathway => Blocker::NotOnPathway,
-                Raw::StepNotOnCpl(f) => Blocker::StepNotOnProductionCpl {
-                    version: self.catalogue.fw(f).version.clone(),
-                },
-                Raw::NotCommissioned(status) => Blocker::NotCommissioned { status },
-                Raw::Vulnerable => Blocker::VulnerableInPilot,
-                Raw::NotInPilot => Blocker::NotInPilot,
-                Raw::Awaiting(role, who) => {
-                    let by = party(who);
-                    let cutoff = (by != Party::OtherSupplier).then(|| c.cutoff_for(who));
-                    Blocker::AwaitingConsent { role, by, cutoff }
-                }
-                Raw::Rejected(role, c, reason) => {
-                    let by = party(c);
-                    let show = matches!(by, Party::You | Party::Customer { .. });
-                    Blocker::Rejected {
-                        role,
-                        by,
-                        reason: show.then_some(reason),
-                    }
-                }
-                Raw::InFlight(state) => Blocker::UpgradeInFlight { state },
-                Raw::Exhausted(n) => Blocker::AttemptsExhausted {
-                    attempts: u32::from(n),
-                },
-                Raw::RetryDelay(until) => Blocker::RetryDelay { until },
-                Raw::SetHalted(reason) => Blocker::ConfigurationSetHalted { reason },
-                Raw::Held(c, reason) => {
-                    let by = party(c);
-                    let show = matches!(by, Party::You | Party::Customer { .. });
-                    Blocker::HeldBySupplier {
-                        by,
-                        reason: show.then_some(reason),
-                    }
-                }
-                // To the co-supplier, the other's defect suspension is the other's hold: who
-                // flagged what stays the flagger's (DOMAIN.md decision 12).
-                Raw::DefectSuspended(c, flag) => match party(c) {
-                    Party::OtherSupplier => Blocker::HeldBySupplier {
-                        by: Party::OtherSupplier,
-                        reason: None,
-                    },
-                    by => Blocker::SuspendedByDefectFlag { by, flag },
-                },
-                Raw::Blackout => Blocker::Blackout,
-                Raw::CapReached(cap) => Blocker::DailyCapReached { cap },
-            })
+            .map(|r| self.blocker_view(actor, me, c, r))
             .collect();
         let taken_over_at_cutoff = if rec.variant == c.variant {
             [
@@ -542,5 +476,83 @@ impl State {
             blockers,
             taken_over_at_cutoff,
         })
+    }
+
+    /// One raw blocker as `actor` (customer index `me`) may see it: parties named to the DCC,
+    /// "you" and "the other supplier" to a customer, nobody to a CSP.
+    pub(crate) fn blocker_view(
+        &self,
+        actor: &Actor,
+        me: Option<CustomerIdx>,
+        c: &Campaign,
+        r: Raw,
+    ) -> Blocker {
+        let party = |customer: CustomerIdx| -> Party {
+            match actor {
+                Actor::Dcc => self
+                    .estate
+                    .customer(customer)
+                    .map(|c| Party::Customer {
+                        customer: c.clone(),
+                    })
+                    .unwrap_or(Party::Unnamed),
+                Actor::Customer(_) if me == Some(customer) => Party::You,
+                Actor::Customer(_) => Party::OtherSupplier,
+                Actor::Csp(_) | Actor::System => Party::Unnamed,
+            }
+        };
+        match r {
+            Raw::NotStarted => Blocker::CampaignNotStarted,
+            Raw::Suspended => Blocker::CampaignSuspended,
+            Raw::Closed(phase) => Blocker::CampaignClosed { phase },
+            Raw::WrongVariant => Blocker::WrongVariant,
+            Raw::OnTarget => Blocker::AlreadyOnTarget,
+            Raw::NoPathway => Blocker::NotOnPathway,
+            Raw::StepNotOnCpl(f) => Blocker::StepNotOnProductionCpl {
+                version: self.catalogue.fw(f).version.clone(),
+            },
+            Raw::NotCommissioned(status) => Blocker::NotCommissioned { status },
+            Raw::Vulnerable => Blocker::VulnerableInPilot,
+            Raw::NotInPilot => Blocker::NotInPilot,
+            Raw::Awaiting(role, who) => {
+                let by = party(who);
+                let cutoff = (by != Party::OtherSupplier).then(|| c.cutoff_for(who));
+                Blocker::AwaitingConsent { role, by, cutoff }
+            }
+            Raw::Rejected(role, c, reason) => {
+                let by = party(c);
+                let show = matches!(by, Party::You | Party::Customer { .. });
+                Blocker::Rejected {
+                    role,
+                    by,
+                    reason: show.then_some(reason),
+                }
+            }
+            Raw::InFlight(state) => Blocker::UpgradeInFlight { state },
+            Raw::Exhausted(n) => Blocker::AttemptsExhausted {
+                attempts: u32::from(n),
+            },
+            Raw::RetryDelay(until) => Blocker::RetryDelay { until },
+            Raw::SetHalted(reason) => Blocker::ConfigurationSetHalted { reason },
+            Raw::Held(c, reason) => {
+                let by = party(c);
+                let show = matches!(by, Party::You | Party::Customer { .. });
+                Blocker::HeldBySupplier {
+                    by,
+                    reason: show.then_some(reason),
+                }
+            }
+            // To the co-supplier, the other's defect suspension is the other's hold: who
+            // flagged what stays the flagger's (DOMAIN.md decision 12).
+            Raw::DefectSuspended(c, flag) => match party(c) {
+                Party::OtherSupplier => Blocker::HeldBySupplier {
+                    by: Party::OtherSupplier,
+                    reason: None,
+                },
+                by => Blocker::SuspendedByDefectFlag { by, flag },
+            },
+            Raw::Blackout => Blocker::Blackout,
+            Raw::CapReached(cap) => Blocker::DailyCapReached { cap },
+        }
     }
 }

@@ -1,0 +1,214 @@
+//! A customer's estate, hub by hub, as the row view shows it.
+
+use std::sync::Arc;
+
+use arrow_array::builder::StringBuilder;
+use arrow_array::{ArrayRef, BooleanArray, Date32Array, RecordBatch};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+
+use super::{
+    batch, dict_field, dictionary, empty, nullable_dict_field, nullable_dictionary, variants,
+    versions, SetKeys,
+};
+use crate::actor::Actor;
+use crate::estate::{HubRecord, SmiStatus, SupplyRole, NO_CUSTOMER, NO_DATE};
+use crate::ids::{CustomerId, Region};
+use crate::state::State;
+use crate::Error;
+
+/// The schema of [`State::customer_estate_arrow`].
+pub fn customer_estate_schema() -> SchemaRef {
+    let flag = |name: &str| Field::new(name, DataType::Boolean, true);
+    Arc::new(Schema::new(vec![
+        Field::new("hub", DataType::Utf8, false),
+        dict_field("region"),
+        dict_field("variant"),
+        dict_field("firmware"),
+        dict_field("smi_status"),
+        nullable_dict_field("import_supplier"),
+        nullable_dict_field("gas_supplier"),
+        flag("import_vulnerable"),
+        flag("import_high_risk"),
+        flag("import_super_friendly"),
+        flag("gas_vulnerable"),
+        flag("gas_high_risk"),
+        flag("gas_super_friendly"),
+        Field::new("split_supply", DataType::Boolean, false),
+        Field::new("installed_on", DataType::Date32, false),
+        Field::new("commissioned_on", DataType::Date32, true),
+        dict_field("configuration_set"),
+    ]))
+}
+
+/// Days from 0001-01-01 (the estate's dates) to 1970-01-01 (Arrow's `Date32`).
+const EPOCH_FROM_CE: i32 = 719_163;
+
+/// One core's share of a customer's estate: its hubs, then their batch.
+struct Share<'a> {
+    mine: Vec<&'a HubRecord>,
+    batch: Option<Result<RecordBatch, Error>>,
+}
+
+impl State {
+    /// Every hub `customer` supplies, in estate order, as record batches (one per core's share
+    /// of the estate; one, empty, when there is nothing): the columns of
+    /// [`crate::query::HubView`] flattened, shown as that view shows them to `actor`: a
+    /// supplier is its id when the asker may know it, `hidden` when somebody holds the role whom
+    /// the asker may not know, null when nobody does; a role's consumer flags are null unless
+    /// the asker is the DCC or that role's supplier. Scoped as `customer_estate`: the DCC for
+    /// anyone, a customer for itself, a CSP never.
+    pub fn customer_estate_arrow(
+        &self,
+        actor: &Actor,
+        customer: &CustomerId,
+    ) -> Result<Vec<RecordBatch>, Error> {
+        let Some(idx) = self.scope_customer(actor, customer)? else {
+            return Ok(vec![empty(customer_estate_schema())?]);
+        };
+        // Pass one, a core per share of the estate: the customer's hubs and the sets they are on.
+        let hubs = &self.estate.hubs;
+        let mut shares: Vec<(Vec<&HubRecord>, Vec<bool>)> = crate::par::scan(hubs.len(), |range| {
+            let mut used = SetKeys::unused(self);
+            let mine: Vec<&HubRecord> = hubs[range]
+                .iter()
+                .filter(|h| h.is_supplied_by(idx))
+                .inspect(|h| used[h.config as usize] = true)
+                .collect();
+            vec![(mine, used)]
+        });
+        let mut used = SetKeys::unused(self);
+        for (_, share) in &shares {
+            for (u, s) in used.iter_mut().zip(share) {
+                *u |= s;
+            }
+        }
+        let sets = SetKeys::of(self, &used);
+        // Pass two: a batch per share, built on its core, in estate order.
+        let mut built: Vec<Share> = shares
+            .drain(..)
+            .map(|(mine, _)| Share { mine, batch: None })
+            .collect();
+        crate::par::for_each(&mut built, hubs.len(), |share| {
+            share.batch = Some(self.estate_batch(actor, &share.mine, &sets));
+        });
+        built.into_iter().filter_map(|share| share.batch).collect()
+    }
+
+    /// The estate columns of `mine`, as `actor` may see them.
+    fn estate_batch(
+        &self,
+        actor: &Actor,
+        mine: &[&HubRecord],
+        sets: &SetKeys,
+    ) -> Result<RecordBatch, Error> {
+        let me = self.customer_of(actor);
+        let n = mine.len();
+        // The supplier dictionary holds only names the asker may read: every customer for the
+        // DCC; for a customer, itself and "hidden" (a dictionary of every supplier would name
+        // the others even where no row points at them).
+        let dcc = matches!(actor, Actor::Dcc);
+        let (supplier_values, hidden): (Vec<String>, i32) = if dcc {
+            let all = self.estate.customers.len();
+            let names = (0..all)
+                .map(|i| self.estate.customers.resolve(i as u32).to_string())
+                .chain(std::iter::once("hidden".to_string()))
+                .collect();
+            (names, all as i32)
+        } else {
+            let own = me
+                .and_then(|m| self.estate.customer(m))
+                .map_or_else(String::new, |c| c.to_string());
+            (vec![own, "hidden".into()], 1)
+        };
+        let supplier_key = |h: &HubRecord, role: SupplyRole| -> Option<i32> {
+            let s = h.supplier(role);
+            if s == NO_CUSTOMER {
+                return None;
+            }
+            Some(match (dcc, me == Some(s)) {
+                (true, _) => u32::from(s) as i32,
+                (false, true) => 0,
+                (false, false) => hidden,
+            })
+        };
+        let shows_flags = |h: &HubRecord, role: SupplyRole| {
+            matches!(actor, Actor::Dcc) || me.is_some_and(|m| h.supplier(role) == m)
+        };
+        let mut hub = StringBuilder::with_capacity(n, n * 23);
+        let (mut region, mut variant, mut firmware, mut smi) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        let (mut import, mut gas) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        let mut flags: [Vec<Option<bool>>; 6] = Default::default();
+        let (mut split, mut installed, mut commissioned, mut config) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        // Each variant's region, looked up once rather than once a hub.
+        let region_of: Vec<i32> = self
+            .catalogue
+            .variants
+            .iter()
+            .map(|v| {
+                Region::ALL
+                    .iter()
+                    .position(|r| *r == v.region)
+                    .unwrap_or_default() as i32
+            })
+            .collect();
+        for &h in mine {
+            let text = h.id.canonical_bytes();
+            hub.append_value(std::str::from_utf8(&text).unwrap_or_default());
+            region.push(region_of[usize::from(h.variant)]);
+            variant.push(usize::from(h.variant) as i32);
+            firmware.push(usize::from(h.firmware) as i32);
+            // The dictionary below lists SmiStatus::ALL, in declaration order (`repr(u8)`).
+            smi.push(h.smi as i32);
+            import.push(supplier_key(h, SupplyRole::Import));
+            gas.push(supplier_key(h, SupplyRole::Gas));
+            for (r, role) in SupplyRole::ALL.iter().enumerate() {
+                let shown = shows_flags(h, *role);
+                let f = h.flags(*role);
+                flags[r * 3].push(shown.then_some(f.vulnerable));
+                flags[r * 3 + 1].push(shown.then_some(f.high_risk));
+                flags[r * 3 + 2].push(shown.then_some(f.super_friendly));
+            }
+            split.push(h.is_split_supply());
+            installed.push(h.installed - EPOCH_FROM_CE);
+            commissioned.push((h.commissioned != NO_DATE).then(|| h.commissioned - EPOCH_FROM_CE));
+            config.push(sets.key(h.config));
+        }
+        let [f0, f1, f2, f3, f4, f5] = flags;
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(hub.finish()),
+            dictionary(region, Region::ALL.iter().map(|r| r.to_string()).collect())?,
+            dictionary(variant, variants(self))?,
+            dictionary(firmware, versions(self))?,
+            dictionary(
+                smi,
+                SmiStatus::ALL
+                    .iter()
+                    .map(|s| s.as_str().to_string())
+                    .collect(),
+            )?,
+            nullable_dictionary(import, supplier_values.clone())?,
+            nullable_dictionary(gas, supplier_values)?,
+            Arc::new(BooleanArray::from(f0)),
+            Arc::new(BooleanArray::from(f1)),
+            Arc::new(BooleanArray::from(f2)),
+            Arc::new(BooleanArray::from(f3)),
+            Arc::new(BooleanArray::from(f4)),
+            Arc::new(BooleanArray::from(f5)),
+            Arc::new(BooleanArray::from(split)),
+            Arc::new(Date32Array::from(installed)),
+            Arc::new(Date32Array::from(commissioned)),
+            sets.column(config)?,
+        ];
+        batch(customer_estate_schema(), columns)
+    }
+}
