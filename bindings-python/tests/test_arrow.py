@@ -157,3 +157,137 @@ def test_a_bad_arrow_cell_is_a_row_error_naming_row_column_and_value() -> None:
         e.load_estate(ota.Actor.DCC, t(1), pa.table({k: v for k, v in _columns(2).items() if k != "installed_on"}))
     with pytest.raises(ota.InvalidInputError):
         e.load_estate(ota.Actor.DCC, t(1), 42)
+
+
+# --- the other bulk answers (issue 14): each frame is the row answer, scoped the same ---
+
+DCC = ota.Actor.DCC
+A = ota.Actor.customer("SUP-A")
+D = ota.Actor.customer("SUP-D")
+
+
+def h(n: int) -> str:
+    return f"00-00-00-00-00-00-00-{n:02X}"
+
+
+def _dispatched() -> ota.Engine:
+    """The rolling fixture with hub 0x10 upgraded to 2.0 and hub 0x15's delivery failed."""
+    e = rolling()
+    rows = [ota.OutcomeReport(h(0x10), ota.Outcome.DISPATCHED), ota.OutcomeReport(h(0x10), ota.Outcome.DELIVERED),
+            ota.OutcomeReport(h(0x10), ota.Outcome.ACTIVATED), ota.OutcomeReport.read_back(h(0x10), "2.0"),
+            ota.OutcomeReport(h(0x15), ota.Outcome.DISPATCHED),
+            ota.OutcomeReport(h(0x15), ota.Outcome.DELIVERY_FAILED, reason="no ack")]
+    e.report_outcomes(CSP, t(3), campaign="C2", outcomes=rows)
+    return e
+
+
+def _esme_model(s: ota.ConfigurationSet) -> str | None:
+    d = s.devices.get(ota.HanDeviceKind.ESME)
+    return None if d is None else d.model
+
+
+def test_the_dpl_and_firmware_frames_are_the_row_answers() -> None:
+    e = _dispatched()
+    for actor, customer in ((A, "SUP-A"), (D, "SUP-D"), (DCC, None)):
+        rows = e.configuration_sets(actor, customer)
+        frame = pl.DataFrame(e.configuration_sets_arrow(actor, customer))
+        assert frame["configuration_set"].to_list() == [r.configuration_set.key for r in rows]
+        assert frame["hubs"].to_list() == [r.hubs for r in rows]
+        assert frame["esme_model"].to_list() == [_esme_model(r.configuration_set) for r in rows]
+        by_fw = e.estate_by_firmware(actor, customer)
+        table = pa.table(e.estate_by_firmware_arrow(actor, customer))
+        assert table.to_pylist() == [{"variant": r.variant, "version": r.version, "hubs": r.hubs} for r in by_fw]
+    # The DPL moved with hub 0x10's upgrade.
+    assert "2.0" in pl.DataFrame(e.configuration_sets_arrow(A, "SUP-A"))["firmware"].to_list()
+    for actor in (A, CSP):
+        with pytest.raises(ota.NotPermittedError):
+            e.configuration_sets_arrow(actor)
+        with pytest.raises(ota.NotPermittedError):
+            e.estate_by_firmware_arrow(actor)
+    with pytest.raises(ota.NotPermittedError):
+        e.estate_by_firmware_arrow(A, "SUP-D")
+    with pytest.raises(ota.InvalidIdError):
+        e.configuration_sets_arrow(DCC, "not a customer id!")
+    with pytest.raises(ota.InvalidInputError):
+        e.configuration_sets_arrow(DCC, 7)  # type: ignore[arg-type]
+
+
+def test_the_progress_frame_is_the_row_answer_and_duckdb_reads_it() -> None:
+    duckdb = pytest.importorskip("duckdb")
+    e = _dispatched()
+    for actor in (DCC, CSP, A, D):
+        rows = e.campaign_progress(actor, "C2", t(3))
+        frame = pl.DataFrame(e.campaign_progress_arrow(actor, "C2", t(3)))
+        for name in ("hubs", "eligible", "upgradeable_now", "awaiting_consent", "blocked", "succeeded", "failed", "not_applicable"):
+            assert frame[name].to_list() == [getattr(r, name) for r in rows], (actor, name)
+    progress = e.campaign_progress_arrow(DCC, "C2", t(3))
+    totals = duckdb.sql("select sum(succeeded)::int, sum(failed)::int from progress").fetchall()
+    assert totals == [(1, 1)]
+    with pytest.raises(ota.NotFoundError):
+        e.campaign_progress_arrow(DCC, "NOPE", t(3))
+    with pytest.raises(ota.NotFoundError):
+        e.campaign_progress_arrow(ota.Actor.csp(ota.Region.SOUTH), "C2", t(3))
+    with pytest.raises(ota.InvalidInputError):
+        e.campaign_progress_arrow(DCC, "C2", datetime(2026, 1, 4))
+
+
+def test_the_attempts_frame_shows_each_dispatched_hub_to_whom_it_may() -> None:
+    e = _dispatched()
+    rows = pa.table(e.campaign_attempts_arrow(DCC, "C2")).to_pylist()
+    assert [(r["hub"], r["state"], r["attempts"], r["step"], r["failure"]) for r in rows] == [
+        (h(0x10), "succeeded", 0, "2.0", None),
+        (h(0x15), "failed", 1, "2.0", "delivery_failed"),
+    ]
+    assert rows[1]["configuration_set"] == e.hub(DCC, h(0x15)).configuration_set.key
+    assert rows[0]["dispatched_at"] == t(3) and rows[0]["health_bad"] is False
+    assert pl.DataFrame(e.campaign_attempts_arrow(CSP, "C2")).height == 2
+    assert pl.DataFrame(e.campaign_attempts_arrow(A, "C2"))["hub"].to_list() == [h(0x10)]
+    assert pl.DataFrame(e.campaign_attempts_arrow(D, "C2"))["hub"].to_list() == [h(0x15)]
+    with pytest.raises(ota.NotFoundError):
+        e.campaign_attempts_arrow(ota.Actor.csp(ota.Region.SOUTH), "C2")
+    with pytest.raises(ota.InvalidIdError):
+        e.campaign_attempts_arrow(DCC, "")
+
+
+def test_the_blockers_frame_is_explain_for_every_hub() -> None:
+    e = _dispatched()
+    for actor in (DCC, CSP, A):
+        frame = pl.DataFrame(e.blockers_arrow(actor, "C2", t(3)))
+        assert frame.columns == ["hub", "blocker", "role", "by", "until", "detail"]
+        want = []
+        for n in list(range(1, 4)) + list(range(0x10, 0x21)):
+            try:
+                x = e.explain(actor, "C2", h(n), t(3))
+            except (ota.NotFoundError, ota.InvalidIdError):
+                continue
+            want += [(h(n), b["blocker"]) for b in x.raw["blockers"]]
+        assert list(zip(frame["hub"].to_list(), frame["blocker"].to_list())) == want, actor
+    # SUP-A's split hub waits for the other supplier, unnamed; the DCC sees SUP-E named.
+    mine = pl.DataFrame(e.blockers_arrow(A, "C2", t(3))).filter(pl.col("hub") == h(0x20))
+    assert mine["blocker"].to_list() == ["awaiting_consent"] and mine["by"].to_list() == ["other_supplier"]
+    dcc = pl.DataFrame(e.blockers_arrow(DCC, "C2", t(3)))
+    assert "SUP-E" in dcc["by"].to_list()
+    with pytest.raises(ota.NotFoundError):
+        e.blockers_arrow(DCC, "NOPE", t(3))
+    with pytest.raises(ota.NotFoundError):
+        e.blockers_arrow(ota.Actor.csp(ota.Region.SOUTH), "C2", t(3))
+
+
+def test_the_events_frame_pages_the_log_for_the_dcc_only() -> None:
+    e = _dispatched()
+    events = e.events()
+    first = pa.table(e.events_arrow(DCC, 0, 5)).to_pylist()
+    assert [r["seq"] for r in first] == [1, 2, 3, 4, 5]
+    assert [r["kind"] for r in first] == [ev.type for ev in events[:5]]
+    rest = pl.DataFrame(e.events_arrow(DCC, 5, 100_000))
+    assert rest.height == len(events) - 5
+    assert rest["seq"][0] == 6
+    assert e.events_arrow(DCC, 10_000).num_rows == 0
+    for actor in (CSP, A):
+        with pytest.raises(ota.NotPermittedError):
+            e.events_arrow(actor)
+    for limit in (0, 100_001, 2**40):
+        with pytest.raises(ota.InvalidInputError):
+            e.events_arrow(DCC, 0, limit)
+    with pytest.raises(ota.InvalidInputError):
+        e.events_arrow(DCC, -1)

@@ -63,6 +63,10 @@ def _text(value: Any, field: str) -> str:
     return value
 
 
+def _opt_text(value: Any, field: str) -> Optional[str]:
+    return None if value is None else _text(value, field)
+
+
 _MAX_COUNT = 2**63 - 1
 
 
@@ -299,6 +303,49 @@ class Engine:
         null, flags null unless the asker is the DCC or that role's supplier. No object per
         hub is built; `polars.DataFrame(t)` reads it without a copy."""
         return self._inner.customer_estate_arrow(_text(actor, "actor"), _text(customer_id, "customer_id"))
+
+    def configuration_sets_arrow(self, actor: str, customer: Optional[str] = None) -> "_native.ArrowTable":
+        """`configuration_sets` as an Arrow table, same rows and order: `configuration_set` (the
+        set's key, as every frame names it), `variant`, `firmware`, each HAN device's model and
+        firmware (`esme_model`, `esme_firmware`, ... `ihd_firmware`; null where absent) and
+        `hubs`. A customer's own (its Deployed Products List) or, with no customer, the
+        industry's (the DCC only)."""
+        return self._inner.configuration_sets_arrow(_text(actor, "actor"), _opt_text(customer, "customer"))
+
+    def estate_by_firmware_arrow(self, actor: str, customer: Optional[str] = None) -> "_native.ArrowTable":
+        """`estate_by_firmware` as an Arrow table: `variant`, `version`, `hubs`."""
+        return self._inner.estate_by_firmware_arrow(_text(actor, "actor"), _opt_text(customer, "customer"))
+
+    def campaign_progress_arrow(self, actor: str, campaign: str, at: datetime) -> "_native.ArrowTable":
+        """`campaign_progress` as an Arrow table, a row per configuration set: the set's columns
+        (as `configuration_sets_arrow`), then `hubs`, `eligible`, `upgradeable_now`,
+        `awaiting_consent`, `blocked`, `dispatched`, `succeeded`, `failed`, `not_applicable`."""
+        return self._inner.campaign_progress_arrow(_text(actor, "actor"), _text(campaign, "campaign"), _at(at))
+
+    def campaign_attempts_arrow(self, actor: str, campaign: str) -> "_native.ArrowTable":
+        """Every hub the campaign dispatched, in estate order, with its current or last attempt:
+        `hub`, `state`, `attempts` (at the current step; 0 once a step succeeded), `step`,
+        `configuration_set` (the set it was on when first dispatched), `dispatched_at`,
+        `since`, `failure` and `health_bad`. The DCC and the campaign's CSP see every hub, a
+        customer the hubs it supplies."""
+        return self._inner.campaign_attempts_arrow(_text(actor, "actor"), _text(campaign, "campaign"))
+
+    def blockers_arrow(self, actor: str, campaign: str, at: datetime) -> "_native.ArrowTable":
+        """Bulk `explain`: every hub of the campaign's variant that `actor` may see and that is
+        not upgradeable at `at`, one row per blocker: `hub`, `blocker` (`awaiting_consent`,
+        `not_in_pilot`, ...), `role`, `by` (`you`, `other_supplier`, `unnamed`, or a customer
+        id to the DCC), `until` (a cut-off or the end of a retry delay) and `detail`. Filter it
+        ("which of my hubs wait for the other supplier?") instead of explaining hub by hub."""
+        return self._inner.blockers_arrow(_text(actor, "actor"), _text(campaign, "campaign"), _at(at))
+
+    def events_arrow(self, actor: str, after: int = 0, limit: int = 10_000) -> "_native.ArrowTable":
+        """At most `limit` (1 to 100 000) recorded events after sequence number `after`, oldest
+        first: `seq`, `at`, `actor`, `kind`, `body` (the event's JSON line). Page on with the
+        last `seq`. The DCC only: the log names every party."""
+        limit = _count(limit, "limit")
+        if limit > 2**32 - 1:
+            raise _invalid("limit", f"{limit} is outside 1 to 100000")
+        return self._inner.events_arrow(_text(actor, "actor"), _count(after, "after"), limit)
 
     def to_snapshot(self) -> bytes:
         """The whole state as snapshot bytes (the store's versioned, checksummed format)."""
