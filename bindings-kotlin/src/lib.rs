@@ -375,6 +375,89 @@ impl Engine {
         ipc_stream(&core::columnar::customer_estate_schema(), &batches)
     }
 
+    /// The configuration sets with their hub counts (a customer's Deployed Products List; no
+    /// customer: the industry's, the DCC only) as Arrow IPC bytes: `configuration_set` (the
+    /// set's key), `variant`, `firmware`, each HAN device's model and firmware, `hubs`.
+    pub fn configuration_sets_arrow(
+        &self,
+        actor: Actor,
+        customer: Option<core::CustomerId>,
+    ) -> Result<Vec<u8>> {
+        let state = self.lock();
+        let batch = state
+            .state()
+            .configuration_sets_arrow(&actor, customer.as_ref())?;
+        ipc_stream(&batch.schema(), &[batch])
+    }
+
+    /// Hubs by firmware version (a customer's; no customer: the industry's) as Arrow IPC
+    /// bytes: `variant`, `version`, `hubs`.
+    pub fn estate_by_firmware_arrow(
+        &self,
+        actor: Actor,
+        customer: Option<core::CustomerId>,
+    ) -> Result<Vec<u8>> {
+        let state = self.lock();
+        let batch = state
+            .state()
+            .estate_by_firmware_arrow(&actor, customer.as_ref())?;
+        ipc_stream(&batch.schema(), &[batch])
+    }
+
+    /// A campaign's progress by configuration set at `at` as Arrow IPC bytes.
+    pub fn campaign_progress_arrow(
+        &self,
+        actor: Actor,
+        campaign: core::CampaignId,
+        at: SystemTime,
+    ) -> Result<Vec<u8>> {
+        let at = instant(at)?;
+        let state = self.lock();
+        let batch = state
+            .state()
+            .campaign_progress_arrow(&actor, &campaign, at)?;
+        ipc_stream(&batch.schema(), &[batch])
+    }
+
+    /// A campaign's upgrade attempts, a row per dispatched hub, as Arrow IPC bytes: `hub`,
+    /// `state`, `attempts`, `step`, `configuration_set`, `dispatched_at`, `since`, `failure`,
+    /// `health_bad`.
+    pub fn campaign_attempts_arrow(
+        &self,
+        actor: Actor,
+        campaign: core::CampaignId,
+    ) -> Result<Vec<u8>> {
+        let state = self.lock();
+        let batch = state.state().campaign_attempts_arrow(&actor, &campaign)?;
+        ipc_stream(&batch.schema(), &[batch])
+    }
+
+    /// Bulk explain as Arrow IPC bytes: every hub of the campaign's variant `actor` may see
+    /// that is not upgradeable at `at`, a row per blocker: `hub`, `blocker`, `role`, `by`,
+    /// `until`, `detail`.
+    pub fn blockers_arrow(
+        &self,
+        actor: Actor,
+        campaign: core::CampaignId,
+        at: SystemTime,
+    ) -> Result<Vec<u8>> {
+        let at = instant(at)?;
+        let state = self.lock();
+        let batch = state.state().blockers_arrow(&actor, &campaign, at)?;
+        ipc_stream(&batch.schema(), &[batch])
+    }
+
+    /// At most `limit` (1 to 100 000) recorded events after `after`, as Arrow IPC bytes:
+    /// `seq`, `at`, `actor`, `kind`, `body`. The DCC only.
+    pub fn events_arrow(&self, actor: Actor, after: i64, limit: i64) -> Result<Vec<u8>> {
+        let after =
+            u64::try_from(after).map_err(|_| invalid_input("after", "must not be negative"))?;
+        let limit = u32::try_from(limit)
+            .map_err(|_| invalid_input("limit", format!("{limit} is outside 1 to 100000")))?;
+        let batch = self.lock().events_arrow(&actor, after, limit)?;
+        ipc_stream(&batch.schema(), &[batch])
+    }
+
     /// Writes the whole log to `path` as chained JSON lines, atomically; how many events.
     pub fn export_log(&self, path: String) -> Result<i64> {
         Ok(self.lock().export(&path)? as i64)

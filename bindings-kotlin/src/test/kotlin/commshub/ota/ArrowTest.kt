@@ -72,4 +72,87 @@ class ArrowTest {
         assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.customerEstateArrow("customer:SUP-A", "SUP-D") }
         assertThrows(CommsHubOtaException.InvalidId::class.java) { e.customerEstateArrow("customer:SUP-A", "") }
     }
+
+    /** The rolling fixture with hub 0x10 upgraded to 2.0 and hub 0x15's delivery failed. */
+    private fun dispatched(): Engine {
+        val e = rolling()
+        val ok = listOf(Outcome.Dispatched, Outcome.Delivered, Outcome.Activated, Outcome.ReadBack("2.0")).map { OutcomeReport(h(0x10), it) }
+        val fail = listOf(OutcomeReport(h(0x15), Outcome.Dispatched), OutcomeReport(h(0x15), Outcome.DeliveryFailed("no ack")))
+        e.execute("csp:north", t(3), Command.ReportOutcomes(ReportOutcomes("C2", ok + fail)))
+        return e
+    }
+
+    @Test
+    fun `the DPL and firmware counts as Arrow are the row answers`(): Unit = dispatched().use { e ->
+        for ((who, customer) in listOf("customer:SUP-A" to "SUP-A", "customer:SUP-D" to "SUP-D", "dcc" to null)) {
+            val sets = e.ask<Answer.ConfigurationSets>(who, Query.ConfigurationSets(customer)).v1
+            val rows = rows(e.configurationSetsArrow(who, customer))
+            assertEquals(sets.map { it.configurationSet.key() }, rows.map { it["configuration_set"] })
+            assertEquals(sets.map { it.hubs.toString() }, rows.map { it["hubs"] })
+            val byFirmware = e.ask<Answer.EstateByFirmware>(who, Query.EstateByFirmware(customer)).v1
+            val fw = rows(e.estateByFirmwareArrow(who, customer))
+            assertEquals(byFirmware.map { listOf(it.variant, it.version, it.hubs.toString()) }, fw.map { listOf(it["variant"], it["version"], it["hubs"]) })
+        }
+        assertTrue(rows(e.configurationSetsArrow("customer:SUP-A", "SUP-A")).any { it["firmware"] == "2.0" })
+        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.configurationSetsArrow("customer:SUP-A", null) }
+        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.estateByFirmwareArrow("csp:north", "SUP-A") }
+    }
+
+    @Test
+    fun `campaign progress and attempts as Arrow are scoped as the row answers`(): Unit = dispatched().use { e ->
+        for (who in listOf("dcc", "csp:north", "customer:SUP-A", "customer:SUP-D")) {
+            val progress = e.ask<Answer.Progress>(who, Query.CampaignProgress("C2", t(3))).v1
+            val rows = rows(e.campaignProgressArrow(who, "C2", t(3)))
+            assertEquals(progress.map { it.set.key() }, rows.map { it["configuration_set"] })
+            assertEquals(progress.map { "${it.succeeded}/${it.failed}/${it.upgradeableNow}" }, rows.map { "${it["succeeded"]}/${it["failed"]}/${it["upgradeable_now"]}" })
+        }
+        val attempts = rows(e.campaignAttemptsArrow("dcc", "C2"))
+        assertEquals(listOf(h(0x10), h(0x15)), attempts.map { it["hub"] })
+        assertEquals(listOf("succeeded", "failed"), attempts.map { it["state"] })
+        assertEquals(listOf(null, "delivery_failed"), attempts.map { it["failure"] })
+        assertEquals(listOf("0", "1"), attempts.map { it["attempts"] })
+        assertEquals(listOf(h(0x10)), rows(e.campaignAttemptsArrow("customer:SUP-A", "C2")).map { it["hub"] })
+        assertEquals(2, rows(e.campaignAttemptsArrow("csp:north", "C2")).size)
+        assertThrows(CommsHubOtaException.NotFound::class.java) { e.campaignAttemptsArrow("csp:south", "C2") }
+        assertThrows(CommsHubOtaException.NotFound::class.java) { e.campaignProgressArrow("dcc", "C9", t(3)) }
+    }
+
+    @Test
+    fun `bulk explain as Arrow is explain for every hub, one row a blocker`(): Unit = dispatched().use { e ->
+        for (who in listOf("dcc", "csp:north", "customer:SUP-A")) {
+            val rows = rows(e.blockersArrow(who, "C2", t(3)))
+            val want = (listOf(1, 2, 3) + (0x10..0x20)).flatMap { n ->
+                val x = try {
+                    e.ask<Answer.Explanation>(who, Query.Explain("C2", h(n), t(3))).v1
+                } catch (_: CommsHubOtaException.NotFound) {
+                    return@flatMap emptyList()
+                }
+                x.blockers.map { h(n) to it::class.simpleName }
+            }
+            // The blocker's name is the Kotlin variant's, in snake case.
+            val snake = { name: String? -> name!!.replace(Regex("([a-z])([A-Z])"), "$1_$2").lowercase() }
+            assertEquals(want.map { (hub, kind) -> hub to snake(kind) }, rows.map { it["hub"] to it["blocker"] }, who)
+        }
+        val split = rows(e.blockersArrow("customer:SUP-A", "C2", t(3))).filter { it["hub"] == h(0x20) }
+        assertEquals(listOf("awaiting_consent" to "other_supplier"), split.map { it["blocker"] to it["by"] })
+        assertTrue(rows(e.blockersArrow("dcc", "C2", t(3))).any { it["by"] == "SUP-E" })
+        assertThrows(CommsHubOtaException.NotFound::class.java) { e.blockersArrow("csp:south", "C2", t(3)) }
+    }
+
+    @Test
+    fun `the events as Arrow page the log for the DCC only`(): Unit = dispatched().use { e ->
+        val first = rows(e.eventsArrow("dcc", 0, 5))
+        assertEquals(listOf("1", "2", "3", "4", "5"), first.map { it["seq"] })
+        assertEquals(5, first.size)
+        assertTrue(first.all { it["actor"] != null && it["body"]!!.contains("\"seq\":${it["seq"]},") })
+        val rest = rows(e.eventsArrow("dcc", 5, 100_000))
+        assertEquals("6", rest.first()["seq"])
+        assertTrue(rest.any { it["kind"] == "outcomes_reported" })
+        assertEquals(0, rows(e.eventsArrow("dcc", 100_000, 10)).size)
+        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.eventsArrow("customer:SUP-A", 0, 10) }
+        listOf(0L, 100_001L, -1L).forEach { limit ->
+            assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.eventsArrow("dcc", 0, limit) }
+        }
+        assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.eventsArrow("dcc", -1, 10) }
+    }
 }
