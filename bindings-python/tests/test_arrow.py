@@ -291,3 +291,26 @@ def test_the_events_frame_pages_the_log_for_the_dcc_only() -> None:
             e.events_arrow(DCC, 0, limit)
     with pytest.raises(ota.InvalidInputError):
         e.events_arrow(DCC, -1)
+
+
+def test_a_customers_estate_pages_with_its_own_hubs_as_cursors() -> None:
+    e = rolling()
+    whole = e.customer_estate(A, "SUP-A")
+    paged: list[ota.HubView] = []
+    after = None
+    while True:
+        page = e.customer_estate_page(A, "SUP-A", after, limit=2)
+        assert len(page.hubs) <= 2
+        paged += page.hubs
+        if page.next is None:
+            break
+        after = page.next
+    assert paged == whole and len(whole) > 2
+    with pytest.raises(ota.NotFoundError):
+        e.customer_estate_page(A, "SUP-A", h(0x15))  # SUP-D's hub is no cursor of SUP-A's
+    with pytest.raises(ota.NotPermittedError):
+        e.customer_estate_page(CSP, "SUP-A")
+    with pytest.raises(ota.InvalidInputError):
+        e.customer_estate_page(A, "SUP-A", limit=0)
+    with pytest.raises(ota.InvalidIdError):
+        e.customer_estate_page(A, "SUP-A", "not-a-hub")

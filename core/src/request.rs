@@ -17,7 +17,7 @@ use crate::notify::NotificationPage;
 use crate::participation::eligibility::Explanation;
 use crate::query::ParticipationView;
 use crate::query::UpgradePage;
-use crate::query::{CampaignView, ConfigSetCount, FirmwareView, HubView};
+use crate::query::{CampaignView, ConfigSetCount, FirmwareView, HubPage, HubView};
 use crate::status::{FirmwareCount, PilotStatus, SetProgress};
 use crate::Error;
 
@@ -36,6 +36,17 @@ pub enum Query {
     },
     CustomerEstate {
         customer: CustomerId,
+    },
+    /// A page of a customer's estate: at most `limit` (1 to 10 000) hubs after hub `after`
+    /// (none: from the first), in estate order. Page on with the answer's `next`.
+    CustomerEstatePage {
+        customer: CustomerId,
+        #[serde(default)]
+        #[cfg_attr(feature = "uniffi", uniffi(default))]
+        after: Option<HubId>,
+        #[serde(default = "thousand")]
+        #[cfg_attr(feature = "uniffi", uniffi(default = 1000))]
+        limit: u64,
     },
     /// A customer's sets with hub counts; without `customer`, the industry's (the DCC's only).
     ConfigurationSets {
@@ -111,6 +122,7 @@ pub enum Query {
 pub enum Answer {
     Hub(Box<HubView>),
     Hubs(Vec<HubView>),
+    HubPage(HubPage),
     ConfigurationSets(Vec<ConfigSetCount>),
     Campaign(Box<CampaignView>),
     Campaigns(Vec<CampaignView>),
@@ -136,6 +148,11 @@ impl Engine {
         Ok(match query {
             Query::Hub { hub } => Answer::Hub(Box::new(s.hub(actor, *hub)?)),
             Query::CustomerEstate { customer } => Answer::Hubs(s.customer_estate(actor, customer)?),
+            Query::CustomerEstatePage {
+                customer,
+                after,
+                limit,
+            } => Answer::HubPage(s.customer_estate_page(actor, customer, *after, *limit)?),
             Query::ConfigurationSets { customer } => {
                 Answer::ConfigurationSets(s.configuration_sets(actor, customer.as_ref())?)
             }

@@ -364,6 +364,9 @@ proptest! {
         let mut day = 1;
         let mut accepted = 0;
         let mut seen = std::collections::HashMap::new();
+        // The head start's notices are checked against the supply they were sent under: a
+        // later change of supplier does not make an earlier, correct notice a leak.
+        check_notices(&e, &mut seen);
         for (random_actor, cmd, pick, advance) in steps {
             day += advance;
             let actor = if pick == 0 { random_actor } else { natural_actor(&cmd) };

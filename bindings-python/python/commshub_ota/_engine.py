@@ -27,6 +27,7 @@ from ._views import (
     ParticipationView,
     PilotVerdict,
     UpgradePage,
+    HubPage,
     ConfigSetCount,
     ConsumerFlags,
     Event,
@@ -166,6 +167,7 @@ def _all_typed(cls: _C) -> _C:
 
 _ID_FIELDS = {
     "hub": "hub_id",
+    "after": "hub_id",
     "campaign": "campaign_id",
     "customer": "customer_id",
     "supplier": "customer_id",
@@ -703,8 +705,17 @@ class Engine:
         return HubView.from_dict(self._ask(actor, "hub", hub=hub_id))
 
     def customer_estate(self, actor: str, customer: str) -> List[HubView]:
-        """Every hub `customer` supplies (the DCC for anyone; a customer for itself)."""
+        """Every hub `customer` supplies (the DCC for anyone; a customer for itself), an object
+        a hub: for a large estate page it (`customer_estate_page`) or take it as a frame
+        (`customer_estate_arrow`), which builds no object per hub."""
         return [HubView.from_dict(h) for h in self._ask(actor, "customer_estate", customer=customer)]
+
+    def customer_estate_page(self, actor: str, customer: str, after: Optional[str] = None, limit: int = 1000) -> HubPage:
+        """At most `limit` (1 to 10 000) of the hubs `customer` supplies after hub `after` (None:
+        from the first), in estate order; page on with the answer's `next` until it is None.
+        Each page scans on from where the last stopped: the whole walk is one pass. `after` must
+        be a hub the asker may see."""
+        return HubPage.from_dict(self._ask(actor, "customer_estate_page", customer=customer, after=after, limit=_count(limit, "limit")))
 
     def configuration_sets(self, actor: str, customer: Optional[str] = None) -> List[ConfigSetCount]:
         """A customer's configuration sets with hub counts, or (DCC only) the industry's."""

@@ -702,6 +702,19 @@ class UpgradePage:
 
 
 @dataclass(frozen=True)
+class HubPage:
+    """A page of a customer's estate; `next` is the cursor of the page after it (`None`: this is
+    the last)."""
+
+    hubs: List[HubView]
+    next: Optional[str]
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "HubPage":
+        return HubPage([HubView.from_dict(h) for h in d["hubs"]], d.get("next"))
+
+
+@dataclass(frozen=True)
 class ParticipationView:
     """One customer's participation in a campaign, over its own hubs."""
 

@@ -5,7 +5,7 @@
 //! - Customer: only hubs it supplies; of a shared hub, only that another supplier exists.
 
 mod participation;
-mod upgrade_list;
+pub(crate) mod upgrade_list;
 mod views;
 
 pub use participation::ParticipationView;
@@ -15,7 +15,8 @@ pub use upgrade_list::{UpgradeEntry, UpgradePage};
 pub use crate::estate::ConfigurationSet;
 
 pub use views::{
-    CampaignView, ConfigSetCount, CutoffView, FirmwareView, GateView, HubView, SupplierView,
+    CampaignView, ConfigSetCount, CutoffView, FirmwareView, GateView, HubPage, HubView,
+    SupplierView,
 };
 
 use std::collections::HashMap;
@@ -53,6 +54,48 @@ impl State {
             .filter(|h| h.is_supplied_by(idx))
             .map(|h| self.hub_view(actor, h))
             .collect())
+    }
+
+    /// At most `limit` (1 to 10 000) of the hubs `customer` supplies, after hub `after` (none:
+    /// from the first), in estate order, scoped as [`State::customer_estate`]. A page scans on
+    /// from where the last one stopped, so walking the whole estate page by page is one pass.
+    /// `after` must be a hub the asker may see (else not found, as [`State::hub`] says).
+    pub fn customer_estate_page(
+        &self,
+        actor: &Actor,
+        customer: &CustomerId,
+        after: Option<HubId>,
+        limit: u64,
+    ) -> Result<HubPage, Error> {
+        if limit == 0 || limit > 10_000 {
+            return Err(Error::invalid_input(
+                "limit",
+                format!("{limit} is not between 1 and 10 000"),
+            ));
+        }
+        let scope = self.scope_customer(actor, customer)?;
+        let from = match after {
+            Some(id) => self.hub_for(actor, id)?.0 + 1,
+            None => 0,
+        };
+        let Some(idx) = scope else {
+            return Ok(HubPage {
+                hubs: Vec::new(),
+                next: None,
+            });
+        };
+        // One more than the page, to know whether a next page exists.
+        let mut found = self.estate.hubs[from..]
+            .iter()
+            .filter(|h| h.is_supplied_by(idx))
+            .take(limit as usize + 1);
+        let hubs: Vec<HubView> = found
+            .by_ref()
+            .take(limit as usize)
+            .map(|h| self.hub_view(actor, h))
+            .collect();
+        let next = found.next().and(hubs.last().map(|h| h.id));
+        Ok(HubPage { hubs, next })
     }
 
     /// The configuration sets in the field with their hub counts: a customer's own (its

@@ -10,6 +10,8 @@ use crate::state::State;
 use crate::Error;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// One hub the CSP may upgrade now, and the version it goes to next.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,25 +58,24 @@ impl State {
                 format!("{limit} is not between 1 and 100 000"),
             ));
         }
-        let list = self.upgrade_rows(actor, region, at)?;
+        let list = self.upgrade_list_cached(actor, region, at)?;
         let total = list.rows.len() as u64;
-        let campaigns = &list.campaigns;
-        let entries = list
-            .rows
-            .into_iter()
-            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-            .take(limit as usize)
-            .map(|row| UpgradeEntry {
-                hub: row.hub.id,
-                campaign: campaigns[row.campaign].id.clone(),
-                next_version: self.catalogue.fw(row.next).version.clone(),
-                target: self
-                    .catalogue
-                    .fw(campaigns[row.campaign].target)
-                    .version
-                    .clone(),
-                nominated: row.nominated,
-                configuration_set: self.configuration_set(row.hub.config),
+        let start = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(list.rows.len());
+        let end = start.saturating_add(limit as usize).min(list.rows.len());
+        let entries = list.rows[start..end]
+            .iter()
+            .map(|row| {
+                let (campaign, target) = &list.campaigns[row.campaign];
+                UpgradeEntry {
+                    hub: row.hub.id,
+                    campaign: campaign.clone(),
+                    next_version: self.catalogue.fw(row.next).version.clone(),
+                    target: self.catalogue.fw(*target).version.clone(),
+                    nominated: row.nominated,
+                    configuration_set: self.configuration_set(row.hub.config),
+                }
             })
             .collect();
         Ok(UpgradePage {
@@ -85,6 +86,48 @@ impl State {
         })
     }
 
+    /// The whole list as [`State::upgrade_rows`] works it out, kept for the next page: paging
+    /// through it at one `at` works it out once, so a page costs its own rows and the whole
+    /// walk is linear in the rows. Worked out again when `at` or the state (its last event)
+    /// changed. The permission check runs on every call, before the kept list is read.
+    fn upgrade_list_cached(
+        &self,
+        actor: &Actor,
+        region: Region,
+        at: DateTime<Utc>,
+    ) -> Result<Arc<KeptList>, Error> {
+        let key = (at, self.last_seq);
+        if let Some(kept) = self.kept_lists.get(region, key) {
+            self.upgrade_list_permitted(actor, region)?;
+            return Ok(kept);
+        }
+        let list = self.upgrade_rows(actor, region, at)?;
+        let kept = Arc::new(KeptList {
+            key,
+            campaigns: list
+                .campaigns
+                .iter()
+                .map(|c| (c.id.clone(), c.target))
+                .collect(),
+            rows: list.rows,
+            held_back: list.held_back,
+        });
+        self.kept_lists.put(region, kept.clone());
+        Ok(kept)
+    }
+
+    fn upgrade_list_permitted(&self, actor: &Actor, region: Region) -> Result<(), Error> {
+        match actor {
+            Actor::Dcc => Ok(()),
+            Actor::Csp(r) if *r == region => Ok(()),
+            _ => Err(Error::not_permitted(
+                actor,
+                format!("read the upgrade list of the {region} region"),
+                "only that region's CSP and the DCC read it",
+            )),
+        }
+    }
+
     /// The whole upgrade list, in its order, as rows of estate positions: what the paged view
     /// and the columnar answer (`columnar`, feature `arrow`) both build from.
     pub(crate) fn upgrade_rows(
@@ -93,17 +136,7 @@ impl State {
         region: Region,
         at: DateTime<Utc>,
     ) -> Result<UpgradeRows<'_>, Error> {
-        match actor {
-            Actor::Dcc => {}
-            Actor::Csp(r) if *r == region => {}
-            _ => {
-                return Err(Error::not_permitted(
-                    actor,
-                    format!("read the upgrade list of the {region} region"),
-                    "only that region's CSP and the DCC read it",
-                ))
-            }
-        }
+        self.upgrade_list_permitted(actor, region)?;
         // (not nominated, hub, campaign #, next, the hub's record): the record is copied while
         // the scan has it in cache, so the answers built from the rows read no table at random.
         let mut rows: Vec<(bool, HubId, usize, FirmwareIdx, HubRecord)> = Vec::new();
@@ -177,4 +210,48 @@ pub(crate) struct UpgradeRows<'a> {
     pub rows: Vec<UpgradeRow>,
     pub campaigns: Vec<&'a crate::campaign::Campaign>,
     pub held_back: u64,
+}
+
+/// A whole upgrade list kept for paging: worked out at `key` (`at`, the state's last event).
+pub(crate) struct KeptList {
+    key: (DateTime<Utc>, u64),
+    rows: Vec<UpgradeRow>,
+    /// Each campaign's id and target, as `rows` index them.
+    campaigns: Vec<(CampaignId, FirmwareIdx)>,
+    held_back: u64,
+}
+
+/// The last list worked out for each region. Not part of the state: a clone starts empty and
+/// any two compare equal, so replay, snapshots and `same_state_as` never see it.
+#[derive(Default)]
+pub(crate) struct KeptLists(Mutex<HashMap<Region, Arc<KeptList>>>);
+
+impl KeptLists {
+    fn get(&self, region: Region, key: (DateTime<Utc>, u64)) -> Option<Arc<KeptList>> {
+        let kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        kept.get(&region).filter(|l| l.key == key).cloned()
+    }
+
+    fn put(&self, region: Region, list: Arc<KeptList>) {
+        let mut kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        kept.insert(region, list);
+    }
+}
+
+impl Clone for KeptLists {
+    fn clone(&self) -> Self {
+        KeptLists::default()
+    }
+}
+
+impl PartialEq for KeptLists {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for KeptLists {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeptLists")
+    }
 }

@@ -51,6 +51,16 @@ pub struct HubView {
     pub configuration_set: ConfigurationSet,
 }
 
+/// One page of a customer's estate; `next` is the cursor of the page after it (`None`: this is
+/// the last).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct HubPage {
+    pub hubs: Vec<HubView>,
+    pub next: Option<HubId>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -266,6 +266,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(State, Outboxes, SnapshotHeader), 
         last_seq: rest.last_seq,
         last_at: rest.last_at,
         defects: rest.defects,
+        kept_lists: Default::default(),
     };
     Ok((state, rest.outboxes, header))
 }

@@ -155,4 +155,22 @@ class ArrowTest {
         }
         assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.eventsArrow("dcc", -1, 10) }
     }
+
+    @Test
+    fun `a customer's estate pages with its own hubs as cursors`(): Unit = rolling().use { e ->
+        val whole = e.ask<Answer.Hubs>("customer:SUP-A", Query.CustomerEstate("SUP-A")).v1
+        val paged = mutableListOf<HubView>()
+        var after: String? = null
+        do {
+            val page = e.ask<Answer.HubPage>("customer:SUP-A", Query.CustomerEstatePage("SUP-A", after, 2uL)).v1
+            assertTrue(page.hubs.size <= 2)
+            paged += page.hubs
+            after = page.next
+        } while (after != null)
+        assertEquals(whole, paged)
+        assertTrue(whole.size > 2)
+        assertThrows(CommsHubOtaException.NotFound::class.java) { e.query("customer:SUP-A", Query.CustomerEstatePage("SUP-A", h(0x15), 2uL)) }
+        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.query("csp:north", Query.CustomerEstatePage("SUP-A")) }
+        assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.query("customer:SUP-A", Query.CustomerEstatePage("SUP-A", null, 0uL)) }
+    }
 }
