@@ -37,6 +37,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse_id, m)?)?;
     m.add_function(wrap_pyfunction!(verify_log, m)?)?;
     m.add_function(wrap_pyfunction!(synth::synth_estate, m)?)?;
+    m.add_function(wrap_pyfunction!(synth::synth_estate_arrow, m)?)?;
     m.add_class::<engine::NativeEngine>()?;
     m.add_class::<arrow::ArrowTable>()?;
     m.add("SCHEMA_VERSION", commshub_ota::SCHEMA_VERSION)?;

@@ -23,7 +23,7 @@ from ._enums import (
     Visibility,
     Weekday,
 )
-from ._engine import Actor, Engine, parse_hub_id, parse_id, synthetic_estate, verify_log
+from ._engine import Actor, Engine, parse_hub_id, parse_id, synthetic_estate, synthetic_estate_arrow, verify_log
 from ._native import (
     SCHEMA_VERSION,
     ArrowTable,
@@ -85,7 +85,7 @@ from ._views import (
 )
 
 __all__ = [
-    "SCHEMA_VERSION", "Actor", "Engine", "parse_hub_id", "parse_id", "synthetic_estate", "verify_log",
+    "SCHEMA_VERSION", "Actor", "Engine", "parse_hub_id", "parse_id", "synthetic_estate", "synthetic_estate_arrow", "verify_log",
     "ErrorKind", "Gate", "HanBand", "HanDeviceKind", "Phase", "Region", "SmiStatus", "SupplyRole",
     "CommsHubOtaError", "InvalidIdError", "InvalidInputError", "NotPermittedError", "NotFoundError",
     "AlreadyExistsError", "IllegalTransitionError", "PreconditionFailedError", "BulkRejectedError",
