@@ -239,14 +239,17 @@ impl NativeEngine {
                     format!("the Arrow stream could not be read: {e}"),
                 )
             })?;
-        let columns = crate::columns::Columns::from_arrow(&batches)?;
-        let answer = py.detach(|| {
+        // The columns are read with the GIL released too: other Python threads run meanwhile.
+        py.detach(|| {
+            let columns = crate::columns::Columns::from_arrow(&batches)?;
             let parsed = table_from_columns(columns);
-            self.engine()?
-                .load_estate_table(&actor, at, parsed.table, &parsed.origin, parsed.rejected)
-                .map(|events| events.last().map_or(0, |e| e.seq))
-        });
-        answer.map_err(to_py_err)
+            self.engine()
+                .and_then(|mut e| {
+                    e.load_estate_table(&actor, at, parsed.table, &parsed.origin, parsed.rejected)
+                        .map(|events| events.last().map_or(0, |e| e.seq))
+                })
+                .map_err(to_py_err)
+        })
     }
 
     /// Loads hubs already dictionary-encoded (the core's `EstateTable` form as a dict of

@@ -130,6 +130,24 @@ def test_load_estate_takes_a_pyarrow_table_and_a_polars_frame_as_the_lists_do() 
     assert by_dates.same_state_as(by_lists)
 
 
+def test_every_dictionary_key_type_loads_as_the_lists_do() -> None:
+    # int32 keys (pyarrow's default) and uint32 (Polars') are read in place, others through
+    # normalized keys; a null key is a missing value, as a null cell is.
+    cols = _columns(60)
+    by_lists = _fresh()
+    by_lists.load_estate(ota.Actor.DCC, t(1), cols)
+    for key_type in (pa.int8(), pa.int16(), pa.int32(), pa.int64(), pa.uint8(), pa.uint32()):
+        table = pa.table(cols)
+        for name in ("import_supplier", "gas_supplier", "gsme_model", "gsme_firmware", "esme_model"):
+            values = [v for v in dict.fromkeys(cols[name]) if v is not None]
+            keys = pa.array([None if v is None else values.index(v) for v in cols[name]], key_type)
+            encoded = pa.DictionaryArray.from_arrays(keys, pa.array(values, pa.string()))
+            table = table.set_column(table.schema.get_field_index(name), name, encoded)
+        e = _fresh()
+        e.load_estate(ota.Actor.DCC, t(1), table)
+        assert e.same_state_as(by_lists), key_type
+
+
 def test_a_bad_arrow_cell_is_a_row_error_naming_row_column_and_value() -> None:
     cols = _columns(10)
     cols["firmware"][3] = "9.9"
