@@ -125,6 +125,27 @@ impl NativeEngine {
         to_py(py, &answer.map_err(to_py_err)?)
     }
 
+    /// Loads the hubs of `batches` (Arrow columns named as `load_estate`'s) in one command. The
+    /// columns are read with the GIL released: other Python threads run meanwhile.
+    fn load_batches(
+        &self,
+        py: Python<'_>,
+        actor: Actor,
+        at: DateTime<Utc>,
+        batches: Vec<RecordBatch>,
+    ) -> PyResult<u64> {
+        py.detach(|| {
+            let columns = crate::columns::Columns::from_arrow(&batches)?;
+            let parsed = table_from_columns(columns);
+            self.engine()
+                .and_then(|mut e| {
+                    e.load_estate_table(&actor, at, parsed.table, &parsed.origin, parsed.rejected)
+                        .map(|events| events.last().map_or(0, |e| e.seq))
+                })
+                .map_err(to_py_err)
+        })
+    }
+
     /// Runs `f` on the engine with the GIL released; its batches (of `schema`) become an
     /// `ArrowTable`, read through the Arrow PyCapsule interface without a copy.
     fn arrow<F>(&self, py: Python<'_>, schema: SchemaRef, f: F) -> PyResult<ArrowTable>
@@ -239,17 +260,51 @@ impl NativeEngine {
                     format!("the Arrow stream could not be read: {e}"),
                 )
             })?;
-        // The columns are read with the GIL released too: other Python threads run meanwhile.
-        py.detach(|| {
-            let columns = crate::columns::Columns::from_arrow(&batches)?;
-            let parsed = table_from_columns(columns);
-            self.engine()
-                .and_then(|mut e| {
-                    e.load_estate_table(&actor, at, parsed.table, &parsed.origin, parsed.rejected)
-                        .map(|events| events.last().map_or(0, |e| e.seq))
-                })
-                .map_err(to_py_err)
-        })
+        self.load_batches(py, actor, at, batches)
+    }
+
+    /// Loads hubs from one Arrow record batch given as the C data interface's capsules (what
+    /// an object's `__arrow_c_array__` gives: a struct array of the columns, and its schema),
+    /// as `load_estate_arrow` does from a stream.
+    fn load_estate_arrow_array(
+        &self,
+        py: Python<'_>,
+        actor: &str,
+        at: &Bound<'_, PyAny>,
+        schema: &Bound<'_, pyo3::types::PyCapsule>,
+        array: &Bound<'_, pyo3::types::PyCapsule>,
+    ) -> PyResult<u64> {
+        use arrow_array::ffi::{from_ffi, FFI_ArrowArray};
+        use arrow_schema::ffi::FFI_ArrowSchema;
+        use pyo3::types::PyCapsuleMethods;
+        let actor = parse_actor(actor)?;
+        let at = parse_at(at)?;
+        let schema = schema
+            .pointer_checked(Some(c"arrow_schema"))
+            .map_err(|_| invalid_input("columns", "not an Arrow schema capsule"))?;
+        let array = array
+            .pointer_checked(Some(c"arrow_array"))
+            .map_err(|_| invalid_input("columns", "not an Arrow array capsule"))?;
+        // SAFETY: capsules named `arrow_schema` and `arrow_array` point at a valid
+        // `ArrowSchema` and `ArrowArray` (the Arrow PyCapsule protocol). The array is moved out
+        // (`from_raw` marks the original released, so its capsule does not release it again);
+        // the schema is only borrowed while its capsule, alive for this call, owns it.
+        let data = unsafe {
+            let array = FFI_ArrowArray::from_raw(array.as_ptr().cast());
+            from_ffi(array, &*schema.as_ptr().cast::<FFI_ArrowSchema>())
+        }
+        .map_err(|e| invalid_input("columns", format!("the Arrow array could not be read: {e}")))?;
+        if !matches!(data.data_type(), arrow_schema::DataType::Struct(_)) {
+            return Err(invalid_input(
+                "columns",
+                format!(
+                    "an Arrow array of type {} is not a table: expected a struct of columns",
+                    data.data_type()
+                ),
+            ));
+        }
+        let batch = RecordBatch::from(arrow_array::StructArray::from(data));
+        self.load_batches(py, actor, at, vec![batch])
     }
 
     /// Loads hubs already dictionary-encoded (the core's `EstateTable` form as a dict of

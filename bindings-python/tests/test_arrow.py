@@ -148,6 +148,32 @@ def test_every_dictionary_key_type_loads_as_the_lists_do() -> None:
         assert e.same_state_as(by_lists), key_type
 
 
+class _ArrayOnly:
+    """An object that offers only the Arrow C data interface's `__arrow_c_array__`."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+
+    def __arrow_c_array__(self, requested_schema: object = None) -> object:
+        return self.inner.__arrow_c_array__(requested_schema)  # type: ignore[attr-defined]
+
+
+def test_load_estate_takes_a_record_batch_through_arrow_c_array() -> None:
+    cols = _columns(50)
+    by_lists = _fresh()
+    by_lists.load_estate(ota.Actor.DCC, t(1), cols)
+    by_batch = _fresh()
+    by_batch.load_estate(ota.Actor.DCC, t(1), _ArrayOnly(pa.RecordBatch.from_pydict(cols)))
+    assert by_batch.same_state_as(by_lists)
+    # A bad cell is a row error here too; an array that is not a table is refused, typed.
+    bad = dict(cols, firmware=["1.1"] * 49 + ["9.9"])
+    with pytest.raises(ota.BulkRejectedError) as err:
+        _fresh().load_estate(ota.Actor.DCC, t(1), _ArrayOnly(pa.RecordBatch.from_pydict(bad)))
+    assert [r for r, _ in err.value.rows] == [49]
+    with pytest.raises(ota.InvalidInputError, match="struct"):
+        _fresh().load_estate(ota.Actor.DCC, t(1), _ArrayOnly(pa.array([1, 2, 3])))
+
+
 def test_a_bad_arrow_cell_is_a_row_error_naming_row_column_and_value() -> None:
     cols = _columns(10)
     cols["firmware"][3] = "9.9"

@@ -431,7 +431,8 @@ class Engine:
     def load_estate(self, actor: str, at: datetime, columns: Any) -> int:
         """DCC: load many hubs in one call from columns of equal length: a mapping of lists (or
         any iterables), or any object with `__arrow_c_stream__` (a pyarrow Table, a Polars
-        DataFrame, pandas 2.2+ with pyarrow installed), read through the Arrow C stream without
+        DataFrame, pandas 2.2+ with pyarrow installed) or `__arrow_c_array__` (a record batch),
+        read through the Arrow C data interface without
         going through Python objects: dictionary-encoded text stays encoded, nulls (and pandas'
         NaN in a text column) are missing values, dates are `date32`/`date64` or ISO text.
 
@@ -445,6 +446,9 @@ class Engine:
         if hasattr(columns, "__arrow_c_stream__"):
             stream = columns.__arrow_c_stream__()
             return self._inner.load_estate_arrow(_text(actor, "actor"), _at(at), stream)
+        if hasattr(columns, "__arrow_c_array__"):
+            schema, array = columns.__arrow_c_array__()
+            return self._inner.load_estate_arrow_array(_text(actor, "actor"), _at(at), schema, array)
         if not isinstance(columns, Mapping):
             raise _invalid("columns", f"expected a mapping of column name to values, or an Arrow table/frame, got {type(columns).__name__}")
         plain: Dict[str, List[Any]] = {}
