@@ -1,6 +1,9 @@
-"""An analyst's view through the Python binding: load an estate from columns, look at a
-campaign, and list one supplier's hubs by configuration set.
+"""An analyst's view through the Python binding, in Polars frames: load an estate from a data
+frame (Arrow in), look at a campaign, take one supplier's hubs as a frame (Arrow out, no object
+per hub) and group them by configuration set, run a small pilot, then ask in bulk which of its
+hubs wait, and for whom.
 
+    pip install polars
     python examples/python/analyst.py [hubs] [seed]
 """
 
@@ -9,9 +12,10 @@ from __future__ import annotations
 import random
 import sys
 import time
-from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Dict, List
+
+import polars as pl  # type: ignore[import-not-found, import-untyped, unused-ignore]
 
 import commshub_ota as ota
 
@@ -68,10 +72,10 @@ def main() -> None:
     seed = int(sys.argv[2]) if len(sys.argv) > 2 else 2026
     engine = ota.Engine()
     catalogue(engine)
-    cols = estate_columns(n, seed)
+    frame = pl.DataFrame(estate_columns(n, seed))
     started = time.perf_counter()
-    engine.load_estate(ota.Actor.DCC, T0 + timedelta(days=1), cols)
-    print(f"Loaded {engine.hub_count:,} hubs from columns in {time.perf_counter() - started:.2f} s")
+    engine.load_estate(ota.Actor.DCC, T0 + timedelta(days=1), frame)  # through the Arrow C stream
+    print(f"Loaded {engine.hub_count:,} hubs from a Polars frame in {time.perf_counter() - started:.2f} s")
 
     engine.create_campaign(ota.Actor.DCC, T0 + timedelta(days=2), campaign="2026-Q4-N-2.0", variant=VARIANT, target="2.0", cutoff=T0 + timedelta(days=45))
     engine.grant_pilot_oa(ota.Actor.DCC, T0 + timedelta(days=3), campaign="2026-Q4-N-2.0")
@@ -82,15 +86,16 @@ def main() -> None:
           f"my cut-off {campaign.cutoffs[0].until:%Y-%m-%d}")
     print(f"A hub on 1.0 goes {' then '.join(engine.upgrade_route(me, VARIANT, '1.0', '2.0'))}")
 
-    hubs = engine.customer_estate(me, SUPPLIERS[2])
-    split = sum(h.split_supply for h in hubs)
-    print(f"\n{SUPPLIERS[2]} supplies {len(hubs):,} hubs ({split:,} split supply; the other supplier is never named)")
-    by_set = Counter(h.configuration_set.key for h in hubs)
+    hubs = pl.DataFrame(engine.customer_estate_arrow(me, SUPPLIERS[2]))
+    split = hubs["split_supply"].sum()
+    print(f"\n{SUPPLIERS[2]} supplies {hubs.height:,} hubs ({split:,} split supply; the other supplier is never named: "
+          f"{sorted(set(hubs['gas_supplier'].drop_nulls()))})")
+    by_set = hubs.group_by("configuration_set").len().sort(["len", "configuration_set"], descending=[True, False])
     print("Its hubs by configuration set:")
-    for key, count in by_set.most_common(6):
+    for key, count in by_set.head(6).iter_rows():
         print(f"  {count:>7,}  {key}")
-    sets = engine.configuration_sets(me, SUPPLIERS[2])
-    assert sum(s.hubs for s in sets) == len(hubs) and len(sets) == len(by_set)
+    dpl = pl.DataFrame(engine.configuration_sets_arrow(me, SUPPLIERS[2]))
+    assert dpl["hubs"].sum() == hubs.height and dpl.height == by_set.height
     try:
         engine.configuration_sets(me)
     except ota.NotPermittedError as err:
@@ -113,8 +118,14 @@ def main() -> None:
     print(f"\nPilot: {mine.total.succeeded} of my {mine.total.hubs} pilot hubs upgraded")
     for notice in engine.notifications(me).notifications:
         print(f"  notice #{notice.id}: {notice.type} {notice.fields}")
-    print("My estate by firmware:", ", ".join(f"{f.version}: {f.hubs:,}" for f in engine.estate_by_firmware(me, SUPPLIERS[2])))
-
+    attempts = pl.DataFrame(engine.campaign_attempts_arrow(me, "2026-Q4-N-2.0"))
+    print("My attempts by state:", dict(attempts.group_by("state").len().iter_rows()))
+    # Bulk explain: every hub of mine that is not upgradeable, a row per blocker.
+    blockers = pl.DataFrame(engine.blockers_arrow(me, "2026-Q4-N-2.0", at))
+    print("Why my hubs wait, hubs per blocker:", dict(blockers.group_by("blocker").agg(pl.col("hub").n_unique()).sort("blocker").iter_rows()))
+    other = blockers.filter(pl.col("by") == "other_supplier")["hub"].n_unique()
+    print(f"Of them, {other:,} wait for the other supplier of a split-supply hub")
+    print("My estate by firmware:", ", ".join(f"{v}: {h:,}" for _, v, h in pl.DataFrame(engine.estate_by_firmware_arrow(me, SUPPLIERS[2])).iter_rows()))
 
 if __name__ == "__main__":
     main()

@@ -172,6 +172,11 @@ def main() -> None:
     print(f"the library is {fastest / lib_ms:.1f} times faster than the faster of the two; "
           f"the same list paged 1 000 rows a page into Python objects took {paged_ms:.0f} ms "
           f"(one run, {paged_ms * 1e3 / max(paged_rows, 1):.1f} us a row)")
+    # A supplier's own estate into a frame: the largest supplier's, as it sees it.
+    largest = max(suppliers, key=lambda s: sum(c.hubs for c in engine.estate_by_firmware(ota.Actor.customer(s), s)))
+    me = ota.Actor.customer(largest)
+    estate_ms, estate = timed(runs, lambda: pl.DataFrame(engine.customer_estate_arrow(me, largest)))
+    print(f"{largest}'s own estate into a Polars frame: {estate_ms:.1f} ms ({estate.height} hubs)")
     if not (same_duck and same_polars):
         raise SystemExit("the answers differ")
 
