@@ -144,6 +144,14 @@ fn ipc_stream(
     Ok(out)
 }
 
+/// One columnar answer (a single batch) as Arrow IPC stream bytes.
+fn one_batch(
+    answer: std::result::Result<arrow_array::RecordBatch, core::Error>,
+) -> Result<Vec<u8>> {
+    let batch = answer?;
+    ipc_stream(&batch.schema(), &[batch])
+}
+
 fn refusal(e: &core::Error) -> Refusal {
     Refusal {
         kind: e.kind(),
@@ -356,8 +364,7 @@ impl Engine {
         at: SystemTime,
     ) -> Result<Vec<u8>> {
         let at = instant(at)?;
-        let batch = self.lock().state().upgrade_list_arrow(&actor, region, at)?;
-        ipc_stream(&batch.schema(), &[batch])
+        one_batch(self.lock().state().upgrade_list_arrow(&actor, region, at))
     }
 
     /// Every hub `customer` supplies, as `actor` may see it, as Arrow IPC stream bytes (the
@@ -383,11 +390,11 @@ impl Engine {
         actor: Actor,
         customer: Option<core::CustomerId>,
     ) -> Result<Vec<u8>> {
-        let state = self.lock();
-        let batch = state
-            .state()
-            .configuration_sets_arrow(&actor, customer.as_ref())?;
-        ipc_stream(&batch.schema(), &[batch])
+        one_batch(
+            self.lock()
+                .state()
+                .configuration_sets_arrow(&actor, customer.as_ref()),
+        )
     }
 
     /// Hubs by firmware version (a customer's; no customer: the industry's) as Arrow IPC
@@ -397,11 +404,11 @@ impl Engine {
         actor: Actor,
         customer: Option<core::CustomerId>,
     ) -> Result<Vec<u8>> {
-        let state = self.lock();
-        let batch = state
-            .state()
-            .estate_by_firmware_arrow(&actor, customer.as_ref())?;
-        ipc_stream(&batch.schema(), &[batch])
+        one_batch(
+            self.lock()
+                .state()
+                .estate_by_firmware_arrow(&actor, customer.as_ref()),
+        )
     }
 
     /// A campaign's progress by configuration set at `at` as Arrow IPC bytes.
@@ -412,11 +419,11 @@ impl Engine {
         at: SystemTime,
     ) -> Result<Vec<u8>> {
         let at = instant(at)?;
-        let state = self.lock();
-        let batch = state
-            .state()
-            .campaign_progress_arrow(&actor, &campaign, at)?;
-        ipc_stream(&batch.schema(), &[batch])
+        one_batch(
+            self.lock()
+                .state()
+                .campaign_progress_arrow(&actor, &campaign, at),
+        )
     }
 
     /// A campaign's upgrade attempts, a row per dispatched hub, as Arrow IPC bytes: `hub`,
@@ -427,9 +434,11 @@ impl Engine {
         actor: Actor,
         campaign: core::CampaignId,
     ) -> Result<Vec<u8>> {
-        let state = self.lock();
-        let batch = state.state().campaign_attempts_arrow(&actor, &campaign)?;
-        ipc_stream(&batch.schema(), &[batch])
+        one_batch(
+            self.lock()
+                .state()
+                .campaign_attempts_arrow(&actor, &campaign),
+        )
     }
 
     /// Bulk explain as Arrow IPC bytes: every hub of the campaign's variant `actor` may see
@@ -442,9 +451,7 @@ impl Engine {
         at: SystemTime,
     ) -> Result<Vec<u8>> {
         let at = instant(at)?;
-        let state = self.lock();
-        let batch = state.state().blockers_arrow(&actor, &campaign, at)?;
-        ipc_stream(&batch.schema(), &[batch])
+        one_batch(self.lock().state().blockers_arrow(&actor, &campaign, at))
     }
 
     /// At most `limit` (1 to 100 000) recorded events after `after`, as Arrow IPC bytes:
@@ -454,8 +461,7 @@ impl Engine {
             u64::try_from(after).map_err(|_| invalid_input("after", "must not be negative"))?;
         let limit = u32::try_from(limit)
             .map_err(|_| invalid_input("limit", format!("{limit} is outside 1 to 100000")))?;
-        let batch = self.lock().events_arrow(&actor, after, limit)?;
-        ipc_stream(&batch.schema(), &[batch])
+        one_batch(self.lock().events_arrow(&actor, after, limit))
     }
 
     /// Writes the whole log to `path` as chained JSON lines, atomically; how many events.

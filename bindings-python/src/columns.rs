@@ -38,7 +38,7 @@ const TEXT_COLUMNS: [&str; 15] = [
     "ihd_firmware",
 ];
 const DATE_COLUMNS: [&str; 2] = ["installed_on", "commissioned_on"];
-const FLAG_COLUMNS: [&str; 6] = [
+pub(crate) const FLAG_COLUMNS: [&str; 6] = [
     "import_vulnerable",
     "import_high_risk",
     "import_super_friendly",

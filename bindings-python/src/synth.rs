@@ -234,15 +234,8 @@ pub fn synth_estate_arrow<'py>(
             "commissioned_on".into(),
             std::sync::Arc::new(Date32Array::from(commissioned)),
         ));
-        let names = [
-            "import_vulnerable",
-            "import_high_risk",
-            "import_super_friendly",
-            "gas_vulnerable",
-            "gas_high_risk",
-            "gas_super_friendly",
-        ];
-        for (name, f) in names.into_iter().zip(flags) {
+        // The flag columns in `load_estate`'s order: import's three, then gas's.
+        for (name, f) in crate::columns::FLAG_COLUMNS.into_iter().zip(flags) {
             columns.push((name.into(), std::sync::Arc::new(BooleanArray::from(f))));
         }
         let batch = RecordBatch::try_from_iter(columns);

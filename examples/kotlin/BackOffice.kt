@@ -20,19 +20,7 @@ fun main() {
         val dcc = "dcc"
         val csp = "csp:north"
         val variant = "MERIDIAN-DB-NORTH"
-        engine.execute(dcc, T0, Command.RegisterVariant(RegisterVariant(Variant(variant, "Meridian", "CH-DB", "B2", HanBand.DUAL_BAND, Region.NORTH))))
-        for ((version, from) in listOf("1.1" to emptyList(), "1.2" to listOf("1.1"), "2.0" to listOf("1.2"))) {
-            engine.execute(csp, T0, Command.RegisterFirmware(RegisterFirmware(variant, version, from)))
-            for (gate in Gate.values()) {
-                val actor = when (gate) {
-                    Gate.CSP_APPROVED -> csp
-                    Gate.CUSTOMER_TESTED -> "customer:SUPPLIER-01"
-                    else -> dcc
-                }
-                val note = if (gate == Gate.CUSTOMER_TESTED) "fine on test rigs" else null
-                engine.execute(actor, T0, Command.RecordGate(RecordGate(variant, version, gate, note)))
-            }
-        }
+        readyCatalogue(engine, T0, variant, listOf("1.1" to emptyList(), "1.2" to listOf("1.1"), "2.0" to listOf("1.2")))
 
         val suppliers = (1..15).map { "SUPPLIER-%02d".format(it) }
         val hubs = (0 until 20_000).map { i ->

@@ -42,19 +42,7 @@ fun main(args: Array<String>) {
     val (dcc, csp) = "dcc" to "csp:north"
     val suppliers = (1..15).map { "SUPPLIER-%02d".format(it) }
     Engine().use { engine ->
-        engine.execute(dcc, T, Command.RegisterVariant(RegisterVariant(Variant(variant, "Meridian", "CH-DB", "B2", HanBand.DUAL_BAND, Region.NORTH))))
-        for ((version, from) in listOf("1.2" to emptyList(), "2.0" to listOf("1.2"))) {
-            engine.execute(csp, T, Command.RegisterFirmware(RegisterFirmware(variant, version, from)))
-            for (gate in Gate.values()) {
-                val actor = when (gate) {
-                    Gate.CSP_APPROVED -> csp
-                    Gate.CUSTOMER_TESTED -> "customer:SUPPLIER-01"
-                    else -> dcc
-                }
-                val note = if (gate == Gate.CUSTOMER_TESTED) "fine on test rigs" else null
-                engine.execute(actor, T, Command.RecordGate(RecordGate(variant, version, gate, note)))
-            }
-        }
+        readyCatalogue(engine, T, variant, listOf("1.2" to emptyList(), "2.0" to listOf("1.2")))
         // The estate as one dictionary-encoded table: each string crosses JNA once.
         val table = EstateTableInput(
             variants = listOf(variant), firmwareVersions = listOf("1.2", "2.0"), customers = suppliers,
