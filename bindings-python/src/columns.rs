@@ -768,7 +768,7 @@ pub fn table_from_dict(dict: &Bound<'_, PyDict>) -> PyResult<EstateTable> {
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int32Type, UInt32Type};
 use arrow_array::{Array, RecordBatch};
-use arrow_schema::DataType;
+use arrow_schema::{DataType, Schema};
 
 /// Each row's text of a string array (`Utf8`, `LargeUtf8`, `Utf8View`); `None` for another type.
 fn strings_of(a: &dyn Array) -> Option<Vec<Option<&str>>> {
@@ -823,11 +823,8 @@ impl Columns {
     /// lists. Text may be plain or dictionary-encoded; dates `date32`/`date64` or ISO text;
     /// flags booleans; nulls are missing values (pandas' NaN in a text column arrives as null).
     /// A bad cell is a row error later, naming the row, the column and the value.
-    pub fn from_arrow(batches: &[RecordBatch]) -> PyResult<Columns> {
-        let Some(first) = batches.first() else {
-            return Err(invalid_input("columns", "the Arrow stream holds no batch"));
-        };
-        let schema = first.schema();
+    /// `schema` is the stream's: checked even when no batch follows it (an empty table).
+    pub fn from_arrow(schema: &Schema, batches: &[RecordBatch]) -> PyResult<Columns> {
         for field in schema.fields() {
             let name = field.name().as_str();
             if name != "id"

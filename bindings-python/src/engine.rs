@@ -132,10 +132,11 @@ impl NativeEngine {
         py: Python<'_>,
         actor: Actor,
         at: DateTime<Utc>,
+        schema: SchemaRef,
         batches: Vec<RecordBatch>,
     ) -> PyResult<u64> {
         py.detach(|| {
-            let columns = crate::columns::Columns::from_arrow(&batches)?;
+            let columns = crate::columns::Columns::from_arrow(&schema, &batches)?;
             let parsed = table_from_columns(columns);
             self.engine()
                 .and_then(|mut e| {
@@ -239,6 +240,7 @@ impl NativeEngine {
         stream: &Bound<'_, pyo3::types::PyCapsule>,
     ) -> PyResult<u64> {
         use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
+        use arrow_array::RecordBatchReader;
         use pyo3::types::PyCapsuleMethods;
         let actor = parse_actor(actor)?;
         let at = parse_at(at)?;
@@ -249,10 +251,13 @@ impl NativeEngine {
         // it points at a valid `ArrowArrayStream`; `from_raw` moves it out and marks the
         // original released, so the capsule's destructor does not release it again.
         let ffi = unsafe { FFI_ArrowArrayStream::from_raw(pointer.as_ptr().cast()) };
-        let batches = py
+        let (schema, batches) = py
             .detach(|| {
                 let reader = RecordBatchStreamReader::try_new(ffi)?;
-                reader.collect::<Result<Vec<_>, _>>()
+                let schema = reader.schema();
+                reader
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(|batches| (schema, batches))
             })
             .map_err(|e| {
                 invalid_input(
@@ -260,7 +265,7 @@ impl NativeEngine {
                     format!("the Arrow stream could not be read: {e}"),
                 )
             })?;
-        self.load_batches(py, actor, at, batches)
+        self.load_batches(py, actor, at, schema, batches)
     }
 
     /// Loads hubs from one Arrow record batch given as the C data interface's capsules (what
@@ -304,7 +309,7 @@ impl NativeEngine {
             ));
         }
         let batch = RecordBatch::from(arrow_array::StructArray::from(data));
-        self.load_batches(py, actor, at, vec![batch])
+        self.load_batches(py, actor, at, batch.schema(), vec![batch])
     }
 
     /// Loads hubs already dictionary-encoded (the core's `EstateTable` form as a dict of

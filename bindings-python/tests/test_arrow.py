@@ -201,6 +201,12 @@ def test_a_bad_arrow_cell_is_a_row_error_naming_row_column_and_value() -> None:
         e.load_estate(ota.Actor.DCC, t(1), pa.table({k: v for k, v in _columns(2).items() if k != "installed_on"}))
     with pytest.raises(ota.InvalidInputError):
         e.load_estate(ota.Actor.DCC, t(1), 42)
+    # An empty table's schema is checked too (its stream holds no batch); valid, it loads nothing.
+    empty = {k: pa.array([], pa.string()) for k in _columns(1)}
+    with pytest.raises(ota.InvalidInputError, match="colour"):
+        e.load_estate(ota.Actor.DCC, t(1), pa.table({**empty, "colour": pa.array([], pa.string())}))
+    with pytest.raises(ota.InvalidInputError, match="at least one hub"):
+        e.load_estate(ota.Actor.DCC, t(1), pa.table(empty))
 
 
 # --- the other bulk answers (issue 14): each frame is the row answer, scoped the same ---
