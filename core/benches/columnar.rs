@@ -146,5 +146,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "{:<58} {m:>8.1} ms  ({lo:.1}, {hi:.1}); {n} hubs",
         "  the same as row views (HubView)"
     );
+    // Bulk explain: every blocked hub of the campaign's variant, a row per blocker.
+    for (who, asker) in [("the DCC", Actor::Dcc), ("the largest supplier", me.clone())] {
+        let (m, lo, hi, n) = median_ms(runs.min(3), || {
+            state
+                .blockers_arrow(&asker, &campaign, day(7))
+                .map_or(0, |b| b.num_rows())
+        });
+        println!(
+            "{:<58} {m:>8.1} ms  ({lo:.1}, {hi:.1}); {n} rows",
+            format!("bulk explain as Arrow, asked by {who}")
+        );
+    }
     Ok(())
 }
