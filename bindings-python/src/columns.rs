@@ -100,21 +100,55 @@ type ArrowRest = (
     Vec<FlagColumn>,
 );
 
-/// A list of str (or None), interned into `strings`.
+/// Whether a cell that is neither None nor of the column's type is a missing value as pandas
+/// writes one: NaN (a text column with gaps), NaT (a date column with gaps); each is the one
+/// value not equal to itself.
+fn is_missing(cell: &Bound<'_, PyAny>) -> bool {
+    cell.ne(cell).unwrap_or(false)
+}
+
+/// The refusal of a cell of the wrong type, naming the row and the value.
+fn wrong_cell(name: &str, row: usize, expected: &str, cell: &Bound<'_, PyAny>) -> PyErr {
+    let kind = cell
+        .get_type()
+        .name()
+        .map_or_else(|_| "?".to_string(), |n| n.to_string());
+    let mut value = cell
+        .repr()
+        .map_or_else(|_| "?".to_string(), |r| r.to_string());
+    if value.len() > 80 {
+        let cut = (0..=80)
+            .rev()
+            .find(|&i| value.is_char_boundary(i))
+            .unwrap_or(0);
+        value.truncate(cut);
+        value.push_str("...");
+    }
+    invalid_input(
+        name,
+        format!("row {row}: expected {expected}, got {kind} {value}"),
+    )
+}
+
+/// A list of str (or None; pandas' NaN is None too), interned into `strings`.
 fn read_text(
     name: &str,
     column: &Bound<'_, PyAny>,
     strings: &mut Strings,
 ) -> PyResult<Vec<Option<u32>>> {
-    let not_text = || invalid_input(name, "must be a list of str (or None)");
-    let list = column.cast::<PyList>().map_err(|_| not_text())?;
+    let list = column
+        .cast::<PyList>()
+        .map_err(|_| invalid_input(name, "must be a list of str (or None)"))?;
     let mut codes = Vec::with_capacity(list.len());
-    for cell in list.iter() {
+    for (row, cell) in list.iter().enumerate() {
         if cell.is_none() {
             codes.push(None);
-        } else {
-            let text = cell.cast::<PyString>().map_err(|_| not_text())?;
+        } else if let Ok(text) = cell.cast::<PyString>() {
             codes.push(Some(strings.code(text_of(text, name)?)));
+        } else if is_missing(&cell) {
+            codes.push(None);
+        } else {
+            return Err(wrong_cell(name, row, "str or None", &cell));
         }
     }
     Ok(codes)
@@ -148,25 +182,28 @@ fn read_dates(
                 values.len() as u32 - 1
             });
             codes.push(Some(code));
+        } else if !cell.is_exact_instance_of::<PyDate>() && is_missing(&cell) {
+            // pandas' NaT (a datetime subclass, not equal to itself): a missing value. Plain
+            // dates skip the comparison.
+            codes.push(None);
         } else if cell.is_instance_of::<PyDate>() {
             let code = match seen.get_item(&cell)? {
-                Some(code) => code.extract::<u32>()?,
-                None => {
-                    let date: NaiveDate = cell
-                        .extract()
-                        .map_err(|_| invalid_input(name, format!("row {row}: not a date")))?;
-                    values.push(DateValue::Date(date));
-                    let code = values.len() as u32 - 1;
-                    seen.set_item(&cell, code)?;
-                    code
-                }
+                Some(code) => Some(code.extract::<u32>()?),
+                None => match cell.extract::<NaiveDate>() {
+                    Ok(date) => {
+                        values.push(DateValue::Date(date));
+                        let code = values.len() as u32 - 1;
+                        seen.set_item(&cell, code)?;
+                        Some(code)
+                    }
+                    Err(_) => return Err(wrong_cell(name, row, "a date", &cell)),
+                },
             };
-            codes.push(Some(code));
+            codes.push(code);
+        } else if is_missing(&cell) {
+            codes.push(None); // NaN
         } else {
-            return Err(invalid_input(
-                name,
-                format!("row {row}: must be a date or an ISO date string"),
-            ));
+            return Err(wrong_cell(name, row, "a date or an ISO date string", &cell));
         }
     }
     Ok((codes, values))
@@ -909,6 +946,31 @@ impl Columns {
                             .iter()
                             .map(|d| d.map(|ms| ms.div_euclid(86_400_000)))
                             .collect(),
+                        // A timestamp (pandas' datetime64) counts by its day: naive ones as
+                        // written, zoned ones in UTC.
+                        DataType::Timestamp(unit, _) => {
+                            use arrow_array::types::{
+                                TimestampMicrosecondType as Us, TimestampMillisecondType as Ms,
+                                TimestampNanosecondType as Ns, TimestampSecondType as S,
+                            };
+                            use arrow_schema::TimeUnit;
+                            let per_day: i64 = match unit {
+                                TimeUnit::Second => 86_400,
+                                TimeUnit::Millisecond => 86_400_000,
+                                TimeUnit::Microsecond => 86_400_000_000,
+                                TimeUnit::Nanosecond => 86_400_000_000_000,
+                            };
+                            let values: Vec<Option<i64>> = match unit {
+                                TimeUnit::Second => a.as_primitive::<S>().iter().collect(),
+                                TimeUnit::Millisecond => a.as_primitive::<Ms>().iter().collect(),
+                                TimeUnit::Microsecond => a.as_primitive::<Us>().iter().collect(),
+                                TimeUnit::Nanosecond => a.as_primitive::<Ns>().iter().collect(),
+                            };
+                            values
+                                .into_iter()
+                                .map(|t| t.map(|t| t.div_euclid(per_day)))
+                                .collect()
+                        }
                         _ => {
                             // ISO text, as the list form takes it.
                             let mut strings = Strings::default();

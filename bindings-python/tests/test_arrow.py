@@ -148,6 +148,42 @@ def test_every_dictionary_key_type_loads_as_the_lists_do() -> None:
         assert e.same_state_as(by_lists), key_type
 
 
+def test_pandas_frames_and_their_missing_values_load_both_ways() -> None:
+    pd = pytest.importorskip("pandas")
+    import numpy as np
+    cols = _columns(6)
+    df = pd.DataFrame(cols)
+    df.loc[2, "gas_supplier"] = np.nan  # pandas' gap in a text column
+    df["commissioned_on"] = pd.to_datetime(df["commissioned_on"])  # datetime64: Arrow timestamps
+    df.loc[4, "commissioned_on"] = pd.NaT
+    df.loc[4, "smi_status"] = "installed_not_commissioned"
+    by_frame = _fresh()
+    by_frame.load_estate(ota.Actor.DCC, t(1), df)  # through pandas' __arrow_c_stream__
+    by_lists = _fresh()
+    by_lists.load_estate(ota.Actor.DCC, t(1), df.to_dict("list"))  # NaN and NaT in lists
+    assert by_frame.same_state_as(by_lists)
+    ids = [str(i) for i in cols["id"]]
+    hub2, hub4 = by_lists.hub(ota.Actor.DCC, ids[2]), by_lists.hub(ota.Actor.DCC, ids[4])
+    assert hub2.gas_supplier.visibility is ota.Visibility.VACANT and hub4.commissioned_on is None
+    assert str(by_frame.hub(ota.Actor.DCC, ids[3]).commissioned_on) == "2024-03-02"
+
+
+def test_a_cell_of_the_wrong_type_in_a_list_names_its_row_and_value() -> None:
+    cols = _columns(4)
+    cols["gas_supplier"] = ["SUP-C", float("nan"), 1.5, None]
+    with pytest.raises(ota.InvalidInputError, match=r"gas_supplier: row 2: expected str or None, got float 1.5"):
+        _fresh().load_estate(ota.Actor.DCC, t(1), cols)
+    cols = _columns(4)
+    cols["installed_on"] = ["2024-03-01", float("nan"), 7, "2024-03-01"]
+    with pytest.raises(ota.InvalidInputError, match=r"installed_on: row 2: expected a date or an ISO date string, got int 7"):
+        _fresh().load_estate(ota.Actor.DCC, t(1), cols)
+    # NaN alone is a gap: here a missing required date, a row error.
+    cols["installed_on"][2] = "2024-03-01"
+    with pytest.raises(ota.BulkRejectedError) as err:
+        _fresh().load_estate(ota.Actor.DCC, t(1), cols)
+    assert [r for r, _ in err.value.rows] == [1]
+
+
 class _ArrayOnly:
     """An object that offers only the Arrow C data interface's `__arrow_c_array__`."""
 

@@ -147,7 +147,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "  the same as row views (HubView)"
     );
     // Bulk explain: every blocked hub of the campaign's variant, a row per blocker.
-    for (who, asker) in [("the DCC", Actor::Dcc), ("the largest supplier", me.clone())] {
+    for (who, asker) in [
+        ("the DCC", Actor::Dcc),
+        ("the largest supplier", me.clone()),
+    ] {
         let (m, lo, hi, n) = median_ms(runs.min(3), || {
             state
                 .blockers_arrow(&asker, &campaign, day(7))
