@@ -368,8 +368,8 @@ impl Engine {
     }
 
     /// Every hub `customer` supplies, as `actor` may see it, as Arrow IPC stream bytes (the
-    /// `HubView` columns flattened; a supplier the asker may not know is `hidden`, a vacant role
-    /// null, flags null unless the asker may see them).
+    /// `HubView` columns flattened; each role's `*_visibility` is `known`, `hidden` or `vacant`,
+    /// its `*_supplier` named only where known; flags null unless the asker may see them).
     pub fn customer_estate_arrow(
         &self,
         actor: Actor,

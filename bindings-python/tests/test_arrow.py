@@ -72,11 +72,13 @@ def test_the_arrow_customer_estate_is_the_row_view_flattened() -> None:
     split = frame.filter(pl.col("split_supply"))
     # The other supplier of a split hub is hidden from SUP-A, and so are its flags.
     assert split.height >= 1
-    assert set(split["gas_supplier"].cast(pl.Utf8).to_list()) == {"hidden"}
+    assert set(split["gas_visibility"].cast(pl.Utf8).to_list()) == {"hidden"}
+    assert split["gas_supplier"].null_count() == split.height
     assert split["gas_vulnerable"].null_count() == split.height
     # The DCC sees every supplier by name.
     dcc = pl.DataFrame(e.customer_estate_arrow(ota.Actor.DCC, "SUP-A"))
-    assert "hidden" not in dcc["gas_supplier"].cast(pl.Utf8).to_list()
+    assert "hidden" not in dcc["gas_visibility"].cast(pl.Utf8).to_list()
+    assert dcc.filter(pl.col("gas_visibility") == "known")["gas_supplier"].null_count() == 0
     with pytest.raises(ota.NotPermittedError):
         e.customer_estate_arrow(a, "SUP-D")
     with pytest.raises(ota.InvalidIdError):

@@ -129,15 +129,15 @@ fn the_arrow_customer_estate_is_the_row_view_flattened_and_scoped_the_same() {
             assert_eq!(dict_text(batch, "firmware", i), view.firmware.to_string());
             assert_eq!(dict_text(batch, "smi_status", i), view.smi_status.as_str());
             assert_eq!(installed.value_as_date(i), Some(view.installed_on));
-            // The supplier as the view shows it: its id, "hidden", or null when vacant.
+            // The supplier as the view shows it: its visibility, and its id only where known.
             let gas = batch.column_by_name("gas_supplier").unwrap();
+            let seen = dict_text(batch, "gas_visibility", i);
             match &view.gas_supplier {
-                query::SupplierView::Vacant => assert!(gas.is_null(i)),
-                query::SupplierView::Hidden => {
-                    assert_eq!(dict_text(batch, "gas_supplier", i), "hidden")
-                }
+                query::SupplierView::Vacant => assert!(gas.is_null(i) && seen == "vacant"),
+                query::SupplierView::Hidden => assert!(gas.is_null(i) && seen == "hidden"),
                 query::SupplierView::Known(c) => {
-                    assert_eq!(dict_text(batch, "gas_supplier", i), c.to_string())
+                    assert_eq!(dict_text(batch, "gas_supplier", i), c.to_string());
+                    assert_eq!(seen, "known");
                 }
             }
             match view.gas_flags {
@@ -156,7 +156,8 @@ fn the_arrow_customer_estate_is_the_row_view_flattened_and_scoped_the_same() {
     let row = (0..batch.num_rows())
         .find(|&i| hubs.value(i) == hub(20).to_string())
         .unwrap();
-    assert_eq!(dict_text(batch, "gas_supplier", row), "hidden");
+    assert_eq!(dict_text(batch, "gas_visibility", row), "hidden");
+    assert!(batch.column_by_name("gas_supplier").unwrap().is_null(row));
     assert!(batch.column_by_name("gas_vulnerable").unwrap().is_null(row));
     // Nor does any other supplier's name travel in the dictionaries, pointed at or not.
     for column in ["import_supplier", "gas_supplier"] {
@@ -170,7 +171,7 @@ fn the_arrow_customer_estate_is_the_row_view_flattened_and_scoped_the_same() {
             .downcast_ref::<StringArray>()
             .unwrap();
         let names: Vec<&str> = values.iter().flatten().collect();
-        assert_eq!(names, ["SUP-A", "hidden"], "{column}");
+        assert_eq!(names, ["SUP-A"], "{column}");
     }
 }
 
@@ -193,7 +194,7 @@ fn the_arrow_customer_estate_is_refused_as_the_row_view_is() {
         .unwrap();
     assert_eq!(
         (none.len(), none[0].num_rows(), none[0].num_columns()),
-        (1, 0, 17)
+        (1, 0, 19)
     );
 }
 
@@ -529,6 +530,34 @@ fn the_arrow_events_page_through_the_log_for_the_dcc_only() {
     }
     drop(durable);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_customer_named_hidden_is_not_taken_for_a_hidden_supplier() {
+    // "hidden" is a valid customer id: the visibility is its own column, never read from a name.
+    let mut e = fixture();
+    let split = row(40, NORTH, "1.1", Some("hidden"), Some("SUP-B"));
+    let only = row(41, NORTH, "1.1", Some("hidden"), None);
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        Command::LoadEstate(LoadEstate {
+            hubs: vec![split, only],
+        }),
+    );
+    let batch = &e
+        .state()
+        .customer_estate_arrow(&cust("hidden"), &cid("hidden"))
+        .unwrap()[0];
+    let seen = |column: &str| {
+        (0..batch.num_rows())
+            .map(|i| dict_text(batch, column, i))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(seen("import_supplier"), ["hidden", "hidden"]);
+    assert_eq!(seen("import_visibility"), ["known", "known"]);
+    assert_eq!(seen("gas_visibility"), ["hidden", "vacant"]);
 }
 
 #[test]

@@ -88,8 +88,9 @@ def main() -> None:
 
     hubs = pl.DataFrame(engine.customer_estate_arrow(me, SUPPLIERS[2]))
     split = hubs["split_supply"].sum()
+    hidden = hubs.filter(pl.col("gas_visibility") == "hidden").height
     print(f"\n{SUPPLIERS[2]} supplies {hubs.height:,} hubs ({split:,} split supply; the other supplier is never named: "
-          f"{sorted(set(hubs['gas_supplier'].drop_nulls()))})")
+          f"{hidden:,} gas roles are 'hidden', names seen: {sorted(set(hubs['gas_supplier'].drop_nulls()))})")
     by_set = hubs.group_by("configuration_set").len().sort(["len", "configuration_set"], descending=[True, False])
     print("Its hubs by configuration set:")
     for key, count in by_set.head(6).iter_rows():

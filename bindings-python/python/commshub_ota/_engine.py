@@ -299,11 +299,12 @@ class Engine:
     def customer_estate_arrow(self, actor: str, customer_id: str) -> "_native.ArrowTable":
         """Every hub `customer_id` supplies, in estate order, as an Arrow table: the columns of
         `HubView` flattened (`hub`, `region`, `variant`, `firmware`, `smi_status`,
-        `import_supplier`, `gas_supplier`, the six consumer flags, `split_supply`,
-        `installed_on`, `commissioned_on`, `configuration_set`), shown as `customer_estate`
-        shows them to `actor`: a supplier the asker may not know is `hidden`, a vacant role
-        null, flags null unless the asker is the DCC or that role's supplier. No object per
-        hub is built; `polars.DataFrame(t)` reads it without a copy."""
+        `import_supplier`, `import_visibility`, `gas_supplier`, `gas_visibility`, the six
+        consumer flags, `split_supply`, `installed_on`, `commissioned_on`, `configuration_set`),
+        shown as `customer_estate` shows them to `actor`: a role's visibility is `known`,
+        `hidden` (held by a supplier the asker may not know) or `vacant`, and its supplier is
+        named only where known; flags are null unless the asker is the DCC or that role's
+        supplier. No object per hub is built; `polars.DataFrame(t)` reads it without a copy."""
         return self._inner.customer_estate_arrow(_text(actor, "actor"), _text(customer_id, "customer_id"))
 
     def configuration_sets_arrow(self, actor: str, customer: Optional[str] = None) -> "_native.ArrowTable":

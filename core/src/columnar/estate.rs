@@ -26,7 +26,9 @@ pub fn customer_estate_schema() -> SchemaRef {
         dict_field("firmware"),
         dict_field("smi_status"),
         nullable_dict_field("import_supplier"),
+        dict_field("import_visibility"),
         nullable_dict_field("gas_supplier"),
+        dict_field("gas_visibility"),
         flag("import_vulnerable"),
         flag("import_high_risk"),
         flag("import_super_friendly"),
@@ -38,6 +40,15 @@ pub fn customer_estate_schema() -> SchemaRef {
         Field::new("commissioned_on", DataType::Date32, true),
         dict_field("configuration_set"),
     ]))
+}
+
+/// A supply role's visibility, as `SupplierView` names it: keys into [`visibilities`].
+const VACANT: i32 = 0;
+const HIDDEN: i32 = 1;
+const KNOWN: i32 = 2;
+
+fn visibilities() -> Vec<String> {
+    ["vacant", "hidden", "known"].map(String::from).to_vec()
 }
 
 /// Days from 0001-01-01 (the estate's dates) to 1970-01-01 (Arrow's `Date32`).
@@ -52,10 +63,11 @@ struct Share<'a> {
 impl State {
     /// Every hub `customer` supplies, in estate order, as record batches (one per core's share
     /// of the estate; one, empty, when there is nothing): the columns of
-    /// [`crate::query::HubView`] flattened, shown as that view shows them to `actor`: a
-    /// supplier is its id when the asker may know it, `hidden` when somebody holds the role whom
-    /// the asker may not know, null when nobody does; a role's consumer flags are null unless
-    /// the asker is the DCC or that role's supplier. Scoped as `customer_estate`: the DCC for
+    /// [`crate::query::HubView`] flattened, shown as that view shows them to `actor`: each
+    /// role's `*_visibility` is `known`, `hidden` (somebody holds the role whom the asker may
+    /// not know) or `vacant`, as `SupplierView` says, and its `*_supplier` the id where known,
+    /// else null (a separate column, so that no customer id can be taken for a visibility); a
+    /// role's consumer flags are null unless the asker is the DCC or that role's supplier. Scoped as `customer_estate`: the DCC for
     /// anyone, a customer for itself, a CSP never.
     pub fn customer_estate_arrow(
         &self,
@@ -104,32 +116,27 @@ impl State {
         let me = self.customer_of(actor);
         let n = mine.len();
         // The supplier dictionary holds only names the asker may read: every customer for the
-        // DCC; for a customer, itself and "hidden" (a dictionary of every supplier would name
-        // the others even where no row points at them).
+        // DCC; for a customer, itself (a dictionary of every supplier would name the others
+        // even where no row points at them).
         let dcc = matches!(actor, Actor::Dcc);
-        let (supplier_values, hidden): (Vec<String>, i32) = if dcc {
-            let all = self.estate.customers.len();
-            let names = (0..all)
+        let supplier_values: Vec<String> = if dcc {
+            (0..self.estate.customers.len())
                 .map(|i| self.estate.customers.resolve(i as u32).to_string())
-                .chain(std::iter::once("hidden".to_string()))
-                .collect();
-            (names, all as i32)
+                .collect()
         } else {
-            let own = me
+            vec![me
                 .and_then(|m| self.estate.customer(m))
-                .map_or_else(String::new, |c| c.to_string());
-            (vec![own, "hidden".into()], 1)
+                .map_or_else(String::new, |c| c.to_string())]
         };
-        let supplier_key = |h: &HubRecord, role: SupplyRole| -> Option<i32> {
+        // (visibility key into VISIBILITY, supplier key where known).
+        let supplier_key = |h: &HubRecord, role: SupplyRole| -> (i32, Option<i32>) {
             let s = h.supplier(role);
-            if s == NO_CUSTOMER {
-                return None;
+            match (s == NO_CUSTOMER, dcc, me == Some(s)) {
+                (true, _, _) => (VACANT, None),
+                (false, true, _) => (KNOWN, Some(u32::from(s) as i32)),
+                (false, false, true) => (KNOWN, Some(0)),
+                (false, false, false) => (HIDDEN, None),
             }
-            Some(match (dcc, me == Some(s)) {
-                (true, _) => u32::from(s) as i32,
-                (false, true) => 0,
-                (false, false) => hidden,
-            })
         };
         let shows_flags = |h: &HubRecord, role: SupplyRole| {
             matches!(actor, Actor::Dcc) || me.is_some_and(|m| h.supplier(role) == m)
@@ -141,7 +148,10 @@ impl State {
             Vec::with_capacity(n),
             Vec::with_capacity(n),
         );
-        let (mut import, mut gas) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        let (mut import, mut gas) = (
+            (Vec::with_capacity(n), Vec::with_capacity(n)),
+            (Vec::with_capacity(n), Vec::with_capacity(n)),
+        );
         let mut flags: [Vec<Option<bool>>; 6] = Default::default();
         let (mut split, mut installed, mut commissioned, mut config) = (
             Vec::with_capacity(n),
@@ -169,8 +179,14 @@ impl State {
             firmware.push(usize::from(h.firmware) as i32);
             // The dictionary below lists SmiStatus::ALL, in declaration order (`repr(u8)`).
             smi.push(h.smi as i32);
-            import.push(supplier_key(h, SupplyRole::Import));
-            gas.push(supplier_key(h, SupplyRole::Gas));
+            for (role, (seen, who)) in [SupplyRole::Import, SupplyRole::Gas]
+                .into_iter()
+                .zip([&mut import, &mut gas])
+            {
+                let (v, s) = supplier_key(h, role);
+                seen.push(v);
+                who.push(s);
+            }
             for (r, role) in SupplyRole::ALL.iter().enumerate() {
                 let shown = shows_flags(h, *role);
                 let f = h.flags(*role);
@@ -196,8 +212,10 @@ impl State {
                     .map(|s| s.as_str().to_string())
                     .collect(),
             )?,
-            nullable_dictionary(import, supplier_values.clone())?,
-            nullable_dictionary(gas, supplier_values)?,
+            nullable_dictionary(import.1, supplier_values.clone())?,
+            dictionary(import.0, visibilities())?,
+            nullable_dictionary(gas.1, supplier_values)?,
+            dictionary(gas.0, visibilities())?,
             Arc::new(BooleanArray::from(f0)),
             Arc::new(BooleanArray::from(f1)),
             Arc::new(BooleanArray::from(f2)),

@@ -68,7 +68,7 @@ class ArrowTest {
         assertEquals(views.map { it.id }, rows.map { it["hub"] })
         val split = rows.filter { it["split_supply"] == "true" }
         assertTrue(split.isNotEmpty())
-        assertTrue(split.all { it["gas_supplier"] == "hidden" && it["gas_vulnerable"] == null })
+        assertTrue(split.all { it["gas_visibility"] == "hidden" && it["gas_supplier"] == null && it["gas_vulnerable"] == null })
         assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.customerEstateArrow("customer:SUP-A", "SUP-D") }
         assertThrows(CommsHubOtaException.InvalidId::class.java) { e.customerEstateArrow("customer:SUP-A", "") }
     }
