@@ -443,7 +443,7 @@ impl Engine {
 
     /// Bulk explain as Arrow IPC bytes: every hub of the campaign's variant `actor` may see
     /// that is not upgradeable at `at`, a row per blocker: `hub`, `blocker`, `role`, `by`,
-    /// `until`, `detail`.
+    /// `by_customer` (the DCC only), `until`, `detail`.
     pub fn blockers_arrow(
         &self,
         actor: Actor,

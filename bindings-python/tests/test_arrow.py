@@ -341,7 +341,7 @@ def test_the_blockers_frame_is_explain_for_every_hub() -> None:
     e = _dispatched()
     for actor in (DCC, CSP, A):
         frame = pl.DataFrame(e.blockers_arrow(actor, "C2", t(3)))
-        assert frame.columns == ["hub", "blocker", "role", "by", "until", "detail"]
+        assert frame.columns == ["hub", "blocker", "role", "by", "by_customer", "until", "detail"]
         want = []
         for n in list(range(1, 4)) + list(range(0x10, 0x21)):
             try:
@@ -354,7 +354,8 @@ def test_the_blockers_frame_is_explain_for_every_hub() -> None:
     mine = pl.DataFrame(e.blockers_arrow(A, "C2", t(3))).filter(pl.col("hub") == h(0x20))
     assert mine["blocker"].to_list() == ["awaiting_consent"] and mine["by"].to_list() == ["other_supplier"]
     dcc = pl.DataFrame(e.blockers_arrow(DCC, "C2", t(3)))
-    assert "SUP-E" in dcc["by"].to_list()
+    assert "SUP-E" in dcc["by_customer"].to_list() and "customer" in dcc["by"].to_list()
+    assert mine["by_customer"].null_count() == mine.height
     with pytest.raises(ota.NotFoundError):
         e.blockers_arrow(DCC, "NOPE", t(3))
     with pytest.raises(ota.NotFoundError):

@@ -439,7 +439,9 @@ fn the_arrow_blockers_are_explain_for_every_hub_one_row_a_blocker() {
                     query_blocker::AwaitingConsent { by, .. }
                     | query_blocker::Rejected { by, .. }
                     | query_blocker::HeldBySupplier { by, .. }
-                    | query_blocker::SuspendedByDefectFlag { by, .. } => Some(by.label()),
+                    | query_blocker::SuspendedByDefectFlag { by, .. } => {
+                        Some(by.kind().to_string())
+                    }
                     _ => None,
                 };
                 // The kind is the blocker's serialized tag.
@@ -473,8 +475,10 @@ fn the_arrow_blockers_are_explain_for_every_hub_one_row_a_blocker() {
         [(Some(hub(20).to_string()), Some("other_supplier".into()))]
     );
     let dcc = s.blockers_arrow(&Actor::Dcc, &camp(C1), t(3)).unwrap();
-    assert!(texts(&dcc, "by").contains(&Some("SUP-E".into())));
-    assert!(!texts(&a, "by").contains(&Some("SUP-E".into())));
+    assert!(texts(&dcc, "by_customer").contains(&Some("SUP-E".into())));
+    assert!(texts(&dcc, "by").contains(&Some("customer".into())));
+    // A customer learns no name: its by_customer column is empty, its dictionary too.
+    assert_eq!(texts(&a, "by_customer").iter().flatten().count(), 0);
     for (asker, campaign) in [(Actor::Dcc, "NOPE"), (Actor::Csp(Region::South), C1)] {
         let err = s.blockers_arrow(&asker, &camp(campaign), t(3)).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::NotFound, "{asker} {campaign}");

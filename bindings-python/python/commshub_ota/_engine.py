@@ -336,9 +336,10 @@ class Engine:
     def blockers_arrow(self, actor: str, campaign: str, at: datetime) -> "_native.ArrowTable":
         """Bulk `explain`: every hub of the campaign's variant that `actor` may see and that is
         not upgradeable at `at`, one row per blocker: `hub`, `blocker` (`awaiting_consent`,
-        `not_in_pilot`, ...), `role`, `by` (`you`, `other_supplier`, `unnamed`, or a customer
-        id to the DCC), `until` (a cut-off or the end of a retry delay) and `detail`. Filter it
-        ("which of my hubs wait for the other supplier?") instead of explaining hub by hub."""
+        `not_in_pilot`, ...), `role`, `by` (`you`, `other_supplier`, `unnamed`, or `customer` to
+        the DCC), `by_customer` (that customer, named to the DCC only), `until` (a cut-off or
+        the end of a retry delay) and `detail`. Filter it ("which of my hubs wait for the other
+        supplier?") instead of explaining hub by hub."""
         return self._inner.blockers_arrow(_text(actor, "actor"), _text(campaign, "campaign"), _at(at))
 
     def events_arrow(self, actor: str, after: int = 0, limit: int = 10_000) -> "_native.ArrowTable":

@@ -15,7 +15,7 @@ use super::{batch, dict_field, nullable_dict_field, nullable_dictionary, timesta
 use crate::actor::Actor;
 use crate::estate::NO_CUSTOMER;
 use crate::ids::CampaignId;
-use crate::participation::eligibility::Blocker;
+use crate::participation::eligibility::{Blocker, Party};
 use crate::state::State;
 use crate::Error;
 
@@ -26,6 +26,7 @@ pub fn blockers_schema() -> SchemaRef {
         dict_field("blocker"),
         nullable_dict_field("role"),
         nullable_dict_field("by"),
+        nullable_dict_field("by_customer"),
         Field::new("until", timestamp_type(), true),
         nullable_dict_field("detail"),
     ]))
@@ -52,18 +53,18 @@ impl Texts {
 
 /// What a blocker says beyond its kind.
 #[derive(Default)]
-struct Parts {
+struct Parts<'a> {
     /// The supply role it concerns.
     role: Option<&'static str>,
     /// The party, as the asker may know it.
-    by: Option<String>,
+    by: Option<&'a Party>,
     /// A cut-off or the end of a retry delay.
     until: Option<DateTime<Utc>>,
     /// A reason, version, status, state, count or flag.
     detail: Option<String>,
 }
 
-fn parts(b: &Blocker) -> Parts {
+fn parts(b: &Blocker) -> Parts<'_> {
     let detail = |d: String| Parts {
         detail: Some(d),
         ..Parts::default()
@@ -74,13 +75,13 @@ fn parts(b: &Blocker) -> Parts {
         Blocker::NotCommissioned { status } => detail(status.as_str().into()),
         Blocker::AwaitingConsent { role, by, cutoff } => Parts {
             role: Some(role.as_str()),
-            by: Some(by.label()),
+            by: Some(by),
             until: *cutoff,
             detail: None,
         },
         Blocker::Rejected { role, by, reason } => Parts {
             role: Some(role.as_str()),
-            by: Some(by.label()),
+            by: Some(by),
             until: None,
             detail: reason.clone(),
         },
@@ -92,12 +93,12 @@ fn parts(b: &Blocker) -> Parts {
         },
         Blocker::ConfigurationSetHalted { reason } => detail(reason.clone()),
         Blocker::HeldBySupplier { by, reason } => Parts {
-            by: Some(by.label()),
+            by: Some(by),
             detail: reason.clone(),
             ..Parts::default()
         },
         Blocker::SuspendedByDefectFlag { by, flag } => Parts {
-            by: Some(by.label()),
+            by: Some(by),
             detail: Some(flag.to_string()),
             ..Parts::default()
         },
@@ -117,8 +118,8 @@ impl State {
     /// Why each hub of `campaign`'s variant that `actor` may see is not upgradeable at `at`,
     /// one row per blocker, in estate order (hubs that are upgradeable have no row): `hub`,
     /// `blocker` (as `explain` names it: `awaiting_consent`, `not_in_pilot`, ...), the supply
-    /// `role` it concerns, `by` (the party: `you`, `other_supplier`, `unnamed`, or a customer
-    /// id to the DCC), `until` (an awaited consent's cut-off, a retry delay's end) and `detail`
+    /// `role` it concerns, `by` (the party: `you`, `other_supplier`, `unnamed`, or `customer`
+    /// to the DCC, named in `by_customer`), `until` (an awaited consent's cut-off, a retry delay's end) and `detail`
     /// (a reason, version, status, state, count or flag). Scoped as `explain`: the DCC and
     /// the campaign's CSP over every hub of the variant, a customer over the hubs it supplies.
     pub fn blockers_arrow(
@@ -157,7 +158,8 @@ impl State {
         });
         let n = found.len();
         let mut hub = StringBuilder::with_capacity(n, n * 23);
-        let (mut kinds, mut roles, mut parties, mut details) = (
+        let (mut kinds, mut roles, mut parties, mut customers, mut details) = (
+            Texts::default(),
             Texts::default(),
             Texts::default(),
             Texts::default(),
@@ -166,6 +168,7 @@ impl State {
         let mut kind = Vec::with_capacity(n);
         let mut role = Vec::with_capacity(n);
         let mut by = Vec::with_capacity(n);
+        let mut by_customer = Vec::with_capacity(n);
         let mut until = Vec::with_capacity(n);
         let mut detail = Vec::with_capacity(n);
         for (pos, b) in &found {
@@ -174,7 +177,11 @@ impl State {
             kind.push(kinds.key(b.kind().to_string()));
             let p = parts(b);
             role.push(p.role.map(|r| roles.key(r.to_string())));
-            by.push(p.by.map(|p| parties.key(p)));
+            by.push(p.by.map(|p| parties.key(p.kind().to_string())));
+            by_customer.push(
+                p.by.and_then(Party::customer)
+                    .map(|c| customers.key(c.to_string())),
+            );
             until.push(p.until.map(|u| u.timestamp_micros()));
             detail.push(p.detail.map(|d| details.key(d)));
         }
@@ -183,6 +190,7 @@ impl State {
             super::dictionary(kind, kinds.values)?,
             nullable_dictionary(role, roles.values)?,
             nullable_dictionary(by, parties.values)?,
+            nullable_dictionary(by_customer, customers.values)?,
             Arc::new(TimestampMicrosecondArray::from(until).with_timezone("UTC")),
             nullable_dictionary(detail, details.values)?,
         ];

@@ -99,13 +99,22 @@ pub enum Blocker {
 }
 
 impl Party {
-    /// The party as one word: `you`, `other_supplier`, `unnamed`, or the customer's id.
-    pub fn label(&self) -> String {
+    /// The kind of party, as its serialized form tags it: `you`, `other_supplier`,
+    /// `customer` (named: [`Party::customer`]) or `unnamed`.
+    pub fn kind(&self) -> &'static str {
         match self {
-            Party::You => "you".into(),
-            Party::OtherSupplier => "other_supplier".into(),
-            Party::Unnamed => "unnamed".into(),
-            Party::Customer { customer } => customer.to_string(),
+            Party::You => "you",
+            Party::OtherSupplier => "other_supplier",
+            Party::Customer { .. } => "customer",
+            Party::Unnamed => "unnamed",
+        }
+    }
+
+    /// The customer, where the asker may know it (the DCC).
+    pub fn customer(&self) -> Option<&CustomerId> {
+        match self {
+            Party::Customer { customer } => Some(customer),
+            _ => None,
         }
     }
 }

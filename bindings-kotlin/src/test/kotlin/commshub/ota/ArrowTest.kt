@@ -135,7 +135,8 @@ class ArrowTest {
         }
         val split = rows(e.blockersArrow("customer:SUP-A", "C2", t(3))).filter { it["hub"] == h(0x20) }
         assertEquals(listOf("awaiting_consent" to "other_supplier"), split.map { it["blocker"] to it["by"] })
-        assertTrue(rows(e.blockersArrow("dcc", "C2", t(3))).any { it["by"] == "SUP-E" })
+        assertTrue(rows(e.blockersArrow("dcc", "C2", t(3))).any { it["by"] == "customer" && it["by_customer"] == "SUP-E" })
+        assertTrue(split.all { it["by_customer"] == null })
         assertThrows(CommsHubOtaException.NotFound::class.java) { e.blockersArrow("csp:south", "C2", t(3)) }
     }
 
