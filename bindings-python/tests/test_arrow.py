@@ -40,6 +40,10 @@ def test_the_arrow_upgrade_list_is_the_paged_list_whole() -> None:
         assert entry.configuration_set is not None
         assert row["variant"] == entry.configuration_set.variant
         assert row["firmware"] == entry.configuration_set.firmware
+    # pandas reads it too (its own PyCapsule reader where it has one, else through pyarrow).
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame.from_arrow(table) if hasattr(pd.DataFrame, "from_arrow") else arrow.to_pandas()
+    assert list(df["hub"]) == [x.hub for x in page.entries]
     # Polars reads the same stream; each call to the capsule is a new stream.
     frame = pl.DataFrame(table)
     assert frame.height == page.total
@@ -403,3 +407,23 @@ def test_a_customers_estate_pages_with_its_own_hubs_as_cursors() -> None:
         e.customer_estate_page(A, "SUP-A", limit=0)
     with pytest.raises(ota.InvalidIdError):
         e.customer_estate_page(A, "SUP-A", "not-a-hub")
+
+
+def test_every_answer_reads_into_pandas() -> None:
+    # pandas maps a dictionary column to a Categorical, which refuses repeated values: each
+    # answer's dictionaries hold each value once (the fixture's two variants share "1.0").
+    pd = pytest.importorskip("pandas")
+    e = _dispatched()
+    answers = {
+        "upgrade_list": e.upgrade_list_arrow(DCC, ota.Region.NORTH, t(3)),
+        "customer_estate": e.customer_estate_arrow(DCC, "SUP-A"),
+        "configuration_sets": e.configuration_sets_arrow(DCC),
+        "estate_by_firmware": e.estate_by_firmware_arrow(DCC),
+        "campaign_progress": e.campaign_progress_arrow(DCC, "C2", t(3)),
+        "attempts": e.campaign_attempts_arrow(DCC, "C2"),
+        "blockers": e.blockers_arrow(DCC, "C2", t(3)),
+        "events": e.events_arrow(DCC),
+    }
+    for name, table in answers.items():
+        frame = pd.DataFrame.from_arrow(table) if hasattr(pd.DataFrame, "from_arrow") else pa.table(table).to_pandas()
+        assert len(frame) == table.num_rows, name

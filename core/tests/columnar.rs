@@ -605,3 +605,66 @@ fn a_customers_frames_do_not_move_when_another_supplier_adds_a_set() {
             .unwrap()
     );
 }
+
+/// Every dictionary column's values are distinct (pandas' Categorical, and Arrow readers that
+/// map a dictionary to categories, refuse repeats).
+fn assert_unique_dictionaries(batch: &arrow_array::RecordBatch, answer: &str) {
+    for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+        if let Some(dict) = column.as_any_dictionary_opt() {
+            let values = dict
+                .values()
+                .as_any()
+                .downcast_ref::<StringArray>()
+                .unwrap();
+            let all: Vec<&str> = values.iter().flatten().collect();
+            let distinct: std::collections::HashSet<&str> = all.iter().copied().collect();
+            assert_eq!(
+                distinct.len(),
+                all.len(),
+                "{answer}.{}: {all:?}",
+                field.name()
+            );
+        }
+    }
+}
+
+#[test]
+fn every_answers_dictionaries_hold_each_value_once() {
+    // The fixture's two variants both have a version 1.0: one value in a version dictionary.
+    let e = dispatched();
+    let s = e.state();
+    let dcc = Actor::Dcc;
+    let mut answers: Vec<(&str, arrow_array::RecordBatch)> = vec![
+        (
+            "upgrade_list",
+            s.upgrade_list_arrow(&dcc, Region::North, t(3)).unwrap(),
+        ),
+        (
+            "configuration_sets",
+            s.configuration_sets_arrow(&dcc, None).unwrap(),
+        ),
+        (
+            "estate_by_firmware",
+            s.estate_by_firmware_arrow(&dcc, None).unwrap(),
+        ),
+        (
+            "campaign_progress",
+            s.campaign_progress_arrow(&dcc, &camp(C1), t(3)).unwrap(),
+        ),
+        (
+            "attempts",
+            s.campaign_attempts_arrow(&dcc, &camp(C1)).unwrap(),
+        ),
+        ("blockers", s.blockers_arrow(&dcc, &camp(C1), t(3)).unwrap()),
+    ];
+    for customer in ["SUP-A", "SUP-D"] {
+        for b in s.customer_estate_arrow(&dcc, &cid(customer)).unwrap() {
+            answers.push(("customer_estate", b));
+        }
+    }
+    let mut e = e;
+    answers.push(("events", e.events_arrow(&dcc, 0, 1000).unwrap()));
+    for (answer, batch) in &answers {
+        assert_unique_dictionaries(batch, answer);
+    }
+}

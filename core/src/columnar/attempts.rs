@@ -9,7 +9,7 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
 use super::{
     batch, dict_field, dictionary, nullable_dict_field, nullable_dictionary, timestamp_type,
-    versions, SetKeys,
+    SetKeys, Versions,
 };
 use crate::actor::Actor;
 use crate::estate::NO_CUSTOMER;
@@ -68,6 +68,7 @@ impl State {
             used[u.origin_config as usize] = true;
         }
         let sets = SetKeys::of(self, &used);
+        let versions = Versions::of(self);
         let mut hub = StringBuilder::with_capacity(n, n * 23);
         let mut state = Vec::with_capacity(n);
         let mut attempts = Vec::with_capacity(n);
@@ -88,7 +89,7 @@ impl State {
                     .unwrap_or(0) as i32,
             );
             attempts.push(i32::from(u.attempts));
-            step.push(usize::from(u.step) as i32);
+            step.push(versions.key(u.step));
             config.push(sets.key(u.origin_config));
             dispatched.push(u.dispatched_at.timestamp_micros());
             since.push(u.since.timestamp_micros());
@@ -109,7 +110,7 @@ impl State {
                 UpgradeState::ALL.iter().map(|s| s.to_string()).collect(),
             )?,
             Arc::new(Int32Array::from(attempts)),
-            dictionary(step, versions(self))?,
+            versions.column(step)?,
             sets.column(config)?,
             utc(dispatched),
             utc(since),

@@ -8,7 +8,7 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
 use super::{
     batch, dict_field, dictionary, empty, nullable_dict_field, nullable_dictionary, variants,
-    versions, SetKeys,
+    SetKeys, Versions,
 };
 use crate::actor::Actor;
 use crate::estate::{HubRecord, SmiStatus, SupplyRole, NO_CUSTOMER, NO_DATE};
@@ -95,13 +95,14 @@ impl State {
             }
         }
         let sets = SetKeys::of(self, &used);
+        let versions = Versions::of(self);
         // Pass two: a batch per share, built on its core, in estate order.
         let mut built: Vec<Share> = shares
             .drain(..)
             .map(|(mine, _)| Share { mine, batch: None })
             .collect();
         crate::par::for_each(&mut built, hubs.len(), |share| {
-            share.batch = Some(self.estate_batch(actor, &share.mine, &sets));
+            share.batch = Some(self.estate_batch(actor, &share.mine, &sets, &versions));
         });
         built.into_iter().filter_map(|share| share.batch).collect()
     }
@@ -112,6 +113,7 @@ impl State {
         actor: &Actor,
         mine: &[&HubRecord],
         sets: &SetKeys,
+        versions: &Versions,
     ) -> Result<RecordBatch, Error> {
         let me = self.customer_of(actor);
         let n = mine.len();
@@ -176,7 +178,7 @@ impl State {
             hub.append_value(std::str::from_utf8(&text).unwrap_or_default());
             region.push(region_of[usize::from(h.variant)]);
             variant.push(usize::from(h.variant) as i32);
-            firmware.push(usize::from(h.firmware) as i32);
+            firmware.push(versions.key(h.firmware));
             // The dictionary below lists SmiStatus::ALL, in declaration order (`repr(u8)`).
             smi.push(h.smi as i32);
             for (role, (seen, who)) in [SupplyRole::Import, SupplyRole::Gas]
@@ -204,7 +206,7 @@ impl State {
             Arc::new(hub.finish()),
             dictionary(region, Region::ALL.iter().map(|r| r.to_string()).collect())?,
             dictionary(variant, variants(self))?,
-            dictionary(firmware, versions(self))?,
+            versions.column(firmware)?,
             dictionary(
                 smi,
                 SmiStatus::ALL

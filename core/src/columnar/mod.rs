@@ -93,14 +93,47 @@ fn empty_columns(schema: &Schema) -> Vec<ArrayRef> {
         .collect()
 }
 
-/// The versions of the catalogue, in firmware-index order (a dictionary's values).
-fn versions(state: &State) -> Vec<String> {
-    state
-        .catalogue
-        .firmware
-        .iter()
-        .map(|f| f.version.to_string())
-        .collect()
+/// The catalogue's version texts as one dictionary: each text once (the same version of two
+/// variants is one value; pandas and Arrow's own readers want a dictionary's values unique),
+/// and each firmware index's key into it.
+struct Versions {
+    keys: Vec<i32>,
+    values: ArrayRef,
+}
+
+impl Versions {
+    fn of(state: &State) -> Versions {
+        let mut index: std::collections::HashMap<&str, i32> = Default::default();
+        let mut values = Vec::new();
+        let keys = state
+            .catalogue
+            .firmware
+            .iter()
+            .map(|f| {
+                let text = f.version.as_str();
+                *index.entry(text).or_insert_with(|| {
+                    values.push(text);
+                    values.len() as i32 - 1
+                })
+            })
+            .collect();
+        Versions {
+            keys,
+            values: Arc::new(StringArray::from(values)),
+        }
+    }
+
+    /// The key of firmware `f`.
+    fn key(&self, f: crate::catalogue::FirmwareIdx) -> i32 {
+        self.keys[usize::from(f)]
+    }
+
+    /// The dictionary column of `keys` (the columns of one answer share the values).
+    fn column(&self, keys: Vec<i32>) -> Result<ArrayRef, Error> {
+        DictionaryArray::<Int32Type>::try_new(Int32Array::from(keys), self.values.clone())
+            .map(|a| Arc::new(a) as ArrayRef)
+            .map_err(arrow_error)
+    }
 }
 
 /// The variant ids of the catalogue, in variant-index order.

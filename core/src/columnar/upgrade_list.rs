@@ -7,7 +7,7 @@ use arrow_array::{ArrayRef, BooleanArray, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use chrono::{DateTime, Utc};
 
-use super::{batch, dict_field, dictionary, variants, versions, SetKeys};
+use super::{batch, dict_field, dictionary, variants, SetKeys, Versions};
 use crate::actor::Actor;
 use crate::ids::Region;
 use crate::state::State;
@@ -55,10 +55,11 @@ impl State {
         }
         let sets = SetKeys::of(self, &used);
         let mut config = Vec::with_capacity(n);
+        let versions = Versions::of(self);
         let targets: Vec<i32> = list
             .campaigns
             .iter()
-            .map(|c| usize::from(c.target) as i32)
+            .map(|c| versions.key(c.target))
             .collect();
         for row in &list.rows {
             let h = &row.hub;
@@ -66,11 +67,11 @@ impl State {
             let text = h.id.canonical_bytes();
             hub.append_value(std::str::from_utf8(&text).unwrap_or_default());
             campaign.push(row.campaign as i32);
-            next.push(usize::from(row.next) as i32);
+            next.push(versions.key(row.next));
             target.push(targets[row.campaign]);
             nominated.push(row.nominated);
             variant.push(usize::from(h.variant) as i32);
-            firmware.push(usize::from(h.firmware) as i32);
+            firmware.push(versions.key(h.firmware));
             config.push(sets.key(h.config));
         }
         let columns: Vec<ArrayRef> = vec![
@@ -79,11 +80,11 @@ impl State {
                 campaign,
                 list.campaigns.iter().map(|c| c.id.to_string()).collect(),
             )?,
-            dictionary(next, versions(self))?,
-            dictionary(target, versions(self))?,
+            versions.column(next)?,
+            versions.column(target)?,
             Arc::new(BooleanArray::from(nominated)),
             dictionary(variant, variants(self))?,
-            dictionary(firmware, versions(self))?,
+            versions.column(firmware)?,
             sets.column(config)?,
         ];
         batch(upgrade_list_schema(), columns)
