@@ -308,6 +308,14 @@ impl NativeEngine {
                 ),
             ));
         }
+        // A null row of the struct is no hub at all (and arrow-rs's conversion asserts there is
+        // none): refused, naming the first.
+        if let Some(row) = (0..data.len()).find(|&i| data.is_null(i)) {
+            return Err(invalid_input(
+                "columns",
+                format!("row {row} of the Arrow array is null: a table's rows cannot be"),
+            ));
+        }
         let batch = RecordBatch::from(arrow_array::StructArray::from(data));
         self.load_batches(py, actor, at, batch.schema(), vec![batch])
     }

@@ -214,6 +214,11 @@ def test_load_estate_takes_a_record_batch_through_arrow_c_array() -> None:
     assert [r for r, _ in err.value.rows] == [49]
     with pytest.raises(ota.InvalidInputError, match="struct"):
         _fresh().load_estate(ota.Actor.DCC, t(1), _ArrayOnly(pa.array([1, 2, 3])))
+    # A null row of the struct is refused, typed (it used to panic inside arrow-rs).
+    batch = pa.RecordBatch.from_pydict(_columns(3))
+    nulled = pa.StructArray.from_arrays(batch.columns, names=batch.schema.names, mask=pa.array([False, True, False]))
+    with pytest.raises(ota.InvalidInputError, match="row 1"):
+        _fresh().load_estate(ota.Actor.DCC, t(1), _ArrayOnly(nulled))
 
 
 def test_a_bad_arrow_cell_is_a_row_error_naming_row_column_and_value() -> None:

@@ -11,18 +11,16 @@ use commshub_ota::command::*;
 use commshub_ota::participation::eligibility::Blocker as query_blocker;
 use commshub_ota::*;
 
-/// The text of row `i` of a dictionary column.
+/// The text of row `i` of a text column (plain or dictionary).
 fn dict_text(batch: &arrow_array::RecordBatch, column: &str, i: usize) -> String {
-    let dict = batch
-        .column_by_name(column)
-        .unwrap()
-        .as_dictionary::<Int32Type>();
-    let values = dict
-        .values()
-        .as_any()
-        .downcast_ref::<StringArray>()
-        .unwrap();
-    values.value(dict.keys().value(i) as usize).to_string()
+    texts(batch, column)[i].clone().unwrap()
+}
+
+/// The values of a dictionary column's dictionary, in key order.
+fn dictionary_values(column: &arrow_array::ArrayRef) -> Vec<String> {
+    let values = column.as_any_dictionary().values();
+    let values = values.as_any().downcast_ref::<StringArray>().unwrap();
+    values.iter().flatten().map(str::to_string).collect()
 }
 
 #[test]
@@ -161,16 +159,7 @@ fn the_arrow_customer_estate_is_the_row_view_flattened_and_scoped_the_same() {
     assert!(batch.column_by_name("gas_vulnerable").unwrap().is_null(row));
     // Nor does any other supplier's name travel in the dictionaries, pointed at or not.
     for column in ["import_supplier", "gas_supplier"] {
-        let dict = batch
-            .column_by_name(column)
-            .unwrap()
-            .as_dictionary::<Int32Type>();
-        let values = dict
-            .values()
-            .as_any()
-            .downcast_ref::<StringArray>()
-            .unwrap();
-        let names: Vec<&str> = values.iter().flatten().collect();
+        let names = dictionary_values(batch.column_by_name(column).unwrap());
         assert_eq!(names, ["SUP-A"], "{column}");
     }
 }
@@ -204,15 +193,11 @@ fn texts(batch: &arrow_array::RecordBatch, column: &str) -> Vec<Option<String>> 
     if let Some(s) = col.as_any().downcast_ref::<StringArray>() {
         return s.iter().map(|v| v.map(str::to_string)).collect();
     }
+    let values = dictionary_values(col);
     let dict = col.as_dictionary::<Int32Type>();
-    let values = dict
-        .values()
-        .as_any()
-        .downcast_ref::<StringArray>()
-        .unwrap();
     dict.keys()
         .iter()
-        .map(|k| k.map(|k| values.value(k as usize).to_string()))
+        .map(|k| k.map(|k| values[k as usize].clone()))
         .collect()
 }
 
@@ -610,14 +595,9 @@ fn a_customers_frames_do_not_move_when_another_supplier_adds_a_set() {
 /// map a dictionary to categories, refuse repeats).
 fn assert_unique_dictionaries(batch: &arrow_array::RecordBatch, answer: &str) {
     for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
-        if let Some(dict) = column.as_any_dictionary_opt() {
-            let values = dict
-                .values()
-                .as_any()
-                .downcast_ref::<StringArray>()
-                .unwrap();
-            let all: Vec<&str> = values.iter().flatten().collect();
-            let distinct: std::collections::HashSet<&str> = all.iter().copied().collect();
+        if column.as_any_dictionary_opt().is_some() {
+            let all = dictionary_values(column);
+            let distinct: std::collections::HashSet<&String> = all.iter().collect();
             assert_eq!(
                 distinct.len(),
                 all.len(),
