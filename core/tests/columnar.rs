@@ -472,11 +472,8 @@ fn the_arrow_blockers_are_explain_for_every_hub_one_row_a_blocker() {
 
 #[test]
 fn the_arrow_events_page_through_the_log_for_the_dcc_only() {
-    let dir = std::env::temp_dir().join(format!("commshub-ota-events-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("log.db");
-    let mut durable = fixture_on(Engine::open(path.to_str().unwrap()).unwrap());
+    let loc = Fresh::sqlite("events");
+    let mut durable = fixture_on(Engine::open(&loc).unwrap());
     let mut memory = fixture();
     let all = memory.events().to_vec();
     assert!(all.len() > 6);
@@ -518,7 +515,6 @@ fn the_arrow_events_page_through_the_log_for_the_dcc_only() {
         }
     }
     drop(durable);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -1,9 +1,12 @@
 //! Runs the language-neutral conformance scenarios in `tests/scenarios/*.json` (format:
 //! `tests/README.md`). The Python and Kotlin runners read the same files.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
+use common::Fresh;
 use commshub_ota::*;
 use serde_json::Value;
 
@@ -178,17 +181,6 @@ fn given(engine: &mut Engine, doc: &Value) -> Result<(), String> {
     Ok(())
 }
 
-/// A fresh SQLite file for a scenario with `"store": "sqlite"`.
-fn fresh_store() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    let dir = std::env::temp_dir().join(format!("commshub-ota-conformance-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("c{}.db", N.fetch_add(1, Ordering::Relaxed)));
-    let _ = std::fs::remove_file(&path);
-    path.display().to_string()
-}
-
 fn open_store(loc: &str) -> Result<Engine, String> {
     let store = store::open(loc).map_err(|e| e.to_string())?;
     Engine::open_store(store, OpenOptions { snapshot_every: 0 }).map_err(|e| e.to_string())
@@ -271,7 +263,8 @@ fn store_step(
 fn run_scenario(doc: &Value) -> Result<usize, String> {
     let loc = match doc.get("store").and_then(Value::as_str) {
         None => None,
-        Some("sqlite") => Some(fresh_store()),
+        // A fresh SQLite file, removed when the scenario ends.
+        Some("sqlite") => Some(Fresh::sqlite("conformance")),
         Some(other) => return Err(format!("unknown store {other:?}")),
     };
     let mut engine = match &loc {

@@ -181,11 +181,7 @@ fn two_processes(loc: &str, label: &str) {
 
 #[test]
 fn two_writer_processes_on_one_sqlite_file() {
-    let dir = std::env::temp_dir().join(format!("commshub-ota-race-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("race.db");
-    let _ = std::fs::remove_file(&path);
-    two_processes(&path.display().to_string(), "sqlite");
+    two_processes(&Fresh::sqlite("race"), "sqlite");
 }
 
 #[cfg(feature = "postgres")]
@@ -330,12 +326,8 @@ fn kills(var: &str, default: u32) -> u32 {
 
 #[test]
 fn sigkill_during_commands_and_batches_loses_nothing_acknowledged_sqlite() {
-    let dir = std::env::temp_dir().join(format!("commshub-ota-crash-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("crash.db");
-    let _ = std::fs::remove_file(&path);
     crash_many(
-        &path.display().to_string(),
+        &Fresh::sqlite("crash"),
         kills("CRASH_KILLS_SQLITE", 20),
         "sqlite",
     );

@@ -10,12 +10,6 @@ use commshub_ota::journal::{
 use commshub_ota::rollout::{Outcome, OutcomeReport};
 use commshub_ota::*;
 
-fn temp(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("commshub-ota-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
-
 fn busy_engine() -> Engine {
     let mut e = fixture();
     ok(
@@ -73,7 +67,8 @@ fn busy_engine() -> Engine {
 #[test]
 fn written_log_replays_to_the_same_state() {
     let e = busy_engine();
-    let path = temp("roundtrip.jsonl");
+    let dir = Scratch::new("journal");
+    let path = dir.file("roundtrip.jsonl");
     write_jsonl(&path, e.events()).unwrap();
     let events = read_jsonl(&path).unwrap();
     assert_eq!(events, e.events());
@@ -366,15 +361,15 @@ fn replay_refuses_an_event_its_recorded_actor_could_not_have_produced() {
 
 #[test]
 fn a_log_is_replaced_whole_and_leaves_no_temporary_file() {
-    let dir = temp("atomic");
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = Scratch::new("journal");
+    let dir = scratch.path();
     let path = dir.join("log.jsonl");
     let e = busy_engine();
     let (first, all) = (&e.events()[..3], e.events());
     write_jsonl(&path, first).unwrap();
     write_jsonl(&path, all).unwrap();
     assert_eq!(read_jsonl(&path).unwrap(), all.to_vec());
-    let names: Vec<String> = std::fs::read_dir(&dir)
+    let names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|f| f.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
@@ -386,20 +381,20 @@ fn a_log_is_replaced_whole_and_leaves_no_temporary_file() {
     let err = write_jsonl(&blocked, all).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Io);
     assert!(blocked.join("inside").is_dir());
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
+    let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|f| f.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
     assert_eq!(names, ["blocked", "log.jsonl"]);
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn a_written_log_carries_the_audit_chain_and_any_change_or_cut_is_detected() {
     let e = busy_engine();
     let events = e.events();
-    let path = temp("chained.jsonl");
+    let dir = Scratch::new("journal");
+    let path = dir.file("chained.jsonl");
     write_jsonl(&path, events).unwrap();
     let n = events.len() as u64;
     assert!(matches!(verify(&path).unwrap(), Verified::Chained { events, .. } if events == n));
@@ -451,7 +446,7 @@ fn a_written_log_carries_the_audit_chain_and_any_change_or_cut_is_detected() {
     // A log without the chain (written by hand, or before it) is read, and said to be so.
     let plain: Vec<String> = events.iter().map(to_json_line).collect();
     assert_eq!(read(&plain).unwrap(), events.to_vec());
-    let plain_path = temp("plain.jsonl");
+    let plain_path = dir.file("plain.jsonl");
     std::fs::write(&plain_path, plain.join("\n") + "\n").unwrap();
     assert_eq!(
         verify(&plain_path).unwrap(),

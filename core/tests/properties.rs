@@ -430,12 +430,7 @@ proptest! {
         steps in prop::collection::vec((actor(), command(), 0u8..4, 0i64..3), 1..30),
         snapshot_at in 0usize..30,
     ) {
-        static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let dir = std::env::temp_dir().join(format!("commshub-ota-prop-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(format!("p{}.db", N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)));
-        let _ = std::fs::remove_file(&path);
-        let loc = path.display().to_string();
+        let loc = Fresh::sqlite("prop");
         let mut memory = fixture();
         let mut durable = fixture_on(Engine::open(&loc).unwrap());
         let mut day = 1;

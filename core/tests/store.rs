@@ -17,7 +17,7 @@ use commshub_ota::*;
 /// A kind of store: how to make a fresh one and how to reach into it as an attacker would.
 trait Backend {
     fn name(&self) -> &'static str;
-    fn fresh(&self) -> String;
+    fn fresh(&self) -> Fresh;
     /// Rewrites event `seq`'s body (and, when `rehash`, the chain from it on, as a forger who
     /// knows the algorithm would).
     fn tamper_event(&self, loc: &str, seq: u64, edit: &dyn Fn(&str) -> String, rehash: bool);
@@ -72,14 +72,8 @@ impl Backend for Sqlite {
         "sqlite"
     }
 
-    fn fresh(&self) -> String {
-        use std::sync::atomic::{AtomicU64, Ordering};
-        static N: AtomicU64 = AtomicU64::new(0);
-        let dir = std::env::temp_dir().join(format!("commshub-ota-store-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(format!("s{}.db", N.fetch_add(1, Ordering::Relaxed)));
-        let _ = std::fs::remove_file(&path);
-        path.display().to_string()
+    fn fresh(&self) -> Fresh {
+        Fresh::sqlite("store")
     }
 
     fn tamper_event(&self, loc: &str, seq: u64, edit: &dyn Fn(&str) -> String, rehash: bool) {
@@ -129,7 +123,7 @@ impl Backend for Postgres {
         "postgres"
     }
 
-    fn fresh(&self) -> String {
+    fn fresh(&self) -> Fresh {
         use std::sync::atomic::{AtomicU64, Ordering};
         static N: AtomicU64 = AtomicU64::new(0);
         let db = format!(
@@ -137,7 +131,7 @@ impl Backend for Postgres {
             std::process::id(),
             N.fetch_add(1, Ordering::Relaxed)
         );
-        fresh_pg_database(&self.base, &db)
+        Fresh::url(fresh_pg_database(&self.base, &db))
     }
 
     fn tamper_event(&self, loc: &str, seq: u64, edit: &dyn Fn(&str) -> String, rehash: bool) {
@@ -325,7 +319,7 @@ fn two_processes_worth_of_writers_on_threads_lose_nothing() {
         drop(fixture_on(open(&loc)));
         let writers: Vec<_> = (0..2)
             .map(|w| {
-                let loc = loc.clone();
+                let loc = loc.loc.clone();
                 std::thread::spawn(move || {
                     let mut e = open(&loc);
                     let mut conflicts = 0;
@@ -543,9 +537,8 @@ fn export_writes_a_chained_log_that_imports_to_the_same_state() {
     for b in backends() {
         let loc = b.fresh();
         let mut e = rolling_on(open(&loc), Default::default());
-        let dir = std::env::temp_dir().join(format!("commshub-ota-export-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = dir.join(format!("{}.jsonl", b.name()));
+        let dir = Scratch::new("export");
+        let file = dir.file(&format!("{}.jsonl", b.name()));
         let n = e.export(&file).unwrap();
         assert_eq!(n, e.state().last_seq());
         assert!(
@@ -553,7 +546,7 @@ fn export_writes_a_chained_log_that_imports_to_the_same_state() {
         );
         // The same bytes as an engine in memory writes: the chain is the log's.
         let memory = rolling(Default::default());
-        let mem_file = dir.join(format!("{}-memory.jsonl", b.name()));
+        let mem_file = dir.file(&format!("{}-memory.jsonl", b.name()));
         journal::write_jsonl(&mem_file, memory.events()).unwrap();
         assert_eq!(
             std::fs::read(&file).unwrap(),
@@ -564,7 +557,7 @@ fn export_writes_a_chained_log_that_imports_to_the_same_state() {
         let mut imported =
             Engine::import(&file, store::open(&target).unwrap(), OpenOptions::default()).unwrap();
         assert!(imported.same_state_as(&memory), "{}", b.name());
-        let again = dir.join(format!("{}-again.jsonl", b.name()));
+        let again = dir.file(&format!("{}-again.jsonl", b.name()));
         imported.export(&again).unwrap();
         assert_eq!(
             std::fs::read(&file).unwrap(),
@@ -773,7 +766,7 @@ fn a_follower_is_woken_by_another_writers_events() {
             follower.wait_for_events(Duration::from_millis(50)).unwrap(),
             0
         );
-        let loc2 = loc.clone();
+        let loc2 = loc.loc.clone();
         let handle = std::thread::spawn(move || {
             let mut f = open(&loc2);
             let n = f.wait_for_events(Duration::from_secs(20)).unwrap();
@@ -869,8 +862,8 @@ fn sqlite_a_torn_last_commit_is_not_there_and_the_rest_verifies() {
         .into(),
     )
     .unwrap();
-    let export =
-        std::env::temp_dir().join(format!("commshub-ota-torn-{}.jsonl", std::process::id()));
+    let dir = Scratch::new("torn");
+    let export = dir.file("export.jsonl");
     e.export(&export).unwrap();
     let history = journal::read_jsonl(&export).unwrap();
     // The write-ahead log cut 1 to 4 frames (of 64 KiB pages) from its end, each inside a frame.

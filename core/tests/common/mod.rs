@@ -372,3 +372,88 @@ pub fn fresh_pg_database(base: &str, name: &str) -> String {
     let (prefix, _) = base.rsplit_once('/').expect("a URL with a database");
     format!("{prefix}/{name}")
 }
+
+// --- Scratch files ---
+
+/// A directory of scratch files under the system's temp directory, removed with everything in
+/// it when dropped. The tests used to leave one per run behind (a 10 MB SQLite file each, some
+/// hundred a day on a developer's machine), until the disk CI shares filled.
+pub struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    pub fn new(tag: &str) -> Scratch {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static N: AtomicU64 = AtomicU64::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        let dir =
+            std::env::temp_dir().join(format!("commshub-ota-{tag}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a scratch directory");
+        Scratch(dir)
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    /// The path of `name` in this directory (not created).
+    pub fn file(&self, name: &str) -> std::path::PathBuf {
+        self.0.join(name)
+    }
+
+    /// The same, as the text a store location is given as.
+    pub fn loc(&self, name: &str) -> String {
+        self.file(name).display().to_string()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A store location that lives as long as its scratch directory (none for a database server):
+/// reads as the location text.
+pub struct Fresh {
+    pub loc: String,
+    _scratch: Option<Scratch>,
+}
+
+impl Fresh {
+    /// A new SQLite file in its own scratch directory.
+    pub fn sqlite(tag: &str) -> Fresh {
+        let scratch = Scratch::new(tag);
+        Fresh {
+            loc: scratch.loc("store.db"),
+            _scratch: Some(scratch),
+        }
+    }
+
+    /// A location with nothing on this machine to remove (a PostgreSQL URL).
+    pub fn url(loc: String) -> Fresh {
+        Fresh {
+            loc,
+            _scratch: None,
+        }
+    }
+}
+
+impl std::ops::Deref for Fresh {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.loc
+    }
+}
+
+impl std::fmt::Display for Fresh {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.loc)
+    }
+}
+
+impl AsRef<std::path::Path> for Fresh {
+    fn as_ref(&self) -> &std::path::Path {
+        std::path::Path::new(&self.loc)
+    }
+}

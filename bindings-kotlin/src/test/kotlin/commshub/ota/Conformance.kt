@@ -117,7 +117,7 @@ object Conformance {
             val lines = current.journalLines(0).toMutableList()
             var seq = current.lastSeq()
             events.forEach { lines.add(eventLine(++seq, it.str("at"), it.str("actor"), mapper.writeValueAsString(it.get("payload")))) }
-            val file = Files.createTempFile("given", ".jsonl")
+            val file = Scratch.file("given", ".jsonl")
             Files.write(file, lines)
             current = Engine.replayLog(file.toString())
             Files.delete(file)
@@ -172,7 +172,7 @@ object Conformance {
     fun run(doc: JsonNode): Pair<Int, String?> {
         val store = doc.get("store")?.asText()
         require(store == null || store == "sqlite") { "unknown store $store" }
-        val location = store?.let { Files.createTempDirectory("scenario").resolve("scenario.db").toString() }
+        val location = store?.let { Scratch.dir("scenario").resolve("scenario.db").toString() }
         var engine = given(location?.let { Engine.open(it, 0) } ?: Engine(), doc.get("given") ?: mapper.createObjectNode())
         try {
             val steps = doc.get("steps")
@@ -213,7 +213,7 @@ object Conformance {
                 val same = Engine.open(location, 0).use { it.sameStateAs(engine) }
                 return steps.size() to (if (same) null else "reopening the scenario's store gave another state")
             }
-            val log = Files.createTempFile("scenario", ".jsonl")
+            val log = Scratch.file("scenario", ".jsonl")
             engine.writeLog(log.toString())
             val same = Engine.replayLog(log.toString()).use { it.sameStateAs(engine) }
             Files.delete(log)

@@ -216,7 +216,7 @@ class HardeningTest {
 
     @Test
     fun `replay refuses an event its recorded actor could not have produced`(): Unit = rolling().use { e ->
-        val log = java.nio.file.Files.createTempFile("honest", ".jsonl")
+        val log = Scratch.file("honest", ".jsonl")
         e.writeLog(log.toString())
         val mapper = Conformance.mapper
         // Without the audit chain (as a log written by hand), so that the actor check refuses.
@@ -224,7 +224,7 @@ class HardeningTest {
             .map { (mapper.readTree(it) as com.fasterxml.jackson.databind.node.ObjectNode).apply { remove("hash") } }
         val pilot = lines.first { it.get("payload").get("type").asText() == "campaign_phase_changed" }
         pilot.put("actor", "customer:SUP-A") // a customer granting pilot OA
-        val forged = java.nio.file.Files.createTempFile("forged", ".jsonl")
+        val forged = Scratch.file("forged", ".jsonl")
         java.nio.file.Files.write(forged, lines.map { mapper.writeValueAsString(it) })
         val err = assertThrows(CommsHubOtaException.CorruptLog::class.java) { Engine.replayLog(forged.toString()) }
         assertEquals(pilot.get("seq").asLong(), err.line)
@@ -234,7 +234,7 @@ class HardeningTest {
 
     @Test
     fun `a written log cut at a line boundary or changed is refused`(): Unit = rolling().use { e ->
-        val log = java.nio.file.Files.createTempFile("chained", ".jsonl")
+        val log = Scratch.file("chained", ".jsonl")
         e.writeLog(log.toString())
         val lines = java.nio.file.Files.readAllLines(log)
         java.nio.file.Files.write(log, lines.dropLast(2)) // the last event and the closing line gone

@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger
 class StoreTest {
     companion object {
         private val counter = AtomicInteger()
-        private val dir: Path = Files.createTempDirectory("commshub-ota-kotlin-store")
+        private val dir: Path = Scratch.dir("store")
 
         private fun pgBase(): String? {
             val url = System.getenv("COMMSHUB_OTA_PG_URL")

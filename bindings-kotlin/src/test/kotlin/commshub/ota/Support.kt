@@ -2,6 +2,8 @@ package commshub.ota
 
 import commshub.ota.model.Answer
 import commshub.ota.model.Query
+import java.nio.file.Files
+import java.nio.file.Path
 import java.time.Duration
 import java.time.Instant
 
@@ -18,3 +20,19 @@ inline fun <reified A : Answer> Engine.ask(actor: String, query: Query): A = que
 /** An engine holding a fixture of `tests/fixtures`. */
 fun fixture(name: String): Engine =
     Conformance.given(Engine(), Conformance.mapper.readTree(Conformance.testsDir.resolve("fixtures/$name").toFile()))
+
+/**
+ * Scratch files of the test run, in one temporary directory removed when the JVM exits: the
+ * tests used to leave a store directory per scenario behind in the system's temp directory.
+ */
+object Scratch {
+    private val root: Path = Files.createTempDirectory("commshub-ota-kotlin").also { root ->
+        Runtime.getRuntime().addShutdownHook(Thread { root.toFile().deleteRecursively() })
+    }
+
+    /** A new, empty directory. */
+    fun dir(prefix: String): Path = Files.createTempDirectory(root, prefix)
+
+    /** A new, empty file. */
+    fun file(prefix: String, suffix: String): Path = Files.createTempFile(root, prefix, suffix)
+}
