@@ -6,7 +6,8 @@
 //! base step, everything the observer can read (the answer to its own command, every view,
 //! notification, error and count) must be identical in both histories, and no string it reads
 //! may hold another customer's id. Observers: a customer (SUP-A) and a CSP (south, for the
-//! north region's noise).
+//! north region's noise). With feature `arrow` (scripts/test runs it so too) the columnar
+//! answers are among the reads.
 //!
 //! The noise is kept off the shared aggregates decision 13 allows (a configuration set's halt
 //! figures, a campaign's daily cap): the campaign it reports outcomes in has no halts and no
@@ -420,7 +421,74 @@ fn json<T: serde::Serialize>(r: Result<T, Error>) -> String {
     }
 }
 
-/// Everything `observer` can read at `at`.
+/// A columnar answer as text, or the error: its schema and every value of every row, and each
+/// dictionary column's whole dictionary (a value no row uses is read all the same). Arrow's own
+/// Debug leaves out the middle of a column longer than 20 rows.
+#[cfg(feature = "arrow")]
+fn frame(r: Result<Vec<arrow_array::RecordBatch>, Error>) -> String {
+    use arrow_array::cast::AsArray;
+    use arrow_array::Array;
+    use std::fmt::Write;
+    let batches = match r {
+        Ok(b) => b,
+        Err(e) => return format!("error {}: {e}", e.kind().as_str()),
+    };
+    let mut out = String::new();
+    for batch in batches {
+        writeln!(out, "{:?}", batch.schema()).unwrap();
+        for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+            write!(out, "{}:", field.name()).unwrap();
+            if let Some(dict) = column.as_any_dictionary_opt() {
+                let values = dict.values();
+                let values: Vec<String> = (0..values.len()).map(|i| cell(values, i)).collect();
+                write!(out, " dictionary {values:?}, keys").unwrap();
+                for i in 0..column.len() {
+                    match column.is_null(i) {
+                        true => out.push_str(" null"),
+                        false => write!(out, " {}", dict.normalized_keys()[i]).unwrap(),
+                    }
+                }
+            } else {
+                for i in 0..column.len() {
+                    write!(out, " {}", cell(column, i)).unwrap();
+                }
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[cfg(feature = "arrow")]
+fn one(b: arrow_array::RecordBatch) -> Vec<arrow_array::RecordBatch> {
+    vec![b]
+}
+
+/// One value of a plain column as text.
+#[cfg(feature = "arrow")]
+fn cell(a: &arrow_array::ArrayRef, i: usize) -> String {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Date32Type, Int32Type, TimestampMicrosecondType, UInt64Type};
+    use arrow_array::Array;
+    use arrow_schema::DataType as T;
+    if a.is_null(i) {
+        return "null".into();
+    }
+    match a.data_type() {
+        T::Utf8 => format!("{:?}", a.as_string::<i32>().value(i)),
+        T::Boolean => a.as_boolean().value(i).to_string(),
+        T::Int32 => a.as_primitive::<Int32Type>().value(i).to_string(),
+        T::UInt64 => a.as_primitive::<UInt64Type>().value(i).to_string(),
+        T::Date32 => a.as_primitive::<Date32Type>().value(i).to_string(),
+        T::Timestamp(..) => a
+            .as_primitive::<TimestampMicrosecondType>()
+            .value(i)
+            .to_string(),
+        other => panic!("the privacy test renders no {other} column yet: add it here"),
+    }
+}
+
+/// Everything `observer` can read at `at`: every view, and with feature `arrow` every frame.
 fn reads(e: &Engine, observer: &Actor, at: DateTime<Utc>) -> Vec<String> {
     let s = e.state();
     let mut out = vec![
@@ -436,6 +504,14 @@ fn reads(e: &Engine, observer: &Actor, at: DateTime<Utc>) -> Vec<String> {
         for n in [1, 2, 3, 4, 5, 6, 7, 40, 44] {
             out.push(json(s.explain(observer, &cmp, h(n), at)));
         }
+        #[cfg(feature = "arrow")]
+        {
+            out.push(frame(
+                s.campaign_progress_arrow(observer, &cmp, at).map(one),
+            ));
+            out.push(frame(s.campaign_attempts_arrow(observer, &cmp).map(one)));
+            out.push(frame(s.blockers_arrow(observer, &cmp, at).map(one)));
+        }
     }
     match observer {
         Actor::Customer(me) => {
@@ -444,10 +520,23 @@ fn reads(e: &Engine, observer: &Actor, at: DateTime<Utc>) -> Vec<String> {
                 out.push(json(s.propose_pilot(observer, &camp(cmp), 5, 1, at)));
             }
             out.push(json(s.customer_estate(observer, me)));
+            // Paged: the first page, and a page after a hub of its own (the cursor).
+            out.push(json(s.customer_estate_page(observer, me, None, 2)));
+            out.push(json(s.customer_estate_page(observer, me, Some(h(1)), 2)));
             out.push(json(s.configuration_sets(observer, Some(me))));
             out.push(json(s.estate_by_firmware(observer, Some(me))));
             for n in [1, 6] {
                 out.push(json(s.hub(observer, h(n))));
+            }
+            #[cfg(feature = "arrow")]
+            {
+                out.push(frame(s.customer_estate_arrow(observer, me)));
+                out.push(frame(
+                    s.configuration_sets_arrow(observer, Some(me)).map(one),
+                ));
+                out.push(frame(
+                    s.estate_by_firmware_arrow(observer, Some(me)).map(one),
+                ));
             }
         }
         Actor::Csp(region) => {
@@ -455,6 +544,8 @@ fn reads(e: &Engine, observer: &Actor, at: DateTime<Utc>) -> Vec<String> {
             for n in [40, 41, 44] {
                 out.push(json(s.hub(observer, h(n))));
             }
+            #[cfg(feature = "arrow")]
+            out.push(frame(s.upgrade_list_arrow(observer, *region, at).map(one)));
         }
         Actor::Dcc | Actor::System => {}
     }
