@@ -81,9 +81,10 @@ impl State {
         let hubs = &self.estate.hubs;
         let mut shares: Vec<(Vec<&HubRecord>, Vec<bool>)> = crate::par::scan(hubs.len(), |range| {
             let mut used = SetKeys::unused(self);
-            let mine: Vec<&HubRecord> = hubs[range]
-                .iter()
-                .filter(|h| h.is_supplied_by(idx))
+            let mine: Vec<&HubRecord> = self
+                .estate
+                .hubs_of_in(idx, range)
+                .map(|p| &hubs[p])
                 .inspect(|h| used[h.config as usize] = true)
                 .collect();
             vec![(mine, used)]

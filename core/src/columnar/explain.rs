@@ -140,11 +140,8 @@ impl State {
         let found: Vec<(usize, Blocker)> = crate::par::scan(hubs.len(), |range| {
             let mut raw = Vec::new();
             let mut out = Vec::new();
-            for pos in range {
-                let h = &hubs[pos];
-                if h.variant != c.variant
-                    || only.is_some_and(|o| o == NO_CUSTOMER || !h.is_supplied_by(o))
-                {
+            for pos in self.estate.scope_in(only, range) {
+                if hubs[pos].variant != c.variant {
                     continue;
                 }
                 raw.clear();

@@ -5,12 +5,14 @@
 //! through the sharded `HubIndex`.
 
 mod config_set;
+mod customers;
 mod index;
 mod row;
 mod store;
 mod table;
 
 pub use config_set::ConfigurationSet;
+pub(crate) use customers::CustomerHubs;
 pub use row::{ConsumerFlags, HanDevice, HanDeviceKind, HanDevices, HubRow, SmiStatus, SupplyRole};
 /// The estate's "no date" day number, for the columnar answers' nullable date columns.
 #[cfg(feature = "arrow")]

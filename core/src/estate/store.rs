@@ -2,6 +2,7 @@ use std::collections::HashSet;
 
 use chrono::{Datelike, NaiveDate};
 
+use super::customers::CustomerHubs;
 use super::index::HubIndex;
 use super::row::{ConsumerFlags, HanDevice, HanDeviceKind, HanDevices, SmiStatus, SupplyRole};
 use super::table::{cell, too_many_customers, EstateTable};
@@ -67,6 +68,22 @@ impl HubRecord {
     }
 }
 
+/// The positions a view walks: every hub (the DCC's industry views), or one customer's.
+pub(crate) enum Scope<'a> {
+    All(std::ops::Range<usize>),
+    Of(Box<dyn Iterator<Item = usize> + 'a>),
+}
+
+impl Iterator for Scope<'_> {
+    type Item = usize;
+    fn next(&mut self) -> Option<usize> {
+        match self {
+            Scope::All(all) => all.next(),
+            Scope::Of(of) => of.next(),
+        }
+    }
+}
+
 /// A configuration set, interned: the CH variant and firmware and each HAN device profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ConfigSet {
@@ -82,6 +99,8 @@ pub(crate) type DeviceProfile = HanDevice;
 pub(crate) struct Estate {
     pub hubs: Vec<HubRecord>,
     pub index: HubIndex,
+    /// Derived from `hubs`: kept by `insert_table` and `supplier_changed`, rebuilt on restore.
+    pub customer_hubs: CustomerHubs,
     pub customers: Interner<CustomerId>,
     pub devices: Interner<DeviceProfile>,
     pub configs: Interner<ConfigSet>,
@@ -102,6 +121,43 @@ pub(crate) fn date_from_days(days: i32) -> Option<NaiveDate> {
 impl Estate {
     pub fn position(&self, id: HubId) -> Option<usize> {
         self.index.get(id).map(|i| i as usize)
+    }
+
+    /// The positions of the hubs `customer` supplies, from position `from` on, in estate
+    /// order: O(its hubs), not O(estate).
+    pub fn hubs_of(&self, customer: CustomerIdx, from: usize) -> impl Iterator<Item = usize> + '_ {
+        self.hubs_of_in(customer, from..self.hubs.len())
+    }
+
+    /// The same within positions `range`: a parallel scan's share.
+    pub fn hubs_of_in(
+        &self,
+        customer: CustomerIdx,
+        range: std::ops::Range<usize>,
+    ) -> impl Iterator<Item = usize> + '_ {
+        self.customer_hubs.positions(&self.hubs, customer, range)
+    }
+
+    /// The positions of `customer`'s hubs (every hub for `None`), in estate order.
+    pub fn scope(&self, customer: Option<CustomerIdx>) -> Scope<'_> {
+        self.scope_in(customer, 0..self.hubs.len())
+    }
+
+    /// The same within positions `range`: a parallel scan's share.
+    pub fn scope_in(
+        &self,
+        customer: Option<CustomerIdx>,
+        range: std::ops::Range<usize>,
+    ) -> Scope<'_> {
+        match customer {
+            None => Scope::All(range),
+            Some(c) => Scope::Of(Box::new(self.hubs_of_in(c, range))),
+        }
+    }
+
+    /// Hub `pos`'s record was `before` until a change of supplier: keeps `customer_hubs`.
+    pub fn supplier_changed(&mut self, pos: usize, before: &HubRecord) {
+        self.customer_hubs.changed(&self.hubs, pos, before);
     }
 
     pub fn customer_idx(&self, id: &CustomerId) -> Option<CustomerIdx> {
@@ -265,6 +321,7 @@ impl Estate {
             });
         }
         self.index.extend(&table.id, first);
+        self.customer_hubs.extend(&self.hubs, first as usize);
         Ok(())
     }
 

@@ -47,18 +47,17 @@ impl State {
         let Some(idx) = self.scope_customer(actor, customer)? else {
             return Ok(Vec::new());
         };
+        let hubs = &self.estate.hubs;
         Ok(self
             .estate
-            .hubs
-            .iter()
-            .filter(|h| h.is_supplied_by(idx))
-            .map(|h| self.hub_view(actor, h))
+            .hubs_of(idx, 0)
+            .map(|p| self.hub_view(actor, &hubs[p]))
             .collect())
     }
 
     /// At most `limit` (1 to 10 000) of the hubs `customer` supplies, after hub `after` (none:
-    /// from the first), in estate order, scoped as [`State::customer_estate`]. A page scans on
-    /// from where the last one stopped, so walking the whole estate page by page is one pass.
+    /// from the first), in estate order, scoped as [`State::customer_estate`]. A page costs
+    /// O(its hubs), whatever the estate's size.
     /// `after` must be a hub the asker may see (else not found, as [`State::hub`] says).
     pub fn customer_estate_page(
         &self,
@@ -85,9 +84,10 @@ impl State {
             });
         };
         // One more than the page, to know whether a next page exists.
-        let mut found = self.estate.hubs[from..]
-            .iter()
-            .filter(|h| h.is_supplied_by(idx))
+        let mut found = self
+            .estate
+            .hubs_of(idx, from)
+            .map(|p| &self.estate.hubs[p])
             .take(limit as usize + 1);
         let hubs: Vec<HubView> = found
             .by_ref()
@@ -112,10 +112,8 @@ impl State {
             None => None,
         };
         let mut counts: HashMap<u32, u64> = HashMap::new();
-        for h in &self.estate.hubs {
-            if filter.is_none_or(|c| h.is_supplied_by(c)) {
-                *counts.entry(h.config).or_default() += 1;
-            }
+        for pos in self.estate.scope(filter) {
+            *counts.entry(self.estate.hubs[pos].config).or_default() += 1;
         }
         let mut out: Vec<ConfigSetCount> = counts
             .into_iter()

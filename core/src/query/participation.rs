@@ -88,8 +88,9 @@ impl State {
             return Ok(view);
         }
         let mut scratch = Vec::new();
-        for (pos, hub) in self.estate.hubs.iter().enumerate() {
-            if hub.variant != c.variant || !hub.is_supplied_by(me) {
+        for pos in self.estate.hubs_of(me, 0) {
+            let hub = &self.estate.hubs[pos];
+            if hub.variant != c.variant {
                 continue;
             }
             let p = pos as u32;
@@ -192,10 +193,10 @@ impl State {
         let mut scratch = Vec::new();
         // Candidates per configuration set, in two tiers: super-friendly premises, then the rest.
         let mut tiers: [BTreeMap<u32, Vec<Candidate>>; 2] = Default::default();
-        for (pos, hub) in self.estate.hubs.iter().enumerate() {
+        for pos in self.estate.hubs_of(me, 0) {
+            let hub = &self.estate.hubs[pos];
             let p = pos as u32;
             if hub.variant != c.variant
-                || !hub.is_supplied_by(me)
                 || c.consents.nominated_by(me, p)
                 || c.consents.rejection_by(me, p).is_some()
             {

@@ -599,7 +599,8 @@ impl Evolve for SupplierChanged {
         } = self;
         let pos = state.position(*hub)?;
         let idx = state.estate.intern_customer(supplier.as_ref())?;
-        let old = state.estate.hubs[pos].supplier(*role);
+        let before = state.estate.hubs[pos];
+        let old = before.supplier(*role);
         let rec = &mut state.estate.hubs[pos];
         match role {
             SupplyRole::Import => {
@@ -611,6 +612,7 @@ impl Evolve for SupplierChanged {
                 rec.gas_flags = flags.to_bits();
             }
         }
+        state.estate.supplier_changed(pos, &before);
         // A change of supplier voids the old supplier's say on this hub (invariant 7).
         if old != NO_CUSTOMER && !state.estate.hubs[pos].is_supplied_by(old) {
             for c in state.campaigns.values_mut() {

@@ -68,10 +68,11 @@ impl State {
         self.estate.hubs.len()
     }
 
-    /// Bytes held by the estate's dense tables (hub records and the id index), for sizing.
+    /// Bytes held by the estate's dense tables (hub records, the id index and each customer's
+    /// hub positions), for sizing.
     pub fn estate_bytes(&self) -> usize {
         let records = self.estate.hubs.capacity() * std::mem::size_of::<HubRecord>();
-        records + self.estate.index.bytes()
+        records + self.estate.index.bytes() + self.estate.customer_hubs.bytes()
     }
 
     /// The customer index of `actor` when it is a customer known to the estate.

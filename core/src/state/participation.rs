@@ -158,13 +158,11 @@ impl State {
     }
 
     /// The interned configuration set equal to `set`, if any hub ever had it.
-    /// The configuration sets `me` has at least one hub on now (one scan of the estate).
+    /// The configuration sets `me` has at least one hub on now.
     pub(crate) fn configs_supplied_by(&self, me: CustomerIdx) -> HashSet<u32> {
         self.estate
-            .hubs
-            .iter()
-            .filter(|h| h.is_supplied_by(me))
-            .map(|h| h.config)
+            .hubs_of(me, 0)
+            .map(|p| self.estate.hubs[p].config)
             .collect()
     }
 

@@ -92,9 +92,8 @@ impl State {
         if let Some(me) = customer {
             if !self
                 .estate
-                .hubs
-                .iter()
-                .any(|h| h.config == cfg && h.is_supplied_by(me))
+                .hubs_of(me, 0)
+                .any(|p| self.estate.hubs[p].config == cfg)
             {
                 return Err(not_found());
             }
@@ -120,9 +119,8 @@ impl State {
                 if let Some(me) = customer {
                     if !self
                         .estate
-                        .hubs
-                        .iter()
-                        .any(|h| h.config == cfg && h.is_supplied_by(me))
+                        .hubs_of(me, 0)
+                        .any(|p| self.estate.hubs[p].config == cfg)
                     {
                         return Err(not_found());
                     }

@@ -191,10 +191,9 @@ impl State {
         let ctx = self.campaign_ctx(c, at);
         let mut sets: BTreeMap<u32, SetProgress> = BTreeMap::new();
         let mut raw = Vec::new();
-        for (pos, h) in self.estate.hubs.iter().enumerate() {
-            if h.variant != c.variant
-                || only.is_some_and(|o| o == NO_CUSTOMER || !h.is_supplied_by(o))
-            {
+        for pos in self.estate.scope(only) {
+            let h = &self.estate.hubs[pos];
+            if h.variant != c.variant {
                 continue;
             }
             let record = c.rollout.upgrades.get(&(pos as u32));
@@ -258,15 +257,13 @@ impl State {
         actor: &Actor,
         customer: Option<&CustomerId>,
     ) -> Result<Vec<FirmwareCount>, Error> {
-        let scope = self.estate_scope(actor, customer)?;
+        // A customer unknown to the estate has no hubs.
+        let only = self
+            .estate_scope(actor, customer)?
+            .map(|c| c.unwrap_or(NO_CUSTOMER));
         let mut counts: BTreeMap<FirmwareIdx, u64> = BTreeMap::new();
-        for h in &self.estate.hubs {
-            match scope {
-                Some(None) => continue,
-                Some(Some(c)) if !h.is_supplied_by(c) => continue,
-                _ => {}
-            }
-            *counts.entry(h.firmware).or_default() += 1;
+        for pos in self.estate.scope(only) {
+            *counts.entry(self.estate.hubs[pos].firmware).or_default() += 1;
         }
         let mut out: Vec<FirmwareCount> = counts
             .into_iter()
@@ -302,12 +299,12 @@ impl State {
                 Actor::Customer(_) => {
                     yours
                         || me.is_some_and(|m| {
-                            self.estate.hubs.iter().any(|h| {
-                                h.is_supplied_by(m)
-                                    && match d.resolved {
-                                        Resolved::Config(cfg) => h.config == cfg,
-                                        Resolved::Firmware(_) => h.variant == variant,
-                                    }
+                            self.estate.hubs_of(m, 0).any(|p| {
+                                let h = &self.estate.hubs[p];
+                                match d.resolved {
+                                    Resolved::Config(cfg) => h.config == cfg,
+                                    Resolved::Firmware(_) => h.variant == variant,
+                                }
                             })
                         })
                 }

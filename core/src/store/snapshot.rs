@@ -32,7 +32,9 @@ use std::collections::BTreeMap;
 use crate::campaign::Campaign;
 use crate::catalogue::{Catalogue, FirmwareIdx, VariantIdx};
 use crate::defects::DefectFlag;
-use crate::estate::{ConfigSet, CustomerIdx, Estate, HanDevice as DeviceProfile, HubRecord};
+use crate::estate::{
+    ConfigSet, CustomerHubs, CustomerIdx, Estate, HanDevice as DeviceProfile, HubRecord,
+};
 use crate::ids::{CampaignId, CustomerId, HubId};
 use crate::intern::Interner;
 use crate::notify::Outboxes;
@@ -247,6 +249,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(State, Outboxes, SnapshotHeader), 
     }
     let repeat = |what: &str| corrupt(seq, format!("a repeated {what} in its table"));
     let mut estate = Estate {
+        customer_hubs: CustomerHubs::build(&hubs),
         hubs,
         index: Default::default(),
         customers: Interner::from_values(rest.customers).ok_or_else(|| repeat("customer"))?,
