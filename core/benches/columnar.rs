@@ -1,7 +1,7 @@
 //! The columnar answers (feature `arrow`), measured: the whole upgrade list and the largest
 //! supplier's estate as Arrow record batches, beside the row views they replace.
 //!
-//!     cargo bench -p commshub-ota --features arrow --bench columnar -- [hubs] [runs]
+//!     cargo bench -p commshub-ota --features arrow --bench columnar -- [hubs] [runs] [suppliers]
 //!
 //! The scenario is the national benchmark's and the side-by-side example's: a campaign to 2.0
 //! for the north dual-band variant in mass rollout, the three largest suppliers having approved
@@ -38,10 +38,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     let hubs = nums.first().copied().unwrap_or(1_000_000);
     let runs = nums.get(1).copied().unwrap_or(5);
+    // More suppliers make the smallest smaller (15 by default: the smallest has 2.2% of hubs).
+    let suppliers = nums.get(2).copied().unwrap_or(15);
     let start = Utc.with_ymd_and_hms(2026, 9, 1, 9, 0, 0).unwrap();
     let day = |d: i64| start + Duration::days(d);
     let synth = SynthEstate::generate(&SynthConfig {
         hubs,
+        suppliers,
         ..Default::default()
     });
     let mut engine = Engine::new();
@@ -89,7 +92,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     drop(engine.take_events());
     let state = engine.state();
     let csp = Actor::Csp(Region::North);
-    println!("columnar benchmark: {hubs} hubs, median of {runs} runs (min, max)\n");
+    println!("columnar benchmark: {hubs} hubs, {suppliers} suppliers, median of {runs} runs (min, max)\n");
     let (m, lo, hi, n) = median_ms(runs, || {
         state
             .upgrade_list_arrow(&csp, Region::North, day(7))
@@ -146,6 +149,59 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "{:<58} {m:>8.1} ms  ({lo:.1}, {hi:.1}); {n} hubs",
         "  the same as row views (HubView)"
     );
+    // The smallest supplier's views: with each customer's hubs indexed they cost O(its hubs);
+    // a scan of the estate cost the same for every supplier, however small.
+    let hubs_of = |s: &CustomerId| -> u64 {
+        state
+            .estate_by_firmware(&Actor::Dcc, Some(s))
+            .map_or(0, |f| f.iter().map(|c| c.hubs).sum())
+    };
+    let smallest = synth
+        .suppliers
+        .iter()
+        .min_by_key(|s| hubs_of(s))
+        .expect("suppliers")
+        .clone();
+    let small = Actor::Customer(smallest.clone());
+    let small_hubs = hubs_of(&smallest);
+    println!("\nthe smallest supplier ({smallest}, {small_hubs} hubs):");
+    let views: [(&str, &dyn Fn() -> usize); 6] = [
+        ("its estate as Arrow", &|| {
+            state
+                .customer_estate_arrow(&small, &smallest)
+                .map_or(0, |b| b.iter().map(|b| b.num_rows()).sum())
+        }),
+        ("its estate, a page of 1 000 row views", &|| {
+            state
+                .customer_estate_page(&small, &smallest, None, 1000)
+                .map_or(0, |p| p.hubs.len())
+        }),
+        ("its configuration sets (its DPL)", &|| {
+            state
+                .configuration_sets(&small, Some(&smallest))
+                .map_or(0, |s| s.len())
+        }),
+        ("its estate by firmware", &|| {
+            state
+                .estate_by_firmware(&small, Some(&smallest))
+                .map_or(0, |f| f.len())
+        }),
+        ("its campaign progress", &|| {
+            state
+                .campaign_progress(&small, &campaign, day(7))
+                .map_or(0, |p| p.len())
+        }),
+        ("its bulk explain as Arrow", &|| {
+            state
+                .blockers_arrow(&small, &campaign, day(7))
+                .map_or(0, |b| b.num_rows())
+        }),
+    ];
+    for (what, view) in views {
+        let (m, lo, hi, n) = median_ms(runs, view);
+        println!("  {what:<56} {m:>8.2} ms  ({lo:.2}, {hi:.2}); {n} rows");
+    }
+    println!();
     // Bulk explain: every blocked hub of the campaign's variant, a row per blocker.
     for (who, asker) in [
         ("the DCC", Actor::Dcc),

@@ -839,3 +839,114 @@ fn rows_bad_at_the_edge_and_in_the_model_are_reported_together() {
     assert_eq!(events.len(), 1);
     assert_eq!(e.state().hub_count(), 5);
 }
+
+/// A small supplier's views walk its listed hub positions (it supplies under one hub in 64), a
+/// large one's scan the estate: both must answer what the rows say, before and after hubs
+/// change supplier, which the lists keep by hand (out of order, and to no supplier).
+#[test]
+fn small_and_large_suppliers_views_are_what_the_rows_say_through_changes_of_supplier() {
+    use commshub_ota::synth::{SynthConfig, SynthEstate};
+    use std::collections::BTreeMap;
+    let synth = SynthEstate::generate(&SynthConfig {
+        hubs: 20_000,
+        suppliers: 120,
+        ..Default::default()
+    });
+    let mut e = Engine::new();
+    for (actor, command) in synth.catalogue_commands() {
+        e.execute(&actor, t(0), command).unwrap();
+    }
+    let table = EstateTable::from_rows(&synth.hubs);
+    e.execute(&Actor::Dcc, t(1), LoadEstateTable { table }.into())
+        .unwrap();
+    let check = |e: &Engine, rows: &[HubRow]| {
+        for s in &synth.suppliers {
+            let me = Actor::Customer(s.clone());
+            let mine: Vec<&HubRow> = rows
+                .iter()
+                .filter(|r| {
+                    r.import_supplier.as_ref() == Some(s) || r.gas_supplier.as_ref() == Some(s)
+                })
+                .collect();
+            let (mut walked, mut after) = (Vec::new(), None);
+            loop {
+                let page = e.state().customer_estate_page(&me, s, after, 700).unwrap();
+                walked.extend(page.hubs.iter().map(|h| h.id));
+                match page.next {
+                    Some(next) => after = Some(next),
+                    None => break,
+                }
+            }
+            let ids: Vec<HubId> = mine.iter().map(|r| r.id).collect();
+            assert_eq!(walked, ids, "{s}'s pages");
+            let mut expected: BTreeMap<String, u64> = BTreeMap::new();
+            for r in &mine {
+                *expected
+                    .entry(format!("{}/{}", r.variant, r.firmware))
+                    .or_default() += 1;
+            }
+            let counted: BTreeMap<String, u64> = e
+                .state()
+                .estate_by_firmware(&me, Some(s))
+                .unwrap()
+                .into_iter()
+                .map(|c| (format!("{}/{}", c.variant, c.version), c.hubs))
+                .collect();
+            assert_eq!(counted, expected, "{s}'s estate by firmware");
+            let sets: u64 = e
+                .state()
+                .configuration_sets(&me, Some(s))
+                .unwrap()
+                .iter()
+                .map(|c| c.hubs)
+                .sum();
+            assert_eq!(sets, mine.len() as u64, "{s}'s configuration sets");
+        }
+    };
+    let mut rows = synth.hubs.clone();
+    check(&e, &rows);
+    // The largest supplier's electricity hubs, from the last to the first, go to a small
+    // supplier (each before its last listed hub) or to nobody; a few come back.
+    let (large, small) = (synth.suppliers[0].clone(), synth.suppliers[100].clone());
+    let moved: Vec<usize> = (0..rows.len())
+        .rev()
+        .filter(|&i| {
+            rows[i].import_supplier.as_ref() == Some(&large)
+                && rows[i].smi_status != SmiStatus::Decommissioned
+        })
+        .take(400)
+        .collect();
+    for (k, &i) in moved.iter().enumerate() {
+        let to = (k % 5 != 0).then(|| small.clone());
+        e.execute(
+            &Actor::Dcc,
+            t(2),
+            ChangeSupplier {
+                hub: rows[i].id,
+                role: SupplyRole::Import,
+                supplier: to.clone(),
+                flags: Default::default(),
+            }
+            .into(),
+        )
+        .unwrap();
+        rows[i].import_supplier = to;
+    }
+    for &i in moved.iter().step_by(7) {
+        e.execute(
+            &Actor::Dcc,
+            t(3),
+            ChangeSupplier {
+                hub: rows[i].id,
+                role: SupplyRole::Import,
+                supplier: Some(large.clone()),
+                flags: Default::default(),
+            }
+            .into(),
+        )
+        .unwrap();
+        rows[i].import_supplier = Some(large.clone());
+    }
+    check(&e, &rows);
+    e.state().customer_hubs_agree().unwrap();
+}

@@ -269,6 +269,7 @@ fn check_notices(e: &Engine, seen: &mut std::collections::HashMap<&'static str, 
 /// Invariants readable through the public queries, checked after every step.
 fn check_invariants(e: &Engine) {
     let s = e.state();
+    s.customer_hubs_agree().unwrap();
     for c in s.campaigns(&Actor::Dcc) {
         // Only the DCC moves phases (an automatic halt aside), and only forward or to a side
         // state.
@@ -394,6 +395,7 @@ proptest! {
         // A snapshot holds the whole state and projections.
         let restored = Engine::from_snapshot(&e.to_snapshot()).unwrap();
         prop_assert_eq!(restored.state(), e.state());
+        restored.state().customer_hubs_agree().unwrap();
         prop_assert!(restored.same_state_as(&e));
         if std::env::var("PROP_STATS").is_ok() {
             let types: Vec<&str> = e.events().iter().map(|ev| ev.payload.type_name()).collect();
@@ -452,5 +454,6 @@ proptest! {
         drop(durable);
         let reopened = Engine::open(&loc).unwrap();
         prop_assert!(reopened.same_state_as(&memory));
+        reopened.state().customer_hubs_agree().unwrap();
     }
 }

@@ -719,8 +719,8 @@ class Engine:
     def customer_estate_page(self, actor: str, customer: str, after: Optional[str] = None, limit: int = 1000) -> HubPage:
         """At most `limit` (1 to 10 000) of the hubs `customer` supplies after hub `after` (None:
         from the first), in estate order; page on with the answer's `next` until it is None.
-        Each page scans on from where the last stopped: the whole walk is one pass. `after` must
-        be a hub the asker may see."""
+        A page costs its own hubs (each customer's hubs are indexed). `after` must be a hub the
+        asker may see."""
         return HubPage.from_dict(self._ask(actor, "customer_estate_page", customer=customer, after=after, limit=_count(limit, "limit")))
 
     def configuration_sets(self, actor: str, customer: Optional[str] = None) -> List[ConfigSetCount]:

@@ -83,7 +83,7 @@ impl State {
             let mut used = SetKeys::unused(self);
             let mine: Vec<&HubRecord> = self
                 .estate
-                .hubs_of_in(idx, range)
+                .scope_in(Some(idx), range)
                 .map(|p| &hubs[p])
                 .inspect(|h| used[h.config as usize] = true)
                 .collect();

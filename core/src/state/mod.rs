@@ -75,6 +75,13 @@ impl State {
         records + self.estate.index.bytes() + self.estate.customer_hubs.bytes()
     }
 
+    /// Whether each customer's indexed hub positions are exactly the hubs it supplies (derived
+    /// data kept by hand, so the property tests check it after every step and restore).
+    #[doc(hidden)]
+    pub fn customer_hubs_agree(&self) -> Result<(), String> {
+        self.estate.customer_hubs_agree()
+    }
+
     /// The customer index of `actor` when it is a customer known to the estate.
     pub(crate) fn customer_of(&self, actor: &Actor) -> Option<CustomerIdx> {
         actor
