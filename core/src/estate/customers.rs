@@ -64,18 +64,13 @@ impl Listed {
             std::mem::take(&mut self.side),
         );
         let mut out = Vec::with_capacity(main.len() + side.len());
-        let (mut a, mut b) = (main.into_iter().peekable(), side.into_iter().peekable());
-        loop {
-            let next = match (a.peek(), b.peek()) {
-                (Some(&x), Some(&y)) if x < y => a.next(),
-                (Some(_), Some(_)) | (None, Some(_)) => b.next(),
-                (Some(_), None) => a.next(),
-                (None, None) => break,
-            };
-            if let Some(p) = next.filter(|&p| keep(p)) {
-                out.push(p);
+        out.extend(
+            Merged {
+                a: main.into_iter().peekable(),
+                b: side.into_iter().peekable(),
             }
-        }
+            .filter(|&p| keep(p)),
+        );
         self.main = out;
     }
 }
