@@ -3,11 +3,13 @@ the asking actor, the event log. Work runs in Rust with the GIL released."""
 
 from __future__ import annotations
 
+import gc
 import os
+from contextlib import contextmanager
 from datetime import date, datetime
 from enum import Enum
 import functools
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, ParamSpec, Sequence, Tuple, TypeVar, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, ParamSpec, Sequence, Tuple, TypeVar, Union
 
 from . import _native
 from ._enums import Gate, HanDeviceKind, HanHealth, Outcome, Region, SmiStatus, SupplyRole
@@ -132,6 +134,22 @@ _C = TypeVar("_C", bound=type)
 # dataclass was expected, a float for an int, a nested value too deep...). Every bad input must
 # reach the caller as a CommsHubOtaError, so these become an InvalidInputError naming the call.
 _INPUT_FAULTS = (TypeError, ValueError, AttributeError, UnicodeError, OverflowError, RecursionError, IndexError)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """While an answer becomes many objects (a view per hub): the cyclic collector would run
+    every 700 new containers and walk the ones made so far, two thirds of the time a
+    customer's estate took to become views. These objects hold no cycles; the collector runs
+    again after. Left alone if the caller had already turned it off."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _typed_errors(fn: Callable[_P, _R]) -> Callable[_P, _R]:
@@ -380,7 +398,8 @@ class Engine:
 
     def events(self, start: int = 0) -> List[Event]:
         """The recorded events from index `start` on."""
-        return [Event.from_dict(e) for e in self._inner.events(_count(start, "start"))]
+        with _collector_paused():
+            return [Event.from_dict(e) for e in self._inner.events(_count(start, "start"))]
 
     @property
     def last_seq(self) -> int:
@@ -678,8 +697,9 @@ class Engine:
 
     def upgrade_list(self, actor: str, region: Region, at: datetime, offset: int = 0, limit: int = 1000) -> UpgradePage:
         """The CSP's list of hubs upgradeable at `at` in its region, in priority order, paged."""
-        page = self._ask(actor, "upgrade_list", region=region, at=at, offset=_count(offset, "offset"), limit=_count(limit, "limit"))
-        return UpgradePage.from_dict(page)
+        with _collector_paused():
+            page = self._ask(actor, "upgrade_list", region=region, at=at, offset=_count(offset, "offset"), limit=_count(limit, "limit"))
+            return UpgradePage.from_dict(page)
 
     def participation(self, actor: str, campaign: str, customer: str, at: datetime) -> ParticipationView:
         """A customer's participation (its own; the DCC: anyone's)."""
@@ -714,14 +734,16 @@ class Engine:
         """Every hub `customer` supplies (the DCC for anyone; a customer for itself), an object
         a hub: for a large estate page it (`customer_estate_page`) or take it as a frame
         (`customer_estate_arrow`), which builds no object per hub."""
-        return [HubView.from_dict(h) for h in self._ask(actor, "customer_estate", customer=customer)]
+        with _collector_paused():
+            return [HubView.from_dict(h) for h in self._ask(actor, "customer_estate", customer=customer)]
 
     def customer_estate_page(self, actor: str, customer: str, after: Optional[str] = None, limit: int = 1000) -> HubPage:
         """At most `limit` (1 to 10 000) of the hubs `customer` supplies after hub `after` (None:
         from the first), in estate order; page on with the answer's `next` until it is None.
         A page costs its own hubs (each customer's hubs are indexed). `after` must be a hub the
         asker may see."""
-        return HubPage.from_dict(self._ask(actor, "customer_estate_page", customer=customer, after=after, limit=_count(limit, "limit")))
+        with _collector_paused():
+            return HubPage.from_dict(self._ask(actor, "customer_estate_page", customer=customer, after=after, limit=_count(limit, "limit")))
 
     def configuration_sets(self, actor: str, customer: Optional[str] = None) -> List[ConfigSetCount]:
         """A customer's configuration sets with hub counts, or (DCC only) the industry's."""
