@@ -314,14 +314,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // 7. The event log: written, read back, replayed to the same state.
     let path = std::env::temp_dir().join("cooperative_rollout.events.jsonl");
-    journal::write_jsonl(&path, engine.events())?;
+    journal::write_jsonl(&path, engine.events()?)?;
     let bytes = std::fs::metadata(&path)?.len();
     let clock = Instant::now();
     let replayed = Engine::replay(journal::read_jsonl(&path)?)?;
     let same = replayed.state() == engine.state();
     println!(
         "\nEvent log: {} events ({:.1} MB) written to {}",
-        engine.events().len(),
+        engine.events()?.len(),
         bytes as f64 / 1e6,
         path.display()
     );

@@ -89,7 +89,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .into(),
         )?;
     }
-    drop(engine.take_events());
+    drop(engine.take_events().unwrap());
     let state = engine.state();
     let csp = Actor::Csp(Region::North);
     println!("columnar benchmark: {hubs} hubs, {suppliers} suppliers, median of {runs} runs (min, max)\n");

@@ -118,7 +118,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }),
     )?;
     // The journal holds the load's rows until the caller takes them (written to storage).
-    drop(engine.take_events());
+    drop(engine.take_events().unwrap());
     report.add(
         "resident memory per hub",
         format!("{} B", engine.state().estate_bytes() / hubs.max(1)),
@@ -271,7 +271,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             happened_at: None,
         })
         .collect();
-    drop(engine.take_events());
+    drop(engine.take_events().unwrap());
     let mut times = Vec::new();
     for _ in 0..runs.max(1) {
         let mut copy = engine.fork();
@@ -341,7 +341,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }),
         )?;
     }
-    drop(crowded.take_events());
+    drop(crowded.take_events().unwrap());
     let t = time_ms(runs, || {
         for _ in 0..1_000 {
             crowded
@@ -373,7 +373,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         day(1),
         Command::LoadEstateTable(LoadEstateTable { table }),
     )?;
-    let prefix = log_engine.events().len();
+    let prefix = log_engine.events().unwrap().len();
     let small = hubs.clamp(2_000, 200_000);
     let first_supplier = Actor::Customer(synth.suppliers[0].clone());
     log_engine.execute(
@@ -412,7 +412,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         log_engine.execute(&first_supplier, at, cmd)?;
     }
     // Moved, not copied: at 10 million hubs the estate load event alone is gigabytes.
-    let mut head = log_engine.take_events();
+    let mut head = log_engine.take_events().unwrap();
     drop(log_engine);
     let tail = head.split_off(prefix);
     // The estate load replayed alone; then the small events applied on top of a copy of that
@@ -426,7 +426,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     loads.sort_by(f64::total_cmp);
     let mut base = Engine::replay(head.clone())?;
-    drop(base.take_events());
+    drop(base.take_events().unwrap());
     let mut tails = Vec::new();
     for _ in 0..runs.max(1) {
         let mut follower = base.fork();

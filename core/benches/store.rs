@@ -51,7 +51,7 @@ fn esme_firmware(hub: HubId, i: usize) -> Command {
 }
 
 fn open(loc: &str) -> Result<Engine, Error> {
-    Engine::open_store(store::open(loc)?, OpenOptions { snapshot_every: 0 })
+    Engine::open_store(store::open(loc)?, OpenOptions::default().snapshot_every(0))
 }
 
 fn bench_store(
@@ -230,7 +230,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let imported = Engine::import(
         &file,
         store::open(&target.display().to_string())?,
-        OpenOptions { snapshot_every: 0 },
+        OpenOptions::default().snapshot_every(0),
     )?;
     let import = clock.elapsed().as_secs_f64();
     row(

@@ -475,7 +475,7 @@ fn the_arrow_events_page_through_the_log_for_the_dcc_only() {
     let loc = Fresh::sqlite("events");
     let mut durable = fixture_on(Engine::open(&loc).unwrap());
     let mut memory = fixture();
-    let all = memory.events().to_vec();
+    let all = memory.events().unwrap().to_vec();
     assert!(all.len() > 6);
     for e in [&mut memory, &mut durable] {
         let first = e.events_arrow(&Actor::Dcc, 0, 4).unwrap();

@@ -183,7 +183,7 @@ fn given(engine: &mut Engine, doc: &Value) -> Result<(), String> {
 
 fn open_store(loc: &str) -> Result<Engine, String> {
     let store = store::open(loc).map_err(|e| e.to_string())?;
-    Engine::open_store(store, OpenOptions { snapshot_every: 0 }).map_err(|e| e.to_string())
+    Engine::open_store(store, OpenOptions::default().snapshot_every(0)).map_err(|e| e.to_string())
 }
 
 /// How a durable engine opened, as scenarios name it.
@@ -339,7 +339,8 @@ fn run_scenario(doc: &Value) -> Result<usize, String> {
         return Ok(steps.len());
     }
     // Every scenario's history must replay to the state it built.
-    let replayed = Engine::replay(engine.events().to_vec()).map_err(|e| format!("replay: {e}"))?;
+    let replayed = Engine::replay(engine.history(0).map_err(|e| format!("history: {e}"))?)
+        .map_err(|e| format!("replay: {e}"))?;
     if replayed.state() != engine.state() {
         return Err("replaying the scenario's events gave another state".into());
     }

@@ -937,7 +937,7 @@ fn participation_replays_to_the_same_state() {
             flags: ConsumerFlags::default(),
         }),
     );
-    let replayed = Engine::replay(e.events().to_vec()).unwrap();
+    let replayed = Engine::replay(e.events().unwrap().to_vec()).unwrap();
     assert_eq!(replayed.state(), e.state());
     assert!(
         replayed.same_state_as(&e),

@@ -335,7 +335,7 @@ fn check_invariants(e: &Engine) {
         }
     }
     // Sequence numbers are 1..=n.
-    for (i, ev) in e.events().iter().enumerate() {
+    for (i, ev) in e.events().unwrap().iter().enumerate() {
         assert_eq!(ev.seq, i as u64 + 1);
     }
 }
@@ -372,23 +372,23 @@ proptest! {
             day += advance;
             let actor = if pick == 0 { random_actor } else { natural_actor(&cmd) };
             let before = e.state().clone();
-            let journal = e.events().len();
+            let journal = e.events().unwrap().len();
             match e.execute(&actor, t(day), cmd) {
                 Ok(_) => accepted += 1,
                 Err(err) => {
                     if std::env::var("PROP_STATS").is_ok() { eprintln!("refused {:?} {err}", err.kind()); }
                     prop_assert_eq!(e.state(), &before);
-                    prop_assert_eq!(e.events().len(), journal);
+                    prop_assert_eq!(e.events().unwrap().len(), journal);
                 }
             }
             check_invariants(&e);
             check_notices(&e, &mut seen);
         }
-        let replayed = Engine::replay(e.events().to_vec()).unwrap();
+        let replayed = Engine::replay(e.events().unwrap().to_vec()).unwrap();
         prop_assert_eq!(replayed.state(), e.state());
         prop_assert!(replayed.same_state_as(&e));
         let mut buf = Vec::new();
-        write_jsonl_to(&mut buf, e.events(), "mem").unwrap();
+        write_jsonl_to(&mut buf, e.events().unwrap(), "mem").unwrap();
         let from_file = Engine::replay(read_jsonl_from(buf.as_slice(), "mem").unwrap()).unwrap();
         prop_assert_eq!(from_file.state(), e.state());
         prop_assert!(from_file.same_state_as(&e));
@@ -398,8 +398,8 @@ proptest! {
         restored.state().customer_hubs_agree().unwrap();
         prop_assert!(restored.same_state_as(&e));
         if std::env::var("PROP_STATS").is_ok() {
-            let types: Vec<&str> = e.events().iter().map(|ev| ev.payload.type_name()).collect();
-            eprintln!("accepted {accepted} of {}: {}", e.events().len(), types.join(" "));
+            let types: Vec<&str> = e.events().unwrap().iter().map(|ev| ev.payload.type_name()).collect();
+            eprintln!("accepted {accepted} of {}: {}", e.events().unwrap().len(), types.join(" "));
         }
     }
 

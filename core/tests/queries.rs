@@ -57,7 +57,7 @@ fn a_query_that_does_not_parse_is_an_invalid_input() {
 #[test]
 fn a_sequence_number_is_shown_to_the_dcc_only() {
     let e = rolling(CampaignPolicy::default());
-    let event = e.events().last().expect("events");
+    let event = e.events().unwrap().last().expect("events");
     assert_eq!(event.seq_seen_by(&Actor::Dcc), Some(event.seq));
     assert_eq!(event.seq_seen_by(&cust("SUP-A")), None);
     assert_eq!(event.seq_seen_by(&csp()), None);

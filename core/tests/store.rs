@@ -185,9 +185,16 @@ fn open(loc: &str) -> Engine {
 }
 
 fn opts(every: u64) -> OpenOptions {
-    OpenOptions {
-        snapshot_every: every,
-    }
+    OpenOptions::default().snapshot_every(every)
+}
+
+/// Opens `loc` even on a fallback (a refused snapshot), as an operator who chose to.
+fn open_fallback(loc: &str) -> Engine {
+    Engine::open_store(
+        store::open(loc).unwrap(),
+        OpenOptions::default().allow_fallback(true),
+    )
+    .unwrap()
 }
 
 fn open_with(loc: &str, every: u64) -> Engine {
@@ -202,8 +209,16 @@ fn a_durable_engine_reopens_to_the_state_an_engine_in_memory_reaches() {
         let memory = rolling(Default::default());
         assert!(durable.same_state_as(&memory), "{}", b.name());
         let n = memory.state().last_seq();
-        // Nothing of the history is held: the store has it.
-        assert!(durable.events().len() < 3, "{}", b.name());
+        // Nothing of the history is held: the store has it, and the in-memory entry points
+        // say so instead of answering with a part of it.
+        let mut durable = durable;
+        for err in [
+            durable.events().unwrap_err(),
+            durable.take_events().unwrap_err(),
+        ] {
+            assert_eq!(err.kind(), ErrorKind::InvalidInput, "{}", b.name());
+            assert!(err.to_string().contains("history()"), "{err}");
+        }
         drop(durable);
         let mut reopened = open(&loc);
         assert!(reopened.same_state_as(&memory), "{}", b.name());
@@ -383,9 +398,13 @@ fn a_snapshot_restarts_the_engine_and_a_bad_one_falls_back_to_the_events() {
         assert_eq!(report.replayed, 1, "{}", b.name());
         assert!(report.refused.is_empty());
         drop(reopened);
-        // A flipped byte in the snapshot: refused with a typed error, and the events are used.
+        // A flipped byte in the snapshot: opening raises the refusal, unless the operator
+        // allows the fallback; then the events are used and the report says why.
         b.tamper_snapshot(&loc, &|data| data[100] ^= 0x40);
-        let fallback = open(&loc);
+        let raised = Engine::open(&loc).unwrap_err();
+        assert_eq!(raised.kind(), ErrorKind::CorruptSnapshot, "{}", b.name());
+        assert!(raised.to_string().contains("checksum"), "{raised}");
+        let fallback = open_fallback(&loc);
         assert!(fallback.same_state_as(&expected), "{}", b.name());
         let report = fallback.open_report().unwrap();
         assert_eq!(report.snapshot, None);
@@ -399,7 +418,7 @@ fn a_snapshot_restarts_the_engine_and_a_bad_one_falls_back_to_the_events() {
         drop(fallback);
         // A snapshot cut short is refused the same way.
         b.tamper_snapshot(&loc, &|data| data.truncate(data.len() - 7));
-        let cut = open(&loc);
+        let cut = open_fallback(&loc);
         assert!(cut.same_state_as(&expected));
         assert!(cut.open_report().unwrap().refused[0]
             .to_string()
@@ -518,9 +537,12 @@ fn events_removed_below_a_snapshot_are_detected() {
         let at = e.state().last_seq();
         drop(e);
         b.delete_events_after(&loc, at - 2);
-        // The snapshot is of events the store no longer holds: refused, and the shorter log
-        // is what opens (the refusal says why), never silently the snapshot's state.
-        let e = open(&loc);
+        // The snapshot is of events the store no longer holds: opening raises that, and
+        // allowed to fall back, the shorter log is what opens (the refusal says why), never
+        // silently the snapshot's state.
+        let raised = Engine::open(&loc).unwrap_err();
+        assert_eq!(raised.kind(), ErrorKind::CorruptSnapshot, "{}", b.name());
+        let e = open_fallback(&loc);
         let report = e.open_report().unwrap();
         assert_eq!(report.refused.len(), 1, "{}", b.name());
         assert!(
@@ -547,7 +569,7 @@ fn export_writes_a_chained_log_that_imports_to_the_same_state() {
         // The same bytes as an engine in memory writes: the chain is the log's.
         let memory = rolling(Default::default());
         let mem_file = dir.file(&format!("{}-memory.jsonl", b.name()));
-        journal::write_jsonl(&mem_file, memory.events()).unwrap();
+        journal::write_jsonl(&mem_file, memory.events().unwrap()).unwrap();
         assert_eq!(
             std::fs::read(&file).unwrap(),
             std::fs::read(&mem_file).unwrap()
@@ -810,7 +832,7 @@ fn an_engine_in_memory_has_no_store_to_use() {
     // A durable engine takes its events from the store, not by hand.
     let loc = Sqlite.fresh();
     let mut d = open(&loc);
-    let first = fixture().events()[0].clone();
+    let first = fixture().events().unwrap()[0].clone();
     assert_eq!(
         d.apply_event(first).unwrap_err().kind(),
         ErrorKind::InvalidInput
@@ -912,5 +934,222 @@ fn sqlite_a_cut_database_file_is_a_typed_error_never_a_different_state() {
                 "cut at {cut} opened to another state"
             ),
         }
+    }
+}
+
+#[test]
+fn every_journal_entry_point_means_the_same_on_a_durable_engine_as_in_memory() {
+    for b in backends() {
+        let loc = b.fresh();
+        let mut durable = rolling_on(open(&loc), Default::default());
+        let mut memory = rolling(Default::default());
+        let all = memory.events().unwrap().to_vec();
+        // The whole history, from either kind of engine, and from any point.
+        assert_eq!(durable.history(0).unwrap(), all, "{}", b.name());
+        assert_eq!(memory.history(0).unwrap(), all);
+        assert_eq!(
+            durable.history(5).unwrap(),
+            all[5..].to_vec(),
+            "{}",
+            b.name()
+        );
+        assert_eq!(memory.history(5).unwrap(), all[5..].to_vec());
+        // export writes the same bytes from both, and that file replays and verifies.
+        let dir = Scratch::new("entry-points");
+        let (d, m) = (dir.file("durable.jsonl"), dir.file("memory.jsonl"));
+        assert_eq!(durable.export(&d).unwrap(), memory.export(&m).unwrap());
+        assert_eq!(std::fs::read(&d).unwrap(), std::fs::read(&m).unwrap());
+        let replayed = Engine::replay(journal::read_jsonl(&d).unwrap()).unwrap();
+        assert!(replayed.same_state_as(&durable), "{}", b.name());
+        // records: the same events, as stored.
+        let stored = durable.records(0, 1_000).unwrap();
+        assert_eq!(stored.len(), all.len());
+        assert!(stored.iter().zip(&all).all(|(r, e)| r.seq == e.seq));
+        // The in-memory journal entry points refuse on a durable engine, naming what to use.
+        assert_eq!(
+            durable.events().unwrap_err().kind(),
+            ErrorKind::InvalidInput
+        );
+        assert_eq!(memory.take_events().unwrap().len(), all.len());
+    }
+}
+
+#[test]
+fn a_stale_instance_decides_a_refused_command_again_after_catching_up() {
+    for b in backends() {
+        let loc = b.fresh();
+        let mut a = fixture_on(open(&loc));
+        let mut stale = open(&loc);
+        let create = CreateCampaign {
+            campaign: camp("C1"),
+            variant: vid(NORTH),
+            target: fw("2.0"),
+            cutoff: t(60),
+            policy: Default::default(),
+        };
+        a.execute(&Actor::Dcc, t(1), create.into()).unwrap();
+        // On the stale instance's own state C1 does not exist; on the store's it does: the
+        // grant is valid and is recorded, not refused as "campaign not found".
+        let events = stale
+            .execute(
+                &Actor::Dcc,
+                t(1),
+                GrantPilotOa {
+                    campaign: camp("C1"),
+                }
+                .into(),
+            )
+            .unwrap()
+            .to_vec();
+        assert_eq!(events.len(), 1, "{}", b.name());
+        assert_eq!(a.catch_up().unwrap(), 1);
+        assert!(a.same_state_as(&stale), "{}", b.name());
+        // A command refused on the current state is still refused, as before.
+        let err = stale
+            .execute(
+                &Actor::Dcc,
+                t(1),
+                GrantPilotOa {
+                    campaign: camp("C9"),
+                }
+                .into(),
+            )
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotFound, "{}", b.name());
+    }
+}
+
+#[test]
+fn a_writer_refuses_a_recording_time_ahead_of_its_clock_and_reports_anothers() {
+    for b in backends() {
+        let loc = b.fresh();
+        let mut e = fixture_on(open(&loc));
+        let before = e.store_info().unwrap();
+        let future = chrono::Utc::now() + chrono::Duration::days(3);
+        let create = |id: &str| -> Command {
+            CreateCampaign {
+                campaign: camp(id),
+                variant: vid(NORTH),
+                target: fw("2.0"),
+                cutoff: chrono::DateTime::parse_from_rfc3339("9999-12-31T12:00:00Z")
+                    .unwrap()
+                    .with_timezone(&chrono::Utc),
+                policy: Default::default(),
+            }
+            .into()
+        };
+        let err = e.execute(&Actor::Dcc, future, create("C1")).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{}", b.name());
+        assert_eq!(field_of(&err), "at");
+        assert!(err.to_string().contains("skew of 300 s"), "{err}");
+        assert_eq!(e.store_info().unwrap(), before, "nothing recorded");
+        let batch = e
+            .execute_batch(future, vec![(Actor::Dcc, create("C1"))])
+            .unwrap_err();
+        assert_eq!(field_of(&batch), "at");
+        // Within the skew: recorded.
+        let soon = chrono::Utc::now() + chrono::Duration::seconds(60);
+        e.execute(&Actor::Dcc, soon, create("C1")).unwrap();
+        // Another writer (its clock wrong, or a writer that does not check) records an event
+        // stamped in 9999: a reader applies it, reports it, and records its own commands at
+        // its own time, not after 9999.
+        let y9999 = chrono::DateTime::parse_from_rfc3339("9999-12-31T00:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let mut writer = e.fork();
+        let forged = writer
+            .execute(&Actor::Dcc, y9999, create("C2"))
+            .unwrap()
+            .to_vec();
+        let mut raw = store::open(&loc).unwrap();
+        let head = raw.head().unwrap();
+        raw.append(head.seq, &[Record::of(&forged[0], &head.hash)])
+            .unwrap();
+        drop(raw);
+        let c2 = forged[0].seq;
+        let mut reader = open(&loc);
+        let report = reader.open_report().unwrap().clone();
+        assert_eq!(report.ahead_of_clock, vec![c2], "{}", b.name());
+        assert_eq!(report.ahead_of_clock_count, 1);
+        let now = chrono::Utc::now();
+        let mine = reader.execute(&Actor::Dcc, now, create("C3")).unwrap();
+        assert_eq!(mine[0].at, now, "{}", b.name());
+        // A writer that was already open reports it when it catches up.
+        e.catch_up().unwrap();
+        assert_eq!(e.open_report().unwrap().ahead_of_clock, vec![c2]);
+    }
+}
+
+#[test]
+fn opening_on_a_fallback_raises_unless_allowed() {
+    for b in backends() {
+        let loc = b.fresh();
+        let mut e = rolling_on(open_with(&loc, 0), Default::default());
+        e.snapshot().unwrap();
+        drop(e);
+        b.tamper_snapshot(&loc, &|data| data[60] ^= 0x01);
+        let err = Engine::open(&loc).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::CorruptSnapshot, "{}", b.name());
+        let e = open_fallback(&loc);
+        assert_eq!(e.open_report().unwrap().refused.len(), 1, "{}", b.name());
+    }
+}
+
+#[test]
+fn an_unchained_log_is_imported_only_when_asked_and_the_store_says_so() {
+    for b in backends() {
+        let memory = rolling(Default::default());
+        let dir = Scratch::new("unchained");
+        let chained = dir.file("chained.jsonl");
+        journal::write_jsonl(&chained, memory.events().unwrap()).unwrap();
+        // The same log with its hashes stripped (and its closing line dropped), as a forger
+        // who edited it would leave it.
+        let stripped = dir.file("stripped.jsonl");
+        let text = std::fs::read_to_string(&chained).unwrap();
+        let lines: Vec<String> = text
+            .lines()
+            .filter_map(|l| {
+                let mut v: serde_json::Value = serde_json::from_str(l).ok()?;
+                v.get("seq")?;
+                v.as_object_mut()?.remove("hash");
+                Some(v.to_string())
+            })
+            .collect();
+        std::fs::write(&stripped, lines.join("\n") + "\n").unwrap();
+        assert!(matches!(
+            journal::verify(&stripped).unwrap(),
+            journal::Verified::Unchained { .. }
+        ));
+        let target = b.fresh();
+        let err = Engine::import(
+            &stripped,
+            store::open(&target).unwrap(),
+            OpenOptions::default(),
+        )
+        .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::CorruptLog, "{}", b.name());
+        assert!(err.to_string().contains("allow_unchained"), "{err}");
+        assert_eq!(store::open(&target).unwrap().head().unwrap().seq, 0);
+        // Asked for: imported, and the store records and reports that its history up to the
+        // log's last event was imported unverified, on this open and every later one.
+        let n = memory.state().last_seq();
+        let e = Engine::import(
+            &stripped,
+            store::open(&target).unwrap(),
+            OpenOptions::default().allow_unchained(true),
+        )
+        .unwrap();
+        assert_eq!(e.open_report().unwrap().unverified_through, n);
+        drop(e);
+        assert_eq!(open(&target).open_report().unwrap().unverified_through, n);
+        // A chained log imports with nothing to say.
+        let clean = b.fresh();
+        let e = Engine::import(
+            &chained,
+            store::open(&clean).unwrap(),
+            OpenOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(e.open_report().unwrap().unverified_through, 0);
     }
 }

@@ -99,7 +99,7 @@ fn parts(b: &Blocker) -> Parts<'_> {
         },
         Blocker::SuspendedByDefectFlag { by, flag } => Parts {
             by: Some(by),
-            detail: Some(flag.to_string()),
+            detail: flag.map(|f| f.to_string()),
             ..Parts::default()
         },
         Blocker::DailyCapReached { cap } => detail(cap.to_string()),

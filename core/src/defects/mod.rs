@@ -36,22 +36,20 @@ impl DefectSubject {
     }
 }
 
-/// A defect flag's id: a 53-bit digest (FNV-1a, 64-bit, masked; exact as a JSON number) of the
-/// flagger, the subject, the text and the time, never a counter. A counter would tell each
-/// customer how many flags others raised in between (DOMAIN.md decision 13); the digest depends
-/// on the flag alone. The same flag twice at the same time is the same id, refused as existing.
-pub fn flag_id(
-    customer: &CustomerId,
-    subject: &DefectSubject,
-    text: &str,
-    at: DateTime<Utc>,
-) -> u64 {
+/// A defect flag's id: a 53-bit digest (FNV-1a, 64-bit, masked; exact as a JSON number) of
+/// what every recipient of the flag is shown anyway (its subject, its text, its time) and of
+/// `ordinal`, the number of flags already raised with that same subject, text and time. Never
+/// the flagger: an id every recipient reads must not let one that hashes each candidate
+/// supplier find the author (DOMAIN.md decision 12). Never a counter of all flags either: that
+/// would tell each customer how many flags others raised in between (decision 13).
+pub fn flag_id(subject: &DefectSubject, text: &str, at: DateTime<Utc>, ordinal: usize) -> u64 {
     const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;
     let mut h = OFFSET;
     let key = subject.key();
     let when = at.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
-    for part in [customer.as_str(), key.as_str(), text, when.as_str()] {
+    let nth = ordinal.to_string();
+    for part in [key.as_str(), text, when.as_str(), nth.as_str()] {
         for &b in part.as_bytes().iter().chain(std::iter::once(&0xff)) {
             h ^= u64::from(b);
             h = h.wrapping_mul(PRIME);

@@ -18,28 +18,92 @@ use crate::state::State;
 use crate::store::{self, snapshot, EventStore, FeedPage, FeedRow, Head, Record, StoreInfo};
 use crate::Error;
 
-/// How an engine opens a store.
+/// How far a recording time may run ahead of this host's own clock by default, and how far
+/// another writer's may before it is reported (DOMAIN.md decision 20): five minutes, more than
+/// hosts kept by NTP ever drift, far less than any deadline the model keeps.
+pub const DEFAULT_CLOCK_SKEW_SECONDS: u32 = 300;
+
+/// How many events stamped ahead of the clock an [`OpenReport`] names (it counts them all).
+const MAX_AHEAD_NAMED: usize = 1_000;
+
+/// The `meta` key under which a store records the last event of a history it imported without
+/// an audit chain to verify it by.
+const UNVERIFIED_THROUGH: &str = "unverified_through";
+
+/// How an engine opens a store: `OpenOptions::default()` then the builder methods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct OpenOptions {
     /// Take a snapshot after this many events since the last one (0: only on demand).
     pub snapshot_every: u64,
+    /// How far (seconds) a recording time may be ahead of this host's clock: a command stamped
+    /// later is refused at write, and another writer's event stamped later is reported in
+    /// [`OpenReport::ahead_of_clock`].
+    pub clock_skew_seconds: u32,
+    /// Open even when the newest snapshot is refused or the events were cut below it (the
+    /// refusals are then in [`OpenReport::refused`]); without it, opening on such a fallback is
+    /// the first refusal, a [`Error::CorruptSnapshot`].
+    pub allow_fallback: bool,
+    /// [`Engine::import`] takes a log without an audit chain; the store then records that its
+    /// history up to the log's last event was imported unverified
+    /// ([`OpenReport::unverified_through`]). Without it, such a log is refused.
+    pub allow_unchained: bool,
 }
 
 impl Default for OpenOptions {
     fn default() -> Self {
         OpenOptions {
             snapshot_every: 10_000,
+            clock_skew_seconds: DEFAULT_CLOCK_SKEW_SECONDS,
+            allow_fallback: false,
+            allow_unchained: false,
         }
     }
 }
 
-/// How the engine came up: from which snapshot, how many events it replayed after it, and
-/// which snapshots it refused (each a [`Error::CorruptSnapshot`], newest first).
+impl OpenOptions {
+    pub fn snapshot_every(mut self, events: u64) -> Self {
+        self.snapshot_every = events;
+        self
+    }
+
+    pub fn clock_skew_seconds(mut self, seconds: u32) -> Self {
+        self.clock_skew_seconds = seconds;
+        self
+    }
+
+    pub fn allow_fallback(mut self, allow: bool) -> Self {
+        self.allow_fallback = allow;
+        self
+    }
+
+    pub fn allow_unchained(mut self, allow: bool) -> Self {
+        self.allow_unchained = allow;
+        self
+    }
+
+    fn skew(&self) -> chrono::Duration {
+        chrono::Duration::seconds(i64::from(self.clock_skew_seconds))
+    }
+}
+
+/// How the engine came up: from which snapshot, how many events it replayed after it, which
+/// snapshots it refused (each a [`Error::CorruptSnapshot`], newest first), and what it found
+/// that a host's operator should know.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OpenReport {
     pub snapshot: Option<u64>,
     pub replayed: u64,
     pub refused: Vec<Error>,
+    /// Events another writer stamped later than this host's clock plus the skew, as this engine
+    /// read them (at open or catching up since): the first ones' numbers. They are applied, as
+    /// the store's order says, but their times move no deadline of this engine's.
+    pub ahead_of_clock: Vec<u64>,
+    /// How many such events this engine read (`ahead_of_clock` names the first 1 000).
+    pub ahead_of_clock_count: u64,
+    /// The store's history up to this event was imported from a log without an audit chain
+    /// (0: none was): nothing vouches for it but whoever imported it.
+    pub unverified_through: u64,
 }
 
 pub(super) struct Durable {
@@ -78,6 +142,18 @@ impl Engine {
         options: OpenOptions,
     ) -> Result<Engine, Error> {
         let (state, outboxes, from, refused) = restore(store.as_mut())?;
+        if let Some(first) = refused.first() {
+            if !options.allow_fallback {
+                return Err(first.clone());
+            }
+        }
+        let unverified_through = match store.meta(UNVERIFIED_THROUGH)? {
+            Some(v) => v.parse().map_err(|_| Error::CorruptLog {
+                line: 0,
+                reason: format!("the store's {UNVERIFIED_THROUGH} is not an event number: {v:?}"),
+            })?,
+            None => 0,
+        };
         let mut engine = Engine {
             state,
             outboxes,
@@ -91,6 +167,9 @@ impl Engine {
                     snapshot: (from.seq > 0).then_some(from.seq),
                     replayed: 0,
                     refused,
+                    ahead_of_clock: Vec::new(),
+                    ahead_of_clock_count: 0,
+                    unverified_through,
                 },
                 feed_pending: Vec::new(),
             }),
@@ -114,6 +193,84 @@ impl Engine {
                 "an engine in memory has no store: use Engine::open",
             )
         })
+    }
+
+    /// Durable `execute`: the recording time checked against this host's clock, the command
+    /// decided (again after catching up, if refused on a state the store has moved past),
+    /// appended, then applied.
+    pub(super) fn execute_durable(
+        &mut self,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        command: Command,
+    ) -> Result<&[Event], Error> {
+        self.check_clock(at)?;
+        // A refusal may have been decided on a stale state: decided again after catching up,
+        // which needs the command twice. A bulk load is too large to copy for that; it catches
+        // up before it is decided instead.
+        let again = match &command {
+            Command::LoadEstateTable(_) => {
+                self.catch_up()?;
+                None
+            }
+            other => Some(other.clone()),
+        };
+        let payloads = match self.state.decide(actor, at, command, &self.outboxes) {
+            Ok(payloads) => payloads,
+            Err(refusal) => match again {
+                Some(command) if self.catch_up()? > 0 => {
+                    self.state.decide(actor, at, command, &self.outboxes)?
+                }
+                _ => return Err(refusal),
+            },
+        };
+        let events = self.number(actor, at, payloads);
+        self.commit_and_apply(events)
+            .map_err(|e| scoped(e, std::slice::from_ref(actor)))
+    }
+
+    /// A recording time later than this host's clock plus the skew is refused: a writer whose
+    /// clock (or caller) is wrong must not stamp the shared log ahead of everyone else's.
+    fn check_clock(&self, at: DateTime<Utc>) -> Result<(), Error> {
+        let Some(d) = self.durable.as_ref() else {
+            return Ok(());
+        };
+        let now = Utc::now();
+        if at > now + d.options.skew() {
+            return Err(Error::invalid_input(
+                "at",
+                format!(
+                    "recording time {} is later than this host's clock ({}) plus the allowed skew of {} s: record commands at the host's own time",
+                    at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+                    now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    d.options.clock_skew_seconds
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The store's events after `after`, each verified against the chain from the first.
+    pub(super) fn stored_history(&mut self, after: u64) -> Result<Vec<Event>, Error> {
+        let store = self.store_mut()?.store.as_mut();
+        let mut previous = Head::EMPTY;
+        let mut out = Vec::new();
+        loop {
+            let records = store.read(previous.seq, 1024, store::READ_BYTES)?;
+            if records.is_empty() {
+                return Ok(out);
+            }
+            for r in records {
+                let event = r.verify(&previous.hash)?;
+                previous = Head {
+                    seq: r.seq,
+                    hash: r.hash,
+                };
+                if event.seq > after {
+                    out.push(event);
+                }
+            }
+        }
     }
 
     /// Appends `events` to the store, then applies them (durable `execute`).
@@ -224,8 +381,17 @@ impl Engine {
             }
             let mut head = d.head;
             let mut feed = Vec::new();
+            let late = Utc::now() + d.options.skew();
             for record in records {
                 let event = record.verify(&head)?;
+                if event.at > late {
+                    if let Some(d) = self.durable.as_mut() {
+                        d.report.ahead_of_clock_count += 1;
+                        if d.report.ahead_of_clock.len() < MAX_AHEAD_NAMED {
+                            d.report.ahead_of_clock.push(event.seq);
+                        }
+                    }
+                }
                 self.state.apply(&event)?;
                 self.notify_feed(&event, &mut feed);
                 head = record.hash;
@@ -291,8 +457,8 @@ impl Engine {
             self.catch_up()?;
             return Err(scoped(Error::Conflict { expected, found }, &actors));
         }
+        self.check_clock(at)?;
         let head = self.store_mut()?.head;
-        let at = self.recording_time(at);
         let mut answers = Vec::with_capacity(commands.len());
         let mut all = Vec::new();
         let mut feed = Vec::new();
@@ -512,7 +678,17 @@ impl Engine {
                 ),
             ));
         }
-        let events = journal::read_jsonl(log)?;
+        let (events, verified) = journal::read_jsonl_verified(log.as_ref())?;
+        let unchained = matches!(verified, Verified::Unchained { .. });
+        if unchained && !options.allow_unchained {
+            return Err(Error::CorruptLog {
+                line: 0,
+                reason: format!(
+                    "{} has no audit chain, so nothing shows it was not changed: import it with allow_unchained, and the store records its history as imported unverified",
+                    log.as_ref().display()
+                ),
+            });
+        }
         // Verified as a replay would, before anything is written.
         let mut check = Engine::new();
         let mut previous = Head::EMPTY.hash;
@@ -535,10 +711,24 @@ impl Engine {
         }
         if !batch.is_empty() {
             store.append(written, &batch)?;
+            written += batch.len() as u64;
+        }
+        if unchained && written > 0 {
+            store.set_meta(UNVERIFIED_THROUGH, &written.to_string())?;
         }
         drop(check);
         Engine::open_store(store, options)
     }
+}
+
+/// The refusal of an in-memory entry point on a durable engine, naming what to call instead.
+pub(super) fn history_in_store(entry: &str) -> Error {
+    Error::invalid_input(
+        "engine",
+        format!(
+            "{entry}: a durable engine keeps its history in its store, not in memory: read it with history(), records() or export()"
+        ),
+    )
 }
 
 /// `err` as the actors of a command may see it: a conflict's event numbers count every party's

@@ -53,25 +53,29 @@ impl Engine {
 
     /// Runs `command` for `actor`, recorded at `at`: the host's own clock, read when the
     /// command is executed (DOMAIN.md decision 15), never a time a party sent. The log is
-    /// ordered by it: a time earlier than the last recorded event's (two threads that read the
-    /// clock in one order and took the engine in the other) is recorded at the last event's
-    /// time, so that no command is refused for it and the log never goes back. When a reported
-    /// fact happened travels inside the command (`happened_at` of outcome and health rows).
-    /// Refused: an error, and nothing changed. Accepted: the events recorded, in order.
+    /// ordered by sequence number, the store's order where several writers share one; each
+    /// writer stamps its commands with its own clock (decision 20), so a recording time may be
+    /// earlier than the event before it, and no writer's time becomes another's. Automatic acts
+    /// (time-outs, cut-off takeovers, reconciliation) are decided at `at`, the caller's time.
+    /// When a reported fact happened travels inside the command (`happened_at` of outcome and
+    /// health rows). Refused: an error, and nothing changed. Accepted: the events recorded, in
+    /// order.
+    ///
+    /// A durable engine also refuses an `at` later than its host's clock plus the skew of its
+    /// [`OpenOptions`] (the one place the library reads a clock), and decides a refused command
+    /// again after catching up with its store's other writers, so that a valid command is never
+    /// refused because this engine was behind.
     pub fn execute(
         &mut self,
         actor: &Actor,
         at: DateTime<Utc>,
         command: Command,
     ) -> Result<&[Event], Error> {
-        let at = self.recording_time(at);
+        if self.durable.is_some() {
+            return self.execute_durable(actor, at, command);
+        }
         let payloads = self.state.decide(actor, at, command, &self.outboxes)?;
         let events = self.number(actor, at, payloads);
-        if self.durable.is_some() {
-            return self
-                .commit_and_apply(events)
-                .map_err(|e| durable::scoped(e, std::slice::from_ref(actor)));
-        }
         let start = self.journal.len();
         for event in events {
             // `decide` checked everything `apply` needs, so this cannot fail; if it ever did,
@@ -81,11 +85,6 @@ impl Engine {
             self.journal.push(event);
         }
         Ok(&self.journal[start..])
-    }
-
-    /// The recording time of a command stamped `at`: never before the last event's.
-    fn recording_time(&self, at: DateTime<Utc>) -> DateTime<Utc> {
-        self.state.last_event_at().map_or(at, |last| at.max(last))
     }
 
     /// The events of a decided command, numbered after the state's last; automatic
@@ -149,7 +148,6 @@ impl Engine {
                 Command::LoadEstateTable(LoadEstateTable { table }),
             );
         }
-        let at = self.recording_time(at);
         let nothing_parsed = table.is_empty();
         let mut bad = rejected;
         match self.state.decide(
@@ -234,15 +232,39 @@ impl Engine {
         &self.state
     }
 
-    /// In memory: every event recorded so far, oldest first. Durable: the last command's
-    /// (the store holds the rest: [`Engine::export`]).
-    pub fn events(&self) -> &[Event] {
-        &self.journal
+    /// In memory: every event recorded so far, oldest first (those not handed over by
+    /// [`Engine::take_events`]). A durable engine keeps its history in its store, not in
+    /// memory: refused, naming what reads it ([`Engine::history`], [`Engine::export`],
+    /// [`Engine::records`]).
+    pub fn events(&self) -> Result<&[Event], Error> {
+        match &self.durable {
+            None => Ok(&self.journal),
+            Some(_) => Err(durable::history_in_store("events")),
+        }
     }
 
     /// Hands the recorded events to the caller (e.g. after writing them to durable storage)
     /// and keeps only the state, so that a long-lived engine does not hold its whole history.
-    pub fn take_events(&mut self) -> Vec<Event> {
-        std::mem::take(&mut self.journal)
+    /// Refused on a durable engine, whose history is its store's.
+    pub fn take_events(&mut self) -> Result<Vec<Event>, Error> {
+        match &self.durable {
+            None => Ok(std::mem::take(&mut self.journal)),
+            Some(_) => Err(durable::history_in_store("take_events")),
+        }
+    }
+
+    /// The events after sequence number `after` (0: from the first), oldest first: in memory
+    /// the journal's (those not handed over), durable the store's, each verified against the
+    /// audit chain. The same answer from both kinds of engine.
+    pub fn history(&mut self, after: u64) -> Result<Vec<Event>, Error> {
+        match self.durable.is_some() {
+            false => Ok(self
+                .journal
+                .iter()
+                .filter(|e| e.seq > after)
+                .cloned()
+                .collect()),
+            true => self.stored_history(after),
+        }
     }
 }

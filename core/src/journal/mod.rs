@@ -515,10 +515,19 @@ fn read_line(input: &mut impl BufRead, buf: &mut Vec<u8>, limit: usize) -> std::
 }
 
 pub fn read_jsonl(path: impl AsRef<Path>) -> Result<Vec<Event>, Error> {
+    read_jsonl_verified(path).map(|(events, _)| events)
+}
+
+/// [`read_jsonl`], and whether the log was chained (and then verified whole) or not.
+pub fn read_jsonl_verified(path: impl AsRef<Path>) -> Result<(Vec<Event>, Verified), Error> {
     let name = path.as_ref().display().to_string();
     let file = File::open(path.as_ref()).map_err(|e| Error::Io {
         path: name.clone(),
         reason: e.to_string(),
     })?;
-    read_jsonl_from(BufReader::new(file), &name)
+    read_verified(
+        BufReader::new(file),
+        &name,
+        crate::limits::MAX_LOG_LINE_BYTES,
+    )
 }

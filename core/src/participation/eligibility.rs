@@ -85,10 +85,12 @@ pub enum Blocker {
         by: Party,
         reason: Option<String>,
     },
-    /// A supplier of the hub flagged a defect on it and suspended its own upgrades.
+    /// A supplier of the hub flagged a defect on it and suspended its own upgrades. The flag's
+    /// id is shown to the flagger and the DCC only: to a CSP, which sees the flag itself (and
+    /// its author where named), the id would tie the hub to its supplier.
     SuspendedByDefectFlag {
         by: Party,
-        flag: u64,
+        flag: Option<u64>,
     },
     /// The campaign's pacing has a blackout now.
     Blackout,
@@ -195,7 +197,13 @@ impl Blocker {
             }
             Blocker::SuspendedByDefectFlag { by, flag } => {
                 let verb = if *by == Party::You { "have" } else { "has" };
-                format!("{} {verb} suspended its upgrades under defect flag {flag}.", who(by))
+                match flag {
+                    Some(flag) => format!(
+                        "{} {verb} suspended its upgrades under defect flag {flag}.",
+                        who(by)
+                    ),
+                    None => format!("{} {verb} suspended its upgrades under a defect flag.", who(by)),
+                }
             }
             Blocker::Blackout => "The campaign's pacing has a blackout now.".into(),
             Blocker::DailyCapReached { cap } => format!("Today's pacing cap of {cap} hubs is used up."),

@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 
 use super::State;
 use crate::actor::Actor;
-use crate::error::Rule;
 use crate::event::EventPayload;
 use crate::notify::Outboxes;
 use crate::Error;
@@ -158,14 +157,8 @@ impl State {
         command: Command,
         outboxes: &Outboxes,
     ) -> Result<Vec<EventPayload>, Error> {
-        if let Some(last) = self.last_at {
-            if at < last {
-                return Err(Error::precondition(
-                    Rule::TimeOrder,
-                    format!("command time {at} is before the last recorded event ({last})"),
-                ));
-            }
-        }
+        // No refusal of a time earlier than the last event's: each writer stamps its commands
+        // with its own clock, and the log is ordered by sequence number (DOMAIN.md decision 20).
         command.check_bounds()?;
         let action = command.action();
         if *actor == Actor::System {

@@ -61,10 +61,16 @@ impl Decide for FlagDefect {
             return Err(Error::invalid_input("text", "say what the defect is"));
         }
         state.resolve_subject(&subject, Some(me))?;
-        let flag = crate::defects::flag_id(&customer, &subject, &text, at);
-        if state.defects.iter().any(|d| d.id == flag) {
-            return Err(Error::already_exists(Entity::DefectFlag, flag));
+        // The same flag twice from one customer at one time is one flag. The same words from
+        // two customers are two flags, and neither learns of the other's from a refusal.
+        if let Some(d) = state
+            .defects
+            .iter()
+            .find(|d| d.customer == me && d.at == at && d.text == text && d.subject == subject)
+        {
+            return Err(Error::already_exists(Entity::DefectFlag, d.id));
         }
+        let flag = state.next_flag_id(&subject, &text, at);
         let suspending = state
             .defects
             .iter()
@@ -160,7 +166,7 @@ impl Evolve for DefectFlagged {
         } = self;
         let me = state.customer_ref(customer)?;
         let resolved = state.resolve_subject(subject, None)?;
-        if verify && *flag != crate::defects::flag_id(customer, subject, text, event.at) {
+        if verify && *flag != state.next_flag_id(subject, text, event.at) {
             return Err(Error::invalid_input(
                 "flag",
                 format!("defect flag {flag} is not the id of its contents"),
@@ -255,6 +261,23 @@ impl Evolve for DefectSuspensionLifted {
     }
 }
 
+impl State {
+    /// The id the next flag with this subject, text and time takes (`defects::flag_id`).
+    pub(crate) fn next_flag_id(
+        &self,
+        subject: &DefectSubject,
+        text: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> u64 {
+        let same = self
+            .defects
+            .iter()
+            .filter(|d| d.at == at && d.text == text && d.subject == *subject)
+            .count();
+        crate::defects::flag_id(subject, text, at, same)
+    }
+}
+
 #[cfg(test)]
 mod specs {
     use super::*;
@@ -288,12 +311,7 @@ mod specs {
     }
 
     fn id_of_a() -> u64 {
-        flag_id(
-            &"SUP-A".parse().unwrap(),
-            &firmware_2(),
-            "IHD pairing drops",
-            day(1),
-        )
+        flag_id(&firmware_2(), "IHD pairing drops", day(1), 0)
     }
 
     #[test]

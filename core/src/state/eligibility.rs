@@ -549,7 +549,14 @@ impl State {
                     by: Party::OtherSupplier,
                     reason: None,
                 },
-                by => Blocker::SuspendedByDefectFlag { by, flag },
+                Party::Unnamed => Blocker::SuspendedByDefectFlag {
+                    by: Party::Unnamed,
+                    flag: None,
+                },
+                by => Blocker::SuspendedByDefectFlag {
+                    by,
+                    flag: Some(flag),
+                },
             },
             Raw::Blackout => Blocker::Blackout,
             Raw::CapReached(cap) => Blocker::DailyCapReached { cap },

@@ -199,6 +199,13 @@ pub trait EventStore: Send {
     /// `recipient`'s notifications after position `after`, at most `limit`.
     fn feed(&mut self, recipient: &str, after: u64, limit: u32) -> Result<FeedPage, Error>;
 
+    /// A value of the store's `meta` table (what the store records about itself, such as how
+    /// far its history was imported unverified), `None` when it has none.
+    fn meta(&mut self, key: &str) -> Result<Option<String>, Error>;
+
+    /// Sets a value of the store's `meta` table.
+    fn set_meta(&mut self, key: &str, value: &str) -> Result<(), Error>;
+
     /// Waits until the store holds an event after `seen` or `timeout` passes; whether it does.
     /// PostgreSQL is woken by `NOTIFY`; SQLite looks again every few milliseconds.
     fn wait(&mut self, seen: u64, timeout: Duration) -> Result<bool, Error>;

@@ -334,6 +334,24 @@ impl EventStore for PgStore {
         super::feed_page(&self.location, after, bodies)
     }
 
+    fn meta(&mut self, key: &str) -> Result<Option<String>, Error> {
+        let rows = self
+            .client
+            .query("SELECT value FROM meta WHERE key = $1", &[&key])
+            .map_err(self.err())?;
+        Ok(rows.first().map(|r| r.get::<_, String>(0)))
+    }
+
+    fn set_meta(&mut self, key: &str, value: &str) -> Result<(), Error> {
+        self.client
+            .execute(
+                "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                &[&key, &value],
+            )
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
     fn wait(&mut self, seen: u64, timeout: Duration) -> Result<bool, Error> {
         let deadline = Instant::now() + timeout;
         loop {

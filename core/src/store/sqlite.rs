@@ -336,6 +336,26 @@ impl EventStore for SqliteStore {
         feed_page(&location, after, bodies)
     }
 
+    fn meta(&mut self, key: &str) -> Result<Option<String>, Error> {
+        use rusqlite::OptionalExtension;
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()
+            .map_err(self.err())
+    }
+
+    fn set_meta(&mut self, key: &str, value: &str) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
     fn wait(&mut self, seen: u64, timeout: Duration) -> Result<bool, Error> {
         let deadline = Instant::now() + timeout;
         loop {

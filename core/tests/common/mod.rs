@@ -121,7 +121,7 @@ pub fn refused(
     kind: ErrorKind,
 ) -> Error {
     let before = engine.state().clone();
-    let events = engine.events().len();
+    let events = engine.events().unwrap().len();
     let err = engine
         .execute(actor, at, cmd.clone())
         .expect_err(&format!("{cmd:?} by {actor} should be refused"));
@@ -132,7 +132,7 @@ pub fn refused(
         "a refused command changed the state"
     );
     assert_eq!(
-        engine.events().len(),
+        engine.events().unwrap().len(),
         events,
         "a refused command recorded events"
     );
