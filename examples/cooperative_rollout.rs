@@ -270,7 +270,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             h.seq.unwrap_or_default(),
             h.at.format("%Y-%m-%d"),
             h.actor.to_code(),
-            serde_json::to_string(&h.change)?
+            describe(&h.change)
         );
     }
     let other = Actor::Customer(synth.suppliers[1].clone());
@@ -352,13 +352,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut restarted = Engine::open(&location)?;
     let restart = clock.elapsed();
     let report = restarted.open_report().cloned();
-    let verified = restarted.verify_store()?;
+    let from = match report {
+        Some(OpenReport {
+            snapshot: Some(at),
+            replayed,
+            ..
+        }) => format!("from the snapshot at event {at}, then {replayed} events replayed"),
+        Some(OpenReport { replayed, .. }) => format!("{replayed} events replayed, no snapshot"),
+        None => "in memory".to_string(),
+    };
+    let verified = match restarted.verify_store()? {
+        journal::Verified::Chained { events, last_hash } => format!(
+            "audit chain verified over {events} events (last hash {}...)",
+            &last_hash[..12]
+        ),
+        journal::Verified::Unchained { events } => {
+            format!("{events} events, without an audit chain")
+        }
+    };
     println!(
-        "Store {location}: imported in {:.0} ms; snapshot {:.1} MB; restart {:.0} ms ({:?}); {verified:?}",
+        "Store {location}: imported in {:.0} ms; snapshot {:.1} MB; restarted in {:.0} ms, {from}; {verified}",
         imported.as_secs_f64() * 1e3,
         snapshot as f64 / 1e6,
         restart.as_secs_f64() * 1e3,
-        report.map(|r| (r.snapshot, r.replayed)),
     );
     if !restarted.same_state_as(&engine) {
         return Err("the store reopened to a different state".into());
@@ -536,7 +552,11 @@ Pilot: {big} nominated {} hubs; the CSP's list offers {} (nominated first), {} h
                 .entry(json["type"].as_str().unwrap_or("?").to_string())
                 .or_default() += 1;
         }
-        println!("       {who} notices: {kinds:?}");
+        let listed: Vec<String> = kinds
+            .iter()
+            .map(|(kind, n)| format!("{n} {}", kind.replace('_', " ")))
+            .collect();
+        println!("       {who} notices: {}", listed.join(", "));
         if let Some(last) = inbox.notifications.last() {
             engine.execute(
                 &actor,
@@ -546,4 +566,20 @@ Pilot: {big} nominated {} hubs; the CSP's list offers {} (nominated first), {} h
         }
     }
     Ok(())
+}
+
+/// A campaign's change as a sentence.
+fn describe(change: &commshub_ota::campaign::CampaignChange) -> String {
+    use commshub_ota::campaign::CampaignChange;
+    match change {
+        CampaignChange::Created => "created the campaign".to_string(),
+        CampaignChange::PhaseChanged { from, to, reason } => match reason {
+            Some(why) => format!("moved it from {from} to {to}: {why}"),
+            None => format!("moved it from {from} to {to}"),
+        },
+        CampaignChange::CutoffExtended { customer, until } => format!(
+            "extended {customer}'s cut-off to {}",
+            until.format("%Y-%m-%d %H:%M UTC")
+        ),
+    }
 }

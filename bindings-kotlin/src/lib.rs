@@ -118,12 +118,65 @@ pub struct BatchAnswer {
 }
 
 /// How a durable engine opened: from which snapshot (null: from the first event), how many
-/// events it replayed after it, which snapshots it refused (each `corrupt_snapshot`).
+/// events it replayed after it, which snapshots it refused (each `corrupt_snapshot`, when
+/// `allowFallback` let it open anyway), the first 1 000 events other writers stamped later than
+/// this host's clock plus the skew (applied, moving no deadline) and how many there were, and
+/// the last event of a history imported without an audit chain (0: none).
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct OpenReport {
     pub snapshot: Option<i64>,
     pub replayed: i64,
     pub refused: Vec<Refusal>,
+    pub ahead_of_clock: Vec<i64>,
+    pub ahead_of_clock_count: i64,
+    pub unverified_through: i64,
+}
+
+/// How `Engine.openWith` and `Engine.importLogWith` treat a store (`open` and `importLog` use
+/// the defaults: a snapshot every 10 000 events, 300 s of clock skew, nothing allowed).
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct StoreOptions {
+    /// A snapshot after this many events since the last (0: only by `snapshot()`).
+    #[uniffi(default = 10000)]
+    pub snapshot_every: i64,
+    /// How far (seconds) a recording time may be ahead of this host's clock.
+    #[uniffi(default = 300)]
+    pub clock_skew_seconds: i64,
+    /// Open on an older snapshot or the events when the newest snapshot is refused (the
+    /// refusal in `openReport()`); otherwise that is a `CorruptSnapshotException`.
+    #[uniffi(default = false)]
+    pub allow_fallback: bool,
+    /// Import a log without an audit chain; the store records that its history was imported
+    /// unverified (`openReport().unverifiedThrough`).
+    #[uniffi(default = false)]
+    pub allow_unchained: bool,
+}
+
+impl StoreOptions {
+    fn to_core(&self) -> Result<core::OpenOptions> {
+        let snapshot_every = u64::try_from(self.snapshot_every)
+            .map_err(|_| invalid_input("snapshotEvery", "must not be negative"))?;
+        let skew = u32::try_from(self.clock_skew_seconds).map_err(|_| {
+            invalid_input(
+                "clockSkewSeconds",
+                format!("{} is outside 0 to {}", self.clock_skew_seconds, u32::MAX),
+            )
+        })?;
+        Ok(core::OpenOptions::default()
+            .snapshot_every(snapshot_every)
+            .clock_skew_seconds(skew)
+            .allow_fallback(self.allow_fallback)
+            .allow_unchained(self.allow_unchained))
+    }
+
+    fn with_snapshot_every(snapshot_every: i64) -> StoreOptions {
+        StoreOptions {
+            snapshot_every,
+            clock_skew_seconds: i64::from(core::engine::DEFAULT_CLOCK_SKEW_SECONDS),
+            allow_fallback: false,
+            allow_unchained: false,
+        }
+    }
 }
 
 /// Batches of `schema` as one Arrow IPC stream (dictionaries sent once, before the batches).
@@ -236,21 +289,40 @@ impl Engine {
     /// `use {}`, Java try-with-resources) to let go of the file or connection.
     #[uniffi::constructor]
     pub fn open(location: String, snapshot_every: i64) -> Result<Arc<Self>> {
-        let snapshot_every = u64::try_from(snapshot_every)
-            .map_err(|_| invalid_input("snapshotEvery", "must not be negative"))?;
+        Engine::open_with(location, StoreOptions::with_snapshot_every(snapshot_every))
+    }
+
+    /// `open` with every option of `StoreOptions`.
+    #[uniffi::constructor]
+    pub fn open_with(location: String, options: StoreOptions) -> Result<Arc<Self>> {
+        let options = options.to_core()?;
         let store = core::store::open(&location)?;
-        let engine = core::Engine::open_store(store, core::OpenOptions { snapshot_every })?;
+        let engine = core::Engine::open_store(store, options)?;
         Ok(Engine::wrap(engine))
     }
 
     /// Imports a JSON-lines log (verified as it is replayed) into the empty store at
-    /// `location` and opens it.
+    /// `location` and opens it. A log without an audit chain is refused (`CorruptLog`) unless
+    /// `importLogWith` allows it.
     #[uniffi::constructor]
     pub fn import_log(path: String, location: String, snapshot_every: i64) -> Result<Arc<Self>> {
-        let snapshot_every = u64::try_from(snapshot_every)
-            .map_err(|_| invalid_input("snapshotEvery", "must not be negative"))?;
+        Engine::import_log_with(
+            path,
+            location,
+            StoreOptions::with_snapshot_every(snapshot_every),
+        )
+    }
+
+    /// `importLog` with every option of `StoreOptions`.
+    #[uniffi::constructor]
+    pub fn import_log_with(
+        path: String,
+        location: String,
+        options: StoreOptions,
+    ) -> Result<Arc<Self>> {
+        let options = options.to_core()?;
         let store = core::store::open(&location)?;
-        let engine = core::Engine::import(&path, store, core::OpenOptions { snapshot_every })?;
+        let engine = core::Engine::import(&path, store, options)?;
         Ok(Engine::wrap(engine))
     }
 
@@ -333,6 +405,9 @@ impl Engine {
             snapshot: r.snapshot.map(|s| s as i64),
             replayed: r.replayed as i64,
             refused: r.refused.iter().map(refusal).collect(),
+            ahead_of_clock: r.ahead_of_clock.iter().map(|&s| s as i64).collect(),
+            ahead_of_clock_count: r.ahead_of_clock_count as i64,
+            unverified_through: r.unverified_through as i64,
         })
     }
 
@@ -525,29 +600,25 @@ impl Engine {
         self.load(&actor, at, core::command::LoadEstateTable { table }.into())
     }
 
-    /// The recorded events from index `start` on (the DCC's journal: with sequence numbers).
+    /// The recorded events after sequence number `start` (0: all; the DCC's journal: with
+    /// sequence numbers): in memory the journal's, durable the store's whole history.
     pub fn events(&self, start: i64) -> Result<Vec<Recorded>> {
         let start =
-            usize::try_from(start).map_err(|_| invalid_input("start", "must not be negative"))?;
-        let engine = self.lock();
-        let events = engine.events();
-        Ok(events[start.min(events.len())..]
+            u64::try_from(start).map_err(|_| invalid_input("start", "must not be negative"))?;
+        let events = self.lock().history(start)?;
+        Ok(events
             .iter()
             .map(|e| Recorded::of(e, &Actor::Dcc))
             .collect())
     }
 
-    /// The recorded events from index `start` on, each as its line of the JSON-lines log (to
-    /// stream the journal elsewhere, or to compare with a scenario's expected events).
+    /// The recorded events after sequence number `start`, each as its line of the JSON-lines
+    /// log (to stream the journal elsewhere, or to compare with a scenario's expected events).
     pub fn journal_lines(&self, start: i64) -> Result<Vec<String>> {
         let start =
-            usize::try_from(start).map_err(|_| invalid_input("start", "must not be negative"))?;
-        let engine = self.lock();
-        let events = engine.events();
-        Ok(events[start.min(events.len())..]
-            .iter()
-            .map(journal::to_json_line)
-            .collect())
+            u64::try_from(start).map_err(|_| invalid_input("start", "must not be negative"))?;
+        let events = self.lock().history(start)?;
+        Ok(events.iter().map(journal::to_json_line).collect())
     }
 
     pub fn last_seq(&self) -> i64 {
@@ -558,9 +629,11 @@ impl Engine {
         self.lock().state().hub_count() as i64
     }
 
-    /// Writes every recorded event to `path` as JSON lines.
+    /// Writes every recorded event to `path` as chained JSON lines, atomically: the journal in
+    /// memory, the store's whole history when durable (the file `exportLog` writes).
     pub fn write_log(&self, path: String) -> Result<()> {
-        Ok(journal::write_jsonl(&path, self.lock().events())?)
+        self.lock().export(&path)?;
+        Ok(())
     }
 
     /// This engine's handle in this process (see `sameStateAs`, which is how to use it).

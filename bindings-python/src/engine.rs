@@ -358,16 +358,15 @@ impl NativeEngine {
         self.with(py, move |e| ok_json(e.query(&actor, &query)))
     }
 
-    /// The recorded events from index `start` on, as dicts.
+    /// The recorded events after sequence number `start` (0: all), as dicts: in memory the
+    /// journal's, durable the store's (the same answer from both kinds of engine).
     #[pyo3(signature = (start=0))]
-    fn events<'py>(&self, py: Python<'py>, start: usize) -> PyResult<Bound<'py, PyAny>> {
+    fn events<'py>(&self, py: Python<'py>, start: u64) -> PyResult<Bound<'py, PyAny>> {
         self.with(py, move |e| {
-            let events = e.events();
-            events_json(&events[start.min(events.len())..], &Actor::Dcc).map_err(|err| {
-                Error::InvalidInput {
-                    field: "events".into(),
-                    reason: err.to_string(),
-                }
+            let events = e.history(start)?;
+            events_json(&events, &Actor::Dcc).map_err(|err| Error::InvalidInput {
+                field: "events".into(),
+                reason: err.to_string(),
             })
         })
     }
@@ -384,10 +383,11 @@ impl NativeEngine {
             .map_err(to_py_err)
     }
 
-    /// Writes every recorded event to `path` as JSON lines.
+    /// Writes every recorded event to `path` as chained JSON lines, atomically: in memory the
+    /// journal, durable the store's whole history (`export_log`).
     fn write_log(&self, py: Python<'_>, path: &str) -> PyResult<()> {
         let path = path.to_owned();
-        py.detach(|| journal::write_jsonl(&path, self.engine()?.events()))
+        py.detach(|| self.engine()?.export(&path).map(|_| ()))
             .map_err(to_py_err)
     }
 
@@ -421,12 +421,22 @@ impl NativeEngine {
 
     /// Opens the store at `location` (a SQLite path, `sqlite:PATH`, or a PostgreSQL URL).
     #[staticmethod]
-    #[pyo3(signature = (location, snapshot_every=10_000))]
-    fn open(py: Python<'_>, location: &str, snapshot_every: u64) -> PyResult<NativeEngine> {
+    #[pyo3(signature = (location, snapshot_every=10_000, allow_fallback=false, clock_skew_seconds=commshub_ota::engine::DEFAULT_CLOCK_SKEW_SECONDS))]
+    fn open(
+        py: Python<'_>,
+        location: &str,
+        snapshot_every: u64,
+        allow_fallback: bool,
+        clock_skew_seconds: u32,
+    ) -> PyResult<NativeEngine> {
         let location = location.to_owned();
+        let options = OpenOptions::default()
+            .snapshot_every(snapshot_every)
+            .allow_fallback(allow_fallback)
+            .clock_skew_seconds(clock_skew_seconds);
         py.detach(|| {
             let store = commshub_ota::store::open(&location)?;
-            Engine::open_store(store, OpenOptions { snapshot_every })
+            Engine::open_store(store, options)
         })
         .map(wrap)
         .map_err(to_py_err)
@@ -434,17 +444,21 @@ impl NativeEngine {
 
     /// Imports the JSON-lines log at `path` into the empty store at `location` and opens it.
     #[staticmethod]
-    #[pyo3(signature = (path, location, snapshot_every=10_000))]
+    #[pyo3(signature = (path, location, snapshot_every=10_000, allow_unchained=false))]
     fn import_log(
         py: Python<'_>,
         path: &str,
         location: &str,
         snapshot_every: u64,
+        allow_unchained: bool,
     ) -> PyResult<NativeEngine> {
         let (path, location) = (path.to_owned(), location.to_owned());
+        let options = OpenOptions::default()
+            .snapshot_every(snapshot_every)
+            .allow_unchained(allow_unchained);
         py.detach(|| {
             let store = commshub_ota::store::open(&location)?;
-            Engine::import(&path, store, OpenOptions { snapshot_every })
+            Engine::import(&path, store, options)
         })
         .map(wrap)
         .map_err(to_py_err)
@@ -523,8 +537,9 @@ impl NativeEngine {
         self.with(py, |e| ok_json(e.store_info()))
     }
 
-    /// How the engine opened: `{"snapshot": N or None, "replayed": N, "refused": [messages]}`;
-    /// `None` in memory.
+    /// How the engine opened: `{"snapshot": N or None, "replayed": N, "refused": [messages],
+    /// "ahead_of_clock": [seq], "ahead_of_clock_count": N, "unverified_through": N}`; `None`
+    /// in memory.
     fn open_report<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         self.with(py, |e| {
             Ok(match e.open_report() {
@@ -535,6 +550,9 @@ impl NativeEngine {
                     "refused": r.refused.iter().map(|e| serde_json::json!({
                         "kind": e.kind().as_str(), "message": e.to_string(),
                     })).collect::<Vec<_>>(),
+                    "ahead_of_clock": r.ahead_of_clock,
+                    "ahead_of_clock_count": r.ahead_of_clock_count,
+                    "unverified_through": r.unverified_through,
                 }),
             })
         })

@@ -69,6 +69,11 @@ def _sql(loc: str, statement: str) -> None:
             c.execute(statement)
 
 
+def _report(snapshot: int | None, replayed: int) -> dict[str, object]:
+    return {"snapshot": snapshot, "replayed": replayed, "refused": [], "ahead_of_clock": [],
+            "ahead_of_clock_count": 0, "unverified_through": 0}
+
+
 def _create(campaign: str) -> dict[str, object]:
     return {"type": "create_campaign", "campaign": campaign, "variant": "CH-N-DB", "target": "2.0",
             "cutoff": t(59).isoformat(), "policy": {}}
@@ -81,11 +86,11 @@ def test_a_durable_engine_reopens_to_the_state_it_acknowledged(fresh: Callable[[
         rolling(engine=e)
         assert e.same_state_as(memory)
         assert e.store_info().events == memory.last_seq
-        # The history is in the store, not in memory.
-        assert len(e.events()) < 3
+        # The whole history, read from the store: the same as the engine in memory's.
+        assert [x.to_dict() for x in e.events()] == [x.to_dict() for x in memory.events()]
     with ota.Engine.open(loc) as again:
         assert again.same_state_as(memory)
-        assert again.open_report() == {"snapshot": None, "replayed": memory.last_seq, "refused": []}
+        assert again.open_report() == _report(None, memory.last_seq)
         assert again.verify_store()["events"] == memory.last_seq
     # Closed: every call is refused, and closing again is harmless.
     with pytest.raises(ota.InvalidInputError, match="closed"):
@@ -117,6 +122,14 @@ def test_the_writer_that_lost_the_race_gets_a_conflict_and_retries(fresh: Callab
         with pytest.raises(ota.AlreadyExistsError):
             b.execute(DCC, t(3), _create("C7"))
         assert a.catch_up() == 1 and a.same_state_as(b)
+        # A customer's lost race names no event numbers: None, not a number that means none.
+        a.execute(DCC, t(3), _create("C9"))
+        with pytest.raises(ota.ConflictError) as hidden:
+            b.execute(ota.Actor.customer("SUP-A"), t(3), {
+                "type": "flag_defect", "text": "IHD drops",
+                "subject": {"subject": "firmware", "variant": "CH-N-DB", "version": "2.0"}})
+        assert (hidden.value.expected, hidden.value.found) == (None, None)
+        assert "event" not in str(hidden.value)
 
 
 def test_a_batch_commits_the_accepted_commands_and_answers_each(fresh: Callable[[], str]) -> None:
@@ -145,15 +158,18 @@ def test_snapshots_restart_the_engine_and_a_bad_one_is_refused(fresh: Callable[[
         memory = rolling()
         memory.execute(DCC, t(3), _create("C7"))
     with ota.Engine.open(loc) as again:
-        assert again.open_report() == {"snapshot": at, "replayed": 1, "refused": []}
+        assert again.open_report() == _report(at, 1)
         assert again.same_state_as(memory)
         assert again.store_info().snapshot_at == at
-    # Cut the snapshot short in the database: refused, and the events are used.
+    # Cut the snapshot short in the database: opening raises that, unless the fallback is
+    # allowed; then the events are used and the report says why.
     if loc.startswith("postgres"):
         _sql(loc, "UPDATE snapshots SET data = substring(data from 1 for 200)")
     else:
         _sql(loc, "UPDATE snapshots SET data = substr(data, 1, 200)")
-    with ota.Engine.open(loc) as fallback:
+    with pytest.raises(ota.CorruptSnapshotError):
+        ota.Engine.open(loc)
+    with ota.Engine.open(loc, allow_fallback=True) as fallback:
         report = fallback.open_report()
         assert report is not None and report["snapshot"] is None
         assert report["refused"][0]["kind"] == "corrupt_snapshot"
@@ -252,3 +268,77 @@ def test_snapshot_bytes_round_trip_and_bad_ones_are_typed() -> None:
         ota.Engine.from_snapshot(b"hello")
     with pytest.raises(ota.InvalidInputError):
         ota.Engine.from_snapshot("hello")  # type: ignore[arg-type]
+
+
+def test_every_journal_entry_point_means_the_same_on_a_durable_engine(fresh: Callable[[], str], tmp_path: Path) -> None:
+    memory = rolling()
+    with rolling(engine=ota.Engine.open(fresh())) as e:
+        assert [x.to_dict() for x in e.events(5)] == [x.to_dict() for x in memory.events(5)]
+        # write_log writes the whole history from the store: the file replays and verifies.
+        durable_log, memory_log = tmp_path / "durable.jsonl", tmp_path / "memory.jsonl"
+        e.write_log(durable_log)
+        memory.write_log(memory_log)
+        assert durable_log.read_bytes() == memory_log.read_bytes()
+        assert ota.verify_log(durable_log)["chain"] == "chained"
+        assert ota.Engine.replay_log(durable_log).same_state_as(e)
+
+
+def test_a_stale_instance_decides_a_refused_command_again(fresh: Callable[[], str]) -> None:
+    loc = fresh()
+    with rolling(engine=ota.Engine.open(loc)) as a, ota.Engine.open(loc) as stale:
+        a.execute(DCC, t(3), _create("C7"))
+        # C7 is unknown to the stale instance's own state, known to the store's: recorded.
+        events = stale.grant_pilot_oa(DCC, t(3), campaign="C7")
+        assert [x.type for x in events] == ["campaign_phase_changed"]
+        assert a.catch_up() == 1 and a.same_state_as(stale)
+        with pytest.raises(ota.NotFoundError):
+            stale.grant_pilot_oa(DCC, t(3), campaign="C99")
+
+
+def test_a_recording_time_ahead_of_the_clock_is_refused(fresh: Callable[[], str]) -> None:
+    loc = fresh()
+    far = {**_create("C7"), "cutoff": "9999-12-31T12:00:00+00:00"}
+    with rolling(engine=ota.Engine.open(loc)) as e:
+        before = e.store_info()
+        ahead = datetime.now(timezone.utc) + timedelta(days=2)
+        with pytest.raises(ota.InvalidInputError, match="skew of 300 s") as err:
+            e.execute(DCC, ahead, far)
+        assert err.value.field == "at"
+        assert e.store_info() == before
+    # A wider skew, chosen by the host: within it, recorded.
+    with ota.Engine.open(loc, clock_skew_seconds=3 * 86_400) as wide:
+        wide.execute(DCC, datetime.now(timezone.utc) + timedelta(days=2), far)
+        report = wide.open_report()
+        assert report is not None and report["ahead_of_clock"] == []
+    # Another writer's event two days ahead, read with the default skew: reported.
+    with ota.Engine.open(loc) as reader:
+        report = reader.open_report()
+        assert report is not None
+        assert report["ahead_of_clock"] == [reader.last_seq] and report["ahead_of_clock_count"] == 1
+    for bad in (-1, 2**32, True):
+        with pytest.raises(ota.InvalidInputError, match="clock_skew_seconds"):
+            ota.Engine.open(loc, clock_skew_seconds=bad)
+
+
+def test_an_unchained_log_is_imported_only_when_asked(fresh: Callable[[], str], tmp_path: Path) -> None:
+    memory = rolling()
+    chained = tmp_path / "chained.jsonl"
+    memory.write_log(chained)
+    import json
+
+    lines = [json.loads(line) for line in chained.read_text().splitlines()]
+    stripped = tmp_path / "stripped.jsonl"
+    stripped.write_text("".join(json.dumps({k: v for k, v in x.items() if k != "hash"}) + "\n"
+                                for x in lines if "seq" in x))
+    assert ota.verify_log(stripped)["chain"] == "unchained"
+    target = fresh()
+    with pytest.raises(ota.CorruptLogError, match="allow_unchained"):
+        ota.Engine.import_log(stripped, target)
+    with ota.Engine.import_log(stripped, target, allow_unchained=True) as e:
+        report = e.open_report()
+        assert report is not None and report["unverified_through"] == memory.last_seq
+    with ota.Engine.open(target) as again:
+        report = again.open_report()
+        assert report is not None and report["unverified_through"] == memory.last_seq
+    with pytest.raises(ota.InvalidInputError, match="allow_unchained"):
+        ota.Engine.import_log(stripped, fresh(), allow_unchained=1)  # type: ignore[arg-type]

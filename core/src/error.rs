@@ -176,20 +176,24 @@ pub enum Error {
     /// Another writer appended to the store first: this engine had seen event `expected`, the
     /// store holds `found`. Nothing of the command was kept; the engine has caught up, and the
     /// command may be decided again. Event numbers are the DCC's alone (they count every
-    /// party's events): for a command of any other actor both are 0.
+    /// party's events): for a command of any other actor both are `None`.
     #[error("the store moved on{}; caught up, retry the command", conflict_detail(*expected, *found))]
-    Conflict { expected: u64, found: u64 },
+    Conflict {
+        expected: Option<u64>,
+        found: Option<u64>,
+    },
     /// A snapshot that cannot be used (checksum, format, or not of this log): refused whole.
     #[error("snapshot at event {seq}: {reason}")]
     CorruptSnapshot { seq: u64, reason: String },
 }
 
 /// What a conflict names: the event numbers, when the asker may see them.
-fn conflict_detail(expected: u64, found: u64) -> String {
-    if expected == 0 && found == 0 {
-        String::new()
-    } else {
-        format!(": this engine had seen event {expected}, the store holds event {found}")
+fn conflict_detail(expected: Option<u64>, found: Option<u64>) -> String {
+    match (expected, found) {
+        (Some(expected), Some(found)) => {
+            format!(": this engine had seen event {expected}, the store holds event {found}")
+        }
+        _ => String::new(),
     }
 }
 

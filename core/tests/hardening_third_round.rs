@@ -80,3 +80,151 @@ fn a_flag_id_is_the_same_whoever_raised_it_so_no_candidate_can_be_tried() {
     let replayed = Engine::replay(history).unwrap();
     assert!(replayed.same_state_as(&e));
 }
+
+/// Every dictionary of `batches` holds exactly the values its rows use, in text order.
+#[cfg(feature = "arrow")]
+fn dictionaries_are_exact(batches: &[arrow_array::RecordBatch]) {
+    use arrow_array::cast::AsArray;
+    use arrow_array::Array;
+    for batch in batches {
+        for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+            let Some(dict) = column.as_any_dictionary_opt() else {
+                continue;
+            };
+            let values = dict.values().as_string::<i32>();
+            if values.is_empty() {
+                assert_eq!(column.null_count(), column.len(), "{}", field.name());
+                continue;
+            }
+            let mut used = vec![false; values.len()];
+            for (i, k) in dict.normalized_keys().iter().enumerate() {
+                if column.is_valid(i) {
+                    used[*k] = true;
+                }
+            }
+            assert!(
+                used.iter().all(|&u| u),
+                "{}: a value no row uses: {values:?}",
+                field.name()
+            );
+            let texts: Vec<&str> = values.iter().flatten().collect();
+            assert!(
+                texts.windows(2).all(|w| w[0] < w[1]),
+                "{}: {texts:?}",
+                field.name()
+            );
+        }
+    }
+}
+
+#[cfg(feature = "arrow")]
+#[test]
+fn a_csps_dictionaries_hold_its_rows_values_and_do_not_move_with_another_region() {
+    // Finding 3: the dictionaries were the whole catalogue's (other regions' variants and
+    // firmware), and moved when another region's CSP registered firmware.
+    let e = rolling(Default::default());
+    let north = csp();
+    let at = t(3);
+    let list = e
+        .state()
+        .upgrade_list_arrow(&north, Region::North, at)
+        .unwrap();
+    assert!(list.num_rows() > 0);
+    dictionaries_are_exact(std::slice::from_ref(&list));
+    let mut other = e.fork();
+    ready_firmware(&mut other, SOUTH, Region::South, "1.1", &["1.0"], t(2));
+    let again = other
+        .state()
+        .upgrade_list_arrow(&north, Region::North, at)
+        .unwrap();
+    assert_eq!(
+        list, again,
+        "another region's firmware moved the CSP's frame"
+    );
+    // Every answer a CSP and a customer read has exact dictionaries.
+    let s = e.state();
+    let c1 = camp(C1);
+    dictionaries_are_exact(&[s.campaign_attempts_arrow(&north, &c1).unwrap()]);
+    dictionaries_are_exact(&[s.blockers_arrow(&north, &c1, at).unwrap()]);
+    dictionaries_are_exact(
+        &s.customer_estate_arrow(&cust("SUP-A"), &cid("SUP-A"))
+            .unwrap(),
+    );
+    dictionaries_are_exact(&[s.blockers_arrow(&cust("SUP-A"), &c1, at).unwrap()]);
+}
+
+#[cfg(feature = "arrow")]
+#[test]
+fn a_customers_estate_frame_is_split_by_its_own_hubs_not_the_industrys() {
+    // Finding 4: the frame had one batch per core's share of the whole estate, so its shape
+    // moved with other suppliers' estates. Another supplier's 300 000 hubs change nothing.
+    let e = fixture();
+    let mine = |e: &Engine| {
+        e.state()
+            .customer_estate_arrow(&cust("SUP-A"), &cid("SUP-A"))
+            .unwrap()
+    };
+    let before = mine(&e);
+    let mut crowded = e.fork();
+    for part in 0..3u64 {
+        let rows: Vec<HubRow> = (0..100_000u64)
+            .map(|i| {
+                row(
+                    1_000 + part * 100_000 + i,
+                    NORTH,
+                    "1.0",
+                    Some("SUP-Z"),
+                    None,
+                )
+            })
+            .collect();
+        ok(
+            &mut crowded,
+            &Actor::Dcc,
+            t(1),
+            Command::LoadEstateTable(LoadEstateTable {
+                table: EstateTable::from_rows(&rows),
+            }),
+        );
+    }
+    assert_eq!(before, mine(&crowded));
+    // A large customer's frame: batches of ESTATE_BATCH_ROWS, the last the rest.
+    let big = crowded
+        .state()
+        .customer_estate_arrow(&Actor::Dcc, &cid("SUP-Z"))
+        .unwrap();
+    let sizes: Vec<usize> = big.iter().map(|b| b.num_rows()).collect();
+    let per = commshub_ota::columnar::ESTATE_BATCH_ROWS;
+    assert_eq!(sizes.iter().sum::<usize>(), 300_000);
+    assert!(
+        sizes[..sizes.len() - 1].iter().all(|&n| n == per),
+        "{sizes:?}"
+    );
+    assert_eq!(sizes.len(), 300_000usize.div_ceil(per));
+}
+
+#[test]
+fn a_killed_writers_temporary_file_is_removed_by_the_next_write() {
+    // Finding 15: a `write_log` killed mid-write left `.NAME.PID.N.tmp` beside the log for ever.
+    let dir = Scratch::new("tmp-left");
+    let log = dir.file("log.jsonl");
+    // A process id above Linux's largest (2^22) never runs; a live writer's file stays.
+    let dead = dir.file(".log.jsonl.4194399.0.tmp");
+    let live = dir.file(&format!(".log.jsonl.{}.9.tmp", std::process::id()));
+    let unrelated = dir.file(".other.jsonl.4194399.0.tmp");
+    for f in [&dead, &live, &unrelated] {
+        std::fs::write(f, "half a log").unwrap();
+    }
+    let e = fixture();
+    commshub_ota::journal::write_jsonl(&log, e.events().unwrap()).unwrap();
+    assert!(
+        !dead.exists(),
+        "the dead writer's temporary file is removed"
+    );
+    assert!(live.exists(), "a live writer's is left alone");
+    assert!(unrelated.exists(), "another log's is left alone");
+    assert_eq!(
+        commshub_ota::journal::read_jsonl(&log).unwrap().len(),
+        e.events().unwrap().len()
+    );
+}

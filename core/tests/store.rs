@@ -281,8 +281,8 @@ fn a_writer_that_lost_the_race_gets_a_conflict_catches_up_and_may_retry() {
         assert_eq!(
             err,
             Error::Conflict {
-                expected: seen - 1,
-                found: seen
+                expected: Some(seen - 1),
+                found: Some(seen)
             },
             "{}",
             b.name()
@@ -307,8 +307,8 @@ fn a_writer_that_lost_the_race_gets_a_conflict_catches_up_and_may_retry() {
         assert_eq!(
             hidden,
             Error::Conflict {
-                expected: 0,
-                found: 0
+                expected: None,
+                found: None
             },
             "{}",
             b.name()

@@ -5,6 +5,8 @@ Every change is a command by an actor (`Actor.DCC`, `Actor.csp(Region.NORTH)`,
 with a `CommsHubOtaError` subclass and nothing changed, or recorded as events. Queries answer
 only what the asking actor may see."""
 
+from importlib.metadata import PackageNotFoundError, version as _version
+
 from ._enums import (
     BlockerKind,
     ErrorKind,
@@ -84,7 +86,13 @@ from ._views import (
     Variant,
 )
 
+try:
+    __version__ = _version("commshub-ota")
+except PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "unknown"
+
 __all__ = [
+    "__version__",
     "SCHEMA_VERSION", "Actor", "Engine", "parse_hub_id", "parse_id", "synthetic_estate", "synthetic_estate_arrow", "verify_log",
     "ErrorKind", "Gate", "HanBand", "HanDeviceKind", "Phase", "Region", "SmiStatus", "SupplyRole",
     "CommsHubOtaError", "InvalidIdError", "InvalidInputError", "NotPermittedError", "NotFoundError",

@@ -82,6 +82,12 @@ def _count(value: Any, field: str) -> int:
     return value
 
 
+def _flag(value: Any, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise _invalid(field, f"expected a bool, got {type(value).__name__}")
+    return value
+
+
 # How deep a command's value may nest: a command's JSON form is a few levels deep.
 _MAX_DEPTH = 32
 
@@ -219,21 +225,56 @@ class Engine:
 
     # --- a durable engine: its store -------------------------------------------------------
     @classmethod
-    def open(cls, location: PathLike, snapshot_every: int = 10_000) -> "Engine":
+    def open(
+        cls,
+        location: PathLike,
+        snapshot_every: int = 10_000,
+        *,
+        allow_fallback: bool = False,
+        clock_skew_seconds: int = 300,
+    ) -> "Engine":
         """Opens a durable engine on the store at `location`: a SQLite file (a path or
         `sqlite:PATH`, created when missing) or a PostgreSQL URL (`postgres://user@host/db`).
         It loads the newest usable snapshot and replays the events after it, verifying each
         (`CorruptLogError` naming the event if one was changed or could not have been made by
         its actor). Each command is then written to the store before it changes the state.
         A snapshot is taken every `snapshot_every` events (0: only by `snapshot()`). Use it as
-        a context manager (`with Engine.open(path) as engine:`) or call `close()`."""
-        return cls(_native.NativeEngine.open(os.fspath(location), _count(snapshot_every, "snapshot_every")))
+        a context manager (`with Engine.open(path) as engine:`) or call `close()`.
+
+        A refused snapshot (changed, cut, or of events the store no longer holds) raises
+        `CorruptSnapshotError`, unless `allow_fallback`: then the engine opens from an older
+        snapshot or the events, and `open_report()` says why. A command stamped later than
+        this host's clock plus `clock_skew_seconds` is refused (`InvalidInputError` on `at`);
+        another writer's event stamped so is applied and listed in `open_report()`."""
+        skew = _count(clock_skew_seconds, "clock_skew_seconds")
+        if skew > 2**32 - 1:
+            raise _invalid("clock_skew_seconds", f"{skew} is more than {2**32 - 1}")
+        return cls(
+            _native.NativeEngine.open(
+                os.fspath(location),
+                _count(snapshot_every, "snapshot_every"),
+                _flag(allow_fallback, "allow_fallback"),
+                skew,
+            )
+        )
 
     @classmethod
-    def import_log(cls, path: PathLike, location: PathLike, snapshot_every: int = 10_000) -> "Engine":
+    def import_log(
+        cls, path: PathLike, location: PathLike, snapshot_every: int = 10_000, *, allow_unchained: bool = False
+    ) -> "Engine":
         """Imports a JSON-lines log (verified as it is replayed) into the empty store at
-        `location` and opens it."""
-        return cls(_native.NativeEngine.import_log(os.fspath(path), os.fspath(location), _count(snapshot_every, "snapshot_every")))
+        `location` and opens it. A log without an audit chain (nothing shows it was not
+        changed) is refused (`CorruptLogError`) unless `allow_unchained`; the store then
+        records, and `open_report()["unverified_through"]` reports on every open, that its
+        history up to that event was imported unverified."""
+        return cls(
+            _native.NativeEngine.import_log(
+                os.fspath(path),
+                os.fspath(location),
+                _count(snapshot_every, "snapshot_every"),
+                _flag(allow_unchained, "allow_unchained"),
+            )
+        )
 
     def close(self) -> None:
         """Lets go of the store (its file or connection); any later call is an
@@ -292,8 +333,12 @@ class Engine:
 
     def open_report(self) -> Optional[Dict[str, Any]]:
         """How the engine opened: `{"snapshot": N or None, "replayed": N, "refused": [{"kind",
-        "message"}]}` (a refused snapshot is a `corrupt_snapshot` there, and the events were used
-        instead); `None` for an engine in memory."""
+        "message"}], "ahead_of_clock": [seq], "ahead_of_clock_count": N, "unverified_through":
+        N}` (a refused snapshot is a `corrupt_snapshot` there, and the events were used instead,
+        as `allow_fallback` allowed; `ahead_of_clock` names the first 1 000 events other writers
+        stamped later than this host's clock plus the skew, applied but moving no deadline;
+        `unverified_through` is the last event of a history imported without an audit chain, 0
+        when none was); `None` for an engine in memory."""
         report = self._inner.open_report()
         return None if report is None else dict(report)
 
@@ -393,11 +438,14 @@ class Engine:
         return cls(_native.NativeEngine.replay_log(os.fspath(path)))
 
     def write_log(self, path: PathLike) -> None:
-        """Writes every recorded event to `path` as JSON lines."""
+        """Writes every recorded event to `path` as chained JSON lines, atomically: the whole
+        history, from the journal in memory or from the store of a durable engine (the same
+        file `export_log` writes)."""
         self._inner.write_log(os.fspath(path))
 
     def events(self, start: int = 0) -> List[Event]:
-        """The recorded events from index `start` on."""
+        """The recorded events after sequence number `start` (0: all): the whole history, from
+        the journal in memory or from the store of a durable engine."""
         with _collector_paused():
             return [Event.from_dict(e) for e in self._inner.events(_count(start, "start"))]
 

@@ -60,9 +60,14 @@ struct Share<'a> {
     batch: Option<Result<RecordBatch, Error>>,
 }
 
+/// The rows of each batch of a customer's estate frame (the last batch holds the rest).
+pub const ESTATE_BATCH_ROWS: usize = 65_536;
+
 impl State {
-    /// Every hub `customer` supplies, in estate order, as record batches (one per core's share
-    /// of the estate; one, empty, when there is nothing): the columns of
+    /// Every hub `customer` supplies, in estate order, as record batches (of
+    /// [`ESTATE_BATCH_ROWS`] rows, the last fewer; one, empty, when there is nothing: the split
+    /// follows the customer's own hub count alone, never the estate's size or the machine's
+    /// cores, which would show the industry's size through the frame's shape): the columns of
     /// [`crate::query::HubView`] flattened, shown as that view shows them to `actor`: each
     /// role's `*_visibility` is `known`, `hidden` (somebody holds the role whom the asker may
     /// not know) or `vacant`, as `SupplierView` says, and its `*_supplier` the id where known,
@@ -97,11 +102,22 @@ impl State {
         }
         let sets = SetKeys::of(self, &used);
         let versions = Versions::of(self);
-        // Pass two: a batch per share, built on its core, in estate order.
-        let mut built: Vec<Share> = shares
-            .drain(..)
-            .map(|(mine, _)| Share { mine, batch: None })
+        // Pass two: a batch per ESTATE_BATCH_ROWS of the customer's hubs, in estate order, built
+        // on the pool's threads.
+        let mine: Vec<&HubRecord> = shares.drain(..).flat_map(|(mine, _)| mine).collect();
+        let mut built: Vec<Share> = mine
+            .chunks(ESTATE_BATCH_ROWS)
+            .map(|rows| Share {
+                mine: rows.to_vec(),
+                batch: None,
+            })
             .collect();
+        if built.is_empty() {
+            built.push(Share {
+                mine: Vec::new(),
+                batch: None,
+            });
+        }
         crate::par::for_each(&mut built, hubs.len(), |share| {
             share.batch = Some(self.estate_batch(actor, &share.mine, &sets, &versions));
         });

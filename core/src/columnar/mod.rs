@@ -25,7 +25,7 @@ mod upgrade_list;
 
 pub use attempts::attempts_schema;
 pub use counts::{campaign_progress_schema, configuration_sets_schema, estate_by_firmware_schema};
-pub use estate::customer_estate_schema;
+pub use estate::{customer_estate_schema, ESTATE_BATCH_ROWS};
 pub use events::events_schema;
 pub use explain::blockers_schema;
 pub use upgrade_list::upgrade_list_schema;
@@ -39,17 +39,68 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use crate::state::State;
 use crate::Error;
 
-/// A dictionary column: `keys` index `values`.
+/// A dictionary column: `keys` index `values`. Like every dictionary of every answer, it holds
+/// exactly the values its rows use, in text order (see [`Compacted`]).
 fn dictionary(keys: Vec<i32>, values: Vec<String>) -> Result<ArrayRef, Error> {
-    nullable_dictionary(keys.into_iter().map(Some).collect(), values)
+    let c = Compacted::of(keys.iter().copied(), &values);
+    let keys: Vec<i32> = keys.into_iter().map(|k| c.key(k)).collect();
+    c.column(Int32Array::from(keys))
 }
 
 /// A dictionary column with nulls.
 fn nullable_dictionary(keys: Vec<Option<i32>>, values: Vec<String>) -> Result<ArrayRef, Error> {
-    let values = StringArray::from(values);
-    DictionaryArray::<Int32Type>::try_new(Int32Array::from(keys), Arc::new(values))
-        .map(|a| Arc::new(a) as ArrayRef)
-        .map_err(arrow_error)
+    let c = Compacted::of(keys.iter().flatten().copied(), &values);
+    let keys: Vec<Option<i32>> = keys.into_iter().map(|k| k.map(|k| c.key(k))).collect();
+    c.column(Int32Array::from(keys))
+}
+
+/// A dictionary's values reduced to those its keys use, in text order, and each old key's new
+/// one. A dictionary is part of what an answer shows: one holding every value of the catalogue
+/// (or of every party) would show other regions' variants and firmware to a CSP, or move when
+/// another party registers something, while the rows do not (DOMAIN.md decision 13). Values
+/// in text order, not in the order they were registered, for the same reason.
+struct Compacted {
+    new_key: Vec<i32>,
+    values: Vec<String>,
+}
+
+impl Compacted {
+    fn of(keys: impl Iterator<Item = i32>, values: &[impl AsRef<str>]) -> Compacted {
+        let mut used = vec![false; values.len()];
+        for k in keys {
+            if let Some(u) = usize::try_from(k).ok().and_then(|k| used.get_mut(k)) {
+                *u = true;
+            }
+        }
+        let mut order: Vec<usize> = (0..values.len()).filter(|&i| used[i]).collect();
+        order.sort_by(|&a, &b| values[a].as_ref().cmp(values[b].as_ref()));
+        let mut new_key = vec![-1; values.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_key[old] = new as i32;
+        }
+        Compacted {
+            new_key,
+            values: order
+                .into_iter()
+                .map(|i| values[i].as_ref().to_string())
+                .collect(),
+        }
+    }
+
+    fn key(&self, old: i32) -> i32 {
+        usize::try_from(old)
+            .ok()
+            .and_then(|k| self.new_key.get(k))
+            .copied()
+            .unwrap_or(-1)
+    }
+
+    fn column(self, keys: Int32Array) -> Result<ArrayRef, Error> {
+        let values = StringArray::from(self.values);
+        DictionaryArray::<Int32Type>::try_new(keys, Arc::new(values))
+            .map(|a| Arc::new(a) as ArrayRef)
+            .map_err(arrow_error)
+    }
 }
 
 fn arrow_error(e: arrow_schema::ArrowError) -> Error {
@@ -93,12 +144,12 @@ fn empty_columns(schema: &Schema) -> Vec<ArrayRef> {
         .collect()
 }
 
-/// The catalogue's version texts as one dictionary: each text once (the same version of two
-/// variants is one value; pandas and Arrow's own readers want a dictionary's values unique),
-/// and each firmware index's key into it.
+/// The catalogue's version texts: each text once (the same version of two variants is one
+/// value; pandas and Arrow's own readers want a dictionary's values unique), and each firmware
+/// index's key into them. Each column made of them holds only the versions it uses.
 struct Versions {
     keys: Vec<i32>,
-    values: ArrayRef,
+    values: Vec<String>,
 }
 
 impl Versions {
@@ -112,15 +163,12 @@ impl Versions {
             .map(|f| {
                 let text = f.version.as_str();
                 *index.entry(text).or_insert_with(|| {
-                    values.push(text);
+                    values.push(text.to_string());
                     values.len() as i32 - 1
                 })
             })
             .collect();
-        Versions {
-            keys,
-            values: Arc::new(StringArray::from(values)),
-        }
+        Versions { keys, values }
     }
 
     /// The key of firmware `f`.
@@ -128,11 +176,9 @@ impl Versions {
         self.keys[usize::from(f)]
     }
 
-    /// The dictionary column of `keys` (the columns of one answer share the values).
+    /// The dictionary column of `keys`, holding the versions they use.
     fn column(&self, keys: Vec<i32>) -> Result<ArrayRef, Error> {
-        DictionaryArray::<Int32Type>::try_new(Int32Array::from(keys), self.values.clone())
-            .map(|a| Arc::new(a) as ArrayRef)
-            .map_err(arrow_error)
+        dictionary(keys, self.values.clone())
     }
 }
 

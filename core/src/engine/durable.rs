@@ -455,7 +455,11 @@ impl Engine {
         let found = self.store_mut()?.store.head()?.seq;
         if found != expected {
             self.catch_up()?;
-            return Err(scoped(Error::Conflict { expected, found }, &actors));
+            let conflict = Error::Conflict {
+                expected: Some(expected),
+                found: Some(found),
+            };
+            return Err(scoped(conflict, &actors));
         }
         self.check_clock(at)?;
         let head = self.store_mut()?.head;
@@ -737,8 +741,8 @@ pub(super) fn scoped(err: Error, actors: &[Actor]) -> Error {
     match err {
         Error::Conflict { .. } if !actors.iter().all(|a| matches!(a, Actor::Dcc)) => {
             Error::Conflict {
-                expected: 0,
-                found: 0,
+                expected: None,
+                found: None,
             }
         }
         other => other,

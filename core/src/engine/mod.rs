@@ -10,7 +10,7 @@
 
 mod durable;
 
-pub use durable::{read_feed, OpenOptions, OpenReport};
+pub use durable::{read_feed, OpenOptions, OpenReport, DEFAULT_CLOCK_SKEW_SECONDS};
 
 use chrono::{DateTime, Utc};
 

@@ -80,8 +80,8 @@ pub enum CommsHubOtaError {
     },
     #[error("{description}")]
     Conflict {
-        expected: i64,
-        found: i64,
+        expected: Option<i64>,
+        found: Option<i64>,
         description: String,
     },
     #[error("{description}")]
@@ -191,8 +191,8 @@ impl From<Error> for CommsHubOtaError {
                 description,
             },
             Error::Conflict { expected, found } => CommsHubOtaError::Conflict {
-                expected: i64::try_from(expected).unwrap_or(i64::MAX),
-                found: i64::try_from(found).unwrap_or(i64::MAX),
+                expected: expected.map(|e| i64::try_from(e).unwrap_or(i64::MAX)),
+                found: found.map(|f| i64::try_from(f).unwrap_or(i64::MAX)),
                 description,
             },
             Error::CorruptSnapshot { seq, reason } => CommsHubOtaError::CorruptSnapshot {

@@ -301,6 +301,7 @@ pub(crate) fn write_atomically(
     let file_name = path
         .file_name()
         .map_or_else(|| "log".into(), |f| f.to_string_lossy().into_owned());
+    remove_dead_writers_temporaries(dir, &file_name);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tmp = dir.join(format!(".{file_name}.{}.{n}.tmp", std::process::id()));
     let written = (|| {
@@ -319,6 +320,50 @@ pub(crate) fn write_atomically(
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// Removes the temporary files a writer of `file_name` left in `dir` when it was killed
+/// mid-write (`.{file_name}.{pid}.{n}.tmp`): those of a process that no longer runs where that
+/// can be seen (`/proc`), else those older than an hour. A live writer's are left alone. Best
+/// effort: a file that cannot be removed is left for the next write.
+fn remove_dead_writers_temporaries(dir: &Path, file_name: &str) {
+    let prefix = format!(".{file_name}.");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let proc_fs = Path::new("/proc/self").exists();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(prefix.as_str()))
+            .and_then(|n| n.strip_suffix(".tmp"))
+        else {
+            continue;
+        };
+        let Some(pid) = rest
+            .split_once('.')
+            .and_then(|(pid, n)| n.parse::<u64>().ok().and(pid.parse::<u32>().ok()))
+        else {
+            continue;
+        };
+        if pid == std::process::id() {
+            continue;
+        }
+        let dead = if proc_fs {
+            !Path::new("/proc").join(pid.to_string()).exists()
+        } else {
+            entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > std::time::Duration::from_secs(3600))
+        };
+        if dead {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Reads events from JSON lines. Blank lines are skipped; a corrupt line, a newer schema or a

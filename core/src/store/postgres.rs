@@ -161,7 +161,10 @@ impl EventStore for PgStore {
             .map_err(err)?;
         let found = last_seq(&mut tx).map_err(err)?;
         if found != expected {
-            return Err(Error::Conflict { expected, found });
+            return Err(Error::Conflict {
+                expected: Some(expected),
+                found: Some(found),
+            });
         }
         let insert = tx
             .prepare(
@@ -175,8 +178,8 @@ impl EventStore for PgStore {
                 .map_err(|e| {
                     if e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION) {
                         Error::Conflict {
-                            expected,
-                            found: r.seq,
+                            expected: Some(expected),
+                            found: Some(r.seq),
                         }
                     } else {
                         err(e)

@@ -159,7 +159,10 @@ impl EventStore for SqliteStore {
             .map_err(err)?;
         let found = SqliteStore::last_seq(&tx).map_err(err)?;
         if found != expected {
-            return Err(Error::Conflict { expected, found });
+            return Err(Error::Conflict {
+                expected: Some(expected),
+                found: Some(found),
+            });
         }
         {
             let mut insert = tx

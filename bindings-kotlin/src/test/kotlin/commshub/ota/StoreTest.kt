@@ -90,7 +90,9 @@ class StoreTest {
             rolling(Engine.open(loc, 0)).use { e ->
                 assertTrue(e.sameStateAs(memory))
                 assertEquals(memory.lastSeq().toULong(), e.storeInfo().events)
-                assertTrue(e.events(0).size < 3, "the history is in the store")
+                // The whole history, read from the store: the same as the engine in memory's.
+                assertEquals(memory.journalLines(0), e.journalLines(0))
+                assertEquals(memory.events(5).map { it.seq }, e.events(5).map { it.seq })
             }
             Engine.open(loc, 10_000).use { again ->
                 assertTrue(again.sameStateAs(memory))
@@ -164,7 +166,9 @@ class StoreTest {
             assertEquals(1L, report.replayed)
         }
         sql(loc, if (loc.startsWith("postgres")) "UPDATE snapshots SET data = substring(data from 1 for 200)" else "UPDATE snapshots SET data = substr(data, 1, 200)")
-        Engine.open(loc, 0).use { fallback ->
+        // Opening on the fallback raises, unless the host allows it; then the report says why.
+        assertThrows(CommsHubOtaException.CorruptSnapshot::class.java) { Engine.open(loc, 0) }
+        Engine.openWith(loc, StoreOptions(snapshotEvery = 0, allowFallback = true)).use { fallback ->
             val report = fallback.openReport()!!
             assertNull(report.snapshot)
             assertEquals(ErrorKind.CORRUPT_SNAPSHOT, report.refused[0].kind)
@@ -254,5 +258,73 @@ class StoreTest {
         val err = assertThrows(CommsHubOtaException.Io::class.java) { Engine.open("postgres://nobody:secret@127.0.0.1:1/none", 0) }
         assertFalse(err.description.contains("secret"), err.description)
         assertThrows(CommsHubOtaException.InvalidInput::class.java) { Engine.open(fresh("sqlite"), -1) }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    fun `writeLog writes the whole history from the store and a stale instance decides again`(backend: String) {
+        val loc = fresh(backend)
+        rolling(Engine()).use { memory ->
+            rolling(Engine.open(loc, 0)).use { e ->
+                Engine.open(loc, 0).use { stale ->
+                    val (durableLog, memoryLog) = dir.resolve("d$backend.jsonl") to dir.resolve("m$backend.jsonl")
+                    e.writeLog(durableLog.toString())
+                    memory.writeLog(memoryLog.toString())
+                    assertArrayEquals(Files.readAllBytes(memoryLog), Files.readAllBytes(durableLog))
+                    Engine.replayLog(durableLog.toString()).use { assertTrue(it.sameStateAs(e)) }
+                    // C7 is unknown to the stale instance's state, known to the store's: recorded.
+                    e.execute("dcc", t(3), create("C7"))
+                    val events = stale.execute("dcc", t(3), Command.GrantPilotOa(GrantPilotOa("C7")))
+                    assertEquals(1, events.size)
+                    assertThrows(CommsHubOtaException.NotFound::class.java) { stale.execute("dcc", t(3), Command.GrantPilotOa(GrantPilotOa("C99"))) }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    fun `a recording time ahead of the clock is refused and another writer's is reported`(backend: String) {
+        val loc = fresh(backend)
+        val far = Command.CreateCampaign(CreateCampaign("C7", "CH-N-DB", "2.0", java.time.Instant.parse("9999-12-31T12:00:00Z"), CampaignPolicy()))
+        val ahead = java.time.Instant.now().plus(java.time.Duration.ofDays(2))
+        rolling(Engine.open(loc, 0)).use { e ->
+            val before = e.storeInfo()
+            val err = assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.execute("dcc", ahead, far) }
+            assertEquals("at", err.field)
+            assertTrue(err.reason.contains("skew of 300 s"), err.reason)
+            assertEquals(before, e.storeInfo())
+        }
+        Engine.openWith(loc, StoreOptions(snapshotEvery = 0, clockSkewSeconds = 3 * 86_400L)).use { wide ->
+            wide.execute("dcc", ahead, far)
+        }
+        Engine.open(loc, 0).use { reader ->
+            val report = reader.openReport()!!
+            assertEquals(listOf(reader.lastSeq()), report.aheadOfClock)
+            assertEquals(1L, report.aheadOfClockCount)
+        }
+        assertThrows(CommsHubOtaException.InvalidInput::class.java) { Engine.openWith(loc, StoreOptions(clockSkewSeconds = -1)) }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    fun `an unchained log is imported only when asked and the store says so`(backend: String) {
+        val log = dir.resolve("unchained-$backend.jsonl")
+        val lastSeq = rolling(Engine()).use { memory ->
+            val chained = dir.resolve("chained-$backend.jsonl")
+            memory.writeLog(chained.toString())
+            val stripped = Files.readAllLines(chained)
+                .filter { it.contains("\"seq\"") }
+                .map { Conformance.mapper.readTree(it).let { node -> (node as com.fasterxml.jackson.databind.node.ObjectNode).apply { remove("hash") }.toString() } }
+            Files.write(log, stripped)
+            memory.lastSeq()
+        }
+        val target = fresh(backend)
+        val err = assertThrows(CommsHubOtaException.CorruptLog::class.java) { Engine.importLog(log.toString(), target, 0) }
+        assertTrue(err.reason.contains("allow_unchained"), err.reason)
+        Engine.importLogWith(log.toString(), target, StoreOptions(snapshotEvery = 0, allowUnchained = true)).use {
+            assertEquals(lastSeq, it.openReport()!!.unverifiedThrough)
+        }
+        Engine.open(target, 0).use { assertEquals(lastSeq, it.openReport()!!.unverifiedThrough) }
     }
 }
