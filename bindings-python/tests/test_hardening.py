@@ -232,7 +232,11 @@ def _calls() -> List[Any]:
 
 
 @pytest.mark.parametrize("name,fn", _calls(), ids=[n for n, _ in _calls()])
-def test_every_bad_input_to_every_call_is_a_comms_hub_ota_error(name: str, fn: Any) -> None:
+def test_every_bad_input_to_every_call_is_a_comms_hub_ota_error(
+    name: str, fn: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A bad path such as " " is a valid file name: whatever a call writes lands in tmp_path.
+    monkeypatch.chdir(tmp_path)
     e = rolling()
     params = [p for p in inspect.signature(fn).parameters.values() if p.name != "self"]
     for target in params:
