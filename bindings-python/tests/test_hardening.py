@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable, Dict, List
 
 import pytest
+from pathlib import Path
 
 import commshub_ota as ota
 from conformance import TESTS_DIR, given, rolling
