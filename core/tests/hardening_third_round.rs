@@ -228,3 +228,98 @@ fn a_killed_writers_temporary_file_is_removed_by_the_next_write() {
         e.events().unwrap().len()
     );
 }
+
+/// `history` with `payload` recorded next by `actor`.
+fn forged(history: &[Event], actor: Actor, payload: EventPayload) -> Vec<Event> {
+    let mut events = history.to_vec();
+    let last = events.last().unwrap();
+    events.push(Event {
+        seq: last.seq + 1,
+        at: last.at,
+        actor,
+        payload,
+    });
+    events
+}
+
+#[test]
+fn replay_holds_events_to_the_bounds_and_invariants_a_command_is_held_to() {
+    // Finding 13: replay accepted events no command could produce.
+    let mut e = fixture();
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(1),
+        Command::CreateCampaign(CreateCampaign {
+            campaign: camp("C9"),
+            variant: vid(NORTH),
+            target: fw("2.0"),
+            cutoff: t(60),
+            policy: Default::default(),
+        }),
+    );
+    let history = e.events().unwrap().to_vec();
+    let refused = |events: Vec<Event>, needle: &str| {
+        let last = events.last().unwrap().seq;
+        let err = Engine::replay(events).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::CorruptLog, "{err}");
+        assert!(err.to_string().contains(&format!("event {last}")), "{err}");
+        assert!(err.to_string().contains(needle), "{needle}: {err}");
+    };
+    // A Draft-phase nomination naming hub 2, a protected premises (its gas supplier flagged
+    // it vulnerable).
+    refused(
+        forged(
+            &history,
+            cust("SUP-A"),
+            EventPayload::HubsNominated(HubsNominated {
+                campaign: camp("C9"),
+                customer: cid("SUP-A"),
+                hubs: vec![hub(2)],
+                refused: vec![],
+            }),
+        ),
+        "protected premises",
+    );
+    // A 1 MB rejection reason (a command carries at most 4 KiB).
+    refused(
+        forged(
+            &history,
+            cust("SUP-A"),
+            EventPayload::HubsRejected(HubsRejected {
+                campaign: camp("C9"),
+                customer: cid("SUP-A"),
+                hubs: vec![hub(1)],
+                reason: "x".repeat(1 << 20),
+                refused: vec![],
+            }),
+        ),
+        "reason",
+    );
+    // An acknowledgement up to 2^63: beyond anything the party was given, after which it
+    // could never acknowledge again.
+    refused(
+        forged(
+            &history,
+            cust("SUP-A"),
+            EventPayload::NotificationsAcknowledged(NotificationsAcknowledged {
+                recipient: cust("SUP-A"),
+                up_to: 1 << 63,
+            }),
+        ),
+        "acknowledges",
+    );
+    // The same events within bounds replay.
+    let fine = forged(
+        &history,
+        cust("SUP-A"),
+        EventPayload::HubsRejected(HubsRejected {
+            campaign: camp("C9"),
+            customer: cid("SUP-A"),
+            hubs: vec![hub(1)],
+            reason: "not yet".into(),
+            refused: vec![],
+        }),
+    );
+    assert!(Engine::replay(fine).is_ok());
+}

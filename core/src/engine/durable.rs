@@ -392,6 +392,7 @@ impl Engine {
                         }
                     }
                 }
+                self.check_acknowledgement(&event)?;
                 self.state.apply(&event)?;
                 self.notify_feed(&event, &mut feed);
                 head = record.hash;

@@ -188,9 +188,34 @@ impl Engine {
                 "a durable engine takes events from its store (catch_up), not by hand",
             ));
         }
+        self.check_acknowledgement(&event)?;
         self.state.apply(&event)?;
         self.state.notify(&event, &mut self.outboxes);
         self.journal.push(event);
+        Ok(())
+    }
+
+    /// A recorded acknowledgement must be one a command could have made: up to a notification
+    /// its recipient was given, past its cursor. (One up to 2^63 would leave the party unable
+    /// to acknowledge ever again.) The outboxes are the engine's, so this is checked here.
+    fn check_acknowledgement(&self, event: &Event) -> Result<(), Error> {
+        let EventPayload::NotificationsAcknowledged(ack) = &event.payload else {
+            return Ok(());
+        };
+        let (last, acked) = self
+            .outboxes
+            .bounds(self.state.recipient_of(&ack.recipient));
+        if ack.up_to > last || ack.up_to <= acked {
+            return Err(Error::CorruptLog {
+                line: event.seq,
+                reason: format!(
+                    "event {} acknowledges {}'s notifications up to {}, but it was given {last} and had acknowledged {acked}: no command records that",
+                    event.seq,
+                    ack.recipient,
+                    ack.up_to
+                ),
+            });
+        }
         Ok(())
     }
 

@@ -48,6 +48,8 @@ impl State {
         // No check that times go forward: the log is ordered by sequence number, and where
         // several writers share a store each stamps with its own clock (DOMAIN.md decision 20).
         if verify {
+            // A log's event must be within the bounds a command is held to.
+            event_texts(&event.payload)?;
             // A log's event must be one its recorded actor could have produced.
             event
                 .payload
@@ -103,5 +105,43 @@ impl State {
             .get_mut(campaign)
             .expect("campaign checked present")
             .consents
+    }
+}
+
+/// Every text of a recorded event within [`crate::limits::MAX_TEXT_BYTES`], the most any command may carry,
+/// or an `invalid_input` naming the field's path: replay refuses what no command could have
+/// recorded (a 1 MB hold reason, say). A bulk load's texts are its rows' ids and versions,
+/// parsed and checked as the load's own rows, so it is not walked here.
+fn event_texts(payload: &crate::event::EventPayload) -> Result<(), crate::Error> {
+    if matches!(payload, crate::event::EventPayload::EstateLoaded(_)) {
+        return Ok(());
+    }
+    let value = serde_json::to_value(payload)
+        .map_err(|e| crate::Error::invalid_input("event", e.to_string()))?;
+    texts_within(&value, &mut String::new())
+}
+
+fn texts_within(value: &serde_json::Value, path: &mut String) -> Result<(), crate::Error> {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => crate::limits::text(if path.is_empty() { "event" } else { path }, s),
+        Value::Array(items) => items.iter().enumerate().try_for_each(|(i, v)| {
+            let len = path.len();
+            path.push_str(&format!("[{i}]"));
+            let r = texts_within(v, path);
+            path.truncate(len);
+            r
+        }),
+        Value::Object(fields) => fields.iter().try_for_each(|(k, v)| {
+            let len = path.len();
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(k);
+            let r = texts_within(v, path);
+            path.truncate(len);
+            r
+        }),
+        _ => Ok(()),
     }
 }

@@ -743,7 +743,7 @@ impl Evolve for HubsNominated {
         authority::the_customer(actor, &self.customer)
     }
 
-    fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
+    fn apply(&self, state: &mut State, _event: &Event, verify: bool) -> Result<(), Error> {
         let HubsNominated {
             campaign,
             customer,
@@ -752,6 +752,23 @@ impl Evolve for HubsNominated {
         } = self;
         state.campaign_ref(campaign)?;
         let (c, hubs) = (state.customer_ref(customer)?, state.positions(hubs)?);
+        if verify {
+            // Invariant 3 holds at replay as live: a protected premises is never nominated.
+            if let Some(&p) = hubs.iter().find(|&&p| {
+                let rec = &state.estate.hubs[p as usize];
+                SupplyRole::ALL
+                    .iter()
+                    .any(|&r| rec.flags(r).vulnerable || rec.flags(r).high_risk)
+            }) {
+                return Err(Error::invalid_input(
+                    "hubs",
+                    format!(
+                        "hub {} is a protected premises (flagged vulnerable or high risk): no command nominates it",
+                        state.estate.hubs[p as usize].id
+                    ),
+                ));
+            }
+        }
         state
             .consents_mut(campaign)
             .nominations
