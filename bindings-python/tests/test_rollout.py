@@ -179,3 +179,22 @@ def test_the_synthetic_estate_is_the_cores_and_loads_as_given() -> None:
     assert ota.synthetic_estate(1000, 7)[1]["id"] == columns["id"], "deterministic from the seed"
     with pytest.raises(ota.InvalidInputError):
         ota.synthetic_estate(0)
+
+
+def test_a_flagger_withdraws_its_flag_and_open_flags_are_bounded() -> None:
+    e = rolling()
+    subject = ota.DefectSubject.firmware("CH-N-DB", "2.0")
+    flag = e.flag_defect(A, t(4), subject=subject, text="IHD pairing")[0].payload["flag"]
+    with pytest.raises(ota.NotFoundError):
+        e.withdraw_defect_flag(ota.Actor.customer("SUP-D"), t(4), flag=flag)
+    events = e.withdraw_defect_flag(A, t(4), flag=flag)
+    assert [x.type for x in events] == ["defect_flag_withdrawn"]
+    assert all(d.flag != flag for d in e.defect_flags(ota.Actor.DCC))
+    with pytest.raises(ota.NotFoundError):
+        e.withdraw_defect_flag(A, t(4), flag=flag)
+    with pytest.raises(ota.InvalidInputError):
+        e.withdraw_defect_flag(A, t(4), flag=-1)
+    for i in range(256):
+        e.flag_defect(A, t(5), subject=subject, text=f"note {i}")
+    with pytest.raises(ota.InvalidInputError, match="withdraw"):
+        e.flag_defect(A, t(5), subject=subject, text="one too many")

@@ -19,10 +19,16 @@ pub const MAX_OUTCOME_ROWS: usize = 4_000_000;
 pub const MAX_LIVE_CAMPAIGNS_PER_VARIANT: usize = 16;
 /// Defect flags one customer may have suspending at once.
 pub const MAX_SUSPENDING_FLAGS_PER_CUSTOMER: usize = 64;
+/// Defect flags one customer may have open (raised and not withdrawn): a customer cannot
+/// flood every other customer of a variant with flags.
+pub const MAX_OPEN_FLAGS_PER_CUSTOMER: usize = 256;
 /// One line of a JSON-lines event log (a 10 000 000-hub load is about 1.5 GB).
 pub const MAX_LOG_LINE_BYTES: usize = 4 * 1024 * 1024 * 1024;
 /// Commands in one batch (`Engine::execute_batch`): one transaction, one decision each.
 pub const MAX_BATCH_COMMANDS: usize = 10_000;
+/// Notifications one recipient's outbox keeps unacknowledged; older ones are folded into one
+/// `notices_coalesced` count, so that no party's acts grow another's outbox without bound.
+pub const MAX_PENDING_NOTICES: usize = 10_000;
 
 /// `text` within `limit` bytes, or an `invalid_input` naming `field` and the limit.
 /// An optional free text: within [`MAX_TEXT_BYTES`] when given.

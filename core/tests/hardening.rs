@@ -730,7 +730,8 @@ fn eight_threads_feeding_one_engine_lose_nothing_to_time_order() {
             let (engine, clock) = (engine.clone(), clock.clone());
             std::thread::spawn(move || {
                 let mut refused = 0;
-                for i in 0..50 {
+                // 240 flags: within the 256 a customer may have open.
+                for i in 0..30 {
                     // The host's clock, read before the engine is taken.
                     let stamp =
                         t(3) + chrono::Duration::microseconds(clock.fetch_add(1, Ordering::SeqCst));
@@ -764,10 +765,10 @@ fn eight_threads_feeding_one_engine_lose_nothing_to_time_order() {
     // them (decision 20): numbered without a gap, every stamp once.
     let events = e.events().unwrap();
     assert!(events.windows(2).all(|w| w[1].seq == w[0].seq + 1));
-    let mut stamps: Vec<_> = events.iter().rev().take(400).map(|ev| ev.at).collect();
+    let mut stamps: Vec<_> = events.iter().rev().take(240).map(|ev| ev.at).collect();
     stamps.sort();
     stamps.dedup();
-    assert_eq!(stamps.len(), 400);
+    assert_eq!(stamps.len(), 240);
     assert_eq!(
         Engine::replay(e.events().unwrap().to_vec())
             .unwrap()

@@ -45,7 +45,7 @@ fn the_schema_names_every_command_query_and_event() {
         commands.contains(&"lift_defect_suspension".to_string()),
         "{commands:?}"
     );
-    assert_eq!(commands.len(), 38);
-    assert_eq!(tags("EventPayload", "type").len(), 36);
+    assert_eq!(commands.len(), 39);
+    assert_eq!(tags("EventPayload", "type").len(), 37);
     assert!(tags("Query", "name").contains(&"explain".to_string()));
 }

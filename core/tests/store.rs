@@ -1153,3 +1153,105 @@ fn an_unchained_log_is_imported_only_when_asked_and_the_store_says_so() {
         assert_eq!(e.open_report().unwrap().unverified_through, 0);
     }
 }
+
+/// `loc`'s store keeping snapshots in pieces of at most `bytes`.
+fn chunked(loc: &str, bytes: usize) -> Box<dyn store::EventStore> {
+    if loc.starts_with("postgres") {
+        #[cfg(feature = "postgres")]
+        return Box::new(
+            store::postgres::PgStore::open(loc)
+                .unwrap()
+                .with_snapshot_chunk_bytes(bytes),
+        );
+    }
+    Box::new(
+        store::sqlite::SqliteStore::open(loc)
+            .unwrap()
+            .with_snapshot_chunk_bytes(bytes),
+    )
+}
+
+fn count_rows(loc: &str, sql: &str) -> i64 {
+    if loc.starts_with("postgres") {
+        let mut c = postgres::Client::connect(loc, postgres::NoTls).unwrap();
+        return c.query_one(sql, &[]).unwrap().get(0);
+    }
+    let conn = rusqlite::Connection::open(loc).unwrap();
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn snapshots_are_kept_in_pieces_no_value_near_a_stores_limit() {
+    // Finding 9: a 1.44 GB snapshot was one value, past SQLite's 1 GB limit. With pieces of at
+    // most 1 000 bytes (a store whose values stop there), a snapshot is many rows and restarts.
+    for b in backends() {
+        let loc = b.fresh();
+        let mut e = Engine::open_store(chunked(&loc, 1_000), opts(0)).unwrap();
+        e = rolling_on(e, Default::default());
+        let size = e.snapshot().unwrap();
+        let at = e.state().last_seq();
+        let pieces = count_rows(&loc, "SELECT count(*) FROM snapshot_chunks");
+        assert_eq!(pieces as u64, size.div_ceil(1_000) - 1, "{}", b.name());
+        let largest = count_rows(
+            &loc,
+            "SELECT CAST(max(length(data)) AS BIGINT) FROM snapshot_chunks",
+        );
+        assert!(largest <= 1_000);
+        // Snapshots after it replace it, pieces and all.
+        e.execute(&csp(), t(3), report(&upgrade_rows(10))).unwrap();
+        e.snapshot().unwrap();
+        e.execute(&csp(), t(3), report(&upgrade_rows(12))).unwrap();
+        e.snapshot().unwrap();
+        let kept = count_rows(&loc, "SELECT count(DISTINCT seq) FROM snapshot_chunks");
+        assert_eq!(kept, 2, "{}", b.name());
+        let expected = e.fork();
+        drop(e);
+        let reopened = open(&loc);
+        assert!(reopened.same_state_as(&expected), "{}", b.name());
+        assert!(reopened.open_report().unwrap().snapshot > Some(at));
+    }
+}
+
+#[test]
+fn a_failing_automatic_snapshot_backs_off_and_is_reported() {
+    // Finding 9: a snapshot the store refused was retried on every commit, so every command by
+    // anyone took as long as a snapshot. Now: reported, and tried after 2, 4, 8... events.
+    let loc = Fresh::sqlite("backoff");
+    let mut e = fixture_on(Engine::open_store(store::open(&loc).unwrap(), opts(2)).unwrap());
+    let conn = rusqlite::Connection::open(&*loc).unwrap();
+    conn.execute_batch(
+        "CREATE TRIGGER refuse_snapshots BEFORE INSERT ON snapshots BEGIN SELECT RAISE(ABORT, 'string or blob too big'); END;",
+    )
+    .unwrap();
+    let first = e.state().last_seq();
+    let mut failures = Vec::new();
+    for i in 0..40 {
+        e.execute(
+            &cust("SUP-A"),
+            t(2),
+            Command::FlagDefect(FlagDefect {
+                subject: commshub_ota::defects::DefectSubject::Firmware {
+                    variant: vid(NORTH),
+                    version: fw("2.0"),
+                },
+                text: format!("note {i}"),
+                named: false,
+                suspend_own: false,
+            }),
+        )
+        .unwrap();
+        if let Some((seq, err)) = &e.open_report().unwrap().snapshot_failure {
+            assert!(err.to_string().contains("too big"), "{err}");
+            if failures.last() != Some(seq) {
+                failures.push(*seq);
+            }
+        }
+    }
+    let gaps: Vec<u64> = failures.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(failures.len() >= 3, "{failures:?} (from {first})");
+    assert!(gaps.windows(2).all(|w| w[1] == 2 * w[0]), "{failures:?}");
+    // Once the store takes snapshots again, the next due one succeeds and clears the report.
+    conn.execute_batch("DROP TRIGGER refuse_snapshots").unwrap();
+    e.snapshot().unwrap();
+    assert!(e.open_report().unwrap().snapshot_failure.is_none());
+}

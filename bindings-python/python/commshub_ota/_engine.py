@@ -715,6 +715,12 @@ class Engine:
         """The flagging customer: lift the suspension its flag placed on its own upgrades."""
         return self._run(actor, at, "lift_defect_suspension", flag=_count(flag, "flag"))
 
+    def withdraw_defect_flag(self, actor: str, at: datetime, *, flag: int) -> List[Event]:
+        """The flagging customer: withdraw its defect flag (the defect is understood, or the flag
+        was wrong). It is no longer listed, suspends nothing, and its id is never given again.
+        A customer may have at most 256 flags open."""
+        return self._run(actor, at, "withdraw_defect_flag", flag=_count(flag, "flag"))
+
     def acknowledge_notifications(self, actor: str, at: datetime, *, up_to: int) -> List[Event]:
         """The asker's notifications up to id `up_to` were read: they are not delivered again."""
         return self._run(actor, at, "acknowledge_notifications", up_to=_count(up_to, "up_to"))

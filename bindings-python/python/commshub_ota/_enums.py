@@ -179,6 +179,7 @@ class NotificationType(_StrEnum):
     PILOT_VERDICT = "pilot_verdict"
     OUTCOMES_SUMMARY = "outcomes_summary"
     HAN_HEALTH_ISSUE = "han_health_issue"
+    NOTICES_COALESCED = "notices_coalesced"
 
 
 class Visibility(_StrEnum):

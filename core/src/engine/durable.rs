@@ -101,6 +101,10 @@ pub struct OpenReport {
     pub ahead_of_clock: Vec<u64>,
     /// How many such events this engine read (`ahead_of_clock` names the first 1 000).
     pub ahead_of_clock_count: u64,
+    /// The last automatic snapshot that failed, if the one after it has not succeeded: the
+    /// event it was for and why (the events hold everything, so nothing is lost; the next try
+    /// waits twice as many events as the one before).
+    pub snapshot_failure: Option<(u64, Error)>,
     /// The store's history up to this event was imported from a log without an audit chain
     /// (0: none was): nothing vouches for it but whoever imported it.
     pub unverified_through: u64,
@@ -112,6 +116,10 @@ pub(super) struct Durable {
     head: [u8; 32],
     options: OpenOptions,
     last_snapshot: u64,
+    /// After automatic snapshots failed, the next is tried only this many events after the
+    /// last try (doubling with each failure): a snapshot the store refuses must not be retried
+    /// on every commit, making everyone's command as slow as a snapshot.
+    snapshot_backoff: u64,
     report: OpenReport,
     /// Feed rows not yet in the store (a failed feed write is retried with the next commit).
     feed_pending: Vec<FeedRow>,
@@ -163,12 +171,14 @@ impl Engine {
                 head: from.hash,
                 options,
                 last_snapshot: from.seq,
+                snapshot_backoff: 0,
                 report: OpenReport {
                     snapshot: (from.seq > 0).then_some(from.seq),
                     replayed: 0,
                     refused,
                     ahead_of_clock: Vec::new(),
                     ahead_of_clock_count: 0,
+                    snapshot_failure: None,
                     unverified_through,
                 },
                 feed_pending: Vec::new(),
@@ -335,12 +345,22 @@ impl Engine {
         let Some(d) = self.durable.as_mut() else {
             return;
         };
-        let due = d.options.snapshot_every > 0
-            && through.saturating_sub(d.last_snapshot) >= d.options.snapshot_every;
-        if due {
-            // A failed automatic snapshot is tried again at the next one due; the events hold
-            // everything, so nothing is lost meanwhile.
-            let _ = self.snapshot();
+        let wait = d.options.snapshot_every.max(d.snapshot_backoff);
+        let due = d.options.snapshot_every > 0 && through.saturating_sub(d.last_snapshot) >= wait;
+        if !due {
+            return;
+        }
+        // A failed automatic snapshot is reported and tried again after twice as many events
+        // (the events hold everything, so nothing is lost meanwhile), never on every commit.
+        match self.snapshot() {
+            Ok(_) => {}
+            Err(e) => {
+                if let Some(d) = self.durable.as_mut() {
+                    d.snapshot_backoff = wait.saturating_mul(2);
+                    d.last_snapshot = through;
+                    d.report.snapshot_failure = Some((through, e));
+                }
+            }
         }
     }
 
@@ -561,6 +581,8 @@ impl Engine {
         let bytes = snapshot::encode(&self.state, &self.outboxes, &d.head);
         d.store.put_snapshot(seq, &bytes)?;
         d.last_snapshot = seq;
+        d.snapshot_backoff = 0;
+        d.report.snapshot_failure = None;
         Ok(bytes.len() as u64)
     }
 

@@ -114,6 +114,10 @@ pub enum NotificationKind {
         no_response: u64,
         timed_out: u64,
     },
+    /// This many older notifications were not kept, so that an outbox stays within
+    /// [`crate::limits::MAX_PENDING_NOTICES`] whatever others do (a flood of flags, say): they
+    /// are never lost silently. A durable engine's feed and the DCC's log hold them whole.
+    NoticesCoalesced { notices: u64 },
     /// A supplier reported a bad HAN after an upgrade (the supplier named to the DCC only).
     HanHealthIssue {
         campaign: CampaignId,
@@ -143,6 +147,33 @@ pub(crate) struct Outbox {
     pub last_id: u64,
     /// Acknowledged up to here.
     pub acked: u64,
+}
+
+impl Outbox {
+    /// Folds the oldest pending notice into the count at the front (made of the two oldest
+    /// when there is none), one notice fewer: the count takes the id and time of the last
+    /// notice it holds, so acknowledging up to it acknowledges them all.
+    fn coalesce_oldest(&mut self) {
+        let before = match self.pending.pop_front() {
+            Some(Notification {
+                kind: NotificationKind::NoticesCoalesced { notices },
+                ..
+            }) => notices,
+            Some(_) => 1,
+            None => return,
+        };
+        let Some(oldest) = self.pending.pop_front() else {
+            return;
+        };
+        self.pending.push_front(Notification {
+            id: oldest.id,
+            event: None,
+            at: oldest.at,
+            kind: NotificationKind::NoticesCoalesced {
+                notices: before + 1,
+            },
+        });
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -177,6 +208,9 @@ impl Outboxes {
             at,
             kind,
         });
+        if outbox.pending.len() > crate::limits::MAX_PENDING_NOTICES {
+            outbox.coalesce_oldest();
+        }
     }
 
     /// The id of the last notification put in `to`'s outbox and its acknowledged cursor.
@@ -232,4 +266,46 @@ pub struct NotificationPage {
     /// Notifications after the cursor not shown in this page.
     pub more: u64,
     pub notifications: Vec<Notification>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::limits::MAX_PENDING_NOTICES;
+
+    fn cutoff(n: u64) -> NotificationKind {
+        NotificationKind::CutoffReached {
+            campaign: "C1".parse().unwrap(),
+            cutoff: DateTime::from_timestamp(n as i64, 0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn an_outbox_keeps_its_newest_notices_and_counts_the_older_ones_it_folded() {
+        let mut boxes = Outboxes::default();
+        let to = Recipient::Dcc;
+        let extra = 5;
+        for n in 1..=(MAX_PENDING_NOTICES as u64 + extra) {
+            boxes.push(
+                to,
+                n,
+                DateTime::from_timestamp(n as i64, 0).unwrap(),
+                cutoff(n),
+            );
+        }
+        let outbox = &boxes.boxes[&to];
+        assert_eq!(outbox.pending.len(), MAX_PENDING_NOTICES);
+        // The front counts the `extra + 1` oldest and carries the id of the last it holds.
+        let front = &outbox.pending[0];
+        assert_eq!(
+            front.kind,
+            NotificationKind::NoticesCoalesced { notices: extra + 1 }
+        );
+        assert_eq!(front.id, extra + 1);
+        assert_eq!(outbox.pending[1].id, extra + 2);
+        assert_eq!(outbox.last_id, MAX_PENDING_NOTICES as u64 + extra);
+        // Acknowledging up to the count's id acknowledges all it holds.
+        boxes.acknowledge(to, extra + 1);
+        assert_eq!(boxes.boxes[&to].pending.len(), MAX_PENDING_NOTICES - 1);
+    }
 }

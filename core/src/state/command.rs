@@ -144,6 +144,7 @@ commands! {
     ResumeUpgrades(halts),
     FlagDefect(defects),
     LiftDefectSuspension(defects),
+    WithdrawDefectFlag(defects),
     AcknowledgeNotifications(notices),
 }
 

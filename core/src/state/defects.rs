@@ -70,6 +70,14 @@ impl Decide for FlagDefect {
         {
             return Err(Error::already_exists(Entity::DefectFlag, d.id));
         }
+        let open = state.defects.iter().filter(|d| d.customer == me).count();
+        if open >= crate::limits::MAX_OPEN_FLAGS_PER_CUSTOMER {
+            return Err(Error::too_many(
+                "defect flags open (withdraw one you no longer need)",
+                open + 1,
+                crate::limits::MAX_OPEN_FLAGS_PER_CUSTOMER,
+            ));
+        }
         let flag = state.next_flag_id(&subject, &text, at);
         let suspending = state
             .defects
@@ -135,6 +143,41 @@ impl Decide for LiftDefectSuspension {
     }
 }
 
+/// The flagging customer: withdraw its defect flag (the defect is understood, or the flag
+/// was wrong). It is no longer shown (the DCC's log keeps the record) and suspends nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawDefectFlag {
+    pub flag: u64,
+}
+
+impl Decide for WithdrawDefectFlag {
+    fn action(&self) -> String {
+        let WithdrawDefectFlag { flag } = self;
+        format!("withdraw defect flag {flag}")
+    }
+
+    fn check_bounds(&self) -> Result<(), Error> {
+        Ok(()) // a number: bounded by its type
+    }
+
+    fn decide(self, state: &State, cx: &Cx) -> Result<Vec<EventPayload>, Error> {
+        let WithdrawDefectFlag { flag } = self;
+        let (me, customer) = state.participant(cx.actor, &cx.action)?;
+        // Another's flag answers as one that does not exist: its existence is not yours.
+        state
+            .defect(flag)
+            .ok()
+            .filter(|d| d.customer == me)
+            .ok_or_else(|| Error::not_found(Entity::DefectFlag, flag))?;
+        Ok(vec![EventPayload::DefectFlagWithdrawn(
+            DefectFlagWithdrawn { flag, customer },
+        )])
+    }
+}
+
 // --- events ---
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -172,7 +215,7 @@ impl Evolve for DefectFlagged {
                 format!("defect flag {flag} is not the id of its contents"),
             ));
         }
-        if state.defects.iter().any(|d| d.id == *flag) {
+        if state.defects.iter().any(|d| d.id == *flag) || state.withdrawn_flags.contains(flag) {
             return Err(Error::already_exists(Entity::DefectFlag, flag));
         }
         state.defects.push(DefectFlag {
@@ -261,20 +304,52 @@ impl Evolve for DefectSuspensionLifted {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DefectFlagWithdrawn {
+    pub flag: u64,
+    pub customer: CustomerId,
+}
+
+impl Evolve for DefectFlagWithdrawn {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::the_customer(actor, &self.customer)
+    }
+
+    fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
+        let DefectFlagWithdrawn { flag, customer } = self;
+        let me = state.customer_ref(customer)?;
+        if state.defect(*flag)?.customer != me {
+            return Err(Error::not_found(Entity::DefectFlag, flag));
+        }
+        // Its id stays taken: no later flag is given it.
+        state.defects.retain(|d| d.id != *flag);
+        state.withdrawn_flags.insert(*flag);
+        Ok(())
+    }
+
+    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
+        // Tells nobody: the flag is simply no longer listed.
+    }
+}
+
 impl State {
-    /// The id the next flag with this subject, text and time takes (`defects::flag_id`).
+    /// The id the next flag with this subject, text and time takes (`defects::flag_id`): the
+    /// first ordinal whose id no flag has taken, open or withdrawn.
     pub(crate) fn next_flag_id(
         &self,
         subject: &DefectSubject,
         text: &str,
         at: chrono::DateTime<chrono::Utc>,
     ) -> u64 {
-        let same = self
-            .defects
-            .iter()
-            .filter(|d| d.at == at && d.text == text && d.subject == *subject)
-            .count();
-        crate::defects::flag_id(subject, text, at, same)
+        let taken =
+            |id: u64| self.withdrawn_flags.contains(&id) || self.defects.iter().any(|d| d.id == id);
+        (0..)
+            .map(|ordinal| crate::defects::flag_id(subject, text, at, ordinal))
+            .find(|&id| !taken(id))
+            .unwrap_or(0)
     }
 }
 

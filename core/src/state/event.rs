@@ -154,6 +154,7 @@ events! {
     SupplierHoldLifted(halts, "supplier_hold_lifted"),
     DefectFlagged(defects, "defect_flagged"),
     DefectSuspensionLifted(defects, "defect_suspension_lifted"),
+    DefectFlagWithdrawn(defects, "defect_flag_withdrawn"),
     NotificationsAcknowledged(notices, "notifications_acknowledged"),
 }
 

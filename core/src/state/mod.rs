@@ -47,6 +47,8 @@ pub struct State {
     pub(crate) last_at: Option<DateTime<Utc>>,
     /// Defect flags, oldest first (ids are digests of the flag: see `defects::flag_id`).
     pub(crate) defects: Vec<DefectFlag>,
+    /// The ids of withdrawn defect flags: no longer shown, never given again.
+    pub(crate) withdrawn_flags: std::collections::BTreeSet<u64>,
     /// The upgrade lists last worked out, for paging (not state: never compared or stored).
     pub(crate) kept_lists: crate::query::upgrade_list::KeptLists,
 }

@@ -2,6 +2,8 @@
 //! customer's estate by firmware version, an actor's notifications and the defect flags it may
 //! see. Each is scoped to the asker as DOMAIN.md's actor table says.
 
+use std::collections::BTreeSet;
+
 use crate::actor::Actor;
 use crate::campaign::Phase;
 use crate::catalogue::FirmwareIdx;
@@ -285,6 +287,17 @@ impl State {
     /// firmware of variants it has hubs of (flaggers named where they chose to be).
     pub fn defect_flags(&self, actor: &Actor) -> Result<Vec<DefectView>, Error> {
         let me = self.customer_of(actor);
+        // A customer's variants and sets, from one pass over its own hubs: each flag is then one
+        // look-up, so the answer costs what the asker's hubs and the open flags do, never a
+        // scan of the asker's hubs per flag (others' flags must not slow it: decision 13).
+        let (mut my_variants, mut my_sets) = (BTreeSet::new(), BTreeSet::new());
+        if let (Actor::Customer(_), Some(m)) = (actor, me) {
+            for p in self.estate.hubs_of(m, 0) {
+                let h = &self.estate.hubs[p];
+                my_variants.insert(h.variant);
+                my_sets.insert(h.config);
+            }
+        }
         let mut out = Vec::new();
         for d in &self.defects {
             let variant = match d.resolved {
@@ -298,15 +311,10 @@ impl State {
                 Actor::System => false,
                 Actor::Customer(_) => {
                     yours
-                        || me.is_some_and(|m| {
-                            self.estate.hubs_of(m, 0).any(|p| {
-                                let h = &self.estate.hubs[p];
-                                match d.resolved {
-                                    Resolved::Config(cfg) => h.config == cfg,
-                                    Resolved::Firmware(_) => h.variant == variant,
-                                }
-                            })
-                        })
+                        || match d.resolved {
+                            Resolved::Config(cfg) => my_sets.contains(&cfg),
+                            Resolved::Firmware(_) => my_variants.contains(&variant),
+                        }
                 }
             };
             if !visible {

@@ -32,6 +32,11 @@ use crate::Error;
 /// larger load is refused before anything changes; load the estate in parts.
 pub const MAX_EVENT_BYTES: usize = 512 * 1024 * 1024;
 
+/// The largest piece of a snapshot one stored value holds: a snapshot is kept as its first
+/// piece in `snapshots.data` and the rest in `snapshot_chunks` (`seq`, `n`, `data`), so no value
+/// approaches a store's limit (SQLite's and PostgreSQL's stop at 1 GB) at any estate size.
+pub const SNAPSHOT_CHUNK_BYTES: usize = 64 * 1024 * 1024;
+
 /// How many bytes of events one read brings into memory (at least one event).
 pub const READ_BYTES: usize = 64 * 1024 * 1024;
 

@@ -38,6 +38,12 @@ CREATE TABLE IF NOT EXISTS snapshots (
     bytes  BIGINT NOT NULL,
     data   BYTEA NOT NULL
 );
+CREATE TABLE IF NOT EXISTS snapshot_chunks (
+    seq  BIGINT NOT NULL,
+    n    INTEGER NOT NULL,
+    data BYTEA NOT NULL,
+    PRIMARY KEY (seq, n)
+);
 CREATE TABLE IF NOT EXISTS feed (
     recipient TEXT NOT NULL,
     position  BIGINT NOT NULL,
@@ -57,6 +63,7 @@ INSERT INTO meta (key, value) VALUES ('store_format', '1'), ('feed_through', '0'
 pub struct PgStore {
     client: Client,
     location: String,
+    chunk_bytes: usize,
 }
 
 /// `url` without its password, for messages.
@@ -109,7 +116,18 @@ impl PgStore {
         client
             .batch_execute(&format!("LISTEN {CHANNEL}"))
             .map_err(err)?;
-        Ok(PgStore { client, location })
+        Ok(PgStore {
+            client,
+            location,
+            chunk_bytes: super::SNAPSHOT_CHUNK_BYTES,
+        })
+    }
+
+    /// The same store, keeping snapshots in pieces of at most `bytes` (at least 1; the default
+    /// is [`super::SNAPSHOT_CHUNK_BYTES`]): for a test of a store with a small value limit.
+    pub fn with_snapshot_chunk_bytes(mut self, bytes: usize) -> PgStore {
+        self.chunk_bytes = bytes.max(1);
+        self
     }
 
     fn err(&self) -> impl Fn(postgres::Error) -> Error + '_ {
@@ -253,14 +271,30 @@ impl EventStore for PgStore {
             header.hubs as i64,
             bytes.len() as i64,
         );
+        let (first, rest) = bytes.split_at(bytes.len().min(self.chunk_bytes));
         tx.execute(
             "INSERT INTO snapshots (seq, format, hubs, bytes, data) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (seq) DO UPDATE SET format = $2, hubs = $3, bytes = $4, data = $5",
-            &[&seq, &format, &hubs, &len, &bytes],
+            &[&seq, &format, &hubs, &len, &first],
+        )
+        .map_err(err)?;
+        tx.execute("DELETE FROM snapshot_chunks WHERE seq = $1", &[&seq])
+            .map_err(err)?;
+        for (n, piece) in rest.chunks(self.chunk_bytes).enumerate() {
+            let n = n as i32 + 1;
+            tx.execute(
+                "INSERT INTO snapshot_chunks (seq, n, data) VALUES ($1, $2, $3)",
+                &[&seq, &n, &piece],
+            )
+            .map_err(err)?;
+        }
+        tx.execute(
+            "DELETE FROM snapshots WHERE seq NOT IN (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT 2)",
+            &[],
         )
         .map_err(err)?;
         tx.execute(
-            "DELETE FROM snapshots WHERE seq NOT IN (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT 2)",
+            "DELETE FROM snapshot_chunks WHERE seq NOT IN (SELECT seq FROM snapshots)",
             &[],
         )
         .map_err(err)?;
@@ -281,7 +315,18 @@ impl EventStore for PgStore {
             .client
             .query_one("SELECT data FROM snapshots WHERE seq = $1", &[&seq])
             .map_err(self.err())?;
-        Ok(row.get(0))
+        let mut bytes: Vec<u8> = row.get(0);
+        let pieces = self
+            .client
+            .query(
+                "SELECT data FROM snapshot_chunks WHERE seq = $1 ORDER BY n",
+                &[&seq],
+            )
+            .map_err(self.err())?;
+        for piece in pieces {
+            bytes.extend_from_slice(piece.get::<_, &[u8]>(0));
+        }
+        Ok(bytes)
     }
 
     fn feed_through(&mut self) -> Result<u64, Error> {

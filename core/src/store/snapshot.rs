@@ -57,6 +57,7 @@ struct RestOut<'a> {
     last_seq: u64,
     last_at: Option<DateTime<Utc>>,
     defects: &'a [DefectFlag],
+    withdrawn_flags: &'a std::collections::BTreeSet<u64>,
     customers: &'a [CustomerId],
     devices: &'a [DeviceProfile],
     configs: &'a [ConfigSet],
@@ -71,6 +72,9 @@ struct RestIn {
     last_seq: u64,
     last_at: Option<DateTime<Utc>>,
     defects: Vec<DefectFlag>,
+    /// Absent from snapshots written before flags could be withdrawn.
+    #[serde(default)]
+    withdrawn_flags: std::collections::BTreeSet<u64>,
     customers: Vec<CustomerId>,
     devices: Vec<DeviceProfile>,
     configs: Vec<ConfigSet>,
@@ -95,6 +99,7 @@ pub(crate) fn encode(state: &State, outboxes: &Outboxes, chain_hash: &[u8; 32]) 
         last_seq: state.last_seq,
         last_at: state.last_at,
         defects: &state.defects,
+        withdrawn_flags: &state.withdrawn_flags,
         customers: estate.customers.values(),
         devices: estate.devices.values(),
         configs: estate.configs.values(),
@@ -269,6 +274,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(State, Outboxes, SnapshotHeader), 
         last_seq: rest.last_seq,
         last_at: rest.last_at,
         defects: rest.defects,
+        withdrawn_flags: rest.withdrawn_flags,
         kept_lists: Default::default(),
     };
     Ok((state, rest.outboxes, header))

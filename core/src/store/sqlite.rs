@@ -45,6 +45,12 @@ CREATE TABLE IF NOT EXISTS snapshots (
     bytes  INTEGER NOT NULL,
     data   BLOB NOT NULL
 );
+CREATE TABLE IF NOT EXISTS snapshot_chunks (
+    seq  INTEGER NOT NULL,
+    n    INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (seq, n)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS feed (
     recipient TEXT NOT NULL,
     position  INTEGER NOT NULL,
@@ -63,6 +69,7 @@ INSERT OR IGNORE INTO meta (key, value) VALUES ('store_format', '1'), ('feed_thr
 pub struct SqliteStore {
     conn: Connection,
     location: String,
+    chunk_bytes: usize,
 }
 
 impl SqliteStore {
@@ -98,7 +105,18 @@ impl SqliteStore {
                 format!("store format {format}; this build reads format {STORE_FORMAT}"),
             ));
         }
-        Ok(SqliteStore { conn, location })
+        Ok(SqliteStore {
+            conn,
+            location,
+            chunk_bytes: super::SNAPSHOT_CHUNK_BYTES,
+        })
+    }
+
+    /// The same store, keeping snapshots in pieces of at most `bytes` (at least 1; the default
+    /// is [`super::SNAPSHOT_CHUNK_BYTES`]): for a test of a store with a small value limit.
+    pub fn with_snapshot_chunk_bytes(mut self, bytes: usize) -> SqliteStore {
+        self.chunk_bytes = bytes.max(1);
+        self
     }
 
     fn err(&self) -> impl Fn(rusqlite::Error) -> Error + '_ {
@@ -232,13 +250,31 @@ impl EventStore for SqliteStore {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(err)?;
+        let (first, rest) = bytes.split_at(bytes.len().min(self.chunk_bytes));
         tx.execute(
             "INSERT OR REPLACE INTO snapshots (seq, format, hubs, bytes, data) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![seq as i64, header.format, header.hubs as i64, bytes.len() as i64, bytes],
+            params![seq as i64, header.format, header.hubs as i64, bytes.len() as i64, first],
         )
         .map_err(err)?;
         tx.execute(
+            "DELETE FROM snapshot_chunks WHERE seq = ?1",
+            params![seq as i64],
+        )
+        .map_err(err)?;
+        for (n, piece) in rest.chunks(self.chunk_bytes).enumerate() {
+            tx.execute(
+                "INSERT INTO snapshot_chunks (seq, n, data) VALUES (?1, ?2, ?3)",
+                params![seq as i64, n as i64 + 1, piece],
+            )
+            .map_err(err)?;
+        }
+        tx.execute(
             "DELETE FROM snapshots WHERE seq NOT IN (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT 2)",
+            [],
+        )
+        .map_err(err)?;
+        tx.execute(
+            "DELETE FROM snapshot_chunks WHERE seq NOT IN (SELECT seq FROM snapshots)",
             [],
         )
         .map_err(err)?;
@@ -261,13 +297,26 @@ impl EventStore for SqliteStore {
     }
 
     fn snapshot(&mut self, seq: u64) -> Result<Vec<u8>, Error> {
-        self.conn
+        let location = self.location.clone();
+        let err = |e: rusqlite::Error| io_error(&location, e);
+        let mut bytes: Vec<u8> = self
+            .conn
             .query_row(
                 "SELECT data FROM snapshots WHERE seq = ?1",
                 params![seq as i64],
                 |r| r.get(0),
             )
-            .map_err(self.err())
+            .map_err(err)?;
+        let mut pieces = self
+            .conn
+            .prepare_cached("SELECT data FROM snapshot_chunks WHERE seq = ?1 ORDER BY n")
+            .map_err(err)?;
+        let mut rows = pieces.query(params![seq as i64]).map_err(err)?;
+        while let Some(row) = rows.next().map_err(err)? {
+            let piece: Vec<u8> = row.get(0).map_err(err)?;
+            bytes.extend_from_slice(&piece);
+        }
+        Ok(bytes)
     }
 
     fn feed_through(&mut self) -> Result<u64, Error> {
