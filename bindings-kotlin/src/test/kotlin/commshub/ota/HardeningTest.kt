@@ -282,5 +282,18 @@ class HardeningTest {
         }
         assertTrue(err.reason.contains("limit of 256"), err.reason)
     }
-}
 
+    @Test
+    fun `replay refuses an acknowledgement no command could record`() {
+        val log = Scratch.dir("replay-bounds").resolve("ack.jsonl")
+        Conformance.given(Engine(), Conformance.mapper.readTree(Conformance.testsDir.resolve("fixtures/rollout_estate.json").toFile())).use { e ->
+            val lines = e.journalLines(0).toMutableList()
+            val last = Conformance.mapper.readTree(lines.last())
+            val seq = last.get("seq").asLong() + 1
+            lines.add("""{"schema":${last.get("schema")},"seq":$seq,"at":${last.get("at")},"actor":"customer:SUP-A","payload":{"type":"notifications_acknowledged","recipient":"customer:SUP-A","up_to":9223372036854775807}}""")
+            java.nio.file.Files.write(log, lines)
+        }
+        val err = assertThrows(CommsHubOtaException.CorruptLog::class.java) { Engine.replayLog(log.toString()) }
+        assertTrue(err.reason.contains("acknowledges"), err.reason)
+    }
+}

@@ -123,6 +123,13 @@ class StoreTest {
                 second.execute("dcc", t(3), create("C8"))
                 assertEquals(1L, first.catchUp())
                 assertTrue(first.sameStateAs(second))
+                // A customer's lost race names no event numbers: null, not 0.
+                first.execute("dcc", t(3), create("C9"))
+                val flag = Command.FlagDefect(FlagDefect(DefectSubject.Firmware("CH-N-DB", "2.0"), "IHD drops", false, false))
+                val hidden = assertThrows(CommsHubOtaException.Conflict::class.java) { second.execute(a, t(3), flag) }
+                assertNull(hidden.expected)
+                assertNull(hidden.found)
+                assertFalse(hidden.description.contains("event"), hidden.description)
             }
         }
     }
