@@ -817,6 +817,41 @@ fn strings_of(a: &dyn Array) -> Option<Vec<Option<&str>>> {
     })
 }
 
+/// A text array read value by value (a dictionary's values: only the ones its keys use).
+enum TextValues<'a> {
+    Utf8(&'a arrow_array::StringArray),
+    Large(&'a arrow_array::LargeStringArray),
+    View(&'a arrow_array::StringViewArray),
+}
+
+impl<'a> TextValues<'a> {
+    fn of(a: &'a dyn Array) -> Option<TextValues<'a>> {
+        Some(match a.data_type() {
+            DataType::Utf8 => TextValues::Utf8(a.as_string::<i32>()),
+            DataType::LargeUtf8 => TextValues::Large(a.as_string::<i64>()),
+            DataType::Utf8View => TextValues::View(a.as_string_view()),
+            _ => return None,
+        })
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            TextValues::Utf8(a) => a.len(),
+            TextValues::Large(a) => a.len(),
+            TextValues::View(a) => a.len(),
+        }
+    }
+
+    /// Value `k` (within `len`), `None` when null.
+    fn get(&self, k: usize) -> Option<&'a str> {
+        match self {
+            TextValues::Utf8(a) => (!a.is_null(k)).then(|| a.value(k)),
+            TextValues::Large(a) => (!a.is_null(k)).then(|| a.value(k)),
+            TextValues::View(a) => (!a.is_null(k)).then(|| a.value(k)),
+        }
+    }
+}
+
 /// A text column of batches as codes into `strings`: dictionary-encoded columns map each
 /// dictionary value once (the keys are not decoded to text); nulls are missing values.
 fn arrow_text(
@@ -833,19 +868,46 @@ fn arrow_text(
     let mut codes = Vec::new();
     for a in arrays {
         if let Some(dict) = a.as_any_dictionary_opt() {
-            let values = strings_of(dict.values().as_ref()).ok_or_else(|| wrong(a.data_type()))?;
-            let remap: Vec<Option<u32>> =
-                values.iter().map(|v| v.map(|t| strings.code(t))).collect();
+            let values =
+                TextValues::of(dict.values().as_ref()).ok_or_else(|| wrong(a.data_type()))?;
+            // Only the values a row uses are read (a dictionary far larger than its column
+            // costs its size in this vector, not a string look-up a value), each once.
+            let mut remap: Vec<Option<Option<u32>>> = vec![None; values.len()];
+            let start = codes.len();
+            let mut cell = |row: usize, k: Option<i64>| -> PyResult<Option<u32>> {
+                let Some(k) = k else {
+                    return Ok(None);
+                };
+                let slot = usize::try_from(k)
+                    .ok()
+                    .and_then(|k| remap.get_mut(k).map(|s| (k, s)));
+                let Some((k, slot)) = slot else {
+                    return Err(invalid_input(
+                        name,
+                        format!(
+                            "row {}: dictionary key {k} is outside its dictionary of {} values",
+                            start + row,
+                            values.len()
+                        ),
+                    ));
+                };
+                Ok(*slot.get_or_insert_with(|| values.get(k).map(|t| strings.code(t))))
+            };
             // The usual key types (pyarrow's int32, Polars' uint32) read in place; others
-            // through the normalized keys (a copy of the keys as usize).
-            let cell = |k: Option<usize>| k.and_then(|k| remap.get(k).copied().flatten());
+            // (int8 to int64, uint8 to uint64) by value, each checked against the dictionary.
             if let Some(d) = a.as_dictionary_opt::<Int32Type>() {
-                codes.extend(d.keys().iter().map(|k| cell(k.map(|k| k as usize))));
+                for (row, k) in d.keys().iter().enumerate() {
+                    codes.push(cell(row, k.map(i64::from))?);
+                }
             } else if let Some(d) = a.as_dictionary_opt::<UInt32Type>() {
-                codes.extend(d.keys().iter().map(|k| cell(k.map(|k| k as usize))));
+                for (row, k) in d.keys().iter().enumerate() {
+                    codes.push(cell(row, k.map(i64::from))?);
+                }
             } else {
-                let keys = dict.normalized_keys();
-                codes.extend((0..a.len()).map(|i| cell((!a.is_null(i)).then(|| keys[i]))));
+                let keys = arrow_cast_keys(dict.keys()).ok_or_else(|| wrong(a.data_type()))?;
+                for (row, k) in keys.into_iter().enumerate() {
+                    codes.push(cell(row, k)?);
+                }
             }
         } else {
             let values = strings_of(*a).ok_or_else(|| wrong(a.data_type()))?;
@@ -855,6 +917,23 @@ fn arrow_text(
     Ok(codes)
 }
 
+/// A dictionary's keys as `i64` (`None` for a null; a `u64` past `i64::MAX` as -1, which no
+/// dictionary holds), for any integer key type; `None` for another type.
+fn arrow_cast_keys(keys: &dyn Array) -> Option<Vec<Option<i64>>> {
+    use arrow_array::types::*;
+    macro_rules! widen {
+        ($($t:ty),*) => {
+            $(if let Some(p) = keys.as_primitive_opt::<$t>() {
+                return Some(p.iter().map(|k| k.map(|k| i64::try_from(k).unwrap_or(-1))).collect());
+            })*
+        };
+    }
+    widen!(
+        Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type
+    );
+    None
+}
+
 impl Columns {
     /// The columns of `batches` (one schema): the names and meanings of [`Columns::extract`]'s
     /// lists. Text may be plain or dictionary-encoded; dates `date32`/`date64` or ISO text;
@@ -862,8 +941,15 @@ impl Columns {
     /// A bad cell is a row error later, naming the row, the column and the value.
     /// `schema` is the stream's: checked even when no batch follows it (an empty table).
     pub fn from_arrow(schema: &Schema, batches: &[RecordBatch]) -> PyResult<Columns> {
+        let mut seen = std::collections::HashSet::new();
         for field in schema.fields() {
             let name = field.name().as_str();
+            if !seen.insert(name) {
+                return Err(invalid_input(
+                    "columns",
+                    format!("column {name:?} appears twice"),
+                ));
+            }
             if name != "id"
                 && !TEXT_COLUMNS.contains(&name)
                 && !DATE_COLUMNS.contains(&name)
@@ -877,6 +963,25 @@ impl Columns {
                 return Err(invalid_input(
                     "columns",
                     format!("missing required column {name:?}"),
+                ));
+            }
+        }
+        // Every batch must be of the stream's schema: a producer that changes it part way
+        // would otherwise have its columns read as others.
+        for (i, batch) in batches.iter().enumerate() {
+            if batch.schema().fields() != schema.fields() {
+                return Err(invalid_input(
+                    "columns",
+                    format!(
+                        "batch {i} of the Arrow stream has another schema than the stream's ({} columns: {:?})",
+                        batch.num_columns(),
+                        batch
+                            .schema()
+                            .fields()
+                            .iter()
+                            .map(|f| format!("{}: {}", f.name(), f.data_type()))
+                            .collect::<Vec<_>>()
+                    ),
                 ));
             }
         }
@@ -984,8 +1089,12 @@ impl Columns {
                     for d in days {
                         codes.push(d.map(|d| {
                             *seen.entry(d).or_insert_with(|| {
-                                let date = NaiveDate::from_ymd_opt(1970, 1, 1)
-                                    .and_then(|e| e.checked_add_signed(chrono::Duration::days(d)));
+                                // Checked all the way: Arrow's extreme dates and times are
+                                // row errors, never a panic.
+                                let date = NaiveDate::from_ymd_opt(1970, 1, 1).and_then(|e| {
+                                    chrono::Duration::try_days(d)
+                                        .and_then(|span| e.checked_add_signed(span))
+                                });
                                 values.push(match date {
                                     Some(date) => DateValue::Date(date),
                                     // Out of range: kept as text, refused as a row error.

@@ -136,7 +136,7 @@ impl NativeEngine {
         batches: Vec<RecordBatch>,
     ) -> PyResult<u64> {
         py.detach(|| {
-            let columns = crate::columns::Columns::from_arrow(&schema, &batches)?;
+            let columns = arrow_input(|| crate::columns::Columns::from_arrow(&schema, &batches))??;
             let parsed = table_from_columns(columns);
             self.engine()
                 .and_then(|mut e| {
@@ -253,12 +253,14 @@ impl NativeEngine {
         let ffi = unsafe { FFI_ArrowArrayStream::from_raw(pointer.as_ptr().cast()) };
         let (schema, batches) = py
             .detach(|| {
-                let reader = RecordBatchStreamReader::try_new(ffi)?;
-                let schema = reader.schema();
-                reader
-                    .collect::<Result<Vec<_>, _>>()
-                    .map(|batches| (schema, batches))
-            })
+                arrow_input(|| {
+                    let reader = RecordBatchStreamReader::try_new(ffi)?;
+                    let schema = reader.schema();
+                    reader
+                        .collect::<Result<Vec<_>, _>>()
+                        .map(|batches| (schema, batches))
+                })
+            })?
             .map_err(|e| {
                 invalid_input(
                     "columns",
@@ -294,11 +296,11 @@ impl NativeEngine {
         // `ArrowSchema` and `ArrowArray` (the Arrow PyCapsule protocol). The array is moved out
         // (`from_raw` marks the original released, so its capsule does not release it again);
         // the schema is only borrowed while its capsule, alive for this call, owns it.
-        let data = unsafe {
-            let array = FFI_ArrowArray::from_raw(array.as_ptr().cast());
-            from_ffi(array, &*schema.as_ptr().cast::<FFI_ArrowSchema>())
-        }
-        .map_err(|e| invalid_input("columns", format!("the Arrow array could not be read: {e}")))?;
+        let array = unsafe { FFI_ArrowArray::from_raw(array.as_ptr().cast()) };
+        let schema = unsafe { &*schema.as_ptr().cast::<FFI_ArrowSchema>() };
+        let data = arrow_input(|| unsafe { from_ffi(array, schema) })?.map_err(|e| {
+            invalid_input("columns", format!("the Arrow array could not be read: {e}"))
+        })?;
         if !matches!(data.data_type(), arrow_schema::DataType::Struct(_)) {
             return Err(invalid_input(
                 "columns",
@@ -316,7 +318,7 @@ impl NativeEngine {
                 format!("row {row} of the Arrow array is null: a table's rows cannot be"),
             ));
         }
-        let batch = RecordBatch::from(arrow_array::StructArray::from(data));
+        let batch = arrow_input(|| RecordBatch::from(arrow_array::StructArray::from(data)))?;
         self.load_batches(py, actor, at, batch.schema(), vec![batch])
     }
 
@@ -722,4 +724,22 @@ impl NativeEngine {
         py.detach(|| self.engine()?.export(&path))
             .map_err(to_py_err)
     }
+}
+
+/// Runs `read` on Arrow input a producer gave, answering a panic inside arrow-rs (it asserts on
+/// some malformed input) as a typed `InvalidInputError` rather than a `PanicException`, which
+/// is a `BaseException` that `except Exception` misses. The input is only read, so nothing of
+/// the engine is left half-changed by an unwind here.
+fn arrow_input<T>(read: impl FnOnce() -> T) -> PyResult<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).map_err(|panic| {
+        let why = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("malformed input");
+        invalid_input(
+            "columns",
+            format!("the Arrow input is malformed and cannot be read: {why}"),
+        )
+    })
 }

@@ -82,6 +82,26 @@ def _count(value: Any, field: str) -> int:
     return value
 
 
+def _check_column_names(frame: Any) -> None:
+    """A frame's column names, where it tells them: none twice, none with a NUL (the Arrow C
+    interface passes names as C strings, so "variant\\0x" would arrive as "variant")."""
+    names = getattr(frame, "column_names", None)
+    if names is None:
+        columns = getattr(frame, "columns", None)
+        names = list(columns) if columns is not None and not callable(columns) else None
+    if not isinstance(names, list):
+        return
+    seen = set()
+    for name in names:
+        if not isinstance(name, str):
+            raise _invalid("columns", f"column name {name!r} is not text")
+        if "\0" in name:
+            raise _invalid("columns", f"column name {name!r} holds a NUL character")
+        if name in seen:
+            raise _invalid("columns", f"column {name!r} appears twice")
+        seen.add(name)
+
+
 def _flag(value: Any, field: str) -> bool:
     if not isinstance(value, bool):
         raise _invalid(field, f"expected a bool, got {type(value).__name__}")
@@ -512,6 +532,8 @@ class Engine:
         `gas_vulnerable`, `gas_high_risk`, `gas_super_friendly`. Any bad row refuses the whole
         load with `BulkRejectedError` (its `rows` lists each bad row's index and reason).
         Returns the sequence number of the load's event."""
+        if hasattr(columns, "__arrow_c_stream__") or hasattr(columns, "__arrow_c_array__"):
+            _check_column_names(columns)
         if hasattr(columns, "__arrow_c_stream__"):
             stream = columns.__arrow_c_stream__()
             return self._inner.load_estate_arrow(_text(actor, "actor"), _at(at), stream)
@@ -524,6 +546,9 @@ class Engine:
         for name, values in columns.items():
             if values is None:
                 raise _invalid(str(name), "a column cannot be None")
+            if isinstance(values, (str, bytes, bytearray)):
+                # A text is iterable, one item a character: refused before it is taken apart.
+                raise _invalid(str(name), f"expected a list of values, got {type(values).__name__}")
             seq = values if isinstance(values, list) else list(values)
             if name == "smi_status":
                 seq = [v.value if isinstance(v, Enum) else v for v in seq]
@@ -871,9 +896,7 @@ def synthetic_estate(hubs: int, seed: int = 2026) -> Tuple[List[Tuple[str, Dict[
     catalogue as `(actor, command)` pairs for `Engine.execute`, and the hubs as the columns
     `Engine.load_estate` takes plus `config_key`, each hub's configuration-set key (drop it
     before loading). `InvalidInputError` unless 1 <= hubs <= 20 000 000."""
-    if not isinstance(hubs, int) or not isinstance(seed, int) or seed < 0:
-        raise _invalid("hubs/seed", "must be integers, seed non-negative")
-    catalogue, columns = _native.synth_estate(hubs, seed)
+    catalogue, columns = _native.synth_estate(_count(hubs, "hubs"), _count(seed, "seed"))
     return [(str(a), dict(c)) for a, c in catalogue], columns
 
 
@@ -883,7 +906,5 @@ def synthetic_estate_arrow(hubs: int, seed: int = 2026) -> Tuple[List[Tuple[str,
     10 million hubs fit): the catalogue, the hubs (the columns `Engine.load_estate` takes, text
     dictionary-encoded, dates as `date32`) and each hub's `config_key`, row for row.
     `InvalidInputError` unless 1 <= hubs <= 20 000 000."""
-    if not isinstance(hubs, int) or not isinstance(seed, int) or seed < 0:
-        raise _invalid("hubs/seed", "must be integers, seed non-negative")
-    catalogue, table, keys = _native.synth_estate_arrow(hubs, seed)
+    catalogue, table, keys = _native.synth_estate_arrow(_count(hubs, "hubs"), _count(seed, "seed"))
     return [(str(a), dict(c)) for a, c in catalogue], table, keys
