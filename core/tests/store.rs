@@ -488,6 +488,11 @@ fn a_forged_actor_with_a_recomputed_chain_is_refused_by_the_permission_table() {
             &|body| body.replacen("\"actor\":\"dcc\"", "\"actor\":\"customer:SUP-A\"", 1),
             true,
         );
+        // A careful forger sets the indexed column too (a column left alone is refused).
+        exec(
+            &loc,
+            &format!("UPDATE events SET actor = 'customer:SUP-A' WHERE seq = {grant}"),
+        );
         // The chain holds (a forger recomputed it) ...
         let mut s = store::open(&loc).unwrap();
         store::verify(s.as_mut()).unwrap();
@@ -1254,4 +1259,73 @@ fn a_failing_automatic_snapshot_backs_off_and_is_reported() {
     conn.execute_batch("DROP TRIGGER refuse_snapshots").unwrap();
     e.snapshot().unwrap();
     assert!(e.open_report().unwrap().snapshot_failure.is_none());
+}
+
+fn exec(loc: &str, sql: &str) {
+    if loc.starts_with("postgres") {
+        let mut c = postgres::Client::connect(loc, postgres::NoTls).unwrap();
+        c.batch_execute(sql).unwrap();
+        return;
+    }
+    rusqlite::Connection::open(loc)
+        .unwrap()
+        .execute_batch(sql)
+        .unwrap();
+}
+
+#[test]
+fn verify_store_compares_the_indexed_columns_and_the_feed_with_the_events() {
+    // Finding 11: the columns auditors read and the feed were never compared with the chain.
+    for b in backends() {
+        // A column edited alone (the body and its chain untouched): named.
+        let loc = b.fresh();
+        rolling_on(open(&loc), Default::default());
+        exec(
+            &loc,
+            "UPDATE events SET actor = 'customer:SUP-Z' WHERE seq = 3",
+        );
+        // Opening reads every event (no snapshot here): it refuses, naming the column.
+        let err = Engine::open(&loc).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::CorruptLog, "{}", b.name());
+        assert!(err.to_string().contains("column actor"), "{err}");
+        exec(&loc, "UPDATE events SET actor = 'csp:north' WHERE seq = 3");
+        assert!(open(&loc).verify_store().is_ok(), "{}", b.name());
+        // A forged notice, in a party's feed: named.
+        let loc = b.fresh();
+        let mut e = rolling_on(open(&loc), Default::default());
+        assert!(e.verify_store().is_ok(), "{}", b.name());
+        exec(
+            &loc,
+            "UPDATE feed SET body = replace(body, 'C1', 'C9') WHERE position = 1 AND recipient = 'customer:SUP-A'",
+        );
+        let err = e.verify_store().unwrap_err();
+        assert!(err.to_string().contains("customer:SUP-A"), "{err}");
+        // A notice no event gave: named.
+        let loc = b.fresh();
+        let mut e = rolling_on(open(&loc), Default::default());
+        exec(
+            &loc,
+            "INSERT INTO feed (recipient, position, seq, n, body) VALUES ('customer:SUP-A', 999, 999, 0, '{}')",
+        );
+        let err = e.verify_store().unwrap_err();
+        assert!(err.to_string().contains("no notice"), "{err}");
+        // The feed's mark set back: a writer catching up does not put another writer's
+        // notices in twice.
+        let loc = b.fresh();
+        let mut e = rolling_on(open(&loc), Default::default());
+        let mut other = open(&loc);
+        e.execute(&csp(), t(3), report(&upgrade_rows(10))).unwrap();
+        exec(
+            &loc,
+            "UPDATE meta SET value = '0' WHERE key = 'feed_through'",
+        );
+        assert_eq!(other.catch_up().unwrap(), 1);
+        let feed = whole_feed(&mut e, &cust("SUP-A"));
+        let mut ids: Vec<u64> = feed.iter().map(|n| n.id).collect();
+        ids.dedup();
+        assert_eq!(ids.len(), feed.len());
+        if let Err(err) = e.verify_store() {
+            panic!("{}: {err}", b.name());
+        }
+    }
 }

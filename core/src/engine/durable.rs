@@ -615,8 +615,96 @@ impl Engine {
     }
 
     /// Checks the whole store: the audit chain from the first event to the last.
+    /// And the notification feed: every row is the notice the events give, for that party,
+    /// at that position, and none is missing or added (a forged or repeated notice is named).
     pub fn verify_store(&mut self) -> Result<Verified, Error> {
-        store::verify(self.store_mut()?.store.as_mut())
+        let verified = store::verify(self.store_mut()?.store.as_mut())?;
+        self.verify_feed()?;
+        Ok(verified)
+    }
+
+    /// The stored feed against the notices the store's events give, replayed in a scratch
+    /// engine, row by row in (event, notice) order.
+    fn verify_feed(&mut self) -> Result<(), Error> {
+        let store = self.store_mut()?.store.as_mut();
+        let through = store.feed_through()?;
+        let mut scratch = Engine::new();
+        let mut positions: std::collections::HashMap<String, u64> = Default::default();
+        let mut stored: std::collections::VecDeque<store::StoredFeedRow> = Default::default();
+        let mut cursor: (u64, u32, String) = (0, 0, String::new());
+        let mut next_stored =
+            |store: &mut dyn EventStore| -> Result<Option<store::StoredFeedRow>, Error> {
+                if stored.is_empty() {
+                    let page = store.feed_rows((cursor.0, cursor.1, &cursor.2), 4096)?;
+                    if let Some(last) = page.last() {
+                        cursor = (last.seq, last.n, last.recipient.clone());
+                    }
+                    stored.extend(page);
+                }
+                Ok(stored.pop_front())
+            };
+        let bad = |seq: u64, why: String| Error::CorruptLog {
+            line: seq,
+            reason: format!("the notification feed does not match the events: {why}"),
+        };
+        let mut after = 0;
+        loop {
+            let records = store.read(after, 1024, store::READ_BYTES)?;
+            if records.is_empty() || after >= through {
+                break;
+            }
+            for r in records {
+                after = r.seq;
+                if r.seq > through {
+                    break;
+                }
+                let event = journal::from_json_line(&r.body, r.seq)?;
+                scratch.state.apply_decided(&event)?;
+                let mut rows = Vec::new();
+                scratch.notify_feed(&event, &mut rows);
+                for row in rows {
+                    let position = positions.entry(row.recipient.clone()).or_default();
+                    *position += 1;
+                    let mut expected = row.notification;
+                    expected.id = *position;
+                    let body = serde_json::to_string(&expected)
+                        .map_err(|e| bad(event.seq, e.to_string()))?;
+                    let Some(got) = next_stored(store)? else {
+                        return Err(bad(
+                            event.seq,
+                            format!(
+                                "{}'s notice {} of event {} is missing",
+                                row.recipient, position, event.seq
+                            ),
+                        ));
+                    };
+                    let same = got.recipient == row.recipient
+                        && got.position == *position
+                        && got.seq == row.seq
+                        && got.n == row.n
+                        && got.body == body;
+                    if !same {
+                        return Err(bad(
+                            got.seq,
+                            format!(
+                                "row {} of {}'s feed (event {}) is not the notice event {} gives {} at position {}",
+                                got.position, got.recipient, got.seq, row.seq, row.recipient, position
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        if let Some(extra) = next_stored(store)? {
+            return Err(bad(
+                extra.seq,
+                format!(
+                    "row {} of {}'s feed (event {}) is no notice of any event",
+                    extra.position, extra.recipient, extra.seq
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// What the store is and holds.

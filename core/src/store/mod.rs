@@ -89,7 +89,9 @@ impl Record {
     }
 
     /// Checks that this record continues the chain from `previous` and that its body is the
-    /// event it says; the event, parsed.
+    /// event it says, its indexed columns (`at`, `actor`, `type`, which auditors query)
+    /// included: the chain covers the body, so a column edited alone would otherwise tell an
+    /// auditor something the log does not hold. The event, parsed.
     pub fn verify(&self, previous: &[u8; 32]) -> Result<Event, Error> {
         self.check_link(previous)?;
         let event = journal::from_json_line(&self.body, self.seq)?;
@@ -101,6 +103,22 @@ impl Record {
                     self.seq, event.seq
                 ),
             });
+        }
+        let of_body = Record::of(&event, previous);
+        for (column, stored, body) in [
+            ("at", &self.at, &of_body.at),
+            ("actor", &self.actor, &of_body.actor),
+            ("type", &self.kind, &of_body.kind),
+        ] {
+            if stored != body {
+                return Err(Error::CorruptLog {
+                    line: self.seq,
+                    reason: format!(
+                        "event {}'s stored column {column} says {stored:?} but its chained body says {body:?}",
+                        self.seq
+                    ),
+                });
+            }
         }
         Ok(event)
     }
@@ -130,6 +148,17 @@ pub struct FeedRow {
     pub n: u32,
     /// The notification; its `id` is set by the store (the party's own feed position).
     pub notification: Notification,
+}
+
+/// One stored row of a feed, as [`EventStore::feed_rows`] reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredFeedRow {
+    pub recipient: String,
+    pub position: u64,
+    pub seq: u64,
+    pub n: u32,
+    /// The notification's JSON.
+    pub body: String,
 }
 
 /// What a party reads of its feed: its notifications after its cursor, oldest first.
@@ -203,6 +232,14 @@ pub trait EventStore: Send {
 
     /// `recipient`'s notifications after position `after`, at most `limit`.
     fn feed(&mut self, recipient: &str, after: u64, limit: u32) -> Result<FeedPage, Error>;
+
+    /// Every feed row after `(seq, n, recipient)` in that order, at most `limit`: what
+    /// [`verify`] compares with the notices the events give.
+    fn feed_rows(
+        &mut self,
+        after: (u64, u32, &str),
+        limit: usize,
+    ) -> Result<Vec<StoredFeedRow>, Error>;
 
     /// A value of the store's `meta` table (what the store records about itself, such as how
     /// far its history was imported unverified), `None` when it has none.

@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS feed (
     body      TEXT NOT NULL,
     PRIMARY KEY (recipient, position)
 );
+CREATE INDEX IF NOT EXISTS feed_by_event ON feed (seq, n, recipient);
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -140,9 +141,18 @@ fn last_seq(client: &mut impl postgres::GenericClient) -> Result<u64, postgres::
     Ok(row.get::<_, i64>(0) as u64)
 }
 
+/// The last event whose notices the feed holds: by the mark and by the feed's own rows (see
+/// the SQLite store).
 fn feed_through(client: &mut impl postgres::GenericClient) -> Result<u64, postgres::Error> {
     let row = client.query_one("SELECT value FROM meta WHERE key = 'feed_through'", &[])?;
-    Ok(row.get::<_, String>(0).parse().unwrap_or(0))
+    let held: i64 = client
+        .query_one("SELECT coalesce(max(seq), 0) FROM feed", &[])?
+        .get(0);
+    Ok(row
+        .get::<_, String>(0)
+        .parse::<u64>()
+        .unwrap_or(0)
+        .max(held as u64))
 }
 
 impl EventStore for PgStore {
@@ -380,6 +390,32 @@ impl EventStore for PgStore {
             .map_err(self.err())?;
         let bodies = rows.iter().map(|r| r.get::<_, String>(0)).collect();
         super::feed_page(&self.location, after, bodies)
+    }
+
+    fn feed_rows(
+        &mut self,
+        after: (u64, u32, &str),
+        limit: usize,
+    ) -> Result<Vec<super::StoredFeedRow>, Error> {
+        let (seq, n, limit) = (after.0 as i64, after.1 as i32, limit as i64);
+        let rows = self
+            .client
+            .query(
+                "SELECT recipient, position, seq, n, body FROM feed
+                 WHERE (seq, n, recipient) > ($1, $2, $3) ORDER BY seq, n, recipient LIMIT $4",
+                &[&seq, &n, &after.2, &limit],
+            )
+            .map_err(self.err())?;
+        Ok(rows
+            .iter()
+            .map(|r| super::StoredFeedRow {
+                recipient: r.get(0),
+                position: r.get::<_, i64>(1) as u64,
+                seq: r.get::<_, i64>(2) as u64,
+                n: r.get::<_, i32>(3) as u32,
+                body: r.get(4),
+            })
+            .collect())
     }
 
     fn meta(&mut self, key: &str) -> Result<Option<String>, Error> {

@@ -59,6 +59,8 @@ CREATE TABLE IF NOT EXISTS feed (
     body      TEXT NOT NULL,
     PRIMARY KEY (recipient, position)
 ) WITHOUT ROWID;
+-- How far the feed goes (max(seq)) and its rows in event order, for verification.
+CREATE INDEX IF NOT EXISTS feed_by_event ON feed (seq, n, recipient);
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -388,6 +390,39 @@ impl EventStore for SqliteStore {
         feed_page(&location, after, bodies)
     }
 
+    fn feed_rows(
+        &mut self,
+        after: (u64, u32, &str),
+        limit: usize,
+    ) -> Result<Vec<super::StoredFeedRow>, Error> {
+        let location = self.location.clone();
+        let err = |e: rusqlite::Error| io_error(&location, e);
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT recipient, position, seq, n, body FROM feed
+                 WHERE (seq, n, recipient) > (?1, ?2, ?3) ORDER BY seq, n, recipient LIMIT ?4",
+            )
+            .map_err(err)?;
+        let rows = stmt
+            .query_map(
+                params![after.0 as i64, after.1, after.2, limit as i64],
+                |r| {
+                    Ok(super::StoredFeedRow {
+                        recipient: r.get(0)?,
+                        position: r.get::<_, i64>(1)? as u64,
+                        seq: r.get::<_, i64>(2)? as u64,
+                        n: r.get(3)?,
+                        body: r.get(4)?,
+                    })
+                },
+            )
+            .map_err(err)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(err)?;
+        Ok(rows)
+    }
+
     fn meta(&mut self, key: &str) -> Result<Option<String>, Error> {
         use rusqlite::OptionalExtension;
         self.conn
@@ -423,11 +458,14 @@ impl EventStore for SqliteStore {
     }
 }
 
+/// The last event whose notices the feed holds: by the mark and by the feed's own rows, so that
+/// a mark set back (by hand, or by restoring `meta` alone) never puts notices in twice.
 fn feed_through(conn: &Connection) -> rusqlite::Result<u64> {
     let value: String = conn.query_row(
         "SELECT value FROM meta WHERE key = 'feed_through'",
         [],
         |r| r.get(0),
     )?;
-    Ok(value.parse().unwrap_or(0))
+    let held: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM feed", [], |r| r.get(0))?;
+    Ok(value.parse::<u64>().unwrap_or(0).max(held as u64))
 }
