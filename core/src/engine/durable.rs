@@ -123,6 +123,9 @@ pub(super) struct Durable {
     report: OpenReport,
     /// Feed rows not yet in the store (a failed feed write is retried with the next commit).
     feed_pending: Vec<FeedRow>,
+    /// This engine holds the store's write lock (a batch deciding under it): feed rows wait
+    /// for the commit, which writes them after the lock is let go.
+    locked: bool,
 }
 
 impl Durable {
@@ -130,6 +133,10 @@ impl Durable {
         self.store.location()
     }
 }
+
+/// How many times a batch may lose the race to another writer before it takes the store's
+/// write lock to decide once more.
+const BATCH_TRIES: u32 = 2;
 
 /// The largest page of a feed.
 const MAX_FEED_PAGE: u32 = 10_000;
@@ -182,6 +189,7 @@ impl Engine {
                     unverified_through,
                 },
                 feed_pending: Vec::new(),
+                locked: false,
             }),
         };
         let replayed = engine.catch_up()?;
@@ -431,6 +439,9 @@ impl Engine {
     fn flush_feed(&mut self, through: u64, rows: Vec<FeedRow>) -> Result<(), Error> {
         let d = self.store_mut()?;
         d.feed_pending.extend(rows);
+        if d.locked {
+            return Ok(());
+        }
         d.store.put_feed(through, &d.feed_pending)?;
         d.feed_pending.clear();
         Ok(())
@@ -471,18 +482,51 @@ impl Engine {
                 .collect());
         }
         let actors: Vec<Actor> = commands.iter().map(|(a, _)| a.clone()).collect();
-        // A cheap look first: a store that moved on is caught up before anything is decided.
-        let expected = self.state.last_seq();
-        let found = self.store_mut()?.store.head()?.seq;
-        if found != expected {
-            self.catch_up()?;
-            let conflict = Error::Conflict {
-                expected: Some(expected),
-                found: Some(found),
-            };
-            return Err(scoped(conflict, &actors));
-        }
         self.check_clock(at)?;
+        // Optimistic first: decided on the caught-up state, appended if nobody wrote meanwhile.
+        // A batch that lost the race BATCH_TRIES times takes the store's write lock and decides
+        // once more under it, so that a frequent small writer cannot starve it (every writer
+        // makes progress); the lock is held only for that one decision and append.
+        let mut losses = 0;
+        loop {
+            let locked = losses >= BATCH_TRIES;
+            if locked {
+                let d = self.store_mut()?;
+                d.store.lock()?;
+                d.locked = true;
+            }
+            let tried = self.try_batch(at, commands.clone(), locked);
+            if locked {
+                // Released by the append; still held if the batch failed before it.
+                let d = self.store_mut()?;
+                d.locked = false;
+                let _ = d.store.unlock();
+                // The feed rows kept while locked.
+                let through = self.state.last_seq();
+                let _ = self.flush_feed(through, Vec::new());
+            }
+            match tried {
+                Err(Error::Conflict { .. }) if !locked => losses += 1,
+                other => return other.map_err(|e| scoped(e, &actors)),
+            }
+        }
+    }
+
+    /// One try of a durable batch: caught up, decided and applied command by command, then
+    /// appended at once; on any failure the state is rebuilt from the store.
+    fn try_batch(
+        &mut self,
+        at: DateTime<Utc>,
+        commands: Vec<(Actor, Command)>,
+        locked: bool,
+    ) -> Result<Vec<Result<Vec<Event>, Error>>, Error> {
+        // A cheap look first: a store that moved on is caught up before anything is decided
+        // (under the lock, nobody can move it after).
+        let found = self.store_mut()?.store.head()?.seq;
+        if locked || found != self.state.last_seq() {
+            self.catch_up()?;
+        }
+        let expected = self.state.last_seq();
         let head = self.store_mut()?.head;
         let mut answers = Vec::with_capacity(commands.len());
         let mut all = Vec::new();
@@ -533,14 +577,22 @@ impl Engine {
         };
         match committed {
             Ok(last_hash) => {
-                self.store_mut()?.head = last_hash;
+                let d = self.store_mut()?;
+                d.head = last_hash;
+                // The append committed and let go of the lock: the feed may be written.
+                d.locked = false;
                 self.after_commit(self.state.last_seq(), feed);
                 self.journal = all;
                 Ok(answers)
             }
             Err(e) => {
+                if locked {
+                    let d = self.store_mut()?;
+                    d.locked = false;
+                    let _ = d.store.unlock();
+                }
                 self.reload()?;
-                Err(scoped(e, &actors))
+                Err(e)
             }
         }
     }

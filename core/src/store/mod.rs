@@ -205,6 +205,15 @@ pub trait EventStore: Send {
     /// store's last event is `expected`; [`Error::Conflict`] and nothing written otherwise.
     fn append(&mut self, expected: u64, records: &[Record]) -> Result<(), Error>;
 
+    /// Takes the store's write lock (SQLite `BEGIN IMMEDIATE`, PostgreSQL the writers' advisory
+    /// lock) and holds it until the next [`EventStore::append`], which then cannot meet a
+    /// conflict and releases it, or [`EventStore::unlock`]. Other writers wait meanwhile: for a
+    /// writer that lost the race too often, never to hold it for long.
+    fn lock(&mut self) -> Result<(), Error>;
+
+    /// Lets go of the write lock taken by [`EventStore::lock`] without appending.
+    fn unlock(&mut self) -> Result<(), Error>;
+
     /// Records after `after`, in order: at most `max_events`, and no more than `max_bytes` of
     /// bodies beyond the first.
     fn read(

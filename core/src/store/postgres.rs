@@ -65,6 +65,8 @@ pub struct PgStore {
     client: Client,
     location: String,
     chunk_bytes: usize,
+    /// `lock` began a transaction holding the writers' lock, which the next append commits.
+    locked: bool,
 }
 
 /// `url` without its password, for messages.
@@ -121,6 +123,7 @@ impl PgStore {
             client,
             location,
             chunk_bytes: super::SNAPSHOT_CHUNK_BYTES,
+            locked: false,
         })
     }
 
@@ -181,47 +184,49 @@ impl EventStore for PgStore {
         }
     }
 
+    fn lock(&mut self) -> Result<(), Error> {
+        if !self.locked {
+            self.client
+                .batch_execute(&format!(
+                    "BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+                ))
+                .map_err(self.err())?;
+            self.locked = true;
+        }
+        Ok(())
+    }
+
+    fn unlock(&mut self) -> Result<(), Error> {
+        if self.locked {
+            self.locked = false;
+            self.client.batch_execute("ROLLBACK").map_err(self.err())?;
+        }
+        Ok(())
+    }
+
     fn append(&mut self, expected: u64, records: &[Record]) -> Result<(), Error> {
         let location = self.location.clone();
-        let err = |e: postgres::Error| io_error(&location, e);
-        let mut tx = self.client.transaction().map_err(err)?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
-            .map_err(err)?;
-        let found = last_seq(&mut tx).map_err(err)?;
-        if found != expected {
-            return Err(Error::Conflict {
-                expected: Some(expected),
-                found: Some(found),
-            });
+        if self.locked {
+            // The transaction `lock` began: appended in it, then committed (or rolled back).
+            self.locked = false;
+            let appended = append_rows(&mut self.client, &location, expected, records);
+            let end = if appended.is_ok() {
+                "COMMIT"
+            } else {
+                "ROLLBACK"
+            };
+            let ended = self
+                .client
+                .batch_execute(end)
+                .map_err(|e| io_error(&location, e));
+            return appended.and(ended);
         }
-        let insert = tx
-            .prepare(
-                "INSERT INTO events (seq, at, actor, type, body, hash) VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .map_err(err)?;
-        for r in records {
-            let seq = r.seq as i64;
-            let hash = crate::journal::hex(&r.hash);
-            tx.execute(&insert, &[&seq, &r.at, &r.actor, &r.kind, &r.body, &hash])
-                .map_err(|e| {
-                    if e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION) {
-                        Error::Conflict {
-                            expected: Some(expected),
-                            found: Some(r.seq),
-                        }
-                    } else {
-                        err(e)
-                    }
-                })?;
-        }
-        if let Some(last) = records.last() {
-            tx.execute(
-                "SELECT pg_notify($1, $2)",
-                &[&CHANNEL, &last.seq.to_string()],
-            )
-            .map_err(err)?;
-        }
-        tx.commit().map_err(err)
+        let mut tx = self
+            .client
+            .transaction()
+            .map_err(|e| io_error(&location, e))?;
+        append_rows(&mut tx, &location, expected, records)?;
+        tx.commit().map_err(|e| io_error(&location, e))
     }
 
     fn read(
@@ -232,6 +237,32 @@ impl EventStore for PgStore {
     ) -> Result<Vec<Record>, Error> {
         let location = self.location.clone();
         let err = |e: postgres::Error| io_error(&location, e);
+        if self.locked {
+            // Inside the transaction `lock` began (a portal's own transaction would end it):
+            // a few rows a query, as the portal would fetch them.
+            let (after, limit) = (after as i64, max_events.clamp(1, 16) as i64);
+            let rows = self
+                .client
+                .query(
+                    "SELECT seq, at, actor, type, body, hash FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
+                    &[&after, &limit],
+                )
+                .map_err(err)?;
+            return rows
+                .iter()
+                .map(|row| {
+                    let seq = row.get::<_, i64>(0) as u64;
+                    Ok(Record {
+                        seq,
+                        at: row.get(1),
+                        actor: row.get(2),
+                        kind: row.get(3),
+                        body: row.get(4),
+                        hash: hash_from(row.get(5), seq)?,
+                    })
+                })
+                .collect();
+        }
         // One event at a time past the byte budget: a portal fetches rows as they are read.
         let mut tx = self.client.transaction().map_err(err)?;
         let stmt = tx
@@ -456,4 +487,56 @@ impl EventStore for PgStore {
                 .map_err(|e| io_error(&location, e))?;
         }
     }
+}
+
+/// Takes the writers' lock (again, within a locked transaction: advisory locks stack), checks
+/// that the store's last event is `expected`, inserts `records` and notifies the followers, on
+/// `client` inside a transaction the caller commits.
+fn append_rows(
+    client: &mut impl postgres::GenericClient,
+    location: &str,
+    expected: u64,
+    records: &[Record],
+) -> Result<(), Error> {
+    let err = |e: postgres::Error| io_error(location, e);
+    client
+        .execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
+        .map_err(err)?;
+    let found = last_seq(client).map_err(err)?;
+    if found != expected {
+        return Err(Error::Conflict {
+            expected: Some(expected),
+            found: Some(found),
+        });
+    }
+    let insert = client
+        .prepare(
+            "INSERT INTO events (seq, at, actor, type, body, hash) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .map_err(err)?;
+    for r in records {
+        let seq = r.seq as i64;
+        let hash = crate::journal::hex(&r.hash);
+        client
+            .execute(&insert, &[&seq, &r.at, &r.actor, &r.kind, &r.body, &hash])
+            .map_err(|e| {
+                if e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION) {
+                    Error::Conflict {
+                        expected: Some(expected),
+                        found: Some(r.seq),
+                    }
+                } else {
+                    err(e)
+                }
+            })?;
+    }
+    if let Some(last) = records.last() {
+        client
+            .execute(
+                "SELECT pg_notify($1, $2)",
+                &[&CHANNEL, &last.seq.to_string()],
+            )
+            .map_err(err)?;
+    }
+    Ok(())
 }

@@ -72,6 +72,8 @@ pub struct SqliteStore {
     conn: Connection,
     location: String,
     chunk_bytes: usize,
+    /// `lock` began a write transaction that the next append commits.
+    locked: bool,
 }
 
 impl SqliteStore {
@@ -111,6 +113,7 @@ impl SqliteStore {
             conn,
             location,
             chunk_bytes: super::SNAPSHOT_CHUNK_BYTES,
+            locked: false,
         })
     }
 
@@ -170,39 +173,44 @@ impl EventStore for SqliteStore {
         }
     }
 
+    fn lock(&mut self) -> Result<(), Error> {
+        if !self.locked {
+            self.conn
+                .execute_batch("BEGIN IMMEDIATE")
+                .map_err(self.err())?;
+            self.locked = true;
+        }
+        Ok(())
+    }
+
+    fn unlock(&mut self) -> Result<(), Error> {
+        if self.locked {
+            self.locked = false;
+            self.conn.execute_batch("ROLLBACK").map_err(self.err())?;
+        }
+        Ok(())
+    }
+
     fn append(&mut self, expected: u64, records: &[Record]) -> Result<(), Error> {
+        if self.locked {
+            // The transaction `lock` began: appended in it, then committed (or rolled back).
+            self.locked = false;
+            let appended = append_rows(&self.conn, &self.location, expected, records);
+            let end = if appended.is_ok() {
+                "COMMIT"
+            } else {
+                "ROLLBACK"
+            };
+            let ended = self.conn.execute_batch(end).map_err(self.err());
+            return appended.and(ended);
+        }
         let location = self.location.clone();
         let err = |e: rusqlite::Error| io_error(&location, e);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(err)?;
-        let found = SqliteStore::last_seq(&tx).map_err(err)?;
-        if found != expected {
-            return Err(Error::Conflict {
-                expected: Some(expected),
-                found: Some(found),
-            });
-        }
-        {
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO events (seq, at, actor, type, body, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )
-                .map_err(err)?;
-            for r in records {
-                insert
-                    .execute(params![
-                        r.seq as i64,
-                        r.at,
-                        r.actor,
-                        r.kind,
-                        r.body,
-                        crate::journal::hex(&r.hash)
-                    ])
-                    .map_err(err)?;
-            }
-        }
+        append_rows(&tx, &location, expected, records)?;
         tx.commit().map_err(err)
     }
 
@@ -468,4 +476,40 @@ fn feed_through(conn: &Connection) -> rusqlite::Result<u64> {
     )?;
     let held: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM feed", [], |r| r.get(0))?;
     Ok(value.parse::<u64>().unwrap_or(0).max(held as u64))
+}
+
+/// Checks that the store's last event is `expected`, then inserts `records`, on `conn` inside
+/// a transaction the caller commits.
+fn append_rows(
+    conn: &Connection,
+    location: &str,
+    expected: u64,
+    records: &[Record],
+) -> Result<(), Error> {
+    let err = |e: rusqlite::Error| io_error(location, e);
+    let found = SqliteStore::last_seq(conn).map_err(err)?;
+    if found != expected {
+        return Err(Error::Conflict {
+            expected: Some(expected),
+            found: Some(found),
+        });
+    }
+    let mut insert = conn
+        .prepare_cached(
+            "INSERT INTO events (seq, at, actor, type, body, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )
+        .map_err(err)?;
+    for r in records {
+        insert
+            .execute(params![
+                r.seq as i64,
+                r.at,
+                r.actor,
+                r.kind,
+                r.body,
+                crate::journal::hex(&r.hash)
+            ])
+            .map_err(err)?;
+    }
+    Ok(())
 }
