@@ -51,6 +51,25 @@ fn a_flag_id_is_the_same_whoever_raised_it_so_no_candidate_can_be_tried() {
         assert_eq!(views[0].flag, id);
         assert_eq!(views[0].flagged_by, None, "{viewer:?}");
     }
+    // The flag's text is kept once for all its recipients' notices.
+    let text_of = |who: &Actor| {
+        e.notifications(who, 100)
+            .unwrap()
+            .notifications
+            .into_iter()
+            .find_map(|n| match n.kind {
+                commshub_ota::notify::NotificationKind::DefectFlagged { text, .. } => Some(text),
+                _ => None,
+            })
+            .unwrap()
+    };
+    let (to_b, to_csp, to_dcc) = (
+        text_of(&cust("SUP-B")),
+        text_of(&csp()),
+        text_of(&Actor::Dcc),
+    );
+    assert!(std::sync::Arc::ptr_eq(&to_b.0, &to_csp.0));
+    assert!(std::sync::Arc::ptr_eq(&to_b.0, &to_dcc.0));
     // Two suppliers with the same words at the same time are two flags; neither is refused
     // for the other's, and each lifts only its own.
     let second = flag_by(&mut e, "SUP-B", false);

@@ -13,6 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::actor::Actor;
 use crate::ids::{CampaignId, CustomerId, FirmwareVersion, HubId, VariantId};
+use crate::notify::SharedText;
 use crate::Error;
 
 macro_rules! text_id {
@@ -35,6 +36,11 @@ uniffi::custom_type!(NaiveDate, String, {
     remote,
     lower: |date| date.to_string(),
     try_lift: |text| date(&text).map_err(uniffi::deps::anyhow::Error::new),
+});
+
+uniffi::custom_type!(SharedText, String, {
+    lower: |text| text.as_str().to_string(),
+    try_lift: |text| Ok(SharedText::new(&text)),
 });
 
 /// The macro takes a plain name.

@@ -94,7 +94,8 @@ pub enum NotificationKind {
         flag: u64,
         #[serde(flatten)]
         subject: DefectSubject,
-        text: String,
+        /// One copy for every recipient's notice (a flag's 4 KiB is not repeated per outbox).
+        text: SharedText,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         flagged_by: Option<CustomerId>,
     },
@@ -127,6 +128,32 @@ pub enum NotificationKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         customer: Option<CustomerId>,
     },
+}
+
+/// A text every recipient's copy of a notice shares (serialized as plain text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(transparent)
+)]
+pub struct SharedText(pub std::sync::Arc<str>);
+
+impl SharedText {
+    pub fn new(text: &str) -> SharedText {
+        SharedText(std::sync::Arc::from(text))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for SharedText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// Who a notification is for.

@@ -243,10 +243,11 @@ impl Evolve for DefectFlagged {
         let Some(d) = state.defects.iter().find(|d| d.id == *flag) else {
             return;
         };
+        let shared = crate::notify::SharedText::new(text);
         let kind = |show: bool| NotificationKind::DefectFlagged {
             flag: *flag,
             subject: subject.clone(),
-            text: text.clone(),
+            text: shared.clone(),
             flagged_by: show.then(|| customer.clone()),
         };
         out.push((Recipient::Dcc, kind(true)));
