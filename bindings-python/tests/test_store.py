@@ -342,3 +342,38 @@ def test_an_unchained_log_is_imported_only_when_asked(fresh: Callable[[], str], 
         assert report is not None and report["unverified_through"] == memory.last_seq
     with pytest.raises(ota.InvalidInputError, match="allow_unchained"):
         ota.Engine.import_log(stripped, fresh(), allow_unchained=1)  # type: ignore[arg-type]
+
+
+def test_verify_store_compares_the_columns_and_the_feed_with_the_events(fresh: Callable[[], str]) -> None:
+    loc = fresh()
+    with rolling(engine=ota.Engine.open(loc)) as e:
+        assert e.verify_store()["events"] == e.last_seq
+        # A party's notice changed in the feed table: named.
+        _sql(loc, "UPDATE feed SET body = replace(body, 'C2', 'C9') WHERE position = 1 AND recipient = 'customer:SUP-A'")
+        with pytest.raises(ota.CorruptLogError, match="customer:SUP-A"):
+            e.verify_store()
+    # An indexed column changed alone: opening refuses it, naming the column.
+    loc = fresh()
+    rolling(engine=ota.Engine.open(loc)).close()
+    _sql(loc, "UPDATE events SET actor = 'customer:SUP-Z' WHERE seq = 3")
+    with pytest.raises(ota.CorruptLogError, match="column actor"):
+        ota.Engine.open(loc)
+
+
+def test_replay_refuses_an_event_no_command_could_record(tmp_path: Path) -> None:
+    import json
+
+    memory = rolling()
+    log = tmp_path / "log.jsonl"
+    memory.write_log(log)
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    events = [x for x in lines if "seq" in x]
+    last = events[-1]
+    forged = {"schema": last["schema"], "seq": last["seq"] + 1, "at": last["at"], "actor": "customer:SUP-A",
+              "payload": {"type": "notifications_acknowledged", "recipient": "customer:SUP-A", "up_to": 2**63 - 1}}
+    unchained = tmp_path / "forged.jsonl"
+    unchained.write_text("".join(json.dumps({k: v for k, v in x.items() if k != "hash"}) + "\n"
+                                 for x in events + [forged]))
+    with pytest.raises(ota.CorruptLogError, match="acknowledges") as err:
+        ota.Engine.replay_log(unchained)
+    assert err.value.line == forged["seq"]

@@ -95,15 +95,21 @@ fun main() {
             engine.snapshot()
             val log = Files.createTempFile("back-office", ".jsonl")
             engine.exportLog(log.toString())
-            println("Exported ${engine.lastSeq()} events with their audit chain: ${verifyLog(log.toString())}")
+            println("Exported ${engine.lastSeq()} events: ${describe(verifyLog(log.toString()))}")
             Files.deleteIfExists(log)
         }
         // A restart: from the snapshot, nothing replayed; the store's chain verifies.
         Engine.open(store, 10_000).use { restarted ->
             val report = restarted.openReport()!!
-            println("Restarted from the snapshot at event ${report.snapshot}, ${report.replayed} replayed; ${restarted.verifyStore()}")
+            println("Restarted from the snapshot at event ${report.snapshot}, ${report.replayed} replayed; ${describe(restarted.verifyStore())}")
         }
     } finally {
         dir.toFile().deleteRecursively()
     }
+}
+
+/** What a verification found, as a sentence. */
+fun describe(verified: Verified): String = when (verified) {
+    is Verified.Chained -> "audit chain verified over ${verified.events} events (last hash ${verified.lastHash.take(12)}...)"
+    is Verified.Unchained -> "${verified.events} events, without an audit chain"
 }
