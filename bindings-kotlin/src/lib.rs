@@ -130,6 +130,9 @@ pub struct OpenReport {
     pub ahead_of_clock: Vec<i64>,
     pub ahead_of_clock_count: i64,
     pub unverified_through: i64,
+    /// The last automatic snapshot that failed (its event) and why, until one succeeds.
+    pub snapshot_failure_at: Option<i64>,
+    pub snapshot_failure: Option<Refusal>,
 }
 
 /// How `Engine.openWith` and `Engine.importLogWith` treat a store (`open` and `importLog` use
@@ -408,6 +411,8 @@ impl Engine {
             ahead_of_clock: r.ahead_of_clock.iter().map(|&s| s as i64).collect(),
             ahead_of_clock_count: r.ahead_of_clock_count as i64,
             unverified_through: r.unverified_through as i64,
+            snapshot_failure_at: r.snapshot_failure.as_ref().map(|(seq, _)| *seq as i64),
+            snapshot_failure: r.snapshot_failure.as_ref().map(|(_, e)| refusal(e)),
         })
     }
 

@@ -540,8 +540,8 @@ impl NativeEngine {
     }
 
     /// How the engine opened: `{"snapshot": N or None, "replayed": N, "refused": [messages],
-    /// "ahead_of_clock": [seq], "ahead_of_clock_count": N, "unverified_through": N}`; `None`
-    /// in memory.
+    /// "ahead_of_clock": [seq], "ahead_of_clock_count": N, "unverified_through": N,
+    /// "snapshot_failure": {"seq", "kind", "message"} or None}`; `None` in memory.
     fn open_report<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         self.with(py, |e| {
             Ok(match e.open_report() {
@@ -555,6 +555,9 @@ impl NativeEngine {
                     "ahead_of_clock": r.ahead_of_clock,
                     "ahead_of_clock_count": r.ahead_of_clock_count,
                     "unverified_through": r.unverified_through,
+                    "snapshot_failure": r.snapshot_failure.as_ref().map(|(seq, e)| serde_json::json!({
+                        "seq": seq, "kind": e.kind().as_str(), "message": e.to_string(),
+                    })),
                 }),
             })
         })

@@ -71,7 +71,7 @@ def _sql(loc: str, statement: str) -> None:
 
 def _report(snapshot: int | None, replayed: int) -> dict[str, object]:
     return {"snapshot": snapshot, "replayed": replayed, "refused": [], "ahead_of_clock": [],
-            "ahead_of_clock_count": 0, "unverified_through": 0}
+            "ahead_of_clock_count": 0, "unverified_through": 0, "snapshot_failure": None}
 
 
 def _create(campaign: str) -> dict[str, object]:
@@ -377,3 +377,14 @@ def test_replay_refuses_an_event_no_command_could_record(tmp_path: Path) -> None
     with pytest.raises(ota.CorruptLogError, match="acknowledges") as err:
         ota.Engine.replay_log(unchained)
     assert err.value.line == forged["seq"]
+
+
+def test_a_failing_automatic_snapshot_is_reported(tmp_path: Path) -> None:
+    loc = str(tmp_path / "refusing.db")
+    with rolling(engine=ota.Engine.open(loc, snapshot_every=2)) as e:
+        _sql(loc, "CREATE TRIGGER refuse BEFORE INSERT ON snapshots BEGIN SELECT RAISE(ABORT, 'string or blob too big'); END")
+        e.execute(DCC, t(3), _create("C7"))
+        e.execute(DCC, t(3), _create("C8"))
+        report = e.open_report()
+        assert report is not None and report["snapshot_failure"] is not None
+        assert "too big" in report["snapshot_failure"]["message"]

@@ -358,7 +358,9 @@ class Engine:
         as `allow_fallback` allowed; `ahead_of_clock` names the first 1 000 events other writers
         stamped later than this host's clock plus the skew, applied but moving no deadline;
         `unverified_through` is the last event of a history imported without an audit chain, 0
-        when none was); `None` for an engine in memory."""
+        when none was; `snapshot_failure` the last automatic snapshot that failed, `{"seq",
+        "kind", "message"}`, until one succeeds: it is tried again after twice as many events);
+        `None` for an engine in memory."""
         report = self._inner.open_report()
         return None if report is None else dict(report)
 

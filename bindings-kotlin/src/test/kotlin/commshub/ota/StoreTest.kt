@@ -334,4 +334,17 @@ class StoreTest {
         }
         Engine.open(target, 0).use { assertEquals(lastSeq, it.openReport()!!.unverifiedThrough) }
     }
+
+    @Test
+    fun `a failing automatic snapshot is reported and the engine goes on`() {
+        val loc = fresh("sqlite")
+        rolling(Engine.open(loc, 2)).use { e ->
+            sql(loc, "CREATE TRIGGER refuse BEFORE INSERT ON snapshots BEGIN SELECT RAISE(ABORT, 'string or blob too big'); END")
+            e.execute("dcc", t(3), create("C7"))
+            e.execute("dcc", t(3), create("C8"))
+            val report = e.openReport()!!
+            assertTrue(report.snapshotFailureAt!! > 0)
+            assertTrue(report.snapshotFailure!!.message.contains("too big"), report.snapshotFailure!!.message)
+        }
+    }
 }
