@@ -1404,3 +1404,62 @@ fn a_long_batch_is_not_starved_by_a_frequent_small_writer() {
         check.verify_store().unwrap();
     }
 }
+
+#[test]
+fn another_writers_far_future_event_moves_no_deadline_of_this_writer() {
+    // Finding 7: a writer whose clock read 9999-12-31 recorded one event; every later event was
+    // stamped 9999 and the DCC's deadline check timed out a 2-hour-old upgrade. Now the check
+    // is decided at the DCC's own time: nothing times out, nothing is stamped 9999.
+    let loc = Fresh::sqlite("future");
+    let mut e = rolling_on(open(&loc), Default::default());
+    e.execute(
+        &csp(),
+        t(3),
+        report(&[(10, commshub_ota::rollout::Outcome::Dispatched)]),
+    )
+    .unwrap();
+    // The future event, appended as a writer that does not check would.
+    let y9999 = chrono::DateTime::parse_from_rfc3339("9999-12-31T00:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let forged = e
+        .fork()
+        .execute(
+            &Actor::Dcc,
+            y9999,
+            CreateCampaign {
+                campaign: camp("C7"),
+                variant: vid(NORTH),
+                target: fw("2.0"),
+                cutoff: y9999 + chrono::Duration::hours(1),
+                policy: Default::default(),
+            }
+            .into(),
+        )
+        .unwrap()
+        .to_vec();
+    let mut raw = store::open(&loc).unwrap();
+    let head = raw.head().unwrap();
+    raw.append(head.seq, &[Record::of(&forged[0], &head.hash)])
+        .unwrap();
+    drop(raw);
+    e.catch_up().unwrap();
+    assert_eq!(e.open_report().unwrap().ahead_of_clock_count, 1);
+    // Two hours after the dispatch, the DCC checks deadlines at its own time.
+    let two_hours = t(3) + chrono::Duration::hours(2);
+    let events = e
+        .execute(
+            &Actor::Dcc,
+            two_hours,
+            Command::CheckDeadlines(CheckDeadlines {}),
+        )
+        .map(<[Event]>::to_vec)
+        .unwrap_or_default();
+    assert!(events.iter().all(|ev| ev.at == two_hours), "{events:?}");
+    assert!(
+        !events
+            .iter()
+            .any(|ev| format!("{:?}", ev.payload).contains("TimedOut")),
+        "nothing timed out: {events:?}"
+    );
+}
