@@ -1342,32 +1342,41 @@ fn a_long_batch_is_not_starved_by_a_frequent_small_writer() {
         let loc = b.fresh();
         drop(fixture_on(open(&loc)));
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let written = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
         let small = {
-            let (loc, stop) = (loc.to_string(), stop.clone());
+            let (loc, stop, written) = (loc.to_string(), stop.clone(), written.clone());
             std::thread::spawn(move || {
                 let mut e = open(&loc);
-                let mut written = 0u32;
+                let mut n = 0u32;
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                    let firmware = if written.is_multiple_of(2) {
-                        "5.1"
-                    } else {
-                        "5.2"
-                    };
+                    let firmware = if n.is_multiple_of(2) { "5.1" } else { "5.2" };
                     let cmd = ChangeHanDeviceFirmware {
                         hub: hub(2),
                         device: HanDeviceKind::Gsme,
                         firmware: firmware.into(),
                     };
                     match e.execute(&cust("SUP-B"), t(1), cmd.into()) {
-                        Ok(_) => written += 1,
+                        Ok(_) => {
+                            n += 1;
+                            written.store(n, std::sync::atomic::Ordering::Relaxed);
+                        }
                         Err(Error::Conflict { .. }) => {}
                         Err(other) => panic!("{other}"),
                     }
                     std::thread::sleep(Duration::from_millis(2));
                 }
-                written
             })
         };
+        // The batches start once the small writer is writing (within 30 s, or the test fails).
+        let since = std::time::Instant::now();
+        while written.load(std::sync::atomic::Ordering::Relaxed) == 0 {
+            assert!(
+                since.elapsed() < Duration::from_secs(30),
+                "{}: the small writer never wrote",
+                b.name()
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
         let mut batcher = open(&loc);
         for round in 0..4 {
             let commands: Vec<(Actor, Command)> = (0..50)
@@ -1392,8 +1401,7 @@ fn a_long_batch_is_not_starved_by_a_frequent_small_writer() {
             assert!(answers.iter().all(Result::is_ok), "{}", b.name());
         }
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        let written = small.join().unwrap();
-        assert!(written > 0, "{}: the small writer wrote too", b.name());
+        small.join().unwrap();
         let mut check = open(&loc);
         assert_eq!(
             check.state().defect_flags(&Actor::Dcc).unwrap().len(),
