@@ -54,6 +54,8 @@ pub enum Entity {
     Customer,
     ConfigurationSet,
     DefectFlag,
+    /// A party's signing key.
+    Key,
 }
 
 impl std::fmt::Display for Entity {
@@ -66,6 +68,7 @@ impl std::fmt::Display for Entity {
             Entity::Customer => "customer",
             Entity::ConfigurationSet => "configuration set",
             Entity::DefectFlag => "defect flag",
+            Entity::Key => "key",
         })
     }
 }
@@ -185,6 +188,14 @@ pub enum Error {
     /// A snapshot that cannot be used (checksum, format, or not of this log): refused whole.
     #[error("snapshot at event {seq}: {reason}")]
     CorruptSnapshot { seq: u64, reason: String },
+    /// A command refused for its signature (DOMAIN.md decision 21): unsigned where the log is
+    /// signed, signed by a key that is not the actor's valid key, with a counter already used,
+    /// or a signature that does not hold. Sign it again with a registered key and a new counter.
+    #[error(
+        "the act of {} is not signed as a signed log requires: {reason}",
+        actor_named(actor)
+    )]
+    BadSignature { actor: String, reason: String },
 }
 
 /// What a conflict names: the event numbers, when the asker may see them.
@@ -228,10 +239,11 @@ pub enum ErrorKind {
     Io,
     Conflict,
     CorruptSnapshot,
+    BadSignature,
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 13] = [
+    pub const ALL: [ErrorKind; 14] = [
         ErrorKind::InvalidId,
         ErrorKind::InvalidInput,
         ErrorKind::NotPermitted,
@@ -245,6 +257,7 @@ impl ErrorKind {
         ErrorKind::Io,
         ErrorKind::Conflict,
         ErrorKind::CorruptSnapshot,
+        ErrorKind::BadSignature,
     ];
 
     /// The snake_case name used in conformance scenarios.
@@ -263,6 +276,7 @@ impl ErrorKind {
             ErrorKind::Io => "io",
             ErrorKind::Conflict => "conflict",
             ErrorKind::CorruptSnapshot => "corrupt_snapshot",
+            ErrorKind::BadSignature => "bad_signature",
         }
     }
 }
@@ -283,6 +297,7 @@ impl Error {
             Error::Io { .. } => ErrorKind::Io,
             Error::Conflict { .. } => ErrorKind::Conflict,
             Error::CorruptSnapshot { .. } => ErrorKind::CorruptSnapshot,
+            Error::BadSignature { .. } => ErrorKind::BadSignature,
         }
     }
 

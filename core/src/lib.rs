@@ -61,6 +61,7 @@ pub mod request;
 pub mod rollout;
 #[cfg(feature = "schema")]
 pub mod schema;
+pub mod signing;
 pub mod state;
 pub mod status;
 pub mod store;
@@ -83,6 +84,7 @@ pub use participation::{CampaignPolicy, PilotVerdict};
 pub use phase::{Phase, Transition};
 pub use request::{Answer, Query};
 /// Commands are part of the write model (`state/command.rs`); `crate::command` stays a path.
+pub use state::act;
 pub use state::command;
 pub use state::command::Command;
 /// Events are part of the write model (`state/event.rs`); `crate::event` stays a path.

@@ -29,6 +29,9 @@ pub const MAX_BATCH_COMMANDS: usize = 10_000;
 /// Notifications one recipient's outbox keeps unacknowledged; older ones are folded into one
 /// `notices_coalesced` count, so that no party's acts grow another's outbox without bound.
 pub const MAX_PENDING_NOTICES: usize = 10_000;
+/// Keys valid at once for one party (a party signing from several services holds a few; the
+/// bound keeps one party's registry from growing without end).
+pub const MAX_KEYS_PER_PARTY: usize = 16;
 
 /// `text` within `limit` bytes, or an `invalid_input` naming `field` and the limit.
 /// An optional free text: within [`MAX_TEXT_BYTES`] when given.

@@ -9,6 +9,7 @@ use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 
 use crate::actor::Actor;
 use crate::ids::{CampaignId, CustomerId, FirmwareVersion, HubId, VariantId};
+use crate::signing::{PublicKey, Signature};
 
 macro_rules! text_schema {
     ($($t:ident: $what:literal),* $(,)?) => {$(
@@ -31,6 +32,8 @@ text_schema!(
     FirmwareVersion: "A firmware version.",
     CampaignId: "A campaign's id.",
     Actor: "An actor's code: dcc, csp:<region>, customer:<id>, or system.",
+    PublicKey: "An Ed25519 public key: 64 hex digits.",
+    Signature: "An Ed25519 signature: 128 hex digits.",
 );
 
 /// The schema of everything that crosses a binding: a command, a query, an answer, an event.

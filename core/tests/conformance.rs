@@ -173,6 +173,7 @@ fn given(engine: &mut Engine, doc: &Value) -> Result<(), String> {
             at: parse_at(&ev["at"])?,
             actor: parse_actor(&ev["actor"])?,
             payload,
+            act: None,
         };
         engine
             .apply_event(event)

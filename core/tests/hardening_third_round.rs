@@ -257,6 +257,7 @@ fn forged(history: &[Event], actor: Actor, payload: EventPayload) -> Vec<Event> 
         at: last.at,
         actor,
         payload,
+        act: None,
     });
     events
 }

@@ -4,16 +4,19 @@
 //! the events after it, verifying each against the audit chain and the permission table.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
 use super::Engine;
+use crate::act::{Act, SignedCommand};
 use crate::actor::Actor;
 use crate::command::Command;
 use crate::event::Event;
 use crate::journal::{self, ChainedWriter, Verified};
 use crate::notify::{Notification, NotificationKind, Outboxes, Recipient};
+use crate::signing::{self, Checkpoint, Signer, Trust};
 use crate::state::State;
 use crate::store::{self, snapshot, EventStore, FeedPage, FeedRow, Head, Record, StoreInfo};
 use crate::Error;
@@ -30,8 +33,14 @@ const MAX_AHEAD_NAMED: usize = 1_000;
 /// an audit chain to verify it by.
 const UNVERIFIED_THROUGH: &str = "unverified_through";
 
+/// The `meta` key under which a signed store records the identity of its log.
+const SIGNED_LOG: &str = "signed_log";
+
+/// The `meta` key under which a signed store keeps the DCC's latest checkpoint.
+const CHECKPOINT: &str = "checkpoint";
+
 /// How an engine opens a store: `OpenOptions::default()` then the builder methods.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OpenOptions {
     /// Take a snapshot after this many events since the last one (0: only on demand).
@@ -48,7 +57,37 @@ pub struct OpenOptions {
     /// history up to the log's last event was imported unverified
     /// ([`OpenReport::unverified_through`]). Without it, such a log is refused.
     pub allow_unchained: bool,
+    /// The store holds a signed log (DOMAIN.md decision 21) that this engine verifies against
+    /// this trust: every event is admitted only as part of a signed act, every command must be
+    /// signed, and a snapshot is used only when this engine's own key or the DCC's anchor
+    /// signed it. A store created with a trust refuses to open without it.
+    pub trust: Option<Trust>,
+    /// The key this host signs its snapshots with (and, when it is a valid DCC key, the log's
+    /// checkpoints). Without one, a signed store's engine writes no snapshot.
+    pub signer: Option<Arc<dyn Signer>>,
+    /// With a DCC signer, sign a checkpoint of the log's head after this many events since the
+    /// last (0: only on demand, [`Engine::checkpoint`]).
+    pub checkpoint_every: u64,
 }
+
+impl std::fmt::Debug for OpenOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenOptions")
+            .field("snapshot_every", &self.snapshot_every)
+            .field("clock_skew_seconds", &self.clock_skew_seconds)
+            .field("allow_fallback", &self.allow_fallback)
+            .field("allow_unchained", &self.allow_unchained)
+            .field("trust", &self.trust)
+            .field("signer", &self.signer.as_ref().map(|s| s.public_key()))
+            .field("checkpoint_every", &self.checkpoint_every)
+            .finish()
+    }
+}
+
+/// How often a DCC host signs a checkpoint by default: every 1 000 events, so that a party
+/// holding the latest checkpoint detects a cut or a swap of all but the last 1 000 events
+/// (a host wanting less signs on demand or at a smaller cadence).
+pub const DEFAULT_CHECKPOINT_EVERY: u64 = 1_000;
 
 impl Default for OpenOptions {
     fn default() -> Self {
@@ -57,6 +96,9 @@ impl Default for OpenOptions {
             clock_skew_seconds: DEFAULT_CLOCK_SKEW_SECONDS,
             allow_fallback: false,
             allow_unchained: false,
+            trust: None,
+            signer: None,
+            checkpoint_every: DEFAULT_CHECKPOINT_EVERY,
         }
     }
 }
@@ -82,6 +124,21 @@ impl OpenOptions {
         self
     }
 
+    pub fn trust(mut self, trust: Trust) -> Self {
+        self.trust = Some(trust);
+        self
+    }
+
+    pub fn signer(mut self, signer: Arc<dyn Signer>) -> Self {
+        self.signer = Some(signer);
+        self
+    }
+
+    pub fn checkpoint_every(mut self, events: u64) -> Self {
+        self.checkpoint_every = events;
+        self
+    }
+
     fn skew(&self) -> chrono::Duration {
         chrono::Duration::seconds(i64::from(self.clock_skew_seconds))
     }
@@ -101,6 +158,8 @@ pub struct OpenReport {
     pub ahead_of_clock: Vec<u64>,
     /// How many such events this engine read (`ahead_of_clock` names the first 1 000).
     pub ahead_of_clock_count: u64,
+    /// The last automatic checkpoint that failed, if the next has not succeeded.
+    pub checkpoint_failure: Option<(u64, Error)>,
     /// The last automatic snapshot that failed, if the one after it has not succeeded: the
     /// event it was for and why (the events hold everything, so nothing is lost; the next try
     /// waits twice as many events as the one before).
@@ -126,6 +185,8 @@ pub(super) struct Durable {
     /// This engine holds the store's write lock (a batch deciding under it): feed rows wait
     /// for the commit, which writes them after the lock is let go.
     locked: bool,
+    /// The event of the last checkpoint this engine signed or found.
+    last_checkpoint: u64,
 }
 
 impl Durable {
@@ -133,6 +194,10 @@ impl Durable {
         self.store.location()
     }
 }
+
+/// One command of a batch: its actor, and the command with its act, or why its signature was
+/// refused before it could be decided.
+type BatchItem = (Actor, Result<(Command, Option<Act>), Error>);
 
 /// How many times a batch may lose the race to another writer before it takes the store's
 /// write lock to decide once more.
@@ -156,7 +221,10 @@ impl Engine {
         mut store: Box<dyn EventStore>,
         options: OpenOptions,
     ) -> Result<Engine, Error> {
-        let (state, outboxes, from, refused) = restore(store.as_mut())?;
+        check_signed_log(store.as_mut(), options.trust.as_ref())?;
+        let own_key = options.signer.as_ref().map(|s| s.public_key());
+        let (state, outboxes, from, refused) =
+            restore(store.as_mut(), options.trust.as_ref(), own_key)?;
         if let Some(first) = refused.first() {
             if !options.allow_fallback {
                 return Err(first.clone());
@@ -169,10 +237,12 @@ impl Engine {
             })?,
             None => 0,
         };
+        let checkpoint = stored_checkpoint(store.as_mut())?;
         let mut engine = Engine {
             state,
             outboxes,
             journal: Vec::new(),
+            signing: options.trust.clone().map(super::acts::Signing::new),
             durable: Some(Durable {
                 store,
                 head: from.hash,
@@ -186,15 +256,21 @@ impl Engine {
                     ahead_of_clock: Vec::new(),
                     ahead_of_clock_count: 0,
                     snapshot_failure: None,
+                    checkpoint_failure: None,
                     unverified_through,
                 },
                 feed_pending: Vec::new(),
                 locked: false,
+                last_checkpoint: checkpoint.as_ref().map_or(0, |c| c.seq),
             }),
         };
         let replayed = engine.catch_up()?;
         if let Some(d) = engine.durable.as_mut() {
             d.report.replayed = replayed;
+        }
+        // The DCC's latest checkpoint in the store must hold for the store it is in.
+        if let (Some(checkpoint), Some(_)) = (checkpoint, engine.trust()) {
+            engine.verify_checkpoint(&checkpoint)?;
         }
         Ok(engine)
     }
@@ -221,6 +297,7 @@ impl Engine {
         actor: &Actor,
         at: DateTime<Utc>,
         command: Command,
+        act: Option<Act>,
     ) -> Result<&[Event], Error> {
         self.check_clock(at)?;
         // A refusal may have been decided on a stale state: decided again after catching up,
@@ -233,16 +310,21 @@ impl Engine {
             }
             other => Some(other.clone()),
         };
-        let payloads = match self.state.decide(actor, at, command, &self.outboxes) {
+        // A signed act's key and counter stand on the state it is decided on.
+        let decide = |engine: &Engine, command: Command| {
+            if let Some(act) = &act {
+                engine.check_standing(&act.by, &act.key, act.n)?;
+            }
+            engine.state.decide(actor, at, command, &engine.outboxes)
+        };
+        let payloads = match decide(self, command) {
             Ok(payloads) => payloads,
             Err(refusal) => match again {
-                Some(command) if self.catch_up()? > 0 => {
-                    self.state.decide(actor, at, command, &self.outboxes)?
-                }
+                Some(command) if self.catch_up()? > 0 => decide(self, command)?,
                 _ => return Err(refusal),
             },
         };
-        let events = self.number(actor, at, payloads);
+        let events = self.number(actor, at, payloads, act.clone());
         self.commit_and_apply(events)
             .map_err(|e| scoped(e, std::slice::from_ref(actor)))
     }
@@ -350,11 +432,16 @@ impl Engine {
     fn after_commit(&mut self, through: u64, feed: Vec<FeedRow>) {
         // A failed feed write is kept and tried again with the next one.
         let _ = self.flush_feed(through, feed);
+        self.checkpoint_if_due(through);
         let Some(d) = self.durable.as_mut() else {
             return;
         };
         let wait = d.options.snapshot_every.max(d.snapshot_backoff);
-        let due = d.options.snapshot_every > 0 && through.saturating_sub(d.last_snapshot) >= wait;
+        // A signed store's snapshots need this host's signer.
+        let can_sign = self.signing.is_none() || d.options.signer.is_some();
+        let due = can_sign
+            && d.options.snapshot_every > 0
+            && through.saturating_sub(d.last_snapshot) >= wait;
         if !due {
             return;
         }
@@ -369,6 +456,165 @@ impl Engine {
                     d.report.snapshot_failure = Some((through, e));
                 }
             }
+        }
+    }
+
+    /// With the DCC's signer, a checkpoint of the head once `checkpoint_every` events passed
+    /// since the last, stamped with the last event's time. It cannot fail the command: a
+    /// failure is reported and tried again after as many events.
+    fn checkpoint_if_due(&mut self, through: u64) {
+        let Some(d) = self.durable.as_mut() else {
+            return;
+        };
+        let every = d.options.checkpoint_every;
+        let due = every > 0 && through.saturating_sub(d.last_checkpoint) >= every;
+        let Some(signer) = d.options.signer.as_ref().filter(|_| due) else {
+            return;
+        };
+        let dcc = self.signing.is_some()
+            && self
+                .state
+                .keys
+                .refusal(&signer.public_key(), &Actor::Dcc)
+                .is_none();
+        let Some(at) = self.state.last_event_at().filter(|_| dcc) else {
+            return;
+        };
+        if let Err(e) = self.checkpoint(at) {
+            if let Some(d) = self.durable.as_mut() {
+                d.last_checkpoint = through;
+                d.report.checkpoint_failure = Some((through, e));
+            }
+        }
+    }
+
+    /// The DCC signs a checkpoint of the log's head (its last event and chain hash) at `at`
+    /// with this host's signer, which must be a valid DCC key; the store keeps the latest, and
+    /// parties keep each one they are given: with it they detect, at any later time, a store
+    /// whose events were removed or replaced up to it ([`Engine::verify_checkpoint`]).
+    pub fn checkpoint(&mut self, at: DateTime<Utc>) -> Result<Checkpoint, Error> {
+        let trust = self.trust().cloned().ok_or_else(|| {
+            Error::invalid_input(
+                "engine",
+                "an unsigned log has no checkpoints: open the store with a trust",
+            )
+        })?;
+        self.acts_complete()?;
+        let seq = self.state.last_seq();
+        if seq == 0 {
+            return Err(Error::invalid_input(
+                "engine",
+                "no event yet: nothing to checkpoint",
+            ));
+        }
+        let d = self.store_mut()?;
+        let signer = d.options.signer.clone().ok_or_else(|| {
+            Error::invalid_input(
+                "signer",
+                "a checkpoint is the DCC's: open the store with the DCC's signer",
+            )
+        })?;
+        if let Some(why) = self.state.keys.refusal(&signer.public_key(), &Actor::Dcc) {
+            return Err(Error::BadSignature {
+                actor: Actor::Dcc.to_code(),
+                reason: format!("a checkpoint is signed by a valid DCC key: {why}"),
+            });
+        }
+        let d = self.store_mut()?;
+        let checkpoint = Checkpoint::sign(&*signer, trust.log(), seq, &d.head, at)?;
+        // The store keeps the latest: another writer's later one is not replaced.
+        let newer = stored_checkpoint(d.store.as_mut())?.is_some_and(|c| c.seq > seq);
+        if !newer {
+            let text = serde_json::to_string(&checkpoint)
+                .map_err(|e| Error::invalid_input("checkpoint", e.to_string()))?;
+            d.store.set_meta(CHECKPOINT, &text)?;
+        }
+        d.last_checkpoint = seq;
+        d.report.checkpoint_failure = None;
+        Ok(checkpoint)
+    }
+
+    /// The latest checkpoint the store keeps (`None`: none yet).
+    pub fn latest_checkpoint(&mut self) -> Result<Option<Checkpoint>, Error> {
+        stored_checkpoint(self.store_mut()?.store.as_mut())
+    }
+
+    /// Checks `checkpoint` (one a party kept) against this log: signed by a DCC key valid at
+    /// its event, for this log, and the log's event at that number has the hash it signed. A
+    /// store cut below it, or whose events up to it were replaced by another continuation, is
+    /// a [`Error::CorruptLog`] naming the event.
+    pub fn verify_checkpoint(&mut self, checkpoint: &Checkpoint) -> Result<(), Error> {
+        let trust = self.trust().cloned().ok_or_else(|| {
+            Error::invalid_input(
+                "engine",
+                "an unsigned log has no checkpoints: open the store with a trust",
+            )
+        })?;
+        let seq = checkpoint.seq;
+        let when = checkpoint
+            .at
+            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+        let bad = |reason: String| Error::CorruptLog { line: seq, reason };
+        if checkpoint.log != trust.log() {
+            return Err(bad(format!(
+                "the checkpoint is of the log {:?}, not {:?}",
+                checkpoint.log,
+                trust.log()
+            )));
+        }
+        if seq == 0 || !checkpoint.signature_holds() {
+            return Err(bad(format!(
+                "the checkpoint of event {seq} at {when}: its signature by {} does not hold",
+                checkpoint.key
+            )));
+        }
+        if !self.state.keys.valid_at(&checkpoint.key, &Actor::Dcc, seq) {
+            return Err(bad(format!(
+                "the checkpoint of event {seq} at {when} is signed by {}, which this log does not hold as a DCC key valid at that event: its registration was removed, or the key is not the DCC's",
+                checkpoint.key
+            )));
+        }
+        let found = match self.durable.as_mut() {
+            Some(d) => {
+                let head = d.store.head()?;
+                if head.seq < seq {
+                    return Err(bad(format!(
+                        "the store ends at event {}, before event {seq}, which the DCC's checkpoint of {when} signed: events were removed",
+                        head.seq
+                    )));
+                }
+                d.store.read(seq - 1, 1, 0)?.first().map(|r| r.hash)
+            }
+            None => {
+                let complete = self.journal.first().is_some_and(|e| e.seq == 1);
+                if !complete {
+                    return Err(Error::invalid_input(
+                        "engine",
+                        "this engine in memory holds no whole log to check a checkpoint against",
+                    ));
+                }
+                let mut previous = Head::EMPTY.hash;
+                let mut at_seq = None;
+                for event in self.journal.iter().take_while(|e| e.seq <= seq) {
+                    previous = Record::of(event, &previous).hash;
+                    if event.seq == seq {
+                        at_seq = Some(previous);
+                    }
+                }
+                if at_seq.is_none() {
+                    return Err(bad(format!(
+                        "the log ends at event {}, before event {seq}, which the DCC's checkpoint of {when} signed: events were removed",
+                        self.journal.last().map_or(0, |e| e.seq)
+                    )));
+                }
+                at_seq
+            }
+        };
+        match found {
+            Some(hash) if journal::hex(&hash) == checkpoint.hash => Ok(()),
+            _ => Err(bad(format!(
+                "event {seq} is not the one the DCC's checkpoint of {when} signed: the log up to it was replaced by another continuation"
+            ))),
         }
     }
 
@@ -405,6 +651,8 @@ impl Engine {
             let d = self.store_mut()?;
             let records = d.store.read(after, 1024, store::READ_BYTES)?;
             if records.is_empty() {
+                // Appends are whole commands: an act cut short means events were removed.
+                self.acts_complete()?;
                 return Ok(applied);
             }
             let mut head = d.head;
@@ -421,6 +669,7 @@ impl Engine {
                     }
                 }
                 self.check_acknowledgement(&event)?;
+                self.admit(&event)?;
                 self.state.apply(&event)?;
                 self.notify_feed(&event, &mut feed);
                 head = record.hash;
@@ -468,6 +717,36 @@ impl Engine {
         at: DateTime<Utc>,
         commands: Vec<(Actor, Command)>,
     ) -> Result<Vec<Result<Vec<Event>, Error>>, Error> {
+        if let (Some(_), Some((actor, _))) = (&self.signing, commands.first()) {
+            return Err(super::acts::unsigned_command(actor));
+        }
+        let items = commands
+            .into_iter()
+            .map(|(actor, command)| (actor, Ok((command, None))))
+            .collect();
+        self.run_batch(at, items)
+    }
+
+    /// [`Engine::execute_batch`] for commands their actors signed, all at one recording time:
+    /// each signature is verified before its command is decided, and one that does not hold
+    /// (or whose key or counter does not stand) is that command's [`Error::BadSignature`].
+    pub fn execute_signed_batch(
+        &mut self,
+        commands: Vec<SignedCommand>,
+    ) -> Result<Vec<Result<Vec<Event>, Error>>, Error> {
+        let Some(at) = commands.first().map(|c| c.at) else {
+            return Ok(Vec::new());
+        };
+        if let Some(other) = commands.iter().find(|c| c.at != at) {
+            return Err(Error::invalid_input(
+                "commands",
+                format!(
+                    "a batch is recorded at one time: {} and {}",
+                    at.to_rfc3339(),
+                    other.at.to_rfc3339()
+                ),
+            ));
+        }
         if commands.len() > crate::limits::MAX_BATCH_COMMANDS {
             return Err(Error::too_many(
                 "commands",
@@ -475,12 +754,45 @@ impl Engine {
                 crate::limits::MAX_BATCH_COMMANDS,
             ));
         }
+        let items = commands
+            .into_iter()
+            .map(|signed| {
+                let verified = self.verify_signed_only(&signed);
+                (
+                    signed.actor,
+                    verified.map(|act| (signed.command, Some(act))),
+                )
+            })
+            .collect();
+        self.run_batch(at, items)
+    }
+
+    fn run_batch(
+        &mut self,
+        at: DateTime<Utc>,
+        items: Vec<BatchItem>,
+    ) -> Result<Vec<Result<Vec<Event>, Error>>, Error> {
+        if items.len() > crate::limits::MAX_BATCH_COMMANDS {
+            return Err(Error::too_many(
+                "commands",
+                items.len(),
+                crate::limits::MAX_BATCH_COMMANDS,
+            ));
+        }
         if self.durable.is_none() {
-            return Ok(commands
+            return Ok(items
                 .into_iter()
-                .map(|(actor, command)| self.execute(&actor, at, command).map(<[Event]>::to_vec))
+                .map(|(actor, item)| {
+                    let (command, act) = item?;
+                    if let Some(act) = &act {
+                        self.check_standing(&act.by, &act.key, act.n)?;
+                    }
+                    self.execute_act(&actor, at, command, act)
+                        .map(<[Event]>::to_vec)
+                })
                 .collect());
         }
+        let commands = items;
         let actors: Vec<Actor> = commands.iter().map(|(a, _)| a.clone()).collect();
         self.check_clock(at)?;
         // Optimistic first: decided on the caught-up state, appended if nobody wrote meanwhile.
@@ -517,7 +829,7 @@ impl Engine {
     fn try_batch(
         &mut self,
         at: DateTime<Utc>,
-        commands: Vec<(Actor, Command)>,
+        commands: Vec<BatchItem>,
         locked: bool,
     ) -> Result<Vec<Result<Vec<Event>, Error>>, Error> {
         // A cheap look first: a store that moved on is caught up before anything is decided
@@ -533,10 +845,16 @@ impl Engine {
         let mut feed = Vec::new();
         // The batch is applied as it is decided (each command sees the ones before it), so
         // the commit comes after; a failed commit rebuilds the state from the store below.
-        for (actor, command) in commands {
-            let decided = self.state.decide(&actor, at, command, &self.outboxes);
-            let answer = decided.and_then(|payloads| {
-                let events = self.number(&actor, at, payloads);
+        for (actor, item) in commands {
+            let decided = item.and_then(|(command, act)| {
+                if let Some(act) = &act {
+                    self.check_standing(&act.by, &act.key, act.n)?;
+                }
+                let payloads = self.state.decide(&actor, at, command, &self.outboxes)?;
+                Ok((payloads, act))
+            });
+            let answer = decided.and_then(|(payloads, act)| {
+                let events = self.number(&actor, at, payloads, act);
                 for event in &events {
                     self.state.apply_decided(event)?;
                     self.notify_feed(event, &mut feed);
@@ -599,12 +917,23 @@ impl Engine {
 
     /// Rebuilds the state from the store (after a failed batch commit).
     fn reload(&mut self) -> Result<(), Error> {
+        let own_key = self
+            .store_mut()?
+            .options
+            .signer
+            .as_ref()
+            .map(|s| s.public_key());
+        let trust = self.trust().cloned();
         let d = self.store_mut()?;
-        let (state, outboxes, from, _) = restore(d.store.as_mut())?;
+        let (state, outboxes, from, _) = restore(d.store.as_mut(), trust.as_ref(), own_key)?;
         d.head = from.hash;
         self.state = state;
         self.outboxes = outboxes;
         self.journal.clear();
+        self.signing = self
+            .signing
+            .take()
+            .map(|s| super::acts::Signing::new(s.trust));
         self.catch_up().map(|_| ())
     }
 
@@ -631,6 +960,19 @@ impl Engine {
             d.feed_pending.clear();
         }
         let bytes = snapshot::encode(&self.state, &self.outboxes, &d.head);
+        // A signed store's snapshot is signed by this host, and trusted by whoever trusts it.
+        let bytes = match (&self.signing, &d.options.signer) {
+            (None, _) => bytes,
+            (Some(s), Some(signer)) => {
+                signing::sign_snapshot(&**signer, s.trust.log(), seq, bytes)?
+            }
+            (Some(_), None) => {
+                return Err(Error::invalid_input(
+                    "signer",
+                    "a signed store's snapshots are signed: open it with this host's signer",
+                ))
+            }
+        };
         d.store.put_snapshot(seq, &bytes)?;
         d.last_snapshot = seq;
         d.snapshot_backoff = 0;
@@ -663,24 +1005,33 @@ impl Engine {
             outboxes,
             journal: Vec::new(),
             durable: None,
+            signing: None,
         })
     }
 
-    /// Checks the whole store: the audit chain from the first event to the last.
-    /// And the notification feed: every row is the notice the events give, for that party,
-    /// at that position, and none is missing or added (a forged or repeated notice is named).
+    /// Checks the whole store: the audit chain from the first event to the last; then replays
+    /// it from the first event in a scratch engine (in a signed store every act verified as at
+    /// open), checking the notification feed (every row is the notice the events give, for
+    /// that party, at that position, none missing or added: a forged or repeated notice is
+    /// named) and each stored snapshot (it must hold the state its events reach: one changed
+    /// with its checksum recomputed is named).
     pub fn verify_store(&mut self) -> Result<Verified, Error> {
         let verified = store::verify(self.store_mut()?.store.as_mut())?;
-        self.verify_feed()?;
+        self.verify_replay()?;
         Ok(verified)
     }
 
-    /// The stored feed against the notices the store's events give, replayed in a scratch
-    /// engine, row by row in (event, notice) order.
-    fn verify_feed(&mut self) -> Result<(), Error> {
+    /// The store's events replayed from the first, against its feed and its snapshots.
+    fn verify_replay(&mut self) -> Result<(), Error> {
+        let trust = self.trust().cloned();
         let store = self.store_mut()?.store.as_mut();
         let through = store.feed_through()?;
-        let mut scratch = Engine::new();
+        let mut snapshots = store.snapshots()?;
+        snapshots.sort_unstable_by(|a, b| b.cmp(a)); // popped oldest first
+        let mut scratch = match &trust {
+            Some(trust) => Engine::with_trust(trust.clone()),
+            None => Engine::new(),
+        };
         let mut positions: std::collections::HashMap<String, u64> = Default::default();
         let mut stored: std::collections::VecDeque<store::StoredFeedRow> = Default::default();
         let mut cursor: (u64, u32, String) = (0, 0, String::new());
@@ -702,18 +1053,24 @@ impl Engine {
         let mut after = 0;
         loop {
             let records = store.read(after, 1024, store::READ_BYTES)?;
-            if records.is_empty() || after >= through {
+            if records.is_empty() {
                 break;
             }
             for r in records {
                 after = r.seq;
-                if r.seq > through {
-                    break;
-                }
                 let event = journal::from_json_line(&r.body, r.seq)?;
-                scratch.state.apply_decided(&event)?;
+                scratch.check_acknowledgement(&event)?;
+                scratch.admit(&event)?;
+                scratch.state.apply(&event)?;
                 let mut rows = Vec::new();
                 scratch.notify_feed(&event, &mut rows);
+                if snapshots.last() == Some(&event.seq) {
+                    snapshots.pop();
+                    same_as_snapshot(store, &scratch, trust.as_ref(), event.seq)?;
+                }
+                if r.seq > through {
+                    continue;
+                }
                 for row in rows {
                     let position = positions.entry(row.recipient.clone()).or_default();
                     *position += 1;
@@ -746,6 +1103,13 @@ impl Engine {
                     }
                 }
             }
+        }
+        scratch.acts_complete()?;
+        if let Some(seq) = snapshots.pop() {
+            return Err(Error::CorruptSnapshot {
+                seq,
+                reason: format!("the store's events end at {after}, before it"),
+            });
         }
         if let Some(extra) = next_stored(store)? {
             return Err(bad(
@@ -856,8 +1220,12 @@ impl Engine {
                 ),
             });
         }
-        // Verified as a replay would, before anything is written.
-        let mut check = Engine::new();
+        // Verified as a replay would (in a signed store, every act), before anything is written.
+        let mut check = match &options.trust {
+            Some(trust) => Engine::with_trust(trust.clone()),
+            None => Engine::new(),
+        };
+        check_signed_log(store.as_mut(), options.trust.as_ref())?;
         let mut previous = Head::EMPTY.hash;
         let mut batch = Vec::new();
         let mut batch_bytes = 0;
@@ -876,6 +1244,7 @@ impl Engine {
                 batch_bytes = 0;
             }
         }
+        check.acts_complete()?;
         if !batch.is_empty() {
             store.append(written, &batch)?;
             written += batch.len() as u64;
@@ -932,33 +1301,109 @@ pub fn read_feed(
     store.feed(&actor.to_code(), cursor, limit)
 }
 
+/// A store created for a signed log opens only with a trust for that log; a trust given for
+/// an empty store records its log.
+fn check_signed_log(store: &mut dyn EventStore, trust: Option<&Trust>) -> Result<(), Error> {
+    match (store.meta(SIGNED_LOG)?, trust) {
+        (Some(log), Some(trust)) if log != trust.log() => Err(Error::invalid_input(
+            "trust",
+            format!(
+                "{} holds the signed log {log:?}, not {:?}",
+                store.location(),
+                trust.log()
+            ),
+        )),
+        (Some(log), None) => Err(Error::invalid_input(
+            "trust",
+            format!(
+                "{} holds the signed log {log:?}: open it with its trust (the log's identity and the DCC's key)",
+                store.location()
+            ),
+        )),
+        (None, Some(trust)) if store.head()?.seq == 0 => store.set_meta(SIGNED_LOG, trust.log()),
+        // A trust for a store of unsigned events: its first event is refused as unsigned.
+        _ => Ok(()),
+    }
+}
+
+/// The DCC's latest checkpoint a store keeps.
+fn stored_checkpoint(store: &mut dyn EventStore) -> Result<Option<Checkpoint>, Error> {
+    let Some(text) = store.meta(CHECKPOINT)? else {
+        return Ok(None);
+    };
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| Error::CorruptLog {
+            line: 0,
+            reason: format!("the store's checkpoint is not one: {e}"),
+        })
+}
+
 /// The newest usable snapshot's state (or an empty state), the head it is at, and the
-/// snapshots refused on the way.
-fn restore(store: &mut dyn EventStore) -> Result<(State, Outboxes, Head, Vec<Error>), Error> {
+/// snapshots refused on the way. In a signed store a snapshot is used only when the opener's
+/// own key or the DCC's anchor signed it.
+fn restore(
+    store: &mut dyn EventStore,
+    trust: Option<&Trust>,
+    own_key: Option<signing::PublicKey>,
+) -> Result<(State, Outboxes, Head, Vec<Error>), Error> {
     let head = store.head()?;
     let mut refused = Vec::new();
     for seq in store.snapshots()? {
         let bytes = store.snapshot(seq)?;
-        match usable(store, &bytes, seq, head) {
+        match usable(store, &bytes, seq, head, trust, own_key) {
             Ok((state, outboxes, at)) => return Ok((state, outboxes, at, refused)),
             Err(e) => refused.push(e),
         }
     }
-    Ok((State::new(), Outboxes::default(), Head::EMPTY, refused))
+    let mut state = State::new();
+    if let Some(trust) = trust {
+        state.keys.set_anchor(trust.anchor());
+    }
+    Ok((state, Outboxes::default(), Head::EMPTY, refused))
 }
 
-/// A snapshot that decodes and belongs to this store's chain.
+/// The snapshot inside a signed store's snapshot bytes, if a key this opener trusts signed it.
+fn trusted_snapshot<'a>(
+    bytes: &'a [u8],
+    seq: u64,
+    trust: &Trust,
+    own_key: Option<signing::PublicKey>,
+) -> Result<&'a [u8], Error> {
+    let refuse = |reason: String| Error::CorruptSnapshot { seq, reason };
+    let (inner, key) = signing::open_signed_snapshot(trust.log(), seq, bytes).map_err(refuse)?;
+    if key != trust.anchor() && Some(key) != own_key {
+        return Err(refuse(format!(
+            "signed by key {key}, which is neither this host's own nor the DCC's anchor"
+        )));
+    }
+    Ok(inner)
+}
+
+/// A snapshot that decodes, belongs to this store's chain and, in a signed store, was signed
+/// by a key the opener trusts and holds its trust anchor.
 fn usable(
     store: &mut dyn EventStore,
     bytes: &[u8],
     seq: u64,
     head: Head,
+    trust: Option<&Trust>,
+    own_key: Option<signing::PublicKey>,
 ) -> Result<(State, Outboxes, Head), Error> {
+    let bytes = match trust {
+        Some(trust) => trusted_snapshot(bytes, seq, trust, own_key)?,
+        None => bytes,
+    };
     let (state, outboxes, header) = snapshot::decode(bytes)?;
     let refuse = |reason: &str| Error::CorruptSnapshot {
         seq,
         reason: reason.to_string(),
     };
+    if let Some(trust) = trust {
+        if !state.keys.has_anchor(&trust.anchor()) {
+            return Err(refuse("it holds another trust anchor than this engine's"));
+        }
+    }
     if header.seq != seq {
         return Err(refuse("stored under another event than it holds"));
     }
@@ -979,4 +1424,31 @@ fn usable(
             "its chain hash is not the store's: not a snapshot of this log",
         )),
     }
+}
+
+/// Whether the snapshot the store holds at `seq` is the state `scratch` reached by replaying
+/// the events up to it (in a signed store, its signature must hold too).
+fn same_as_snapshot(
+    store: &mut dyn EventStore,
+    scratch: &Engine,
+    trust: Option<&Trust>,
+    seq: u64,
+) -> Result<(), Error> {
+    let bytes = store.snapshot(seq)?;
+    let bytes = match trust {
+        Some(trust) => {
+            signing::open_signed_snapshot(trust.log(), seq, &bytes)
+                .map_err(|reason| Error::CorruptSnapshot { seq, reason })?
+                .0
+        }
+        None => &bytes[..],
+    };
+    let (state, outboxes, _) = snapshot::decode(bytes)?;
+    if state != scratch.state || outboxes != scratch.outboxes {
+        return Err(Error::CorruptSnapshot {
+            seq,
+            reason: "it does not hold the state its events reach: it was changed (its checksum recomputed) or written wrongly".into(),
+        });
+    }
+    Ok(())
 }

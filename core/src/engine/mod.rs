@@ -8,6 +8,7 @@
 //!   store, atomically and durably, before the state changes; nothing is kept in memory but the
 //!   state.
 
+mod acts;
 mod durable;
 
 pub use durable::{read_feed, OpenOptions, OpenReport, DEFAULT_CLOCK_SKEW_SECONDS};
@@ -34,6 +35,8 @@ pub struct Engine {
     journal: Vec<Event>,
     /// The store a durable engine writes ahead to.
     durable: Option<durable::Durable>,
+    /// A signed log's trust, and the act being admitted (`None`: an unsigned engine).
+    signing: Option<acts::Signing>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -65,17 +68,35 @@ impl Engine {
     /// [`OpenOptions`] (the one place the library reads a clock), and decides a refused command
     /// again after catching up with its store's other writers, so that a valid command is never
     /// refused because this engine was behind.
+    ///
+    /// A signed engine ([`Engine::with_trust`], or a store opened with a trust) refuses an
+    /// unsigned command ([`Error::BadSignature`]): use [`Engine::execute_signed`] or
+    /// [`Engine::execute_with`].
     pub fn execute(
         &mut self,
         actor: &Actor,
         at: DateTime<Utc>,
         command: Command,
     ) -> Result<&[Event], Error> {
+        if self.signing.is_some() {
+            return Err(acts::unsigned_command(actor));
+        }
+        self.execute_act(actor, at, command, None)
+    }
+
+    /// `execute`, the first event carrying `act` when the command was signed.
+    fn execute_act(
+        &mut self,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        command: Command,
+        act: Option<crate::act::Act>,
+    ) -> Result<&[Event], Error> {
         if self.durable.is_some() {
-            return self.execute_durable(actor, at, command);
+            return self.execute_durable(actor, at, command, act);
         }
         let payloads = self.state.decide(actor, at, command, &self.outboxes)?;
-        let events = self.number(actor, at, payloads);
+        let events = self.number(actor, at, payloads, act);
         let start = self.journal.len();
         for event in events {
             // `decide` checked everything `apply` needs, so this cannot fail; if it ever did,
@@ -88,9 +109,16 @@ impl Engine {
     }
 
     /// The events of a decided command, numbered after the state's last; automatic
-    /// consequences are the system's.
-    fn number(&self, actor: &Actor, at: DateTime<Utc>, payloads: Vec<EventPayload>) -> Vec<Event> {
+    /// consequences are the system's; the first carries the command's act, if signed.
+    fn number(
+        &self,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        payloads: Vec<EventPayload>,
+        act: Option<crate::act::Act>,
+    ) -> Vec<Event> {
         let first = self.state.last_seq() + 1;
+        let mut act = act;
         payloads
             .into_iter()
             .enumerate()
@@ -103,6 +131,7 @@ impl Engine {
                     actor.clone()
                 },
                 payload,
+                act: act.take(),
             })
             .collect()
     }
@@ -141,7 +170,7 @@ impl Engine {
         origin: &[usize],
         rejected: Vec<RowError>,
     ) -> Result<&[Event], Error> {
-        if rejected.is_empty() {
+        if rejected.is_empty() || self.signing.is_some() {
             return self.execute(
                 actor,
                 at,
@@ -189,7 +218,13 @@ impl Engine {
             ));
         }
         self.check_acknowledgement(&event)?;
-        self.state.apply(&event)?;
+        // Refused: nothing changes, the act being admitted included.
+        let before = self.signing.clone();
+        let admitted = self.admit(&event).and_then(|()| self.state.apply(&event));
+        if let Err(e) = admitted {
+            self.signing = before;
+            return Err(e);
+        }
         self.state.notify(&event, &mut self.outboxes);
         self.journal.push(event);
         Ok(())
@@ -244,6 +279,7 @@ impl Engine {
             outboxes: self.outboxes.clone(),
             journal: Vec::new(),
             durable: None,
+            signing: None,
         }
     }
 

@@ -90,6 +90,12 @@ pub enum CommsHubOtaError {
         reason: String,
         description: String,
     },
+    #[error("{description}")]
+    BadSignature {
+        actor: String,
+        reason: String,
+        description: String,
+    },
 }
 
 /// A bad row of a bulk load: its index in the input and why.
@@ -197,6 +203,11 @@ impl From<Error> for CommsHubOtaError {
             },
             Error::CorruptSnapshot { seq, reason } => CommsHubOtaError::CorruptSnapshot {
                 seq: i64::try_from(seq).unwrap_or(i64::MAX),
+                reason,
+                description,
+            },
+            Error::BadSignature { actor, reason } => CommsHubOtaError::BadSignature {
+                actor,
                 reason,
                 description,
             },

@@ -27,6 +27,10 @@ macro_rules! text_id {
 
 text_id!(HubId, CustomerId, VariantId, FirmwareVersion, CampaignId);
 
+use crate::signing::{PublicKey, Signature};
+// Keys and signatures travel as hex text, as the log holds them.
+text_id!(PublicKey, Signature);
+
 uniffi::custom_type!(Actor, String, {
     lower: |actor| actor.to_code(),
     try_lift: |text| text.parse::<Actor>().map_err(lift_error),

@@ -12,6 +12,7 @@
 //! line boundary too) lacks its closing line. A log without hashes (written before the chain,
 //! or by hand) is still read, unverified; `verify` says which a file is.
 
+use crate::act::Act;
 use crate::actor::Actor;
 use crate::estate::{EstateTable, HubRow};
 use crate::event::{EstateLoaded, Event, EventPayload, SCHEMA_VERSION};
@@ -30,6 +31,8 @@ struct LineOut<'a> {
     at: &'a DateTime<Utc>,
     actor: &'a Actor,
     payload: &'a EventPayload,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    act: &'a Option<Act>,
 }
 
 #[derive(Deserialize)]
@@ -45,6 +48,8 @@ struct LineIn {
     at: DateTime<Utc>,
     actor: Actor,
     payload: EventPayload,
+    #[serde(default)]
+    act: Option<Act>,
     #[serde(default)]
     hash: Option<String>,
 }
@@ -143,6 +148,7 @@ impl LineV1 {
             payload: EventPayload::EstateLoaded(EstateLoaded {
                 table: EstateTable::from_rows(&hubs),
             }),
+            act: None,
         }
     }
 }
@@ -155,6 +161,7 @@ pub fn to_json_line(event: &Event) -> String {
         at: &event.at,
         actor: &event.actor,
         payload: &event.payload,
+        act: &event.act,
     })
     .expect("events hold only strings, numbers and dates, which always serialize")
 }
@@ -187,6 +194,7 @@ fn parse_line(text: &str, line: u64) -> Result<(Event, Option<String>), Error> {
                 at: parsed.at,
                 actor: parsed.actor,
                 payload: parsed.payload,
+                act: parsed.act,
             };
             Ok((event, parsed.hash))
         }

@@ -119,6 +119,10 @@ pub enum NotificationKind {
     /// [`crate::limits::MAX_PENDING_NOTICES`] whatever others do (a flood of flags, say): they
     /// are never lost silently. A durable engine's feed and the DCC's log hold them whole.
     NoticesCoalesced { notices: u64 },
+    /// The DCC registered a key in the recipient's name: its acts signed with it are its own.
+    KeyRegistered { key: String },
+    /// The DCC revoked one of the recipient's keys: it signs nothing after this.
+    KeyRevoked { key: String },
     /// A supplier reported a bad HAN after an upgrade (the supplier named to the DCC only).
     HanHealthIssue {
         campaign: CampaignId,

@@ -59,6 +59,9 @@ impl State {
                 })?;
         }
         event.payload.apply_each(self, event, verify)?;
+        if let Some(act) = &event.act {
+            self.keys.counters.insert(act.by.clone(), act.n);
+        }
         self.last_seq = event.seq;
         self.last_at = Some(event.at);
         Ok(())

@@ -146,6 +146,11 @@ commands! {
     LiftDefectSuspension(defects),
     WithdrawDefectFlag(defects),
     AcknowledgeNotifications(notices),
+
+    // --- party keys (DCC) ---
+    RegisterKey(keys),
+    RotateKey(keys),
+    RevokeKey(keys),
 }
 
 impl State {

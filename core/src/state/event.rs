@@ -27,6 +27,11 @@ pub struct Event {
     pub at: DateTime<Utc>,
     pub actor: Actor,
     pub payload: EventPayload,
+    /// The signature of the command that recorded it, on the first event of each command in a
+    /// signed log (DOMAIN.md decision 21); `None` on the events after it and in an unsigned log.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub act: Option<crate::act::Act>,
 }
 
 impl Event {
@@ -156,6 +161,8 @@ events! {
     DefectSuspensionLifted(defects, "defect_suspension_lifted"),
     DefectFlagWithdrawn(defects, "defect_flag_withdrawn"),
     NotificationsAcknowledged(notices, "notifications_acknowledged"),
+    KeyRegistered(keys, "key_registered"),
+    KeyRevoked(keys, "key_revoked"),
 }
 
 impl EventPayload {

@@ -2,6 +2,7 @@
 //! refusal; never mutates) and [`State::apply`] (event to state change). Queries live in
 //! [`crate::query`], also as methods on `State`.
 
+pub mod act;
 mod apply;
 mod authority;
 mod campaigns;
@@ -13,6 +14,7 @@ pub(crate) mod eligibility;
 mod estate;
 pub mod event;
 mod halts;
+mod keys;
 mod notices;
 mod outcomes;
 mod participation;
@@ -49,6 +51,8 @@ pub struct State {
     pub(crate) defects: Vec<DefectFlag>,
     /// The ids of withdrawn defect flags: no longer shown, never given again.
     pub(crate) withdrawn_flags: std::collections::BTreeSet<u64>,
+    /// The keys registered for signing acts, and each party's last act counter.
+    pub(crate) keys: crate::signing::KeyRegistry,
     /// The upgrade lists last worked out, for paging (not state: never compared or stored).
     pub(crate) kept_lists: crate::query::upgrade_list::KeptLists,
 }

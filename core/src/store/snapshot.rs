@@ -38,6 +38,7 @@ use crate::estate::{
 use crate::ids::{CampaignId, CustomerId, HubId};
 use crate::intern::Interner;
 use crate::notify::Outboxes;
+use crate::signing::KeyRegistry;
 use crate::state::State;
 use crate::{Error, SmiStatus};
 
@@ -62,6 +63,7 @@ struct RestOut<'a> {
     devices: &'a [DeviceProfile],
     configs: &'a [ConfigSet],
     outboxes: &'a Outboxes,
+    keys: &'a KeyRegistry,
 }
 
 /// The same, owned, for reading.
@@ -79,6 +81,9 @@ struct RestIn {
     devices: Vec<DeviceProfile>,
     configs: Vec<ConfigSet>,
     outboxes: Outboxes,
+    /// Absent from snapshots written before acts were signed.
+    #[serde(default)]
+    keys: KeyRegistry,
 }
 
 /// What a snapshot's header says, read without decoding the rest.
@@ -104,6 +109,7 @@ pub(crate) fn encode(state: &State, outboxes: &Outboxes, chain_hash: &[u8; 32]) 
         devices: estate.devices.values(),
         configs: estate.configs.values(),
         outboxes,
+        keys: &state.keys,
     };
     let rest = rmp_serde::to_vec_named(&rest)
         .expect("the state holds only maps, lists, strings, numbers and dates");
@@ -275,6 +281,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(State, Outboxes, SnapshotHeader), 
         last_at: rest.last_at,
         defects: rest.defects,
         withdrawn_flags: rest.withdrawn_flags,
+        keys: rest.keys,
         kept_lists: Default::default(),
     };
     Ok((state, rest.outboxes, header))

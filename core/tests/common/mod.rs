@@ -87,11 +87,64 @@ pub fn row(
     }
 }
 
+/// Runs a command that must be accepted; on a signed engine, signed with the actor's test key.
 pub fn ok(engine: &mut Engine, actor: &Actor, at: DateTime<Utc>, cmd: Command) -> Vec<Event> {
-    engine
-        .execute(actor, at, cmd.clone())
-        .unwrap_or_else(|e| panic!("{cmd:?} by {actor} refused: {e}"))
+    let done = match engine.trust() {
+        Some(_) => engine.execute_with(&key_of(actor), actor, at, cmd.clone()),
+        None => engine.execute(actor, at, cmd.clone()),
+    };
+    done.unwrap_or_else(|e| panic!("{cmd:?} by {actor} refused: {e}"))
         .to_vec()
+}
+
+// --- signed logs (issue 21) ---
+
+/// A party's test key, the same in every run (its seed spells the actor's code).
+pub fn key_of(actor: &Actor) -> signing::KeyPair {
+    let code = actor.to_code();
+    let mut seed = [0x5au8; 32];
+    for (i, b) in code.bytes().enumerate() {
+        seed[i % 32] ^= b.rotate_left(i as u32 / 32);
+    }
+    signing::KeyPair::from_seed(&seed).unwrap()
+}
+
+/// The trust of the tests' signed logs: the log `test-log`, the DCC's test key the anchor.
+pub fn trust() -> signing::Trust {
+    signing::Trust::new("test-log", key_of(&Actor::Dcc).public_key()).unwrap()
+}
+
+/// The parties whose keys `register_parties` registers.
+pub fn parties() -> Vec<Actor> {
+    let mut all = vec![
+        Actor::Csp(Region::North),
+        Actor::Csp(Region::Central),
+        Actor::Csp(Region::South),
+    ];
+    for c in ["SUP-A", "SUP-B", "SUP-C", "SUP-D", "SUP-E"] {
+        all.push(cust(c));
+    }
+    all
+}
+
+/// The DCC registers every test party's key (signed with the anchor).
+pub fn register_parties(engine: &mut Engine, at: DateTime<Utc>) {
+    for party in parties() {
+        let key = key_of(&party).public_key();
+        ok(
+            engine,
+            &Actor::Dcc,
+            at,
+            Command::RegisterKey(RegisterKey { party, key }),
+        );
+    }
+}
+
+/// A signed engine in memory with every test party's key registered.
+pub fn signed_engine() -> Engine {
+    let mut e = Engine::with_trust(trust());
+    register_parties(&mut e, t(0));
+    e
 }
 
 /// Runs a command that must be refused: checks the error kind and that nothing changed.
@@ -122,9 +175,13 @@ pub fn refused(
 ) -> Error {
     let before = engine.state().clone();
     let events = engine.events().unwrap().len();
-    let err = engine
-        .execute(actor, at, cmd.clone())
-        .expect_err(&format!("{cmd:?} by {actor} should be refused"));
+    let done = match engine.trust() {
+        Some(_) => engine
+            .execute_with(&key_of(actor), actor, at, cmd.clone())
+            .map(|e| e.to_vec()),
+        None => engine.execute(actor, at, cmd.clone()).map(|e| e.to_vec()),
+    };
+    let err = done.expect_err(&format!("{cmd:?} by {actor} should be refused"));
     assert_eq!(err.kind(), kind, "{cmd:?} by {actor}: {err}");
     assert_eq!(
         engine.state(),

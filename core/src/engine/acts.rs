@@ -1,0 +1,341 @@
+//! Signed acts in the engine (DOMAIN.md decision 21). An engine given a [`Trust`] runs a signed
+//! log: it takes only commands signed by their actor's valid key ([`Engine::execute_signed`]),
+//! verifying the signature before it decides, and stamps the command's first event with the
+//! act. Every event it reads (replay, catch-up, import, verification) is admitted only as part
+//! of an act whose signature holds: the command is decided again on the state before it, at its
+//! recorded time, and must give exactly the recorded events, automatic ones (the system's)
+//! included, so nobody can attach other events to a party's signature, nor record an act the
+//! system did not derive.
+
+use std::collections::VecDeque;
+
+use chrono::{DateTime, Utc};
+
+use super::Engine;
+use crate::act::{self, Act, SignedCommand};
+use crate::actor::Actor;
+use crate::command::Command;
+use crate::event::{Event, EventPayload};
+use crate::signing::{self, PublicKey, Signer, Trust};
+use crate::Error;
+
+/// A signed engine's trust and the events the act being admitted still owes.
+#[derive(Debug, Clone)]
+pub(super) struct Signing {
+    pub(super) trust: Trust,
+    /// The recorded events the act being admitted must still show, as deciding it gave them.
+    owed: VecDeque<Event>,
+    /// The event that carried the act being admitted.
+    owed_by: u64,
+}
+
+impl Signing {
+    pub(super) fn new(trust: Trust) -> Signing {
+        Signing {
+            trust,
+            owed: VecDeque::new(),
+            owed_by: 0,
+        }
+    }
+}
+
+fn corrupt(seq: u64, reason: String) -> Error {
+    Error::CorruptLog { line: seq, reason }
+}
+
+fn bad_signature(actor: &Actor, reason: impl Into<String>) -> Error {
+    Error::BadSignature {
+        actor: actor.to_code(),
+        reason: reason.into(),
+    }
+}
+
+impl Engine {
+    /// An engine in memory running a signed log: it takes signed commands only, and verifies
+    /// every act it replays against `trust` (the log's identity and the DCC's key).
+    pub fn with_trust(trust: Trust) -> Engine {
+        let mut engine = Engine::new();
+        engine.state.keys.set_anchor(trust.anchor());
+        engine.signing = Some(Signing::new(trust));
+        engine
+    }
+
+    /// Rebuilds an engine from a signed log's events, each act verified (signature, key,
+    /// counter, and the command deciding again to exactly its recorded events).
+    pub fn replay_signed(
+        trust: Trust,
+        events: impl IntoIterator<Item = Event>,
+    ) -> Result<Engine, Error> {
+        let mut engine = Engine::with_trust(trust);
+        for event in events {
+            engine.apply_event(event)?;
+        }
+        engine.acts_complete()?;
+        Ok(engine)
+    }
+
+    /// The trust this engine verifies acts against (`None`: an unsigned engine).
+    pub fn trust(&self) -> Option<&Trust> {
+        self.signing.as_ref().map(|s| &s.trust)
+    }
+
+    /// The counter `actor`'s next act must carry (one more than its last in the log).
+    pub fn next_act(&self, actor: &Actor) -> u64 {
+        self.state.keys.counter(actor) + 1
+    }
+
+    /// The keys registered for `party`, each with the events that registered and revoked it.
+    pub fn keys_of(&self, party: &Actor) -> Vec<(PublicKey, signing::KeyEntry)> {
+        self.state.keys.keys_of(party)
+    }
+
+    /// `command` by `actor` at `at` signed by `signer` for this engine's log, as its next act:
+    /// what a party's service sends to the host that runs the engine.
+    pub fn sign(
+        &self,
+        signer: &dyn Signer,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        command: Command,
+    ) -> Result<SignedCommand, Error> {
+        let trust = self.trust().ok_or_else(|| unsigned_engine(actor))?;
+        SignedCommand::sign(
+            signer,
+            trust.log(),
+            actor,
+            at,
+            self.next_act(actor),
+            command,
+        )
+    }
+
+    /// Signs `command` with `signer` and executes it: [`Engine::sign`], then
+    /// [`Engine::execute_signed`].
+    pub fn execute_with(
+        &mut self,
+        signer: &dyn Signer,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        command: Command,
+    ) -> Result<&[Event], Error> {
+        let signed = self.sign(signer, actor, at, command)?;
+        self.execute_signed(signed)
+    }
+
+    /// Runs a command its actor signed: the signature verified first (a [`Error::BadSignature`]
+    /// when it does not hold, when its key is not the actor's valid key, or when its counter
+    /// was used), then decided and recorded as [`Engine::execute`] does, the first event
+    /// carrying the act.
+    pub fn execute_signed(&mut self, signed: SignedCommand) -> Result<&[Event], Error> {
+        let act = self.verify_signed(&signed)?;
+        let SignedCommand {
+            actor, at, command, ..
+        } = signed;
+        self.execute_act(&actor, at, command, Some(act))
+    }
+
+    /// The act of a signed command whose signature holds for this log (the key's standing and
+    /// the counter are checked on the state it is decided on, by `check_standing`).
+    pub(super) fn verify_signed(&self, signed: &SignedCommand) -> Result<Act, Error> {
+        let act = self.verify_signed_only(signed)?;
+        self.check_standing(&signed.actor, &signed.key, signed.n)?;
+        Ok(act)
+    }
+
+    /// The act of a signed command whose signature holds for this log, its standing unchecked.
+    pub(super) fn verify_signed_only(&self, signed: &SignedCommand) -> Result<Act, Error> {
+        let trust = self.trust().ok_or_else(|| unsigned_engine(&signed.actor))?;
+        if signed.actor == Actor::System {
+            return Err(bad_signature(&signed.actor, "the system makes no commands"));
+        }
+        if !signed.signature_holds(trust.log()) {
+            return Err(bad_signature(
+                &signed.actor,
+                format!(
+                    "the signature by key {} does not hold for this command, time, counter and log {:?}",
+                    signed.key,
+                    trust.log()
+                ),
+            ));
+        }
+        Ok(Act {
+            by: signed.actor.clone(),
+            key: signed.key,
+            n: signed.n,
+            sig: signed.signature,
+            // The bulk load's command is its event (see `act::command_digest`).
+            command: match &signed.command {
+                Command::LoadEstateTable(_) => None,
+                other => Some(other.clone()),
+            },
+        })
+    }
+
+    /// Whether `key` may sign `actor`'s act number `n` on the current state.
+    pub(super) fn check_standing(
+        &self,
+        actor: &Actor,
+        key: &PublicKey,
+        n: u64,
+    ) -> Result<(), Error> {
+        if let Some(why) = self.state.keys.refusal(key, actor) {
+            return Err(bad_signature(actor, why));
+        }
+        // Exactly the next: an act is recorded once, and none of a party's acts can be
+        // removed from between two others unseen.
+        let last = self.state.keys.counter(actor);
+        if n != last + 1 {
+            return Err(bad_signature(
+                actor,
+                format!(
+                    "act counter {n} is not {actor}'s next: its last act in the log is number {last}, so sign this one as {}",
+                    last + 1
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A recorded event admitted into a signed log (see the module's comment); in an unsigned
+    /// engine, an event that carries an act is refused (it cannot be verified without trust).
+    pub(super) fn admit(&mut self, event: &Event) -> Result<(), Error> {
+        let Some(signing) = self.signing.as_mut() else {
+            if event.act.is_some() {
+                return Err(corrupt(
+                    event.seq,
+                    format!(
+                        "event {} is a signed act: a signed log is read with its trust anchor (the log's identity and the DCC's key)",
+                        event.seq
+                    ),
+                ));
+            }
+            return Ok(());
+        };
+        let Some(act) = &event.act else {
+            // An event after its act's first: exactly the one deciding the act gave.
+            let Some(owed) = signing.owed.pop_front() else {
+                return Err(corrupt(
+                    event.seq,
+                    format!(
+                        "event {} ({}, recorded as {}'s) is not signed: no act of a valid key records it",
+                        event.seq,
+                        event.payload.type_name(),
+                        event.actor
+                    ),
+                ));
+            };
+            if owed != *event {
+                return Err(corrupt(
+                    event.seq,
+                    format!(
+                        "event {} is not what the act of event {} records: deciding that act again gives {} by {} here",
+                        event.seq,
+                        signing.owed_by,
+                        owed.payload.type_name(),
+                        owed.actor
+                    ),
+                ));
+            }
+            return Ok(());
+        };
+        if !signing.owed.is_empty() {
+            return Err(corrupt(
+                event.seq,
+                format!(
+                    "event {} starts an act before the act of event {} shows all its events: events were removed",
+                    event.seq, signing.owed_by
+                ),
+            ));
+        }
+        let log = signing.trust.log().to_string();
+        let expected = self.decide_again(event, act, &log)?;
+        let signing = self.signing.as_mut().expect("checked above");
+        signing.owed = expected.into();
+        signing.owed_by = event.seq;
+        Ok(())
+    }
+
+    /// The events `event`'s act records when decided again on the current state, the first
+    /// checked against `event` and the rest returned (what the next events must be).
+    fn decide_again(&self, event: &Event, act: &Act, log: &str) -> Result<Vec<Event>, Error> {
+        let seq = event.seq;
+        let refuse = |why: String| corrupt(seq, format!("event {seq}'s act by {}: {why}", act.by));
+        self.check_standing(&act.by, &act.key, act.n)
+            .map_err(|e| refuse(format!("{e}")))?;
+        let digest = match (&act.command, &event.payload) {
+            (Some(command), _) => act::command_digest(command),
+            (None, EventPayload::EstateLoaded(load)) => act::load_digest(&load.table),
+            (None, other) => return Err(refuse(format!(
+                "it carries no command, which only a bulk load (its own event) may, and this is {}",
+                other.type_name()
+            ))),
+        };
+        let message = signing::act_message(log, &act.by, &event.at, act.n, &digest);
+        if !act.key.verifies(&message, &act.sig) {
+            return Err(refuse(format!(
+                "its signature by key {} does not hold: the event, its time, actor or command was changed",
+                act.key
+            )));
+        }
+        let Some(command) = &act.command else {
+            // The load: its event is its command; applying it checks it as deciding would.
+            if event.actor != act.by {
+                return Err(refuse(format!("recorded as {}'s", event.actor)));
+            }
+            return Ok(Vec::new());
+        };
+        let payloads = self
+            .state
+            .decide(&act.by, event.at, command.clone(), &self.outboxes)
+            .map_err(|e| {
+                refuse(format!(
+                    "its command ({}) is refused on this state: {e}",
+                    command.action()
+                ))
+            })?;
+        let mut events = self.number(&act.by, event.at, payloads, Some(act.clone()));
+        if events.is_empty() {
+            return Err(refuse("its command records nothing on this state".into()));
+        }
+        let first = events.remove(0);
+        if first != *event {
+            return Err(refuse(format!(
+                "the event is not what its command records: deciding it again gives {} by {}",
+                first.payload.type_name(),
+                first.actor
+            )));
+        }
+        Ok(events)
+    }
+
+    /// Every act admitted so far showed all its events (the end of a replay or a catch-up).
+    pub(super) fn acts_complete(&self) -> Result<(), Error> {
+        match &self.signing {
+            Some(s) if !s.owed.is_empty() => Err(corrupt(
+                s.owed_by,
+                format!(
+                    "the log ends inside the act of event {}: {} of its events were removed",
+                    s.owed_by,
+                    s.owed.len()
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The refusal of a signed command by an engine that verifies no signatures.
+fn unsigned_engine(actor: &Actor) -> Error {
+    bad_signature(
+        actor,
+        "this engine runs an unsigned log (no trust anchor): open or create it with one to take signed acts",
+    )
+}
+
+/// The refusal of an unsigned command by a signed engine.
+pub(super) fn unsigned_command(actor: &Actor) -> Error {
+    bad_signature(
+        actor,
+        "this log is signed: every command is signed by its actor's key (execute_signed or execute_with)",
+    )
+}
