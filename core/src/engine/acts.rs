@@ -265,10 +265,12 @@ impl Engine {
         let digest = match (&act.command, &event.payload) {
             (Some(command), _) => act::command_digest(command),
             (None, EventPayload::EstateLoaded(load)) => act::load_digest(&load.table),
-            (None, other) => return Err(refuse(format!(
+            (None, other) => {
+                return Err(refuse(format!(
                 "it carries no command, which only a bulk load (its own event) may, and this is {}",
                 other.type_name()
-            ))),
+            )))
+            }
         };
         let message = signing::act_message(log, &act.by, &event.at, act.n, &digest);
         if !act.key.verifies(&message, &act.sig) {

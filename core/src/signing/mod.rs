@@ -389,6 +389,14 @@ pub(crate) fn sign_snapshot(
     Ok(bytes)
 }
 
+/// The snapshot inside bytes that may end with a signature trailer (itself unchecked).
+pub(crate) fn snapshot_unsigned_part(bytes: &[u8]) -> &[u8] {
+    match bytes.len().checked_sub(SNAPSHOT_TRAILER) {
+        Some(cut) if &bytes[cut..cut + 8] == SNAPSHOT_SIG_MAGIC => &bytes[..cut],
+        _ => bytes,
+    }
+}
+
 /// The snapshot inside signed bytes and the key that signed it, if its signature holds; the
 /// reason otherwise.
 pub(crate) fn open_signed_snapshot<'a>(

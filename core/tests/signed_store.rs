@@ -1,0 +1,448 @@
+//! Signed acts against real stores (issue 21): on a store several parties write, no writer, the
+//! host included, can record another party's act, through the library or through SQL; a forged
+//! snapshot is refused; a deleted tail and a swapped continuation are detected by anyone holding
+//! a later checkpoint. SQLite always, PostgreSQL when `COMMSHUB_OTA_PG_URL` names a server.
+
+#![cfg(feature = "sqlite")]
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use commshub_ota::command::*;
+use commshub_ota::signing::{KeyPair, Signer};
+use commshub_ota::store::{self, Record};
+use commshub_ota::*;
+use sha2::{Digest, Sha256};
+
+/// Runs SQL on the store at `loc` as whoever can write its database would.
+fn sql(loc: &str, statement: &str) {
+    if loc.starts_with("postgres") {
+        let mut c = postgres::Client::connect(loc, postgres::NoTls).unwrap();
+        c.batch_execute(statement).unwrap();
+    } else {
+        let c = rusqlite::Connection::open(loc).unwrap();
+        c.execute_batch(statement).unwrap();
+    }
+}
+
+fn quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+fn stores() -> Vec<Fresh> {
+    #[allow(unused_mut)]
+    let mut all = vec![Fresh::sqlite("signed")];
+    #[cfg(feature = "postgres")]
+    if let Some(base) = pg_base() {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static N: AtomicU64 = AtomicU64::new(0);
+        let db = format!(
+            "s{}_{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        );
+        all.push(Fresh::url(fresh_pg_database(&base, &db)));
+    }
+    all
+}
+
+/// `party`'s engine on the store at `loc`: the log's trust, its own key signing its snapshots
+/// (and, for the DCC, checkpoints, on demand only here).
+fn engine_of(loc: &str, party: &Actor) -> Result<Engine, Error> {
+    let signer: Arc<dyn Signer> = Arc::new(key_of(party));
+    Engine::open_store(
+        store::open(loc)?,
+        OpenOptions::default()
+            .snapshot_every(0)
+            .checkpoint_every(0)
+            .trust(trust())
+            .signer(signer),
+    )
+}
+
+/// The DCC's engine on a fresh signed store, every test party's key registered, the fixture
+/// loaded: the store's location and the engine.
+fn dcc_store(fresh: &Fresh) -> Engine {
+    let mut dcc = engine_of(fresh, &Actor::Dcc).unwrap();
+    register_parties(&mut dcc, t(0));
+    fixture_on(dcc)
+}
+
+fn corrupt_at(err: &Error, seq: u64, says: &str) {
+    match err {
+        Error::CorruptLog { line, reason } => {
+            assert_eq!(*line, seq, "{err}");
+            assert!(reason.contains(says), "{reason:?} should say {says:?}");
+        }
+        other => panic!("expected a corrupt log at event {seq}, got {other:?}"),
+    }
+}
+
+#[test]
+fn no_writer_of_a_shared_store_records_another_partys_act_through_the_library_or_sql() {
+    for fresh in stores() {
+        let mut dcc = dcc_store(&fresh);
+        let sup_a = cust("SUP-A");
+        // A supplier's service on the same store, with its own key.
+        let mut supplier = engine_of(&fresh, &sup_a).unwrap();
+        let head = supplier.state().last_seq();
+        let grant = Command::ChangeSupplier(ChangeSupplier {
+            hub: hub(4),
+            role: SupplyRole::Import,
+            supplier: Some(cid("SUP-A")),
+            flags: Default::default(),
+        });
+        // As the DCC, unsigned: refused.
+        let err = supplier
+            .execute(&Actor::Dcc, t(2), grant.clone())
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::BadSignature, "{err}");
+        // As the DCC, signed with the supplier's own key: refused.
+        let err = supplier
+            .execute_with(&key_of(&sup_a), &Actor::Dcc, t(2), grant.clone())
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::BadSignature, "{err}");
+        assert!(err.to_string().contains("is not DCC's"), "{err}");
+        assert_eq!(
+            store::open(&fresh).unwrap().head().unwrap().seq,
+            head,
+            "{fresh}: nothing written"
+        );
+
+        // Through SQL: a supplier_changed row recorded as the DCC's, chained with SHA-256 as
+        // the store chains, appended after the head.
+        let mut raw = store::open(&fresh).unwrap();
+        let last = raw.head().unwrap();
+        let forged = Event {
+            seq: last.seq + 1,
+            at: t(2),
+            actor: Actor::Dcc,
+            payload: EventPayload::SupplierChanged(commshub_ota::event::SupplierChanged {
+                hub: hub(4),
+                role: SupplyRole::Import,
+                supplier: Some(cid("SUP-A")),
+                flags: Default::default(),
+            }),
+            act: None,
+        };
+        let record = Record::of(&forged, &last.hash);
+        let hash: String = record.hash.iter().map(|b| format!("{b:02x}")).collect();
+        sql(
+            &fresh,
+            &format!(
+                "INSERT INTO events (seq, at, actor, type, body, hash) VALUES ({}, {}, {}, {}, {}, {})",
+                record.seq,
+                quote(&record.at),
+                quote(&record.actor),
+                quote(&record.kind),
+                quote(&record.body),
+                quote(&hash)
+            ),
+        );
+        // The DCC's engine refuses it, naming it, on catching up; so does a reopen and a check.
+        let err = dcc.catch_up().unwrap_err();
+        corrupt_at(&err, last.seq + 1, "is not signed");
+        let err = engine_of(&fresh, &Actor::Dcc).unwrap_err();
+        corrupt_at(&err, last.seq + 1, "is not signed");
+        let err = supplier.verify_store().unwrap_err();
+        corrupt_at(&err, last.seq + 1, "is not signed");
+        assert_eq!(
+            dcc.state()
+                .hub(&Actor::Dcc, hub(4))
+                .unwrap()
+                .import_supplier,
+            query::SupplierView::Known(cid("SUP-C"))
+        );
+
+        // Through SQL again, now with an act: the supplier's signature claiming the DCC.
+        sql(
+            &fresh,
+            &format!("DELETE FROM events WHERE seq = {}", last.seq + 1),
+        );
+        let signed = act::SignedCommand::sign(
+            &key_of(&sup_a),
+            "test-log",
+            &Actor::Dcc,
+            t(2),
+            dcc.next_act(&Actor::Dcc),
+            grant.clone(),
+        )
+        .unwrap();
+        let mut with_act = forged.clone();
+        with_act.act = Some(act::Act {
+            by: Actor::Dcc,
+            key: signed.key,
+            n: signed.n,
+            sig: signed.signature,
+            command: Some(grant.clone()),
+        });
+        let mut raw = store::open(&fresh).unwrap();
+        raw.append(last.seq, &[Record::of(&with_act, &last.hash)])
+            .unwrap();
+        let err = engine_of(&fresh, &Actor::Dcc).unwrap_err();
+        corrupt_at(&err, last.seq + 1, "is not DCC's");
+    }
+}
+
+#[test]
+fn a_signed_store_opens_only_with_its_trust_and_takes_no_unsigned_act() {
+    for fresh in stores() {
+        let mut dcc = dcc_store(&fresh);
+        drop(dcc.snapshot());
+        // Without the trust: refused, naming what it needs.
+        let err = Engine::open(&fresh).unwrap_err();
+        assert!(err.to_string().contains("signed log \"test-log\""), "{err}");
+        // Another log's trust: refused.
+        let other = signing::Trust::new("other-log", key_of(&Actor::Dcc).public_key()).unwrap();
+        let err = Engine::open_store(
+            store::open(&fresh).unwrap(),
+            OpenOptions::default().trust(other),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("not \"other-log\""), "{err}");
+        // A snapshot needs this host's signer.
+        let mut unsigned_host = Engine::open_store(
+            store::open(&fresh).unwrap(),
+            OpenOptions::default().trust(trust()),
+        )
+        .unwrap();
+        let err = unsigned_host.snapshot().unwrap_err();
+        assert!(err.to_string().contains("signer"), "{err}");
+        // An unsigned batch is refused whole; a signed one decides each command.
+        let err = unsigned_host
+            .execute_batch(
+                t(2),
+                vec![(Actor::Dcc, Command::CheckDeadlines(CheckDeadlines {}))],
+            )
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::BadSignature);
+        let register = |seed: u8| {
+            Command::RegisterKey(RegisterKey {
+                party: cust("SUP-E"),
+                key: KeyPair::from_seed(&[seed; 32]).unwrap().public_key(),
+            })
+        };
+        let a = dcc
+            .sign(&key_of(&Actor::Dcc), &Actor::Dcc, t(2), register(1))
+            .unwrap();
+        // Signed with the same counter: the second is not the DCC's next act once the first is.
+        let stale = dcc
+            .sign(&key_of(&Actor::Dcc), &Actor::Dcc, t(2), register(2))
+            .unwrap();
+        let answers = dcc.execute_signed_batch(vec![a, stale]).unwrap();
+        assert!(answers[0].is_ok());
+        assert_eq!(
+            answers[1].as_ref().unwrap_err().kind(),
+            ErrorKind::BadSignature
+        );
+        // The history moves to another store with every signature, and verifies there.
+        let file = Scratch::new("signed-export");
+        let log = file.file("log.jsonl");
+        dcc.export(&log).unwrap();
+        let target = Fresh::sqlite("signed-import");
+        let signer: Arc<dyn Signer> = Arc::new(key_of(&Actor::Dcc));
+        let mut imported = Engine::import(
+            &log,
+            store::open(&target).unwrap(),
+            OpenOptions::default().trust(trust()).signer(signer),
+        )
+        .unwrap();
+        assert!(imported.same_state_as(&dcc));
+        imported.verify_store().unwrap();
+        // Imported without its trust: refused (its acts cannot be verified).
+        let err = Engine::import(
+            &log,
+            store::open(&Fresh::sqlite("signed-import-2")).unwrap(),
+            OpenOptions::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("trust anchor"), "{err}");
+    }
+}
+
+/// Bytes with a snapshot's trailing SHA-256 recomputed over the rest, as a forger would.
+fn rechecksum(bytes: &mut [u8]) {
+    let n = bytes.len() - 32;
+    let digest: [u8; 32] = Sha256::digest(&bytes[..n]).into();
+    bytes[n..].copy_from_slice(&digest);
+}
+
+/// The newest snapshot's stored bytes, edited by `edit`.
+fn tamper_snapshot(loc: &str, edit: impl Fn(&mut Vec<u8>)) {
+    let mut s = store::open(loc).unwrap();
+    let seq = s.snapshots().unwrap()[0];
+    let mut bytes = s.snapshot(seq).unwrap();
+    edit(&mut bytes);
+    s.put_snapshot(seq, &bytes).unwrap();
+}
+
+/// Hub 1's gas supplier (SUP-A) in a snapshot's hub table (its first record) becomes hub 2's
+/// (SUP-B): one hub given to another supplier.
+fn give_hub_1_away(snapshot: &mut [u8]) {
+    const TABLE: usize = 8 + 4 + 8 + 32 + 8 + 8;
+    const GAS: usize = 18;
+    let hub_2_gas = snapshot[TABLE + 32 + GAS..TABLE + 32 + GAS + 2].to_vec();
+    snapshot[TABLE + GAS..TABLE + GAS + 2].copy_from_slice(&hub_2_gas);
+}
+
+#[test]
+fn a_forged_snapshot_is_refused_and_verify_store_checks_every_snapshot_against_the_events() {
+    for fresh in stores() {
+        // Signed: the edit breaks the host's signature; the opener falls back to the events.
+        let mut dcc = dcc_store(&fresh);
+        dcc.snapshot().unwrap();
+        tamper_snapshot(&fresh, |bytes| {
+            let inner = bytes.len() - 104;
+            give_hub_1_away(&mut bytes[..inner]);
+            rechecksum(&mut bytes[..inner]);
+        });
+        let err = engine_of(&fresh, &Actor::Dcc).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::CorruptSnapshot, "{err}");
+        assert!(err.to_string().contains("does not hold"), "{err}");
+        // Verification names it too.
+        let err = dcc.verify_store().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::CorruptSnapshot, "{err}");
+    }
+    for fresh in stores() {
+        // Unsigned: the forged snapshot opens (nothing signs it), but verification replays the
+        // events and names the snapshot that does not hold their state.
+        let mut e = fixture_on(Engine::open(&fresh).unwrap());
+        e.snapshot().unwrap();
+        let at = e.state().last_seq();
+        tamper_snapshot(&fresh, |bytes| {
+            give_hub_1_away(bytes);
+            rechecksum(bytes);
+        });
+        let mut forged = Engine::open(&fresh).unwrap();
+        assert_eq!(
+            forged
+                .state()
+                .hub(&Actor::Dcc, hub(1))
+                .unwrap()
+                .gas_supplier,
+            query::SupplierView::Known(cid("SUP-B")),
+            "the forged snapshot is served"
+        );
+        let err = forged.verify_store().unwrap_err();
+        match err {
+            Error::CorruptSnapshot { seq, reason } => {
+                assert_eq!(seq, at);
+                assert!(
+                    reason.contains("does not hold the state its events reach"),
+                    "{reason}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_snapshot_is_trusted_when_its_opener_or_the_dcc_signed_it() {
+    for fresh in stores() {
+        let mut dcc = dcc_store(&fresh);
+        let size = dcc.snapshot().unwrap();
+        assert!(size > 0);
+        // A supplier's engine trusts the DCC's (anchor-signed) snapshot.
+        let sup = engine_of(&fresh, &cust("SUP-A")).unwrap();
+        assert_eq!(
+            sup.open_report().unwrap().snapshot,
+            Some(dcc.state().last_seq())
+        );
+        // A snapshot signed by a CSP's host is not trusted by the supplier: the events are used.
+        let mut csp = engine_of(&fresh, &Actor::Csp(Region::North)).unwrap();
+        csp.execute_with(
+            &key_of(&Actor::Csp(Region::North)),
+            &Actor::Csp(Region::North),
+            t(2),
+            Command::AcknowledgeNotifications(AcknowledgeNotifications { up_to: 1 }),
+        )
+        .unwrap();
+        csp.snapshot().unwrap();
+        let sup = Engine::open_store(
+            store::open(&fresh).unwrap(),
+            OpenOptions::default()
+                .trust(trust())
+                .signer(Arc::new(key_of(&cust("SUP-A"))))
+                .allow_fallback(true),
+        )
+        .unwrap();
+        let report = sup.open_report().unwrap();
+        assert!(
+            report.refused[0]
+                .to_string()
+                .contains("neither this host's own nor the DCC's anchor"),
+            "{:?}",
+            report.refused
+        );
+        assert!(sup.same_state_as(&csp));
+    }
+}
+
+#[test]
+fn a_held_checkpoint_detects_a_deleted_tail_and_a_swapped_continuation() {
+    for fresh in stores() {
+        let mut dcc = dcc_store(&fresh);
+        let checkpoint = dcc.checkpoint(t(1)).unwrap();
+        assert_eq!(checkpoint.seq, dcc.state().last_seq());
+        assert_eq!(dcc.latest_checkpoint().unwrap(), Some(checkpoint.clone()));
+        // A party keeps it (it travels as JSON) and checks the store with it.
+        let kept: signing::Checkpoint =
+            serde_json::from_str(&serde_json::to_string(&checkpoint).unwrap()).unwrap();
+        let mut sup = engine_of(&fresh, &cust("SUP-A")).unwrap();
+        sup.verify_checkpoint(&kept).unwrap();
+        // Only a valid DCC key signs checkpoints.
+        let err = sup.checkpoint(t(1)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::BadSignature, "{err}");
+        // A checkpoint changed after signing does not hold.
+        let mut changed = kept.clone();
+        changed.seq -= 1;
+        assert!(sup
+            .verify_checkpoint(&changed)
+            .unwrap_err()
+            .to_string()
+            .contains("does not hold"));
+
+        // The tail deleted (and the store's own checkpoint with it): the store opens, as a
+        // consistent shorter log would, but the held checkpoint names what is missing.
+        let cut = kept.seq - 3;
+        sql(&fresh, &format!("DELETE FROM events WHERE seq > {cut}; DELETE FROM meta WHERE key = 'checkpoint'; DELETE FROM snapshots; DELETE FROM snapshot_chunks"));
+        let mut reopened = engine_of(&fresh, &Actor::Dcc).unwrap();
+        let err = reopened.verify_checkpoint(&kept).unwrap_err();
+        corrupt_at(&err, kept.seq, "events were removed");
+
+        // Another continuation, validly signed by the DCC: the held checkpoint names the swap.
+        for n in 0..4 {
+            let key = KeyPair::from_seed(&[60 + n as u8; 32])
+                .unwrap()
+                .public_key();
+            reopened
+                .execute_with(
+                    &key_of(&Actor::Dcc),
+                    &Actor::Dcc,
+                    t(2 + n),
+                    Command::RegisterKey(RegisterKey {
+                        party: cust("SUP-E"),
+                        key,
+                    }),
+                )
+                .unwrap();
+        }
+        assert!(reopened.state().last_seq() >= kept.seq);
+        let err = reopened.verify_checkpoint(&kept).unwrap_err();
+        corrupt_at(&err, kept.seq, "replaced by another continuation");
+        // The store's own (new) checkpoints are checked at open: one that does not hold is refused.
+        reopened.checkpoint(t(9)).unwrap();
+        sql(
+            &fresh,
+            &format!(
+                "UPDATE meta SET value = {} WHERE key = 'checkpoint'",
+                quote(&serde_json::to_string(&kept).unwrap())
+            ),
+        );
+        let err = engine_of(&fresh, &Actor::Dcc).unwrap_err();
+        corrupt_at(&err, kept.seq, "replaced by another continuation");
+    }
+}
