@@ -673,3 +673,55 @@ fn a_key_pair_signs_from_pkcs8_and_a_signer_may_be_anything_that_signs() {
     assert!(err.to_string().contains("HSM"), "{err}");
     assert_eq!(e.state(), &before);
 }
+
+#[test]
+fn an_engine_holding_a_partys_signer_signs_its_commands_and_its_batches_in_order() {
+    let mut e = fixture_on(signed_engine());
+    let sup_a = cust("SUP-A");
+    // Unsigned engines hold no signer; the system has none.
+    let err = Engine::new()
+        .sign_as(&sup_a, std::sync::Arc::new(key_of(&sup_a)))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::BadSignature);
+    assert!(e
+        .sign_as(&Actor::System, std::sync::Arc::new(key_of(&sup_a)))
+        .is_err());
+    e.sign_as(&Actor::Dcc, std::sync::Arc::new(key_of(&Actor::Dcc)))
+        .unwrap();
+    let register = |seed: u8| {
+        Command::RegisterKey(RegisterKey {
+            party: cust("SUP-E"),
+            key: KeyPair::from_seed(&[seed; 32]).unwrap().public_key(),
+        })
+    };
+    let n = e.next_act(&Actor::Dcc);
+    let events = e.execute(&Actor::Dcc, t(2), register(1)).unwrap().to_vec();
+    assert_eq!(events[0].act.as_ref().unwrap().n, n);
+    // A batch: a refused command in the middle takes no counter; an actor without a signer is
+    // refused alone.
+    let answers = e
+        .execute_batch(
+            t(2),
+            vec![
+                (Actor::Dcc, register(2)),
+                (Actor::Dcc, register(2)),
+                (sup_a.clone(), Command::CheckDeadlines(CheckDeadlines {})),
+                (Actor::Dcc, register(3)),
+            ],
+        )
+        .unwrap();
+    assert!(answers[0].is_ok());
+    assert_eq!(
+        answers[1].as_ref().unwrap_err().kind(),
+        ErrorKind::AlreadyExists
+    );
+    assert_eq!(
+        answers[2].as_ref().unwrap_err().kind(),
+        ErrorKind::BadSignature
+    );
+    let last = answers[3].as_ref().unwrap();
+    assert_eq!(last[0].act.as_ref().unwrap().n, n + 2);
+    assert!(Engine::replay_signed(trust(), e.events().unwrap().to_vec())
+        .unwrap()
+        .same_state_as(&e));
+}

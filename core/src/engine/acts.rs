@@ -109,6 +109,25 @@ impl Engine {
         )
     }
 
+    /// Signs `actor`'s commands with `signer` from now on: [`Engine::execute`] and
+    /// [`Engine::execute_batch`] sign each as the actor's next act. What a party's own service
+    /// does with its own key (in memory, or a callback to an HSM or a KMS); a host that takes
+    /// commands the parties signed themselves uses [`Engine::execute_signed`] instead.
+    pub fn sign_as(
+        &mut self,
+        actor: &Actor,
+        signer: std::sync::Arc<dyn Signer>,
+    ) -> Result<(), Error> {
+        if self.signing.is_none() {
+            return Err(unsigned_engine(actor));
+        }
+        if *actor == Actor::System {
+            return Err(bad_signature(actor, "the system makes no commands"));
+        }
+        self.signers.insert(actor.clone(), signer);
+        Ok(())
+    }
+
     /// Signs `command` with `signer` and executes it: [`Engine::sign`], then
     /// [`Engine::execute_signed`].
     pub fn execute_with(

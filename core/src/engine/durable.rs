@@ -197,7 +197,17 @@ impl Durable {
 
 /// One command of a batch: its actor, and the command with its act, or why its signature was
 /// refused before it could be decided.
-type BatchItem = (Actor, Result<(Command, Option<Act>), Error>);
+type BatchItem = (Actor, Result<(Command, ActSource), Error>);
+
+/// How a batch's command is signed: not (an unsigned log), already (its actor signed it), or
+/// by a signer the engine holds for its actor, as its next act when it is decided (so that a
+/// refused command before it takes no counter).
+#[derive(Clone)]
+pub(super) enum ActSource {
+    Unsigned,
+    Signed(Act),
+    Signer(Arc<dyn Signer>),
+}
 
 /// How many times a batch may lose the race to another writer before it takes the store's
 /// write lock to decide once more.
@@ -243,6 +253,7 @@ impl Engine {
             outboxes,
             journal: Vec::new(),
             signing: options.trust.clone().map(super::acts::Signing::new),
+            signers: Default::default(),
             durable: Some(Durable {
                 store,
                 head: from.hash,
@@ -717,12 +728,18 @@ impl Engine {
         at: DateTime<Utc>,
         commands: Vec<(Actor, Command)>,
     ) -> Result<Vec<Result<Vec<Event>, Error>>, Error> {
-        if let (Some(_), Some((actor, _))) = (&self.signing, commands.first()) {
-            return Err(super::acts::unsigned_command(actor));
-        }
+        let signed = self.signing.is_some();
         let items = commands
             .into_iter()
-            .map(|(actor, command)| (actor, Ok((command, None))))
+            .map(|(actor, command)| {
+                let source = match self.signers.get(&actor) {
+                    _ if !signed => Ok(ActSource::Unsigned),
+                    Some(signer) => Ok(ActSource::Signer(signer.clone())),
+                    None => Err(super::acts::unsigned_command(&actor)),
+                };
+                let item = source.map(|source| (command, source));
+                (actor, item)
+            })
             .collect();
         self.run_batch(at, items)
     }
@@ -760,11 +777,34 @@ impl Engine {
                 let verified = self.verify_signed_only(&signed);
                 (
                     signed.actor,
-                    verified.map(|act| (signed.command, Some(act))),
+                    verified.map(|act| (signed.command, ActSource::Signed(act))),
                 )
             })
             .collect();
         self.run_batch(at, items)
+    }
+
+    /// A batch command's act on the current state: its signature's standing checked, or signed
+    /// now by the signer the engine holds for its actor.
+    fn act_of(
+        &self,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        command: Command,
+        source: ActSource,
+    ) -> Result<(Command, Option<Act>), Error> {
+        match source {
+            ActSource::Unsigned => Ok((command, None)),
+            ActSource::Signed(act) => {
+                self.check_standing(&act.by, &act.key, act.n)?;
+                Ok((command, Some(act)))
+            }
+            ActSource::Signer(signer) => {
+                let signed = self.sign(&*signer, actor, at, command)?;
+                let act = self.verify_signed(&signed)?;
+                Ok((signed.command, Some(act)))
+            }
+        }
     }
 
     fn run_batch(
@@ -783,10 +823,8 @@ impl Engine {
             return Ok(items
                 .into_iter()
                 .map(|(actor, item)| {
-                    let (command, act) = item?;
-                    if let Some(act) = &act {
-                        self.check_standing(&act.by, &act.key, act.n)?;
-                    }
+                    let (command, source) = item?;
+                    let (command, act) = self.act_of(&actor, at, command, source)?;
                     self.execute_act(&actor, at, command, act)
                         .map(<[Event]>::to_vec)
                 })
@@ -846,10 +884,8 @@ impl Engine {
         // The batch is applied as it is decided (each command sees the ones before it), so
         // the commit comes after; a failed commit rebuilds the state from the store below.
         for (actor, item) in commands {
-            let decided = item.and_then(|(command, act)| {
-                if let Some(act) = &act {
-                    self.check_standing(&act.by, &act.key, act.n)?;
-                }
+            let decided = item.and_then(|(command, source)| {
+                let (command, act) = self.act_of(&actor, at, command, source)?;
                 let payloads = self.state.decide(&actor, at, command, &self.outboxes)?;
                 Ok((payloads, act))
             });
@@ -1006,6 +1042,7 @@ impl Engine {
             journal: Vec::new(),
             durable: None,
             signing: None,
+            signers: Default::default(),
         })
     }
 

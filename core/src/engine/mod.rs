@@ -37,6 +37,8 @@ pub struct Engine {
     durable: Option<durable::Durable>,
     /// A signed log's trust, and the act being admitted (`None`: an unsigned engine).
     signing: Option<acts::Signing>,
+    /// The signers this engine signs each actor's commands with ([`Engine::sign_as`]).
+    signers: std::collections::BTreeMap<Actor, std::sync::Arc<dyn crate::signing::Signer>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -69,9 +71,10 @@ impl Engine {
     /// again after catching up with its store's other writers, so that a valid command is never
     /// refused because this engine was behind.
     ///
-    /// A signed engine ([`Engine::with_trust`], or a store opened with a trust) refuses an
-    /// unsigned command ([`Error::BadSignature`]): use [`Engine::execute_signed`] or
-    /// [`Engine::execute_with`].
+    /// A signed engine ([`Engine::with_trust`], or a store opened with a trust) signs the
+    /// command with the signer it holds for `actor` ([`Engine::sign_as`]) and refuses it
+    /// without one ([`Error::BadSignature`]); [`Engine::execute_signed`] takes a command its
+    /// actor signed elsewhere.
     pub fn execute(
         &mut self,
         actor: &Actor,
@@ -79,7 +82,10 @@ impl Engine {
         command: Command,
     ) -> Result<&[Event], Error> {
         if self.signing.is_some() {
-            return Err(acts::unsigned_command(actor));
+            let Some(signer) = self.signers.get(actor).cloned() else {
+                return Err(acts::unsigned_command(actor));
+            };
+            return self.execute_with(&*signer, actor, at, command);
         }
         self.execute_act(actor, at, command, None)
     }
@@ -280,6 +286,7 @@ impl Engine {
             journal: Vec::new(),
             durable: None,
             signing: None,
+            signers: Default::default(),
         }
     }
 
