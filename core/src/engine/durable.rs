@@ -205,7 +205,7 @@ type BatchItem = (Actor, Result<(Command, ActSource), Error>);
 #[derive(Clone)]
 pub(super) enum ActSource {
     Unsigned,
-    Signed(Act),
+    Signed(Box<Act>),
     Signer(Arc<dyn Signer>),
 }
 
@@ -777,7 +777,7 @@ impl Engine {
                 let verified = self.verify_signed_only(&signed);
                 (
                     signed.actor,
-                    verified.map(|act| (signed.command, ActSource::Signed(act))),
+                    verified.map(|act| (signed.command, ActSource::Signed(Box::new(act)))),
                 )
             })
             .collect();
@@ -797,7 +797,7 @@ impl Engine {
             ActSource::Unsigned => Ok((command, None)),
             ActSource::Signed(act) => {
                 self.check_standing(&act.by, &act.key, act.n)?;
-                Ok((command, Some(act)))
+                Ok((command, Some(*act)))
             }
             ActSource::Signer(signer) => {
                 let signed = self.sign(&*signer, actor, at, command)?;
