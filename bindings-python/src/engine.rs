@@ -20,7 +20,10 @@ use crate::arrow::ArrowTable;
 use crate::columns::table_from_columns;
 use crate::convert::{from_py, to_py};
 use crate::errors::{invalid_input, to_py_err};
+use crate::signing::{signer_of, trust_of};
+use commshub_ota::act::SignedCommand;
 use commshub_ota::command::*;
+use commshub_ota::signing::Checkpoint;
 
 #[pyclass(frozen, module = "commshub_ota._native")]
 pub struct NativeEngine {
@@ -80,6 +83,27 @@ pub fn parse_at(at: &Bound<'_, PyAny>) -> PyResult<DateTime<Utc>> {
         })
 }
 
+/// `options` with a trust and this host's signer, when given.
+fn signed_options(
+    mut options: OpenOptions,
+    trust_log: Option<&str>,
+    trust_anchor: Option<&str>,
+    signer: Option<&Bound<'_, PyAny>>,
+) -> PyResult<OpenOptions> {
+    if let Some(trust) = trust_of(trust_log, trust_anchor)? {
+        options = options.trust(trust);
+    }
+    if let Some(signer) = signer {
+        options = options.signer(signer_of(signer)?);
+    }
+    Ok(options)
+}
+
+fn parse_command(command: &Bound<'_, PyAny>, field: &str) -> PyResult<Command> {
+    serde_json::from_value(from_py(command, field)?)
+        .map_err(|e| invalid_input(field, e.to_string()))
+}
+
 fn json<T: Serialize>(value: &T) -> PyResult<Value> {
     serde_json::to_value(value).map_err(|e| invalid_input("result", e.to_string()))
 }
@@ -95,6 +119,9 @@ fn events_json(events: &[commshub_ota::Event], asker: &Actor) -> PyResult<Value>
             });
             if let Some(seq) = e.seq_seen_by(asker) {
                 event["seq"] = seq.into();
+            }
+            if let Some(act) = &e.act {
+                event["act"] = json(act)?;
             }
             Ok(event)
         })
@@ -182,9 +209,107 @@ fn ok_json<T: Serialize>(value: Result<T, Error>) -> Result<Value, Error> {
 
 #[pymethods]
 impl NativeEngine {
+    /// An engine in memory: unsigned, or running a signed log under the trust of `trust_log`
+    /// (the log's identity) and `trust_anchor` (the DCC's public key, hex).
     #[new]
-    fn new() -> Self {
-        wrap(Engine::new())
+    #[pyo3(signature = (trust_log=None, trust_anchor=None))]
+    fn new(trust_log: Option<&str>, trust_anchor: Option<&str>) -> PyResult<Self> {
+        Ok(wrap(match trust_of(trust_log, trust_anchor)? {
+            Some(trust) => Engine::with_trust(trust),
+            None => Engine::new(),
+        }))
+    }
+
+    /// Signs `actor`'s commands with `signer` from now on (a signed engine).
+    fn sign_as(&self, py: Python<'_>, actor: &str, signer: &Bound<'_, PyAny>) -> PyResult<()> {
+        let actor = parse_actor(actor)?;
+        let signer = signer_of(signer)?;
+        py.detach(|| self.engine()?.sign_as(&actor, signer))
+            .map_err(to_py_err)
+    }
+
+    /// `command` by `actor` at `at`, signed by `signer` as the actor's next act: the signed
+    /// command as a dict, to send to the host that runs the engine.
+    fn sign<'py>(
+        &self,
+        py: Python<'py>,
+        signer: &Bound<'py, PyAny>,
+        actor: &str,
+        at: &Bound<'py, PyAny>,
+        command: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let signer = signer_of(signer)?;
+        let actor = parse_actor(actor)?;
+        let at = parse_at(at)?;
+        let command = parse_command(command, "command")?;
+        self.with(py, move |e| ok_json(e.sign(&*signer, &actor, at, command)))
+    }
+
+    /// Runs a command its actor signed (the dict `sign` gives); returns its events.
+    fn execute_signed<'py>(
+        &self,
+        py: Python<'py>,
+        signed: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let signed: SignedCommand = serde_json::from_value(from_py(signed, "signed")?)
+            .map_err(|e| invalid_input("signed", e.to_string()))?;
+        let actor = signed.actor.clone();
+        let answer = py.detach(|| {
+            self.engine()?
+                .execute_signed(signed)
+                .map(|events| events.to_vec())
+        });
+        to_py(py, &events_json(&answer.map_err(to_py_err)?, &actor)?)
+    }
+
+    /// The counter `actor`'s next act must carry.
+    fn next_act(&self, py: Python<'_>, actor: &str) -> PyResult<u64> {
+        let actor = parse_actor(actor)?;
+        py.detach(|| Ok(self.engine()?.next_act(&actor)))
+            .map_err(to_py_err)
+    }
+
+    /// The keys registered for `party`: `{"key", "registered", "revoked"}` each.
+    fn keys_of<'py>(&self, py: Python<'py>, party: &str) -> PyResult<Bound<'py, PyAny>> {
+        let party = parse_actor(party)?;
+        self.with(py, move |e| {
+            let keys: Vec<Value> = e
+                .keys_of(&party)
+                .into_iter()
+                .map(|(key, entry)| {
+                    serde_json::json!({
+                        "key": key.to_string(),
+                        "registered": entry.registered,
+                        "revoked": entry.revoked,
+                    })
+                })
+                .collect();
+            Ok(Value::Array(keys))
+        })
+    }
+
+    /// The DCC signs a checkpoint of the log's head at `at` (a dict, for parties to keep).
+    fn checkpoint<'py>(
+        &self,
+        py: Python<'py>,
+        at: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let at = parse_at(at)?;
+        self.with(py, move |e| ok_json(e.checkpoint(at)))
+    }
+
+    /// The latest checkpoint the store keeps, or None.
+    fn latest_checkpoint<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.with(py, |e| ok_json(e.latest_checkpoint()))
+    }
+
+    /// Checks a kept checkpoint against this log (`CorruptLogError` naming the event when the
+    /// log was cut below it or replaced up to it).
+    fn verify_checkpoint(&self, py: Python<'_>, checkpoint: &Bound<'_, PyAny>) -> PyResult<()> {
+        let checkpoint: Checkpoint = serde_json::from_value(from_py(checkpoint, "checkpoint")?)
+            .map_err(|e| invalid_input("checkpoint", e.to_string()))?;
+        py.detach(|| self.engine()?.verify_checkpoint(&checkpoint))
+            .map_err(to_py_err)
     }
 
     /// Runs one command (its JSON form as a dict); returns the events it recorded.
@@ -395,10 +520,23 @@ impl NativeEngine {
 
     /// Rebuilds an engine from a JSON-lines event log.
     #[staticmethod]
-    fn replay_log(py: Python<'_>, path: &str) -> PyResult<NativeEngine> {
+    #[pyo3(signature = (path, trust_log=None, trust_anchor=None))]
+    fn replay_log(
+        py: Python<'_>,
+        path: &str,
+        trust_log: Option<&str>,
+        trust_anchor: Option<&str>,
+    ) -> PyResult<NativeEngine> {
         let path = path.to_owned();
+        let trust = trust_of(trust_log, trust_anchor)?;
         let engine = py
-            .detach(|| journal::read_jsonl(&path).and_then(Engine::replay))
+            .detach(|| {
+                let events = journal::read_jsonl(&path)?;
+                match trust {
+                    Some(trust) => Engine::replay_signed(trust, events),
+                    None => Engine::replay(events),
+                }
+            })
             .map_err(to_py_err)?;
         Ok(wrap(engine))
     }
@@ -423,19 +561,30 @@ impl NativeEngine {
 
     /// Opens the store at `location` (a SQLite path, `sqlite:PATH`, or a PostgreSQL URL).
     #[staticmethod]
-    #[pyo3(signature = (location, snapshot_every=10_000, allow_fallback=false, clock_skew_seconds=commshub_ota::engine::DEFAULT_CLOCK_SKEW_SECONDS))]
+    #[pyo3(signature = (location, snapshot_every=10_000, allow_fallback=false, clock_skew_seconds=commshub_ota::engine::DEFAULT_CLOCK_SKEW_SECONDS, trust_log=None, trust_anchor=None, signer=None, checkpoint_every=commshub_ota::engine::DEFAULT_CHECKPOINT_EVERY))]
+    #[allow(clippy::too_many_arguments)] // Python keyword arguments, each with its default
     fn open(
         py: Python<'_>,
         location: &str,
         snapshot_every: u64,
         allow_fallback: bool,
         clock_skew_seconds: u32,
+        trust_log: Option<&str>,
+        trust_anchor: Option<&str>,
+        signer: Option<&Bound<'_, PyAny>>,
+        checkpoint_every: u64,
     ) -> PyResult<NativeEngine> {
         let location = location.to_owned();
-        let options = OpenOptions::default()
-            .snapshot_every(snapshot_every)
-            .allow_fallback(allow_fallback)
-            .clock_skew_seconds(clock_skew_seconds);
+        let options = signed_options(
+            OpenOptions::default()
+                .snapshot_every(snapshot_every)
+                .allow_fallback(allow_fallback)
+                .clock_skew_seconds(clock_skew_seconds)
+                .checkpoint_every(checkpoint_every),
+            trust_log,
+            trust_anchor,
+            signer,
+        )?;
         py.detach(|| {
             let store = commshub_ota::store::open(&location)?;
             Engine::open_store(store, options)
@@ -446,18 +595,27 @@ impl NativeEngine {
 
     /// Imports the JSON-lines log at `path` into the empty store at `location` and opens it.
     #[staticmethod]
-    #[pyo3(signature = (path, location, snapshot_every=10_000, allow_unchained=false))]
+    #[pyo3(signature = (path, location, snapshot_every=10_000, allow_unchained=false, trust_log=None, trust_anchor=None, signer=None))]
+    #[allow(clippy::too_many_arguments)] // Python keyword arguments, each with its default
     fn import_log(
         py: Python<'_>,
         path: &str,
         location: &str,
         snapshot_every: u64,
         allow_unchained: bool,
+        trust_log: Option<&str>,
+        trust_anchor: Option<&str>,
+        signer: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<NativeEngine> {
         let (path, location) = (path.to_owned(), location.to_owned());
-        let options = OpenOptions::default()
-            .snapshot_every(snapshot_every)
-            .allow_unchained(allow_unchained);
+        let options = signed_options(
+            OpenOptions::default()
+                .snapshot_every(snapshot_every)
+                .allow_unchained(allow_unchained),
+            trust_log,
+            trust_anchor,
+            signer,
+        )?;
         py.detach(|| {
             let store = commshub_ota::store::open(&location)?;
             Engine::import(&path, store, options)
@@ -556,6 +714,9 @@ impl NativeEngine {
                     "ahead_of_clock_count": r.ahead_of_clock_count,
                     "unverified_through": r.unverified_through,
                     "snapshot_failure": r.snapshot_failure.as_ref().map(|(seq, e)| serde_json::json!({
+                        "seq": seq, "kind": e.kind().as_str(), "message": e.to_string(),
+                    })),
+                    "checkpoint_failure": r.checkpoint_failure.as_ref().map(|(seq, e)| serde_json::json!({
                         "seq": seq, "kind": e.kind().as_str(), "message": e.to_string(),
                     })),
                 }),

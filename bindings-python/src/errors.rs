@@ -93,6 +93,13 @@ create_exception!(
     "A snapshot that cannot be used (checksum, format, or not of this log)."
 );
 
+create_exception!(
+    commshub_ota,
+    BadSignatureError,
+    CommsHubOtaError,
+    "A command refused for its signature: unsigned where the log is signed, a key that is not the actor's valid key, a used counter, or a signature that does not hold."
+);
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add("CommsHubOtaError", py.get_type::<CommsHubOtaError>())?;
@@ -121,6 +128,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "CorruptSnapshotError",
         py.get_type::<CorruptSnapshotError>(),
     )?;
+    m.add("BadSignatureError", py.get_type::<BadSignatureError>())?;
     Ok(())
 }
 
@@ -148,6 +156,7 @@ pub fn to_py_err(err: Error) -> PyErr {
         ErrorKind::Io => IoError::new_err(message),
         ErrorKind::Conflict => ConflictError::new_err(message),
         ErrorKind::CorruptSnapshot => CorruptSnapshotError::new_err(message),
+        ErrorKind::BadSignature => BadSignatureError::new_err(message),
     };
     Python::attach(|py| {
         // Attributes are best effort: failing to set one must not hide the error itself.
@@ -241,6 +250,10 @@ fn set_fields(py: Python<'_>, py_err: &PyErr, err: &Error) -> PyResult<()> {
         }
         Error::CorruptSnapshot { seq, reason } => {
             value.setattr("seq", seq)?;
+            value.setattr("reason", reason)?;
+        }
+        Error::BadSignature { actor, reason } => {
+            value.setattr("actor", actor)?;
             value.setattr("reason", reason)?;
         }
     }

@@ -6,6 +6,7 @@ mod columns;
 mod convert;
 mod engine;
 mod errors;
+mod signing;
 mod synth;
 
 use pyo3::prelude::*;
@@ -40,6 +41,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(synth::synth_estate_arrow, m)?)?;
     m.add_class::<engine::NativeEngine>()?;
     m.add_class::<arrow::ArrowTable>()?;
+    m.add_class::<signing::KeyPair>()?;
     m.add("SCHEMA_VERSION", commshub_ota::SCHEMA_VERSION)?;
     m.add(
         "ERROR_KINDS",

@@ -71,7 +71,8 @@ def _sql(loc: str, statement: str) -> None:
 
 def _report(snapshot: int | None, replayed: int) -> dict[str, object]:
     return {"snapshot": snapshot, "replayed": replayed, "refused": [], "ahead_of_clock": [],
-            "ahead_of_clock_count": 0, "unverified_through": 0, "snapshot_failure": None}
+            "ahead_of_clock_count": 0, "unverified_through": 0, "snapshot_failure": None,
+            "checkpoint_failure": None}
 
 
 def _create(campaign: str) -> dict[str, object]:

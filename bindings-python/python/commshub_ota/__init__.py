@@ -25,11 +25,13 @@ from ._enums import (
     Visibility,
     Weekday,
 )
-from ._engine import Actor, Engine, parse_hub_id, parse_id, synthetic_estate, synthetic_estate_arrow, verify_log
+from ._engine import Actor, Engine, Signer, parse_hub_id, parse_id, synthetic_estate, synthetic_estate_arrow, verify_log
 from ._native import (
     SCHEMA_VERSION,
     ArrowTable,
     AlreadyExistsError,
+    BadSignatureError,
+    KeyPair,
     BulkRejectedError,
     CommsHubOtaError,
     ConflictError,
@@ -63,6 +65,9 @@ from ._views import (
     Blocker,
     CampaignPolicy,
     CampaignView,
+    Checkpoint,
+    KeyEntry,
+    Trust,
     Explanation,
     ParticipationView,
     PilotVerdict,
@@ -98,6 +103,7 @@ __all__ = [
     "CommsHubOtaError", "InvalidIdError", "InvalidInputError", "NotPermittedError", "NotFoundError",
     "AlreadyExistsError", "IllegalTransitionError", "PreconditionFailedError", "BulkRejectedError",
     "CorruptLogError", "UnsupportedSchemaError", "IoError", "ConflictError", "CorruptSnapshotError",
+    "BadSignatureError", "KeyPair", "Signer", "Trust", "Checkpoint", "KeyEntry",
     "FeedPage", "StoreInfo", "ArrowTable",
     "CampaignView", "ConfigSetCount", "ConfigurationSet", "ConsumerFlags", "Cutoff", "Event",
     "FirmwareView", "GateView", "HanDevice", "HistoryEntry", "HubRow", "HubView", "SupplierView", "Variant",

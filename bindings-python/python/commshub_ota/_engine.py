@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from enum import Enum
 import functools
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, ParamSpec, Sequence, Tuple, TypeVar, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, ParamSpec, Protocol, Sequence, Tuple, TypeVar, Union
 
 from . import _native
 from ._enums import Gate, HanDeviceKind, HanHealth, Outcome, Region, SmiStatus, SupplyRole
@@ -24,6 +24,9 @@ from ._views import (
     SetProgress,
     CampaignPolicy,
     CampaignView,
+    Checkpoint,
+    KeyEntry,
+    Trust,
     ConfigurationSet,
     Explanation,
     ParticipationView,
@@ -224,6 +227,20 @@ _ID_FIELDS = {
 }
 
 
+class Signer(Protocol):
+    """What signs a party's acts: a `KeyPair`, or an HSM's or a KMS's client."""
+
+    def public_key(self) -> str: ...
+
+    def sign(self, message: bytes) -> bytes: ...
+
+
+def _trust(trust: Trust) -> Tuple[str, str]:
+    if not isinstance(trust, Trust):
+        raise _invalid("trust", f"expected a Trust, got {type(trust).__name__}")
+    return _text(trust.log, "trust.log"), _text(trust.anchor, "trust.anchor")
+
+
 def _parse_ids(fields: Dict[str, Any]) -> Dict[str, Any]:
     """Identifiers parsed as Rust parses them before a command or query can exist, so that a
     malformed one is an InvalidIdError naming it rather than a malformed command or query."""
@@ -240,8 +257,82 @@ class Engine:
     """The model: a state and the journal of events that built it. Safe to share between
     threads; each call is atomic."""
 
-    def __init__(self, _inner: Optional[_native.NativeEngine] = None) -> None:
-        self._inner = _inner if _inner is not None else _native.NativeEngine()
+    def __init__(self, _inner: Optional[_native.NativeEngine] = None, *, trust: Optional[Trust] = None) -> None:
+        """An engine in memory: unsigned (for analysis), or, given a `trust`, running a signed
+        log: every command signed by its actor's registered key (`sign_as`, `execute_signed`)."""
+        if _inner is not None:
+            self._inner = _inner
+        elif trust is not None:
+            log, anchor = _trust(trust)
+            self._inner = _native.NativeEngine(log, anchor)
+        else:
+            self._inner = _native.NativeEngine()
+
+    # --- signed acts (DOMAIN.md decision 21) ---------------------------------------------
+    def sign_as(self, actor: str, signer: Signer) -> None:
+        """Signs `actor`'s commands with `signer` from now on: every command method and
+        `execute_batch` sign each as the actor's next act. `signer` is a `KeyPair`, or any object
+        with `public_key()` (hex) and `sign(message: bytes) -> bytes` (an HSM or KMS client): the
+        private key never enters the engine. `BadSignatureError` on an unsigned engine."""
+        self._inner.sign_as(_text(actor, "actor"), signer)
+
+    def sign(self, signer: Signer, actor: str, at: datetime, command: Mapping[str, Any]) -> Dict[str, Any]:
+        """`command` (its JSON form) by `actor` at `at`, signed by `signer` as the actor's next
+        act: what a party sends the host that runs the engine (`execute_signed` there)."""
+        if not isinstance(command, Mapping):
+            raise _invalid("command", f"expected a mapping, got {type(command).__name__}")
+        signed: Dict[str, Any] = self._inner.sign(signer, _text(actor, "actor"), _at(at), _encode(command, "command"))
+        return signed
+
+    def execute_signed(self, signed: Mapping[str, Any]) -> List[Event]:
+        """Runs a command its actor signed (the dict `sign` gives): the signature is verified
+        before the command is decided (`BadSignatureError` when it does not hold, when its key
+        is not the actor's valid key, or when its counter is not the actor's next)."""
+        if not isinstance(signed, Mapping):
+            raise _invalid("signed", f"expected a mapping, got {type(signed).__name__}")
+        return [Event.from_dict(e) for e in self._inner.execute_signed(dict(signed))]
+
+    def next_act(self, actor: str) -> int:
+        """The counter `actor`'s next act must carry."""
+        return self._inner.next_act(_text(actor, "actor"))
+
+    def keys_of(self, party: str) -> List[KeyEntry]:
+        """The keys registered for `party`, valid and revoked."""
+        return [KeyEntry.from_dict(k) for k in self._inner.keys_of(_text(party, "party"))]
+
+    def checkpoint(self, at: datetime) -> Checkpoint:
+        """The DCC signs a checkpoint of the log's head at `at` with the store's signer (a valid
+        DCC key): the store keeps the latest; give it to the parties to keep."""
+        return Checkpoint.from_dict(self._inner.checkpoint(_at(at)))
+
+    def latest_checkpoint(self) -> Optional[Checkpoint]:
+        """The latest checkpoint the store keeps, or None."""
+        raw = self._inner.latest_checkpoint()
+        return Checkpoint.from_dict(raw) if raw is not None else None
+
+    def verify_checkpoint(self, checkpoint: Checkpoint) -> None:
+        """Checks a kept checkpoint against this log: `CorruptLogError` naming the event when
+        the log was cut below it or replaced up to it by another continuation."""
+        if not isinstance(checkpoint, Checkpoint):
+            raise _invalid("checkpoint", f"expected a Checkpoint, got {type(checkpoint).__name__}")
+        self._inner.verify_checkpoint(checkpoint.to_dict())
+
+    def register_key(self, actor: str, at: datetime, *, party: str, key: str) -> List[Event]:
+        """The DCC: register `key` (hex) as one `party` signs its acts with, from this act on.
+        The party is told."""
+        return self._run(actor, at, "register_key", party=_text(party, "party"), key=_text(key, "key"))
+
+    def rotate_key(self, actor: str, at: datetime, *, party: str, old: str, new: str) -> List[Event]:
+        """The DCC: `party`'s key `old` gives way to `new` in one act."""
+        return self._run(actor, at, "rotate_key", party=_text(party, "party"), old=_text(old, "old"), new=_text(new, "new"))
+
+    def revoke_key(self, actor: str, at: datetime, *, party: str, key: str, reason: Optional[str] = None) -> List[Event]:
+        """The DCC: `party`'s key signs nothing after this act (acts it signed before stand).
+        The DCC's last valid key is rotated, never revoked."""
+        fields: Dict[str, Any] = {"party": _text(party, "party"), "key": _text(key, "key")}
+        if reason is not None:
+            fields["reason"] = _text(reason, "reason")
+        return self._run(actor, at, "revoke_key", **fields)
 
     # --- a durable engine: its store -------------------------------------------------------
     @classmethod
@@ -252,6 +343,9 @@ class Engine:
         *,
         allow_fallback: bool = False,
         clock_skew_seconds: int = 300,
+        trust: Optional[Trust] = None,
+        signer: Optional[Signer] = None,
+        checkpoint_every: int = 1_000,
     ) -> "Engine":
         """Opens a durable engine on the store at `location`: a SQLite file (a path or
         `sqlite:PATH`, created when missing) or a PostgreSQL URL (`postgres://user@host/db`).
@@ -265,34 +359,57 @@ class Engine:
         `CorruptSnapshotError`, unless `allow_fallback`: then the engine opens from an older
         snapshot or the events, and `open_report()` says why. A command stamped later than
         this host's clock plus `clock_skew_seconds` is refused (`InvalidInputError` on `at`);
-        another writer's event stamped so is applied and listed in `open_report()`."""
+        another writer's event stamped so is applied and listed in `open_report()`.
+
+        A signed store (DOMAIN.md decision 21) opens with its `trust`: every act is verified
+        on the way in, every command must be signed (`sign_as`, `execute_signed`), and a
+        snapshot is used only when this host's `signer` or the DCC's anchor signed it; the
+        store's snapshots are signed with `signer`, and with the DCC's key it signs a checkpoint
+        every `checkpoint_every` events (0: only by `checkpoint()`)."""
         skew = _count(clock_skew_seconds, "clock_skew_seconds")
         if skew > 2**32 - 1:
             raise _invalid("clock_skew_seconds", f"{skew} is more than {2**32 - 1}")
+        log, anchor = _trust(trust) if trust is not None else (None, None)
         return cls(
             _native.NativeEngine.open(
                 os.fspath(location),
                 _count(snapshot_every, "snapshot_every"),
                 _flag(allow_fallback, "allow_fallback"),
                 skew,
+                log,
+                anchor,
+                signer,
+                _count(checkpoint_every, "checkpoint_every"),
             )
         )
 
     @classmethod
     def import_log(
-        cls, path: PathLike, location: PathLike, snapshot_every: int = 10_000, *, allow_unchained: bool = False
+        cls,
+        path: PathLike,
+        location: PathLike,
+        snapshot_every: int = 10_000,
+        *,
+        allow_unchained: bool = False,
+        trust: Optional[Trust] = None,
+        signer: Optional[Signer] = None,
     ) -> "Engine":
         """Imports a JSON-lines log (verified as it is replayed) into the empty store at
         `location` and opens it. A log without an audit chain (nothing shows it was not
         changed) is refused (`CorruptLogError`) unless `allow_unchained`; the store then
         records, and `open_report()["unverified_through"]` reports on every open, that its
-        history up to that event was imported unverified."""
+        history up to that event was imported unverified. A signed log is imported with its
+        `trust` (every act verified; every signature kept)."""
+        log, anchor = _trust(trust) if trust is not None else (None, None)
         return cls(
             _native.NativeEngine.import_log(
                 os.fspath(path),
                 os.fspath(location),
                 _count(snapshot_every, "snapshot_every"),
                 _flag(allow_unchained, "allow_unchained"),
+                log,
+                anchor,
+                signer,
             )
         )
 
@@ -359,8 +476,9 @@ class Engine:
         stamped later than this host's clock plus the skew, applied but moving no deadline;
         `unverified_through` is the last event of a history imported without an audit chain, 0
         when none was; `snapshot_failure` the last automatic snapshot that failed, `{"seq",
-        "kind", "message"}`, until one succeeds: it is tried again after twice as many events);
-        `None` for an engine in memory."""
+        "kind", "message"}`, until one succeeds: it is tried again after twice as many events;
+        `checkpoint_failure` the same for the DCC's automatic checkpoints); `None` for an engine
+        in memory."""
         report = self._inner.open_report()
         return None if report is None else dict(report)
 
@@ -454,10 +572,12 @@ class Engine:
 
     # --- the log -------------------------------------------------------------------------
     @classmethod
-    def replay_log(cls, path: PathLike) -> "Engine":
+    def replay_log(cls, path: PathLike, *, trust: Optional[Trust] = None) -> "Engine":
         """Rebuilds an engine from a JSON-lines event log (`CorruptLogError`,
-        `UnsupportedSchemaError` or `IoError` when it cannot)."""
-        return cls(_native.NativeEngine.replay_log(os.fspath(path)))
+        `UnsupportedSchemaError` or `IoError` when it cannot). A signed log is replayed with
+        its `trust`, every act verified."""
+        log, anchor = _trust(trust) if trust is not None else (None, None)
+        return cls(_native.NativeEngine.replay_log(os.fspath(path), log, anchor))
 
     def write_log(self, path: PathLike) -> None:
         """Writes every recorded event to `path` as chained JSON lines, atomically: the whole

@@ -94,6 +94,7 @@ class ErrorKind(_StrEnum):
     IO = "io"
     CONFLICT = "conflict"
     CORRUPT_SNAPSHOT = "corrupt_snapshot"
+    BAD_SIGNATURE = "bad_signature"
 
 
 class Outcome(_StrEnum):
@@ -180,6 +181,8 @@ class NotificationType(_StrEnum):
     OUTCOMES_SUMMARY = "outcomes_summary"
     HAN_HEALTH_ISSUE = "han_health_issue"
     NOTICES_COALESCED = "notices_coalesced"
+    KEY_REGISTERED = "key_registered"
+    KEY_REVOKED = "key_revoked"
 
 
 class Visibility(_StrEnum):

@@ -165,6 +165,9 @@ class Event:
     actor: str
     type: str
     payload: JsonDict = field(repr=False)
+    #: In a signed log, the first event of each command carries its act: who signed (`by`),
+    #: with which key, the act counter `n`, the signature `sig` and the command.
+    act: Optional[JsonDict] = field(default=None, repr=False)
 
     @property
     def refused(self) -> List["HubRefusal"]:
@@ -172,7 +175,11 @@ class Event:
 
     @staticmethod
     def from_dict(d: Mapping[str, Any]) -> "Event":
-        return Event(d.get("seq"), parse_datetime(d["at"]), d["actor"], d["payload"]["type"], dict(d["payload"]))
+        act = d.get("act")
+        return Event(
+            d.get("seq"), parse_datetime(d["at"]), d["actor"], d["payload"]["type"], dict(d["payload"]),
+            dict(act) if act is not None else None,
+        )
 
     def to_dict(self) -> JsonDict:
         return dict(self.payload)
@@ -935,3 +942,51 @@ class DefectView:
 
     def to_dict(self) -> JsonDict:
         return self.raw
+
+
+@dataclass(frozen=True)
+class Trust:
+    """What a verifier of a signed log is given out of band (configuration, never the store):
+    the log's identity, which every signature covers, and the DCC's public key (64 hex digits),
+    from which every other party's key registration follows."""
+
+    log: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class KeyEntry:
+    """A key registered for a party: the events that registered (0: the trust anchor) and
+    revoked it."""
+
+    key: str
+    registered: int
+    revoked: Optional[int]
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "KeyEntry":
+        return KeyEntry(d["key"], d["registered"], d.get("revoked"))
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The DCC's signature over the head of the log (event `seq` and its chain hash), for a
+    party to keep: with it, `Engine.verify_checkpoint` detects a log cut below `seq` or replaced
+    up to it."""
+
+    log: str
+    seq: int
+    hash: str
+    at: datetime
+    key: str
+    signature: str
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> "Checkpoint":
+        return Checkpoint(d["log"], d["seq"], d["hash"], parse_datetime(d["at"]), d["key"], d["signature"])
+
+    def to_dict(self) -> JsonDict:
+        return {
+            "log": self.log, "seq": self.seq, "hash": self.hash,
+            "at": self.at.isoformat().replace("+00:00", "Z"), "key": self.key, "signature": self.signature,
+        }

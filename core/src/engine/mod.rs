@@ -11,7 +11,9 @@
 mod acts;
 mod durable;
 
-pub use durable::{read_feed, OpenOptions, OpenReport, DEFAULT_CLOCK_SKEW_SECONDS};
+pub use durable::{
+    read_feed, OpenOptions, OpenReport, DEFAULT_CHECKPOINT_EVERY, DEFAULT_CLOCK_SKEW_SECONDS,
+};
 
 use chrono::{DateTime, Utc};
 
