@@ -8,6 +8,7 @@
 //! bulk loads, whose input keeps text so that every bad row is reported at once (`bulk.rs`).
 
 mod bulk;
+mod signing;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
@@ -18,6 +19,9 @@ use commshub_ota::participation::HubRefusal;
 use commshub_ota::{journal, Actor, Answer, Command, EventPayload, Query};
 
 pub use bulk::{EstateTableInput, HubInput};
+pub use signing::{
+    ActRecord, CheckpointRecord, KeyEntryRecord, SignedCommandRecord, Signer, SignerError,
+};
 
 uniffi::setup_scaffolding!();
 
@@ -81,6 +85,8 @@ pub struct Recorded {
     pub payload: EventPayload,
     /// The hubs a participation command named but did not take, each with why.
     pub refused: Vec<HubRefusal>,
+    /// In a signed log, the first event of each command carries its act.
+    pub act: Option<ActRecord>,
 }
 
 impl Recorded {
@@ -92,6 +98,7 @@ impl Recorded {
             event_type: e.payload.type_name().into(),
             payload: e.payload.clone(),
             refused: e.payload.refused().to_vec(),
+            act: e.act.as_ref().map(ActRecord::of),
         }
     }
 }
@@ -133,6 +140,9 @@ pub struct OpenReport {
     /// The last automatic snapshot that failed (its event) and why, until one succeeds.
     pub snapshot_failure_at: Option<i64>,
     pub snapshot_failure: Option<Refusal>,
+    /// The last automatic checkpoint that failed (its event) and why, until one succeeds.
+    pub checkpoint_failure_at: Option<i64>,
+    pub checkpoint_failure: Option<Refusal>,
 }
 
 /// How `Engine.openWith` and `Engine.importLogWith` treat a store (`open` and `importLog` use
@@ -153,6 +163,15 @@ pub struct StoreOptions {
     /// unverified (`openReport().unverifiedThrough`).
     #[uniffi(default = false)]
     pub allow_unchained: bool,
+    /// A signed store's trust: the log's identity and the DCC's public key (hex), both or
+    /// neither. Every act is then verified, and every command must be signed.
+    #[uniffi(default = None)]
+    pub trust_log: Option<String>,
+    #[uniffi(default = None)]
+    pub trust_anchor: Option<String>,
+    /// With the DCC's signer, a checkpoint of the head after this many events (0: on demand).
+    #[uniffi(default = 1000)]
+    pub checkpoint_every: i64,
 }
 
 impl StoreOptions {
@@ -165,11 +184,25 @@ impl StoreOptions {
                 format!("{} is outside 0 to {}", self.clock_skew_seconds, u32::MAX),
             )
         })?;
-        Ok(core::OpenOptions::default()
+        let checkpoint_every = u64::try_from(self.checkpoint_every)
+            .map_err(|_| invalid_input("checkpointEvery", "must not be negative"))?;
+        let mut options = core::OpenOptions::default()
             .snapshot_every(snapshot_every)
             .clock_skew_seconds(skew)
             .allow_fallback(self.allow_fallback)
-            .allow_unchained(self.allow_unchained))
+            .allow_unchained(self.allow_unchained)
+            .checkpoint_every(checkpoint_every);
+        match (&self.trust_log, &self.trust_anchor) {
+            (Some(log), Some(anchor)) => options = options.trust(signing::trust(log, anchor)?),
+            (None, None) => {}
+            _ => {
+                return Err(invalid_input(
+                    "trust",
+                    "a trust is the log's identity and the DCC's public key, both",
+                ))
+            }
+        }
+        Ok(options)
     }
 
     fn with_snapshot_every(snapshot_every: i64) -> StoreOptions {
@@ -178,6 +211,9 @@ impl StoreOptions {
             clock_skew_seconds: i64::from(core::engine::DEFAULT_CLOCK_SKEW_SECONDS),
             allow_fallback: false,
             allow_unchained: false,
+            trust_log: None,
+            trust_anchor: None,
+            checkpoint_every: core::engine::DEFAULT_CHECKPOINT_EVERY as i64,
         }
     }
 }
@@ -282,6 +318,116 @@ impl Engine {
     pub fn replay_log(path: String) -> Result<Arc<Self>> {
         let engine = core::Engine::replay(journal::read_jsonl(&path)?)?;
         Ok(Engine::wrap(engine))
+    }
+
+    /// An engine in memory running a signed log under the trust of `log` (its identity) and
+    /// `anchor` (the DCC's public key, hex): every command signed by its actor's key.
+    #[uniffi::constructor]
+    pub fn with_trust(log: String, anchor: String) -> Result<Arc<Self>> {
+        Ok(Engine::wrap(core::Engine::with_trust(signing::trust(
+            &log, &anchor,
+        )?)))
+    }
+
+    /// Rebuilds an engine from a signed JSON-lines log, every act verified against the trust.
+    #[uniffi::constructor]
+    pub fn replay_signed_log(path: String, log: String, anchor: String) -> Result<Arc<Self>> {
+        let trust = signing::trust(&log, &anchor)?;
+        let engine = core::Engine::replay_signed(trust, journal::read_jsonl(&path)?)?;
+        Ok(Engine::wrap(engine))
+    }
+
+    /// `openWith` for a signed store, this host signing its snapshots (and, with the DCC's
+    /// key, the log's checkpoints) with `signer`.
+    #[uniffi::constructor]
+    pub fn open_signed(
+        location: String,
+        options: StoreOptions,
+        signer: Arc<dyn Signer>,
+    ) -> Result<Arc<Self>> {
+        let options = options.to_core()?.signer(signing::foreign(signer)?);
+        let store = core::store::open(&location)?;
+        Ok(Engine::wrap(core::Engine::open_store(store, options)?))
+    }
+
+    /// `importLogWith` for a signed log, this host's `signer` signing its snapshots.
+    #[uniffi::constructor]
+    pub fn import_log_signed(
+        path: String,
+        location: String,
+        options: StoreOptions,
+        signer: Arc<dyn Signer>,
+    ) -> Result<Arc<Self>> {
+        let options = options.to_core()?.signer(signing::foreign(signer)?);
+        let store = core::store::open(&location)?;
+        Ok(Engine::wrap(core::Engine::import(&path, store, options)?))
+    }
+
+    /// Signs `actor`'s commands with `signer` from now on: `execute` and `executeBatch` sign
+    /// each as the actor's next act.
+    pub fn sign_as(&self, actor: Actor, signer: Arc<dyn Signer>) -> Result<()> {
+        Ok(self.lock().sign_as(&actor, signing::foreign(signer)?)?)
+    }
+
+    /// `command` by `actor` at `at` signed by `signer` as the actor's next act: what a party
+    /// sends the host that runs the engine.
+    pub fn sign(
+        &self,
+        signer: Arc<dyn Signer>,
+        actor: Actor,
+        at: SystemTime,
+        command: Command,
+    ) -> Result<SignedCommandRecord> {
+        let signer = signing::foreign(signer)?;
+        let signed = self.lock().sign(&*signer, &actor, instant(at)?, command)?;
+        Ok(SignedCommandRecord::of(signed))
+    }
+
+    /// Runs a command its actor signed: the signature verified before it is decided
+    /// (`BadSignature` when it does not hold, its key is not the actor's, or its counter is
+    /// not the actor's next).
+    pub fn execute_signed(&self, signed: SignedCommandRecord) -> Result<Vec<Recorded>> {
+        let signed = signed.to_core()?;
+        let actor = signed.actor.clone();
+        let mut engine = self.lock();
+        let events = engine.execute_signed(signed)?;
+        Ok(events.iter().map(|e| Recorded::of(e, &actor)).collect())
+    }
+
+    /// The counter `actor`'s next act must carry.
+    pub fn next_act(&self, actor: Actor) -> i64 {
+        i64::try_from(self.lock().next_act(&actor)).unwrap_or(i64::MAX)
+    }
+
+    /// The keys registered for `party`, valid and revoked.
+    pub fn keys_of(&self, party: Actor) -> Vec<KeyEntryRecord> {
+        self.lock()
+            .keys_of(&party)
+            .into_iter()
+            .map(|(key, e)| KeyEntryRecord {
+                key: key.to_string(),
+                registered: e.registered as i64,
+                revoked: e.revoked.map(|r| r as i64),
+            })
+            .collect()
+    }
+
+    /// The DCC signs a checkpoint of the log's head at `at` with the store's signer.
+    pub fn checkpoint(&self, at: SystemTime) -> Result<CheckpointRecord> {
+        let checkpoint = self.lock().checkpoint(instant(at)?)?;
+        Ok(CheckpointRecord::of(checkpoint))
+    }
+
+    /// The latest checkpoint the store keeps (null: none yet).
+    pub fn latest_checkpoint(&self) -> Result<Option<CheckpointRecord>> {
+        Ok(self.lock().latest_checkpoint()?.map(CheckpointRecord::of))
+    }
+
+    /// Checks a kept checkpoint against this log: `CorruptLog` naming the event when the log
+    /// was cut below it or replaced up to it.
+    pub fn verify_checkpoint(&self, checkpoint: CheckpointRecord) -> Result<()> {
+        let checkpoint = checkpoint.to_core()?;
+        Ok(self.lock().verify_checkpoint(&checkpoint)?)
     }
 
     /// Opens a durable engine on the store at `location`: a SQLite file (a path or
@@ -413,6 +559,8 @@ impl Engine {
             unverified_through: r.unverified_through as i64,
             snapshot_failure_at: r.snapshot_failure.as_ref().map(|(seq, _)| *seq as i64),
             snapshot_failure: r.snapshot_failure.as_ref().map(|(_, e)| refusal(e)),
+            checkpoint_failure_at: r.checkpoint_failure.as_ref().map(|(seq, _)| *seq as i64),
+            checkpoint_failure: r.checkpoint_failure.as_ref().map(|(_, e)| refusal(e)),
         })
     }
 

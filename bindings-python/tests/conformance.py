@@ -7,6 +7,7 @@ compared as subsets, exactly as the Rust and Kotlin runners do."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 from datetime import date, datetime
@@ -18,8 +19,24 @@ from commshub_ota._views import parse_datetime
 
 TESTS_DIR = Path(__file__).resolve().parents[2] / "tests"
 
-def call_command(engine: ota.Engine, actor: str, at: datetime, command: Mapping[str, Any]) -> List[ota.Event]:
-    """A scenario's command, in its JSON form, through the one command entry."""
+def scenario_key(label: str) -> ota.KeyPair:
+    """The key a signed scenario names `label` (an actor's code by default): its seed is the
+    SHA-256 of `commshub-ota conformance key <label>`, the same in every runner."""
+    return ota.KeyPair.from_seed(hashlib.sha256(f"commshub-ota conformance key {label}".encode()).digest())
+
+
+def sign_for(engine: ota.Engine, actor: str, label: Optional[str], signed: bool) -> None:
+    """In a signed scenario, `actor`'s next commands are signed with the key of `label`."""
+    if signed:
+        engine.sign_as(actor, scenario_key(label if label is not None else actor))
+
+
+def call_command(
+    engine: ota.Engine, actor: str, at: datetime, command: Mapping[str, Any], key: Optional[str] = None, signed: bool = False
+) -> List[ota.Event]:
+    """A scenario's command, in its JSON form, through the one command entry (signed with
+    the key the step names in a signed scenario)."""
+    sign_for(engine, actor, key, signed)
     return engine.execute(actor, at, command)
 
 
@@ -74,11 +91,11 @@ def _check_value(then: Mapping[str, Any], value: Any) -> Optional[str]:
     return None
 
 
-def given(engine: ota.Engine, doc: Mapping[str, Any]) -> None:
+def given(engine: ota.Engine, doc: Mapping[str, Any], signed: bool = False) -> None:
     for fixture in doc.get("fixtures", []):
-        given(engine, json.loads((TESTS_DIR / fixture).read_text()))
+        given(engine, json.loads((TESTS_DIR / fixture).read_text()), signed)
     for c in doc.get("commands", []):
-        call_command(engine, c["actor"], parse_datetime(c["at"]), c["command"])
+        call_command(engine, c["actor"], parse_datetime(c["at"]), c["command"], c.get("key"), signed)
     events = doc.get("events", [])
     if events:
         # Given events are recorded history: write them as a log after what exists, and replay.
@@ -94,11 +111,18 @@ def given(engine: ota.Engine, doc: Mapping[str, Any]) -> None:
         engine._inner = replayed._inner
 
 
-def _store_step(engine: ota.Engine, location: str, step: Mapping[str, Any]) -> Tuple[ota.Engine, Any]:
+def _open(location: str, trust: Optional[ota.Trust], snapshot_every: int = 0) -> ota.Engine:
+    """The scenario's store; signed, the DCC's host signing its snapshots."""
+    if trust is None:
+        return ota.Engine.open(location, snapshot_every=snapshot_every)
+    return ota.Engine.open(location, snapshot_every=snapshot_every, trust=trust, signer=scenario_key("dcc"))
+
+
+def _store_step(engine: ota.Engine, location: str, step: Mapping[str, Any], trust: Optional[ota.Trust]) -> Tuple[ota.Engine, Any]:
     """A durable scenario's store step: the engine (another after `reopen`) and the answer."""
     if "reopen" in step:
         engine.close()  # let go of the store first, as a restarted process would have
-        engine = ota.Engine.open(location, snapshot_every=0)
+        engine = _open(location, trust)
         report = engine.open_report()
         assert report is not None
         return engine, {**report, "refused": [r["kind"] for r in report["refused"]]}
@@ -110,6 +134,8 @@ def _store_step(engine: ota.Engine, location: str, step: Mapping[str, Any]) -> T
         f = step["feed"]
         return engine, engine.feed(f["actor"], f["cursor"], f["limit"]).to_dict()
     b = step["batch"]
+    for c in b["commands"]:
+        sign_for(engine, c["actor"], c.get("key"), trust is not None)
     answers = engine.execute_batch(parse_datetime(b["at"]), [(c["actor"], c["command"]) for c in b["commands"]])
     return engine, [{"error": a.kind} if isinstance(a, ota.CommsHubOtaError) else {"events": [e.to_dict() for e in a]} for a in answers]
 
@@ -127,8 +153,11 @@ def _run_scenario(doc: Mapping[str, Any], tmp: Path) -> Tuple[int, Optional[str]
     if store not in (None, "sqlite"):
         return 0, f"unknown store {store!r}"
     location = str(tmp / "scenario.db") if store else None
-    engine = ota.Engine.open(location, snapshot_every=0) if location else ota.Engine()
-    given(engine, doc.get("given") or {})
+    # A signed scenario: its log's identity; the DCC's key (label `dcc`) is the anchor.
+    trust = ota.Trust(doc["signed"], scenario_key("dcc").public_key()) if "signed" in doc else None
+    signed = trust is not None
+    engine = _open(location, trust) if location else ota.Engine(trust=trust)
+    given(engine, doc.get("given") or {}, signed)
     steps = doc["steps"]
     for i, step in enumerate(steps, start=1):
         then = step.get("then") or {}
@@ -137,7 +166,7 @@ def _run_scenario(doc: Mapping[str, Any], tmp: Path) -> Tuple[int, Optional[str]
             w = step["when"]
             before = engine.last_seq
             try:
-                events = [e.to_dict() for e in call_command(engine, w["actor"], parse_datetime(w["at"]), w["command"])]
+                events = [e.to_dict() for e in call_command(engine, w["actor"], parse_datetime(w["at"]), w["command"], w.get("key"), signed)]
                 problem = f"expected error {then['error']}, got events {events}" if "error" in then else None
                 if problem is None and "events" in then:
                     problem = matches(then["events"], events, "events")
@@ -159,7 +188,7 @@ def _run_scenario(doc: Mapping[str, Any], tmp: Path) -> Tuple[int, Optional[str]
             if location is None:
                 return len(steps), f"step {i}: a store step in a scenario without \"store\""
             try:
-                engine, answer = _store_step(engine, location, step)
+                engine, answer = _store_step(engine, location, step, trust)
                 problem = _check_value(then, answer)
             except ota.CommsHubOtaError as err:
                 problem = _check_error(then, err)
@@ -170,13 +199,13 @@ def _run_scenario(doc: Mapping[str, Any], tmp: Path) -> Tuple[int, Optional[str]
     if location is not None:
         # A durable scenario's store must verify and reopen to the state it built.
         engine.verify_store()
-        with ota.Engine.open(location) as reopened:
+        with _open(location, trust, snapshot_every=10_000) as reopened:
             ok = reopened.same_state_as(engine)
         engine.close()
         return len(steps), None if ok else "reopening the scenario's store gave another state"
     path = tmp / "scenario.jsonl"
     engine.write_log(path)
-    if not ota.Engine.replay_log(path).same_state_as(engine):
+    if not ota.Engine.replay_log(path, trust=trust).same_state_as(engine):
         return len(steps), "replaying the scenario's events gave another state"
     return len(steps), None
 

@@ -134,6 +134,28 @@ fn check_value(then: &Value, value: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// The key a signed scenario names `label` (an actor's code by default): its seed is the
+/// SHA-256 of `commshub-ota conformance key <label>`, the same in every runner.
+fn scenario_key(label: &str) -> signing::KeyPair {
+    use sha2::{Digest, Sha256};
+    let seed = Sha256::digest(format!("commshub-ota conformance key {label}").as_bytes());
+    signing::KeyPair::from_seed(&seed).expect("32 bytes")
+}
+
+/// In a signed scenario, `actor`'s command is signed with the key of `label` (its own code
+/// when the step names none); an unsigned scenario's engine holds no signer.
+fn sign_for(engine: &mut Engine, actor: &Actor, label: Option<&Value>) -> Result<(), String> {
+    if engine.trust().is_none() {
+        return Ok(());
+    }
+    let label = label
+        .and_then(Value::as_str)
+        .map_or_else(|| actor.to_code(), String::from);
+    engine
+        .sign_as(actor, std::sync::Arc::new(scenario_key(&label)))
+        .map_err(|e| e.to_string())
+}
+
 fn given(engine: &mut Engine, doc: &Value) -> Result<(), String> {
     for f in doc
         .get("fixtures")
@@ -156,8 +178,10 @@ fn given(engine: &mut Engine, doc: &Value) -> Result<(), String> {
     {
         let command: Command = serde_json::from_value(c["command"].clone())
             .map_err(|e| format!("given command {c}: {e}"))?;
+        let actor = parse_actor(&c["actor"])?;
+        sign_for(engine, &actor, c.get("key"))?;
         engine
-            .execute(&parse_actor(&c["actor"])?, parse_at(&c["at"])?, command)
+            .execute(&actor, parse_at(&c["at"])?, command)
             .map_err(|e| format!("given command {} refused: {e}", c["command"]))?;
     }
     for ev in doc
@@ -182,9 +206,16 @@ fn given(engine: &mut Engine, doc: &Value) -> Result<(), String> {
     Ok(())
 }
 
-fn open_store(loc: &str) -> Result<Engine, String> {
+fn open_store(loc: &str, trust: Option<&signing::Trust>) -> Result<Engine, String> {
     let store = store::open(loc).map_err(|e| e.to_string())?;
-    Engine::open_store(store, OpenOptions::default().snapshot_every(0)).map_err(|e| e.to_string())
+    let mut options = OpenOptions::default().snapshot_every(0);
+    if let Some(trust) = trust {
+        // The DCC's host: its key signs the store's snapshots.
+        options = options
+            .trust(trust.clone())
+            .signer(std::sync::Arc::new(scenario_key("dcc")));
+    }
+    Engine::open_store(store, options).map_err(|e| e.to_string())
 }
 
 /// How a durable engine opened, as scenarios name it.
@@ -207,9 +238,10 @@ fn store_step(
     let need = || loc.ok_or_else(|| "a store step in a scenario without \"store\"".to_string());
     if step.get("reopen").is_some() {
         return Some(need().and_then(|loc| {
+            let trust = engine.trust().cloned();
             let old = std::mem::take(engine);
             drop(old); // let go of the store first, as a restarted process would have
-            *engine = open_store(loc)?;
+            *engine = open_store(loc, trust.as_ref())?;
             Ok(Ok(open_report_json(engine)))
         }));
     }
@@ -240,7 +272,9 @@ fn store_step(
             for c in b["commands"].as_array().ok_or("batch.commands")? {
                 let command: Command = serde_json::from_value(c["command"].clone())
                     .map_err(|e| format!("bad command: {e}"))?;
-                commands.push((parse_actor(&c["actor"])?, command));
+                let actor = parse_actor(&c["actor"])?;
+                sign_for(engine, &actor, c.get("key"))?;
+                commands.push((actor, command));
             }
             Ok(engine.execute_batch(at, commands).map(|answers| {
                 Value::Array(
@@ -268,9 +302,21 @@ fn run_scenario(doc: &Value) -> Result<usize, String> {
         Some("sqlite") => Some(Fresh::sqlite("conformance")),
         Some(other) => return Err(format!("unknown store {other:?}")),
     };
-    let mut engine = match &loc {
-        Some(loc) => open_store(loc)?,
-        None => Engine::new(),
+    // A signed scenario: its log's identity; the DCC's key (label `dcc`) is the anchor.
+    let trust = match doc.get("signed") {
+        None => None,
+        Some(log) => Some(
+            signing::Trust::new(
+                log.as_str().ok_or("`signed` names the log")?,
+                scenario_key("dcc").public_key(),
+            )
+            .map_err(|e| e.to_string())?,
+        ),
+    };
+    let mut engine = match (&loc, &trust) {
+        (Some(loc), _) => open_store(loc, trust.as_ref())?,
+        (None, Some(trust)) => Engine::with_trust(trust.clone()),
+        (None, None) => Engine::new(),
     };
     given(&mut engine, doc.get("given").unwrap_or(&Value::Null))?;
     let steps = doc
@@ -285,6 +331,7 @@ fn run_scenario(doc: &Value) -> Result<usize, String> {
             let at = parse_at(&when["at"]).map_err(fail)?;
             let command: Command = serde_json::from_value(when["command"].clone())
                 .map_err(|e| fail(format!("bad command: {e}")))?;
+            sign_for(&mut engine, &actor, when.get("key")).map_err(fail)?;
             let before = engine.state().clone();
             match engine.execute(&actor, at, command) {
                 Ok(events) => {
@@ -333,15 +380,19 @@ fn run_scenario(doc: &Value) -> Result<usize, String> {
     if let Some(loc) = &loc {
         // A durable scenario's store must verify and reopen to the state it built.
         engine.verify_store().map_err(|e| format!("verify: {e}"))?;
-        let reopened = open_store(loc)?;
+        let reopened = open_store(loc, trust.as_ref())?;
         if !reopened.same_state_as(&engine) {
             return Err("reopening the scenario's store gave another state".into());
         }
         return Ok(steps.len());
     }
     // Every scenario's history must replay to the state it built.
-    let replayed = Engine::replay(engine.history(0).map_err(|e| format!("history: {e}"))?)
-        .map_err(|e| format!("replay: {e}"))?;
+    let history = engine.history(0).map_err(|e| format!("history: {e}"))?;
+    let replayed = match trust {
+        Some(trust) => Engine::replay_signed(trust, history),
+        None => Engine::replay(history),
+    }
+    .map_err(|e| format!("replay: {e}"))?;
     if replayed.state() != engine.state() {
         return Err("replaying the scenario's events gave another state".into());
     }

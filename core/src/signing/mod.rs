@@ -210,6 +210,11 @@ impl KeyPair {
     pub fn public_key(&self) -> PublicKey {
         PublicKey(self.0.verifying_key().to_bytes())
     }
+
+    /// The 32-byte secret seed (RFC 8032's private key), for a binding that keeps it.
+    pub fn seed(&self) -> [u8; 32] {
+        self.0.to_bytes()
+    }
 }
 
 impl Signer for KeyPair {

@@ -28,9 +28,28 @@ object Conformance {
 
     private fun JsonNode.str(name: String): String = get(name)?.takeUnless { it.isNull }?.asText() ?: error("missing $name in $this")
     private fun JsonNode.optStr(name: String): String? = get(name)?.takeUnless { it.isNull }?.asText()
+    /**
+     * The key a signed scenario names [label] (an actor's code by default): its seed is the
+     * SHA-256 of `commshub-ota conformance key <label>`, the same in every runner.
+     */
+    fun scenarioKey(label: String): KeyPair =
+        KeyPair.fromSeed(java.security.MessageDigest.getInstance("SHA-256").digest("commshub-ota conformance key $label".toByteArray()))
+
+    /** In a signed scenario, [actor]'s next commands are signed with the key of [label]. */
+    private fun signFor(engine: Engine, actor: String, label: String?, signed: Boolean) {
+        if (signed) engine.signAs(actor, scenarioKey(label ?: actor))
+    }
+
     /** Runs one command (its JSON form, as in the event log) through the one command entry. */
-    fun command(engine: Engine, actor: String, at: Instant, c: JsonNode): List<Recorded> =
-        engine.executeJson(actor, at, mapper.writeValueAsString(c))
+    fun command(engine: Engine, actor: String, at: Instant, c: JsonNode, key: String? = null, signed: Boolean = false): List<Recorded> {
+        signFor(engine, actor, key, signed)
+        return engine.executeJson(actor, at, mapper.writeValueAsString(c))
+    }
+
+    /** The scenario's store; signed, the DCC's host signing its snapshots. */
+    private fun open(location: String, trust: Pair<String, String>?): Engine =
+        if (trust == null) Engine.open(location, 0)
+        else Engine.openSigned(location, StoreOptions(snapshotEvery = 0, trustLog = trust.first, trustAnchor = trust.second), scenarioKey("dcc"))
 
     /** The payloads of the events recorded after `seq`, as the log writes them. */
     private fun payloadsAfter(engine: Engine, seq: Long): ArrayNode =
@@ -56,6 +75,7 @@ object Conformance {
         is CommsHubOtaException.Io -> "io"
         is CommsHubOtaException.Conflict -> "conflict"
         is CommsHubOtaException.CorruptSnapshot -> "corrupt_snapshot"
+        is CommsHubOtaException.BadSignature -> "bad_signature"
     }
 
     fun description(e: CommsHubOtaException): String = when (e) {
@@ -72,6 +92,7 @@ object Conformance {
         is CommsHubOtaException.Io -> e.description
         is CommsHubOtaException.Conflict -> e.description
         is CommsHubOtaException.CorruptSnapshot -> e.description
+        is CommsHubOtaException.BadSignature -> e.description
     }
 
     /** Null when `actual` matches `expected` as a subset, else what differs. */
@@ -107,10 +128,10 @@ object Conformance {
     private fun eventLine(seq: Long, at: String, actor: String, payload: String) =
         """{"schema":${schemaVersion()},"seq":$seq,"at":${mapper.writeValueAsString(at)},"actor":${mapper.writeValueAsString(actor)},"payload":$payload}"""
 
-    fun given(engine: Engine, doc: JsonNode): Engine {
+    fun given(engine: Engine, doc: JsonNode, signed: Boolean = false): Engine {
         var current = engine
-        doc.get("fixtures")?.forEach { current = given(current, mapper.readTree(testsDir.resolve(it.asText()).toFile())) }
-        doc.get("commands")?.forEach { command(current, it.str("actor"), Instant.parse(it.str("at")), it.get("command")) }
+        doc.get("fixtures")?.forEach { current = given(current, mapper.readTree(testsDir.resolve(it.asText()).toFile()), signed) }
+        doc.get("commands")?.forEach { command(current, it.str("actor"), Instant.parse(it.str("at")), it.get("command"), it.optStr("key"), signed) }
         val events = doc.get("events")
         if (events != null && events.size() > 0) {
             // Given events are recorded history: a log of what exists plus them, replayed.
@@ -128,10 +149,10 @@ object Conformance {
     private val storeSteps = listOf("reopen", "snapshot", "store_info", "feed", "batch")
 
     /** A durable scenario's store step: the engine (another after `reopen`) and the answer. */
-    private fun storeStep(engine: Engine, location: String, step: JsonNode): Pair<Engine, JsonNode> = when {
+    private fun storeStep(engine: Engine, location: String, step: JsonNode, trust: Pair<String, String>?): Pair<Engine, JsonNode> = when {
         step.has("reopen") -> {
             engine.close() // let go of the store first, as a restarted process would have
-            val reopened = Engine.open(location, 0)
+            val reopened = open(location, trust)
             val r = reopened.openReport()!!
             reopened to json.objectNode().apply {
                 if (r.snapshot == null) putNull("snapshot") else put("snapshot", r.snapshot)
@@ -154,6 +175,7 @@ object Conformance {
         }
         else -> {
             val b = step.get("batch")
+            b.get("commands").forEach { signFor(engine, it.str("actor"), it.optStr("key"), trust != null) }
             val commands = b.get("commands").map { BatchCommand(it.str("actor"), commandFromJson(mapper.writeValueAsString(it.get("command")))) }
             val before = engine.lastSeq()
             val answers = engine.executeBatch(Instant.parse(b.str("at")), commands)
@@ -174,7 +196,15 @@ object Conformance {
         val store = doc.get("store")?.asText()
         require(store == null || store == "sqlite") { "unknown store $store" }
         val location = store?.let { Scratch.dir("scenario").resolve("scenario.db").toString() }
-        var engine = given(location?.let { Engine.open(it, 0) } ?: Engine(), doc.get("given") ?: mapper.createObjectNode())
+        // A signed scenario: its log's identity; the DCC's key (label `dcc`) is the anchor.
+        val trust = doc.get("signed")?.asText()?.let { it to scenarioKey("dcc").publicKey() }
+        val signed = trust != null
+        val start = when {
+            location != null -> open(location, trust)
+            trust != null -> Engine.withTrust(trust.first, trust.second)
+            else -> Engine()
+        }
+        var engine = given(start, doc.get("given") ?: mapper.createObjectNode(), signed)
         try {
             val steps = doc.get("steps")
             steps.forEachIndexed { i, step ->
@@ -184,7 +214,7 @@ object Conformance {
                         val w = step.get("when")
                         val before = engine.lastSeq()
                         try {
-                            command(engine, w.str("actor"), Instant.parse(w.str("at")), w.get("command"))
+                            command(engine, w.str("actor"), Instant.parse(w.str("at")), w.get("command"), w.optStr("key"), signed)
                             // Either kind of engine: the events after the step's first.
                             val payloads = payloadsAfter(engine, before)
                             if (then.has("error")) "expected error ${then.get("error")}, got events $payloads"
@@ -200,7 +230,7 @@ object Conformance {
                     storeSteps.any { step.has(it) } ->
                         if (location == null) "a store step in a scenario without \"store\""
                         else try {
-                            val (next, answer) = storeStep(engine, location, step)
+                            val (next, answer) = storeStep(engine, location, step, trust)
                             engine = next
                             checkValue(then, answer)
                         } catch (e: CommsHubOtaException) { checkError(then, e) }
@@ -211,12 +241,13 @@ object Conformance {
             if (location != null) {
                 // A durable scenario's store must verify and reopen to the state it built.
                 engine.verifyStore()
-                val same = Engine.open(location, 0).use { it.sameStateAs(engine) }
+                val same = open(location, trust).use { it.sameStateAs(engine) }
                 return steps.size() to (if (same) null else "reopening the scenario's store gave another state")
             }
             val log = Scratch.file("scenario", ".jsonl")
             engine.writeLog(log.toString())
-            val same = Engine.replayLog(log.toString()).use { it.sameStateAs(engine) }
+            val replayed = if (trust == null) Engine.replayLog(log.toString()) else Engine.replaySignedLog(log.toString(), trust.first, trust.second)
+            val same = replayed.use { it.sameStateAs(engine) }
             Files.delete(log)
             return steps.size() to (if (same) null else "replaying the scenario's events gave another state")
         } finally {
