@@ -387,7 +387,7 @@ impl Engine {
     /// (`BadSignature` when it does not hold, its key is not the actor's, or its counter is
     /// not the actor's next).
     pub fn execute_signed(&self, signed: SignedCommandRecord) -> Result<Vec<Recorded>> {
-        let signed = signed.to_core()?;
+        let signed = signed.into_core()?;
         let actor = signed.actor.clone();
         let mut engine = self.lock();
         let events = engine.execute_signed(signed)?;
@@ -426,7 +426,7 @@ impl Engine {
     /// Checks a kept checkpoint against this log: `CorruptLog` naming the event when the log
     /// was cut below it or replaced up to it.
     pub fn verify_checkpoint(&self, checkpoint: CheckpointRecord) -> Result<()> {
-        let checkpoint = checkpoint.to_core()?;
+        let checkpoint = checkpoint.into_core()?;
         Ok(self.lock().verify_checkpoint(&checkpoint)?)
     }
 

@@ -141,7 +141,7 @@ impl SignedCommandRecord {
         }
     }
 
-    pub(crate) fn to_core(self) -> Result<SignedCommand> {
+    pub(crate) fn into_core(self) -> Result<SignedCommand> {
         Ok(SignedCommand {
             actor: self.actor,
             at: instant(self.at)?,
@@ -204,7 +204,7 @@ impl CheckpointRecord {
         }
     }
 
-    pub(crate) fn to_core(self) -> Result<signing::Checkpoint> {
+    pub(crate) fn into_core(self) -> Result<signing::Checkpoint> {
         Ok(signing::Checkpoint {
             log: self.log,
             seq: u64::try_from(self.seq)
