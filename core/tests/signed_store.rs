@@ -210,14 +210,17 @@ fn a_signed_store_opens_only_with_its_trust_and_takes_no_unsigned_act() {
         .unwrap();
         let err = unsigned_host.snapshot().unwrap_err();
         assert!(err.to_string().contains("signer"), "{err}");
-        // An unsigned batch is refused whole; a signed one decides each command.
-        let err = unsigned_host
+        // An unsigned command of a batch is refused alone; a signed one is decided.
+        let answers = unsigned_host
             .execute_batch(
                 t(2),
                 vec![(Actor::Dcc, Command::CheckDeadlines(CheckDeadlines {}))],
             )
-            .unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::BadSignature);
+            .unwrap();
+        assert_eq!(
+            answers[0].as_ref().unwrap_err().kind(),
+            ErrorKind::BadSignature
+        );
         let register = |seed: u8| {
             Command::RegisterKey(RegisterKey {
                 party: cust("SUP-E"),
@@ -445,4 +448,151 @@ fn a_held_checkpoint_detects_a_deleted_tail_and_a_swapped_continuation() {
         let err = engine_of(&fresh, &Actor::Dcc).unwrap_err();
         corrupt_at(&err, kept.seq, "replaced by another continuation");
     }
+}
+
+/// The least-privilege setup against the real server: a party's own login role appends only
+/// its own acts and reads only its own feed, without the event numbers; it changes nothing else.
+#[cfg(feature = "postgres")]
+#[test]
+fn postgres_least_privilege_a_party_appends_its_own_acts_and_reads_its_own_feed_only() {
+    let Some(base) = pg_base() else {
+        return;
+    };
+    let db = format!("lp{}", std::process::id());
+    let loc = Fresh::url(fresh_pg_database(&base, &db));
+    let mut dcc = dcc_store(&loc);
+    // SUP-A hears of a key registered in its name; SUP-B of its own.
+    for (party, seed) in [("SUP-A", 31u8), ("SUP-B", 32)] {
+        let key = KeyPair::from_seed(&[seed; 32]).unwrap().public_key();
+        ok(
+            &mut dcc,
+            &Actor::Dcc,
+            t(1),
+            Command::RegisterKey(RegisterKey {
+                party: cust(party),
+                key,
+            }),
+        );
+    }
+    let role = format!("sup_a_{}", std::process::id());
+    sql(&loc, store::postgres::LEAST_PRIVILEGE_SQL);
+    sql(&loc, store::postgres::LEAST_PRIVILEGE_SQL); // idempotent
+    sql(
+        &loc,
+        &format!(
+            "DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN IN ROLE commshub_party;
+             INSERT INTO commshub_parties (role_name, actor) VALUES ('{role}', 'customer:SUP-A')"
+        ),
+    );
+    let party_url = loc.replacen("postgres://postgres@", &format!("postgres://{role}@"), 1);
+    let mut as_party = postgres::Client::connect(&party_url, postgres::NoTls).unwrap();
+    let denied = |c: &mut postgres::Client, statement: &str| {
+        let err = c.batch_execute(statement).expect_err(statement);
+        let code = err.code().cloned();
+        assert!(
+            code == Some(postgres::error::SqlState::INSUFFICIENT_PRIVILEGE),
+            "{statement}: {err:?}"
+        );
+    };
+    // Nothing of the log but the chain; nothing of the feed but its own notices, unnumbered.
+    denied(&mut as_party, "SELECT body FROM events");
+    denied(&mut as_party, "SELECT actor FROM events");
+    denied(&mut as_party, "SELECT seq FROM feed");
+    denied(&mut as_party, "SELECT * FROM snapshots");
+    denied(&mut as_party, "SELECT * FROM commshub_parties");
+    let recipients: Vec<String> = as_party
+        .query("SELECT DISTINCT recipient FROM feed", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(recipients, vec!["customer:SUP-A".to_string()]);
+    // Nothing changed or removed.
+    denied(&mut as_party, "UPDATE events SET body = body");
+    denied(&mut as_party, "DELETE FROM events");
+    denied(&mut as_party, "DELETE FROM feed");
+    denied(
+        &mut as_party,
+        "UPDATE meta SET value = '0' WHERE key = 'feed_through'",
+    );
+    denied(
+        &mut as_party,
+        "INSERT INTO snapshots (seq, format, hubs, bytes, data) VALUES (1, 1, 0, 0, '')",
+    );
+    // Through the library: its own feed, read with its own role.
+    let mut party_store = store::open(&party_url).unwrap();
+    let page = engine::read_feed(party_store.as_mut(), &cust("SUP-A"), 0, 100).unwrap();
+    assert!(page
+        .notifications
+        .iter()
+        .any(|n| matches!(n.kind, notify::NotificationKind::KeyRegistered { .. })));
+    assert!(
+        engine::read_feed(party_store.as_mut(), &cust("SUP-B"), 0, 100)
+            .unwrap()
+            .notifications
+            .is_empty()
+    );
+    // An event recorded as the DCC's: refused by the database itself.
+    let head = party_store.head().unwrap();
+    let forged = Event {
+        seq: head.seq + 1,
+        at: t(2),
+        actor: Actor::Dcc,
+        payload: EventPayload::CampaignPhaseChanged(commshub_ota::event::CampaignPhaseChanged {
+            campaign: camp("C9"),
+            from: Phase::Draft,
+            to: Phase::Pilot,
+            reason: None,
+            figures: None,
+        }),
+        act: None,
+    };
+    let err = party_store
+        .append(head.seq, &[Record::of(&forged, &head.hash)])
+        .unwrap_err();
+    assert!(err.to_string().contains("row-level security"), "{err}");
+    // Its own act, signed with its own key and decided as the host would: appended, and the
+    // host's engine admits it on catching up.
+    let mut mirror = Engine::replay_signed(trust(), dcc.history(0).unwrap()).unwrap();
+    let told = page.notifications.last().unwrap().id;
+    let events = mirror
+        .execute_with(
+            &key_of(&cust("SUP-A")),
+            &cust("SUP-A"),
+            t(2),
+            Command::AcknowledgeNotifications(AcknowledgeNotifications { up_to: told }),
+        )
+        .unwrap()
+        .to_vec();
+    let mut previous = head.hash;
+    let records: Vec<Record> = events
+        .iter()
+        .map(|e| {
+            let r = Record::of(e, &previous);
+            previous = r.hash;
+            r
+        })
+        .collect();
+    party_store.append(head.seq, &records).unwrap();
+    assert_eq!(dcc.catch_up().unwrap(), records.len() as u64);
+    assert!(dcc.same_state_as(&mirror));
+    // Its own role's unsigned event passes the database (its actor is its own) but no reader.
+    let head = party_store.head().unwrap();
+    let unsigned = Event {
+        seq: head.seq + 1,
+        at: t(3),
+        actor: cust("SUP-A"),
+        payload: EventPayload::DefectFlagWithdrawn(commshub_ota::event::DefectFlagWithdrawn {
+            flag: 1,
+            customer: cid("SUP-A"),
+        }),
+        act: None,
+    };
+    party_store
+        .append(head.seq, &[Record::of(&unsigned, &head.hash)])
+        .unwrap();
+    corrupt_at(&dcc.catch_up().unwrap_err(), head.seq + 1, "is not signed");
+    drop(as_party);
+    drop(party_store);
+    sql(&loc, &format!("DROP OWNED BY {role}; DROP ROLE {role}"));
 }

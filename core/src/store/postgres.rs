@@ -13,8 +13,27 @@ use std::time::{Duration, Instant};
 use fallible_iterator::FallibleIterator;
 use postgres::{Client, NoTls};
 
-use super::{hash_from, io_error, snapshot, EventStore, FeedPage, FeedRow, Head, Record};
+use super::{hash_from, snapshot, EventStore, FeedPage, FeedRow, Head, Record};
 use crate::Error;
+
+/// The least-privilege setup of a shared store (`postgres_least_privilege.sql`): roles and
+/// row-level security so that a party's own login role appends only its own acts and reads only
+/// its own feed. Run by the tables' owner after the first open; see the file's comments.
+pub const LEAST_PRIVILEGE_SQL: &str = include_str!("postgres_least_privilege.sql");
+
+/// An error as the store's I/O error, with the server's own message and SQLSTATE for a
+/// PostgreSQL one (`postgres::Error` alone says only "db error").
+fn io_error<E: std::fmt::Display + 'static>(location: &str, e: E) -> Error {
+    let any: &dyn std::any::Any = &e;
+    let text = match any
+        .downcast_ref::<postgres::Error>()
+        .and_then(|pg| pg.as_db_error())
+    {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => e.to_string(),
+    };
+    super::io_error(location, text)
+}
 
 /// The channel appends are announced on.
 pub const CHANNEL: &str = "commshub_ota_events";
@@ -90,12 +109,23 @@ impl PgStore {
         let location = redact(url);
         let err = |e: postgres::Error| io_error(&location, e);
         let mut client = Client::connect(url, NoTls).map_err(err)?;
-        // Two processes creating the tables at once would collide: one at a time.
-        let mut tx = client.transaction().map_err(err)?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
-            .map_err(err)?;
-        tx.batch_execute(SCHEMA).map_err(err)?;
-        tx.commit().map_err(err)?;
+        // A party's login role under the least-privilege setup may not create or change the
+        // tables (they exist: the host made them): it skips that step.
+        let party: bool = client
+            .query_one(
+                "SELECT to_regclass('meta') IS NOT NULL AND NOT has_table_privilege('meta', 'INSERT')",
+                &[],
+            )
+            .map_err(err)?
+            .get(0);
+        if !party {
+            // Two processes creating the tables at once would collide: one at a time.
+            let mut tx = client.transaction().map_err(err)?;
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
+                .map_err(err)?;
+            tx.batch_execute(SCHEMA).map_err(err)?;
+            tx.commit().map_err(err)?;
+        }
         let sync: String = client
             .query_one("SHOW synchronous_commit", &[])
             .map_err(err)?
