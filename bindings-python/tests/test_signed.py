@@ -245,14 +245,17 @@ def test_a_forged_snapshot_and_a_deleted_tail_are_detected(fresh: Callable[[], s
         dcc.snapshot()
         checkpoint = dcc.checkpoint(t(1))
         assert dcc.latest_checkpoint() == checkpoint
-    # A byte of the snapshot's hub table changed (its checksum is no defence; the signature is).
+    # A byte of the snapshot's hub table changed and its SHA-256 recomputed, as a forger would:
+    # the checksum is no defence, the host's signature is.
     if loc.startswith("postgres"):
-        _exec(loc, "UPDATE snapshots SET data = overlay(data placing '\\x07'::bytea from 90 for 1)")
+        _exec(loc, "UPDATE snapshots SET data = overlay(f placing sha256(substring(f from 1 for length(f) - 136)) from length(f) - 135 for 32) FROM (SELECT seq AS s, overlay(data placing '\\x07'::bytea from 90 for 1) AS f FROM snapshots) AS x WHERE seq = x.s")
     else:
         with sqlite3.connect(loc) as c:
             (data,) = c.execute("SELECT data FROM snapshots").fetchone()
             forged = bytearray(data)
-            forged[89] ^= 0x07
+            forged[89] = 0x07
+            inner = len(forged) - 104
+            forged[inner - 32:inner] = hashlib.sha256(bytes(forged[:inner - 32])).digest()
             c.execute("UPDATE snapshots SET data = ?", (bytes(forged),))
     with pytest.raises(ota.CorruptSnapshotError, match="does not hold"):
         ota.Engine.open(loc, trust=TRUST, signer=key(A))

@@ -19,6 +19,42 @@ use crate::event::{Event, EventPayload};
 use crate::signing::{self, PublicKey, Signer, Trust};
 use crate::Error;
 
+/// Whether the signature of each event's act holds for `log` (`None`: the event carries no
+/// act), worked out on every core: the part of admitting an act that reads no state, done for a
+/// page of events before they are admitted one by one.
+pub(super) fn signatures_hold(log: &str, events: &[Event]) -> Vec<Option<bool>> {
+    signatures_hold_of(log, &events.iter().collect::<Vec<_>>())
+}
+
+/// [`signatures_hold`] of borrowed events.
+pub(super) fn signatures_hold_of(log: &str, events: &[&Event]) -> Vec<Option<bool>> {
+    use rayon::prelude::*;
+    let one = |event: &&Event| {
+        event
+            .act
+            .as_ref()
+            .map(|act| act_signature_holds(log, event, act))
+    };
+    if events.len() < 16 || rayon::current_num_threads() < 2 {
+        return events.iter().map(one).collect();
+    }
+    events.par_iter().map(one).collect()
+}
+
+/// Whether `act`'s signature holds for the event that carries it (false when the act carries
+/// no command and the event is not the bulk load it would then be).
+fn act_signature_holds(log: &str, event: &Event, act: &Act) -> bool {
+    let digest = match (&act.command, &event.payload) {
+        (Some(command), _) => act::command_digest(command),
+        (None, EventPayload::EstateLoaded(load)) => act::load_digest(&load.table),
+        (None, _) => return false,
+    };
+    act.key.verifies(
+        &signing::act_message(log, &act.by, &event.at, act.n, &digest),
+        &act.sig,
+    )
+}
+
 /// A signed engine's trust and the events the act being admitted still owes.
 #[derive(Debug, Clone)]
 pub(super) struct Signing {
@@ -67,11 +103,31 @@ impl Engine {
         events: impl IntoIterator<Item = Event>,
     ) -> Result<Engine, Error> {
         let mut engine = Engine::with_trust(trust);
-        for event in events {
-            engine.apply_event(event)?;
-        }
+        engine.apply_events(events)?;
         engine.acts_complete()?;
         Ok(engine)
+    }
+
+    /// Applies events recorded elsewhere, in order, each verified as [`Engine::apply_event`]
+    /// verifies it; in a signed log a page's signatures are checked on every core first. How
+    /// many were applied; on a refusal, those before it stay applied and the refusal names the
+    /// event.
+    pub fn apply_events(&mut self, events: impl IntoIterator<Item = Event>) -> Result<u64, Error> {
+        let log = self.trust().map(|t| t.log().to_string());
+        let mut events = events.into_iter().peekable();
+        let mut applied = 0;
+        while events.peek().is_some() {
+            let page: Vec<Event> = events.by_ref().take(1024).collect();
+            let holds = match &log {
+                Some(log) => signatures_hold(log, &page),
+                None => vec![None; page.len()],
+            };
+            for (event, holds) in page.into_iter().zip(holds) {
+                self.apply_presigned(event, holds)?;
+                applied += 1;
+            }
+        }
+        Ok(applied)
     }
 
     /// The trust this engine verifies acts against (`None`: an unsigned engine).
@@ -217,7 +273,8 @@ impl Engine {
 
     /// A recorded event admitted into a signed log (see the module's comment); in an unsigned
     /// engine, an event that carries an act is refused (it cannot be verified without trust).
-    pub(super) fn admit(&mut self, event: &Event) -> Result<(), Error> {
+    /// `holds`: the act's signature, when already checked (`signatures_hold`).
+    pub(super) fn admit(&mut self, event: &Event, holds: Option<bool>) -> Result<(), Error> {
         let Some(signing) = self.signing.as_mut() else {
             if event.act.is_some() {
                 return Err(corrupt(
@@ -267,7 +324,7 @@ impl Engine {
             ));
         }
         let log = signing.trust.log().to_string();
-        let expected = self.decide_again(event, act, &log)?;
+        let expected = self.decide_again(event, act, &log, holds)?;
         let signing = self.signing.as_mut().expect("checked above");
         signing.owed = expected.into();
         signing.owed_by = event.seq;
@@ -276,23 +333,24 @@ impl Engine {
 
     /// The events `event`'s act records when decided again on the current state, the first
     /// checked against `event` and the rest returned (what the next events must be).
-    fn decide_again(&self, event: &Event, act: &Act, log: &str) -> Result<Vec<Event>, Error> {
+    fn decide_again(
+        &self,
+        event: &Event,
+        act: &Act,
+        log: &str,
+        holds: Option<bool>,
+    ) -> Result<Vec<Event>, Error> {
         let seq = event.seq;
         let refuse = |why: String| corrupt(seq, format!("event {seq}'s act by {}: {why}", act.by));
         self.check_standing(&act.by, &act.key, act.n)
             .map_err(|e| refuse(format!("{e}")))?;
-        let digest = match (&act.command, &event.payload) {
-            (Some(command), _) => act::command_digest(command),
-            (None, EventPayload::EstateLoaded(load)) => act::load_digest(&load.table),
-            (None, other) => {
-                return Err(refuse(format!(
+        if act.command.is_none() && !matches!(event.payload, EventPayload::EstateLoaded(_)) {
+            return Err(refuse(format!(
                 "it carries no command, which only a bulk load (its own event) may, and this is {}",
-                other.type_name()
-            )))
-            }
-        };
-        let message = signing::act_message(log, &act.by, &event.at, act.n, &digest);
-        if !act.key.verifies(&message, &act.sig) {
+                event.payload.type_name()
+            )));
+        }
+        if !holds.unwrap_or_else(|| act_signature_holds(log, event, act)) {
             return Err(refuse(format!(
                 "its signature by key {} does not hold: the event, its time, actor or command was changed",
                 act.key

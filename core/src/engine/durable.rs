@@ -666,11 +666,34 @@ impl Engine {
                 self.acts_complete()?;
                 return Ok(applied);
             }
-            let mut head = d.head;
             let mut feed = Vec::new();
             let late = Utc::now() + d.options.skew();
-            for record in records {
-                let event = record.verify(&head)?;
+            // The chain first, then (signed) every act's signature on all cores; the events are
+            // then admitted and applied in order, up to the first that breaks the chain.
+            let mut previous = d.head;
+            let mut chained = Vec::with_capacity(records.len());
+            let mut broken = None;
+            for record in &records {
+                match record.verify(&previous) {
+                    Ok(event) => {
+                        previous = record.hash;
+                        chained.push((event, record.hash));
+                    }
+                    Err(e) => {
+                        broken = Some(e);
+                        break;
+                    }
+                }
+            }
+            drop(records);
+            let holds = match &self.signing {
+                Some(s) => {
+                    let events: Vec<&Event> = chained.iter().map(|(e, _)| e).collect();
+                    super::acts::signatures_hold_of(s.trust.log(), &events)
+                }
+                None => vec![None; chained.len()],
+            };
+            for ((event, hash), holds) in chained.into_iter().zip(holds) {
                 if event.at > late {
                     if let Some(d) = self.durable.as_mut() {
                         d.report.ahead_of_clock_count += 1;
@@ -680,17 +703,19 @@ impl Engine {
                     }
                 }
                 self.check_acknowledgement(&event)?;
-                self.admit(&event)?;
+                self.admit(&event, holds)?;
                 self.state.apply(&event)?;
                 self.notify_feed(&event, &mut feed);
-                head = record.hash;
                 if let Some(d) = self.durable.as_mut() {
-                    d.head = head;
+                    d.head = hash;
                 }
                 applied += 1;
             }
             let through = self.state.last_seq();
             self.flush_feed(through, feed)?;
+            if let Some(e) = broken {
+                return Err(e);
+            }
         }
     }
 
@@ -1093,11 +1118,18 @@ impl Engine {
             if records.is_empty() {
                 break;
             }
-            for r in records {
+            let events = records
+                .iter()
+                .map(|r| journal::from_json_line(&r.body, r.seq))
+                .collect::<Result<Vec<Event>, Error>>()?;
+            let holds = match &trust {
+                Some(trust) => super::acts::signatures_hold(trust.log(), &events),
+                None => vec![None; events.len()],
+            };
+            for ((r, event), holds) in records.iter().zip(events).zip(holds) {
                 after = r.seq;
-                let event = journal::from_json_line(&r.body, r.seq)?;
                 scratch.check_acknowledgement(&event)?;
-                scratch.admit(&event)?;
+                scratch.admit(&event, holds)?;
                 scratch.state.apply(&event)?;
                 let mut rows = Vec::new();
                 scratch.notify_feed(&event, &mut rows);
@@ -1267,8 +1299,12 @@ impl Engine {
         let mut batch = Vec::new();
         let mut batch_bytes = 0;
         let mut written = 0;
-        for event in events {
-            check.apply_event(event)?;
+        let holds = match &options.trust {
+            Some(trust) => super::acts::signatures_hold(trust.log(), &events),
+            None => vec![None; events.len()],
+        };
+        for (event, holds) in events.into_iter().zip(holds) {
+            check.apply_presigned(event, holds)?;
             let event = check.journal.pop().expect("just applied");
             let record = Record::of(&event, &previous);
             previous = record.hash;

@@ -219,6 +219,11 @@ impl Engine {
     /// Applies one event recorded elsewhere (a follower tailing another engine's log), verified
     /// as in [`Engine::replay`]. Refused: nothing changes.
     pub fn apply_event(&mut self, event: Event) -> Result<(), Error> {
+        self.apply_presigned(event, None)
+    }
+
+    /// [`Engine::apply_event`], the act's signature already checked when `holds` is given.
+    fn apply_presigned(&mut self, event: Event, holds: Option<bool>) -> Result<(), Error> {
         if self.durable.is_some() {
             return Err(Error::invalid_input(
                 "event",
@@ -228,7 +233,9 @@ impl Engine {
         self.check_acknowledgement(&event)?;
         // Refused: nothing changes, the act being admitted included.
         let before = self.signing.clone();
-        let admitted = self.admit(&event).and_then(|()| self.state.apply(&event));
+        let admitted = self
+            .admit(&event, holds)
+            .and_then(|()| self.state.apply(&event));
         if let Err(e) = admitted {
             self.signing = before;
             return Err(e);

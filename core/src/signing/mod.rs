@@ -27,7 +27,6 @@ use chrono::{DateTime, Utc};
 use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use sha2::{Digest, Sha256};
 
 pub use keys::{KeyEntry, KeyRegistry};
 
@@ -309,12 +308,14 @@ pub(crate) fn act_message(
     )
 }
 
-/// The bytes a host signs for a snapshot of its state at event `seq`.
+/// The bytes a host signs for a snapshot of its state at event `seq`: the snapshot's own
+/// SHA-256 of every byte before it (its last 32 bytes), which decoding checks, so that a
+/// national snapshot is hashed once, not twice.
 pub(crate) fn snapshot_message(log: &str, seq: u64, snapshot: &[u8]) -> Vec<u8> {
-    let digest: [u8; 32] = Sha256::digest(snapshot).into();
+    let checksum = &snapshot[snapshot.len().saturating_sub(32)..];
     message(
         "commshub-ota snapshot v1",
-        &[log.as_bytes(), seq.to_string().as_bytes(), &digest],
+        &[log.as_bytes(), seq.to_string().as_bytes(), checksum],
     )
 }
 

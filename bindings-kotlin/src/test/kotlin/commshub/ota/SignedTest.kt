@@ -133,8 +133,9 @@ class SignedTest {
 
     /** Flips one byte of a SQLite store's snapshot (SQL's text functions would not keep a blob whole). */
     private fun flipSqliteSnapshotByte(loc: String, at: Int) {
-        val script = "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); d=bytearray(c.execute('SELECT data FROM snapshots').fetchone()[0]); " +
-            "d[int(sys.argv[2])]^=7; c.execute('UPDATE snapshots SET data=?', (bytes(d),)); c.commit()"
+        val script = "import hashlib,sqlite3,sys; c=sqlite3.connect(sys.argv[1]); d=bytearray(c.execute('SELECT data FROM snapshots').fetchone()[0]); " +
+            "d[int(sys.argv[2])]=7; n=len(d)-104; d[n-32:n]=hashlib.sha256(bytes(d[:n-32])).digest(); " +
+            "c.execute('UPDATE snapshots SET data=?', (bytes(d),)); c.commit()"
         val p = ProcessBuilder("python3", "-c", script, loc, at.toString()).redirectErrorStream(true).start()
         val out = p.inputStream.bufferedReader().readText()
         check(p.waitFor() == 0) { "sqlite: $out" }
@@ -187,8 +188,9 @@ class SignedTest {
             dcc.snapshot()
             dcc.checkpoint(t(1))
         }
-        // A byte of the snapshot's hub table changed: its signature no longer holds.
-        if (loc.startsWith("postgres")) StoreTest.sql(loc, "UPDATE snapshots SET data = overlay(data placing '\\x07'::bytea from 90 for 1)")
+        // A byte of the snapshot's hub table changed and its SHA-256 recomputed, as a forger
+        // would: the checksum is no defence, the host's signature is.
+        if (loc.startsWith("postgres")) StoreTest.sql(loc, "UPDATE snapshots SET data = overlay(f placing sha256(substring(f from 1 for length(f) - 136)) from length(f) - 135 for 32) FROM (SELECT seq AS s, overlay(data placing '\\x07'::bytea from 90 for 1) AS f FROM snapshots) AS x WHERE seq = x.s")
         else flipSqliteSnapshotByte(loc, 89)
         val forged = assertThrows(CommsHubOtaException.CorruptSnapshot::class.java) { Engine.openSigned(loc, options(), key(A)) }
         assertTrue(forged.reason.contains("does not hold"), forged.reason)
