@@ -2,7 +2,7 @@
 //! a campaign through its phases (with the refusals a real run meets), a supplier's pilot with
 //! the CSP's outcomes, health reports, deadlines and notifications, a report a person reads,
 //! and the event log written to a file and replayed to the same state, then imported into a
-//! SQLite store that restarts from a snapshot.
+//! SQLite store that restarts from a snapshot; last, a signed store two parties share.
 //!
 //!     cargo run --release --example cooperative_rollout -- [hubs] [seed]
 
@@ -380,6 +380,69 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("the store reopened to a different state".into());
     }
     drop(restarted);
+    let _ = std::fs::remove_file(&db);
+    signed_store(&synth, start)
+}
+
+/// 9. A store the DCC and a supplier share, its acts signed (DOMAIN.md decision 21): the DCC
+/// registers the supplier's key, the supplier's own service cannot act as the DCC, and a
+/// checkpoint the DCC signs lets the supplier check the log it is given.
+fn signed_store(
+    synth: &SynthEstate,
+    start: DateTime<Utc>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use commshub_ota::signing::{KeyPair, Trust};
+    use std::sync::Arc;
+    let (dcc_key, supplier_key) = (Arc::new(KeyPair::generate()), Arc::new(KeyPair::generate()));
+    let trust = Trust::new("example-log", dcc_key.public_key())?;
+    let supplier = Actor::Customer(synth.suppliers[0].clone());
+    let db = std::env::temp_dir().join(format!(
+        "cooperative_rollout.signed.{}.db",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&db);
+    let location = db.display().to_string();
+    let options = |key: &Arc<KeyPair>| {
+        OpenOptions::default()
+            .trust(trust.clone())
+            .signer(key.clone())
+    };
+    let mut dcc = Engine::open_store(store::open(&location)?, options(&dcc_key))?;
+    dcc.sign_as(&Actor::Dcc, dcc_key.clone())?;
+    let key = supplier_key.public_key();
+    dcc.execute(
+        &Actor::Dcc,
+        start,
+        RegisterKey {
+            party: supplier.clone(),
+            key,
+        }
+        .into(),
+    )?;
+    let checkpoint = dcc.checkpoint(start)?;
+    let mut service = Engine::open_store(store::open(&location)?, options(&supplier_key))?;
+    service.verify_checkpoint(&checkpoint)?;
+    // The supplier's service, signing as the DCC with its own key: refused, nothing written.
+    service.sign_as(&Actor::Dcc, supplier_key.clone())?;
+    let forged = service.execute(
+        &Actor::Dcc,
+        start,
+        RegisterKey {
+            party: supplier.clone(),
+            key: KeyPair::generate().public_key(),
+        }
+        .into(),
+    );
+    let refusal = match forged {
+        Err(e) if e.kind() == ErrorKind::BadSignature => e.to_string(),
+        Err(e) => return Err(format!("a forged act was refused for another reason: {e}").into()),
+        Ok(_) => return Err("a supplier recorded an act as the DCC's".into()),
+    };
+    println!(
+        "Signed store: {supplier}'s key registered by the DCC; checkpoint of event {} checked by {supplier}; {supplier} acting as the DCC refused: {refusal}",
+        checkpoint.seq
+    );
+    drop((dcc, service));
     let _ = std::fs::remove_file(&db);
     Ok(())
 }

@@ -265,3 +265,12 @@ def test_a_forged_snapshot_and_a_deleted_tail_are_detected(fresh: Callable[[], s
         with pytest.raises(ota.CorruptLogError, match="events were removed") as err:
             reader.verify_checkpoint(checkpoint)
         assert err.value.line == checkpoint.seq
+    # Another continuation, validly signed by the DCC, past the checkpoint: the swap is named.
+    with ota.Engine.open(loc, trust=TRUST, signer=key(DCC), checkpoint_every=0) as dcc:
+        dcc.sign_as(DCC, key(DCC))
+        for _ in range(4):
+            dcc.register_key(DCC, t(3), party="customer:SUP-C", key=ota.KeyPair.generate().public_key())
+        assert dcc.last_seq >= checkpoint.seq
+        with pytest.raises(ota.CorruptLogError, match="replaced by another continuation") as err:
+            dcc.verify_checkpoint(checkpoint)
+        assert err.value.line == checkpoint.seq

@@ -202,5 +202,14 @@ class SignedTest {
             assertEquals(checkpoint.seq, cut.line)
             assertTrue(cut.reason.contains("events were removed"), cut.reason)
         }
+        // Another continuation, validly signed by the DCC, past the checkpoint: the swap is named.
+        Engine.openSigned(loc, options(), key("dcc")).use { dcc ->
+            dcc.signAs("dcc", key("dcc"))
+            repeat(4) { dcc.execute("dcc", t(3), Command.RegisterKey(RegisterKey("customer:SUP-C", KeyPair.generate().publicKey()))) }
+            assertTrue(dcc.lastSeq() >= checkpoint.seq)
+            val swapped = assertThrows(CommsHubOtaException.CorruptLog::class.java) { dcc.verifyCheckpoint(checkpoint) }
+            assertEquals(checkpoint.seq, swapped.line)
+            assertTrue(swapped.reason.contains("replaced by another continuation"), swapped.reason)
+        }
     }
 }
