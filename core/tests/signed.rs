@@ -725,3 +725,22 @@ fn an_engine_holding_a_partys_signer_signs_its_commands_and_its_batches_in_order
         .unwrap()
         .same_state_as(&e));
 }
+
+#[test]
+fn a_signed_bulk_load_with_a_bad_row_is_refused_whole() {
+    let mut e = signed_engine();
+    let before = e.state().clone();
+    let good = row(1, NORTH, "1.1", Some("SUP-A"), None);
+    let err = e
+        .load_estate_rows(
+            &Actor::Dcc,
+            t(1),
+            vec![Ok(good), Err("not a hub id: nope".to_string())],
+        )
+        .unwrap_err();
+    match err {
+        Error::BulkRejected { rows } => assert!(rows.iter().any(|r| r.row == 1), "{rows:?}"),
+        other => panic!("{other}"),
+    }
+    assert_eq!(e.state(), &before, "nothing of the load was kept");
+}

@@ -55,6 +55,14 @@ fn act_signature_holds(log: &str, event: &Event, act: &Act) -> bool {
     )
 }
 
+/// What admitting one event changes: nothing (an unsigned log), the next event an act owes, or
+/// a new act and the events it owes after this one.
+pub(super) enum Admission {
+    Unsigned,
+    Owed,
+    Act { at: u64, owes: Vec<Event> },
+}
+
 /// A signed engine's trust and the events the act being admitted still owes.
 #[derive(Debug, Clone)]
 pub(super) struct Signing {
@@ -197,12 +205,50 @@ impl Engine {
         self.execute_signed(signed)
     }
 
+    /// `execute_with` for a signer the engine holds: a durable engine behind its store's other
+    /// writers signed with a stale counter (or before a key of the actor's was registered), so
+    /// it signs once more after catching up.
+    pub(super) fn execute_signing(
+        &mut self,
+        signer: &dyn Signer,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        command: Command,
+    ) -> Result<&[Event], Error> {
+        let again = match (&self.durable, &command) {
+            (None, _) | (_, Command::LoadEstateTable(_)) => None,
+            _ => Some(command.clone()),
+        };
+        let signed = self.sign(signer, actor, at, command)?;
+        let act = self.verify_signed_only(&signed)?;
+        let SignedCommand { command, .. } = signed;
+        let stale = match &again {
+            Some(_) => {
+                // Refused for its standing on a state the store has moved past: signed again.
+                match self.check_standing(actor, &act.key, act.n) {
+                    Err(Error::BadSignature { .. }) => self.catch_up()? > 0,
+                    _ => false,
+                }
+            }
+            None => false,
+        };
+        match (stale, again) {
+            (true, Some(command)) => {
+                let signed = self.sign(signer, actor, at, command)?;
+                self.execute_signed(signed)
+            }
+            _ => self.execute_act(actor, at, command, Some(act)),
+        }
+    }
+
     /// Runs a command its actor signed: the signature verified first (a [`Error::BadSignature`]
     /// when it does not hold, when its key is not the actor's valid key, or when its counter
     /// was used), then decided and recorded as [`Engine::execute`] does, the first event
     /// carrying the act.
     pub fn execute_signed(&mut self, signed: SignedCommand) -> Result<&[Event], Error> {
-        let act = self.verify_signed(&signed)?;
+        // The key's standing and the counter are checked on the state the command is decided
+        // on (a durable engine's, caught up with its store's other writers).
+        let act = self.verify_signed_only(&signed)?;
         let SignedCommand {
             actor, at, command, ..
         } = signed;
@@ -222,6 +268,16 @@ impl Engine {
         let trust = self.trust().ok_or_else(|| unsigned_engine(&signed.actor))?;
         if signed.actor == Actor::System {
             return Err(bad_signature(&signed.actor, "the system makes no commands"));
+        }
+        // A load is recorded with its empty columns dropped, and readers digest what is
+        // recorded: one signed with them would never verify again.
+        if let Command::LoadEstateTable(load) = &signed.command {
+            if !load.table.is_compact() {
+                return Err(bad_signature(
+                    &signed.actor,
+                    "a load is signed as it is recorded, its empty columns dropped (SignedCommand::sign does that)",
+                ));
+            }
         }
         if !signed.signature_holds(trust.log()) {
             return Err(bad_signature(
@@ -271,11 +327,12 @@ impl Engine {
         Ok(())
     }
 
-    /// A recorded event admitted into a signed log (see the module's comment); in an unsigned
-    /// engine, an event that carries an act is refused (it cannot be verified without trust).
-    /// `holds`: the act's signature, when already checked (`signatures_hold`).
-    pub(super) fn admit(&mut self, event: &Event, holds: Option<bool>) -> Result<(), Error> {
-        let Some(signing) = self.signing.as_mut() else {
+    /// Whether a recorded event is admitted into a signed log (see the module's comment), and
+    /// what admitting it changes ([`Engine::admitted`], once it applied); in an unsigned engine,
+    /// an event that carries an act is refused (it cannot be verified without trust). `holds`:
+    /// the act's signature, when already checked (`signatures_hold`).
+    pub(super) fn admission(&self, event: &Event, holds: Option<bool>) -> Result<Admission, Error> {
+        let Some(signing) = self.signing.as_ref() else {
             if event.act.is_some() {
                 return Err(corrupt(
                     event.seq,
@@ -285,11 +342,11 @@ impl Engine {
                     ),
                 ));
             }
-            return Ok(());
+            return Ok(Admission::Unsigned);
         };
         let Some(act) = &event.act else {
             // An event after its act's first: exactly the one deciding the act gave.
-            let Some(owed) = signing.owed.pop_front() else {
+            let Some(owed) = signing.owed.front() else {
                 return Err(corrupt(
                     event.seq,
                     format!(
@@ -300,7 +357,7 @@ impl Engine {
                     ),
                 ));
             };
-            if owed != *event {
+            if owed != event {
                 return Err(corrupt(
                     event.seq,
                     format!(
@@ -312,7 +369,7 @@ impl Engine {
                     ),
                 ));
             }
-            return Ok(());
+            return Ok(Admission::Owed);
         };
         if !signing.owed.is_empty() {
             return Err(corrupt(
@@ -323,12 +380,29 @@ impl Engine {
                 ),
             ));
         }
-        let log = signing.trust.log().to_string();
-        let expected = self.decide_again(event, act, &log, holds)?;
-        let signing = self.signing.as_mut().expect("checked above");
-        signing.owed = expected.into();
-        signing.owed_by = event.seq;
-        Ok(())
+        let expected = self.decide_again(event, act, signing.trust.log(), holds)?;
+        Ok(Admission::Act {
+            at: event.seq,
+            owes: expected,
+        })
+    }
+
+    /// Records an admission once its event was applied (nothing is recorded for an event that
+    /// then failed to apply, so the act being admitted stays in step with the state).
+    pub(super) fn admitted(&mut self, admission: Admission) {
+        let Some(signing) = self.signing.as_mut() else {
+            return;
+        };
+        match admission {
+            Admission::Unsigned => {}
+            Admission::Owed => {
+                signing.owed.pop_front();
+            }
+            Admission::Act { at, owes } => {
+                signing.owed = owes.into();
+                signing.owed_by = at;
+            }
+        }
     }
 
     /// The events `event`'s act records when decided again on the current state, the first
@@ -417,4 +491,42 @@ pub(super) fn unsigned_command(actor: &Actor) -> Error {
         actor,
         "this log is signed: every command is signed by its actor's key (execute_signed or execute_with)",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::command::LoadEstateTable;
+    use crate::estate::EstateTable;
+    use crate::signing::KeyPair;
+
+    /// A load signed with its empty columns (by a signer that did not use
+    /// `SignedCommand::sign`) would be recorded without them and never verify again: refused.
+    #[test]
+    fn a_load_signed_with_empty_columns_is_refused_before_it_is_decided() {
+        let dcc = KeyPair::from_seed(&[1; 32]).unwrap();
+        let trust = Trust::new("unit-log", dcc.public_key()).unwrap();
+        let engine = Engine::with_trust(trust);
+        let table = EstateTable {
+            commissioned_on: vec![None],
+            ..EstateTable::default()
+        };
+        assert!(!table.is_compact());
+        let command = Command::LoadEstateTable(LoadEstateTable { table });
+        let at = chrono::Utc::now();
+        let digest = act::command_digest(&command);
+        let message = signing::act_message("unit-log", &Actor::Dcc, &at, 1, &digest);
+        let signed = SignedCommand {
+            actor: Actor::Dcc,
+            at,
+            n: 1,
+            key: dcc.public_key(),
+            command,
+            signature: Signer::sign(&dcc, &message).unwrap(),
+        };
+        assert!(signed.signature_holds("unit-log"));
+        let err = engine.verify_signed_only(&signed).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::BadSignature);
+        assert!(err.to_string().contains("empty columns"), "{err}");
+    }
 }

@@ -51,7 +51,9 @@ pub struct OpenOptions {
     pub clock_skew_seconds: u32,
     /// Open even when the newest snapshot is refused or the events were cut below it (the
     /// refusals are then in [`OpenReport::refused`]); without it, opening on such a fallback is
-    /// the first refusal, a [`Error::CorruptSnapshot`].
+    /// the first refusal, a [`Error::CorruptSnapshot`]. (In a signed store, a snapshot another
+    /// host signed, with a key this opener does not trust, is passed over and listed there
+    /// too, without failing the open.)
     pub allow_fallback: bool,
     /// [`Engine::import`] takes a log without an audit chain; the store then records that its
     /// history up to the log's last event was imported unverified
@@ -233,13 +235,15 @@ impl Engine {
     ) -> Result<Engine, Error> {
         check_signed_log(store.as_mut(), options.trust.as_ref())?;
         let own_key = options.signer.as_ref().map(|s| s.public_key());
-        let (state, outboxes, from, refused) =
+        let (state, outboxes, from, mut refused, skipped) =
             restore(store.as_mut(), options.trust.as_ref(), own_key)?;
         if let Some(first) = refused.first() {
             if !options.allow_fallback {
                 return Err(first.clone());
             }
         }
+        // Reported after the refusals; they fail nothing.
+        refused.extend(skipped);
         let unverified_through = match store.meta(UNVERIFIED_THROUGH)? {
             Some(v) => v.parse().map_err(|_| Error::CorruptLog {
                 line: 0,
@@ -361,8 +365,10 @@ impl Engine {
         Ok(())
     }
 
-    /// The store's events after `after`, each verified against the chain from the first.
+    /// The store's events after `after` up to this engine's last (those it admitted), each
+    /// verified against the chain from the first.
     pub(super) fn stored_history(&mut self, after: u64) -> Result<Vec<Event>, Error> {
+        let last = self.state.last_seq();
         let store = self.store_mut()?.store.as_mut();
         let mut previous = Head::EMPTY;
         let mut out = Vec::new();
@@ -372,6 +378,9 @@ impl Engine {
                 return Ok(out);
             }
             for r in records {
+                if r.seq > last {
+                    return Ok(out);
+                }
                 let event = r.verify(&previous.hash)?;
                 previous = Head {
                     seq: r.seq,
@@ -594,7 +603,23 @@ impl Engine {
                         head.seq
                     )));
                 }
-                d.store.read(seq - 1, 1, 0)?.first().map(|r| r.hash)
+                // The chain worked out from the first event, not the stored hash column alone
+                // (a history replaced below the checkpoint could keep that one cell).
+                let mut previous = Head::EMPTY;
+                while previous.seq < seq {
+                    let records = d.store.read(previous.seq, 1024, store::READ_BYTES)?;
+                    if records.is_empty() {
+                        break;
+                    }
+                    for r in records.into_iter().take_while(|r| r.seq <= seq) {
+                        r.check_link(&previous.hash)?;
+                        previous = Head {
+                            seq: r.seq,
+                            hash: r.hash,
+                        };
+                    }
+                }
+                (previous.seq == seq).then_some(previous.hash)
             }
             None => {
                 let complete = self.journal.first().is_some_and(|e| e.seq == 1);
@@ -702,9 +727,18 @@ impl Engine {
                         }
                     }
                 }
-                self.check_acknowledgement(&event)?;
-                self.admit(&event, holds)?;
-                self.state.apply(&event)?;
+                // A refused event stops the catch-up; the notices of those applied before it
+                // are written all the same, so the feed never skips an applied event's.
+                let admitted = self.check_acknowledgement(&event).and_then(|()| {
+                    let admission = self.admission(&event, holds)?;
+                    self.state.apply(&event)?;
+                    self.admitted(admission);
+                    Ok(())
+                });
+                if let Err(e) = admitted {
+                    broken = Some(e);
+                    break;
+                }
                 self.notify_feed(&event, &mut feed);
                 if let Some(d) = self.durable.as_mut() {
                     d.head = hash;
@@ -986,7 +1020,7 @@ impl Engine {
             .map(|s| s.public_key());
         let trust = self.trust().cloned();
         let d = self.store_mut()?;
-        let (state, outboxes, from, _) = restore(d.store.as_mut(), trust.as_ref(), own_key)?;
+        let (state, outboxes, from, _, _) = restore(d.store.as_mut(), trust.as_ref(), own_key)?;
         d.head = from.hash;
         self.state = state;
         self.outboxes = outboxes;
@@ -1001,6 +1035,8 @@ impl Engine {
     /// Writes a snapshot of the state at its last event to the store (kept: the two newest);
     /// its size in bytes.
     pub fn snapshot(&mut self) -> Result<u64, Error> {
+        // Never inside an act (after a catch-up that stopped part way): no opener could go on.
+        self.acts_complete()?;
         let seq = self.state.last_seq();
         if seq == 0 && self.durable.is_some() {
             return Err(Error::invalid_input(
@@ -1129,8 +1165,9 @@ impl Engine {
             for ((r, event), holds) in records.iter().zip(events).zip(holds) {
                 after = r.seq;
                 scratch.check_acknowledgement(&event)?;
-                scratch.admit(&event, holds)?;
+                let admission = scratch.admission(&event, holds)?;
                 scratch.state.apply(&event)?;
+                scratch.admitted(admission);
                 let mut rows = Vec::new();
                 scratch.notify_feed(&event, &mut rows);
                 if snapshots.last() == Some(&event.seq) {
@@ -1374,6 +1411,11 @@ pub fn read_feed(
     store.feed(&actor.to_code(), cursor, limit)
 }
 
+/// What `restore` found: the state and projections, the head they are at, the snapshots
+/// refused (corrupt, or not of this log) and those passed over (signed by a key the opener does
+/// not trust).
+type Restored = (State, Outboxes, Head, Vec<Error>, Vec<Error>);
+
 /// A store created for a signed log opens only with a trust for that log; a trust given for
 /// an empty store records its log.
 fn check_signed_log(store: &mut dyn EventStore, trust: Option<&Trust>) -> Result<(), Error> {
@@ -1419,13 +1461,29 @@ fn restore(
     store: &mut dyn EventStore,
     trust: Option<&Trust>,
     own_key: Option<signing::PublicKey>,
-) -> Result<(State, Outboxes, Head, Vec<Error>), Error> {
+) -> Result<Restored, Error> {
     let head = store.head()?;
     let mut refused = Vec::new();
+    let mut skipped = Vec::new();
     for seq in store.snapshots()? {
         let bytes = store.snapshot(seq)?;
+        // Another host's snapshot, whose signature holds, is not this opener's to trust: it is
+        // passed over (the events are used instead), which is no corruption and fails nothing.
+        if let Some(trust) = trust {
+            if let Ok((_, key)) = signing::open_signed_snapshot(trust.log(), seq, &bytes) {
+                if key != trust.anchor() && Some(key) != own_key {
+                    skipped.push(Error::CorruptSnapshot {
+                        seq,
+                        reason: format!(
+                            "signed by key {key}, which is neither this host's own nor the DCC's anchor: not used"
+                        ),
+                    });
+                    continue;
+                }
+            }
+        }
         match usable(store, &bytes, seq, head, trust, own_key) {
-            Ok((state, outboxes, at)) => return Ok((state, outboxes, at, refused)),
+            Ok((state, outboxes, at)) => return Ok((state, outboxes, at, refused, skipped)),
             Err(e) => refused.push(e),
         }
     }
@@ -1433,7 +1491,7 @@ fn restore(
     if let Some(trust) = trust {
         state.keys.set_anchor(trust.anchor());
     }
-    Ok((state, Outboxes::default(), Head::EMPTY, refused))
+    Ok((state, Outboxes::default(), Head::EMPTY, refused, skipped))
 }
 
 /// The snapshot inside a signed store's snapshot bytes, if a key this opener trusts signed it.

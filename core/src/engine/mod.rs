@@ -87,7 +87,7 @@ impl Engine {
             let Some(signer) = self.signers.get(actor).cloned() else {
                 return Err(acts::unsigned_command(actor));
             };
-            return self.execute_with(&*signer, actor, at, command);
+            return self.execute_signing(&*signer, actor, at, command);
         }
         self.execute_act(actor, at, command, None)
     }
@@ -100,8 +100,13 @@ impl Engine {
         command: Command,
         act: Option<crate::act::Act>,
     ) -> Result<&[Event], Error> {
+        // No command between the events of an act being admitted (a follower part way through).
+        self.acts_complete()?;
         if self.durable.is_some() {
             return self.execute_durable(actor, at, command, act);
+        }
+        if let Some(act) = &act {
+            self.check_standing(&act.by, &act.key, act.n)?;
         }
         let payloads = self.state.decide(actor, at, command, &self.outboxes)?;
         let events = self.number(actor, at, payloads, act);
@@ -178,7 +183,7 @@ impl Engine {
         origin: &[usize],
         rejected: Vec<RowError>,
     ) -> Result<&[Event], Error> {
-        if rejected.is_empty() || self.signing.is_some() {
+        if rejected.is_empty() {
             return self.execute(
                 actor,
                 at,
@@ -232,14 +237,9 @@ impl Engine {
         }
         self.check_acknowledgement(&event)?;
         // Refused: nothing changes, the act being admitted included.
-        let before = self.signing.clone();
-        let admitted = self
-            .admit(&event, holds)
-            .and_then(|()| self.state.apply(&event));
-        if let Err(e) = admitted {
-            self.signing = before;
-            return Err(e);
-        }
+        let admission = self.admission(&event, holds)?;
+        self.state.apply(&event)?;
+        self.admitted(admission);
         self.state.notify(&event, &mut self.outboxes);
         self.journal.push(event);
         Ok(())

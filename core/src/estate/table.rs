@@ -181,6 +181,22 @@ impl EstateTable {
         })
     }
 
+    /// Whether no optional column holds a value for every hub that is only the empty value
+    /// (what [`EstateTable::drop_empty_columns`] leaves).
+    pub fn is_compact(&self) -> bool {
+        fn compact<T: PartialEq + Default>(column: &[T]) -> bool {
+            column.is_empty() || column.iter().any(|v| *v != T::default())
+        }
+        compact(&self.commissioned_on)
+            && compact(&self.import_supplier)
+            && compact(&self.gas_supplier)
+            && compact(&self.import_flags)
+            && compact(&self.gas_flags)
+            && HanDeviceKind::ALL
+                .into_iter()
+                .all(|kind| compact(self.device_column(kind)))
+    }
+
     /// Empties each optional column that holds nothing (no value, no flag) for any hub: the
     /// same table, smaller in memory and in the log.
     pub fn drop_empty_columns(&mut self) {

@@ -309,8 +309,10 @@ pub(crate) fn act_message(
 }
 
 /// The bytes a host signs for a snapshot of its state at event `seq`: the snapshot's own
-/// SHA-256 of every byte before it (its last 32 bytes), which decoding checks, so that a
-/// national snapshot is hashed once, not twice.
+/// SHA-256 of every byte before it (its last 32 bytes), so that a national snapshot is hashed
+/// once, not twice. Sound because the opener decodes exactly the bytes the signature covers,
+/// and decoding requires their length to be the header's and their last 32 bytes to be the
+/// SHA-256 of the rest.
 pub(crate) fn snapshot_message(log: &str, seq: u64, snapshot: &[u8]) -> Vec<u8> {
     let checksum = &snapshot[snapshot.len().saturating_sub(32)..];
     message(
@@ -395,7 +397,8 @@ pub(crate) fn sign_snapshot(
     Ok(bytes)
 }
 
-/// The snapshot inside bytes that may end with a signature trailer (itself unchecked).
+/// The snapshot inside bytes that may end with a signature trailer (itself unchecked): for a
+/// store reading a snapshot's header as it keeps it, never for decoding a state.
 pub(crate) fn snapshot_unsigned_part(bytes: &[u8]) -> &[u8] {
     match bytes.len().checked_sub(SNAPSHOT_TRAILER) {
         Some(cut) if &bytes[cut..cut + 8] == SNAPSHOT_SIG_MAGIC => &bytes[..cut],

@@ -332,7 +332,9 @@ impl EventStore for PgStore {
     }
 
     fn put_snapshot(&mut self, seq: u64, bytes: &[u8]) -> Result<(), Error> {
-        let header = snapshot::check(bytes)?;
+        // A signed store's snapshot ends with its signature, stripped once here to read the
+        // header (the opener checks the signature, then decodes exactly what it covers).
+        let header = snapshot::check(crate::signing::snapshot_unsigned_part(bytes))?;
         let location = self.location.clone();
         let err = |e: postgres::Error| io_error(&location, e);
         let mut tx = self.client.transaction().map_err(err)?;

@@ -10,7 +10,11 @@
 --     the event numbers the host keeps beside them (they count every party's events);
 --   * read the store's format, its signed log's identity and the DCC's latest checkpoint.
 -- It can change, delete or read nothing else. What it appends is still verified by every
--- reader: an event that is not an act its key signed is refused, naming it (decision 21).
+-- reader: an event that is not an act its key signed is refused, naming it (decision 21), and
+-- until the owner removes it every reader stops there: a party that can append can stop the
+-- log (attributably: its role, its actor). Where that is not acceptable, do not grant
+-- commshub_append, and have parties send their signed commands to the host instead
+-- (Engine::execute_signed), which refuses a bad one without recording anything.
 --
 -- Run as the tables' owner, once per database (it is idempotent); then register each party:
 --   CREATE ROLE supplier_a LOGIN PASSWORD '...' IN ROLE commshub_party;
@@ -42,14 +46,72 @@ GRANT EXECUTE ON FUNCTION commshub_party_actor() TO commshub_party;
 REVOKE ALL ON events, snapshots, snapshot_chunks, feed, meta FROM PUBLIC;
 REVOKE ALL ON events, snapshots, snapshot_chunks, feed, meta FROM commshub_party;
 
--- The log: append one's own acts; read the chain (numbers and hashes) only.
+-- The log: read the chain (numbers and hashes) only; append through commshub_append().
 ALTER TABLE events ENABLE ROW LEVEL SECURITY;
-GRANT SELECT (seq, hash), INSERT ON events TO commshub_party;
+GRANT SELECT (seq, hash) ON events TO commshub_party;
 DROP POLICY IF EXISTS party_appends_its_own_acts ON events;
-CREATE POLICY party_appends_its_own_acts ON events FOR INSERT TO commshub_party
-    WITH CHECK (actor = commshub_party_actor());
 DROP POLICY IF EXISTS party_reads_the_chain ON events;
 CREATE POLICY party_reads_the_chain ON events FOR SELECT TO commshub_party USING (true);
+
+-- Appends one act's events (their JSON lines, without the hash, as the library writes them),
+-- chained after the head; the new head's number. Runs as the owner, under the writers' lock.
+CREATE OR REPLACE FUNCTION commshub_append(bodies TEXT[]) RETURNS BIGINT
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public
+AS $$
+DECLARE
+    me         TEXT := public.commshub_party_actor();
+    last_seq   BIGINT;
+    last_hash  TEXT;
+    body       TEXT;
+    doc        JSONB;
+    n          INTEGER := 0;
+    recorded   TIMESTAMPTZ;
+BEGIN
+    IF me IS NULL THEN
+        RAISE EXCEPTION 'commshub_append: % is no registered party', session_user
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF bodies IS NULL OR cardinality(bodies) = 0 OR cardinality(bodies) > 1000 THEN
+        RAISE EXCEPTION 'commshub_append: one act is 1 to 1000 events' USING ERRCODE = 'check_violation';
+    END IF;
+    PERFORM pg_advisory_xact_lock(201695354); -- the writers' lock (store/postgres.rs WRITE_LOCK)
+    SELECT e.seq, e.hash INTO last_seq, last_hash FROM public.events e ORDER BY e.seq DESC LIMIT 1;
+    last_seq := coalesce(last_seq, 0);
+    last_hash := coalesce(last_hash, repeat('0', 64));
+    FOREACH body IN ARRAY bodies LOOP
+        n := n + 1;
+        IF octet_length(body) > 4194304 THEN
+            RAISE EXCEPTION 'commshub_append: event % is over 4 MiB', n USING ERRCODE = 'program_limit_exceeded';
+        END IF;
+        doc := body::jsonb;
+        IF (doc->>'seq')::BIGINT IS DISTINCT FROM last_seq + 1 THEN
+            RAISE EXCEPTION 'commshub_append: event % is numbered %, not the head''s next, %', n, doc->>'seq', last_seq + 1
+                USING ERRCODE = 'check_violation';
+        END IF;
+        IF n = 1 AND (doc->>'actor' IS DISTINCT FROM me OR doc->'act'->>'by' IS DISTINCT FROM me) THEN
+            RAISE EXCEPTION 'commshub_append: the first event must be %''s act', me
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        IF n > 1 AND (doc ? 'act' OR doc->>'actor' NOT IN (me, 'system')) THEN
+            RAISE EXCEPTION 'commshub_append: event % is not % or the system''s within its act', n, me
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        recorded := (doc->>'at')::TIMESTAMPTZ;
+        IF recorded > now() + interval '5 minutes' OR recorded < now() - interval '5 minutes' THEN
+            RAISE EXCEPTION 'commshub_append: recorded at %, not within five minutes of the server''s clock', doc->>'at'
+                USING ERRCODE = 'check_violation';
+        END IF;
+        last_hash := encode(sha256(decode(last_hash, 'hex') || convert_to(body, 'UTF8')), 'hex');
+        last_seq := last_seq + 1;
+        INSERT INTO public.events (seq, at, actor, type, body, hash)
+            VALUES (last_seq, doc->>'at', doc->>'actor', doc->'payload'->>'type', body, last_hash);
+    END LOOP;
+    PERFORM pg_notify('commshub_ota_events', last_seq::TEXT);
+    RETURN last_seq;
+END
+$$;
+REVOKE ALL ON FUNCTION commshub_append(TEXT[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION commshub_append(TEXT[]) TO commshub_party;
 
 -- The feed: one's own notices, without the event numbers.
 ALTER TABLE feed ENABLE ROW LEVEL SECURITY;

@@ -184,8 +184,6 @@ fn u64_at(bytes: &[u8], at: usize) -> u64 {
 
 /// Reads the header and checks the magic, format, lengths and checksum of the whole snapshot.
 pub fn check(bytes: &[u8]) -> Result<SnapshotHeader, Error> {
-    // A signed store's snapshot ends with its signature (checked by the opener, not here).
-    let bytes = crate::signing::snapshot_unsigned_part(bytes);
     if bytes.len() < HEADER + CHECKSUM || &bytes[..8] != MAGIC {
         return Err(corrupt(0, "not a commshub-ota snapshot"));
     }
