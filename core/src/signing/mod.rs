@@ -399,6 +399,7 @@ pub(crate) fn sign_snapshot(
 
 /// The snapshot inside bytes that may end with a signature trailer (itself unchecked): for a
 /// store reading a snapshot's header as it keeps it, never for decoding a state.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) fn snapshot_unsigned_part(bytes: &[u8]) -> &[u8] {
     match bytes.len().checked_sub(SNAPSHOT_TRAILER) {
         Some(cut) if &bytes[cut..cut + 8] == SNAPSHOT_SIG_MAGIC => &bytes[..cut],
