@@ -104,7 +104,7 @@ fn no_writer_of_a_shared_store_records_another_partys_act_through_the_library_or
             .execute_with(&key_of(&sup_a), &Actor::Dcc, t(2), grant.clone())
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::BadSignature, "{err}");
-        assert!(err.to_string().contains("is not DCC's"), "{err}");
+        assert!(err.to_string().contains("is not a key of DCC's"), "{err}");
         assert_eq!(
             store::open(&fresh).unwrap().head().unwrap().seq,
             head,
@@ -184,7 +184,7 @@ fn no_writer_of_a_shared_store_records_another_partys_act_through_the_library_or
         raw.append(last.seq, &[Record::of(&with_act, &last.hash)])
             .unwrap();
         let err = engine_of(&fresh, &Actor::Dcc).unwrap_err();
-        corrupt_at(&err, last.seq + 1, "is not DCC's");
+        corrupt_at(&err, last.seq + 1, "is not a key of DCC's");
     }
 }
 

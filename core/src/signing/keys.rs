@@ -48,14 +48,16 @@ impl KeyRegistry {
         self.keys.get(key)
     }
 
-    /// Why `key` may not sign for `party` now (None: it may).
+    /// Why `key` may not sign for `party` now (None: it may). Said to the party itself, so it
+    /// says no more than its own keys tell it: whether a key is another's or nobody's is not
+    /// told apart, and no event number (they count every party's events: DOMAIN.md decision 13).
     pub(crate) fn refusal(&self, key: &PublicKey, party: &Actor) -> Option<String> {
         match self.keys.get(key) {
-            None => Some(format!("key {key} is not registered")),
-            Some(e) if e.party != *party => Some(format!("key {key} is not {party}'s")),
+            Some(e) if e.party != *party => Some(format!("key {key} is not a key of {party}'s")),
+            None => Some(format!("key {key} is not a key of {party}'s")),
             Some(KeyEntry {
-                revoked: Some(at), ..
-            }) => Some(format!("key {key} was revoked at event {at}")),
+                revoked: Some(_), ..
+            }) => Some(format!("key {key} of {party}'s was revoked")),
             Some(_) => None,
         }
     }

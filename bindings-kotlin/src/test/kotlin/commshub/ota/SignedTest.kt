@@ -90,7 +90,7 @@ class SignedTest {
         val before = e.lastSeq()
         e.signAs(A, key(B))
         val other = assertThrows(CommsHubOtaException.BadSignature::class.java) { e.executeJson(A, t(2), """{"type":"check_deadlines"}""") }
-        assertTrue(other.reason.contains("is not customer SUP-A's"), other.reason)
+        assertTrue(other.reason.contains("is not a key of customer SUP-A's"), other.reason)
         e.signAs(A, object : Signer {
             override fun publicKey(): String = key(A).publicKey()
             override fun sign(message: ByteArray): ByteArray = throw IllegalStateException("the HSM is unreachable")
@@ -158,7 +158,7 @@ class SignedTest {
                 assertThrows(CommsHubOtaException.BadSignature::class.java) { supplier.execute("dcc", t(2), give) }
                 supplier.signAs("dcc", key(A))
                 val forged = assertThrows(CommsHubOtaException.BadSignature::class.java) { supplier.execute("dcc", t(2), give) }
-                assertTrue(forged.reason.contains("is not DCC's"), forged.reason)
+                assertTrue(forged.reason.contains("is not a key of DCC's"), forged.reason)
                 // Only a valid DCC key signs checkpoints.
                 assertThrows(CommsHubOtaException.BadSignature::class.java) { supplier.checkpoint(t(2)) }
             }
