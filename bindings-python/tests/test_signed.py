@@ -6,9 +6,7 @@ record another party's act, through the library or through SQL. Against both sto
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
-import os
 import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -17,14 +15,13 @@ from typing import Callable, List
 import pytest
 
 import commshub_ota as ota
-from test_store import BACKENDS, _pg_base, _psql
+from test_store import _psql, fresh  # noqa: F401 (fresh: the stores' fixture, both backends)
 
 T0 = datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)
 DCC = ota.Actor.DCC
 CSP = ota.Actor.csp(ota.Region.NORTH)
 A = ota.Actor.customer("SUP-A")
 B = ota.Actor.customer("SUP-B")
-_counter = itertools.count()
 
 
 def t(day: int) -> datetime:
@@ -170,22 +167,6 @@ def test_keys_are_registered_rotated_and_revoked_and_a_signed_log_replays_only_w
         ota.Engine.replay_log(log)
     with pytest.raises(ota.CorruptLogError, match="does not hold"):
         ota.Engine.replay_log(log, trust=ota.Trust("another-log", TRUST.anchor))
-
-
-@pytest.fixture(params=BACKENDS)
-def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], str]:
-    if request.param == "sqlite":
-        return lambda: str(tmp_path / f"signed{next(_counter)}.db")
-    base = _pg_base()
-    assert base is not None
-
-    def make() -> str:
-        db = f"pysigned{os.getpid()}_{next(_counter)}"
-        _psql(base, f"DROP DATABASE IF EXISTS {db}")
-        _psql(base, f"CREATE DATABASE {db}")
-        return base.rsplit("/", 1)[0] + "/" + db
-
-    return make
 
 
 def _query(loc: str, sql: str) -> List[str]:

@@ -70,16 +70,6 @@ fn dcc_store(fresh: &Fresh) -> Engine {
     fixture_on(dcc)
 }
 
-fn corrupt_at(err: &Error, seq: u64, says: &str) {
-    match err {
-        Error::CorruptLog { line, reason } => {
-            assert_eq!(*line, seq, "{err}");
-            assert!(reason.contains(says), "{reason:?} should say {says:?}");
-        }
-        other => panic!("expected a corrupt log at event {seq}, got {other:?}"),
-    }
-}
-
 #[test]
 fn no_writer_of_a_shared_store_records_another_partys_act_through_the_library_or_sql() {
     for fresh in stores() {

@@ -140,6 +140,17 @@ pub fn register_parties(engine: &mut Engine, at: DateTime<Utc>) {
     }
 }
 
+/// `err` is a corrupt log naming event `seq`, saying `says`.
+pub fn corrupt_at(err: &Error, seq: u64, says: &str) {
+    match err {
+        Error::CorruptLog { line, reason } => {
+            assert_eq!(*line, seq, "{err}");
+            assert!(reason.contains(says), "{reason:?} should say {says:?}");
+        }
+        other => panic!("expected a corrupt log at event {seq}, got {other:?}"),
+    }
+}
+
 /// A signed engine in memory with every test party's key registered.
 pub fn signed_engine() -> Engine {
     let mut e = Engine::with_trust(trust());
