@@ -15,7 +15,7 @@ from typing import Callable, List
 import pytest
 
 import commshub_ota as ota
-from test_store import _psql, fresh  # noqa: F401 (fresh: the stores' fixture, both backends)
+from test_store import _psql, _sql, fresh  # noqa: F401 (fresh: the stores' fixture, both backends)
 
 T0 = datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)
 DCC = ota.Actor.DCC
@@ -176,14 +176,6 @@ def _query(loc: str, sql: str) -> List[str]:
         return [str(v) for row in c.execute(sql) for v in row]
 
 
-def _exec(loc: str, sql: str) -> None:
-    if loc.startswith("postgres"):
-        _psql(loc, sql)
-    else:
-        with sqlite3.connect(loc) as c:
-            c.executescript(sql)
-
-
 def test_no_writer_of_a_shared_store_records_another_partys_act(fresh: Callable[[], str]) -> None:
     loc = fresh()
     with ota.Engine.open(loc, trust=TRUST, signer=key(DCC), checkpoint_every=0) as dcc:
@@ -207,7 +199,7 @@ def test_no_writer_of_a_shared_store_records_another_partys_act(fresh: Callable[
         }, separators=(",", ":"))
         chained = hashlib.sha256(bytes.fromhex(previous) + body.encode()).hexdigest()
         quoted = body.replace("'", "''")
-        _exec(loc, "INSERT INTO events (seq, at, actor, type, body, hash) VALUES "
+        _sql(loc, "INSERT INTO events (seq, at, actor, type, body, hash) VALUES "
                    f"({int(seq) + 1}, '2026-01-03T09:00:00Z', 'dcc', 'supplier_changed', '{quoted}', '{chained}')")
         with pytest.raises(ota.CorruptLogError, match="is not signed") as err:
             dcc.catch_up()
@@ -229,7 +221,7 @@ def test_a_forged_snapshot_and_a_deleted_tail_are_detected(fresh: Callable[[], s
     # A byte of the snapshot's hub table changed and its SHA-256 recomputed, as a forger would:
     # the checksum is no defence, the host's signature is.
     if loc.startswith("postgres"):
-        _exec(loc, "UPDATE snapshots SET data = overlay(f placing sha256(substring(f from 1 for length(f) - 136)) from length(f) - 135 for 32) FROM (SELECT seq AS s, overlay(data placing '\\x07'::bytea from 90 for 1) AS f FROM snapshots) AS x WHERE seq = x.s")
+        _sql(loc, "UPDATE snapshots SET data = overlay(f placing sha256(substring(f from 1 for length(f) - 136)) from length(f) - 135 for 32) FROM (SELECT seq AS s, overlay(data placing '\\x07'::bytea from 90 for 1) AS f FROM snapshots) AS x WHERE seq = x.s")
     else:
         with sqlite3.connect(loc) as c:
             (data,) = c.execute("SELECT data FROM snapshots").fetchone()
@@ -241,7 +233,7 @@ def test_a_forged_snapshot_and_a_deleted_tail_are_detected(fresh: Callable[[], s
     with pytest.raises(ota.CorruptSnapshotError, match="does not hold"):
         ota.Engine.open(loc, trust=TRUST, signer=key(A))
     # The tail deleted: the log still opens, but the held checkpoint names what is missing.
-    _exec(loc, f"DELETE FROM events WHERE seq > {checkpoint.seq - 2}; DELETE FROM snapshots; DELETE FROM snapshot_chunks; DELETE FROM meta WHERE key = 'checkpoint'")
+    _sql(loc, f"DELETE FROM events WHERE seq > {checkpoint.seq - 2}; DELETE FROM snapshots; DELETE FROM snapshot_chunks; DELETE FROM meta WHERE key = 'checkpoint'")
     with ota.Engine.open(loc, trust=TRUST, signer=key(A)) as reader:
         with pytest.raises(ota.CorruptLogError, match="events were removed") as err:
             reader.verify_checkpoint(checkpoint)

@@ -62,11 +62,12 @@ def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], str]:
 
 
 def _sql(loc: str, statement: str) -> None:
+    """Runs SQL (one statement or several) on the store at `loc`, as whoever can write it."""
     if loc.startswith("postgres"):
         _psql(loc, statement)
     else:
         with sqlite3.connect(loc) as c:
-            c.execute(statement)
+            c.executescript(statement)
 
 
 def _report(snapshot: int | None, replayed: int) -> dict[str, object]:

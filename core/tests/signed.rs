@@ -208,18 +208,7 @@ fn a_forged_unsigned_or_changed_event_in_a_signed_log_is_refused_naming_it() {
     let events = e.events().unwrap().to_vec();
     let n = events.len() as u64;
     // Another supplier's hub given away by an event recorded as the DCC's, without an act.
-    let forged = Event {
-        seq: n + 1,
-        at: t(2),
-        actor: Actor::Dcc,
-        payload: EventPayload::SupplierChanged(commshub_ota::event::SupplierChanged {
-            hub: hub(4),
-            role: SupplyRole::Import,
-            supplier: Some(cid("SUP-A")),
-            flags: Default::default(),
-        }),
-        act: None,
-    };
+    let forged = forged_supplier_change(n + 1);
     let mut log = events.clone();
     log.push(forged.clone());
     refused_at(log, n + 1, "is not signed");

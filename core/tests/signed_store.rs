@@ -105,18 +105,7 @@ fn no_writer_of_a_shared_store_records_another_partys_act_through_the_library_or
         // the store chains, appended after the head.
         let mut raw = store::open(&fresh).unwrap();
         let last = raw.head().unwrap();
-        let forged = Event {
-            seq: last.seq + 1,
-            at: t(2),
-            actor: Actor::Dcc,
-            payload: EventPayload::SupplierChanged(commshub_ota::event::SupplierChanged {
-                hub: hub(4),
-                role: SupplyRole::Import,
-                supplier: Some(cid("SUP-A")),
-                flags: Default::default(),
-            }),
-            act: None,
-        };
+        let forged = forged_supplier_change(last.seq + 1);
         let record = Record::of(&forged, &last.hash);
         let hash: String = record.hash.iter().map(|b| format!("{b:02x}")).collect();
         sql(

@@ -140,6 +140,23 @@ pub fn register_parties(engine: &mut Engine, at: DateTime<Utc>) {
     }
 }
 
+/// The forgery the signed-log tests try: event `seq`, recorded as the DCC's without an act,
+/// giving hub 4 (SUP-C's) to SUP-A.
+pub fn forged_supplier_change(seq: u64) -> Event {
+    Event {
+        seq,
+        at: t(2),
+        actor: Actor::Dcc,
+        payload: EventPayload::SupplierChanged(commshub_ota::event::SupplierChanged {
+            hub: hub(4),
+            role: SupplyRole::Import,
+            supplier: Some(cid("SUP-A")),
+            flags: Default::default(),
+        }),
+        act: None,
+    }
+}
+
 /// `err` is a corrupt log naming event `seq`, saying `says`.
 pub fn corrupt_at(err: &Error, seq: u64, says: &str) {
     match err {
