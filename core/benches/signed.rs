@@ -1,4 +1,4 @@
-//! What signed acts cost (issue 21, DOMAIN.md decision 21): signing and verifying one command,
+//! What signed acts cost (issue 21, docs/domain.md decision 21): signing and verifying one command,
 //! a command executed signed against unsigned, replaying a signed history against an unsigned
 //! one (events/s; every act's signature verified and its command decided again), and opening a
 //! signed SQLite store of the whole estate from its signed snapshot.

@@ -38,34 +38,51 @@
 //! ```
 #![forbid(unsafe_code)]
 
-pub mod campaign;
-pub mod catalogue;
-#[cfg(feature = "arrow")]
-pub mod columnar;
-pub mod defects;
-pub mod engine;
-pub mod error;
-pub mod estate;
+// The layers, in import order: each imports only the layers listed before it (checked by
+// `core/tests/architecture.rs`; `docs/architecture.md` walks one command through them).
+pub mod kernel; // ids, the error, bounds, phases, interning, civil time, signing primitives
+
+pub mod model; // the aggregate's data: one file per feature
+
+pub mod write; // commands, events, decide and evolve: one file per feature
+
+pub mod journal; // the event log's line format
+
+pub mod store; // durable event stores (SQLite, PostgreSQL) and snapshots
+
+pub mod read; // queries and views, one file per feature; `read/arrow` for columnar answers
+
+pub mod engine; // the only holder of state, projections, kept answers and a store
+
+pub mod synth; // synthetic estates for examples, tests and benchmarks
+
+// The edges: the types as the JVM binding and the JSON Schema see them.
 #[cfg(feature = "uniffi")]
 pub mod ffi;
-pub mod ids;
-mod intern;
-pub mod journal;
-pub mod limits;
-pub mod notify;
-mod par;
-pub mod participation;
-pub mod phase;
-pub mod query;
-pub mod request;
-pub mod rollout;
 #[cfg(feature = "schema")]
 pub mod schema;
-pub mod signing;
-pub mod state;
-pub mod status;
-pub mod store;
-pub mod synth;
+
+// The public paths programs import (`commshub_ota::command::RegisterVariant`): stable names for
+// the layers' modules and the most used types. Inside the crate, code names the layer path; the
+// architecture test refuses these aliases there.
+pub use kernel::{error, ids, limits, phase, signing};
+/// Campaigns' records (`model/campaigns.rs`).
+pub use model::campaigns as campaign;
+/// Notices and outboxes (`model/notices.rs`).
+pub use model::notices as notify;
+/// The aggregate (`model/state.rs`).
+pub use model::state;
+pub use model::{catalogue, defects, eligibility, estate, keys, participation, rollout};
+/// The read side's views (`read/`).
+pub use read as query;
+/// Columnar answers (`read/arrow/`, feature `arrow`).
+#[cfg(feature = "arrow")]
+pub use read::arrow as columnar;
+/// Queries as data (`read/query.rs`).
+pub use read::query as request;
+/// Status views (`read/status.rs`).
+pub use read::status;
+pub use write::{act, command, event};
 
 pub use engine::{Engine, OpenOptions, OpenReport};
 pub use error::{Entity, Error, ErrorKind, RowError, Rule};
@@ -73,24 +90,18 @@ pub use estate::{
     ConsumerFlags, EstateTable, EstateTableBuilder, HanDevice, HanDeviceKind, HanDevices, HubRow,
     SmiStatus, SupplyRole,
 };
-/// Actors live with the other identifiers (`ids`); `crate::actor` is kept as a path.
 pub use ids::actor;
 pub use ids::actor::Actor;
 pub use ids::{CampaignId, CustomerId, FirmwareVersion, HubId, IdKind, Region, VariantId};
 /// The fast, deterministic hasher the core uses for keys it makes itself (hub ids, indices,
 /// dictionary strings); bindings use it for the dictionaries they build at the edge.
-pub use intern::{FxBuild, FxHasher};
+pub use kernel::intern::{FxBuild, FxHasher};
 pub use participation::{CampaignPolicy, PilotVerdict};
 pub use phase::{Phase, Transition};
-pub use request::{Answer, Query};
-/// Commands are part of the write model (`state/command.rs`); `crate::command` stays a path.
-pub use state::act;
-pub use state::command;
-pub use state::command::Command;
-/// Events are part of the write model (`state/event.rs`); `crate::event` stays a path.
-pub use state::event;
-pub use state::event::{Event, EventPayload, SCHEMA_VERSION};
+pub use read::query::{Answer, Query};
 pub use state::State;
+pub use write::command::Command;
+pub use write::event::{Event, EventPayload, SCHEMA_VERSION};
 
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!("commshub_ota");

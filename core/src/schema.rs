@@ -7,9 +7,9 @@ use std::borrow::Cow;
 
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 
-use crate::actor::Actor;
-use crate::ids::{CampaignId, CustomerId, FirmwareVersion, HubId, VariantId};
-use crate::signing::{PublicKey, Signature};
+use crate::kernel::ids::actor::Actor;
+use crate::kernel::ids::{CampaignId, CustomerId, FirmwareVersion, HubId, VariantId};
+use crate::kernel::signing::{PublicKey, Signature};
 
 macro_rules! text_schema {
     ($($t:ident: $what:literal),* $(,)?) => {$(
@@ -40,10 +40,10 @@ text_schema!(
 #[derive(JsonSchema)]
 #[allow(dead_code)] // only its schema is used
 pub struct Surface {
-    pub command: crate::Command,
-    pub query: crate::Query,
-    pub answer: crate::Answer,
-    pub event: crate::Event,
+    pub command: crate::write::command::Command,
+    pub query: crate::read::query::Query,
+    pub answer: crate::read::query::Answer,
+    pub event: crate::write::event::Event,
     /// What a durable engine's store calls answer.
     pub feed_page: crate::store::FeedPage,
     pub store_info: crate::store::StoreInfo,

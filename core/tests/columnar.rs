@@ -8,7 +8,7 @@ use arrow_array::types::Int32Type;
 use arrow_array::{Array, BooleanArray, StringArray};
 use common::*;
 use commshub_ota::command::*;
-use commshub_ota::participation::eligibility::Blocker as query_blocker;
+use commshub_ota::eligibility::Blocker as query_blocker;
 use commshub_ota::*;
 
 /// The text of row `i` of a text column (plain or dictionary).
@@ -548,7 +548,7 @@ fn a_customer_named_hidden_is_not_taken_for_a_hidden_supplier() {
 #[test]
 fn a_customers_frames_do_not_move_when_another_supplier_adds_a_set() {
     // Two histories that differ only in SUP-D's hubs: SUP-D's new set is interned before SUP-A's
-    // in one of them. SUP-A's frames must be the same (DOMAIN.md decision 13).
+    // in one of them. SUP-A's frames must be the same (docs/domain.md decision 13).
     let load = |e: &mut Engine, rows: Vec<HubRow>| {
         ok(
             e,

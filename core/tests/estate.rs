@@ -769,7 +769,7 @@ fn customer_estate_and_configuration_sets() {
 fn each_command_is_recorded_at_its_own_time_and_the_log_is_ordered_by_seq() {
     // A command stamped before the last event (another writer whose clock is behind, or a
     // host's thread interleaving) is recorded at its own time, never at another writer's:
-    // the log is ordered by sequence number (DOMAIN.md decision 20). It replays.
+    // the log is ordered by sequence number (docs/domain.md decision 20). It replays.
     let mut e = fixture();
     let last = e.state().last_event_at().unwrap();
     assert!(t(-1) < last);

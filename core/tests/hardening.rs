@@ -8,10 +8,10 @@ use chrono::{DateTime, TimeZone, Utc};
 use common::*;
 use commshub_ota::campaign::CampaignChange;
 use commshub_ota::command::*;
+use commshub_ota::eligibility::{Blocker, Explanation, Party};
 use commshub_ota::event::*;
 use commshub_ota::journal::{read_jsonl_from, write_jsonl_to};
 use commshub_ota::limits;
-use commshub_ota::participation::eligibility::{Blocker, Explanation, Party};
 use commshub_ota::participation::policy_limits;
 use commshub_ota::query::ConfigurationSet;
 use commshub_ota::rollout::{
@@ -215,7 +215,7 @@ fn deadlines_at_the_ends_of_the_calendar_do_not_panic() {
 }
 
 /// B's bad HAN-health report tips the campaign over its threshold: the halt and the suspension
-/// are the system's acts, and no view, history or notice ties them to B (DOMAIN.md 14).
+/// are the system's acts, and no view, history or notice ties them to B (docs/domain.md 14).
 #[test]
 fn an_automatic_halt_is_recorded_as_the_systems_act_not_the_reporters() {
     let mut e = rolling(CampaignPolicy {

@@ -267,7 +267,7 @@ fn replay_refuses_events_that_do_not_fit() {
         "{err}"
     );
     // A recording time earlier than the event before it is another writer's clock, not a
-    // corruption (DOMAIN.md decision 20): the log is ordered by sequence number.
+    // corruption (docs/domain.md decision 20): the log is ordered by sequence number.
     let mut events = e.events().unwrap().to_vec();
     events[last].at = t(-5);
     assert!(Engine::replay(events).is_ok());

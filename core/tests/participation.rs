@@ -4,9 +4,9 @@ mod common;
 
 use common::*;
 use commshub_ota::command::*;
+use commshub_ota::eligibility::{Blocker, Party};
 use commshub_ota::event::*;
 use commshub_ota::notify::NotificationKind;
-use commshub_ota::participation::eligibility::{Blocker, Party};
 use commshub_ota::*;
 
 const C1: &str = "C1";
@@ -1198,7 +1198,7 @@ fn participation_views_show_a_customer_its_own_hubs_only() {
     );
 }
 
-/// DOMAIN decision 13: a proposal is evaluated at the time the caller gives, so what others do
+/// docs/domain.md decision 13: a proposal is evaluated at the time the caller gives, so what others do
 /// later (which moves the log's clock past SUP-A's cut-off) changes nothing SUP-A reads. It
 /// once read the last event's time: SUP-C's gas consent on the split hub 6 then counted as
 /// taken over, and hub 6 appeared in SUP-A's proposal because of an act that was not its own.

@@ -1,4 +1,4 @@
-//! The privacy difference property (DOMAIN.md decision 13; issue 11, 2.6).
+//! The privacy difference property (docs/domain.md decision 13; issue 11, 2.6).
 //!
 //! Two histories share a base of random commands by every party, with halts, pacing, defect
 //! flags, holds, split supply and HAN health in play. The second also holds random "noise":

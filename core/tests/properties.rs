@@ -217,7 +217,7 @@ fn natural_actor(cmd: &Command) -> Actor {
     }
 }
 
-/// DOMAIN.md invariant 11: a notice to a customer names no other customer (a defect flag's
+/// docs/domain.md invariant 11: a notice to a customer names no other customer (a defect flag's
 /// signer excepted: it chose to be named) and shows no hub it does not supply.
 fn check_notices(e: &Engine, seen: &mut std::collections::HashMap<&'static str, u64>) {
     let s = e.state();

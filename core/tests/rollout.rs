@@ -6,9 +6,9 @@ mod common;
 use common::*;
 use commshub_ota::command::*;
 use commshub_ota::defects::DefectSubject;
+use commshub_ota::eligibility::{Blocker, Party};
 use commshub_ota::event::*;
 use commshub_ota::notify::NotificationKind;
-use commshub_ota::participation::eligibility::{Blocker, Party};
 use commshub_ota::query::ConfigurationSet;
 use commshub_ota::rollout::{
     Blackout, HaltPolicy, HanHealth, HealthReport, Outcome, Pacing, UpgradeState,

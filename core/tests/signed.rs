@@ -1,4 +1,4 @@
-//! Signed acts (issue 21, DOMAIN.md decision 21): every act is signed by its actor's key, the
+//! Signed acts (issue 21, docs/domain.md decision 21): every act is signed by its actor's key, the
 //! DCC's key is the trust anchor, keys are registered, rotated and revoked by the DCC's signed
 //! acts, and a log is admitted only act by act, each act's command deciding again to exactly
 //! its recorded events. In memory here; against the stores in `signed_store.rs`.

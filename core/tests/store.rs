@@ -668,7 +668,7 @@ fn a_batch_commits_its_accepted_commands_together_and_answers_each() {
         )
         .unwrap();
         // A stale instance's batch is decided on the caught-up state (C1 suspended), never
-        // refused because the instance was behind (DOMAIN.md decision 20).
+        // refused because the instance was behind (docs/domain.md decision 20).
         let answers = other
             .execute_batch(
                 t(2),

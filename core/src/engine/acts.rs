@@ -1,4 +1,4 @@
-//! Signed acts in the engine (DOMAIN.md decision 21). An engine given a [`Trust`] runs a signed
+//! Signed acts in the engine (docs/domain.md decision 21). An engine given a [`Trust`] runs a signed
 //! log: it takes only commands signed by their actor's valid key ([`Engine::execute_signed`]),
 //! verifying the signature before it decides, and stamps the command's first event with the
 //! act. Every event it reads (replay, catch-up, import, verification) is admitted only as part
@@ -12,12 +12,12 @@ use std::collections::VecDeque;
 use chrono::{DateTime, Utc};
 
 use super::Engine;
-use crate::act::{self, Act, SignedCommand};
-use crate::actor::Actor;
-use crate::command::Command;
-use crate::event::{Event, EventPayload};
-use crate::signing::{self, PublicKey, Signer, Trust};
-use crate::Error;
+use crate::kernel::error::Error;
+use crate::kernel::ids::actor::Actor;
+use crate::kernel::signing::{self, PublicKey, Signer, Trust};
+use crate::write::act::{self, Act, SignedCommand};
+use crate::write::command::Command;
+use crate::write::event::{Event, EventPayload};
 
 /// Whether the signature of each event's act holds for `log` (`None`: the event carries no
 /// act), worked out on every core: the part of admitting an act that reads no state, done for a
@@ -149,7 +149,7 @@ impl Engine {
     }
 
     /// The keys registered for `party`, each with the events that registered and revoked it.
-    pub fn keys_of(&self, party: &Actor) -> Vec<(PublicKey, signing::KeyEntry)> {
+    pub fn keys_of(&self, party: &Actor) -> Vec<(PublicKey, crate::model::keys::KeyEntry)> {
         self.state.keys.keys_of(party)
     }
 
@@ -496,9 +496,9 @@ pub(super) fn unsigned_command(actor: &Actor) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::command::LoadEstateTable;
-    use crate::estate::EstateTable;
-    use crate::signing::KeyPair;
+    use crate::kernel::signing::KeyPair;
+    use crate::model::estate::EstateTable;
+    use crate::write::command::LoadEstateTable;
 
     /// A load signed with its empty columns (by a signer that did not use
     /// `SignedCommand::sign`) would be recorded without them and never verify again: refused.
@@ -526,7 +526,7 @@ mod tests {
         };
         assert!(signed.signature_holds("unit-log"));
         let err = engine.verify_signed_only(&signed).unwrap_err();
-        assert_eq!(err.kind(), crate::ErrorKind::BadSignature);
+        assert_eq!(err.kind(), crate::kernel::error::ErrorKind::BadSignature);
         assert!(err.to_string().contains("empty columns"), "{err}");
     }
 }

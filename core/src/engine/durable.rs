@@ -10,19 +10,19 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::Engine;
-use crate::act::{Act, SignedCommand};
-use crate::actor::Actor;
-use crate::command::Command;
-use crate::event::Event;
 use crate::journal::{self, ChainedWriter, Verified};
-use crate::notify::{Notification, NotificationKind, Outboxes, Recipient};
-use crate::signing::{self, Checkpoint, Signer, Trust};
-use crate::state::State;
+use crate::kernel::error::Error;
+use crate::kernel::ids::actor::Actor;
+use crate::kernel::signing::{self, Checkpoint, Signer, Trust};
+use crate::model::notices::{Notification, NotificationKind, Outboxes, Recipient};
+use crate::model::state::State;
 use crate::store::{self, snapshot, EventStore, FeedPage, FeedRow, Head, Record, StoreInfo};
-use crate::Error;
+use crate::write::act::{Act, SignedCommand};
+use crate::write::command::Command;
+use crate::write::event::Event;
 
 /// How far a recording time may run ahead of this host's own clock by default, and how far
-/// another writer's may before it is reported (DOMAIN.md decision 20): five minutes, more than
+/// another writer's may before it is reported (docs/domain.md decision 20): five minutes, more than
 /// hosts kept by NTP ever drift, far less than any deadline the model keeps.
 pub const DEFAULT_CLOCK_SKEW_SECONDS: u32 = 300;
 
@@ -59,7 +59,7 @@ pub struct OpenOptions {
     /// history up to the log's last event was imported unverified
     /// ([`OpenReport::unverified_through`]). Without it, such a log is refused.
     pub allow_unchained: bool,
-    /// The store holds a signed log (DOMAIN.md decision 21) that this engine verifies against
+    /// The store holds a signed log (docs/domain.md decision 21) that this engine verifies against
     /// this trust: every event is admitted only as part of a signed act, every command must be
     /// signed, and a snapshot is used only when this engine's own key or the DCC's anchor
     /// signed it. A store created with a trust refuses to open without it.
@@ -258,6 +258,7 @@ impl Engine {
             journal: Vec::new(),
             signing: options.trust.clone().map(super::acts::Signing::new),
             signers: Default::default(),
+            kept_lists: Default::default(),
             durable: Some(Durable {
                 store,
                 head: from.hash,
@@ -823,11 +824,11 @@ impl Engine {
                 ),
             ));
         }
-        if commands.len() > crate::limits::MAX_BATCH_COMMANDS {
+        if commands.len() > crate::kernel::limits::MAX_BATCH_COMMANDS {
             return Err(Error::too_many(
                 "commands",
                 commands.len(),
-                crate::limits::MAX_BATCH_COMMANDS,
+                crate::kernel::limits::MAX_BATCH_COMMANDS,
             ));
         }
         let items = commands
@@ -871,11 +872,11 @@ impl Engine {
         at: DateTime<Utc>,
         items: Vec<BatchItem>,
     ) -> Result<Vec<Result<Vec<Event>, Error>>, Error> {
-        if items.len() > crate::limits::MAX_BATCH_COMMANDS {
+        if items.len() > crate::kernel::limits::MAX_BATCH_COMMANDS {
             return Err(Error::too_many(
                 "commands",
                 items.len(),
-                crate::limits::MAX_BATCH_COMMANDS,
+                crate::kernel::limits::MAX_BATCH_COMMANDS,
             ));
         }
         if self.durable.is_none() {
@@ -1104,6 +1105,7 @@ impl Engine {
             durable: None,
             signing: None,
             signers: Default::default(),
+            kept_lists: Default::default(),
         })
     }
 
@@ -1378,7 +1380,7 @@ pub(super) fn history_in_store(entry: &str) -> Error {
 }
 
 /// `err` as the actors of a command may see it: a conflict's event numbers count every party's
-/// events, so they are shown only when every actor is the DCC (DOMAIN.md decision 13).
+/// events, so they are shown only when every actor is the DCC (docs/domain.md decision 13).
 pub(super) fn scoped(err: Error, actors: &[Actor]) -> Error {
     match err {
         Error::Conflict { .. } if !actors.iter().all(|a| matches!(a, Actor::Dcc)) => {

@@ -10,6 +10,8 @@
 
 mod acts;
 mod durable;
+mod kept;
+mod query;
 
 pub use durable::{
     read_feed, OpenOptions, OpenReport, DEFAULT_CHECKPOINT_EVERY, DEFAULT_CLOCK_SKEW_SECONDS,
@@ -17,15 +19,15 @@ pub use durable::{
 
 use chrono::{DateTime, Utc};
 
-use crate::actor::Actor;
-use crate::command::Command;
-use crate::command::LoadEstateTable;
-use crate::error::RowError;
-use crate::estate::{EstateTable, HubRow};
-use crate::event::{Event, EventPayload};
-use crate::notify::{NotificationPage, Outboxes};
-use crate::state::State;
-use crate::Error;
+use crate::kernel::error::Error;
+use crate::kernel::error::RowError;
+use crate::kernel::ids::actor::Actor;
+use crate::model::estate::{EstateTable, HubRow};
+use crate::model::notices::{NotificationPage, Outboxes};
+use crate::model::state::State;
+use crate::write::command::Command;
+use crate::write::command::LoadEstateTable;
+use crate::write::event::{Event, EventPayload};
 
 #[derive(Default)]
 pub struct Engine {
@@ -40,7 +42,9 @@ pub struct Engine {
     /// A signed log's trust, and the act being admitted (`None`: an unsigned engine).
     signing: Option<acts::Signing>,
     /// The signers this engine signs each actor's commands with ([`Engine::sign_as`]).
-    signers: std::collections::BTreeMap<Actor, std::sync::Arc<dyn crate::signing::Signer>>,
+    signers: std::collections::BTreeMap<Actor, std::sync::Arc<dyn crate::kernel::signing::Signer>>,
+    /// Answers kept for the next call (the upgrade lists, for paging): not state.
+    kept_lists: kept::KeptLists,
 }
 
 impl std::fmt::Debug for Engine {
@@ -59,7 +63,7 @@ impl Engine {
     }
 
     /// Runs `command` for `actor`, recorded at `at`: the host's own clock, read when the
-    /// command is executed (DOMAIN.md decision 15), never a time a party sent. The log is
+    /// command is executed (docs/domain.md decision 15), never a time a party sent. The log is
     /// ordered by sequence number, the store's order where several writers share one; each
     /// writer stamps its commands with its own clock (decision 20), so a recording time may be
     /// earlier than the event before it, and no writer's time becomes another's. Automatic acts
@@ -98,7 +102,7 @@ impl Engine {
         actor: &Actor,
         at: DateTime<Utc>,
         command: Command,
-        act: Option<crate::act::Act>,
+        act: Option<crate::write::act::Act>,
     ) -> Result<&[Event], Error> {
         // No command between the events of an act being admitted (a follower part way through).
         self.acts_complete()?;
@@ -128,7 +132,7 @@ impl Engine {
         actor: &Actor,
         at: DateTime<Utc>,
         payloads: Vec<EventPayload>,
-        act: Option<crate::act::Act>,
+        act: Option<crate::write::act::Act>,
     ) -> Vec<Event> {
         let first = self.state.last_seq() + 1;
         let mut act = act;
@@ -296,6 +300,7 @@ impl Engine {
             durable: None,
             signing: None,
             signers: Default::default(),
+            kept_lists: Default::default(),
         }
     }
 

@@ -5,7 +5,7 @@
 //! It lives in the core, beside the custom types, so that an identifier that fails to parse on
 //! the way in (a custom type's lift) reaches the JVM as this typed error, not as an internal one.
 
-use crate::Error;
+use crate::kernel::error::Error;
 
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 pub enum CommsHubOtaError {

@@ -11,10 +11,10 @@ pub use error::{invalid_input, CommsHubOtaError, RowError};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::actor::Actor;
-use crate::ids::{CampaignId, CustomerId, FirmwareVersion, HubId, VariantId};
-use crate::notify::SharedText;
-use crate::Error;
+use crate::kernel::error::Error;
+use crate::kernel::ids::actor::Actor;
+use crate::kernel::ids::{CampaignId, CustomerId, FirmwareVersion, HubId, VariantId};
+use crate::model::notices::SharedText;
 
 macro_rules! text_id {
     ($($t:ident),*) => {$(
@@ -27,7 +27,7 @@ macro_rules! text_id {
 
 text_id!(HubId, CustomerId, VariantId, FirmwareVersion, CampaignId);
 
-use crate::signing::{PublicKey, Signature};
+use crate::kernel::signing::{PublicKey, Signature};
 // Keys and signatures travel as hex text, as the log holds them.
 text_id!(PublicKey, Signature);
 

@@ -12,11 +12,11 @@
 //! line boundary too) lacks its closing line. A log without hashes (written before the chain,
 //! or by hand) is still read, unverified; `verify` says which a file is.
 
-use crate::act::Act;
-use crate::actor::Actor;
-use crate::estate::{EstateTable, HubRow};
-use crate::event::{EstateLoaded, Event, EventPayload, SCHEMA_VERSION};
-use crate::Error;
+use crate::kernel::error::Error;
+use crate::kernel::ids::actor::Actor;
+use crate::model::estate::{EstateTable, HubRow};
+use crate::write::act::Act;
+use crate::write::event::{EstateLoaded, Event, EventPayload, SCHEMA_VERSION};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -376,11 +376,15 @@ fn remove_dead_writers_temporaries(dir: &Path, file_name: &str) {
 
 /// Reads events from JSON lines. Blank lines are skipped; a corrupt line, a newer schema or a
 /// break in the sequence numbers is refused with the line number. A line longer than
-/// [`crate::limits::MAX_LOG_LINE_BYTES`], or one that does not start as a JSON object, is
+/// [`crate::kernel::limits::MAX_LOG_LINE_BYTES`], or one that does not start as a JSON object, is
 /// refused as soon as that shows, so that reading `/dev/zero` or a binary file ends at once
 /// instead of exhausting memory.
 pub fn read_jsonl_from(input: impl BufRead, path_for_errors: &str) -> Result<Vec<Event>, Error> {
-    read_jsonl_bounded(input, path_for_errors, crate::limits::MAX_LOG_LINE_BYTES)
+    read_jsonl_bounded(
+        input,
+        path_for_errors,
+        crate::kernel::limits::MAX_LOG_LINE_BYTES,
+    )
 }
 
 /// [`read_jsonl_from`] with another bound on a line's length.
@@ -400,7 +404,7 @@ pub fn verify(path: impl AsRef<Path>) -> Result<Verified, Error> {
         reason: e.to_string(),
     })?;
     let reader = BufReader::new(file);
-    read_verified(reader, &name, crate::limits::MAX_LOG_LINE_BYTES).map(|(_, v)| v)
+    read_verified(reader, &name, crate::kernel::limits::MAX_LOG_LINE_BYTES).map(|(_, v)| v)
 }
 
 fn read_verified(
@@ -581,6 +585,6 @@ pub fn read_jsonl_verified(path: impl AsRef<Path>) -> Result<(Vec<Event>, Verifi
     read_verified(
         BufReader::new(file),
         &name,
-        crate::limits::MAX_LOG_LINE_BYTES,
+        crate::kernel::limits::MAX_LOG_LINE_BYTES,
     )
 }

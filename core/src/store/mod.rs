@@ -1,4 +1,4 @@
-//! Durable event stores: where an engine opened with [`crate::Engine::open`] writes each
+//! Durable event stores: where an engine opened with [`crate::engine::Engine::open`] writes each
 //! command's events before it applies them, and from which it restarts.
 //!
 //! - [`EventStore`] is what the engine needs of a store: conditional, atomic, durable appends
@@ -22,10 +22,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::event::Event;
 use crate::journal;
-use crate::notify::Notification;
-use crate::Error;
+use crate::kernel::error::Error;
+use crate::model::notices::Notification;
+use crate::write::event::Event;
 
 /// The largest encoded event a store takes (a bulk load of about 3 million hubs): SQLite's and
 /// PostgreSQL's values stop at 1 GB, and one event is one transaction's worth of memory. A

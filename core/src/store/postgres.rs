@@ -14,7 +14,7 @@ use fallible_iterator::FallibleIterator;
 use postgres::{Client, NoTls};
 
 use super::{hash_from, snapshot, EventStore, FeedPage, FeedRow, Head, Record};
-use crate::Error;
+use crate::kernel::error::Error;
 
 /// The least-privilege setup of a shared store (`postgres_least_privilege.sql`): roles and
 /// row-level security so that a party's own login role appends only its own acts and reads only
@@ -334,7 +334,7 @@ impl EventStore for PgStore {
     fn put_snapshot(&mut self, seq: u64, bytes: &[u8]) -> Result<(), Error> {
         // A signed store's snapshot ends with its signature, stripped once here to read the
         // header (the opener checks the signature, then decodes exactly what it covers).
-        let header = snapshot::check(crate::signing::snapshot_unsigned_part(bytes))?;
+        let header = snapshot::check(crate::kernel::signing::snapshot_unsigned_part(bytes))?;
         let location = self.location.clone();
         let err = |e: postgres::Error| io_error(&location, e);
         let mut tx = self.client.transaction().map_err(err)?;

@@ -1,4 +1,4 @@
--- Least privilege in a shared commshub-ota store (PostgreSQL 13+; DOMAIN.md decision 21).
+-- Least privilege in a shared commshub-ota store (PostgreSQL 13+; docs/domain.md decision 21).
 --
 -- The host (the DCC's service) owns the tables: it creates them on its first Engine.open and
 -- reads and writes everything (an owner is not subject to row-level security). Every other

@@ -29,18 +29,19 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-use crate::campaign::Campaign;
-use crate::catalogue::{Catalogue, FirmwareIdx, VariantIdx};
-use crate::defects::DefectFlag;
-use crate::estate::{
+use crate::kernel::error::Error;
+use crate::kernel::ids::{CampaignId, CustomerId, HubId};
+use crate::kernel::intern::Interner;
+use crate::model::campaigns::Campaign;
+use crate::model::catalogue::{Catalogue, FirmwareIdx, VariantIdx};
+use crate::model::defects::DefectFlag;
+use crate::model::estate::SmiStatus;
+use crate::model::estate::{
     ConfigSet, CustomerHubs, CustomerIdx, Estate, HanDevice as DeviceProfile, HubRecord,
 };
-use crate::ids::{CampaignId, CustomerId, HubId};
-use crate::intern::Interner;
-use crate::notify::Outboxes;
-use crate::signing::KeyRegistry;
-use crate::state::State;
-use crate::{Error, SmiStatus};
+use crate::model::keys::KeyRegistry;
+use crate::model::notices::Outboxes;
+use crate::model::state::State;
 
 const MAGIC: &[u8; 8] = b"CHOTASNP";
 /// The snapshot format this build writes and reads.
@@ -233,7 +234,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(State, Outboxes, SnapshotHeader), 
     let table = &bytes[HEADER..hub_end];
     // Decoded on every core, in order (10 million records: a restart's largest part).
     let bad = std::sync::atomic::AtomicBool::new(false);
-    let hubs: Vec<HubRecord> = crate::par::scan(header.hubs as usize, |range| {
+    let hubs: Vec<HubRecord> = crate::kernel::par::scan(header.hubs as usize, |range| {
         let mut out = Vec::with_capacity(range.len());
         for record in table[range.start * HUB_BYTES..range.end * HUB_BYTES].chunks_exact(HUB_BYTES)
         {
@@ -282,7 +283,6 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(State, Outboxes, SnapshotHeader), 
         defects: rest.defects,
         withdrawn_flags: rest.withdrawn_flags,
         keys: rest.keys,
-        kept_lists: Default::default(),
     };
     Ok((state, rest.outboxes, header))
 }

@@ -21,7 +21,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use super::{
     feed_page, hash_from, io_error, snapshot, EventStore, FeedPage, FeedRow, Head, Record,
 };
-use crate::Error;
+use crate::kernel::error::Error;
 
 /// How long a writer waits for another process's write lock before it reports an I/O error.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -255,7 +255,7 @@ impl EventStore for SqliteStore {
     fn put_snapshot(&mut self, seq: u64, bytes: &[u8]) -> Result<(), Error> {
         // A signed store's snapshot ends with its signature, stripped once here to read the
         // header (the opener checks the signature, then decodes exactly what it covers).
-        let header = snapshot::check(crate::signing::snapshot_unsigned_part(bytes))?;
+        let header = snapshot::check(crate::kernel::signing::snapshot_unsigned_part(bytes))?;
         let location = self.location.clone();
         let err = |e: rusqlite::Error| io_error(&location, e);
         let tx = self

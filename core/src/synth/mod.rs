@@ -4,18 +4,16 @@
 //! configuration sets with a long tail, 10 to 15% split supply, 2 to 4% vulnerable or high-risk
 //! premises, some super-friendly ones.
 
-mod rng;
-
-pub use rng::SplitMix64;
+pub use crate::kernel::rng::SplitMix64;
 
 use chrono::{Duration, NaiveDate};
 
-use crate::actor::Actor;
-use crate::catalogue::{Gate, HanBand, Variant};
-use crate::command::Command;
-use crate::command::*;
-use crate::estate::{ConsumerFlags, HanDevice, HanDevices, HubRow, SmiStatus};
-use crate::ids::{CustomerId, FirmwareVersion, HubId, Region, VariantId};
+use crate::kernel::ids::actor::Actor;
+use crate::kernel::ids::{CustomerId, FirmwareVersion, HubId, Region, VariantId};
+use crate::model::catalogue::{Gate, HanBand, Variant};
+use crate::model::estate::{ConsumerFlags, HanDevice, HanDevices, HubRow, SmiStatus};
+use crate::write::command::Command;
+use crate::write::command::*;
 
 /// What to generate.
 #[derive(Debug, Clone)]
@@ -68,7 +66,7 @@ const VERSIONS: [(&str, &[&str]); 4] = [
     ("2.0", &["1.2", "1.1"]),
 ];
 
-fn id<T: std::str::FromStr<Err = crate::Error>>(s: &str) -> T {
+fn id<T: std::str::FromStr<Err = crate::kernel::error::Error>>(s: &str) -> T {
     s.parse()
         .unwrap_or_else(|e| panic!("synthetic id {s:?} is valid by construction: {e}"))
 }
@@ -262,9 +260,9 @@ impl SynthEstate {
             ));
             for gate in Gate::ALL {
                 let (actor, note) = match gate.recorder() {
-                    crate::catalogue::GateRecorder::RegionCsp => (Actor::Csp(region), None),
-                    crate::catalogue::GateRecorder::Dcc => (Actor::Dcc, None),
-                    crate::catalogue::GateRecorder::Customer => (
+                    crate::model::catalogue::GateRecorder::RegionCsp => (Actor::Csp(region), None),
+                    crate::model::catalogue::GateRecorder::Dcc => (Actor::Dcc, None),
+                    crate::model::catalogue::GateRecorder::Customer => (
                         Actor::Customer(self.suppliers[0].clone()),
                         Some("lab tests passed on our reference HANs".to_string()),
                     ),

@@ -1,0 +1,105 @@
+//! The engine's entries for questions: every query as data ([`Query`], answered by
+//! [`Engine::query`]), and the recorded events as a frame. The answers are worked out by the
+//! read side on the engine's state; the engine adds what only it holds (its kept lists, its
+//! notification outboxes, its stored events).
+
+use crate::kernel::error::Error;
+use crate::kernel::ids::actor::Actor;
+use crate::read::query::{Answer, Query};
+
+use super::Engine;
+
+impl Engine {
+    /// Answers `query` as `actor` may see it: the one entry every binding and runner calls.
+    pub fn query(&self, actor: &Actor, query: &Query) -> Result<Answer, Error> {
+        let s = self.state();
+        Ok(match query {
+            Query::Hub { hub } => Answer::Hub(Box::new(s.hub(actor, *hub)?)),
+            Query::CustomerEstate { customer } => Answer::Hubs(s.customer_estate(actor, customer)?),
+            Query::CustomerEstatePage {
+                customer,
+                after,
+                limit,
+            } => Answer::HubPage(s.customer_estate_page(actor, customer, *after, *limit)?),
+            Query::ConfigurationSets { customer } => {
+                Answer::ConfigurationSets(s.configuration_sets(actor, customer.as_ref())?)
+            }
+            Query::Campaign { campaign } => {
+                Answer::Campaign(Box::new(s.campaign(actor, campaign)?))
+            }
+            Query::Campaigns {} => Answer::Campaigns(s.campaigns(actor)),
+            Query::Variants {} => Answer::Variants(s.variants(actor)),
+            Query::FirmwareVersions { variant } => {
+                Answer::FirmwareVersions(s.firmware_versions(actor, variant)?)
+            }
+            Query::UpgradeRoute { variant, from, to } => {
+                Answer::Versions(s.upgrade_route(actor, variant, from, to)?)
+            }
+            Query::Explain { campaign, hub, at } => {
+                Answer::Explanation(s.explain(actor, campaign, *hub, *at)?)
+            }
+            Query::UpgradeList {
+                region,
+                at,
+                offset,
+                limit,
+            } => Answer::UpgradePage(self.upgrade_list(actor, *region, *at, *offset, *limit)?),
+            Query::Participation {
+                campaign,
+                customer,
+                at,
+            } => Answer::Participation(Box::new(s.participation(actor, campaign, customer, *at)?)),
+            Query::Participations { campaign, at } => {
+                Answer::Participations(s.participations(actor, campaign, *at)?)
+            }
+            Query::ProposePilot {
+                campaign,
+                size,
+                seed,
+                at,
+            } => Answer::HubIds(s.propose_pilot(actor, campaign, *size, *seed, *at)?),
+            Query::PilotStatus { campaign } => {
+                Answer::PilotStatus(s.pilot_status(actor, campaign)?)
+            }
+            Query::CampaignProgress { campaign, at } => {
+                Answer::Progress(s.campaign_progress(actor, campaign, *at)?)
+            }
+            Query::EstateByFirmware { customer } => {
+                Answer::EstateByFirmware(s.estate_by_firmware(actor, customer.as_ref())?)
+            }
+            Query::Notifications { limit } => {
+                Answer::Notifications(self.notifications(actor, *limit)?)
+            }
+            Query::DefectFlags {} => Answer::DefectFlags(s.defect_flags(actor)?),
+        })
+    }
+
+    /// [`Engine::query`] with the query and the answer as JSON text (for bindings and runners
+    /// that carry JSON). A query that does not parse is `invalid_input` naming what was wrong.
+    pub fn query_json(&self, actor: &Actor, query: &str) -> Result<String, Error> {
+        let query: Query = serde_json::from_str(query)
+            .map_err(|e| Error::invalid_input("query", e.to_string()))?;
+        let answer = self.query(actor, &query)?;
+        serde_json::to_string(&answer).map_err(|e| Error::invalid_input("answer", e.to_string()))
+    }
+}
+
+#[cfg(feature = "arrow")]
+impl Engine {
+    /// At most `limit` (1 to 100 000) recorded events after sequence number `after` (0: from
+    /// the first), oldest first: `seq`, `at` (recording time), `actor` (its code: `dcc`,
+    /// `csp:north`, `customer:ID`), `kind` (`campaign_created`, ...) and `body` (the event's
+    /// JSON line, as the journal and the store hold it). Page on with the last `seq`. Only the
+    /// DCC reads the log: it names every party. In memory the answer covers the events the
+    /// engine still holds (`take_events` hands them over).
+    pub fn events_arrow(
+        &mut self,
+        actor: &Actor,
+        after: u64,
+        limit: u32,
+    ) -> Result<arrow_array::RecordBatch, Error> {
+        crate::read::arrow::events::check_events_page(actor, limit)?;
+        let records = self.records(after, limit as usize)?;
+        crate::read::arrow::events::events_batch(&records)
+    }
+}

@@ -1,0 +1,80 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::kernel::ids::actor::Actor;
+
+/// The readiness gates a firmware version passes, in this order, before it may be deployed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Gate {
+    CspApproved,
+    DccTestApproved,
+    CustomerTested,
+    ProductionProvingVerified,
+    OperationalApproval,
+    ProductionCpl,
+}
+
+/// Who may record a gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum GateRecorder {
+    /// The CSP of the variant's region (it builds and approves the image).
+    RegionCsp,
+    /// The DCC (testing, production proving, OA, the CPL are the DCC's).
+    Dcc,
+    /// Any DCC Customer, with its test feedback.
+    Customer,
+}
+
+impl Gate {
+    pub const ALL: [Gate; 6] = [
+        Gate::CspApproved,
+        Gate::DccTestApproved,
+        Gate::CustomerTested,
+        Gate::ProductionProvingVerified,
+        Gate::OperationalApproval,
+        Gate::ProductionCpl,
+    ];
+
+    pub fn position(self) -> usize {
+        self as usize
+    }
+
+    pub fn recorder(self) -> GateRecorder {
+        match self {
+            Gate::CspApproved => GateRecorder::RegionCsp,
+            Gate::CustomerTested => GateRecorder::Customer,
+            _ => GateRecorder::Dcc,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gate::CspApproved => "csp_approved",
+            Gate::DccTestApproved => "dcc_test_approved",
+            Gate::CustomerTested => "customer_tested",
+            Gate::ProductionProvingVerified => "production_proving_verified",
+            Gate::OperationalApproval => "operational_approval",
+            Gate::ProductionCpl => "production_cpl",
+        }
+    }
+}
+
+impl std::fmt::Display for Gate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One gate passed: when, by whom, with an optional note (e.g. a customer's test feedback).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct GateRecord {
+    pub gate: Gate,
+    pub at: DateTime<Utc>,
+    pub by: Actor,
+    pub note: Option<String>,
+}

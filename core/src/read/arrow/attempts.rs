@@ -1,0 +1,128 @@
+//! A campaign's upgrade attempts: every hub it dispatched, where its current (or last) attempt
+//! stands, how many attempts the step took, and why the last one failed.
+
+use std::sync::Arc;
+
+use arrow_array::builder::StringBuilder;
+use arrow_array::{ArrayRef, BooleanArray, Int32Array, RecordBatch, TimestampMicrosecondArray};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+
+use super::{
+    batch, dict_field, dictionary, nullable_dict_field, nullable_dictionary, timestamp_type,
+    SetKeys, Versions,
+};
+use crate::kernel::error::Error;
+use crate::kernel::ids::actor::Actor;
+use crate::kernel::ids::CampaignId;
+use crate::model::estate::NO_CUSTOMER;
+use crate::model::rollout::{FailureReason, UpgradeState};
+use crate::model::state::State;
+
+/// The schema of [`State::campaign_attempts_arrow`].
+pub fn attempts_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("hub", DataType::Utf8, false),
+        dict_field("state"),
+        Field::new("attempts", DataType::Int32, false),
+        dict_field("step"),
+        dict_field("configuration_set"),
+        Field::new("dispatched_at", timestamp_type(), false),
+        Field::new("since", timestamp_type(), false),
+        nullable_dict_field("failure"),
+        Field::new("health_bad", DataType::Boolean, false),
+    ]))
+}
+
+impl State {
+    /// Every hub `campaign` dispatched, in estate order, with its current or last attempt:
+    /// `state`, `attempts` at the current step (0 once a step succeeded), the `step` it
+    /// installs, the `configuration_set` it was on when first dispatched (where its outcomes
+    /// count), `dispatched_at`, `since` (when it entered its state), the `failure` reason of a
+    /// failed attempt and `health_bad` (a supplier reported a bad HAN after it). The DCC and the
+    /// campaign's CSP see every hub; a customer the hubs it supplies.
+    pub fn campaign_attempts_arrow(
+        &self,
+        actor: &Actor,
+        campaign: &CampaignId,
+    ) -> Result<RecordBatch, Error> {
+        let c = self.campaign_for(actor, campaign)?;
+        let only = match actor {
+            Actor::Customer(_) => Some(self.customer_of(actor).unwrap_or(NO_CUSTOMER)),
+            _ => None,
+        };
+        let mut rows: Vec<(u32, &crate::model::rollout::HubUpgrade)> = c
+            .rollout
+            .upgrades
+            .iter()
+            .filter(|(&pos, _)| {
+                only.is_none_or(|o| {
+                    o != NO_CUSTOMER && self.estate.hubs[pos as usize].is_supplied_by(o)
+                })
+            })
+            .map(|(&pos, u)| (pos, u))
+            .collect();
+        rows.sort_unstable_by_key(|&(pos, _)| pos);
+        let n = rows.len();
+        let mut used = SetKeys::unused(self);
+        for (_, u) in &rows {
+            used[u.origin_config as usize] = true;
+        }
+        let sets = SetKeys::of(self, &used);
+        let versions = Versions::of(self);
+        let mut hub = StringBuilder::with_capacity(n, n * 23);
+        let mut state = Vec::with_capacity(n);
+        let mut attempts = Vec::with_capacity(n);
+        let mut step = Vec::with_capacity(n);
+        let mut config = Vec::with_capacity(n);
+        let mut dispatched = Vec::with_capacity(n);
+        let mut since = Vec::with_capacity(n);
+        let mut failure = Vec::with_capacity(n);
+        let mut health = Vec::with_capacity(n);
+        for (pos, u) in rows {
+            let text = self.estate.hubs[pos as usize].id.canonical_bytes();
+            hub.append_value(std::str::from_utf8(&text).unwrap_or_default());
+            // The dictionaries below list `ALL`, in declaration order.
+            state.push(
+                UpgradeState::ALL
+                    .iter()
+                    .position(|s| *s == u.state)
+                    .unwrap_or(0) as i32,
+            );
+            attempts.push(i32::from(u.attempts));
+            step.push(versions.key(u.step));
+            config.push(sets.key(u.origin_config));
+            dispatched.push(u.dispatched_at.timestamp_micros());
+            since.push(u.since.timestamp_micros());
+            failure.push(
+                u.failure
+                    .and_then(|f| FailureReason::ALL.iter().position(|r| *r == f))
+                    .map(|i| i as i32),
+            );
+            health.push(u.health_bad);
+        }
+        let utc = |micros: Vec<i64>| -> ArrayRef {
+            Arc::new(TimestampMicrosecondArray::from(micros).with_timezone("UTC"))
+        };
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(hub.finish()),
+            dictionary(
+                state,
+                UpgradeState::ALL.iter().map(|s| s.to_string()).collect(),
+            )?,
+            Arc::new(Int32Array::from(attempts)),
+            versions.column(step)?,
+            sets.column(config)?,
+            utc(dispatched),
+            utc(since),
+            nullable_dictionary(
+                failure,
+                FailureReason::ALL
+                    .iter()
+                    .map(|f| f.as_str().to_string())
+                    .collect(),
+            )?,
+            Arc::new(BooleanArray::from(health)),
+        ];
+        batch(attempts_schema(), columns)
+    }
+}

@@ -1,0 +1,308 @@
+//! A customer's participation in a campaign, and the pilot-selection helper.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::kernel::error::Error;
+use crate::kernel::ids::actor::Actor;
+use crate::kernel::ids::{CampaignId, CustomerId, HubId};
+use crate::kernel::phase::Phase;
+use crate::kernel::rng::SplitMix64;
+use crate::model::estate::ConfigurationSet;
+use crate::model::estate::{CustomerIdx, SupplyRole, NO_CUSTOMER};
+use crate::model::participation::PilotVerdict;
+use crate::model::state::State;
+use crate::write::eligibility::Raw;
+
+/// A pilot candidate: (not super-friendly, seeded rank, hub), so that sorting prefers
+/// super-friendly premises, then the seeded order.
+type Candidate = (bool, u64, HubId);
+
+/// One customer's participation in a campaign, over its own hubs of the campaign's variant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ParticipationView {
+    pub customer: CustomerId,
+    pub campaign: CampaignId,
+    /// Its hubs of the campaign's variant.
+    pub hubs: u64,
+    pub upgradeable_now: u64,
+    pub nominated: Vec<HubId>,
+    pub rejected: Vec<HubId>,
+    pub whole_estate_approved: bool,
+    pub approved_configuration_sets: Vec<ConfigurationSet>,
+    /// Split-supply hubs of its whose other supplier has consented (that supplier unnamed).
+    pub other_supplier_consented: Vec<HubId>,
+    pub verdict: Option<PilotVerdict>,
+    pub cutoff: DateTime<Utc>,
+    pub cutoff_passed: bool,
+}
+
+impl State {
+    /// `customer`'s participation in `campaign` at `at`: the DCC for any customer, a customer
+    /// for itself.
+    pub fn participation(
+        &self,
+        actor: &Actor,
+        campaign: &CampaignId,
+        customer: &CustomerId,
+        at: DateTime<Utc>,
+    ) -> Result<ParticipationView, Error> {
+        match actor {
+            Actor::Dcc => {}
+            Actor::Customer(me) if me == customer => {}
+            _ => {
+                return Err(Error::not_permitted(
+                    actor,
+                    format!("see the participation of {customer}"),
+                    "a customer sees its own participation, the DCC everyone's",
+                ))
+            }
+        }
+        let c = self.campaign_for(actor, campaign)?;
+        let me = self.estate.customer_idx(customer).unwrap_or(NO_CUSTOMER);
+        let ctx = self.campaign_ctx(c, at);
+        let mut view = ParticipationView {
+            customer: customer.clone(),
+            campaign: campaign.clone(),
+            hubs: 0,
+            upgradeable_now: 0,
+            nominated: Vec::new(),
+            rejected: Vec::new(),
+            whole_estate_approved: c.consents.whole_estate.contains_key(&me),
+            approved_configuration_sets: c
+                .consents
+                .config_sets
+                .get(&me)
+                .map(|s| s.iter().map(|&i| self.configuration_set(i)).collect())
+                .unwrap_or_default(),
+            other_supplier_consented: Vec::new(),
+            verdict: c.consents.verdicts.get(&me).map(|(v, _)| v.clone()),
+            cutoff: c.cutoff_for(me),
+            cutoff_passed: at >= c.cutoff_for(me),
+        };
+        if me == NO_CUSTOMER {
+            return Ok(view);
+        }
+        let mut scratch = Vec::new();
+        for pos in self.estate.hubs_of(me, 0) {
+            let hub = &self.estate.hubs[pos];
+            if hub.variant != c.variant {
+                continue;
+            }
+            let p = pos as u32;
+            view.hubs += 1;
+            scratch.clear();
+            if self.blockers(&ctx, pos, true, &mut scratch).is_some() {
+                view.upgradeable_now += 1;
+            }
+            if c.consents.nominated_by(me, p) {
+                view.nominated.push(hub.id);
+            }
+            if c.consents.rejection_by(me, p).is_some() {
+                view.rejected.push(hub.id);
+            }
+            if hub.is_split_supply() {
+                let other = if hub.import_supplier == me {
+                    hub.gas_supplier
+                } else {
+                    hub.import_supplier
+                };
+                let consented = c.consents.nominated_by(other, p)
+                    || c.consents.whole_estate.contains_key(&other)
+                    || c.consents
+                        .config_sets
+                        .get(&other)
+                        .is_some_and(|s| s.contains(&hub.config));
+                if consented {
+                    view.other_supplier_consented.push(hub.id);
+                }
+            }
+        }
+        Ok(view)
+    }
+
+    /// Every customer's participation (the DCC's view): customers with hubs of the variant.
+    pub fn participations(
+        &self,
+        actor: &Actor,
+        campaign: &CampaignId,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<ParticipationView>, Error> {
+        if *actor != Actor::Dcc {
+            return Err(Error::not_permitted(
+                actor,
+                format!("see every customer's participation in {campaign}"),
+                "only the DCC sees everyone's",
+            ));
+        }
+        let c = self.campaign_for(actor, campaign)?;
+        let mut customers: Vec<CustomerIdx> = self
+            .estate
+            .hubs
+            .iter()
+            .filter(|h| h.variant == c.variant)
+            .flat_map(|h| [h.import_supplier, h.gas_supplier])
+            .filter(|&s| s != NO_CUSTOMER)
+            .collect();
+        customers.sort_unstable();
+        customers.dedup();
+        let mut out: Vec<ParticipationView> = customers
+            .into_iter()
+            .filter_map(|i| self.estate.customer(i).cloned())
+            .map(|id| self.participation(actor, campaign, &id, at))
+            .collect::<Result<_, _>>()?;
+        out.sort_by(|a, b| a.customer.cmp(&b.customer));
+        Ok(out)
+    }
+
+    /// Proposes up to `size` of the asking customer's hubs for the pilot of `campaign`: only
+    /// hubs it could nominate; super-friendly premises first; spread over its configuration
+    /// sets in proportion to its estate, each set represented where `size` allows; the same
+    /// answer for the same state, size, seed and time. It proposes; the customer still
+    /// nominates. Evaluated at `at` (the caller's "now", as `explain` is), never at the time of
+    /// the last recorded event: others' events move that, and the answer must not show them.
+    pub fn propose_pilot(
+        &self,
+        actor: &Actor,
+        campaign: &CampaignId,
+        size: u32,
+        seed: u64,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<HubId>, Error> {
+        let Actor::Customer(id) = actor else {
+            return Err(Error::not_permitted(
+                actor,
+                format!("propose pilot hubs in {campaign}"),
+                "a customer proposes from its own hubs",
+            ));
+        };
+        let c = self.campaign_for(actor, campaign)?;
+        if size == 0 {
+            return Err(Error::invalid_input("size", "propose at least one hub"));
+        }
+        let Some(me) = self.estate.customer_idx(id) else {
+            return Ok(Vec::new());
+        };
+        let mut ctx = self.campaign_ctx(c, at);
+        // A nominated hub is in the pilot: evaluate as if this one were (pilot rules apply).
+        ctx.rules = Phase::Pilot;
+        let mut scratch = Vec::new();
+        // Candidates per configuration set, in two tiers: super-friendly premises, then the rest.
+        let mut tiers: [BTreeMap<u32, Vec<Candidate>>; 2] = Default::default();
+        for pos in self.estate.hubs_of(me, 0) {
+            let hub = &self.estate.hubs[pos];
+            let p = pos as u32;
+            if hub.variant != c.variant
+                || c.consents.nominated_by(me, p)
+                || c.consents.rejection_by(me, p).is_some()
+            {
+                continue;
+            }
+            // Never a hub that could not be upgraded in the pilot once nominated: protected,
+            // held, suspended by a defect flag, rejected, on a halted set, in flight, out of
+            // attempts, not commissioned, off the pathway, or a split hub whose other supplier
+            // has not consented. Pacing passes, so it does not count here.
+            scratch.clear();
+            self.blockers(&ctx, pos, false, &mut scratch);
+            let upgradeable_once_nominated = scratch.iter().all(|r| match r {
+                Raw::NotInPilot
+                | Raw::NotStarted
+                | Raw::Suspended
+                | Raw::Blackout
+                | Raw::CapReached(_) => true,
+                Raw::Awaiting(_, who) => *who == me,
+                _ => false,
+            });
+            if !upgradeable_once_nominated {
+                continue;
+            }
+            let friendly = SupplyRole::ALL
+                .iter()
+                .any(|&r| hub.supplier(r) == me && hub.flags(r).super_friendly);
+            let rank = SplitMix64::new(seed ^ hub.id.as_u64()).next_u64();
+            tiers[usize::from(!friendly)]
+                .entry(hub.config)
+                .or_default()
+                .push((!friendly, rank, hub.id));
+        }
+        let remaining_cap = c.policy.pilot_cap_per_customer.map_or(usize::MAX, |cap| {
+            (cap as usize).saturating_sub(c.consents.nominated_count(me))
+        });
+        let total: usize = tiers.iter().flat_map(|t| t.values()).map(Vec::len).sum();
+        let mut want = (size as usize).min(total).min(remaining_cap);
+        // Super-friendly premises first, over all sets; then the rest; each tier spread over
+        // its configuration sets.
+        let mut out = Vec::with_capacity(want);
+        for tier in tiers {
+            let groups: Vec<(String, Vec<Candidate>)> = tier
+                .into_iter()
+                .map(|(config, mut hubs)| {
+                    hubs.sort_unstable();
+                    (self.configuration_set(config).key(), hubs)
+                })
+                .collect();
+            let taken = spread(groups, want);
+            want -= taken.len();
+            out.extend(taken);
+        }
+        Ok(out)
+    }
+}
+
+/// Up to `want` hubs spread over the groups: largest groups first (ties by key), one each where
+/// `want` allows, then the rest in proportion to what each has left (largest remainders).
+fn spread(mut groups: Vec<(String, Vec<Candidate>)>, want: usize) -> Vec<HubId> {
+    let total: usize = groups.iter().map(|g| g.1.len()).sum();
+    let want = want.min(total);
+    if want == 0 {
+        return Vec::new();
+    }
+    groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
+    let mut quota: Vec<usize> = groups
+        .iter()
+        .enumerate()
+        .map(|(i, _)| usize::from(i < want))
+        .collect();
+    let left = want - quota.iter().sum::<usize>();
+    if left > 0 {
+        let spare: Vec<usize> = groups
+            .iter()
+            .zip(&quota)
+            .map(|(g, q)| g.1.len() - q)
+            .collect();
+        let spare_total: usize = spare.iter().sum();
+        let mut shares: Vec<(usize, usize, usize)> = spare
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| {
+                let exact = s * left;
+                (i, exact / spare_total.max(1), exact % spare_total.max(1))
+            })
+            .collect();
+        for &(i, whole, _) in &shares {
+            quota[i] += whole;
+        }
+        let mut short = want - quota.iter().sum::<usize>();
+        shares.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+        for &(i, _, _) in &shares {
+            if short == 0 {
+                break;
+            }
+            if quota[i] < groups[i].1.len() {
+                quota[i] += 1;
+                short -= 1;
+            }
+        }
+    }
+    let mut out: Vec<HubId> = groups
+        .iter()
+        .zip(&quota)
+        .flat_map(|(g, &q)| g.1.iter().take(q).map(|&(_, _, h)| h))
+        .collect();
+    out.truncate(want);
+    out
+}

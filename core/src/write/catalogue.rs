@@ -1,0 +1,517 @@
+//! The catalogue's commands: hub variants, their firmware versions and each version's readiness
+//! gates. Each command is a struct, its bounds and its decision (`Decide`).
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::authority::{self, Authority};
+use super::command::{Cx, Decide};
+use super::event::{Event, Evolve, Notices};
+use crate::kernel::error::Error;
+use crate::kernel::error::{Entity, Rule};
+use crate::kernel::ids::actor::Actor;
+use crate::kernel::ids::{FirmwareVersion, VariantId};
+use crate::kernel::limits;
+use crate::model::catalogue::{
+    FirmwareEntry, FirmwareIdx, Gate, GateRecord, GateRecorder, Variant, VariantIdx,
+};
+use crate::model::state::State;
+use crate::write::event::EventPayload;
+
+/// DCC: add a hub variant to the catalogue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RegisterVariant {
+    pub variant: Box<Variant>,
+}
+
+impl Decide for RegisterVariant {
+    fn action(&self) -> String {
+        let RegisterVariant { variant } = self;
+        format!("register variant {}", variant.id)
+    }
+
+    fn check_bounds(&self) -> Result<(), Error> {
+        limits::text("variant.manufacturer", &self.variant.manufacturer)?;
+        limits::text("variant.model", &self.variant.model)?;
+        limits::text("variant.hardware_version", &self.variant.hardware_version)
+    }
+
+    fn decide(self, state: &State, cx: &Cx) -> Result<Vec<EventPayload>, Error> {
+        let RegisterVariant { variant } = self;
+        cx.dcc_only()?;
+        for (field, value) in [
+            ("variant.manufacturer", &variant.manufacturer),
+            ("variant.model", &variant.model),
+            ("variant.hardware_version", &variant.hardware_version),
+        ] {
+            if value.trim().is_empty() {
+                return Err(Error::invalid_input(field, "must not be empty"));
+            }
+        }
+        if state.catalogue.variant_idx(&variant.id).is_some() {
+            return Err(Error::already_exists(Entity::Variant, &variant.id));
+        }
+        if state.catalogue.variants.len() >= usize::from(u16::MAX) {
+            return Err(Error::precondition(
+                Rule::Capacity,
+                "more than 65 535 variants",
+            ));
+        }
+        Ok(vec![EventPayload::VariantRegistered(VariantRegistered {
+            variant,
+        })])
+    }
+}
+
+/// CSP of the variant's region: register a firmware version with the versions that may
+/// upgrade straight to it (its pathway).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RegisterFirmware {
+    pub variant: VariantId,
+    pub version: FirmwareVersion,
+    #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub upgrades_from: Vec<FirmwareVersion>,
+}
+
+impl Decide for RegisterFirmware {
+    fn action(&self) -> String {
+        let RegisterFirmware {
+            variant, version, ..
+        } = self;
+        format!("register firmware {version} of variant {variant}")
+    }
+
+    fn check_bounds(&self) -> Result<(), Error> {
+        limits::count(
+            "upgrades_from",
+            self.upgrades_from.len(),
+            limits::MAX_SETS_PER_COMMAND,
+        )
+    }
+
+    fn decide(self, state: &State, cx: &Cx) -> Result<Vec<EventPayload>, Error> {
+        let RegisterFirmware {
+            variant,
+            version,
+            upgrades_from,
+        } = self;
+        let (actor, action) = (cx.actor, &cx.action);
+        let v = state.variant_idx(&variant)?;
+        state.require_region_csp(actor, v, action)?;
+        if state.catalogue.firmware_idx(v, &version).is_some() {
+            return Err(Error::already_exists(
+                Entity::Firmware,
+                format!("{variant}@{version}"),
+            ));
+        }
+        let mut seen = HashSet::new();
+        for from in &upgrades_from {
+            if from == &version {
+                return Err(Error::precondition(
+                    Rule::Pathway,
+                    format!("firmware {version} cannot upgrade from itself"),
+                ));
+            }
+            state.firmware_idx(v, &variant, from)?;
+            if !seen.insert(from) {
+                return Err(Error::invalid_input(
+                    "upgrades_from",
+                    format!("{from} is listed twice"),
+                ));
+            }
+        }
+        if state.catalogue.firmware.len() >= usize::from(u16::MAX) {
+            return Err(Error::precondition(
+                Rule::Capacity,
+                "more than 65 535 firmware versions",
+            ));
+        }
+        Ok(vec![EventPayload::FirmwareRegistered(FirmwareRegistered {
+            variant,
+            version,
+            upgrades_from,
+        })])
+    }
+}
+
+/// Record the next readiness gate of a firmware version (see [`Gate::recorder`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RecordGate {
+    pub variant: VariantId,
+    pub version: FirmwareVersion,
+    pub gate: Gate,
+    #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub note: Option<String>,
+}
+
+impl Decide for RecordGate {
+    fn action(&self) -> String {
+        let RecordGate {
+            variant,
+            version,
+            gate,
+            ..
+        } = self;
+        format!("record gate {gate} for firmware {version} of variant {variant}")
+    }
+
+    fn check_bounds(&self) -> Result<(), Error> {
+        limits::opt_text("note", &self.note)
+    }
+
+    fn decide(self, state: &State, cx: &Cx) -> Result<Vec<EventPayload>, Error> {
+        let RecordGate {
+            variant,
+            version,
+            gate,
+            note,
+        } = self;
+        let (actor, _at, action) = (cx.actor, cx.at, &cx.action);
+        let v = state.variant_idx(&variant)?;
+        let f = state.firmware_idx(v, &variant, &version)?;
+        match (gate.recorder(), actor) {
+            (GateRecorder::Dcc, Actor::Dcc) | (GateRecorder::Customer, Actor::Customer(_)) => {}
+            (GateRecorder::RegionCsp, _) => state.require_region_csp(actor, v, action)?,
+            (GateRecorder::Dcc, _) => {
+                return Err(Error::not_permitted(
+                    actor,
+                    action,
+                    format!("only the DCC records {gate}"),
+                ))
+            }
+            (GateRecorder::Customer, _) => {
+                return Err(Error::not_permitted(
+                    actor,
+                    action,
+                    format!("{gate} is recorded by a DCC Customer with its test feedback"),
+                ))
+            }
+        }
+        if gate == Gate::CustomerTested && note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+            return Err(Error::invalid_input(
+                "note",
+                "customer testing needs the customer's feedback",
+            ));
+        }
+        let recorded = &state.catalogue.fw(f).gates;
+        if gate.position() < recorded.len() {
+            return Err(Error::precondition(
+                Rule::GateOrder,
+                format!(
+                    "{variant}@{version}: {gate} was already recorded at {}",
+                    recorded[gate.position()].at
+                ),
+            ));
+        }
+        if gate.position() > recorded.len() {
+            return Err(Error::precondition(
+                Rule::GateOrder,
+                format!(
+                    "{variant}@{version}: {} must be recorded before {gate}",
+                    Gate::ALL[recorded.len()]
+                ),
+            ));
+        }
+        Ok(vec![EventPayload::GateRecorded(GateRecorded {
+            variant,
+            version,
+            gate,
+            note,
+        })])
+    }
+}
+
+// --- events ---
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct VariantRegistered {
+    pub variant: Box<Variant>,
+}
+
+impl Evolve for VariantRegistered {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::dcc(actor)
+    }
+
+    fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
+        let VariantRegistered { variant } = self;
+        if state.catalogue.variant_idx(&variant.id).is_some() {
+            return Err(Error::already_exists(Entity::Variant, &variant.id));
+        }
+        let idx = VariantIdx::next(state.catalogue.variants.len())
+            .ok_or_else(|| Error::precondition(Rule::Capacity, "too many variants"))?;
+        state
+            .catalogue
+            .variant_index
+            .insert(variant.id.clone(), idx);
+        state.catalogue.variants.push((**variant).clone());
+        state.catalogue.firmware_of_variant.push(Vec::new());
+        state.catalogue.firmware_index.push(HashMap::new());
+        Ok(())
+    }
+
+    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
+        // Tells nobody.
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FirmwareRegistered {
+    pub variant: VariantId,
+    pub version: FirmwareVersion,
+    pub upgrades_from: Vec<FirmwareVersion>,
+}
+
+impl Evolve for FirmwareRegistered {
+    fn recorded_by(&self, state: &State, actor: &Actor) -> Authority {
+        authority::region_csp(state, actor, &self.variant)
+    }
+
+    fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
+        let FirmwareRegistered {
+            variant,
+            version,
+            upgrades_from,
+        } = self;
+        let v = state
+            .catalogue
+            .variant_idx(variant)
+            .ok_or_else(|| Error::not_found(Entity::Variant, variant))?;
+        if state.catalogue.firmware_idx(v, version).is_some() {
+            return Err(Error::already_exists(
+                Entity::Firmware,
+                format!("{variant}@{version}"),
+            ));
+        }
+        let from = upgrades_from
+            .iter()
+            .map(|f| {
+                state
+                    .catalogue
+                    .firmware_idx(v, f)
+                    .ok_or_else(|| Error::not_found(Entity::Firmware, format!("{variant}@{f}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let idx = FirmwareIdx::next(state.catalogue.firmware.len())
+            .ok_or_else(|| Error::precondition(Rule::Capacity, "too many firmware versions"))?;
+        state.catalogue.firmware.push(FirmwareEntry {
+            variant: v,
+            version: version.clone(),
+            upgrades_from: from,
+            gates: Vec::new(),
+            registered_at: event.at,
+        });
+        state.catalogue.firmware_index[usize::from(v)].insert(version.clone(), idx);
+        state.catalogue.firmware_of_variant[usize::from(v)].push(idx);
+        Ok(())
+    }
+
+    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
+        // Tells nobody.
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct GateRecorded {
+    pub variant: VariantId,
+    pub version: FirmwareVersion,
+    pub gate: Gate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub note: Option<String>,
+}
+
+impl Evolve for GateRecorded {
+    fn recorded_by(&self, state: &State, actor: &Actor) -> Authority {
+        match self.gate.recorder() {
+            GateRecorder::Dcc => authority::dcc(actor),
+            GateRecorder::RegionCsp => authority::region_csp(state, actor, &self.variant),
+            GateRecorder::Customer => authority::a_customer(actor),
+        }
+    }
+
+    fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
+        let GateRecorded {
+            variant,
+            version,
+            gate,
+            note,
+        } = self;
+        let v = state
+            .catalogue
+            .variant_idx(variant)
+            .ok_or_else(|| Error::not_found(Entity::Variant, variant))?;
+        let f = state
+            .catalogue
+            .firmware_idx(v, version)
+            .ok_or_else(|| Error::not_found(Entity::Firmware, format!("{variant}@{version}")))?;
+        let gates = &mut state.catalogue.firmware[usize::from(f)].gates;
+        if gate.position() != gates.len() {
+            return Err(Error::precondition(
+                Rule::GateOrder,
+                format!("{gate} recorded when {} gates were recorded", gates.len()),
+            ));
+        }
+        debug_assert_eq!(Gate::ALL[gates.len()], *gate);
+        gates.push(GateRecord {
+            gate: *gate,
+            at: event.at,
+            by: event.actor.clone(),
+            note: note.clone(),
+        });
+        Ok(())
+    }
+
+    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
+        // Tells nobody.
+    }
+}
+
+#[cfg(test)]
+mod specs {
+    use super::*;
+    use crate::kernel::error::ErrorKind;
+    use crate::kernel::ids::Region;
+    use crate::model::catalogue::HanBand;
+    use crate::write::spec::{catalogue, day, given};
+
+    fn variant(id: &str) -> Variant {
+        Variant {
+            id: id.parse().unwrap(),
+            manufacturer: "Acme".into(),
+            model: "CH2".into(),
+            hardware_version: "B".into(),
+            han_band: HanBand::SingleBand,
+            region: Region::South,
+        }
+    }
+
+    fn firmware(version: &str, from: &[&str]) -> RegisterFirmware {
+        RegisterFirmware {
+            variant: "CH-N-DB".parse().unwrap(),
+            version: version.parse().unwrap(),
+            upgrades_from: from.iter().map(|v| v.parse().unwrap()).collect(),
+        }
+    }
+
+    #[test]
+    fn the_dcc_registers_a_variant() {
+        let v = variant("CH-S-SB");
+        given(&[])
+            .when(
+                &Actor::Dcc,
+                day(1),
+                RegisterVariant {
+                    variant: Box::new(v.clone()),
+                },
+            )
+            .then(vec![VariantRegistered {
+                variant: Box::new(v),
+            }
+            .into()]);
+    }
+
+    #[test]
+    fn only_the_dcc_registers_a_variant_and_only_once() {
+        let register = RegisterVariant {
+            variant: Box::new(variant("CH-N-DB")),
+        };
+        given(&[])
+            .when(&Actor::customer("SUP-A").unwrap(), day(1), register.clone())
+            .then_error(ErrorKind::NotPermitted, None);
+        given(&[catalogue()])
+            .when(&Actor::Dcc, day(1), register)
+            .then_error(ErrorKind::AlreadyExists, None);
+    }
+
+    #[test]
+    fn the_regions_csp_registers_firmware_on_a_pathway() {
+        given(&[catalogue()])
+            .when(
+                &Actor::Csp(Region::North),
+                day(1),
+                firmware("3.0", &["2.0"]),
+            )
+            .then(vec![FirmwareRegistered {
+                variant: "CH-N-DB".parse().unwrap(),
+                version: "3.0".parse().unwrap(),
+                upgrades_from: vec!["2.0".parse().unwrap()],
+            }
+            .into()]);
+        given(&[catalogue()])
+            .when(&Actor::Dcc, day(1), firmware("3.0", &["2.0"]))
+            .then_error(ErrorKind::NotPermitted, None);
+        given(&[catalogue()])
+            .when(
+                &Actor::Csp(Region::South),
+                day(1),
+                firmware("3.0", &["2.0"]),
+            )
+            .then_error(ErrorKind::NotPermitted, None);
+        given(&[catalogue()])
+            .when(
+                &Actor::Csp(Region::North),
+                day(1),
+                firmware("3.0", &["3.0"]),
+            )
+            .then_error(ErrorKind::PreconditionFailed, Some(Rule::Pathway));
+        given(&[catalogue()])
+            .when(
+                &Actor::Csp(Region::North),
+                day(1),
+                firmware("3.0", &["0.9"]),
+            )
+            .then_error(ErrorKind::NotFound, None);
+    }
+
+    #[test]
+    fn gates_are_recorded_in_order_by_their_recorder() {
+        let gate = |gate| RecordGate {
+            variant: "CH-N-DB".parse().unwrap(),
+            version: "3.0".parse().unwrap(),
+            gate,
+            note: None,
+        };
+        let with_3 = vec![(
+            Actor::Csp(Region::North),
+            day(1),
+            firmware("3.0", &["2.0"]).into(),
+        )];
+        given(&[catalogue(), with_3.clone()])
+            .when(&Actor::Dcc, day(2), gate(Gate::DccTestApproved))
+            .then_error(ErrorKind::PreconditionFailed, Some(Rule::GateOrder));
+        given(&[catalogue(), with_3.clone()])
+            .when(&Actor::Dcc, day(2), gate(Gate::CspApproved))
+            .then_error(ErrorKind::NotPermitted, None);
+        given(&[catalogue(), with_3])
+            .when(&Actor::Csp(Region::North), day(2), gate(Gate::CspApproved))
+            .then(vec![GateRecorded {
+                variant: "CH-N-DB".parse().unwrap(),
+                version: "3.0".parse().unwrap(),
+                gate: Gate::CspApproved,
+                note: None,
+            }
+            .into()]);
+    }
+}

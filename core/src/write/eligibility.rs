@@ -1,0 +1,565 @@
+//! The evaluation behind eligibility: whether a hub is upgradeable now in a campaign (docs/domain.md
+//! invariants 1 and 2), and why not. Part of the write model because dispatch decides with it;
+//! the CSP's upgrade list (stop at the first blocker) and `explain` (every blocker, shown only
+//! as far as the asker may see) read it. The answer types are in
+//! [`crate::model::eligibility`].
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::kernel::error::Error;
+use crate::kernel::ids::actor::Actor;
+use crate::kernel::ids::{CampaignId, HubId};
+use crate::model::campaigns::{Campaign, Phase};
+use crate::model::catalogue::FirmwareIdx;
+use crate::model::defects::Resolved;
+use crate::model::eligibility::{Blocker, Explanation, Party};
+use crate::model::estate::{CustomerIdx, SmiStatus, SupplyRole, NO_CUSTOMER};
+use crate::model::rollout::{Rollout, UpgradeState};
+use crate::model::state::State;
+
+/// A blocker before it is scoped to an asker.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Raw {
+    NotStarted,
+    Suspended,
+    Closed(Phase),
+    WrongVariant,
+    OnTarget,
+    NoPathway,
+    StepNotOnCpl(FirmwareIdx),
+    NotCommissioned(SmiStatus),
+    Vulnerable,
+    NotInPilot,
+    Awaiting(SupplyRole, CustomerIdx),
+    Rejected(SupplyRole, CustomerIdx, String),
+    InFlight(UpgradeState),
+    Exhausted(u8),
+    RetryDelay(DateTime<Utc>),
+    SetHalted(String),
+    Held(CustomerIdx, String),
+    DefectSuspended(CustomerIdx, u64),
+    Blackout,
+    CapReached(u64),
+}
+
+impl Raw {
+    /// The blocker in words that name no supplier (for a CSP's refused dispatch).
+    pub(crate) fn describe(&self, state: &State) -> String {
+        match self {
+            Raw::NotStarted => "the campaign has not started".into(),
+            Raw::Suspended => "the campaign is suspended".into(),
+            Raw::Closed(p) => format!("the campaign is {p}"),
+            Raw::WrongVariant => "it is not of the campaign's variant".into(),
+            Raw::OnTarget => "it already runs the target version".into(),
+            Raw::NoPathway => "no upgrade pathway leads from its version to the target".into(),
+            Raw::StepNotOnCpl(f) => format!(
+                "its next step {} is not on the production CPL",
+                state.catalogue.fw(*f).version
+            ),
+            Raw::NotCommissioned(s) => format!("it is {s}, not commissioned"),
+            Raw::Vulnerable => "the premises is flagged vulnerable or high risk".into(),
+            Raw::NotInPilot => "it is not in the pilot".into(),
+            Raw::Awaiting(role, _) => format!("awaiting the {} supplier's consent", role.as_str()),
+            Raw::Rejected(role, _, _) => format!("the {} supplier rejected it", role.as_str()),
+            Raw::InFlight(s) => format!("an upgrade is already in flight ({s})"),
+            Raw::Exhausted(n) => format!("it failed {n} attempts, the campaign's limit"),
+            Raw::RetryDelay(t) => {
+                format!("its last attempt failed; the retry delay lets it go again from {t}")
+            }
+            Raw::SetHalted(_) => "its configuration set is halted".into(),
+            Raw::Held(_, _) => "a supplier of it holds its upgrades".into(),
+            Raw::DefectSuspended(_, f) => {
+                format!("a supplier suspended its upgrades under defect flag {f}")
+            }
+            Raw::Blackout => "the campaign's pacing has a blackout now".into(),
+            Raw::CapReached(cap) => format!("today's cap of {cap} hubs is used up"),
+        }
+    }
+}
+
+/// What evaluating one campaign at one time needs once, not per hub.
+pub(crate) struct CampaignCtx<'a> {
+    pub campaign: &'a Campaign,
+    /// The time evaluated at.
+    pub now: DateTime<Utc>,
+    /// Next step (and steps left) to the target, per current version.
+    pub routes: HashMap<FirmwareIdx, (FirmwareIdx, u32)>,
+    /// The phase whose rules apply (a suspended campaign keeps the rules of the phase it left).
+    pub rules: Phase,
+    /// Pacing now: a blackout, and today's cap with the dispatches it has left.
+    pub blackout: bool,
+    pub cap: Option<(u64, u64)>,
+    /// Other campaigns of the same variant (one upgrade in flight per hub across campaigns).
+    pub others: Vec<&'a Rollout>,
+    /// Defect flags whose flagger suspended its own upgrades, by flagger: (subject, flag id).
+    /// Looked up for a hub's own suppliers only, so others' flags cost a hub nothing.
+    pub suspensions: HashMap<CustomerIdx, Vec<(Resolved, u64)>>,
+    /// Dense per-firmware lookup of `routes`: the next step and whether it is on the CPL.
+    pub(crate) steps: Vec<Option<(FirmwareIdx, bool)>>,
+    /// Per customer: what it said in the campaign, as bits (see `WHOLE_ESTATE`...), so the hot
+    /// path of a scan reads an array instead of maps.
+    pub(crate) customers: Vec<u8>,
+}
+
+pub(super) const WHOLE_ESTATE: u8 = 1;
+pub(super) const CUTOFF_PASSED: u8 = 2;
+pub(super) const NOMINATED_SOME: u8 = 4;
+pub(super) const APPROVED_SETS: u8 = 8;
+pub(super) const HOLDS: u8 = 16;
+pub(super) const SUSPENDS: u8 = 32;
+
+impl CampaignCtx<'_> {
+    pub(super) fn with_lookups(mut self, state: &State, now: DateTime<Utc>) -> Self {
+        let c = self.campaign;
+        self.steps = (0..state.catalogue.firmware.len())
+            .map(|f| {
+                let f = FirmwareIdx::new(f as u16);
+                self.routes
+                    .get(&f)
+                    .map(|&(step, _)| (step, state.catalogue.fw(step).on_production_cpl()))
+            })
+            .collect();
+        self.customers = (0..state.estate.customers.len())
+            .map(|i| {
+                let i = CustomerIdx::new(i as u16);
+                let mut bits = 0;
+                if c.consents.whole_estate.contains_key(&i) {
+                    bits |= WHOLE_ESTATE;
+                }
+                if now >= c.cutoff_for(i) {
+                    bits |= CUTOFF_PASSED;
+                }
+                if c.consents
+                    .nominations
+                    .get(&i)
+                    .is_some_and(|n| !n.is_empty())
+                {
+                    bits |= NOMINATED_SOME;
+                }
+                if c.consents
+                    .config_sets
+                    .get(&i)
+                    .is_some_and(|n| !n.is_empty())
+                {
+                    bits |= APPROVED_SETS;
+                }
+                if c.rollout.holds.contains_key(&i) {
+                    bits |= HOLDS;
+                }
+                if self.suspensions.contains_key(&i) {
+                    bits |= SUSPENDS;
+                }
+                bits
+            })
+            .collect();
+        self
+    }
+
+    pub(super) fn said(&self, customer: CustomerIdx, bit: u8) -> bool {
+        self.customers
+            .get(usize::from(customer))
+            .is_some_and(|b| b & bit != 0)
+    }
+
+    /// Dispatches today's cap still allows (None: no cap).
+    pub fn cap_left(&self) -> Option<u64> {
+        self.cap.map(|(cap, used)| cap.saturating_sub(used))
+    }
+}
+
+/// How a supplier's consent to one hub stands in a campaign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Consent {
+    /// It approved its whole estate, nominated the hub, or approved its configuration set.
+    Given,
+    /// It did not decide, and its cut-off passed: the CSP takes the hub over.
+    CutoffPassed,
+    None,
+}
+
+impl State {
+    /// `supplier`'s consent to the hub at `pos`. A configuration-set approval carries the hub
+    /// through its whole route in the campaign: the set it had when first dispatched counts as
+    /// well as the set it has now (a hub two steps behind holds the intermediate version's set
+    /// between its steps).
+    pub(crate) fn consent_of(
+        &self,
+        ctx: &CampaignCtx<'_>,
+        pos: usize,
+        supplier: CustomerIdx,
+    ) -> Consent {
+        let c = ctx.campaign;
+        let hub = &self.estate.hubs[pos];
+        let pos32 = pos as u32;
+        let by_set = || {
+            let Some(sets) = c.consents.config_sets.get(&supplier) else {
+                return false;
+            };
+            sets.contains(&hub.config)
+                || c.rollout
+                    .upgrades
+                    .get(&pos32)
+                    .is_some_and(|u| sets.contains(&u.origin_config))
+        };
+        if ctx.said(supplier, WHOLE_ESTATE)
+            || (ctx.said(supplier, NOMINATED_SOME) && c.consents.nominated_by(supplier, pos32))
+            || (ctx.said(supplier, APPROVED_SETS) && by_set())
+        {
+            Consent::Given
+        } else if ctx.said(supplier, CUTOFF_PASSED) {
+            Consent::CutoffPassed
+        } else {
+            Consent::None
+        }
+    }
+
+    pub(crate) fn campaign_ctx<'a>(
+        &'a self,
+        campaign: &'a Campaign,
+        now: DateTime<Utc>,
+    ) -> CampaignCtx<'a> {
+        let pacing = campaign.policy.pacing.as_ref();
+        let today = crate::kernel::civil_time::day_of(now);
+        CampaignCtx {
+            campaign,
+            now,
+            routes: self.catalogue.routes_to(campaign.target),
+            rules: campaign.resume_to.unwrap_or(campaign.phase),
+            blackout: pacing.is_some_and(|p| p.blackout_at(now)),
+            cap: pacing
+                .and_then(|p| {
+                    p.cap_on(today, &campaign.rollout.days, campaign.policy.halt.as_ref())
+                })
+                .map(|cap| {
+                    let used = campaign
+                        .rollout
+                        .days
+                        .get(&today)
+                        .map_or(0, |d| d.dispatched);
+                    (cap, used)
+                }),
+            // Only live campaigns: a closed one's attempts no longer block anything, and closed
+            // campaigns pile up over the years.
+            others: self
+                .campaigns
+                .values()
+                .filter(|o| o.variant == campaign.variant && o.id != campaign.id && o.is_live())
+                .map(|o| &o.rollout)
+                .collect(),
+            suspensions: self.defects.iter().filter(|d| d.suspending).fold(
+                HashMap::new(),
+                |mut by: HashMap<CustomerIdx, Vec<(Resolved, u64)>>, d| {
+                    by.entry(d.customer).or_default().push((d.resolved, d.id));
+                    by
+                },
+            ),
+            steps: Vec::new(),
+            customers: Vec::new(),
+        }
+        .with_lookups(self, now)
+    }
+
+    /// Appends why the hub at `pos` is not upgradeable at the context's time (nothing: it is),
+    /// stopping at the first blocker when `first_only`. Returns the next version where a pathway
+    /// leads on.
+    pub(crate) fn blockers(
+        &self,
+        ctx: &CampaignCtx<'_>,
+        pos: usize,
+        first_only: bool,
+        out: &mut Vec<Raw>,
+    ) -> Option<FirmwareIdx> {
+        let c = ctx.campaign;
+        let hub = &self.estate.hubs[pos];
+        macro_rules! block {
+            ($raw:expr) => {{
+                out.push($raw);
+                if first_only {
+                    return None;
+                }
+            }};
+        }
+        match c.phase {
+            Phase::Draft => block!(Raw::NotStarted),
+            Phase::Suspended => block!(Raw::Suspended),
+            Phase::Completed | Phase::Cancelled => block!(Raw::Closed(c.phase)),
+            Phase::Pilot | Phase::MassRollout => {}
+        }
+        if ctx.blackout {
+            block!(Raw::Blackout);
+        }
+        if let Some((cap, used)) = ctx.cap {
+            if used >= cap {
+                block!(Raw::CapReached(cap));
+            }
+        }
+        if hub.variant != c.variant {
+            block!(Raw::WrongVariant);
+            return None; // nothing else about this campaign applies to another variant's hub
+        }
+        let mut next = None;
+        if hub.firmware == c.target {
+            block!(Raw::OnTarget);
+        } else {
+            match ctx.steps.get(usize::from(hub.firmware)).copied().flatten() {
+                None => block!(Raw::NoPathway),
+                Some((step, on_cpl)) => {
+                    next = Some(step);
+                    if !on_cpl {
+                        block!(Raw::StepNotOnCpl(step));
+                    }
+                }
+            }
+        }
+        if hub.smi != SmiStatus::Commissioned {
+            block!(Raw::NotCommissioned(hub.smi));
+        }
+        let pos32 = pos as u32;
+        let record = if c.rollout.upgrades.is_empty() {
+            None
+        } else {
+            c.rollout.upgrades.get(&pos32)
+        };
+        let flying = record
+            .map(|u| u.state)
+            .filter(|s| s.in_flight())
+            .or_else(|| {
+                ctx.others
+                    .iter()
+                    .filter(|o| !o.upgrades.is_empty())
+                    .find_map(|o| o.in_flight(pos32))
+            });
+        if let Some(state) = flying {
+            block!(Raw::InFlight(state));
+        } else if let Some(u) = record {
+            if u.state == crate::model::rollout::UpgradeState::Failed
+                && Some(u.step) == next
+                && u32::from(u.attempts) >= c.policy.max_attempts
+            {
+                block!(Raw::Exhausted(u.attempts));
+            } else if u.state == crate::model::rollout::UpgradeState::Failed
+                && c.policy.retry_delay_hours > 0
+            {
+                let delay = chrono::Duration::hours(i64::from(c.policy.retry_delay_hours));
+                match u.since.checked_add_signed(delay) {
+                    Some(until) if ctx.now < until => block!(Raw::RetryDelay(until)),
+                    None => block!(Raw::RetryDelay(DateTime::<Utc>::MAX_UTC)),
+                    Some(_) => {}
+                }
+            }
+        }
+        if !c.rollout.halted_sets.is_empty() {
+            if let Some(halt) = c.rollout.halted_sets.get(&hub.config) {
+                block!(Raw::SetHalted(halt.reason.clone()));
+            }
+        }
+        let suppliers = [
+            (SupplyRole::Import, hub.import_supplier),
+            (SupplyRole::Gas, hub.gas_supplier),
+        ];
+        if ctx.rules == Phase::Pilot {
+            if SupplyRole::ALL.iter().any(|&r| {
+                let f = hub.flags(r);
+                f.vulnerable || f.high_risk
+            }) {
+                block!(Raw::Vulnerable);
+            }
+            let in_pilot = suppliers.iter().any(|&(_, s)| {
+                s != NO_CUSTOMER
+                    && (ctx.said(s, WHOLE_ESTATE)
+                        || (ctx.said(s, NOMINATED_SOME) && c.consents.nominated_by(s, pos32)))
+            });
+            if !in_pilot {
+                block!(Raw::NotInPilot);
+            }
+        }
+        for (i, &(role, supplier)) in suppliers.iter().enumerate() {
+            if supplier == NO_CUSTOMER || (i == 1 && supplier == hub.import_supplier) {
+                continue; // a vacant role, or both roles held by one customer: asked once
+            }
+            if !c.consents.rejections.is_empty() {
+                if let Some(r) = c.consents.rejection_by(supplier, pos32) {
+                    block!(Raw::Rejected(role, supplier, r.reason.to_string()));
+                    continue;
+                }
+            }
+            if self.consent_of(ctx, pos, supplier) == Consent::None {
+                block!(Raw::Awaiting(role, supplier));
+            }
+        }
+        for (i, &(_, supplier)) in suppliers.iter().enumerate() {
+            if supplier == NO_CUSTOMER || (i == 1 && supplier == hub.import_supplier) {
+                continue;
+            }
+            if ctx.said(supplier, HOLDS) {
+                if let Some(reason) = c
+                    .rollout
+                    .holds
+                    .get(&supplier)
+                    .and_then(|h| h.holds(hub.config))
+                {
+                    block!(Raw::Held(supplier, reason.to_string()));
+                }
+            }
+            // One blocker per supplier (its earliest flag that applies), however many it has.
+            if !ctx.said(supplier, SUSPENDS) {
+                continue;
+            }
+            let suspended =
+                ctx.suspensions
+                    .get(&supplier)
+                    .into_iter()
+                    .flatten()
+                    .find(|&&(subject, _)| match subject {
+                        Resolved::Config(set) => set == hub.config,
+                        Resolved::Firmware(f) => f == c.target || Some(f) == next,
+                    });
+            if let Some(&(_, flag)) = suspended {
+                block!(Raw::DefectSuspended(supplier, flag));
+            }
+        }
+        if out.is_empty() {
+            next
+        } else {
+            None
+        }
+    }
+
+    /// Why `hub` is or is not upgradeable now in `campaign`, as `actor` may see it: a customer
+    /// only for hubs it supplies, learning of the other supplier only that it exists.
+    pub fn explain(
+        &self,
+        actor: &Actor,
+        campaign: &CampaignId,
+        hub: HubId,
+        at: DateTime<Utc>,
+    ) -> Result<Explanation, Error> {
+        let c = self.campaign_for(actor, campaign)?;
+        let (pos, rec) = self.hub_for(actor, hub)?;
+        let ctx = self.campaign_ctx(c, at);
+        let mut raw = Vec::new();
+        self.blockers(&ctx, pos, false, &mut raw);
+        let next_version = if rec.variant == c.variant && rec.firmware != c.target {
+            ctx.routes
+                .get(&rec.firmware)
+                .map(|&(step, _)| self.catalogue.fw(step).version.clone())
+        } else {
+            None
+        };
+        let me = self.customer_of(actor);
+        let blockers: Vec<Blocker> = raw
+            .into_iter()
+            .map(|r| self.blocker_view(actor, me, c, r))
+            .collect();
+        let taken_over_at_cutoff = if rec.variant == c.variant {
+            [
+                (SupplyRole::Import, rec.import_supplier),
+                (SupplyRole::Gas, rec.gas_supplier),
+            ]
+            .into_iter()
+            .enumerate()
+            .filter(|&(i, (_, s))| s != NO_CUSTOMER && !(i == 1 && s == rec.import_supplier))
+            .filter(|&(_, (_, s))| self.consent_of(&ctx, pos, s) == Consent::CutoffPassed)
+            .map(|(_, (role, _))| role)
+            .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Explanation {
+            hub,
+            campaign: c.id.clone(),
+            upgradeable: blockers.is_empty(),
+            next_version,
+            sentences: blockers.iter().map(Blocker::sentence).collect(),
+            blockers,
+            taken_over_at_cutoff,
+        })
+    }
+
+    /// One raw blocker as `actor` (customer index `me`) may see it: parties named to the DCC,
+    /// "you" and "the other supplier" to a customer, nobody to a CSP.
+    pub(crate) fn blocker_view(
+        &self,
+        actor: &Actor,
+        me: Option<CustomerIdx>,
+        c: &Campaign,
+        r: Raw,
+    ) -> Blocker {
+        let party = |customer: CustomerIdx| -> Party {
+            match actor {
+                Actor::Dcc => self
+                    .estate
+                    .customer(customer)
+                    .map(|c| Party::Customer {
+                        customer: c.clone(),
+                    })
+                    .unwrap_or(Party::Unnamed),
+                Actor::Customer(_) if me == Some(customer) => Party::You,
+                Actor::Customer(_) => Party::OtherSupplier,
+                Actor::Csp(_) | Actor::System => Party::Unnamed,
+            }
+        };
+        match r {
+            Raw::NotStarted => Blocker::CampaignNotStarted,
+            Raw::Suspended => Blocker::CampaignSuspended,
+            Raw::Closed(phase) => Blocker::CampaignClosed { phase },
+            Raw::WrongVariant => Blocker::WrongVariant,
+            Raw::OnTarget => Blocker::AlreadyOnTarget,
+            Raw::NoPathway => Blocker::NotOnPathway,
+            Raw::StepNotOnCpl(f) => Blocker::StepNotOnProductionCpl {
+                version: self.catalogue.fw(f).version.clone(),
+            },
+            Raw::NotCommissioned(status) => Blocker::NotCommissioned { status },
+            Raw::Vulnerable => Blocker::VulnerableInPilot,
+            Raw::NotInPilot => Blocker::NotInPilot,
+            Raw::Awaiting(role, who) => {
+                let by = party(who);
+                let cutoff = (by != Party::OtherSupplier).then(|| c.cutoff_for(who));
+                Blocker::AwaitingConsent { role, by, cutoff }
+            }
+            Raw::Rejected(role, c, reason) => {
+                let by = party(c);
+                let show = matches!(by, Party::You | Party::Customer { .. });
+                Blocker::Rejected {
+                    role,
+                    by,
+                    reason: show.then_some(reason),
+                }
+            }
+            Raw::InFlight(state) => Blocker::UpgradeInFlight { state },
+            Raw::Exhausted(n) => Blocker::AttemptsExhausted {
+                attempts: u32::from(n),
+            },
+            Raw::RetryDelay(until) => Blocker::RetryDelay { until },
+            Raw::SetHalted(reason) => Blocker::ConfigurationSetHalted { reason },
+            Raw::Held(c, reason) => {
+                let by = party(c);
+                let show = matches!(by, Party::You | Party::Customer { .. });
+                Blocker::HeldBySupplier {
+                    by,
+                    reason: show.then_some(reason),
+                }
+            }
+            // To the co-supplier, the other's defect suspension is the other's hold: who
+            // flagged what stays the flagger's (docs/domain.md decision 12).
+            Raw::DefectSuspended(c, flag) => match party(c) {
+                Party::OtherSupplier => Blocker::HeldBySupplier {
+                    by: Party::OtherSupplier,
+                    reason: None,
+                },
+                Party::Unnamed => Blocker::SuspendedByDefectFlag {
+                    by: Party::Unnamed,
+                    flag: None,
+                },
+                by => Blocker::SuspendedByDefectFlag {
+                    by,
+                    flag: Some(flag),
+                },
+            },
+            Raw::Blackout => Blocker::Blackout,
+            Raw::CapReached(cap) => Blocker::DailyCapReached { cap },
+        }
+    }
+}

@@ -1,0 +1,436 @@
+//! Halting and resuming upgrades: a campaign, a configuration set, or a customer's hold.
+
+use serde::{Deserialize, Serialize};
+
+use super::authority::{self, Authority};
+use super::command::{Cx, Decide};
+use super::event::{Event, Evolve, Notices};
+use crate::kernel::error::Error;
+use crate::kernel::error::Rule;
+use crate::kernel::ids::actor::Actor;
+use crate::kernel::ids::{CampaignId, CustomerId};
+use crate::kernel::limits;
+use crate::model::estate::ConfigurationSet;
+use crate::model::notices::{NotificationKind, Recipient};
+use crate::model::rollout::{HaltFigures, SetHalt};
+use crate::model::state::State;
+use crate::write::event::EventPayload;
+
+/// DCC: halt one configuration set of a campaign. A customer: hold its own hubs in the
+/// campaign (all of them, or those of one configuration set).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct HaltUpgrades {
+    pub campaign: CampaignId,
+    #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub set: Option<ConfigurationSet>,
+    pub reason: String,
+}
+
+impl Decide for HaltUpgrades {
+    fn action(&self) -> String {
+        let HaltUpgrades { campaign, set, .. } = self;
+        match set {
+            Some(set) => format!("halt upgrades of {} in {campaign}", set.key()),
+            None => format!("halt upgrades in {campaign}"),
+        }
+    }
+
+    fn check_bounds(&self) -> Result<(), Error> {
+        limits::text("reason", &self.reason)?;
+        match &self.set {
+            Some(set) => set.check_bounds("set"),
+            None => Ok(()),
+        }
+    }
+
+    fn decide(self, state: &State, cx: &Cx) -> Result<Vec<EventPayload>, Error> {
+        let HaltUpgrades {
+            campaign,
+            set,
+            reason,
+        } = self;
+        let (actor, action) = (cx.actor, &cx.action);
+        if reason.trim().is_empty() {
+            return Err(Error::invalid_input("reason", "a halt needs a reason"));
+        }
+        match actor {
+            Actor::Dcc => {
+                let Some(set) = set else {
+                    return Err(Error::invalid_input(
+                        "set",
+                        "the DCC halts one configuration set here; a whole campaign with suspend_campaign",
+                    ));
+                };
+                let c = state.live_campaign(actor, &campaign)?;
+                let cfg = state.campaign_set(c, &set, None)?;
+                if c.rollout.halted_sets.contains_key(&cfg) {
+                    return Err(Error::precondition(
+                        Rule::NoChange,
+                        format!("{} is already halted in {campaign}", set.key()),
+                    ));
+                }
+                Ok(vec![EventPayload::ConfigurationSetHalted(
+                    ConfigurationSetHalted {
+                        campaign,
+                        set,
+                        reason,
+                        figures: None,
+                    },
+                )])
+            }
+            Actor::Customer(_) => {
+                let (me, customer) = state.participant(actor, action)?;
+                let c = state.live_campaign(actor, &campaign)?;
+                let hold = c.rollout.holds.get(&me);
+                if hold.is_some_and(|h| h.all.is_some()) {
+                    return Err(Error::precondition(
+                        Rule::NoChange,
+                        format!("{customer} already holds all its hubs in {campaign}"),
+                    ));
+                }
+                if let Some(s) = &set {
+                    let cfg = state.campaign_set(c, s, Some(me))?;
+                    if hold.is_some_and(|h| h.sets.contains_key(&cfg)) {
+                        return Err(Error::precondition(
+                            Rule::NoChange,
+                            format!("{customer} already holds {} in {campaign}", s.key()),
+                        ));
+                    }
+                }
+                Ok(vec![EventPayload::SupplierHoldPlaced(SupplierHoldPlaced {
+                    campaign,
+                    customer,
+                    set,
+                    reason,
+                })])
+            }
+            Actor::Csp(_) | Actor::System => Err(Error::not_permitted(
+                actor,
+                action,
+                "the DCC halts configuration sets; a supplier holds its own hubs",
+            )),
+        }
+    }
+}
+
+/// DCC: resume a halted configuration set. A customer: release its own hold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ResumeUpgrades {
+    pub campaign: CampaignId,
+    #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub set: Option<ConfigurationSet>,
+}
+
+impl Decide for ResumeUpgrades {
+    fn action(&self) -> String {
+        let ResumeUpgrades { campaign, set } = self;
+        match set {
+            Some(set) => format!("resume upgrades of {} in {campaign}", set.key()),
+            None => format!("resume upgrades in {campaign}"),
+        }
+    }
+
+    fn check_bounds(&self) -> Result<(), Error> {
+        match &self.set {
+            Some(set) => set.check_bounds("set"),
+            None => Ok(()),
+        }
+    }
+
+    fn decide(self, state: &State, cx: &Cx) -> Result<Vec<EventPayload>, Error> {
+        let ResumeUpgrades { campaign, set } = self;
+        let (actor, action) = (cx.actor, &cx.action);
+        match actor {
+            Actor::Dcc => {
+                let Some(set) = set else {
+                    return Err(Error::invalid_input(
+                                    "set",
+                                    "the DCC resumes one configuration set here; a whole campaign with resume_campaign",
+                                ));
+                };
+                let c = state.live_campaign(actor, &campaign)?;
+                let cfg = state.campaign_set(c, &set, None)?;
+                if !c.rollout.halted_sets.contains_key(&cfg) {
+                    return Err(Error::precondition(
+                        Rule::NoChange,
+                        format!("{} is not halted in {campaign}", set.key()),
+                    ));
+                }
+                Ok(vec![EventPayload::ConfigurationSetResumed(
+                    ConfigurationSetResumed { campaign, set },
+                )])
+            }
+            Actor::Customer(_) => {
+                let (me, customer) = state.participant(actor, action)?;
+                let c = state.live_campaign(actor, &campaign)?;
+                let hold = c.rollout.holds.get(&me);
+                let held = match &set {
+                    None => hold.is_some_and(|h| h.all.is_some()),
+                    Some(s) => {
+                        let cfg = state.campaign_set(c, s, Some(me))?;
+                        hold.is_some_and(|h| h.sets.contains_key(&cfg))
+                    }
+                };
+                if !held {
+                    return Err(Error::precondition(
+                        Rule::NoChange,
+                        format!("{customer} has no such hold in {campaign}"),
+                    ));
+                }
+                Ok(vec![EventPayload::SupplierHoldLifted(SupplierHoldLifted {
+                    campaign,
+                    customer,
+                    set,
+                })])
+            }
+            Actor::Csp(_) | Actor::System => Err(Error::not_permitted(
+                actor,
+                action,
+                "only the DCC resumes a halted configuration set; a supplier its own hold",
+            )),
+        }
+    }
+}
+
+// --- events ---
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ConfigurationSetHalted {
+    pub campaign: CampaignId,
+    pub set: ConfigurationSet,
+    pub reason: String,
+    /// An automatic halt: the figures that tripped it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub figures: Option<HaltFigures>,
+}
+
+impl Evolve for ConfigurationSetHalted {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        if self.figures.is_some() {
+            authority::system(actor)
+        } else {
+            authority::dcc(actor)
+        }
+    }
+
+    /// Automatic: a halt or a phase change the policy's figures tipped.
+    fn is_automatic(&self) -> bool {
+        self.figures.is_some()
+    }
+
+    fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
+        let ConfigurationSetHalted {
+            campaign,
+            set,
+            reason,
+            figures,
+        } = self;
+        let cfg = state.config_ref(set)?;
+        state.campaign_ref(campaign)?;
+        state.campaign_mut(campaign).rollout.halted_sets.insert(
+            cfg,
+            SetHalt {
+                reason: reason.clone(),
+                at: event.at,
+                figures: *figures,
+            },
+        );
+        Ok(())
+    }
+
+    fn notices(&self, state: &State, _event: &Event, out: &mut Notices) {
+        let ConfigurationSetHalted {
+            campaign,
+            set,
+            reason,
+            figures,
+        } = self;
+        if let (Some(c), Some(cfg)) = (state.campaigns.get(campaign), state.find_config(set)) {
+            let kind = NotificationKind::ConfigurationSetHalted {
+                campaign: campaign.clone(),
+                set: set.clone(),
+                reason: reason.clone(),
+                figures: *figures,
+            };
+            for r in state.set_parties(c, cfg) {
+                out.push((r, kind.clone()));
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ConfigurationSetResumed {
+    pub campaign: CampaignId,
+    pub set: ConfigurationSet,
+}
+
+impl Evolve for ConfigurationSetResumed {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::dcc(actor)
+    }
+
+    fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
+        let ConfigurationSetResumed { campaign, set } = self;
+        let cfg = state.config_ref(set)?;
+        state.campaign_ref(campaign)?;
+        let r = &mut state.campaign_mut(campaign).rollout;
+        r.halted_sets.remove(&cfg);
+        r.set_window.remove(&cfg);
+        Ok(())
+    }
+
+    fn notices(&self, state: &State, _event: &Event, out: &mut Notices) {
+        let ConfigurationSetResumed { campaign, set } = self;
+        if let (Some(c), Some(cfg)) = (state.campaigns.get(campaign), state.find_config(set)) {
+            let kind = NotificationKind::ConfigurationSetResumed {
+                campaign: campaign.clone(),
+                set: set.clone(),
+            };
+            for r in state.set_parties(c, cfg) {
+                out.push((r, kind.clone()));
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SupplierHoldPlaced {
+    pub campaign: CampaignId,
+    pub customer: CustomerId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub set: Option<ConfigurationSet>,
+    pub reason: String,
+}
+
+impl Evolve for SupplierHoldPlaced {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::the_customer(actor, &self.customer)
+    }
+
+    fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
+        let SupplierHoldPlaced {
+            campaign,
+            customer,
+            set,
+            reason,
+        } = self;
+        let me = state.customer_ref(customer)?;
+        let cfg = set.as_ref().map(|s| state.config_ref(s)).transpose()?;
+        state.campaign_ref(campaign)?;
+        let hold = state
+            .campaign_mut(campaign)
+            .rollout
+            .holds
+            .entry(me)
+            .or_default();
+        let entry = (reason.clone(), event.at);
+        match cfg {
+            None => hold.all = Some(entry),
+            Some(cfg) => {
+                hold.sets.insert(cfg, entry);
+            }
+        }
+        Ok(())
+    }
+
+    fn notices(&self, state: &State, _event: &Event, out: &mut Notices) {
+        let SupplierHoldPlaced {
+            campaign,
+            customer,
+            set,
+            reason,
+        } = self;
+        if let Some(c) = state.campaigns.get(campaign) {
+            let kind = |named: bool| NotificationKind::SupplierHold {
+                campaign: campaign.clone(),
+                placed: true,
+                set: set.clone(),
+                customer: named.then(|| customer.clone()),
+                reason: named.then(|| reason.clone()),
+            };
+            out.push((Recipient::Dcc, kind(true)));
+            out.push((Recipient::Csp(state.region_of(c)), kind(false)));
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SupplierHoldLifted {
+    pub campaign: CampaignId,
+    pub customer: CustomerId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub set: Option<ConfigurationSet>,
+}
+
+impl Evolve for SupplierHoldLifted {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        authority::the_customer(actor, &self.customer)
+    }
+
+    fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
+        let SupplierHoldLifted {
+            campaign,
+            customer,
+            set,
+        } = self;
+        let me = state.customer_ref(customer)?;
+        let cfg = set.as_ref().map(|s| state.config_ref(s)).transpose()?;
+        state.campaign_ref(campaign)?;
+        let holds = &mut state.campaign_mut(campaign).rollout.holds;
+        if let Some(hold) = holds.get_mut(&me) {
+            match cfg {
+                None => hold.all = None,
+                Some(cfg) => {
+                    hold.sets.remove(&cfg);
+                }
+            }
+            if hold.is_empty() {
+                holds.remove(&me);
+            }
+        }
+        Ok(())
+    }
+
+    fn notices(&self, state: &State, _event: &Event, out: &mut Notices) {
+        let SupplierHoldLifted {
+            campaign,
+            customer,
+            set,
+        } = self;
+        if let Some(c) = state.campaigns.get(campaign) {
+            let kind = |named: bool| NotificationKind::SupplierHold {
+                campaign: campaign.clone(),
+                placed: false,
+                set: set.clone(),
+                customer: named.then(|| customer.clone()),
+                reason: None,
+            };
+            out.push((Recipient::Dcc, kind(true)));
+            out.push((Recipient::Csp(state.region_of(c)), kind(false)));
+        }
+    }
+}

@@ -1,0 +1,289 @@
+//! Which notices an applied event gives, and to whom: the notifications projection. The engine
+//! runs it after the state applied an event (live or replayed, so a replay rebuilds the same
+//! outboxes); the outboxes are not part of the state. Recipients are the parties of the state
+//! the event produced; the actor of an event is not told of its own act.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::authority::Authority;
+use super::command::{Cx, Decide};
+use super::event::{Event, Evolve, Notices};
+use crate::kernel::error::Error;
+use crate::kernel::error::{Entity, Rule};
+use crate::kernel::ids::actor::Actor;
+use crate::kernel::ids::{CampaignId, HubId};
+use crate::model::campaigns::Campaign;
+use crate::model::estate::{CustomerIdx, NO_CUSTOMER};
+use crate::model::notices::{NotificationKind, NotificationPage, Outboxes, Recipient};
+use crate::model::state::State;
+use crate::write::event::EventPayload;
+
+impl State {
+    /// Puts the notices of `event` (just applied to this state) in `outboxes`, and moves a
+    /// recipient's cursor when the event acknowledges.
+    pub(crate) fn notify(&self, event: &Event, outboxes: &mut Outboxes) {
+        self.notify_into(event, outboxes, None);
+    }
+
+    /// [`State::notify`], also copying each notice to `feed` (a store's per-party feed).
+    pub(crate) fn notify_into(
+        &self,
+        event: &Event,
+        outboxes: &mut Outboxes,
+        mut feed: Option<&mut Vec<(Recipient, NotificationKind)>>,
+    ) {
+        if let EventPayload::NotificationsAcknowledged(NotificationsAcknowledged {
+            recipient,
+            up_to,
+        }) = &event.payload
+        {
+            if let Some(to) = self.recipient_of(recipient) {
+                outboxes.acknowledge(to, *up_to);
+            }
+            return;
+        }
+        let notices = self.notices(event);
+        if notices.is_empty() {
+            return; // most events tell nobody anything: skip resolving the actor
+        }
+        let actor = self.recipient_of(&event.actor);
+        for (to, kind) in notices {
+            if Some(to) != actor {
+                if let Some(feed) = feed.as_deref_mut() {
+                    feed.push((to, kind.clone()));
+                }
+                outboxes.push(to, event.seq, event.at, kind);
+            }
+        }
+    }
+
+    /// `actor`'s notifications not yet acknowledged, oldest first, at most `limit` (1 to
+    /// 10 000).
+    pub(crate) fn notifications(
+        &self,
+        actor: &Actor,
+        limit: u64,
+        outboxes: &Outboxes,
+    ) -> Result<NotificationPage, Error> {
+        outboxes.page(self.recipient_of(actor), limit)
+    }
+
+    pub(super) fn notices(&self, event: &Event) -> Notices {
+        let mut out = Vec::new();
+        event.payload.notices_each(self, event, &mut out);
+        out
+    }
+
+    pub(super) fn region_of(&self, c: &Campaign) -> crate::kernel::ids::Region {
+        self.catalogue.variant(c.variant).region
+    }
+
+    /// The DCC, the campaign's CSP and every customer with hubs of its variant.
+    pub(super) fn campaign_parties(&self, c: &Campaign) -> Vec<Recipient> {
+        let mut r = vec![Recipient::Dcc, Recipient::Csp(self.region_of(c))];
+        r.extend(
+            self.customers_of_variant(c)
+                .into_iter()
+                .map(Recipient::Customer),
+        );
+        r
+    }
+
+    /// The DCC, the campaign's CSP and every customer with hubs on configuration set `cfg`.
+    pub(super) fn set_parties(&self, c: &Campaign, cfg: u32) -> Vec<Recipient> {
+        let mut customers = BTreeSet::new();
+        for h in self.estate.hubs.iter().filter(|h| h.config == cfg) {
+            customers.extend([h.import_supplier, h.gas_supplier]);
+        }
+        customers.remove(&NO_CUSTOMER);
+        let mut r = vec![Recipient::Dcc, Recipient::Csp(self.region_of(c))];
+        r.extend(customers.into_iter().map(Recipient::Customer));
+        r
+    }
+
+    /// Tells the other supplier of each split-supply hub among `positions` that `customer`
+    /// consented, without naming it: one notice per other supplier, listing its own hubs.
+    pub(super) fn other_supplier(
+        &self,
+        campaign: &CampaignId,
+        customer: &crate::kernel::ids::CustomerId,
+        positions: impl Iterator<Item = usize>,
+        out: &mut Vec<(Recipient, NotificationKind)>,
+    ) {
+        let Some(me) = self.estate.customer_idx(customer) else {
+            return;
+        };
+        let mut per_other: BTreeMap<CustomerIdx, Vec<HubId>> = BTreeMap::new();
+        for p in positions {
+            let h = &self.estate.hubs[p];
+            if !h.is_split_supply() || !h.is_supplied_by(me) {
+                continue;
+            }
+            let other = if h.import_supplier == me {
+                h.gas_supplier
+            } else {
+                h.import_supplier
+            };
+            if other != NO_CUSTOMER && other != me {
+                per_other.entry(other).or_default().push(h.id);
+            }
+        }
+        for (other, mut hubs) in per_other {
+            hubs.sort_unstable();
+            out.push((
+                Recipient::Customer(other),
+                NotificationKind::OtherSupplierConsented {
+                    campaign: campaign.clone(),
+                    hubs,
+                },
+            ));
+        }
+    }
+
+    /// An outcomes summary to the DCC (every row) and to each supplier (its own hubs' rows).
+    pub(super) fn summaries(
+        &self,
+        c: &Campaign,
+        rows: impl Iterator<Item = (usize, Class)>,
+        out: &mut Vec<(Recipient, NotificationKind)>,
+    ) {
+        let mut all = Counts::default();
+        let mut per: BTreeMap<CustomerIdx, Counts> = BTreeMap::new();
+        for (pos, class) in rows {
+            all.add(class);
+            let h = &self.estate.hubs[pos];
+            let mut suppliers = vec![h.import_supplier];
+            if h.gas_supplier != h.import_supplier {
+                suppliers.push(h.gas_supplier);
+            }
+            for s in suppliers.into_iter().filter(|&s| s != NO_CUSTOMER) {
+                per.entry(s).or_default().add(class);
+            }
+        }
+        if all.is_empty() {
+            return;
+        }
+        out.push((Recipient::Dcc, summary(&c.id, &all)));
+        for (customer, counts) in per {
+            out.push((Recipient::Customer(customer), summary(&c.id, &counts)));
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+pub(super) enum Class {
+    Dispatched,
+    Succeeded,
+    Failed,
+    NoResponse,
+    TimedOut,
+}
+
+#[derive(Default)]
+pub(super) struct Counts([u64; 5]);
+
+impl Counts {
+    pub(super) fn of(n: u64, class: Class) -> Counts {
+        let mut c = Counts::default();
+        c.0[class as usize] = n;
+        c
+    }
+    pub(super) fn add(&mut self, class: Class) {
+        self.0[class as usize] += 1;
+    }
+    pub(super) fn is_empty(&self) -> bool {
+        self.0.iter().all(|&n| n == 0)
+    }
+}
+
+pub(super) fn summary(campaign: &CampaignId, c: &Counts) -> NotificationKind {
+    NotificationKind::OutcomesSummary {
+        campaign: campaign.clone(),
+        dispatched: c.0[Class::Dispatched as usize],
+        succeeded: c.0[Class::Succeeded as usize],
+        failed: c.0[Class::Failed as usize],
+        no_response: c.0[Class::NoResponse as usize],
+        timed_out: c.0[Class::TimedOut as usize],
+    }
+}
+
+/// Any actor: its notifications up to `up_to` were read; they are not delivered again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AcknowledgeNotifications {
+    pub up_to: u64,
+}
+
+impl Decide for AcknowledgeNotifications {
+    fn action(&self) -> String {
+        format!("acknowledge notifications up to {}", self.up_to)
+    }
+
+    fn check_bounds(&self) -> Result<(), Error> {
+        Ok(()) // identifiers, dates, numbers and flags only: bounded by their types
+    }
+
+    /// Up to a notification the actor was given, and past its cursor.
+    fn decide(self, state: &State, cx: &Cx) -> Result<Vec<EventPayload>, Error> {
+        let (up_to, actor) = (self.up_to, cx.actor);
+        let (last, acked) = cx.outboxes.bounds(state.recipient_of(actor));
+        if up_to > last {
+            return Err(Error::invalid_input(
+                "up_to",
+                format!("{up_to} is beyond the last notification to {actor} ({last})"),
+            ));
+        }
+        if up_to <= acked {
+            return Err(Error::precondition(
+                Rule::NoChange,
+                format!("{actor} already acknowledged up to {acked}"),
+            ));
+        }
+        Ok(vec![EventPayload::NotificationsAcknowledged(
+            NotificationsAcknowledged {
+                recipient: actor.clone(),
+                up_to,
+            },
+        )])
+    }
+}
+
+// --- events ---
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NotificationsAcknowledged {
+    pub recipient: Actor,
+    pub up_to: u64,
+}
+
+impl Evolve for NotificationsAcknowledged {
+    fn recorded_by(&self, _state: &State, actor: &Actor) -> Authority {
+        if *actor == self.recipient {
+            Ok(())
+        } else {
+            Err("only the recipient acknowledges its notifications".into())
+        }
+    }
+
+    fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
+        let NotificationsAcknowledged { recipient, up_to } = self;
+        // The outboxes are a projection the engine keeps (`notices.rs`); the state
+        // only checks that the recipient is one it knows.
+        let _ = up_to;
+        state
+            .recipient_of(recipient)
+            .ok_or_else(|| Error::not_found(Entity::Customer, recipient.to_code()))?;
+        Ok(())
+    }
+
+    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
+        // Tells nobody.
+    }
+}
