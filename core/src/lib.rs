@@ -75,13 +75,13 @@ pub use model::state;
 pub use model::{catalogue, defects, eligibility, estate, keys, participation, rollout};
 /// The read side's views (`read/`).
 pub use read as query;
+/// Status views (in `read/`, by feature).
+pub use read as status;
 /// Columnar answers (`read/arrow/`, feature `arrow`).
 #[cfg(feature = "arrow")]
 pub use read::arrow as columnar;
 /// Queries as data (`read/query.rs`).
 pub use read::query as request;
-/// Status views (`read/status.rs`).
-pub use read::status;
 pub use write::{act, command, event};
 
 pub use engine::{Engine, OpenOptions, OpenReport};
@@ -106,7 +106,11 @@ pub use write::event::{Event, EventPayload, SCHEMA_VERSION};
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!("commshub_ota");
 
-// The README's Rust snippet is compiled and run as a doctest.
+// The Rust snippets of the README and of docs/ are compiled and run as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/durability.md")]
+struct DurabilityDoctests;

@@ -1,20 +1,18 @@
 //! A customer's participation in a campaign, and the pilot-selection helper.
 
-use std::collections::BTreeMap;
-
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-
 use crate::kernel::error::Error;
 use crate::kernel::ids::actor::Actor;
 use crate::kernel::ids::{CampaignId, CustomerId, HubId};
 use crate::kernel::phase::Phase;
 use crate::kernel::rng::SplitMix64;
-use crate::model::estate::ConfigurationSet;
-use crate::model::estate::{CustomerIdx, SupplyRole, NO_CUSTOMER};
+use crate::model::estate::{ConfigurationSet, CustomerIdx, SupplyRole, NO_CUSTOMER};
 use crate::model::participation::PilotVerdict;
 use crate::model::state::State;
+use crate::read::UpgradeCounts;
 use crate::write::eligibility::Raw;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// A pilot candidate: (not super-friendly, seeded rank, hub), so that sorting prefers
 /// super-friendly premises, then the seeded order.
@@ -305,4 +303,98 @@ fn spread(mut groups: Vec<(String, Vec<Candidate>)>, want: usize) -> Vec<HubId> 
         .collect();
     out.truncate(want);
     out
+}
+
+/// One participant's row of the pilot status (the customer unnamed to a CSP).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PilotStatusRow {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub customer: Option<CustomerId>,
+    #[serde(flatten)]
+    pub counts: UpgradeCounts,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PilotStatus {
+    pub campaign: CampaignId,
+    pub phase: Phase,
+    /// Over the rows shown.
+    pub total: UpgradeCounts,
+    pub rows: Vec<PilotStatusRow>,
+}
+
+impl State {
+    /// The pilot's status per participant: the DCC sees every row named, the campaign's CSP
+    /// every row unnamed, a customer its own row. A participant's hubs are those it nominated
+    /// and those of its hubs with an upgrade in this campaign.
+    pub fn pilot_status(&self, actor: &Actor, campaign: &CampaignId) -> Result<PilotStatus, Error> {
+        let c = self.campaign_for(actor, campaign)?;
+        let only = match actor {
+            Actor::Customer(_) => Some(self.customer_of(actor).unwrap_or(NO_CUSTOMER)),
+            _ => None,
+        };
+        let mut rows: BTreeMap<CustomerIdx, UpgradeCounts> = BTreeMap::new();
+        let mut total = UpgradeCounts::default();
+        for (pos, h) in self.estate.hubs.iter().enumerate() {
+            if h.variant != c.variant {
+                continue;
+            }
+            let p = pos as u32;
+            let record = c.rollout.upgrades.get(&p);
+            let mut counted = false;
+            let suppliers = if h.gas_supplier == h.import_supplier {
+                [h.import_supplier, NO_CUSTOMER]
+            } else {
+                [h.import_supplier, h.gas_supplier]
+            };
+            for s in suppliers {
+                if s == NO_CUSTOMER || only.is_some_and(|o| o != s) {
+                    continue;
+                }
+                if record.is_some() || c.consents.nominated_by(s, p) {
+                    let (state, bad) = (
+                        record.map(|u| u.state),
+                        record.is_some_and(|u| u.health_bad),
+                    );
+                    rows.entry(s).or_default().add(state, bad);
+                    if !counted {
+                        total.add(state, bad);
+                        counted = true;
+                    }
+                }
+            }
+        }
+        let mut rows: Vec<PilotStatusRow> = rows
+            .into_iter()
+            .map(|(s, counts)| PilotStatusRow {
+                customer: match actor {
+                    Actor::Csp(_) => None,
+                    _ => self.estate.customer(s).cloned(),
+                },
+                counts,
+            })
+            .collect();
+        match actor {
+            // Unnamed rows in an order that says nothing of who they are.
+            Actor::Csp(_) => rows.sort_by(|a, b| {
+                (b.counts.hubs, b.counts.succeeded, b.counts.failed).cmp(&(
+                    a.counts.hubs,
+                    a.counts.succeeded,
+                    a.counts.failed,
+                ))
+            }),
+            _ => rows.sort_by(|a, b| a.customer.cmp(&b.customer)),
+        }
+        Ok(PilotStatus {
+            campaign: c.id.clone(),
+            phase: c.phase,
+            total,
+            rows,
+        })
+    }
 }

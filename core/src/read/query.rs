@@ -13,10 +13,10 @@ use crate::model::catalogue::Variant;
 use crate::model::defects::DefectView;
 use crate::model::eligibility::Explanation;
 use crate::model::notices::NotificationPage;
-use crate::read::status::{FirmwareCount, PilotStatus, SetProgress};
 use crate::read::ParticipationView;
 use crate::read::UpgradePage;
 use crate::read::{CampaignView, ConfigSetCount, FirmwareView, HubPage, HubView};
+use crate::read::{FirmwareCount, PilotStatus, SetProgress};
 
 fn thousand() -> u64 {
     1_000

@@ -15,7 +15,7 @@ use crate::kernel::ids::actor::Actor;
 use crate::kernel::ids::{CampaignId, CustomerId};
 use crate::model::estate::{ConfigurationSet, HanDeviceKind};
 use crate::model::state::State;
-use crate::read::status::SetProgress;
+use crate::read::SetProgress;
 
 /// The columns naming a configuration set: its key, variant, firmware and each HAN device's
 /// model and firmware (null where the set has no such device).
