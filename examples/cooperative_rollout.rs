@@ -384,7 +384,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     signed_store(&synth, start)
 }
 
-/// Step 9: a store the DCC and a supplier share, its acts signed (DOMAIN.md decision 21): the DCC
+/// Step 9: a store the DCC and a supplier share, its acts signed (docs/domain.md decision 21): the DCC
 /// registers the supplier's key, the supplier's own service cannot act as the DCC, and a
 /// checkpoint the DCC signs lets the supplier check the log it is given.
 fn signed_store(

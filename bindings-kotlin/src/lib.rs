@@ -74,7 +74,7 @@ pub fn campaign_policy_from_json(json: String) -> Result<core::CampaignPolicy> {
 
 /// A recorded event as a party is given it. A mirror of the core's `Event` because the JVM's
 /// shape differs in one way: the sequence number is the DCC's only (a party's would count
-/// others' events, DOMAIN.md decision 13), so it is optional here.
+/// others' events, docs/domain.md decision 13), so it is optional here.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct Recorded {
     pub seq: Option<i64>,

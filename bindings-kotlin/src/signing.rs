@@ -1,4 +1,4 @@
-//! Keys and signers (DOMAIN.md decision 21) for the JVM. A `Signer` is a Kotlin or Java
+//! Keys and signers (docs/domain.md decision 21) for the JVM. A `Signer` is a Kotlin or Java
 //! interface (an HSM's or a cloud KMS's client implements it; the private key never crosses
 //! into the library); `KeyPair` (Kotlin, `src/main/kotlin`) implements it over the functions
 //! here, which take the key's 32-byte seed. Signed records carry keys and signatures as hex

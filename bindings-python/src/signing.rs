@@ -1,4 +1,4 @@
-//! Keys and signers (DOMAIN.md decision 21) for Python: a `KeyPair` held in memory, or any
+//! Keys and signers (docs/domain.md decision 21) for Python: a `KeyPair` held in memory, or any
 //! Python object with `public_key()` and `sign(message: bytes) -> bytes` (an HSM's or a cloud
 //! KMS's client), called back with the GIL taken. The private key never leaves the signer.
 

@@ -1,4 +1,4 @@
-"""Signed acts from Python (issue 21, DOMAIN.md decision 21): keys held in memory or behind a
+"""Signed acts from Python (issue 21, docs/domain.md decision 21): keys held in memory or behind a
 callback (an HSM's or a KMS's client), every command signed by its actor's registered key,
 keys registered, rotated and revoked by the DCC, and a shared store in which no writer can
 record another party's act, through the library or through SQL. Against both stores."""

@@ -268,7 +268,7 @@ class Engine:
         else:
             self._inner = _native.NativeEngine()
 
-    # --- signed acts (DOMAIN.md decision 21) ---------------------------------------------
+    # --- signed acts (docs/domain.md decision 21) ---------------------------------------------
     def sign_as(self, actor: str, signer: Signer) -> None:
         """Signs `actor`'s commands with `signer` from now on: every command method and
         `execute_batch` sign each as the actor's next act. `signer` is a `KeyPair`, or any object
@@ -361,7 +361,7 @@ class Engine:
         this host's clock plus `clock_skew_seconds` is refused (`InvalidInputError` on `at`);
         another writer's event stamped so is applied and listed in `open_report()`.
 
-        A signed store (DOMAIN.md decision 21) opens with its `trust`: every act is verified
+        A signed store (docs/domain.md decision 21) opens with its `trust`: every act is verified
         on the way in, every command must be signed (`sign_as`, `execute_signed`), and a
         snapshot is used only when this host's `signer` or the DCC's anchor signed it; the
         store's snapshots are signed with `signer`, and with the DCC's key it signs a checkpoint

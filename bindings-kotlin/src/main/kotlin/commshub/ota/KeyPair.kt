@@ -1,7 +1,7 @@
 package commshub.ota
 
 /**
- * An Ed25519 key pair held in this JVM (DOMAIN.md decision 21): a [Signer] for a party's own
+ * An Ed25519 key pair held in this JVM (docs/domain.md decision 21): a [Signer] for a party's own
  * service. A key kept in an HSM or a cloud KMS implements [Signer] over its client instead, and
  * never leaves it.
  */

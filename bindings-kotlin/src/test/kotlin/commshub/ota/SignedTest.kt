@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.MethodSource
 import java.security.MessageDigest
 
 /**
- * Signed acts from the JVM (issue 21, DOMAIN.md decision 21): a [KeyPair] held here or any
+ * Signed acts from the JVM (issue 21, docs/domain.md decision 21): a [KeyPair] held here or any
  * [Signer] (an HSM's or a KMS's client), every command signed by its actor's registered key,
  * keys registered, rotated and revoked by the DCC, and a shared store in which no writer can
  * record another party's act, through the library or through SQL. Against both stores.
