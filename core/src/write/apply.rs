@@ -2,12 +2,10 @@
 //! and may be anything, so `apply` never panics: a reference it cannot resolve, or a bulk load
 //! with a bad row, is an error before anything of that event is changed.
 
-use crate::kernel::error::Entity;
-use crate::kernel::error::Error;
-use crate::kernel::ids::CampaignId;
-use crate::kernel::ids::HubId;
-use crate::model::estate::ConfigurationSet;
-use crate::model::estate::EstateTable;
+use crate::kernel::error::{Entity, Error};
+use crate::kernel::ids::{CampaignId, CustomerId, HubId};
+use crate::model::campaigns::Campaign;
+use crate::model::estate::{ConfigurationSet, CustomerIdx, EstateTable};
 use crate::model::participation::Consents;
 use crate::model::state::State;
 use crate::write::event::Event;
@@ -153,5 +151,31 @@ fn texts_within(
             r
         }),
         _ => Ok(()),
+    }
+}
+
+impl State {
+    pub(super) fn campaign_ref(&self, id: &CampaignId) -> Result<&Campaign, Error> {
+        self.campaigns
+            .get(id)
+            .ok_or_else(|| Error::not_found(Entity::Campaign, id))
+    }
+
+    pub(super) fn campaign_mut(&mut self, id: &CampaignId) -> &mut Campaign {
+        // Present: every caller resolved it first.
+        self.campaigns
+            .get_mut(id)
+            .expect("campaign checked present")
+    }
+
+    pub(super) fn customer_ref(&self, id: &CustomerId) -> Result<CustomerIdx, Error> {
+        self.estate
+            .customer_idx(id)
+            .ok_or_else(|| Error::not_found(Entity::Customer, id))
+    }
+
+    pub(super) fn config_ref(&self, set: &ConfigurationSet) -> Result<u32, Error> {
+        self.find_config(set)
+            .ok_or_else(|| Error::not_found(Entity::ConfigurationSet, set.key()))
     }
 }

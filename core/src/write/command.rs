@@ -137,9 +137,9 @@ commands! {
     RecordPilotVerdict(participation),
 
     // --- upgrades, health, halts, defects, notifications ---
-    ReportOutcomes(outcomes),
-    ReportHanHealth(outcomes),
-    CheckDeadlines(outcomes),
+    ReportOutcomes(rollout),
+    ReportHanHealth(rollout),
+    CheckDeadlines(rollout),
     HaltUpgrades(halts),
     ResumeUpgrades(halts),
     FlagDefect(defects),

@@ -16,7 +16,6 @@ pub mod event;
 mod halts;
 mod keys;
 mod notices;
-mod outcomes;
 mod participation;
 mod rollout;
 #[cfg(test)]

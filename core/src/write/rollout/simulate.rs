@@ -5,31 +5,28 @@
 //! same simulation checks a live report (with eligibility, pacing) and re-applies a recorded
 //! one (state machine only), so a replay cannot drift from what was decided.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-use super::eligibility::{CampaignCtx, Raw};
-use super::event::{
-    CampaignPhaseChanged, ConfigurationSetHalted, CutoffNoticesDue, InFlightTimedOut,
-    ReconciliationTimedOut,
-};
 use crate::kernel::civil_time;
-use crate::kernel::error::Error;
-use crate::kernel::error::{Entity, RowError, Rule};
+use crate::kernel::error::RowError;
 use crate::kernel::ids::actor::Actor;
-use crate::kernel::ids::{CampaignId, CustomerId};
 use crate::kernel::intern::FxBuild;
 use crate::model::campaigns::{Campaign, Phase};
 use crate::model::catalogue::FirmwareIdx;
-use crate::model::defects::{DefectFlag, DefectSubject, Resolved};
-use crate::model::estate::{ConfigurationSet, CustomerIdx, NO_CUSTOMER};
+use crate::model::estate::CustomerIdx;
 use crate::model::rollout::{
     advance, DispatchInfo, HaltFigures, HealthReport, HubUpgrade, Outcome, OutcomeReport, Tally,
     UpgradeState,
 };
 use crate::model::state::State;
+use crate::write::eligibility::{CampaignCtx, Raw};
 use crate::write::event::EventPayload;
+use crate::write::event::{
+    CampaignPhaseChanged, ConfigurationSetHalted, CutoffNoticesDue, InFlightTimedOut,
+    ReconciliationTimedOut,
+};
 
 /// A tally to count: (configuration set of origin, day of dispatch, what).
 pub(super) type Counted = (u32, NaiveDate, Tally);
@@ -46,108 +43,6 @@ pub(crate) struct Simulated {
 }
 
 impl State {
-    /// The campaign an outcome report is about, if `actor` is the CSP of its region.
-    pub(super) fn reporting_campaign(
-        &self,
-        actor: &Actor,
-        id: &CampaignId,
-        action: &str,
-    ) -> Result<&Campaign, Error> {
-        // Another region's campaign does not exist for a CSP (docs/domain.md decision 13).
-        let c = self.campaign_for(actor, id)?;
-        if !matches!(actor, Actor::Csp(_)) {
-            return Err(Error::not_permitted(
-                actor,
-                action,
-                "only the CSP of the campaign's region reports outcomes of its hubs",
-            ));
-        }
-        Ok(c)
-    }
-
-    /// A campaign that halts and holds apply to: started and not closed.
-    pub(super) fn live_campaign(&self, actor: &Actor, id: &CampaignId) -> Result<&Campaign, Error> {
-        let c = self.campaign_for(actor, id)?;
-        if matches!(c.phase, Phase::Draft | Phase::Completed | Phase::Cancelled) {
-            return Err(Error::precondition(
-                Rule::CampaignPhase,
-                format!(
-                    "campaign {id} is {}; halts apply once it started and until it closes",
-                    c.phase
-                ),
-            ));
-        }
-        Ok(c)
-    }
-
-    /// A configuration set of the campaign's variant (for a customer: one it has hubs on, so
-    /// that it learns nothing of others' sets).
-    pub(super) fn campaign_set(
-        &self,
-        c: &Campaign,
-        set: &ConfigurationSet,
-        customer: Option<CustomerIdx>,
-    ) -> Result<u32, Error> {
-        let not_found = || Error::not_found(Entity::ConfigurationSet, set.key());
-        let cfg = self.find_config(set).ok_or_else(not_found)?;
-        if let Some(me) = customer {
-            if !self
-                .estate
-                .hubs_of(me, 0)
-                .any(|p| self.estate.hubs[p].config == cfg)
-            {
-                return Err(not_found());
-            }
-        }
-        if self.estate.configs.resolve(cfg).variant != c.variant {
-            return Err(Error::precondition(
-                Rule::WrongVariant,
-                format!("{} is not of {}'s variant", set.key(), c.id),
-            ));
-        }
-        Ok(cfg)
-    }
-
-    pub(crate) fn resolve_subject(
-        &self,
-        subject: &DefectSubject,
-        customer: Option<CustomerIdx>,
-    ) -> Result<Resolved, Error> {
-        match subject {
-            DefectSubject::ConfigurationSet { set } => {
-                let not_found = || Error::not_found(Entity::ConfigurationSet, set.key());
-                let cfg = self.find_config(set).ok_or_else(not_found)?;
-                if let Some(me) = customer {
-                    if !self
-                        .estate
-                        .hubs_of(me, 0)
-                        .any(|p| self.estate.hubs[p].config == cfg)
-                    {
-                        return Err(not_found());
-                    }
-                }
-                Ok(Resolved::Config(cfg))
-            }
-            DefectSubject::Firmware { variant, version } => {
-                let v = self
-                    .catalogue
-                    .variant_idx(variant)
-                    .ok_or_else(|| Error::not_found(Entity::Variant, variant))?;
-                let f = self.catalogue.firmware_idx(v, version).ok_or_else(|| {
-                    Error::not_found(Entity::Firmware, format!("{variant}@{version}"))
-                })?;
-                Ok(Resolved::Firmware(f))
-            }
-        }
-    }
-
-    pub(super) fn defect(&self, flag: u64) -> Result<&DefectFlag, Error> {
-        self.defects
-            .iter()
-            .find(|d| d.id == flag)
-            .ok_or_else(|| Error::not_found(Entity::DefectFlag, flag))
-    }
-
     /// Runs an outcome report recorded at `recorded` over the campaign's attempts. Each row
     /// happened at its own time (at most `recorded`; by default `recorded`). With `ctx` (a live
     /// report) each dispatch must also be of a hub upgradeable now, outside a blackout at the
@@ -559,44 +454,5 @@ impl State {
             }
         }
         events
-    }
-
-    /// Customers supplying hubs of the campaign's variant, in id order.
-    pub(crate) fn customers_of_variant(&self, c: &Campaign) -> Vec<CustomerIdx> {
-        let mut seen = BTreeSet::new();
-        for h in self.estate.hubs.iter().filter(|h| h.variant == c.variant) {
-            for s in [h.import_supplier, h.gas_supplier] {
-                if s != NO_CUSTOMER {
-                    seen.insert(s);
-                }
-            }
-        }
-        let mut out: Vec<CustomerIdx> = seen.into_iter().collect();
-        out.sort_by(|a, b| self.estate.customer(*a).cmp(&self.estate.customer(*b)));
-        out
-    }
-
-    pub(super) fn campaign_ref(&self, id: &CampaignId) -> Result<&Campaign, Error> {
-        self.campaigns
-            .get(id)
-            .ok_or_else(|| Error::not_found(Entity::Campaign, id))
-    }
-
-    pub(super) fn campaign_mut(&mut self, id: &CampaignId) -> &mut Campaign {
-        // Present: every caller resolved it first.
-        self.campaigns
-            .get_mut(id)
-            .expect("campaign checked present")
-    }
-
-    pub(super) fn customer_ref(&self, id: &CustomerId) -> Result<CustomerIdx, Error> {
-        self.estate
-            .customer_idx(id)
-            .ok_or_else(|| Error::not_found(Entity::Customer, id))
-    }
-
-    pub(super) fn config_ref(&self, set: &ConfigurationSet) -> Result<u32, Error> {
-        self.find_config(set)
-            .ok_or_else(|| Error::not_found(Entity::ConfigurationSet, set.key()))
     }
 }

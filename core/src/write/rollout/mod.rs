@@ -1,12 +1,10 @@
 //! What the CSP reports (upgrade outcomes, HAN health) and the deadlines the system keeps
 //! (read-back reconciliation, in-flight timeouts, cut-off notices).
 
+mod simulate;
+
 use serde::{Deserialize, Serialize};
 
-use super::authority::{self, Authority};
-use super::command::{Cx, Decide};
-use super::event::{Event, Evolve, Notices};
-use super::notices::{summary, Class, Counts};
 use crate::kernel::civil_time;
 use crate::kernel::error::Error;
 use crate::kernel::error::Rule;
@@ -20,7 +18,11 @@ use crate::model::rollout::{
     UpgradeState,
 };
 use crate::model::state::State;
+use crate::write::authority::{self, Authority};
+use crate::write::command::{Cx, Decide};
 use crate::write::event::EventPayload;
+use crate::write::event::{Event, Evolve, Notices};
+use crate::write::notices::{summary, Class, Counts};
 
 /// The CSP of the campaign's region: outcomes of upgrade attempts, in the order they
 /// happened (one hub may appear more than once). Every row is checked; any bad row refuses
