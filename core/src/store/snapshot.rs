@@ -12,7 +12,7 @@
 //! | 8 | hub count `n` |
 //! | 8 | length `m` of the structured part |
 //! | 32 n | the hub table, one fixed-width record a hub ([`HUB_BYTES`]) |
-//! | m | everything else, as MessagePack with field names |
+//! | m | everything else, as MessagePack with field names: `{state, projections}` |
 //! | 32 | SHA-256 of every byte before it |
 //!
 //! Why this form: the hub table is 99% of a national snapshot, and fixed-width records decode
@@ -23,6 +23,11 @@
 //! The hub index is not stored: it is rebuilt from the ids (the sharded bulk build). SHA-256
 //! (with the CPU's SHA instructions here) catches a flipped bit anywhere; a newer format
 //! version is refused rather than misread.
+//!
+//! Formats: 2 (written since the engine, not the aggregate, holds projections and caches)
+//! splits the structured part into the aggregate's data (`state`) and the engine's projections
+//! (`projections`: the notification outboxes); 1 held both in one flat map. This build reads
+//! both and writes 2.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -44,16 +49,25 @@ use crate::model::notices::Outboxes;
 use crate::model::state::State;
 
 const MAGIC: &[u8; 8] = b"CHOTASNP";
-/// The snapshot format this build writes and reads.
-pub const FORMAT: u32 = 1;
+/// The snapshot format this build writes.
+pub const FORMAT: u32 = 2;
+/// The formats this build reads.
+pub const READS: [u32; 2] = [1, 2];
 /// Bytes of one hub record in the table.
 pub const HUB_BYTES: usize = 32;
 const HEADER: usize = 8 + 4 + 8 + 32 + 8 + 8;
 const CHECKSUM: usize = 32;
 
-/// Everything but the hub table, borrowed for writing.
+/// Everything but the hub table, borrowed for writing (format 2).
 #[derive(Serialize)]
 struct RestOut<'a> {
+    state: StateOut<'a>,
+    projections: ProjectionsOut<'a>,
+}
+
+/// The aggregate's data but the hub table.
+#[derive(Serialize)]
+struct StateOut<'a> {
     catalogue: &'a Catalogue,
     campaigns: &'a BTreeMap<CampaignId, Campaign>,
     last_seq: u64,
@@ -63,13 +77,18 @@ struct RestOut<'a> {
     customers: &'a [CustomerId],
     devices: &'a [DeviceProfile],
     configs: &'a [ConfigSet],
-    outboxes: &'a Outboxes,
     keys: &'a KeyRegistry,
 }
 
-/// The same, owned, for reading.
+/// The engine's projections.
+#[derive(Serialize)]
+struct ProjectionsOut<'a> {
+    outboxes: &'a Outboxes,
+}
+
+/// The aggregate's data, owned, for reading (either format).
 #[derive(Deserialize)]
-struct RestIn {
+struct StateIn {
     catalogue: Catalogue,
     campaigns: BTreeMap<CampaignId, Campaign>,
     last_seq: u64,
@@ -81,10 +100,29 @@ struct RestIn {
     customers: Vec<CustomerId>,
     devices: Vec<DeviceProfile>,
     configs: Vec<ConfigSet>,
-    outboxes: Outboxes,
     /// Absent from snapshots written before acts were signed.
     #[serde(default)]
     keys: KeyRegistry,
+}
+
+#[derive(Deserialize)]
+struct ProjectionsIn {
+    outboxes: Outboxes,
+}
+
+/// Format 2's structured part.
+#[derive(Deserialize)]
+struct RestIn {
+    state: StateIn,
+    projections: ProjectionsIn,
+}
+
+/// Format 1's: the state's fields and the outboxes side by side.
+#[derive(Deserialize)]
+struct RestV1 {
+    #[serde(flatten)]
+    state: StateIn,
+    outboxes: Outboxes,
 }
 
 /// What a snapshot's header says, read without decoding the rest.
@@ -100,17 +138,19 @@ pub struct SnapshotHeader {
 pub(crate) fn encode(state: &State, outboxes: &Outboxes, chain_hash: &[u8; 32]) -> Vec<u8> {
     let estate = &state.estate;
     let rest = RestOut {
-        catalogue: &state.catalogue,
-        campaigns: &state.campaigns,
-        last_seq: state.last_seq,
-        last_at: state.last_at,
-        defects: &state.defects,
-        withdrawn_flags: &state.withdrawn_flags,
-        customers: estate.customers.values(),
-        devices: estate.devices.values(),
-        configs: estate.configs.values(),
-        outboxes,
-        keys: &state.keys,
+        state: StateOut {
+            catalogue: &state.catalogue,
+            campaigns: &state.campaigns,
+            last_seq: state.last_seq,
+            last_at: state.last_at,
+            defects: &state.defects,
+            withdrawn_flags: &state.withdrawn_flags,
+            customers: estate.customers.values(),
+            devices: estate.devices.values(),
+            configs: estate.configs.values(),
+            keys: &state.keys,
+        },
+        projections: ProjectionsOut { outboxes },
     };
     let rest = rmp_serde::to_vec_named(&rest)
         .expect("the state holds only maps, lists, strings, numbers and dates");
@@ -190,10 +230,18 @@ pub fn check(bytes: &[u8]) -> Result<SnapshotHeader, Error> {
     }
     let format = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
     let seq = u64_at(bytes, 12);
-    if format != FORMAT {
+    if !READS.contains(&format) {
+        let by = if format > FORMAT {
+            "written by a newer build"
+        } else {
+            "which no build writes"
+        };
         return Err(corrupt(
             seq,
-            format!("format {format}; this build reads format {FORMAT}"),
+            format!(
+                "format {format}, {by}; this build reads formats {} (and writes {FORMAT})",
+                READS.map(|f| f.to_string()).join(" and ")
+            ),
         ));
     }
     let mut chain_hash = [0u8; 32];
@@ -251,8 +299,23 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(State, Outboxes, SnapshotHeader), 
     if bad.into_inner() {
         return Err(corrupt(seq, "a hub record with an unknown SMI status"));
     }
-    let rest: RestIn = rmp_serde::from_slice(&bytes[hub_end..bytes.len() - CHECKSUM])
-        .map_err(|e| corrupt(seq, format!("the structured part does not decode: {e}")))?;
+    let structured = &bytes[hub_end..bytes.len() - CHECKSUM];
+    let undecodable = |e: rmp_serde::decode::Error| {
+        corrupt(
+            seq,
+            format!(
+                "the structured part does not decode as format {}: {e}",
+                header.format
+            ),
+        )
+    };
+    let (rest, outboxes) = if header.format == 1 {
+        let v1: RestV1 = rmp_serde::from_slice(structured).map_err(undecodable)?;
+        (v1.state, v1.outboxes)
+    } else {
+        let v2: RestIn = rmp_serde::from_slice(structured).map_err(undecodable)?;
+        (v2.state, v2.projections.outboxes)
+    };
     if rest.last_seq != seq {
         return Err(corrupt(
             seq,
@@ -284,5 +347,5 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(State, Outboxes, SnapshotHeader), 
         withdrawn_flags: rest.withdrawn_flags,
         keys: rest.keys,
     };
-    Ok((state, rest.outboxes, header))
+    Ok((state, outboxes, header))
 }
