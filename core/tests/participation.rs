@@ -1108,7 +1108,7 @@ fn pilot_proposals_take_super_friendly_premises_first_overall_and_only_takeable_
     );
     assert_eq!(chosen.iter().filter(|h| !friendly.contains(h)).count(), 9);
     assert!(
-        chosen.iter().all(|h| h.as_u64() < 200),
+        chosen.iter().all(|h| *h < hub(200)),
         "no held, halted or suspended hub: {chosen:?}"
     );
     // Fewer slots than super-friendly candidates: all friendly, spread over their sets.

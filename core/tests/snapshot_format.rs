@@ -49,7 +49,8 @@ fn world() -> Engine {
     e
 }
 
-/// Written by the format-1 build (commit 50e3a7f, `world().to_snapshot()`), kept as bytes.
+/// `world().to_snapshot()` as the format-1 encoder wrote it (`core/src/store/snapshot.rs` of
+/// commit 50e3a7f, the last to write format 1), kept as bytes.
 const FORMAT_1: &[u8] = include_bytes!("fixtures/snapshot-format-1.bin");
 
 #[test]

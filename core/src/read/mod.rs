@@ -15,6 +15,7 @@ mod campaigns;
 mod catalogue;
 mod defects;
 mod estate;
+mod notices;
 mod participation;
 pub mod query;
 mod rollout;

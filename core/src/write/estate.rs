@@ -751,3 +751,79 @@ impl Evolve for HubDecommissioned {
         // Tells nobody.
     }
 }
+
+#[cfg(test)]
+mod specs {
+    use super::*;
+    use crate::kernel::error::ErrorKind;
+    use crate::kernel::ids::Region;
+    use crate::write::spec::{catalogue, day, estate, given, sup};
+
+    fn to_sup_c() -> ChangeSupplier {
+        ChangeSupplier {
+            hub: HubId::from_u64(1),
+            role: SupplyRole::Import,
+            supplier: Some("SUP-C".parse().unwrap()),
+            flags: ConsumerFlags::default(),
+        }
+    }
+
+    #[test]
+    fn a_change_of_supplier_moves_the_hub_to_the_new_supplier_only() {
+        let sees = |who: &'static str| {
+            move |e: &crate::engine::Engine| e.state().hub(&sup(who), HubId::from_u64(1)).is_ok()
+        };
+        given(&[catalogue(), estate()])
+            .when(&Actor::Dcc, day(1), to_sup_c())
+            .then(vec![SupplierChanged {
+                hub: HubId::from_u64(1),
+                role: SupplyRole::Import,
+                supplier: Some("SUP-C".parse().unwrap()),
+                flags: ConsumerFlags::default(),
+            }
+            .into()])
+            .then_view(sees("SUP-C"), true)
+            .then_view(sees("SUP-A"), false);
+    }
+
+    #[test]
+    fn a_change_of_supplier_is_the_dccs_of_a_known_live_hub_and_a_real_change() {
+        given(&[catalogue(), estate()])
+            .when(&sup("SUP-A"), day(1), to_sup_c())
+            .then_error(ErrorKind::NotPermitted, None);
+        given(&[catalogue(), estate()])
+            .when(&Actor::Csp(Region::North), day(1), to_sup_c())
+            .then_error(ErrorKind::NotPermitted, None);
+        given(&[catalogue(), estate()])
+            .when(
+                &Actor::Dcc,
+                day(1),
+                ChangeSupplier {
+                    hub: HubId::from_u64(9),
+                    ..to_sup_c()
+                },
+            )
+            .then_error(ErrorKind::NotFound, None);
+        given(&[catalogue(), estate()])
+            .when(
+                &Actor::Dcc,
+                day(1),
+                ChangeSupplier {
+                    supplier: Some("SUP-A".parse().unwrap()),
+                    ..to_sup_c()
+                },
+            )
+            .then_error(ErrorKind::PreconditionFailed, Some(Rule::SupplyRole));
+        // Hub 1 has no GSME: no gas supplier can take it.
+        given(&[catalogue(), estate()])
+            .when(
+                &Actor::Dcc,
+                day(1),
+                ChangeSupplier {
+                    role: SupplyRole::Gas,
+                    ..to_sup_c()
+                },
+            )
+            .then_error(ErrorKind::PreconditionFailed, Some(Rule::SupplyRole));
+    }
+}

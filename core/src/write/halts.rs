@@ -434,3 +434,86 @@ impl Evolve for SupplierHoldLifted {
         }
     }
 }
+
+#[cfg(test)]
+mod specs {
+    use super::*;
+    use crate::kernel::error::ErrorKind;
+    use crate::kernel::ids::Region;
+    use crate::write::spec::{catalogue, day, estate, given, pilot, set_of_hub_1, sup};
+
+    fn halt(set: Option<ConfigurationSet>) -> HaltUpgrades {
+        HaltUpgrades {
+            campaign: "C1".parse().unwrap(),
+            set,
+            reason: "ESME drops off the HAN".into(),
+        }
+    }
+
+    fn halted() -> ConfigurationSetHalted {
+        ConfigurationSetHalted {
+            campaign: "C1".parse().unwrap(),
+            set: set_of_hub_1(),
+            reason: "ESME drops off the HAN".into(),
+            figures: None,
+        }
+    }
+
+    #[test]
+    fn the_dcc_halts_a_set_and_the_suppliers_on_it_are_told() {
+        given(&[catalogue(), estate(), pilot()])
+            .when(&Actor::Dcc, day(3), halt(Some(set_of_hub_1())))
+            .then(vec![halted().into()])
+            // SUP-A and SUP-B both supply hubs on the set; nobody learns who else does.
+            .then_notices(&sup("SUP-A"), &["configuration_set_halted"])
+            .then_notices(&sup("SUP-B"), &["configuration_set_halted"]);
+    }
+
+    #[test]
+    fn a_halt_is_refused_to_the_csp_without_a_set_or_reason_and_twice() {
+        given(&[catalogue(), estate(), pilot()])
+            .when(
+                &Actor::Csp(Region::North),
+                day(3),
+                halt(Some(set_of_hub_1())),
+            )
+            .then_error(ErrorKind::NotPermitted, None);
+        given(&[catalogue(), estate(), pilot()])
+            .when(&Actor::Dcc, day(3), halt(None))
+            .then_error(ErrorKind::InvalidInput, None);
+        given(&[catalogue(), estate(), pilot()])
+            .when(
+                &Actor::Dcc,
+                day(3),
+                HaltUpgrades {
+                    reason: " ".into(),
+                    ..halt(Some(set_of_hub_1()))
+                },
+            )
+            .then_error(ErrorKind::InvalidInput, None);
+        // Already halted (given as the recorded event: only the fact matters here).
+        given(&[catalogue(), estate(), pilot()])
+            .recorded(&Actor::Dcc, day(3), halted().into())
+            .when(&Actor::Dcc, day(4), halt(Some(set_of_hub_1())))
+            .then_error(ErrorKind::PreconditionFailed, Some(Rule::NoChange));
+    }
+
+    #[test]
+    fn a_customer_holds_its_own_hubs_and_only_once() {
+        let placed = SupplierHoldPlaced {
+            campaign: "C1".parse().unwrap(),
+            customer: "SUP-A".parse().unwrap(),
+            set: None,
+            reason: "ESME drops off the HAN".into(),
+        };
+        given(&[catalogue(), estate(), pilot()])
+            .when(&sup("SUP-A"), day(3), halt(None))
+            .then(vec![placed.clone().into()])
+            // The other supplier of the shared hub is not told of SUP-A's hold.
+            .then_notices(&sup("SUP-B"), &[]);
+        given(&[catalogue(), estate(), pilot()])
+            .recorded(&sup("SUP-A"), day(3), placed.into())
+            .when(&sup("SUP-A"), day(4), halt(None))
+            .then_error(ErrorKind::PreconditionFailed, Some(Rule::NoChange));
+    }
+}

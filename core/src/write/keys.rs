@@ -268,3 +268,102 @@ impl Evolve for KeyRevoked {
         }
     }
 }
+
+#[cfg(test)]
+mod specs {
+    use super::*;
+    use crate::kernel::error::ErrorKind;
+    use crate::kernel::signing::KeyPair;
+    use crate::write::spec::{catalogue, day, estate, given, sup};
+
+    fn key(n: u8) -> PublicKey {
+        KeyPair::from_seed(&[n; 32]).unwrap().public_key()
+    }
+
+    fn register(n: u8) -> RegisterKey {
+        RegisterKey {
+            party: sup("SUP-A"),
+            key: key(n),
+        }
+    }
+
+    #[test]
+    fn the_dcc_registers_a_partys_key_and_the_party_is_told() {
+        given(&[catalogue(), estate()])
+            .when(&Actor::Dcc, day(1), register(1))
+            .then(vec![KeyRegistered {
+                party: sup("SUP-A"),
+                key: key(1),
+            }
+            .into()])
+            .then_notices(&sup("SUP-A"), &["key_registered"])
+            .then_notices(&sup("SUP-B"), &[])
+            .then_view(|e| e.keys_of(&sup("SUP-A")).len(), 1);
+    }
+
+    #[test]
+    fn keys_are_the_dccs_to_register_once_and_never_for_the_system() {
+        given(&[catalogue(), estate()])
+            .when(&sup("SUP-A"), day(1), register(1))
+            .then_error(ErrorKind::NotPermitted, None);
+        given(&[catalogue(), estate()])
+            .when(
+                &Actor::Dcc,
+                day(1),
+                RegisterKey {
+                    party: Actor::System,
+                    key: key(1),
+                },
+            )
+            .then_error(ErrorKind::InvalidInput, None);
+        given(&[catalogue(), estate()])
+            .recorded(
+                &Actor::Dcc,
+                day(1),
+                KeyRegistered {
+                    party: sup("SUP-A"),
+                    key: key(1),
+                }
+                .into(),
+            )
+            .when(&Actor::Dcc, day(2), register(1))
+            .then_error(ErrorKind::AlreadyExists, None);
+    }
+
+    #[test]
+    fn a_rotation_registers_the_new_key_then_revokes_the_old_in_one_act() {
+        given(&[catalogue(), estate()])
+            .recorded(
+                &Actor::Dcc,
+                day(1),
+                KeyRegistered {
+                    party: sup("SUP-A"),
+                    key: key(1),
+                }
+                .into(),
+            )
+            .when(
+                &Actor::Dcc,
+                day(2),
+                RotateKey {
+                    party: sup("SUP-A"),
+                    old: key(1),
+                    new: key(2),
+                },
+            )
+            .then(vec![
+                KeyRegistered {
+                    party: sup("SUP-A"),
+                    key: key(2),
+                }
+                .into(),
+                KeyRevoked {
+                    party: sup("SUP-A"),
+                    key: key(1),
+                    reason: Some("rotated".into()),
+                }
+                .into(),
+            ])
+            .then_notices(&sup("SUP-A"), &["key_registered", "key_revoked"]);
+    }
+}

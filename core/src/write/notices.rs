@@ -16,7 +16,7 @@ use crate::kernel::ids::actor::Actor;
 use crate::kernel::ids::{CampaignId, HubId};
 use crate::model::campaigns::Campaign;
 use crate::model::estate::{CustomerIdx, NO_CUSTOMER};
-use crate::model::notices::{NotificationKind, NotificationPage, Outboxes, Recipient};
+use crate::model::notices::{NotificationKind, Outboxes, Recipient};
 use crate::model::state::State;
 use crate::write::event::EventPayload;
 
@@ -57,17 +57,6 @@ impl State {
                 outboxes.push(to, event.seq, event.at, kind);
             }
         }
-    }
-
-    /// `actor`'s notifications not yet acknowledged, oldest first, at most `limit` (1 to
-    /// 10 000).
-    pub(crate) fn notifications(
-        &self,
-        actor: &Actor,
-        limit: u64,
-        outboxes: &Outboxes,
-    ) -> Result<NotificationPage, Error> {
-        outboxes.page(self.recipient_of(actor), limit)
     }
 
     pub(super) fn notices(&self, event: &Event) -> Notices {
@@ -285,5 +274,55 @@ impl Evolve for NotificationsAcknowledged {
 
     fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
         // Tells nobody.
+    }
+}
+
+#[cfg(test)]
+mod specs {
+    use super::*;
+    use crate::kernel::error::ErrorKind;
+    use crate::write::spec::{catalogue, day, estate, given, pilot, sup};
+
+    #[test]
+    fn a_party_acknowledges_what_it_was_sent_and_is_not_sent_it_again() {
+        // The pilot OA told SUP-A (a supplier of the campaign's variant): notices 1 and 2.
+        let page = |e: &crate::engine::Engine| {
+            let p = e.notifications(&sup("SUP-A"), 100).unwrap();
+            (p.acknowledged, p.notifications.len())
+        };
+        let sent = given(&[catalogue(), estate(), pilot()]).engine_view(page);
+        assert!(sent.1 >= 1, "SUP-A was told of the campaign: {sent:?}");
+        let up_to = sent.1 as u64;
+        given(&[catalogue(), estate(), pilot()])
+            .when(&sup("SUP-A"), day(3), AcknowledgeNotifications { up_to })
+            .then(vec![NotificationsAcknowledged {
+                recipient: sup("SUP-A"),
+                up_to,
+            }
+            .into()])
+            .then_view(page, (up_to, 0));
+    }
+
+    #[test]
+    fn acknowledging_past_the_last_notice_or_again_is_refused() {
+        given(&[catalogue(), estate(), pilot()])
+            .when(
+                &sup("SUP-A"),
+                day(3),
+                AcknowledgeNotifications { up_to: 1_000 },
+            )
+            .then_error(ErrorKind::InvalidInput, None);
+        given(&[catalogue(), estate(), pilot()])
+            .recorded(
+                &sup("SUP-A"),
+                day(3),
+                NotificationsAcknowledged {
+                    recipient: sup("SUP-A"),
+                    up_to: 1,
+                }
+                .into(),
+            )
+            .when(&sup("SUP-A"), day(4), AcknowledgeNotifications { up_to: 1 })
+            .then_error(ErrorKind::PreconditionFailed, Some(Rule::NoChange));
     }
 }

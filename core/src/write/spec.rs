@@ -1,12 +1,20 @@
 //! Specifications of decisions, beside each feature (`#[cfg(test)]`): given what happened,
 //! when an actor asks a command at a time, then exactly these events, or this refusal with
-//! nothing changed. What happened is given as the commands that made it (read as the events
-//! they recorded), so a specification states only what matters to its decision.
+//! nothing changed; and, where it matters, what a party then sees (`then_view`) and the notices
+//! it was sent (`then_notices`). What happened is given as the commands that made it, or as
+//! recorded events (`.recorded(..)`, applied as a replay applies them: for a history no command
+//! of today could make, or to state only the fact a decision reads).
 //!
 //! ```ignore
 //! given(&[catalogue()])
 //!     .when(&Actor::Dcc, day(1), GrantPilotOa { campaign: c("C1") })
 //!     .then_error(ErrorKind::NotFound, None);
+//! given(&[catalogue(), estate()])
+//!     .recorded(&sup("SUP-A"), day(1), DefectFlagged { .. }.into())
+//!     .when(&sup("SUP-A"), day(2), LiftDefectSuspension { flag })
+//!     .then(vec![..])
+//!     .then_notices(&sup("SUP-B"), &["defect_suspension_lifted"])
+//!     .then_view(|e| e.state().defect_flags(&Actor::Dcc).unwrap().len(), 1);
 //! ```
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -20,7 +28,7 @@ use crate::kernel::ids::Region;
 use crate::model::catalogue::{Gate, HanBand, Variant};
 use crate::model::estate::{ConsumerFlags, HanDevice, HanDevices, HubRow, SmiStatus};
 use crate::write::command::{Command, LoadEstate, RecordGate, RegisterFirmware, RegisterVariant};
-use crate::write::event::EventPayload;
+use crate::write::event::{Event, EventPayload};
 
 /// Day `n` of the specifications' calendar, 09:00 UTC.
 pub(crate) fn day(n: i64) -> DateTime<Utc> {
@@ -113,6 +121,48 @@ pub(crate) fn estate() -> Vec<Step> {
     vec![(Actor::Dcc, day(0), LoadEstate { hubs }.into())]
 }
 
+/// Campaign C1 (the north variant to 2.0, cut-off day 60, the default policy), created on
+/// day 1 and in Pilot from day 2 (the DCC's pilot OA).
+pub(crate) fn pilot() -> Vec<Step> {
+    let c1: crate::kernel::ids::CampaignId = "C1".parse().unwrap();
+    vec![
+        (
+            Actor::Dcc,
+            day(1),
+            crate::write::command::CreateCampaign {
+                campaign: c1.clone(),
+                variant: "CH-N-DB".parse().unwrap(),
+                target: "2.0".parse().unwrap(),
+                cutoff: day(60),
+                policy: Default::default(),
+            }
+            .into(),
+        ),
+        (
+            Actor::Dcc,
+            day(2),
+            crate::write::command::GrantPilotOa { campaign: c1 }.into(),
+        ),
+    ]
+}
+
+/// Customer `id` (a valid code).
+pub(crate) fn sup(id: &str) -> Actor {
+    Actor::customer(id).unwrap()
+}
+
+/// The configuration set of the spec estate's hubs 1 and 2 (north 1.0, ESME EM-A1 3.1).
+pub(crate) fn set_of_hub_1() -> crate::model::estate::ConfigurationSet {
+    crate::model::estate::ConfigurationSet {
+        variant: "CH-N-DB".parse().unwrap(),
+        firmware: "1.0".parse().unwrap(),
+        devices: HanDevices {
+            esme: Some(HanDevice::new("EM-A1", "3.1")),
+            ..HanDevices::default()
+        },
+    }
+}
+
 pub(crate) struct Given(Engine);
 
 /// What happened before: each history's steps in order, each one accepted.
@@ -127,6 +177,32 @@ pub(crate) fn given(histories: &[Vec<Step>]) -> Given {
 }
 
 impl Given {
+    /// And this event was recorded (by `actor`, at `at`), applied as a replay applies it: checked
+    /// against the state before it and the permission table, never decided.
+    pub(crate) fn recorded(
+        mut self,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        payload: EventPayload,
+    ) -> Given {
+        let event = Event {
+            seq: self.0.state().last_seq() + 1,
+            at,
+            actor: actor.clone(),
+            payload,
+            act: None,
+        };
+        if let Err(e) = self.0.apply_event(event.clone()) {
+            panic!("the given event was refused at {event:?}: {e}");
+        }
+        self
+    }
+
+    /// What `ask` answers on the given history (to build a command from what a party sees).
+    pub(crate) fn engine_view<T>(&self, ask: impl FnOnce(&Engine) -> T) -> T {
+        ask(&self.0)
+    }
+
     pub(crate) fn when(
         mut self,
         actor: &Actor,
@@ -154,11 +230,45 @@ pub(crate) struct Then {
 
 impl Then {
     /// Exactly these events were recorded.
-    pub(crate) fn then(self, expected: Vec<EventPayload>) {
-        match self.answer {
-            Ok(events) => assert_eq!(events, expected),
+    pub(crate) fn then(self, expected: Vec<EventPayload>) -> Then {
+        match &self.answer {
+            Ok(events) => assert_eq!(events, &expected),
             Err(e) => panic!("expected {} event(s), refused: {e}", expected.len()),
         }
+        self
+    }
+
+    /// What `ask` answers after the command is `expected` (a view as a party sees it).
+    pub(crate) fn then_view<T: PartialEq + std::fmt::Debug>(
+        self,
+        ask: impl FnOnce(&Engine) -> T,
+        expected: T,
+    ) -> Then {
+        assert_eq!(ask(&self.after), expected, "the view after the command");
+        self
+    }
+
+    /// The notices the command sent `to`, by type (`defect_flagged`, ...), oldest first.
+    pub(crate) fn then_notices(self, to: &Actor, expected: &[&str]) -> Then {
+        let sent = |engine: &Engine| -> Vec<String> {
+            let page = engine
+                .notifications(to, crate::kernel::limits::MAX_PENDING_NOTICES as u64)
+                .map(|p| p.notifications)
+                .unwrap_or_default();
+            page.iter()
+                .map(|n| {
+                    let json = serde_json::to_value(n).expect("a notice is JSON");
+                    json["type"].as_str().unwrap_or_default().to_string()
+                })
+                .collect()
+        };
+        let (before, after) = (sent(&self.before), sent(&self.after));
+        assert!(
+            after.starts_with(&before),
+            "notices were taken back: {before:?} -> {after:?}"
+        );
+        assert_eq!(&after[before.len()..], expected, "the notices sent to {to}");
+        self
     }
 
     /// Refused with this kind (and, for a precondition, this rule), and nothing changed.

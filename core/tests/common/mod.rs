@@ -15,8 +15,12 @@ pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
+/// Hub `n` as the JSON fixtures and scenarios name it: `hub(10)` is `00-00-00-00-00-00-00-10`
+/// (the decimal digits read as the id's last hex digits), so "hub 10" is the same hub in a
+/// fixture's description, a scenario and a Rust test.
 pub fn hub(n: u64) -> HubId {
-    HubId::from_u64(n)
+    let digits = n.to_string();
+    HubId::from_u64(u64::from_str_radix(&digits, 16).expect("decimal digits are hex digits"))
 }
 
 pub fn cust(id: &str) -> Actor {
@@ -263,7 +267,9 @@ pub fn ready_firmware(
     }
 }
 
-/// Two variants (north dual band with 1.0 -> 1.1 -> 2.0; south single band with 1.0), and:
+/// The repository's test world, `tests/fixtures/two_regions.json` (the fixture every language
+/// loads): two variants (north dual band with 1.0 -> 1.1 -> 2.0; south single band with 1.0),
+/// and:
 /// - hub 1: north, 1.1, SUP-A supplies both fuels
 /// - hub 2: north, 1.0, split supply: SUP-A electricity, SUP-B gas (SUP-B flags it vulnerable)
 /// - hub 3: north, 1.1, SUP-B electricity only, installed not commissioned
@@ -274,45 +280,37 @@ pub fn fixture() -> Engine {
 
 /// The fixture's commands run on `e` (an engine in memory, or one opened on a store).
 pub fn fixture_on(mut e: Engine) -> Engine {
-    let at = t(0);
-    ok(
-        &mut e,
-        &Actor::Dcc,
-        at,
-        Command::RegisterVariant(RegisterVariant {
-            variant: variant(NORTH, Region::North),
-        }),
-    );
-    ok(
-        &mut e,
-        &Actor::Dcc,
-        at,
-        Command::RegisterVariant(RegisterVariant {
-            variant: variant(SOUTH, Region::South),
-        }),
-    );
-    ready_firmware(&mut e, NORTH, Region::North, "1.0", &[], at);
-    ready_firmware(&mut e, NORTH, Region::North, "1.1", &["1.0"], at);
-    ready_firmware(&mut e, NORTH, Region::North, "2.0", &["1.1"], at);
-    ready_firmware(&mut e, SOUTH, Region::South, "1.0", &[], at);
-    let mut h2 = row(2, NORTH, "1.0", Some("SUP-A"), Some("SUP-B"));
-    h2.gas_flags.vulnerable = true;
-    let mut h3 = row(3, NORTH, "1.1", Some("SUP-B"), None);
-    h3.smi_status = SmiStatus::InstalledNotCommissioned;
-    h3.commissioned_on = None;
-    let hubs = vec![
-        row(1, NORTH, "1.1", Some("SUP-A"), Some("SUP-A")),
-        h2,
-        h3,
-        row(4, SOUTH, "1.0", Some("SUP-C"), None),
-    ];
-    ok(
-        &mut e,
-        &Actor::Dcc,
-        at,
-        Command::LoadEstate(LoadEstate { hubs }),
-    );
+    given_json(&mut e, "fixtures/two_regions.json");
     e
+}
+
+/// `tests/`, where the language-neutral fixtures and scenarios are.
+pub fn tests_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests")
+}
+
+/// Runs a JSON fixture of `tests/` (its own fixtures first, then its commands) on `e`, as the
+/// conformance runners of the three languages do; each command must be accepted (signed by the
+/// actor's test key on a signed engine, as [`ok`] does).
+pub fn given_json(e: &mut Engine, path: &str) {
+    let file = tests_dir().join(path);
+    let text = std::fs::read_to_string(&file).unwrap_or_else(|err| panic!("{path}: {err}"));
+    let doc: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|err| panic!("{path}: {err}"));
+    for inner in doc["fixtures"].as_array().into_iter().flatten() {
+        given_json(e, inner.as_str().expect("a fixture is a path"));
+    }
+    for step in doc["commands"].as_array().into_iter().flatten() {
+        let command: Command = serde_json::from_value(step["command"].clone())
+            .unwrap_or_else(|err| panic!("{path}: {step}: {err}"));
+        let actor: Actor = step["actor"]
+            .as_str()
+            .expect("actor")
+            .parse()
+            .expect("actor");
+        let at: DateTime<Utc> = step["at"].as_str().expect("at").parse().expect("at");
+        ok(e, &actor, at, command);
+    }
 }
 
 // --- the rollout fixture (issue 5), shared by the rollout and hardening tests ---
@@ -337,21 +335,10 @@ pub fn rolling(policy: CampaignPolicy) -> Engine {
     rolling_on(Engine::new(), policy)
 }
 
-/// The rolling fixture's commands run on `e`.
-pub fn rolling_on(e: Engine, policy: CampaignPolicy) -> Engine {
-    let mut e = fixture_on(e);
-    let mut hubs: Vec<HubRow> = (10..=14)
-        .map(|n| row(n, NORTH, "1.1", Some("SUP-A"), None))
-        .collect();
-    hubs.push(row(15, NORTH, "1.1", Some("SUP-D"), None));
-    hubs.extend((16..=19).map(|n| row_y(n, "SUP-D")));
-    hubs.push(row(20, NORTH, "1.1", Some("SUP-A"), Some("SUP-E")));
-    ok(
-        &mut e,
-        &Actor::Dcc,
-        t(1),
-        Command::LoadEstate(LoadEstate { hubs }),
-    );
+/// The rolling fixture's commands run on `e`: `tests/fixtures/rollout_estate.json`, then the
+/// campaign and the approvals.
+pub fn rolling_on(mut e: Engine, policy: CampaignPolicy) -> Engine {
+    given_json(&mut e, "fixtures/rollout_estate.json");
     piloting_campaign(&mut e, (t(1), t(2)), t(60), policy);
     for s in ["SUP-A", "SUP-D"] {
         ok(

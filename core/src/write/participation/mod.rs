@@ -564,3 +564,71 @@ impl Decide for RecordPilotVerdict {
         )])
     }
 }
+
+#[cfg(test)]
+mod specs {
+    use super::*;
+    use crate::kernel::error::ErrorKind;
+    use crate::kernel::ids::Region;
+    use crate::model::participation::HubRefusal;
+    use crate::write::spec::{catalogue, day, estate, given, pilot, sup};
+
+    fn c1() -> CampaignId {
+        "C1".parse().unwrap()
+    }
+
+    #[test]
+    fn a_supplier_nominates_its_own_hubs_and_the_others_are_refused_by_row() {
+        // Hub 2 is SUP-B's: refused by row, with a reason that names nobody; hub 1 is taken.
+        given(&[catalogue(), estate(), pilot()])
+            .when(
+                &sup("SUP-A"),
+                day(3),
+                NominateHubs {
+                    campaign: c1(),
+                    hubs: vec![HubId::from_u64(1), HubId::from_u64(2)],
+                },
+            )
+            .then(vec![HubsNominated {
+                campaign: c1(),
+                customer: "SUP-A".parse().unwrap(),
+                hubs: vec![HubId::from_u64(1)],
+                refused: vec![HubRefusal {
+                    hub: HubId::from_u64(2),
+                    reason: "not one of your hubs".into(),
+                }],
+            }
+            .into()]);
+    }
+
+    #[test]
+    fn approving_a_whole_estate_is_a_suppliers_once_and_tells_the_other_supplier_of_a_shared_hub() {
+        given(&[catalogue(), estate(), pilot()])
+            .when(&sup("SUP-A"), day(3), ApproveWholeEstate { campaign: c1() })
+            .then(vec![WholeEstateApproved {
+                campaign: c1(),
+                customer: "SUP-A".parse().unwrap(),
+            }
+            .into()])
+            .then_notices(&sup("SUP-B"), &["other_supplier_consented"]);
+        given(&[catalogue(), estate(), pilot()])
+            .when(
+                &Actor::Csp(Region::North),
+                day(3),
+                ApproveWholeEstate { campaign: c1() },
+            )
+            .then_error(ErrorKind::NotPermitted, None);
+        given(&[catalogue(), estate(), pilot()])
+            .recorded(
+                &sup("SUP-A"),
+                day(3),
+                WholeEstateApproved {
+                    campaign: c1(),
+                    customer: "SUP-A".parse().unwrap(),
+                }
+                .into(),
+            )
+            .when(&sup("SUP-A"), day(4), ApproveWholeEstate { campaign: c1() })
+            .then_error(ErrorKind::PreconditionFailed, Some(Rule::NoChange));
+    }
+}

@@ -508,3 +508,77 @@ fn timed_out_notices(state: &State, campaign: &CampaignId, hubs: &[HubId], out: 
         ));
     }
 }
+
+#[cfg(test)]
+mod specs {
+    use super::*;
+    use crate::kernel::error::ErrorKind;
+    use crate::kernel::ids::Region;
+    use crate::write::command::NominateHubs;
+    use crate::write::spec::{catalogue, day, estate, given, pilot, sup, Step};
+
+    fn c1() -> CampaignId {
+        "C1".parse().unwrap()
+    }
+
+    /// SUP-A nominated hub 1 for the pilot.
+    fn nominated() -> Vec<Step> {
+        vec![(
+            sup("SUP-A"),
+            day(2),
+            NominateHubs {
+                campaign: c1(),
+                hubs: vec![HubId::from_u64(1)],
+            }
+            .into(),
+        )]
+    }
+
+    fn dispatched(hub: u64) -> ReportOutcomes {
+        ReportOutcomes {
+            campaign: c1(),
+            outcomes: vec![OutcomeReport {
+                hub: HubId::from_u64(hub),
+                outcome: Outcome::Dispatched,
+                happened_at: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn the_csp_reports_a_nominated_hub_dispatched_and_it_leaves_the_list() {
+        let listed = |e: &crate::engine::Engine| {
+            e.upgrade_list(&Actor::Dcc, Region::North, day(3), 0, 10)
+                .unwrap()
+                .total
+        };
+        let history = given(&[catalogue(), estate(), pilot(), nominated()]);
+        assert_eq!(
+            history.engine_view(listed),
+            1,
+            "hub 1 is on the list before"
+        );
+        history
+            .when(&Actor::Csp(Region::North), day(3), dispatched(1))
+            .then(vec![OutcomesReported {
+                campaign: c1(),
+                outcomes: dispatched(1).outcomes,
+            }
+            .into()])
+            .then_view(listed, 0);
+    }
+
+    #[test]
+    fn outcomes_are_the_regions_csps_and_of_upgradeable_hubs_only() {
+        given(&[catalogue(), estate(), pilot(), nominated()])
+            .when(&sup("SUP-A"), day(3), dispatched(1))
+            .then_error(ErrorKind::NotPermitted, None);
+        given(&[catalogue(), estate(), pilot(), nominated()])
+            .when(&Actor::Csp(Region::South), day(3), dispatched(1))
+            .then_error(ErrorKind::NotFound, None);
+        // Hub 2 was nominated by nobody: its dispatch is refused by row, nothing recorded.
+        given(&[catalogue(), estate(), pilot(), nominated()])
+            .when(&Actor::Csp(Region::North), day(3), dispatched(2))
+            .then_error(ErrorKind::BulkRejected, None);
+    }
+}
