@@ -218,32 +218,6 @@ impl StoreOptions {
     }
 }
 
-/// Batches of `schema` as one Arrow IPC stream (dictionaries sent once, before the batches).
-fn ipc_stream(
-    schema: &arrow_schema::SchemaRef,
-    batches: &[arrow_array::RecordBatch],
-) -> Result<Vec<u8>> {
-    let fail = |e: arrow_schema::ArrowError| invalid_input("arrow", e.to_string());
-    let mut out = Vec::new();
-    {
-        let mut writer =
-            arrow_ipc::writer::StreamWriter::try_new(&mut out, schema).map_err(fail)?;
-        for batch in batches {
-            writer.write(batch).map_err(fail)?;
-        }
-        writer.finish().map_err(fail)?;
-    }
-    Ok(out)
-}
-
-/// One columnar answer (a single batch) as Arrow IPC stream bytes.
-fn one_batch(
-    answer: std::result::Result<arrow_array::RecordBatch, core::Error>,
-) -> Result<Vec<u8>> {
-    let batch = answer?;
-    ipc_stream(&batch.schema(), &[batch])
-}
-
 fn refusal(e: &core::Error) -> Refusal {
     Refusal {
         kind: e.kind(),
@@ -581,115 +555,29 @@ impl Engine {
         serde_json::to_string(&page).map_err(|e| invalid_input("feed", e.to_string()))
     }
 
-    /// The whole upgrade list of `region` at `at` (the rows `query(Query.UpgradeList)` pages,
-    /// in the same order) as Arrow IPC stream bytes: one crossing of JNA, read with Arrow Java
-    /// (`ArrowStreamReader`). Columns: `hub`, `campaign`, `next_version`, `target`,
-    /// `nominated`, `variant`, `firmware` (dictionary-encoded text), `configuration_set`.
-    pub fn upgrade_list_arrow(
+    /// Answers a columnar question (`ColumnarQuery.UpgradeList(region, at)`,
+    /// `.CustomerEstate(customer)`, `.ConfigurationSets(customer)`, `.EstateByFirmware(customer)`,
+    /// `.CampaignProgress(campaign, at)`, `.CampaignAttempts(campaign)`, `.Blockers(campaign,
+    /// at)`, `.Events(after, limit)`) as `actor` may see it, as Arrow IPC stream bytes: one
+    /// crossing of JNA, read with Arrow Java (`ArrowStreamReader`). The same rows, scope and
+    /// refusals as the row query of the same name; each question's columns are in the core's
+    /// `ColumnarQuery` docs.
+    pub fn query_arrow(
         &self,
         actor: Actor,
-        region: core::Region,
-        at: SystemTime,
+        query: core::columnar::ColumnarQuery,
     ) -> Result<Vec<u8>> {
-        let at = instant(at)?;
-        one_batch(self.lock().state().upgrade_list_arrow(&actor, region, at))
+        Ok(self.lock().query_arrow(&actor, &query)?.to_ipc()?)
     }
 
-    /// Every hub `customer` supplies, as `actor` may see it, as Arrow IPC stream bytes (the
-    /// `HubView` columns flattened; each role's `*_visibility` is `known`, `hidden` or `vacant`,
-    /// its `*_supplier` named only where known; flags null unless the asker may see them).
-    pub fn customer_estate_arrow(
-        &self,
-        actor: Actor,
-        customer: core::CustomerId,
-    ) -> Result<Vec<u8>> {
-        let batches = self
+    /// [`Engine::query_arrow`] with the question as its JSON form
+    /// (`{"name":"upgrade_list","region":"north","at":"..."}`); one that does not parse is
+    /// `InvalidInput`.
+    pub fn query_arrow_json(&self, actor: Actor, query_json: String) -> Result<Vec<u8>> {
+        Ok(self
             .lock()
-            .state()
-            .customer_estate_arrow(&actor, &customer)?;
-        ipc_stream(&core::columnar::customer_estate_schema(), &batches)
-    }
-
-    /// The configuration sets with their hub counts (a customer's Deployed Products List; no
-    /// customer: the industry's, the DCC only) as Arrow IPC bytes: `configuration_set` (the
-    /// set's key), `variant`, `firmware`, each HAN device's model and firmware, `hubs`.
-    pub fn configuration_sets_arrow(
-        &self,
-        actor: Actor,
-        customer: Option<core::CustomerId>,
-    ) -> Result<Vec<u8>> {
-        one_batch(
-            self.lock()
-                .state()
-                .configuration_sets_arrow(&actor, customer.as_ref()),
-        )
-    }
-
-    /// Hubs by firmware version (a customer's; no customer: the industry's) as Arrow IPC
-    /// bytes: `variant`, `version`, `hubs`.
-    pub fn estate_by_firmware_arrow(
-        &self,
-        actor: Actor,
-        customer: Option<core::CustomerId>,
-    ) -> Result<Vec<u8>> {
-        one_batch(
-            self.lock()
-                .state()
-                .estate_by_firmware_arrow(&actor, customer.as_ref()),
-        )
-    }
-
-    /// A campaign's progress by configuration set at `at` as Arrow IPC bytes.
-    pub fn campaign_progress_arrow(
-        &self,
-        actor: Actor,
-        campaign: core::CampaignId,
-        at: SystemTime,
-    ) -> Result<Vec<u8>> {
-        let at = instant(at)?;
-        one_batch(
-            self.lock()
-                .state()
-                .campaign_progress_arrow(&actor, &campaign, at),
-        )
-    }
-
-    /// A campaign's upgrade attempts, a row per dispatched hub, as Arrow IPC bytes: `hub`,
-    /// `state`, `attempts`, `step`, `configuration_set`, `dispatched_at`, `since`, `failure`,
-    /// `health_bad`.
-    pub fn campaign_attempts_arrow(
-        &self,
-        actor: Actor,
-        campaign: core::CampaignId,
-    ) -> Result<Vec<u8>> {
-        one_batch(
-            self.lock()
-                .state()
-                .campaign_attempts_arrow(&actor, &campaign),
-        )
-    }
-
-    /// Bulk explain as Arrow IPC bytes: every hub of the campaign's variant `actor` may see
-    /// that is not upgradeable at `at`, a row per blocker: `hub`, `blocker`, `role`, `by`,
-    /// `by_customer` (the DCC only), `until`, `detail`.
-    pub fn blockers_arrow(
-        &self,
-        actor: Actor,
-        campaign: core::CampaignId,
-        at: SystemTime,
-    ) -> Result<Vec<u8>> {
-        let at = instant(at)?;
-        one_batch(self.lock().state().blockers_arrow(&actor, &campaign, at))
-    }
-
-    /// At most `limit` (1 to 100 000) recorded events after `after`, as Arrow IPC bytes:
-    /// `seq`, `at`, `actor`, `kind`, `body`. The DCC only.
-    pub fn events_arrow(&self, actor: Actor, after: i64, limit: i64) -> Result<Vec<u8>> {
-        let after =
-            u64::try_from(after).map_err(|_| invalid_input("after", "must not be negative"))?;
-        let limit = u32::try_from(limit)
-            .map_err(|_| invalid_input("limit", format!("{limit} is outside 1 to 100000")))?;
-        one_batch(self.lock().events_arrow(&actor, after, limit))
+            .query_arrow_json(&actor, &query_json)?
+            .to_ipc()?)
     }
 
     /// Writes the whole log to `path` as chained JSON lines, atomically; how many events.

@@ -43,6 +43,8 @@ pub struct Surface {
     pub command: crate::write::command::Command,
     pub query: crate::read::query::Query,
     pub answer: crate::read::query::Answer,
+    /// The columnar questions (answered as Arrow, not JSON).
+    pub columnar_query: crate::read::query::ColumnarQuery,
     pub event: crate::write::event::Event,
     /// What a durable engine's store calls answer.
     pub feed_page: crate::store::FeedPage,

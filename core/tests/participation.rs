@@ -675,21 +675,6 @@ fn a_change_of_supplier_voids_that_roles_consent() {
 }
 
 #[test]
-fn a_hub_two_steps_behind_is_offered_the_version_between_first() {
-    let mut e = piloting();
-    ok(&mut e, &cust("SUP-A"), t(3), nominate(&[1, 7]));
-    assert_eq!(
-        list(&e, 3),
-        vec![(hub(1), "2.0".into()), (hub(7), "1.1".into())]
-    );
-    let x = e
-        .state()
-        .explain(&cust("SUP-A"), &camp(C1), hub(7), t(3))
-        .unwrap();
-    assert_eq!(x.next_version, Some(fw("1.1")));
-}
-
-#[test]
 fn mass_rollout_oa_waits_for_the_pilots_assessment() {
     let mut e = piloting();
     ok(&mut e, &cust("SUP-A"), t(3), nominate(&[1]));

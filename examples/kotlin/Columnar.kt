@@ -62,16 +62,16 @@ fun main(args: Array<String>) {
             // The whole upgrade list: one native call, one Arrow Java read.
             val times = (0..runs).map {
                 val started = System.nanoTime()
-                val (rows, hubBytes) = read(allocator, engine.upgradeListArrow(csp, Region.NORTH, on(5)))
+                val (rows, hubBytes) = read(allocator, engine.queryArrow(csp, ColumnarQuery.UpgradeList(Region.NORTH, on(5))))
                 check(rows == (hubs + 8L) / 10 && hubBytes == rows * 23) { "the list is every hub on 1.2: $rows rows" }
                 (System.nanoTime() - started) / 1e6
             }.drop(1).sorted() // the first run warms the JIT
             println("Upgrade list of $hubs hubs: ${(hubs + 8) / 10} rows into Arrow Java, median %.1f ms of $runs runs".format(times[times.size / 2]))
 
             // A supplier's own estate, and its Deployed Products List.
-            val (estate, _) = read(allocator, engine.customerEstateArrow("customer:SUPPLIER-02", "SUPPLIER-02"))
+            val (estate, _) = read(allocator, engine.queryArrow("customer:SUPPLIER-02", ColumnarQuery.CustomerEstate("SUPPLIER-02")))
             println("SUPPLIER-02's estate as Arrow: $estate hubs (the other suppliers' names never travel)")
-            ArrowStreamReader(ByteArrayInputStream(engine.configurationSetsArrow("customer:SUPPLIER-02", "SUPPLIER-02")), allocator).use { reader ->
+            ArrowStreamReader(ByteArrayInputStream(engine.queryArrow("customer:SUPPLIER-02", ColumnarQuery.ConfigurationSets("SUPPLIER-02"))), allocator).use { reader ->
                 while (reader.loadNextBatch()) {
                     val root = reader.vectorSchemaRoot
                     val sets = root.getVector("configuration_set") as VarCharVector

@@ -86,6 +86,42 @@ impl Engine {
 
 #[cfg(feature = "arrow")]
 impl Engine {
+    /// Answers a columnar question as `actor` may see it: the one columnar entry every binding
+    /// calls (`query_arrow` in Python, `queryArrow` on the JVM). The same rows, scope and
+    /// refusals as the row query of the same name.
+    pub fn query_arrow(
+        &mut self,
+        actor: &Actor,
+        query: &crate::read::arrow::ColumnarQuery,
+    ) -> Result<crate::read::arrow::ArrowAnswer, Error> {
+        use crate::read::arrow::{ArrowAnswer, ColumnarQuery};
+        match query {
+            ColumnarQuery::Events { after, limit } => {
+                let after = u64::try_from(*after)
+                    .map_err(|_| Error::invalid_input("after", format!("{after} is negative")))?;
+                let limit = u32::try_from(*limit).unwrap_or(0);
+                let batch = self.events_arrow(actor, after, limit)?;
+                Ok(ArrowAnswer {
+                    schema: batch.schema(),
+                    batches: vec![batch],
+                })
+            }
+            other => self.state().answer_arrow(actor, other),
+        }
+    }
+
+    /// [`Engine::query_arrow`] with the question as JSON (`{"name": "upgrade_list", ...}`). A
+    /// question that does not parse is `invalid_input` naming what was wrong.
+    pub fn query_arrow_json(
+        &mut self,
+        actor: &Actor,
+        query: &str,
+    ) -> Result<crate::read::arrow::ArrowAnswer, Error> {
+        let query: crate::read::arrow::ColumnarQuery = serde_json::from_str(query)
+            .map_err(|e| Error::invalid_input("query", e.to_string()))?;
+        self.query_arrow(actor, &query)
+    }
+
     /// At most `limit` (1 to 100 000) recorded events after sequence number `after` (0: from
     /// the first), oldest first: `seq`, `at` (recording time), `actor` (its code: `dcc`,
     /// `csp:north`, `customer:ID`), `kind` (`campaign_created`, ...) and `body` (the event's

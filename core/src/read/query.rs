@@ -137,3 +137,62 @@ pub enum Answer {
     Notifications(NotificationPage),
     DefectFlags(Vec<DefectView>),
 }
+
+fn thousand_events() -> i64 {
+    1_000
+}
+
+/// A columnar question: every bulk view an actor can ask for as Arrow, answered by one entry,
+/// `Engine::query_arrow` (feature `arrow`), so a binding has one columnar method, not one per
+/// view. Each answers what the row query of the same name answers, scoped the same way. JSON:
+/// `{"name": "upgrade_list", "region": "north", "at": "2026-01-04T09:00:00Z"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "name", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ColumnarQuery {
+    /// The whole upgrade list of `region` at `at` (the rows `upgrade_list` pages, in order):
+    /// `hub`, `campaign`, `next_version`, `target`, `nominated`, `variant`, `firmware`,
+    /// `configuration_set`. For the region's CSP and the DCC.
+    UpgradeList { region: Region, at: DateTime<Utc> },
+    /// Every hub `customer` supplies, as the asker may see it (the hub view's columns
+    /// flattened), in batches of `ESTATE_BATCH_ROWS`.
+    CustomerEstate { customer: CustomerId },
+    /// Configuration sets with their hub counts (the Deployed Products List): a customer's, or
+    /// with no customer the industry's (the DCC only).
+    ConfigurationSets {
+        #[serde(default)]
+        #[cfg_attr(feature = "uniffi", uniffi(default))]
+        customer: Option<CustomerId>,
+    },
+    /// Hubs by firmware version: a customer's, or with no customer the industry's.
+    EstateByFirmware {
+        #[serde(default)]
+        #[cfg_attr(feature = "uniffi", uniffi(default))]
+        customer: Option<CustomerId>,
+    },
+    /// A campaign's progress by configuration set at `at`.
+    CampaignProgress {
+        campaign: CampaignId,
+        at: DateTime<Utc>,
+    },
+    /// A campaign's upgrade attempts, a row per dispatched hub the asker may see.
+    CampaignAttempts { campaign: CampaignId },
+    /// Every hub of the campaign's variant the asker may see that is not upgradeable at `at`,
+    /// with each blocker as a row.
+    Blockers {
+        campaign: CampaignId,
+        at: DateTime<Utc>,
+    },
+    /// At most `limit` (1 to 100 000; 1 000 by default) recorded events after `after` (0:
+    /// from the first): the DCC only. Signed, as every number a binding passes (the JVM has no
+    /// unsigned types): a negative one is refused.
+    Events {
+        #[serde(default)]
+        #[cfg_attr(feature = "uniffi", uniffi(default))]
+        after: i64,
+        #[serde(default = "thousand_events")]
+        #[cfg_attr(feature = "uniffi", uniffi(default = 1000))]
+        limit: i64,
+    },
+}

@@ -14,20 +14,24 @@
 //! - `counts`: configuration sets (the DPL), estate by firmware, campaign progress;
 //! - `attempts`: a campaign's upgrade attempts and their outcomes;
 //! - `explain`: every blocked hub's blockers, one row each;
-//! - `events`: the recorded events.
+//! - `events`: the recorded events;
+//! - `query`: every one of them as data ([`ColumnarQuery`]), for the one columnar entry.
 
 mod attempts;
 mod counts;
 mod estate;
 pub(crate) mod events;
 mod explain;
+mod query;
 mod upgrade_list;
 
+pub use crate::read::query::ColumnarQuery;
 pub use attempts::attempts_schema;
 pub use counts::{campaign_progress_schema, configuration_sets_schema, estate_by_firmware_schema};
 pub use estate::{customer_estate_schema, ESTATE_BATCH_ROWS};
 pub use events::events_schema;
 pub use explain::blockers_schema;
+pub use query::ArrowAnswer;
 pub use upgrade_list::upgrade_list_schema;
 
 use std::sync::Arc;

@@ -47,7 +47,7 @@ class ArrowTest {
     @Test
     fun `the upgrade list as Arrow is the paged list whole`(): Unit = rolling().use { e ->
         val page = e.ask<Answer.UpgradePage>("csp:north", Query.UpgradeList(Region.NORTH, t(3), 0uL, 100_000uL)).v1
-        val rows = rows(e.upgradeListArrow("csp:north", Region.NORTH, t(3)))
+        val rows = rows(e.queryArrow("csp:north", ColumnarQuery.UpgradeList(Region.NORTH, t(3))))
         assertEquals(page.total.toInt(), rows.size)
         assertTrue(rows.size > 3)
         rows.zip(page.entries).forEach { (row, entry) ->
@@ -57,20 +57,20 @@ class ArrowTest {
             assertEquals(entry.target, row["target"])
             assertEquals(entry.nominated.toString(), row["nominated"])
         }
-        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.upgradeListArrow("customer:SUP-A", Region.NORTH, t(3)) }
-        assertEquals(0, rows(e.upgradeListArrow("dcc", Region.SOUTH, t(3))).size)
+        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.queryArrow("customer:SUP-A", ColumnarQuery.UpgradeList(Region.NORTH, t(3))) }
+        assertEquals(0, rows(e.queryArrow("dcc", ColumnarQuery.UpgradeList(Region.SOUTH, t(3)))).size)
     }
 
     @Test
     fun `a customer's estate as Arrow hides the other supplier`(): Unit = rolling().use { e ->
         val views = e.ask<Answer.Hubs>("customer:SUP-A", Query.CustomerEstate("SUP-A")).v1
-        val rows = rows(e.customerEstateArrow("customer:SUP-A", "SUP-A"))
+        val rows = rows(e.queryArrow("customer:SUP-A", ColumnarQuery.CustomerEstate("SUP-A")))
         assertEquals(views.map { it.id }, rows.map { it["hub"] })
         val split = rows.filter { it["split_supply"] == "true" }
         assertTrue(split.isNotEmpty())
         assertTrue(split.all { it["gas_visibility"] == "hidden" && it["gas_supplier"] == null && it["gas_vulnerable"] == null })
-        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.customerEstateArrow("customer:SUP-A", "SUP-D") }
-        assertThrows(CommsHubOtaException.InvalidId::class.java) { e.customerEstateArrow("customer:SUP-A", "") }
+        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.queryArrow("customer:SUP-A", ColumnarQuery.CustomerEstate("SUP-D")) }
+        assertThrows(CommsHubOtaException.InvalidId::class.java) { e.queryArrow("customer:SUP-A", ColumnarQuery.CustomerEstate("")) }
     }
 
     /** The rolling fixture with hub 0x10 upgraded to 2.0 and hub 0x15's delivery failed. */
@@ -86,41 +86,41 @@ class ArrowTest {
     fun `the DPL and firmware counts as Arrow are the row answers`(): Unit = dispatched().use { e ->
         for ((who, customer) in listOf("customer:SUP-A" to "SUP-A", "customer:SUP-D" to "SUP-D", "dcc" to null)) {
             val sets = e.ask<Answer.ConfigurationSets>(who, Query.ConfigurationSets(customer)).v1
-            val rows = rows(e.configurationSetsArrow(who, customer))
+            val rows = rows(e.queryArrow(who, ColumnarQuery.ConfigurationSets(customer)))
             assertEquals(sets.map { it.configurationSet.key() }, rows.map { it["configuration_set"] })
             assertEquals(sets.map { it.hubs.toString() }, rows.map { it["hubs"] })
             val byFirmware = e.ask<Answer.EstateByFirmware>(who, Query.EstateByFirmware(customer)).v1
-            val fw = rows(e.estateByFirmwareArrow(who, customer))
+            val fw = rows(e.queryArrow(who, ColumnarQuery.EstateByFirmware(customer)))
             assertEquals(byFirmware.map { listOf(it.variant, it.version, it.hubs.toString()) }, fw.map { listOf(it["variant"], it["version"], it["hubs"]) })
         }
-        assertTrue(rows(e.configurationSetsArrow("customer:SUP-A", "SUP-A")).any { it["firmware"] == "2.0" })
-        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.configurationSetsArrow("customer:SUP-A", null) }
-        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.estateByFirmwareArrow("csp:north", "SUP-A") }
+        assertTrue(rows(e.queryArrow("customer:SUP-A", ColumnarQuery.ConfigurationSets("SUP-A"))).any { it["firmware"] == "2.0" })
+        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.queryArrow("customer:SUP-A", ColumnarQuery.ConfigurationSets(null)) }
+        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.queryArrow("csp:north", ColumnarQuery.EstateByFirmware("SUP-A")) }
     }
 
     @Test
     fun `campaign progress and attempts as Arrow are scoped as the row answers`(): Unit = dispatched().use { e ->
         for (who in listOf("dcc", "csp:north", "customer:SUP-A", "customer:SUP-D")) {
             val progress = e.ask<Answer.Progress>(who, Query.CampaignProgress("C2", t(3))).v1
-            val rows = rows(e.campaignProgressArrow(who, "C2", t(3)))
+            val rows = rows(e.queryArrow(who, ColumnarQuery.CampaignProgress("C2", t(3))))
             assertEquals(progress.map { it.set.key() }, rows.map { it["configuration_set"] })
             assertEquals(progress.map { "${it.succeeded}/${it.failed}/${it.upgradeableNow}" }, rows.map { "${it["succeeded"]}/${it["failed"]}/${it["upgradeable_now"]}" })
         }
-        val attempts = rows(e.campaignAttemptsArrow("dcc", "C2"))
+        val attempts = rows(e.queryArrow("dcc", ColumnarQuery.CampaignAttempts("C2")))
         assertEquals(listOf(h(0x10), h(0x15)), attempts.map { it["hub"] })
         assertEquals(listOf("succeeded", "failed"), attempts.map { it["state"] })
         assertEquals(listOf(null, "delivery_failed"), attempts.map { it["failure"] })
         assertEquals(listOf("0", "1"), attempts.map { it["attempts"] })
-        assertEquals(listOf(h(0x10)), rows(e.campaignAttemptsArrow("customer:SUP-A", "C2")).map { it["hub"] })
-        assertEquals(2, rows(e.campaignAttemptsArrow("csp:north", "C2")).size)
-        assertThrows(CommsHubOtaException.NotFound::class.java) { e.campaignAttemptsArrow("csp:south", "C2") }
-        assertThrows(CommsHubOtaException.NotFound::class.java) { e.campaignProgressArrow("dcc", "C9", t(3)) }
+        assertEquals(listOf(h(0x10)), rows(e.queryArrow("customer:SUP-A", ColumnarQuery.CampaignAttempts("C2"))).map { it["hub"] })
+        assertEquals(2, rows(e.queryArrow("csp:north", ColumnarQuery.CampaignAttempts("C2"))).size)
+        assertThrows(CommsHubOtaException.NotFound::class.java) { e.queryArrow("csp:south", ColumnarQuery.CampaignAttempts("C2")) }
+        assertThrows(CommsHubOtaException.NotFound::class.java) { e.queryArrow("dcc", ColumnarQuery.CampaignProgress("C9", t(3))) }
     }
 
     @Test
     fun `bulk explain as Arrow is explain for every hub, one row a blocker`(): Unit = dispatched().use { e ->
         for (who in listOf("dcc", "csp:north", "customer:SUP-A")) {
-            val rows = rows(e.blockersArrow(who, "C2", t(3)))
+            val rows = rows(e.queryArrow(who, ColumnarQuery.Blockers("C2", t(3))))
             val want = (listOf(1, 2, 3) + (0x10..0x20)).flatMap { n ->
                 val x = try {
                     e.ask<Answer.Explanation>(who, Query.Explain("C2", h(n), t(3))).v1
@@ -133,28 +133,39 @@ class ArrowTest {
             val snake = { name: String? -> name!!.replace(Regex("([a-z])([A-Z])"), "$1_$2").lowercase() }
             assertEquals(want.map { (hub, kind) -> hub to snake(kind) }, rows.map { it["hub"] to it["blocker"] }, who)
         }
-        val split = rows(e.blockersArrow("customer:SUP-A", "C2", t(3))).filter { it["hub"] == h(0x20) }
+        val split = rows(e.queryArrow("customer:SUP-A", ColumnarQuery.Blockers("C2", t(3)))).filter { it["hub"] == h(0x20) }
         assertEquals(listOf("awaiting_consent" to "other_supplier"), split.map { it["blocker"] to it["by"] })
-        assertTrue(rows(e.blockersArrow("dcc", "C2", t(3))).any { it["by"] == "customer" && it["by_customer"] == "SUP-E" })
+        assertTrue(rows(e.queryArrow("dcc", ColumnarQuery.Blockers("C2", t(3)))).any { it["by"] == "customer" && it["by_customer"] == "SUP-E" })
         assertTrue(split.all { it["by_customer"] == null })
-        assertThrows(CommsHubOtaException.NotFound::class.java) { e.blockersArrow("csp:south", "C2", t(3)) }
+        assertThrows(CommsHubOtaException.NotFound::class.java) { e.queryArrow("csp:south", ColumnarQuery.Blockers("C2", t(3))) }
     }
 
     @Test
     fun `the events as Arrow page the log for the DCC only`(): Unit = dispatched().use { e ->
-        val first = rows(e.eventsArrow("dcc", 0, 5))
+        val first = rows(e.queryArrow("dcc", ColumnarQuery.Events(0, 5)))
         assertEquals(listOf("1", "2", "3", "4", "5"), first.map { it["seq"] })
         assertEquals(5, first.size)
         assertTrue(first.all { it["actor"] != null && it["body"]!!.contains("\"seq\":${it["seq"]},") })
-        val rest = rows(e.eventsArrow("dcc", 5, 100_000))
+        val rest = rows(e.queryArrow("dcc", ColumnarQuery.Events(5, 100_000)))
         assertEquals("6", rest.first()["seq"])
         assertTrue(rest.any { it["kind"] == "outcomes_reported" })
-        assertEquals(0, rows(e.eventsArrow("dcc", 100_000, 10)).size)
-        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.eventsArrow("customer:SUP-A", 0, 10) }
+        assertEquals(0, rows(e.queryArrow("dcc", ColumnarQuery.Events(100_000, 10))).size)
+        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.queryArrow("customer:SUP-A", ColumnarQuery.Events(0, 10)) }
         listOf(0L, 100_001L, -1L).forEach { limit ->
-            assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.eventsArrow("dcc", 0, limit) }
+            assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.queryArrow("dcc", ColumnarQuery.Events(0, limit)) }
         }
-        assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.eventsArrow("dcc", -1, 10) }
+        assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.queryArrow("dcc", ColumnarQuery.Events(-1, 10)) }
+    }
+
+    @Test
+    fun `a columnar question as JSON is the same question, and a bad one is refused by name`(): Unit = dispatched().use { e ->
+        val typed = rows(e.queryArrow("dcc", ColumnarQuery.UpgradeList(Region.NORTH, t(3))))
+        val json = rows(e.queryArrowJson("dcc", """{"name":"upgrade_list","region":"north","at":"${t(3)}"}"""))
+        assertEquals(typed, json)
+        assertEquals(rows(e.queryArrow("dcc", ColumnarQuery.Events(0, 3))), rows(e.queryArrowJson("dcc", """{"name":"events","limit":3}""")))
+        val unknown = assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.queryArrowJson("dcc", """{"name":"upgrade_lists"}""") }
+        assertTrue(unknown.message!!.contains("upgrade_lists"), unknown.message)
+        assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.queryArrowJson("dcc", "not json") }
     }
 
     @Test

@@ -1,0 +1,107 @@
+//! The answers to columnar questions ([`ColumnarQuery`], defined with the row queries in
+//! `read/query.rs`): each question's schema, the answer's batches, and its IPC stream form.
+
+use crate::kernel::error::Error;
+use crate::kernel::ids::actor::Actor;
+use crate::model::state::State;
+use crate::read::arrow::{
+    attempts_schema, blockers_schema, campaign_progress_schema, configuration_sets_schema,
+    customer_estate_schema, estate_by_firmware_schema, events_schema, upgrade_list_schema,
+};
+use crate::read::query::ColumnarQuery;
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
+
+impl ColumnarQuery {
+    /// The schema every answer to this question has (also when it has no rows).
+    pub fn schema(&self) -> SchemaRef {
+        match self {
+            ColumnarQuery::UpgradeList { .. } => upgrade_list_schema(),
+            ColumnarQuery::CustomerEstate { .. } => customer_estate_schema(),
+            ColumnarQuery::ConfigurationSets { .. } => configuration_sets_schema(),
+            ColumnarQuery::EstateByFirmware { .. } => estate_by_firmware_schema(),
+            ColumnarQuery::CampaignProgress { .. } => campaign_progress_schema(),
+            ColumnarQuery::CampaignAttempts { .. } => attempts_schema(),
+            ColumnarQuery::Blockers { .. } => blockers_schema(),
+            ColumnarQuery::Events { .. } => events_schema(),
+        }
+    }
+}
+
+/// A columnar answer: its schema and its record batches (one, or several for a large estate).
+#[derive(Debug, Clone)]
+pub struct ArrowAnswer {
+    pub schema: SchemaRef,
+    pub batches: Vec<RecordBatch>,
+}
+
+impl ArrowAnswer {
+    fn one(batch: RecordBatch) -> ArrowAnswer {
+        ArrowAnswer {
+            schema: batch.schema(),
+            batches: vec![batch],
+        }
+    }
+
+    /// How many rows all its batches hold.
+    pub fn rows(&self) -> usize {
+        self.batches.iter().map(RecordBatch::num_rows).sum()
+    }
+
+    /// The answer as one Arrow IPC stream (the schema, each dictionary once, the batches): the
+    /// form that crosses a process or FFI boundary in one piece (the JVM reads it with Arrow
+    /// Java's `ArrowStreamReader`).
+    pub fn to_ipc(&self) -> Result<Vec<u8>, Error> {
+        let fail = |e: arrow_schema::ArrowError| Error::invalid_input("arrow", e.to_string());
+        let mut out = Vec::new();
+        let mut writer =
+            arrow_ipc::writer::StreamWriter::try_new(&mut out, &self.schema).map_err(fail)?;
+        for batch in &self.batches {
+            writer.write(batch).map_err(fail)?;
+        }
+        writer.finish().map_err(fail)?;
+        drop(writer);
+        Ok(out)
+    }
+}
+
+impl State {
+    /// The answer to `query` as `actor` may see it, for every question the state answers alone
+    /// (`Events` reads the engine's record: `Engine::query_arrow` answers it).
+    pub(crate) fn answer_arrow(
+        &self,
+        actor: &Actor,
+        query: &ColumnarQuery,
+    ) -> Result<ArrowAnswer, Error> {
+        Ok(match query {
+            ColumnarQuery::UpgradeList { region, at } => {
+                ArrowAnswer::one(self.upgrade_list_arrow(actor, *region, *at)?)
+            }
+            ColumnarQuery::CustomerEstate { customer } => ArrowAnswer {
+                schema: customer_estate_schema(),
+                batches: self.customer_estate_arrow(actor, customer)?,
+            },
+            ColumnarQuery::ConfigurationSets { customer } => {
+                ArrowAnswer::one(self.configuration_sets_arrow(actor, customer.as_ref())?)
+            }
+            ColumnarQuery::EstateByFirmware { customer } => {
+                ArrowAnswer::one(self.estate_by_firmware_arrow(actor, customer.as_ref())?)
+            }
+            ColumnarQuery::CampaignProgress { campaign, at } => {
+                ArrowAnswer::one(self.campaign_progress_arrow(actor, campaign, *at)?)
+            }
+            ColumnarQuery::CampaignAttempts { campaign } => {
+                ArrowAnswer::one(self.campaign_attempts_arrow(actor, campaign)?)
+            }
+            ColumnarQuery::Blockers { campaign, at } => {
+                ArrowAnswer::one(self.blockers_arrow(actor, campaign, *at)?)
+            }
+            ColumnarQuery::Events { .. } => {
+                return Err(Error::invalid_input(
+                    "query",
+                    "events are the engine's record: ask Engine::query_arrow",
+                ))
+            }
+        })
+    }
+}
