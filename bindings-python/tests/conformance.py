@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 import commshub_ota as ota
-from commshub_ota._views import parse_datetime
+from commshub_ota._convert import parse_datetime
 
 TESTS_DIR = Path(__file__).resolve().parents[2] / "tests"
 

@@ -63,13 +63,13 @@ def test_enums_and_datetimes_come_back_typed(engine: ota.Engine) -> None:
     view = engine.campaign(SUP_A, "C1")
     assert view.phase is ota.Phase.PILOT and view.region is ota.Region.NORTH
     assert view.default_cutoff == t(60)
-    assert [h.to_phase for h in view.history] == [None, ota.Phase.PILOT]
+    assert [h.change.to for h in view.history] == [None, ota.Phase.PILOT]
     hub = engine.hub(SUP_B, H2)
     assert hub.smi_status is ota.SmiStatus.COMMISSIONED
     assert hub.installed_on == date(2024, 3, 1)
     assert hub.gas_flags == ota.ConsumerFlags(vulnerable=True)
     assert hub.import_supplier == ota.SupplierView(ota.Visibility.HIDDEN)
-    assert hub.configuration_set.devices[ota.HanDeviceKind.GSME] == ota.HanDevice("GM-K1", "5.0")
+    assert hub.configuration_set.devices.gsme == ota.HanDevice("GM-K1", "5.0")
     assert hub.configuration_set.key == "CH-N-DB@1.0|esme:EM-A1@3.1|gsme:GM-K1@5.0|ihd:IHD-X@1.0"
 
 
@@ -222,8 +222,9 @@ def test_columns_with_repeated_values_mixed_cells_and_bad_rows(engine: ota.Engin
     engine.load_estate(ota.Actor.DCC, t(1), cols)
     hub = engine.hub(ota.Actor.DCC, f"{0x104:016X}")
     assert hub.installed_on == date(2024, 1, 1)
-    assert set(hub.configuration_set.devices) == {ota.HanDeviceKind.ESME, ota.HanDeviceKind.GSME}
-    assert hub.configuration_set.devices[ota.HanDeviceKind.GSME].model == "GM-K1"
+    assert hub.configuration_set.devices == ota.HanDevices(esme=ota.HanDevice("EM-A1", "3.1"), gsme=ota.HanDevice("GM-K1", "5.0"))
+    gsme = hub.configuration_set.devices.gsme
+    assert gsme is not None and gsme.model == "GM-K1"
 
 
 def test_a_dictionary_encoded_table_loads_and_is_checked(engine: ota.Engine) -> None:
@@ -293,7 +294,7 @@ def test_typed_commands_cover_the_estate(engine: ota.Engine) -> None:
     dcc = ota.Actor.DCC
     row = ota.HubRow(
         id="00-00-00-00-00-00-01-00", variant="CH-N-DB", firmware="1.1", smi_status=ota.SmiStatus.INSTALLED_NOT_COMMISSIONED,
-        installed_on=date(2026, 1, 1), devices={ota.HanDeviceKind.ESME: ota.HanDevice("EM-A1", "3.1")}, import_supplier="SUP-A",
+        installed_on=date(2026, 1, 1), devices=ota.HanDevices(esme=ota.HanDevice("EM-A1", "3.1")), import_supplier="SUP-A",
     )
     engine.install_hub(dcc, t(1), row)
     engine.commission_hub(dcc, t(1), hub=row.id, on=date(2026, 1, 2))
@@ -305,7 +306,7 @@ def test_typed_commands_cover_the_estate(engine: ota.Engine) -> None:
     view = engine.hub(dcc, row.id)
     assert view.smi_status is ota.SmiStatus.DECOMMISSIONED
     assert view.import_supplier == ota.SupplierView(ota.Visibility.KNOWN, "SUP-B")
-    assert view.configuration_set.devices[ota.HanDeviceKind.ESME].firmware == "3.2"
+    assert view.configuration_set.devices.esme is not None and view.configuration_set.devices.esme.firmware == "3.2"
     assert [e.type for e in engine.events(engine.last_seq - 7)] == [
         "hub_installed", "hub_commissioned", "smi_status_changed", "han_device_firmware_changed",
         "consumer_flags_set", "supplier_changed", "hub_decommissioned",

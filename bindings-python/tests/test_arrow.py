@@ -280,7 +280,7 @@ def _dispatched() -> ota.Engine:
 
 
 def _esme_model(s: ota.ConfigurationSet) -> str | None:
-    d = s.devices.get(ota.HanDeviceKind.ESME)
+    d = s.devices.esme
     return None if d is None else d.model
 
 
@@ -358,7 +358,7 @@ def test_the_blockers_frame_is_explain_for_every_hub() -> None:
                 x = e.explain(actor, "C2", h(n), t(3))
             except (ota.NotFoundError, ota.InvalidIdError):
                 continue
-            want += [(h(n), b["blocker"]) for b in x.raw["blockers"]]
+            want += [(h(n), b.blocker.value) for b in x.blockers]
         assert list(zip(frame["hub"].to_list(), frame["blocker"].to_list())) == want, actor
     # SUP-A's split hub waits for the other supplier, unnamed; the DCC sees SUP-E named.
     mine = pl.DataFrame(e.blockers_arrow(A, "C2", t(3))).filter(pl.col("hub") == h(0x20))
@@ -398,7 +398,7 @@ def test_a_customers_estate_pages_with_its_own_hubs_as_cursors() -> None:
     paged: list[ota.HubView] = []
     after = None
     while True:
-        page = e.customer_estate_page(A, "SUP-A", after, limit=2)
+        page = e.customer_estate_page(A, "SUP-A", after=after, limit=2)
         assert len(page.hubs) <= 2
         paged += page.hubs
         if page.next is None:
@@ -406,13 +406,13 @@ def test_a_customers_estate_pages_with_its_own_hubs_as_cursors() -> None:
         after = page.next
     assert paged == whole and len(whole) > 2
     with pytest.raises(ota.NotFoundError):
-        e.customer_estate_page(A, "SUP-A", h(0x15))  # SUP-D's hub is no cursor of SUP-A's
+        e.customer_estate_page(A, "SUP-A", after=h(0x15))  # SUP-D's hub is no cursor of SUP-A's
     with pytest.raises(ota.NotPermittedError):
         e.customer_estate_page(CSP, "SUP-A")
     with pytest.raises(ota.InvalidInputError):
         e.customer_estate_page(A, "SUP-A", limit=0)
     with pytest.raises(ota.InvalidIdError):
-        e.customer_estate_page(A, "SUP-A", "not-a-hub")
+        e.customer_estate_page(A, "SUP-A", after="not-a-hub")
 
 
 def test_the_collector_waits_while_an_answer_becomes_views_and_runs_again_after() -> None:

@@ -179,12 +179,12 @@ def test_an_automatic_suspension_is_the_systems_act() -> None:
     rows += [ota.OutcomeReport.read_back(f"00-00-00-00-00-00-00-{n:02X}", "2.0") for n in (0x10, 0x16)]
     e.report_outcomes(CSP, t(3), campaign="C2", outcomes=rows)
     lost = ota.HanHealth.DEVICE_LOST_CONTACT
-    e.report_han_health(A, t(4), campaign="C2", reports=[ota.HealthReport("00-00-00-00-00-00-00-10", lost, ota.HanDeviceKind.IHD)])
-    events = e.report_han_health(D, t(4), campaign="C2", reports=[ota.HealthReport("00-00-00-00-00-00-00-16", lost, ota.HanDeviceKind.IHD)])
+    e.report_han_health(A, t(4), campaign="C2", reports=[ota.HealthReport("00-00-00-00-00-00-00-10", lost, device=ota.HanDeviceKind.IHD)])
+    events = e.report_han_health(D, t(4), campaign="C2", reports=[ota.HealthReport("00-00-00-00-00-00-00-16", lost, device=ota.HanDeviceKind.IHD)])
     assert events[0].actor == D and len(events) > 1
     assert all(ev.actor == ota.Actor.SYSTEM for ev in events[1:])
     history = e.campaign(A, "C2").history
-    suspended = [h for h in history if h.to_phase == ota.Phase.SUSPENDED]
+    suspended = [h for h in history if h.change.to == ota.Phase.SUSPENDED]
     assert [h.actor for h in suspended] == ["system"]
     assert all(h.seq is None for h in history), "sequence numbers are the DCC's only"
     assert all(h.seq is not None for h in e.campaign(DCC, "C2").history)
@@ -210,9 +210,9 @@ BAD_VALUES: List[Any] = [None, -1, 2**64, 1.5, float("nan"), "", "\ud800", " ", 
                          b"bytes", object(), _DEEP, "9" * 10_000, True]
 
 PLAUSIBLE: Dict[str, Any] = {
-    "actor": DCC, "at": t(3), "campaign": "C2", "hub": "00-00-00-00-00-00-00-10", "hub_id": "00-00-00-00-00-00-00-10",
+    "actor": DCC, "at": t(3), "campaign": "C2", "hub": "00-00-00-00-00-00-00-10",
     "hubs": ["00-00-00-00-00-00-00-10"], "customer": "SUP-A", "variant": "CH-N-DB", "version": "2.0", "target": "2.0",
-    "from_version": "1.1", "to_version": "2.0", "region": ota.Region.NORTH, "reason": "r", "text": "t", "note": None,
+    "from_": "1.1", "to": "2.0", "region": ota.Region.NORTH, "reason": "r", "text": "t", "note": None,
     "override_reason": None, "firmware": "1.0", "set": None, "sets": [], "flags": ota.ConsumerFlags(),
     "role": ota.SupplyRole.IMPORT, "status": ota.SmiStatus.COMMISSIONED, "device": ota.HanDeviceKind.ESME,
     "on": date(2026, 1, 2), "cutoff": t(60), "until": t(61), "policy": None, "gate": ota.Gate.CSP_APPROVED,
@@ -294,7 +294,7 @@ def test_in_flight_hubs_time_out_as_the_systems_act_and_a_retry_waits() -> None:
     due = e.check_deadlines(DCC, t(4))
     assert [(ev.type, ev.actor, ev.payload["hubs"]) for ev in due] == [("in_flight_timed_out", "system", [h(0x10)])]
     x = e.explain(CSP, "C2", h(0x10), t(5))
-    assert [b.kind for b in x.blockers] == [ota.BlockerKind.RETRY_DELAY]
+    assert [b.blocker for b in x.blockers] == [ota.BlockerKind.RETRY_DELAY]
     assert x.blockers[0].until == t(6) and "tried again" in x.sentences[0]
     with pytest.raises(ota.BulkRejectedError, match="retry"):
         e.report_outcomes(CSP, t(5), campaign="C2", outcomes=[ota.OutcomeReport(h(0x10), ota.Outcome.DISPATCHED)])
@@ -304,8 +304,8 @@ def test_in_flight_hubs_time_out_as_the_systems_act_and_a_retry_waits() -> None:
 def test_explain_speaks_and_the_cut_off_is_given_extended_and_taken_over() -> None:
     e = rolling()
     x = e.explain(A, "C2", h(0x20), t(3))  # split: SUP-E (gas) has not consented
-    assert [b.kind for b in x.blockers] == [ota.BlockerKind.AWAITING_CONSENT]
-    assert x.blockers[0].by == ota.Party.OTHER_SUPPLIER and x.blockers[0].cutoff is None
+    assert [b.blocker for b in x.blockers] == [ota.BlockerKind.AWAITING_CONSENT]
+    assert x.blockers[0].by == ota.Party.other_supplier() and x.blockers[0].cutoff is None
     assert x.sentences == ["The other supplier has not consented yet as the gas supplier."]
     mine = e.explain(E, "C2", h(0x20), t(3))
     assert mine.blockers[0].cutoff == t(59) and str(t(59).date()) in mine.sentences[0]
@@ -347,7 +347,7 @@ def test_a_partys_answer_carries_no_sequence_number_the_hosts_journal_does() -> 
 def test_any_query_as_data_answers_as_its_typed_method() -> None:
     e = rolling()
     q = {"name": "explain", "campaign": "C2", "hub": h(0x20), "at": t(3).isoformat()}
-    assert e.query(A, q) == e.explain(A, "C2", h(0x20), t(3)).to_dict()
+    assert ota.Explanation.from_dict(e.query(A, q)) == e.explain(A, "C2", h(0x20), t(3))
     assert e.query(CSP, {"name": "upgrade_list", "region": "north", "at": t(3).isoformat()})["total"] == \
         e.upgrade_list(CSP, ota.Region.NORTH, t(3)).total
     for bad in ({"name": "teleport"}, {"name": "hub"}, {"name": "campaigns", "extra": 1}):

@@ -40,8 +40,8 @@ def test_nominations_explain_and_the_upgrade_list(engine: ota.Engine) -> None:
     engine.nominate_hubs(A, t(3), campaign="C1", hubs=[h(6)])
     x = engine.explain(A, "C1", h(6), t(3))
     assert not x.upgradeable
-    assert x.blockers == [ota.Blocker(ota.BlockerKind.AWAITING_CONSENT, role=ota.SupplyRole.GAS, by=ota.Party.OTHER_SUPPLIER)]
-    assert engine.explain(ota.Actor.DCC, "C1", h(6), t(3)).blockers[0].customer == "SUP-C"
+    assert x.blockers == [ota.Blocker.awaiting_consent(ota.SupplyRole.GAS, ota.Party.other_supplier())]
+    assert engine.explain(ota.Actor.DCC, "C1", h(6), t(3)).blockers[0].by == ota.Party(ota.PartyKind.CUSTOMER, "SUP-C")
     assert engine.participation(C, "C1", "SUP-C", t(3)).other_supplier_consented == [h(6)]
     engine.approve_whole_estate(C, t(4), campaign="C1")
     page = engine.upgrade_list(ota.Actor.csp(ota.Region.NORTH), ota.Region.NORTH, t(4), limit=10)
@@ -58,7 +58,7 @@ def test_rejections_verdicts_and_the_mass_rollout_gate(engine: ota.Engine) -> No
     engine.nominate_hubs(A, t(3), campaign="C1", hubs=[h(1)])
     engine.reject_hubs(A, t(3), campaign="C1", hubs=[h(7)], reason="site access")
     last = engine.explain(A, "C1", h(7), t(61)).blockers[-1]
-    assert (last.kind, last.by, last.reason) == ("rejected", "you", "site access")
+    assert last == ota.Blocker.rejected(ota.SupplyRole.IMPORT, ota.Party.you(), "site access")
     engine.withdraw_rejections(A, t(3), campaign="C1", hubs=[h(7)])
     with pytest.raises(ota.PreconditionFailedError) as gate:
         engine.grant_mass_rollout_oa(ota.Actor.DCC, t(4), campaign="C1")

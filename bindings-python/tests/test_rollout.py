@@ -104,12 +104,12 @@ def test_holds_health_reports_and_status_views() -> None:
     e = rolling(ota.CampaignPolicy())
     e.halt_upgrades(A, t(3), campaign="C2", reason="our own checks")
     blockers = e.explain(E, "C2", h(0x20), t(3)).blockers
-    assert ota.Blocker(ota.BlockerKind.HELD_BY_SUPPLIER, by=ota.Party.OTHER_SUPPLIER) in blockers
+    assert ota.Blocker.held_by_supplier(ota.Party.other_supplier()) in blockers
     with pytest.raises(ota.InvalidInputError):
         e.halt_upgrades(DCC, t(3), campaign="C2", reason="no set")
     e.resume_upgrades(A, t(3), campaign="C2")
     e.report_outcomes(CSP, t(3), campaign="C2", outcomes=ok_rows(0x10) + fail_rows(0x11))
-    e.report_han_health(A, t(4), campaign="C2", reports=[ota.HealthReport(h(0x10), ota.HanHealth.DEVICE_LOST_CONTACT, ota.HanDeviceKind.IHD)])
+    e.report_han_health(A, t(4), campaign="C2", reports=[ota.HealthReport(h(0x10), ota.HanHealth.DEVICE_LOST_CONTACT, device=ota.HanDeviceKind.IHD)])
     with pytest.raises(ota.BulkRejectedError):
         e.report_han_health(D, t(4), campaign="C2", reports=[ota.HealthReport(h(0x10), ota.HanHealth.ALL_FINE)])
     issues = [n for n in e.notifications(CSP).notifications if n.type == "han_health_issue"]
@@ -140,7 +140,7 @@ def test_defect_flags_pacing_and_acknowledgements() -> None:
     subject = ota.DefectSubject.configuration_set(set_of(e, 0x10))
     e.flag_defect(A, t(4), subject=subject, text="IHD pairing", suspend_own=True)
     flags = e.defect_flags(D)
-    assert len(flags) == 1 and flags[0].flagged_by is None and flags[0].subject.subject == "configuration_set"
+    assert len(flags) == 1 and flags[0].flagged_by is None and flags[0].subject is ota.DefectSubjectKind.CONFIGURATION_SET
     flag = flags[0].flag
     assert flag > 1000  # a digest of the flag, not a count of everyone's flags
     assert e.defect_flags(E) == []

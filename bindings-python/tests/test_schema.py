@@ -1,8 +1,9 @@
 """The typed Python surface against the core's schema (tests/schema/core.json, which
 core/tests/schema.rs keeps equal to what the core generates): one typed method per command
-and per query with the command's or query's fields, the views' fields, the enums' values. A
-command, query, field or value added to the core and not to this binding fails here, and so
-does a difference below that is no longer there: each difference is written down with why."""
+and per query with the command's or query's fields, the views' fields, the enums' values. The
+methods and enums are generated from the schema (scripts/gen_python.py; test_generated.py
+checks the checked-in modules are fresh), so this is a second, independent reading of the
+schema. The views take the core's JSON shape; what they add is written down below with why."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ import dataclasses
 import enum
 import inspect
 import json
+import keyword
 from pathlib import Path
 from typing import Any, Dict, Set
 
 import pytest
 
-from commshub_ota import _enums, _views
+import commshub_ota as ota
+from commshub_ota import _enums, _records, _views
 from commshub_ota._engine import Engine
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "tests" / "schema" / "core.json").read_text())
@@ -33,37 +36,34 @@ def properties(definition: Dict[str, Any]) -> Set[str]:
     return out
 
 
-# Where a Python name differs from the core's, and why.
-RENAMED_PARAMS = {
-    # `from` is a Python keyword; `hub_id` reads better beside the actor's id.
-    "upgrade_route": {"from_version": "from", "to_version": "to"},
-    "hub": {"hub_id": "hub"},
-    "explain": {"hub_id": "hub"},
-}
-# Commands whose Python method takes another shape, and why.
+def python_name(field: str) -> str:
+    """A field's parameter name: its own, `_` appended to a Python keyword (`from_`)."""
+    return f"{field}_" if keyword.iskeyword(field) else field
+
+
+# Commands whose Python method takes another shape (written by hand: HAND_WRITTEN in
+# scripts/gen_python.py), and why.
 OTHER_SHAPE = {
-    # Python loads from columns (any iterables) and reports every bad cell as a row.
+    # Python loads from columns (any iterables, or an Arrow table or frame) and reports every
+    # bad cell as a row.
     "load_estate": ({"columns"}, {"hubs"}),
 }
-# View attributes that stand for several of the core's fields, or lift one, and why.
-VIEW_DIFFERENCES: Dict[str, Dict[str, Set[str]]] = {
-    # The payload's `type` tag and the refusals of a participation command, lifted.
-    "Event": {"python": {"type", "refused"}, "core": set()},
-    # The set's readable key: a method in the core.
-    "ConfigurationSet": {"python": {"key"}, "core": set()},
-    # The change (a tagged enum) flattened into its fields.
-    "HistoryEntry": {"python": {"customer", "from_phase", "to_phase", "reason", "until"}, "core": set()},
-    # `from` is a Python keyword.
-    "Blackout": {"python": {"from_date", "to_date"}, "core": {"from", "to"}},
-    # The tag `blocker` is `kind` (an enum); the party is flattened; each carries its sentence.
-    "Blocker": {"python": {"kind", "customer", "sentence"}, "core": {"blocker"}},
-    # The counts, flattened into the row by the core, are one `UpgradeCounts` here.
-    "PilotStatusRow": {"python": {"counts"}, "core": set(DEFS["UpgradeCounts"]["properties"])},
-    # The kind's fields, flattened into the notification by the core, are one dict here.
-    "Notification": {"python": {"fields"}, "core": properties(DEFS["Notification"]) - {"id", "event", "at", "type"}},
-    # The subject, flattened into the view by the core, is one `DefectSubject` here.
-    "DefectView": {"python": set(), "core": {"set", "variant", "version"}},
+# What a view has beyond the core's fields (properties, never fields: `_view_extras.py`, and
+# `Event`, written by hand), and why. Every field is the core's, named as in JSON (`from_`
+# for `from`, a Python keyword).
+VIEW_EXTRAS: Dict[str, Set[str]] = {
+    # The payload's `type` and the refusals of a participation command, read from the payload.
+    "Event": {"type", "refused"},
+    # The set's key, as the core's `ConfigurationSet::key` and every Arrow answer give it.
+    "ConfigurationSet": {"key"},
+    # The notice's own fields as one dict, for a reader that prints every kind alike.
+    "Notification": {"fields"},
 }
+
+
+def json_name(name: str) -> str:
+    """A field's JSON name: its own, less the `_` a Python keyword takes."""
+    return name[:-1] if name.endswith("_") and keyword.iskeyword(name[:-1]) else name
 
 
 def variants(union: str, tag: str) -> Dict[str, Set[str]]:
@@ -79,7 +79,7 @@ def test_every_command_has_a_typed_method_with_its_fields(command: str) -> None:
     fields = variants("Command", "type")[command]
     method = getattr(Engine, command, None)
     assert method is not None, f"Engine.{command} is missing: the core has the command"
-    expected = OTHER_SHAPE.get(command, (fields, fields))
+    expected = OTHER_SHAPE.get(command, ({python_name(f) for f in fields}, fields))
     assert expected[1] == fields, f"{command}: the core's fields changed to {sorted(fields)}"
     assert params(method, {"self", "actor", "at"}) == expected[0]
 
@@ -88,25 +88,32 @@ def test_every_command_has_a_typed_method_with_its_fields(command: str) -> None:
 def test_every_query_has_a_typed_method_with_its_arguments(query: str) -> None:
     method = getattr(Engine, query, None)
     assert method is not None, f"Engine.{query} is missing: the core has the query"
-    renamed = RENAMED_PARAMS.get(query, {})
-    got = {renamed.get(p, p) for p in params(method, {"self", "actor"})}
-    assert got == variants("Query", "name")[query]
+    assert params(method, {"self", "actor"}) == {python_name(f) for f in variants("Query", "name")[query]}
 
 
-def attributes(cls: type) -> Set[str]:
-    fields = {f.name for f in dataclasses.fields(cls)} - {"raw"}  # `raw`: the answer as the core gave it
-    return fields | {n for n, v in vars(cls).items() if isinstance(v, property)}
-
-
-VIEWS = sorted(n for n, c in vars(_views).items() if isinstance(c, type) and dataclasses.is_dataclass(c) and n in DEFS)
+VIEW_CLASSES: Dict[str, type] = {
+    n: c for module in (_views, _records) for n, c in vars(module).items()
+    if isinstance(c, type) and dataclasses.is_dataclass(c) and n in DEFS
+}
+VIEWS = sorted(VIEW_CLASSES)
 
 
 @pytest.mark.parametrize("view", VIEWS)
 def test_every_view_has_the_cores_fields(view: str) -> None:
-    python, core = attributes(getattr(_views, view)), properties(DEFS[view])
-    differences = VIEW_DIFFERENCES.get(view, {"python": set(), "core": set()})
-    assert python - core == differences["python"], f"{view}: only in Python"
-    assert core - python == differences["core"], f"{view}: only in the core"
+    cls = VIEW_CLASSES[view]
+    assert {json_name(f.name) for f in dataclasses.fields(cls)} == properties(DEFS[view])
+    extras = {n for n, _ in inspect.getmembers(cls, lambda v: isinstance(v, property))}
+    assert extras == VIEW_EXTRAS.get(view, set()), f"{view}: properties beyond the core's fields"
+
+
+@pytest.mark.parametrize("view", [v for v in VIEWS if "oneOf" in DEFS[v]])
+def test_every_tagged_union_has_its_tag_as_an_enum_of_its_values(view: str) -> None:
+    variants = DEFS[view]["oneOf"]
+    tag = next(iter(set.intersection(*({k for k, p in v["properties"].items() if "const" in p} for v in variants))))
+    annotation = {f.name: f.type for f in dataclasses.fields(VIEW_CLASSES[view])}[tag]
+    kind = getattr(ota, str(annotation))
+    assert issubclass(kind, enum.Enum)
+    assert [m.value for m in kind] == [v["properties"][tag]["const"] for v in variants]
 
 
 ENUMS = sorted(n for n, c in vars(_enums).items() if isinstance(c, type) and issubclass(c, enum.Enum) and n in DEFS)
@@ -133,4 +140,5 @@ def test_the_check_covers_the_surface() -> None:
     assert len(variants("Command", "type")) == 42 and len(variants("Query", "name")) == 19
     assert {"HubView", "CampaignView", "Explanation", "UpgradePage", "HubPage", "ParticipationView"} <= set(VIEWS)
     assert {"Region", "Phase", "SmiStatus", "Gate", "UpgradeState"} <= set(ENUMS)
-    assert set(VIEW_DIFFERENCES) <= set(VIEWS)
+    assert {"Blocker", "Notification", "OutcomeReport", "HistoryEntry", "Event"} <= set(VIEWS)
+    assert set(VIEW_EXTRAS) <= set(VIEWS)

@@ -7,25 +7,9 @@ only what the asking actor may see."""
 
 from importlib.metadata import PackageNotFoundError, version as _version
 
-from ._enums import (
-    BlockerKind,
-    ErrorKind,
-    Gate,
-    HanBand,
-    HanDeviceKind,
-    HanHealth,
-    NotificationType,
-    Outcome,
-    Party,
-    Phase,
-    Region,
-    SmiStatus,
-    SupplyRole,
-    UpgradeState,
-    Visibility,
-    Weekday,
-)
-from ._engine import Actor, Engine, Signer, parse_hub_id, parse_id, synthetic_estate, synthetic_estate_arrow, verify_log
+from . import _enums, _views
+from ._enums import *  # noqa: F401,F403 - every enum of the core's schema (generated)
+from ._engine import Actor, Engine, ErrorKind, Signer, parse_hub_id, parse_id, synthetic_estate, synthetic_estate_arrow, verify_log
 from ._native import (
     SCHEMA_VERSION,
     ArrowTable,
@@ -46,50 +30,8 @@ from ._native import (
     PreconditionFailedError,
     UnsupportedSchemaError,
 )
-from ._views import (
-    Blackout,
-    DefectSubject,
-    DefectView,
-    FirmwareCount,
-    HaltPolicy,
-    HealthReport,
-    HubRefusal,
-    Notification,
-    NotificationPage,
-    OutcomeReport,
-    Pacing,
-    PilotStatus,
-    PilotStatusRow,
-    SetProgress,
-    UpgradeCounts,
-    Blocker,
-    CampaignPolicy,
-    CampaignView,
-    Checkpoint,
-    KeyEntry,
-    Trust,
-    Explanation,
-    ParticipationView,
-    PilotVerdict,
-    UpgradeEntry,
-    UpgradePage,
-    HubPage,
-    ConfigSetCount,
-    ConfigurationSet,
-    ConsumerFlags,
-    Cutoff,
-    Event,
-    FeedPage,
-    FirmwareView,
-    GateView,
-    HanDevice,
-    HistoryEntry,
-    HubRow,
-    HubView,
-    StoreInfo,
-    SupplierView,
-    Variant,
-)
+from ._records import Checkpoint, Event, KeyEntry, Trust
+from ._views import *  # noqa: F401,F403 - every view of the core's schema (generated)
 
 try:
     __version__ = _version("commshub-ota")
@@ -99,17 +41,10 @@ except PackageNotFoundError:  # imported from a source tree that was never insta
 __all__ = [
     "__version__",
     "SCHEMA_VERSION", "Actor", "Engine", "parse_hub_id", "parse_id", "synthetic_estate", "synthetic_estate_arrow", "verify_log",
-    "ErrorKind", "Gate", "HanBand", "HanDeviceKind", "Phase", "Region", "SmiStatus", "SupplyRole",
-    "CommsHubOtaError", "InvalidIdError", "InvalidInputError", "NotPermittedError", "NotFoundError",
+    "ErrorKind", "CommsHubOtaError", "InvalidIdError", "InvalidInputError", "NotPermittedError", "NotFoundError",
     "AlreadyExistsError", "IllegalTransitionError", "PreconditionFailedError", "BulkRejectedError",
     "CorruptLogError", "UnsupportedSchemaError", "IoError", "ConflictError", "CorruptSnapshotError",
-    "BadSignatureError", "KeyPair", "Signer", "Trust", "Checkpoint", "KeyEntry",
-    "FeedPage", "StoreInfo", "ArrowTable",
-    "CampaignView", "ConfigSetCount", "ConfigurationSet", "ConsumerFlags", "Cutoff", "Event",
-    "FirmwareView", "GateView", "HanDevice", "HistoryEntry", "HubRow", "HubView", "SupplierView", "Variant",
-    "Blocker", "CampaignPolicy", "Explanation", "HubPage", "ParticipationView", "PilotVerdict", "UpgradeEntry", "UpgradePage",
-    "HanHealth", "Outcome", "UpgradeState", "Weekday", "Blackout", "DefectSubject", "DefectView", "FirmwareCount",
-    "HaltPolicy", "HealthReport", "Notification", "NotificationPage", "OutcomeReport", "Pacing", "PilotStatus",
-    "PilotStatusRow", "SetProgress", "UpgradeCounts",
-    "BlockerKind", "NotificationType", "Visibility", "Party", "HubRefusal",
+    "BadSignatureError", "KeyPair", "Signer", "Trust", "Checkpoint", "KeyEntry", "Event", "ArrowTable",
 ]
+__all__ += _enums.__all__
+__all__ += _views.__all__

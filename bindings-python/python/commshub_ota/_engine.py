@@ -1,88 +1,48 @@
 """The Engine: commands (one method per command, named as in the event log), queries scoped to
-the asking actor, the event log. Work runs in Rust with the GIL released."""
+the asking actor, the event log. Work runs in Rust with the GIL released. The typed command and
+query methods are generated from the core's schema into `_generated.py` (`EngineMethods`);
+this file holds the rest."""
 
 from __future__ import annotations
 
 import gc
 import os
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import datetime
 from enum import Enum
 import functools
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, ParamSpec, Protocol, Sequence, Tuple, TypeVar, Union
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, ParamSpec, Protocol, Sequence, Tuple, TypeVar, Union
 
 from . import _native
-from ._enums import Gate, HanDeviceKind, HanHealth, Outcome, Region, SmiStatus, SupplyRole
-from ._views import (
-    DefectSubject,
-    DefectView,
-    FirmwareCount,
-    HealthReport,
-    NotificationPage,
-    OutcomeReport,
-    PilotStatus,
-    SetProgress,
-    CampaignPolicy,
-    CampaignView,
-    Checkpoint,
-    KeyEntry,
-    Trust,
-    ConfigurationSet,
-    Explanation,
-    ParticipationView,
-    PilotVerdict,
-    UpgradePage,
-    HubPage,
-    ConfigSetCount,
-    ConsumerFlags,
-    Event,
-    FeedPage,
-    FirmwareView,
-    HubRow,
-    HubView,
-    StoreInfo,
-    Variant,
-)
-from ._native import CommsHubOtaError, InvalidInputError
+from ._convert import _at, _count, _encode, _flag, _invalid, _opt_text, _text
+from ._enums import Region, _StrEnum
+from ._generated import EngineMethods
+from ._records import Checkpoint, Event, KeyEntry, Trust
+from ._views import FeedPage, StoreInfo
+from ._native import CommsHubOtaError
 
 PathLike = Union[str, "os.PathLike[str]"]
+_T = TypeVar("_T")
 
 
-def _invalid(field: str, reason: str) -> InvalidInputError:
-    err = InvalidInputError(f"invalid {field}: {reason}")
-    err.kind = "invalid_input"
-    err.field = field
-    err.reason = reason
-    return err
+class ErrorKind(_StrEnum):
+    """The kind of a refusal, as `CommsHubOtaError.kind` gives it (not in the core's schema:
+    `_native.ERROR_KINDS` lists the same values)."""
 
-
-def _text(value: Any, field: str) -> str:
-    if isinstance(value, Enum):
-        value = value.value
-    if not isinstance(value, str):
-        raise _invalid(field, f"expected a str, got {type(value).__name__}")
-    if not value.isascii():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise _invalid(field, "not valid Unicode text (it holds a lone surrogate)") from None
-    return value
-
-
-def _opt_text(value: Any, field: str) -> Optional[str]:
-    return None if value is None else _text(value, field)
-
-
-_MAX_COUNT = 2**63 - 1
-
-
-def _count(value: Any, field: str) -> int:
-    """A non-negative whole number that fits the core's counters (bool is not a number here)."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _invalid(field, f"expected a non-negative int, got {type(value).__name__}")
-    if not 0 <= value <= _MAX_COUNT:
-        raise _invalid(field, f"{value} is not between 0 and {_MAX_COUNT}")
-    return value
+    INVALID_ID = "invalid_id"
+    INVALID_INPUT = "invalid_input"
+    NOT_PERMITTED = "not_permitted"
+    NOT_FOUND = "not_found"
+    ALREADY_EXISTS = "already_exists"
+    ILLEGAL_TRANSITION = "illegal_transition"
+    PRECONDITION_FAILED = "precondition_failed"
+    BULK_REJECTED = "bulk_rejected"
+    CORRUPT_LOG = "corrupt_log"
+    UNSUPPORTED_SCHEMA = "unsupported_schema"
+    IO = "io"
+    CONFLICT = "conflict"
+    CORRUPT_SNAPSHOT = "corrupt_snapshot"
+    BAD_SIGNATURE = "bad_signature"
 
 
 def _check_column_names(frame: Any) -> None:
@@ -103,56 +63,6 @@ def _check_column_names(frame: Any) -> None:
         if name in seen:
             raise _invalid("columns", f"column {name!r} appears twice")
         seen.add(name)
-
-
-def _flag(value: Any, field: str) -> bool:
-    if not isinstance(value, bool):
-        raise _invalid(field, f"expected a bool, got {type(value).__name__}")
-    return value
-
-
-# How deep a command's value may nest: a command's JSON form is a few levels deep.
-_MAX_DEPTH = 32
-
-
-def _at(value: Any, field: str = "at") -> datetime:
-    if not isinstance(value, datetime):
-        raise _invalid(field, f"expected a timezone-aware datetime, got {type(value).__name__}")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise _invalid(field, "must be timezone-aware (a naive datetime has no zone)")
-    return value
-
-
-def _encode(value: Any, field: str, depth: int = 0) -> Any:
-    """A command argument as its JSON form."""
-    if depth > _MAX_DEPTH:
-        raise _invalid(field, f"nested more than {_MAX_DEPTH} levels deep")
-    if isinstance(value, str) and not isinstance(value, Enum):
-        return _text(value, field)
-    if isinstance(value, int) and not isinstance(value, (bool, Enum)) and not -_MAX_COUNT - 1 <= value <= _MAX_COUNT:
-        raise _invalid(field, f"integer {value} out of range")
-    if value is None or isinstance(value, (bool, int)) and not isinstance(value, Enum):
-        return value
-    if isinstance(value, float):
-        # A policy's percentages and ramp factor are numbers with a fraction; JSON has no NaN.
-        if value != value or value in (float("inf"), float("-inf")):
-            raise _invalid(field, f"{value} is not a finite number")
-        return value
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime):
-        return _at(value, field).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (HubRow, Variant, ConsumerFlags, CampaignPolicy, PilotVerdict, ConfigurationSet, OutcomeReport, HealthReport, DefectSubject)):
-        return value.to_dict()
-    if isinstance(value, Mapping):
-        return {
-            _text(str(k.value if isinstance(k, Enum) else k), field): _encode(v, f"{field}.{k}", depth + 1) for k, v in value.items()
-        }
-    if isinstance(value, (list, tuple)):
-        return [_encode(v, f"{field}[{i}]", depth + 1) for i, v in enumerate(value)]
-    raise _invalid(field, f"cannot use a {type(value).__name__} here")
 
 
 _P = ParamSpec("_P")
@@ -199,8 +109,12 @@ def _typed_errors(fn: Callable[_P, _R]) -> Callable[_P, _R]:
 
 
 def _all_typed(cls: _C) -> _C:
-    """Applies `_typed_errors` to every public method of `cls`."""
-    for name, member in list(vars(cls).items()):
+    """Applies `_typed_errors` to every public method of `cls`, its bases' too (the generated
+    `EngineMethods`)."""
+    members: Dict[str, Any] = {}
+    for klass in reversed(cls.__mro__[:-1]):
+        members.update(vars(klass))
+    for name, member in members.items():
         if name.startswith("_"):
             continue
         if isinstance(member, classmethod):
@@ -210,21 +124,6 @@ def _all_typed(cls: _C) -> _C:
         elif callable(member):
             setattr(cls, name, _typed_errors(member))
     return cls
-
-
-_ID_FIELDS = {
-    "hub": "hub_id",
-    "after": "hub_id",
-    "campaign": "campaign_id",
-    "customer": "customer_id",
-    "supplier": "customer_id",
-    "variant": "variant_id",
-    "version": "firmware_version",
-    "target": "firmware_version",
-    "from": "firmware_version",
-    "to": "firmware_version",
-    "region": "region",
-}
 
 
 class Signer(Protocol):
@@ -241,19 +140,8 @@ def _trust(trust: Trust) -> Tuple[str, str]:
     return _text(trust.log, "trust.log"), _text(trust.anchor, "trust.anchor")
 
 
-def _parse_ids(fields: Dict[str, Any]) -> Dict[str, Any]:
-    """Identifiers parsed as Rust parses them before a command or query can exist, so that a
-    malformed one is an InvalidIdError naming it rather than a malformed command or query."""
-    for name, kind in _ID_FIELDS.items():
-        if isinstance(fields.get(name), (str, Enum)):
-            fields[name] = _native.parse_id(kind, _text(fields[name], name))
-    if isinstance(fields.get("hubs"), (list, tuple)):
-        fields["hubs"] = [_native.parse_id("hub_id", _text(h, "hubs")) if isinstance(h, str) else h for h in fields["hubs"]]
-    return fields
-
-
 @_all_typed
-class Engine:
+class Engine(EngineMethods):
     """The model: a state and the journal of events that built it. Safe to share between
     threads; each call is atomic."""
 
@@ -316,23 +204,6 @@ class Engine:
         if not isinstance(checkpoint, Checkpoint):
             raise _invalid("checkpoint", f"expected a Checkpoint, got {type(checkpoint).__name__}")
         self._inner.verify_checkpoint(checkpoint.to_dict())
-
-    def register_key(self, actor: str, at: datetime, *, party: str, key: str) -> List[Event]:
-        """The DCC: register `key` (hex) as one `party` signs its acts with, from this act on.
-        The party is told."""
-        return self._run(actor, at, "register_key", party=_text(party, "party"), key=_text(key, "key"))
-
-    def rotate_key(self, actor: str, at: datetime, *, party: str, old: str, new: str) -> List[Event]:
-        """The DCC: `party`'s key `old` gives way to `new` in one act."""
-        return self._run(actor, at, "rotate_key", party=_text(party, "party"), old=_text(old, "old"), new=_text(new, "new"))
-
-    def revoke_key(self, actor: str, at: datetime, *, party: str, key: str, reason: Optional[str] = None) -> List[Event]:
-        """The DCC: `party`'s key signs nothing after this act (acts it signed before stand).
-        The DCC's last valid key is rotated, never revoked."""
-        fields: Dict[str, Any] = {"party": _text(party, "party"), "key": _text(key, "key")}
-        if reason is not None:
-            fields["reason"] = _text(reason, "reason")
-        return self._run(actor, at, "revoke_key", **fields)
 
     # --- a durable engine: its store -------------------------------------------------------
     @classmethod
@@ -615,29 +486,16 @@ class Engine:
         raw = self._inner.execute(_text(actor, "actor"), _at(at), _encode(command, "command"))
         return [Event.from_dict(e) for e in raw]
 
+    # The typed commands and queries (`EngineMethods`, generated from the core's schema by
+    # scripts/gen_python.py) build the JSON form and come through these two. A field left None
+    # is left out, so that the core's default applies.
     def _run(self, actor: str, at: datetime, type_: str, **fields: Any) -> List[Event]:
-        return self.execute(actor, at, {"type": type_, **_parse_ids(fields)})
+        return self.execute(actor, at, {"type": type_, **{k: v for k, v in fields.items() if v is not None}})
 
-    def _ask(self, actor: str, name: str, **fields: Any) -> Any:
-        # A typed query is the one query entry with the query's JSON form.
-        if "at" in fields:
-            fields["at"] = _at(fields["at"]).isoformat()
-        return self._inner.query(_text(actor, "actor"), _encode({"name": name, **_parse_ids(fields)}, "query"))
-
-    def register_variant(self, actor: str, at: datetime, variant: Variant) -> List[Event]:
-        """DCC: add a hub variant to the catalogue."""
-        if not isinstance(variant, Variant):
-            raise _invalid("variant", "expected a Variant")
-        return self._run(actor, at, "register_variant", variant=variant)
-
-    def register_firmware(self, actor: str, at: datetime, *, variant: str, version: str, upgrades_from: Sequence[str] = ()) -> List[Event]:
-        """CSP of the variant's region: register a version and the versions that upgrade straight to it."""
-        return self._run(actor, at, "register_firmware", variant=variant, version=version, upgrades_from=list(upgrades_from))
-
-    def record_gate(self, actor: str, at: datetime, *, variant: str, version: str, gate: Gate, note: Optional[str] = None) -> List[Event]:
-        """Record the next readiness gate (CSP approval: the region's CSP; customer testing: a
-        customer with its feedback as `note`; the others: the DCC)."""
-        return self._run(actor, at, "record_gate", variant=variant, version=version, gate=gate, note=note)
+    def _ask(self, actor: str, name: str, answer: Callable[[Any], _T], **fields: Any) -> _T:
+        query = {"name": name, **{k: v for k, v in fields.items() if v is not None}}
+        with _collector_paused():
+            return answer(self._inner.query(_text(actor, "actor"), _encode(query, "query")))
 
     def load_estate(self, actor: str, at: datetime, columns: Any) -> int:
         """DCC: load many hubs in one call from columns of equal length: a mapping of lists (or
@@ -693,231 +551,6 @@ class Engine:
         plain = {str(k): (v if isinstance(v, list) or v is None else list(v)) for k, v in table.items()}
         return self._inner.load_estate_table(_text(actor, "actor"), _at(at), plain)
 
-    def install_hub(self, actor: str, at: datetime, hub: HubRow) -> List[Event]:
-        """DCC: one hub installed (commissioned too if its status says so)."""
-        if not isinstance(hub, HubRow):
-            raise _invalid("hub", "expected a HubRow")
-        return self._run(actor, at, "install_hub", hub=hub)
-
-    def commission_hub(self, actor: str, at: datetime, *, hub: str, on: date) -> List[Event]:
-        """DCC: the hub's CHF was commissioned on `on`."""
-        return self._run(actor, at, "commission_hub", hub=hub, on=on)
-
-    def change_supplier(self, actor: str, at: datetime, *, hub: str, role: SupplyRole, supplier: Optional[str], flags: ConsumerFlags = ConsumerFlags()) -> List[Event]:
-        """DCC: the supplier of one role changed (None: the role is now vacant)."""
-        return self._run(actor, at, "change_supplier", hub=hub, role=role, supplier=supplier, flags=flags)
-
-    def change_smi_status(self, actor: str, at: datetime, *, hub: str, status: SmiStatus) -> List[Event]:
-        """DCC: the SMI status of the hub's CHF changed."""
-        return self._run(actor, at, "change_smi_status", hub=hub, status=status)
-
-    def change_han_device_firmware(self, actor: str, at: datetime, *, hub: str, device: HanDeviceKind, firmware: str) -> List[Event]:
-        """DCC, or the supplier responsible for the device: a HAN device's firmware changed."""
-        return self._run(actor, at, "change_han_device_firmware", hub=hub, device=device, firmware=firmware)
-
-    def set_consumer_flags(self, actor: str, at: datetime, *, hub: str, role: SupplyRole, flags: ConsumerFlags) -> List[Event]:
-        """The supplier of `role`: its consumer flags on the hub."""
-        return self._run(actor, at, "set_consumer_flags", hub=hub, role=role, flags=flags)
-
-    def decommission_hub(self, actor: str, at: datetime, *, hub: str, on: date) -> List[Event]:
-        """DCC: the hub was decommissioned on `on`."""
-        return self._run(actor, at, "decommission_hub", hub=hub, on=on)
-
-    def create_campaign(
-        self, actor: str, at: datetime, *, campaign: str, variant: str, target: str, cutoff: datetime, policy: Optional[CampaignPolicy] = None
-    ) -> List[Event]:
-        """DCC: a campaign of one target version (on the production CPL) for one variant."""
-        return self._run(
-            actor, at, "create_campaign", campaign=campaign, variant=variant, target=target, cutoff=_at(cutoff, "cutoff"),
-            policy=policy or CampaignPolicy(),
-        )
-
-    def grant_pilot_oa(self, actor: str, at: datetime, *, campaign: str) -> List[Event]:
-        """DCC: Operational Approval to begin the pilot."""
-        return self._run(actor, at, "grant_pilot_oa", campaign=campaign)
-
-    def grant_mass_rollout_oa(self, actor: str, at: datetime, *, campaign: str, override_reason: Optional[str] = None) -> List[Event]:
-        """DCC: Operational Approval to begin mass rollout; refused until the pilot was assessed
-        (its period passed, every participant's verdict or cut-off) unless overridden with a reason."""
-        return self._run(actor, at, "grant_mass_rollout_oa", campaign=campaign, override_reason=override_reason)
-
-    def complete_campaign(self, actor: str, at: datetime, *, campaign: str) -> List[Event]:
-        """DCC: the rollout is complete."""
-        return self._run(actor, at, "complete_campaign", campaign=campaign)
-
-    def suspend_campaign(self, actor: str, at: datetime, *, campaign: str, reason: str) -> List[Event]:
-        """DCC: suspend a piloting or rolling-out campaign."""
-        return self._run(actor, at, "suspend_campaign", campaign=campaign, reason=reason)
-
-    def resume_campaign(self, actor: str, at: datetime, *, campaign: str) -> List[Event]:
-        """DCC: resume a suspended campaign in the phase it left."""
-        return self._run(actor, at, "resume_campaign", campaign=campaign)
-
-    def cancel_campaign(self, actor: str, at: datetime, *, campaign: str, reason: str) -> List[Event]:
-        """DCC: cancel a campaign that is not completed."""
-        return self._run(actor, at, "cancel_campaign", campaign=campaign, reason=reason)
-
-    def extend_cutoff(self, actor: str, at: datetime, *, campaign: str, customer: str, until: datetime) -> List[Event]:
-        """DCC: move one customer's cut-off later."""
-        return self._run(actor, at, "extend_cutoff", campaign=campaign, customer=customer, until=_at(until, "until"))
-
-    # --- participation (customers, for the hubs they supply) -----------------------------
-    def nominate_hubs(self, actor: str, at: datetime, *, campaign: str, hubs: Sequence[str]) -> List[Event]:
-        """Nominate hubs for the pilot. The event lists the hubs taken and those refused with
-        why; `BulkRejectedError` when none is taken."""
-        return self._run(actor, at, "nominate_hubs", campaign=campaign, hubs=list(hubs))
-
-    def withdraw_nominations(self, actor: str, at: datetime, *, campaign: str, hubs: Sequence[str]) -> List[Event]:
-        """Withdraw pilot nominations."""
-        return self._run(actor, at, "withdraw_nominations", campaign=campaign, hubs=list(hubs))
-
-    def approve_whole_estate(self, actor: str, at: datetime, *, campaign: str) -> List[Event]:
-        """Approve every hub the customer supplies, skipping the pilot."""
-        return self._run(actor, at, "approve_whole_estate", campaign=campaign)
-
-    def withdraw_whole_estate_approval(self, actor: str, at: datetime, *, campaign: str) -> List[Event]:
-        """Withdraw a whole-estate approval."""
-        return self._run(actor, at, "withdraw_whole_estate_approval", campaign=campaign)
-
-    def approve_configuration_sets(self, actor: str, at: datetime, *, campaign: str, sets: Sequence[ConfigurationSet]) -> List[Event]:
-        """Approve the hubs of some configuration sets (consent; pilot membership needs nomination)."""
-        return self._run(actor, at, "approve_configuration_sets", campaign=campaign, sets=list(sets))
-
-    def withdraw_configuration_set_approvals(self, actor: str, at: datetime, *, campaign: str, sets: Sequence[ConfigurationSet]) -> List[Event]:
-        """Withdraw configuration-set approvals."""
-        return self._run(actor, at, "withdraw_configuration_set_approvals", campaign=campaign, sets=list(sets))
-
-    def reject_hubs(self, actor: str, at: datetime, *, campaign: str, hubs: Sequence[str], reason: str) -> List[Event]:
-        """Hold hubs back with a reason, until withdrawn or overridden by the DCC."""
-        return self._run(actor, at, "reject_hubs", campaign=campaign, hubs=list(hubs), reason=reason)
-
-    def withdraw_rejections(self, actor: str, at: datetime, *, campaign: str, hubs: Sequence[str]) -> List[Event]:
-        """Withdraw rejections."""
-        return self._run(actor, at, "withdraw_rejections", campaign=campaign, hubs=list(hubs))
-
-    def override_rejections(self, actor: str, at: datetime, *, campaign: str, hub: str, reason: str) -> List[Event]:
-        """DCC: set aside every rejection of one hub, with a reason."""
-        return self._run(actor, at, "override_rejections", campaign=campaign, hub=hub, reason=reason)
-
-    def record_pilot_verdict(self, actor: str, at: datetime, *, campaign: str, verdict: PilotVerdict) -> List[Event]:
-        """A pilot participant's assessment."""
-        if not isinstance(verdict, PilotVerdict):
-            raise _invalid("verdict", "expected a PilotVerdict")
-        return self._run(actor, at, "record_pilot_verdict", campaign=campaign, verdict=verdict)
-
-    # --- upgrades, health, halts, defects, notifications -----------------------------------
-    def report_outcomes(self, actor: str, at: datetime, *, campaign: str, outcomes: Sequence[OutcomeReport]) -> List[Event]:
-        """The CSP of the campaign's region: outcomes of upgrade attempts, in the order they
-        happened. Any bad row refuses the whole report (`BulkRejectedError` lists every one);
-        automatic halts follow in the same call where a threshold is crossed."""
-        rows = []
-        for i, o in enumerate(outcomes):
-            if not isinstance(o, OutcomeReport):
-                raise _invalid(f"outcomes[{i}]", "expected an OutcomeReport")
-            try:
-                outcome = Outcome(o.outcome)
-            except ValueError:
-                raise _invalid(f"outcomes[{i}].outcome", f"{o.outcome!r} is not an Outcome") from None
-            happened = None if o.happened_at is None else _at(o.happened_at, f"outcomes[{i}].happened_at")
-            rows.append(OutcomeReport(_native.parse_id("hub_id", _text(o.hub, f"outcomes[{i}].hub")), outcome, o.firmware, o.reason, happened))
-        return self._run(actor, at, "report_outcomes", campaign=campaign, outcomes=rows)
-
-    def report_han_health(self, actor: str, at: datetime, *, campaign: str, reports: Sequence[HealthReport]) -> List[Event]:
-        """A supplier of upgraded hubs: their HANs after the upgrade (a bad report counts as a
-        failure for the halt thresholds)."""
-        rows = []
-        for i, r in enumerate(reports):
-            if not isinstance(r, HealthReport):
-                raise _invalid(f"reports[{i}]", "expected a HealthReport")
-            try:
-                health = HanHealth(r.health)
-                device = None if r.device is None else HanDeviceKind(r.device)
-            except ValueError:
-                raise _invalid(f"reports[{i}]", f"{r.health!r} / {r.device!r} is not a HanHealth and device") from None
-            happened = None if r.happened_at is None else _at(r.happened_at, f"reports[{i}].happened_at")
-            rows.append(HealthReport(_native.parse_id("hub_id", _text(r.hub, f"reports[{i}].hub")), health, device, r.text, happened))
-        return self._run(actor, at, "report_han_health", campaign=campaign, reports=rows)
-
-    def check_deadlines(self, actor: str, at: datetime) -> List[Event]:
-        """DCC (its scheduler): time-outs of unanswered hubs and cut-off notices now due
-        (no events when nothing is due)."""
-        return self._run(actor, at, "check_deadlines")
-
-    def halt_upgrades(self, actor: str, at: datetime, *, campaign: str, reason: str, set: Optional[ConfigurationSet] = None) -> List[Event]:
-        """DCC: halt one configuration set. A customer: hold its own hubs (all, or one set)."""
-        return self._run(actor, at, "halt_upgrades", campaign=campaign, set=set, reason=reason)
-
-    def resume_upgrades(self, actor: str, at: datetime, *, campaign: str, set: Optional[ConfigurationSet] = None) -> List[Event]:
-        """DCC: resume a halted configuration set. A customer: release its own hold."""
-        return self._run(actor, at, "resume_upgrades", campaign=campaign, set=set)
-
-    def flag_defect(self, actor: str, at: datetime, *, subject: DefectSubject, text: str, named: bool = False, suspend_own: bool = False) -> List[Event]:
-        """A customer: flag a defect to every customer on a configuration set or firmware
-        version (unsigned unless `named`), and perhaps suspend its own upgrades on it."""
-        if not isinstance(subject, DefectSubject):
-            raise _invalid("subject", "expected a DefectSubject")
-        return self._run(actor, at, "flag_defect", subject=subject, text=text, named=named, suspend_own=suspend_own)
-
-    def lift_defect_suspension(self, actor: str, at: datetime, *, flag: int) -> List[Event]:
-        """The flagging customer: lift the suspension its flag placed on its own upgrades."""
-        return self._run(actor, at, "lift_defect_suspension", flag=_count(flag, "flag"))
-
-    def withdraw_defect_flag(self, actor: str, at: datetime, *, flag: int) -> List[Event]:
-        """The flagging customer: withdraw its defect flag (the defect is understood, or the flag
-        was wrong). It is no longer listed, suspends nothing, and its id is never given again.
-        A customer may have at most 256 flags open."""
-        return self._run(actor, at, "withdraw_defect_flag", flag=_count(flag, "flag"))
-
-    def acknowledge_notifications(self, actor: str, at: datetime, *, up_to: int) -> List[Event]:
-        """The asker's notifications up to id `up_to` were read: they are not delivered again."""
-        return self._run(actor, at, "acknowledge_notifications", up_to=_count(up_to, "up_to"))
-
-    def notifications(self, actor: str, limit: int = 1000) -> NotificationPage:
-        """The asker's notifications not yet acknowledged, oldest first."""
-        return NotificationPage.from_dict(self._ask(actor, "notifications", limit=_count(limit, "limit")))
-
-    def defect_flags(self, actor: str) -> List[DefectView]:
-        """The defect flags the asker may see."""
-        return [DefectView.from_dict(d) for d in self._ask(actor, "defect_flags")]
-
-    def pilot_status(self, actor: str, campaign: str) -> PilotStatus:
-        """Pilot status per participant (a customer: its own row; the CSP: rows unnamed)."""
-        return PilotStatus.from_dict(self._ask(actor, "pilot_status", campaign=campaign))
-
-    def campaign_progress(self, actor: str, campaign: str, at: datetime) -> List[SetProgress]:
-        """Campaign progress by configuration set (a customer: over its own hubs)."""
-        return [SetProgress.from_dict(p) for p in self._ask(actor, "campaign_progress", campaign=campaign, at=at)]
-
-    def estate_by_firmware(self, actor: str, customer: Optional[str] = None) -> List[FirmwareCount]:
-        """Hubs by firmware version: a customer's own (the DCC: anyone's), or the industry's (DCC)."""
-        return [FirmwareCount(f["variant"], f["version"], int(f["hubs"])) for f in self._ask(actor, "estate_by_firmware", customer=customer)]
-
-    def explain(self, actor: str, campaign: str, hub_id: str, at: datetime) -> Explanation:
-        """Why a hub is or is not upgradeable at `at`, as `actor` may see it."""
-        return Explanation.from_dict(self._ask(actor, "explain", campaign=campaign, hub=hub_id, at=at))
-
-    def upgrade_list(self, actor: str, region: Region, at: datetime, offset: int = 0, limit: int = 1000) -> UpgradePage:
-        """The CSP's list of hubs upgradeable at `at` in its region, in priority order, paged."""
-        with _collector_paused():
-            page = self._ask(actor, "upgrade_list", region=region, at=at, offset=_count(offset, "offset"), limit=_count(limit, "limit"))
-            return UpgradePage.from_dict(page)
-
-    def participation(self, actor: str, campaign: str, customer: str, at: datetime) -> ParticipationView:
-        """A customer's participation (its own; the DCC: anyone's)."""
-        return ParticipationView.from_dict(self._ask(actor, "participation", campaign=campaign, customer=customer, at=at))
-
-    def participations(self, actor: str, campaign: str, at: datetime) -> List[ParticipationView]:
-        """DCC: every customer's participation."""
-        return [ParticipationView.from_dict(p) for p in self._ask(actor, "participations", campaign=campaign, at=at)]
-
-    def propose_pilot(self, actor: str, campaign: str, size: int, at: datetime, seed: int = 0) -> List[str]:
-        """Proposes up to `size` of the customer's hubs for the pilot as things stand at `at`
-        (super-friendly first, spread over its configuration sets; the same answer for the
-        same seed and time)."""
-        if _count(size, "size") > 2**32 - 1:
-            raise _invalid("size", f"{size} is more than {2**32 - 1}")
-        return list(self._ask(actor, "propose_pilot", campaign=campaign, size=size, seed=_count(seed, "seed"), at=at))
-
     # --- queries (scoped to the asking actor) --------------------------------------------
     def query(self, actor: str, query: Mapping[str, Any]) -> Any:
         """Any query in its JSON form (`{"name": "explain", "campaign": "C1", "hub": ..., "at":
@@ -926,50 +559,6 @@ class Engine:
         if not isinstance(query, Mapping):
             raise _invalid("query", f"expected a mapping, got {type(query).__name__}")
         return self._inner.query(_text(actor, "actor"), _encode(query, "query"))
-
-    def hub(self, actor: str, hub_id: str) -> HubView:
-        """One hub as `actor` may see it (a customer only the hubs it supplies)."""
-        return HubView.from_dict(self._ask(actor, "hub", hub=hub_id))
-
-    def customer_estate(self, actor: str, customer: str) -> List[HubView]:
-        """Every hub `customer` supplies (the DCC for anyone; a customer for itself), an object
-        a hub: for a large estate page it (`customer_estate_page`) or take it as a frame
-        (`customer_estate_arrow`), which builds no object per hub."""
-        with _collector_paused():
-            return [HubView.from_dict(h) for h in self._ask(actor, "customer_estate", customer=customer)]
-
-    def customer_estate_page(self, actor: str, customer: str, after: Optional[str] = None, limit: int = 1000) -> HubPage:
-        """At most `limit` (1 to 10 000) of the hubs `customer` supplies after hub `after` (None:
-        from the first), in estate order; page on with the answer's `next` until it is None.
-        A page costs its own hubs (each customer's hubs are indexed). `after` must be a hub the
-        asker may see."""
-        with _collector_paused():
-            return HubPage.from_dict(self._ask(actor, "customer_estate_page", customer=customer, after=after, limit=_count(limit, "limit")))
-
-    def configuration_sets(self, actor: str, customer: Optional[str] = None) -> List[ConfigSetCount]:
-        """A customer's configuration sets with hub counts, or (DCC only) the industry's."""
-        return [ConfigSetCount.from_dict(x) for x in self._ask(actor, "configuration_sets", customer=customer)]
-
-    def campaign(self, actor: str, campaign: str) -> CampaignView:
-        """One campaign with the cut-offs and history `actor` may see."""
-        return CampaignView.from_dict(self._ask(actor, "campaign", campaign=campaign))
-
-    def campaigns(self, actor: str) -> List[CampaignView]:
-        """Every campaign `actor` may see."""
-        return [CampaignView.from_dict(c) for c in self._ask(actor, "campaigns")]
-
-    def variants(self, actor: str) -> List[Variant]:
-        """The catalogue's variants (a CSP: its region's)."""
-        return [Variant.from_dict(v) for v in self._ask(actor, "variants")]
-
-    def firmware_versions(self, actor: str, variant: str) -> List[FirmwareView]:
-        """A variant's firmware versions with their gates."""
-        return [FirmwareView.from_dict(f) for f in self._ask(actor, "firmware_versions", variant=variant)]
-
-    def upgrade_route(self, actor: str, variant: str, from_version: str, to_version: str) -> List[str]:
-        """The versions a hub on `from_version` passes through to reach `to_version`."""
-        return list(self._ask(actor, "upgrade_route", variant=variant, **{"from": from_version, "to": to_version}))
-
 
 @_all_typed
 class Actor:
