@@ -14,7 +14,6 @@ use serde_json::Value;
 
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
-use commshub_ota::columnar;
 
 use crate::arrow::ArrowTable;
 use crate::columns::table_from_columns;
@@ -173,30 +172,6 @@ impl NativeEngine {
                 .map_err(to_py_err)
         })
     }
-
-    /// Runs `f` on the engine with the GIL released; its batches (of `schema`) become an
-    /// `ArrowTable`, read through the Arrow PyCapsule interface without a copy.
-    fn arrow<F>(&self, py: Python<'_>, schema: SchemaRef, f: F) -> PyResult<ArrowTable>
-    where
-        F: FnOnce(&mut Engine) -> Result<Vec<RecordBatch>, Error> + Send,
-    {
-        py.detach(|| f(&mut *self.engine()?))
-            .map(|batches| ArrowTable::of(schema, batches))
-            .map_err(to_py_err)
-    }
-}
-
-/// One batch as an answer's batches.
-fn one(batch: RecordBatch) -> Vec<RecordBatch> {
-    vec![batch]
-}
-
-fn parse_customer(text: &str) -> PyResult<commshub_ota::CustomerId> {
-    text.parse().map_err(to_py_err)
-}
-
-fn parse_campaign(text: &str) -> PyResult<commshub_ota::CampaignId> {
-    text.parse().map_err(to_py_err)
 }
 
 fn ok_json<T: Serialize>(value: Result<T, Error>) -> Result<Value, Error> {
@@ -736,134 +711,24 @@ impl NativeEngine {
         self.with(py, move |e| ok_json(e.feed(&actor, cursor, limit)))
     }
 
-    /// The whole upgrade list of `region` at `at` as an Arrow table (one batch).
-    fn upgrade_list_arrow(
+    /// Answers a columnar question given as its JSON form (a dict: `{"name": "upgrade_list",
+    /// "region": "north", "at": "..."}`) as an Arrow table: the one columnar entry.
+    fn query_arrow(
         &self,
         py: Python<'_>,
         actor: &str,
-        region: &str,
-        at: &Bound<'_, PyAny>,
-    ) -> PyResult<ArrowTable> {
-        let (actor, at) = (parse_actor(actor)?, parse_at(at)?);
-        let region: commshub_ota::Region = region.parse().map_err(to_py_err)?;
-        self.arrow(py, columnar::upgrade_list_schema(), move |e| {
-            e.state().upgrade_list_arrow(&actor, region, at).map(one)
-        })
-    }
-
-    /// Every hub `customer` supplies, as `actor` may see it, as an Arrow table (a batch per
-    /// core's share of the estate).
-    fn customer_estate_arrow(
-        &self,
-        py: Python<'_>,
-        actor: &str,
-        customer: &str,
-    ) -> PyResult<ArrowTable> {
-        let (actor, customer) = (parse_actor(actor)?, parse_customer(customer)?);
-        self.arrow(py, columnar::customer_estate_schema(), move |e| {
-            e.state().customer_estate_arrow(&actor, &customer)
-        })
-    }
-
-    /// The configuration sets with their hub counts (a customer's DPL; None: the industry's).
-    #[pyo3(signature = (actor, customer=None))]
-    fn configuration_sets_arrow(
-        &self,
-        py: Python<'_>,
-        actor: &str,
-        customer: Option<&str>,
+        query: &Bound<'_, PyAny>,
     ) -> PyResult<ArrowTable> {
         let actor = parse_actor(actor)?;
-        let customer = customer.map(parse_customer).transpose()?;
-        self.arrow(py, columnar::configuration_sets_schema(), move |e| {
-            e.state()
-                .configuration_sets_arrow(&actor, customer.as_ref())
-                .map(one)
+        let query: commshub_ota::columnar::ColumnarQuery =
+            serde_json::from_value(from_py(query, "query")?)
+                .map_err(|e| invalid_input("query", e.to_string()))?;
+        py.detach(|| {
+            let mut engine = self.engine()?;
+            engine.query_arrow(&actor, &query)
         })
-    }
-
-    /// Hubs by firmware version (a customer's; None: the industry's).
-    #[pyo3(signature = (actor, customer=None))]
-    fn estate_by_firmware_arrow(
-        &self,
-        py: Python<'_>,
-        actor: &str,
-        customer: Option<&str>,
-    ) -> PyResult<ArrowTable> {
-        let actor = parse_actor(actor)?;
-        let customer = customer.map(parse_customer).transpose()?;
-        self.arrow(py, columnar::estate_by_firmware_schema(), move |e| {
-            e.state()
-                .estate_by_firmware_arrow(&actor, customer.as_ref())
-                .map(one)
-        })
-    }
-
-    /// A campaign's progress by configuration set at `at`.
-    fn campaign_progress_arrow(
-        &self,
-        py: Python<'_>,
-        actor: &str,
-        campaign: &str,
-        at: &Bound<'_, PyAny>,
-    ) -> PyResult<ArrowTable> {
-        let (actor, campaign, at) = (
-            parse_actor(actor)?,
-            parse_campaign(campaign)?,
-            parse_at(at)?,
-        );
-        self.arrow(py, columnar::campaign_progress_schema(), move |e| {
-            e.state()
-                .campaign_progress_arrow(&actor, &campaign, at)
-                .map(one)
-        })
-    }
-
-    /// A campaign's upgrade attempts, a row per dispatched hub.
-    fn campaign_attempts_arrow(
-        &self,
-        py: Python<'_>,
-        actor: &str,
-        campaign: &str,
-    ) -> PyResult<ArrowTable> {
-        let (actor, campaign) = (parse_actor(actor)?, parse_campaign(campaign)?);
-        self.arrow(py, columnar::attempts_schema(), move |e| {
-            e.state()
-                .campaign_attempts_arrow(&actor, &campaign)
-                .map(one)
-        })
-    }
-
-    /// Every blocked hub's blockers in a campaign at `at`, a row per blocker.
-    fn blockers_arrow(
-        &self,
-        py: Python<'_>,
-        actor: &str,
-        campaign: &str,
-        at: &Bound<'_, PyAny>,
-    ) -> PyResult<ArrowTable> {
-        let (actor, campaign, at) = (
-            parse_actor(actor)?,
-            parse_campaign(campaign)?,
-            parse_at(at)?,
-        );
-        self.arrow(py, columnar::blockers_schema(), move |e| {
-            e.state().blockers_arrow(&actor, &campaign, at).map(one)
-        })
-    }
-
-    /// At most `limit` recorded events after `after` (the DCC only).
-    fn events_arrow(
-        &self,
-        py: Python<'_>,
-        actor: &str,
-        after: u64,
-        limit: u32,
-    ) -> PyResult<ArrowTable> {
-        let actor = parse_actor(actor)?;
-        self.arrow(py, columnar::events_schema(), move |e| {
-            e.events_arrow(&actor, after, limit).map(one)
-        })
+        .map(|answer| ArrowTable::of(answer.schema, answer.batches))
+        .map_err(to_py_err)
     }
 
     /// The state as snapshot bytes (versioned, checksummed).

@@ -25,7 +25,7 @@ def t(day: int) -> datetime:
 def test_the_arrow_upgrade_list_is_the_paged_list_whole() -> None:
     e = rolling()
     page = e.upgrade_list(CSP, ota.Region.NORTH, t(3), limit=100_000)
-    table = e.upgrade_list_arrow(CSP, ota.Region.NORTH, t(3))
+    table = e.query_arrow(CSP, {"name": "upgrade_list", "region": ota.Region.NORTH, "at": t(3)})
     assert table.num_rows == page.total == len(table) > 3
     assert table.column_names == ["hub", "campaign", "next_version", "target", "nominated", "variant", "firmware", "configuration_set"]
     arrow = pa.table(table)
@@ -56,12 +56,17 @@ def test_the_arrow_upgrade_list_is_the_paged_list_whole() -> None:
 def test_the_arrow_upgrade_list_is_refused_as_the_paged_one_is() -> None:
     e = rolling()
     with pytest.raises(ota.NotPermittedError):
-        e.upgrade_list_arrow(ota.Actor.customer("SUP-A"), ota.Region.NORTH, t(3))
-    with pytest.raises(ota.InvalidIdError):
-        e.upgrade_list_arrow(CSP, "atlantis", t(3))
+        e.query_arrow(ota.Actor.customer("SUP-A"), {"name": "upgrade_list", "region": ota.Region.NORTH, "at": t(3)})
+    # The question is JSON: a value that does not parse is invalid input, naming it.
+    with pytest.raises(ota.InvalidInputError, match="atlantis"):
+        e.query_arrow(CSP, {"name": "upgrade_list", "region": "atlantis", "at": t(3)})
+    with pytest.raises(ota.InvalidInputError, match="upgrade_lists"):
+        e.query_arrow(CSP, {"name": "upgrade_lists", "region": "north", "at": t(3)})
+    with pytest.raises(ota.InvalidInputError, match="query"):
+        e.query_arrow(CSP, ["upgrade_list"])  # type: ignore[arg-type]
     with pytest.raises(ota.InvalidInputError):
-        e.upgrade_list_arrow(CSP, ota.Region.NORTH, datetime(2026, 1, 4))
-    empty = e.upgrade_list_arrow(ota.Actor.DCC, ota.Region.SOUTH, t(3))
+        e.query_arrow(CSP, {"name": "upgrade_list", "region": ota.Region.NORTH, "at": datetime(2026, 1, 4)})
+    empty = e.query_arrow(ota.Actor.DCC, {"name": "upgrade_list", "region": ota.Region.SOUTH, "at": t(3)})
     assert pa.table(empty).num_rows == 0 and pl.DataFrame(empty).width == 8
 
 
@@ -69,7 +74,7 @@ def test_the_arrow_customer_estate_is_the_row_view_flattened() -> None:
     e = rolling()
     a = ota.Actor.customer("SUP-A")
     views = e.customer_estate(a, "SUP-A")
-    frame = pl.DataFrame(e.customer_estate_arrow(a, "SUP-A"))
+    frame = pl.DataFrame(e.query_arrow(a, {"name": "customer_estate", "customer": "SUP-A"}))
     assert frame.height == len(views) > 5
     assert frame["hub"].to_list() == [v.id for v in views]
     assert frame["firmware"].cast(pl.Utf8).to_list() == [v.firmware for v in views]
@@ -81,13 +86,13 @@ def test_the_arrow_customer_estate_is_the_row_view_flattened() -> None:
     assert split["gas_supplier"].null_count() == split.height
     assert split["gas_vulnerable"].null_count() == split.height
     # The DCC sees every supplier by name.
-    dcc = pl.DataFrame(e.customer_estate_arrow(ota.Actor.DCC, "SUP-A"))
+    dcc = pl.DataFrame(e.query_arrow(ota.Actor.DCC, {"name": "customer_estate", "customer": "SUP-A"}))
     assert "hidden" not in dcc["gas_visibility"].cast(pl.Utf8).to_list()
     assert dcc.filter(pl.col("gas_visibility") == "known")["gas_supplier"].null_count() == 0
     with pytest.raises(ota.NotPermittedError):
-        e.customer_estate_arrow(a, "SUP-D")
-    with pytest.raises(ota.InvalidIdError):
-        e.customer_estate_arrow(a, "")
+        e.query_arrow(a, {"name": "customer_estate", "customer": "SUP-D"})
+    with pytest.raises(ota.InvalidInputError, match="customer id"):
+        e.query_arrow(a, {"name": "customer_estate", "customer": ""})
 
 
 def _columns(n: int) -> dict[str, list[object]]:
@@ -288,26 +293,26 @@ def test_the_dpl_and_firmware_frames_are_the_row_answers() -> None:
     e = _dispatched()
     for actor, customer in ((A, "SUP-A"), (D, "SUP-D"), (DCC, None)):
         rows = e.configuration_sets(actor, customer)
-        frame = pl.DataFrame(e.configuration_sets_arrow(actor, customer))
+        frame = pl.DataFrame(e.query_arrow(actor, {"name": "configuration_sets", "customer": customer}))
         assert frame["configuration_set"].to_list() == [r.configuration_set.key for r in rows]
         assert frame["hubs"].to_list() == [r.hubs for r in rows]
         assert frame["esme_model"].to_list() == [_esme_model(r.configuration_set) for r in rows]
         by_fw = e.estate_by_firmware(actor, customer)
-        table = pa.table(e.estate_by_firmware_arrow(actor, customer))
+        table = pa.table(e.query_arrow(actor, {"name": "estate_by_firmware", "customer": customer}))
         assert table.to_pylist() == [{"variant": r.variant, "version": r.version, "hubs": r.hubs} for r in by_fw]
     # The DPL moved with hub 0x10's upgrade.
-    assert "2.0" in pl.DataFrame(e.configuration_sets_arrow(A, "SUP-A"))["firmware"].to_list()
+    assert "2.0" in pl.DataFrame(e.query_arrow(A, {"name": "configuration_sets", "customer": "SUP-A"}))["firmware"].to_list()
     for actor in (A, CSP):
         with pytest.raises(ota.NotPermittedError):
-            e.configuration_sets_arrow(actor)
+            e.query_arrow(actor, {"name": "configuration_sets"})
         with pytest.raises(ota.NotPermittedError):
-            e.estate_by_firmware_arrow(actor)
+            e.query_arrow(actor, {"name": "estate_by_firmware"})
     with pytest.raises(ota.NotPermittedError):
-        e.estate_by_firmware_arrow(A, "SUP-D")
-    with pytest.raises(ota.InvalidIdError):
-        e.configuration_sets_arrow(DCC, "not a customer id!")
+        e.query_arrow(A, {"name": "estate_by_firmware", "customer": "SUP-D"})
+    with pytest.raises(ota.InvalidInputError, match="not a customer id!"):
+        e.query_arrow(DCC, {"name": "configuration_sets", "customer": "not a customer id!"})
     with pytest.raises(ota.InvalidInputError):
-        e.configuration_sets_arrow(DCC, 7)  # type: ignore[arg-type]
+        e.query_arrow(DCC, {"name": "configuration_sets", "customer": 7})
 
 
 def test_the_progress_frame_is_the_row_answer_and_duckdb_reads_it() -> None:
@@ -315,42 +320,42 @@ def test_the_progress_frame_is_the_row_answer_and_duckdb_reads_it() -> None:
     e = _dispatched()
     for actor in (DCC, CSP, A, D):
         rows = e.campaign_progress(actor, "C2", t(3))
-        frame = pl.DataFrame(e.campaign_progress_arrow(actor, "C2", t(3)))
+        frame = pl.DataFrame(e.query_arrow(actor, {"name": "campaign_progress", "campaign": "C2", "at": t(3)}))
         for name in ("hubs", "eligible", "upgradeable_now", "awaiting_consent", "blocked", "succeeded", "failed", "not_applicable"):
             assert frame[name].to_list() == [getattr(r, name) for r in rows], (actor, name)
-    progress = e.campaign_progress_arrow(DCC, "C2", t(3))
+    progress = e.query_arrow(DCC, {"name": "campaign_progress", "campaign": "C2", "at": t(3)})
     totals = duckdb.sql("select sum(succeeded)::int, sum(failed)::int from progress").fetchall()
     assert totals == [(1, 1)]
     with pytest.raises(ota.NotFoundError):
-        e.campaign_progress_arrow(DCC, "NOPE", t(3))
+        e.query_arrow(DCC, {"name": "campaign_progress", "campaign": "NOPE", "at": t(3)})
     with pytest.raises(ota.NotFoundError):
-        e.campaign_progress_arrow(ota.Actor.csp(ota.Region.SOUTH), "C2", t(3))
+        e.query_arrow(ota.Actor.csp(ota.Region.SOUTH), {"name": "campaign_progress", "campaign": "C2", "at": t(3)})
     with pytest.raises(ota.InvalidInputError):
-        e.campaign_progress_arrow(DCC, "C2", datetime(2026, 1, 4))
+        e.query_arrow(DCC, {"name": "campaign_progress", "campaign": "C2", "at": datetime(2026, 1, 4)})
 
 
 def test_the_attempts_frame_shows_each_dispatched_hub_to_whom_it_may() -> None:
     e = _dispatched()
-    rows = pa.table(e.campaign_attempts_arrow(DCC, "C2")).to_pylist()
+    rows = pa.table(e.query_arrow(DCC, {"name": "campaign_attempts", "campaign": "C2"})).to_pylist()
     assert [(r["hub"], r["state"], r["attempts"], r["step"], r["failure"]) for r in rows] == [
         (h(0x10), "succeeded", 0, "2.0", None),
         (h(0x15), "failed", 1, "2.0", "delivery_failed"),
     ]
     assert rows[1]["configuration_set"] == e.hub(DCC, h(0x15)).configuration_set.key
     assert rows[0]["dispatched_at"] == t(3) and rows[0]["health_bad"] is False
-    assert pl.DataFrame(e.campaign_attempts_arrow(CSP, "C2")).height == 2
-    assert pl.DataFrame(e.campaign_attempts_arrow(A, "C2"))["hub"].to_list() == [h(0x10)]
-    assert pl.DataFrame(e.campaign_attempts_arrow(D, "C2"))["hub"].to_list() == [h(0x15)]
+    assert pl.DataFrame(e.query_arrow(CSP, {"name": "campaign_attempts", "campaign": "C2"})).height == 2
+    assert pl.DataFrame(e.query_arrow(A, {"name": "campaign_attempts", "campaign": "C2"}))["hub"].to_list() == [h(0x10)]
+    assert pl.DataFrame(e.query_arrow(D, {"name": "campaign_attempts", "campaign": "C2"}))["hub"].to_list() == [h(0x15)]
     with pytest.raises(ota.NotFoundError):
-        e.campaign_attempts_arrow(ota.Actor.csp(ota.Region.SOUTH), "C2")
-    with pytest.raises(ota.InvalidIdError):
-        e.campaign_attempts_arrow(DCC, "")
+        e.query_arrow(ota.Actor.csp(ota.Region.SOUTH), {"name": "campaign_attempts", "campaign": "C2"})
+    with pytest.raises(ota.InvalidInputError, match="campaign id"):
+        e.query_arrow(DCC, {"name": "campaign_attempts", "campaign": ""})
 
 
 def test_the_blockers_frame_is_explain_for_every_hub() -> None:
     e = _dispatched()
     for actor in (DCC, CSP, A):
-        frame = pl.DataFrame(e.blockers_arrow(actor, "C2", t(3)))
+        frame = pl.DataFrame(e.query_arrow(actor, {"name": "blockers", "campaign": "C2", "at": t(3)}))
         assert frame.columns == ["hub", "blocker", "role", "by", "by_customer", "until", "detail"]
         want = []
         for n in list(range(1, 4)) + list(range(0x10, 0x21)):
@@ -361,35 +366,35 @@ def test_the_blockers_frame_is_explain_for_every_hub() -> None:
             want += [(h(n), b.blocker.value) for b in x.blockers]
         assert list(zip(frame["hub"].to_list(), frame["blocker"].to_list())) == want, actor
     # SUP-A's split hub waits for the other supplier, unnamed; the DCC sees SUP-E named.
-    mine = pl.DataFrame(e.blockers_arrow(A, "C2", t(3))).filter(pl.col("hub") == h(0x20))
+    mine = pl.DataFrame(e.query_arrow(A, {"name": "blockers", "campaign": "C2", "at": t(3)})).filter(pl.col("hub") == h(0x20))
     assert mine["blocker"].to_list() == ["awaiting_consent"] and mine["by"].to_list() == ["other_supplier"]
-    dcc = pl.DataFrame(e.blockers_arrow(DCC, "C2", t(3)))
+    dcc = pl.DataFrame(e.query_arrow(DCC, {"name": "blockers", "campaign": "C2", "at": t(3)}))
     assert "SUP-E" in dcc["by_customer"].to_list() and "customer" in dcc["by"].to_list()
     assert mine["by_customer"].null_count() == mine.height
     with pytest.raises(ota.NotFoundError):
-        e.blockers_arrow(DCC, "NOPE", t(3))
+        e.query_arrow(DCC, {"name": "blockers", "campaign": "NOPE", "at": t(3)})
     with pytest.raises(ota.NotFoundError):
-        e.blockers_arrow(ota.Actor.csp(ota.Region.SOUTH), "C2", t(3))
+        e.query_arrow(ota.Actor.csp(ota.Region.SOUTH), {"name": "blockers", "campaign": "C2", "at": t(3)})
 
 
 def test_the_events_frame_pages_the_log_for_the_dcc_only() -> None:
     e = _dispatched()
     events = e.events()
-    first = pa.table(e.events_arrow(DCC, 0, 5)).to_pylist()
+    first = pa.table(e.query_arrow(DCC, {"name": "events", "after": 0, "limit": 5})).to_pylist()
     assert [r["seq"] for r in first] == [1, 2, 3, 4, 5]
     assert [r["kind"] for r in first] == [ev.type for ev in events[:5]]
-    rest = pl.DataFrame(e.events_arrow(DCC, 5, 100_000))
+    rest = pl.DataFrame(e.query_arrow(DCC, {"name": "events", "after": 5, "limit": 100_000}))
     assert rest.height == len(events) - 5
     assert rest["seq"][0] == 6
-    assert e.events_arrow(DCC, 10_000).num_rows == 0
+    assert e.query_arrow(DCC, {"name": "events", "after": 10_000}).num_rows == 0
     for actor in (CSP, A):
         with pytest.raises(ota.NotPermittedError):
-            e.events_arrow(actor)
+            e.query_arrow(actor, {"name": "events"})
     for limit in (0, 100_001, 2**40):
         with pytest.raises(ota.InvalidInputError):
-            e.events_arrow(DCC, 0, limit)
+            e.query_arrow(DCC, {"name": "events", "after": 0, "limit": limit})
     with pytest.raises(ota.InvalidInputError):
-        e.events_arrow(DCC, -1)
+        e.query_arrow(DCC, {"name": "events", "after": -1})
 
 
 def test_a_customers_estate_pages_with_its_own_hubs_as_cursors() -> None:
@@ -469,14 +474,14 @@ def test_every_answer_reads_into_pandas() -> None:
     pd = pytest.importorskip("pandas")
     e = _dispatched()
     answers = {
-        "upgrade_list": e.upgrade_list_arrow(DCC, ota.Region.NORTH, t(3)),
-        "customer_estate": e.customer_estate_arrow(DCC, "SUP-A"),
-        "configuration_sets": e.configuration_sets_arrow(DCC),
-        "estate_by_firmware": e.estate_by_firmware_arrow(DCC),
-        "campaign_progress": e.campaign_progress_arrow(DCC, "C2", t(3)),
-        "attempts": e.campaign_attempts_arrow(DCC, "C2"),
-        "blockers": e.blockers_arrow(DCC, "C2", t(3)),
-        "events": e.events_arrow(DCC),
+        "upgrade_list": e.query_arrow(DCC, {"name": "upgrade_list", "region": ota.Region.NORTH, "at": t(3)}),
+        "customer_estate": e.query_arrow(DCC, {"name": "customer_estate", "customer": "SUP-A"}),
+        "configuration_sets": e.query_arrow(DCC, {"name": "configuration_sets"}),
+        "estate_by_firmware": e.query_arrow(DCC, {"name": "estate_by_firmware"}),
+        "campaign_progress": e.query_arrow(DCC, {"name": "campaign_progress", "campaign": "C2", "at": t(3)}),
+        "attempts": e.query_arrow(DCC, {"name": "campaign_attempts", "campaign": "C2"}),
+        "blockers": e.query_arrow(DCC, {"name": "blockers", "campaign": "C2", "at": t(3)}),
+        "events": e.query_arrow(DCC, {"name": "events"}),
     }
     for name, table in answers.items():
         frame = pd.DataFrame.from_arrow(table) if hasattr(pd.DataFrame, "from_arrow") else pa.table(table).to_pandas()

@@ -193,13 +193,6 @@ def test_an_automatic_suspension_is_the_systems_act() -> None:
         e.check_deadlines(ota.Actor.SYSTEM, t(5))
 
 
-def test_oversized_text_is_refused_naming_the_limit() -> None:
-    e = rolling()
-    with pytest.raises(ota.InvalidInputError, match="limit of 4096") as err:
-        e.reject_hubs(A, t(3), campaign="C2", hubs=["00-00-00-00-00-00-00-10"], reason="x" * 5000)
-    assert err.value.field == "reason"
-
-
 # --- the bad-input grid: every public call, every parameter, values of every wrong shape ------
 
 _DEEP: Any = "x"

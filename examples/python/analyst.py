@@ -86,7 +86,7 @@ def main() -> None:
           f"my cut-off {campaign.cutoffs[0].until:%Y-%m-%d}")
     print(f"A hub on 1.0 goes {' then '.join(engine.upgrade_route(me, VARIANT, '1.0', '2.0'))}")
 
-    hubs = pl.DataFrame(engine.customer_estate_arrow(me, SUPPLIERS[2]))
+    hubs = pl.DataFrame(engine.query_arrow(me, {"name": "customer_estate", "customer": SUPPLIERS[2]}))
     split = hubs["split_supply"].sum()
     hidden = hubs.filter(pl.col("gas_visibility") == "hidden").height
     print(f"\n{SUPPLIERS[2]} supplies {hubs.height:,} hubs ({split:,} split supply; the other supplier is never named: "
@@ -95,7 +95,7 @@ def main() -> None:
     print("Its hubs by configuration set:")
     for key, count in by_set.head(6).iter_rows():
         print(f"  {count:>7,}  {key}")
-    dpl = pl.DataFrame(engine.configuration_sets_arrow(me, SUPPLIERS[2]))
+    dpl = pl.DataFrame(engine.query_arrow(me, {"name": "configuration_sets", "customer": SUPPLIERS[2]}))
     assert dpl["hubs"].sum() == hubs.height and dpl.height == by_set.height
     try:
         engine.configuration_sets(me)
@@ -119,14 +119,14 @@ def main() -> None:
     print(f"\nPilot: {mine.total.succeeded} of my {mine.total.hubs} pilot hubs upgraded")
     for notice in engine.notifications(me).notifications:
         print(f"  notice #{notice.id}: {notice.type} {notice.fields}")
-    attempts = pl.DataFrame(engine.campaign_attempts_arrow(me, "2026-Q4-N-2.0"))
+    attempts = pl.DataFrame(engine.query_arrow(me, {"name": "campaign_attempts", "campaign": "2026-Q4-N-2.0"}))
     print("My attempts by state:", dict(attempts.group_by("state").len().iter_rows()))
     # Bulk explain: every hub of mine that is not upgradeable, a row per blocker.
-    blockers = pl.DataFrame(engine.blockers_arrow(me, "2026-Q4-N-2.0", at))
+    blockers = pl.DataFrame(engine.query_arrow(me, {"name": "blockers", "campaign": "2026-Q4-N-2.0", "at": at}))
     print("Why my hubs wait, hubs per blocker:", dict(blockers.group_by("blocker").agg(pl.col("hub").n_unique()).sort("blocker").iter_rows()))
     other = blockers.filter(pl.col("by") == "other_supplier")["hub"].n_unique()
     print(f"Of them, {other:,} wait for the other supplier of a split-supply hub")
-    print("My estate by firmware:", ", ".join(f"{v}: {h:,}" for _, v, h in pl.DataFrame(engine.estate_by_firmware_arrow(me, SUPPLIERS[2])).iter_rows()))
+    print("My estate by firmware:", ", ".join(f"{v}: {h:,}" for _, v, h in pl.DataFrame(engine.query_arrow(me, {"name": "estate_by_firmware", "customer": SUPPLIERS[2]})).iter_rows()))
 
 if __name__ == "__main__":
     main()

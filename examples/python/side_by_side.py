@@ -74,7 +74,7 @@ def main() -> None:
     csp, at = ota.Actor.csp(ota.Region.NORTH), T0 + timedelta(days=7)
 
     def library_frame() -> Any:
-        table = engine.upgrade_list_arrow(csp, ota.Region.NORTH, at)
+        table = engine.query_arrow(csp, {"name": "upgrade_list", "region": ota.Region.NORTH, "at": at})
         return pl.DataFrame(table).select(pl.col("hub").alias("id"), pl.col("next_version").cast(pl.Utf8))
 
     lib_ms, lib_answer = timed(runs, library_frame)
@@ -175,7 +175,7 @@ def main() -> None:
     # A supplier's own estate into a frame: the largest supplier's, as it sees it.
     largest = max(suppliers, key=lambda s: sum(c.hubs for c in engine.estate_by_firmware(ota.Actor.customer(s), s)))
     me = ota.Actor.customer(largest)
-    estate_ms, estate = timed(runs, lambda: pl.DataFrame(engine.customer_estate_arrow(me, largest)))
+    estate_ms, estate = timed(runs, lambda: pl.DataFrame(engine.query_arrow(me, {"name": "customer_estate", "customer": largest})))
     print(f"{largest}'s own estate into a Polars frame: {estate_ms:.1f} ms ({estate.height} hubs)")
     if not (same_duck and same_polars):
         raise SystemExit("the answers differ")

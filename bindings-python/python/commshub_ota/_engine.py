@@ -362,68 +362,30 @@ class Engine(EngineMethods):
             raise _invalid("limit", f"{limit} is not between 1 and 10 000")
         return FeedPage.from_dict(self._inner.feed(_text(actor, "actor"), _count(cursor, "cursor"), limit))
 
-    def upgrade_list_arrow(self, actor: str, region: Union[Region, str], at: datetime) -> "_native.ArrowTable":
-        """The whole upgrade list of `region` at `at` (the rows `upgrade_list` pages, in the same
-        order) as an Arrow table: `hub`, `campaign`, `next_version`, `target`, `nominated`,
-        `variant`, `firmware`, `configuration_set`. It implements the Arrow PyCapsule interface,
-        so `polars.DataFrame(t)`, `pyarrow.table(t)` and `duckdb.sql("select ... from t")` read
-        it without a copy (pyarrow is not needed to make it). Refused as `upgrade_list` is."""
-        return self._inner.upgrade_list_arrow(_text(actor, "actor"), _text(region, "region"), _at(at))
+    def query_arrow(self, actor: str, query: Mapping[str, Any]) -> "_native.ArrowTable":
+        """A columnar question in its JSON form, answered as an Arrow table: the one columnar
+        entry (the JVM's `queryArrow`). The questions (the core's `ColumnarQuery`):
 
-    def customer_estate_arrow(self, actor: str, customer_id: str) -> "_native.ArrowTable":
-        """Every hub `customer_id` supplies, in estate order, as an Arrow table: the columns of
-        `HubView` flattened (`hub`, `region`, `variant`, `firmware`, `smi_status`,
-        `import_supplier`, `import_visibility`, `gas_supplier`, `gas_visibility`, the six
-        consumer flags, `split_supply`, `installed_on`, `commissioned_on`, `configuration_set`),
-        shown as `customer_estate` shows them to `actor`: a role's visibility is `known`,
-        `hidden` (held by a supplier the asker may not know) or `vacant`, and its supplier is
-        named only where known; flags are null unless the asker is the DCC or that role's
-        supplier. No object per hub is built; `polars.DataFrame(t)` reads it without a copy."""
-        return self._inner.customer_estate_arrow(_text(actor, "actor"), _text(customer_id, "customer_id"))
+        - `{"name": "upgrade_list", "region": ..., "at": ...}`: the whole upgrade list (the rows
+          `upgrade_list` pages, in order): `hub`, `campaign`, `next_version`, `target`,
+          `nominated`, `variant`, `firmware`, `configuration_set`.
+        - `{"name": "customer_estate", "customer": ...}`: every hub the customer supplies, the
+          columns of `HubView` flattened, as `customer_estate` shows them to `actor`.
+        - `{"name": "configuration_sets", "customer": ...}` (the DPL; no customer: the
+          industry's, the DCC only) and `{"name": "estate_by_firmware", "customer": ...}`.
+        - `{"name": "campaign_progress", "campaign": ..., "at": ...}`,
+          `{"name": "campaign_attempts", "campaign": ...}` and
+          `{"name": "blockers", "campaign": ..., "at": ...}` (bulk explain: a row per blocker).
+        - `{"name": "events", "after": 0, "limit": 1000}`: the recorded events (the DCC only).
 
-    def configuration_sets_arrow(self, actor: str, customer: Optional[str] = None) -> "_native.ArrowTable":
-        """`configuration_sets` as an Arrow table, same rows and order: `configuration_set` (the
-        set's key, as every frame names it), `variant`, `firmware`, each HAN device's model and
-        firmware (`esme_model`, `esme_firmware`, ... `ihd_firmware`; null where absent) and
-        `hubs`. A customer's own (its Deployed Products List) or, with no customer, the
-        industry's (the DCC only)."""
-        return self._inner.configuration_sets_arrow(_text(actor, "actor"), _opt_text(customer, "customer"))
-
-    def estate_by_firmware_arrow(self, actor: str, customer: Optional[str] = None) -> "_native.ArrowTable":
-        """`estate_by_firmware` as an Arrow table: `variant`, `version`, `hubs`."""
-        return self._inner.estate_by_firmware_arrow(_text(actor, "actor"), _opt_text(customer, "customer"))
-
-    def campaign_progress_arrow(self, actor: str, campaign: str, at: datetime) -> "_native.ArrowTable":
-        """`campaign_progress` as an Arrow table, a row per configuration set: the set's columns
-        (as `configuration_sets_arrow`), then `hubs`, `eligible`, `upgradeable_now`,
-        `awaiting_consent`, `blocked`, `dispatched`, `succeeded`, `failed`, `not_applicable`."""
-        return self._inner.campaign_progress_arrow(_text(actor, "actor"), _text(campaign, "campaign"), _at(at))
-
-    def campaign_attempts_arrow(self, actor: str, campaign: str) -> "_native.ArrowTable":
-        """Every hub the campaign dispatched, in estate order, with its current or last attempt:
-        `hub`, `state`, `attempts` (at the current step; 0 once a step succeeded), `step`,
-        `configuration_set` (the set it was on when first dispatched), `dispatched_at`,
-        `since`, `failure` and `health_bad`. The DCC and the campaign's CSP see every hub, a
-        customer the hubs it supplies."""
-        return self._inner.campaign_attempts_arrow(_text(actor, "actor"), _text(campaign, "campaign"))
-
-    def blockers_arrow(self, actor: str, campaign: str, at: datetime) -> "_native.ArrowTable":
-        """Bulk `explain`: every hub of the campaign's variant that `actor` may see and that is
-        not upgradeable at `at`, one row per blocker: `hub`, `blocker` (`awaiting_consent`,
-        `not_in_pilot`, ...), `role`, `by` (`you`, `other_supplier`, `unnamed`, or `customer` to
-        the DCC), `by_customer` (that customer, named to the DCC only), `until` (a cut-off or
-        the end of a retry delay) and `detail`. Filter it ("which of my hubs wait for the other
-        supplier?") instead of explaining hub by hub."""
-        return self._inner.blockers_arrow(_text(actor, "actor"), _text(campaign, "campaign"), _at(at))
-
-    def events_arrow(self, actor: str, after: int = 0, limit: int = 10_000) -> "_native.ArrowTable":
-        """At most `limit` (1 to 100 000) recorded events after sequence number `after`, oldest
-        first: `seq`, `at`, `actor`, `kind`, `body` (the event's JSON line). Page on with the
-        last `seq`. The DCC only: the log names every party."""
-        limit = _count(limit, "limit")
-        if limit > 2**32 - 1:
-            raise _invalid("limit", f"{limit} is outside 1 to 100000")
-        return self._inner.events_arrow(_text(actor, "actor"), _count(after, "after"), limit)
+        Times are aware datetimes (or RFC 3339 text), regions and other enums their values or
+        members. The answer implements the Arrow PyCapsule interface, so `polars.DataFrame(t)`,
+        `pyarrow.table(t)` and `duckdb.sql("select ... from t")` read it without a copy. The
+        same rows, scope and refusals as the row query of the same name; a question that does
+        not parse is an `InvalidInputError` naming what was wrong."""
+        if not isinstance(query, Mapping):
+            raise _invalid("query", f"expected a mapping, got {type(query).__name__}")
+        return self._inner.query_arrow(_text(actor, "actor"), _encode(query, "query"))
 
     def to_snapshot(self) -> bytes:
         """The whole state as snapshot bytes (the store's versioned, checksummed format)."""
