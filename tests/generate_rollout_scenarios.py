@@ -48,14 +48,16 @@ def set_key(s):
             key += "|%s:%s@%s" % (kind, d["model"], d["firmware"])
     return key
 
-def flag_id(customer, subject, text, at):
-    """The core's defects::flag_id: FNV-1a 64 over the flagger, the subject's key, the text and
-    the time (RFC 3339, nanoseconds), each part ended by 0xff; masked to 53 bits, never 0. A
-    digest rather than a counter, so that no customer can count the flags others raise."""
+def flag_id(subject, text, at, ordinal=0):
+    """The core's defects::flag_id: FNV-1a 64 over the subject's key, the text, the time (RFC 3339,
+    nanoseconds) and the ordinal (the number of flags already raised with the same subject, text
+    and time), each part ended by 0xff; masked to 53 bits, never 0. A digest of what every
+    recipient is shown, never of the flagger (so that no one can find the author by hashing each
+    supplier), and not a counter (so that no customer can count the flags others raise)."""
     key = "set:" + set_key(subject["set"]) if subject["subject"] == "configuration_set" else "firmware:%s@%s" % (subject["variant"], subject["version"])
     when = at.replace("Z", ".000000000Z")
     h = 0xcbf29ce484222325
-    for part in (customer, key, text, when):
+    for part in (key, text, when, str(ordinal)):
         for b in part.encode() + b"\xff":
             h ^= b
             h = (h * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
@@ -88,7 +90,7 @@ scenarios["halt_one_configuration_set_while_another_continues"] = {
 }
 
 scenarios["no_response_reconciled_by_read_back_and_one_timed_out"] = {
-    "description": "Hubs 10 and 11 do not respond. A read-back of 2.0 reconciles hub 10 (its firmware becomes 2.0); hub 11 is not read back and fails at the 48-hour reconciliation timeout, after which a late read-back is refused and it may be dispatched again. Outcomes from the wrong CSP or out of order are refused.",
+    "description": "Hubs 10 and 11 do not respond. A read-back of 2.0 reconciles hub 10 (its firmware becomes 2.0); hub 11 is not read back and fails at the 48-hour reconciliation timeout, after which a late read-back is refused and it may be dispatched again; each deadline is due once, and only the DCC checks deadlines. Outcomes from the wrong CSP or out of order are refused.",
     "given": campaign({"reconciliation_timeout_hours": 48}),
     "steps": [
         {"when": report(3, [(0x10, D), (0x10, DL), (0x10, NR), (0x11, D), (0x11, NR)]), "then": {"events": [{"type": "outcomes_reported"}]}},
@@ -105,6 +107,8 @@ scenarios["no_response_reconciled_by_read_back_and_one_timed_out"] = {
         {"when": report(5, [(0x12, D)], actor="csp:south"), "then": {"error": "not_found"}},
         {"when": report(5, [(0x12, DL)]), "then": {"error": "bulk_rejected", "message_contains": ["never dispatched"]}},
         {"when": report(5, [(0x12, D), (0x12, A)]), "then": {"error": "bulk_rejected", "message_contains": ["out of order"]}},
+        {"when": {"actor": "dcc", "at": T(6), "command": {"type": "check_deadlines"}}, "then": {"events": []}},
+        {"when": {"actor": "csp:north", "at": T(6), "command": {"type": "check_deadlines"}}, "then": {"error": "not_permitted"}},
         {"query": q("customer:SUP-A", "notifications", limit=10),
          "then": {"result": {"acknowledged": 0, "notifications": [
              {"type": "phase_changed", "to": "pilot", "operational_approval": True},
@@ -134,12 +138,12 @@ scenarios["pacing_a_day_with_a_ramp"] = {
 
 SUBJECT_X = {"subject": "configuration_set", "set": SET_X}
 TEXT_X = "IHD loses pairing after upgrade; in triage"
-FLAG_X = flag_id("SUP-A", SUBJECT_X, TEXT_X, T(3))
+FLAG_X = flag_id(SUBJECT_X, TEXT_X, T(3))
 SET_20 = {"variant": "CH-N-DB", "firmware": "1.1", "devices": {"esme": {"model": "EM-A1", "firmware": "3.1"}, "gsme": {"model": "GM-K1", "firmware": "5.0"}, "ihd": {"model": "IHD-X", "firmware": "1.0"}}}
 SUBJECT_20 = {"subject": "configuration_set", "set": SET_20}
-FLAG_20 = flag_id("SUP-E", SUBJECT_20, "GSME drops off", T(3))
+FLAG_20 = flag_id(SUBJECT_20, "GSME drops off", T(3))
 scenarios["defect_flag_suspends_the_flaggers_hubs_only"] = {
-    "description": "SUP-A flags a defect on configuration set X anonymously and suspends its own upgrades on it: its hubs on X leave the CSP's list, SUP-D's hub 15 on X stays; SUP-D sees the flag unsigned, SUP-E (no hub on X) does not; only SUP-A lifts the suspension (to anyone else the flag answers as one that does not exist). The flag's id is a digest of the flag, not a count of flags. SUP-E suspends its upgrades on split hub 20's set: to SUP-A, the co-supplier, hub 20 is held by the other supplier, with no flag id to trace.",
+    "description": "SUP-A flags a defect on configuration set X anonymously and suspends its own upgrades on it: its hubs on X leave the CSP's list, SUP-D's hub 15 on X stays; SUP-D sees the flag unsigned, SUP-E (no hub on X) does not; only SUP-A lifts the suspension (to anyone else the flag answers as one that does not exist). The flag's id is a digest of what every recipient is shown (subject, text, time), never of its author, and not a count of flags. SUP-E suspends its upgrades on split hub 20's set: to SUP-A, the co-supplier, hub 20 is held by the other supplier, with no flag id to trace. The CSP is told hub 10 is suspended under a supplier's defect flag, without the flag's id, which joined with the flag would name the supplier. SUP-A then withdraws its flag (SUP-D may not: to it the flag answers as one that does not exist); it is no longer listed, even to the DCC, and withdrawing it again finds nothing.",
     "given": campaign({}, approve=("SUP-A", "SUP-D", "SUP-E")),
     "steps": [
         {"when": {"actor": "customer:SUP-A", "at": T(3), "command": {"type": "flag_defect", "subject": SUBJECT_X,
@@ -149,6 +153,8 @@ scenarios["defect_flag_suspends_the_flaggers_hubs_only"] = {
          "then": {"result": {"total": 7, "entries": [{"hub": H(0x01)}, {"hub": H(0x15)}, {"hub": H(0x16)}, {"hub": H(0x17)}, {"hub": H(0x18)}, {"hub": H(0x19)}, {"hub": H(0x20)}]}}},
         {"query": q("customer:SUP-A", "explain", campaign="C2", hub=H(0x10), at=T(3)),
          "then": {"result": {"blockers": [{"blocker": "suspended_by_defect_flag", "by": {"party": "you"}, "flag": FLAG_X}]}}},
+        {"query": q("csp:north", "explain", campaign="C2", hub=H(0x10), at=T(3)),
+         "then": {"result": {"blockers": [{"blocker": "suspended_by_defect_flag", "by": {"party": "unnamed"}, "flag": None}]}}},
         {"query": q("customer:SUP-D", "defect_flags"),
          "then": {"result": [{"flag": FLAG_X, "subject": "configuration_set", "flagged_by": None, "yours": False, "suspending": None}]}},
         {"query": q("customer:SUP-E", "defect_flags"), "then": {"count": 0}},
@@ -162,11 +168,16 @@ scenarios["defect_flag_suspends_the_flaggers_hubs_only"] = {
         {"query": q("customer:SUP-A", "explain", campaign="C2", hub=H(0x10), at=T(4)), "then": {"result": {"upgradeable": True}}},
         {"when": {"actor": "customer:SUP-E", "at": T(4), "command": {"type": "flag_defect", "subject": SUBJECT_20,
                   "text": "GSME drops off", "named": True, "suspend_own": True}},
-         "then": {"events": [{"type": "defect_flagged", "flag": flag_id("SUP-E", SUBJECT_20, "GSME drops off", T(4))}]}},
+         "then": {"events": [{"type": "defect_flagged", "flag": flag_id(SUBJECT_20, "GSME drops off", T(4))}]}},
         {"query": q("customer:SUP-A", "explain", campaign="C2", hub=H(0x20), at=T(4)),
          "then": {"result": {"upgradeable": False, "blockers": [{"blocker": "held_by_supplier", "by": {"party": "other_supplier"}, "reason": None}]}}},
         {"query": q("customer:SUP-E", "explain", campaign="C2", hub=H(0x20), at=T(4)),
          "then": {"result": {"blockers": [{"blocker": "suspended_by_defect_flag", "by": {"party": "you"}}]}}},
+        {"when": {"actor": "customer:SUP-D", "at": T(4), "command": {"type": "withdraw_defect_flag", "flag": FLAG_X}}, "then": {"error": "not_found"}},
+        {"when": {"actor": "customer:SUP-A", "at": T(4), "command": {"type": "withdraw_defect_flag", "flag": FLAG_X}},
+         "then": {"events": [{"type": "defect_flag_withdrawn", "flag": FLAG_X, "customer": "SUP-A"}]}},
+        {"when": {"actor": "customer:SUP-A", "at": T(4), "command": {"type": "withdraw_defect_flag", "flag": FLAG_X}}, "then": {"error": "not_found"}},
+        {"query": q("dcc", "defect_flags"), "then": {"count": 1}},
     ],
 }
 
@@ -260,7 +271,7 @@ scenarios["cut_off_given_extended_and_taken_over"] = {
 
 SET_02 = {"variant": "CH-N-DB", "firmware": "1.0", "devices": {"esme": {"model": "EM-A1", "firmware": "3.1"}, "gsme": {"model": "GM-K1", "firmware": "5.0"}, "ihd": {"model": "IHD-X", "firmware": "1.0"}}}
 scenarios["a_set_approval_carries_a_hub_through_its_route"] = {
-    "description": "Issue 11 (a consent through the whole route). Hub 02 on 1.0 goes to 2.0 by 1.1. SUP-A approves its 1.0 configuration set, SUP-B its whole estate. After the step to 1.1 the hub holds 1.1's set, and SUP-A's approval still carries it on to 2.0. The CSP's entries carry the hub's configuration set.",
+    "description": "Issue 11 (a consent through the whole route). Hub 02 on 1.0 goes to 2.0 by 1.1. SUP-A approves its 1.0 configuration set, SUP-B its whole estate. After the step to 1.1 the hub holds 1.1's set, and SUP-A's approval still carries it on to 2.0, which it reaches. The CSP's entries carry the hub's configuration set.",
     "given": {**campaign({}, approve=("SUP-B",)), "commands": campaign({}, approve=("SUP-B",))["commands"] + [
         {"actor": "dcc", "at": T(2), "command": {"type": "grant_mass_rollout_oa", "campaign": "C2", "override_reason": "no pilot volunteers"}}]},
     "steps": [
@@ -272,6 +283,7 @@ scenarios["a_set_approval_carries_a_hub_through_its_route"] = {
         {"query": q("csp:north", "upgrade_list", region="north", at=T(4), limit=1),
          "then": {"result": {"entries": [{"hub": H(0x02), "configuration_set": {"firmware": "1.1"}}]}}},
         {"when": report(4, ok(0x02)), "then": {"events": [{"type": "outcomes_reported"}]}},
+        {"query": q("dcc", "hub", hub=H(0x02)), "then": {"result": {"firmware": "2.0"}}},
     ],
 }
 
@@ -279,11 +291,13 @@ def dispatch_at(n, at):
     return {"actor": "csp:north", "at": at, "command": {"type": "report_outcomes", "campaign": "C2", "outcomes": [dict(hub=H(n), **D)]}}
 
 scenarios["pacing_days_are_great_britains_local_days"] = {
-    "description": "Issue 11 (GB local time). A cap of one dispatch a day, counted in Europe/London. On the spring change day (29 March 2026) 00:30 UTC is 00:30 GMT and 23:30 UTC is already 00:30 BST on the 30th: a new day, so the second dispatch is taken. On the autumn change day (25 October) 00:30 UTC is 01:30 BST and 23:30 UTC is 23:30 GMT, the same local day: the second dispatch is over the cap. A weekly blackout may cross midnight: Friday 22:00 to Saturday 02:00 local.",
+    "description": "Issue 11 (GB local time). A cap of one dispatch a day, counted in Europe/London. On the spring change day (29 March 2026) 00:30 UTC is 00:30 GMT and 23:30 UTC is already 00:30 BST on the 30th: a new day, so the second dispatch is taken. In summer (1 July) 23:30 UTC is 00:30 BST the next day: a new day too. On the autumn change day (25 October) 00:30 UTC is 01:30 BST and 23:30 UTC is 23:30 GMT, the same local day: the second dispatch is over the cap. A weekly blackout may cross midnight: Friday 22:00 to Saturday 02:00 local.",
     "given": campaign({"pacing": {"daily_cap": 1, "blackouts": [{"type": "weekly", "day": "friday", "from_hour": 22, "to_hour": 2}]}}),
     "steps": [
         {"when": dispatch_at(0x10, "2026-03-29T00:30:00Z"), "then": {"events": [{"type": "outcomes_reported"}]}},
         {"when": dispatch_at(0x11, "2026-03-29T23:30:00Z"), "then": {"events": [{"type": "outcomes_reported"}]}},
+        {"when": dispatch_at(0x15, "2026-07-01T12:00:00Z"), "then": {"events": [{"type": "outcomes_reported"}]}},
+        {"when": dispatch_at(0x16, "2026-07-01T23:30:00Z"), "then": {"events": [{"type": "outcomes_reported"}]}},
         {"when": dispatch_at(0x12, "2026-10-25T00:30:00Z"), "then": {"events": [{"type": "outcomes_reported"}]}},
         {"when": dispatch_at(0x13, "2026-10-25T23:30:00Z"), "then": {"error": "bulk_rejected", "message_contains": ["cap of 1"]}},
         {"query": q("csp:north", "explain", campaign="C2", hub=H(0x14), at="2026-10-30T22:30:00Z"),

@@ -641,6 +641,20 @@ impl Engine {
         self.load(&actor, at, core::command::LoadEstateTable { table }.into())
     }
 
+    /// Loads many hubs from an Arrow IPC stream (as Arrow Java's `ArrowStreamWriter` writes
+    /// one), columns named as `loadEstate`'s fields (`id`, `variant`, `firmware`, `smi_status`,
+    /// `installed_on`; optional `commissioned_on`, `import_supplier`, `gas_supplier`,
+    /// `<device>_model` and `<device>_firmware`, the six consumer flags): text plain or
+    /// dictionary-encoded, dates `DateDay`/`DateMilli` or ISO text. The core reads it as it
+    /// reads Python's Arrow, with the same row errors (`BulkRejected` by row index). Returns the
+    /// load event's sequence number.
+    pub fn load_estate_arrow(&self, actor: Actor, at: SystemTime, ipc: Vec<u8>) -> Result<i64> {
+        let at = instant(at)?;
+        let mut engine = self.lock();
+        let events = engine.load_estate_arrow_ipc(&actor, at, &ipc)?;
+        Ok(events.last().map_or(0, |e| e.seq as i64))
+    }
+
     /// The recorded events after sequence number `start` (0: all; the DCC's journal: with
     /// sequence numbers): in memory the journal's, durable the store's whole history.
     pub fn events(&self, start: i64) -> Result<Vec<Recorded>> {

@@ -16,12 +16,12 @@ use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 
 use crate::arrow::ArrowTable;
-use crate::columns::table_from_columns;
 use crate::convert::{from_py, to_py};
 use crate::errors::{invalid_input, to_py_err};
 use crate::signing::{signer_of, trust_of};
 use commshub_ota::act::SignedCommand;
 use commshub_ota::command::*;
+use commshub_ota::estate::columns::table_from_columns;
 use commshub_ota::signing::Checkpoint;
 
 #[pyclass(frozen, module = "commshub_ota._native")]
@@ -162,11 +162,9 @@ impl NativeEngine {
         batches: Vec<RecordBatch>,
     ) -> PyResult<u64> {
         py.detach(|| {
-            let columns = arrow_input(|| crate::columns::Columns::from_arrow(&schema, &batches))??;
-            let parsed = table_from_columns(columns);
             self.engine()
                 .and_then(|mut e| {
-                    e.load_estate_table(&actor, at, parsed.table, &parsed.origin, parsed.rejected)
+                    e.load_estate_arrow(&actor, at, &schema, &batches)
                         .map(|events| events.last().map_or(0, |e| e.seq))
                 })
                 .map_err(to_py_err)
@@ -318,7 +316,7 @@ impl NativeEngine {
     ) -> PyResult<u64> {
         let actor = parse_actor(actor)?;
         let at = parse_at(at)?;
-        let columns = crate::columns::Columns::extract(columns)?;
+        let columns = crate::columns::extract(columns)?;
         let answer = py.detach(|| {
             let parsed = table_from_columns(columns);
             self.engine()?

@@ -235,7 +235,10 @@ pub fn synth_estate_arrow<'py>(
             std::sync::Arc::new(Date32Array::from(commissioned)),
         ));
         // The flag columns in `load_estate`'s order: import's three, then gas's.
-        for (name, f) in crate::columns::FLAG_COLUMNS.into_iter().zip(flags) {
+        for (name, f) in commshub_ota::estate::columns::FLAG_COLUMNS
+            .into_iter()
+            .zip(flags)
+        {
             columns.push((name.into(), std::sync::Arc::new(BooleanArray::from(f))));
         }
         let batch = RecordBatch::try_from_iter(columns);

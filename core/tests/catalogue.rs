@@ -261,60 +261,6 @@ fn gates_are_recorded_in_order_by_their_actor() {
 }
 
 #[test]
-fn gate_recorder_is_hidden_from_other_customers_and_csps() {
-    let e = fixture();
-    let by = |actor: &Actor| {
-        e.state().firmware_versions(actor, &vid(NORTH)).unwrap()[0].gates[2]
-            .by
-            .clone()
-    };
-    assert_eq!(by(&Actor::Dcc), Some(cust("SUP-A")));
-    assert_eq!(by(&cust("SUP-A")), Some(cust("SUP-A")));
-    assert_eq!(by(&cust("SUP-B")), None);
-    assert_eq!(by(&Actor::Csp(Region::North)), None);
-    // A CSP sees only its region's variants.
-    assert_eq!(
-        e.state()
-            .firmware_versions(&Actor::Csp(Region::South), &vid(NORTH))
-            .unwrap_err()
-            .kind(),
-        ErrorKind::NotFound
-    );
-    assert_eq!(e.state().variants(&Actor::Csp(Region::South)).len(), 1);
-    assert_eq!(e.state().variants(&Actor::Dcc).len(), 2);
-}
-
-#[test]
-fn a_hub_two_steps_behind_goes_through_the_step_between() {
-    let e = fixture();
-    let s = e.state();
-    let route = s
-        .upgrade_route(&Actor::Dcc, &vid(NORTH), &fw("1.0"), &fw("2.0"))
-        .unwrap();
-    assert_eq!(route, vec![fw("1.1"), fw("2.0")]);
-    assert_eq!(
-        s.upgrade_route(&Actor::Dcc, &vid(NORTH), &fw("1.1"), &fw("2.0"))
-            .unwrap(),
-        vec![fw("2.0")]
-    );
-    assert!(s
-        .upgrade_route(&Actor::Dcc, &vid(NORTH), &fw("2.0"), &fw("2.0"))
-        .unwrap()
-        .is_empty());
-    // No downgrade unless a pathway lists it.
-    let err = s
-        .upgrade_route(&Actor::Dcc, &vid(NORTH), &fw("2.0"), &fw("1.0"))
-        .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::PreconditionFailed);
-    assert_eq!(
-        s.upgrade_route(&Actor::Dcc, &vid(NORTH), &fw("9.9"), &fw("2.0"))
-            .unwrap_err()
-            .kind(),
-        ErrorKind::NotFound
-    );
-}
-
-#[test]
 fn a_listed_shortcut_is_preferred_to_the_long_way() {
     let mut e = fixture();
     ready_firmware(&mut e, NORTH, Region::North, "3.0", &["2.0", "1.0"], t(1));

@@ -793,3 +793,152 @@ fn an_answer_crosses_as_one_ipc_stream_that_reads_back_the_same() {
     assert_eq!(read, answer.batches);
     assert!(answer.rows() > 0);
 }
+
+// --- Arrow in: an estate from record batches or an IPC stream (every language's path) ---
+
+/// Text columns as one record batch (None: a null cell).
+fn text_batch(columns: &[(&str, Vec<Option<&str>>)]) -> arrow_array::RecordBatch {
+    let arrays: Vec<(&str, arrow_array::ArrayRef)> = columns
+        .iter()
+        .map(|(name, cells)| {
+            let array: arrow_array::ArrayRef =
+                std::sync::Arc::new(StringArray::from(cells.clone()));
+            (*name, array)
+        })
+        .collect();
+    arrow_array::RecordBatch::try_from_iter(arrays).unwrap()
+}
+
+fn arrow_hubs(ids: &[&str], variants: &[&str]) -> arrow_array::RecordBatch {
+    let n = ids.len();
+    let same = |v: &'static str| vec![Some(v); n];
+    text_batch(&[
+        ("id", ids.iter().map(|s| Some(*s)).collect()),
+        ("variant", variants.iter().map(|s| Some(*s)).collect()),
+        ("firmware", same("1.1")),
+        ("smi_status", same("commissioned")),
+        ("installed_on", same("2024-03-01")),
+        ("commissioned_on", same("2024-03-02")),
+        ("import_supplier", same("SUP-A")),
+        ("esme_model", same("EM-A1")),
+        ("esme_firmware", same("3.1")),
+    ])
+}
+
+fn to_ipc(batch: &arrow_array::RecordBatch) -> Vec<u8> {
+    ArrowAnswer {
+        schema: batch.schema(),
+        batches: vec![batch.clone()],
+    }
+    .to_ipc()
+    .unwrap()
+}
+
+#[test]
+fn an_estate_loads_from_arrow_as_from_rows_and_from_ipc_bytes_alike() {
+    let ids = ["00-00-00-00-00-00-00-40", "00-00-00-00-00-00-00-41"];
+    let batch = arrow_hubs(&ids, &["CH-N-DB", "CH-N-DB"]);
+    let mut by_rows = fixture();
+    let rows: Vec<HubRow> = ids
+        .iter()
+        .map(|id| {
+            let mut r = row(0, NORTH, "1.1", Some("SUP-A"), None);
+            r.id = id.parse().unwrap();
+            r.devices = HanDevices {
+                esme: Some(HanDevice::new("EM-A1", "3.1")),
+                ..HanDevices::default()
+            };
+            r.installed_on = "2024-03-01".parse().unwrap();
+            r.commissioned_on = Some("2024-03-02".parse().unwrap());
+            r
+        })
+        .collect();
+    ok(
+        &mut by_rows,
+        &Actor::Dcc,
+        t(1),
+        Command::LoadEstate(LoadEstate { hubs: rows }),
+    );
+    let mut by_batches = fixture();
+    by_batches
+        .load_estate_arrow(
+            &Actor::Dcc,
+            t(1),
+            &batch.schema(),
+            std::slice::from_ref(&batch),
+        )
+        .unwrap();
+    let mut by_ipc = fixture();
+    by_ipc
+        .load_estate_arrow_ipc(&Actor::Dcc, t(1), &to_ipc(&batch))
+        .unwrap();
+    for (name, e) in [("batches", &by_batches), ("ipc", &by_ipc)] {
+        assert_eq!(
+            e.state().hub(&Actor::Dcc, ids[1].parse().unwrap()).unwrap(),
+            by_rows
+                .state()
+                .hub(&Actor::Dcc, ids[1].parse().unwrap())
+                .unwrap(),
+            "{name}"
+        );
+        assert_eq!(e.state().hub_count(), by_rows.state().hub_count(), "{name}");
+    }
+}
+
+#[test]
+fn an_arrow_load_names_every_bad_row_and_each_malformed_input() {
+    let mut e = fixture();
+    let before = e.fork();
+    // A bad id in row 1 and an unknown variant in row 2: both named by row, nothing loaded.
+    let batch = arrow_hubs(
+        &[
+            "00-00-00-00-00-00-00-42",
+            "not-a-hub",
+            "00-00-00-00-00-00-00-43",
+        ],
+        &["CH-N-DB", "CH-N-DB", "NOPE"],
+    );
+    let err = e
+        .load_estate_arrow_ipc(&Actor::Dcc, t(2), &to_ipc(&batch))
+        .unwrap_err();
+    match &err {
+        Error::BulkRejected { rows } => {
+            assert_eq!(
+                rows.iter().map(|r| r.row).collect::<Vec<_>>(),
+                [1, 2],
+                "{err}"
+            );
+            assert!(rows[0].reason.contains("not-a-hub"), "{err}");
+            assert!(rows[1].reason.contains("NOPE"), "{err}");
+        }
+        other => panic!("expected BulkRejected, got {other}"),
+    }
+    assert!(e.same_state_as(&before));
+    // Not an IPC stream; an unknown column; a missing required one; a customer loading.
+    let err = e
+        .load_estate_arrow_ipc(&Actor::Dcc, t(2), &[1, 2, 3])
+        .unwrap_err();
+    assert_eq!(
+        (err.kind(), field_of(&err).as_str()),
+        (ErrorKind::InvalidInput, "arrow")
+    );
+    let colour = text_batch(&[
+        ("id", vec![Some("00-00-00-00-00-00-00-44")]),
+        ("colour", vec![Some("red")]),
+    ]);
+    let err = e
+        .load_estate_arrow_ipc(&Actor::Dcc, t(2), &to_ipc(&colour))
+        .unwrap_err();
+    assert!(err.to_string().contains("colour"), "{err}");
+    let no_variant = text_batch(&[("id", vec![Some("00-00-00-00-00-00-00-44")])]);
+    let err = e
+        .load_estate_arrow_ipc(&Actor::Dcc, t(2), &to_ipc(&no_variant))
+        .unwrap_err();
+    assert!(err.to_string().contains("variant"), "{err}");
+    let ok_batch = arrow_hubs(&["00-00-00-00-00-00-00-45"], &["CH-N-DB"]);
+    let err = e
+        .load_estate_arrow_ipc(&cust("SUP-A"), t(2), &to_ipc(&ok_batch))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotPermitted);
+    assert!(e.same_state_as(&before));
+}

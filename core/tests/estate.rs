@@ -3,7 +3,6 @@ mod common;
 use common::*;
 use commshub_ota::command::*;
 use commshub_ota::event::*;
-use commshub_ota::query::SupplierView;
 use commshub_ota::*;
 
 #[test]
@@ -45,40 +44,6 @@ fn bulk_load_reports_every_bad_row_and_applies_nothing() {
     assert!(rows[3].reason.contains("before it was installed"));
     assert!(rows[4].reason.contains("already exists"));
     assert!(rows[5].reason.contains("CH-S-SB@2.0"));
-}
-
-#[test]
-fn bulk_load_is_dcc_only_and_needs_rows() {
-    let mut e = fixture();
-    let hubs = vec![row(10, NORTH, "1.1", Some("SUP-A"), None)];
-    refused(
-        &mut e,
-        &cust("SUP-A"),
-        t(1),
-        Command::LoadEstate(LoadEstate { hubs: hubs.clone() }),
-        ErrorKind::NotPermitted,
-    );
-    refused(
-        &mut e,
-        &Actor::Csp(Region::North),
-        t(1),
-        Command::LoadEstate(LoadEstate { hubs: hubs.clone() }),
-        ErrorKind::NotPermitted,
-    );
-    refused(
-        &mut e,
-        &Actor::Dcc,
-        t(1),
-        Command::LoadEstate(LoadEstate { hubs: vec![] }),
-        ErrorKind::InvalidInput,
-    );
-    ok(
-        &mut e,
-        &Actor::Dcc,
-        t(1),
-        Command::LoadEstate(LoadEstate { hubs }),
-    );
-    assert_eq!(e.state().hub_count(), 5);
 }
 
 #[test]
@@ -140,56 +105,6 @@ fn a_table_load_gives_the_same_state_and_the_same_row_errors_as_rows() {
         ErrorKind::BulkRejected,
     );
     assert_eq!(from_rows, from_table);
-}
-
-#[test]
-fn a_malformed_table_is_refused_whole_naming_the_column() {
-    let mut e = fixture();
-    let hubs = vec![
-        row(10, NORTH, "1.1", Some("SUP-A"), None),
-        row(11, NORTH, "1.1", None, None),
-    ];
-    let mut short = EstateTable::from_rows(&hubs);
-    short.installed_on.pop();
-    let err = refused(
-        &mut e,
-        &Actor::Dcc,
-        t(1),
-        Command::LoadEstateTable(LoadEstateTable { table: short }),
-        ErrorKind::InvalidInput,
-    );
-    assert!(err.to_string().contains("installed_on"), "{err}");
-    let mut past = EstateTable::from_rows(&hubs);
-    past.esme[1] = Some(7);
-    let err = refused(
-        &mut e,
-        &Actor::Dcc,
-        t(1),
-        Command::LoadEstateTable(LoadEstateTable { table: past }),
-        ErrorKind::InvalidInput,
-    );
-    assert!(
-        err.to_string().contains("esme") && err.to_string().contains("row 1"),
-        "{err}"
-    );
-    refused(
-        &mut e,
-        &Actor::Dcc,
-        t(1),
-        Command::LoadEstateTable(LoadEstateTable {
-            table: EstateTable::default(),
-        }),
-        ErrorKind::InvalidInput,
-    );
-    refused(
-        &mut e,
-        &cust("SUP-A"),
-        t(1),
-        Command::LoadEstateTable(LoadEstateTable {
-            table: EstateTable::from_rows(&hubs),
-        }),
-        ErrorKind::NotPermitted,
-    );
 }
 
 #[test]
@@ -451,84 +366,6 @@ fn single_hub_lifecycle() {
 }
 
 #[test]
-fn change_of_supplier() {
-    let mut e = fixture();
-    let change = |role, s: Option<&str>| {
-        Command::ChangeSupplier(ChangeSupplier {
-            hub: hub(2),
-            role,
-            supplier: s.map(cid),
-            flags: ConsumerFlags::default(),
-        })
-    };
-    refused(
-        &mut e,
-        &cust("SUP-B"),
-        t(1),
-        change(SupplyRole::Gas, Some("SUP-D")),
-        ErrorKind::NotPermitted,
-    );
-    refused(
-        &mut e,
-        &Actor::Dcc,
-        t(1),
-        change(SupplyRole::Gas, Some("SUP-B")),
-        ErrorKind::PreconditionFailed,
-    );
-    ok(
-        &mut e,
-        &Actor::Dcc,
-        t(1),
-        change(SupplyRole::Gas, Some("SUP-D")),
-    );
-    let v = e.state().hub(&Actor::Dcc, hub(2)).unwrap();
-    assert_eq!(v.gas_supplier, SupplierView::Known(cid("SUP-D")));
-    assert_eq!(
-        v.gas_flags,
-        Some(ConsumerFlags::default()),
-        "the new supplier's flags replace the old one's"
-    );
-    // SUP-B no longer sees the hub; SUP-D does.
-    assert_eq!(
-        e.state().hub(&cust("SUP-B"), hub(2)).unwrap_err().kind(),
-        ErrorKind::NotFound
-    );
-    assert!(e.state().hub(&cust("SUP-D"), hub(2)).is_ok());
-    // A gas supplier needs a GSME; flags need a supplier.
-    let no_gsme = Command::ChangeSupplier(ChangeSupplier {
-        hub: hub(3),
-        role: SupplyRole::Gas,
-        supplier: Some(cid("SUP-D")),
-        flags: ConsumerFlags::default(),
-    });
-    refused(
-        &mut e,
-        &Actor::Dcc,
-        t(1),
-        no_gsme,
-        ErrorKind::PreconditionFailed,
-    );
-    let vacant_flags = Command::ChangeSupplier(ChangeSupplier {
-        hub: hub(2),
-        role: SupplyRole::Gas,
-        supplier: None,
-        flags: ConsumerFlags {
-            vulnerable: true,
-            ..Default::default()
-        },
-    });
-    refused(
-        &mut e,
-        &Actor::Dcc,
-        t(1),
-        vacant_flags,
-        ErrorKind::PreconditionFailed,
-    );
-    ok(&mut e, &Actor::Dcc, t(1), change(SupplyRole::Gas, None));
-    assert!(!e.state().hub(&Actor::Dcc, hub(2)).unwrap().split_supply);
-}
-
-#[test]
 fn han_device_firmware_by_dcc_or_the_responsible_supplier() {
     let mut e = fixture();
     let set = |d, f: &str| {
@@ -654,55 +491,6 @@ fn consumer_flags_are_the_role_suppliers_own() {
             .import_flags
             .unwrap()
             .high_risk
-    );
-}
-
-#[test]
-fn hub_views_are_scoped_to_the_asker() {
-    let e = fixture();
-    let s = e.state();
-    // DCC sees everything.
-    let dcc = s.hub(&Actor::Dcc, hub(2)).unwrap();
-    assert_eq!(dcc.import_supplier, SupplierView::Known(cid("SUP-A")));
-    assert_eq!(dcc.gas_supplier, SupplierView::Known(cid("SUP-B")));
-    assert!(dcc.split_supply && dcc.gas_flags.unwrap().vulnerable);
-    // SUP-A: its own role, the other hidden, none of the other's flags.
-    let a = s.hub(&cust("SUP-A"), hub(2)).unwrap();
-    assert_eq!(a.import_supplier, SupplierView::Known(cid("SUP-A")));
-    assert_eq!(a.gas_supplier, SupplierView::Hidden);
-    assert_eq!(a.gas_flags, None);
-    let b = s.hub(&cust("SUP-B"), hub(2)).unwrap();
-    assert_eq!(
-        (b.import_supplier, b.import_flags),
-        (SupplierView::Hidden, None)
-    );
-    assert!(b.gas_flags.unwrap().vulnerable);
-    // SUP-C does not supply hub 2: not found, same as a hub that does not exist.
-    assert_eq!(
-        s.hub(&cust("SUP-C"), hub(2)).unwrap_err(),
-        s.hub(&cust("SUP-C"), hub(2)).unwrap_err()
-    );
-    assert_eq!(
-        s.hub(&cust("SUP-C"), hub(2)).unwrap_err().kind(),
-        ErrorKind::NotFound
-    );
-    // The CSP sees its region's hubs with every supplier hidden and no flags.
-    let csp = s.hub(&Actor::Csp(Region::North), hub(2)).unwrap();
-    assert_eq!(
-        (csp.import_supplier, csp.gas_supplier),
-        (SupplierView::Hidden, SupplierView::Hidden)
-    );
-    assert_eq!((csp.import_flags, csp.gas_flags), (None, None));
-    assert_eq!(
-        s.hub(&Actor::Csp(Region::South), hub(2))
-            .unwrap_err()
-            .kind(),
-        ErrorKind::NotFound
-    );
-    // A vacant role shows as vacant.
-    assert_eq!(
-        s.hub(&cust("SUP-B"), hub(3)).unwrap().gas_supplier,
-        SupplierView::Vacant
     );
 }
 

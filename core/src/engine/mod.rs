@@ -9,6 +9,8 @@
 //!   state.
 
 mod acts;
+#[cfg(feature = "arrow")]
+mod arrow_in;
 mod durable;
 mod kept;
 mod query;

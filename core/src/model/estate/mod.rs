@@ -4,6 +4,7 @@
 //! 32-byte form held for each of the national estate's ten million hubs, found by id
 //! through the sharded `HubIndex`.
 
+pub mod columns;
 mod config_set;
 mod customers;
 mod index;

@@ -4,7 +4,13 @@ import commshub.ota.model.*
 import org.apache.arrow.memory.RootAllocator
 import org.apache.arrow.vector.BitVector
 import org.apache.arrow.vector.VarCharVector
+import org.apache.arrow.vector.VectorSchemaRoot
 import org.apache.arrow.vector.ipc.ArrowStreamReader
+import org.apache.arrow.vector.ipc.ArrowStreamWriter
+import org.apache.arrow.vector.types.pojo.ArrowType
+import org.apache.arrow.vector.types.pojo.Field
+import org.apache.arrow.vector.types.pojo.Schema
+import java.io.ByteArrayOutputStream
 import org.apache.arrow.vector.dictionary.DictionaryEncoder
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertThrows
@@ -155,6 +161,58 @@ class ArrowTest {
             assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.queryArrow("dcc", ColumnarQuery.Events(0, limit)) }
         }
         assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.queryArrow("dcc", ColumnarQuery.Events(-1, 10)) }
+    }
+
+    /** Text columns (each a list of cells, null for a missing one) as one Arrow IPC stream. */
+    private fun ipc(columns: Map<String, List<String?>>): ByteArray {
+        val out = ByteArrayOutputStream()
+        RootAllocator().use { allocator ->
+            val schema = Schema(columns.keys.map { Field.nullable(it, ArrowType.Utf8()) })
+            VectorSchemaRoot.create(schema, allocator).use { root ->
+                columns.values.forEachIndexed { i, cells ->
+                    val v = root.getVector(i) as VarCharVector
+                    v.allocateNew()
+                    cells.forEachIndexed { row, cell -> if (cell == null) v.setNull(row) else v.setSafe(row, cell.toByteArray()) }
+                    v.valueCount = cells.size
+                }
+                root.rowCount = columns.values.first().size
+                ArrowStreamWriter(root, null, out).use { w -> w.start(); w.writeBatch(); w.end() }
+            }
+        }
+        return out.toByteArray()
+    }
+
+    private fun hubs(ids: List<String>, variant: List<String> = ids.map { "CH-N-DB" }) = mapOf(
+        "id" to ids,
+        "variant" to variant,
+        "firmware" to ids.map { "1.1" },
+        "smi_status" to ids.map { "commissioned" },
+        "installed_on" to ids.map { "2024-03-01" },
+        "commissioned_on" to ids.map { "2024-03-02" },
+        "import_supplier" to ids.map { "SUP-A" },
+        "esme_model" to ids.map { "EM-A1" },
+        "esme_firmware" to ids.map { "3.1" },
+    )
+
+    @Test
+    fun `an estate loads from Arrow IPC with the same row errors as every language`(): Unit = fixture("two_regions.json").use { e ->
+        val seq = e.loadEstateArrow("dcc", t(1), ipc(hubs(listOf(h(0x40), h(0x41)))))
+        assertTrue(seq > 0)
+        val hub = e.ask<Answer.Hub>("customer:SUP-A", Query.Hub(h(0x41))).v1
+        assertEquals("1.1", hub.firmware)
+        // A bad id in row 1 and an unknown variant in row 2: both rows named, nothing loaded.
+        val bad = assertThrows(CommsHubOtaException.BulkRejected::class.java) {
+            e.loadEstateArrow("dcc", t(2), ipc(hubs(listOf(h(0x42), "not-a-hub", h(0x43)), listOf("CH-N-DB", "CH-N-DB", "NOPE"))))
+        }
+        assertEquals(listOf(1L, 2L), bad.rows.map { it.row })
+        assertThrows(CommsHubOtaException.NotFound::class.java) { e.query("dcc", Query.Hub(h(0x42))) }
+        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.loadEstateArrow("customer:SUP-A", t(2), ipc(hubs(listOf(h(0x44))))) }
+        val notIpc = assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.loadEstateArrow("dcc", t(2), byteArrayOf(1, 2, 3)) }
+        assertEquals("arrow", notIpc.field)
+        val unknown = assertThrows(CommsHubOtaException.InvalidInput::class.java) {
+            e.loadEstateArrow("dcc", t(2), ipc(hubs(listOf(h(0x45))) + ("colour" to listOf("red"))))
+        }
+        assertTrue(unknown.message!!.contains("colour"), unknown.message)
     }
 
     @Test
