@@ -13,7 +13,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use commshub_ota::catalogue::Gate;
 use commshub_ota::command::*;
 use commshub_ota::event::*;
-use commshub_ota::query::SupplierView;
+use commshub_ota::read::SupplierView;
 use commshub_ota::rollout::{self, HaltPolicy, Pacing};
 use commshub_ota::synth::{SynthConfig, SynthEstate};
 use commshub_ota::*;
@@ -632,8 +632,8 @@ Pilot: {big} nominated {} hubs; the CSP's list offers {} (nominated first), {} h
 }
 
 /// A campaign's change as a sentence.
-fn describe(change: &commshub_ota::campaign::CampaignChange) -> String {
-    use commshub_ota::campaign::CampaignChange;
+fn describe(change: &commshub_ota::campaigns::CampaignChange) -> String {
+    use commshub_ota::campaigns::CampaignChange;
     match change {
         CampaignChange::Created => "created the campaign".to_string(),
         CampaignChange::PhaseChanged { from, to, reason } => match reason {

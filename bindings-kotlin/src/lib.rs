@@ -565,7 +565,7 @@ impl Engine {
     pub fn query_arrow(
         &self,
         actor: Actor,
-        query: core::columnar::ColumnarQuery,
+        query: core::read::arrow::ColumnarQuery,
     ) -> Result<Vec<u8>> {
         Ok(self.lock().query_arrow(&actor, &query)?.to_ipc()?)
     }

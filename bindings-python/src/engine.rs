@@ -718,7 +718,7 @@ impl NativeEngine {
         query: &Bound<'_, PyAny>,
     ) -> PyResult<ArrowTable> {
         let actor = parse_actor(actor)?;
-        let query: commshub_ota::columnar::ColumnarQuery =
+        let query: commshub_ota::read::arrow::ColumnarQuery =
             serde_json::from_value(from_py(query, "query")?)
                 .map_err(|e| invalid_input("query", e.to_string()))?;
         py.detach(|| {

@@ -3,7 +3,7 @@
 //! key), and the catalogue as commands in their JSON form. So a comparison script loads the
 //! very same data into the library and into DuckDB or Polars.
 
-use commshub_ota::query::ConfigurationSet;
+use commshub_ota::estate::ConfigurationSet;
 use commshub_ota::synth::{SynthConfig, SynthEstate};
 use commshub_ota::HanDeviceKind;
 use pyo3::prelude::*;

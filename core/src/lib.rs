@@ -62,26 +62,15 @@ pub mod ffi;
 #[cfg(feature = "schema")]
 pub mod schema;
 
-// The public paths programs import (`commshub_ota::command::RegisterVariant`): stable names for
-// the layers' modules and the most used types. Inside the crate, code names the layer path; the
-// architecture test refuses these aliases there.
+// The public paths programs import (`commshub_ota::command::RegisterVariant`): each feature's
+// module under its one name, the read side as `read` (`read::arrow` for columnar answers), and
+// the most used types. Inside the crate, code names the layer path; the architecture test
+// refuses these aliases there.
 pub use kernel::{error, ids, limits, phase, signing};
-/// Campaigns' records (`model/campaigns.rs`).
-pub use model::campaigns as campaign;
-/// Notices and outboxes (`model/notices.rs`).
-pub use model::notices as notify;
-/// The aggregate (`model/state.rs`).
-pub use model::state;
-pub use model::{catalogue, defects, eligibility, estate, keys, participation, rollout};
-/// The read side's views (`read/`).
-pub use read as query;
-/// Status views (in `read/`, by feature).
-pub use read as status;
-/// Columnar answers (`read/arrow/`, feature `arrow`).
-#[cfg(feature = "arrow")]
-pub use read::arrow as columnar;
-/// Queries as data (`read/query.rs`).
-pub use read::query as request;
+pub use model::{
+    campaigns, catalogue, defects, eligibility, estate, keys, notices, participation, rollout,
+    state,
+};
 pub use write::{act, command, event};
 
 pub use engine::{Engine, OpenOptions, OpenReport};

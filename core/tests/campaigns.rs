@@ -1,7 +1,7 @@
 mod common;
 
 use common::*;
-use commshub_ota::campaign::CampaignChange;
+use commshub_ota::campaigns::CampaignChange;
 use commshub_ota::command::*;
 use commshub_ota::*;
 

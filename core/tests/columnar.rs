@@ -39,7 +39,7 @@ fn the_arrow_upgrade_list_is_the_paged_list_whole() {
     assert_eq!(batch.num_rows() as u64, page.total);
     assert_eq!(
         batch.schema(),
-        commshub_ota::columnar::upgrade_list_schema()
+        commshub_ota::read::arrow::upgrade_list_schema()
     );
     let hubs = batch
         .column_by_name("hub")
@@ -114,7 +114,7 @@ fn the_arrow_customer_estate_is_the_row_view_flattened_and_scoped_the_same() {
         assert_eq!(batch.num_rows(), rows.len(), "{asker} {customer}");
         assert_eq!(
             batch.schema(),
-            commshub_ota::columnar::customer_estate_schema()
+            commshub_ota::read::arrow::customer_estate_schema()
         );
         let hubs = batch.column_by_name("hub").unwrap();
         let hubs = hubs.as_any().downcast_ref::<StringArray>().unwrap();
@@ -131,9 +131,9 @@ fn the_arrow_customer_estate_is_the_row_view_flattened_and_scoped_the_same() {
             let gas = batch.column_by_name("gas_supplier").unwrap();
             let seen = dict_text(batch, "gas_visibility", i);
             match &view.gas_supplier {
-                query::SupplierView::Vacant => assert!(gas.is_null(i) && seen == "vacant"),
-                query::SupplierView::Hidden => assert!(gas.is_null(i) && seen == "hidden"),
-                query::SupplierView::Known(c) => {
+                read::SupplierView::Vacant => assert!(gas.is_null(i) && seen == "vacant"),
+                read::SupplierView::Hidden => assert!(gas.is_null(i) && seen == "hidden"),
+                read::SupplierView::Known(c) => {
                     assert_eq!(dict_text(batch, "gas_supplier", i), c.to_string());
                     assert_eq!(seen, "known");
                 }
@@ -235,7 +235,7 @@ fn the_arrow_configuration_sets_and_firmware_counts_are_the_row_answers() {
         let batch = s
             .configuration_sets_arrow(&asker, customer.as_ref())
             .unwrap();
-        assert_eq!(batch.schema(), columnar::configuration_sets_schema());
+        assert_eq!(batch.schema(), read::arrow::configuration_sets_schema());
         let keys: Vec<Option<String>> = rows
             .iter()
             .map(|r| Some(r.configuration_set.key()))
@@ -261,7 +261,7 @@ fn the_arrow_configuration_sets_and_firmware_counts_are_the_row_answers() {
         let batch = s
             .estate_by_firmware_arrow(&asker, customer.as_ref())
             .unwrap();
-        assert_eq!(batch.schema(), columnar::estate_by_firmware_schema());
+        assert_eq!(batch.schema(), read::arrow::estate_by_firmware_schema());
         let versions: Vec<Option<String>> =
             rows.iter().map(|r| Some(r.version.to_string())).collect();
         assert_eq!(texts(&batch, "version"), versions);
@@ -299,10 +299,10 @@ fn the_arrow_campaign_progress_is_the_row_answer() {
     for asker in [Actor::Dcc, csp(), cust("SUP-A"), cust("SUP-D")] {
         let rows = s.campaign_progress(&asker, &camp(C1), t(3)).unwrap();
         let batch = s.campaign_progress_arrow(&asker, &camp(C1), t(3)).unwrap();
-        assert_eq!(batch.schema(), columnar::campaign_progress_schema());
+        assert_eq!(batch.schema(), read::arrow::campaign_progress_schema());
         let keys: Vec<Option<String>> = rows.iter().map(|r| Some(r.set.key())).collect();
         assert_eq!(texts(&batch, "configuration_set"), keys, "{asker}");
-        type Count = fn(&status::SetProgress) -> u64;
+        type Count = fn(&read::SetProgress) -> u64;
         let columns: [(&str, Count); 4] = [
             ("hubs", |r| r.hubs),
             ("upgradeable_now", |r| r.upgradeable_now),
@@ -335,7 +335,7 @@ fn the_arrow_attempts_show_each_dispatched_hub_to_whom_it_may() {
     let e = dispatched();
     let s = e.state();
     let all = s.campaign_attempts_arrow(&Actor::Dcc, &camp(C1)).unwrap();
-    assert_eq!(all.schema(), columnar::attempts_schema());
+    assert_eq!(all.schema(), read::arrow::attempts_schema());
     let hubs = |b: &arrow_array::RecordBatch| texts(b, "hub");
     assert_eq!(
         hubs(&all),
@@ -407,7 +407,7 @@ fn the_arrow_blockers_are_explain_for_every_hub_one_row_a_blocker() {
         cust("SUP-E"),
     ] {
         let batch = s.blockers_arrow(&asker, &camp(C1), t(3)).unwrap();
-        assert_eq!(batch.schema(), columnar::blockers_schema());
+        assert_eq!(batch.schema(), read::arrow::blockers_schema());
         let (hubs, kinds, by) = (
             texts(&batch, "hub"),
             texts(&batch, "blocker"),
@@ -479,7 +479,7 @@ fn the_arrow_events_page_through_the_log_for_the_dcc_only() {
     assert!(all.len() > 6);
     for e in [&mut memory, &mut durable] {
         let first = e.events_arrow(&Actor::Dcc, 0, 4).unwrap();
-        assert_eq!(first.schema(), columnar::events_schema());
+        assert_eq!(first.schema(), read::arrow::events_schema());
         let rest = e.events_arrow(&Actor::Dcc, 4, 100_000).unwrap();
         assert_eq!(first.num_rows() + rest.num_rows(), all.len());
         let seq = |b: &arrow_array::RecordBatch| counts(b, "seq");
@@ -647,7 +647,7 @@ fn every_answers_dictionaries_hold_each_value_once() {
 
 // --- the one columnar entry: Engine::query_arrow ---
 
-use commshub_ota::columnar::{ArrowAnswer, ColumnarQuery};
+use commshub_ota::read::arrow::{ArrowAnswer, ColumnarQuery};
 
 /// Every columnar question on the rolling fixture, with the direct answer it must equal.
 fn every_question(e: &Engine) -> Vec<(ColumnarQuery, Vec<arrow_array::RecordBatch>)> {
@@ -724,7 +724,7 @@ fn query_arrow_answers_each_question_as_its_direct_method_does() {
         .query_arrow_json(&Actor::Dcc, r#"{"name":"events","after":0,"limit":5}"#)
         .unwrap();
     assert_eq!(events.rows(), 5);
-    assert_eq!(events.schema, commshub_ota::columnar::events_schema());
+    assert_eq!(events.schema, commshub_ota::read::arrow::events_schema());
 }
 
 #[test]
@@ -781,7 +781,7 @@ fn an_answer_crosses_as_one_ipc_stream_that_reads_back_the_same() {
         .state()
         .customer_estate_arrow(&Actor::Dcc, &cid("SUP-A"))
         .map(|batches| ArrowAnswer {
-            schema: commshub_ota::columnar::customer_estate_schema(),
+            schema: commshub_ota::read::arrow::customer_estate_schema(),
             batches,
         })
         .unwrap();

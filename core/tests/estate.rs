@@ -498,7 +498,7 @@ fn consumer_flags_are_the_role_suppliers_own() {
 fn customer_estate_and_configuration_sets() {
     let e = fixture();
     let s = e.state();
-    let ids = |v: Vec<query::HubView>| v.into_iter().map(|h| h.id).collect::<Vec<_>>();
+    let ids = |v: Vec<read::HubView>| v.into_iter().map(|h| h.id).collect::<Vec<_>>();
     assert_eq!(
         ids(s.customer_estate(&cust("SUP-A"), &cid("SUP-A")).unwrap()),
         vec![hub(1), hub(2)]

@@ -6,14 +6,14 @@ mod common;
 
 use chrono::{DateTime, TimeZone, Utc};
 use common::*;
-use commshub_ota::campaign::CampaignChange;
+use commshub_ota::campaigns::CampaignChange;
 use commshub_ota::command::*;
 use commshub_ota::eligibility::{Blocker, Explanation, Party};
+use commshub_ota::estate::ConfigurationSet;
 use commshub_ota::event::*;
 use commshub_ota::journal::{read_jsonl_from, write_jsonl_to};
 use commshub_ota::limits;
 use commshub_ota::participation::policy_limits;
-use commshub_ota::query::ConfigurationSet;
 use commshub_ota::rollout::{
     HaltPolicy, HanHealth, HealthReport, Outcome, OutcomeReport, Pacing, UpgradeState,
 };
@@ -927,7 +927,7 @@ fn toggling_a_whole_estate_approval_does_not_grow_the_other_suppliers_outbox() {
         .notifications
         .iter()
         .filter_map(|n| match &n.kind {
-            commshub_ota::notify::NotificationKind::OtherSupplierConsented { hubs, .. } => {
+            commshub_ota::notices::NotificationKind::OtherSupplierConsented { hubs, .. } => {
                 Some(hubs.clone())
             }
             _ => None,

@@ -58,7 +58,7 @@ fn a_flag_id_is_the_same_whoever_raised_it_so_no_candidate_can_be_tried() {
             .notifications
             .into_iter()
             .find_map(|n| match n.kind {
-                commshub_ota::notify::NotificationKind::DefectFlagged { text, .. } => Some(text),
+                commshub_ota::notices::NotificationKind::DefectFlagged { text, .. } => Some(text),
                 _ => None,
             })
             .unwrap()
@@ -213,7 +213,7 @@ fn a_customers_estate_frame_is_split_by_its_own_hubs_not_the_industrys() {
         .customer_estate_arrow(&Actor::Dcc, &cid("SUP-Z"))
         .unwrap();
     let sizes: Vec<usize> = big.iter().map(|b| b.num_rows()).collect();
-    let per = commshub_ota::columnar::ESTATE_BATCH_ROWS;
+    let per = commshub_ota::read::arrow::ESTATE_BATCH_ROWS;
     assert_eq!(sizes.iter().sum::<usize>(), 300_000);
     assert!(
         sizes[..sizes.len() - 1].iter().all(|&n| n == per),

@@ -6,7 +6,7 @@ use common::*;
 use commshub_ota::command::*;
 use commshub_ota::eligibility::{Blocker, Party};
 use commshub_ota::event::*;
-use commshub_ota::notify::NotificationKind;
+use commshub_ota::notices::NotificationKind;
 use commshub_ota::*;
 
 const C1: &str = "C1";

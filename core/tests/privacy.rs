@@ -19,7 +19,7 @@ use chrono::{DateTime, Duration, Utc};
 use common::*;
 use commshub_ota::command::*;
 use commshub_ota::defects::DefectSubject;
-use commshub_ota::query::ConfigurationSet;
+use commshub_ota::estate::ConfigurationSet;
 use commshub_ota::rollout::{HaltPolicy, HanHealth, HealthReport, Outcome, OutcomeReport, Pacing};
 use commshub_ota::*;
 use proptest::prelude::*;

@@ -10,7 +10,7 @@ use commshub_ota::catalogue::Gate;
 use commshub_ota::command::*;
 use commshub_ota::defects::DefectSubject;
 use commshub_ota::journal::{read_jsonl_from, write_jsonl_to};
-use commshub_ota::notify::NotificationKind;
+use commshub_ota::notices::NotificationKind;
 use commshub_ota::rollout::{HaltPolicy, HanHealth, HealthReport, Outcome, OutcomeReport, Pacing};
 use commshub_ota::*;
 use proptest::prelude::*;
@@ -276,7 +276,7 @@ fn check_invariants(e: &Engine) {
         let mut last = Phase::Draft;
         let mut resume = None;
         for h in &c.history {
-            if let campaign::CampaignChange::PhaseChanged { from, to, reason } = &h.change {
+            if let campaigns::CampaignChange::PhaseChanged { from, to, reason } = &h.change {
                 let (from, to) = (*from, *to);
                 let automatic = to == Phase::Suspended
                     && reason
@@ -303,7 +303,7 @@ fn check_invariants(e: &Engine) {
         if let Ok(hubs) = s.customer_estate(&me, &cid(who)) {
             for h in hubs {
                 for sv in [&h.import_supplier, &h.gas_supplier] {
-                    if let query::SupplierView::Known(c) = sv {
+                    if let read::SupplierView::Known(c) = sv {
                         assert_eq!(c.as_str(), who);
                     }
                 }

@@ -147,12 +147,12 @@ fn a_customers_estate_pages_in_estate_order_and_only_its_own_hubs_are_cursors() 
         }
         assert_eq!(paged, whole, "{asker} {customer}");
         // Through the query entry too.
-        let q: request::Query = serde_json::from_str(&format!(
+        let q: read::query::Query = serde_json::from_str(&format!(
             r#"{{"name":"customer_estate_page","customer":"{customer}","limit":10000}}"#
         ))
         .unwrap();
         match e.query(&asker, &q).unwrap() {
-            request::Answer::HubPage(p) => assert_eq!((p.hubs, p.next), (whole, None)),
+            read::query::Answer::HubPage(p) => assert_eq!((p.hubs, p.next), (whole, None)),
             other => panic!("{other:?}"),
         }
     }

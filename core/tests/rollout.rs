@@ -7,9 +7,9 @@ use common::*;
 use commshub_ota::command::*;
 use commshub_ota::defects::DefectSubject;
 use commshub_ota::eligibility::{Blocker, Party};
+use commshub_ota::estate::ConfigurationSet;
 use commshub_ota::event::*;
-use commshub_ota::notify::NotificationKind;
-use commshub_ota::query::ConfigurationSet;
+use commshub_ota::notices::NotificationKind;
 use commshub_ota::rollout::{
     Blackout, HaltPolicy, HanHealth, HealthReport, Outcome, Pacing, UpgradeState,
 };

@@ -9,7 +9,7 @@ use common::*;
 use commshub_ota::act::{Act, SignedCommand};
 use commshub_ota::command::*;
 use commshub_ota::journal;
-use commshub_ota::notify::NotificationKind;
+use commshub_ota::notices::NotificationKind;
 use commshub_ota::signing::{KeyPair, Signer, Trust};
 use commshub_ota::*;
 use proptest::prelude::*;

@@ -134,7 +134,7 @@ fn no_writer_of_a_shared_store_records_another_partys_act_through_the_library_or
                 .hub(&Actor::Dcc, hub(4))
                 .unwrap()
                 .import_supplier,
-            query::SupplierView::Known(cid("SUP-C"))
+            read::SupplierView::Known(cid("SUP-C"))
         );
 
         // Through SQL again, now with an act: the supplier's signature claiming the DCC.
@@ -349,7 +349,7 @@ fn a_forged_snapshot_is_refused_and_verify_store_checks_every_snapshot_against_t
                 .hub(&Actor::Dcc, hub(1))
                 .unwrap()
                 .gas_supplier,
-            query::SupplierView::Known(cid("SUP-B")),
+            read::SupplierView::Known(cid("SUP-B")),
             "the forged snapshot is served"
         );
         let err = forged.verify_store().unwrap_err();
@@ -549,7 +549,7 @@ fn postgres_least_privilege_a_party_appends_its_own_acts_and_reads_its_own_feed_
     assert!(page
         .notifications
         .iter()
-        .any(|n| matches!(n.kind, notify::NotificationKind::KeyRegistered { .. })));
+        .any(|n| matches!(n.kind, notices::NotificationKind::KeyRegistered { .. })));
     assert!(
         engine::read_feed(party_store.as_mut(), &cust("SUP-B"), 0, 100)
             .unwrap()

@@ -10,7 +10,7 @@ use std::time::Duration;
 use common::*;
 use commshub_ota::command::*;
 use commshub_ota::journal;
-use commshub_ota::notify::NotificationKind;
+use commshub_ota::notices::NotificationKind;
 use commshub_ota::store::{self, Record};
 use commshub_ota::*;
 
@@ -702,7 +702,7 @@ fn a_batch_commits_its_accepted_commands_together_and_answers_each() {
 }
 
 /// SUP-B's feed, read whole.
-fn whole_feed(e: &mut Engine, who: &Actor) -> Vec<commshub_ota::notify::Notification> {
+fn whole_feed(e: &mut Engine, who: &Actor) -> Vec<commshub_ota::notices::Notification> {
     let mut out = Vec::new();
     let mut cursor = 0;
     loop {

@@ -27,6 +27,3 @@ pub use estate::{ConfigSetCount, FirmwareCount, HubPage, HubView, SupplierView};
 pub use participation::{ParticipationView, PilotStatus, PilotStatusRow};
 pub use rollout::{SetProgress, UpgradeCounts};
 pub use upgrade_list::{UpgradeEntry, UpgradePage};
-
-/// Kept at its former path: a configuration set is a model type of the estate.
-pub use crate::model::estate::ConfigurationSet;
