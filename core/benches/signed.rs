@@ -5,7 +5,7 @@
 //!
 //!     cargo bench -p commshub-ota --bench signed -- [hubs] [commands]
 //!
-//! The estate is the synthetic national one (10 000 000 hubs for the figures the README
+//! The estate is the synthetic national one (10 000 000 hubs for the figures docs/benchmarks.md
 //! quotes), loaded in parts of at most 1 000 000 hubs; the commands are suppliers recording
 //! their ESMEs' new firmware, each decided and applied in O(1), so the signature is what is
 //! timed.

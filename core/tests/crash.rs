@@ -5,7 +5,7 @@
 //!
 //! The writer is this test binary itself, run again with `--ignored --exact writer_process`.
 //! Kills per run: `CRASH_KILLS_SQLITE` (default 20) and `CRASH_KILLS_PG` (default 5, when
-//! `COMMSHUB_OTA_PG_URL` names a server). The long run the README reports:
+//! `COMMSHUB_OTA_PG_URL` names a server). The long run docs/durability.md reports:
 //!
 //! ```text
 //! CRASH_KILLS_SQLITE=200 CRASH_KILLS_PG=50 COMMSHUB_OTA_PG_URL=... \

@@ -395,7 +395,7 @@ fn noise_step() -> impl Strategy<Value = Step> {
 }
 
 /// Runs `step` at `at`; the answer as its reader sees it (no sequence numbers: those are the
-/// host's, see the README).
+/// host's, see docs/time-and-visibility.md).
 fn run(e: &mut Engine, step: &Step, at: DateTime<Utc>) -> (Actor, String) {
     let (actor, cmd) = step.resolve(e, at);
     let answer = match e.execute(&actor, at, cmd) {

@@ -3,7 +3,7 @@
 // Java (`ArrowStreamReader`), the way a back-office service would feed them to its own tables.
 // The estate: N hubs of one north variant, one in ten on 1.2 (hub 1, 11, 21, ...) (so upgradeable to 2.0), the rest
 // already on 2.0; fifteen suppliers, each having approved its whole estate for the campaign.
-// Run by Maven once, small, so that it cannot rot; the figure in the README is
+// Run by Maven once, small, so that it cannot rot; the figure in docs/benchmarks.md is
 //   java -Djna.library.path=<dir of the .so> --add-opens=java.base/java.nio=ALL-UNNAMED \
 //        -cp <classpath with arrow-vector> commshub.ota.examples.ColumnarKt 1000000 5
 package commshub.ota.examples

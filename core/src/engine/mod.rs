@@ -4,7 +4,7 @@
 //!
 //! Two kinds of engine:
 //! - in memory ([`Engine::new`]): events are kept in a journal the caller may write out;
-//! - durable ([`Engine::open`], `durable.rs`): each command's events are appended to an event
+//! - durable ([`Engine::open`], `durable/`): each command's events are appended to an event
 //!   store, atomically and durably, before the state changes; nothing is kept in memory but the
 //!   state.
 
@@ -12,8 +12,8 @@ mod acts;
 #[cfg(feature = "arrow")]
 mod arrow_in;
 mod durable;
-mod kept;
 mod query;
+mod upgrade_list;
 
 pub use durable::{
     read_feed, OpenOptions, OpenReport, DEFAULT_CHECKPOINT_EVERY, DEFAULT_CLOCK_SKEW_SECONDS,
@@ -46,7 +46,7 @@ pub struct Engine {
     /// The signers this engine signs each actor's commands with ([`Engine::sign_as`]).
     signers: std::collections::BTreeMap<Actor, std::sync::Arc<dyn crate::kernel::signing::Signer>>,
     /// Answers kept for the next call (the upgrade lists, for paging): not state.
-    kept_lists: kept::KeptLists,
+    kept_lists: upgrade_list::KeptLists,
 }
 
 impl std::fmt::Debug for Engine {

@@ -2,7 +2,7 @@
 //! chunk per core and the results joined in order, so the answer is the same as a sequential
 //! scan's. Small estates are scanned on the calling thread (sharing out costs more than it
 //! saves). rayon replaced a hand-written pool of scoped threads: no slower on the national
-//! benchmarks (README, "Parallel scans"), and its pool is warm rather than spawned per call.
+//! benchmarks (docs/benchmarks.md, "Parallel scans: rayon"), and its pool is warm rather than spawned per call.
 
 use std::ops::Range;
 

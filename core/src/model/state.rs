@@ -1,6 +1,7 @@
-//! The model's state and its two functions: [`State::decide`] (command to events, or a
-//! refusal; never mutates) and [`State::apply`] (event to state change). Queries live in
-//! [`crate::read`], also as methods on `State`.
+//! The model's state: the aggregate's data and the lookups scoped to an asker that every layer
+//! uses. Its two functions are the write side's: `State::decide` (`write/command.rs`: command
+//! to events, or a refusal; never mutates) and `State::apply` (`write/apply.rs`: event to state
+//! change). Queries are the read side's (`crate::read`), also as methods on `State`.
 
 use std::collections::BTreeMap;
 

@@ -14,6 +14,7 @@ pub mod arrow;
 mod campaigns;
 mod catalogue;
 mod defects;
+mod eligibility;
 mod estate;
 mod notices;
 mod participation;

@@ -127,7 +127,7 @@ impl State {
     }
 
     /// The whole upgrade list, in its order, as rows of estate positions: what the paged view
-    /// and the columnar answer (`columnar`, feature `arrow`) both build from.
+    /// and the columnar answer (`read::arrow`, feature `arrow`) both build from.
     pub(crate) fn upgrade_rows(
         &self,
         actor: &Actor,

@@ -14,7 +14,7 @@
 
 use std::ops::Range;
 
-use super::store::{CustomerIdx, HubRecord, NO_CUSTOMER};
+use super::records::{CustomerIdx, HubRecord, NO_CUSTOMER};
 
 /// A side list merges into the main one past this size plus an eighth of the main list.
 const SIDE_SLACK: usize = 1024;

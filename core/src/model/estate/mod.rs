@@ -8,19 +8,19 @@ pub mod columns;
 mod config_set;
 mod customers;
 mod index;
+mod records;
 mod row;
-mod store;
 mod table;
 
 pub use config_set::ConfigurationSet;
 pub(crate) use customers::CustomerHubs;
-pub use row::{ConsumerFlags, HanDevice, HanDeviceKind, HanDevices, HubRow, SmiStatus, SupplyRole};
 /// The estate's "no date" day number, for the columnar answers' nullable date columns.
 #[cfg(feature = "arrow")]
-pub(crate) use store::NO_DATE;
-pub(crate) use store::{
+pub(crate) use records::NO_DATE;
+pub(crate) use records::{
     check_dates, date_from_days, days_from_date, ConfigSet, CustomerIdx, Estate, HubRecord,
     NO_CUSTOMER, NO_DEVICE,
 };
+pub use row::{ConsumerFlags, HanDevice, HanDeviceKind, HanDevices, HubRow, SmiStatus, SupplyRole};
 pub(crate) use table::too_many_customers;
 pub use table::{EstateTable, EstateTableBuilder};

@@ -10,11 +10,13 @@ use super::{
     batch, dict_field, dictionary, empty, nullable_dict_field, nullable_dictionary, variants,
     SetKeys, Versions,
 };
+use super::{count_fields, set_columns, set_fields};
 use crate::kernel::error::Error;
 use crate::kernel::ids::actor::Actor;
 use crate::kernel::ids::{CustomerId, Region};
 use crate::model::estate::{HubRecord, SmiStatus, SupplyRole, NO_CUSTOMER, NO_DATE};
 use crate::model::state::State;
+use arrow_array::{StringArray, UInt64Array};
 
 /// The schema of [`State::customer_estate_arrow`].
 pub fn customer_estate_schema() -> SchemaRef {
@@ -248,5 +250,61 @@ impl State {
             sets.column(config)?,
         ];
         batch(customer_estate_schema(), columns)
+    }
+}
+
+/// The schema of [`State::configuration_sets_arrow`].
+pub fn configuration_sets_schema() -> SchemaRef {
+    let mut fields = set_fields();
+    fields.extend(count_fields(&["hubs"]));
+    Arc::new(Schema::new(fields))
+}
+
+/// The schema of [`State::estate_by_firmware_arrow`].
+pub fn estate_by_firmware_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("variant", DataType::Utf8, false),
+        Field::new("version", DataType::Utf8, false),
+        Field::new("hubs", DataType::UInt64, false),
+    ]))
+}
+
+impl State {
+    /// [`State::configuration_sets`] as one batch, in the same order: each set's key, variant,
+    /// firmware, HAN devices (`esme_model`, `esme_firmware`, ... `ihd_firmware`) and `hubs`.
+    pub fn configuration_sets_arrow(
+        &self,
+        actor: &Actor,
+        customer: Option<&CustomerId>,
+    ) -> Result<RecordBatch, Error> {
+        let rows = self.configuration_sets(actor, customer)?;
+        let mut columns = set_columns(rows.iter().map(|r| &r.configuration_set));
+        columns.push(Arc::new(
+            rows.iter().map(|r| r.hubs).collect::<UInt64Array>(),
+        ));
+        batch(configuration_sets_schema(), columns)
+    }
+
+    /// [`State::estate_by_firmware`] as one batch: `variant`, `version`, `hubs`.
+    pub fn estate_by_firmware_arrow(
+        &self,
+        actor: &Actor,
+        customer: Option<&CustomerId>,
+    ) -> Result<RecordBatch, Error> {
+        let rows = self.estate_by_firmware(actor, customer)?;
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(
+                rows.iter()
+                    .map(|r| Some(r.variant.to_string()))
+                    .collect::<StringArray>(),
+            ),
+            Arc::new(
+                rows.iter()
+                    .map(|r| Some(r.version.to_string()))
+                    .collect::<StringArray>(),
+            ),
+            Arc::new(rows.iter().map(|r| r.hubs).collect::<UInt64Array>()),
+        ];
+        batch(estate_by_firmware_schema(), columns)
     }
 }

@@ -10,28 +10,27 @@
 //!
 //! One file per answer:
 //! - `upgrade_list`: the CSP's whole upgrade list;
-//! - `estate`: a customer's hubs;
-//! - `counts`: configuration sets (the DPL), estate by firmware, campaign progress;
-//! - `attempts`: a campaign's upgrade attempts and their outcomes;
-//! - `explain`: every blocked hub's blockers, one row each;
+//! - `estate`: a customer's hubs, configuration sets (the DPL), estate by firmware;
+//! - `rollout`: a campaign's upgrade attempts and their outcomes, its progress by set;
+//! - `eligibility`: bulk explain, every blocked hub's blockers, one row each;
 //! - `events`: the recorded events;
 //! - `query`: every one of them as data ([`ColumnarQuery`]), for the one columnar entry.
 
-mod attempts;
-mod counts;
+mod eligibility;
 mod estate;
 pub(crate) mod events;
-mod explain;
 mod query;
+mod rollout;
 mod upgrade_list;
 
 pub use crate::read::query::ColumnarQuery;
-pub use attempts::attempts_schema;
-pub use counts::{campaign_progress_schema, configuration_sets_schema, estate_by_firmware_schema};
-pub use estate::{customer_estate_schema, ESTATE_BATCH_ROWS};
+pub use eligibility::blockers_schema;
+pub use estate::{
+    configuration_sets_schema, customer_estate_schema, estate_by_firmware_schema, ESTATE_BATCH_ROWS,
+};
 pub use events::events_schema;
-pub use explain::blockers_schema;
 pub use query::ArrowAnswer;
+pub use rollout::{attempts_schema, campaign_progress_schema};
 pub use upgrade_list::upgrade_list_schema;
 
 use std::sync::Arc;
@@ -41,6 +40,7 @@ use arrow_array::{ArrayRef, DictionaryArray, Int32Array, RecordBatch, StringArra
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
 use crate::kernel::error::Error;
+use crate::model::estate::{ConfigurationSet, HanDeviceKind};
 use crate::model::state::State;
 
 /// A dictionary column: `keys` index `values`. Like every dictionary of every answer, it holds
@@ -240,4 +240,52 @@ impl SetKeys {
             .map(|a| Arc::new(a) as ArrayRef)
             .map_err(arrow_error)
     }
+}
+
+/// The columns naming a configuration set: its key, variant, firmware and each HAN device's
+/// model and firmware (null where the set has no such device).
+pub(super) fn set_fields() -> Vec<Field> {
+    let mut fields = vec![
+        Field::new("configuration_set", DataType::Utf8, false),
+        Field::new("variant", DataType::Utf8, false),
+        Field::new("firmware", DataType::Utf8, false),
+    ];
+    for kind in HanDeviceKind::ALL {
+        fields.push(Field::new(
+            format!("{}_model", kind.as_str()),
+            DataType::Utf8,
+            true,
+        ));
+        fields.push(Field::new(
+            format!("{}_firmware", kind.as_str()),
+            DataType::Utf8,
+            true,
+        ));
+    }
+    fields
+}
+
+pub(super) fn set_columns<'a>(
+    sets: impl Iterator<Item = &'a ConfigurationSet> + Clone,
+) -> Vec<ArrayRef> {
+    let text = |f: &dyn Fn(&ConfigurationSet) -> Option<String>| -> ArrayRef {
+        Arc::new(sets.clone().map(f).collect::<StringArray>())
+    };
+    let mut columns = vec![
+        text(&|s| Some(s.key())),
+        text(&|s| Some(s.variant.to_string())),
+        text(&|s| Some(s.firmware.to_string())),
+    ];
+    for kind in HanDeviceKind::ALL {
+        columns.push(text(&|s| s.devices.get(kind).map(|d| d.model.clone())));
+        columns.push(text(&|s| s.devices.get(kind).map(|d| d.firmware.clone())));
+    }
+    columns
+}
+
+pub(super) fn count_fields(names: &[&str]) -> Vec<Field> {
+    names
+        .iter()
+        .map(|n| Field::new(*n, DataType::UInt64, false))
+        .collect()
 }

@@ -1,3 +1,6 @@
+//! The estate's dense records: `HubRecord` (32 bytes a hub), the interned tables they index
+//! and the `Estate` that holds them with the id index and each customer's hub positions.
+
 use std::collections::HashSet;
 
 use chrono::{Datelike, NaiveDate};
@@ -99,7 +102,7 @@ impl Iterator for Scope<'_> {
 /// otherwise the estate is scanned. Each listed hub is a cache miss (about 100 ns here) where a
 /// scan streams the records (about 1.3 ns a hub): at ten million hubs, configuration sets for a
 /// supplier of 224 446 hubs took 22 ms listed against 13 ms scanned (`cargo bench --bench
-/// columnar`, README).
+/// columnar`, docs/benchmarks.md).
 const LISTED_BELOW_ONE_IN: usize = 64;
 
 /// A configuration set, interned: the CH variant and firmware and each HAN device profile.

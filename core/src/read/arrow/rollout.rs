@@ -1,5 +1,6 @@
-//! A campaign's upgrade attempts: every hub it dispatched, where its current (or last) attempt
-//! stands, how many attempts the step took, and why the last one failed.
+//! The rollout as frames: a campaign's upgrade attempts (every hub it dispatched, where its
+//! current or last attempt stands, how many attempts the step took, why the last one failed)
+//! and its progress by configuration set (built from the row answer: a row per set).
 
 use std::sync::Arc;
 
@@ -11,12 +12,16 @@ use super::{
     batch, dict_field, dictionary, nullable_dict_field, nullable_dictionary, timestamp_type,
     SetKeys, Versions,
 };
+use super::{count_fields, set_columns, set_fields};
 use crate::kernel::error::Error;
 use crate::kernel::ids::actor::Actor;
 use crate::kernel::ids::CampaignId;
 use crate::model::estate::NO_CUSTOMER;
 use crate::model::rollout::{FailureReason, UpgradeState};
 use crate::model::state::State;
+use crate::read::SetProgress;
+use arrow_array::UInt64Array;
+use chrono::{DateTime, Utc};
 
 /// The schema of [`State::campaign_attempts_arrow`].
 pub fn attempts_schema() -> SchemaRef {
@@ -124,5 +129,45 @@ impl State {
             Arc::new(BooleanArray::from(health)),
         ];
         batch(attempts_schema(), columns)
+    }
+}
+
+/// The counts of [`State::campaign_progress_arrow`], in column order.
+type Count = fn(&SetProgress) -> u64;
+const PROGRESS: [(&str, Count); 9] = [
+    ("hubs", |r| r.hubs),
+    ("eligible", |r| r.eligible),
+    ("upgradeable_now", |r| r.upgradeable_now),
+    ("awaiting_consent", |r| r.awaiting_consent),
+    ("blocked", |r| r.blocked),
+    ("dispatched", |r| r.dispatched),
+    ("succeeded", |r| r.succeeded),
+    ("failed", |r| r.failed),
+    ("not_applicable", |r| r.not_applicable),
+];
+
+/// The schema of [`State::campaign_progress_arrow`].
+pub fn campaign_progress_schema() -> SchemaRef {
+    let mut fields = set_fields();
+    fields.extend(count_fields(&PROGRESS.map(|(name, _)| name)));
+    Arc::new(Schema::new(fields))
+}
+
+impl State {
+    /// [`State::campaign_progress`] as one batch, a row per configuration set: the set's
+    /// columns, then `hubs`, `eligible`, `upgradeable_now`, `awaiting_consent`, `blocked`,
+    /// `dispatched`, `succeeded`, `failed`, `not_applicable`.
+    pub fn campaign_progress_arrow(
+        &self,
+        actor: &Actor,
+        campaign: &CampaignId,
+        at: DateTime<Utc>,
+    ) -> Result<RecordBatch, Error> {
+        let rows = self.campaign_progress(actor, campaign, at)?;
+        let mut columns = set_columns(rows.iter().map(|r| &r.set));
+        for (_, count) in PROGRESS {
+            columns.push(Arc::new(rows.iter().map(count).collect::<UInt64Array>()));
+        }
+        batch(campaign_progress_schema(), columns)
     }
 }
