@@ -759,9 +759,10 @@ mod specs {
     use crate::kernel::ids::Region;
     use crate::write::spec::{catalogue, day, estate, given, sup};
 
+    /// Hub 3's electricity (SUP-B's, the hub's only supplier) to SUP-C.
     fn to_sup_c() -> ChangeSupplier {
         ChangeSupplier {
-            hub: HubId::from_u64(1),
+            hub: HubId::from_u64(3),
             role: SupplyRole::Import,
             supplier: Some("SUP-C".parse().unwrap()),
             flags: ConsumerFlags::default(),
@@ -771,19 +772,19 @@ mod specs {
     #[test]
     fn a_change_of_supplier_moves_the_hub_to_the_new_supplier_only() {
         let sees = |who: &'static str| {
-            move |e: &crate::engine::Engine| e.state().hub(&sup(who), HubId::from_u64(1)).is_ok()
+            move |e: &crate::engine::Engine| e.state().hub(&sup(who), HubId::from_u64(3)).is_ok()
         };
         given(&[catalogue(), estate()])
             .when(&Actor::Dcc, day(1), to_sup_c())
             .then(vec![SupplierChanged {
-                hub: HubId::from_u64(1),
+                hub: HubId::from_u64(3),
                 role: SupplyRole::Import,
                 supplier: Some("SUP-C".parse().unwrap()),
                 flags: ConsumerFlags::default(),
             }
             .into()])
             .then_view(sees("SUP-C"), true)
-            .then_view(sees("SUP-A"), false);
+            .then_view(sees("SUP-B"), false);
     }
 
     #[test]
@@ -809,12 +810,12 @@ mod specs {
                 &Actor::Dcc,
                 day(1),
                 ChangeSupplier {
-                    supplier: Some("SUP-A".parse().unwrap()),
+                    supplier: Some("SUP-B".parse().unwrap()),
                     ..to_sup_c()
                 },
             )
             .then_error(ErrorKind::PreconditionFailed, Some(Rule::SupplyRole));
-        // Hub 1 has no GSME: no gas supplier can take it.
+        // Hub 3 has no GSME: no gas supplier can take it.
         given(&[catalogue(), estate()])
             .when(
                 &Actor::Dcc,

@@ -440,7 +440,7 @@ mod specs {
     use super::*;
     use crate::kernel::error::ErrorKind;
     use crate::kernel::ids::Region;
-    use crate::write::spec::{catalogue, day, estate, given, pilot, set_of_hub_1, sup};
+    use crate::write::spec::{catalogue, day, estate, given, pilot, set_of_hub_2, sup};
 
     fn halt(set: Option<ConfigurationSet>) -> HaltUpgrades {
         HaltUpgrades {
@@ -453,7 +453,7 @@ mod specs {
     fn halted() -> ConfigurationSetHalted {
         ConfigurationSetHalted {
             campaign: "C1".parse().unwrap(),
-            set: set_of_hub_1(),
+            set: set_of_hub_2(),
             reason: "ESME drops off the HAN".into(),
             figures: None,
         }
@@ -462,7 +462,7 @@ mod specs {
     #[test]
     fn the_dcc_halts_a_set_and_the_suppliers_on_it_are_told() {
         given(&[catalogue(), estate(), pilot()])
-            .when(&Actor::Dcc, day(3), halt(Some(set_of_hub_1())))
+            .when(&Actor::Dcc, day(3), halt(Some(set_of_hub_2())))
             .then(vec![halted().into()])
             // SUP-A and SUP-B both supply hubs on the set; nobody learns who else does.
             .then_notices(&sup("SUP-A"), &["configuration_set_halted"])
@@ -475,7 +475,7 @@ mod specs {
             .when(
                 &Actor::Csp(Region::North),
                 day(3),
-                halt(Some(set_of_hub_1())),
+                halt(Some(set_of_hub_2())),
             )
             .then_error(ErrorKind::NotPermitted, None);
         given(&[catalogue(), estate(), pilot()])
@@ -487,14 +487,14 @@ mod specs {
                 day(3),
                 HaltUpgrades {
                     reason: " ".into(),
-                    ..halt(Some(set_of_hub_1()))
+                    ..halt(Some(set_of_hub_2()))
                 },
             )
             .then_error(ErrorKind::InvalidInput, None);
         // Already halted (given as the recorded event: only the fact matters here).
         given(&[catalogue(), estate(), pilot()])
             .recorded(&Actor::Dcc, day(3), halted().into())
-            .when(&Actor::Dcc, day(4), halt(Some(set_of_hub_1())))
+            .when(&Actor::Dcc, day(4), halt(Some(set_of_hub_2())))
             .then_error(ErrorKind::PreconditionFailed, Some(Rule::NoChange));
     }
 

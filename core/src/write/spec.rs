@@ -3,7 +3,9 @@
 //! nothing changed; and, where it matters, what a party then sees (`then_view`) and the notices
 //! it was sent (`then_notices`). What happened is given as the commands that made it, or as
 //! recorded events (`.recorded(..)`, applied as a replay applies them: for a history no command
-//! of today could make, or to state only the fact a decision reads).
+//! of today could make, or to state only the fact a decision reads). The world they start
+//! from is the repository's one test world, `tests/fixtures/two_regions.json`, which every
+//! language's tests and the conformance scenarios load too.
 //!
 //! ```ignore
 //! given(&[catalogue()])
@@ -23,11 +25,8 @@ use crate::engine::Engine;
 use crate::kernel::error::Error;
 use crate::kernel::error::{ErrorKind, Rule};
 use crate::kernel::ids::actor::Actor;
-use crate::kernel::ids::HubId;
-use crate::kernel::ids::Region;
-use crate::model::catalogue::{Gate, HanBand, Variant};
-use crate::model::estate::{ConsumerFlags, HanDevice, HanDevices, HubRow, SmiStatus};
-use crate::write::command::{Command, LoadEstate, RecordGate, RegisterFirmware, RegisterVariant};
+use crate::model::estate::{HanDevice, HanDevices};
+use crate::write::command::Command;
 use crate::write::event::{Event, EventPayload};
 
 /// Day `n` of the specifications' calendar, 09:00 UTC.
@@ -38,87 +37,49 @@ pub(crate) fn day(n: i64) -> DateTime<Utc> {
 /// A step of history: who asked what, when.
 pub(crate) type Step = (Actor, DateTime<Utc>, Command);
 
-/// The north dual-band variant with firmware 1.0 and 2.0 (2.0 upgrades from 1.0), every gate
-/// of both passed.
-pub(crate) fn catalogue() -> Vec<Step> {
-    let csp = Actor::Csp(Region::North);
-    let customer = Actor::customer("SUP-A").unwrap();
-    let mut steps: Vec<Step> = vec![(
-        Actor::Dcc,
-        day(0),
-        RegisterVariant {
-            variant: Box::new(Variant {
-                id: "CH-N-DB".parse().unwrap(),
-                manufacturer: "Acme".into(),
-                model: "CH2".into(),
-                hardware_version: "B".into(),
-                han_band: HanBand::DualBand,
-                region: Region::North,
-            }),
-        }
-        .into(),
-    )];
-    for (version, from) in [("1.0", vec![]), ("2.0", vec!["1.0".parse().unwrap()])] {
-        steps.push((
-            csp.clone(),
-            day(0),
-            RegisterFirmware {
-                variant: "CH-N-DB".parse().unwrap(),
-                version: version.parse().unwrap(),
-                upgrades_from: from,
-            }
-            .into(),
-        ));
-        for gate in Gate::ALL {
-            let by = match gate {
-                Gate::CspApproved => csp.clone(),
-                Gate::CustomerTested => customer.clone(),
-                _ => Actor::Dcc,
-            };
-            steps.push((
-                by,
-                day(0),
-                RecordGate {
-                    variant: "CH-N-DB".parse().unwrap(),
-                    version: version.parse().unwrap(),
-                    gate,
-                    // Customer testing carries the customer's feedback.
-                    note: (gate == Gate::CustomerTested).then(|| "fine on our rigs".into()),
-                }
-                .into(),
-            ));
-        }
-    }
-    steps
+/// The repository's test world, `tests/fixtures/two_regions.json` (the fixture every
+/// language's tests load), as the steps it is made of.
+fn world() -> Vec<Step> {
+    let doc: serde_json::Value =
+        serde_json::from_str(include_str!("../../../tests/fixtures/two_regions.json"))
+            .expect("the fixture is JSON");
+    doc["commands"]
+        .as_array()
+        .expect("the fixture's commands")
+        .iter()
+        .map(|step| {
+            let actor: Actor = step["actor"]
+                .as_str()
+                .expect("actor")
+                .parse()
+                .expect("actor");
+            let at: DateTime<Utc> = step["at"].as_str().expect("at").parse().expect("at");
+            let command: Command =
+                serde_json::from_value(step["command"].clone()).expect("a command");
+            (actor, at, command)
+        })
+        .collect()
 }
 
-/// Three commissioned hubs of the north variant on 1.0: hub 1 supplied by SUP-A, hub 2 by
-/// SUP-B, hub 3 by SUP-A (import) and SUP-B (gas). Each has an ESME (EM-A1, 3.1); hub 3 a
-/// GSME (GM-K1, 5.0).
+/// The world's catalogue: the north dual-band variant with firmware 1.0, 1.1 and 2.0 (each
+/// upgrading from the one before) and the south single-band variant with 1.0, every gate of
+/// each passed, all on day 0.
+pub(crate) fn catalogue() -> Vec<Step> {
+    world()
+        .into_iter()
+        .filter(|(_, _, c)| !matches!(c, Command::LoadEstate(_)))
+        .collect()
+}
+
+/// The world's estate, loaded on day 0: hub 1 north 1.1, SUP-A both fuels; hub 2 north 1.0,
+/// split supply (SUP-A electricity, SUP-B gas, vulnerable); hub 3 north 1.1, SUP-B electricity
+/// only, installed not commissioned; hub 4 south 1.0, SUP-C. Each has an ESME (EM-A1 3.1) and
+/// an IHD (IHD-X 1.0); hubs 1 and 2 a GSME (GM-K1 5.0).
 pub(crate) fn estate() -> Vec<Step> {
-    let row = |n: u64, import: &str, gas: Option<&str>| HubRow {
-        id: HubId::from_u64(n),
-        variant: "CH-N-DB".parse().unwrap(),
-        firmware: "1.0".parse().unwrap(),
-        smi_status: SmiStatus::Commissioned,
-        devices: HanDevices {
-            esme: Some(HanDevice::new("EM-A1", "3.1")),
-            gsme: gas.map(|_| HanDevice::new("GM-K1", "5.0")),
-            ..HanDevices::default()
-        },
-        import_supplier: Some(import.parse().unwrap()),
-        gas_supplier: gas.map(|g| g.parse().unwrap()),
-        import_flags: ConsumerFlags::default(),
-        gas_flags: ConsumerFlags::default(),
-        installed_on: "2024-01-01".parse().unwrap(),
-        commissioned_on: Some("2024-01-02".parse().unwrap()),
-    };
-    let hubs = vec![
-        row(1, "SUP-A", None),
-        row(2, "SUP-B", None),
-        row(3, "SUP-A", Some("SUP-B")),
-    ];
-    vec![(Actor::Dcc, day(0), LoadEstate { hubs }.into())]
+    world()
+        .into_iter()
+        .filter(|(_, _, c)| matches!(c, Command::LoadEstate(_)))
+        .collect()
 }
 
 /// Campaign C1 (the north variant to 2.0, cut-off day 60, the default policy), created on
@@ -151,13 +112,16 @@ pub(crate) fn sup(id: &str) -> Actor {
     Actor::customer(id).unwrap()
 }
 
-/// The configuration set of the spec estate's hubs 1 and 2 (north 1.0, ESME EM-A1 3.1).
-pub(crate) fn set_of_hub_1() -> crate::model::estate::ConfigurationSet {
+/// The configuration set of the world's hub 2 (north 1.0; ESME EM-A1 3.1, GSME GM-K1 5.0,
+/// IHD-X 1.0), which SUP-A (electricity) and SUP-B (gas) both supply.
+pub(crate) fn set_of_hub_2() -> crate::model::estate::ConfigurationSet {
     crate::model::estate::ConfigurationSet {
         variant: "CH-N-DB".parse().unwrap(),
         firmware: "1.0".parse().unwrap(),
         devices: HanDevices {
             esme: Some(HanDevice::new("EM-A1", "3.1")),
+            gsme: Some(HanDevice::new("GM-K1", "5.0")),
+            ihd: Some(HanDevice::new("IHD-X", "1.0")),
             ..HanDevices::default()
         },
     }

@@ -579,14 +579,14 @@ mod specs {
 
     #[test]
     fn a_supplier_nominates_its_own_hubs_and_the_others_are_refused_by_row() {
-        // Hub 2 is SUP-B's: refused by row, with a reason that names nobody; hub 1 is taken.
+        // Hub 3 is SUP-B's: refused by row, with a reason that names nobody; hub 1 is taken.
         given(&[catalogue(), estate(), pilot()])
             .when(
                 &sup("SUP-A"),
                 day(3),
                 NominateHubs {
                     campaign: c1(),
-                    hubs: vec![HubId::from_u64(1), HubId::from_u64(2)],
+                    hubs: vec![HubId::from_u64(1), HubId::from_u64(3)],
                 },
             )
             .then(vec![HubsNominated {
@@ -594,7 +594,7 @@ mod specs {
                 customer: "SUP-A".parse().unwrap(),
                 hubs: vec![HubId::from_u64(1)],
                 refused: vec![HubRefusal {
-                    hub: HubId::from_u64(2),
+                    hub: HubId::from_u64(3),
                     reason: "not one of your hubs".into(),
                 }],
             }
