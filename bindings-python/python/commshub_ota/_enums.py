@@ -151,7 +151,8 @@ class NotificationType(_StrEnum):
     #: The DCC moved the recipient's own cut-off later.
     CUTOFF_EXTENDED = "cutoff_extended"
     CUTOFF_REACHED = "cutoff_reached"
-    #: What a defect flag is about. (Rare and short-lived in memory: not worth boxing the set.)
+    #: A customer flagged a defect on a configuration set or firmware the recipient has hubs on
+    #: (the flagging customer named only if it chose to be).
     DEFECT_FLAGGED = "defect_flagged"
     #: A pilot participant's verdict (the participant named to the DCC only).
     PILOT_VERDICT = "pilot_verdict"
@@ -274,7 +275,7 @@ class Visibility(_StrEnum):
 
 
 class Weekday(_StrEnum):
-    """The core's `Weekday`."""
+    """A day of the week, for a weekly blackout window (Great Britain's civil time)."""
 
     MONDAY = "monday"
     TUESDAY = "tuesday"

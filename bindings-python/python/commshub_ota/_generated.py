@@ -164,7 +164,8 @@ class EngineMethods:
         cutoff: datetime,
         policy: Optional[CampaignPolicy] = None,
     ) -> List[Event]:
-        """The `create_campaign` command.
+        """DCC: a campaign deploying `target` to the hubs of `variant`, with the customers' cut-off
+        and the campaign's policy; it starts in Draft.
 
         `policy=None`: the core's default, `{"cutoff_notice_days": 7, "in_flight_timeout_hours": 72,
         "max_attempts": 3, "min_assessment_days": 0, "pilot_cap_per_customer": null,
@@ -196,29 +197,30 @@ class EngineMethods:
         )
 
     def complete_campaign(self, actor: str, at: datetime, *, campaign: str) -> List[Event]:
-        """The `complete_campaign` command."""
+        """DCC: close a campaign in mass rollout as done."""
         return self._run(actor, at, "complete_campaign", campaign=_id("campaign_id", campaign, "campaign"))
 
     def suspend_campaign(self, actor: str, at: datetime, *, campaign: str, reason: str) -> List[Event]:
-        """The `suspend_campaign` command."""
+        """DCC: suspend a campaign in Pilot or Mass rollout, with a reason; nothing is offered until it
+        resumes (in the phase it left)."""
         return self._run(actor, at, "suspend_campaign",
             campaign=_id("campaign_id", campaign, "campaign"),
             reason=_text(reason, "reason"),
         )
 
     def resume_campaign(self, actor: str, at: datetime, *, campaign: str) -> List[Event]:
-        """The `resume_campaign` command."""
+        """DCC: resume a suspended campaign in the phase it left."""
         return self._run(actor, at, "resume_campaign", campaign=_id("campaign_id", campaign, "campaign"))
 
     def cancel_campaign(self, actor: str, at: datetime, *, campaign: str, reason: str) -> List[Event]:
-        """The `cancel_campaign` command."""
+        """DCC: cancel a campaign, from any phase but Completed or Cancelled, with a reason."""
         return self._run(actor, at, "cancel_campaign",
             campaign=_id("campaign_id", campaign, "campaign"),
             reason=_text(reason, "reason"),
         )
 
     def extend_cutoff(self, actor: str, at: datetime, *, campaign: str, customer: str, until: datetime) -> List[Event]:
-        """The `extend_cutoff` command."""
+        """DCC: extend one customer's cut-off in a campaign (later only)."""
         return self._run(actor, at, "extend_cutoff",
             campaign=_id("campaign_id", campaign, "campaign"),
             customer=_id("customer_id", customer, "customer"),
@@ -233,7 +235,8 @@ class EngineMethods:
         )
 
     def withdraw_nominations(self, actor: str, at: datetime, *, campaign: str, hubs: Sequence[str]) -> List[Event]:
-        """The `withdraw_nominations` command."""
+        """A customer: withdraw its pilot nominations of these hubs (a hub already dispatched stays:
+        refused by row)."""
         return self._run(actor, at, "withdraw_nominations",
             campaign=_id("campaign_id", campaign, "campaign"),
             hubs=_each(hubs, "hubs", lambda x, f: _id("hub_id", x, f)),
@@ -244,7 +247,7 @@ class EngineMethods:
         return self._run(actor, at, "approve_whole_estate", campaign=_id("campaign_id", campaign, "campaign"))
 
     def withdraw_whole_estate_approval(self, actor: str, at: datetime, *, campaign: str) -> List[Event]:
-        """The `withdraw_whole_estate_approval` command."""
+        """A customer: withdraw its approval of its whole estate in the campaign."""
         return self._run(actor, at, "withdraw_whole_estate_approval",
             campaign=_id("campaign_id", campaign, "campaign"),
         )
@@ -271,7 +274,7 @@ class EngineMethods:
         campaign: str,
         sets: Sequence[ConfigurationSet],
     ) -> List[Event]:
-        """The `withdraw_configuration_set_approvals` command."""
+        """A customer: withdraw its approvals of these configuration sets in the campaign."""
         return self._run(actor, at, "withdraw_configuration_set_approvals",
             campaign=_id("campaign_id", campaign, "campaign"),
             sets=_each(sets, "sets", lambda x, f: _view(ConfigurationSet, x, f, VIEW_IDS)),
@@ -286,7 +289,7 @@ class EngineMethods:
         )
 
     def withdraw_rejections(self, actor: str, at: datetime, *, campaign: str, hubs: Sequence[str]) -> List[Event]:
-        """The `withdraw_rejections` command."""
+        """A customer: withdraw its rejections of these hubs (they may be upgraded again)."""
         return self._run(actor, at, "withdraw_rejections",
             campaign=_id("campaign_id", campaign, "campaign"),
             hubs=_each(hubs, "hubs", lambda x, f: _id("hub_id", x, f)),
@@ -434,11 +437,11 @@ class EngineMethods:
         )
 
     def hub(self, actor: str, hub: str) -> HubView:
-        """The `hub` query."""
+        """One hub, as the asker may see it (a hub it may not see is not found)."""
         return self._ask(actor, "hub", HubView.from_dict, hub=_id("hub_id", hub, "hub"))
 
     def customer_estate(self, actor: str, customer: str) -> List[HubView]:
-        """The `customer_estate` query."""
+        """Every hub `customer` supplies, in estate order, as the asker may see each."""
         return self._ask(actor, "customer_estate", _list_of(HubView.from_dict),
             customer=_id("customer_id", customer, "customer"),
         )
@@ -466,25 +469,27 @@ class EngineMethods:
         )
 
     def campaign(self, actor: str, campaign: str) -> CampaignView:
-        """The `campaign` query."""
+        """One campaign with its phase, cut-offs and the history the asker may see."""
         return self._ask(actor, "campaign", CampaignView.from_dict, campaign=_id("campaign_id", campaign, "campaign"))
 
     def campaigns(self, actor: str) -> List[CampaignView]:
-        """The `campaigns` query."""
+        """Every campaign the asker may see (a CSP: its region's)."""
         return self._ask(actor, "campaigns", _list_of(CampaignView.from_dict))
 
     def variants(self, actor: str) -> List[Variant]:
-        """The `variants` query."""
+        """The hub variants the asker may see (a CSP: its region's)."""
         return self._ask(actor, "variants", _list_of(Variant.from_dict))
 
     def firmware_versions(self, actor: str, variant: str) -> List[FirmwareView]:
-        """The `firmware_versions` query."""
+        """A variant's firmware versions with their readiness gates (who recorded a customer's
+        gate shown to the DCC and that customer only)."""
         return self._ask(actor, "firmware_versions", _list_of(FirmwareView.from_dict),
             variant=_id("variant_id", variant, "variant"),
         )
 
     def upgrade_route(self, actor: str, variant: str, from_: str, to: str) -> List[str]:
-        """The `upgrade_route` query."""
+        """The versions a hub on `from` goes through to reach `to`, in order (empty: already
+        there)."""
         return self._ask(actor, "upgrade_route", _list_of(str),
             variant=_id("variant_id", variant, "variant"),
             **{"from": _id("firmware_version", from_, "from_")},
@@ -492,7 +497,8 @@ class EngineMethods:
         )
 
     def explain(self, actor: str, campaign: str, hub: str, at: datetime) -> Explanation:
-        """The `explain` query."""
+        """Why `hub` is or is not upgradeable in `campaign` at `at`: its blockers, each as the
+        asker may read it, and the version it goes to next."""
         return self._ask(actor, "explain", Explanation.from_dict,
             campaign=_id("campaign_id", campaign, "campaign"),
             hub=_id("hub_id", hub, "hub"),
@@ -508,7 +514,8 @@ class EngineMethods:
         limit: int = 1000,
         offset: int = 0,
     ) -> UpgradePage:
-        """The `upgrade_list` query."""
+        """A page of the region's upgrade list at `at` (its CSP and the DCC): `limit` (1 to
+        100 000) entries from `offset`, in a fixed priority order."""
         return self._ask(actor, "upgrade_list", UpgradePage.from_dict,
             region=_id("region", region, "region"),
             at=_time(at, "at"),
@@ -517,7 +524,8 @@ class EngineMethods:
         )
 
     def participation(self, actor: str, campaign: str, customer: str, at: datetime) -> ParticipationView:
-        """The `participation` query."""
+        """`customer`'s participation in `campaign` at `at`: its nominations, approvals,
+        rejections, verdict and cut-off."""
         return self._ask(actor, "participation", ParticipationView.from_dict,
             campaign=_id("campaign_id", campaign, "campaign"),
             customer=_id("customer_id", customer, "customer"),
@@ -525,14 +533,15 @@ class EngineMethods:
         )
 
     def participations(self, actor: str, campaign: str, at: datetime) -> List[ParticipationView]:
-        """The `participations` query."""
+        """Every participant's participation in `campaign` at `at`."""
         return self._ask(actor, "participations", _list_of(ParticipationView.from_dict),
             campaign=_id("campaign_id", campaign, "campaign"),
             at=_time(at, "at"),
         )
 
     def propose_pilot(self, actor: str, campaign: str, size: int, at: datetime, seed: int = 0) -> List[str]:
-        """The `propose_pilot` query."""
+        """A proposed pilot of `size` of the asker's hubs in `campaign` (deterministic from
+        `seed`): spread over its configuration sets, takeable hubs only."""
         return self._ask(actor, "propose_pilot", _list_of(str),
             campaign=_id("campaign_id", campaign, "campaign"),
             size=_count(size, "size", 4294967295),
@@ -541,13 +550,14 @@ class EngineMethods:
         )
 
     def pilot_status(self, actor: str, campaign: str) -> PilotStatus:
-        """The `pilot_status` query."""
+        """The pilot's status per participant: its hubs by where their upgrade stands."""
         return self._ask(actor, "pilot_status", PilotStatus.from_dict,
             campaign=_id("campaign_id", campaign, "campaign"),
         )
 
     def campaign_progress(self, actor: str, campaign: str, at: datetime) -> List[SetProgress]:
-        """The `campaign_progress` query."""
+        """`campaign`'s progress at `at` by configuration set: eligible, upgradeable, waiting,
+        dispatched, succeeded, failed."""
         return self._ask(actor, "campaign_progress", _list_of(SetProgress.from_dict),
             campaign=_id("campaign_id", campaign, "campaign"),
             at=_time(at, "at"),
@@ -560,9 +570,9 @@ class EngineMethods:
         )
 
     def notifications(self, actor: str, limit: int = 1000) -> NotificationPage:
-        """The `notifications` query."""
+        """The asker's notifications not yet acknowledged, oldest first (at most `limit`)."""
         return self._ask(actor, "notifications", NotificationPage.from_dict, limit=_count(limit, "limit"))
 
     def defect_flags(self, actor: str) -> List[DefectView]:
-        """The `defect_flags` query."""
+        """The defect flags the asker may see (the flagging customer never named to another)."""
         return self._ask(actor, "defect_flags", _list_of(DefectView.from_dict))

@@ -351,7 +351,7 @@ class CampaignPolicy:
 
 @dataclass(frozen=True)
 class CampaignView:
-    """The core's `CampaignView`."""
+    """A campaign as the asker may see it: its variant, region, target, phase, cut-offs and history."""
 
     id: str
     variant: str
@@ -400,7 +400,7 @@ class CampaignView:
 
 @dataclass(frozen=True)
 class ConfigSetCount:
-    """The core's `ConfigSetCount`."""
+    """A configuration set and how many of the asker's (or the industry's) hubs run it."""
 
     configuration_set: ConfigurationSet
     hubs: int
@@ -471,7 +471,7 @@ class ConsumerFlags:
 
 @dataclass(frozen=True)
 class CutoffView:
-    """The core's `CutoffView`."""
+    """One customer's cut-off in a campaign, where it differs from the campaign's default."""
 
     customer: str
     until: datetime
@@ -726,7 +726,7 @@ class FirmwareCount:
 
 @dataclass(frozen=True)
 class FirmwareView:
-    """The core's `FirmwareView`."""
+    """A firmware version of a variant, with the versions it upgrades from and its gates."""
 
     version: str
     upgrades_from: List[str]
@@ -755,7 +755,7 @@ class FirmwareView:
 
 @dataclass(frozen=True)
 class GateView:
-    """The core's `GateView`."""
+    """A readiness gate passed: which, when, and by whom where the asker may know it."""
 
     gate: Gate
     at: datetime
@@ -1088,7 +1088,8 @@ class HubRow:
 
 @dataclass(frozen=True)
 class HubView:
-    """The core's `HubView`."""
+    """One hub as the asker may see it: suppliers shown as known, hidden or vacant, consumer flags
+    to the DCC and that role's supplier only."""
 
     id: str
     region: Region
@@ -1366,7 +1367,8 @@ class Notification(NotificationExtras):
         variant: Optional[str] = None,
         version: Optional[str] = None,
     ) -> Notification:
-        """What a defect flag is about. (Rare and short-lived in memory: not worth boxing the set.)"""
+        """A customer flagged a defect on a configuration set or firmware the recipient has hubs on
+        (the flagging customer named only if it chose to be)."""
         return Notification(
             type=NotificationType.DEFECT_FLAGGED,
             id=id,
@@ -1814,7 +1816,7 @@ class Party:
 
 @dataclass(frozen=True)
 class PilotStatus:
-    """The core's `PilotStatus`."""
+    """A campaign's pilot, participant by participant (the customer unnamed to a CSP)."""
 
     campaign: str
     phase: Phase

@@ -90,6 +90,8 @@ pub enum NotificationKind {
         campaign: CampaignId,
         cutoff: DateTime<Utc>,
     },
+    /// A customer flagged a defect on a configuration set or firmware the recipient has hubs on
+    /// (the flagging customer named only if it chose to be).
     DefectFlagged {
         flag: u64,
         #[serde(flatten)]

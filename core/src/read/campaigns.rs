@@ -8,6 +8,7 @@ use crate::model::state::State;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+/// One customer's cut-off in a campaign, where it differs from the campaign's default.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -16,6 +17,7 @@ pub struct CutoffView {
     pub until: DateTime<Utc>,
 }
 
+/// A campaign as the asker may see it: its variant, region, target, phase, cut-offs and history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -9,6 +9,7 @@ use crate::model::state::State;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+/// A readiness gate passed: which, when, and by whom where the asker may know it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -20,6 +21,7 @@ pub struct GateView {
     pub note: Option<String>,
 }
 
+/// A firmware version of a variant, with the versions it upgrades from and its gates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

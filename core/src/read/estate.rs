@@ -38,6 +38,7 @@ pub enum SupplierView {
     Known(CustomerId),
 }
 
+/// A configuration set and how many of the asker's (or the industry's) hubs run it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -46,6 +47,8 @@ pub struct ConfigSetCount {
     pub hubs: u64,
 }
 
+/// One hub as the asker may see it: suppliers shown as known, hidden or vacant, consumer flags
+/// to the DCC and that role's supplier only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -317,6 +317,7 @@ pub struct PilotStatusRow {
     pub counts: UpgradeCounts,
 }
 
+/// A campaign's pilot, participant by participant (the customer unnamed to a CSP).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -28,12 +28,10 @@ fn thousand() -> u64 {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "name", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Query {
-    Hub {
-        hub: HubId,
-    },
-    CustomerEstate {
-        customer: CustomerId,
-    },
+    /// One hub, as the asker may see it (a hub it may not see is not found).
+    Hub { hub: HubId },
+    /// Every hub `customer` supplies, in estate order, as the asker may see each.
+    CustomerEstate { customer: CustomerId },
     /// A page of a customer's estate: at most `limit` (1 to 10 000) hubs after hub `after`
     /// (none: from the first), in estate order. Page on with the answer's `next`.
     CustomerEstatePage {
@@ -50,24 +48,31 @@ pub enum Query {
         #[serde(default)]
         customer: Option<CustomerId>,
     },
-    Campaign {
-        campaign: CampaignId,
-    },
+    /// One campaign with its phase, cut-offs and the history the asker may see.
+    Campaign { campaign: CampaignId },
+    /// Every campaign the asker may see (a CSP: its region's).
     Campaigns {},
+    /// The hub variants the asker may see (a CSP: its region's).
     Variants {},
-    FirmwareVersions {
-        variant: VariantId,
-    },
+    /// A variant's firmware versions with their readiness gates (who recorded a customer's
+    /// gate shown to the DCC and that customer only).
+    FirmwareVersions { variant: VariantId },
+    /// The versions a hub on `from` goes through to reach `to`, in order (empty: already
+    /// there).
     UpgradeRoute {
         variant: VariantId,
         from: FirmwareVersion,
         to: FirmwareVersion,
     },
+    /// Why `hub` is or is not upgradeable in `campaign` at `at`: its blockers, each as the
+    /// asker may read it, and the version it goes to next.
     Explain {
         campaign: CampaignId,
         hub: HubId,
         at: DateTime<Utc>,
     },
+    /// A page of the region's upgrade list at `at` (its CSP and the DCC): `limit` (1 to
+    /// 100 000) entries from `offset`, in a fixed priority order.
     UpgradeList {
         region: Region,
         at: DateTime<Utc>,
@@ -76,15 +81,20 @@ pub enum Query {
         #[serde(default = "thousand")]
         limit: u64,
     },
+    /// `customer`'s participation in `campaign` at `at`: its nominations, approvals,
+    /// rejections, verdict and cut-off.
     Participation {
         campaign: CampaignId,
         customer: CustomerId,
         at: DateTime<Utc>,
     },
+    /// Every participant's participation in `campaign` at `at`.
     Participations {
         campaign: CampaignId,
         at: DateTime<Utc>,
     },
+    /// A proposed pilot of `size` of the asker's hubs in `campaign` (deterministic from
+    /// `seed`): spread over its configuration sets, takeable hubs only.
     ProposePilot {
         campaign: CampaignId,
         size: u32,
@@ -92,9 +102,10 @@ pub enum Query {
         seed: u64,
         at: DateTime<Utc>,
     },
-    PilotStatus {
-        campaign: CampaignId,
-    },
+    /// The pilot's status per participant: its hubs by where their upgrade stands.
+    PilotStatus { campaign: CampaignId },
+    /// `campaign`'s progress at `at` by configuration set: eligible, upgradeable, waiting,
+    /// dispatched, succeeded, failed.
     CampaignProgress {
         campaign: CampaignId,
         at: DateTime<Utc>,
@@ -104,10 +115,12 @@ pub enum Query {
         #[serde(default)]
         customer: Option<CustomerId>,
     },
+    /// The asker's notifications not yet acknowledged, oldest first (at most `limit`).
     Notifications {
         #[serde(default = "thousand")]
         limit: u64,
     },
+    /// The defect flags the asker may see (the flagging customer never named to another).
     DefectFlags {},
 }
 

@@ -22,6 +22,8 @@ use crate::model::rollout::HaltFigures;
 use crate::model::state::State;
 use crate::write::event::EventPayload;
 
+/// DCC: a campaign deploying `target` to the hubs of `variant`, with the customers' cut-off
+/// and the campaign's policy; it starts in Draft.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -196,6 +198,7 @@ impl Decide for GrantMassRolloutOa {
     }
 }
 
+/// DCC: close a campaign in mass rollout as done.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -225,6 +228,8 @@ impl Decide for CompleteCampaign {
     }
 }
 
+/// DCC: suspend a campaign in Pilot or Mass rollout, with a reason; nothing is offered until it
+/// resumes (in the phase it left).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -255,6 +260,7 @@ impl Decide for SuspendCampaign {
     }
 }
 
+/// DCC: resume a suspended campaign in the phase it left.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -284,6 +290,7 @@ impl Decide for ResumeCampaign {
     }
 }
 
+/// DCC: cancel a campaign, from any phase but Completed or Cancelled, with a reason.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -314,6 +321,7 @@ impl Decide for CancelCampaign {
     }
 }
 
+/// DCC: extend one customer's cut-off in a campaign (later only).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::{DayTally, HaltPolicy};
 use crate::kernel::error::Error;
 
+/// A day of the week, for a weekly blackout window (Great Britain's civil time).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

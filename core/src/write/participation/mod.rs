@@ -109,6 +109,8 @@ impl Decide for NominateHubs {
     }
 }
 
+/// A customer: withdraw its pilot nominations of these hubs (a hub already dispatched stays:
+/// refused by row).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -190,6 +192,7 @@ impl Decide for ApproveWholeEstate {
     }
 }
 
+/// A customer: withdraw its approval of its whole estate in the campaign.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -326,6 +329,7 @@ impl State {
     }
 }
 
+/// A customer: withdraw its approvals of these configuration sets in the campaign.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -414,6 +418,7 @@ impl Decide for RejectHubs {
     }
 }
 
+/// A customer: withdraw its rejections of these hubs (they may be upgraded again).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
