@@ -940,5 +940,10 @@ fn an_arrow_load_names_every_bad_row_and_each_malformed_input() {
         .load_estate_arrow_ipc(&cust("SUP-A"), t(2), &to_ipc(&ok_batch))
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotPermitted);
+    // Refused before its bytes are read: garbage from a customer is not permitted, not invalid.
+    let err = e
+        .load_estate_arrow_ipc(&cust("SUP-A"), t(2), &[1, 2, 3])
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotPermitted, "{err}");
     assert!(e.same_state_as(&before));
 }

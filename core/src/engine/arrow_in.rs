@@ -29,6 +29,7 @@ impl Engine {
         schema: &Schema,
         batches: &[RecordBatch],
     ) -> Result<&[Event], Error> {
+        only_the_dcc_loads(actor)?;
         let columns = Columns::from_arrow(schema, batches)?;
         let parsed = table_from_columns(columns);
         self.load_estate_table(actor, at, parsed.table, &parsed.origin, parsed.rejected)
@@ -43,6 +44,7 @@ impl Engine {
         at: DateTime<Utc>,
         ipc: &[u8],
     ) -> Result<&[Event], Error> {
+        only_the_dcc_loads(actor)?;
         let not_ipc = |e: arrow_schema::ArrowError| {
             Error::invalid_input("arrow", format!("not an Arrow IPC stream: {e}"))
         };
@@ -51,5 +53,18 @@ impl Engine {
         let schema = reader.schema();
         let batches = reader.collect::<Result<Vec<_>, _>>().map_err(not_ipc)?;
         self.load_estate_arrow(actor, at, &schema, &batches)
+    }
+}
+
+/// Refused before any column is read: a party that may not load the estate costs the others
+/// no parsing of what it sent (the command's own decision refuses it again, the same way).
+fn only_the_dcc_loads(actor: &Actor) -> Result<(), Error> {
+    match actor {
+        Actor::Dcc => Ok(()),
+        _ => Err(Error::not_permitted(
+            actor,
+            "load hubs into the estate",
+            "only the DCC may do this",
+        )),
     }
 }
