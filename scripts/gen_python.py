@@ -131,8 +131,13 @@ ID_KINDS: Dict[str, str] = {
     "VariantId": "variant_id",
 }
 
-# The most an unsigned integer of each format may be (u64: the core's counters are i64).
-UINT_MAX: Dict[str, int] = {"uint8": 2**8 - 1, "uint16": 2**16 - 1, "uint32": 2**32 - 1, "uint64": 2**63 - 1}
+# The most a whole number of each format may be (u64: the core's counters are i64). Signed
+# formats are the JVM-friendly boundary types (docs/bindings.md); a negative value is refused
+# here as it is by the core, so Python keeps one rule: counts and positions are never negative.
+UINT_MAX: Dict[str, int] = {
+    "uint8": 2**8 - 1, "uint16": 2**16 - 1, "uint32": 2**32 - 1, "uint64": 2**63 - 1,
+    "int32": 2**31 - 1, "int64": 2**63 - 1,
+}
 
 
 class GenError(Exception):
@@ -636,7 +641,7 @@ class Generator:
         if kind == "integer" and isinstance(fmt, str) and fmt in UINT_MAX:
             self.helpers.add("_count")
             most = UINT_MAX[fmt]
-            bound = "" if fmt == "uint64" else f", {most}"
+            bound = "" if fmt in ("uint64", "int64") else f", {most}"
             return "int", lambda v, f: f"_count({v}, {f}{bound})"
         if kind == "boolean":
             return self.helper("bool", "_flag")

@@ -14,29 +14,30 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
 
 use commshub_ota as core;
-use commshub_ota::ffi::{instant, invalid_input, system_time, CommsHubOtaError};
+use commshub_ota::ffi::{instant, invalid_input, system_time, NativeError};
 use commshub_ota::participation::HubRefusal;
 use commshub_ota::{journal, Actor, Answer, Command, EventPayload, Query};
 
-pub use bulk::{EstateTableInput, HubInput};
+pub use bulk::HubInput;
+pub use commshub_ota::ffi::EstateTableInput;
 pub use signing::{
     ActRecord, CheckpointRecord, KeyEntryRecord, SignedCommandRecord, Signer, SignerError,
 };
 
 uniffi::setup_scaffolding!();
 
-type Result<T> = std::result::Result<T, CommsHubOtaError>;
+type Result<T> = std::result::Result<T, NativeError>;
 
 /// The canonical text of an identifier of `kind` (`hub_id`, `customer_id`, `variant_id`,
 /// `firmware_version`, `campaign_id`, `region`, `actor`).
 #[uniffi::export]
-pub fn parse_id(kind: String, input: String) -> Result<String> {
+pub fn native_parse_id(kind: String, input: String) -> Result<String> {
     Ok(core::ids::canonical(&kind, &input)?)
 }
 
 /// The event schema version this library writes.
 #[uniffi::export]
-pub fn schema_version() -> i64 {
+pub fn native_schema_version() -> i64 {
     i64::from(core::SCHEMA_VERSION)
 }
 
@@ -44,7 +45,7 @@ pub fn schema_version() -> i64 {
 /// `Unchained` for a log without the chain (read, but unverifiable); `CorruptLog` (naming the
 /// line) when anything was changed, removed or cut off.
 #[uniffi::export]
-pub fn verify_log(path: String) -> Result<journal::Verified> {
+pub fn native_verify_log(path: String) -> Result<journal::Verified> {
     Ok(journal::verify(&path)?)
 }
 
@@ -52,14 +53,14 @@ pub fn verify_log(path: String) -> Result<journal::Verified> {
 /// event log and the conformance scenarios), e.g. read from a queue to go into a batch. A
 /// command that does not parse is `InvalidInput`.
 #[uniffi::export]
-pub fn command_from_json(json: String) -> Result<Command> {
+pub fn native_command_from_json(json: String) -> Result<Command> {
     serde_json::from_str(&json).map_err(|e| invalid_input("command", e.to_string()))
 }
 
 /// A campaign policy from its JSON form (as in the event log and the conformance scenarios),
 /// e.g. read from a configuration file; refused outside the policy's documented ranges.
 #[uniffi::export]
-pub fn campaign_policy_from_json(json: String) -> Result<core::CampaignPolicy> {
+pub fn native_campaign_policy_from_json(json: String) -> Result<core::CampaignPolicy> {
     // A JSON object only (serde would also take `[]` as a struct of defaults).
     let value: serde_json::Value =
         serde_json::from_str(&json).map_err(|e| invalid_input("policy", e.to_string()))?;
@@ -225,8 +226,10 @@ fn refusal(e: &core::Error) -> Refusal {
     }
 }
 
+/// The engine as UniFFI generates it (Kotlin `NativeEngine`, whose calls throw the checked
+/// `NativeException`); the public `commshub.ota.Engine` is the hand-written layer over it.
 #[derive(uniffi::Object)]
-pub struct Engine {
+pub struct NativeEngine {
     inner: Arc<Mutex<core::Engine>>,
     /// This engine's entry in [`OPEN`], for `sameStateAs`.
     handle: i64,
@@ -235,7 +238,7 @@ pub struct Engine {
 /// The engines alive in this process, by handle. UniFFI 0.32 passes an object argument by
 /// cloning its pointer without checking that the object is still open, so a closed `Engine`
 /// given as an argument read freed memory (a wrong answer, then a JVM crash). No method takes an
-/// `Engine` argument: `sameStateAs` (a Kotlin extension, `src/main/kotlin`) asks the other
+/// `Engine` argument: `sameStateAs` (in the Kotlin layer, `src/main/kotlin`) asks the other
 /// engine for its handle, a method call that a closed engine refuses with
 /// `IllegalStateException`, and looks the handle up here.
 type Registry = std::collections::BTreeMap<i64, std::sync::Weak<Mutex<core::Engine>>>;
@@ -246,18 +249,18 @@ fn open_engines() -> MutexGuard<'static, Registry> {
     OPEN.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-impl Drop for Engine {
+impl Drop for NativeEngine {
     fn drop(&mut self) {
         open_engines().remove(&self.handle);
     }
 }
 
-impl Engine {
+impl NativeEngine {
     fn wrap(engine: core::Engine) -> Arc<Self> {
         let inner = Arc::new(Mutex::new(engine));
         let handle = NEXT_HANDLE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         open_engines().insert(handle, Arc::downgrade(&inner));
-        Arc::new(Engine { inner, handle })
+        Arc::new(NativeEngine { inner, handle })
     }
 
     fn lock(&self) -> MutexGuard<'_, core::Engine> {
@@ -281,26 +284,26 @@ impl Engine {
 }
 
 #[uniffi::export]
-impl Engine {
+impl NativeEngine {
     #[uniffi::constructor]
     pub fn new() -> Arc<Self> {
-        Engine::wrap(core::Engine::new())
+        NativeEngine::wrap(core::Engine::new())
     }
 
     /// Rebuilds an engine from a JSON-lines event log.
     #[uniffi::constructor]
     pub fn replay_log(path: String) -> Result<Arc<Self>> {
         let engine = core::Engine::replay(journal::read_jsonl(&path)?)?;
-        Ok(Engine::wrap(engine))
+        Ok(NativeEngine::wrap(engine))
     }
 
     /// An engine in memory running a signed log under the trust of `log` (its identity) and
     /// `anchor` (the DCC's public key, hex): every command signed by its actor's key.
     #[uniffi::constructor]
     pub fn with_trust(log: String, anchor: String) -> Result<Arc<Self>> {
-        Ok(Engine::wrap(core::Engine::with_trust(signing::trust(
-            &log, &anchor,
-        )?)))
+        Ok(NativeEngine::wrap(core::Engine::with_trust(
+            signing::trust(&log, &anchor)?,
+        )))
     }
 
     /// Rebuilds an engine from a signed JSON-lines log, every act verified against the trust.
@@ -308,7 +311,7 @@ impl Engine {
     pub fn replay_signed_log(path: String, log: String, anchor: String) -> Result<Arc<Self>> {
         let trust = signing::trust(&log, &anchor)?;
         let engine = core::Engine::replay_signed(trust, journal::read_jsonl(&path)?)?;
-        Ok(Engine::wrap(engine))
+        Ok(NativeEngine::wrap(engine))
     }
 
     /// `openWith` for a signed store, this host signing its snapshots (and, with the DCC's
@@ -321,7 +324,9 @@ impl Engine {
     ) -> Result<Arc<Self>> {
         let options = options.to_core()?.signer(signing::foreign(signer)?);
         let store = core::store::open(&location)?;
-        Ok(Engine::wrap(core::Engine::open_store(store, options)?))
+        Ok(NativeEngine::wrap(core::Engine::open_store(
+            store, options,
+        )?))
     }
 
     /// `importLogWith` for a signed log, this host's `signer` signing its snapshots.
@@ -334,7 +339,9 @@ impl Engine {
     ) -> Result<Arc<Self>> {
         let options = options.to_core()?.signer(signing::foreign(signer)?);
         let store = core::store::open(&location)?;
-        Ok(Engine::wrap(core::Engine::import(&path, store, options)?))
+        Ok(NativeEngine::wrap(core::Engine::import(
+            &path, store, options,
+        )?))
     }
 
     /// Signs `actor`'s commands with `signer` from now on: `execute` and `executeBatch` sign
@@ -412,7 +419,7 @@ impl Engine {
     /// `use {}`, Java try-with-resources) to let go of the file or connection.
     #[uniffi::constructor]
     pub fn open(location: String, snapshot_every: i64) -> Result<Arc<Self>> {
-        Engine::open_with(location, StoreOptions::with_snapshot_every(snapshot_every))
+        NativeEngine::open_with(location, StoreOptions::with_snapshot_every(snapshot_every))
     }
 
     /// `open` with every option of `StoreOptions`.
@@ -421,7 +428,7 @@ impl Engine {
         let options = options.to_core()?;
         let store = core::store::open(&location)?;
         let engine = core::Engine::open_store(store, options)?;
-        Ok(Engine::wrap(engine))
+        Ok(NativeEngine::wrap(engine))
     }
 
     /// Imports a JSON-lines log (verified as it is replayed) into the empty store at
@@ -429,7 +436,7 @@ impl Engine {
     /// `importLogWith` allows it.
     #[uniffi::constructor]
     pub fn import_log(path: String, location: String, snapshot_every: i64) -> Result<Arc<Self>> {
-        Engine::import_log_with(
+        NativeEngine::import_log_with(
             path,
             location,
             StoreOptions::with_snapshot_every(snapshot_every),
@@ -446,13 +453,13 @@ impl Engine {
         let options = options.to_core()?;
         let store = core::store::open(&location)?;
         let engine = core::Engine::import(&path, store, options)?;
-        Ok(Engine::wrap(engine))
+        Ok(NativeEngine::wrap(engine))
     }
 
     /// An engine in memory holding a snapshot's state; `CorruptSnapshot` for bad bytes.
     #[uniffi::constructor]
     pub fn from_snapshot(bytes: Vec<u8>) -> Result<Arc<Self>> {
-        Ok(Engine::wrap(core::Engine::from_snapshot(&bytes)?))
+        Ok(NativeEngine::wrap(core::Engine::from_snapshot(&bytes)?))
     }
 
     /// The whole state as snapshot bytes (versioned, checksummed).
@@ -570,7 +577,7 @@ impl Engine {
         Ok(self.lock().query_arrow(&actor, &query)?.to_ipc()?)
     }
 
-    /// [`Engine::query_arrow`] with the question as its JSON form
+    /// [`NativeEngine::query_arrow`] with the question as its JSON form
     /// (`{"name":"upgrade_list","region":"north","at":"..."}`); one that does not parse is
     /// `InvalidInput`.
     pub fn query_arrow_json(&self, actor: Actor, query_json: String) -> Result<Vec<u8>> {
@@ -698,8 +705,8 @@ impl Engine {
 
     /// Whether this engine holds the same state and notifications as the open engine with
     /// `handle` (Kotlin: `a.sameStateAs(b)`). Never holds both engines' locks at once: the
-    /// other's state is copied under its lock alone, then compared under ours. `NotFound` for
-    /// a handle of no open engine.
+    /// other's state is copied under its lock alone, then compared under ours. `InvalidInput`
+    /// for a handle of no open engine.
     pub fn same_state_as_handle(&self, handle: i64) -> Result<bool> {
         if handle == self.handle {
             return Ok(true);
@@ -707,12 +714,17 @@ impl Engine {
         let other = open_engines()
             .get(&handle)
             .and_then(std::sync::Weak::upgrade)
-            .ok_or_else(|| CommsHubOtaError::NotFound {
-                entity: "engine".into(),
-                id: handle.to_string(),
-                description: format!("engine {handle} is closed or never was"),
+            .ok_or_else(|| {
+                invalid_input("handle", format!("engine {handle} is closed or never was"))
             })?;
         let theirs = other.lock().unwrap_or_else(|p| p.into_inner()).fork();
         Ok(self.lock().same_state_as(&theirs))
     }
+}
+
+/// Panics with `message`: `CommsHubOta.panicForTesting` raises it as
+/// `CommsHubOtaException.Panic`, so that a service can check its handling of a defect here.
+#[uniffi::export]
+pub fn native_panic_for_testing(message: String) {
+    panic!("{message}");
 }

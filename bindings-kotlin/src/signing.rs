@@ -9,11 +9,11 @@ use std::time::SystemTime;
 
 use commshub_ota as core;
 use commshub_ota::act::SignedCommand;
-use commshub_ota::ffi::{instant, invalid_input, system_time, CommsHubOtaError};
+use commshub_ota::ffi::{instant, invalid_input, system_time, NativeError};
 use commshub_ota::signing::{self, PublicKey, Signature};
 use commshub_ota::{Actor, Command};
 
-type Result<T> = std::result::Result<T, CommsHubOtaError>;
+type Result<T> = std::result::Result<T, NativeError>;
 
 /// What signs a party's acts: the public half of its key (64 hex digits) and the Ed25519
 /// signature of a message (64 bytes). A failure (the HSM refused: throw `SignerException`, or
@@ -74,37 +74,40 @@ fn seed_key(seed: &[u8]) -> Result<signing::KeyPair> {
 
 /// A new key's 32-byte secret seed, from the operating system's random source.
 #[uniffi::export]
-pub fn key_generate_seed() -> Vec<u8> {
+pub fn native_key_generate_seed() -> Vec<u8> {
     signing::KeyPair::generate().seed().to_vec()
 }
 
 /// The seed of the key in a PKCS#8 DER document.
 #[uniffi::export]
-pub fn key_seed_from_pkcs8_der(der: Vec<u8>) -> Result<Vec<u8>> {
+pub fn native_key_seed_from_pkcs8_der(der: Vec<u8>) -> Result<Vec<u8>> {
     Ok(signing::KeyPair::from_pkcs8_der(&der)?.seed().to_vec())
 }
 
 /// The seed of the key in a PKCS#8 PEM document.
 #[uniffi::export]
-pub fn key_seed_from_pkcs8_pem(pem: String) -> Result<Vec<u8>> {
+pub fn native_key_seed_from_pkcs8_pem(pem: String) -> Result<Vec<u8>> {
     Ok(signing::KeyPair::from_pkcs8_pem(&pem)?.seed().to_vec())
 }
 
 /// The key of `seed` as a PKCS#8 DER document.
 #[uniffi::export]
-pub fn key_to_pkcs8_der(seed: Vec<u8>) -> Result<Vec<u8>> {
+pub fn native_key_to_pkcs8_der(seed: Vec<u8>) -> Result<Vec<u8>> {
     Ok(seed_key(&seed)?.to_pkcs8_der()?)
 }
 
 /// The public key of `seed`, 64 hex digits.
 #[uniffi::export]
-pub fn key_public(seed: Vec<u8>) -> Result<String> {
+pub fn native_key_public(seed: Vec<u8>) -> Result<String> {
     Ok(seed_key(&seed)?.public_key().to_string())
 }
 
 /// The signature of `message` by the key of `seed`.
 #[uniffi::export]
-pub fn key_sign(seed: Vec<u8>, message: Vec<u8>) -> std::result::Result<Vec<u8>, SignerError> {
+pub fn native_key_sign(
+    seed: Vec<u8>,
+    message: Vec<u8>,
+) -> std::result::Result<Vec<u8>, SignerError> {
     let failed = |e: core::Error| SignerError::Failed {
         reason: e.to_string(),
     };

@@ -6,11 +6,14 @@
 //! `MalformedInputException`, and a `null` inside a `List` from Java throws a
 //! `NullPointerException` deep in generated code. After generating, this binary rewrites the one
 //! wrapper every fallible call goes through, so both reach the caller as the binding's typed
-//! `CommsHubOtaException.InvalidInput`, like every other bad input.
+//! (unchecked) `commshub.ota.CommsHubOtaException.InvalidInput`, like every other bad input.
 //!
 //! It also builds each exception's `message` from every field, so a `BulkRejected` with a
 //! million rows carried an 80 MB message into every log line that printed it. The message is
 //! rewritten to the core's short description (the rows stay in the `rows` property).
+//!
+//! And it gives every record's constructor `@JvmOverloads`, so that Java can leave out the
+//! trailing fields that have defaults (a `CampaignPolicy`'s, say), as Kotlin can.
 //!
 //! If a uniffi upgrade changes what is rewritten, the rewrite finds nothing and generation
 //! fails loudly instead of silently dropping the fix.
@@ -23,9 +26,9 @@ const TYPED_CALL: &str = r#"    // commshub-ota: argument conversion failures ar
     val return_value = try {
         callback(status)
     } catch (e: java.nio.charset.CharacterCodingException) {
-        throw commshub.ota.model.CommsHubOtaException.InvalidInput("argument", "text is not valid Unicode (it holds a lone surrogate)", "invalid argument: text is not valid Unicode (it holds a lone surrogate)")
+        throw commshub.ota.CommsHubOtaException.InvalidInput("argument", "text is not valid Unicode (it holds a lone surrogate)", "invalid argument: text is not valid Unicode (it holds a lone surrogate)")
     } catch (e: NullPointerException) {
-        throw commshub.ota.model.CommsHubOtaException.InvalidInput("argument", "a null where a value is required (inside a list or record)", "invalid argument: a null where a value is required (inside a list or record)")
+        throw commshub.ota.CommsHubOtaException.InvalidInput("argument", "a null where a value is required (inside a list or record)", "invalid argument: a null where a value is required (inside a list or record)")
     }
 "#;
 
@@ -50,13 +53,18 @@ fn main() {
 /// Rewrites the call wrapper in each generated `.kt` file (one per crate: the binding's and the
 /// core's `commshub.ota.model`), and the exception messages in the file that declares them.
 fn type_argument_failures(dir: &Path) -> Result<(), String> {
-    let (mut wrappers, mut messages) = (0, 0);
+    let (mut wrappers, mut messages, mut records) = (0, 0, 0);
     for file in kotlin_files(dir)? {
         let text =
             std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-        let Some(start) = text.find(WRAPPER) else {
+        if !text.contains(WRAPPER) {
             continue;
-        };
+        }
+        let (text, overloaded) = jvm_overloads(&text);
+        records += overloaded;
+        let start = text
+            .find(WRAPPER)
+            .ok_or("the call wrapper has changed shape")?;
         let body = start
             + text[start..]
                 .find(CALL)
@@ -74,12 +82,32 @@ fn type_argument_failures(dir: &Path) -> Result<(), String> {
         std::fs::write(&file, fixed).map_err(|e| format!("{}: {e}", file.display()))?;
     }
     match (wrappers, messages) {
-        (2, 1) => Ok(()),
+        (2, 1) if records > 0 => Ok(()),
         _ => Err(format!(
-            "expected two generated files with uniffiRustCallWithError and one declaring the \
-             exception, found {wrappers} and {messages}"
+            "expected two generated files with uniffiRustCallWithError, one declaring the \
+             exception and records to overload, found {wrappers}, {messages} and {records}"
         )),
     }
+}
+
+/// `data class Name (` becomes `data class Name @JvmOverloads constructor(` (top-level records
+/// only: an enum's variants have no defaults); with the number rewritten.
+fn jvm_overloads(text: &str) -> (String, usize) {
+    let mut out = String::with_capacity(text.len() + 4096);
+    let mut rewritten = 0;
+    for line in text.split_inclusive('\n') {
+        match line
+            .strip_prefix("data class ")
+            .and_then(|rest| rest.strip_suffix(" (\n"))
+        {
+            Some(name) if !name.contains(' ') => {
+                out.push_str(&format!("data class {name} @JvmOverloads constructor(\n"));
+                rewritten += 1;
+            }
+            _ => out.push_str(line),
+        }
+    }
+    (out, rewritten)
 }
 
 /// Every exception's `message` getter that lists all fields becomes its `description`; `None`

@@ -164,8 +164,9 @@ def test_a_policy_out_of_its_range_is_refused_naming_the_field() -> None:
     for policy, field in [
         (ota.CampaignPolicy(min_assessment_days=10**8), "policy.min_assessment_days"),
         (ota.CampaignPolicy(cutoff_notice_days=10**8), "policy.cutoff_notice_days"),
-        (ota.CampaignPolicy(reconciliation_timeout_hours=2_300_000_000), "policy.reconciliation_timeout_hours"),
+        (ota.CampaignPolicy(reconciliation_timeout_hours=2**31 - 1), "policy.reconciliation_timeout_hours"),
         (ota.CampaignPolicy(max_attempts=0), "policy.max_attempts"),
+        (ota.CampaignPolicy(retry_delay_hours=-1), "policy.retry_delay_hours"),
     ]:
         with pytest.raises(ota.InvalidInputError) as err:
             e.create_campaign(DCC, t(3), campaign="C9", variant="CH-N-DB", target="2.0", cutoff=t(60), policy=policy)

@@ -154,7 +154,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let hubs_of = |s: &CustomerId| -> u64 {
         state
             .estate_by_firmware(&Actor::Dcc, Some(s))
-            .map_or(0, |f| f.iter().map(|c| c.hubs).sum())
+            .map_or(0, |f| f.iter().map(|c| c.hubs.unsigned_abs()).sum())
     };
     let smallest = synth
         .suppliers

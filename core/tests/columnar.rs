@@ -36,7 +36,7 @@ fn the_arrow_upgrade_list_is_the_paged_list_whole() {
         .upgrade_list_arrow(&csp(), Region::North, at)
         .unwrap();
     assert!(page.total > 3, "the fixture offers hubs");
-    assert_eq!(batch.num_rows() as u64, page.total);
+    assert_eq!(batch.num_rows() as i64, page.total);
     assert_eq!(
         batch.schema(),
         commshub_ota::read::arrow::upgrade_list_schema()
@@ -254,7 +254,7 @@ fn the_arrow_configuration_sets_and_firmware_counts_are_the_row_answers() {
         assert_eq!(texts(&batch, "esme_model"), esme);
         assert_eq!(
             counts(&batch, "hubs"),
-            rows.iter().map(|r| r.hubs).collect::<Vec<_>>()
+            rows.iter().map(|r| r.hubs as u64).collect::<Vec<_>>()
         );
 
         let rows = s.estate_by_firmware(&asker, customer.as_ref()).unwrap();
@@ -267,7 +267,7 @@ fn the_arrow_configuration_sets_and_firmware_counts_are_the_row_answers() {
         assert_eq!(texts(&batch, "version"), versions);
         assert_eq!(
             counts(&batch, "hubs"),
-            rows.iter().map(|r| r.hubs).collect::<Vec<_>>()
+            rows.iter().map(|r| r.hubs as u64).collect::<Vec<_>>()
         );
     }
     // Hub 10 now runs 2.0: the DPL over time moved with it.
@@ -304,10 +304,10 @@ fn the_arrow_campaign_progress_is_the_row_answer() {
         assert_eq!(texts(&batch, "configuration_set"), keys, "{asker}");
         type Count = fn(&read::SetProgress) -> u64;
         let columns: [(&str, Count); 4] = [
-            ("hubs", |r| r.hubs),
-            ("upgradeable_now", |r| r.upgradeable_now),
-            ("succeeded", |r| r.succeeded),
-            ("failed", |r| r.failed),
+            ("hubs", |r| r.hubs as u64),
+            ("upgradeable_now", |r| r.upgradeable_now as u64),
+            ("succeeded", |r| r.succeeded as u64),
+            ("failed", |r| r.failed as u64),
         ];
         for (name, count) in columns {
             let want: Vec<u64> = rows.iter().map(count).collect();

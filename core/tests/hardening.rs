@@ -50,10 +50,19 @@ fn every_policy_field_is_bounded_and_named_when_out_of_range() {
         ),
         (
             CampaignPolicy {
-                reconciliation_timeout_hours: 2_300_000_000,
+                reconciliation_timeout_hours: i32::MAX,
                 ..d()
             },
             "policy.reconciliation_timeout_hours",
+        ),
+        // Signed at the boundary (the JVM has no unsigned int): a negative value is refused
+        // by the same range check, naming the field.
+        (
+            CampaignPolicy {
+                retry_delay_hours: -1,
+                ..d()
+            },
+            "policy.retry_delay_hours",
         ),
         (
             CampaignPolicy {
@@ -82,7 +91,7 @@ fn every_policy_field_is_bounded_and_named_when_out_of_range() {
         (
             CampaignPolicy {
                 pacing: Some(Pacing {
-                    daily_cap: Some(u32::MAX),
+                    daily_cap: Some(i32::MAX),
                     ramp_factor: 1.0,
                     blackouts: vec![],
                 }),

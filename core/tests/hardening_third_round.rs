@@ -9,7 +9,7 @@ use commshub_ota::defects::DefectSubject;
 use commshub_ota::event::*;
 use commshub_ota::*;
 
-fn flag_by(e: &mut Engine, who: &str, named: bool) -> u64 {
+fn flag_by(e: &mut Engine, who: &str, named: bool) -> i64 {
     let events = ok(
         e,
         &cust(who),
@@ -37,7 +37,7 @@ fn a_flag_id_is_the_same_whoever_raised_it_so_no_candidate_can_be_tried() {
     // therefore tells a recipient nothing, as the id carries nothing of its author.
     let base = fixture();
     let suppliers: Vec<String> = ["SUP-A", "SUP-B"].map(String::from).to_vec();
-    let ids: Vec<u64> = suppliers
+    let ids: Vec<i64> = suppliers
         .iter()
         .map(|s| flag_by(&mut base.fork(), s, false))
         .collect();

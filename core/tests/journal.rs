@@ -400,7 +400,7 @@ fn a_written_log_carries_the_audit_chain_and_any_change_or_cut_is_detected() {
     let dir = Scratch::new("journal");
     let path = dir.file("chained.jsonl");
     write_jsonl(&path, events).unwrap();
-    let n = events.len() as u64;
+    let n = events.len() as i64;
     assert!(matches!(verify(&path).unwrap(), Verified::Chained { events, .. } if events == n));
     let lines: Vec<String> = std::fs::read_to_string(&path)
         .unwrap()
@@ -408,7 +408,7 @@ fn a_written_log_carries_the_audit_chain_and_any_change_or_cut_is_detected() {
         .map(String::from)
         .collect();
     assert_eq!(
-        lines.len() as u64,
+        lines.len() as i64,
         n + 1,
         "one line per event and the closing line"
     );

@@ -324,7 +324,7 @@ fn base_step() -> impl Strategy<Value = Step> {
         1 => Just(Step::Lift(a(), 1)),
         1 => (prop::sample::select(vec![1u64, 2, 6]), any::<bool>()).prop_map(move |(n, bad)| Step::Plain(a(), health("C1", n, bad))),
         1 => Just(Step::Plain(a(), Command::RecordPilotVerdict(RecordPilotVerdict { campaign: camp("C1"), verdict: PilotVerdict::Success }))),
-        1 => (1u64..4).prop_map(move |up_to| Step::Plain(a(), Command::AcknowledgeNotifications(AcknowledgeNotifications { up_to }))),
+        1 => (1i64..4).prop_map(move |up_to| Step::Plain(a(), Command::AcknowledgeNotifications(AcknowledgeNotifications { up_to }))),
         // The co-supplier of the observer's split hubs 6 and 7, on them.
         2 => (either_campaign(), prop::sample::select(vec![6u64, 7])).prop_map(move |(campaign, n)| Step::Plain(b(), Command::NominateHubs(NominateHubs { campaign, hubs: vec![h(n)] }))),
         1 => (either_campaign(), prop::sample::select(vec![6u64, 7])).prop_map(move |(campaign, n)| Step::Plain(b(), Command::RejectHubs(RejectHubs { campaign, hubs: vec![h(n)], reason: "meter swap".into() }))),
@@ -381,7 +381,7 @@ fn noise_step() -> impl Strategy<Value = Step> {
         2 => who.clone().prop_filter_map("a set the observer has no hub on", |(id, _, own)| own.map(|n| Step::Flag(cust(id), n))),
         1 => who.clone().prop_filter_map("a set the observer has no hub on", |(id, _, own)| own.map(|n| Step::Lift(cust(id), n))),
         2 => (who.clone(), 0usize..4, any::<bool>()).prop_map(move |((id, hubs, _), i, bad)| Step::Plain(cust(id), health("C2", hubs[i % hubs.len()], bad))),
-        1 => (who.clone(), 1u64..4).prop_map(|((id, _, _), up_to)| Step::Plain(cust(id), Command::AcknowledgeNotifications(AcknowledgeNotifications { up_to }))),
+        1 => (who.clone(), 1i64..4).prop_map(|((id, _, _), up_to)| Step::Plain(cust(id), Command::AcknowledgeNotifications(AcknowledgeNotifications { up_to }))),
         1 => prop::sample::select(vec!["3.1", "3.2"]).prop_map(|f| Step::Plain(cust("SUP-B"), Command::ChangeHanDeviceFirmware(ChangeHanDeviceFirmware { hub: h(10), device: HanDeviceKind::Esme, firmware: f.into() }))),
         // The CSP on others' hubs in C2 (no halts, no pacing).
         4 => (prop::collection::vec(prop::sample::select(vec![12u64, 13, 22, 23, 32, 33]), 1..3), runs())

@@ -136,8 +136,8 @@ fn command() -> impl Strategy<Value = Command> {
             named,
             suspend_own,
         })),
-        1 => (1u64..4).prop_map(|flag| Command::LiftDefectSuspension(LiftDefectSuspension { flag })),
-        1 => (1u64..6).prop_map(|up_to| Command::AcknowledgeNotifications(AcknowledgeNotifications { up_to })),
+        1 => (1i64..4).prop_map(|flag| Command::LiftDefectSuspension(LiftDefectSuspension { flag })),
+        1 => (1i64..6).prop_map(|up_to| Command::AcknowledgeNotifications(AcknowledgeNotifications { up_to })),
     ]
 }
 
@@ -219,7 +219,7 @@ fn natural_actor(cmd: &Command) -> Actor {
 
 /// docs/domain.md invariant 11: a notice to a customer names no other customer (a defect flag's
 /// signer excepted: it chose to be named) and shows no hub it does not supply.
-fn check_notices(e: &Engine, seen: &mut std::collections::HashMap<&'static str, u64>) {
+fn check_notices(e: &Engine, seen: &mut std::collections::HashMap<&'static str, i64>) {
     let s = e.state();
     let all = ["SUP-A", "SUP-B", "SUP-C", "SUP-D"];
     for who in all {

@@ -56,7 +56,7 @@ fn inbox(e: &Engine, actor: &Actor) -> Vec<NotificationKind> {
         .collect()
 }
 
-fn halt_policy(percent: f64, min: u32) -> CampaignPolicy {
+fn halt_policy(percent: f64, min: i32) -> CampaignPolicy {
     CampaignPolicy {
         halt: Some(HaltPolicy {
             failure_threshold_percent: percent,
@@ -1104,7 +1104,7 @@ fn status_views_are_scoped_to_the_asker() {
         .state()
         .campaign_progress(&cust("SUP-E"), &camp(C1), t(3))
         .unwrap();
-    assert_eq!(own.iter().map(|p| p.hubs).sum::<u64>(), 1);
+    assert_eq!(own.iter().map(|p| p.hubs).sum::<i64>(), 1);
 
     let fw = e
         .state()

@@ -230,9 +230,9 @@ fn a_durable_engine_reopens_to_the_state_an_engine_in_memory_reaches() {
             b.name()
         );
         let info = reopened.store_info().unwrap();
-        assert_eq!(info.events, n);
+        assert_eq!(info.events, n as i64);
         assert!(
-            matches!(reopened.verify_store().unwrap(), journal::Verified::Chained { events, .. } if events == n)
+            matches!(reopened.verify_store().unwrap(), journal::Verified::Chained { events, .. } if events == n as i64)
         );
     }
 }
@@ -443,7 +443,7 @@ fn snapshots_are_taken_every_n_events() {
         assert!(again.same_state_as(&memory), "{}", b.name());
         assert_eq!(
             again.open_report().unwrap().snapshot,
-            Some(info.snapshot_at)
+            Some(info.snapshot_at as u64)
         );
     }
 }
@@ -569,7 +569,7 @@ fn export_writes_a_chained_log_that_imports_to_the_same_state() {
         let n = e.export(&file).unwrap();
         assert_eq!(n, e.state().last_seq());
         assert!(
-            matches!(journal::verify(&file).unwrap(), journal::Verified::Chained { events, .. } if events == n)
+            matches!(journal::verify(&file).unwrap(), journal::Verified::Chained { events, .. } if events == n as i64)
         );
         // The same bytes as an engine in memory writes: the chain is the log's.
         let memory = rolling(Default::default());
@@ -595,7 +595,7 @@ fn export_writes_a_chained_log_that_imports_to_the_same_state() {
             Engine::import(&file, store::open(&loc).unwrap(), OpenOptions::default()).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidInput);
         assert!(err.to_string().contains("empty store"), "{err}");
-        assert_eq!(e.store_info().unwrap().events, n);
+        assert_eq!(e.store_info().unwrap().events, n as i64);
     }
 }
 
@@ -652,7 +652,10 @@ fn a_batch_commits_its_accepted_commands_together_and_answers_each() {
             .filter_map(|a| a.as_ref().ok())
             .map(Vec::len)
             .sum();
-        assert_eq!(e.store_info().unwrap().events, before + accepted as u64);
+        assert_eq!(
+            e.store_info().unwrap().events,
+            (before + accepted as u64) as i64
+        );
         let reopened = open(&loc);
         assert!(reopened.same_state_as(&e), "{}", b.name());
         // A batch on a store that moved on: a conflict before anything is decided.
@@ -710,7 +713,7 @@ fn whole_feed(e: &mut Engine, who: &Actor) -> Vec<commshub_ota::notices::Notific
         if page.notifications.is_empty() {
             return out;
         }
-        cursor = page.cursor;
+        cursor = page.cursor as u64;
         out.extend(page.notifications);
     }
 }
@@ -752,8 +755,8 @@ fn a_party_reads_its_own_notifications_since_a_cursor_and_nothing_of_others() {
         let (_, with_extra) = run(true);
         assert!(!feed.is_empty(), "{}", b.name());
         // Positions are SUP-B's own: 1, 2, 3, ...; no event numbers for a customer.
-        let ids: Vec<u64> = feed.iter().map(|n| n.id).collect();
-        assert_eq!(ids, (1..=feed.len() as u64).collect::<Vec<_>>());
+        let ids: Vec<i64> = feed.iter().map(|n| n.id).collect();
+        assert_eq!(ids, (1..=feed.len() as i64).collect::<Vec<_>>());
         assert!(feed.iter().all(|n| n.event.is_none()));
         assert!(feed
             .iter()
@@ -764,7 +767,7 @@ fn a_party_reads_its_own_notifications_since_a_cursor_and_nothing_of_others() {
         let mut s = store::open(&loc).unwrap();
         let page = commshub_ota::engine::read_feed(s.as_mut(), &cust("SUP-B"), 1, 10_000).unwrap();
         assert_eq!(page.notifications, feed[1..].to_vec());
-        assert_eq!(page.cursor, feed.len() as u64);
+        assert_eq!(page.cursor, feed.len() as i64);
         // The DCC's feed names events.
         let mut e = open(&loc);
         let dcc = whole_feed(&mut e, &Actor::Dcc);
@@ -1324,7 +1327,7 @@ fn verify_store_compares_the_indexed_columns_and_the_feed_with_the_events() {
         );
         assert_eq!(other.catch_up().unwrap(), 1);
         let feed = whole_feed(&mut e, &cust("SUP-A"));
-        let mut ids: Vec<u64> = feed.iter().map(|n| n.id).collect();
+        let mut ids: Vec<i64> = feed.iter().map(|n| n.id).collect();
         ids.dedup();
         assert_eq!(ids.len(), feed.len());
         if let Err(err) = e.verify_store() {

@@ -49,8 +49,8 @@ fun main() {
 
             // The day's queue: typed commands and JSON messages from other services, in order.
             val campaign = "2026-Q4-N-2.0"
-            val offered = { n: ULong ->
-                (engine.query(csp, Query.UpgradeList(Region.NORTH, day(6), 0uL, n)) as Answer.UpgradePage).v1.entries
+            val offered = { n: Long ->
+                (engine.query(csp, Query.UpgradeList(Region.NORTH, day(6), 0L, n)) as Answer.UpgradePage).v1.entries
             }
             val queue: List<Pair<String, () -> List<Recorded>>> = listOf(
                 "create campaign" to { engine.execute(dcc, day(2), Command.CreateCampaign(CreateCampaign(campaign, variant, "2.0", day(45)))) },
@@ -59,13 +59,13 @@ fun main() {
                 "pilot OA a second time" to { engine.execute(dcc, day(4), Command.GrantPilotOa(GrantPilotOa(campaign))) },
                 "SUPPLIER-02 whole estate" to { engine.execute("customer:SUPPLIER-02", day(5), Command.ApproveWholeEstate(ApproveWholeEstate(campaign))) },
                 "CSP outcomes" to {
-                    val rows = offered(3uL).flatMap { e ->
+                    val rows = offered(3L).flatMap { e ->
                         listOf(Outcome.Dispatched, Outcome.Delivered, Outcome.Activated, Outcome.ReadBack(e.nextVersion)).map { OutcomeReport(e.hub, it) }
                     }
                     engine.execute(csp, day(6), Command.ReportOutcomes(ReportOutcomes(campaign, rows)))
                 },
                 "outcome out of order" to {
-                    val first = offered(1uL).first()
+                    val first = offered(1L).first()
                     engine.execute(csp, day(6), Command.ReportOutcomes(ReportOutcomes(campaign, listOf(OutcomeReport(first.hub, Outcome.Activated)))))
                 },
                 "extend SUPPLIER-07" to { engine.execute(dcc, day(10), Command.ExtendCutoff(ExtendCutoff(campaign, "SUPPLIER-07", day(60)))) },
@@ -83,7 +83,7 @@ fun main() {
 
             val status = (engine.query(csp, Query.PilotStatus(campaign)) as Answer.PilotStatus).v1
             println("Pilot status for the CSP: ${status.total.succeeded} succeeded over ${status.rows.size} unnamed supplier row(s)")
-            val inbox = engine.query("customer:SUPPLIER-02", Query.Notifications(100uL)) as Answer.Notifications
+            val inbox = engine.query("customer:SUPPLIER-02", Query.Notifications(100L)) as Answer.Notifications
             for (n in inbox.v1.notifications) {
                 println("SUPPLIER-02 notice #${n.id}: ${n.kind}")
             }
@@ -95,7 +95,7 @@ fun main() {
             engine.snapshot()
             val log = Files.createTempFile("back-office", ".jsonl")
             engine.exportLog(log.toString())
-            println("Exported ${engine.lastSeq()} events: ${describe(verifyLog(log.toString()))}")
+            println("Exported ${engine.lastSeq()} events: ${describe(CommsHubOta.verifyLog(log.toString()))}")
             Files.deleteIfExists(log)
         }
         // A restart: from the snapshot, nothing replayed; the store's chain verifies.

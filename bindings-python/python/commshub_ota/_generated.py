@@ -544,7 +544,7 @@ class EngineMethods:
         `seed`): spread over its configuration sets, takeable hubs only."""
         return self._ask(actor, "propose_pilot", _list_of(str),
             campaign=_id("campaign_id", campaign, "campaign"),
-            size=_count(size, "size", 4294967295),
+            size=_count(size, "size", 2147483647),
             at=_time(at, "at"),
             seed=_count(seed, "seed"),
         )

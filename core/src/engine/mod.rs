@@ -289,7 +289,8 @@ impl Engine {
     /// `actor`'s notifications not yet acknowledged, oldest first, at most `limit` (1 to
     /// 10 000).
     pub fn notifications(&self, actor: &Actor, limit: u64) -> Result<NotificationPage, Error> {
-        self.state.notifications(actor, limit, &self.outboxes)
+        self.state
+            .notifications(actor, crate::kernel::limits::signed(limit), &self.outboxes)
     }
 
     /// A copy of the state and projections without the journal, in memory (it writes to no

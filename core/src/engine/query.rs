@@ -8,6 +8,7 @@ use crate::kernel::ids::actor::Actor;
 use crate::read::query::{Answer, Query};
 
 use super::Engine;
+use crate::kernel::limits::non_negative;
 
 impl Engine {
     /// Answers `query` as `actor` may see it: the one entry every binding and runner calls.
@@ -20,7 +21,12 @@ impl Engine {
                 customer,
                 after,
                 limit,
-            } => Answer::HubPage(s.customer_estate_page(actor, customer, *after, *limit)?),
+            } => Answer::HubPage(s.customer_estate_page(
+                actor,
+                customer,
+                *after,
+                non_negative("limit", *limit)?,
+            )?),
             Query::ConfigurationSets { customer } => {
                 Answer::ConfigurationSets(s.configuration_sets(actor, customer.as_ref())?)
             }
@@ -43,7 +49,13 @@ impl Engine {
                 at,
                 offset,
                 limit,
-            } => Answer::UpgradePage(self.upgrade_list(actor, *region, *at, *offset, *limit)?),
+            } => Answer::UpgradePage(self.upgrade_list(
+                actor,
+                *region,
+                *at,
+                non_negative("offset", *offset)?,
+                non_negative("limit", *limit)?,
+            )?),
             Query::Participation {
                 campaign,
                 customer,
@@ -57,7 +69,14 @@ impl Engine {
                 size,
                 seed,
                 at,
-            } => Answer::HubIds(s.propose_pilot(actor, campaign, *size, *seed, *at)?),
+            } => Answer::HubIds(s.propose_pilot(
+                actor,
+                campaign,
+                u32::try_from(non_negative("size", i64::from(*size))?).unwrap_or(u32::MAX),
+                // A seed is only bits: a negative one is as good as any.
+                seed.cast_unsigned(),
+                *at,
+            )?),
             Query::PilotStatus { campaign } => {
                 Answer::PilotStatus(s.pilot_status(actor, campaign)?)
             }
@@ -68,7 +87,7 @@ impl Engine {
                 Answer::EstateByFirmware(s.estate_by_firmware(actor, customer.as_ref())?)
             }
             Query::Notifications { limit } => {
-                Answer::Notifications(self.notifications(actor, *limit)?)
+                Answer::Notifications(self.notifications(actor, non_negative("limit", *limit)?)?)
             }
             Query::DefectFlags {} => Answer::DefectFlags(s.defect_flags(actor)?),
         })

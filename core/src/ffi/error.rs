@@ -1,17 +1,19 @@
-//! The error as the JVM sees it (Kotlin: sealed `CommsHubOtaException`), converted from the
-//! core's [`Error`] in this one place. A mirror, because the JVM's shape differs: every
+//! The error as the JVM sees it, converted from the core's [`Error`] in this one place. UniFFI
+//! generates it as the checked `NativeException` (core/uniffi.toml); the binding's Kotlin layer
+//! rethrows it as the unchecked `commshub.ota.CommsHubOtaException`, one subclass per kind. A mirror, because the JVM's shape differs: every
 //! variant carries `description`, the core's short message (UniFFI would otherwise build the
 //! exception's message from every field, a million bad rows included), and counts are signed.
 //! It lives in the core, beside the custom types, so that an identifier that fails to parse on
 //! the way in (a custom type's lift) reaches the JVM as this typed error, not as an internal one.
 
-use crate::kernel::error::Error;
+use crate::kernel::error::{Entity, Error, IdKind, Rule};
+use crate::kernel::phase::{Phase, Transition};
 
 #[derive(Debug, thiserror::Error, uniffi::Error)]
-pub enum CommsHubOtaError {
+pub enum NativeError {
     #[error("{description}")]
     InvalidId {
-        id_kind: String,
+        id_kind: IdKind,
         input: String,
         reason: String,
         description: String,
@@ -31,26 +33,26 @@ pub enum CommsHubOtaError {
     },
     #[error("{description}")]
     NotFound {
-        entity: String,
+        entity: Entity,
         id: String,
         description: String,
     },
     #[error("{description}")]
     AlreadyExists {
-        entity: String,
+        entity: Entity,
         id: String,
         description: String,
     },
     #[error("{description}")]
     IllegalTransition {
         campaign: String,
-        current: String,
-        attempted: String,
+        current: Phase,
+        attempted: Transition,
         description: String,
     },
     #[error("{description}")]
     PreconditionFailed {
-        rule: String,
+        rule: Rule,
         detail: String,
         description: String,
     },
@@ -105,14 +107,7 @@ pub struct RowError {
     pub reason: String,
 }
 
-fn name<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(String::from))
-        .unwrap_or_default()
-}
-
-impl From<Error> for CommsHubOtaError {
+impl From<Error> for NativeError {
     fn from(err: Error) -> Self {
         let description = err.to_string();
         match err {
@@ -120,13 +115,13 @@ impl From<Error> for CommsHubOtaError {
                 kind,
                 input,
                 reason,
-            } => CommsHubOtaError::InvalidId {
-                id_kind: name(&kind),
+            } => NativeError::InvalidId {
+                id_kind: kind,
                 input,
                 reason,
                 description,
             },
-            Error::InvalidInput { field, reason } => CommsHubOtaError::InvalidInput {
+            Error::InvalidInput { field, reason } => NativeError::InvalidInput {
                 field,
                 reason,
                 description,
@@ -135,19 +130,19 @@ impl From<Error> for CommsHubOtaError {
                 actor,
                 action,
                 reason,
-            } => CommsHubOtaError::NotPermitted {
+            } => NativeError::NotPermitted {
                 actor,
                 action,
                 reason,
                 description,
             },
-            Error::NotFound { entity, id } => CommsHubOtaError::NotFound {
-                entity: name(&entity),
+            Error::NotFound { entity, id } => NativeError::NotFound {
+                entity,
                 id,
                 description,
             },
-            Error::AlreadyExists { entity, id } => CommsHubOtaError::AlreadyExists {
-                entity: name(&entity),
+            Error::AlreadyExists { entity, id } => NativeError::AlreadyExists {
+                entity,
                 id,
                 description,
             },
@@ -155,18 +150,18 @@ impl From<Error> for CommsHubOtaError {
                 campaign,
                 current,
                 attempted,
-            } => CommsHubOtaError::IllegalTransition {
+            } => NativeError::IllegalTransition {
                 campaign,
-                current: current.as_str().into(),
-                attempted: attempted.as_str().into(),
+                current,
+                attempted,
                 description,
             },
-            Error::PreconditionFailed { rule, detail } => CommsHubOtaError::PreconditionFailed {
-                rule: name(&rule),
+            Error::PreconditionFailed { rule, detail } => NativeError::PreconditionFailed {
+                rule,
                 detail,
                 description,
             },
-            Error::BulkRejected { rows } => CommsHubOtaError::BulkRejected {
+            Error::BulkRejected { rows } => NativeError::BulkRejected {
                 rows: rows
                     .into_iter()
                     .map(|r| RowError {
@@ -176,7 +171,7 @@ impl From<Error> for CommsHubOtaError {
                     .collect(),
                 description,
             },
-            Error::CorruptLog { line, reason } => CommsHubOtaError::CorruptLog {
+            Error::CorruptLog { line, reason } => NativeError::CorruptLog {
                 line: line as i64,
                 reason,
                 description,
@@ -185,28 +180,28 @@ impl From<Error> for CommsHubOtaError {
                 line,
                 found,
                 supported,
-            } => CommsHubOtaError::UnsupportedSchema {
+            } => NativeError::UnsupportedSchema {
                 line: line as i64,
                 found: i64::from(found),
                 supported: i64::from(supported),
                 description,
             },
-            Error::Io { path, reason } => CommsHubOtaError::Io {
+            Error::Io { path, reason } => NativeError::Io {
                 path,
                 reason,
                 description,
             },
-            Error::Conflict { expected, found } => CommsHubOtaError::Conflict {
+            Error::Conflict { expected, found } => NativeError::Conflict {
                 expected: expected.map(|e| i64::try_from(e).unwrap_or(i64::MAX)),
                 found: found.map(|f| i64::try_from(f).unwrap_or(i64::MAX)),
                 description,
             },
-            Error::CorruptSnapshot { seq, reason } => CommsHubOtaError::CorruptSnapshot {
+            Error::CorruptSnapshot { seq, reason } => NativeError::CorruptSnapshot {
                 seq: i64::try_from(seq).unwrap_or(i64::MAX),
                 reason,
                 description,
             },
-            Error::BadSignature { actor, reason } => CommsHubOtaError::BadSignature {
+            Error::BadSignature { actor, reason } => NativeError::BadSignature {
                 actor,
                 reason,
                 description,
@@ -216,7 +211,7 @@ impl From<Error> for CommsHubOtaError {
 }
 
 /// A binding-side input error (e.g. an ISO date that does not parse), as the core words it.
-pub fn invalid_input(field: &str, reason: impl Into<String>) -> CommsHubOtaError {
+pub fn invalid_input(field: &str, reason: impl Into<String>) -> NativeError {
     Error::InvalidInput {
         field: field.into(),
         reason: reason.into(),

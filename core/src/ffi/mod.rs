@@ -4,16 +4,19 @@
 //! as `InvalidId`) on the way in; instants as `java.time.Instant`; dates as ISO text.
 
 mod error;
+mod estate_table;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-pub use error::{invalid_input, CommsHubOtaError, RowError};
+pub use error::{invalid_input, NativeError, RowError};
+pub use estate_table::EstateTableInput;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::kernel::error::Error;
 use crate::kernel::ids::actor::Actor;
 use crate::kernel::ids::{CampaignId, CustomerId, FirmwareVersion, HubId, VariantId};
+use crate::model::estate::EstateTable;
 use crate::model::notices::SharedText;
 
 macro_rules! text_id {
@@ -47,6 +50,12 @@ uniffi::custom_type!(SharedText, String, {
     try_lift: |text| Ok(SharedText::new(&text)),
 });
 
+// A bulk load's columns cross with signed codes and a dictionary of dates.
+uniffi::custom_type!(EstateTable, EstateTableInput, {
+    lower: |table| EstateTableInput::of(&table),
+    try_lift: |input| input.to_core().map_err(uniffi::deps::anyhow::Error::new),
+});
+
 /// The macro takes a plain name.
 type UtcTime = DateTime<Utc>;
 
@@ -59,11 +68,11 @@ uniffi::custom_type!(UtcTime, SystemTime, {
 /// A value that failed to parse on the way in, as the typed error the binding's calls return
 /// (UniFFI hands a failed lift to the caller as that call's error when the types match).
 fn lift_error(err: Error) -> uniffi::deps::anyhow::Error {
-    uniffi::deps::anyhow::Error::new(CommsHubOtaError::from(err))
+    uniffi::deps::anyhow::Error::new(NativeError::from(err))
 }
 
 /// An ISO date (`YYYY-MM-DD`), or `InvalidInput` naming it.
-pub fn date(text: &str) -> Result<NaiveDate, CommsHubOtaError> {
+pub fn date(text: &str) -> Result<NaiveDate, NativeError> {
     text.parse()
         .map_err(|_| invalid_input("date", format!("{text:?} is not an ISO date (YYYY-MM-DD)")))
 }
@@ -81,7 +90,7 @@ pub fn system_time(at: DateTime<Utc>) -> SystemTime {
 }
 
 /// An instant from the JVM, or `InvalidInput` when the core's calendar cannot hold it.
-pub fn instant(at: SystemTime) -> Result<DateTime<Utc>, CommsHubOtaError> {
+pub fn instant(at: SystemTime) -> Result<DateTime<Utc>, NativeError> {
     let out_of_range = || invalid_input("at", "time is outside the supported range");
     let (secs, nanos) = match at.duration_since(UNIX_EPOCH) {
         Ok(d) => (

@@ -115,9 +115,9 @@ pub(crate) fn unhex(text: &str) -> Option<[u8; 32]> {
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Verified {
     /// Every line chained and the closing line present: nothing changed, removed or cut off.
-    Chained { events: u64, last_hash: String },
+    Chained { events: i64, last_hash: String },
     /// A log without the chain (written before it, or by hand): read, but unverifiable.
-    Unchained { events: u64 },
+    Unchained { events: i64 },
 }
 
 /// A schema-1 line whose payload changed shape in schema 2.
@@ -507,7 +507,7 @@ fn read_verified(
         }
         events.push(event);
     }
-    let count = events.len() as u64;
+    let count = crate::kernel::limits::signed(events.len());
     match chained {
         Some(true) if closed.is_none() => Err(Error::CorruptLog {
             line: last_line + 1,

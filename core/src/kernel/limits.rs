@@ -82,21 +82,21 @@ pub(crate) fn count(
 /// date arithmetic overflow (a cut-off notice 10^8 days before a cut-off, say).
 pub mod policy_limits {
     /// `pilot_cap_per_customer`: 1 to 1 000 000 hubs (or none).
-    pub const PILOT_CAP: std::ops::RangeInclusive<u32> = 1..=1_000_000;
+    pub const PILOT_CAP: std::ops::RangeInclusive<i32> = 1..=1_000_000;
     /// `min_assessment_days`: 0 to 366 days.
-    pub const ASSESSMENT_DAYS: std::ops::RangeInclusive<u32> = 0..=366;
+    pub const ASSESSMENT_DAYS: std::ops::RangeInclusive<i32> = 0..=366;
     /// `max_attempts`: 1 to 255 attempts per upgrade step.
-    pub const MAX_ATTEMPTS: std::ops::RangeInclusive<u32> = 1..=255;
+    pub const MAX_ATTEMPTS: std::ops::RangeInclusive<i32> = 1..=255;
     /// `reconciliation_timeout_hours`, and each in-flight deadline: 1 hour to 366 days.
-    pub const TIMEOUT_HOURS: std::ops::RangeInclusive<u32> = 1..=8_784;
+    pub const TIMEOUT_HOURS: std::ops::RangeInclusive<i32> = 1..=8_784;
     /// `retry_delay_hours`: 0 to 366 days' worth of hours.
-    pub const RETRY_HOURS: std::ops::RangeInclusive<u32> = 0..=8_784;
+    pub const RETRY_HOURS: std::ops::RangeInclusive<i32> = 0..=8_784;
     /// `cutoff_notice_days`: 0 to 366 days.
-    pub const NOTICE_DAYS: std::ops::RangeInclusive<u32> = 0..=366;
+    pub const NOTICE_DAYS: std::ops::RangeInclusive<i32> = 0..=366;
     /// `halt.min_outcomes`: 1 to 100 000 000 outcomes.
-    pub const MIN_OUTCOMES: std::ops::RangeInclusive<u32> = 1..=100_000_000;
+    pub const MIN_OUTCOMES: std::ops::RangeInclusive<i32> = 1..=100_000_000;
     /// `pacing.daily_cap`: 1 to 100 000 000 hubs a day (or none).
-    pub const DAILY_CAP: std::ops::RangeInclusive<u32> = 1..=100_000_000;
+    pub const DAILY_CAP: std::ops::RangeInclusive<i32> = 1..=100_000_000;
     /// `pacing.blackouts`: at most 64 windows.
     pub const BLACKOUTS: usize = 64;
 }
@@ -119,4 +119,19 @@ pub(crate) fn within<T: PartialOrd + std::fmt::Display>(
             ),
         ))
     }
+}
+
+/// A count, position or sequence number as the signed 64-bit integer the answers carry (the
+/// JVM's `long`, Arrow's and SQL's `Int64`): exact below 2^63, which no count here approaches;
+/// saturated above it rather than wrapped.
+pub(crate) fn signed<T: TryInto<i64>>(n: T) -> i64 {
+    n.try_into().unwrap_or(i64::MAX)
+}
+
+/// A signed count or position from the boundary (a query's `limit`, `offset`, ...), or an
+/// `invalid_input` naming the field when it is negative.
+pub(crate) fn non_negative(field: &str, value: i64) -> Result<u64, crate::kernel::error::Error> {
+    u64::try_from(value).map_err(|_| {
+        crate::kernel::error::Error::invalid_input(field, format!("{value} is negative"))
+    })
 }

@@ -321,7 +321,6 @@ pub(crate) fn snapshot_message(log: &str, seq: u64, snapshot: &[u8]) -> Vec<u8> 
 /// keeps it detects, at any later time, a store whose history was cut below `seq` or replaced
 /// after some earlier point ([`crate::engine::Engine::verify_checkpoint`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Checkpoint {

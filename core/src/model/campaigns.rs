@@ -17,6 +17,8 @@ use crate::model::rollout::Rollout;
 /// What happened to a campaign, as its history shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+// A readable toString on the JVM for the variants without fields (Kotlin `object`s).
+#[cfg_attr(feature = "uniffi", uniffi::export(Debug))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CampaignChange {
@@ -42,7 +44,7 @@ pub struct HistoryEntry {
     /// events other parties recorded in between (docs/domain.md decision 13).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
-    pub seq: Option<u64>,
+    pub seq: Option<i64>,
     pub at: DateTime<Utc>,
     pub actor: Actor,
     pub change: CampaignChange,

@@ -42,7 +42,7 @@ impl DefectSubject {
 /// the flagger: an id every recipient reads must not let one that hashes each candidate
 /// supplier find the author (docs/domain.md decision 12). Never a counter of all flags either: that
 /// would tell each customer how many flags others raised in between (decision 13).
-pub fn flag_id(subject: &DefectSubject, text: &str, at: DateTime<Utc>, ordinal: usize) -> u64 {
+pub fn flag_id(subject: &DefectSubject, text: &str, at: DateTime<Utc>, ordinal: usize) -> i64 {
     const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;
     let mut h = OFFSET;
@@ -56,7 +56,7 @@ pub fn flag_id(subject: &DefectSubject, text: &str, at: DateTime<Utc>, ordinal: 
         }
     }
     // Never 0, so that 0 can mean "none" to callers that need it.
-    (h & ((1 << 53) - 1)).max(1)
+    crate::kernel::limits::signed((h & ((1 << 53) - 1)).max(1))
 }
 
 /// The subject resolved to the model's tables.
@@ -68,7 +68,7 @@ pub(crate) enum Resolved {
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct DefectFlag {
-    pub id: u64,
+    pub id: i64,
     pub customer: CustomerIdx,
     pub subject: DefectSubject,
     pub resolved: Resolved,
@@ -84,7 +84,7 @@ pub(crate) struct DefectFlag {
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DefectView {
-    pub flag: u64,
+    pub flag: i64,
     #[serde(flatten)]
     pub subject: DefectSubject,
     pub text: String,

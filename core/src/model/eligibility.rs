@@ -13,6 +13,8 @@ use crate::model::rollout::UpgradeState;
 /// Who a consent or a rejection belongs to, as the asker may know it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+// A readable toString on the JVM for the variants without fields (Kotlin `object`s).
+#[cfg_attr(feature = "uniffi", uniffi::export(Debug))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "party", rename_all = "snake_case")]
 pub enum Party {
@@ -29,6 +31,8 @@ pub enum Party {
 /// One reason a hub is not upgradeable now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+// A readable toString on the JVM for the variants without fields (Kotlin `object`s).
+#[cfg_attr(feature = "uniffi", uniffi::export(Debug))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "blocker", rename_all = "snake_case")]
 pub enum Blocker {
@@ -70,7 +74,7 @@ pub enum Blocker {
     },
     /// Its attempts at the next step failed as many times as the campaign allows.
     AttemptsExhausted {
-        attempts: u32,
+        attempts: i32,
     },
     /// Its last attempt failed; the campaign's retry delay lets it go again from `until`.
     RetryDelay {
@@ -90,13 +94,13 @@ pub enum Blocker {
     /// its author where named), the id would tie the hub to its supplier.
     SuspendedByDefectFlag {
         by: Party,
-        flag: Option<u64>,
+        flag: Option<i64>,
     },
     /// The campaign's pacing has a blackout now.
     Blackout,
     /// Today's pacing cap is used up.
     DailyCapReached {
-        cap: u64,
+        cap: i64,
     },
 }
 

@@ -24,10 +24,10 @@ use crate::model::rollout::{HaltFigures, HanHealth};
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Notification {
-    pub id: u64,
+    pub id: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
-    pub event: Option<u64>,
+    pub event: Option<i64>,
     pub at: DateTime<Utc>,
     #[serde(flatten)]
     pub kind: NotificationKind,
@@ -93,7 +93,7 @@ pub enum NotificationKind {
     /// A customer flagged a defect on a configuration set or firmware the recipient has hubs on
     /// (the flagging customer named only if it chose to be).
     DefectFlagged {
-        flag: u64,
+        flag: i64,
         #[serde(flatten)]
         subject: DefectSubject,
         /// One copy for every recipient's notice (a flag's 4 KiB is not repeated per outbox).
@@ -111,16 +111,16 @@ pub enum NotificationKind {
     /// What one outcome report did to the recipient's hubs (the DCC: to all of them).
     OutcomesSummary {
         campaign: CampaignId,
-        dispatched: u64,
-        succeeded: u64,
-        failed: u64,
-        no_response: u64,
-        timed_out: u64,
+        dispatched: i64,
+        succeeded: i64,
+        failed: i64,
+        no_response: i64,
+        timed_out: i64,
     },
     /// This many older notifications were not kept, so that an outbox stays within
     /// [`crate::kernel::limits::MAX_PENDING_NOTICES`] whatever others do (a flood of flags, say): they
     /// are never lost silently. A durable engine's feed and the DCC's log hold them whole.
-    NoticesCoalesced { notices: u64 },
+    NoticesCoalesced { notices: i64 },
     /// The DCC registered a key in the recipient's name: its acts signed with it are its own.
     KeyRegistered { key: String },
     /// The DCC revoked one of the recipient's keys: it signs nothing after this.
@@ -177,9 +177,9 @@ pub(crate) enum Recipient {
 pub(crate) struct Outbox {
     pub pending: VecDeque<Notification>,
     /// The id of the last notification put in (0: none yet).
-    pub last_id: u64,
+    pub last_id: i64,
     /// Acknowledged up to here.
-    pub acked: u64,
+    pub acked: i64,
 }
 
 impl Outbox {
@@ -237,7 +237,7 @@ impl Outboxes {
         outbox.last_id += 1;
         outbox.pending.push_back(Notification {
             id: outbox.last_id,
-            event: (to == Recipient::Dcc).then_some(event),
+            event: (to == Recipient::Dcc).then_some(crate::kernel::limits::signed(event)),
             at,
             kind,
         });
@@ -247,7 +247,7 @@ impl Outboxes {
     }
 
     /// The id of the last notification put in `to`'s outbox and its acknowledged cursor.
-    pub fn bounds(&self, to: Option<Recipient>) -> (u64, u64) {
+    pub fn bounds(&self, to: Option<Recipient>) -> (i64, i64) {
         to.and_then(|r| self.boxes.get(&r))
             .map_or((0, 0), |o| (o.last_id, o.acked))
     }
@@ -256,9 +256,9 @@ impl Outboxes {
     pub fn page(
         &self,
         to: Option<Recipient>,
-        limit: u64,
+        limit: i64,
     ) -> Result<NotificationPage, crate::kernel::error::Error> {
-        if limit == 0 || limit > 10_000 {
+        if !(1..=10_000).contains(&limit) {
             return Err(crate::kernel::error::Error::invalid_input(
                 "limit",
                 format!("{limit} is not between 1 and 10 000"),
@@ -275,12 +275,12 @@ impl Outboxes {
         let notifications: Vec<_> = outbox.pending.iter().take(take).cloned().collect();
         Ok(NotificationPage {
             acknowledged: outbox.acked,
-            more: (outbox.pending.len() - notifications.len()) as u64,
+            more: crate::kernel::limits::signed(outbox.pending.len() - notifications.len()),
             notifications,
         })
     }
 
-    pub fn acknowledge(&mut self, to: Recipient, up_to: u64) {
+    pub fn acknowledge(&mut self, to: Recipient, up_to: i64) {
         let outbox = self.boxes.entry(to).or_default();
         outbox.acked = outbox.acked.max(up_to);
         while outbox.pending.front().is_some_and(|n| n.id <= up_to) {
@@ -295,9 +295,9 @@ impl Outboxes {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NotificationPage {
     /// The recipient's acknowledged cursor.
-    pub acknowledged: u64,
+    pub acknowledged: i64,
     /// Notifications after the cursor not shown in this page.
-    pub more: u64,
+    pub more: i64,
     pub notifications: Vec<Notification>,
 }
 
@@ -317,8 +317,8 @@ mod tests {
     fn an_outbox_keeps_its_newest_notices_and_counts_the_older_ones_it_folded() {
         let mut boxes = Outboxes::default();
         let to = Recipient::Dcc;
-        let extra = 5;
-        for n in 1..=(MAX_PENDING_NOTICES as u64 + extra) {
+        let extra: i64 = 5;
+        for n in 1..=(MAX_PENDING_NOTICES as u64 + extra as u64) {
             boxes.push(
                 to,
                 n,
@@ -336,7 +336,7 @@ mod tests {
         );
         assert_eq!(front.id, extra + 1);
         assert_eq!(outbox.pending[1].id, extra + 2);
-        assert_eq!(outbox.last_id, MAX_PENDING_NOTICES as u64 + extra);
+        assert_eq!(outbox.last_id, MAX_PENDING_NOTICES as i64 + extra);
         // Acknowledging up to the count's id acknowledges all it holds.
         boxes.acknowledge(to, extra + 1);
         assert_eq!(boxes.boxes[&to].pending.len(), MAX_PENDING_NOTICES - 1);

@@ -24,33 +24,33 @@ pub struct CampaignPolicy {
     /// At most this many hubs nominated per customer for the pilot.
     #[serde(default)]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
-    pub pilot_cap_per_customer: Option<u32>,
+    pub pilot_cap_per_customer: Option<i32>,
     /// Days the pilot runs before the DCC may grant OA for mass rollout (unless it overrides).
     #[serde(default)]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
-    pub min_assessment_days: u32,
+    pub min_assessment_days: i32,
     /// Attempts per hub (per upgrade step) before it is given up (1 to 255; default 3).
     #[serde(default = "default_max_attempts")]
     #[cfg_attr(feature = "uniffi", uniffi(default = 3))]
-    pub max_attempts: u32,
+    pub max_attempts: i32,
     /// Hours a hub that did not respond waits for a read-back before it counts as failed
     /// (default 72).
     #[serde(default = "default_reconciliation_hours")]
     #[cfg_attr(feature = "uniffi", uniffi(default = 72))]
-    pub reconciliation_timeout_hours: u32,
+    pub reconciliation_timeout_hours: i32,
     /// Days before a customer's cut-off that it is told the cut-off approaches (default 7).
     #[serde(default = "default_cutoff_notice_days")]
     #[cfg_attr(feature = "uniffi", uniffi(default = 7))]
-    pub cutoff_notice_days: u32,
+    pub cutoff_notice_days: i32,
     /// Hours an attempt may stay dispatched, delivered or activated with no further outcome
     /// before it fails as timed out (default 72), so that no hub stays in flight for ever.
     #[serde(default = "default_in_flight_hours")]
     #[cfg_attr(feature = "uniffi", uniffi(default = 72))]
-    pub in_flight_timeout_hours: u32,
+    pub in_flight_timeout_hours: i32,
     /// Hours after a failed attempt before the hub is offered and dispatched again (default 0).
     #[serde(default)]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
-    pub retry_delay_hours: u32,
+    pub retry_delay_hours: i32,
     /// Automatic halts; none when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
@@ -61,16 +61,16 @@ pub struct CampaignPolicy {
     pub pacing: Option<Pacing>,
 }
 
-fn default_max_attempts() -> u32 {
+fn default_max_attempts() -> i32 {
     3
 }
-fn default_reconciliation_hours() -> u32 {
+fn default_reconciliation_hours() -> i32 {
     72
 }
-fn default_cutoff_notice_days() -> u32 {
+fn default_cutoff_notice_days() -> i32 {
     7
 }
-fn default_in_flight_hours() -> u32 {
+fn default_in_flight_hours() -> i32 {
     72
 }
 
@@ -171,6 +171,8 @@ where
 /// A customer's assessment of the pilot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+// A readable toString on the JVM for the variants without fields (Kotlin `object`s).
+#[cfg_attr(feature = "uniffi", uniffi::export(Debug))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum PilotVerdict {

@@ -31,7 +31,7 @@ pub struct State {
     /// Defect flags, oldest first (ids are digests of the flag: see `defects::flag_id`).
     pub(crate) defects: Vec<DefectFlag>,
     /// The ids of withdrawn defect flags: no longer shown, never given again.
-    pub(crate) withdrawn_flags: std::collections::BTreeSet<u64>,
+    pub(crate) withdrawn_flags: std::collections::BTreeSet<i64>,
     /// The keys registered for signing acts, and each party's last act counter.
     pub(crate) keys: crate::model::keys::KeyRegistry,
 }

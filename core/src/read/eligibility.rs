@@ -117,7 +117,7 @@ impl State {
             }
             Raw::InFlight(state) => Blocker::UpgradeInFlight { state },
             Raw::Exhausted(n) => Blocker::AttemptsExhausted {
-                attempts: u32::from(n),
+                attempts: i32::from(n),
             },
             Raw::RetryDelay(until) => Blocker::RetryDelay { until },
             Raw::SetHalted(reason) => Blocker::ConfigurationSetHalted { reason },
@@ -146,7 +146,9 @@ impl State {
                 },
             },
             Raw::Blackout => Blocker::Blackout,
-            Raw::CapReached(cap) => Blocker::DailyCapReached { cap },
+            Raw::CapReached(cap) => Blocker::DailyCapReached {
+                cap: crate::kernel::limits::signed(cap),
+            },
         }
     }
 }

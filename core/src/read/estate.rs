@@ -21,12 +21,14 @@ use std::collections::{BTreeMap, HashMap};
 pub struct FirmwareCount {
     pub variant: VariantId,
     pub version: FirmwareVersion,
-    pub hubs: u64,
+    pub hubs: i64,
 }
 
 /// Who holds a supply role on a hub, as the asker may know it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+// A readable toString on the JVM for the variants without fields (Kotlin `object`s).
+#[cfg_attr(feature = "uniffi", uniffi::export(Debug))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "visibility", content = "customer", rename_all = "snake_case")]
 pub enum SupplierView {
@@ -44,7 +46,7 @@ pub enum SupplierView {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ConfigSetCount {
     pub configuration_set: ConfigurationSet,
-    pub hubs: u64,
+    pub hubs: i64,
 }
 
 /// One hub as the asker may see it: suppliers shown as known, hidden or vacant, consumer flags
@@ -102,7 +104,7 @@ impl State {
                 FirmwareCount {
                     variant: self.catalogue.variant(fw.variant).id.clone(),
                     version: fw.version.clone(),
-                    hubs,
+                    hubs: crate::kernel::limits::signed(hubs),
                 }
             })
             .collect();
@@ -198,7 +200,7 @@ impl State {
             .into_iter()
             .map(|(config, hubs)| ConfigSetCount {
                 configuration_set: self.configuration_set(config),
-                hubs,
+                hubs: crate::kernel::limits::signed(hubs),
             })
             .collect();
         out.sort_by(|a, b| {

@@ -11,7 +11,7 @@ impl State {
     pub(crate) fn notifications(
         &self,
         actor: &Actor,
-        limit: u64,
+        limit: i64,
         outboxes: &Outboxes,
     ) -> Result<NotificationPage, Error> {
         outboxes.page(self.recipient_of(actor), limit)

@@ -26,8 +26,8 @@ pub struct ParticipationView {
     pub customer: CustomerId,
     pub campaign: CampaignId,
     /// Its hubs of the campaign's variant.
-    pub hubs: u64,
-    pub upgradeable_now: u64,
+    pub hubs: i64,
+    pub upgradeable_now: i64,
     pub nominated: Vec<HubId>,
     pub rejected: Vec<HubId>,
     pub whole_estate_approved: bool,

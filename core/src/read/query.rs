@@ -18,13 +18,15 @@ use crate::read::UpgradePage;
 use crate::read::{CampaignView, ConfigSetCount, FirmwareView, HubPage, HubView};
 use crate::read::{FirmwareCount, PilotStatus, SetProgress};
 
-fn thousand() -> u64 {
+fn thousand() -> i64 {
     1_000
 }
 
 /// One question, with its arguments. Every answer is scoped to the asking actor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+// A readable toString on the JVM for the variants without fields (Kotlin `object`s).
+#[cfg_attr(feature = "uniffi", uniffi::export(Debug))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "name", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Query {
@@ -41,7 +43,7 @@ pub enum Query {
         after: Option<HubId>,
         #[serde(default = "thousand")]
         #[cfg_attr(feature = "uniffi", uniffi(default = 1000))]
-        limit: u64,
+        limit: i64,
     },
     /// A customer's sets with hub counts; without `customer`, the industry's (the DCC's only).
     ConfigurationSets {
@@ -77,9 +79,9 @@ pub enum Query {
         region: Region,
         at: DateTime<Utc>,
         #[serde(default)]
-        offset: u64,
+        offset: i64,
         #[serde(default = "thousand")]
-        limit: u64,
+        limit: i64,
     },
     /// `customer`'s participation in `campaign` at `at`: its nominations, approvals,
     /// rejections, verdict and cut-off.
@@ -97,9 +99,9 @@ pub enum Query {
     /// `seed`): spread over its configuration sets, takeable hubs only.
     ProposePilot {
         campaign: CampaignId,
-        size: u32,
+        size: i32,
         #[serde(default)]
-        seed: u64,
+        seed: i64,
         at: DateTime<Utc>,
     },
     /// The pilot's status per participant: its hubs by where their upgrade stands.
@@ -118,7 +120,7 @@ pub enum Query {
     /// The asker's notifications not yet acknowledged, oldest first (at most `limit`).
     Notifications {
         #[serde(default = "thousand")]
-        limit: u64,
+        limit: i64,
     },
     /// The defect flags the asker may see (the flagging customer never named to another).
     DefectFlags {},

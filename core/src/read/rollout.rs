@@ -16,17 +16,17 @@ use std::collections::BTreeMap;
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UpgradeCounts {
-    pub hubs: u64,
+    pub hubs: i64,
     /// Not dispatched yet.
-    pub waiting: u64,
-    pub dispatched: u64,
-    pub delivered: u64,
-    pub activated: u64,
-    pub no_response: u64,
-    pub succeeded: u64,
-    pub failed: u64,
+    pub waiting: i64,
+    pub dispatched: i64,
+    pub delivered: i64,
+    pub activated: i64,
+    pub no_response: i64,
+    pub succeeded: i64,
+    pub failed: i64,
     /// Upgraded hubs a supplier reported a bad HAN on.
-    pub health_issues: u64,
+    pub health_issues: i64,
 }
 
 impl UpgradeCounts {
@@ -41,7 +41,7 @@ impl UpgradeCounts {
             Some(UpgradeState::Succeeded) => self.succeeded += 1,
             Some(UpgradeState::Failed) => self.failed += 1,
         }
-        self.health_issues += u64::from(health_bad);
+        self.health_issues += i64::from(health_bad);
     }
 }
 
@@ -52,19 +52,19 @@ impl UpgradeCounts {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SetProgress {
     pub set: ConfigurationSet,
-    pub hubs: u64,
-    pub eligible: u64,
-    pub upgradeable_now: u64,
+    pub hubs: i64,
+    pub eligible: i64,
+    pub upgradeable_now: i64,
     /// Waiting only for consent (or, in the pilot, a nomination).
-    pub awaiting_consent: u64,
+    pub awaiting_consent: i64,
     /// Held back by something else: a rejection, a hold or halt, a defect flag, pacing.
-    pub blocked: u64,
+    pub blocked: i64,
     /// In flight.
-    pub dispatched: u64,
-    pub succeeded: u64,
-    pub failed: u64,
+    pub dispatched: i64,
+    pub succeeded: i64,
+    pub failed: i64,
     /// Already on the target, with no pathway, or not commissioned.
-    pub not_applicable: u64,
+    pub not_applicable: i64,
 }
 
 impl State {

@@ -31,10 +31,10 @@ pub struct UpgradeEntry {
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UpgradePage {
-    pub total: u64,
-    pub offset: u64,
+    pub total: i64,
+    pub offset: i64,
     /// Upgradeable hubs not offered because of today's pacing cap.
-    pub held_back_by_pacing: u64,
+    pub held_back_by_pacing: i64,
     pub entries: Vec<UpgradeEntry>,
 }
 
@@ -84,9 +84,9 @@ impl State {
             })
             .collect();
         UpgradePage {
-            total,
-            offset,
-            held_back_by_pacing: list.held_back,
+            total: crate::kernel::limits::signed(total),
+            offset: crate::kernel::limits::signed(offset),
+            held_back_by_pacing: crate::kernel::limits::signed(list.held_back),
             entries,
         }
     }

@@ -171,7 +171,7 @@ pub struct FeedPage {
     /// of what others did.
     pub notifications: Vec<Notification>,
     /// The cursor after this page (the last id, or the cursor passed when the page is empty).
-    pub cursor: u64,
+    pub cursor: i64,
 }
 
 /// What a store is and holds, for a status line or a test.
@@ -181,11 +181,11 @@ pub struct FeedPage {
 pub struct StoreInfo {
     /// `sqlite:PATH` or the PostgreSQL URL without its password.
     pub location: String,
-    pub events: u64,
+    pub events: i64,
     /// The last event's chain hash, hex.
     pub last_hash: String,
     /// Events of the newest snapshot (0: none).
-    pub snapshot_at: u64,
+    pub snapshot_at: i64,
 }
 
 /// A durable, append-only event store.
@@ -318,7 +318,7 @@ pub fn verify(store: &mut dyn EventStore) -> Result<journal::Verified, Error> {
         });
     }
     Ok(journal::Verified::Chained {
-        events: at.seq,
+        events: crate::kernel::limits::signed(at.seq),
         last_hash: journal::hex(&at.hash),
     })
 }
@@ -336,7 +336,9 @@ pub(crate) fn feed_page(
         .iter()
         .map(|b| serde_json::from_str::<Notification>(b).map_err(|e| io_error(location, e)))
         .collect::<Result<Vec<_>, Error>>()?;
-    let cursor = notifications.last().map_or(after, |n| n.id);
+    let cursor = notifications
+        .last()
+        .map_or(crate::kernel::limits::signed(after), |n| n.id);
     Ok(FeedPage {
         notifications,
         cursor,

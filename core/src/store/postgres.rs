@@ -428,9 +428,9 @@ impl EventStore for PgStore {
         for row in rows.iter().filter(|r| r.seq > done) {
             let position: i64 = tx.query_one(&last, &[&row.recipient]).map_err(err)?.get(0);
             let mut n = row.notification.clone();
-            n.id = position as u64 + 1;
+            n.id = crate::kernel::limits::signed(position) + 1;
             let body = serde_json::to_string(&n).map_err(|e| io_error(&location, e))?;
-            let (pos, seq, idx) = (n.id as i64, row.seq as i64, row.n as i32);
+            let (pos, seq, idx) = (n.id, row.seq as i64, row.n as i32);
             tx.execute(&insert, &[&row.recipient, &pos, &seq, &idx, &body])
                 .map_err(err)?;
         }

@@ -73,7 +73,7 @@ struct StateOut<'a> {
     last_seq: u64,
     last_at: Option<DateTime<Utc>>,
     defects: &'a [DefectFlag],
-    withdrawn_flags: &'a std::collections::BTreeSet<u64>,
+    withdrawn_flags: &'a std::collections::BTreeSet<i64>,
     customers: &'a [CustomerId],
     devices: &'a [DeviceProfile],
     configs: &'a [ConfigSet],
@@ -96,7 +96,7 @@ struct StateIn {
     defects: Vec<DefectFlag>,
     /// Absent from snapshots written before flags could be withdrawn.
     #[serde(default)]
-    withdrawn_flags: std::collections::BTreeSet<u64>,
+    withdrawn_flags: std::collections::BTreeSet<i64>,
     customers: Vec<CustomerId>,
     devices: Vec<DeviceProfile>,
     configs: Vec<ConfigSet>,

@@ -360,16 +360,10 @@ impl EventStore for SqliteStore {
                     .query_row(params![row.recipient], |r| r.get(0))
                     .map_err(err)?;
                 let mut n = row.notification.clone();
-                n.id = position as u64 + 1;
+                n.id = crate::kernel::limits::signed(position) + 1;
                 let body = serde_json::to_string(&n).map_err(|e| io_error(&location, e))?;
                 insert
-                    .execute(params![
-                        row.recipient,
-                        n.id as i64,
-                        row.seq as i64,
-                        row.n,
-                        body
-                    ])
+                    .execute(params![row.recipient, n.id, row.seq as i64, row.n, body])
                     .map_err(err)?;
             }
         }

@@ -111,7 +111,6 @@ impl SignedCommand {
 /// a bulk load's, which is its event). The events after it in the same command carry none: a
 /// verifier decides the command again and requires exactly the recorded events.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Act {

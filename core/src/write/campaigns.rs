@@ -437,7 +437,7 @@ impl Evolve for CampaignCreated {
                 default_cutoff: *cutoff,
                 cutoff_extensions: BTreeMap::new(),
                 history: vec![HistoryEntry {
-                    seq: Some(event.seq),
+                    seq: Some(crate::kernel::limits::signed(event.seq)),
                     at: event.at,
                     actor: event.actor.clone(),
                     change: CampaignChange::Created,
@@ -526,7 +526,7 @@ impl Evolve for CampaignPhaseChanged {
             c.pilot_started = Some(event.at);
         }
         c.history.push(HistoryEntry {
-            seq: Some(event.seq),
+            seq: Some(crate::kernel::limits::signed(event.seq)),
             at: event.at,
             actor: event.actor.clone(),
             change: CampaignChange::PhaseChanged {
@@ -597,7 +597,7 @@ impl Evolve for CutoffExtended {
             .ok_or_else(|| Error::not_found(Entity::Campaign, campaign))?;
         c.cutoff_extensions.insert(idx, *until);
         c.history.push(HistoryEntry {
-            seq: Some(event.seq),
+            seq: Some(crate::kernel::limits::signed(event.seq)),
             at: event.at,
             actor: event.actor.clone(),
             change: CampaignChange::CutoffExtended {

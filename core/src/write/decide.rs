@@ -369,7 +369,7 @@ impl State {
         }
     }
 
-    pub(super) fn defect(&self, flag: u64) -> Result<&DefectFlag, Error> {
+    pub(super) fn defect(&self, flag: i64) -> Result<&DefectFlag, Error> {
         self.defects
             .iter()
             .find(|d| d.id == flag)

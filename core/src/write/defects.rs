@@ -109,7 +109,7 @@ impl Decide for FlagDefect {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LiftDefectSuspension {
-    pub flag: u64,
+    pub flag: i64,
 }
 
 impl Decide for LiftDefectSuspension {
@@ -151,7 +151,7 @@ impl Decide for LiftDefectSuspension {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WithdrawDefectFlag {
-    pub flag: u64,
+    pub flag: i64,
 }
 
 impl Decide for WithdrawDefectFlag {
@@ -186,7 +186,7 @@ impl Decide for WithdrawDefectFlag {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DefectFlagged {
-    pub flag: u64,
+    pub flag: i64,
     pub customer: CustomerId,
     pub subject: DefectSubject,
     pub text: String,
@@ -283,7 +283,7 @@ impl Evolve for DefectFlagged {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DefectSuspensionLifted {
-    pub flag: u64,
+    pub flag: i64,
     pub customer: CustomerId,
 }
 
@@ -311,7 +311,7 @@ impl Evolve for DefectSuspensionLifted {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DefectFlagWithdrawn {
-    pub flag: u64,
+    pub flag: i64,
     pub customer: CustomerId,
 }
 
@@ -345,9 +345,9 @@ impl State {
         subject: &DefectSubject,
         text: &str,
         at: chrono::DateTime<chrono::Utc>,
-    ) -> u64 {
+    ) -> i64 {
         let taken =
-            |id: u64| self.withdrawn_flags.contains(&id) || self.defects.iter().any(|d| d.id == id);
+            |id: i64| self.withdrawn_flags.contains(&id) || self.defects.iter().any(|d| d.id == id);
         (0..)
             .map(|ordinal| crate::model::defects::flag_id(subject, text, at, ordinal))
             .find(|&id| !taken(id))
@@ -387,7 +387,7 @@ mod specs {
         vec![(sup("SUP-A"), day(1), flag(suspend_own).into())]
     }
 
-    fn id_of_a() -> u64 {
+    fn id_of_a() -> i64 {
         flag_id(&firmware_2(), "IHD pairing drops", day(1), 0)
     }
 

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use crate::model::campaigns::{Campaign, Phase};
 use crate::model::catalogue::FirmwareIdx;
-use crate::model::defects::Resolved;
+use crate::model::defects::{DefectFlag, Resolved};
 use crate::model::estate::{CustomerIdx, SmiStatus, SupplyRole, NO_CUSTOMER};
 use crate::model::rollout::{Rollout, UpgradeState};
 use crate::model::state::State;
@@ -35,7 +35,7 @@ pub(crate) enum Raw {
     RetryDelay(DateTime<Utc>),
     SetHalted(String),
     Held(CustomerIdx, String),
-    DefectSuspended(CustomerIdx, u64),
+    DefectSuspended(CustomerIdx, i64),
     Blackout,
     CapReached(u64),
 }
@@ -91,7 +91,7 @@ pub(crate) struct CampaignCtx<'a> {
     pub others: Vec<&'a Rollout>,
     /// Defect flags whose flagger suspended its own upgrades, by flagger: (subject, flag id).
     /// Looked up for a hub's own suppliers only, so others' flags cost a hub nothing.
-    pub suspensions: HashMap<CustomerIdx, Vec<(Resolved, u64)>>,
+    pub suspensions: HashMap<CustomerIdx, Vec<(Resolved, i64)>>,
     /// Dense per-firmware lookup of `routes`: the next step and whether it is on the CPL.
     pub(crate) steps: Vec<Option<(FirmwareIdx, bool)>>,
     /// Per customer: what it said in the campaign, as bits (see `WHOLE_ESTATE`...), so the hot
@@ -251,7 +251,7 @@ impl State {
                 .collect(),
             suspensions: self.defects.iter().filter(|d| d.suspending).fold(
                 HashMap::new(),
-                |mut by: HashMap<CustomerIdx, Vec<(Resolved, u64)>>, d| {
+                |mut by: HashMap<CustomerIdx, Vec<(Resolved, i64)>>, d: &DefectFlag| {
                     by.entry(d.customer).or_default().push((d.resolved, d.id));
                     by
                 },
@@ -337,7 +337,7 @@ impl State {
         } else if let Some(u) = record {
             if u.state == crate::model::rollout::UpgradeState::Failed
                 && Some(u.step) == next
-                && u32::from(u.attempts) >= c.policy.max_attempts
+                && i32::from(u.attempts) >= c.policy.max_attempts
             {
                 block!(Raw::Exhausted(u.attempts));
             } else if u.state == crate::model::rollout::UpgradeState::Failed

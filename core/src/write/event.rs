@@ -20,7 +20,6 @@ pub const SCHEMA_VERSION: u32 = 2;
 
 /// One recorded event: its place in the log, when, by whom, and what.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Event {
     pub seq: u64,
@@ -30,7 +29,6 @@ pub struct Event {
     /// The signature of the command that recorded it, on the first event of each command in a
     /// signed log (docs/domain.md decision 21); `None` on the events after it and in an unsigned log.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub act: Option<crate::write::act::Act>,
 }
 

@@ -171,10 +171,10 @@ pub(super) enum Class {
 }
 
 #[derive(Default)]
-pub(super) struct Counts([u64; 5]);
+pub(super) struct Counts([i64; 5]);
 
 impl Counts {
-    pub(super) fn of(n: u64, class: Class) -> Counts {
+    pub(super) fn of(n: i64, class: Class) -> Counts {
         let mut c = Counts::default();
         c.0[class as usize] = n;
         c
@@ -204,7 +204,7 @@ pub(super) fn summary(campaign: &CampaignId, c: &Counts) -> NotificationKind {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AcknowledgeNotifications {
-    pub up_to: u64,
+    pub up_to: i64,
 }
 
 impl Decide for AcknowledgeNotifications {
@@ -213,7 +213,7 @@ impl Decide for AcknowledgeNotifications {
     }
 
     fn check_bounds(&self) -> Result<(), Error> {
-        Ok(()) // identifiers, dates, numbers and flags only: bounded by their types
+        crate::kernel::limits::non_negative("up_to", self.up_to).map(|_| ())
     }
 
     /// Up to a notification the actor was given, and past its cursor.
@@ -249,7 +249,7 @@ impl Decide for AcknowledgeNotifications {
 #[serde(deny_unknown_fields)]
 pub struct NotificationsAcknowledged {
     pub recipient: Actor,
-    pub up_to: u64,
+    pub up_to: i64,
 }
 
 impl Evolve for NotificationsAcknowledged {
@@ -292,7 +292,7 @@ mod specs {
         };
         let sent = given(&[catalogue(), estate(), pilot()]).engine_view(page);
         assert!(sent.1 >= 1, "SUP-A was told of the campaign: {sent:?}");
-        let up_to = sent.1 as u64;
+        let up_to = sent.1 as i64;
         given(&[catalogue(), estate(), pilot()])
             .when(&sup("SUP-A"), day(3), AcknowledgeNotifications { up_to })
             .then(vec![NotificationsAcknowledged {

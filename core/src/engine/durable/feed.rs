@@ -50,7 +50,8 @@ impl Engine {
                 n: n as u32,
                 notification: Notification {
                     id: 0,
-                    event: (to == Recipient::Dcc).then_some(event.seq),
+                    event: (to == Recipient::Dcc)
+                        .then_some(crate::kernel::limits::signed(event.seq)),
                     at: event.at,
                     kind,
                 },

@@ -83,7 +83,7 @@ impl Engine {
                     let position = positions.entry(row.recipient.clone()).or_default();
                     *position += 1;
                     let mut expected = row.notification;
-                    expected.id = *position;
+                    expected.id = crate::kernel::limits::signed(*position);
                     let body = serde_json::to_string(&expected)
                         .map_err(|e| bad(event.seq, e.to_string()))?;
                     let Some(got) = next_stored(store)? else {
@@ -138,9 +138,9 @@ impl Engine {
         let snapshot_at = d.store.snapshots()?.first().copied().unwrap_or(0);
         Ok(StoreInfo {
             location: d.store.location().to_string(),
-            events: head.seq,
+            events: crate::kernel::limits::signed(head.seq),
             last_hash: journal::hex(&head.hash),
-            snapshot_at,
+            snapshot_at: crate::kernel::limits::signed(snapshot_at),
         })
     }
 }

@@ -8,7 +8,6 @@ use crate::kernel::ids::{CustomerId, FirmwareVersion, HubId, VariantId};
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
-#[repr(u8)]
 pub enum SmiStatus {
     Pending,
     Whitelisted,

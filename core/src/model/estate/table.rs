@@ -27,7 +27,6 @@ use crate::kernel::intern::FxBuild;
 /// dictionary; a firmware code names a version of the hub's own variant. A dictionary entry
 /// no hub refers to is ignored.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EstateTable {
@@ -37,11 +36,9 @@ pub struct EstateTable {
     pub firmware_versions: Vec<FirmwareVersion>,
     /// Dictionary of customers (columns `import_supplier`, `gas_supplier`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub customers: Vec<CustomerId>,
     /// Dictionary of HAN device profiles (the five device columns).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub devices: Vec<HanDevice>,
 
     pub id: Vec<HubId>,
@@ -50,37 +47,27 @@ pub struct EstateTable {
     pub smi_status: Vec<SmiStatus>,
     pub installed_on: Vec<NaiveDate>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub commissioned_on: Vec<Option<NaiveDate>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub import_supplier: Vec<Option<u32>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub gas_supplier: Vec<Option<u32>>,
     /// Written as bits in the log: 1 vulnerable, 2 high risk, 4 super friendly.
     #[serde(default, skip_serializing_if = "Vec::is_empty", with = "flag_bits")]
     #[cfg_attr(feature = "schema", schemars(with = "Vec<u8>"))]
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub import_flags: Vec<ConsumerFlags>,
     #[serde(default, skip_serializing_if = "Vec::is_empty", with = "flag_bits")]
     #[cfg_attr(feature = "schema", schemars(with = "Vec<u8>"))]
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub gas_flags: Vec<ConsumerFlags>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub esme: Vec<Option<u32>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub gsme: Vec<Option<u32>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub ppmid: Vec<Option<u32>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub hcalcs: Vec<Option<u32>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub ihd: Vec<Option<u32>>,
 }
 

@@ -20,6 +20,8 @@ pub use pacing::{Blackout, Pacing};
 /// What the CSP reports for one hub.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+// A readable toString on the JVM for the variants without fields (Kotlin `object`s).
+#[cfg_attr(feature = "uniffi", uniffi::export(Debug))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "outcome", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Outcome {
@@ -330,8 +332,8 @@ pub(crate) fn advance(
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Tally {
-    pub outcomes: u64,
-    pub failures: u64,
+    pub outcomes: i64,
+    pub failures: i64,
 }
 
 impl Tally {
@@ -365,12 +367,12 @@ pub struct HaltPolicy {
     /// Halt when failures exceed this percentage of outcomes...
     pub failure_threshold_percent: f64,
     /// ...once at least this many outcomes are in.
-    pub min_outcomes: u32,
+    pub min_outcomes: i32,
 }
 
 impl HaltPolicy {
     pub fn crossed(&self, t: Tally) -> bool {
-        t.outcomes >= u64::from(self.min_outcomes)
+        t.outcomes >= i64::from(self.min_outcomes)
             && t.outcomes > 0
             && t.failure_percent() > self.failure_threshold_percent
     }
@@ -381,15 +383,17 @@ impl HaltPolicy {
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HaltFigures {
-    pub outcomes: u64,
-    pub failures: u64,
+    pub outcomes: i64,
+    pub failures: i64,
     pub failure_threshold_percent: f64,
-    pub min_outcomes: u32,
+    pub min_outcomes: i32,
 }
 
 /// A supplier's report of the HAN after its hub was upgraded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+// A readable toString on the JVM for the variants without fields (Kotlin `object`s).
+#[cfg_attr(feature = "uniffi", uniffi::export(Debug))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "health", rename_all = "snake_case", deny_unknown_fields)]
 pub enum HanHealth {

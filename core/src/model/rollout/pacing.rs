@@ -64,8 +64,8 @@ pub enum Blackout {
     /// (Saturday 22 to 2: Saturday 22:00 to Sunday 02:00).
     Weekly {
         day: Weekday,
-        from_hour: u8,
-        to_hour: u8,
+        from_hour: i32,
+        to_hour: i32,
     },
 }
 
@@ -82,7 +82,9 @@ impl Blackout {
                 from_hour,
                 to_hour,
             } => {
-                let (from, to) = (u32::from(*from_hour), u32::from(*to_hour));
+                // Hours are checked to 0..=24 when the policy is accepted.
+                let (from, to) = (*from_hour, *to_hour);
+                let hour = i32::try_from(hour).unwrap_or(i32::MAX);
                 let today = Weekday::of(date.weekday());
                 if from < to {
                     today == *day && (from..to).contains(&hour)
@@ -103,7 +105,7 @@ pub struct Pacing {
     /// Hubs offered (and dispatched) per day at first; `None`: no cap, only blackouts.
     #[serde(default)]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
-    pub daily_cap: Option<u32>,
+    pub daily_cap: Option<i32>,
     /// After each day whose failure rate stayed under the threshold, the cap is multiplied by
     /// this (1.0: no ramp).
     #[serde(default = "one")]
@@ -148,7 +150,10 @@ impl Pacing {
                 }
                 Blackout::Weekly {
                     from_hour, to_hour, ..
-                } if from_hour == to_hour || *from_hour > 23 || *to_hour > 24 => {
+                } if from_hour == to_hour
+                    || !(0..=23).contains(from_hour)
+                    || !(0..=24).contains(to_hour) =>
+                {
                     return Err(Error::invalid_input(
                         field,
                         format!(
@@ -200,9 +205,9 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
     }
 
-    fn tally(outcomes: u64, failures: u64) -> DayTally {
+    fn tally(outcomes: i64, failures: i64) -> DayTally {
         DayTally {
-            dispatched: outcomes,
+            dispatched: outcomes as u64,
             tally: Tally { outcomes, failures },
         }
     }

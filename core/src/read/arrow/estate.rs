@@ -280,7 +280,9 @@ impl State {
         let rows = self.configuration_sets(actor, customer)?;
         let mut columns = set_columns(rows.iter().map(|r| &r.configuration_set));
         columns.push(Arc::new(
-            rows.iter().map(|r| r.hubs).collect::<UInt64Array>(),
+            rows.iter()
+                .map(|r| r.hubs.unsigned_abs())
+                .collect::<UInt64Array>(),
         ));
         batch(configuration_sets_schema(), columns)
     }
@@ -303,7 +305,11 @@ impl State {
                     .map(|r| Some(r.version.to_string()))
                     .collect::<StringArray>(),
             ),
-            Arc::new(rows.iter().map(|r| r.hubs).collect::<UInt64Array>()),
+            Arc::new(
+                rows.iter()
+                    .map(|r| r.hubs.unsigned_abs())
+                    .collect::<UInt64Array>(),
+            ),
         ];
         batch(estate_by_firmware_schema(), columns)
     }

@@ -133,7 +133,7 @@ impl State {
 }
 
 /// The counts of [`State::campaign_progress_arrow`], in column order.
-type Count = fn(&SetProgress) -> u64;
+type Count = fn(&SetProgress) -> i64;
 const PROGRESS: [(&str, Count); 9] = [
     ("hubs", |r| r.hubs),
     ("eligible", |r| r.eligible),
@@ -166,7 +166,12 @@ impl State {
         let rows = self.campaign_progress(actor, campaign, at)?;
         let mut columns = set_columns(rows.iter().map(|r| &r.set));
         for (_, count) in PROGRESS {
-            columns.push(Arc::new(rows.iter().map(count).collect::<UInt64Array>()));
+            // Counts are never negative; the column keeps its unsigned type.
+            columns.push(Arc::new(
+                rows.iter()
+                    .map(|r| count(r).unsigned_abs())
+                    .collect::<UInt64Array>(),
+            ));
         }
         batch(campaign_progress_schema(), columns)
     }

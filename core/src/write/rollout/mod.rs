@@ -504,7 +504,10 @@ fn timed_out_notices(state: &State, campaign: &CampaignId, hubs: &[HubId], out: 
         state.summaries(c, rows, out);
         out.push((
             Recipient::Csp(state.region_of(c)),
-            summary(campaign, &Counts::of(hubs.len() as u64, Class::TimedOut)),
+            summary(
+                campaign,
+                &Counts::of(crate::kernel::limits::signed(hubs.len()), Class::TimedOut),
+            ),
         ));
     }
 }

@@ -184,7 +184,7 @@ impl State {
                             civil_time::day_of(u.dispatched_at),
                             Tally {
                                 outcomes: 1,
-                                failures: u64::from(!ok),
+                                failures: i64::from(!ok),
                             },
                         ));
                         if ok {

@@ -52,7 +52,7 @@ class ArrowTest {
 
     @Test
     fun `the upgrade list as Arrow is the paged list whole`(): Unit = rolling().use { e ->
-        val page = e.ask<Answer.UpgradePage>("csp:north", Query.UpgradeList(Region.NORTH, t(3), 0uL, 100_000uL)).v1
+        val page = e.ask<Answer.UpgradePage>("csp:north", Query.UpgradeList(Region.NORTH, t(3), 0L, 100_000L)).v1
         val rows = rows(e.queryArrow("csp:north", ColumnarQuery.UpgradeList(Region.NORTH, t(3))))
         assertEquals(page.total.toInt(), rows.size)
         assertTrue(rows.size > 3)
@@ -232,15 +232,15 @@ class ArrowTest {
         val paged = mutableListOf<HubView>()
         var after: String? = null
         do {
-            val page = e.ask<Answer.HubPage>("customer:SUP-A", Query.CustomerEstatePage("SUP-A", after, 2uL)).v1
+            val page = e.ask<Answer.HubPage>("customer:SUP-A", Query.CustomerEstatePage("SUP-A", after, 2L)).v1
             assertTrue(page.hubs.size <= 2)
             paged += page.hubs
             after = page.next
         } while (after != null)
         assertEquals(whole, paged)
         assertTrue(whole.size > 2)
-        assertThrows(CommsHubOtaException.NotFound::class.java) { e.query("customer:SUP-A", Query.CustomerEstatePage("SUP-A", h(0x15), 2uL)) }
+        assertThrows(CommsHubOtaException.NotFound::class.java) { e.query("customer:SUP-A", Query.CustomerEstatePage("SUP-A", h(0x15), 2L)) }
         assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.query("csp:north", Query.CustomerEstatePage("SUP-A")) }
-        assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.query("customer:SUP-A", Query.CustomerEstatePage("SUP-A", null, 0uL)) }
+        assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.query("customer:SUP-A", Query.CustomerEstatePage("SUP-A", null, 0L)) }
     }
 }

@@ -34,10 +34,10 @@ class ParticipationTest {
         )
         assertEquals(listOf(h(6)), participation(e, "customer:SUP-C", "SUP-C", 3).otherSupplierConsented)
         e.execute("customer:SUP-C", t(4), Command.ApproveWholeEstate(ApproveWholeEstate("C1")))
-        val page = e.ask<Answer.UpgradePage>("csp:north", Query.UpgradeList(Region.NORTH, t(4), 0uL, 10uL)).v1
+        val page = e.ask<Answer.UpgradePage>("csp:north", Query.UpgradeList(Region.NORTH, t(4), 0L, 10L)).v1
         assertEquals(listOf(h(1), h(6), h(5)), page.entries.map { it.hub })
         assertTrue(page.entries[0].nominated)
-        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.query("csp:south", Query.UpgradeList(Region.NORTH, t(4), 0uL, 10uL)) }
+        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.query("csp:south", Query.UpgradeList(Region.NORTH, t(4), 0L, 10L)) }
     }
 
     @Test
@@ -50,7 +50,7 @@ class ParticipationTest {
         e.execute(a, t(3), Command.WithdrawRejections(WithdrawRejections("C1", listOf(h(7)))))
         val massRollout = { reason: String? -> Command.GrantMassRolloutOa(GrantMassRolloutOa("C1", reason)) }
         val gate = assertThrows(CommsHubOtaException.PreconditionFailed::class.java) { e.execute("dcc", t(4), massRollout(null)) }
-        assertEquals("pilot_assessment", gate.rule)
+        assertEquals(Rule.PILOT_ASSESSMENT, gate.rule)
         assertTrue(gate.detail.contains("SUP-A"))
         e.execute(a, t(5), Command.RecordPilotVerdict(RecordPilotVerdict("C1", PilotVerdict.IssuesFound("slow IHD reconnect"))))
         assertEquals(PilotVerdict.IssuesFound("slow IHD reconnect"), participation(e, "dcc", "SUP-A", 5).verdict)
@@ -62,12 +62,12 @@ class ParticipationTest {
 
     @Test
     fun `proposals, policies and configuration sets`(): Unit = piloting().use { e ->
-        val propose = { size: UInt -> e.ask<Answer.HubIds>(a, Query.ProposePilot("C1", size, 7uL, t(3))).v1 }
-        assertEquals(propose(2u), propose(2u))
-        assertEquals(2, propose(2u).size)
-        assertThrows(CommsHubOtaException.InvalidInput::class.java) { propose(0u) }
+        val propose = { size: Int -> e.ask<Answer.HubIds>(a, Query.ProposePilot("C1", size, 7L, t(3))).v1 }
+        assertEquals(propose(2), propose(2))
+        assertEquals(2, propose(2).size)
+        assertThrows(CommsHubOtaException.InvalidInput::class.java) { propose(0) }
         assertThrows(CommsHubOtaException.InvalidInput::class.java) {
-            e.execute("dcc", t(3), Command.CreateCampaign(CreateCampaign("C2", "CH-N-DB", "2.0", t(60), CampaignPolicy(pilotCapPerCustomer = 0u))))
+            e.execute("dcc", t(3), Command.CreateCampaign(CreateCampaign("C2", "CH-N-DB", "2.0", t(60), CampaignPolicy(pilotCapPerCustomer = 0))))
         }
         val d = "customer:SUP-D"
         val set = e.ask<Answer.Hub>(d, Query.Hub(h(8))).v1.configurationSet

@@ -1,6 +1,7 @@
 package commshub.ota
 
 import commshub.ota.model.*
+import java.time.LocalDate
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertThrows
@@ -26,7 +27,7 @@ class RolloutTest {
     private fun fail(n: Int) = listOf(OutcomeReport(h(n), Outcome.Dispatched), OutcomeReport(h(n), Outcome.DeliveryFailed("no ack")))
     private fun report(rows: List<OutcomeReport>) = Command.ReportOutcomes(ReportOutcomes("C2", rows))
     private fun setOf(e: Engine, n: Int) = e.ask<Answer.Hub>("dcc", Query.Hub(h(n))).v1.configurationSet
-    private fun inbox(e: Engine, who: String) = e.ask<Answer.Notifications>(who, Query.Notifications(100uL)).v1.notifications
+    private fun inbox(e: Engine, who: String) = e.ask<Answer.Notifications>(who, Query.Notifications(100L)).v1.notifications
     private fun explain(e: Engine, who: String, n: Int, day: Long) = e.ask<Answer.Explanation>(who, Query.Explain("C2", h(n), t(day))).v1
     private fun firmware(e: Engine, n: Int) = e.ask<Answer.Hub>("dcc", Query.Hub(h(n))).v1.firmware
 
@@ -51,33 +52,33 @@ class RolloutTest {
     }
 
     @Test
-    fun `an unanswered hub times out at the deadline`(): Unit = rolling(CampaignPolicy(reconciliationTimeoutHours = 24u)).use { e ->
+    fun `an unanswered hub times out at the deadline`(): Unit = rolling(CampaignPolicy(reconciliationTimeoutHours = 24)).use { e ->
         e.execute(csp, t(3), report(listOf(OutcomeReport(h(0x11), Outcome.Dispatched), OutcomeReport(h(0x11), Outcome.NoResponse))))
         val check = Command.CheckDeadlines(CheckDeadlines())
         assertEquals(emptyList<Recorded>(), e.execute("dcc", t(3, 18), check))
         assertEquals("reconciliation_timed_out", e.execute("dcc", t(4), check).single().eventType)
         assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.execute(a, t(4), check) }
         val summary = inbox(e, a).map { it.kind }.filterIsInstance<NotificationKind.OutcomesSummary>().last()
-        assertEquals(1uL, summary.timedOut)
+        assertEquals(1L, summary.timedOut)
     }
 
     @Test
     fun `a set over the threshold halts alone and only the DCC resumes it`(): Unit =
-        rolling(CampaignPolicy(halt = HaltPolicy(50.0, 3u))).use { e ->
+        rolling(CampaignPolicy(halt = HaltPolicy(50.0, 3))).use { e ->
             val events = e.execute(csp, t(3), report(fail(0x10) + fail(0x11) + ok(0x12) + ok(0x16)))
             assertEquals(listOf("outcomes_reported", "configuration_set_halted"), events.map { it.eventType })
             val halted = inbox(e, "dcc").map { it.kind }.filterIsInstance<NotificationKind.ConfigurationSetHalted>().single()
-            assertEquals(2uL, halted.figures?.failures)
+            assertEquals(2L, halted.figures?.failures)
             val resume = Command.ResumeUpgrades(ResumeUpgrades("C2", setOf(e, 0x13)))
             assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.execute(csp, t(4), resume) }
             assertThrows(CommsHubOtaException.PreconditionFailed::class.java) { e.execute(a, t(4), resume) }
             e.execute("dcc", t(4), resume)
             assertTrue(explain(e, csp, 0x13, 4).upgradeable)
             assertThrows(CommsHubOtaException.InvalidInput::class.java) {
-                e.execute("dcc", t(4), Command.CreateCampaign(CreateCampaign("C3", "CH-N-DB", "2.0", t(59), CampaignPolicy(halt = HaltPolicy(150.0, 3u)))))
+                e.execute("dcc", t(4), Command.CreateCampaign(CreateCampaign("C3", "CH-N-DB", "2.0", t(59), CampaignPolicy(halt = HaltPolicy(150.0, 3)))))
             }
-            assertThrows(CommsHubOtaException.InvalidInput::class.java) { campaignPolicyFromJson("""{"max_attempts": "three"}""") }
-            assertEquals(5u, campaignPolicyFromJson("""{"max_attempts": 5}""").maxAttempts)
+            assertThrows(CommsHubOtaException.InvalidInput::class.java) { CommsHubOta.campaignPolicyFromJson("""{"max_attempts": "three"}""") }
+            assertEquals(5, CommsHubOta.campaignPolicyFromJson("""{"max_attempts": 5}""").maxAttempts)
         }
 
     @Test
@@ -95,42 +96,42 @@ class RolloutTest {
         val issue = inbox(e, csp).map { it.kind }.filterIsInstance<NotificationKind.HanHealthIssue>().single()
         assertNull(issue.customer)
         val status = e.ask<Answer.PilotStatus>("dcc", Query.PilotStatus("C2")).v1
-        assertEquals(Triple(1uL, 1uL, 1uL), Triple(status.total.succeeded, status.total.failed, status.total.healthIssues))
+        assertEquals(Triple(1L, 1L, 1L), Triple(status.total.succeeded, status.total.failed, status.total.healthIssues))
         assertEquals(listOf("SUP-A"), status.rows.map { it.customer })
         assertNull(e.ask<Answer.PilotStatus>(csp, Query.PilotStatus("C2")).v1.rows.single().customer)
         val x = e.ask<Answer.Progress>("dcc", Query.CampaignProgress("C2", t(4))).v1.first { it.set == setOf(e, 0x12) }
         assertEquals(x.upgradeableNow + x.awaitingConsent + x.blocked, x.eligible)
-        assertEquals(1uL to 1uL, x.succeeded to x.failed)
-        assertTrue(e.ask<Answer.EstateByFirmware>(a, Query.EstateByFirmware("SUP-A")).v1.contains(FirmwareCount("CH-N-DB", "2.0", 1uL)))
+        assertEquals(1L to 1L, x.succeeded to x.failed)
+        assertTrue(e.ask<Answer.EstateByFirmware>(a, Query.EstateByFirmware("SUP-A")).v1.contains(FirmwareCount("CH-N-DB", "2.0", 1L)))
         assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.query(a, Query.EstateByFirmware(null)) }
     }
 
     @Test
     fun `defect flags, pacing and acknowledgements`(): Unit = rolling(
-        CampaignPolicy(pacing = Pacing(2u, 2.0, listOf(Blackout.Weekly(Weekday.SUNDAY, 0u, 24u), Blackout.Dates("2026-02-01", "2026-02-02")))),
+        CampaignPolicy(pacing = Pacing(2, 2.0, listOf(Blackout.Weekly(Weekday.SUNDAY, 0, 24), Blackout.Dates(LocalDate.parse("2026-02-01"), LocalDate.parse("2026-02-02"))))),
     ).use { e ->
-        val list = { day: Long -> e.ask<Answer.UpgradePage>(csp, Query.UpgradeList(Region.NORTH, t(day), 0uL, 100uL)).v1 }
-        assertEquals(0uL, list(3).total)
+        val list = { day: Long -> e.ask<Answer.UpgradePage>(csp, Query.UpgradeList(Region.NORTH, t(day), 0L, 100L)).v1 }
+        assertEquals(0L, list(3).total)
         val page = list(4)
-        assertEquals(2uL to 9uL, page.total to page.heldBackByPacing)
+        assertEquals(2L to 9L, page.total to page.heldBackByPacing)
         e.execute(a, t(4), Command.FlagDefect(FlagDefect(DefectSubject.ConfigurationSet(setOf(e, 0x10)), "IHD pairing", false, true)))
         val flags = { who: String -> e.ask<Answer.DefectFlags>(who, Query.DefectFlags).v1 }
         val flag = flags(d).single()
         assertNull(flag.flaggedBy)
         assertEquals(emptyList<DefectView>(), flags(e5))
         // Another's flag answers exactly as one that does not exist; ids are digests, not counts.
-        assertTrue(flag.flag > 1000uL)
-        val lift = { n: ULong -> Command.LiftDefectSuspension(LiftDefectSuspension(n)) }
+        assertTrue(flag.flag > 1000L)
+        val lift = { n: Long -> Command.LiftDefectSuspension(LiftDefectSuspension(n)) }
         assertThrows(CommsHubOtaException.NotFound::class.java) { e.execute(d, t(4), lift(flag.flag)) }
-        assertThrows(CommsHubOtaException.NotFound::class.java) { e.execute(a, t(4), lift(flag.flag + 1uL)) }
+        assertThrows(CommsHubOtaException.NotFound::class.java) { e.execute(a, t(4), lift(flag.flag + 1L)) }
         e.execute(a, t(4), lift(flag.flag))
         val notices = inbox(e, d)
         assertTrue(notices[1].kind is NotificationKind.DefectFlagged)
-        val ack = { n: ULong -> Command.AcknowledgeNotifications(AcknowledgeNotifications(n)) }
+        val ack = { n: Long -> Command.AcknowledgeNotifications(AcknowledgeNotifications(n)) }
         e.execute(d, t(4), ack(notices[0].id))
         assertEquals(1, inbox(e, d).size)
-        assertThrows(CommsHubOtaException.PreconditionFailed::class.java) { e.execute(d, t(4), ack(1uL)) }
-        assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.execute(d, t(4), ack(99uL)) }
-        assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.query(d, Query.Notifications(0uL)) }
+        assertThrows(CommsHubOtaException.PreconditionFailed::class.java) { e.execute(d, t(4), ack(1L)) }
+        assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.execute(d, t(4), ack(99L)) }
+        assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.query(d, Query.Notifications(0L)) }
     }
 }

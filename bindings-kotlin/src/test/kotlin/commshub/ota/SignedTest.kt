@@ -82,7 +82,7 @@ class SignedTest {
         val hsm = Hsm(A)
         e.signAs(A, hsm)
         e.execute("dcc", t(1), Command.RegisterKey(RegisterKey(A, KeyPair.generate().publicKey())))
-        val notices = e.ask<Answer.Notifications>(A, Query.Notifications(10uL)).v1.notifications
+        val notices = e.ask<Answer.Notifications>(A, Query.Notifications(10L)).v1.notifications
         assertEquals(1, notices.size)
         e.execute(A, t(1), Command.AcknowledgeNotifications(AcknowledgeNotifications(notices.last().id)))
         assertEquals(1, hsm.calls)

@@ -89,7 +89,7 @@ class StoreTest {
         rolling(Engine()).use { memory ->
             rolling(Engine.open(loc, 0)).use { e ->
                 assertTrue(e.sameStateAs(memory))
-                assertEquals(memory.lastSeq().toULong(), e.storeInfo().events)
+                assertEquals(memory.lastSeq().toLong(), e.storeInfo().events)
                 // The whole history, read from the store: the same as the engine in memory's.
                 assertEquals(memory.journalLines(0), e.journalLines(0))
                 assertEquals(memory.events(5).map { it.seq }, e.events(5).map { it.seq })
@@ -100,7 +100,7 @@ class StoreTest {
                 assertNull(report.snapshot)
                 assertEquals(memory.lastSeq(), report.replayed)
                 val verified = again.verifyStore() as Verified.Chained
-                assertEquals(memory.lastSeq().toULong(), verified.events)
+                assertEquals(memory.lastSeq().toLong(), verified.events)
             }
             assertNull(memory.openReport())
         }
@@ -129,7 +129,7 @@ class StoreTest {
                 val hidden = assertThrows(CommsHubOtaException.Conflict::class.java) { second.execute(a, t(3), flag) }
                 assertNull(hidden.expected)
                 assertNull(hidden.found)
-                assertFalse(hidden.description.contains("event"), hidden.description)
+                assertFalse(hidden.message!!.contains("event"), hidden.message!!)
             }
         }
     }
@@ -145,11 +145,11 @@ class StoreTest {
             assertNull(answers[0].refused)
             assertEquals(ErrorKind.ALREADY_EXISTS, answers[1].refused!!.kind)
             assertEquals(ErrorKind.NOT_PERMITTED, answers[2].refused!!.kind)
-            assertEquals((before + 1).toULong(), e.storeInfo().events)
+            assertEquals((before + 1).toLong(), e.storeInfo().events)
             // A command read from a queue goes into a batch through its JSON form.
-            val fromQueue = commandFromJson("{\"type\":\"create_campaign\",\"campaign\":\"C9\",\"variant\":\"CH-N-DB\",\"target\":\"2.0\",\"cutoff\":\"2026-03-01T09:00:00Z\"}")
+            val fromQueue = CommsHubOta.commandFromJson("{\"type\":\"create_campaign\",\"campaign\":\"C9\",\"variant\":\"CH-N-DB\",\"target\":\"2.0\",\"cutoff\":\"2026-03-01T09:00:00Z\"}")
             assertNull(e.executeBatch(t(3), listOf(BatchCommand("dcc", fromQueue)))[0].refused)
-            assertThrows(CommsHubOtaException.InvalidInput::class.java) { commandFromJson("{\"type\":\"no_such_command\"}") }
+            assertThrows(CommsHubOtaException.InvalidInput::class.java) { CommsHubOta.commandFromJson("{\"type\":\"no_such_command\"}") }
             val tooMany = assertThrows(CommsHubOtaException.InvalidInput::class.java) {
                 e.executeBatch(t(3), List(10_001) { BatchCommand("dcc", create("C9")) })
             }
@@ -191,7 +191,7 @@ class StoreTest {
         sql(loc, "UPDATE events SET body = replace(body, 'CH-N-DB', 'CH-N-DC') WHERE seq = 3")
         val err = assertThrows(CommsHubOtaException.CorruptLog::class.java) { Engine.open(loc, 0) }
         assertEquals(3L, err.line)
-        assertTrue(err.description.contains("event 3"), err.description)
+        assertTrue(err.message!!.contains("event 3"), err.message!!)
     }
 
     @ParameterizedTest
@@ -200,7 +200,7 @@ class StoreTest {
         val file = Files.createTempFile(dir, "log", ".jsonl")
         rolling(Engine.open(fresh(backend), 0)).use { e ->
             assertEquals(e.lastSeq(), e.exportLog(file.toString()))
-            assertTrue(verifyLog(file.toString()) is Verified.Chained)
+            assertTrue(CommsHubOta.verifyLog(file.toString()) is Verified.Chained)
         }
         Engine.importLog(file.toString(), fresh(backend), 0).use { imported ->
             rolling(Engine()).use { memory -> assertTrue(imported.sameStateAs(memory)) }
@@ -208,7 +208,7 @@ class StoreTest {
             imported.exportLog(again.toString())
             assertArrayEquals(Files.readAllBytes(file), Files.readAllBytes(again))
             val err = assertThrows(CommsHubOtaException.InvalidInput::class.java) { Engine.importLog(file.toString(), imported.storeInfo().location, 0) }
-            assertTrue(err.description.contains("empty store"), err.description)
+            assertTrue(err.message!!.contains("empty store"), err.message!!)
         }
     }
 
@@ -235,7 +235,7 @@ class StoreTest {
                     feed += page.notifications
                     cursor = page.cursor.toLong()
                 }
-                assertEquals((1..feed.size).map { it.toULong() }, feed.map { it.id })
+                assertEquals((1..feed.size).map { it.toLong() }, feed.map { it.id })
                 assertTrue(feed.all { it.event == null })
                 assertTrue(feed.any { it.kind is NotificationKind.PhaseChanged })
                 assertThrows(CommsHubOtaException.InvalidInput::class.java) { follower.feed(a, 0, 0) }
@@ -263,7 +263,7 @@ class StoreTest {
     fun `an unreachable store is an I-O error without the password`() {
         assertThrows(CommsHubOtaException.Io::class.java) { Engine.open("/nonexistent/dir/x.db", 0) }
         val err = assertThrows(CommsHubOtaException.Io::class.java) { Engine.open("postgres://nobody:secret@127.0.0.1:1/none", 0) }
-        assertFalse(err.description.contains("secret"), err.description)
+        assertFalse(err.message!!.contains("secret"), err.message!!)
         assertThrows(CommsHubOtaException.InvalidInput::class.java) { Engine.open(fresh("sqlite"), -1) }
     }
 

@@ -1,0 +1,252 @@
+package commshub.ota;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import commshub.ota.model.*;
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The library as a Java team uses it: static factories, typed actors, unchecked exceptions
+ * (lambdas and streams with no wrapping), java.time, immutable records with readable
+ * toString, and no member Java cannot call.
+ */
+class JavaApiTest {
+    private static final Instant T1 = Instant.parse("2026-01-02T09:00:00Z");
+    private static final Instant T2 = Instant.parse("2026-01-03T09:00:00Z");
+    private static final String HUB_2 = "00-00-00-00-00-00-00-02";
+
+    /** The conformance world (two regions, four hubs, SUP-A to SUP-C), and campaign C1 in Draft. */
+    private static Engine world() {
+        Engine e = SupportKt.fixture("two_regions.json");
+        e.execute(Actor.dcc(), T1, campaign("C1"));
+        return e;
+    }
+
+    private static Command campaign(String id) {
+        // The policy is left out: @JvmOverloads gives Java the record's defaults.
+        return new Command.CreateCampaign(new CreateCampaign(id, "CH-N-DB", "2.0", Instant.parse("2026-03-01T00:00:00Z")));
+    }
+
+    private static HubInput hub(String id, String variant) {
+        // The trailing optional fields (devices, suppliers, flags) left out: @JvmOverloads.
+        return new HubInput(id, variant, "1.1", SmiStatus.COMMISSIONED, "2024-01-01", "2024-01-02");
+    }
+
+    @Test
+    void everyErrorKindIsCaughtByItsType(@TempDir Path dir) throws IOException {
+        try (Engine e = world()) {
+            Actor supA = Actor.customer("SUP-A");
+            CommsHubOtaException.NotPermitted np = assertThrows(CommsHubOtaException.NotPermitted.class,
+                () -> e.execute(supA, T2, new Command.GrantPilotOa(new GrantPilotOa("C1"))));
+            assertEquals("customer:SUP-A", np.getActor());
+            assertEquals(ErrorKind.NOT_PERMITTED, np.getKind());
+
+            CommsHubOtaException.IllegalTransition it = assertThrows(CommsHubOtaException.IllegalTransition.class,
+                () -> e.execute(Actor.dcc(), T2, new Command.GrantMassRolloutOa(new GrantMassRolloutOa("C1"))));
+            assertEquals(Phase.DRAFT, it.getCurrent());
+            assertEquals(Transition.START_MASS_ROLLOUT, it.getAttempted());
+
+            CommsHubOtaException.NotFound nf = assertThrows(CommsHubOtaException.NotFound.class,
+                () -> e.query(Actor.dcc(), new Query.Campaign("C404")));
+            assertEquals(Entity.CAMPAIGN, nf.getEntity());
+            assertEquals("C404", nf.getId());
+
+            CommsHubOtaException.AlreadyExists ae = assertThrows(CommsHubOtaException.AlreadyExists.class,
+                () -> e.execute(Actor.dcc(), T2, campaign("C1")));
+            assertEquals(Entity.CAMPAIGN, ae.getEntity());
+
+            CommsHubOtaException.PreconditionFailed pf = assertThrows(CommsHubOtaException.PreconditionFailed.class,
+                () -> e.execute(Actor.dcc(), T2, new Command.ExtendCutoff(new ExtendCutoff("C1", "SUP-A", T2))));
+            assertEquals(Rule.CUTOFF_NOT_LATER, pf.getRule());
+
+            CommsHubOtaException.InvalidInput ii = assertThrows(CommsHubOtaException.InvalidInput.class,
+                () -> e.query(Actor.dcc(), new Query.Notifications(-1L)));
+            assertEquals("limit", ii.getField());
+            assertTrue(ii.getMessage().contains("-1"), ii.getMessage());
+
+            CommsHubOtaException.InvalidId id = assertThrows(CommsHubOtaException.InvalidId.class,
+                () -> Actor.customer("not a customer"));
+            assertEquals(IdKind.CUSTOMER, id.getIdKind());
+
+            CommsHubOtaException.BulkRejected br = assertThrows(CommsHubOtaException.BulkRejected.class,
+                () -> e.loadEstate(Actor.dcc(), T2, List.of(hub("0000000000000100", "CH-N-DB"), hub("0000000000000101", "NOPE"))));
+            assertEquals(List.of(1L), br.getRows().stream().map(RowError::getRow).collect(Collectors.toList()));
+
+            Path log = dir.resolve("log.jsonl");
+            e.writeLog(log.toString());
+            List<String> lines = Files.readAllLines(log);
+            List<String> corrupt = new ArrayList<>(lines);
+            corrupt.add(2, "{not json");
+            Files.write(dir.resolve("corrupt.jsonl"), corrupt);
+            CommsHubOtaException.CorruptLog cl = assertThrows(CommsHubOtaException.CorruptLog.class,
+                () -> Engine.replayLog(dir.resolve("corrupt.jsonl").toString()));
+            assertEquals(3L, cl.getLine());
+
+            List<String> newer = new ArrayList<>(lines);
+            newer.set(0, lines.get(0).replaceFirst("\"schema\":" + CommsHubOta.schemaVersion(), "\"schema\":9"));
+            Files.write(dir.resolve("newer.jsonl"), newer);
+            CommsHubOtaException.UnsupportedSchema us = assertThrows(CommsHubOtaException.UnsupportedSchema.class,
+                () -> Engine.replayLog(dir.resolve("newer.jsonl").toString()));
+            assertEquals(9L, us.getFound());
+
+            CommsHubOtaException.Io io = assertThrows(CommsHubOtaException.Io.class,
+                () -> Engine.replayLog(dir.resolve("missing/log.jsonl").toString()));
+            assertTrue(io.getPath().contains("missing"));
+
+            assertThrows(CommsHubOtaException.CorruptSnapshot.class, () -> Engine.fromSnapshot(new byte[] {1, 2, 3}));
+
+            try (Engine signed = Engine.withTrust("test-log", KeyPair.generate().publicKey())) {
+                CommsHubOtaException.BadSignature bs = assertThrows(CommsHubOtaException.BadSignature.class,
+                    () -> signed.execute(Actor.dcc(), T1, campaign("C2")));
+                assertEquals("dcc", bs.getActor());
+            }
+
+            // Nothing refused changed anything: C1 is still the only campaign, still in Draft.
+            Answer.Campaigns all = (Answer.Campaigns) e.query(Actor.dcc(), Query.Campaigns.INSTANCE);
+            assertEquals(1, all.getV1().size());
+            assertEquals(Phase.DRAFT, all.getV1().get(0).getPhase());
+        }
+    }
+
+    @Test
+    void anotherWriterOfTheSameStoreIsAConflict(@TempDir Path dir) {
+        String store = dir.resolve("ota.db").toString();
+        try (Engine first = Engine.open(store); Engine second = Engine.open(store)) {
+            first.execute(Actor.dcc(), T1, new Command.RegisterVariant(new RegisterVariant(
+                new Variant("CH-N-DB", "Acme", "CH2", "B", HanBand.DUAL_BAND, Region.NORTH))));
+            CommsHubOtaException.Conflict c = assertThrows(CommsHubOtaException.Conflict.class,
+                () -> second.execute(Actor.dcc(), T1, new Command.RegisterVariant(new RegisterVariant(
+                    new Variant("CH-S-SB", "Acme", "CH2", "B", HanBand.SINGLE_BAND, Region.SOUTH)))));
+            assertEquals(ErrorKind.CONFLICT, c.getKind());
+            // The refused writer caught up: the same command now goes through.
+            second.execute(Actor.dcc(), T1, new Command.RegisterVariant(new RegisterVariant(
+                new Variant("CH-S-SB", "Acme", "CH2", "B", HanBand.SINGLE_BAND, Region.SOUTH))));
+            assertEquals(2L, second.lastSeq());
+        }
+    }
+
+    @Test
+    void aPanicIsAnExceptionAndTheJvmGoesOn() {
+        CommsHubOtaException.Panic p = assertThrows(CommsHubOtaException.Panic.class, () -> CommsHubOta.panicForTesting("deliberate"));
+        assertNull(p.getKind());
+        assertTrue(p.getMessage().contains("deliberate"), p.getMessage());
+        try (Engine e = world()) {
+            assertEquals(4L, e.hubCount());
+        }
+    }
+
+    @Test
+    void streamsAndLambdasNeedNoWrapping() {
+        try (Engine e = world()) {
+            // A refusal inside a stream is an ordinary unchecked exception.
+            List<String> found = Stream.of("C1", "C404")
+                .map(c -> {
+                    try {
+                        return ((Answer.Campaign) e.query(Actor.dcc(), new Query.Campaign(c))).getV1().getId();
+                    } catch (CommsHubOtaException.NotFound missing) {
+                        return "missing " + missing.getId();
+                    }
+                })
+                .collect(Collectors.toList());
+            assertEquals(List.of("C1", "missing C404"), found);
+            Runnable refused = () -> e.execute(Actor.csp(Region.NORTH), T2, campaign("C3"));
+            assertThrows(CommsHubOtaException.NotPermitted.class, refused::run);
+        }
+    }
+
+    @Test
+    void actorsDatesAndRecordsAreJavaValues() {
+        assertEquals("dcc", Actor.dcc().toString());
+        assertEquals(Actor.parse("csp:north"), Actor.csp(Region.NORTH));
+        assertEquals("customer:SUP-A", Actor.customer("SUP-A").getCode());
+        try (Engine e = world()) {
+            // A typed actor and its text are the same caller.
+            Answer byType = e.query(Actor.customer("SUP-A"), new Query.Hub(HUB_2));
+            Answer byText = e.query("customer:SUP-A", new Query.Hub(HUB_2));
+            assertEquals(byType, byText);
+            HubView hub = ((Answer.Hub) byType).getV1();
+            assertInstanceOf(LocalDate.class, hub.getInstalledOn());
+            // Records print their fields; variants without any print their name.
+            assertTrue(hub.toString().startsWith("HubView("), hub.toString());
+            assertTrue(hub.toString().contains("installedOn=" + hub.getInstalledOn()), hub.toString());
+            assertEquals("OtherSupplier", Party.OtherSupplier.INSTANCE.toString());
+            assertEquals("Campaigns", Query.Campaigns.INSTANCE.toString());
+        }
+        CampaignPolicy policy = new CampaignPolicy();
+        assertEquals(3, policy.getMaxAttempts());
+        assertEquals(policy, policy.copy(policy.getPilotCapPerCustomer(), policy.getMinAssessmentDays(), policy.getMaxAttempts(),
+            policy.getReconciliationTimeoutHours(), policy.getCutoffNoticeDays(), policy.getInFlightTimeoutHours(),
+            policy.getRetryDelayHours(), policy.getHalt(), policy.getPacing()));
+    }
+
+    /** Every public class of the jar: its records have no setters, and no member has a name Java cannot write. */
+    @Test
+    void everyPublicMemberIsCallableFromJavaAndRecordsAreImmutable() throws IOException, URISyntaxException, ClassNotFoundException {
+        Path classes = Path.of(Engine.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        List<String> mangled = new ArrayList<>();
+        List<String> setters = new ArrayList<>();
+        int records = 0;
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(classes)) {
+            files = walk.filter(p -> p.toString().endsWith(".class")).collect(Collectors.toList());
+        }
+        for (Path file : files) {
+            String name = classes.relativize(file).toString().replace('/', '.').replaceAll("\\.class$", "");
+            Class<?> type = Class.forName(name, false, getClass().getClassLoader());
+            // UniFFI's plumbing (FfiConverter*, RustBuffer, Uniffi*) is public in the bytecode but
+            // documented as internal (@suppress): no user calls it.
+            String simple = name.substring(name.lastIndexOf('.') + 1);
+            if (!Modifier.isPublic(type.getModifiers()) || simple.startsWith("FfiConverter")
+                    || simple.startsWith("RustBuffer") || simple.startsWith("Uniffi")) {
+                continue;
+            }
+            boolean record = false;
+            List<String> set = new ArrayList<>();
+            for (Method m : type.getDeclaredMethods()) {
+                // Kotlin `internal` members are public in the bytecode with a `$module` suffix.
+                if (!Modifier.isPublic(m.getModifiers()) || m.isSynthetic() || m.getName().contains("$")) {
+                    continue;
+                }
+                if (m.getName().contains("-")) {
+                    mangled.add(name + "." + m.getName());
+                }
+                record |= m.getName().equals("component1");
+                if (m.getName().startsWith("set") && m.getParameterCount() == 1) {
+                    set.add(name + "." + m.getName());
+                }
+            }
+            if (record) {
+                records++;
+                setters.addAll(set);
+            }
+        }
+        assertTrue(records > 100, "records found: " + records);
+        assertEquals(List.of(), mangled, "members Java cannot call (a Kotlin unsigned type at the boundary)");
+        assertEquals(List.of(), setters, "setters on records");
+    }
+
+    @Test
+    void theNativeLibraryComesFromTheJar() {
+        assertNull(System.getProperty("jna.library.path"), "no system property is needed");
+        assertTrue(Engine.class.getResource("/linux-x86-64/libcommshub_ota_kotlin.so") != null);
+        assertFalse(CommsHubOta.parseId("hub_id", "0000000000000002").isEmpty());
+    }
+}
