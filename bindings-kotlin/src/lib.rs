@@ -1,11 +1,18 @@
 //! The Kotlin/JVM binding of commshub-ota, through UniFFI proc-macros. A thin layer: the
 //! core's commands, queries, answers and events derive their UniFFI records and enums in the
 //! core (feature `uniffi`; Kotlin package `commshub.ota.model`), with identifiers, instants
-//! and dates declared once there (`commshub_ota::ffi`). This crate adds the `Engine` object (a
-//! `Mutex` around the core engine, so one handle is safe to share between JVM threads; Kotlin
-//! sees it as AutoCloseable) with one entry per kind of call: `execute` (Kotlin's sealed
+//! and dates declared once there (`commshub_ota::ffi`). This crate adds the `NativeEngine`
+//! object (a `Mutex` around the core engine, so one handle is safe to share between JVM threads;
+//! Kotlin sees it as AutoCloseable) with one entry per kind of call: `execute` (Kotlin's sealed
 //! `Command`), `query` (sealed `Query`, answered by sealed `Answer`), their JSON forms, and the
 //! bulk loads, whose input keeps text so that every bad row is reported at once (`bulk.rs`).
+//!
+//! Users do not call this layer: `src/main/kotlin` holds the public one over it (`Engine`,
+//! `Actor`, `CommsHubOta`, `CommsHubOtaException`), one line per entry, which turns the checked
+//! `NativeException` UniFFI generates into the unchecked `CommsHubOtaException` and gives Java
+//! static factories and overloads. Hence the `native` prefix of the exported functions here.
+//! Every number crossing is signed (UniFFI's unsigned types are name-mangled in Kotlin, so Java
+//! cannot call a member that takes or returns one).
 
 mod bulk;
 mod signing;
@@ -157,7 +164,7 @@ pub struct StoreOptions {
     #[uniffi(default = 300)]
     pub clock_skew_seconds: i64,
     /// Open on an older snapshot or the events when the newest snapshot is refused (the
-    /// refusal in `openReport()`); otherwise that is a `CorruptSnapshotException`.
+    /// refusal in `openReport()`); otherwise that is a `CommsHubOtaException.CorruptSnapshot`.
     #[uniffi(default = false)]
     pub allow_fallback: bool,
     /// Import a log without an audit chain; the store records that its history was imported

@@ -1,7 +1,10 @@
 //! The core's types as the JVM binding sees them (feature `uniffi`): records and enums are
 //! derived where the types are defined; this file declares, once, the types UniFFI carries as
 //! something simpler. Identifiers travel as their canonical text and are parsed (and refused,
-//! as `InvalidId`) on the way in; instants as `java.time.Instant`; dates as ISO text.
+//! as `InvalidId`) on the way in; instants as `java.time.Instant`; dates as ISO text, which the
+//! generated Kotlin turns into `java.time.LocalDate` (core/uniffi.toml); a bulk load's columns
+//! as [`EstateTableInput`]. Every number is signed: Kotlin mangles the names of members that
+//! take or return an unsigned type, which Java then cannot call.
 
 mod error;
 mod estate_table;

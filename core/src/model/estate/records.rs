@@ -244,11 +244,10 @@ impl Estate {
                     return Err(Error::precondition(
                         Rule::SupplyRole,
                         format!(
-                            "hub {id}: a {} supplier needs {}",
-                            role.as_str(),
+                            "hub {id}: {}",
                             match role {
-                                SupplyRole::Import => "an ESME",
-                                SupplyRole::Gas => "a GSME",
+                                SupplyRole::Import => "an import supplier needs an ESME",
+                                SupplyRole::Gas => "a gas supplier needs a GSME",
                             }
                         ),
                     ));

@@ -7,7 +7,11 @@ import java.io.ByteArrayOutputStream
 import java.io.PrintStream
 import java.nio.file.Files
 
-/** The README's Kotlin snippet is `examples/kotlin/Readme.kt` (compiled with the tests), and runs. */
+/**
+ * The README's Kotlin snippet is `examples/kotlin/Readme.kt` (compiled with the tests), and runs;
+ * its Java snippet is `examples/jvm-consumers/java/.../Readme.java`, which scripts/test compiles
+ * and runs against the installed jar.
+ */
 class ReadmeTest {
     private val root = Conformance.testsDir.parent
 
@@ -20,6 +24,15 @@ class ReadmeTest {
         assertEquals(1, blocks.size)
         val example = Files.readString(root.resolve("examples/kotlin/Readme.kt"))
         assertEquals(blocks[0], example.substringAfter("package commshub.ota.examples.readme\n\n"))
+    }
+
+    @Test
+    fun `the README's Java snippet is the consumer project's program`() {
+        val blocks = Regex("```java\n(.*?)```", RegexOption.DOT_MATCHES_ALL)
+            .findAll(Files.readString(root.resolve("README.md"))).map { it.groupValues[1] }.toList()
+        assertEquals(1, blocks.size)
+        val example = Files.readString(root.resolve("examples/jvm-consumers/java/src/main/java/commshub/ota/examples/Readme.java"))
+        assertEquals(blocks[0], example.substringAfter("package commshub.ota.examples;\n\n"))
     }
 
     @Test
