@@ -1051,3 +1051,49 @@ fn a_customers_suspending_flags_are_bounded() {
     // Another customer's flags are its own count.
     ok(&mut e, &cust("SUP-D"), t(3), flag(0));
 }
+
+/// The boundary's numbers are signed (the JVM has no unsigned ones): a negative count or
+/// position is refused as invalid input naming it, and changes nothing.
+#[test]
+fn a_negative_limit_offset_size_or_cursor_is_refused_naming_it() {
+    let mut e = fixture();
+    let before = e.state().last_seq();
+    let refused = |e: &Engine, q: Query| e.query(&Actor::Dcc, &q).unwrap_err();
+    let at = Utc.with_ymd_and_hms(2026, 1, 2, 9, 0, 0).unwrap();
+    for (query, field) in [
+        (Query::Notifications { limit: -1 }, "limit"),
+        (
+            Query::UpgradeList {
+                region: Region::North,
+                at,
+                offset: -5,
+                limit: 10,
+            },
+            "offset",
+        ),
+        (
+            Query::UpgradeList {
+                region: Region::North,
+                at,
+                offset: 0,
+                limit: -10,
+            },
+            "limit",
+        ),
+    ] {
+        let err = refused(&e, query);
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+        assert!(err.to_string().contains(field), "{err}");
+        assert!(err.to_string().contains('-'), "names the value: {err}");
+    }
+    let err = e
+        .execute(
+            &Actor::Dcc,
+            at,
+            AcknowledgeNotifications { up_to: -1 }.into(),
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    assert!(err.to_string().contains("up_to"), "{err}");
+    assert_eq!(e.state().last_seq(), before, "nothing recorded");
+}

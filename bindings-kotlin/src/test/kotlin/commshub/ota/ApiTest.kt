@@ -207,6 +207,16 @@ class ApiTest {
         assertEquals("CH-N-DB", hub.variant)
         assertEquals(true, hub.importFlags?.vulnerable)
         assertEquals("1.0", e.ask<Answer.Hub>("customer:SUP-A", Query.Hub("00-00-00-00-00-00-02-01")).v1.firmware)
+
+        // The recorded event carries the table in the same JVM form (codes signed, dates a
+        // dictionary): loaded again into the world before the load, it gives the same state.
+        val recorded = (e.events(seq - 1).single().payload as EventPayload.EstateLoaded).v1.table
+        assertEquals(table.id, recorded.id)
+        assertEquals(listOf("2024-01-01", "2024-01-02"), recorded.dates)
+        fixture("two_regions.json").use { again ->
+            again.loadEstateTable("dcc", t(1), recorded)
+            assertTrue(again.sameStateAs(e))
+        }
     }
 
     @Test
