@@ -174,6 +174,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             variant: variant.id.clone(),
             version: "2.1".parse()?,
             upgrades_from: vec![target.clone()],
+            prerequisites: Vec::new(),
         }),
     );
     refuse(

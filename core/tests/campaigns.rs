@@ -42,6 +42,7 @@ fn dcc_creates_a_campaign_for_a_version_on_the_production_cpl() {
             variant: vid(NORTH),
             version: fw("3.0"),
             upgrades_from: vec![fw("2.0")],
+            prerequisites: Vec::new(),
         }),
     );
     let err = refused(

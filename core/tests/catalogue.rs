@@ -68,6 +68,7 @@ fn only_the_regions_csp_registers_firmware() {
             variant: vid(NORTH),
             version: fw(v),
             upgrades_from: from.iter().map(|f| fw(f)).collect(),
+            prerequisites: Vec::new(),
         })
     };
     for actor in [Actor::Dcc, Actor::Csp(Region::South), cust("SUP-A")] {
@@ -84,6 +85,7 @@ fn only_the_regions_csp_registers_firmware() {
         variant: vid("NOPE"),
         version: fw("1.0"),
         upgrades_from: vec![],
+        prerequisites: Vec::new(),
     });
     refused(
         &mut e,
@@ -153,6 +155,7 @@ fn gates_are_recorded_in_order_by_their_actor() {
             variant: vid(NORTH),
             version: fw("2.0"),
             upgrades_from: vec![],
+            prerequisites: Vec::new(),
         }),
     );
     let gate = |g: Gate, note: Option<&str>| {

@@ -886,6 +886,13 @@ fn every_blocker_has_a_sentence() {
         },
         Blocker::Blackout,
         Blocker::DailyCapReached { cap: 5 },
+        Blocker::PrerequisiteMissing {
+            version: "3.0".parse().unwrap(),
+            device: commshub_ota::HanDeviceKind::Esme,
+            model: "E-1".into(),
+            has: "1.5".into(),
+            needs: "2.0".into(),
+        },
     ];
     for b in &all {
         // Exhaustive: a new blocker must be added to this list.
@@ -898,6 +905,7 @@ fn every_blocker_has_a_sentence() {
             | Blocker::NotOnPathway
             | Blocker::StepNotOnProductionCpl { .. }
             | Blocker::NotCommissioned { .. }
+            | Blocker::PrerequisiteMissing { .. }
             | Blocker::VulnerableInPilot
             | Blocker::NotInPilot
             | Blocker::AwaitingConsent { .. }

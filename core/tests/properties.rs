@@ -99,7 +99,7 @@ fn command() -> impl Strategy<Value = Command> {
         1 => (hub_id(), role(), flags()).prop_map(|(hub, role, flags)| Command::SetConsumerFlags(SetConsumerFlags { hub, role, flags })),
         1 => (hub_id(), 0i64..30).prop_map(|(h, d)| Command::DecommissionHub(DecommissionHub { hub: h, on: date(2026, 1, 1) + chrono::Duration::days(d) })),
         1 => (variant_id(), version(), prop::collection::vec(version(), 0..3))
-            .prop_map(|(variant, version, upgrades_from)| Command::RegisterFirmware(RegisterFirmware { variant, version, upgrades_from })),
+            .prop_map(|(variant, version, upgrades_from)| Command::RegisterFirmware(RegisterFirmware { variant, version, upgrades_from, prerequisites: Vec::new() })),
         1 => (variant_id(), version(), prop::sample::select(Gate::ALL.to_vec()), prop::option::of(Just("feedback".to_string())))
             .prop_map(|(variant, version, gate, note)| Command::RecordGate(RecordGate { variant, version, gate, note })),
         3 => (campaign(), variant_id(), version(), 60i64..200)

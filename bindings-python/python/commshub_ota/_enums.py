@@ -38,6 +38,10 @@ class BlockerKind(_StrEnum):
     NOT_ON_PATHWAY = "not_on_pathway"
     STEP_NOT_ON_PRODUCTION_CPL = "step_not_on_production_cpl"
     NOT_COMMISSIONED = "not_commissioned"
+    #: Firmware `version` (the hub's next step) needs the hub's `device` at `needs` or later;
+    #: the device (of `model`) is at `has` (docs/domain.md decision 17). It clears as soon as
+    #: the device's firmware change is recorded.
+    PREREQUISITE_MISSING = "prerequisite_missing"
     #: A supplier of the hub flagged the premises vulnerable or high risk (which one is not said).
     VULNERABLE_IN_PILOT = "vulnerable_in_pilot"
     #: During the pilot: not nominated, and no supplier of it approved its whole estate.

@@ -11,7 +11,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, TypeVar
 from ._convert import _choice, _count, _date, _each, _flag, _id, _list_of, _text, _time, _view
 from ._enums import Gate, HanDeviceKind, Region, SmiStatus, SupplyRole
 from ._records import Event
-from ._views import CampaignPolicy, CampaignView, ConfigSetCount, ConfigurationSet, ConsumerFlags, DefectSubject, DefectView, Explanation, FirmwareCount, FirmwareView, HealthReport, HubPage, HubRow, HubView, NotificationPage, OutcomeReport, ParticipationView, PilotStatus, PilotVerdict, SetProgress, UpgradePage, Variant
+from ._views import CampaignPolicy, CampaignView, ConfigSetCount, ConfigurationSet, ConsumerFlags, DefectSubject, DefectView, Explanation, FirmwareCount, FirmwareView, HealthReport, HubPage, HubRow, HubView, NotificationPage, OutcomeReport, ParticipationView, PilotStatus, PilotVerdict, Prerequisite, SetProgress, UpgradePage, Variant
 
 _T = TypeVar("_T")
 
@@ -52,13 +52,18 @@ class EngineMethods:
         *,
         variant: str,
         version: str,
+        prerequisites: Optional[Sequence[Prerequisite]] = None,
         upgrades_from: Sequence[str] = (),
     ) -> List[Event]:
         """CSP of the variant's region: register a firmware version with the versions that may
-        upgrade straight to it (its pathway)."""
+        upgrade straight to it (its pathway).
+
+        `prerequisites`: What a hub's HAN devices need before it may take this version (decision
+        17)."""
         return self._run(actor, at, "register_firmware",
             variant=_id("variant_id", variant, "variant"),
             version=_id("firmware_version", version, "version"),
+            prerequisites=None if prerequisites is None else _each(prerequisites, "prerequisites", lambda x, f: _view(Prerequisite, x, f, VIEW_IDS)),
             upgrades_from=_each(upgrades_from, "upgrades_from", lambda x, f: _id("firmware_version", x, f)),
         )
 
@@ -78,6 +83,23 @@ class EngineMethods:
             version=_id("firmware_version", version, "version"),
             gate=_choice(Gate, gate, "gate"),
             note=None if note is None else _text(note, "note"),
+        )
+
+    def set_firmware_prerequisites(
+        self,
+        actor: str,
+        at: datetime,
+        *,
+        variant: str,
+        version: str,
+        prerequisites: Sequence[Prerequisite],
+    ) -> List[Event]:
+        """CSP of the variant's region: set (replace) what a firmware version needs of a hub's HAN
+        devices before the hub may take it; an empty list lifts every prerequisite."""
+        return self._run(actor, at, "set_firmware_prerequisites",
+            variant=_id("variant_id", variant, "variant"),
+            version=_id("firmware_version", version, "version"),
+            prerequisites=_each(prerequisites, "prerequisites", lambda x, f: _view(Prerequisite, x, f, VIEW_IDS)),
         )
 
     def install_hub(self, actor: str, at: datetime, hub: HubRow) -> List[Event]:

@@ -75,7 +75,11 @@ class Blocker:
     by: Optional[Party] = field(default=None, kw_only=True)
     cap: Optional[int] = field(default=None, kw_only=True)
     cutoff: Optional[datetime] = field(default=None, kw_only=True)
+    device: Optional[HanDeviceKind] = field(default=None, kw_only=True)
     flag: Optional[int] = field(default=None, kw_only=True)
+    has: Optional[str] = field(default=None, kw_only=True)
+    model: Optional[str] = field(default=None, kw_only=True)
+    needs: Optional[str] = field(default=None, kw_only=True)
     phase: Optional[Phase] = field(default=None, kw_only=True)
     reason: Optional[str] = field(default=None, kw_only=True)
     role: Optional[SupplyRole] = field(default=None, kw_only=True)
@@ -123,6 +127,20 @@ class Blocker:
     def not_commissioned(status: SmiStatus) -> Blocker:
         """The `not_commissioned` kind of `Blocker`."""
         return Blocker(blocker=BlockerKind.NOT_COMMISSIONED, status=status)
+
+    @staticmethod
+    def prerequisite_missing(version: str, device: HanDeviceKind, model: str, has: str, needs: str) -> Blocker:
+        """Firmware `version` (the hub's next step) needs the hub's `device` at `needs` or later;
+        the device (of `model`) is at `has` (docs/domain.md decision 17). It clears as soon as
+        the device's firmware change is recorded."""
+        return Blocker(
+            blocker=BlockerKind.PREREQUISITE_MISSING,
+            version=version,
+            device=device,
+            model=model,
+            has=has,
+            needs=needs,
+        )
 
     @staticmethod
     def vulnerable_in_pilot() -> Blocker:
@@ -196,7 +214,11 @@ class Blocker:
             by=None if (v := d.get("by")) is None else Party.from_dict(v),
             cap=d.get("cap"),
             cutoff=None if (v := d.get("cutoff")) is None else parse_datetime(v),
+            device=None if (v := d.get("device")) is None else HanDeviceKind(v),
             flag=d.get("flag"),
+            has=d.get("has"),
+            model=d.get("model"),
+            needs=d.get("needs"),
             phase=None if (v := d.get("phase")) is None else Phase(v),
             reason=d.get("reason"),
             role=None if (v := d.get("role")) is None else SupplyRole(v),
@@ -217,8 +239,16 @@ class Blocker:
             out["cap"] = self.cap
         if self.cutoff is not None:
             out["cutoff"] = _time(self.cutoff, "Blocker.cutoff")
+        if self.device is not None:
+            out["device"] = HanDeviceKind(self.device).value
         if self.flag is not None:
             out["flag"] = self.flag
+        if self.has is not None:
+            out["has"] = self.has
+        if self.model is not None:
+            out["model"] = self.model
+        if self.needs is not None:
+            out["needs"] = self.needs
         if self.phase is not None:
             out["phase"] = Phase(self.phase).value
         if self.reason is not None:
@@ -1929,6 +1959,35 @@ class PilotVerdict:
 
 
 @dataclass(frozen=True)
+class Prerequisite:
+    """What a firmware version needs of a hub's HAN devices before the hub may take it
+    (docs/domain.md decision 17, SECMP0024's sequencing): the device of `device` kind, of
+    `model` where one is named, at `min_firmware` or later (in the order of
+    `crate::kernel::version`). A hub without such a device is not held by it."""
+
+    device: HanDeviceKind
+    min_firmware: str
+    #: The device model it applies to; every model of the kind when absent.
+    model: Optional[str] = None
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> Prerequisite:
+        """A `Prerequisite` from its JSON form."""
+        return Prerequisite(
+            device=HanDeviceKind(d["device"]),
+            min_firmware=d["min_firmware"],
+            model=d.get("model"),
+        )
+
+    def to_dict(self) -> JsonDict:
+        """Its JSON form (a field that is None left out)."""
+        out: JsonDict = {"device": HanDeviceKind(self.device).value, "min_firmware": self.min_firmware}
+        if self.model is not None:
+            out["model"] = self.model
+        return out
+
+
+@dataclass(frozen=True)
 class SetProgress:
     """Campaign progress for one configuration set (hubs counted under the set they had when
     first dispatched). `eligible` = `upgradeable_now` + `awaiting_consent` + `blocked`."""
@@ -2235,6 +2294,7 @@ __all__ = [
     "PilotStatus",
     "PilotStatusRow",
     "PilotVerdict",
+    "Prerequisite",
     "SetProgress",
     "StoreInfo",
     "SupplierView",

@@ -32,6 +32,8 @@ pub const MAX_PENDING_NOTICES: usize = 10_000;
 /// Keys valid at once for one party (a party signing from several services holds a few; the
 /// bound keeps one party's registry from growing without end).
 pub const MAX_KEYS_PER_PARTY: usize = 16;
+/// Prerequisites of one firmware version (one per device kind and model is plenty).
+pub const MAX_PREREQUISITES: usize = 32;
 
 /// `text` within `limit` bytes, or an `invalid_input` naming `field` and the limit.
 /// An optional free text: within [`MAX_TEXT_BYTES`] when given.

@@ -12,3 +12,4 @@ pub(crate) mod par;
 pub mod phase;
 pub mod rng;
 pub mod signing;
+pub mod version;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::kernel::ids::{CampaignId, CustomerId, FirmwareVersion, HubId};
 use crate::kernel::phase::Phase;
-use crate::model::estate::{SmiStatus, SupplyRole};
+use crate::model::estate::{HanDeviceKind, SmiStatus, SupplyRole};
 use crate::model::rollout::UpgradeState;
 
 /// Who a consent or a rejection belongs to, as the asker may know it.
@@ -49,6 +49,16 @@ pub enum Blocker {
     },
     NotCommissioned {
         status: SmiStatus,
+    },
+    /// Firmware `version` (the hub's next step) needs the hub's `device` at `needs` or later;
+    /// the device (of `model`) is at `has` (docs/domain.md decision 17). It clears as soon as
+    /// the device's firmware change is recorded.
+    PrerequisiteMissing {
+        version: FirmwareVersion,
+        device: HanDeviceKind,
+        model: String,
+        has: String,
+        needs: String,
     },
     /// A supplier of the hub flagged the premises vulnerable or high risk (which one is not said).
     VulnerableInPilot,
@@ -137,6 +147,7 @@ impl Blocker {
             Blocker::NotOnPathway => "not_on_pathway",
             Blocker::StepNotOnProductionCpl { .. } => "step_not_on_production_cpl",
             Blocker::NotCommissioned { .. } => "not_commissioned",
+            Blocker::PrerequisiteMissing { .. } => "prerequisite_missing",
             Blocker::VulnerableInPilot => "vulnerable_in_pilot",
             Blocker::NotInPilot => "not_in_pilot",
             Blocker::AwaitingConsent { .. } => "awaiting_consent",
@@ -170,6 +181,11 @@ impl Blocker {
             Blocker::NotOnPathway => "No upgrade pathway leads from the hub's version to the target.".into(),
             Blocker::StepNotOnProductionCpl { version } => format!("The hub's next step, version {version}, is not on the production CPL yet."),
             Blocker::NotCommissioned { status } => format!("The hub is {status}; only a commissioned hub is upgraded."),
+            Blocker::PrerequisiteMissing { version, device, model, has, needs } => format!(
+                "Firmware {version} needs the hub's {} at {needs} or later; its {} {model} is at {has}.",
+                device.as_str().to_uppercase(),
+                device.as_str().to_uppercase()
+            ),
             Blocker::VulnerableInPilot => "The premises is protected (flagged vulnerable or high risk by a supplier): never upgraded in the pilot.".into(),
             Blocker::NotInPilot => "The campaign is in its pilot, and this hub is not in it (not nominated, and no supplier of it approved its whole estate).".into(),
             Blocker::AwaitingConsent { role, by, cutoff } => {

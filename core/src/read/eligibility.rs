@@ -99,6 +99,16 @@ impl State {
                 version: self.catalogue.fw(f).version.clone(),
             },
             Raw::NotCommissioned(status) => Blocker::NotCommissioned { status },
+            Raw::Prerequisite(step, i, device) => {
+                let (p, has) = self.prerequisite_missed(step, i, device);
+                Blocker::PrerequisiteMissing {
+                    version: self.catalogue.fw(step).version.clone(),
+                    device: p.device,
+                    model: has.model.clone(),
+                    has: has.firmware.clone(),
+                    needs: p.min_firmware.clone(),
+                }
+            }
             Raw::Vulnerable => Blocker::VulnerableInPilot,
             Raw::NotInPilot => Blocker::NotInPilot,
             Raw::Awaiting(role, who) => {

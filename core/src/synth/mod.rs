@@ -256,6 +256,7 @@ impl SynthEstate {
                     variant: f.variant.clone(),
                     version: f.version.clone(),
                     upgrades_from: f.upgrades_from.clone(),
+                    prerequisites: Vec::new(),
                 }),
             ));
             for gate in Gate::ALL {

@@ -668,6 +668,7 @@ mod specs {
                 variant: "CH-N-DB".parse().unwrap(),
                 version: "3.0".parse().unwrap(),
                 upgrades_from: vec!["2.0".parse().unwrap()],
+                prerequisites: Vec::new(),
             }
             .into(),
         )];

@@ -14,7 +14,7 @@ use crate::kernel::ids::actor::Actor;
 use crate::kernel::ids::{FirmwareVersion, VariantId};
 use crate::kernel::limits;
 use crate::model::catalogue::{
-    FirmwareEntry, FirmwareIdx, Gate, GateRecord, GateRecorder, Variant, VariantIdx,
+    FirmwareEntry, FirmwareIdx, Gate, GateRecord, GateRecorder, Prerequisite, Variant, VariantIdx,
 };
 use crate::model::state::State;
 use crate::write::event::EventPayload;
@@ -79,6 +79,10 @@ pub struct RegisterFirmware {
     #[serde(default)]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub upgrades_from: Vec<FirmwareVersion>,
+    /// What a hub's HAN devices need before it may take this version (decision 17).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub prerequisites: Vec<Prerequisite>,
 }
 
 impl Decide for RegisterFirmware {
@@ -94,7 +98,8 @@ impl Decide for RegisterFirmware {
             "upgrades_from",
             self.upgrades_from.len(),
             limits::MAX_SETS_PER_COMMAND,
-        )
+        )?;
+        check_prerequisites(&self.prerequisites)
     }
 
     fn decide(self, state: &State, cx: &Cx) -> Result<Vec<EventPayload>, Error> {
@@ -102,6 +107,7 @@ impl Decide for RegisterFirmware {
             variant,
             version,
             upgrades_from,
+            prerequisites,
         } = self;
         let (actor, action) = (cx.actor, &cx.action);
         let v = state.variant_idx(&variant)?;
@@ -138,7 +144,81 @@ impl Decide for RegisterFirmware {
             variant,
             version,
             upgrades_from,
+            prerequisites,
         })])
+    }
+}
+
+/// Each prerequisite well formed, at most [`limits::MAX_PREREQUISITES`], and no two for the
+/// same device kind and model (which of two minimums would hold would be unclear).
+fn check_prerequisites(prerequisites: &[Prerequisite]) -> Result<(), Error> {
+    limits::count(
+        "prerequisites",
+        prerequisites.len(),
+        limits::MAX_PREREQUISITES,
+    )?;
+    let mut seen = HashSet::new();
+    for (i, p) in prerequisites.iter().enumerate() {
+        p.check(&format!("prerequisites[{i}]"))?;
+        if !seen.insert((p.device, p.model.as_deref())) {
+            return Err(Error::invalid_input(
+                format!("prerequisites[{i}]"),
+                format!(
+                    "a second prerequisite for {} {}",
+                    p.device.as_str(),
+                    p.model.as_deref().unwrap_or("(any model)")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// CSP of the variant's region: set (replace) what a firmware version needs of a hub's HAN
+/// devices before the hub may take it; an empty list lifts every prerequisite.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SetFirmwarePrerequisites {
+    pub variant: VariantId,
+    pub version: FirmwareVersion,
+    pub prerequisites: Vec<Prerequisite>,
+}
+
+impl Decide for SetFirmwarePrerequisites {
+    fn action(&self) -> String {
+        format!(
+            "set the prerequisites of firmware {} of variant {}",
+            self.version, self.variant
+        )
+    }
+
+    fn check_bounds(&self) -> Result<(), Error> {
+        check_prerequisites(&self.prerequisites)
+    }
+
+    fn decide(self, state: &State, cx: &Cx) -> Result<Vec<EventPayload>, Error> {
+        let SetFirmwarePrerequisites {
+            variant,
+            version,
+            prerequisites,
+        } = self;
+        let v = state.variant_idx(&variant)?;
+        state.require_region_csp(cx.actor, v, &cx.action)?;
+        let f = state.firmware_idx(v, &variant, &version)?;
+        if state.catalogue.fw(f).prerequisites == prerequisites {
+            return Err(Error::precondition(
+                Rule::NoChange,
+                format!("{variant}@{version} already has these prerequisites"),
+            ));
+        }
+        Ok(vec![FirmwarePrerequisitesSet {
+            variant,
+            version,
+            prerequisites,
+        }
+        .into()])
     }
 }
 
@@ -278,6 +358,9 @@ pub struct FirmwareRegistered {
     pub variant: VariantId,
     pub version: FirmwareVersion,
     pub upgrades_from: Vec<FirmwareVersion>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub prerequisites: Vec<Prerequisite>,
 }
 
 impl Evolve for FirmwareRegistered {
@@ -290,6 +373,7 @@ impl Evolve for FirmwareRegistered {
             variant,
             version,
             upgrades_from,
+            prerequisites,
         } = self;
         let v = state
             .catalogue
@@ -318,6 +402,7 @@ impl Evolve for FirmwareRegistered {
             upgrades_from: from,
             gates: Vec::new(),
             registered_at: event.at,
+            prerequisites: prerequisites.clone(),
         });
         state.catalogue.firmware_index[usize::from(v)].insert(version.clone(), idx);
         state.catalogue.firmware_of_variant[usize::from(v)].push(idx);
@@ -388,6 +473,48 @@ impl Evolve for GateRecorded {
     }
 }
 
+/// What a firmware version needs of a hub's HAN devices, replaced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FirmwarePrerequisitesSet {
+    pub variant: VariantId,
+    pub version: FirmwareVersion,
+    pub prerequisites: Vec<Prerequisite>,
+}
+
+impl Evolve for FirmwarePrerequisitesSet {
+    fn recorded_by(&self, state: &State, actor: &Actor) -> Authority {
+        authority::region_csp(state, actor, &self.variant)
+    }
+
+    fn apply(&self, state: &mut State, _event: &Event, verify: bool) -> Result<(), Error> {
+        if verify {
+            check_prerequisites(&self.prerequisites)?;
+        }
+        let v = state
+            .catalogue
+            .variant_idx(&self.variant)
+            .ok_or_else(|| Error::not_found(Entity::Variant, &self.variant))?;
+        let f = state
+            .catalogue
+            .firmware_idx(v, &self.version)
+            .ok_or_else(|| {
+                Error::not_found(
+                    Entity::Firmware,
+                    format!("{}@{}", self.variant, self.version),
+                )
+            })?;
+        state.catalogue.firmware[usize::from(f)].prerequisites = self.prerequisites.clone();
+        Ok(())
+    }
+
+    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
+        // Tells nobody: each hub's explain says what holds it.
+    }
+}
+
 #[cfg(test)]
 mod specs {
     use super::*;
@@ -412,6 +539,7 @@ mod specs {
             variant: "CH-N-DB".parse().unwrap(),
             version: version.parse().unwrap(),
             upgrades_from: from.iter().map(|v| v.parse().unwrap()).collect(),
+            prerequisites: Vec::new(),
         }
     }
 
@@ -457,6 +585,7 @@ mod specs {
                 variant: "CH-N-DB".parse().unwrap(),
                 version: "3.0".parse().unwrap(),
                 upgrades_from: vec!["2.0".parse().unwrap()],
+                prerequisites: Vec::new(),
             }
             .into()]);
         given(&[catalogue()])

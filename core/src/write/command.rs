@@ -103,6 +103,7 @@ commands! {
     RegisterVariant(catalogue),
     RegisterFirmware(catalogue),
     RecordGate(catalogue),
+    SetFirmwarePrerequisites(catalogue),
 
     // --- estate (the DCC's inventory, except where noted) ---
     LoadEstate(estate),

@@ -26,6 +26,8 @@ pub(crate) enum Raw {
     NoPathway,
     StepNotOnCpl(FirmwareIdx),
     NotCommissioned(SmiStatus),
+    /// The next step's prerequisite (its index) that the hub's device (a profile index) misses.
+    Prerequisite(FirmwareIdx, u8, u32),
     Vulnerable,
     NotInPilot,
     Awaiting(SupplyRole, CustomerIdx),
@@ -55,6 +57,16 @@ impl Raw {
                 state.catalogue.fw(*f).version
             ),
             Raw::NotCommissioned(s) => format!("it is {s}, not commissioned"),
+            Raw::Prerequisite(step, i, device) => {
+                let (p, has) = state.prerequisite_missed(*step, *i, *device);
+                format!(
+                    "its {} is at {} and firmware {} needs {} or later",
+                    p.device.as_str(),
+                    has.firmware,
+                    state.catalogue.fw(*step).version,
+                    p.min_firmware
+                )
+            }
             Raw::Vulnerable => "the premises is flagged vulnerable or high risk".into(),
             Raw::NotInPilot => "it is not in the pilot".into(),
             Raw::Awaiting(role, _) => format!("awaiting the {} supplier's consent", role.as_str()),
@@ -97,6 +109,10 @@ pub(crate) struct CampaignCtx<'a> {
     /// Per customer: what it said in the campaign, as bits (see `WHOLE_ESTATE`...), so the hot
     /// path of a scan reads an array instead of maps.
     pub(crate) customers: Vec<u8>,
+    /// Per configuration set, the firmware prerequisite its hubs miss for their next step
+    /// (step, prerequisite, device profile): worked out once per set, not per hub. Empty when
+    /// no step has prerequisites.
+    pub(crate) unmet: Vec<Option<(FirmwareIdx, u8, u32)>>,
 }
 
 pub(super) const WHOLE_ESTATE: u8 = 1;
@@ -155,6 +171,27 @@ impl CampaignCtx<'_> {
                 bits
             })
             .collect();
+        let any_prerequisites = self
+            .steps
+            .iter()
+            .flatten()
+            .any(|&(step, _)| !state.catalogue.fw(step).prerequisites.is_empty());
+        if any_prerequisites {
+            self.unmet = state
+                .estate
+                .configs
+                .values()
+                .iter()
+                .map(|set| {
+                    let (step, _) = self
+                        .steps
+                        .get(usize::from(set.firmware))
+                        .copied()
+                        .flatten()?;
+                    state.first_unmet(step, &set.devices)
+                })
+                .collect();
+        }
         self
     }
 
@@ -258,8 +295,50 @@ impl State {
             ),
             steps: Vec::new(),
             customers: Vec::new(),
+            unmet: Vec::new(),
         }
         .with_lookups(self, now)
+    }
+
+    /// The first prerequisite of firmware `step` that HAN devices `devices` (profile indices per
+    /// kind) miss: (step, its index, the device's profile).
+    pub(crate) fn first_unmet(
+        &self,
+        step: FirmwareIdx,
+        devices: &[u32; 5],
+    ) -> Option<(FirmwareIdx, u8, u32)> {
+        use crate::model::estate::{HanDeviceKind, NO_DEVICE};
+        self.catalogue
+            .fw(step)
+            .prerequisites
+            .iter()
+            .enumerate()
+            .find_map(|(i, p)| {
+                let kind = HanDeviceKind::ALL.iter().position(|&k| k == p.device)?;
+                let device = devices[kind];
+                if device == NO_DEVICE {
+                    return None;
+                }
+                let d = self.estate.devices.resolve(device);
+                p.unmet_by(&d.model, &d.firmware)?;
+                Some((step, u8::try_from(i).ok()?, device))
+            })
+    }
+
+    /// The prerequisite and the device of a [`Raw::Prerequisite`].
+    pub(crate) fn prerequisite_missed(
+        &self,
+        step: FirmwareIdx,
+        i: u8,
+        device: u32,
+    ) -> (
+        &crate::model::catalogue::Prerequisite,
+        &crate::model::estate::HanDevice,
+    ) {
+        (
+            &self.catalogue.fw(step).prerequisites[usize::from(i)],
+            self.estate.devices.resolve(device),
+        )
     }
 
     /// Appends why the hub at `pos` is not upgradeable at the context's time (nothing: it is),
@@ -316,6 +395,11 @@ impl State {
         }
         if hub.smi != SmiStatus::Commissioned {
             block!(Raw::NotCommissioned(hub.smi));
+        }
+        if let Some(&Some((step, i, device))) = ctx.unmet.get(hub.config as usize) {
+            if Some(step) == next {
+                block!(Raw::Prerequisite(step, i, device));
+            }
         }
         let pos32 = pos as u32;
         let record = if c.rollout.upgrades.is_empty() {

@@ -125,6 +125,7 @@ events! {
     VariantRegistered(catalogue, "variant_registered"),
     FirmwareRegistered(catalogue, "firmware_registered"),
     GateRecorded(catalogue, "gate_recorded"),
+    FirmwarePrerequisitesSet(catalogue, "firmware_prerequisites_set"),
     EstateLoaded(estate, "estate_loaded"),
     HubInstalled(estate, "hub_installed"),
     HubCommissioned(estate, "hub_commissioned"),

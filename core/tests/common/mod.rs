@@ -245,6 +245,7 @@ pub fn ready_firmware(
             variant: vid(variant),
             version: fw(version),
             upgrades_from: from.iter().map(|f| fw(f)).collect(),
+            prerequisites: Vec::new(),
         }),
     );
     for gate in Gate::ALL {

@@ -78,3 +78,45 @@ pub struct GateRecord {
     pub by: Actor,
     pub note: Option<String>,
 }
+
+/// What a firmware version needs of a hub's HAN devices before the hub may take it
+/// (docs/domain.md decision 17, SECMP0024's sequencing): the device of `device` kind, of
+/// `model` where one is named, at `min_firmware` or later (in the order of
+/// [`crate::kernel::version`]). A hub without such a device is not held by it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Prerequisite {
+    pub device: crate::model::estate::HanDeviceKind,
+    /// The device model it applies to; every model of the kind when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub model: Option<String>,
+    pub min_firmware: String,
+}
+
+impl Prerequisite {
+    /// Whether a device of this kind (model, firmware) falls short of it: `Some(has)` if so.
+    pub fn unmet_by<'a>(&self, model: &str, firmware: &'a str) -> Option<&'a str> {
+        let applies = self.model.as_deref().is_none_or(|m| m == model);
+        (applies && crate::kernel::version::compare_versions(firmware, &self.min_firmware).is_lt())
+            .then_some(firmware)
+    }
+
+    /// Refuses a prerequisite whose texts are over a bound or not a version.
+    pub fn check(&self, field: &str) -> Result<(), crate::kernel::error::Error> {
+        crate::kernel::version::check_version(
+            &format!("{field}.min_firmware"),
+            &self.min_firmware,
+        )?;
+        if let Some(m) = &self.model {
+            crate::kernel::limits::text_within(
+                &format!("{field}.model"),
+                m,
+                crate::kernel::limits::MAX_ROW_TEXT_BYTES,
+            )?;
+        }
+        Ok(())
+    }
+}

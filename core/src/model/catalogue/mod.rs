@@ -4,7 +4,7 @@
 mod firmware;
 mod variant;
 
-pub use firmware::{Gate, GateRecord, GateRecorder};
+pub use firmware::{Gate, GateRecord, GateRecorder, Prerequisite};
 pub use variant::{HanBand, Variant};
 
 use std::collections::{HashMap, VecDeque};
@@ -24,6 +24,9 @@ pub(crate) struct FirmwareEntry {
     pub upgrades_from: Vec<FirmwareIdx>,
     pub gates: Vec<GateRecord>,
     pub registered_at: DateTime<Utc>,
+    /// What a hub's HAN devices need before the hub may take this version (decision 17).
+    #[serde(default)]
+    pub prerequisites: Vec<Prerequisite>,
 }
 
 impl FirmwareEntry {

@@ -73,6 +73,17 @@ fn parts(b: &Blocker) -> Parts<'_> {
         Blocker::CampaignClosed { phase } => detail(phase.to_string()),
         Blocker::StepNotOnProductionCpl { version } => detail(version.to_string()),
         Blocker::NotCommissioned { status } => detail(status.as_str().into()),
+        // One text column holds every blocker's detail: "esme MODEL-X 1.5 < 2.0 (for 3.0)".
+        Blocker::PrerequisiteMissing {
+            version,
+            device,
+            model,
+            has,
+            needs,
+        } => detail(format!(
+            "{} {model} {has} < {needs} (for {version})",
+            device.as_str()
+        )),
         Blocker::AwaitingConsent { role, by, cutoff } => Parts {
             role: Some(role.as_str()),
             by: Some(by),
