@@ -100,6 +100,13 @@ create_exception!(
     "A command refused for its signature: unsigned where the log is signed, a key that is not the actor's valid key, a used counter, or a signature that does not hold."
 );
 
+create_exception!(
+    commshub_ota,
+    InvalidConditionError,
+    CommsHubOtaError,
+    "A rule's condition refused when the rule was written: `line`, `column` and `reason` say where and why."
+);
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add("CommsHubOtaError", py.get_type::<CommsHubOtaError>())?;
@@ -129,6 +136,10 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         py.get_type::<CorruptSnapshotError>(),
     )?;
     m.add("BadSignatureError", py.get_type::<BadSignatureError>())?;
+    m.add(
+        "InvalidConditionError",
+        py.get_type::<InvalidConditionError>(),
+    )?;
     Ok(())
 }
 
@@ -157,6 +168,7 @@ pub fn to_py_err(err: Error) -> PyErr {
         ErrorKind::Conflict => ConflictError::new_err(message),
         ErrorKind::CorruptSnapshot => CorruptSnapshotError::new_err(message),
         ErrorKind::BadSignature => BadSignatureError::new_err(message),
+        ErrorKind::InvalidCondition => InvalidConditionError::new_err(message),
     };
     Python::attach(|py| {
         // Attributes are best effort: failing to set one must not hide the error itself.
@@ -254,6 +266,15 @@ fn set_fields(py: Python<'_>, py_err: &PyErr, err: &Error) -> PyResult<()> {
         }
         Error::BadSignature { actor, reason } => {
             value.setattr("actor", actor)?;
+            value.setattr("reason", reason)?;
+        }
+        Error::InvalidCondition {
+            line,
+            column,
+            reason,
+        } => {
+            value.setattr("line", line)?;
+            value.setattr("column", column)?;
             value.setattr("reason", reason)?;
         }
     }

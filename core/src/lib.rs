@@ -69,8 +69,10 @@ pub mod schema;
 pub use kernel::{error, ids, limits, phase, signing};
 pub use model::{
     campaigns, catalogue, defects, eligibility, estate, keys, notices, participation, rollout,
-    state,
+    rules, state,
 };
+/// The rule condition language: its attributes, functions, bounds and checker (docs/rules.md).
+pub use write::rules::condition as rule_conditions;
 pub use write::{act, command, event};
 
 pub use engine::{Engine, OpenOptions, OpenReport};

@@ -886,6 +886,25 @@ fn every_blocker_has_a_sentence() {
         },
         Blocker::Blackout,
         Blocker::DailyCapReached { cap: 5 },
+        Blocker::RejectedByRule {
+            role: SupplyRole::Gas,
+            by: Party::You,
+            rule: commshub_ota::rules::RuleRef {
+                rule: "r".into(),
+                version: 2,
+            },
+            reason: "wait".into(),
+        },
+        Blocker::HeldByRule {
+            by: Party::Customer {
+                customer: "SUP-A".parse().unwrap(),
+            },
+            rule: commshub_ota::rules::RuleRef {
+                rule: "r".into(),
+                version: 1,
+            },
+            until: None,
+        },
         Blocker::PrerequisiteMissing {
             version: "3.0".parse().unwrap(),
             device: commshub_ota::HanDeviceKind::Esme,
@@ -906,6 +925,8 @@ fn every_blocker_has_a_sentence() {
             | Blocker::StepNotOnProductionCpl { .. }
             | Blocker::NotCommissioned { .. }
             | Blocker::PrerequisiteMissing { .. }
+            | Blocker::RejectedByRule { .. }
+            | Blocker::HeldByRule { .. }
             | Blocker::VulnerableInPilot
             | Blocker::NotInPilot
             | Blocker::AwaitingConsent { .. }

@@ -22,6 +22,7 @@ from ._native import (
     CorruptLogError,
     CorruptSnapshotError,
     IllegalTransitionError,
+    InvalidConditionError,
     InvalidIdError,
     InvalidInputError,
     IoError,
@@ -44,7 +45,7 @@ __all__ = [
     "ErrorKind", "CommsHubOtaError", "InvalidIdError", "InvalidInputError", "NotPermittedError", "NotFoundError",
     "AlreadyExistsError", "IllegalTransitionError", "PreconditionFailedError", "BulkRejectedError",
     "CorruptLogError", "UnsupportedSchemaError", "IoError", "ConflictError", "CorruptSnapshotError",
-    "BadSignatureError", "KeyPair", "Signer", "Trust", "Checkpoint", "KeyEntry", "Event", "ArrowTable",
+    "BadSignatureError", "InvalidConditionError", "KeyPair", "Signer", "Trust", "Checkpoint", "KeyEntry", "Event", "ArrowTable",
 ]
 __all__ += _enums.__all__
 __all__ += _views.__all__

@@ -43,6 +43,7 @@ class ErrorKind(_StrEnum):
     CONFLICT = "conflict"
     CORRUPT_SNAPSHOT = "corrupt_snapshot"
     BAD_SIGNATURE = "bad_signature"
+    INVALID_CONDITION = "invalid_condition"
 
 
 def _check_column_names(frame: Any) -> None:

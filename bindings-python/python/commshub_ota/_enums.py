@@ -59,6 +59,13 @@ class BlockerKind(_StrEnum):
     RETRY_DELAY = "retry_delay"
     #: The DCC (or an automatic halt) halted the hub's configuration set in this campaign.
     CONFIGURATION_SET_HALTED = "configuration_set_halted"
+    #: A supplier's business rule rejected the hub in this campaign; the rule (name and
+    #: version) and its reason are shown to that supplier and the DCC (to anyone else it is a
+    #: `rejected`).
+    REJECTED_BY_RULE = "rejected_by_rule"
+    #: A supplier's business rule holds the hub until `until` (none: until released); shown
+    #: to that supplier and the DCC (to anyone else it is a `held_by_supplier`).
+    HELD_BY_RULE = "held_by_rule"
     #: A supplier of the hub holds its own upgrades; `reason` shown to it and the DCC.
     HELD_BY_SUPPLIER = "held_by_supplier"
     #: A supplier of the hub flagged a defect on it and suspended its own upgrades. The flag's
@@ -135,6 +142,17 @@ class HanHealth(_StrEnum):
     DEVICE_MISBEHAVES = "device_misbehaves"
 
 
+class HoldFrom(_StrEnum):
+    """Where a hold's days count from."""
+
+    #: The time the rule acts (the trigger's time).
+    TRIGGER = "trigger"
+    #: The hub's installation date.
+    INSTALL = "install"
+    #: The hub's commissioning date (a hub not commissioned is held until released).
+    COMMISSION = "commission"
+
+
 class NotificationType(_StrEnum):
     """The `type` tag of `Notification`.
 
@@ -142,6 +160,9 @@ class NotificationType(_StrEnum):
     sequence number of the event that caused it, for the DCC only (to anyone else it would
     count the events others recorded in between: docs/domain.md decision 13)."""
 
+    #: One of your rules acted (`act`: approve, reject, hold, release, prioritise,
+    #: set_cutoffs, notified), on `hub_count` hubs and `set_count` configuration sets.
+    RULE_ACTED = "rule_acted"
     #: A campaign changed phase; `operational_approval` when an OA began the pilot or rollout.
     PHASE_CHANGED = "phase_changed"
     #: The other supplier of these split-supply hubs of yours consented (it is not named).
@@ -233,6 +254,53 @@ class Region(_StrEnum):
     SOUTH = "south"
 
 
+class RuleActionKind(_StrEnum):
+    """The `do` tag of `RuleAction`.
+
+    RuleAction: What a rule does, from a closed list. Each is something its owner may do by command."""
+
+    #: A customer: consent, for its supply roles, to the matching hubs in the matching live
+    #: campaigns (a configuration set at once where the condition reads only the set).
+    APPROVE = "approve"
+    #: A customer: reject the matching hubs in the matching live campaigns.
+    REJECT = "reject"
+    #: A customer: hold its matching hubs in every campaign, for `days` after `from` (none:
+    #: until a `release` rule or the hold's own end).
+    HOLD = "hold"
+    #: A customer: lift its rules' holds on the matching hubs.
+    RELEASE = "release"
+    #: A customer: put the matching hubs first in the CSP's list (within their campaign).
+    PRIORITISE = "prioritise"
+    #: The DCC: set the cut-off of the triggering campaign to `days` after the trigger (e.g.
+    #: after the OA for mass rollout), with more days for named customers.
+    SET_CUTOFFS = "set_cutoffs"
+    #: Anyone: a notification to the owner saying what happened (no hub list).
+    NOTIFY = "notify"
+
+
+class RuleTriggerKind(_StrEnum):
+    """The `on` tag of `RuleTrigger`.
+
+    RuleTrigger: What sets a rule off."""
+
+    #: A hub installed (one hub, not a bulk load of the inventory).
+    HUB_INSTALLED = "hub_installed"
+    #: A hub commissioned.
+    HUB_COMMISSIONED = "hub_commissioned"
+    #: The firmware of a hub's HAN device changed (recorded by the DCC or the supplier).
+    HAN_DEVICE_FIRMWARE_CHANGED = "han_device_firmware_changed"
+    #: A campaign created.
+    CAMPAIGN_CREATED = "campaign_created"
+    #: A campaign moved phase (OA for the pilot or for mass rollout, suspended, resumed,
+    #: completed, cancelled).
+    CAMPAIGN_PHASE_CHANGED = "campaign_phase_changed"
+    #: A defect flag raised (by any customer) on a configuration set or a firmware version.
+    DEFECT_FLAG_RAISED = "defect_flag_raised"
+    #: A date reached: evaluated when the host's clock passes it, as deadlines are
+    #: (`check_deadlines`), once.
+    DATE_REACHED = "date_reached"
+
+
 class SmiStatus(_StrEnum):
     """The Smart Metering Inventory status of a hub's CHF. Only `Commissioned` can be upgraded."""
 
@@ -299,12 +367,15 @@ __all__ = [
     "HanBand",
     "HanDeviceKind",
     "HanHealth",
+    "HoldFrom",
     "NotificationType",
     "Outcome",
     "PartyKind",
     "Phase",
     "PilotVerdictKind",
     "Region",
+    "RuleActionKind",
+    "RuleTriggerKind",
     "SmiStatus",
     "SupplyRole",
     "UpgradeState",

@@ -11,7 +11,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, TypeVar
 from ._convert import _choice, _count, _date, _each, _flag, _id, _list_of, _text, _time, _view
 from ._enums import Gate, HanDeviceKind, Region, SmiStatus, SupplyRole
 from ._records import Event
-from ._views import CampaignPolicy, CampaignView, ConfigSetCount, ConfigurationSet, ConsumerFlags, DefectSubject, DefectView, Explanation, FirmwareCount, FirmwareView, HealthReport, HubPage, HubRow, HubView, NotificationPage, OutcomeReport, ParticipationView, PilotStatus, PilotVerdict, Prerequisite, SetProgress, UpgradePage, Variant
+from ._views import CampaignPolicy, CampaignView, ConfigSetCount, ConfigurationSet, ConsumerFlags, DefectSubject, DefectView, DryRun, Explanation, FirmwareCount, FirmwareView, HealthReport, HubPage, HubRow, HubView, NotificationPage, OutcomeReport, ParticipationView, PilotStatus, PilotVerdict, Prerequisite, RuleSpec, RuleView, SetProgress, UpgradePage, Variant
 
 _T = TypeVar("_T")
 
@@ -22,10 +22,13 @@ HAND_WRITTEN = ("load_estate", "load_estate_table",)
 # view holding one (`@View`), parsed before the command is built.
 VIEW_IDS: Dict[str, Dict[str, str]] = {
     "ConfigurationSet": {"firmware": "firmware_version", "variant": "variant_id"},
+    "CutoffExtra": {"customer": "customer_id"},
     "DefectSubject": {"set": "@ConfigurationSet", "variant": "variant_id", "version": "firmware_version"},
     "HealthReport": {"hub": "hub_id"},
     "HubRow": {"firmware": "firmware_version", "gas_supplier": "customer_id", "id": "hub_id", "import_supplier": "customer_id", "variant": "variant_id"},
     "OutcomeReport": {"firmware": "firmware_version", "hub": "hub_id"},
+    "RuleAction": {"extra": "@CutoffExtra"},
+    "RuleSpec": {"action": "@RuleAction"},
     "Variant": {"id": "variant_id", "region": "region"},
 }
 
@@ -430,6 +433,15 @@ class EngineMethods:
         """Any actor: its notifications up to `up_to` were read; they are not delivered again."""
         return self._run(actor, at, "acknowledge_notifications", up_to=_count(up_to, "up_to"))
 
+    def save_rule(self, actor: str, at: datetime, rule: RuleSpec) -> List[Event]:
+        """A party: create a rule, or change one (its version goes up by one). Checked whole before it
+        is kept: its name, bounds, that its owner may take its action, and its condition."""
+        return self._run(actor, at, "save_rule", rule=_view(RuleSpec, rule, "rule", VIEW_IDS))
+
+    def retire_rule(self, actor: str, at: datetime, *, name: str) -> List[Event]:
+        """A party: retire one of its rules. It acts no more; what it did stands."""
+        return self._run(actor, at, "retire_rule", name=_text(name, "name"))
+
     def register_key(self, actor: str, at: datetime, *, party: str, key: str) -> List[Event]:
         """The DCC: register `key` as one `party` signs its acts with, from this act on."""
         return self._run(actor, at, "register_key", party=_id("actor", party, "party"), key=_text(key, "key"))
@@ -598,3 +610,15 @@ class EngineMethods:
     def defect_flags(self, actor: str) -> List[DefectView]:
         """The defect flags the asker may see (the flagging customer never named to another)."""
         return self._ask(actor, "defect_flags", _list_of(DefectView.from_dict))
+
+    def rules(self, actor: str) -> List[RuleView]:
+        """The asker's business rules, retired ones included (nobody else's)."""
+        return self._ask(actor, "rules", _list_of(RuleView.from_dict))
+
+    def dry_run_rule(self, actor: str, rule: RuleSpec, at: datetime) -> DryRun:
+        """What `rule` would do on the asker's estate at `at` if it were saved now (refused as
+        saving it would be)."""
+        return self._ask(actor, "dry_run_rule", DryRun.from_dict,
+            rule=_view(RuleSpec, rule, "rule", VIEW_IDS),
+            at=_time(at, "at"),
+        )

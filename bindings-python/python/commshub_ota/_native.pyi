@@ -68,6 +68,11 @@ class BadSignatureError(CommsHubOtaError):
     actor: str
     reason: str
 
+class InvalidConditionError(CommsHubOtaError):
+    line: int
+    column: int
+    reason: str
+
 class KeyPair:
     @staticmethod
     def generate() -> "KeyPair": ...

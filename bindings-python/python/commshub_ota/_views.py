@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any, List, Mapping, Optional
 
 from ._convert import JsonDict, _date, _time, parse_datetime
-from ._enums import BlackoutKind, BlockerKind, CampaignChangeKind, DefectSubjectKind, Gate, HanBand, HanDeviceKind, HanHealth, NotificationType, Outcome, PartyKind, Phase, PilotVerdictKind, Region, SmiStatus, SupplyRole, UpgradeState, Visibility, Weekday
+from ._enums import BlackoutKind, BlockerKind, CampaignChangeKind, DefectSubjectKind, Gate, HanBand, HanDeviceKind, HanHealth, HoldFrom, NotificationType, Outcome, PartyKind, Phase, PilotVerdictKind, Region, RuleActionKind, RuleTriggerKind, SmiStatus, SupplyRole, UpgradeState, Visibility, Weekday
 from ._view_extras import ConfigurationSetExtras, NotificationExtras
 
 
@@ -83,6 +83,7 @@ class Blocker:
     phase: Optional[Phase] = field(default=None, kw_only=True)
     reason: Optional[str] = field(default=None, kw_only=True)
     role: Optional[SupplyRole] = field(default=None, kw_only=True)
+    rule: Optional[RuleRef] = field(default=None, kw_only=True)
     state: Optional[UpgradeState] = field(default=None, kw_only=True)
     status: Optional[SmiStatus] = field(default=None, kw_only=True)
     until: Optional[datetime] = field(default=None, kw_only=True)
@@ -184,6 +185,19 @@ class Blocker:
         return Blocker(blocker=BlockerKind.CONFIGURATION_SET_HALTED, reason=reason)
 
     @staticmethod
+    def rejected_by_rule(role: SupplyRole, by: Party, rule: RuleRef, reason: str) -> Blocker:
+        """A supplier's business rule rejected the hub in this campaign; the rule (name and
+        version) and its reason are shown to that supplier and the DCC (to anyone else it is a
+        `rejected`)."""
+        return Blocker(blocker=BlockerKind.REJECTED_BY_RULE, role=role, by=by, rule=rule, reason=reason)
+
+    @staticmethod
+    def held_by_rule(by: Party, rule: RuleRef, until: Optional[datetime] = None) -> Blocker:
+        """A supplier's business rule holds the hub until `until` (none: until released); shown
+        to that supplier and the DCC (to anyone else it is a `held_by_supplier`)."""
+        return Blocker(blocker=BlockerKind.HELD_BY_RULE, by=by, rule=rule, until=until)
+
+    @staticmethod
     def held_by_supplier(by: Party, reason: Optional[str] = None) -> Blocker:
         """A supplier of the hub holds its own upgrades; `reason` shown to it and the DCC."""
         return Blocker(blocker=BlockerKind.HELD_BY_SUPPLIER, by=by, reason=reason)
@@ -222,6 +236,7 @@ class Blocker:
             phase=None if (v := d.get("phase")) is None else Phase(v),
             reason=d.get("reason"),
             role=None if (v := d.get("role")) is None else SupplyRole(v),
+            rule=None if (v := d.get("rule")) is None else RuleRef.from_dict(v),
             state=None if (v := d.get("state")) is None else UpgradeState(v),
             status=None if (v := d.get("status")) is None else SmiStatus(v),
             until=None if (v := d.get("until")) is None else parse_datetime(v),
@@ -255,6 +270,8 @@ class Blocker:
             out["reason"] = self.reason
         if self.role is not None:
             out["role"] = SupplyRole(self.role).value
+        if self.rule is not None:
+            out["rule"] = self.rule.to_dict()
         if self.state is not None:
             out["state"] = UpgradeState(self.state).value
         if self.status is not None:
@@ -500,6 +517,26 @@ class ConsumerFlags:
 
 
 @dataclass(frozen=True)
+class CutoffExtra:
+    """More days for one named customer in a `set_cutoffs` rule."""
+
+    customer: str
+    days: int
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> CutoffExtra:
+        """A `CutoffExtra` from its JSON form."""
+        return CutoffExtra(
+            customer=d["customer"],
+            days=d["days"],
+        )
+
+    def to_dict(self) -> JsonDict:
+        """Its JSON form (a field that is None left out)."""
+        return {"customer": self.customer, "days": self.days}
+
+
+@dataclass(frozen=True)
 class CutoffView:
     """One customer's cut-off in a campaign, where it differs from the campaign's default."""
 
@@ -665,6 +702,87 @@ class DefectView:
 
 
 @dataclass(frozen=True)
+class DryRun:
+    """What a rule would do on its owner's estate now (the dry run), scoped as the owner's views
+    are: per campaign (approve and reject act per campaign) and action, the hubs and sets; a
+    sample of hubs; the hubs an earlier rule of the owner decides instead; evaluation errors."""
+
+    rule: str
+    #: The version it would be saved as.
+    version: int
+    counts: List[DryRunCount]
+    #: Up to 20 hubs it would act on.
+    sample: List[str]
+    #: Hubs it matches that one of the owner's rules acting earlier (docs/rules.md's order)
+    #: decides instead.
+    overridden: int
+    #: Evaluations that failed at run time (e.g. an index out of range): the rule does not act
+    #: there.
+    errors: int
+    first_error: Optional[str] = None
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> DryRun:
+        """A `DryRun` from its JSON form."""
+        return DryRun(
+            rule=d["rule"],
+            version=d["version"],
+            counts=[DryRunCount.from_dict(x0) for x0 in d["counts"]],
+            sample=list(d["sample"]),
+            overridden=d["overridden"],
+            errors=d["errors"],
+            first_error=d.get("first_error"),
+        )
+
+    def to_dict(self) -> JsonDict:
+        """Its JSON form (a field that is None left out)."""
+        out: JsonDict = {
+            "rule": self.rule,
+            "version": self.version,
+            "counts": [x0.to_dict() for x0 in self.counts],
+            "sample": list(self.sample),
+            "overridden": self.overridden,
+            "errors": self.errors,
+        }
+        if self.first_error is not None:
+            out["first_error"] = self.first_error
+        return out
+
+
+@dataclass(frozen=True)
+class DryRunCount:
+    """One line of a dry run: what it would do, where, to how many."""
+
+    #: The act (`approved`, `rejected`, `held`, `released`, `prioritised`, `cutoffs_set`,
+    #: `notified`).
+    act: str
+    #: Hubs named one by one, and configuration sets (each covering all its hubs).
+    hubs: int
+    sets: int
+    #: Hubs of the owner in those sets now.
+    hubs_in_sets: int
+    campaign: Optional[str] = None
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> DryRunCount:
+        """A `DryRunCount` from its JSON form."""
+        return DryRunCount(
+            act=d["act"],
+            hubs=d["hubs"],
+            sets=d["sets"],
+            hubs_in_sets=d["hubs_in_sets"],
+            campaign=d.get("campaign"),
+        )
+
+    def to_dict(self) -> JsonDict:
+        """Its JSON form (a field that is None left out)."""
+        out: JsonDict = {"act": self.act, "hubs": self.hubs, "sets": self.sets, "hubs_in_sets": self.hubs_in_sets}
+        if self.campaign is not None:
+            out["campaign"] = self.campaign
+        return out
+
+
+@dataclass(frozen=True)
 class Explanation:
     """`explain`'s answer."""
 
@@ -676,6 +794,10 @@ class Explanation:
     sentences: List[str]
     #: The version the hub would go to next along its pathway, where there is one.
     next_version: Optional[str] = field(default=None, kw_only=True)
+    #: What the asker's business rules did for the hub in this campaign (approved it, put it
+    #: first), each naming the rule and version; to the DCC every supplier's, named. A rule's
+    #: rejection or hold is a blocker above.
+    rules: List[RuleNote] = field(default_factory=list, kw_only=True)
     #: Supply roles whose consent the passed cut-off stands in for: the CSP took the hub
     #: over because the supplier did not decide in time, not because it consented.
     taken_over_at_cutoff: List[SupplyRole] = field(default_factory=list, kw_only=True)
@@ -690,6 +812,7 @@ class Explanation:
             blockers=[Blocker.from_dict(x0) for x0 in d["blockers"]],
             sentences=list(d["sentences"]),
             next_version=d.get("next_version"),
+            rules=[] if (v := d.get("rules")) is None else [RuleNote.from_dict(x0) for x0 in v],
             taken_over_at_cutoff=[] if (v := d.get("taken_over_at_cutoff")) is None else [SupplyRole(x0) for x0 in v],
         )
 
@@ -701,6 +824,7 @@ class Explanation:
             "upgradeable": self.upgradeable,
             "blockers": [x0.to_dict() for x0 in self.blockers],
             "sentences": list(self.sentences),
+            "rules": [x0.to_dict() for x0 in self.rules],
             "taken_over_at_cutoff": [SupplyRole(x0).value for x0 in self.taken_over_at_cutoff],
         }
         if self.next_version is not None:
@@ -1187,6 +1311,7 @@ class Notification(NotificationExtras):
     id: int
     at: datetime
     type: NotificationType
+    act: Optional[str] = field(default=None, kw_only=True)
     campaign: Optional[str] = field(default=None, kw_only=True)
     customer: Optional[str] = field(default=None, kw_only=True)
     cutoff: Optional[datetime] = field(default=None, kw_only=True)
@@ -1200,6 +1325,7 @@ class Notification(NotificationExtras):
     from_: Optional[Phase] = field(default=None, kw_only=True)
     health: Optional[HanHealth] = field(default=None, kw_only=True)
     hub: Optional[str] = field(default=None, kw_only=True)
+    hub_count: Optional[int] = field(default=None, kw_only=True)
     hubs: Optional[List[str]] = field(default=None, kw_only=True)
     key: Optional[str] = field(default=None, kw_only=True)
     no_response: Optional[int] = field(default=None, kw_only=True)
@@ -1207,16 +1333,49 @@ class Notification(NotificationExtras):
     operational_approval: Optional[bool] = field(default=None, kw_only=True)
     placed: Optional[bool] = field(default=None, kw_only=True)
     reason: Optional[str] = field(default=None, kw_only=True)
+    rule: Optional[RuleRef] = field(default=None, kw_only=True)
     set: Optional[ConfigurationSet] = field(default=None, kw_only=True)
+    set_count: Optional[int] = field(default=None, kw_only=True)
     subject: Optional[DefectSubjectKind] = field(default=None, kw_only=True)
     succeeded: Optional[int] = field(default=None, kw_only=True)
     #: One copy for every recipient's notice (a flag's 4 KiB is not repeated per outbox).
     text: Optional[str] = field(default=None, kw_only=True)
     timed_out: Optional[int] = field(default=None, kw_only=True)
     to: Optional[Phase] = field(default=None, kw_only=True)
+    trigger: Optional[str] = field(default=None, kw_only=True)
     variant: Optional[str] = field(default=None, kw_only=True)
     verdict: Optional[PilotVerdict] = field(default=None, kw_only=True)
     version: Optional[str] = field(default=None, kw_only=True)
+
+    @staticmethod
+    def rule_acted(
+        id: int,
+        at: datetime,
+        rule: RuleRef,
+        trigger: str,
+        act: str,
+        hub_count: int,
+        set_count: int,
+        *,
+        campaign: Optional[str] = None,
+        event: Optional[int] = None,
+        text: Optional[str] = None,
+    ) -> Notification:
+        """One of your rules acted (`act`: approve, reject, hold, release, prioritise,
+        set_cutoffs, notified), on `hub_count` hubs and `set_count` configuration sets."""
+        return Notification(
+            type=NotificationType.RULE_ACTED,
+            id=id,
+            at=at,
+            rule=rule,
+            trigger=trigger,
+            act=act,
+            hub_count=hub_count,
+            set_count=set_count,
+            campaign=campaign,
+            event=event,
+            text=text,
+        )
 
     @staticmethod
     def phase_changed(
@@ -1511,6 +1670,7 @@ class Notification(NotificationExtras):
             id=d["id"],
             at=parse_datetime(d["at"]),
             type=NotificationType(d["type"]),
+            act=d.get("act"),
             campaign=d.get("campaign"),
             customer=d.get("customer"),
             cutoff=None if (v := d.get("cutoff")) is None else parse_datetime(v),
@@ -1524,6 +1684,7 @@ class Notification(NotificationExtras):
             from_=None if (v := d.get("from")) is None else Phase(v),
             health=None if (v := d.get("health")) is None else HanHealth(v),
             hub=d.get("hub"),
+            hub_count=d.get("hub_count"),
             hubs=None if (v := d.get("hubs")) is None else list(v),
             key=d.get("key"),
             no_response=d.get("no_response"),
@@ -1531,12 +1692,15 @@ class Notification(NotificationExtras):
             operational_approval=d.get("operational_approval"),
             placed=d.get("placed"),
             reason=d.get("reason"),
+            rule=None if (v := d.get("rule")) is None else RuleRef.from_dict(v),
             set=None if (v := d.get("set")) is None else ConfigurationSet.from_dict(v),
+            set_count=d.get("set_count"),
             subject=None if (v := d.get("subject")) is None else DefectSubjectKind(v),
             succeeded=d.get("succeeded"),
             text=d.get("text"),
             timed_out=d.get("timed_out"),
             to=None if (v := d.get("to")) is None else Phase(v),
+            trigger=d.get("trigger"),
             variant=d.get("variant"),
             verdict=None if (v := d.get("verdict")) is None else PilotVerdict.from_dict(v),
             version=d.get("version"),
@@ -1549,6 +1713,8 @@ class Notification(NotificationExtras):
             "at": _time(self.at, "Notification.at"),
             "type": NotificationType(self.type).value,
         }
+        if self.act is not None:
+            out["act"] = self.act
         if self.campaign is not None:
             out["campaign"] = self.campaign
         if self.customer is not None:
@@ -1575,6 +1741,8 @@ class Notification(NotificationExtras):
             out["health"] = HanHealth(self.health).value
         if self.hub is not None:
             out["hub"] = self.hub
+        if self.hub_count is not None:
+            out["hub_count"] = self.hub_count
         if self.hubs is not None:
             out["hubs"] = list(self.hubs)
         if self.key is not None:
@@ -1589,8 +1757,12 @@ class Notification(NotificationExtras):
             out["placed"] = self.placed
         if self.reason is not None:
             out["reason"] = self.reason
+        if self.rule is not None:
+            out["rule"] = self.rule.to_dict()
         if self.set is not None:
             out["set"] = self.set.to_dict()
+        if self.set_count is not None:
+            out["set_count"] = self.set_count
         if self.subject is not None:
             out["subject"] = DefectSubjectKind(self.subject).value
         if self.succeeded is not None:
@@ -1601,6 +1773,8 @@ class Notification(NotificationExtras):
             out["timed_out"] = self.timed_out
         if self.to is not None:
             out["to"] = Phase(self.to).value
+        if self.trigger is not None:
+            out["trigger"] = self.trigger
         if self.variant is not None:
             out["variant"] = self.variant
         if self.verdict is not None:
@@ -1988,6 +2162,278 @@ class Prerequisite:
 
 
 @dataclass(frozen=True)
+class RuleAction:
+    """What a rule does, from a closed list. Each is something its owner may do by command."""
+
+    do: RuleActionKind
+    days: Optional[int] = field(default=None, kw_only=True)
+    extra: Optional[List[CutoffExtra]] = field(default=None, kw_only=True)
+    from_: Optional[HoldFrom] = field(default=None, kw_only=True)
+    reason: Optional[str] = field(default=None, kw_only=True)
+    text: Optional[str] = field(default=None, kw_only=True)
+
+    @staticmethod
+    def approve() -> RuleAction:
+        """A customer: consent, for its supply roles, to the matching hubs in the matching live
+        campaigns (a configuration set at once where the condition reads only the set)."""
+        return RuleAction(do=RuleActionKind.APPROVE)
+
+    @staticmethod
+    def reject(reason: str) -> RuleAction:
+        """A customer: reject the matching hubs in the matching live campaigns."""
+        return RuleAction(do=RuleActionKind.REJECT, reason=reason)
+
+    @staticmethod
+    def hold(reason: str, *, days: Optional[int] = None, from_: Optional[HoldFrom] = None) -> RuleAction:
+        """A customer: hold its matching hubs in every campaign, for `days` after `from` (none:
+        until a `release` rule or the hold's own end)."""
+        return RuleAction(do=RuleActionKind.HOLD, reason=reason, days=days, from_=from_)
+
+    @staticmethod
+    def release() -> RuleAction:
+        """A customer: lift its rules' holds on the matching hubs."""
+        return RuleAction(do=RuleActionKind.RELEASE)
+
+    @staticmethod
+    def prioritise() -> RuleAction:
+        """A customer: put the matching hubs first in the CSP's list (within their campaign)."""
+        return RuleAction(do=RuleActionKind.PRIORITISE)
+
+    @staticmethod
+    def set_cutoffs(days: int, extra: Optional[List[CutoffExtra]] = None) -> RuleAction:
+        """The DCC: set the cut-off of the triggering campaign to `days` after the trigger (e.g.
+        after the OA for mass rollout), with more days for named customers."""
+        return RuleAction(do=RuleActionKind.SET_CUTOFFS, days=days, extra=extra)
+
+    @staticmethod
+    def notify(text: str) -> RuleAction:
+        """Anyone: a notification to the owner saying what happened (no hub list)."""
+        return RuleAction(do=RuleActionKind.NOTIFY, text=text)
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> RuleAction:
+        """A `RuleAction` from its JSON form."""
+        return RuleAction(
+            do=RuleActionKind(d["do"]),
+            days=d.get("days"),
+            extra=None if (v := d.get("extra")) is None else [CutoffExtra.from_dict(x0) for x0 in v],
+            from_=None if (v := d.get("from")) is None else HoldFrom(v),
+            reason=d.get("reason"),
+            text=d.get("text"),
+        )
+
+    def to_dict(self) -> JsonDict:
+        """Its JSON form (a field that is None left out)."""
+        out: JsonDict = {"do": RuleActionKind(self.do).value}
+        if self.days is not None:
+            out["days"] = self.days
+        if self.extra is not None:
+            out["extra"] = [x0.to_dict() for x0 in self.extra]
+        if self.from_ is not None:
+            out["from"] = HoldFrom(self.from_).value
+        if self.reason is not None:
+            out["reason"] = self.reason
+        if self.text is not None:
+            out["text"] = self.text
+        return out
+
+
+@dataclass(frozen=True)
+class RuleNote:
+    """One act of a business rule on a hub, as `explain` shows it."""
+
+    rule: RuleRef
+    #: `approved` or `prioritised`.
+    did: str
+    #: The rule's owner, to the DCC.
+    customer: Optional[str] = None
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> RuleNote:
+        """A `RuleNote` from its JSON form."""
+        return RuleNote(
+            rule=RuleRef.from_dict(d["rule"]),
+            did=d["did"],
+            customer=d.get("customer"),
+        )
+
+    def to_dict(self) -> JsonDict:
+        """Its JSON form (a field that is None left out)."""
+        out: JsonDict = {"rule": self.rule.to_dict(), "did": self.did}
+        if self.customer is not None:
+            out["customer"] = self.customer
+        return out
+
+
+@dataclass(frozen=True)
+class RuleRef:
+    """A rule and version, as an act names it."""
+
+    rule: str
+    version: int
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> RuleRef:
+        """A `RuleRef` from its JSON form."""
+        return RuleRef(
+            rule=d["rule"],
+            version=d["version"],
+        )
+
+    def to_dict(self) -> JsonDict:
+        """Its JSON form (a field that is None left out)."""
+        return {"rule": self.rule, "version": self.version}
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """A rule as its owner writes it."""
+
+    #: Unique among the owner's rules: 1 to 64 letters, digits, spaces and `- _ .`.
+    name: str
+    trigger: RuleTrigger
+    action: RuleAction
+    #: The rule acts only at or after this time.
+    active_from: Optional[datetime] = field(default=None, kw_only=True)
+    #: The rule acts only before this time.
+    active_until: Optional[datetime] = field(default=None, kw_only=True)
+    #: A CEL expression over the documented attributes (docs/rules.md); empty: always.
+    condition: str = field(default='', kw_only=True)
+    #: Tell the owner each time the rule acts.
+    notify: bool = field(default=False, kw_only=True)
+    #: Higher acts first when two of the owner's rules decide one hub (-1000 to 1000).
+    priority: int = field(default=0, kw_only=True)
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> RuleSpec:
+        """A `RuleSpec` from its JSON form."""
+        return RuleSpec(
+            name=d["name"],
+            trigger=RuleTrigger.from_dict(d["trigger"]),
+            action=RuleAction.from_dict(d["action"]),
+            active_from=None if (v := d.get("active_from")) is None else parse_datetime(v),
+            active_until=None if (v := d.get("active_until")) is None else parse_datetime(v),
+            condition='' if (v := d.get("condition")) is None else v,
+            notify=False if (v := d.get("notify")) is None else v,
+            priority=0 if (v := d.get("priority")) is None else v,
+        )
+
+    def to_dict(self) -> JsonDict:
+        """Its JSON form (a field that is None left out)."""
+        out: JsonDict = {
+            "name": self.name,
+            "trigger": self.trigger.to_dict(),
+            "action": self.action.to_dict(),
+            "condition": self.condition,
+            "notify": self.notify,
+            "priority": self.priority,
+        }
+        if self.active_from is not None:
+            out["active_from"] = _time(self.active_from, "RuleSpec.active_from")
+        if self.active_until is not None:
+            out["active_until"] = _time(self.active_until, "RuleSpec.active_until")
+        return out
+
+
+@dataclass(frozen=True)
+class RuleTrigger:
+    """What sets a rule off."""
+
+    on: RuleTriggerKind
+    at: Optional[datetime] = None
+
+    @staticmethod
+    def hub_installed() -> RuleTrigger:
+        """A hub installed (one hub, not a bulk load of the inventory)."""
+        return RuleTrigger(on=RuleTriggerKind.HUB_INSTALLED)
+
+    @staticmethod
+    def hub_commissioned() -> RuleTrigger:
+        """A hub commissioned."""
+        return RuleTrigger(on=RuleTriggerKind.HUB_COMMISSIONED)
+
+    @staticmethod
+    def han_device_firmware_changed() -> RuleTrigger:
+        """The firmware of a hub's HAN device changed (recorded by the DCC or the supplier)."""
+        return RuleTrigger(on=RuleTriggerKind.HAN_DEVICE_FIRMWARE_CHANGED)
+
+    @staticmethod
+    def campaign_created() -> RuleTrigger:
+        """A campaign created."""
+        return RuleTrigger(on=RuleTriggerKind.CAMPAIGN_CREATED)
+
+    @staticmethod
+    def campaign_phase_changed() -> RuleTrigger:
+        """A campaign moved phase (OA for the pilot or for mass rollout, suspended, resumed,
+        completed, cancelled)."""
+        return RuleTrigger(on=RuleTriggerKind.CAMPAIGN_PHASE_CHANGED)
+
+    @staticmethod
+    def defect_flag_raised() -> RuleTrigger:
+        """A defect flag raised (by any customer) on a configuration set or a firmware version."""
+        return RuleTrigger(on=RuleTriggerKind.DEFECT_FLAG_RAISED)
+
+    @staticmethod
+    def date_reached(at: datetime) -> RuleTrigger:
+        """A date reached: evaluated when the host's clock passes it, as deadlines are
+        (`check_deadlines`), once."""
+        return RuleTrigger(on=RuleTriggerKind.DATE_REACHED, at=at)
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> RuleTrigger:
+        """A `RuleTrigger` from its JSON form."""
+        return RuleTrigger(
+            on=RuleTriggerKind(d["on"]),
+            at=None if (v := d.get("at")) is None else parse_datetime(v),
+        )
+
+    def to_dict(self) -> JsonDict:
+        """Its JSON form (a field that is None left out)."""
+        out: JsonDict = {"on": RuleTriggerKind(self.on).value}
+        if self.at is not None:
+            out["at"] = _time(self.at, "RuleTrigger.at")
+        return out
+
+
+@dataclass(frozen=True)
+class RuleView:
+    """One of a party's rules as kept and as its owner lists it."""
+
+    spec: RuleSpec
+    #: 1 when created; each change adds one.
+    version: int
+    saved_at: datetime
+    #: For a `date_reached` rule: when it acted.
+    fired_at: Optional[datetime] = field(default=None, kw_only=True)
+    #: When retired: it no longer acts, and its name may be used again.
+    retired_at: Optional[datetime] = field(default=None, kw_only=True)
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> RuleView:
+        """A `RuleView` from its JSON form."""
+        return RuleView(
+            spec=RuleSpec.from_dict(d["spec"]),
+            version=d["version"],
+            saved_at=parse_datetime(d["saved_at"]),
+            fired_at=None if (v := d.get("fired_at")) is None else parse_datetime(v),
+            retired_at=None if (v := d.get("retired_at")) is None else parse_datetime(v),
+        )
+
+    def to_dict(self) -> JsonDict:
+        """Its JSON form (a field that is None left out)."""
+        out: JsonDict = {
+            "spec": self.spec.to_dict(),
+            "version": self.version,
+            "saved_at": _time(self.saved_at, "RuleView.saved_at"),
+        }
+        if self.fired_at is not None:
+            out["fired_at"] = _time(self.fired_at, "RuleView.fired_at")
+        if self.retired_at is not None:
+            out["retired_at"] = _time(self.retired_at, "RuleView.retired_at")
+        return out
+
+
+@dataclass(frozen=True)
 class SetProgress:
     """Campaign progress for one configuration set (hubs counted under the set they had when
     first dispatched). `eligible` = `upgradeable_now` + `awaiting_consent` + `blocked`."""
@@ -2267,9 +2713,12 @@ __all__ = [
     "ConfigSetCount",
     "ConfigurationSet",
     "ConsumerFlags",
+    "CutoffExtra",
     "CutoffView",
     "DefectSubject",
     "DefectView",
+    "DryRun",
+    "DryRunCount",
     "Explanation",
     "FeedPage",
     "FirmwareCount",
@@ -2295,6 +2744,12 @@ __all__ = [
     "PilotStatusRow",
     "PilotVerdict",
     "Prerequisite",
+    "RuleAction",
+    "RuleNote",
+    "RuleRef",
+    "RuleSpec",
+    "RuleTrigger",
+    "RuleView",
     "SetProgress",
     "StoreInfo",
     "SupplierView",

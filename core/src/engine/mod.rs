@@ -144,10 +144,11 @@ impl Engine {
             .map(|(i, payload)| Event {
                 seq: first + i as u64,
                 at,
-                actor: if payload.is_automatic() {
-                    Actor::System
-                } else {
-                    actor.clone()
+                actor: match &payload {
+                    p if p.is_automatic() => Actor::System,
+                    // A rule's act is its owner's (docs/domain.md decision 16).
+                    EventPayload::RuleActed(a) => a.owner.clone(),
+                    _ => actor.clone(),
                 },
                 payload,
                 act: act.take(),

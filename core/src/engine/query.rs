@@ -90,6 +90,8 @@ impl Engine {
                 Answer::Notifications(self.notifications(actor, non_negative("limit", *limit)?)?)
             }
             Query::DefectFlags {} => Answer::DefectFlags(s.defect_flags(actor)?),
+            Query::Rules {} => Answer::Rules(s.rules(actor)?),
+            Query::DryRunRule { rule, at } => Answer::DryRun(s.dry_run_rule(actor, rule, *at)?),
         })
     }
 

@@ -98,6 +98,13 @@ pub enum NativeError {
         reason: String,
         description: String,
     },
+    #[error("{description}")]
+    InvalidCondition {
+        line: i32,
+        column: i32,
+        reason: String,
+        description: String,
+    },
 }
 
 /// A bad row of a bulk load: its index in the input and why.
@@ -203,6 +210,16 @@ impl From<Error> for NativeError {
             },
             Error::BadSignature { actor, reason } => NativeError::BadSignature {
                 actor,
+                reason,
+                description,
+            },
+            Error::InvalidCondition {
+                line,
+                column,
+                reason,
+            } => NativeError::InvalidCondition {
+                line,
+                column,
                 reason,
                 description,
             },

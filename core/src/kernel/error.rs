@@ -56,6 +56,8 @@ pub enum Entity {
     DefectFlag,
     /// A party's signing key.
     Key,
+    /// A party's business rule (another party's is not found either).
+    Rule,
 }
 
 impl std::fmt::Display for Entity {
@@ -69,6 +71,7 @@ impl std::fmt::Display for Entity {
             Entity::ConfigurationSet => "configuration set",
             Entity::DefectFlag => "defect flag",
             Entity::Key => "key",
+            Entity::Rule => "rule",
         })
     }
 }
@@ -196,6 +199,16 @@ pub enum Error {
         actor_named(actor)
     )]
     BadSignature { actor: String, reason: String },
+    /// A rule's condition refused when the rule was written (docs/rules.md): it does not parse,
+    /// names an unknown attribute or function, applies an operator to types it does not take,
+    /// compares with a value that can never match, or is over a cost bound. `line` and
+    /// `column` (from 1) say where in the condition.
+    #[error("invalid rule condition at {line}:{column}: {reason}")]
+    InvalidCondition {
+        line: i32,
+        column: i32,
+        reason: String,
+    },
 }
 
 /// What a conflict names: the event numbers, when the asker may see them.
@@ -240,10 +253,11 @@ pub enum ErrorKind {
     Conflict,
     CorruptSnapshot,
     BadSignature,
+    InvalidCondition,
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 14] = [
+    pub const ALL: [ErrorKind; 15] = [
         ErrorKind::InvalidId,
         ErrorKind::InvalidInput,
         ErrorKind::NotPermitted,
@@ -258,6 +272,7 @@ impl ErrorKind {
         ErrorKind::Conflict,
         ErrorKind::CorruptSnapshot,
         ErrorKind::BadSignature,
+        ErrorKind::InvalidCondition,
     ];
 
     /// The snake_case name used in conformance scenarios.
@@ -277,6 +292,7 @@ impl ErrorKind {
             ErrorKind::Conflict => "conflict",
             ErrorKind::CorruptSnapshot => "corrupt_snapshot",
             ErrorKind::BadSignature => "bad_signature",
+            ErrorKind::InvalidCondition => "invalid_condition",
         }
     }
 }
@@ -298,6 +314,7 @@ impl Error {
             Error::Conflict { .. } => ErrorKind::Conflict,
             Error::CorruptSnapshot { .. } => ErrorKind::CorruptSnapshot,
             Error::BadSignature { .. } => ErrorKind::BadSignature,
+            Error::InvalidCondition { .. } => ErrorKind::InvalidCondition,
         }
     }
 

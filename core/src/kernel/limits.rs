@@ -34,6 +34,17 @@ pub const MAX_PENDING_NOTICES: usize = 10_000;
 pub const MAX_KEYS_PER_PARTY: usize = 16;
 /// Prerequisites of one firmware version (one per device kind and model is plenty).
 pub const MAX_PREREQUISITES: usize = 32;
+/// Business rules one party keeps in force (docs/rules.md): each is evaluated on every event of
+/// its trigger, so the bound keeps one party's rules from slowing everyone's commands.
+pub const MAX_RULES_PER_PARTY: usize = 64;
+/// A rule's name, in bytes.
+pub const MAX_RULE_NAME: usize = 64;
+/// A rule's priority.
+pub const RULE_PRIORITY: std::ops::RangeInclusive<i32> = -1000..=1000;
+/// Days in a rule's action (a hold, a cut-off): up to ten years.
+pub const RULE_DAYS: std::ops::RangeInclusive<i32> = 0..=3650;
+/// Named customers with more days in one `set_cutoffs` rule.
+pub const MAX_RULE_CUTOFF_EXTRA: usize = 64;
 
 /// `text` within `limit` bytes, or an `invalid_input` naming `field` and the limit.
 /// An optional free text: within [`MAX_TEXT_BYTES`] when given.

@@ -9,6 +9,7 @@ use crate::kernel::ids::{CampaignId, CustomerId, FirmwareVersion, HubId};
 use crate::kernel::phase::Phase;
 use crate::model::estate::{HanDeviceKind, SmiStatus, SupplyRole};
 use crate::model::rollout::UpgradeState;
+use crate::model::rules::RuleRef;
 
 /// Who a consent or a rejection belongs to, as the asker may know it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,6 +95,23 @@ pub enum Blocker {
     ConfigurationSetHalted {
         reason: String,
     },
+    /// A supplier's business rule rejected the hub in this campaign; the rule (name and
+    /// version) and its reason are shown to that supplier and the DCC (to anyone else it is a
+    /// `rejected`).
+    RejectedByRule {
+        role: SupplyRole,
+        by: Party,
+        rule: RuleRef,
+        reason: String,
+    },
+    /// A supplier's business rule holds the hub until `until` (none: until released); shown
+    /// to that supplier and the DCC (to anyone else it is a `held_by_supplier`).
+    HeldByRule {
+        by: Party,
+        rule: RuleRef,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        until: Option<DateTime<Utc>>,
+    },
     /// A supplier of the hub holds its own upgrades; `reason` shown to it and the DCC.
     HeldBySupplier {
         by: Party,
@@ -157,6 +175,8 @@ impl Blocker {
             Blocker::RetryDelay { .. } => "retry_delay",
             Blocker::ConfigurationSetHalted { .. } => "configuration_set_halted",
             Blocker::HeldBySupplier { .. } => "held_by_supplier",
+            Blocker::RejectedByRule { .. } => "rejected_by_rule",
+            Blocker::HeldByRule { .. } => "held_by_rule",
             Blocker::SuspendedByDefectFlag { .. } => "suspended_by_defect_flag",
             Blocker::Blackout => "blackout",
             Blocker::DailyCapReached { .. } => "daily_cap_reached",
@@ -208,6 +228,17 @@ impl Blocker {
             Blocker::AttemptsExhausted { attempts } => format!("Its upgrade failed {attempts} times, the campaign's limit."),
             Blocker::RetryDelay { until } => format!("Its last attempt failed; it may be tried again from {until}."),
             Blocker::ConfigurationSetHalted { reason } => format!("Upgrades of its configuration set are halted: {reason}"),
+            Blocker::RejectedByRule { role, by, rule, reason } => {
+                let verb = if *by == Party::You { "have" } else { "has" };
+                format!("{} {verb} rejected it as the {} supplier by {rule}: {reason}", who(by), role.as_str())
+            }
+            Blocker::HeldByRule { by, rule, until } => {
+                let verb = if *by == Party::You { "hold" } else { "holds" };
+                match until {
+                    Some(u) => format!("{} {verb} its upgrades by {rule} until {u}.", who(by)),
+                    None => format!("{} {verb} its upgrades by {rule} until released.", who(by)),
+                }
+            }
             Blocker::HeldBySupplier { by, reason } => {
                 let verb = if *by == Party::You { "hold" } else { "holds" };
                 match reason {
@@ -249,4 +280,24 @@ pub struct Explanation {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub taken_over_at_cutoff: Vec<SupplyRole>,
+    /// What the asker's business rules did for the hub in this campaign (approved it, put it
+    /// first), each naming the rule and version; to the DCC every supplier's, named. A rule's
+    /// rejection or hold is a blocker above.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub rules: Vec<RuleNote>,
+}
+
+/// One act of a business rule on a hub, as `explain` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct RuleNote {
+    pub rule: RuleRef,
+    /// `approved` or `prioritised`.
+    pub did: String,
+    /// The rule's owner, to the DCC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub customer: Option<CustomerId>,
 }

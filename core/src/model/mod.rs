@@ -11,4 +11,5 @@ pub mod keys;
 pub mod notices;
 pub mod participation;
 pub mod rollout;
+pub mod rules;
 pub mod state;

@@ -38,6 +38,19 @@ pub struct Notification {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum NotificationKind {
+    /// One of your rules acted (`act`: approve, reject, hold, release, prioritise,
+    /// set_cutoffs, notified), on `hub_count` hubs and `set_count` configuration sets.
+    RuleActed {
+        rule: crate::model::rules::RuleRef,
+        trigger: String,
+        act: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        campaign: Option<CampaignId>,
+        hub_count: i64,
+        set_count: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        text: Option<String>,
+    },
     /// A campaign changed phase; `operational_approval` when an OA began the pilot or rollout.
     PhaseChanged {
         campaign: CampaignId,

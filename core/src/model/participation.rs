@@ -205,6 +205,9 @@ pub(crate) struct Consents {
     pub config_sets: BTreeMap<CustomerIdx, BTreeSet<u32>>,
     pub rejections: BTreeMap<u32, Vec<Rejection>>,
     pub verdicts: BTreeMap<CustomerIdx, (PilotVerdict, DateTime<Utc>)>,
+    /// What each customer's rules approved and rejected (docs/rules.md).
+    #[serde(default)]
+    pub rules: BTreeMap<CustomerIdx, crate::model::rules::CampaignMarks>,
 }
 
 impl Consents {
@@ -235,6 +238,10 @@ impl Consents {
             if list.is_empty() {
                 self.rejections.remove(&hub);
             }
+        }
+        if let Some(m) = self.rules.get_mut(&customer) {
+            m.approved.hubs.remove(&hub);
+            m.rejected.hubs.remove(&hub);
         }
     }
 }

@@ -34,6 +34,8 @@ pub struct State {
     pub(crate) withdrawn_flags: std::collections::BTreeSet<i64>,
     /// The keys registered for signing acts, and each party's last act counter.
     pub(crate) keys: crate::model::keys::KeyRegistry,
+    /// Every party's business rules and what their acts left in force (docs/rules.md).
+    pub(crate) rules: crate::model::rules::Rules,
 }
 
 impl State {

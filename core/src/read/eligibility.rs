@@ -8,7 +8,7 @@ use crate::kernel::error::Error;
 use crate::kernel::ids::actor::Actor;
 use crate::kernel::ids::{CampaignId, HubId};
 use crate::model::campaigns::Campaign;
-use crate::model::eligibility::{Blocker, Explanation, Party};
+use crate::model::eligibility::{Blocker, Explanation, Party, RuleNote};
 use crate::model::estate::{CustomerIdx, SupplyRole, NO_CUSTOMER};
 use crate::model::state::State;
 use crate::write::eligibility::{Consent, Raw};
@@ -54,6 +54,48 @@ impl State {
         } else {
             Vec::new()
         };
+        // What the asker's rules (the DCC: every supplier's) did for the hub: approvals and
+        // priority (rejections and holds are blockers, above).
+        let mut rules = Vec::new();
+        for (i, s) in [rec.import_supplier, rec.gas_supplier]
+            .into_iter()
+            .enumerate()
+        {
+            let shown = s != NO_CUSTOMER
+                && !(i == 1 && s == rec.import_supplier)
+                && (*actor == Actor::Dcc || me == Some(s));
+            if !shown {
+                continue;
+            }
+            let customer = (*actor == Actor::Dcc)
+                .then(|| self.estate.customer(s).cloned())
+                .flatten();
+            let p32 = pos as u32;
+            if let Some(m) = c
+                .consents
+                .rules
+                .get(&s)
+                .and_then(|m| m.approved.on(p32, rec.config))
+            {
+                rules.push(RuleNote {
+                    rule: m.by.clone(),
+                    did: "approved".into(),
+                    customer: customer.clone(),
+                });
+            }
+            if let Some(m) = self
+                .rules
+                .prioritised
+                .get(&s)
+                .and_then(|m| m.on(p32, rec.config))
+            {
+                rules.push(RuleNote {
+                    rule: m.by.clone(),
+                    did: "prioritised".into(),
+                    customer,
+                });
+            }
+        }
         Ok(Explanation {
             hub,
             campaign: c.id.clone(),
@@ -62,6 +104,7 @@ impl State {
             sentences: blockers.iter().map(Blocker::sentence).collect(),
             blockers,
             taken_over_at_cutoff,
+            rules,
         })
     }
 
@@ -131,6 +174,25 @@ impl State {
             },
             Raw::RetryDelay(until) => Blocker::RetryDelay { until },
             Raw::SetHalted(reason) => Blocker::ConfigurationSetHalted { reason },
+            Raw::RuleRejected(role, c, rule, reason) => match party(c) {
+                by @ (Party::You | Party::Customer { .. }) => Blocker::RejectedByRule {
+                    role,
+                    by,
+                    rule,
+                    reason,
+                },
+                by => Blocker::Rejected {
+                    role,
+                    by,
+                    reason: None,
+                },
+            },
+            Raw::RuleHeld(c, rule, until) => match party(c) {
+                by @ (Party::You | Party::Customer { .. }) => {
+                    Blocker::HeldByRule { by, rule, until }
+                }
+                by => Blocker::HeldBySupplier { by, reason: None },
+            },
             Raw::Held(c, reason) => {
                 let by = party(c);
                 let show = matches!(by, Party::You | Party::Customer { .. });

@@ -20,6 +20,7 @@ mod notices;
 mod participation;
 pub mod query;
 mod rollout;
+mod rules;
 pub(crate) mod upgrade_list;
 
 pub use campaigns::{CampaignView, CutoffView};

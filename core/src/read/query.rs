@@ -124,6 +124,14 @@ pub enum Query {
     },
     /// The defect flags the asker may see (the flagging customer never named to another).
     DefectFlags {},
+    /// The asker's business rules, retired ones included (nobody else's).
+    Rules {},
+    /// What `rule` would do on the asker's estate at `at` if it were saved now (refused as
+    /// saving it would be).
+    DryRunRule {
+        rule: crate::model::rules::RuleSpec,
+        at: DateTime<Utc>,
+    },
 }
 
 /// The answer to a [`Query`]: the view it asked for. Serialized as that view alone.
@@ -151,6 +159,8 @@ pub enum Answer {
     EstateByFirmware(Vec<FirmwareCount>),
     Notifications(NotificationPage),
     DefectFlags(Vec<DefectView>),
+    Rules(Vec<crate::model::rules::RuleView>),
+    DryRun(crate::model::rules::DryRun),
 }
 
 fn thousand_events() -> i64 {

@@ -40,8 +40,8 @@ pub struct UpgradePage {
 
 impl State {
     /// The hubs of `region` upgradeable at `at`, across its campaigns in Pilot or Mass rollout,
-    /// in a fixed priority order: by campaign id, then hubs nominated for the pilot, then the
-    /// rest, each by hub id. For the region's CSP and the DCC. `limit` is capped at 100 000.
+    /// in a fixed priority order: by campaign id, then hubs nominated for the pilot, then hubs
+    /// a supplier's rule put first, then the rest, each by hub id. For the region's CSP and the DCC. `limit` is capped at 100 000.
     /// Works the whole list out on every call; [`crate::engine::Engine::upgrade_list`] keeps it
     /// for the next page.
     pub fn upgrade_list(
@@ -137,7 +137,7 @@ impl State {
         self.upgrade_list_permitted(actor, region)?;
         // (not nominated, hub, campaign #, next, the hub's record): the record is copied while
         // the scan has it in cache, so the answers built from the rows read no table at random.
-        let mut rows: Vec<(bool, HubId, usize, FirmwareIdx, HubRecord)> = Vec::new();
+        let mut rows: Vec<(u8, HubId, usize, FirmwareIdx, HubRecord)> = Vec::new();
         let campaigns: Vec<_> = self
             .campaigns
             .values()
@@ -162,16 +162,32 @@ impl State {
                     }
                     scratch.clear();
                     if let Some(next) = self.blockers(&ctx, pos, true, &mut scratch) {
-                        let nominated = [hub.import_supplier, hub.gas_supplier]
-                            .iter()
-                            .any(|&s| s != NO_CUSTOMER && c.consents.nominated_by(s, pos as u32));
-                        out.push((!nominated, hub.id, ci, next, *hub));
+                        let suppliers = [hub.import_supplier, hub.gas_supplier];
+                        let supplied = suppliers.iter().filter(|&&s| s != NO_CUSTOMER);
+                        let rank = if supplied
+                            .clone()
+                            .any(|&s| c.consents.nominated_by(s, pos as u32))
+                        {
+                            0
+                        } else if !self.rules.prioritised.is_empty()
+                            && supplied.clone().any(|s| {
+                                self.rules
+                                    .prioritised
+                                    .get(s)
+                                    .is_some_and(|m| m.on(pos as u32, hub.config).is_some())
+                            })
+                        {
+                            1
+                        } else {
+                            2
+                        };
+                        out.push((rank, hub.id, ci, next, *hub));
                     }
                 }
                 out
             }));
             // Pacing: offer no more than today's cap has left, in priority order.
-            rows[start..].sort_unstable_by_key(|&(rest, hub, _, _, _)| (rest, hub));
+            rows[start..].sort_unstable_by_key(|&(rank, hub, _, _, _)| (rank, hub));
             if let Some(left) = cap_left {
                 let offered = (rows.len() - start).min(usize::try_from(left).unwrap_or(usize::MAX));
                 held_back += (rows.len() - start - offered) as u64;
@@ -181,11 +197,11 @@ impl State {
         Ok(UpgradeRows {
             rows: rows
                 .into_iter()
-                .map(|(rest, _, campaign, next, hub)| UpgradeRow {
+                .map(|(rank, _, campaign, next, hub)| UpgradeRow {
                     hub,
                     campaign,
                     next,
-                    nominated: !rest,
+                    nominated: rank == 0,
                 })
                 .collect(),
             campaigns,

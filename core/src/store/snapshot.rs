@@ -78,6 +78,7 @@ struct StateOut<'a> {
     devices: &'a [DeviceProfile],
     configs: &'a [ConfigSet],
     keys: &'a KeyRegistry,
+    rules: &'a crate::model::rules::Rules,
 }
 
 /// The engine's projections.
@@ -103,6 +104,9 @@ struct StateIn {
     /// Absent from snapshots written before acts were signed.
     #[serde(default)]
     keys: KeyRegistry,
+    /// Absent from snapshots written before business rules.
+    #[serde(default)]
+    rules: crate::model::rules::Rules,
 }
 
 #[derive(Deserialize)]
@@ -149,6 +153,7 @@ pub(crate) fn encode(state: &State, outboxes: &Outboxes, chain_hash: &[u8; 32]) 
             devices: estate.devices.values(),
             configs: estate.configs.values(),
             keys: &state.keys,
+            rules: &state.rules,
         },
         projections: ProjectionsOut { outboxes },
     };
@@ -346,6 +351,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(State, Outboxes, SnapshotHeader), 
         defects: rest.defects,
         withdrawn_flags: rest.withdrawn_flags,
         keys: rest.keys,
+        rules: rest.rules,
     };
     Ok((state, outboxes, header))
 }

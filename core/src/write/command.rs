@@ -149,6 +149,10 @@ commands! {
     WithdrawDefectFlag(defects),
     AcknowledgeNotifications(notices),
 
+    // --- business rules (every party, its own) ---
+    SaveRule(rules),
+    RetireRule(rules),
+
     // --- party keys (DCC) ---
     RegisterKey(keys),
     RotateKey(keys),
@@ -182,6 +186,11 @@ impl State {
             action,
             outboxes,
         };
-        command.decide_each(self, &cx)
+        let deadline_check = matches!(command, Command::CheckDeadlines(_));
+        let mut events = command.decide_each(self, &cx)?;
+        // The rules the command's events set off act in the same command (docs/rules.md).
+        let acts = self.react(at, &events, deadline_check)?;
+        events.extend(acts);
+        Ok(events)
     }
 }

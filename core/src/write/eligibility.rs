@@ -13,6 +13,7 @@ use crate::model::catalogue::FirmwareIdx;
 use crate::model::defects::{DefectFlag, Resolved};
 use crate::model::estate::{CustomerIdx, SmiStatus, SupplyRole, NO_CUSTOMER};
 use crate::model::rollout::{Rollout, UpgradeState};
+use crate::model::rules::RuleRef;
 use crate::model::state::State;
 
 /// A blocker before it is scoped to an asker.
@@ -37,6 +38,10 @@ pub(crate) enum Raw {
     RetryDelay(DateTime<Utc>),
     SetHalted(String),
     Held(CustomerIdx, String),
+    /// A customer's rule rejected the hub in this campaign.
+    RuleRejected(SupplyRole, CustomerIdx, RuleRef, String),
+    /// A customer's rule holds the hub (until a time, or until released).
+    RuleHeld(CustomerIdx, RuleRef, Option<DateTime<Utc>>),
     DefectSuspended(CustomerIdx, i64),
     Blackout,
     CapReached(u64),
@@ -77,7 +82,8 @@ impl Raw {
                 format!("its last attempt failed; the retry delay lets it go again from {t}")
             }
             Raw::SetHalted(_) => "its configuration set is halted".into(),
-            Raw::Held(_, _) => "a supplier of it holds its upgrades".into(),
+            Raw::Held(_, _) | Raw::RuleHeld(..) => "a supplier of it holds its upgrades".into(),
+            Raw::RuleRejected(role, ..) => format!("the {} supplier rejected it", role.as_str()),
             Raw::DefectSuspended(_, f) => {
                 format!("a supplier suspended its upgrades under defect flag {f}")
             }
@@ -127,6 +133,12 @@ pub(super) const HOLDS: u8 = 16;
 
 pub(super) const SUSPENDS: u8 = 32;
 
+/// Its rules approved or rejected something in the campaign.
+pub(super) const RULE_MARKS: u8 = 64;
+
+/// Its rules hold hubs or sets.
+pub(super) const RULE_HOLDS: u8 = 128;
+
 impl CampaignCtx<'_> {
     pub(super) fn with_lookups(mut self, state: &State, now: DateTime<Utc>) -> Self {
         let c = self.campaign;
@@ -167,6 +179,12 @@ impl CampaignCtx<'_> {
                 }
                 if self.suspensions.contains_key(&i) {
                     bits |= SUSPENDS;
+                }
+                if c.consents.rules.contains_key(&i) {
+                    bits |= RULE_MARKS;
+                }
+                if state.rules.held.contains_key(&i) {
+                    bits |= RULE_HOLDS;
                 }
                 bits
             })
@@ -241,9 +259,16 @@ impl State {
                     .get(&pos32)
                     .is_some_and(|u| sets.contains(&u.origin_config))
         };
+        let by_rule = || {
+            c.consents
+                .rules
+                .get(&supplier)
+                .is_some_and(|m| m.approved.on(pos32, hub.config).is_some())
+        };
         if ctx.said(supplier, WHOLE_ESTATE)
             || (ctx.said(supplier, NOMINATED_SOME) && c.consents.nominated_by(supplier, pos32))
             || (ctx.said(supplier, APPROVED_SETS) && by_set())
+            || (ctx.said(supplier, RULE_MARKS) && by_rule())
         {
             Consent::Given
         } else if ctx.said(supplier, CUTOFF_PASSED) {
@@ -470,6 +495,22 @@ impl State {
                     continue;
                 }
             }
+            if ctx.said(supplier, RULE_MARKS) {
+                if let Some(m) = c
+                    .consents
+                    .rules
+                    .get(&supplier)
+                    .and_then(|m| m.rejected.on(pos32, hub.config))
+                {
+                    block!(Raw::RuleRejected(
+                        role,
+                        supplier,
+                        m.by.clone(),
+                        m.reason.to_string()
+                    ));
+                    continue;
+                }
+            }
             if self.consent_of(ctx, pos, supplier) == Consent::None {
                 block!(Raw::Awaiting(role, supplier));
             }
@@ -486,6 +527,16 @@ impl State {
                     .and_then(|h| h.holds(hub.config))
                 {
                     block!(Raw::Held(supplier, reason.to_string()));
+                }
+            }
+            if ctx.said(supplier, RULE_HOLDS) {
+                if let Some(m) = self
+                    .rules
+                    .held
+                    .get(&supplier)
+                    .and_then(|m| m.in_force(pos32, hub.config, ctx.now))
+                {
+                    block!(Raw::RuleHeld(supplier, m.by.clone(), m.until));
                 }
             }
             // One blocker per supplier (its earliest flag that applies), however many it has.

@@ -619,6 +619,7 @@ impl Evolve for SupplierChanged {
             for c in state.campaigns.values_mut() {
                 c.consents.forget(old, pos as u32);
             }
+            state.rules.forget(old, pos as u32);
         }
         Ok(())
     }

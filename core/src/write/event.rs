@@ -160,9 +160,15 @@ events! {
     DefectSuspensionLifted(defects, "defect_suspension_lifted"),
     DefectFlagWithdrawn(defects, "defect_flag_withdrawn"),
     NotificationsAcknowledged(notices, "notifications_acknowledged"),
+    RuleSaved(rules, "rule_saved"),
+    RuleRetired(rules, "rule_retired"),
+    RuleActed(rules, "rule_acted"),
     KeyRegistered(keys, "key_registered"),
     KeyRevoked(keys, "key_revoked"),
 }
+
+/// The parts of a rule's act (`RuleActed`).
+pub use super::rules::{CustomerCutoff, RuleAct};
 
 impl EventPayload {
     /// The hubs a participation command named but did not take, each with why (empty for

@@ -18,5 +18,6 @@ mod keys;
 mod notices;
 mod participation;
 mod rollout;
+pub mod rules;
 #[cfg(test)]
 pub(crate) mod spec;

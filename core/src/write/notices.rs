@@ -48,7 +48,12 @@ impl State {
         if notices.is_empty() {
             return; // most events tell nobody anything: skip resolving the actor
         }
-        let actor = self.recipient_of(&event.actor);
+        // A party is not told of its own acts, except what its rules did for it (it did not
+        // see them happen).
+        let actor = match event.payload {
+            EventPayload::RuleActed(_) => None,
+            _ => self.recipient_of(&event.actor),
+        };
         for (to, kind) in notices {
             if Some(to) != actor {
                 if let Some(feed) = feed.as_deref_mut() {

@@ -103,6 +103,23 @@ fn parts(b: &Blocker) -> Parts<'_> {
             ..Parts::default()
         },
         Blocker::ConfigurationSetHalted { reason } => detail(reason.clone()),
+        Blocker::RejectedByRule {
+            role,
+            by,
+            rule,
+            reason,
+        } => Parts {
+            role: Some(role.as_str()),
+            by: Some(by),
+            until: None,
+            detail: Some(format!("{rule}: {reason}")),
+        },
+        Blocker::HeldByRule { by, rule, until } => Parts {
+            by: Some(by),
+            until: *until,
+            detail: Some(rule.to_string()),
+            ..Parts::default()
+        },
         Blocker::HeldBySupplier { by, reason } => Parts {
             by: Some(by),
             detail: reason.clone(),

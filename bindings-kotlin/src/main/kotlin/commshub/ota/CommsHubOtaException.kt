@@ -67,6 +67,10 @@ sealed class CommsHubOtaException(
     class BadSignature(val actor: String, val reason: String, message: String) :
         CommsHubOtaException(ErrorKind.BAD_SIGNATURE, message)
 
+    /** A rule's condition refused when written: where (`line`, `column`, from 1) and why. */
+    class InvalidCondition(val line: Int, val column: Int, val reason: String, message: String) :
+        CommsHubOtaException(ErrorKind.INVALID_CONDITION, message)
+
     /**
      * A defect in this library: a Rust panic, caught at the boundary so that the JVM goes on
      * (the engine it happened in stays usable; its state is what the last accepted command left).
@@ -91,6 +95,7 @@ sealed class CommsHubOtaException(
             is NativeException.Conflict -> Conflict(e.expected, e.found, e.description)
             is NativeException.CorruptSnapshot -> CorruptSnapshot(e.seq, e.reason, e.description)
             is NativeException.BadSignature -> BadSignature(e.actor, e.reason, e.description)
+            is NativeException.InvalidCondition -> InvalidCondition(e.line, e.column, e.reason, e.description)
         }
     }
 }

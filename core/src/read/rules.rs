@@ -1,0 +1,100 @@
+//! Business rules as their owner reads them: its rules, and what one would do (the dry run).
+//! Another party's rules are never listed, counted or named (docs/domain.md decision 13).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::kernel::error::Error;
+use crate::kernel::ids::actor::Actor;
+use crate::kernel::limits::signed;
+use crate::model::rules::{DryRun, DryRunCount, RuleSpec, RuleView};
+use crate::model::state::State;
+use crate::write::event::RuleAct;
+
+impl State {
+    /// The asker's rules, retired ones included, by name.
+    pub fn rules(&self, actor: &Actor) -> Result<Vec<RuleView>, Error> {
+        if *actor == Actor::System {
+            return Err(Error::not_permitted(
+                actor,
+                "list rules",
+                "the system has no rules",
+            ));
+        }
+        Ok(self
+            .rules
+            .by_owner
+            .get(actor)
+            .map(|m| m.values().cloned().collect())
+            .unwrap_or_default())
+    }
+
+    /// What `rule` would do on the asker's estate at `at`, before it is saved (refused as
+    /// saving it would be).
+    pub fn dry_run_rule(
+        &self,
+        actor: &Actor,
+        rule: &RuleSpec,
+        at: DateTime<Utc>,
+    ) -> Result<DryRun, Error> {
+        if *actor == Actor::System {
+            return Err(Error::not_permitted(
+                actor,
+                "dry-run a rule",
+                "the system has no rules",
+            ));
+        }
+        let (version, acts, stats) = self.dry_run_acts(actor, rule, at)?;
+        let mut counts: BTreeMap<(String, Option<String>), DryRunCount> = BTreeMap::new();
+        for a in &acts {
+            let (name, campaign) = act_name(&a.act);
+            let (hubs, sets) = a.act.size();
+            let in_sets: usize = match &a.act {
+                RuleAct::Approved { sets, .. }
+                | RuleAct::Rejected { sets, .. }
+                | RuleAct::Held { sets, .. }
+                | RuleAct::Released { sets, .. }
+                | RuleAct::Prioritised { sets, .. } => sets
+                    .iter()
+                    .map(|s| self.owner_hubs_in(actor, s).len())
+                    .sum(),
+                _ => 0,
+            };
+            let key = (name.to_string(), campaign.map(|c| c.to_string()));
+            let e = counts.entry(key).or_insert_with(|| DryRunCount {
+                act: name.to_string(),
+                campaign: campaign.cloned(),
+                hubs: 0,
+                sets: 0,
+                hubs_in_sets: 0,
+            });
+            e.hubs += signed(hubs);
+            e.sets += signed(sets);
+            e.hubs_in_sets += signed(in_sets);
+        }
+        Ok(DryRun {
+            rule: rule.name.clone(),
+            version,
+            counts: counts.into_values().collect(),
+            sample: stats.sample,
+            overridden: signed(stats.overridden),
+            errors: signed(stats.errors),
+            first_error: stats.first_error,
+        })
+    }
+}
+
+/// An act's name and campaign.
+pub(crate) fn act_name(a: &RuleAct) -> (&'static str, Option<&crate::kernel::ids::CampaignId>) {
+    match a {
+        RuleAct::Approved { campaign, .. } => ("approved", Some(campaign)),
+        RuleAct::Rejected { campaign, .. } => ("rejected", Some(campaign)),
+        RuleAct::Held { .. } => ("held", None),
+        RuleAct::Released { .. } => ("released", None),
+        RuleAct::Prioritised { .. } => ("prioritised", None),
+        RuleAct::CutoffsSet { campaign, .. } => ("cutoffs_set", Some(campaign)),
+        RuleAct::Notified { .. } => ("notified", None),
+        RuleAct::NothingToDo => ("nothing_to_do", None),
+    }
+}

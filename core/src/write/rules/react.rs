@@ -1,0 +1,1387 @@
+//! What rules do when an event sets them off (docs/rules.md): decided in the same command as
+//! the event, on the state before it with what the event changes in view, so the acts are
+//! recorded with it, all or nothing, and a replay (or a signed log's re-decision) gives the
+//! same acts.
+//!
+//! One planner serves the live triggers and the dry run: for one owner, its rules in their
+//! order (priority, then the safer action, then name) over groups of hubs that share a
+//! configuration set. A condition that reads only the set is worked out once per set, and
+//! acts on the set (covering its future hubs too) unless an earlier rule already decided some
+//! of its hubs; one that reads the hub is worked out per hub. Of an owner's rules that decide
+//! the same thing (consent in a campaign; a hold), the first in order acts; the others are
+//! counted as overridden.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use cel::objects::Value;
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::condition::{self, timestamp, version_key, Condition, Facts, Level};
+use super::{mark, CustomerCutoff, RuleAct, RuleActed};
+use crate::kernel::error::{Entity, Error};
+use crate::kernel::ids::actor::Actor;
+use crate::kernel::ids::{CampaignId, HubId};
+use crate::kernel::limits;
+use crate::kernel::phase::Phase;
+use crate::model::campaigns::Campaign;
+use crate::model::catalogue::{FirmwareIdx, VariantIdx};
+use crate::model::defects::Resolved;
+use crate::model::estate::{
+    ConfigurationSet, CustomerIdx, HanDevice, HanDeviceKind, HubRecord, HubRow, SmiStatus,
+    SupplyRole, NO_CUSTOMER, NO_DEVICE,
+};
+use crate::model::rules::{RuleAction, RuleRef, RuleSpec, RuleTrigger, RuleView};
+use crate::model::state::State;
+use crate::write::event::EventPayload;
+
+/// What set rules off: its kind (as `trigger.kind` reads it), a device and a phase where it
+/// has them, and its time (`now`).
+#[derive(Debug, Clone)]
+pub(crate) struct Trigger {
+    pub kind: &'static str,
+    pub device: Option<HanDeviceKind>,
+    pub phase: Phase,
+    pub at: DateTime<Utc>,
+}
+
+impl Trigger {
+    fn new(kind: &'static str, at: DateTime<Utc>) -> Trigger {
+        Trigger {
+            kind,
+            device: None,
+            phase: Phase::Draft,
+            at,
+        }
+    }
+}
+
+/// The kind a rule trigger is named by.
+pub(crate) fn trigger_kind(t: &RuleTrigger) -> &'static str {
+    match t {
+        RuleTrigger::HubInstalled => "hub_installed",
+        RuleTrigger::HubCommissioned => "hub_commissioned",
+        RuleTrigger::HanDeviceFirmwareChanged => "han_device_firmware_changed",
+        RuleTrigger::CampaignCreated => "campaign_created",
+        RuleTrigger::CampaignPhaseChanged => "campaign_phase_changed",
+        RuleTrigger::DefectFlagRaised => "defect_flag_raised",
+        RuleTrigger::DateReached { .. } => "date_reached",
+    }
+}
+
+/// A configuration set as a condition reads it.
+#[derive(Clone, Copy)]
+struct SetFacts<'a> {
+    /// Its index, where the set is in the estate as it is (not for a hub being installed or
+    /// whose device is changing): set-level acts need it.
+    config: Option<u32>,
+    variant: VariantIdx,
+    firmware: FirmwareIdx,
+    devices: [Option<&'a HanDevice>; 5],
+}
+
+/// One hub as a condition reads it (its set's attributes are in [`SetFacts`]).
+#[derive(Clone, Copy)]
+struct HubFacts {
+    id: HubId,
+    smi: SmiStatus,
+    installed: NaiveDate,
+    commissioned: Option<NaiveDate>,
+    split: bool,
+    protected: bool,
+    /// The owner's roles: bit 1 import, bit 2 gas.
+    roles: u8,
+}
+
+/// A campaign as a condition reads it (for a campaign being created, from its event).
+#[derive(Clone)]
+pub(crate) struct CampaignFacts {
+    id: CampaignId,
+    variant: VariantIdx,
+    target: FirmwareIdx,
+    phase: Phase,
+}
+
+impl CampaignFacts {
+    fn of(c: &Campaign) -> CampaignFacts {
+        CampaignFacts {
+            id: c.id.clone(),
+            variant: c.variant,
+            target: c.target,
+            phase: c.phase,
+        }
+    }
+}
+
+fn closed(p: Phase) -> bool {
+    matches!(p, Phase::Completed | Phase::Cancelled)
+}
+
+/// Everything one evaluation reads.
+struct Eval<'a> {
+    state: &'a State,
+    trigger: &'a Trigger,
+    set: Option<SetFacts<'a>>,
+    flagged: bool,
+    hub: Option<HubFacts>,
+    campaign: Option<&'a CampaignFacts>,
+}
+
+fn text(s: &str) -> Value {
+    Value::String(std::sync::Arc::new(s.to_string()))
+}
+
+fn day_start(d: NaiveDate) -> Value {
+    timestamp(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
+}
+
+impl Facts for Eval<'_> {
+    fn value(&self, name: &str) -> Option<Value> {
+        let s = self.state;
+        if let Some((root, field)) = name.split_once('.') {
+            if let Some(kind) = HanDeviceKind::ALL.iter().position(|k| k.as_str() == root) {
+                let d = self.set?.devices[kind];
+                return Some(match field {
+                    "present" => Value::Bool(d.is_some()),
+                    "model" => text(d.map_or("", |d| d.model.as_str())),
+                    "firmware" => text(&version_key(d.map_or("", |d| d.firmware.as_str()))),
+                    _ => return None,
+                });
+            }
+        }
+        Some(match name {
+            "hub.variant" => text(s.catalogue.variant(self.set?.variant).id.as_str()),
+            "hub.firmware" => text(&version_key(
+                s.catalogue.fw(self.set?.firmware).version.as_str(),
+            )),
+            "hub.region" => text(s.catalogue.variant(self.set?.variant).region.as_str()),
+            "set.flagged_by_me" => Value::Bool(self.flagged),
+            "hub.id" => text(&self.hub?.id.to_string()),
+            "hub.smi_status" => text(self.hub?.smi.as_str()),
+            "hub.installed" => day_start(self.hub?.installed),
+            "hub.commissioned" => day_start(
+                self.hub?
+                    .commissioned
+                    .unwrap_or(NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()),
+            ),
+            "hub.is_commissioned" => Value::Bool(self.hub?.commissioned.is_some()),
+            "hub.split_supply" => Value::Bool(self.hub?.split),
+            "hub.protected" => Value::Bool(self.hub?.protected),
+            "hub.my_roles" => {
+                let r = self.hub?.roles;
+                let mut out = Vec::new();
+                if r & 1 != 0 {
+                    out.push(text("import"));
+                }
+                if r & 2 != 0 {
+                    out.push(text("gas"));
+                }
+                Value::List(std::sync::Arc::new(out))
+            }
+            "campaign.id" => text(self.campaign?.id.as_str()),
+            "campaign.variant" => text(s.catalogue.variant(self.campaign?.variant).id.as_str()),
+            "campaign.target" => text(&version_key(
+                s.catalogue.fw(self.campaign?.target).version.as_str(),
+            )),
+            "campaign.phase" => text(self.campaign?.phase.as_str()),
+            "trigger.kind" => text(self.trigger.kind),
+            "trigger.device" => text(self.trigger.device.map_or("", |d| d.as_str())),
+            "trigger.phase" => text(self.trigger.phase.as_str()),
+            "now" => timestamp(self.trigger.at),
+            _ => return None,
+        })
+    }
+}
+
+fn date_of(days: i32) -> Option<NaiveDate> {
+    crate::model::estate::date_from_days(days)
+}
+
+impl State {
+    fn set_facts(&self, config: u32) -> SetFacts<'_> {
+        let set = self.estate.configs.resolve(config);
+        let mut devices = [None; 5];
+        for (slot, &d) in devices.iter_mut().zip(set.devices.iter()) {
+            if d != NO_DEVICE {
+                *slot = Some(self.estate.devices.resolve(d));
+            }
+        }
+        SetFacts {
+            config: Some(config),
+            variant: set.variant,
+            firmware: set.firmware,
+            devices,
+        }
+    }
+
+    /// The configuration set as its public form.
+    pub(crate) fn set_of(&self, config: u32) -> ConfigurationSet {
+        let set = self.estate.configs.resolve(config);
+        ConfigurationSet {
+            variant: self.catalogue.variant(set.variant).id.clone(),
+            firmware: self.catalogue.fw(set.firmware).version.clone(),
+            devices: self.estate.devices_of(config),
+        }
+    }
+
+    /// Sets `owner` flagged (its open defect flags, on a set or on a firmware version).
+    fn flagged_by(&self, owner: Option<CustomerIdx>) -> (BTreeSet<u32>, BTreeSet<FirmwareIdx>) {
+        let mut sets = BTreeSet::new();
+        let mut firmware = BTreeSet::new();
+        let Some(me) = owner else {
+            return (sets, firmware);
+        };
+        for d in self.defects.iter().filter(|d| d.customer == me) {
+            match d.resolved {
+                Resolved::Config(c) => {
+                    sets.insert(c);
+                }
+                Resolved::Firmware(f) => {
+                    firmware.insert(f);
+                }
+            }
+        }
+        (sets, firmware)
+    }
+}
+
+fn hub_facts_of(h: &HubRecord, _pos: usize, owner: Option<CustomerIdx>) -> HubFacts {
+    let mut roles = 0;
+    if let Some(me) = owner {
+        if h.import_supplier == me {
+            roles |= 1;
+        }
+        if h.gas_supplier == me {
+            roles |= 2;
+        }
+    }
+    HubFacts {
+        id: h.id,
+        smi: h.smi,
+        installed: date_of(h.installed).unwrap_or_default(),
+        commissioned: date_of(h.commissioned),
+        split: h.is_split_supply(),
+        protected: SupplyRole::ALL.iter().any(|&r| {
+            let f = h.flags(r);
+            f.vulnerable || f.high_risk
+        }),
+        roles,
+    }
+}
+
+/// One rule ready to act: its owner's view of it and its checked condition.
+pub(crate) struct Ready<'a> {
+    pub spec: &'a RuleSpec,
+    pub by: RuleRef,
+    pub condition: Condition,
+}
+
+impl<'a> Ready<'a> {
+    pub fn of(view: &'a RuleView) -> Option<Ready<'a>> {
+        let condition = condition::check(&view.spec.condition, super::scope_of(&view.spec)).ok()?;
+        Some(Ready {
+            spec: &view.spec,
+            by: RuleRef {
+                rule: view.spec.name.clone(),
+                version: view.version,
+            },
+            condition,
+        })
+    }
+}
+
+/// What a decision is about: consent in one campaign, a hold, a priority.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Dim {
+    Consent(CampaignId),
+    Hold,
+    Priority,
+}
+
+/// What the planner found for one rule (the dry run reports it).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct RuleStats {
+    /// Hubs and sets it would act on.
+    pub hubs: u64,
+    pub sets: u64,
+    /// Hubs it matched that an earlier rule of the owner decided.
+    pub overridden: u64,
+    /// Evaluations that failed, with the first reason.
+    pub errors: u64,
+    pub first_error: Option<String>,
+    /// A few hubs it acts on.
+    pub sample: Vec<HubId>,
+    /// Per campaign: hubs and sets (approve and reject act per campaign).
+    pub per_campaign: BTreeMap<CampaignId, (u64, u64)>,
+}
+
+/// An act's key: the rule (its index), the campaign (consent acts), the hold's end.
+type ActKey = (usize, Option<CampaignId>, Option<DateTime<Utc>>);
+
+/// The acts planned for one owner: per key, the sets and the hubs.
+#[derive(Default)]
+struct Acts {
+    by: BTreeMap<ActKey, (BTreeSet<u32>, Vec<HubId>)>,
+    notify: BTreeSet<usize>,
+    cutoffs: Vec<(usize, CampaignId)>,
+}
+
+/// A group of hubs with one set: the set and each hub.
+struct Group<'a> {
+    set: SetFacts<'a>,
+    hubs: Vec<HubFacts>,
+}
+
+/// The planner's input for one owner and one trigger.
+struct Plan<'s, 'r> {
+    state: &'s State,
+    owner: &'s Actor,
+    me: Option<CustomerIdx>,
+    trigger: &'s Trigger,
+    rules: &'r [Ready<'r>],
+    /// The campaign of a campaign trigger, seen in the phase it moves to.
+    campaign: Option<CampaignFacts>,
+    flagged: (BTreeSet<u32>, BTreeSet<FirmwareIdx>),
+}
+
+const SAMPLE: usize = 20;
+
+impl<'s> Plan<'s, '_> {
+    /// The campaigns a consent act of a hub of `variant` applies in: the trigger's, or every
+    /// campaign of the variant not closed.
+    fn campaigns_for(&self, variant: VariantIdx) -> Vec<CampaignFacts> {
+        match &self.campaign {
+            Some(c) => (c.variant == variant && !closed(c.phase))
+                .then(|| c.clone())
+                .into_iter()
+                .collect(),
+            None => self
+                .state
+                .campaigns
+                .values()
+                .filter(|c| c.variant == variant && !closed(c.phase))
+                .map(CampaignFacts::of)
+                .collect(),
+        }
+    }
+
+    fn flagged(&self, set: &SetFacts<'_>) -> bool {
+        set.config.is_some_and(|c| self.flagged.0.contains(&c))
+            || self.flagged.1.contains(&set.firmware)
+    }
+
+    fn eval(
+        &self,
+        rule: &Ready<'_>,
+        set: Option<&SetFacts<'s>>,
+        hub: Option<HubFacts>,
+        campaign: Option<&CampaignFacts>,
+        stats: &mut RuleStats,
+    ) -> bool {
+        let e = Eval {
+            state: self.state,
+            trigger: self.trigger,
+            set: set.copied(),
+            flagged: set.is_some_and(|s| self.flagged(s)),
+            hub,
+            campaign,
+        };
+        match rule.condition.holds(&e) {
+            Ok(b) => b,
+            Err(why) => {
+                stats.errors += 1;
+                stats.first_error.get_or_insert(why);
+                false
+            }
+        }
+    }
+
+    /// Plans every rule over `groups` (hub-scoped rules), or once (rules that act on no hub).
+    fn run(&self, groups: &[Group<'s>], stats: &mut [RuleStats]) -> Acts {
+        let mut acts = Acts::default();
+        let _ = self.me;
+        let mut decided_sets: HashSet<(Dim, u32)> = HashSet::new();
+        let mut decided_hubs: HashSet<(Dim, HubId)> = HashSet::new();
+        for (ri, rule) in self.rules.iter().enumerate() {
+            let st = &mut stats[ri];
+            match &rule.spec.action {
+                RuleAction::Notify { .. } | RuleAction::SetCutoffs { .. } => {
+                    let scope = super::scope_of(rule.spec);
+                    let holds = if scope.hubs {
+                        groups.iter().any(|g| {
+                            g.hubs.iter().any(|h| {
+                                self.eval(rule, Some(&g.set), Some(*h), self.campaign.as_ref(), st)
+                            })
+                        })
+                    } else {
+                        self.eval(rule, None, None, self.campaign.as_ref(), st)
+                    };
+                    if holds {
+                        match (&rule.spec.action, &self.campaign) {
+                            (RuleAction::SetCutoffs { .. }, Some(c)) => {
+                                acts.cutoffs.push((ri, c.id.clone()))
+                            }
+                            (RuleAction::SetCutoffs { .. }, None) => {}
+                            _ => {
+                                acts.notify.insert(ri);
+                            }
+                        }
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            for g in groups {
+                let per_campaign = matches!(
+                    rule.spec.action,
+                    RuleAction::Approve | RuleAction::Reject { .. }
+                );
+                if per_campaign {
+                    for c in self.campaigns_for(g.set.variant) {
+                        let dim = Dim::Consent(c.id.clone());
+                        let cid = Some(c.id.clone());
+                        self.plan_group(
+                            ri,
+                            rule,
+                            g,
+                            Some(&c),
+                            dim,
+                            cid,
+                            &mut decided_sets,
+                            &mut decided_hubs,
+                            &mut acts,
+                            st,
+                        );
+                    }
+                } else {
+                    let dim = match rule.spec.action {
+                        RuleAction::Hold { .. } | RuleAction::Release => Dim::Hold,
+                        _ => Dim::Priority,
+                    };
+                    self.plan_group(
+                        ri,
+                        rule,
+                        g,
+                        self.campaign.as_ref(),
+                        dim,
+                        None,
+                        &mut decided_sets,
+                        &mut decided_hubs,
+                        &mut acts,
+                        st,
+                    );
+                }
+            }
+        }
+        acts
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn plan_group(
+        &self,
+        ri: usize,
+        rule: &Ready<'_>,
+        g: &Group<'s>,
+        c: Option<&CampaignFacts>,
+        dim: Dim,
+        cid: Option<CampaignId>,
+        decided_sets: &mut HashSet<(Dim, u32)>,
+        decided_hubs: &mut HashSet<(Dim, HubId)>,
+        acts: &mut Acts,
+        st: &mut RuleStats,
+    ) {
+        let set_key = g.set.config;
+        if let Some(k) = set_key {
+            if decided_sets.contains(&(dim.clone(), k)) {
+                if rule.condition.level == Level::Set && self.eval(rule, Some(&g.set), None, c, st)
+                {
+                    st.overridden += g.hubs.len() as u64;
+                }
+                return;
+            }
+        }
+        // A hold from install or commission ends per hub: always per hub.
+        let per_hub_until = matches!(
+            rule.spec.action,
+            RuleAction::Hold { days: Some(_), from, .. } if from != crate::model::rules::HoldFrom::Trigger
+        );
+        let set_level = rule.condition.level == Level::Set;
+        let set_holds = set_level && self.eval(rule, Some(&g.set), None, c, st);
+        if set_level && !set_holds {
+            return;
+        }
+        let any_decided = g
+            .hubs
+            .iter()
+            .any(|h| decided_hubs.contains(&(dim.clone(), h.id)));
+        if set_level && !per_hub_until && !any_decided {
+            if let Some(k) = set_key {
+                decided_sets.insert((dim, k));
+                let until = self.until(rule, None);
+                let entry = acts.by.entry((ri, cid.clone(), until)).or_default();
+                entry.0.insert(k);
+                st.sets += 1;
+                st.hubs += g.hubs.len() as u64;
+                if let Some(id) = &cid {
+                    let e = st.per_campaign.entry(id.clone()).or_default();
+                    e.0 += g.hubs.len() as u64;
+                    e.1 += 1;
+                }
+                for h in g.hubs.iter().take(SAMPLE.saturating_sub(st.sample.len())) {
+                    st.sample.push(h.id);
+                }
+                return;
+            }
+        }
+        for h in &g.hubs {
+            if decided_hubs.contains(&(dim.clone(), h.id)) {
+                if set_holds || self.eval(rule, Some(&g.set), Some(*h), c, st) {
+                    st.overridden += 1;
+                }
+                continue;
+            }
+            if !set_holds && !self.eval(rule, Some(&g.set), Some(*h), c, st) {
+                continue;
+            }
+            decided_hubs.insert((dim.clone(), h.id));
+            let until = self.until(rule, Some(h));
+            acts.by
+                .entry((ri, cid.clone(), until))
+                .or_default()
+                .1
+                .push(h.id);
+            st.hubs += 1;
+            if let Some(id) = &cid {
+                st.per_campaign.entry(id.clone()).or_default().0 += 1;
+            }
+            if st.sample.len() < SAMPLE {
+                st.sample.push(h.id);
+            }
+        }
+    }
+
+    /// When a hold ends: `days` after the trigger, the hub's install or its commissioning.
+    fn until(&self, rule: &Ready<'_>, hub: Option<&HubFacts>) -> Option<DateTime<Utc>> {
+        let RuleAction::Hold {
+            days: Some(days),
+            from,
+            ..
+        } = &rule.spec.action
+        else {
+            return None;
+        };
+        use crate::model::rules::HoldFrom;
+        let start = match from {
+            HoldFrom::Trigger => self.trigger.at,
+            HoldFrom::Install => hub?.installed.and_hms_opt(0, 0, 0)?.and_utc(),
+            // Not commissioned: held until released (no end).
+            HoldFrom::Commission => hub?.commissioned?.and_hms_opt(0, 0, 0)?.and_utc(),
+        };
+        start.checked_add_signed(chrono::Duration::days(i64::from(*days)))
+    }
+
+    /// The planned acts as events, hubs in chunks of at most [`limits::MAX_HUBS_PER_COMMAND`].
+    fn events(&self, acts: Acts, out: &mut Vec<EventPayload>) -> Result<(), Error> {
+        let trigger = self.trigger.kind.to_string();
+        let push = |out: &mut Vec<EventPayload>, ri: usize, act: RuleAct| {
+            out.push(
+                RuleActed {
+                    owner: self.owner.clone(),
+                    rule: self.rules[ri].by.clone(),
+                    trigger: trigger.clone(),
+                    act,
+                }
+                .into(),
+            );
+        };
+        for ((ri, campaign, until), (sets, hubs)) in acts.by {
+            let sets: Vec<ConfigurationSet> = sets.iter().map(|&c| self.state.set_of(c)).collect();
+            let mut chunks: Vec<Vec<HubId>> = hubs
+                .chunks(limits::MAX_HUBS_PER_COMMAND)
+                .map(<[HubId]>::to_vec)
+                .collect();
+            if chunks.is_empty() {
+                chunks.push(Vec::new());
+            }
+            for (i, hubs) in chunks.into_iter().enumerate() {
+                let sets = if i == 0 { sets.clone() } else { Vec::new() };
+                let act = match &self.rules[ri].spec.action {
+                    RuleAction::Approve | RuleAction::Reject { .. } if campaign.is_none() => {
+                        continue
+                    }
+                    RuleAction::Approve => RuleAct::Approved {
+                        campaign: campaign.clone().expect("checked above"),
+                        sets,
+                        hubs,
+                    },
+                    RuleAction::Reject { reason } => RuleAct::Rejected {
+                        campaign: campaign.clone().expect("checked above"),
+                        sets,
+                        hubs,
+                        reason: reason.clone(),
+                    },
+                    RuleAction::Hold { reason, .. } => RuleAct::Held {
+                        sets,
+                        hubs,
+                        until,
+                        reason: reason.clone(),
+                    },
+                    RuleAction::Release => RuleAct::Released { sets, hubs },
+                    RuleAction::Prioritise => RuleAct::Prioritised { sets, hubs },
+                    RuleAction::Notify { .. } | RuleAction::SetCutoffs { .. } => continue,
+                };
+                push(out, ri, act);
+            }
+        }
+        for (ri, campaign) in acts.cutoffs {
+            let RuleAction::SetCutoffs { days, extra } = &self.rules[ri].spec.action else {
+                continue;
+            };
+            let after = |d: i32| {
+                self.trigger
+                    .at
+                    .checked_add_signed(chrono::Duration::days(i64::from(d)))
+                    .unwrap_or(DateTime::<Utc>::MAX_UTC)
+            };
+            push(
+                out,
+                ri,
+                RuleAct::CutoffsSet {
+                    campaign,
+                    cutoff: after(*days),
+                    extra: extra
+                        .iter()
+                        .map(|e| CustomerCutoff {
+                            customer: e.customer.clone(),
+                            cutoff: after(days.saturating_add(e.days)),
+                        })
+                        .collect(),
+                },
+            );
+        }
+        for ri in acts.notify {
+            if let RuleAction::Notify { text } = &self.rules[ri].spec.action {
+                push(out, ri, RuleAct::Notified { text: text.clone() });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Which of an owner's hubs a trigger concerns: those of a variant (a campaign's), of some sets
+/// or of a firmware version (a flag's); each `None` selects all (a date: every hub).
+struct Hubs {
+    variant: Option<VariantIdx>,
+    sets: Option<BTreeSet<u32>>,
+    firmware: Option<FirmwareIdx>,
+}
+
+impl State {
+    /// The acts of the rules the events `payloads` set off (decided on this state, before those
+    /// events): appended to them by `decide`, so a command and its rules' acts are one.
+    pub(crate) fn react(
+        &self,
+        at: DateTime<Utc>,
+        payloads: &[EventPayload],
+        deadline_check: bool,
+    ) -> Result<Vec<EventPayload>, Error> {
+        if self.rules.by_owner.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        for p in payloads {
+            match p {
+                EventPayload::HubInstalled(e) => {
+                    let row = &*e.hub;
+                    self.react_row(at, row, "hub_installed", &mut out)?;
+                    if row.smi_status == SmiStatus::Commissioned && row.commissioned_on.is_some() {
+                        self.react_row(at, row, "hub_commissioned", &mut out)?;
+                    }
+                }
+                EventPayload::HubCommissioned(e) => {
+                    let Some(pos) = self.estate.position(e.hub) else {
+                        continue;
+                    };
+                    let mut h = self.estate.hubs[pos];
+                    h.smi = SmiStatus::Commissioned;
+                    h.commissioned = chrono::Datelike::num_days_from_ce(&e.on);
+                    let set = self.set_facts(h.config);
+                    self.react_one(
+                        at,
+                        Trigger::new("hub_commissioned", at),
+                        set,
+                        &h,
+                        pos,
+                        &mut out,
+                    )?;
+                }
+                EventPayload::HanDeviceFirmwareChanged(e) => {
+                    let Some(pos) = self.estate.position(e.hub) else {
+                        continue;
+                    };
+                    let h = self.estate.hubs[pos];
+                    let kind = HanDeviceKind::ALL
+                        .iter()
+                        .position(|&k| k == e.device)
+                        .unwrap_or(0);
+                    let mut set = self.set_facts(h.config);
+                    let changed =
+                        set.devices[kind].map(|d| HanDevice::new(d.model.clone(), e.to.clone()));
+                    let Some(changed) = changed else { continue };
+                    set.devices[kind] = Some(&changed);
+                    set.config = None; // the hub's set changes with it
+                    let mut t = Trigger::new("han_device_firmware_changed", at);
+                    t.device = Some(e.device);
+                    self.react_one(at, t, set, &h, pos, &mut out)?;
+                }
+                EventPayload::CampaignCreated(e) => {
+                    let Some(variant) = self.catalogue.variant_idx(&e.variant) else {
+                        continue;
+                    };
+                    let Some(target) = self.catalogue.firmware_idx(variant, &e.target) else {
+                        continue;
+                    };
+                    let draft = CampaignFacts {
+                        id: e.campaign.clone(),
+                        variant,
+                        target,
+                        phase: Phase::Draft,
+                    };
+                    let t = Trigger::new("campaign_created", at);
+                    self.react_estate(
+                        &t,
+                        Some(draft),
+                        Hubs {
+                            variant: Some(variant),
+                            sets: None,
+                            firmware: None,
+                        },
+                        |r| matches!(r, RuleTrigger::CampaignCreated),
+                        &mut out,
+                    )?;
+                }
+                EventPayload::CampaignPhaseChanged(e) => {
+                    let Some(c) = self.campaigns.get(&e.campaign) else {
+                        continue;
+                    };
+                    let mut t = Trigger::new("campaign_phase_changed", at);
+                    t.phase = e.to;
+                    let facts = CampaignFacts {
+                        phase: e.to,
+                        ..CampaignFacts::of(c)
+                    };
+                    self.react_estate(
+                        &t,
+                        Some(facts),
+                        Hubs {
+                            variant: Some(c.variant),
+                            sets: None,
+                            firmware: None,
+                        },
+                        |r| matches!(r, RuleTrigger::CampaignPhaseChanged),
+                        &mut out,
+                    )?;
+                }
+                EventPayload::DefectFlagged(e) => {
+                    let Ok(resolved) = self.resolve_subject(&e.subject, None) else {
+                        continue;
+                    };
+                    let t = Trigger::new("defect_flag_raised", at);
+                    let hubs = match resolved {
+                        Resolved::Config(c) => Hubs {
+                            variant: Some(self.estate.configs.resolve(c).variant),
+                            sets: Some(BTreeSet::from([c])),
+                            firmware: None,
+                        },
+                        Resolved::Firmware(f) => Hubs {
+                            variant: Some(self.catalogue.fw(f).variant),
+                            sets: None,
+                            firmware: Some(f),
+                        },
+                    };
+                    self.react_estate(
+                        &t,
+                        None,
+                        hubs,
+                        |r| matches!(r, RuleTrigger::DefectFlagRaised),
+                        &mut out,
+                    )?;
+                }
+                _ => {}
+            }
+        }
+        if deadline_check {
+            self.react_dates(at, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    /// Date rules whose date has come and that have not acted yet.
+    fn react_dates(&self, at: DateTime<Utc>, out: &mut Vec<EventPayload>) -> Result<(), Error> {
+        let due =
+            |r: &RuleTrigger| matches!(r, RuleTrigger::DateReached { at: when } if *when <= at);
+        for (owner, rules) in &self.rules.by_owner {
+            for view in rules.values() {
+                if view.retired_at.is_some()
+                    || view.fired_at.is_some()
+                    || !due(&view.spec.trigger)
+                    || !view.spec.active_at(at)
+                {
+                    continue;
+                }
+                let Some(ready) = Ready::of(view) else {
+                    continue;
+                };
+                let t = Trigger::new("date_reached", at);
+                let before = out.len();
+                self.plan_owner(
+                    owner,
+                    &t,
+                    None,
+                    &Hubs {
+                        variant: None,
+                        sets: None,
+                        firmware: None,
+                    },
+                    std::slice::from_ref(&ready),
+                    out,
+                )?;
+                if out.len() == before {
+                    out.push(
+                        RuleActed {
+                            owner: owner.clone(),
+                            rule: ready.by.clone(),
+                            trigger: "date_reached".into(),
+                            act: RuleAct::NothingToDo,
+                        }
+                        .into(),
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn react_row(
+        &self,
+        at: DateTime<Utc>,
+        row: &HubRow,
+        kind: &'static str,
+        out: &mut Vec<EventPayload>,
+    ) -> Result<(), Error> {
+        let Some(variant) = self.catalogue.variant_idx(&row.variant) else {
+            return Ok(());
+        };
+        let Some(firmware) = self.catalogue.firmware_idx(variant, &row.firmware) else {
+            return Ok(());
+        };
+        let mut devices = [None; 5];
+        for (slot, kind) in devices.iter_mut().zip(HanDeviceKind::ALL) {
+            *slot = row.devices.get(kind);
+        }
+        let set = SetFacts {
+            config: None,
+            variant,
+            firmware,
+            devices,
+        };
+        let ids = [row.import_supplier.as_ref(), row.gas_supplier.as_ref()];
+        let hub = HubFacts {
+            id: row.id,
+            smi: row.smi_status,
+            installed: row.installed_on,
+            commissioned: row.commissioned_on,
+            split: matches!((ids[0], ids[1]), (Some(a), Some(b)) if a != b),
+            protected: [row.import_flags, row.gas_flags]
+                .iter()
+                .any(|f| f.vulnerable || f.high_risk),
+            roles: 0,
+        };
+        let idx = ids.map(|c| c.and_then(|c| self.estate.customer_idx(c)));
+        let t = Trigger::new(kind, at);
+        let wants = move |r: &RuleTrigger| trigger_kind(r) == kind;
+        self.react_hub(&t, set, hub, idx, ids, wants, out)
+    }
+
+    fn react_one(
+        &self,
+        _at: DateTime<Utc>,
+        t: Trigger,
+        set: SetFacts<'_>,
+        h: &HubRecord,
+        pos: usize,
+        out: &mut Vec<EventPayload>,
+    ) -> Result<(), Error> {
+        let hub = hub_facts_of(h, pos, None);
+        let idx = [h.import_supplier, h.gas_supplier].map(|c| (c != NO_CUSTOMER).then_some(c));
+        let ids = idx.map(|c| c.and_then(|c| self.estate.customer(c)));
+        let kind = t.kind;
+        self.react_hub(
+            &t,
+            set,
+            hub,
+            idx,
+            ids,
+            move |r| trigger_kind(r) == kind,
+            out,
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn react_hub(
+        &self,
+        t: &Trigger,
+        set: SetFacts<'_>,
+        hub: HubFacts,
+        idx: [Option<CustomerIdx>; 2],
+        ids: [Option<&crate::kernel::ids::CustomerId>; 2],
+        wants: impl Fn(&RuleTrigger) -> bool,
+        out: &mut Vec<EventPayload>,
+    ) -> Result<(), Error> {
+        let listening = self.rules.listening(t.at, wants);
+        let mut owners: BTreeMap<&Actor, Vec<Ready<'_>>> = BTreeMap::new();
+        for (owner, view) in listening {
+            let sees = match owner {
+                Actor::Dcc => true,
+                Actor::Csp(r) => self.catalogue.variant(set.variant).region == *r,
+                Actor::Customer(c) => ids.iter().flatten().any(|id| *id == c),
+                Actor::System => false,
+            };
+            if sees {
+                if let Some(r) = Ready::of(view) {
+                    owners.entry(owner).or_default().push(r);
+                }
+            }
+        }
+        for (owner, rules) in owners {
+            let me = owner
+                .as_customer()
+                .and_then(|c| self.estate.customer_idx(c));
+            let mut h = hub;
+            h.roles = 0;
+            for (i, c) in ids.iter().enumerate() {
+                if c.is_some_and(|c| Some(c) == owner.as_customer()) {
+                    h.roles |= 1 << i;
+                }
+            }
+            let _ = idx;
+            let plan = Plan {
+                state: self,
+                owner,
+                me,
+                trigger: t,
+                rules: &rules,
+                campaign: None,
+                flagged: self.flagged_by(me),
+            };
+            let groups = [Group { set, hubs: vec![h] }];
+            let mut stats = vec![RuleStats::default(); rules.len()];
+            let acts = plan.run(&groups, &mut stats);
+            plan.events(acts, out)?;
+        }
+        Ok(())
+    }
+
+    fn react_estate(
+        &self,
+        t: &Trigger,
+        campaign: Option<CampaignFacts>,
+        hubs: Hubs,
+        wants: impl Fn(&RuleTrigger) -> bool,
+        out: &mut Vec<EventPayload>,
+    ) -> Result<(), Error> {
+        let listening = self.rules.listening(t.at, wants);
+        let mut owners: BTreeMap<&Actor, Vec<Ready<'_>>> = BTreeMap::new();
+        for (owner, view) in listening {
+            if let Some(r) = Ready::of(view) {
+                owners.entry(owner).or_default().push(r);
+            }
+        }
+        for (owner, rules) in owners {
+            if let (Actor::Csp(r), Some(c)) = (owner, &campaign) {
+                if self.catalogue.variant(c.variant).region != *r {
+                    continue;
+                }
+            }
+            self.plan_owner(owner, t, campaign.clone(), &hubs, &rules, out)?;
+        }
+        Ok(())
+    }
+
+    /// Plans `rules` of `owner` over the owner's hubs that `hubs` selects.
+    fn plan_owner(
+        &self,
+        owner: &Actor,
+        t: &Trigger,
+        campaign: Option<CampaignFacts>,
+        hubs: &Hubs,
+        rules: &[Ready<'_>],
+        out: &mut Vec<EventPayload>,
+    ) -> Result<(), Error> {
+        let me = owner
+            .as_customer()
+            .and_then(|c| self.estate.customer_idx(c));
+        let groups = self.groups_of(owner, me, hubs, rules);
+        let plan = Plan {
+            state: self,
+            owner,
+            me,
+            trigger: t,
+            rules,
+            campaign,
+            flagged: self.flagged_by(me),
+        };
+        let mut stats = vec![RuleStats::default(); rules.len()];
+        let acts = plan.run(&groups, &mut stats);
+        plan.events(acts, out)
+    }
+
+    /// The owner's hubs a trigger concerns, grouped by set; none when no rule acts on hubs.
+    fn groups_of(
+        &self,
+        owner: &Actor,
+        me: Option<CustomerIdx>,
+        hubs: &Hubs,
+        rules: &[Ready<'_>],
+    ) -> Vec<Group<'_>> {
+        if !rules.iter().any(|r| super::scope_of(r.spec).hubs) {
+            return Vec::new();
+        }
+        let Hubs {
+            variant,
+            sets,
+            firmware,
+        } = hubs;
+        let Some(me) = me else {
+            // Only a customer's rules act on hubs; the DCC's and CSPs' notify on no hub here.
+            let _ = owner;
+            return Vec::new();
+        };
+        let mut by_set: BTreeMap<u32, Vec<HubFacts>> = BTreeMap::new();
+        for pos in self.estate.hubs_of(me, 0) {
+            let h = &self.estate.hubs[pos];
+            if variant.is_some_and(|v| v != h.variant)
+                || sets.as_ref().is_some_and(|s| !s.contains(&h.config))
+                || firmware.is_some_and(|f| f != h.firmware)
+            {
+                continue;
+            }
+            by_set
+                .entry(h.config)
+                .or_default()
+                .push(hub_facts_of(h, pos, Some(me)));
+        }
+        by_set
+            .into_iter()
+            .map(|(config, hubs)| Group {
+                set: self.set_facts(config),
+                hubs,
+            })
+            .collect()
+    }
+}
+
+/// Applies one act of `owner`'s rule `by`. From a log (`verify`), every hub and set it names
+/// must be the owner's.
+pub(crate) fn apply_act(
+    state: &mut State,
+    owner: &Actor,
+    by: &RuleRef,
+    act: &RuleAct,
+    verify: bool,
+) -> Result<(), Error> {
+    let me = || -> Result<CustomerIdx, Error> {
+        let id = owner.as_customer().ok_or_else(|| {
+            Error::not_permitted(
+                owner,
+                "act by rule on hubs",
+                "only a customer's rules act on hubs",
+            )
+        })?;
+        state
+            .estate
+            .customer_idx(id)
+            .ok_or_else(|| Error::not_found(Entity::Customer, id))
+    };
+    let positions = |state: &State, me: CustomerIdx, hubs: &[HubId]| -> Result<Vec<u32>, Error> {
+        hubs.iter()
+            .map(|h| {
+                let pos = state
+                    .estate
+                    .position(*h)
+                    .ok_or_else(|| Error::not_found(Entity::Hub, h))?;
+                if verify && !state.estate.hubs[pos].is_supplied_by(me) {
+                    return Err(Error::not_found(Entity::Hub, h));
+                }
+                Ok(pos as u32)
+            })
+            .collect()
+    };
+    let configs = |state: &State, sets: &[ConfigurationSet]| -> Result<Vec<u32>, Error> {
+        sets.iter()
+            .map(|s| {
+                state
+                    .find_config(s)
+                    .ok_or_else(|| Error::not_found(Entity::ConfigurationSet, s.key()))
+            })
+            .collect()
+    };
+    match act {
+        RuleAct::Approved {
+            campaign,
+            sets,
+            hubs,
+        }
+        | RuleAct::Rejected {
+            campaign,
+            sets,
+            hubs,
+            ..
+        } => {
+            let me = me()?;
+            let (p, s) = (positions(state, me, hubs)?, configs(state, sets)?);
+            let reason = match act {
+                RuleAct::Rejected { reason, .. } => reason.as_str(),
+                _ => "",
+            };
+            let c = state
+                .campaigns
+                .get_mut(campaign)
+                .ok_or_else(|| Error::not_found(Entity::Campaign, campaign))?;
+            let marks = c.consents.rules.entry(me).or_default();
+            let (this, other) = match act {
+                RuleAct::Approved { .. } => (&mut marks.approved, &mut marks.rejected),
+                _ => (&mut marks.rejected, &mut marks.approved),
+            };
+            for pos in p {
+                other.hubs.remove(&pos);
+                this.hubs.insert(pos, mark(by, None, reason));
+            }
+            for cfg in s {
+                other.sets.remove(&cfg);
+                this.sets.insert(cfg, mark(by, None, reason));
+            }
+        }
+        RuleAct::Held {
+            sets,
+            hubs,
+            until,
+            reason,
+        } => {
+            let me = me()?;
+            let (p, s) = (positions(state, me, hubs)?, configs(state, sets)?);
+            let held = state.rules.held.entry(me).or_default();
+            for pos in p {
+                held.hubs.insert(pos, mark(by, *until, reason));
+            }
+            for cfg in s {
+                held.sets.insert(cfg, mark(by, *until, reason));
+            }
+        }
+        RuleAct::Released { sets, hubs } => {
+            let me = me()?;
+            let (p, s) = (positions(state, me, hubs)?, configs(state, sets)?);
+            let in_sets: BTreeSet<u32> = s.iter().copied().collect();
+            let hubs_table = &state.estate.hubs;
+            if let Some(held) = state.rules.held.get_mut(&me) {
+                for pos in p {
+                    held.hubs.remove(&pos);
+                }
+                for cfg in &s {
+                    held.sets.remove(cfg);
+                }
+                held.hubs
+                    .retain(|pos, _| !in_sets.contains(&hubs_table[*pos as usize].config));
+                if held.is_empty() {
+                    state.rules.held.remove(&me);
+                }
+            }
+        }
+        RuleAct::Prioritised { sets, hubs } => {
+            let me = me()?;
+            let (p, s) = (positions(state, me, hubs)?, configs(state, sets)?);
+            let prio = state.rules.prioritised.entry(me).or_default();
+            for pos in p {
+                prio.hubs.insert(pos, mark(by, None, ""));
+            }
+            for cfg in s {
+                prio.sets.insert(cfg, mark(by, None, ""));
+            }
+        }
+        RuleAct::CutoffsSet {
+            campaign,
+            cutoff,
+            extra,
+        } => {
+            if *owner != Actor::Dcc {
+                return Err(Error::not_permitted(
+                    owner,
+                    "set cut-offs by rule",
+                    "only the DCC sets cut-offs",
+                ));
+            }
+            let mut ext = Vec::new();
+            for e in extra {
+                let idx = state
+                    .estate
+                    .customer_idx(&e.customer)
+                    .ok_or_else(|| Error::not_found(Entity::Customer, &e.customer))?;
+                ext.push((idx, e.cutoff));
+            }
+            let c = state
+                .campaigns
+                .get_mut(campaign)
+                .ok_or_else(|| Error::not_found(Entity::Campaign, campaign))?;
+            c.default_cutoff = *cutoff;
+            for (idx, at) in ext {
+                c.cutoff_extensions.insert(idx, at);
+            }
+        }
+        RuleAct::Notified { .. } | RuleAct::NothingToDo => {}
+    }
+    Ok(())
+}
+
+impl State {
+    /// What `spec`, saved by `owner`, would do on the owner's estate at `at` as if its trigger
+    /// happened now (docs/rules.md): for a hub's trigger, each of the owner's hubs; for a
+    /// campaign's, each campaign not closed; for a flag, the sets the owner flagged. The
+    /// owner's other rules of the same trigger act in their order with it (one of the same name
+    /// is replaced), so the answer shows what they would decide instead. Refused as saving it
+    /// would be. The acts, with the planner's counts for it.
+    pub(crate) fn dry_run_acts(
+        &self,
+        owner: &Actor,
+        spec: &RuleSpec,
+        at: DateTime<Utc>,
+    ) -> Result<(i32, Vec<RuleActed>, RuleStats), Error> {
+        let action = format!("dry-run rule {:?}", spec.name);
+        let checked = super::check_rule(owner, spec, &action)?;
+        let version = self
+            .rules
+            .by_owner
+            .get(owner)
+            .and_then(|m| m.get(&spec.name))
+            .map_or(1, |r| r.version + 1);
+        let kind = trigger_kind(&spec.trigger);
+        let mut rules: Vec<Ready<'_>> = self
+            .rules
+            .by_owner
+            .get(owner)
+            .into_iter()
+            .flat_map(|m| m.values())
+            .filter(|r| {
+                r.retired_at.is_none()
+                    && r.spec.name != spec.name
+                    && trigger_kind(&r.spec.trigger) == kind
+                    && r.spec.active_at(at)
+            })
+            .filter_map(Ready::of)
+            .collect();
+        rules.push(Ready {
+            spec,
+            by: RuleRef {
+                rule: spec.name.clone(),
+                version,
+            },
+            condition: checked,
+        });
+        rules.sort_by(|a, b| crate::model::rules::act_order(a.spec, b.spec));
+        let me_at = rules
+            .iter()
+            .position(|r| std::ptr::eq(r.spec, spec))
+            .unwrap_or(0);
+        let mut t = Trigger::new(kind, at);
+        let me = owner
+            .as_customer()
+            .and_then(|c| self.estate.customer_idx(c));
+        let mut stats_all = RuleStats::default();
+        let mut out = Vec::new();
+        let campaigns: Vec<Option<CampaignFacts>> = match spec.trigger {
+            RuleTrigger::CampaignCreated | RuleTrigger::CampaignPhaseChanged => self
+                .campaigns
+                .values()
+                .filter(|c| !closed(c.phase))
+                .filter(|c| match owner {
+                    Actor::Csp(r) => self.catalogue.variant(c.variant).region == *r,
+                    _ => true,
+                })
+                .map(|c| Some(CampaignFacts::of(c)))
+                .collect(),
+            _ => vec![None],
+        };
+        for c in campaigns {
+            if let Some(c) = &c {
+                t.phase = c.phase;
+            }
+            let hubs = match (&spec.trigger, &c) {
+                (_, Some(c)) => Hubs {
+                    variant: Some(c.variant),
+                    sets: None,
+                    firmware: None,
+                },
+                (RuleTrigger::DefectFlagRaised, None) => {
+                    let (sets, _) = self.flagged_by(me);
+                    Hubs {
+                        variant: None,
+                        sets: Some(sets),
+                        firmware: None,
+                    }
+                }
+                _ => Hubs {
+                    variant: None,
+                    sets: None,
+                    firmware: None,
+                },
+            };
+            let groups = self.groups_of(owner, me, &hubs, &rules);
+            let plan = Plan {
+                state: self,
+                owner,
+                me,
+                trigger: &t,
+                rules: &rules,
+                campaign: c,
+                flagged: self.flagged_by(me),
+            };
+            let mut stats = vec![RuleStats::default(); rules.len()];
+            let acts = plan.run(&groups, &mut stats);
+            let mut events = Vec::new();
+            plan.events(acts, &mut events)?;
+            out.extend(events.into_iter().filter_map(|e| match e {
+                EventPayload::RuleActed(a) if a.rule.rule == spec.name => Some(a),
+                _ => None,
+            }));
+            let s = std::mem::take(&mut stats[me_at]);
+            stats_all.hubs += s.hubs;
+            stats_all.sets += s.sets;
+            stats_all.overridden += s.overridden;
+            stats_all.errors += s.errors;
+            if stats_all.first_error.is_none() {
+                stats_all.first_error = s.first_error;
+            }
+            for h in s.sample {
+                if stats_all.sample.len() < SAMPLE {
+                    stats_all.sample.push(h);
+                }
+            }
+        }
+        Ok((version, out, stats_all))
+    }
+
+    /// The hubs of `owner` (a customer) in configuration set `set`.
+    pub(crate) fn owner_hubs_in(&self, owner: &Actor, set: &ConfigurationSet) -> Vec<HubId> {
+        let (Some(me), Some(cfg)) = (
+            owner
+                .as_customer()
+                .and_then(|c| self.estate.customer_idx(c)),
+            self.find_config(set),
+        ) else {
+            return Vec::new();
+        };
+        self.estate
+            .hubs_of(me, 0)
+            .filter(|&p| self.estate.hubs[p].config == cfg)
+            .map(|p| self.estate.hubs[p].id)
+            .collect()
+    }
+}
