@@ -280,7 +280,11 @@ impl NativeEngine {
         let at = instant(at)?;
         let mut engine = self.lock();
         let events = engine.execute(actor, at, command)?;
-        Ok(events.iter().map(|e| Recorded::of(e, actor)).collect())
+        Ok(events
+            .iter()
+            .filter(|e| e.shown_to(actor))
+            .map(|e| Recorded::of(e, actor))
+            .collect())
     }
 
     /// The sequence number of the last event of a bulk load (0 if it recorded none).
@@ -379,7 +383,11 @@ impl NativeEngine {
         let actor = signed.actor.clone();
         let mut engine = self.lock();
         let events = engine.execute_signed(signed)?;
-        Ok(events.iter().map(|e| Recorded::of(e, &actor)).collect())
+        Ok(events
+            .iter()
+            .filter(|e| e.shown_to(&actor))
+            .map(|e| Recorded::of(e, &actor))
+            .collect())
     }
 
     /// The counter `actor`'s next act must carry.
@@ -492,7 +500,11 @@ impl NativeEngine {
             .zip(actors)
             .map(|(answer, actor)| match answer {
                 Ok(events) => BatchAnswer {
-                    events: events.iter().map(|e| Recorded::of(e, &actor)).collect(),
+                    events: events
+                        .iter()
+                        .filter(|e| e.shown_to(&actor))
+                        .map(|e| Recorded::of(e, &actor))
+                        .collect(),
                     refused: None,
                 },
                 Err(e) => BatchAnswer {

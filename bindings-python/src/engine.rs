@@ -112,6 +112,7 @@ fn json<T: Serialize>(value: &T) -> PyResult<Value> {
 fn events_json(events: &[commshub_ota::Event], asker: &Actor) -> PyResult<Value> {
     events
         .iter()
+        .filter(|e| e.shown_to(asker))
         .map(|e| {
             let mut event = serde_json::json!({
                 "at": e.at, "actor": e.actor.to_code(), "payload": json(&e.payload)?,

@@ -335,8 +335,10 @@ fn run_scenario(doc: &Value) -> Result<usize, String> {
             let before = engine.state().clone();
             match engine.execute(&actor, at, command) {
                 Ok(events) => {
+                    // As the bindings answer the asker: without others' rule acts.
                     let payloads: Vec<Value> = events
                         .iter()
+                        .filter(|e| e.shown_to(&actor))
                         .map(|e| serde_json::to_value(&e.payload).unwrap())
                         .collect();
                     if then.get("error").is_some() {

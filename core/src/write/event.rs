@@ -39,6 +39,16 @@ impl Event {
     pub fn seq_seen_by(&self, asker: &Actor) -> Option<u64> {
         (*asker == Actor::Dcc).then_some(self.seq)
     }
+
+    /// Whether `asker` is shown the event in the answer to its own command: all but another
+    /// party's rule acts (a customer's flag may set off another's rule, which it must not
+    /// learn of: docs/domain.md decision 13). The DCC is shown everything.
+    pub fn shown_to(&self, asker: &Actor) -> bool {
+        match &self.payload {
+            EventPayload::RuleActed(a) => *asker == Actor::Dcc || a.owner == *asker,
+            _ => true,
+        }
+    }
 }
 
 /// The notices an event gives: (recipient, notice) pairs, the actor's own dropped by the engine.

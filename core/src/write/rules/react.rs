@@ -492,10 +492,19 @@ impl<'s> Plan<'s, '_> {
         let set_key = g.set.config;
         if let Some(k) = set_key {
             if decided_sets.contains(&(dim.clone(), k)) {
-                if rule.condition.level == Level::Set && self.eval(rule, Some(&g.set), None, c, st)
-                {
-                    st.overridden += g.hubs.len() as u64;
-                }
+                // An earlier rule decided the whole set: what this one matches is overridden.
+                st.overridden += if rule.condition.level == Level::Set {
+                    if self.eval(rule, Some(&g.set), None, c, st) {
+                        g.hubs.len() as u64
+                    } else {
+                        0
+                    }
+                } else {
+                    g.hubs
+                        .iter()
+                        .filter(|h| self.eval(rule, Some(&g.set), Some(**h), c, st))
+                        .count() as u64
+                };
                 return;
             }
         }
