@@ -1,6 +1,7 @@
 //! The main job, end to end: a synthetic national-shaped estate, firmware through its gates,
 //! a campaign through its phases (with the refusals a real run meets), a supplier's pilot with
-//! the CSP's outcomes, health reports, deadlines and notifications, a report a person reads,
+//! the CSP's outcomes, health reports, deadlines and notifications, business rules and a
+//! firmware prerequisite acting in the story, a report a person reads,
 //! and the event log written to a file and replayed to the same state, then imported into a
 //! SQLite store that restarts from a snapshot; last, a signed store two parties share.
 //!
@@ -100,6 +101,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .iter()
         .find(|v| v.region == Region::North && v.id.as_str().contains("-DB-"))
         .unwrap();
+    let rule_owner = Actor::Customer(synth.suppliers[0].clone());
+    business_rules(&mut engine, &rule_owner, variant, day)?;
+
     let campaign: CampaignId = "2026-Q4-NORTH-DB-2.0".parse()?;
     let target: FirmwareVersion = "2.0".parse()?;
     engine.execute(
@@ -255,6 +259,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             override_reason: None,
         }),
     )?;
+    rules_report(&mut engine, &rule_owner, &campaign, variant, day)?;
     engine.execute(
         &Actor::Dcc,
         day(75),
@@ -629,6 +634,198 @@ Pilot: {big} nominated {} hubs; the CSP's list offers {} (nominated first), {} h
             )?;
         }
     }
+    Ok(())
+}
+
+/// Step 3a: business rules (docs/rules.md), each its owner's standing instruction, saved before
+/// the campaign they act on; each of their acts is recorded as the owner's, naming the rule.
+fn business_rules(
+    engine: &mut Engine,
+    supplier: &Actor,
+    variant: &commshub_ota::catalogue::Variant,
+    day: impl Fn(i64) -> DateTime<Utc>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use commshub_ota::catalogue::Prerequisite;
+    use commshub_ota::rules::{CutoffExtra, HoldFrom, RuleAction, RuleSpec, RuleTrigger};
+    let rule = |name: &str, trigger, condition: &str, action| RuleSpec {
+        name: name.into(),
+        trigger,
+        condition: condition.into(),
+        action,
+        priority: 0,
+        active_from: None,
+        active_until: None,
+        notify: true,
+    };
+    // The DCC: each campaign's cut-off 30 days after its OA for mass rollout, 14 more for the
+    // largest supplier (seed example 2).
+    let customer = supplier.as_customer().expect("a customer").clone();
+    let cutoffs = rule(
+        "cut-offs after rollout OA",
+        RuleTrigger::CampaignPhaseChanged,
+        r#"trigger.phase == "mass_rollout""#,
+        RuleAction::SetCutoffs {
+            days: 30,
+            extra: vec![CutoffExtra { customer, days: 14 }],
+        },
+    );
+    engine.execute(&Actor::Dcc, day(1), SaveRule { rule: cutoffs }.into())?;
+    // The CSP: 2.0 needs EM-D7 meters at 2.1 or later (SECMP0024 sequencing, decision 17).
+    engine.execute(
+        &Actor::Csp(variant.region),
+        day(1),
+        SetFirmwarePrerequisites {
+            variant: variant.id.clone(),
+            version: "2.0".parse()?,
+            prerequisites: vec![Prerequisite {
+                device: HanDeviceKind::Esme,
+                model: Some("EM-D7".into()),
+                min_firmware: "2.1".into(),
+            }],
+        }
+        .into(),
+    )?;
+    // The supplier: approve the sets it tested in every new campaign (example 1); approve an
+    // EM-D7 hub once its meter reaches 2.1 (example 4); hold each new hub 30 days after it is
+    // commissioned (example 5).
+    let tested = rule(
+        "tested sets",
+        RuleTrigger::CampaignCreated,
+        r#"esme.model == "EM-B4" && version("7.2") <= esme.firmware"#,
+        RuleAction::Approve,
+    );
+    let dry = engine.state().dry_run_rule(supplier, &tested, day(1))?;
+    let after_meter = rule(
+        "after the meter",
+        RuleTrigger::HanDeviceFirmwareChanged,
+        r#"esme.model == "EM-D7" && version("2.1") <= esme.firmware"#,
+        RuleAction::Approve,
+    );
+    let settle = rule(
+        "settle in",
+        RuleTrigger::HubCommissioned,
+        "",
+        RuleAction::Hold {
+            reason: "new installs settle for 30 days".into(),
+            days: Some(30),
+            from: HoldFrom::Commission,
+        },
+    );
+    for r in [tested, after_meter, settle] {
+        engine.execute(supplier, day(1), SaveRule { rule: r }.into())?;
+    }
+    // A rule that cannot work is refused when written, with where and why.
+    let bad = rule(
+        "typo",
+        RuleTrigger::CampaignCreated,
+        r#"esme.firmwre >= version("2")"#,
+        RuleAction::Approve,
+    );
+    let err = engine
+        .execute(supplier, day(1), SaveRule { rule: bad }.into())
+        .expect_err("an unknown attribute");
+    println!(
+        "\nRules: the DCC sets cut-offs after the rollout OA; {supplier} keeps {} rules; a dry run \
+         of \"tested sets\" finds nothing to do yet ({} campaigns); a typo is refused:\n  {err}",
+        engine.state().rules(supplier)?.len(),
+        dry.counts.len()
+    );
+    Ok(())
+}
+
+/// What the rules did in the campaign, as their owners and the log see it.
+fn rules_report(
+    engine: &mut Engine,
+    supplier: &Actor,
+    campaign: &CampaignId,
+    variant: &commshub_ota::catalogue::Variant,
+    day: impl Fn(i64) -> DateTime<Utc>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use commshub_ota::event::RuleAct;
+    let mut approved_sets = 0;
+    for e in engine.events()? {
+        if let EventPayload::RuleActed(a) = &e.payload {
+            if let RuleAct::Approved { sets, .. } = &a.act {
+                approved_sets += sets.len();
+            }
+        }
+    }
+    // A meter upgrade on one of the supplier's EM-D7 hubs: its rule approves the hub, and the
+    // prerequisite is met.
+    let me = supplier.as_customer().expect("a customer");
+    // One whose only blockers are the prerequisite and its own consent (not another's).
+    let waiting = engine
+        .state()
+        .customer_estate(supplier, me)?
+        .into_iter()
+        .filter(|h| {
+            h.variant == variant.id
+                && h.configuration_set
+                    .devices
+                    .esme
+                    .as_ref()
+                    .is_some_and(|d| d.model == "EM-D7" && d.firmware == "2.0")
+        })
+        .find(|h| {
+            engine
+                .state()
+                .explain(supplier, campaign, h.id, day(31))
+                .is_ok_and(|x| {
+                    x.blockers.iter().all(|b| {
+                        matches!(
+                            b,
+                            commshub_ota::eligibility::Blocker::PrerequisiteMissing { .. }
+                                | commshub_ota::eligibility::Blocker::AwaitingConsent {
+                                    by: commshub_ota::eligibility::Party::You,
+                                    ..
+                                }
+                        )
+                    })
+                })
+        });
+    if let Some(h) = waiting {
+        let before = engine.state().explain(supplier, campaign, h.id, day(31))?;
+        let events = engine
+            .execute(
+                &Actor::Dcc,
+                day(31),
+                ChangeHanDeviceFirmware {
+                    hub: h.id,
+                    device: HanDeviceKind::Esme,
+                    firmware: "2.1".into(),
+                }
+                .into(),
+            )?
+            .len();
+        let after = engine.state().explain(supplier, campaign, h.id, day(31))?;
+        println!(
+            "\nRules in the campaign: \"tested sets\" approved {approved_sets} configuration set(s) when it was created;"
+        );
+        println!(
+            "  hub {}: before its meter upgrade, {}",
+            h.id,
+            before.sentences.join(" ")
+        );
+        println!(
+            "  after it ({events} events, the rule's act among them): upgradeable {}, by {}",
+            after.upgradeable,
+            after
+                .rules
+                .iter()
+                .map(|n| format!("{} v{} ({})", n.rule.rule, n.rule.version, n.did))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let view = engine.state().campaign(supplier, campaign)?;
+    println!(
+        "  the DCC's rule set the cut-offs at the OA for mass rollout: {}, {} for the supplier",
+        view.default_cutoff,
+        view.cutoffs
+            .first()
+            .map(|c| c.until.to_string())
+            .unwrap_or_default()
+    );
     Ok(())
 }
 

@@ -1138,3 +1138,152 @@ fn another_suppliers_rules_change_nothing_a_customer_reads() {
             .unwrap()
     );
 }
+
+// --- the language's documentation and its version order ----------------------------------------
+
+#[test]
+fn docs_rules_md_lists_every_attribute_and_function() {
+    let doc = std::fs::read_to_string(tests_dir().join("../docs/rules.md")).unwrap();
+    for a in commshub_ota::rule_conditions::attributes() {
+        assert!(
+            doc.contains(&format!("`{}`", a.name)),
+            "docs/rules.md lacks {}",
+            a.name
+        );
+    }
+    for (f, _) in commshub_ota::rule_conditions::FUNCTIONS {
+        let name = f
+            .split(['(', ','])
+            .next()
+            .unwrap()
+            .trim_start_matches("string.")
+            .trim_start_matches("list.");
+        assert!(doc.contains(name), "docs/rules.md lacks {name}");
+    }
+}
+
+mod version_order {
+    use commshub_ota::kernel::version::compare_versions;
+    use commshub_ota::rule_conditions::version_key;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The condition language's `version()` orders versions as prerequisites do.
+        #[test]
+        fn version_keys_sort_as_versions_compare(a in "[0-9a-z]{1,3}([.\\-_+][0-9a-z]{1,3}){0,3}", b in "[0-9a-z]{1,3}([.\\-_+][0-9a-z]{1,3}){0,3}") {
+            prop_assert_eq!(version_key(&a).cmp(&version_key(&b)), compare_versions(&a, &b), "{} vs {}", a, b);
+        }
+    }
+}
+
+// --- the same decisions from a log, a signed log, a store and a snapshot -------------------------
+
+/// Examples 1, 4 and 6's rules on one engine `e` (in memory, signed, or on a store).
+fn rule_heavy_story(e: &mut Engine) {
+    given_json(e, "fixtures/rollout_estate.json");
+    let d = cust("SUP-D");
+    save(
+        e,
+        &d,
+        1,
+        spec(
+            "happy sets",
+            RuleTrigger::CampaignCreated,
+            r#"esme.model == "EM-B2""#,
+            RuleAction::Approve,
+        ),
+    );
+    save(
+        e,
+        &d,
+        1,
+        spec(
+            "meter",
+            RuleTrigger::HanDeviceFirmwareChanged,
+            r#"version("4.1") <= esme.firmware"#,
+            RuleAction::Prioritise,
+        ),
+    );
+    let mut hold = spec(
+        "hold flagged",
+        RuleTrigger::CampaignPhaseChanged,
+        r#"trigger.phase == "mass_rollout" && set.flagged_by_me"#,
+        RuleAction::Hold {
+            reason: "flag".into(),
+            days: Some(10),
+            from: HoldFrom::Trigger,
+        },
+    );
+    hold.notify = true;
+    save(e, &d, 1, hold);
+    create(e, 2);
+    pilot(e, 3);
+    ok(
+        e,
+        &d,
+        t(3),
+        Command::FlagDefect(FlagDefect {
+            subject: DefectSubject::ConfigurationSet { set: set_y() },
+            text: "freezes".into(),
+            named: false,
+            suspend_own: false,
+        }),
+    );
+    rollout(e, 4);
+    ok(
+        e,
+        &Actor::Dcc,
+        t(5),
+        Command::ChangeHanDeviceFirmware(ChangeHanDeviceFirmware {
+            hub: hub(17),
+            device: HanDeviceKind::Esme,
+            firmware: "4.2".into(),
+        }),
+    );
+}
+
+#[test]
+fn a_signed_log_re_derives_every_rule_act() {
+    let mut e = signed_engine();
+    rule_heavy_story(&mut e);
+    let events = e.events().unwrap().to_vec();
+    assert!(acts(&events).len() >= 3, "the story's rules acted");
+    let replayed = Engine::replay_signed(trust(), events.clone()).unwrap();
+    assert_eq!(replayed.state(), e.state());
+    // A rule act dropped from its command is missed when the command is decided again.
+    let at = events
+        .iter()
+        .position(|e| matches!(e.payload, EventPayload::RuleActed(_)))
+        .unwrap();
+    let mut cut = events.clone();
+    cut.remove(at);
+    for (i, ev) in cut.iter_mut().enumerate().skip(at) {
+        ev.seq = i as u64 + 1;
+    }
+    assert!(Engine::replay_signed(trust(), cut).is_err());
+}
+
+#[test]
+fn a_store_and_its_snapshot_keep_the_rules_and_their_acts() {
+    let store = Fresh::sqlite("rules");
+    let mut e = Engine::open(&store).unwrap();
+    rule_heavy_story(&mut e);
+    e.snapshot().unwrap();
+    save(
+        &mut e,
+        &cust("SUP-A"),
+        6,
+        spec("later", RuleTrigger::HubInstalled, "", RuleAction::Approve),
+    );
+    let state = e.state().clone();
+    drop(e);
+    let mut reopened = Engine::open(&store).unwrap();
+    assert_eq!(reopened.state(), &state);
+    assert!(
+        reopened.open_report().unwrap().snapshot.is_some(),
+        "opened from the snapshot"
+    );
+    let replayed = Engine::replay(reopened.history(0).unwrap()).unwrap();
+    assert_eq!(replayed.state(), &state);
+    assert_eq!(state.rules(&cust("SUP-D")).unwrap().len(), 3);
+}

@@ -75,8 +75,8 @@ pub enum RuleAction {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "uniffi", uniffi(default))]
         days: Option<i32>,
+        // No UniFFI default: UniFFI 0.32 has none for an enum field; the JVM passes it.
         #[serde(default)]
-        #[cfg_attr(feature = "uniffi", uniffi(default))]
         from: HoldFrom,
     },
     /// A customer: lift its rules' holds on the matching hubs.

@@ -119,10 +119,36 @@ class JavaApiTest {
                 assertEquals("dcc", bs.getActor());
             }
 
+            // A rule whose condition names an unknown attribute: where and why.
+            RuleSpec bad = new RuleSpec("r", RuleTrigger.CampaignCreated.INSTANCE, "esme.firmwar == version(\"2\")", RuleAction.Approve.INSTANCE);
+            CommsHubOtaException.InvalidCondition ic = assertThrows(CommsHubOtaException.InvalidCondition.class,
+                () -> e.execute(supA, T2, new Command.SaveRule(new SaveRule(bad))));
+            assertEquals(1, ic.getLine());
+            assertEquals(6, ic.getColumn());
+            assertEquals(ErrorKind.INVALID_CONDITION, ic.getKind());
+
             // Nothing refused changed anything: C1 is still the only campaign, still in Draft.
             Answer.Campaigns all = (Answer.Campaigns) e.query(Actor.dcc(), Query.Campaigns.INSTANCE);
             assertEquals(1, all.getV1().size());
             assertEquals(Phase.DRAFT, all.getV1().get(0).getPhase());
+        }
+    }
+
+    @Test
+    void aRuleIsSavedListedDryRunAndRetiredFromJava() {
+        try (Engine e = world()) {
+            Actor supA = Actor.customer("SUP-A");
+            // The optional fields (priority, active window, notify) left out: @JvmOverloads.
+            RuleSpec hold = new RuleSpec("hold new hubs", RuleTrigger.HubCommissioned.INSTANCE,
+                "esme.model == \"EM-A1\"", new RuleAction.Hold("let it settle", 30, HoldFrom.COMMISSION));
+            DryRun dry = ((Answer.DryRun) e.query(supA, new Query.DryRunRule(hold, T2))).getV1();
+            assertEquals(1, dry.getVersion());
+            e.execute(supA, T2, new Command.SaveRule(new SaveRule(hold)));
+            List<RuleView> mine = ((Answer.Rules) e.query(supA, Query.Rules.INSTANCE)).getV1();
+            assertEquals("hold new hubs", mine.get(0).getSpec().getName());
+            assertTrue(((Answer.Rules) e.query(Actor.customer("SUP-B"), Query.Rules.INSTANCE)).getV1().isEmpty());
+            e.execute(supA, T2, new Command.RetireRule(new RetireRule("hold new hubs")));
+            assertEquals(T2, ((Answer.Rules) e.query(supA, Query.Rules.INSTANCE)).getV1().get(0).getRetiredAt());
         }
     }
 
