@@ -234,6 +234,28 @@ impl Condition {
     }
 }
 
+/// Evaluates `source` on the rules' own evaluator (the same parser with the same recursion
+/// bound, the same root context and functions), with `bindings` as variables and none of the
+/// checks of [`check`]: what the public cel-spec conformance tests run through
+/// (`core/tests/cel_spec.rs`), since they exercise CEL beyond the rule language. Not for rules.
+#[doc(hidden)]
+pub fn evaluate_unchecked(
+    source: &str,
+    bindings: &HashMap<String, Value>,
+) -> Result<Value, String> {
+    nesting_bound(source).map_err(|e| e.to_string())?;
+    let expr = cel::parser::Parser::new()
+        .max_recursion_depth(96)
+        .parse(source)
+        .map_err(|e| format!("parse: {e}"))?;
+    let root = root_context();
+    let mut scope = root.new_inner_scope();
+    for (name, value) in bindings {
+        scope.add_variable_from_value(name.clone(), value.clone());
+    }
+    scope.resolve(&expr).map_err(|e| e.to_string())
+}
+
 /// The values of the attributes for one evaluation.
 pub trait Facts: Sync {
     /// The value of attribute `name` (one of [`attributes`]).
