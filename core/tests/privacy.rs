@@ -9,6 +9,10 @@
 //! north region's noise). With feature `arrow` (scripts/test runs it so too) the columnar
 //! answers are among the reads.
 //!
+//! Both hold business rules: the observer's own in the base, others' (acting on their own hubs)
+//! in the noise; a base command may set off a noise rule, whose act the observer's answer
+//! leaves out (`Event::shown_to`).
+//!
 //! The noise is kept off the shared aggregates decision 13 allows (a configuration set's halt
 //! figures, a campaign's daily cap): the campaign it reports outcomes in has no halts and no
 //! pacing. Everything else others may do is in it.
@@ -217,6 +221,77 @@ impl Step {
     }
 }
 
+/// A rule of `owner`, from a few triggers, conditions and actions that act on its own hubs.
+fn rule_step(owner: &'static str) -> impl Strategy<Value = Step> {
+    use commshub_ota::rules::{HoldFrom, RuleAction, RuleSpec, RuleTrigger};
+    let trigger = prop_oneof![
+        Just(RuleTrigger::CampaignPhaseChanged),
+        Just(RuleTrigger::DefectFlagRaised),
+        Just(RuleTrigger::HanDeviceFirmwareChanged),
+        Just(RuleTrigger::HubCommissioned),
+        (2i64..20).prop_map(|d| RuleTrigger::DateReached { at: t(d) }),
+    ];
+    // On the north region's hubs only: a CSP south observes the south region, where what a
+    // supplier's rule does on its own hubs is the CSP's to see.
+    let condition = prop::sample::select(vec![
+        r#"hub.region == "north""#,
+        r#"hub.region == "north" && esme.model != "EM-A1""#,
+        r#"hub.region == "north" && hub.smi_status == "commissioned" && !hub.protected"#,
+        r#"hub.region == "north" && set.flagged_by_me"#,
+    ]);
+    let action = prop_oneof![
+        Just(RuleAction::Approve),
+        Just(RuleAction::Reject {
+            reason: "rule says no".into()
+        }),
+        Just(RuleAction::Hold {
+            reason: "rule holds".into(),
+            days: Some(3),
+            from: HoldFrom::Trigger
+        }),
+        Just(RuleAction::Release),
+        Just(RuleAction::Prioritise),
+        Just(RuleAction::Notify {
+            text: "acted".into()
+        }),
+    ];
+    (
+        prop::sample::select(vec!["r1", "r2", "r3"]),
+        trigger,
+        condition,
+        action,
+        -2i32..3,
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(
+            move |(name, trigger, condition, action, priority, notify, retire)| {
+                let cmd = if retire {
+                    Command::RetireRule(RetireRule { name: name.into() })
+                } else {
+                    let condition = match (&action, condition) {
+                        // A notify rule on a campaign's trigger reads no hub.
+                        (RuleAction::Notify { .. }, _) => "",
+                        (_, c) => c,
+                    };
+                    Command::SaveRule(SaveRule {
+                        rule: RuleSpec {
+                            name: name.into(),
+                            trigger,
+                            condition: condition.into(),
+                            action,
+                            priority,
+                            active_from: None,
+                            active_until: None,
+                            notify,
+                        },
+                    })
+                };
+                Step::Plain(cust(owner), cmd)
+            },
+        )
+}
+
 fn runs() -> impl Strategy<Value = Vec<Outcome>> {
     let rb = |v: &str| Outcome::ReadBack { firmware: fw(v) };
     prop::sample::select(vec![
@@ -325,6 +400,8 @@ fn base_step() -> impl Strategy<Value = Step> {
         1 => (prop::sample::select(vec![1u64, 2, 6]), any::<bool>()).prop_map(move |(n, bad)| Step::Plain(a(), health("C1", n, bad))),
         1 => Just(Step::Plain(a(), Command::RecordPilotVerdict(RecordPilotVerdict { campaign: camp("C1"), verdict: PilotVerdict::Success }))),
         1 => (1i64..4).prop_map(move |up_to| Step::Plain(a(), Command::AcknowledgeNotifications(AcknowledgeNotifications { up_to }))),
+        // The observer's own business rules.
+        2 => rule_step("SUP-A"),
         // The co-supplier of the observer's split hubs 6 and 7, on them.
         2 => (either_campaign(), prop::sample::select(vec![6u64, 7])).prop_map(move |(campaign, n)| Step::Plain(b(), Command::NominateHubs(NominateHubs { campaign, hubs: vec![h(n)] }))),
         1 => (either_campaign(), prop::sample::select(vec![6u64, 7])).prop_map(move |(campaign, n)| Step::Plain(b(), Command::RejectHubs(RejectHubs { campaign, hubs: vec![h(n)], reason: "meter swap".into() }))),
@@ -382,6 +459,9 @@ fn noise_step() -> impl Strategy<Value = Step> {
         1 => who.clone().prop_filter_map("a set the observer has no hub on", |(id, _, own)| own.map(|n| Step::Lift(cust(id), n))),
         2 => (who.clone(), 0usize..4, any::<bool>()).prop_map(move |((id, hubs, _), i, bad)| Step::Plain(cust(id), health("C2", hubs[i % hubs.len()], bad))),
         1 => (who.clone(), 1i64..4).prop_map(|((id, _, _), up_to)| Step::Plain(cust(id), Command::AcknowledgeNotifications(AcknowledgeNotifications { up_to }))),
+        // Others' business rules, acting on their own hubs (not SUP-B's: it supplies the
+        // observer's split hubs, whose consent state the observer sees by decision 12).
+        3 => prop::sample::select(vec!["SUP-C", "SUP-D"]).prop_flat_map(rule_step),
         1 => prop::sample::select(vec!["3.1", "3.2"]).prop_map(|f| Step::Plain(cust("SUP-B"), Command::ChangeHanDeviceFirmware(ChangeHanDeviceFirmware { hub: h(10), device: HanDeviceKind::Esme, firmware: f.into() }))),
         // The CSP on others' hubs in C2 (no halts, no pacing).
         4 => (prop::collection::vec(prop::sample::select(vec![12u64, 13, 22, 23, 32, 33]), 1..3), runs())
@@ -399,8 +479,10 @@ fn noise_step() -> impl Strategy<Value = Step> {
 fn run(e: &mut Engine, step: &Step, at: DateTime<Utc>) -> (Actor, String) {
     let (actor, cmd) = step.resolve(e, at);
     let answer = match e.execute(&actor, at, cmd) {
+        // As the bindings answer: without another party's rule acts (`Event::shown_to`).
         Ok(events) => events
             .iter()
+            .filter(|ev| ev.shown_to(&actor))
             .map(|ev| {
                 format!(
                     "{} {} {}",
@@ -497,6 +579,7 @@ fn reads(e: &Engine, observer: &Actor, at: DateTime<Utc>) -> Vec<String> {
         json(e.notifications(observer, 10_000)),
         json(Ok(s.campaigns(observer))),
         json(s.defect_flags(observer)),
+        json(s.rules(observer)),
     ];
     for cmp in ["C1", "C2", "C3"] {
         let cmp = camp(cmp);

@@ -1287,3 +1287,27 @@ fn a_store_and_its_snapshot_keep_the_rules_and_their_acts() {
     assert_eq!(replayed.state(), &state);
     assert_eq!(state.rules(&cust("SUP-D")).unwrap().len(), 3);
 }
+
+/// A condition the evaluator cannot work out (cel 0.14.5 panics on this in a debug build) does
+/// not fail the command that set the rule off: the rule does not act, and the dry run says why.
+#[test]
+fn an_evaluator_failure_never_fails_anothers_command() {
+    let mut e = estate();
+    let d = cust("SUP-D");
+    let odd = spec(
+        "odd",
+        RuleTrigger::CampaignCreated,
+        "-(-9223372036854775808) > 0 || esme.present",
+        RuleAction::Approve,
+    );
+    save(&mut e, &d, 1, odd.clone());
+    let events = create(&mut e, 2);
+    assert!(
+        acts(&events).is_empty() || cfg!(not(debug_assertions)),
+        "{events:?}"
+    );
+    let dry = e.state().dry_run_rule(&d, &odd, t(2)).unwrap();
+    if cfg!(debug_assertions) {
+        assert!(dry.errors > 0 && dry.first_error.is_some(), "{dry:?}");
+    }
+}

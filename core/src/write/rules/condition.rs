@@ -226,7 +226,12 @@ impl Condition {
         let mut scope = root.new_inner_scope();
         let resolver = Resolver(facts);
         scope.set_variable_resolver(&resolver);
-        match scope.resolve(expr) {
+        // A defect of the evaluator (cel 0.14.5 panics on `-(-9223372036854775808)` in a debug
+        // build) must not fail the command that set the rule off: one party's rule never
+        // degrades the others' commands. It is this evaluation's error instead.
+        let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scope.resolve(expr)))
+            .map_err(|_| "the evaluator failed on this condition".to_string())?;
+        match answer {
             Ok(Value::Bool(b)) => Ok(b),
             Ok(other) => Err(format!("the condition gave {other:?}, not a bool")),
             Err(e) => Err(e.to_string()),

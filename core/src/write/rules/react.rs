@@ -1006,14 +1006,35 @@ impl State {
             }
         }
         for (owner, rules) in owners {
-            if let (Actor::Csp(r), Some(c)) = (owner, &campaign) {
-                if self.catalogue.variant(c.variant).region != *r {
-                    continue;
-                }
+            // A rule acts only on what its owner may see: a CSP's on its region's variants; a
+            // customer's only where it has hubs the trigger concerns (a flag on a set it does
+            // not run must not tell it, even by a notification, that the flag exists).
+            let sees = match owner {
+                Actor::Dcc => true,
+                Actor::Csp(r) => hubs
+                    .variant
+                    .is_none_or(|v| self.catalogue.variant(v).region == *r),
+                Actor::Customer(c) => self
+                    .estate
+                    .customer_idx(c)
+                    .is_some_and(|me| self.has_hubs(me, &hubs)),
+                Actor::System => false,
+            };
+            if sees {
+                self.plan_owner(owner, t, campaign.clone(), &hubs, &rules, out)?;
             }
-            self.plan_owner(owner, t, campaign.clone(), &hubs, &rules, out)?;
         }
         Ok(())
+    }
+
+    /// Whether customer `me` supplies a hub that `hubs` selects.
+    fn has_hubs(&self, me: CustomerIdx, hubs: &Hubs) -> bool {
+        self.estate.hubs_of(me, 0).any(|pos| {
+            let h = &self.estate.hubs[pos];
+            hubs.variant.is_none_or(|v| v == h.variant)
+                && hubs.sets.as_ref().is_none_or(|s| s.contains(&h.config))
+                && hubs.firmware.is_none_or(|f| f == h.firmware)
+        })
     }
 
     /// Plans `rules` of `owner` over the owner's hubs that `hubs` selects.
