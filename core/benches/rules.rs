@@ -264,12 +264,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .execute(&Actor::Dcc, day(3), campaign(format!("PLAIN-{i}")))
             .map(|_| ())
     })?;
+    // One live campaign of the variant from here on, as in practice (a hub's consent acts
+    // are one per open campaign of its variant).
+    let cancel = |e: &mut Engine, prefix: &str| -> Result<(), Error> {
+        for i in 0..runs {
+            let campaign = format!("{prefix}-{i}").parse().expect("an id");
+            let reason = "bench".into();
+            e.execute(
+                &Actor::Dcc,
+                day(3),
+                Command::CancelCampaign(CancelCampaign { campaign, reason }),
+            )?;
+        }
+        Ok(())
+    };
+    cancel(&mut engine, "PLAIN")?;
     let install_plain = time_ms(runs * 20, |i| {
         engine
             .execute(&Actor::Dcc, day(3), new_hub(i, &supplier))
             .map(|_| ())
     })?;
     let list_plain = list_ms(&engine)?;
+    let list_total_plain = engine
+        .upgrade_list(&Actor::Csp(Region::North), Region::North, day(4), 0, 1)?
+        .total;
 
     // 20 rules for each supplier.
     for s in &synth.suppliers {
@@ -302,6 +320,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         acts = events.len() - 1;
         Ok(())
     })?;
+    cancel(&mut engine, "RULED")?;
     let install_ruled = time_ms(runs * 20, |i| {
         engine
             .execute(&Actor::Dcc, day(3), new_hub(1_000_000 + i, &supplier))
@@ -335,9 +354,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "install one hub, its supplier's rules applied",
         install_ruled,
     );
-    show("the CSP's whole list (north), before the rules", list_plain);
+    let total = |e: &Engine| {
+        e.upgrade_list(&Actor::Csp(Region::North), Region::North, day(4), 0, 1)
+            .map(|p| p.total)
+    };
     show(
-        "the CSP's whole list (north), with the rules' acts",
+        &format!(
+            "the CSP's list (north), before the rules ({} hubs)",
+            list_total_plain
+        ),
+        list_plain,
+    );
+    show(
+        &format!(
+            "the CSP's list (north), with the rules' acts ({} hubs)",
+            total(&engine)?
+        ),
         list_ruled,
     );
 

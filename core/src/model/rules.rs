@@ -247,14 +247,6 @@ impl Marks {
     pub fn is_empty(&self) -> bool {
         self.hubs.is_empty() && self.sets.is_empty()
     }
-
-    /// The hub's mark, else its set's, that is in force at `now`.
-    pub fn in_force(&self, pos: u32, set: u32, now: DateTime<Utc>) -> Option<&Mark> {
-        self.hubs
-            .get(&pos)
-            .filter(|m| m.in_force(now))
-            .or_else(|| self.sets.get(&set).filter(|m| m.in_force(now)))
-    }
 }
 
 /// What one customer's rules said in one campaign (kept with the campaign's consents).

@@ -145,6 +145,21 @@ impl State {
             .filter(|c| self.catalogue.variant(c.variant).region == region)
             .collect();
         let mut held_back = 0u64;
+        // Per customer, the sets its rules put first (as an array a scan reads) and its marks
+        // (for hubs named one by one); empty when no rule prioritised anything.
+        let mut prioritised: Vec<(Vec<bool>, Option<&crate::model::rules::Marks>)> = Vec::new();
+        if !self.rules.prioritised.is_empty() {
+            prioritised = vec![(Vec::new(), None); self.estate.customers.len()];
+            for (&i, m) in &self.rules.prioritised {
+                let entry = &mut prioritised[usize::from(i)];
+                entry.0 = vec![false; self.estate.configs.len()];
+                for &cfg in m.sets.keys() {
+                    entry.0[cfg as usize] = true;
+                }
+                entry.1 = (!m.hubs.is_empty()).then_some(m);
+            }
+        }
+        let prioritised = &prioritised;
         for (ci, c) in campaigns.iter().enumerate() {
             // The cap is applied below, so that hubs it holds back are counted, not blocked.
             let ctx = self.campaign_ctx(c, at);
@@ -169,12 +184,12 @@ impl State {
                             .any(|&s| c.consents.nominated_by(s, pos as u32))
                         {
                             0
-                        } else if !self.rules.prioritised.is_empty()
-                            && supplied.clone().any(|s| {
-                                self.rules
-                                    .prioritised
-                                    .get(s)
-                                    .is_some_and(|m| m.on(pos as u32, hub.config).is_some())
+                        } else if !prioritised.is_empty()
+                            && supplied.clone().any(|&s| {
+                                prioritised.get(usize::from(s)).is_some_and(|(sets, m)| {
+                                    sets.get(hub.config as usize).copied().unwrap_or(false)
+                                        || m.is_some_and(|m| m.hubs.contains_key(&(pos as u32)))
+                                })
                             })
                         {
                             1

@@ -119,7 +119,18 @@ pub(crate) struct CampaignCtx<'a> {
     /// (step, prerequisite, device profile): worked out once per set, not per hub. Empty when
     /// no step has prerequisites.
     pub(crate) unmet: Vec<Option<(FirmwareIdx, u8, u32)>>,
+    /// Per customer with rule marks, per configuration set: what its rules said of the whole
+    /// set (`SET_APPROVED`, `SET_REJECTED`, `SET_HELD` in force now), so that a scan reads an
+    /// array; a hub's own mark is looked up only where the customer has any.
+    pub(crate) rule_sets: Vec<Vec<u8>>,
+    /// The estate positions any rule marked one by one (approved or rejected here, held
+    /// anywhere), as a bitset: a hub not in it costs a scan no map lookup. Empty when none.
+    pub(crate) rule_hubs: Vec<u64>,
 }
+
+pub(super) const SET_APPROVED: u8 = 1;
+pub(super) const SET_REJECTED: u8 = 2;
+pub(super) const SET_HELD: u8 = 4;
 
 pub(super) const WHOLE_ESTATE: u8 = 1;
 
@@ -189,6 +200,42 @@ impl CampaignCtx<'_> {
                 bits
             })
             .collect();
+        let sets = state.estate.configs.len();
+        let mut rule_sets = vec![Vec::new(); state.estate.customers.len()];
+        for (&i, m) in &c.consents.rules {
+            let bits = &mut rule_sets[usize::from(i)];
+            bits.resize(sets, 0);
+            for &cfg in m.approved.sets.keys() {
+                bits[cfg as usize] |= SET_APPROVED;
+            }
+            for &cfg in m.rejected.sets.keys() {
+                bits[cfg as usize] |= SET_REJECTED;
+            }
+        }
+        for (&i, m) in &state.rules.held {
+            let bits = &mut rule_sets[usize::from(i)];
+            bits.resize(sets, 0);
+            for (&cfg, mark) in &m.sets {
+                if mark.in_force(now) {
+                    bits[cfg as usize] |= SET_HELD;
+                }
+            }
+        }
+        self.rule_sets = rule_sets;
+        let marked = c
+            .consents
+            .rules
+            .values()
+            .flat_map(|m| m.approved.hubs.keys().chain(m.rejected.hubs.keys()))
+            .chain(state.rules.held.values().flat_map(|m| m.hubs.keys()));
+        for &pos in marked {
+            if self.rule_hubs.is_empty() {
+                self.rule_hubs = vec![0; state.estate.hubs.len().div_ceil(64)];
+            }
+            if let Some(word) = self.rule_hubs.get_mut(pos as usize / 64) {
+                *word |= 1 << (pos % 64);
+            }
+        }
         let any_prerequisites = self
             .steps
             .iter()
@@ -211,6 +258,21 @@ impl CampaignCtx<'_> {
                 .collect();
         }
         self
+    }
+
+    /// Whether any rule marked the hub at `pos` one by one.
+    pub(super) fn hub_marked(&self, pos: u32) -> bool {
+        self.rule_hubs
+            .get(pos as usize / 64)
+            .is_some_and(|w| w & (1 << (pos % 64)) != 0)
+    }
+
+    /// What `customer`'s rules said of configuration set `config` as a whole.
+    pub(super) fn set_said(&self, customer: CustomerIdx, config: u32, bit: u8) -> bool {
+        self.rule_sets
+            .get(usize::from(customer))
+            .and_then(|b| b.get(config as usize))
+            .is_some_and(|b| b & bit != 0)
     }
 
     pub(super) fn said(&self, customer: CustomerIdx, bit: u8) -> bool {
@@ -260,10 +322,12 @@ impl State {
                     .is_some_and(|u| sets.contains(&u.origin_config))
         };
         let by_rule = || {
-            c.consents
-                .rules
-                .get(&supplier)
-                .is_some_and(|m| m.approved.on(pos32, hub.config).is_some())
+            ctx.set_said(supplier, hub.config, SET_APPROVED)
+                || (ctx.hub_marked(pos32)
+                    && c.consents
+                        .rules
+                        .get(&supplier)
+                        .is_some_and(|m| m.approved.hubs.contains_key(&pos32)))
         };
         if ctx.said(supplier, WHOLE_ESTATE)
             || (ctx.said(supplier, NOMINATED_SOME) && c.consents.nominated_by(supplier, pos32))
@@ -321,6 +385,8 @@ impl State {
             steps: Vec::new(),
             customers: Vec::new(),
             unmet: Vec::new(),
+            rule_sets: Vec::new(),
+            rule_hubs: Vec::new(),
         }
         .with_lookups(self, now)
     }
@@ -495,13 +561,20 @@ impl State {
                     continue;
                 }
             }
-            if ctx.said(supplier, RULE_MARKS) {
-                if let Some(m) = c
-                    .consents
-                    .rules
-                    .get(&supplier)
-                    .and_then(|m| m.rejected.on(pos32, hub.config))
-                {
+            if ctx.said(supplier, RULE_MARKS)
+                && (ctx.hub_marked(pos32) || ctx.set_said(supplier, hub.config, SET_REJECTED))
+            {
+                // A hub's own mark first (it is the more precise), else its set's.
+                let marks = c.consents.rules.get(&supplier);
+                let on_hub = marks
+                    .filter(|_| ctx.hub_marked(pos32))
+                    .and_then(|m| m.rejected.hubs.get(&pos32));
+                let on_set = || {
+                    ctx.set_said(supplier, hub.config, SET_REJECTED)
+                        .then(|| marks.and_then(|m| m.rejected.sets.get(&hub.config)))
+                        .flatten()
+                };
+                if let Some(m) = on_hub.or_else(on_set) {
                     block!(Raw::RuleRejected(
                         role,
                         supplier,
@@ -529,13 +602,20 @@ impl State {
                     block!(Raw::Held(supplier, reason.to_string()));
                 }
             }
-            if ctx.said(supplier, RULE_HOLDS) {
-                if let Some(m) = self
-                    .rules
-                    .held
-                    .get(&supplier)
-                    .and_then(|m| m.in_force(pos32, hub.config, ctx.now))
-                {
+            if ctx.said(supplier, RULE_HOLDS)
+                && (ctx.hub_marked(pos32) || ctx.set_said(supplier, hub.config, SET_HELD))
+            {
+                let held = self.rules.held.get(&supplier);
+                let on_hub = held
+                    .filter(|_| ctx.hub_marked(pos32))
+                    .and_then(|m| m.hubs.get(&pos32))
+                    .filter(|m| m.in_force(ctx.now));
+                let on_set = || {
+                    ctx.set_said(supplier, hub.config, SET_HELD)
+                        .then(|| held.and_then(|m| m.sets.get(&hub.config)))
+                        .flatten()
+                };
+                if let Some(m) = on_hub.or_else(on_set) {
                     block!(Raw::RuleHeld(supplier, m.by.clone(), m.until));
                 }
             }

@@ -204,6 +204,8 @@ pub struct Condition {
     expr: Option<Arc<IdedExpr>>,
     /// The finest level it reads.
     pub level: Level,
+    /// Whether it reads a campaign's attributes (if not, one answer serves every campaign).
+    pub reads_campaign: bool,
 }
 
 impl Condition {
@@ -212,6 +214,7 @@ impl Condition {
         Condition {
             expr: None,
             level: Level::Set,
+            reads_campaign: false,
         }
     }
 
@@ -361,6 +364,7 @@ pub fn check(source: &str, scope: Scope) -> Result<Condition, Error> {
         scope,
         nodes: 0,
         level: Level::Set,
+        reads_campaign: false,
         locals: Vec::new(),
         nesting: 0,
     };
@@ -374,6 +378,7 @@ pub fn check(source: &str, scope: Scope) -> Result<Condition, Error> {
     Ok(Condition {
         expr: Some(Arc::new(flatten(parsed))),
         level: checker.level,
+        reads_campaign: checker.reads_campaign,
     })
 }
 
@@ -424,6 +429,29 @@ fn nesting_bound(source: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// [`check`], remembered: a saved rule's condition is parsed and checked once per process, not
+/// on every event that sets the rule off (parsing is most of the cost of a rule). The memory is
+/// bounded: past [`MAX_REMEMBERED`] conditions it starts again.
+pub(crate) fn checked(source: &str, scope: Scope) -> Result<Condition, Error> {
+    type Memory = HashMap<(String, bool, bool), Condition>;
+    static MEMORY: std::sync::OnceLock<std::sync::Mutex<Memory>> = std::sync::OnceLock::new();
+    let memory = MEMORY.get_or_init(Default::default);
+    let key = (source.to_string(), scope.campaign, scope.hubs);
+    if let Some(c) = memory.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        return Ok(c.clone());
+    }
+    let c = check(source, scope)?;
+    let mut m = memory.lock().unwrap_or_else(|p| p.into_inner());
+    if m.len() >= MAX_REMEMBERED {
+        m.clear();
+    }
+    m.insert(key, c.clone());
+    Ok(c)
+}
+
+/// Conditions [`checked`] keeps (64 rules for each of a few hundred parties).
+const MAX_REMEMBERED: usize = 16_384;
+
 fn invalid((line, column): (usize, usize), reason: String) -> Error {
     Error::InvalidCondition {
         line: i32::try_from(line).unwrap_or(i32::MAX),
@@ -467,6 +495,7 @@ struct Checker<'a> {
     scope: Scope,
     nodes: usize,
     level: Level,
+    reads_campaign: bool,
     /// Comprehension variables in scope, with their types.
     locals: Vec<(String, Ty)>,
     nesting: usize,
@@ -599,6 +628,9 @@ impl Checker<'_> {
             };
             return self.fail(field, reason);
         };
+        if a.level == Level::Campaign {
+            self.reads_campaign = true;
+        }
         if a.level == Level::Campaign && !self.scope.campaign {
             return self.fail(
                 name.rsplit('.').next().unwrap_or(name),

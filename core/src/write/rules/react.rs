@@ -277,7 +277,8 @@ pub(crate) struct Ready<'a> {
 
 impl<'a> Ready<'a> {
     pub fn of(view: &'a RuleView) -> Option<Ready<'a>> {
-        let condition = condition::check(&view.spec.condition, super::scope_of(&view.spec)).ok()?;
+        let condition =
+            condition::checked(&view.spec.condition, super::scope_of(&view.spec)).ok()?;
         Some(Ready {
             spec: &view.spec,
             by: RuleRef {
@@ -328,6 +329,11 @@ struct Acts {
 /// A group of hubs with one set: the set and each hub.
 struct Group<'a> {
     set: SetFacts<'a>,
+    /// The owner's hubs in the set.
+    count: usize,
+    /// Each of them, where a rule needs them one by one (a condition on a hub, a hold that
+    /// ends per hub, a dry run's sample); empty otherwise, so that a rule set on sets alone
+    /// costs one pass over the estate, not a list of every hub.
     hubs: Vec<HubFacts>,
 }
 
@@ -341,6 +347,9 @@ struct Plan<'s, 'r> {
     /// The campaign of a campaign trigger, seen in the phase it moves to.
     campaign: Option<CampaignFacts>,
     flagged: (BTreeSet<u32>, BTreeSet<FirmwareIdx>),
+    /// Answers of conditions that read no campaign, by (rule, set or hub): worked out once,
+    /// not once per campaign.
+    memo: std::cell::RefCell<std::collections::HashMap<(usize, u64), bool>>,
 }
 
 const SAMPLE: usize = 20;
@@ -377,6 +386,21 @@ impl<'s> Plan<'s, '_> {
         campaign: Option<&CampaignFacts>,
         stats: &mut RuleStats,
     ) -> bool {
+        // One answer for every campaign where the condition reads none.
+        let key = (!rule.condition.reads_campaign)
+            .then(|| match (hub, set.and_then(|s| s.config)) {
+                (Some(h), _) => Some(h.id.as_u64() | 1 << 63),
+                (None, Some(cfg)) => Some(u64::from(cfg)),
+                (None, None) => None,
+            })
+            .flatten()
+            // The rule by its address: `rules` lives as long as the plan.
+            .map(|k| (std::ptr::from_ref(rule.spec) as usize, k));
+        if let Some(key) = key {
+            if let Some(&b) = self.memo.borrow().get(&key) {
+                return b;
+            }
+        }
         let e = Eval {
             state: self.state,
             trigger: self.trigger,
@@ -385,14 +409,18 @@ impl<'s> Plan<'s, '_> {
             hub,
             campaign,
         };
-        match rule.condition.holds(&e) {
+        let answer = match rule.condition.holds(&e) {
             Ok(b) => b,
             Err(why) => {
                 stats.errors += 1;
                 stats.first_error.get_or_insert(why);
                 false
             }
+        };
+        if let Some(key) = key {
+            self.memo.borrow_mut().insert(key, answer);
         }
+        answer
     }
 
     /// Plans every rule over `groups` (hub-scoped rules), or once (rules that act on no hub).
@@ -495,7 +523,7 @@ impl<'s> Plan<'s, '_> {
                 // An earlier rule decided the whole set: what this one matches is overridden.
                 st.overridden += if rule.condition.level == Level::Set {
                     if self.eval(rule, Some(&g.set), None, c, st) {
-                        g.hubs.len() as u64
+                        g.count as u64
                     } else {
                         0
                     }
@@ -529,10 +557,10 @@ impl<'s> Plan<'s, '_> {
                 let entry = acts.by.entry((ri, cid.clone(), until)).or_default();
                 entry.0.insert(k);
                 st.sets += 1;
-                st.hubs += g.hubs.len() as u64;
+                st.hubs += g.count as u64;
                 if let Some(id) = &cid {
                     let e = st.per_campaign.entry(id.clone()).or_default();
-                    e.0 += g.hubs.len() as u64;
+                    e.0 += g.count as u64;
                     e.1 += 1;
                 }
                 for h in g.hubs.iter().take(SAMPLE.saturating_sub(st.sample.len())) {
@@ -682,6 +710,14 @@ struct Hubs {
     variant: Option<VariantIdx>,
     sets: Option<BTreeSet<u32>>,
     firmware: Option<FirmwareIdx>,
+}
+
+impl Hubs {
+    fn selects(&self, h: &HubRecord) -> bool {
+        self.variant.is_none_or(|v| v == h.variant)
+            && self.sets.as_ref().is_none_or(|s| s.contains(&h.config))
+            && self.firmware.is_none_or(|f| f == h.firmware)
+    }
 }
 
 impl State {
@@ -852,6 +888,7 @@ impl State {
                         firmware: None,
                     },
                     std::slice::from_ref(&ready),
+                    None,
                     out,
                 )?;
                 if out.len() == before {
@@ -981,8 +1018,13 @@ impl State {
                 rules: &rules,
                 campaign: None,
                 flagged: self.flagged_by(me),
+                memo: Default::default(),
             };
-            let groups = [Group { set, hubs: vec![h] }];
+            let groups = [Group {
+                set,
+                count: 1,
+                hubs: vec![h],
+            }];
             let mut stats = vec![RuleStats::default(); rules.len()];
             let acts = plan.run(&groups, &mut stats);
             plan.events(acts, out)?;
@@ -1005,7 +1047,23 @@ impl State {
                 owners.entry(owner).or_default().push(r);
             }
         }
+        let customers: Vec<CustomerIdx> = owners
+            .keys()
+            .filter_map(|o| o.as_customer())
+            .filter_map(|c| self.estate.customer_idx(c))
+            .collect();
+        let counts = if customers.is_empty() {
+            Vec::new()
+        } else {
+            self.set_counts(&customers, &hubs)
+        };
         for (owner, rules) in owners {
+            let me = owner
+                .as_customer()
+                .and_then(|c| self.estate.customer_idx(c));
+            let mine = me
+                .and_then(|me| customers.iter().position(|&c| c == me))
+                .and_then(|k| counts.get(k));
             // A rule acts only on what its owner may see: a CSP's on its region's variants; a
             // customer's only where it has hubs the trigger concerns (a flag on a set it does
             // not run must not tell it, even by a notification, that the flag exists).
@@ -1014,30 +1072,20 @@ impl State {
                 Actor::Csp(r) => hubs
                     .variant
                     .is_none_or(|v| self.catalogue.variant(v).region == *r),
-                Actor::Customer(c) => self
-                    .estate
-                    .customer_idx(c)
-                    .is_some_and(|me| self.has_hubs(me, &hubs)),
+                Actor::Customer(_) => mine.is_some_and(|n| n.iter().any(|&k| k > 0)),
                 Actor::System => false,
             };
             if sees {
-                self.plan_owner(owner, t, campaign.clone(), &hubs, &rules, out)?;
+                let counts = mine.map(Vec::as_slice);
+                self.plan_owner(owner, t, campaign.clone(), &hubs, &rules, counts, out)?;
             }
         }
         Ok(())
     }
 
-    /// Whether customer `me` supplies a hub that `hubs` selects.
-    fn has_hubs(&self, me: CustomerIdx, hubs: &Hubs) -> bool {
-        self.estate.hubs_of(me, 0).any(|pos| {
-            let h = &self.estate.hubs[pos];
-            hubs.variant.is_none_or(|v| v == h.variant)
-                && hubs.sets.as_ref().is_none_or(|s| s.contains(&h.config))
-                && hubs.firmware.is_none_or(|f| f == h.firmware)
-        })
-    }
-
-    /// Plans `rules` of `owner` over the owner's hubs that `hubs` selects.
+    /// Plans `rules` of `owner` over the owner's hubs that `hubs` selects (`counts`: its hubs
+    /// per set there, when already counted).
+    #[allow(clippy::too_many_arguments)]
     fn plan_owner(
         &self,
         owner: &Actor,
@@ -1045,12 +1093,13 @@ impl State {
         campaign: Option<CampaignFacts>,
         hubs: &Hubs,
         rules: &[Ready<'_>],
+        counts: Option<&[u32]>,
         out: &mut Vec<EventPayload>,
     ) -> Result<(), Error> {
         let me = owner
             .as_customer()
             .and_then(|c| self.estate.customer_idx(c));
-        let groups = self.groups_of(owner, me, hubs, rules);
+        let groups = self.groups_of(owner, me, hubs, rules, counts);
         let plan = Plan {
             state: self,
             owner,
@@ -1059,6 +1108,7 @@ impl State {
             rules,
             campaign,
             flagged: self.flagged_by(me),
+            memo: Default::default(),
         };
         let mut stats = vec![RuleStats::default(); rules.len()];
         let acts = plan.run(&groups, &mut stats);
@@ -1072,27 +1122,42 @@ impl State {
         me: Option<CustomerIdx>,
         hubs: &Hubs,
         rules: &[Ready<'_>],
+        counts: Option<&[u32]>,
     ) -> Vec<Group<'_>> {
         if !rules.iter().any(|r| super::scope_of(r.spec).hubs) {
             return Vec::new();
         }
-        let Hubs {
-            variant,
-            sets,
-            firmware,
-        } = hubs;
         let Some(me) = me else {
             // Only a customer's rules act on hubs; the DCC's and CSPs' notify on no hub here.
             let _ = owner;
             return Vec::new();
         };
+        // Hubs one by one only where a rule needs them (see `Group::hubs`).
+        let one_by_one = counts.is_none()
+            || rules.iter().any(|r| {
+                r.condition.level == Level::Hub
+                    || matches!(
+                        r.spec.action,
+                        RuleAction::Hold { days: Some(_), from, .. }
+                            if from != crate::model::rules::HoldFrom::Trigger
+                    )
+            });
+        if let (Some(counts), false) = (counts, one_by_one) {
+            return counts
+                .iter()
+                .enumerate()
+                .filter(|&(_, &n)| n > 0)
+                .map(|(config, &n)| Group {
+                    set: self.set_facts(config as u32),
+                    count: n as usize,
+                    hubs: Vec::new(),
+                })
+                .collect();
+        }
         let mut by_set: BTreeMap<u32, Vec<HubFacts>> = BTreeMap::new();
         for pos in self.estate.hubs_of(me, 0) {
             let h = &self.estate.hubs[pos];
-            if variant.is_some_and(|v| v != h.variant)
-                || sets.as_ref().is_some_and(|s| !s.contains(&h.config))
-                || firmware.is_some_and(|f| f != h.firmware)
-            {
+            if !hubs.selects(h) {
                 continue;
             }
             by_set
@@ -1104,9 +1169,37 @@ impl State {
             .into_iter()
             .map(|(config, hubs)| Group {
                 set: self.set_facts(config),
+                count: hubs.len(),
                 hubs,
             })
             .collect()
+    }
+
+    /// For each customer of `owners`, its hubs per configuration set among those `hubs`
+    /// selects: one pass over the estate for every owner at once.
+    fn set_counts(&self, owners: &[CustomerIdx], hubs: &Hubs) -> Vec<Vec<u32>> {
+        let sets = self.estate.configs.len();
+        let mut slot = vec![usize::MAX; self.estate.customers.len()];
+        for (i, c) in owners.iter().enumerate() {
+            slot[usize::from(*c)] = i;
+        }
+        let mut counts = vec![vec![0u32; sets]; owners.len()];
+        for h in &self.estate.hubs {
+            if !hubs.selects(h) {
+                continue;
+            }
+            for (i, s) in [h.import_supplier, h.gas_supplier].into_iter().enumerate() {
+                if s == NO_CUSTOMER || (i == 1 && s == h.import_supplier) {
+                    continue;
+                }
+                if let Some(&k) = slot.get(usize::from(s)) {
+                    if k != usize::MAX {
+                        counts[k][h.config as usize] += 1;
+                    }
+                }
+            }
+        }
+        counts
     }
 }
 
@@ -1363,7 +1456,7 @@ impl State {
                     firmware: None,
                 },
             };
-            let groups = self.groups_of(owner, me, &hubs, &rules);
+            let groups = self.groups_of(owner, me, &hubs, &rules, None);
             let plan = Plan {
                 state: self,
                 owner,
@@ -1372,6 +1465,7 @@ impl State {
                 rules: &rules,
                 campaign: c,
                 flagged: self.flagged_by(me),
+                memo: Default::default(),
             };
             let mut stats = vec![RuleStats::default(); rules.len()];
             let acts = plan.run(&groups, &mut stats);
