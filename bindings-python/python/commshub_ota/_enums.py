@@ -163,6 +163,9 @@ class NotificationType(_StrEnum):
     #: One of your rules acted (`act`: approve, reject, hold, release, prioritise,
     #: set_cutoffs, notified), on `hub_count` hubs and `set_count` configuration sets.
     RULE_ACTED = "rule_acted"
+    #: The DCC tells you, of a configuration set you run (e.g. that the industry has moved
+    #: off it); nobody else addressed is named.
+    RULE_NOTICE = "rule_notice"
     #: A campaign changed phase; `operational_approval` when an OA began the pilot or rollout.
     PHASE_CHANGED = "phase_changed"
     #: The other supplier of these split-supply hubs of yours consented (it is not named).
@@ -276,6 +279,10 @@ class RuleActionKind(_StrEnum):
     SET_CUTOFFS = "set_cutoffs"
     #: Anyone: a notification to the owner saying what happened (no hub list).
     NOTIFY = "notify"
+    #: The DCC: tell each customer with hubs on a matching configuration set (its own sets
+    #: only; never who else was told), e.g. that the industry has moved off the set. The
+    #: condition reads sets only.
+    NOTIFY_CUSTOMERS = "notify_customers"
 
 
 class RuleTriggerKind(_StrEnum):

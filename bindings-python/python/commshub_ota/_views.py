@@ -1378,6 +1378,18 @@ class Notification(NotificationExtras):
         )
 
     @staticmethod
+    def rule_notice(
+        id: int,
+        at: datetime,
+        set: ConfigurationSet,
+        text: str,
+        event: Optional[int] = None,
+    ) -> Notification:
+        """The DCC tells you, of a configuration set you run (e.g. that the industry has moved
+        off it); nobody else addressed is named."""
+        return Notification(type=NotificationType.RULE_NOTICE, id=id, at=at, set=set, text=text, event=event)
+
+    @staticmethod
     def phase_changed(
         id: int,
         at: datetime,
@@ -2209,6 +2221,13 @@ class RuleAction:
     def notify(text: str) -> RuleAction:
         """Anyone: a notification to the owner saying what happened (no hub list)."""
         return RuleAction(do=RuleActionKind.NOTIFY, text=text)
+
+    @staticmethod
+    def notify_customers(text: str) -> RuleAction:
+        """The DCC: tell each customer with hubs on a matching configuration set (its own sets
+        only; never who else was told), e.g. that the industry has moved off the set. The
+        condition reads sets only."""
+        return RuleAction(do=RuleActionKind.NOTIFY_CUSTOMERS, text=text)
 
     @staticmethod
     def from_dict(d: Mapping[str, Any]) -> RuleAction:

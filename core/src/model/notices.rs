@@ -51,6 +51,9 @@ pub enum NotificationKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         text: Option<String>,
     },
+    /// The DCC tells you, of a configuration set you run (e.g. that the industry has moved
+    /// off it); nobody else addressed is named.
+    RuleNotice { set: ConfigurationSet, text: String },
     /// A campaign changed phase; `operational_approval` when an OA began the pilot or rollout.
     PhaseChanged {
         campaign: CampaignId,

@@ -93,6 +93,10 @@ pub enum RuleAction {
     },
     /// Anyone: a notification to the owner saying what happened (no hub list).
     Notify { text: String },
+    /// The DCC: tell each customer with hubs on a matching configuration set (its own sets
+    /// only; never who else was told), e.g. that the industry has moved off the set. The
+    /// condition reads sets only.
+    NotifyCustomers { text: String },
 }
 
 /// More days for one named customer in a `set_cutoffs` rule.
@@ -116,6 +120,7 @@ impl RuleAction {
             RuleAction::Prioritise => "prioritise",
             RuleAction::SetCutoffs { .. } => "set_cutoffs",
             RuleAction::Notify { .. } => "notify",
+            RuleAction::NotifyCustomers { .. } => "notify_customers",
         }
     }
 

@@ -95,6 +95,7 @@ pub(crate) fn act_name(a: &RuleAct) -> (&'static str, Option<&crate::kernel::ids
         RuleAct::Prioritised { .. } => ("prioritised", None),
         RuleAct::CutoffsSet { campaign, .. } => ("cutoffs_set", Some(campaign)),
         RuleAct::Notified { .. } => ("notified", None),
+        RuleAct::CustomersNotified { .. } => ("customers_notified", None),
         RuleAct::NothingToDo => ("nothing_to_do", None),
     }
 }

@@ -144,6 +144,7 @@ pub fn attributes() -> &'static [Attribute] {
             Attribute { name: "hub.firmware", ty: Ty::Version, level: Level::Set, values: &[], doc: "The hub's firmware version." },
             Attribute { name: "hub.region", ty: Ty::String, level: Level::Set, values: REGIONS, doc: "The hub's CSP region." },
             Attribute { name: "set.flagged_by_me", ty: Ty::Bool, level: Level::Set, values: &[], doc: "Whether the owner has an open defect flag on the hub's configuration set (or on its firmware)." },
+            Attribute { name: "set.industry_share", ty: Ty::Double, level: Level::Set, values: &[], doc: "The set's hubs as a percentage of its variant's, industry-wide: the DCC's rules only (decision 18)." },
             Attribute { name: "hub.id", ty: Ty::String, level: Level::Hub, values: &[], doc: "The hub's GUID, upper case." },
             Attribute { name: "hub.smi_status", ty: Ty::String, level: Level::Hub, values: SMI, doc: "The hub's SMI status." },
             Attribute { name: "hub.installed", ty: Ty::Timestamp, level: Level::Hub, values: &[], doc: "The start of the hub's installation day (UTC)." },
@@ -330,6 +331,8 @@ pub struct Scope {
     pub campaign: bool,
     /// Hubs are at hand (every action but `notify` and `set_cutoffs` on a campaign trigger).
     pub hubs: bool,
+    /// The owner is the DCC, who alone may read the industry's figures (decision 18).
+    pub industry: bool,
 }
 
 /// Checks `source` for `scope` (see the module's comment); the checked condition, or an
@@ -433,10 +436,15 @@ fn nesting_bound(source: &str) -> Result<(), Error> {
 /// on every event that sets the rule off (parsing is most of the cost of a rule). The memory is
 /// bounded: past [`MAX_REMEMBERED`] conditions it starts again.
 pub(crate) fn checked(source: &str, scope: Scope) -> Result<Condition, Error> {
-    type Memory = HashMap<(String, bool, bool), Condition>;
+    type Memory = HashMap<(String, bool, bool, bool), Condition>;
     static MEMORY: std::sync::OnceLock<std::sync::Mutex<Memory>> = std::sync::OnceLock::new();
     let memory = MEMORY.get_or_init(Default::default);
-    let key = (source.to_string(), scope.campaign, scope.hubs);
+    let key = (
+        source.to_string(),
+        scope.campaign,
+        scope.hubs,
+        scope.industry,
+    );
     if let Some(c) = memory.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
         return Ok(c.clone());
     }
@@ -630,6 +638,12 @@ impl Checker<'_> {
         };
         if a.level == Level::Campaign {
             self.reads_campaign = true;
+        }
+        if a.name == "set.industry_share" && !self.scope.industry {
+            return self.fail(
+                "industry_share",
+                "set.industry_share is the DCC's alone: the industry's volumes are not shown to a customer or a CSP (decision 18)",
+            );
         }
         if a.level == Level::Campaign && !self.scope.campaign {
             return self.fail(

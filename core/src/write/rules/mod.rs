@@ -45,7 +45,7 @@ pub struct RetireRule {
 /// The scope a rule's condition is checked in: a campaign is at hand when the trigger is a
 /// campaign's or the action acts per campaign; hubs when the action acts on hubs or the
 /// trigger is a hub's.
-pub(crate) fn scope_of(spec: &RuleSpec) -> Scope {
+pub(crate) fn scope_of(spec: &RuleSpec, owner: &Actor) -> Scope {
     let campaign_trigger = matches!(
         spec.trigger,
         RuleTrigger::CampaignCreated | RuleTrigger::CampaignPhaseChanged
@@ -64,6 +64,7 @@ pub(crate) fn scope_of(spec: &RuleSpec) -> Scope {
     Scope {
         campaign: campaign_trigger || per_campaign,
         hubs: on_hubs || hub_trigger,
+        industry: *owner == Actor::Dcc,
     }
 }
 
@@ -116,7 +117,9 @@ pub(crate) fn check_rule(
                 limits::within("rule.action.days", *d, &limits::RULE_DAYS)?;
             }
         }
-        RuleAction::Notify { text: t } => text("rule.action.text", t)?,
+        RuleAction::Notify { text: t } | RuleAction::NotifyCustomers { text: t } => {
+            text("rule.action.text", t)?
+        }
         RuleAction::SetCutoffs { days, extra } => {
             limits::within("rule.action.days", *days, &limits::RULE_DAYS)?;
             limits::count(
@@ -140,15 +143,17 @@ pub(crate) fn check_rule(
         (
             RuleAction::Notify { .. },
             Actor::Dcc | Actor::Csp(_) | Actor::Customer(_)
-        ) | (RuleAction::SetCutoffs { .. }, Actor::Dcc)
-            | (
-                RuleAction::Approve
-                    | RuleAction::Reject { .. }
-                    | RuleAction::Hold { .. }
-                    | RuleAction::Release
-                    | RuleAction::Prioritise,
-                Actor::Customer(_),
-            )
+        ) | (
+            RuleAction::SetCutoffs { .. } | RuleAction::NotifyCustomers { .. },
+            Actor::Dcc
+        ) | (
+            RuleAction::Approve
+                | RuleAction::Reject { .. }
+                | RuleAction::Hold { .. }
+                | RuleAction::Release
+                | RuleAction::Prioritise,
+            Actor::Customer(_),
+        )
     );
     if !allowed {
         return Err(Error::not_permitted(
@@ -171,7 +176,17 @@ pub(crate) fn check_rule(
             "set_cutoffs acts on a campaign: trigger it on campaign_created or campaign_phase_changed",
         ));
     }
-    condition::check(&spec.condition, scope_of(spec))
+    let checked = condition::check(&spec.condition, scope_of(spec, owner))?;
+    if matches!(spec.action, RuleAction::NotifyCustomers { .. })
+        && checked.level != condition::Level::Set
+    {
+        return Err(Error::InvalidCondition {
+            line: 1,
+            column: 1,
+            reason: "notify_customers acts per configuration set: its condition reads no hub's own attributes".into(),
+        });
+    }
+    Ok(checked)
 }
 
 impl Decide for SaveRule {
@@ -388,6 +403,11 @@ pub enum RuleAct {
     },
     /// The owner told.
     Notified { text: String },
+    /// The DCC's rule told the customers with hubs on each of `sets` (each only of its own).
+    CustomersNotified {
+        sets: Vec<ConfigurationSet>,
+        text: String,
+    },
     /// A date rule reached its date and found nothing to do.
     NothingToDo,
 }
@@ -412,6 +432,7 @@ impl RuleAct {
             RuleAct::Released { .. } => "release",
             RuleAct::Prioritised { .. } => "prioritise",
             RuleAct::CutoffsSet { .. } => "set_cutoffs",
+            RuleAct::CustomersNotified { .. } => "notify_customers",
             RuleAct::Notified { .. } | RuleAct::NothingToDo => "",
         }
     }
@@ -424,6 +445,7 @@ impl RuleAct {
             | RuleAct::Held { sets, hubs, .. }
             | RuleAct::Released { sets, hubs }
             | RuleAct::Prioritised { sets, hubs } => (hubs.len(), sets.len()),
+            RuleAct::CustomersNotified { sets, .. } => (0, sets.len()),
             _ => (0, 0),
         }
     }
@@ -485,6 +507,21 @@ impl Evolve for RuleActed {
     }
 
     fn notices(&self, state: &State, _event: &Event, out: &mut Notices) {
+        if let RuleAct::CustomersNotified { sets, text } = &self.act {
+            // Each customer with hubs on a set, of that set only.
+            for set in sets {
+                for customer in state.customers_on(set) {
+                    out.push((
+                        crate::model::notices::Recipient::Customer(customer),
+                        NotificationKind::RuleNotice {
+                            set: set.clone(),
+                            text: text.clone(),
+                        },
+                    ));
+                }
+            }
+            return;
+        }
         let Some(r) = state
             .rules
             .by_owner

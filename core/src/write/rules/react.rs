@@ -122,6 +122,8 @@ struct Eval<'a> {
     trigger: &'a Trigger,
     set: Option<SetFacts<'a>>,
     flagged: bool,
+    /// The set's share of its variant's hubs, in percent (the DCC's rules only).
+    share: Option<f64>,
     hub: Option<HubFacts>,
     campaign: Option<&'a CampaignFacts>,
 }
@@ -155,6 +157,7 @@ impl Facts for Eval<'_> {
             )),
             "hub.region" => text(s.catalogue.variant(self.set?.variant).region.as_str()),
             "set.flagged_by_me" => Value::Bool(self.flagged),
+            "set.industry_share" => Value::Float(self.share?),
             "hub.id" => text(&self.hub?.id.to_string()),
             "hub.smi_status" => text(self.hub?.smi.as_str()),
             "hub.installed" => day_start(self.hub?.installed),
@@ -276,9 +279,9 @@ pub(crate) struct Ready<'a> {
 }
 
 impl<'a> Ready<'a> {
-    pub fn of(view: &'a RuleView) -> Option<Ready<'a>> {
+    pub fn of(owner: &Actor, view: &'a RuleView) -> Option<Ready<'a>> {
         let condition =
-            condition::checked(&view.spec.condition, super::scope_of(&view.spec)).ok()?;
+            condition::checked(&view.spec.condition, super::scope_of(&view.spec, owner)).ok()?;
         Some(Ready {
             spec: &view.spec,
             by: RuleRef {
@@ -324,6 +327,8 @@ struct Acts {
     by: BTreeMap<ActKey, (BTreeSet<u32>, Vec<HubId>)>,
     notify: BTreeSet<usize>,
     cutoffs: Vec<(usize, CampaignId)>,
+    /// The DCC's `notify_customers` rules: the sets each matched.
+    customers: BTreeMap<usize, BTreeSet<u32>>,
 }
 
 /// A group of hubs with one set: the set and each hub.
@@ -347,6 +352,9 @@ struct Plan<'s, 'r> {
     /// The campaign of a campaign trigger, seen in the phase it moves to.
     campaign: Option<CampaignFacts>,
     flagged: (BTreeSet<u32>, BTreeSet<FirmwareIdx>),
+    /// Per configuration set, its share of its variant's hubs in percent: for the DCC's rules
+    /// (empty for anyone else's).
+    shares: Vec<f64>,
     /// Answers of conditions that read no campaign, by (rule, set or hub): worked out once,
     /// not once per campaign.
     memo: std::cell::RefCell<std::collections::HashMap<(usize, u64), bool>>,
@@ -406,6 +414,9 @@ impl<'s> Plan<'s, '_> {
             trigger: self.trigger,
             set: set.copied(),
             flagged: set.is_some_and(|s| self.flagged(s)),
+            share: set
+                .and_then(|s| s.config)
+                .and_then(|c| self.shares.get(c as usize).copied()),
             hub,
             campaign,
         };
@@ -433,7 +444,7 @@ impl<'s> Plan<'s, '_> {
             let st = &mut stats[ri];
             match &rule.spec.action {
                 RuleAction::Notify { .. } | RuleAction::SetCutoffs { .. } => {
-                    let scope = super::scope_of(rule.spec);
+                    let scope = super::scope_of(rule.spec, self.owner);
                     let holds = if scope.hubs {
                         groups.iter().any(|g| {
                             g.hubs.iter().any(|h| {
@@ -457,6 +468,17 @@ impl<'s> Plan<'s, '_> {
                     continue;
                 }
                 _ => {}
+            }
+            if let RuleAction::NotifyCustomers { .. } = rule.spec.action {
+                for g in groups {
+                    if let Some(cfg) = g.set.config {
+                        if self.eval(rule, Some(&g.set), None, self.campaign.as_ref(), st) {
+                            acts.customers.entry(ri).or_default().insert(cfg);
+                            st.sets += 1;
+                        }
+                    }
+                }
+                continue;
             }
             for g in groups {
                 let per_campaign = matches!(
@@ -664,7 +686,9 @@ impl<'s> Plan<'s, '_> {
                     },
                     RuleAction::Release => RuleAct::Released { sets, hubs },
                     RuleAction::Prioritise => RuleAct::Prioritised { sets, hubs },
-                    RuleAction::Notify { .. } | RuleAction::SetCutoffs { .. } => continue,
+                    RuleAction::Notify { .. }
+                    | RuleAction::SetCutoffs { .. }
+                    | RuleAction::NotifyCustomers { .. } => continue,
                 };
                 push(out, ri, act);
             }
@@ -694,6 +718,19 @@ impl<'s> Plan<'s, '_> {
                         .collect(),
                 },
             );
+        }
+        for (ri, sets) in acts.customers {
+            if let RuleAction::NotifyCustomers { text } = &self.rules[ri].spec.action {
+                let sets = sets.iter().map(|&c| self.state.set_of(c)).collect();
+                push(
+                    out,
+                    ri,
+                    RuleAct::CustomersNotified {
+                        sets,
+                        text: text.clone(),
+                    },
+                );
+            }
         }
         for ri in acts.notify {
             if let RuleAction::Notify { text } = &self.rules[ri].spec.action {
@@ -873,7 +910,7 @@ impl State {
                 {
                     continue;
                 }
-                let Some(ready) = Ready::of(view) else {
+                let Some(ready) = Ready::of(owner, view) else {
                     continue;
                 };
                 let t = Trigger::new("date_reached", at);
@@ -993,7 +1030,7 @@ impl State {
                 Actor::System => false,
             };
             if sees {
-                if let Some(r) = Ready::of(view) {
+                if let Some(r) = Ready::of(owner, view) {
                     owners.entry(owner).or_default().push(r);
                 }
             }
@@ -1019,6 +1056,7 @@ impl State {
                 campaign: None,
                 flagged: self.flagged_by(me),
                 memo: Default::default(),
+                shares: Vec::new(),
             };
             let groups = [Group {
                 set,
@@ -1043,7 +1081,7 @@ impl State {
         let listening = self.rules.listening(t.at, wants);
         let mut owners: BTreeMap<&Actor, Vec<Ready<'_>>> = BTreeMap::new();
         for (owner, view) in listening {
-            if let Some(r) = Ready::of(view) {
+            if let Some(r) = Ready::of(owner, view) {
                 owners.entry(owner).or_default().push(r);
             }
         }
@@ -1099,7 +1137,11 @@ impl State {
         let me = owner
             .as_customer()
             .and_then(|c| self.estate.customer_idx(c));
-        let groups = self.groups_of(owner, me, hubs, rules, counts);
+        let (groups, shares) = if self.industry_rules(owner, rules) {
+            self.industry_groups(hubs)
+        } else {
+            (self.groups_of(owner, me, hubs, rules, counts), Vec::new())
+        };
         let plan = Plan {
             state: self,
             owner,
@@ -1109,10 +1151,76 @@ impl State {
             campaign,
             flagged: self.flagged_by(me),
             memo: Default::default(),
+            shares,
         };
         let mut stats = vec![RuleStats::default(); rules.len()];
         let acts = plan.run(&groups, &mut stats);
         plan.events(acts, out)
+    }
+
+    /// Whether `rules` are the DCC's and one of them acts on the industry's sets.
+    fn industry_rules(&self, owner: &Actor, rules: &[Ready<'_>]) -> bool {
+        *owner == Actor::Dcc
+            && rules
+                .iter()
+                .any(|r| matches!(r.spec.action, RuleAction::NotifyCustomers { .. }))
+    }
+
+    /// The industry's configuration sets that `hubs` selects, each with its hubs (no list), and
+    /// every set's share of its variant's hubs in percent: one pass over the estate. The DCC's.
+    fn industry_groups(&self, hubs: &Hubs) -> (Vec<Group<'_>>, Vec<f64>) {
+        let mut counts = vec![0u64; self.estate.configs.len()];
+        let mut per_variant = vec![0u64; self.catalogue.variants.len()];
+        for h in &self.estate.hubs {
+            counts[h.config as usize] += 1;
+            per_variant[usize::from(h.variant)] += 1;
+        }
+        let shares: Vec<f64> = self
+            .estate
+            .configs
+            .values()
+            .iter()
+            .enumerate()
+            .map(|(c, set)| {
+                let total = per_variant[usize::from(set.variant)].max(1);
+                100.0 * counts[c] as f64 / total as f64
+            })
+            .collect();
+        let groups = self
+            .estate
+            .configs
+            .values()
+            .iter()
+            .enumerate()
+            .filter(|&(c, set)| {
+                counts[c] > 0
+                    && hubs.variant.is_none_or(|v| v == set.variant)
+                    && hubs.sets.as_ref().is_none_or(|s| s.contains(&(c as u32)))
+                    && hubs.firmware.is_none_or(|f| f == set.firmware)
+            })
+            .map(|(c, _)| Group {
+                set: self.set_facts(c as u32),
+                count: counts[c] as usize,
+                hubs: Vec::new(),
+            })
+            .collect();
+        (groups, shares)
+    }
+
+    /// The customers with hubs on `set` (none if it is not in the estate).
+    pub(crate) fn customers_on(&self, set: &ConfigurationSet) -> Vec<CustomerIdx> {
+        let Some(cfg) = self.find_config(set) else {
+            return Vec::new();
+        };
+        let mut on = BTreeSet::new();
+        for h in self.estate.hubs.iter().filter(|h| h.config == cfg) {
+            for s in [h.import_supplier, h.gas_supplier] {
+                if s != NO_CUSTOMER {
+                    on.insert(s);
+                }
+            }
+        }
+        on.into_iter().collect()
     }
 
     /// The owner's hubs a trigger concerns, grouped by set; none when no rule acts on hubs.
@@ -1124,7 +1232,7 @@ impl State {
         rules: &[Ready<'_>],
         counts: Option<&[u32]>,
     ) -> Vec<Group<'_>> {
-        if !rules.iter().any(|r| super::scope_of(r.spec).hubs) {
+        if !rules.iter().any(|r| super::scope_of(r.spec, owner).hubs) {
             return Vec::new();
         }
         let Some(me) = me else {
@@ -1359,6 +1467,15 @@ pub(crate) fn apply_act(
                 c.cutoff_extensions.insert(idx, at);
             }
         }
+        RuleAct::CustomersNotified { .. } => {
+            if *owner != Actor::Dcc {
+                return Err(Error::not_permitted(
+                    owner,
+                    "notify customers by rule",
+                    "only the DCC's rules notify customers",
+                ));
+            }
+        }
         RuleAct::Notified { .. } | RuleAct::NothingToDo => {}
     }
     Ok(())
@@ -1398,7 +1515,7 @@ impl State {
                     && trigger_kind(&r.spec.trigger) == kind
                     && r.spec.active_at(at)
             })
-            .filter_map(Ready::of)
+            .filter_map(|r| Ready::of(owner, r))
             .collect();
         rules.push(Ready {
             spec,
@@ -1456,7 +1573,11 @@ impl State {
                     firmware: None,
                 },
             };
-            let groups = self.groups_of(owner, me, &hubs, &rules, None);
+            let (groups, shares) = if self.industry_rules(owner, &rules) {
+                self.industry_groups(&hubs)
+            } else {
+                (self.groups_of(owner, me, &hubs, &rules, None), Vec::new())
+            };
             let plan = Plan {
                 state: self,
                 owner,
@@ -1466,6 +1587,7 @@ impl State {
                 campaign: c,
                 flagged: self.flagged_by(me),
                 memo: Default::default(),
+                shares,
             };
             let mut stats = vec![RuleStats::default(); rules.len()];
             let acts = plan.run(&groups, &mut stats);
