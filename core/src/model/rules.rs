@@ -282,16 +282,45 @@ impl Rules {
     ) -> Vec<(&'a Actor, &'a RuleView)> {
         let mut out = Vec::new();
         for (owner, rules) in &self.by_owner {
-            let mut mine: Vec<&RuleView> = rules
+            Self::in_force(owner, rules, at, &wants, &mut out);
+        }
+        out
+    }
+
+    /// [`Rules::listening`] for the rules of `owners` only (in the owners' order; the parties
+    /// that may see one hub, so a hub's trigger does not walk every party's rules).
+    pub fn listening_of<'a>(
+        &'a self,
+        owners: &[Actor],
+        at: DateTime<Utc>,
+        wants: impl Fn(&RuleTrigger) -> bool + 'a,
+    ) -> Vec<(&'a Actor, &'a RuleView)> {
+        let mut out = Vec::new();
+        for owner in owners {
+            if let Some((owner, rules)) = self.by_owner.get_key_value(owner) {
+                Self::in_force(owner, rules, at, &wants, &mut out);
+            }
+        }
+        out
+    }
+
+    fn in_force<'a>(
+        owner: &'a Actor,
+        rules: &'a BTreeMap<String, RuleView>,
+        at: DateTime<Utc>,
+        wants: &impl Fn(&RuleTrigger) -> bool,
+        out: &mut Vec<(&'a Actor, &'a RuleView)>,
+    ) {
+        let first = out.len();
+        out.extend(
+            rules
                 .values()
                 .filter(|r| {
                     r.retired_at.is_none() && r.spec.active_at(at) && wants(&r.spec.trigger)
                 })
-                .collect();
-            mine.sort_by(|a, b| act_order(&a.spec, &b.spec));
-            out.extend(mine.into_iter().map(|r| (owner, r)));
-        }
-        out
+                .map(|r| (owner, r)),
+        );
+        out[first..].sort_by(|a, b| act_order(&a.1.spec, &b.1.spec));
     }
 
     /// The live rules of an owner (not retired).

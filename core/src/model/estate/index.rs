@@ -15,6 +15,10 @@ use crate::kernel::par;
 const SHARD_BITS: u32 = 8;
 const SHARDS: usize = 1 << SHARD_BITS;
 
+/// Below this many ids, a batch goes straight to its shards: sorting it first allocates one
+/// vector per shard, which for one installed hub cost more than the install itself.
+const DIRECT: usize = 4 * SHARDS;
+
 /// The shard of `id`. The shard takes a different hash from the one inside a shard
 /// (`FxHasher`). hashbrown takes each entry's tag from the top bits of its hash. If the shard
 /// came from the same bits, every id in a shard would carry the same tag, and lookups would
@@ -67,6 +71,12 @@ impl HubIndex {
 
     /// Adds `ids` (none of them present) at positions `first`, `first + 1`, ...
     pub fn extend(&mut self, ids: &[HubId], first: u32) {
+        if ids.len() < DIRECT {
+            for (i, &id) in ids.iter().enumerate() {
+                self.shards[shard_of(id)].insert(id, first + i as u32);
+            }
+            return;
+        }
         let parts = partition(ids, |i| first + i as u32);
         let mut work: Vec<_> = self.shards.iter_mut().zip(parts).collect();
         par::for_each(&mut work, ids.len(), |(shard, part)| {
@@ -78,6 +88,16 @@ impl HubIndex {
     /// The rows of `ids` that cannot be added: the id is indexed already, or an earlier row
     /// has it. In row order.
     pub fn duplicates(&self, ids: &[HubId]) -> Vec<usize> {
+        if ids.len() < DIRECT {
+            let mut seen: HashSet<HubId, FxBuild> =
+                HashSet::with_capacity_and_hasher(ids.len(), FxBuild::default());
+            return (0..ids.len())
+                .filter(|&row| {
+                    let id = ids[row];
+                    self.get(id).is_some() || !seen.insert(id)
+                })
+                .collect();
+        }
         let parts = partition(ids, |i| i as u32);
         let mut work: Vec<_> = parts.iter().map(|p| (p, Vec::new())).collect();
         par::for_each(&mut work, ids.len(), |(part, dups)| {
@@ -121,5 +141,14 @@ mod tests {
         let expected: Vec<usize> = (0..11).chain([20]).collect();
         assert_eq!(dups, expected);
         assert!(index.bytes() >= 3_001 * 13);
+        // A batch above the direct bound goes through the shards: the same answer.
+        let mut big = ids[2_000..4_500].to_vec();
+        big.extend_from_slice(&ids[4_000..4_010]);
+        assert!(big.len() >= DIRECT);
+        let expected: Vec<usize> = (0..1_001).chain(2_500..2_510).collect();
+        assert_eq!(index.duplicates(&big), expected);
+        index.extend(&ids[3_001..4_500], 3_001);
+        assert_eq!(index.get(ids[4_499]), Some(4_499));
+        assert_eq!(index.len(), 4_500);
     }
 }

@@ -436,24 +436,27 @@ fn nesting_bound(source: &str) -> Result<(), Error> {
 /// on every event that sets the rule off (parsing is most of the cost of a rule). The memory is
 /// bounded: past [`MAX_REMEMBERED`] conditions it starts again.
 pub(crate) fn checked(source: &str, scope: Scope) -> Result<Condition, Error> {
-    type Memory = HashMap<(String, bool, bool, bool), Condition>;
+    // By text, then by the scope's three flags: a lookup takes the text borrowed.
+    type Memory = HashMap<String, [Option<Condition>; 8]>;
     static MEMORY: std::sync::OnceLock<std::sync::Mutex<Memory>> = std::sync::OnceLock::new();
     let memory = MEMORY.get_or_init(Default::default);
-    let key = (
-        source.to_string(),
-        scope.campaign,
-        scope.hubs,
-        scope.industry,
-    );
-    if let Some(c) = memory.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+    let slot = usize::from(scope.campaign)
+        | usize::from(scope.hubs) << 1
+        | usize::from(scope.industry) << 2;
+    if let Some(c) = memory
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(source)
+        .and_then(|s| s[slot].as_ref())
+    {
         return Ok(c.clone());
     }
     let c = check(source, scope)?;
     let mut m = memory.lock().unwrap_or_else(|p| p.into_inner());
-    if m.len() >= MAX_REMEMBERED {
+    if m.len() >= MAX_REMEMBERED && !m.contains_key(source) {
         m.clear();
     }
-    m.insert(key, c.clone());
+    m.entry(source.to_string()).or_default()[slot] = Some(c.clone());
     Ok(c)
 }
 

@@ -1020,19 +1020,17 @@ impl State {
         wants: impl Fn(&RuleTrigger) -> bool,
         out: &mut Vec<EventPayload>,
     ) -> Result<(), Error> {
-        let listening = self.rules.listening(t.at, wants);
+        // Only the parties that may see this hub: the DCC, its region's CSP, its suppliers.
+        let mut parties = vec![
+            Actor::Dcc,
+            Actor::Csp(self.catalogue.variant(set.variant).region),
+        ];
+        parties.extend(ids.iter().flatten().map(|&c| Actor::Customer(c.clone())));
+        let listening = self.rules.listening_of(&parties, t.at, wants);
         let mut owners: BTreeMap<&Actor, Vec<Ready<'_>>> = BTreeMap::new();
         for (owner, view) in listening {
-            let sees = match owner {
-                Actor::Dcc => true,
-                Actor::Csp(r) => self.catalogue.variant(set.variant).region == *r,
-                Actor::Customer(c) => ids.iter().flatten().any(|id| *id == c),
-                Actor::System => false,
-            };
-            if sees {
-                if let Some(r) = Ready::of(owner, view) {
-                    owners.entry(owner).or_default().push(r);
-                }
+            if let Some(r) = Ready::of(owner, view) {
+                owners.entry(owner).or_default().push(r);
             }
         }
         for (owner, rules) in owners {
