@@ -584,7 +584,7 @@ impl NativeEngine {
     /// Answers a columnar question (`ColumnarQuery.UpgradeList(region, at)`,
     /// `.CustomerEstate(customer)`, `.ConfigurationSets(customer)`, `.EstateByFirmware(customer)`,
     /// `.CampaignProgress(campaign, at)`, `.CampaignAttempts(campaign)`, `.Blockers(campaign,
-    /// at)`, `.Events(after, limit)`) as `actor` may see it, as Arrow IPC stream bytes: one
+    /// at)`, `.DryRunRule(rule, at)`, `.Events(after, limit)`) as `actor` may see it, as Arrow IPC stream bytes: one
     /// crossing of JNA, read with Arrow Java (`ArrowStreamReader`). The same rows, scope and
     /// refusals as the row query of the same name; each question's columns are in the core's
     /// `ColumnarQuery` docs.

@@ -66,6 +66,36 @@ def test_a_rule_approves_sets_in_a_new_campaign_and_explain_names_it() -> None:
     assert [r.retired_at is not None for r in e.rules(D)] == [False, True]
 
 
+def test_a_dry_run_as_arrow_is_the_typed_dry_run_a_row_per_hub() -> None:
+    pa = pytest.importorskip("pyarrow")
+    e = estate()
+    e.create_campaign(DCC, t(2), campaign="C2", variant="CH-N-DB", target="2.0", cutoff=t(60))
+    hold = ota.RuleSpec("hold Y", ota.RuleTrigger.campaign_created(), ota.RuleAction.hold("our checks"),
+                        condition='esme.model == "EM-B2"')
+    typed = e.dry_run_rule(D, hold, t(3))
+    rows = pa.table(e.query_arrow(D, {"name": "dry_run_rule", "rule": hold, "at": t(3)})).to_pylist()
+    # SUP-D's hubs 16-19 are on set Y: each a row, reached through the set.
+    assert len(rows) == sum(c.hubs + c.hubs_in_sets for c in typed.counts) == 4
+    assert [r["hub"] for r in rows] == [h(n) for n in range(0x16, 0x1A)]
+    assert {(r["act"], r["by_set"], r["text"], r["until"]) for r in rows} == {("held", True, "our checks", None)}
+    # Scoped: SUP-A's hubs are not on set Y.
+    assert pa.table(e.query_arrow(A, {"name": "dry_run_rule", "rule": hold, "at": t(3)})).num_rows == 0
+    # The DCC's cut-off rule concerns no hub: a row for the cut-off, one per named customer.
+    cut = ota.RuleSpec("cut", ota.RuleTrigger.campaign_created(),
+                       ota.RuleAction.set_cutoffs(30, [ota.CutoffExtra("SUP-D", 14)]))
+    rows = pa.table(e.query_arrow(DCC, {"name": "dry_run_rule", "rule": cut, "at": t(3)})).to_pylist()
+    assert [(r["act"], r["customer"], r["hub"]) for r in rows] == [("cutoffs_set", None, None), ("cutoffs_set", "SUP-D", None)]
+    assert [r["until"] for r in rows] == [t(33), t(47)]  # 30 days after the trigger, 44 for SUP-D
+    # Refused as saving the rule would be.
+    bad = ota.RuleSpec("bad", ota.RuleTrigger.campaign_created(), ota.RuleAction.approve(), condition="esme.nope")
+    with pytest.raises(ota.InvalidConditionError):
+        e.query_arrow(D, {"name": "dry_run_rule", "rule": bad, "at": t(3)})
+    with pytest.raises(ota.NotPermittedError):
+        e.query_arrow(D, {"name": "dry_run_rule", "rule": cut, "at": t(3)})
+    with pytest.raises(ota.InvalidInputError, match="query"):
+        e.query_arrow(D, {"name": "dry_run_rule", "rule": {"name": "no trigger"}, "at": t(3)})
+
+
 def test_the_prerequisite_and_the_meter_rule_together() -> None:
     e = estate()
     e.set_firmware_prerequisites(CSP, t(1), variant="CH-N-DB", version="2.0",

@@ -697,7 +697,28 @@ fn every_question(e: &Engine) -> Vec<(ColumnarQuery, Vec<arrow_array::RecordBatc
             },
             vec![s.blockers_arrow(&a, &camp(C1), t(3)).unwrap()],
         ),
+        (
+            ColumnarQuery::DryRunRule {
+                rule: approve_all(),
+                at: t(3),
+            },
+            vec![s.dry_run_rule_arrow(&a, &approve_all(), t(3)).unwrap()],
+        ),
     ]
+}
+
+/// A customer's rule approving every set in each new campaign.
+fn approve_all() -> commshub_ota::rules::RuleSpec {
+    commshub_ota::rules::RuleSpec {
+        name: "approve all".into(),
+        trigger: commshub_ota::rules::RuleTrigger::CampaignCreated,
+        condition: String::new(),
+        action: commshub_ota::rules::RuleAction::Approve,
+        priority: 0,
+        active_from: None,
+        active_until: None,
+        notify: false,
+    }
 }
 
 #[test]
@@ -707,9 +728,9 @@ fn query_arrow_answers_each_question_as_its_direct_method_does() {
     for (query, expected) in every_question(&e) {
         // The attempts and blockers are asked as SUP-A, the rest as the DCC (as above).
         let actor = match query {
-            ColumnarQuery::CampaignAttempts { .. } | ColumnarQuery::Blockers { .. } => {
-                cust("SUP-A")
-            }
+            ColumnarQuery::CampaignAttempts { .. }
+            | ColumnarQuery::Blockers { .. }
+            | ColumnarQuery::DryRunRule { .. } => cust("SUP-A"),
             _ => Actor::Dcc,
         };
         let answer = e.query_arrow(&actor, &query).unwrap();
@@ -946,4 +967,174 @@ fn an_arrow_load_names_every_bad_row_and_each_malformed_input() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotPermitted, "{err}");
     assert!(e.same_state_as(&before));
+}
+
+// --- a rule's dry run as rows ---
+
+/// The dry run as rows is the typed dry run hub by hub: each act on a set reaches the owner's
+/// hubs on it, each named hub is a row, acts that concern no hub are one row each; scoped to
+/// the owner; refused as the typed one is.
+#[test]
+fn a_rules_dry_run_as_rows_is_the_typed_dry_run_hub_by_hub() {
+    use commshub_ota::rules::{CutoffExtra, RuleAction, RuleSpec, RuleTrigger};
+    let mut e = Engine::new();
+    given_json(&mut e, "fixtures/rollout_estate.json");
+    let campaign = CreateCampaign {
+        campaign: camp("C2"),
+        variant: vid(NORTH),
+        target: fw("2.0"),
+        cutoff: t(60),
+        policy: Default::default(),
+    };
+    ok(&mut e, &Actor::Dcc, t(2), Command::CreateCampaign(campaign));
+    let d = cust("SUP-D");
+    let rule = |name: &str, trigger, condition: &str, action| RuleSpec {
+        name: name.into(),
+        trigger,
+        condition: condition.into(),
+        action,
+        priority: 0,
+        active_from: None,
+        active_until: None,
+        notify: false,
+    };
+    // SUP-D's hubs 16-19 are on set Y (ESME EM-B2), hub 15 on set X.
+    let reject = rule(
+        "reject Y",
+        RuleTrigger::CampaignCreated,
+        r#"esme.model == "EM-B2""#,
+        RuleAction::Reject {
+            reason: "wait".into(),
+        },
+    );
+    let typed = e.state().dry_run_rule(&d, &reject, t(2)).unwrap();
+    let rows = e.state().dry_run_rule_arrow(&d, &reject, t(2)).unwrap();
+    assert_eq!(
+        rows.schema(),
+        ColumnarQuery::DryRunRule {
+            rule: reject.clone(),
+            at: t(2)
+        }
+        .schema()
+    );
+    assert_eq!(typed.counts.len(), 1);
+    assert_eq!(
+        rows.num_rows() as i64,
+        typed.counts[0].hubs_in_sets + typed.counts[0].hubs
+    );
+    let hubs: Vec<String> = texts(&rows, "hub").into_iter().flatten().collect();
+    let expected: Vec<String> = (16..20).map(|n| hub(n).to_string()).collect();
+    assert_eq!(hubs, expected);
+    assert!(texts(&rows, "act")
+        .iter()
+        .all(|a| a.as_deref() == Some("rejected")));
+    assert!(texts(&rows, "campaign")
+        .iter()
+        .all(|c| c.as_deref() == Some("C2")));
+    assert!(texts(&rows, "text")
+        .iter()
+        .all(|c| c.as_deref() == Some("wait")));
+    let set_y = e.state().hub(&d, hub(16)).unwrap().configuration_set.key();
+    assert!(texts(&rows, "configuration_set")
+        .iter()
+        .all(|s| s.as_deref() == Some(set_y.as_str())));
+    let by_set = rows
+        .column_by_name("by_set")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<BooleanArray>()
+        .unwrap();
+    assert_eq!(by_set.true_count(), 4);
+
+    // A hub's trigger, dry-run: each of SUP-D's hubs as if just installed (an unconditional
+    // rule covers them by their sets).
+    let installs = rule("new", RuleTrigger::HubInstalled, "", RuleAction::Approve);
+    let typed = e.state().dry_run_rule(&d, &installs, t(2)).unwrap();
+    let rows = e.state().dry_run_rule_arrow(&d, &installs, t(2)).unwrap();
+    let reached: i64 = typed.counts.iter().map(|c| c.hubs + c.hubs_in_sets).sum();
+    assert_eq!((rows.num_rows() as i64, reached), (5, 5), "{typed:?}");
+    let hubs: Vec<String> = texts(&rows, "hub").into_iter().flatten().collect();
+    let expected: Vec<String> = (15..20).map(|n| hub(n).to_string()).collect();
+    assert_eq!(hubs, expected);
+
+    // Scoped to the owner: SUP-A's same rule shows SUP-A's hubs (1, 2, 10-14, split 20), no other.
+    let rows = e
+        .state()
+        .dry_run_rule_arrow(&cust("SUP-A"), &installs, t(2))
+        .unwrap();
+    let mut hubs: Vec<String> = texts(&rows, "hub").into_iter().flatten().collect();
+    hubs.sort();
+    let expected: Vec<String> = [1, 2, 10, 11, 12, 13, 14, 20]
+        .map(|n| hub(n).to_string())
+        .to_vec();
+    assert_eq!(hubs, expected);
+
+    // The DCC's cut-off rule: one row for the campaign's cut-off, one per named customer; no hub.
+    let cutoffs = rule(
+        "cut-offs",
+        RuleTrigger::CampaignCreated,
+        "",
+        RuleAction::SetCutoffs {
+            days: 30,
+            extra: vec![CutoffExtra {
+                customer: cid("SUP-D"),
+                days: 14,
+            }],
+        },
+    );
+    let rows = e
+        .state()
+        .dry_run_rule_arrow(&Actor::Dcc, &cutoffs, t(2))
+        .unwrap();
+    assert_eq!(rows.num_rows(), 2);
+    assert_eq!(
+        texts(&rows, "act"),
+        vec![Some("cutoffs_set".to_string()); 2]
+    );
+    assert_eq!(
+        texts(&rows, "customer"),
+        vec![None, Some("SUP-D".to_string())]
+    );
+    assert!(texts(&rows, "hub").iter().all(Option::is_none));
+    let until = rows
+        .column_by_name("until")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<arrow_array::TimestampMicrosecondArray>()
+        .unwrap();
+    assert_eq!(until.value(0), t(32).timestamp_micros());
+    assert_eq!(until.value(1), t(46).timestamp_micros());
+
+    // Refused as saving the rule would be, through the one columnar entry too.
+    let bad = rule(
+        "bad",
+        RuleTrigger::CampaignCreated,
+        "esme.nope",
+        RuleAction::Approve,
+    );
+    let err = e
+        .query_arrow(
+            &d,
+            &ColumnarQuery::DryRunRule {
+                rule: bad,
+                at: t(2),
+            },
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidCondition, "{err}");
+    let err = e
+        .query_arrow(
+            &d,
+            &ColumnarQuery::DryRunRule {
+                rule: cutoffs.clone(),
+                at: t(2),
+            },
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotPermitted, "{err}");
+    let err = e
+        .state()
+        .dry_run_rule_arrow(&Actor::System, &installs, t(2))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotPermitted, "{err}");
 }

@@ -572,6 +572,24 @@ fn cell(a: &arrow_array::ArrayRef, i: usize) -> String {
     }
 }
 
+/// Rules a customer dry-runs: approving every set in each campaign, approving each new hub.
+fn probe_rules() -> Vec<commshub_ota::rules::RuleSpec> {
+    use commshub_ota::rules::{RuleAction, RuleSpec, RuleTrigger};
+    [RuleTrigger::CampaignCreated, RuleTrigger::HubInstalled]
+        .into_iter()
+        .map(|trigger| RuleSpec {
+            name: "probe".into(),
+            trigger,
+            condition: String::new(),
+            action: RuleAction::Approve,
+            priority: 0,
+            active_from: None,
+            active_until: None,
+            notify: false,
+        })
+        .collect()
+}
+
 /// Everything `observer` can read at `at`: every view, and with feature `arrow` every frame.
 fn reads(e: &Engine, observer: &Actor, at: DateTime<Utc>) -> Vec<String> {
     let s = e.state();
@@ -612,6 +630,12 @@ fn reads(e: &Engine, observer: &Actor, at: DateTime<Utc>) -> Vec<String> {
             out.push(json(s.estate_by_firmware(observer, Some(me))));
             for n in [1, 6] {
                 out.push(json(s.hub(observer, h(n))));
+            }
+            // What a rule would do, on a campaign's start and on a hub's install.
+            for rule in probe_rules() {
+                out.push(json(s.dry_run_rule(observer, &rule, at)));
+                #[cfg(feature = "arrow")]
+                out.push(frame(s.dry_run_rule_arrow(observer, &rule, at).map(one)));
             }
             #[cfg(feature = "arrow")]
             {

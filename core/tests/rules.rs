@@ -1048,6 +1048,34 @@ fn a_log_cannot_attach_acts_to_a_rule_that_did_not_make_them() {
     );
 }
 
+/// A log cannot give a party more live rules than its commands could have saved.
+#[test]
+fn a_log_holds_no_more_rules_of_a_party_than_the_bound() {
+    let mut e = estate();
+    let d = cust("SUP-D");
+    for i in 0..limits::MAX_RULES_PER_PARTY {
+        let rule = spec(
+            &format!("r{i}"),
+            RuleTrigger::HubInstalled,
+            "",
+            RuleAction::Approve,
+        );
+        save(&mut e, &d, 1, rule);
+    }
+    let mut events = e.events().unwrap().to_vec();
+    assert!(Engine::replay(events.clone()).is_ok());
+    let mut one_more = events.last().unwrap().clone();
+    one_more.seq += 1;
+    if let EventPayload::RuleSaved(s) = &mut one_more.payload {
+        s.rule.name = "one too many".into();
+        s.version = 1;
+    }
+    events.push(one_more);
+    let err = Engine::replay(events).map(|_| ()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::CorruptLog, "{err}");
+    assert!(err.to_string().contains("rules"), "{err}");
+}
+
 /// Another party's rules and their acts never change what SUP-A reads (decision 13).
 #[test]
 fn another_suppliers_rules_change_nothing_a_customer_reads() {

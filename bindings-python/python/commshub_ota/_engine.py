@@ -377,6 +377,9 @@ class Engine(EngineMethods):
         - `{"name": "campaign_progress", "campaign": ..., "at": ...}`,
           `{"name": "campaign_attempts", "campaign": ...}` and
           `{"name": "blockers", "campaign": ..., "at": ...}` (bulk explain: a row per blocker).
+        - `{"name": "dry_run_rule", "rule": RuleSpec(...), "at": ...}`: what a rule would do, a
+          row per hub it would act on: `act`, `campaign`, `hub`, `configuration_set`, `by_set`,
+          `customer`, `until`, `text` (`dry_run_rule` gives the same as counts).
         - `{"name": "events", "after": 0, "limit": 1000}`: the recorded events (the DCC only).
 
         Times are aware datetimes (or RFC 3339 text), regions and other enums their values or

@@ -209,6 +209,14 @@ pub enum ColumnarQuery {
         campaign: CampaignId,
         at: DateTime<Utc>,
     },
+    /// What `rule` would do on the asker's estate at `at` (the dry run), a row per hub it
+    /// would act on and one per act that concerns no hub: `act`, `campaign`, `hub`,
+    /// `configuration_set`, `by_set`, `customer`, `until`, `text`. Refused as saving the rule
+    /// would be.
+    DryRunRule {
+        rule: crate::model::rules::RuleSpec,
+        at: DateTime<Utc>,
+    },
     /// At most `limit` (1 to 100 000; 1 000 by default) recorded events after `after` (0:
     /// from the first): the DCC only. Signed, as every number a binding passes (the JVM has no
     /// unsigned types): a negative one is refused.

@@ -3,7 +3,6 @@
 //! the other supplier?"). The same blockers, worded for the same asker, as `explain` gives hub
 //! by hub.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow_array::builder::StringBuilder;
@@ -11,7 +10,7 @@ use arrow_array::{ArrayRef, RecordBatch, TimestampMicrosecondArray};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use chrono::{DateTime, Utc};
 
-use super::{batch, dict_field, nullable_dict_field, nullable_dictionary, timestamp_type};
+use super::{batch, dict_field, nullable_dict_field, nullable_dictionary, timestamp_type, Texts};
 use crate::kernel::error::Error;
 use crate::kernel::ids::actor::Actor;
 use crate::kernel::ids::CampaignId;
@@ -30,25 +29,6 @@ pub fn blockers_schema() -> SchemaRef {
         Field::new("until", timestamp_type(), true),
         nullable_dict_field("detail"),
     ]))
-}
-
-/// Texts numbered as first met: one answer's dictionary.
-#[derive(Default)]
-struct Texts {
-    index: HashMap<String, i32>,
-    values: Vec<String>,
-}
-
-impl Texts {
-    fn key(&mut self, text: String) -> i32 {
-        if let Some(&k) = self.index.get(&text) {
-            return k;
-        }
-        let k = self.values.len() as i32;
-        self.values.push(text.clone());
-        self.index.insert(text, k);
-        k
-    }
 }
 
 /// What a blocker says beyond its kind.
@@ -199,10 +179,10 @@ impl State {
         for (pos, b) in &found {
             let text = hubs[*pos].id.canonical_bytes();
             hub.append_value(std::str::from_utf8(&text).unwrap_or_default());
-            kind.push(kinds.key(b.kind().to_string()));
+            kind.push(kinds.key(b.kind()));
             let p = parts(b);
-            role.push(p.role.map(|r| roles.key(r.to_string())));
-            by.push(p.by.map(|p| parties.key(p.kind().to_string())));
+            role.push(p.role.map(|r| roles.key(r)));
+            by.push(p.by.map(|p| parties.key(p.kind())));
             by_customer.push(
                 p.by.and_then(Party::customer)
                     .map(|c| customers.key(c.to_string())),

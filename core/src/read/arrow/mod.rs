@@ -13,6 +13,7 @@
 //! - `estate`: a customer's hubs, configuration sets (the DPL), estate by firmware;
 //! - `rollout`: a campaign's upgrade attempts and their outcomes, its progress by set;
 //! - `eligibility`: bulk explain, every blocked hub's blockers, one row each;
+//! - `rules`: a rule's dry run, a row per hub it would act on;
 //! - `events`: the recorded events;
 //! - `query`: every one of them as data ([`ColumnarQuery`]), for the one columnar entry.
 
@@ -21,6 +22,7 @@ mod estate;
 pub(crate) mod events;
 mod query;
 mod rollout;
+mod rules;
 mod upgrade_list;
 
 pub use crate::read::query::ColumnarQuery;
@@ -31,6 +33,7 @@ pub use estate::{
 pub use events::events_schema;
 pub use query::ArrowAnswer;
 pub use rollout::{attempts_schema, campaign_progress_schema};
+pub use rules::dry_run_schema;
 pub use upgrade_list::upgrade_list_schema;
 
 use std::sync::Arc;
@@ -194,6 +197,26 @@ fn variants(state: &State) -> Vec<String> {
         .iter()
         .map(|v| v.id.to_string())
         .collect()
+}
+
+/// Texts numbered as first met: one answer's dictionary.
+#[derive(Default)]
+struct Texts {
+    index: std::collections::HashMap<String, i32>,
+    values: Vec<String>,
+}
+
+impl Texts {
+    fn key(&mut self, text: impl AsRef<str>) -> i32 {
+        let text = text.as_ref();
+        if let Some(&k) = self.index.get(text) {
+            return k;
+        }
+        let k = self.values.len() as i32;
+        self.values.push(text.to_string());
+        self.index.insert(text.to_string(), k);
+        k
+    }
 }
 
 /// A dictionary of the configuration sets one answer names, ordered by key text: nothing of

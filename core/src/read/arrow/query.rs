@@ -6,7 +6,8 @@ use crate::kernel::ids::actor::Actor;
 use crate::model::state::State;
 use crate::read::arrow::{
     attempts_schema, blockers_schema, campaign_progress_schema, configuration_sets_schema,
-    customer_estate_schema, estate_by_firmware_schema, events_schema, upgrade_list_schema,
+    customer_estate_schema, dry_run_schema, estate_by_firmware_schema, events_schema,
+    upgrade_list_schema,
 };
 use crate::read::query::ColumnarQuery;
 use arrow_array::RecordBatch;
@@ -23,6 +24,7 @@ impl ColumnarQuery {
             ColumnarQuery::CampaignProgress { .. } => campaign_progress_schema(),
             ColumnarQuery::CampaignAttempts { .. } => attempts_schema(),
             ColumnarQuery::Blockers { .. } => blockers_schema(),
+            ColumnarQuery::DryRunRule { .. } => dry_run_schema(),
             ColumnarQuery::Events { .. } => events_schema(),
         }
     }
@@ -95,6 +97,9 @@ impl State {
             }
             ColumnarQuery::Blockers { campaign, at } => {
                 ArrowAnswer::one(self.blockers_arrow(actor, campaign, *at)?)
+            }
+            ColumnarQuery::DryRunRule { rule, at } => {
+                ArrowAnswer::one(self.dry_run_rule_arrow(actor, rule, *at)?)
             }
             ColumnarQuery::Events { .. } => {
                 return Err(Error::invalid_input(

@@ -295,11 +295,25 @@ impl Evolve for RuleSaved {
     }
 
     fn apply(&self, state: &mut State, event: &Event, verify: bool) -> Result<(), Error> {
+        let current = state
+            .rules
+            .by_owner
+            .get(&event.actor)
+            .and_then(|m| m.get(&self.rule.name));
         if verify {
             check_rule(&event.actor, &self.rule, "save a rule")?;
+            // A log holds no more live rules of a party than a command could have saved.
+            let live = state.rules.live_count(&event.actor);
+            if current.is_none_or(|r| r.retired_at.is_some()) && live >= limits::MAX_RULES_PER_PARTY
+            {
+                return Err(Error::too_many(
+                    "rules (retire one you no longer need)",
+                    live + 1,
+                    limits::MAX_RULES_PER_PARTY,
+                ));
+            }
         }
-        let mine = state.rules.by_owner.entry(event.actor.clone()).or_default();
-        let expected = mine.get(&self.rule.name).map_or(1, |r| r.version + 1);
+        let expected = current.map_or(1, |r| r.version + 1);
         if self.version != expected {
             return Err(Error::invalid_input(
                 "version",
@@ -309,6 +323,7 @@ impl Evolve for RuleSaved {
                 ),
             ));
         }
+        let mine = state.rules.by_owner.entry(event.actor.clone()).or_default();
         mine.insert(
             self.rule.name.clone(),
             RuleView {

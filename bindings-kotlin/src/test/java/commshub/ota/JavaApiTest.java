@@ -134,6 +134,21 @@ class JavaApiTest {
         }
     }
 
+    /** How many rows an Arrow IPC stream holds, read with Arrow Java. */
+    private static long arrowRows(byte[] ipc) {
+        try (org.apache.arrow.memory.RootAllocator allocator = new org.apache.arrow.memory.RootAllocator();
+             org.apache.arrow.vector.ipc.ArrowStreamReader reader =
+                 new org.apache.arrow.vector.ipc.ArrowStreamReader(new java.io.ByteArrayInputStream(ipc), allocator)) {
+            long rows = 0;
+            while (reader.loadNextBatch()) {
+                rows += reader.getVectorSchemaRoot().getRowCount();
+            }
+            return rows;
+        } catch (IOException err) {
+            throw new AssertionError(err);
+        }
+    }
+
     @Test
     void aRuleIsSavedListedDryRunAndRetiredFromJava() {
         try (Engine e = world()) {
@@ -143,6 +158,10 @@ class JavaApiTest {
                 "esme.model == \"EM-A1\"", new RuleAction.Hold("let it settle", 30, HoldFrom.COMMISSION));
             DryRun dry = ((Answer.DryRun) e.query(supA, new Query.DryRunRule(hold, T2))).getV1();
             assertEquals(1, dry.getVersion());
+            // The same dry run as Arrow: a row per hub it would act on.
+            long reached = dry.getCounts().stream().mapToLong(c -> c.getHubs() + c.getHubsInSets()).sum();
+            assertTrue(reached > 0, dry.toString());
+            assertEquals(reached, arrowRows(e.queryArrow(supA, new ColumnarQuery.DryRunRule(hold, T2))));
             e.execute(supA, T2, new Command.SaveRule(new SaveRule(hold)));
             List<RuleView> mine = ((Answer.Rules) e.query(supA, Query.Rules.INSTANCE)).getV1();
             assertEquals("hold new hubs", mine.get(0).getSpec().getName());

@@ -147,6 +147,29 @@ class ArrowTest {
     }
 
     @Test
+    fun `a rule's dry run as Arrow is the typed dry run, a row per hub`(): Unit = rolling().use { e ->
+        val d = "customer:SUP-D"
+        val reject = RuleSpec(name = "reject Y", trigger = RuleTrigger.CampaignCreated,
+            condition = "esme.model == \"EM-B2\"", action = RuleAction.Reject("wait"))
+        val typed = e.ask<Answer.DryRun>(d, Query.DryRunRule(reject, t(3))).v1
+        val rows = rows(e.queryArrow(d, ColumnarQuery.DryRunRule(reject, t(3))))
+        // SUP-D's hubs 16-19 are on set Y: each a row, reached through the set, in campaign C2.
+        assertEquals(typed.counts.sumOf { it.hubs + it.hubsInSets }, rows.size.toLong())
+        assertEquals((0x16..0x19).map { h(it) }, rows.map { it["hub"] })
+        assertTrue(rows.all { it["act"] == "rejected" && it["campaign"] == "C2" && it["by_set"] == "true" && it["text"] == "wait" }, rows.toString())
+        // The DCC's cut-off rule concerns no hub: a row for the cut-off, one per named customer.
+        val cut = RuleSpec(name = "cut-offs", trigger = RuleTrigger.CampaignCreated, condition = "",
+            action = RuleAction.SetCutoffs(30, listOf(CutoffExtra("SUP-D", 14))))
+        val dcc = rows(e.queryArrow("dcc", ColumnarQuery.DryRunRule(cut, t(3))))
+        assertEquals(listOf(null, "SUP-D"), dcc.map { it["customer"] })
+        assertTrue(dcc.all { it["act"] == "cutoffs_set" && it["hub"] == null })
+        // Refused as saving it would be.
+        val bad = RuleSpec(name = "bad", trigger = RuleTrigger.CampaignCreated, condition = "esme.nope", action = RuleAction.Approve)
+        assertThrows(CommsHubOtaException.InvalidCondition::class.java) { e.queryArrow(d, ColumnarQuery.DryRunRule(bad, t(3))) }
+        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.queryArrow(d, ColumnarQuery.DryRunRule(cut, t(3))) }
+    }
+
+    @Test
     fun `the events as Arrow page the log for the DCC only`(): Unit = dispatched().use { e ->
         val first = rows(e.queryArrow("dcc", ColumnarQuery.Events(0, 5)))
         assertEquals(listOf("1", "2", "3", "4", "5"), first.map { it["seq"] })
