@@ -7,7 +7,7 @@
 //! for the north dual-band variant in mass rollout, the three largest suppliers having approved
 //! their whole estates.
 
-use std::time::Instant;
+mod common;
 
 use chrono::{Duration, TimeZone, Utc};
 use commshub_ota::command::*;
@@ -15,27 +15,17 @@ use commshub_ota::synth::{SynthConfig, SynthEstate};
 use commshub_ota::*;
 
 fn median_ms(runs: usize, mut f: impl FnMut() -> usize) -> (f64, f64, f64, usize) {
-    let mut times = Vec::new();
     let mut rows = 0;
-    for _ in 0..runs.max(1) {
-        let clock = Instant::now();
+    let (m, lo, hi) = common::time_ms(runs, |_| {
         rows = f();
-        times.push(clock.elapsed().as_secs_f64() * 1e3);
-    }
-    times.sort_by(f64::total_cmp);
-    (
-        times[times.len() / 2],
-        times[0],
-        times[times.len() - 1],
-        rows,
-    )
+        Ok(())
+    })
+    .unwrap_or((f64::NAN, f64::NAN, f64::NAN));
+    (m, lo, hi, rows)
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let nums: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.replace('_', "").parse().ok())
-        .collect();
+    let nums = common::numbers();
     let hubs = nums.first().copied().unwrap_or(1_000_000);
     let runs = nums.get(1).copied().unwrap_or(5);
     // More suppliers make the smallest smaller (15 by default: the smallest has 2.2% of hubs).

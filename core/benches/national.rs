@@ -7,6 +7,8 @@
 //!
 //! Setting up each measurement (generating rows, cloning a state) is not timed.
 
+mod common;
+
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -27,40 +29,13 @@ impl Report {
     }
 }
 
-/// Median and spread of `runs` timings of `f`, in milliseconds.
-fn time_ms(
-    runs: usize,
-    mut f: impl FnMut() -> Result<(), Error>,
-) -> Result<(f64, f64, f64), Error> {
-    let mut t = Vec::with_capacity(runs);
-    for _ in 0..runs.max(1) {
-        let clock = Instant::now();
-        f()?;
-        t.push(clock.elapsed().as_secs_f64() * 1e3);
-    }
-    t.sort_by(f64::total_cmp);
-    Ok((t[t.len() / 2], t[0], t[t.len() - 1]))
-}
-
 fn ms(v: (f64, f64, f64)) -> (String, String) {
-    let fmt = |x: f64| {
-        if x >= 1000.0 {
-            format!("{:.2} s", x / 1e3)
-        } else if x >= 1.0 {
-            format!("{x:.1} ms")
-        } else {
-            format!("{:.1} us", x * 1e3)
-        }
-    };
+    let fmt = common::fmt_ms;
     (fmt(v.0), format!("min {}, max {}", fmt(v.1), fmt(v.2)))
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // `cargo bench` passes `--bench`; take the numbers only.
-    let nums: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.replace('_', "").parse().ok())
-        .collect();
+    let nums = common::numbers();
     let hubs = nums.first().copied().unwrap_or(1_000_000);
     let runs = nums.get(1).copied().unwrap_or(5);
     let start = Utc.with_ymd_and_hms(2026, 9, 1, 9, 0, 0).unwrap();
@@ -193,7 +168,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 2. The CSP's upgrade list for its region (the first page of 1 000; the whole list is
     // worked out to page it).
     let mut total = 0;
-    let t = time_ms(runs, || {
+    let t = common::time_ms(runs, |_| {
         total = engine
             .state()
             .upgrade_list(&csp, Region::North, now, 0, 1_000)?
@@ -213,7 +188,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .upgrade_list(&csp, Region::North, now, 0, 1)?
         .entries[0]
         .hub;
-    let t = time_ms(runs, || {
+    let t = common::time_ms(runs, |_| {
         for _ in 0..1_000 {
             engine.state().explain(&Actor::Dcc, &campaign, probe, now)?;
         }
@@ -231,7 +206,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|h| h.id)
         .expect("a hub");
     let mut at = now;
-    let t = time_ms(runs, || {
+    let t = common::time_ms(runs, |_| {
         for _ in 0..100 {
             at += Duration::seconds(1);
             engine.execute(
@@ -308,7 +283,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }),
         )?;
     }
-    let t = time_ms(runs, || {
+    let t = common::time_ms(runs, |_| {
         for _ in 0..1_000 {
             crowded
                 .state()
@@ -342,7 +317,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )?;
     }
     drop(crowded.take_events().unwrap());
-    let t = time_ms(runs, || {
+    let t = common::time_ms(runs, |_| {
         for _ in 0..1_000 {
             crowded
                 .state()
@@ -356,7 +331,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         m,
         spread,
     );
-    let t = time_ms(runs, || {
+    let t = common::time_ms(runs, |_| {
         crowded
             .state()
             .upgrade_list(&csp, Region::North, at2, 0, 1_000)?;
@@ -459,7 +434,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut events = head;
         events.extend(tail);
         journal::write_jsonl(&path, &events)?;
-        let t = time_ms(runs.min(3), || {
+        let t = common::time_ms(runs.min(3), |_| {
             Engine::replay(journal::read_jsonl(&path)?).map(|_| ())
         })?;
         let size = std::fs::metadata(&path)?.len();
@@ -473,7 +448,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // 7. A customer's estate view (the largest supplier's).
     let mut count = 0;
-    let t = time_ms(runs, || {
+    let t = common::time_ms(runs, |_| {
         count = engine
             .state()
             .customer_estate(&big, &synth.suppliers[0])?

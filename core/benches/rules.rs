@@ -8,7 +8,7 @@
 //!
 //! docs/benchmarks.md has the figures at 10 000 000 hubs.
 
-use std::time::Instant;
+mod common;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use commshub_ota::command::*;
@@ -16,31 +16,15 @@ use commshub_ota::rules::{HoldFrom, RuleAction, RuleSpec, RuleTrigger};
 use commshub_ota::synth::{SynthConfig, SynthEstate};
 use commshub_ota::*;
 
-/// Median, min and max of `runs` timings of `f`, in milliseconds.
-fn time_ms(runs: usize, mut f: impl FnMut(usize) -> Result<(), Error>) -> Result<[f64; 3], Error> {
-    let mut t = Vec::with_capacity(runs);
-    for i in 0..runs.max(1) {
-        let clock = Instant::now();
-        f(i)?;
-        t.push(clock.elapsed().as_secs_f64() * 1e3);
-    }
-    t.sort_by(f64::total_cmp);
-    Ok([t[t.len() / 2], t[0], t[t.len() - 1]])
-}
+use common::time_ms;
 
-fn show(what: &str, t: [f64; 3]) {
-    let fmt = |x: f64| {
-        if x >= 1.0 {
-            format!("{x:.1} ms")
-        } else {
-            format!("{:.1} us", x * 1e3)
-        }
-    };
+fn show(what: &str, (median, min, max): (f64, f64, f64)) {
+    let fmt = common::fmt_ms;
     println!(
         "{what:<58} {:>10}  (min {}, max {})",
-        fmt(t[0]),
-        fmt(t[1]),
-        fmt(t[2])
+        fmt(median),
+        fmt(min),
+        fmt(max)
     );
 }
 
@@ -171,10 +155,7 @@ fn rules_of(i: usize) -> Vec<RuleSpec> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let nums: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.replace('_', "").parse().ok())
-        .collect();
+    let nums = common::numbers();
     let hubs = nums.first().copied().unwrap_or(1_000_000);
     let runs = nums.get(1).copied().unwrap_or(5).clamp(1, 7);
     let start = Utc.with_ymd_and_hms(2026, 9, 1, 9, 0, 0).unwrap();
@@ -415,10 +396,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!(
         "\nratios with rules / without: create {:.2}, install {:.2}, list {:.2}, replay {:.2}",
-        create_ruled[0] / create_plain[0],
-        install_ruled[0] / install_plain[0],
-        list_ruled[0] / list_plain[0],
-        replay_ruled[0] / replay_plain[0]
+        create_ruled.0 / create_plain.0,
+        install_ruled.0 / install_plain.0,
+        list_ruled.0 / list_plain.0,
+        replay_ruled.0 / replay_plain.0
     );
     Ok(())
 }

@@ -10,6 +10,8 @@
 //! their ESMEs' new firmware, each decided and applied in O(1), so the signature is what is
 //! timed.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -37,16 +39,11 @@ fn key_of(parties: &[Actor], actor: &Actor) -> KeyPair {
 
 /// The median of three runs of `f`, with the minimum and maximum.
 fn median3(mut f: impl FnMut() -> Result<f64, Error>) -> Result<(f64, f64, f64), Error> {
-    let mut runs = [f()?, f()?, f()?];
-    runs.sort_by(f64::total_cmp);
-    Ok((runs[1], runs[0], runs[2]))
+    Ok(common::spread(vec![f()?, f()?, f()?]))
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let nums: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.replace('_', "").parse().ok())
-        .collect();
+    let nums = common::numbers();
     let hubs = nums.first().copied().unwrap_or(1_000_000);
     let commands = nums.get(1).copied().unwrap_or(20_000);
     println!("signed-acts benchmark: {hubs} hubs, {commands} commands a measure\n");

@@ -9,6 +9,8 @@
 //! one, loaded in parts of at most 1 000 000 hubs (one event each: a store takes events up to
 //! 512 MiB, about 3 million hubs).
 
+mod common;
+
 use std::time::Instant;
 
 use chrono::{TimeZone, Utc};
@@ -200,10 +202,7 @@ fn bench_store(
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let nums: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.replace('_', "").parse().ok())
-        .collect();
+    let nums = common::numbers();
     let hubs = nums.first().copied().unwrap_or(1_000_000);
     let commands = nums.get(1).copied().unwrap_or(2_000);
     println!("store benchmark: {hubs} hubs, {commands} commands a measure\n");
