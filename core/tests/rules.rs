@@ -78,6 +78,16 @@ fn rollout(e: &mut Engine, day: i64) -> Vec<Event> {
     )
 }
 
+fn approve_whole_estate(e: &mut Engine, who: &Actor, day: i64) -> Vec<Event> {
+    let campaign = camp(C2);
+    ok(
+        e,
+        who,
+        t(day),
+        Command::ApproveWholeEstate(ApproveWholeEstate { campaign }),
+    )
+}
+
 fn blockers(e: &Engine, who: &Actor, n: u64, day: i64) -> Vec<Blocker> {
     e.state()
         .explain(who, &camp(C2), hub(n), t(day))
@@ -357,12 +367,7 @@ fn new_hubs_are_held_for_30_days_and_recent_ones_put_first() {
     create(&mut e, 2);
     pilot(&mut e, 3);
     rollout(&mut e, 4);
-    ok(
-        &mut e,
-        &a,
-        t(4),
-        Command::ApproveWholeEstate(ApproveWholeEstate { campaign: camp(C2) }),
-    );
+    approve_whole_estate(&mut e, &a, 4);
     save(
         &mut e,
         &a,
@@ -476,12 +481,7 @@ fn mass_rollout_holds_the_sets_i_flagged_and_tells_me() {
     let d = cust("SUP-D");
     create(&mut e, 2);
     pilot(&mut e, 3);
-    ok(
-        &mut e,
-        &d,
-        t(3),
-        Command::ApproveWholeEstate(ApproveWholeEstate { campaign: camp(C2) }),
-    );
+    approve_whole_estate(&mut e, &d, 3);
     ok(
         &mut e,
         &d,

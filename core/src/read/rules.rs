@@ -15,13 +15,7 @@ use crate::write::event::RuleAct;
 impl State {
     /// The asker's rules, retired ones included, by name.
     pub fn rules(&self, actor: &Actor) -> Result<Vec<RuleView>, Error> {
-        if *actor == Actor::System {
-            return Err(Error::not_permitted(
-                actor,
-                "list rules",
-                "the system has no rules",
-            ));
-        }
+        may_keep_rules(actor, "list rules")?;
         Ok(self
             .rules
             .by_owner
@@ -38,13 +32,7 @@ impl State {
         rule: &RuleSpec,
         at: DateTime<Utc>,
     ) -> Result<DryRun, Error> {
-        if *actor == Actor::System {
-            return Err(Error::not_permitted(
-                actor,
-                "dry-run a rule",
-                "the system has no rules",
-            ));
-        }
+        may_keep_rules(actor, "dry-run a rule")?;
         let (version, acts, stats) = self.dry_run_acts(actor, rule, at)?;
         let mut counts: BTreeMap<(String, Option<String>), DryRunCount> = BTreeMap::new();
         for a in &acts {
@@ -82,6 +70,18 @@ impl State {
             errors: signed(stats.errors),
             first_error: stats.first_error,
         })
+    }
+}
+
+/// Every party but the system keeps rules.
+pub(crate) fn may_keep_rules(actor: &Actor, action: &str) -> Result<(), Error> {
+    match actor {
+        Actor::System => Err(Error::not_permitted(
+            actor,
+            action,
+            "the system has no rules",
+        )),
+        _ => Ok(()),
     }
 }
 

@@ -18,7 +18,7 @@ use crate::kernel::ids::HubId;
 use crate::model::estate::ConfigurationSet;
 use crate::model::rules::RuleSpec;
 use crate::model::state::State;
-use crate::read::rules::act_name;
+use crate::read::rules::{act_name, may_keep_rules};
 use crate::write::event::RuleAct;
 
 /// The schema of [`State::dry_run_rule_arrow`].
@@ -61,13 +61,7 @@ impl State {
         rule: &RuleSpec,
         at: DateTime<Utc>,
     ) -> Result<RecordBatch, Error> {
-        if *actor == Actor::System {
-            return Err(Error::not_permitted(
-                actor,
-                "dry-run a rule",
-                "the system has no rules",
-            ));
-        }
+        may_keep_rules(actor, "dry-run a rule")?;
         let (_, acts, _) = self.dry_run_acts(actor, rule, at)?;
         let on_sets = self.owner_hubs_on(actor, acts.iter().flat_map(|a| sets_of(&a.act)));
         let mut rows: Vec<(&'static str, Row<'_>)> = Vec::new();

@@ -743,6 +743,7 @@ impl<'s> Plan<'s, '_> {
 
 /// Which of an owner's hubs a trigger concerns: those of a variant (a campaign's), of some sets
 /// or of a firmware version (a flag's); each `None` selects all (a date: every hub).
+#[derive(Default)]
 struct Hubs {
     variant: Option<VariantIdx>,
     sets: Option<BTreeSet<u32>>,
@@ -750,6 +751,14 @@ struct Hubs {
 }
 
 impl Hubs {
+    /// Every hub of a variant (a campaign's).
+    fn of_variant(variant: VariantIdx) -> Hubs {
+        Hubs {
+            variant: Some(variant),
+            ..Hubs::default()
+        }
+    }
+
     fn selects(&self, h: &HubRecord) -> bool {
         self.variant.is_none_or(|v| v == h.variant)
             && self.sets.as_ref().is_none_or(|s| s.contains(&h.config))
@@ -832,11 +841,7 @@ impl State {
                     self.react_estate(
                         &t,
                         Some(draft),
-                        Hubs {
-                            variant: Some(variant),
-                            sets: None,
-                            firmware: None,
-                        },
+                        Hubs::of_variant(variant),
                         |r| matches!(r, RuleTrigger::CampaignCreated),
                         &mut out,
                     )?;
@@ -854,11 +859,7 @@ impl State {
                     self.react_estate(
                         &t,
                         Some(facts),
-                        Hubs {
-                            variant: Some(c.variant),
-                            sets: None,
-                            firmware: None,
-                        },
+                        Hubs::of_variant(c.variant),
                         |r| matches!(r, RuleTrigger::CampaignPhaseChanged),
                         &mut out,
                     )?;
@@ -919,11 +920,7 @@ impl State {
                     owner,
                     &t,
                     None,
-                    &Hubs {
-                        variant: None,
-                        sets: None,
-                        firmware: None,
-                    },
+                    &Hubs::default(),
                     std::slice::from_ref(&ready),
                     None,
                     out,
@@ -1552,11 +1549,7 @@ impl State {
                 t.phase = c.phase;
             }
             let hubs = match (&spec.trigger, &c) {
-                (_, Some(c)) => Hubs {
-                    variant: Some(c.variant),
-                    sets: None,
-                    firmware: None,
-                },
+                (_, Some(c)) => Hubs::of_variant(c.variant),
                 (RuleTrigger::DefectFlagRaised, None) => {
                     let (sets, _) = self.flagged_by(me);
                     Hubs {
@@ -1565,11 +1558,7 @@ impl State {
                         firmware: None,
                     }
                 }
-                _ => Hubs {
-                    variant: None,
-                    sets: None,
-                    firmware: None,
-                },
+                _ => Hubs::default(),
             };
             let (groups, shares) = if self.industry_rules(owner, &rules) {
                 self.industry_groups(&hubs)
