@@ -4,6 +4,7 @@ retire; and every refusal, each as its typed exception."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -94,6 +95,22 @@ def test_a_dry_run_as_arrow_is_the_typed_dry_run_a_row_per_hub() -> None:
         e.query_arrow(D, {"name": "dry_run_rule", "rule": cut, "at": t(3)})
     with pytest.raises(ota.InvalidInputError, match="query"):
         e.query_arrow(D, {"name": "dry_run_rule", "rule": {"name": "no trigger"}, "at": t(3)})
+
+
+def test_the_python_blocks_of_docs_rules_md_run() -> None:
+    """Each Python block of docs/rules.md runs as written, on a supplier with a live campaign:
+    the two rules' block first (the others use its `happy`)."""
+    pytest.importorskip("polars")
+    doc = (TESTS_DIR.parent / "docs" / "rules.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", doc, re.S)
+    assert len(blocks) == 2
+    blocks.sort(key=lambda b: "save_rule" not in b)
+    e = estate()
+    e.create_campaign(DCC, t(2), campaign="C2", variant="CH-N-DB", target="2.0", cutoff=t(60))
+    scope: dict[str, object] = {"ota": ota, "engine": e, "supplier": D, "at": t(3)}
+    for block in blocks:
+        exec(compile(block, "docs/rules.md", "exec"), scope)
+    assert [r.spec.name for r in e.rules(D)] == ["happy sets", "settle in"]
 
 
 def test_the_prerequisite_and_the_meter_rule_together() -> None:

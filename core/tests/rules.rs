@@ -1190,6 +1190,95 @@ fn docs_rules_md_lists_every_attribute_and_function() {
     }
 }
 
+/// The code blocks of `language` in docs/rules.md, each line without its indentation.
+fn doc_blocks(language: &str) -> Vec<String> {
+    let doc = std::fs::read_to_string(tests_dir().join("../docs/rules.md")).unwrap();
+    let fence = format!("```{language}\n");
+    doc.split(&fence)
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Lines without their indentation, joined: a snippet and the code it is in compare so.
+fn unindented(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// docs/rules.md's two rules in Rust, as written there (the test checks they are).
+fn docs_two_rules(
+    engine: &mut Engine,
+    supplier: Actor,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<DryRun, Error> {
+    use commshub_ota::command::SaveRule;
+    use commshub_ota::rules::{HoldFrom, RuleAction, RuleSpec, RuleTrigger};
+
+    let happy = RuleSpec {
+        name: "happy sets".into(),
+        trigger: RuleTrigger::CampaignCreated,
+        condition: r#"esme.model == "EM-B2" && version("4.0") <= esme.firmware"#.into(),
+        action: RuleAction::Approve,
+        priority: 0,
+        active_from: None,
+        active_until: None,
+        notify: false,
+    };
+    let settle = RuleSpec {
+        name: "settle in".into(),
+        trigger: RuleTrigger::HubCommissioned,
+        condition: String::new(),
+        action: RuleAction::Hold {
+            reason: "let it settle".into(),
+            days: Some(30),
+            from: HoldFrom::Commission,
+        },
+        priority: 0,
+        active_from: None,
+        active_until: None,
+        notify: true,
+    };
+    let dry = engine.state().dry_run_rule(&supplier, &happy, at)?;
+    engine.execute(&supplier, at, SaveRule { rule: happy }.into())?;
+    engine.execute(&supplier, at, SaveRule { rule: settle }.into())?;
+    Ok(dry)
+}
+
+#[test]
+fn docs_rules_md_rust_snippet_is_this_code_and_runs() {
+    let blocks = doc_blocks("rust");
+    assert_eq!(blocks.len(), 1, "one Rust block in docs/rules.md");
+    let source = include_str!("rules.rs");
+    assert!(
+        unindented(source).contains(&unindented(&blocks[0])),
+        "docs/rules.md's Rust block differs from docs_two_rules in core/tests/rules.rs"
+    );
+    let mut e = estate();
+    let d = cust("SUP-D");
+    create(&mut e, 2);
+    let dry = docs_two_rules(&mut e, d.clone(), t(3)).unwrap();
+    assert_eq!(
+        dry.counts
+            .iter()
+            .map(|c| (c.act.as_str(), c.hubs_in_sets))
+            .collect::<Vec<_>>(),
+        vec![("approved", 4)],
+        "SUP-D's hubs on set Y: {dry:?}"
+    );
+    let names: Vec<String> = e
+        .state()
+        .rules(&d)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.spec.name)
+        .collect();
+    assert_eq!(names, ["happy sets", "settle in"]);
+}
+
 mod version_order {
     use commshub_ota::kernel::version::compare_versions;
     use commshub_ota::rule_conditions::version_key;

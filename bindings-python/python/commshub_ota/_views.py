@@ -759,7 +759,8 @@ class DryRunCount:
     #: Hubs named one by one, and configuration sets (each covering all its hubs).
     hubs: int
     sets: int
-    #: Hubs of the owner in those sets now.
+    #: Hubs on those sets now that the owner may see: a customer's own; for the DCC's
+    #: `customers_notified`, every hub on the sets it tells customers of.
     hubs_in_sets: int
     campaign: Optional[str] = None
 

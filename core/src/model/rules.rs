@@ -391,6 +391,7 @@ pub struct DryRunCount {
     /// Hubs named one by one, and configuration sets (each covering all its hubs).
     pub hubs: i64,
     pub sets: i64,
-    /// Hubs of the owner in those sets now.
+    /// Hubs on those sets now that the owner may see: a customer's own; for the DCC's
+    /// `customers_notified`, every hub on the sets it tells customers of.
     pub hubs_in_sets: i64,
 }

@@ -1,13 +1,14 @@
 //! Business rules as their owner reads them: its rules, and what one would do (the dry run).
 //! Another party's rules are never listed, counted or named (docs/domain.md decision 13).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 
 use crate::kernel::error::Error;
 use crate::kernel::ids::actor::Actor;
 use crate::kernel::limits::signed;
+use crate::model::estate::ConfigurationSet;
 use crate::model::rules::{DryRun, DryRunCount, RuleSpec, RuleView};
 use crate::model::state::State;
 use crate::write::event::RuleAct;
@@ -34,21 +35,22 @@ impl State {
     ) -> Result<DryRun, Error> {
         may_keep_rules(actor, "dry-run a rule")?;
         let (version, acts, stats) = self.dry_run_acts(actor, rule, at)?;
+        // The hubs the asker may see on each set the acts name, counted in one pass.
+        let named: Vec<&ConfigurationSet> = acts.iter().flat_map(|a| sets_of(&a.act)).collect();
+        let mut on_set = vec![0usize; named.len()];
+        self.visible_hubs_on(actor, &named, |i, _| on_set[i] += 1);
+        let mut by_set: HashMap<&ConfigurationSet, usize> = HashMap::new();
+        for (set, n) in named.into_iter().zip(on_set) {
+            *by_set.entry(set).or_default() += n;
+        }
         let mut counts: BTreeMap<(String, Option<String>), DryRunCount> = BTreeMap::new();
         for a in &acts {
             let (name, campaign) = act_name(&a.act);
             let (hubs, sets) = a.act.size();
-            let in_sets: usize = match &a.act {
-                RuleAct::Approved { sets, .. }
-                | RuleAct::Rejected { sets, .. }
-                | RuleAct::Held { sets, .. }
-                | RuleAct::Released { sets, .. }
-                | RuleAct::Prioritised { sets, .. } => sets
-                    .iter()
-                    .map(|s| self.owner_hubs_in(actor, s).len())
-                    .sum(),
-                _ => 0,
-            };
+            let in_sets: usize = sets_of(&a.act)
+                .iter()
+                .map(|s| by_set.get(s).copied().unwrap_or(0))
+                .sum();
             let key = (name.to_string(), campaign.map(|c| c.to_string()));
             let e = counts.entry(key).or_insert_with(|| DryRunCount {
                 act: name.to_string(),
@@ -70,6 +72,70 @@ impl State {
             errors: signed(stats.errors),
             first_error: stats.first_error,
         })
+    }
+}
+
+impl State {
+    /// Calls `f(i, position)` for each hub `actor` may see on `sets[i]`: a customer's own, the
+    /// region's to its CSP, every hub to the DCC. One pass over the hubs (a set named twice
+    /// counts once, under its first index).
+    pub(crate) fn visible_hubs_on(
+        &self,
+        actor: &Actor,
+        sets: &[&ConfigurationSet],
+        mut f: impl FnMut(usize, usize),
+    ) {
+        let mut index: Vec<Option<usize>> = vec![None; self.estate.configs.len()];
+        let mut any = false;
+        for (i, set) in sets.iter().enumerate() {
+            let Some(code) = self.find_config(set) else {
+                continue;
+            };
+            let seen = match actor {
+                Actor::Csp(r) => {
+                    self.catalogue
+                        .variant(self.estate.configs.resolve(code).variant)
+                        .region
+                        == *r
+                }
+                Actor::Dcc | Actor::Customer(_) => true,
+                Actor::System => false,
+            };
+            if seen && index[code as usize].is_none() {
+                index[code as usize] = Some(i);
+                any = true;
+            }
+        }
+        if !any {
+            return;
+        }
+        let hubs = &self.estate.hubs;
+        let mut visit = |pos: usize| {
+            if let Some(i) = index[hubs[pos].config as usize] {
+                f(i, pos);
+            }
+        };
+        match actor {
+            Actor::Customer(c) => {
+                if let Some(me) = self.estate.customer_idx(c) {
+                    self.estate.hubs_of(me, 0).for_each(visit);
+                }
+            }
+            _ => (0..hubs.len()).for_each(&mut visit),
+        }
+    }
+}
+
+/// The configuration sets an act names.
+pub(crate) fn sets_of(act: &RuleAct) -> &[ConfigurationSet] {
+    match act {
+        RuleAct::Approved { sets, .. }
+        | RuleAct::Rejected { sets, .. }
+        | RuleAct::Held { sets, .. }
+        | RuleAct::Released { sets, .. }
+        | RuleAct::Prioritised { sets, .. }
+        | RuleAct::CustomersNotified { sets, .. } => sets,
+        RuleAct::CutoffsSet { .. } | RuleAct::Notified { .. } | RuleAct::NothingToDo => &[],
     }
 }
 

@@ -18,7 +18,7 @@ use crate::kernel::ids::HubId;
 use crate::model::estate::ConfigurationSet;
 use crate::model::rules::RuleSpec;
 use crate::model::state::State;
-use crate::read::rules::{act_name, may_keep_rules};
+use crate::read::rules::{act_name, may_keep_rules, sets_of};
 use crate::write::event::RuleAct;
 
 /// The schema of [`State::dry_run_rule_arrow`].
@@ -63,7 +63,20 @@ impl State {
     ) -> Result<RecordBatch, Error> {
         may_keep_rules(actor, "dry-run a rule")?;
         let (_, acts, _) = self.dry_run_acts(actor, rule, at)?;
-        let on_sets = self.owner_hubs_on(actor, acts.iter().flat_map(|a| sets_of(&a.act)));
+        // The owner's hubs on each set its hub acts name (the DCC's notice names sets, not
+        // hubs: a row each).
+        let named: Vec<&ConfigurationSet> = acts
+            .iter()
+            .filter(|a| !matches!(a.act, RuleAct::CustomersNotified { .. }))
+            .flat_map(|a| sets_of(&a.act))
+            .collect();
+        let mut on_sets: HashMap<&ConfigurationSet, Vec<HubId>> = HashMap::new();
+        self.visible_hubs_on(actor, &named, |i, pos| {
+            on_sets
+                .entry(named[i])
+                .or_default()
+                .push(self.estate.hubs[pos].id)
+        });
         let mut rows: Vec<(&'static str, Row<'_>)> = Vec::new();
         for a in &acts {
             let (name, campaign) = act_name(&a.act);
@@ -151,47 +164,6 @@ impl State {
             }
         }
         rows_batch(&rows)
-    }
-
-    /// The asker's hubs on each of `sets` (a customer's; the DCC's and a CSP's rules act on no
-    /// hub), in estate order, found in one pass over its hubs.
-    fn owner_hubs_on<'a>(
-        &self,
-        owner: &Actor,
-        sets: impl Iterator<Item = &'a ConfigurationSet>,
-    ) -> HashMap<&'a ConfigurationSet, Vec<HubId>> {
-        let Some(me) = owner
-            .as_customer()
-            .and_then(|c| self.estate.customer_idx(c))
-        else {
-            return HashMap::new();
-        };
-        let by_code: HashMap<u32, &ConfigurationSet> = sets
-            .filter_map(|s| self.find_config(s).map(|code| (code, s)))
-            .collect();
-        let mut out: HashMap<&ConfigurationSet, Vec<HubId>> = HashMap::new();
-        if by_code.is_empty() {
-            return out;
-        }
-        for pos in self.estate.hubs_of(me, 0) {
-            let hub = &self.estate.hubs[pos];
-            if let Some(set) = by_code.get(&hub.config) {
-                out.entry(set).or_default().push(hub.id);
-            }
-        }
-        out
-    }
-}
-
-/// The configuration sets an act names.
-fn sets_of(act: &RuleAct) -> &[ConfigurationSet] {
-    match act {
-        RuleAct::Approved { sets, .. }
-        | RuleAct::Rejected { sets, .. }
-        | RuleAct::Held { sets, .. }
-        | RuleAct::Released { sets, .. }
-        | RuleAct::Prioritised { sets, .. } => sets,
-        _ => &[],
     }
 }
 

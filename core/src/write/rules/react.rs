@@ -1600,21 +1600,4 @@ impl State {
         }
         Ok((version, out, stats_all))
     }
-
-    /// The hubs of `owner` (a customer) in configuration set `set`.
-    pub(crate) fn owner_hubs_in(&self, owner: &Actor, set: &ConfigurationSet) -> Vec<HubId> {
-        let (Some(me), Some(cfg)) = (
-            owner
-                .as_customer()
-                .and_then(|c| self.estate.customer_idx(c)),
-            self.find_config(set),
-        ) else {
-            return Vec::new();
-        };
-        self.estate
-            .hubs_of(me, 0)
-            .filter(|&p| self.estate.hubs[p].config == cfg)
-            .map(|p| self.estate.hubs[p].id)
-            .collect()
-    }
 }

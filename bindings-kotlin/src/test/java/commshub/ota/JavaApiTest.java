@@ -149,6 +149,30 @@ class JavaApiTest {
         }
     }
 
+    /** docs/rules.md's two rules in Java, as written there (RulesTest checks they are). */
+    static DryRun docsTwoRules(Engine engine, Actor supplier, Instant at) {
+        RuleSpec happy = new RuleSpec("happy sets", RuleTrigger.CampaignCreated.INSTANCE,
+            "esme.model == \"EM-B2\" && version(\"4.0\") <= esme.firmware", RuleAction.Approve.INSTANCE);
+        RuleSpec settle = new RuleSpec("settle in", RuleTrigger.HubCommissioned.INSTANCE, "",
+            new RuleAction.Hold("let it settle", 30, HoldFrom.COMMISSION), 0, null, null, true);
+        DryRun dry = ((Answer.DryRun) engine.query(supplier, new Query.DryRunRule(happy, at))).getV1();
+        engine.execute(supplier, at, new Command.SaveRule(new SaveRule(happy)));
+        engine.execute(supplier, at, new Command.SaveRule(new SaveRule(settle)));
+        return dry;
+    }
+
+    @Test
+    void docsRulesMdJavaBlockRuns() {
+        try (Engine e = world()) {
+            Actor supA = Actor.customer("SUP-A");
+            DryRun dry = docsTwoRules(e, supA, T2);
+            assertEquals(1, dry.getVersion());
+            List<RuleView> mine = ((Answer.Rules) e.query(supA, Query.Rules.INSTANCE)).getV1();
+            assertEquals(List.of("happy sets", "settle in"),
+                mine.stream().map(r -> r.getSpec().getName()).collect(Collectors.toList()));
+        }
+    }
+
     @Test
     void aRuleIsSavedListedDryRunAndRetiredFromJava() {
         try (Engine e = world()) {

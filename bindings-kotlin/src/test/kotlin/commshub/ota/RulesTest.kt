@@ -83,4 +83,45 @@ class RulesTest {
         assertEquals(Rule.NO_CHANGE, same.rule)
         assertFalse(e.ask<Answer.Rules>(d, Query.Rules).v1.isEmpty())
     }
+
+    /** docs/rules.md's two rules in Kotlin, as written there (the test below checks they are). */
+    private fun docsTwoRules(engine: Engine, supplier: String, at: java.time.Instant): DryRun {
+        val happy = RuleSpec(
+            name = "happy sets",
+            trigger = RuleTrigger.CampaignCreated,
+            condition = "esme.model == \"EM-B2\" && version(\"4.0\") <= esme.firmware",
+            action = RuleAction.Approve,
+        )
+        val settle = RuleSpec(
+            name = "settle in",
+            trigger = RuleTrigger.HubCommissioned,
+            action = RuleAction.Hold("let it settle", 30, HoldFrom.COMMISSION),
+            notify = true,
+        )
+        val dry = engine.ask<Answer.DryRun>(supplier, Query.DryRunRule(happy, at)).v1
+        engine.execute(supplier, at, Command.SaveRule(SaveRule(happy)))
+        engine.execute(supplier, at, Command.SaveRule(SaveRule(settle)))
+        return dry
+    }
+
+    @Test
+    fun `the Kotlin and Java blocks of docs rules md are the code that runs`(): Unit = fixture("rollout_estate.json").use { e ->
+        val root = Conformance.testsDir.parent
+        val doc = java.nio.file.Files.readString(root.resolve("docs/rules.md"))
+        fun unindented(text: String) = text.lines().map { it.trim() }.filter { it.isNotEmpty() }.joinToString("\n")
+        for ((language, file) in listOf(
+            "kotlin" to "bindings-kotlin/src/test/kotlin/commshub/ota/RulesTest.kt",
+            "java" to "bindings-kotlin/src/test/java/commshub/ota/JavaApiTest.java",
+        )) {
+            val blocks = Regex("```$language\n(.*?)```", RegexOption.DOT_MATCHES_ALL).findAll(doc).map { it.groupValues[1] }.toList()
+            assertEquals(1, blocks.size, language)
+            val source = java.nio.file.Files.readString(root.resolve(file))
+            assertTrue(unindented(source).contains(unindented(blocks[0])), "docs/rules.md's $language block differs from $file")
+        }
+        create(e, "C2", 2)
+        val dry = docsTwoRules(e, d, t(3))
+        // SUP-D's hubs 16-19 are on set Y.
+        assertEquals(listOf("approved" to 4L), dry.counts.map { it.act to it.hubsInSets })
+        assertEquals(listOf("happy sets", "settle in"), e.ask<Answer.Rules>(d, Query.Rules).v1.map { it.spec.name })
+    }
 }
