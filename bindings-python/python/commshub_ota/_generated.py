@@ -11,7 +11,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, TypeVar
 from ._convert import _choice, _count, _date, _each, _flag, _id, _list_of, _text, _time, _view
 from ._enums import Gate, HanDeviceKind, Region, SmiStatus, SupplyRole
 from ._records import Event
-from ._views import CampaignPolicy, CampaignView, ConfigSetCount, ConfigurationSet, ConsumerFlags, DefectSubject, DefectView, DryRun, Explanation, FirmwareCount, FirmwareView, HealthReport, HubPage, HubRow, HubView, NotificationPage, OutcomeReport, ParticipationView, PilotStatus, PilotVerdict, Prerequisite, RuleSpec, RuleView, SetProgress, UpgradePage, Variant
+from ._views import CampaignPolicy, CampaignView, ConfigSetCount, ConfigurationSet, ConsumerFlags, DefectSubject, DefectView, DplDay, DplEntry, DryRun, Explanation, FirmwareCount, FirmwareView, HealthReport, HubPage, HubRow, HubView, NotificationPage, OutcomeReport, ParticipationView, PilotStatus, PilotVerdict, Prerequisite, RuleSpec, RuleView, SetProgress, UpgradePage, Variant
 
 _T = TypeVar("_T")
 
@@ -499,6 +499,24 @@ class EngineMethods:
     def configuration_sets(self, actor: str, customer: Optional[str] = None) -> List[ConfigSetCount]:
         """A customer's sets with hub counts; without `customer`, the industry's (the DCC's only)."""
         return self._ask(actor, "configuration_sets", _list_of(ConfigSetCount.from_dict),
+            customer=None if customer is None else _id("customer_id", customer, "customer"),
+        )
+
+    def dpl(self, actor: str, on: date, customer: Optional[str] = None) -> List[DplEntry]:
+        """The Deployed Products List at the end of GB local day `on`, largest set first, each
+        with its short label: `customer`'s (itself, or any to the DCC); without `customer`, the
+        industry's (the DCC; a CSP: its region's variants)."""
+        return self._ask(actor, "dpl", _list_of(DplEntry.from_dict),
+            on=_date(on, "on"),
+            customer=None if customer is None else _id("customer_id", customer, "customer"),
+        )
+
+    def dpl_history(self, actor: str, from_: date, to: date, customer: Optional[str] = None) -> List[DplDay]:
+        """The Deployed Products List at the end of each day from `from` to `to` (at most 3 660
+        days), scoped as `Dpl`."""
+        return self._ask(actor, "dpl_history", _list_of(DplDay.from_dict),
+            **{"from": _date(from_, "from_")},
+            to=_date(to, "to"),
             customer=None if customer is None else _id("customer_id", customer, "customer"),
         )
 

@@ -702,6 +702,53 @@ class DefectView:
 
 
 @dataclass(frozen=True)
+class DplDay:
+    """The list at the end of one GB local day: its sets by volume, largest first."""
+
+    day: date
+    sets: List[DplEntry]
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> DplDay:
+        """A `DplDay` from its JSON form."""
+        return DplDay(
+            day=date.fromisoformat(d["day"]),
+            sets=[DplEntry.from_dict(x0) for x0 in d["sets"]],
+        )
+
+    def to_dict(self) -> JsonDict:
+        """Its JSON form (a field that is None left out)."""
+        return {"day": _date(self.day, "DplDay.day"), "sets": [x0.to_dict() for x0 in self.sets]}
+
+
+@dataclass(frozen=True)
+class DplEntry:
+    """A configuration set's volume on a day."""
+
+    configuration_set: ConfigurationSet
+    #: Its short label (`ConfigurationSet::label`), kept distinct within the answer.
+    label: str
+    hubs: int
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> DplEntry:
+        """A `DplEntry` from its JSON form."""
+        return DplEntry(
+            configuration_set=ConfigurationSet.from_dict(d["configuration_set"]),
+            label=d["label"],
+            hubs=d["hubs"],
+        )
+
+    def to_dict(self) -> JsonDict:
+        """Its JSON form (a field that is None left out)."""
+        return {
+            "configuration_set": self.configuration_set.to_dict(),
+            "label": self.label,
+            "hubs": self.hubs,
+        }
+
+
+@dataclass(frozen=True)
 class DryRun:
     """What a rule would do on its owner's estate now (the dry run), scoped as the owner's views
     are: per campaign (approve and reject act per campaign) and action, the hubs and sets; a
@@ -2737,6 +2784,8 @@ __all__ = [
     "CutoffView",
     "DefectSubject",
     "DefectView",
+    "DplDay",
+    "DplEntry",
     "DryRun",
     "DryRunCount",
     "Explanation",

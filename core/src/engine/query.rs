@@ -30,6 +30,10 @@ impl Engine {
             Query::ConfigurationSets { customer } => {
                 Answer::ConfigurationSets(s.configuration_sets(actor, customer.as_ref())?)
             }
+            Query::Dpl { customer, on } => Answer::Dpl(s.dpl_on(actor, customer.as_ref(), *on)?),
+            Query::DplHistory { customer, from, to } => {
+                Answer::DplHistory(s.dpl_history(actor, customer.as_ref(), *from, *to)?)
+            }
             Query::Campaign { campaign } => {
                 Answer::Campaign(Box::new(s.campaign(actor, campaign)?))
             }

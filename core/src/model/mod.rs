@@ -5,6 +5,7 @@
 pub mod campaigns;
 pub mod catalogue;
 pub mod defects;
+pub mod dpl;
 pub mod eligibility;
 pub mod estate;
 pub mod keys;

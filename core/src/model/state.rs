@@ -36,6 +36,8 @@ pub struct State {
     pub(crate) keys: crate::model::keys::KeyRegistry,
     /// Every party's business rules and what their acts left in force (docs/rules.md).
     pub(crate) rules: crate::model::rules::Rules,
+    /// The Deployed Products List's history: each day's moves (docs/domain.md decision 18).
+    pub(crate) dpl: crate::model::dpl::DplHistory,
 }
 
 impl State {

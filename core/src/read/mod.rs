@@ -14,6 +14,7 @@ pub mod arrow;
 mod campaigns;
 mod catalogue;
 mod defects;
+pub mod dpl;
 mod eligibility;
 mod estate;
 mod notices;
@@ -25,6 +26,7 @@ pub(crate) mod upgrade_list;
 
 pub use campaigns::{CampaignView, CutoffView};
 pub use catalogue::{FirmwareView, GateView};
+pub use dpl::{DplDay, DplEntry, MAX_DPL_DAYS};
 pub use estate::{ConfigSetCount, FirmwareCount, HubPage, HubView, SupplierView};
 pub use participation::{ParticipationView, PilotStatus, PilotStatusRow};
 pub use rollout::{SetProgress, UpgradeCounts};

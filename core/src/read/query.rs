@@ -5,7 +5,7 @@
 //! The JSON form is the one the conformance scenarios use: `{"name": "explain", "campaign":
 //! "C1", "hub": "00-...", "at": "2026-01-02T09:00:00Z"}`.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::kernel::ids::{CampaignId, CustomerId, FirmwareVersion, HubId, Region, VariantId};
@@ -49,6 +49,24 @@ pub enum Query {
     ConfigurationSets {
         #[serde(default)]
         customer: Option<CustomerId>,
+    },
+    /// The Deployed Products List at the end of GB local day `on`, largest set first, each
+    /// with its short label: `customer`'s (itself, or any to the DCC); without `customer`, the
+    /// industry's (the DCC; a CSP: its region's variants).
+    Dpl {
+        #[serde(default)]
+        #[cfg_attr(feature = "uniffi", uniffi(default))]
+        customer: Option<CustomerId>,
+        on: NaiveDate,
+    },
+    /// The Deployed Products List at the end of each day from `from` to `to` (at most 3 660
+    /// days), scoped as `Dpl`.
+    DplHistory {
+        #[serde(default)]
+        #[cfg_attr(feature = "uniffi", uniffi(default))]
+        customer: Option<CustomerId>,
+        from: NaiveDate,
+        to: NaiveDate,
     },
     /// One campaign with its phase, cut-offs and the history the asker may see.
     Campaign { campaign: CampaignId },
@@ -144,6 +162,8 @@ pub enum Answer {
     Hubs(Vec<HubView>),
     HubPage(HubPage),
     ConfigurationSets(Vec<ConfigSetCount>),
+    Dpl(Vec<crate::read::DplEntry>),
+    DplHistory(Vec<crate::read::DplDay>),
     Campaign(Box<CampaignView>),
     Campaigns(Vec<CampaignView>),
     Variants(Vec<Variant>),

@@ -79,6 +79,7 @@ struct StateOut<'a> {
     configs: &'a [ConfigSet],
     keys: &'a KeyRegistry,
     rules: &'a crate::model::rules::Rules,
+    dpl: &'a crate::model::dpl::DplHistory,
 }
 
 /// The engine's projections.
@@ -107,6 +108,10 @@ struct StateIn {
     /// Absent from snapshots written before business rules.
     #[serde(default)]
     rules: crate::model::rules::Rules,
+    /// Absent from snapshots written before the Deployed Products List's history was kept:
+    /// then the history starts with the counts on the snapshot's day.
+    #[serde(default)]
+    dpl: Option<crate::model::dpl::DplHistory>,
 }
 
 #[derive(Deserialize)]
@@ -154,6 +159,7 @@ pub(crate) fn encode(state: &State, outboxes: &Outboxes, chain_hash: &[u8; 32]) 
             configs: estate.configs.values(),
             keys: &state.keys,
             rules: &state.rules,
+            dpl: &state.dpl,
         },
         projections: ProjectionsOut { outboxes },
     };
@@ -335,6 +341,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(State, Outboxes, SnapshotHeader), 
         customers: Interner::from_values(rest.customers).ok_or_else(|| repeat("customer"))?,
         devices: Interner::from_values(rest.devices).ok_or_else(|| repeat("device"))?,
         configs: Interner::from_values(rest.configs).ok_or_else(|| repeat("configuration"))?,
+        dpl_moves: Default::default(),
     };
     let ids: Vec<HubId> = estate.hubs.iter().map(|h| h.id).collect();
     estate.index.extend(&ids, 0);
@@ -342,6 +349,15 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(State, Outboxes, SnapshotHeader), 
     if estate.index.len() != ids.len() {
         return Err(repeat("hub"));
     }
+    let dpl = match rest.dpl {
+        Some(history) => history,
+        None => {
+            let day = rest.last_at.map_or(0, |at| {
+                crate::model::estate::days_from_date(crate::kernel::civil_time::day_of(at))
+            });
+            crate::model::dpl::DplHistory::seeded(&estate.hubs, day)
+        }
+    };
     let state = State {
         catalogue: rest.catalogue,
         estate,
@@ -352,6 +368,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(State, Outboxes, SnapshotHeader), 
         withdrawn_flags: rest.withdrawn_flags,
         keys: rest.keys,
         rules: rest.rules,
+        dpl,
     };
     Ok((state, outboxes, header))
 }

@@ -57,6 +57,9 @@ impl State {
                 })?;
         }
         event.payload.apply_each(self, event, verify)?;
+        // What the event moved in the Deployed Products List, on its GB local day.
+        let day = crate::model::estate::days_from_date(crate::kernel::civil_time::day_of(event.at));
+        self.dpl.record(day, &mut self.estate.dpl_moves);
         if let Some(act) = &event.act {
             self.keys.counters.insert(act.by.clone(), act.n);
         }

@@ -125,6 +125,8 @@ pub(crate) struct Estate {
     pub customers: Interner<CustomerId>,
     pub devices: Interner<DeviceProfile>,
     pub configs: Interner<ConfigSet>,
+    /// The Deployed Products List's counters this event moved (`State::dpl` keeps them).
+    pub dpl_moves: crate::model::dpl::DplMoves,
 }
 
 pub(crate) fn days_from_date(d: NaiveDate) -> i32 {
@@ -198,6 +200,7 @@ impl Estate {
     /// Hub `pos`'s record was `before` until a change of supplier: keeps `customer_hubs`.
     pub fn supplier_changed(&mut self, pos: usize, before: &HubRecord) {
         self.customer_hubs.changed(&self.hubs, pos, before);
+        self.dpl_moves.changed(before, &self.hubs[pos]);
     }
 
     pub fn customer_idx(&self, id: &CustomerId) -> Option<CustomerIdx> {
@@ -361,6 +364,7 @@ impl Estate {
         }
         self.index.extend(&table.id, first);
         self.customer_hubs.extend(&self.hubs, first as usize);
+        self.dpl_moves.count_all(&self.hubs[first as usize..]);
         Ok(())
     }
 
@@ -421,9 +425,11 @@ impl Estate {
     ) -> Result<(), Error> {
         let variant = self.hubs[position].variant;
         let config = self.intern_config(variant, firmware, devices)?;
+        let before = self.hubs[position];
         let hub = &mut self.hubs[position];
         hub.firmware = firmware;
         hub.config = config;
+        self.dpl_moves.changed(&before, &self.hubs[position]);
         Ok(())
     }
 }

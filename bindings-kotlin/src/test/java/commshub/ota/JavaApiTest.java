@@ -149,6 +149,21 @@ class JavaApiTest {
         }
     }
 
+    @Test
+    void theDeployedProductsListOfADayFromJava() {
+        try (Engine e = world()) {
+            LocalDate day = LocalDate.parse("2026-06-01");
+            List<DplEntry> industry = ((Answer.Dpl) e.query(Actor.dcc(), new Query.Dpl(null, day))).getV1();
+            long total = industry.stream().mapToLong(DplEntry::getHubs).sum();
+            assertEquals(e.hubCount(), total);
+            assertEquals(industry.get(0).getConfigurationSet().label(), industry.get(0).getLabel());
+            List<DplDay> days = ((Answer.DplHistory) e.query(Actor.dcc(), new Query.DplHistory(null, day.minusDays(1), day))).getV1();
+            assertEquals(2, days.size());
+            assertThrows(CommsHubOtaException.NotPermitted.class,
+                () -> e.query(Actor.customer("SUP-A"), new Query.Dpl(null, day)));
+        }
+    }
+
     /** docs/rules.md's two rules in Java, as written there (RulesTest checks they are). */
     static DryRun docsTwoRules(Engine engine, Actor supplier, Instant at) {
         RuleSpec happy = new RuleSpec("happy sets", RuleTrigger.CampaignCreated.INSTANCE,

@@ -1,0 +1,109 @@
+//! The Deployed Products List's history at national scale (issue 25): what keeping it costs an
+//! event, how big a year of it is, and how long a year's range takes to answer. A plain bench
+//! binary (std only); generating and loading the estate is not timed.
+//!
+//!     cargo bench -p commshub-ota --bench dpl -- [hubs] [events a day] [days]
+//!
+//! A year of days, each with `events a day` ESME firmware changes spread over the estate (each
+//! moves its hub to another configuration set: the history's busiest kind of event), then the
+//! range queries. docs/benchmarks.md has the figures at 10 000 000 hubs.
+
+mod common;
+
+use chrono::{Duration, TimeZone, Utc};
+use commshub_ota::command::*;
+use commshub_ota::estate::HanDeviceKind;
+use commshub_ota::synth::{SynthConfig, SynthEstate};
+use commshub_ota::*;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let nums = common::numbers();
+    let hubs = nums.first().copied().unwrap_or(1_000_000);
+    let per_day = nums.get(1).copied().unwrap_or(2_000);
+    let days = nums.get(2).copied().unwrap_or(365).max(1);
+    println!("DPL history benchmark: {hubs} hubs, {per_day} meter changes a day, {days} days\n");
+    let start = Utc.with_ymd_and_hms(2026, 1, 1, 9, 0, 0).unwrap();
+    let synth = SynthEstate::generate(&SynthConfig {
+        hubs,
+        ..Default::default()
+    });
+    let mut engine = Engine::new();
+    for (actor, command) in synth.catalogue_commands() {
+        engine.execute(&actor, start, command)?;
+    }
+    let table = EstateTable::from_rows(&synth.hubs);
+    engine.execute(&Actor::Dcc, start, LoadEstateTable { table }.into())?;
+    let esme: Vec<usize> = (0..synth.hubs.len())
+        .filter(|&i| synth.hubs[i].devices.get(HanDeviceKind::Esme).is_some())
+        .collect();
+    let versions = ["2.0", "2.1", "3.0", "3.1"];
+    let mut n = 0usize;
+    let mut timings = Vec::with_capacity(days);
+    for day in 0..days {
+        let at = start + Duration::days(day as i64 + 1);
+        let (t, _, _) = common::time_ms(1, |_| {
+            for k in 0..per_day {
+                // A stride through the estate, so the changes spread over sets and suppliers.
+                let i = esme[(n * 7_919) % esme.len()];
+                n += 1;
+                engine.execute(
+                    &Actor::Dcc,
+                    at + Duration::milliseconds(k as i64),
+                    Command::ChangeHanDeviceFirmware(ChangeHanDeviceFirmware {
+                        hub: synth.hubs[i].id,
+                        device: HanDeviceKind::Esme,
+                        firmware: versions[n % versions.len()].into(),
+                    }),
+                )?;
+            }
+            Ok(())
+        })?;
+        timings.push(t);
+    }
+    let (day_ms, min, max) = common::spread(timings);
+    let fmt = common::fmt_ms;
+    println!(
+        "{:<52} {:>10}  (a day of {per_day}: median {}, min {}, max {})",
+        "a meter change, the history kept with it",
+        fmt(day_ms / per_day as f64),
+        fmt(day_ms),
+        fmt(min),
+        fmt(max)
+    );
+    let (moves, bytes) = engine.state().dpl_size();
+    println!(
+        "{:<52} {:>10}  ({moves} counter moves over {days} days)",
+        "the history's size",
+        format!("{:.1} MB", bytes as f64 / 1e6)
+    );
+    let from = start.date_naive();
+    let to = from + Duration::days(days as i64);
+    let (m, lo, hi) = common::time_ms(5, |_| {
+        engine
+            .state()
+            .dpl_history(&Actor::Dcc, None, from, to)
+            .map(|_| ())
+    })?;
+    println!(
+        "{:<52} {:>10}  (min {}, max {})",
+        format!("the industry's list for each of {} days", days + 1),
+        fmt(m),
+        fmt(lo),
+        fmt(hi)
+    );
+    let big = Actor::Customer(synth.suppliers[0].clone());
+    let (m, lo, hi) = common::time_ms(5, |_| {
+        engine
+            .state()
+            .dpl_history(&big, Some(&synth.suppliers[0]), from, to)
+            .map(|_| ())
+    })?;
+    println!(
+        "{:<52} {:>10}  (min {}, max {})",
+        format!("the largest supplier's for each of {} days", days + 1),
+        fmt(m),
+        fmt(lo),
+        fmt(hi)
+    );
+    Ok(())
+}
