@@ -3,12 +3,17 @@ for a range, scoped per party, with short labels; refusals as typed exceptions."
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import List, Optional, Tuple
 
 import pytest
 
 import commshub_ota as ota
-from conformance import rolling
+from conformance import TESTS_DIR as TESTS, given, rolling
+
+
 
 T0 = datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)
 CSP = ota.Actor.csp(ota.Region.NORTH)
@@ -63,3 +68,89 @@ def test_each_party_reads_its_scope_and_refusals_are_typed() -> None:
         e.dpl_history(DCC, d(3), d(2))
     with pytest.raises(ota.InvalidInputError, match="days"):
         e.dpl_history(DCC, d(0), d(0) + timedelta(days=3660))  # ten years and a day
+
+
+def four_suppliers() -> ota.Engine:
+    """The two-region fixture, then 5 900 north hubs on four sets (by ESME model): EM-A1 and
+    EM-V1 held widely, EM-B2 by three suppliers, EM-D3 by SUP-D alone."""
+    e = ota.Engine()
+    given(e, json.loads((TESTS / "fixtures" / "two_regions.json").read_text()))
+    load(e, 1, [(600, "SUP-A", "EM-A1"), (600, "SUP-B", "EM-A1"), (600, "SUP-C", "EM-A1"),
+                (400, "SUP-A", "EM-V1"), (400, "SUP-B", "EM-V1"), (400, "SUP-C", "EM-V1"),
+                (400, "SUP-D", "EM-V1"), (500, "SUP-A", "EM-B2"), (500, "SUP-B", "EM-B2"),
+                (500, "SUP-C", "EM-B2"), (1000, "SUP-D", "EM-D3")])
+    return e
+
+
+def load(e: ota.Engine, day: int, groups: List[Tuple[int, str, str]]) -> None:
+    ids: List[str] = []
+    suppliers: List[str] = []
+    esme: List[str] = []
+    n = 1_000_000 * (day + 1)
+    for count, supplier, model in groups:
+        for _ in range(count):
+            ids.append(f"{n:016X}")
+            n += 1
+        suppliers += [supplier] * count
+        esme += [model] * count
+    k = len(ids)
+    e.load_estate(DCC, t(day), {
+        "id": ids, "variant": ["CH-N-DB"] * k, "firmware": ["1.1"] * k,
+        "smi_status": ["commissioned"] * k, "installed_on": ["2024-03-01"] * k,
+        "commissioned_on": ["2024-03-02"] * k,
+        "import_supplier": suppliers, "esme_model": esme, "esme_firmware": ["3.1"] * k,
+        "ihd_model": ["IHD-X"] * k, "ihd_firmware": ["1.0"] * k,
+    })
+
+
+def bp(part: int, whole: int) -> int:
+    """`part` of `whole` in basis points, to the nearest half point."""
+    return int(round(part * 10_000 / whole / 50)) * 50
+
+
+def north(days: List[ota.SharesDay], day: int) -> Tuple[date, List[Tuple[str, int]], Optional[int]]:
+    (v,) = [v for x in days if x.day == d(day) for v in x.variants if v.variant == "CH-N-DB"]
+    models = [(s.configuration_set.devices.esme.model if s.configuration_set.devices.esme else "", s.share_bp)
+              for s in v.sets]
+    return v.as_of, models, v.other_bp
+
+
+def test_customers_see_industry_shares_only_where_disclosed() -> None:
+    e = four_suppliers()
+    days = e.industry_shares(A, d(1), d(1))
+    as_of, sets, other = north(days, 1)
+    # Hub 03 of the fixture is on EM-A1's set; hubs 01 and 02 on sets of their own. EM-D3 has
+    # one supplier, so it and the fixture's two go to "other", which then needs EM-B2 too.
+    whole = 1801 + 1600 + 1500 + 1000 + 2
+    assert as_of == d(1)
+    assert sets == [("EM-A1", bp(1801, whole)), ("EM-V1", bp(1600, whole))]
+    assert other == bp(2502, whole)
+    assert all(s % 50 == 0 for _, s in sets)
+    # The same for every party; nothing before the hubs came.
+    assert e.industry_shares(ota.Actor.customer("SUP-D"), d(1), d(1)) == days
+    assert e.industry_shares(A, d(0), d(0))[0].variants == []
+    # SUP-D alone adds 600 hubs: the shares shown do not move.
+    load(e, 2, [(600, "SUP-D", "EM-D3")])
+    assert north(e.industry_shares(A, d(1), d(2)), 2) == (as_of, sets, other)
+    with pytest.raises(ota.InvalidInputError, match="to"):
+        e.industry_shares(A, d(2), d(1))
+    with pytest.raises(ota.InvalidInputError, match="days"):
+        e.industry_shares(A, d(0), d(0) + timedelta(days=3660))
+
+
+def test_the_history_and_the_shares_as_arrow() -> None:
+    pl = pytest.importorskip("polars")
+    e = four_suppliers()
+    hist = pl.DataFrame(e.query_arrow(A, {"name": "dpl_history", "customer": "SUP-A", "from": d(0), "to": d(2)}))
+    assert hist.columns == ["day", "configuration_set", "label", "hubs"]
+    typed = e.dpl_history(A, d(0), d(2), customer="SUP-A")
+    assert hist["hubs"].to_list() == [x.hubs for day in typed for x in day.sets]
+    assert hist["day"].to_list() == [day.day for day in typed for _ in day.sets]
+    shares = pl.DataFrame(e.query_arrow(A, {"name": "industry_shares", "from": d(1), "to": d(1)}))
+    assert shares.columns == ["day", "variant", "as_of", "configuration_set", "label", "share_bp"]
+    _, sets, other = north(e.industry_shares(A, d(1), d(1)), 1)
+    assert shares["share_bp"].to_list() == [s for _, s in sets] + [other]
+    assert shares["label"].to_list()[-1] == "other"
+    assert shares["configuration_set"].null_count() == 1
+    with pytest.raises(ota.NotPermittedError):
+        e.query_arrow(A, {"name": "dpl_history", "from": d(0), "to": d(2)})

@@ -6,7 +6,8 @@
 //!
 //! A year of days, each with `events a day` ESME firmware changes spread over the estate (each
 //! moves its hub to another configuration set: the history's busiest kind of event), then the
-//! range queries. docs/benchmarks.md has the figures at 10 000 000 hubs.
+//! range queries (the industry's, the largest supplier's, and the industry's shares as a
+//! customer reads them). docs/benchmarks.md has the figures at 10 000 000 hubs.
 
 mod common;
 
@@ -101,6 +102,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "{:<52} {:>10}  (min {}, max {})",
         format!("the largest supplier's for each of {} days", days + 1),
+        fmt(m),
+        fmt(lo),
+        fmt(hi)
+    );
+    // The industry's shares under disclosure control, as a customer reads them: worked out
+    // from the history's first day whatever the range.
+    let (m, lo, hi) = common::time_ms(5, |_| {
+        engine.state().industry_shares(&big, from, to).map(|_| ())
+    })?;
+    let shown = engine.state().industry_shares(&big, to, to)?;
+    let cells: usize = shown
+        .iter()
+        .flat_map(|d| &d.variants)
+        .map(|v| v.sets.len() + usize::from(v.other_bp.is_some()))
+        .sum();
+    println!(
+        "{:<52} {:>10}  (min {}, max {}; {cells} cells shown on the last day)",
+        format!("industry shares for each of {} days", days + 1),
         fmt(m),
         fmt(lo),
         fmt(hi)

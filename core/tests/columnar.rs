@@ -704,6 +704,30 @@ fn every_question(e: &Engine) -> Vec<(ColumnarQuery, Vec<arrow_array::RecordBatc
             },
             vec![s.dry_run_rule_arrow(&a, &approve_all(), t(3)).unwrap()],
         ),
+        (
+            ColumnarQuery::DplHistory {
+                customer: Some(cid("SUP-A")),
+                from: t(0).date_naive(),
+                to: t(3).date_naive(),
+            },
+            vec![s
+                .dpl_history_arrow(
+                    &dcc,
+                    Some(&cid("SUP-A")),
+                    t(0).date_naive(),
+                    t(3).date_naive(),
+                )
+                .unwrap()],
+        ),
+        (
+            ColumnarQuery::IndustryShares {
+                from: t(0).date_naive(),
+                to: t(3).date_naive(),
+            },
+            vec![s
+                .industry_shares_arrow(&dcc, t(0).date_naive(), t(3).date_naive())
+                .unwrap()],
+        ),
     ]
 }
 

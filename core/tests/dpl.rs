@@ -319,3 +319,274 @@ proptest! {
         prop_assert_eq!(replayed.state(), e.state());
     }
 }
+
+// --- the industry's shares under disclosure control (decision 22) ---
+
+use commshub_ota::read::disclosure::SHARE_STEP_BP;
+use commshub_ota::read::SharesDay;
+
+/// `n` hubs of `supplier` from hub `first` on, on the north variant at 1.1, ESME `esme`.
+fn hubs_of(first: u64, n: u64, supplier: &str, esme: &str) -> Vec<HubRow> {
+    (first..first + n)
+        .map(|i| {
+            let mut r = row(i, NORTH, "1.1", Some(supplier), None);
+            r.devices.esme = Some(HanDevice::new(esme, "3.1"));
+            r
+        })
+        .collect()
+}
+
+fn load(e: &mut Engine, day: i64, groups: &[(u64, &str, &str)]) {
+    let mut hubs = Vec::new();
+    let mut next = 1_000_000 * (day as u64 + 1);
+    for &(n, supplier, esme) in groups {
+        hubs.extend(hubs_of(next, n, supplier, esme));
+        next += n;
+    }
+    ok(
+        e,
+        &Actor::Dcc,
+        t(day),
+        Command::LoadEstate(LoadEstate { hubs }),
+    );
+}
+
+/// `part` of `whole` in basis points to the nearest half point, worked out in floating point.
+fn expected_bp(part: i64, whole: i64) -> i32 {
+    let step = f64::from(SHARE_STEP_BP);
+    ((part as f64 * 10_000.0 / whole as f64 / step).round() * step) as i32
+}
+
+/// The north variant's shown `(ESME model, share)` pairs and "other", as of which day.
+fn north(answer: &[SharesDay], day: i64) -> (chrono::NaiveDate, Vec<(String, i32)>, Option<i32>) {
+    let d = answer
+        .iter()
+        .find(|d| d.day == civil(day))
+        .expect("the day");
+    let v = d
+        .variants
+        .iter()
+        .find(|v| v.variant.as_str() == NORTH)
+        .expect("north shown");
+    let sets = v
+        .sets
+        .iter()
+        .map(|s| {
+            let esme = s.configuration_set.devices.esme.as_ref().expect("an ESME");
+            (esme.model.clone(), s.share_bp)
+        })
+        .collect();
+    (v.as_of, sets, v.other_bp)
+}
+
+/// Four suppliers on four sets of the north variant: X (EM-A1) and V (EM-V1) held widely, Y
+/// (EM-B2) too, Z (EM-D3) by SUP-D alone.
+fn four_suppliers() -> Engine {
+    let mut e = fixture();
+    load(
+        &mut e,
+        1,
+        &[
+            (600, "SUP-A", "EM-A1"),
+            (600, "SUP-B", "EM-A1"),
+            (600, "SUP-C", "EM-A1"),
+            (400, "SUP-A", "EM-V1"),
+            (400, "SUP-B", "EM-V1"),
+            (400, "SUP-C", "EM-V1"),
+            (400, "SUP-D", "EM-V1"),
+            (500, "SUP-A", "EM-B2"),
+            (500, "SUP-B", "EM-B2"),
+            (500, "SUP-C", "EM-B2"),
+            (1_000, "SUP-D", "EM-D3"),
+        ],
+    );
+    e
+}
+
+#[test]
+fn a_customer_sees_shares_of_sets_that_pass_and_the_rest_as_other() {
+    let e = four_suppliers();
+    let shares = e
+        .state()
+        .industry_shares(&cust("SUP-A"), civil(1), civil(1))
+        .unwrap();
+    let (as_of, sets, other) = north(&shares, 1);
+    assert_eq!(as_of, civil(1));
+    // The fixture's three north hubs: hub 03 on X, hubs 01 and 02 on sets of their own. Z
+    // fails (one supplier), and so do the fixture's two sets; "other" of them alone fails
+    // too, so the smallest shown set (Y) joins it: X and V shown, other = Y, Z and the two.
+    let whole = 1_801 + 1_600 + 1_500 + 1_000 + 2;
+    assert_eq!(
+        sets,
+        vec![
+            ("EM-A1".to_string(), expected_bp(1_801, whole)),
+            ("EM-V1".to_string(), expected_bp(1_600, whole)),
+        ]
+    );
+    assert_eq!(other, Some(expected_bp(2_502, whole)));
+    for (_, bp) in &sets {
+        assert_eq!(bp % SHARE_STEP_BP, 0);
+    }
+    // Shares only: no volume anywhere in the answer.
+    let json = serde_json::to_string(&shares).unwrap();
+    assert!(!json.contains("hubs") && !json.contains("1800"), "{json}");
+    // The same answer for every party.
+    for who in [Actor::Dcc, cust("SUP-D"), csp()] {
+        assert_eq!(
+            e.state().industry_shares(&who, civil(1), civil(1)).unwrap(),
+            shares,
+            "{who}"
+        );
+    }
+    // Before the hubs came, nothing.
+    let before = e
+        .state()
+        .industry_shares(&cust("SUP-A"), civil(0), civil(0))
+        .unwrap();
+    assert!(before[0].variants.is_empty());
+}
+
+#[test]
+fn one_suppliers_change_alone_moves_no_share_until_others_move_with_it() {
+    let mut e = four_suppliers();
+    let a = cust("SUP-A");
+    let day1 = north(
+        &e.state().industry_shares(&a, civil(1), civil(1)).unwrap(),
+        1,
+    );
+    // Day 2: SUP-D alone adds 600 hubs on Z. Each day's counts alone would pass, but the
+    // change is SUP-D's: the shares stay those of day 1.
+    load(&mut e, 2, &[(600, "SUP-D", "EM-D3")]);
+    let range = e.state().industry_shares(&a, civil(1), civil(2)).unwrap();
+    assert_eq!(north(&range, 2), day1, "as of day 1 still");
+    // Asking day by day shows no more than the range.
+    let alone = e.state().industry_shares(&a, civil(2), civil(2)).unwrap();
+    assert_eq!(north(&alone, 2), day1);
+    // Day 3: SUP-A, -B and -C add 400 each on Z too: the change since day 1 now has four
+    // suppliers and passes; Z passes on its own (2 800 hubs, SUP-D 1 600): Z, X and V shown;
+    // the fixture's two hubs still need Y in "other".
+    load(
+        &mut e,
+        3,
+        &[
+            (400, "SUP-A", "EM-D3"),
+            (400, "SUP-B", "EM-D3"),
+            (400, "SUP-C", "EM-D3"),
+        ],
+    );
+    let range = e.state().industry_shares(&a, civil(1), civil(3)).unwrap();
+    let (as_of, sets, other) = north(&range, 3);
+    assert_eq!(as_of, civil(3));
+    let whole = 2_800 + 1_801 + 1_600 + 1_500 + 2;
+    assert_eq!(
+        sets,
+        vec![
+            ("EM-D3".to_string(), expected_bp(2_800, whole)),
+            ("EM-A1".to_string(), expected_bp(1_801, whole)),
+            ("EM-V1".to_string(), expected_bp(1_600, whole)),
+        ]
+    );
+    assert_eq!(other, Some(expected_bp(1_502, whole)));
+    // The earlier days read the same as before.
+    assert_eq!(north(&range, 1), day1);
+    assert_eq!(north(&range, 2), day1);
+}
+
+#[test]
+fn shares_are_refused_outside_their_range_and_survive_replay() {
+    let e = four_suppliers();
+    let a = cust("SUP-A");
+    let err = e
+        .state()
+        .industry_shares(&a, civil(3), civil(2))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert!(err.to_string().contains("to"), "{err}");
+    let far = civil(0) + chrono::Days::new(MAX_DPL_DAYS as u64);
+    let err = e.state().industry_shares(&a, civil(0), far).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert!(err.to_string().contains("days"), "{err}");
+    // By the one query entry, and after a replay of the events, the same answer.
+    let asked = e
+        .query(
+            &a,
+            &Query::IndustryShares {
+                from: civil(0),
+                to: civil(2),
+            },
+        )
+        .unwrap();
+    let replayed = Engine::replay(e.events().unwrap().to_vec()).unwrap();
+    let again = replayed
+        .query(
+            &a,
+            &Query::IndustryShares {
+                from: civil(0),
+                to: civil(2),
+            },
+        )
+        .unwrap();
+    assert_eq!(asked, again);
+    assert!(matches!(asked, Answer::IndustryShares(ref d) if d.len() == 3));
+}
+
+#[cfg(feature = "arrow")]
+#[test]
+fn the_history_and_shares_as_rows_hold_the_typed_answers() {
+    use arrow_array::{Array, Date32Array, Int32Array, Int64Array};
+    let e = four_suppliers();
+    let a = cust("SUP-A");
+    let s = e.state();
+    let typed = s
+        .dpl_history(&a, Some(&cid("SUP-A")), civil(0), civil(2))
+        .unwrap();
+    let rows = s
+        .dpl_history_arrow(&a, Some(&cid("SUP-A")), civil(0), civil(2))
+        .unwrap();
+    let n: usize = typed.iter().map(|d| d.sets.len()).sum();
+    assert_eq!(rows.num_rows(), n);
+    let hubs = rows
+        .column_by_name("hubs")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<Int64Array>()
+        .unwrap();
+    let total: i64 = typed
+        .iter()
+        .flat_map(|d| d.sets.iter().map(|e| e.hubs))
+        .sum();
+    assert_eq!(hubs.iter().flatten().sum::<i64>(), total);
+    let days = rows
+        .column_by_name("day")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<Date32Array>()
+        .unwrap();
+    let typed_days: Vec<_> = typed
+        .iter()
+        .flat_map(|d| d.sets.iter().map(|_| Some(d.day)))
+        .collect();
+    let row_days: Vec<_> = (0..days.len()).map(|i| days.value_as_date(i)).collect();
+    assert_eq!(row_days, typed_days);
+    let shares = s.industry_shares(&a, civil(1), civil(2)).unwrap();
+    let rows = s.industry_shares_arrow(&a, civil(1), civil(2)).unwrap();
+    // Per day: X, V and "other" (configuration_set null).
+    assert_eq!(rows.num_rows(), 6);
+    let set = rows.column_by_name("configuration_set").unwrap();
+    assert_eq!(set.null_count(), 2);
+    let bp = rows
+        .column_by_name("share_bp")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<Int32Array>()
+        .unwrap();
+    let (_, typed_sets, other) = north(&shares, 1);
+    assert_eq!(
+        bp.iter().take(3).flatten().collect::<Vec<_>>(),
+        typed_sets
+            .iter()
+            .map(|p| p.1)
+            .chain(other)
+            .collect::<Vec<_>>()
+    );
+}

@@ -552,7 +552,9 @@ fn one(b: arrow_array::RecordBatch) -> Vec<arrow_array::RecordBatch> {
 #[cfg(feature = "arrow")]
 fn cell(a: &arrow_array::ArrayRef, i: usize) -> String {
     use arrow_array::cast::AsArray;
-    use arrow_array::types::{Date32Type, Int32Type, TimestampMicrosecondType, UInt64Type};
+    use arrow_array::types::{
+        Date32Type, Int32Type, Int64Type, TimestampMicrosecondType, UInt64Type,
+    };
     use arrow_array::Array;
     use arrow_schema::DataType as T;
     if a.is_null(i) {
@@ -563,6 +565,7 @@ fn cell(a: &arrow_array::ArrayRef, i: usize) -> String {
         T::Boolean => a.as_boolean().value(i).to_string(),
         T::Int32 => a.as_primitive::<Int32Type>().value(i).to_string(),
         T::UInt64 => a.as_primitive::<UInt64Type>().value(i).to_string(),
+        T::Int64 => a.as_primitive::<Int64Type>().value(i).to_string(),
         T::Date32 => a.as_primitive::<Date32Type>().value(i).to_string(),
         T::Timestamp(..) => a
             .as_primitive::<TimestampMicrosecondType>()
@@ -623,6 +626,19 @@ fn reads(e: &Engine, observer: &Actor, at: DateTime<Utc>) -> Vec<String> {
                 out.push(json(s.propose_pilot(observer, &camp(cmp), 5, 1, at)));
             }
             out.push(json(s.customer_estate(observer, me)));
+            // Its deployed products over time, and the industry's shares (at this size every
+            // share is withheld; tests/disclosure.rs shows the rules at scale).
+            let (from, on) = (t(0).date_naive(), at.date_naive());
+            out.push(json(s.dpl_on(observer, Some(me), on)));
+            out.push(json(s.dpl_history(observer, Some(me), from, on)));
+            out.push(json(s.industry_shares(observer, from, on)));
+            #[cfg(feature = "arrow")]
+            {
+                out.push(frame(
+                    s.dpl_history_arrow(observer, Some(me), from, on).map(one),
+                ));
+                out.push(frame(s.industry_shares_arrow(observer, from, on).map(one)));
+            }
             // Paged: the first page, and a page after a hub of its own (the cursor).
             out.push(json(s.customer_estate_page(observer, me, None, 2)));
             out.push(json(s.customer_estate_page(observer, me, Some(h(1)), 2)));
@@ -650,6 +666,13 @@ fn reads(e: &Engine, observer: &Actor, at: DateTime<Utc>) -> Vec<String> {
         }
         Actor::Csp(region) => {
             out.push(json(s.upgrade_list(observer, *region, at, 0, 1000)));
+            // The industry's deployed products on its region's variants.
+            let (from, on) = (t(0).date_naive(), at.date_naive());
+            out.push(json(s.dpl_history(observer, None, from, on)));
+            #[cfg(feature = "arrow")]
+            out.push(frame(
+                s.dpl_history_arrow(observer, None, from, on).map(one),
+            ));
             for n in [40, 41, 44] {
                 out.push(json(s.hub(observer, h(n))));
             }

@@ -11,7 +11,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, TypeVar
 from ._convert import _choice, _count, _date, _each, _flag, _id, _list_of, _text, _time, _view
 from ._enums import Gate, HanDeviceKind, Region, SmiStatus, SupplyRole
 from ._records import Event
-from ._views import CampaignPolicy, CampaignView, ConfigSetCount, ConfigurationSet, ConsumerFlags, DefectSubject, DefectView, DplDay, DplEntry, DryRun, Explanation, FirmwareCount, FirmwareView, HealthReport, HubPage, HubRow, HubView, NotificationPage, OutcomeReport, ParticipationView, PilotStatus, PilotVerdict, Prerequisite, RuleSpec, RuleView, SetProgress, UpgradePage, Variant
+from ._views import CampaignPolicy, CampaignView, ConfigSetCount, ConfigurationSet, ConsumerFlags, DefectSubject, DefectView, DplDay, DplEntry, DryRun, Explanation, FirmwareCount, FirmwareView, HealthReport, HubPage, HubRow, HubView, NotificationPage, OutcomeReport, ParticipationView, PilotStatus, PilotVerdict, Prerequisite, RuleSpec, RuleView, SetProgress, SharesDay, UpgradePage, Variant
 
 _T = TypeVar("_T")
 
@@ -518,6 +518,16 @@ class EngineMethods:
             **{"from": _date(from_, "from_")},
             to=_date(to, "to"),
             customer=None if customer is None else _id("customer_id", customer, "customer"),
+        )
+
+    def industry_shares(self, actor: str, from_: date, to: date) -> List[SharesDay]:
+        """The industry's shares of each variant's hubs by configuration set at the end of each
+        day from `from` to `to` (at most 3 660 days), under disclosure control: shares only,
+        for sets (and "other") with at least 3 suppliers and 1 000 hubs that pass the p% rule,
+        moved only when the change passes too. The same for every party."""
+        return self._ask(actor, "industry_shares", _list_of(SharesDay.from_dict),
+            **{"from": _date(from_, "from_")},
+            to=_date(to, "to"),
         )
 
     def campaign(self, actor: str, campaign: str) -> CampaignView:

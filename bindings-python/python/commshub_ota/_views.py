@@ -1351,6 +1351,35 @@ class HubView:
 
 
 @dataclass(frozen=True)
+class IndustryShare:
+    """A configuration set's share of its variant's hubs, as shown."""
+
+    configuration_set: ConfigurationSet
+    #: Its short label, distinct within the answer.
+    label: str
+    #: Basis points (hundredths of a percent) of the variant's hubs, a multiple of
+    #: `disclosure::SHARE_STEP_BP`.
+    share_bp: int
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> IndustryShare:
+        """A `IndustryShare` from its JSON form."""
+        return IndustryShare(
+            configuration_set=ConfigurationSet.from_dict(d["configuration_set"]),
+            label=d["label"],
+            share_bp=d["share_bp"],
+        )
+
+    def to_dict(self) -> JsonDict:
+        """Its JSON form (a field that is None left out)."""
+        return {
+            "configuration_set": self.configuration_set.to_dict(),
+            "label": self.label,
+            "share_bp": self.share_bp,
+        }
+
+
+@dataclass(frozen=True)
 class Notification(NotificationExtras):
     """One notification in a recipient's outbox. `id` counts up per recipient; `event` is the
     sequence number of the event that caused it, for the DCC only (to anyone else it would
@@ -2553,6 +2582,29 @@ class SetProgress:
 
 
 @dataclass(frozen=True)
+class SharesDay:
+    """The industry's shares on one GB local day: every variant with something to show."""
+
+    day: date
+    variants: List[VariantShares]
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> SharesDay:
+        """A `SharesDay` from its JSON form."""
+        return SharesDay(
+            day=date.fromisoformat(d["day"]),
+            variants=[VariantShares.from_dict(x0) for x0 in d["variants"]],
+        )
+
+    def to_dict(self) -> JsonDict:
+        """Its JSON form (a field that is None left out)."""
+        return {
+            "day": _date(self.day, "SharesDay.day"),
+            "variants": [x0.to_dict() for x0 in self.variants],
+        }
+
+
+@dataclass(frozen=True)
 class StoreInfo:
     """What a store is and holds, for a status line or a test."""
 
@@ -2771,6 +2823,40 @@ class Variant:
         }
 
 
+@dataclass(frozen=True)
+class VariantShares:
+    """A variant's shares as shown on a day: those of `as_of`, the last day whose shares, and
+    their change since the ones shown before, passed the disclosure rules."""
+
+    variant: str
+    as_of: date
+    #: The sets shown on their own, largest first.
+    sets: List[IndustryShare]
+    #: The share of the sets merged as "other" (None: every set is shown on its own).
+    other_bp: Optional[int] = None
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> VariantShares:
+        """A `VariantShares` from its JSON form."""
+        return VariantShares(
+            variant=d["variant"],
+            as_of=date.fromisoformat(d["as_of"]),
+            sets=[IndustryShare.from_dict(x0) for x0 in d["sets"]],
+            other_bp=d.get("other_bp"),
+        )
+
+    def to_dict(self) -> JsonDict:
+        """Its JSON form (a field that is None left out)."""
+        out: JsonDict = {
+            "variant": self.variant,
+            "as_of": _date(self.as_of, "VariantShares.as_of"),
+            "sets": [x0.to_dict() for x0 in self.sets],
+        }
+        if self.other_bp is not None:
+            out["other_bp"] = self.other_bp
+        return out
+
+
 __all__ = [
     "Blackout",
     "Blocker",
@@ -2803,6 +2889,7 @@ __all__ = [
     "HubRefusal",
     "HubRow",
     "HubView",
+    "IndustryShare",
     "Notification",
     "NotificationPage",
     "OutcomeReport",
@@ -2820,10 +2907,12 @@ __all__ = [
     "RuleTrigger",
     "RuleView",
     "SetProgress",
+    "SharesDay",
     "StoreInfo",
     "SupplierView",
     "UpgradeCounts",
     "UpgradeEntry",
     "UpgradePage",
     "Variant",
+    "VariantShares",
 ]

@@ -34,6 +34,9 @@ impl Engine {
             Query::DplHistory { customer, from, to } => {
                 Answer::DplHistory(s.dpl_history(actor, customer.as_ref(), *from, *to)?)
             }
+            Query::IndustryShares { from, to } => {
+                Answer::IndustryShares(s.industry_shares(actor, *from, *to)?)
+            }
             Query::Campaign { campaign } => {
                 Answer::Campaign(Box::new(s.campaign(actor, campaign)?))
             }

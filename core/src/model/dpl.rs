@@ -221,6 +221,11 @@ impl DplHistory {
         }
     }
 
+    /// Each day's net moves up to `to` (inclusive), in day order.
+    pub fn days_through(&self, to: i32) -> impl Iterator<Item = (i32, &[Move])> {
+        self.days.range(..=to).map(|(d, m)| (*d, m.as_slice()))
+    }
+
     /// How many moves it holds, and the bytes they take (for sizing).
     pub fn size(&self) -> (usize, usize) {
         let moves: usize = self.days.values().map(Vec::len).sum();

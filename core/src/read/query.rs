@@ -68,6 +68,11 @@ pub enum Query {
         from: NaiveDate,
         to: NaiveDate,
     },
+    /// The industry's shares of each variant's hubs by configuration set at the end of each
+    /// day from `from` to `to` (at most 3 660 days), under disclosure control: shares only,
+    /// for sets (and "other") with at least 3 suppliers and 1 000 hubs that pass the p% rule,
+    /// moved only when the change passes too. The same for every party.
+    IndustryShares { from: NaiveDate, to: NaiveDate },
     /// One campaign with its phase, cut-offs and the history the asker may see.
     Campaign { campaign: CampaignId },
     /// Every campaign the asker may see (a CSP: its region's).
@@ -164,6 +169,7 @@ pub enum Answer {
     ConfigurationSets(Vec<ConfigSetCount>),
     Dpl(Vec<crate::read::DplEntry>),
     DplHistory(Vec<crate::read::DplDay>),
+    IndustryShares(Vec<crate::read::SharesDay>),
     Campaign(Box<CampaignView>),
     Campaigns(Vec<CampaignView>),
     Variants(Vec<Variant>),
@@ -216,6 +222,19 @@ pub enum ColumnarQuery {
         #[cfg_attr(feature = "uniffi", uniffi(default))]
         customer: Option<CustomerId>,
     },
+    /// The Deployed Products List from `from` to `to`, a row per day and set: `day`,
+    /// `configuration_set`, `label`, `hubs`. Scoped as the row query `dpl_history`.
+    DplHistory {
+        #[serde(default)]
+        #[cfg_attr(feature = "uniffi", uniffi(default))]
+        customer: Option<CustomerId>,
+        from: NaiveDate,
+        to: NaiveDate,
+    },
+    /// The industry's shares from `from` to `to`, a row per day, variant and set shown and
+    /// one for "other" (`configuration_set` null): `day`, `variant`, `as_of`,
+    /// `configuration_set`, `label`, `share_bp`. As the row query `industry_shares`.
+    IndustryShares { from: NaiveDate, to: NaiveDate },
     /// A campaign's progress by configuration set at `at`.
     CampaignProgress {
         campaign: CampaignId,

@@ -11,12 +11,14 @@
 //! One file per answer:
 //! - `upgrade_list`: the CSP's whole upgrade list;
 //! - `estate`: a customer's hubs, configuration sets (the DPL), estate by firmware;
+//! - `dpl`: the DPL over time, the industry's shares;
 //! - `rollout`: a campaign's upgrade attempts and their outcomes, its progress by set;
 //! - `eligibility`: bulk explain, every blocked hub's blockers, one row each;
 //! - `rules`: a rule's dry run, a row per hub it would act on;
 //! - `events`: the recorded events;
 //! - `query`: every one of them as data ([`ColumnarQuery`]), for the one columnar entry.
 
+mod dpl;
 mod eligibility;
 mod estate;
 pub(crate) mod events;
@@ -26,6 +28,7 @@ mod rules;
 mod upgrade_list;
 
 pub use crate::read::query::ColumnarQuery;
+pub use dpl::{dpl_history_schema, industry_shares_schema, OTHER_LABEL};
 pub use eligibility::blockers_schema;
 pub use estate::{
     configuration_sets_schema, customer_estate_schema, estate_by_firmware_schema, ESTATE_BATCH_ROWS,

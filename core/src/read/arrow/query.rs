@@ -6,8 +6,8 @@ use crate::kernel::ids::actor::Actor;
 use crate::model::state::State;
 use crate::read::arrow::{
     attempts_schema, blockers_schema, campaign_progress_schema, configuration_sets_schema,
-    customer_estate_schema, dry_run_schema, estate_by_firmware_schema, events_schema,
-    upgrade_list_schema,
+    customer_estate_schema, dpl_history_schema, dry_run_schema, estate_by_firmware_schema,
+    events_schema, industry_shares_schema, upgrade_list_schema,
 };
 use crate::read::query::ColumnarQuery;
 use arrow_array::RecordBatch;
@@ -25,6 +25,8 @@ impl ColumnarQuery {
             ColumnarQuery::CampaignAttempts { .. } => attempts_schema(),
             ColumnarQuery::Blockers { .. } => blockers_schema(),
             ColumnarQuery::DryRunRule { .. } => dry_run_schema(),
+            ColumnarQuery::DplHistory { .. } => dpl_history_schema(),
+            ColumnarQuery::IndustryShares { .. } => industry_shares_schema(),
             ColumnarQuery::Events { .. } => events_schema(),
         }
     }
@@ -100,6 +102,12 @@ impl State {
             }
             ColumnarQuery::DryRunRule { rule, at } => {
                 ArrowAnswer::one(self.dry_run_rule_arrow(actor, rule, *at)?)
+            }
+            ColumnarQuery::DplHistory { customer, from, to } => {
+                ArrowAnswer::one(self.dpl_history_arrow(actor, customer.as_ref(), *from, *to)?)
+            }
+            ColumnarQuery::IndustryShares { from, to } => {
+                ArrowAnswer::one(self.industry_shares_arrow(actor, *from, *to)?)
             }
             ColumnarQuery::Events { .. } => {
                 return Err(Error::invalid_input(

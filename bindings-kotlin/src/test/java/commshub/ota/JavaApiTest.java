@@ -161,6 +161,15 @@ class JavaApiTest {
             assertEquals(2, days.size());
             assertThrows(CommsHubOtaException.NotPermitted.class,
                 () -> e.query(Actor.customer("SUP-A"), new Query.Dpl(null, day)));
+            // The industry's shares: at this size (a handful of hubs) every one is withheld.
+            List<SharesDay> shares = ((Answer.IndustryShares) e.query(Actor.customer("SUP-A"),
+                new Query.IndustryShares(day.minusDays(1), day))).getV1();
+            assertEquals(2, shares.size());
+            assertTrue(shares.stream().allMatch(d -> d.getVariants().isEmpty()));
+            assertThrows(CommsHubOtaException.InvalidInput.class,
+                () -> e.query(Actor.customer("SUP-A"), new Query.IndustryShares(day, day.minusDays(1))));
+            // As Arrow: a row per day and set.
+            assertEquals(industry.size(), arrowRows(e.queryArrow(Actor.dcc(), new ColumnarQuery.DplHistory(null, day, day))));
         }
     }
 

@@ -105,6 +105,19 @@ class ArrowTest {
     }
 
     @Test
+    fun `the DPL's history as Arrow is the typed history, a row per day and set`(): Unit = dispatched().use { e ->
+        val from = java.time.LocalDate.parse("2026-01-01")
+        val to = java.time.LocalDate.parse("2026-01-04")
+        val typed = e.ask<Answer.DplHistory>("customer:SUP-A", Query.DplHistory("SUP-A", from, to)).v1
+        val rows = rows(e.queryArrow("customer:SUP-A", ColumnarQuery.DplHistory("SUP-A", from, to)))
+        assertEquals(typed.flatMap { d -> d.sets.map { listOf(d.day.toEpochDay().toString(), it.label, it.hubs.toString()) } },
+            rows.map { listOf(it["day"], it["label"], it["hubs"]) })
+        // (Arrow Java reads a Date32 as days since 1970.) Shares: nothing passes at this size, so no row.
+        assertEquals(0, rows(e.queryArrow("customer:SUP-A", ColumnarQuery.IndustryShares(from, to))).size)
+        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.queryArrow("customer:SUP-A", ColumnarQuery.DplHistory(null, from, to)) }
+    }
+
+    @Test
     fun `campaign progress and attempts as Arrow are scoped as the row answers`(): Unit = dispatched().use { e ->
         for (who in listOf("dcc", "csp:north", "customer:SUP-A", "customer:SUP-D")) {
             val progress = e.ask<Answer.Progress>(who, Query.CampaignProgress("C2", t(3))).v1

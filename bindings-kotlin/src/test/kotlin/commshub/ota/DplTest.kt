@@ -56,4 +56,54 @@ class DplTest {
             e.ask<Answer.DplHistory>("dcc", Query.DplHistory(null, d(0), d(0).plusDays(3660)))
         }
     }
+
+    /** The two-region fixture, then 5 900 north hubs on four sets (by ESME model). */
+    private fun fourSuppliers(): Engine {
+        val e = fixture("two_regions.json")
+        load(e, 1, listOf(600 to "SUP-A:EM-A1", 600 to "SUP-B:EM-A1", 600 to "SUP-C:EM-A1",
+            400 to "SUP-A:EM-V1", 400 to "SUP-B:EM-V1", 400 to "SUP-C:EM-V1", 400 to "SUP-D:EM-V1",
+            500 to "SUP-A:EM-B2", 500 to "SUP-B:EM-B2", 500 to "SUP-C:EM-B2", 1000 to "SUP-D:EM-D3"))
+        return e
+    }
+
+    private fun load(e: Engine, day: Long, groups: List<Pair<Int, String>>) {
+        var n = 1_000_000L * (day + 1)
+        val hubs = groups.flatMap { (count, who) ->
+            val (supplier, esme) = who.split(":")
+            (0 until count).map {
+                HubInput(
+                    id = "%016X".format(n++), variant = "CH-N-DB", firmware = "1.1", smiStatus = SmiStatus.COMMISSIONED,
+                    installedOn = "2024-03-01", commissionedOn = "2024-03-02",
+                    devices = HanDevices(esme = HanDevice(esme, "3.1")), importSupplier = supplier,
+                )
+            }
+        }
+        e.loadEstate("dcc", t(day), hubs)
+    }
+
+    private fun bp(part: Int, whole: Int): Int = Math.round(part * 10_000.0 / whole / 50).toInt() * 50
+
+    private fun north(days: List<SharesDay>, day: Long) =
+        days.first { it.day == d(day) }.variants.first { it.variant == "CH-N-DB" }
+
+    @Test
+    fun `customers see industry shares only where disclosed`(): Unit = fourSuppliers().use { e ->
+        val shares = e.ask<Answer.IndustryShares>(a, Query.IndustryShares(d(1), d(1))).v1
+        val v = north(shares, 1)
+        // The fixture's hub 03 is on EM-A1's set, hubs 01 and 02 on sets of their own; EM-D3
+        // has one supplier: it, the fixture's two and then EM-B2 are "other".
+        val whole = 1801 + 1600 + 1500 + 1000 + 2
+        assertEquals(listOf("EM-A1" to bp(1801, whole), "EM-V1" to bp(1600, whole)),
+            v.sets.map { it.configurationSet.devices.esme?.model to it.shareBp })
+        assertEquals(bp(2502, whole), v.otherBp)
+        assertEquals(d(1), v.asOf)
+        assertEquals(shares, e.ask<Answer.IndustryShares>("customer:SUP-D", Query.IndustryShares(d(1), d(1))).v1)
+        // SUP-D alone adds 600 hubs: nothing shown moves.
+        load(e, 2, listOf(600 to "SUP-D:EM-D3"))
+        assertEquals(v, north(e.ask<Answer.IndustryShares>(a, Query.IndustryShares(d(1), d(2))).v1, 2))
+        val back = assertThrows(CommsHubOtaException.InvalidInput::class.java) {
+            e.ask<Answer.IndustryShares>(a, Query.IndustryShares(d(2), d(1)))
+        }
+        assertEquals("to", back.field)
+    }
 }
