@@ -260,6 +260,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }),
     )?;
     rules_report(&mut engine, &rule_owner, &campaign, variant, day)?;
+    mass_rollout(&mut engine, &campaign, variant.region, day)?;
     engine.execute(
         &Actor::Dcc,
         day(75),
@@ -387,7 +388,96 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     drop(restarted);
     let _ = std::fs::remove_file(&db);
-    signed_store(&synth, start)
+    signed_store(&synth, start)?;
+    reports(&engine, &synth, day(75))
+}
+
+/// Mass rollout: every third day from day 33 to day 72 the CSP takes the head of its list and
+/// reports each hub dispatched, delivered, activated and read back on its next version, so the
+/// estate moves off the old firmware (what the reports' history shows).
+fn mass_rollout(
+    engine: &mut Engine,
+    campaign: &CampaignId,
+    region: Region,
+    day: impl Fn(i64) -> DateTime<Utc>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let csp = Actor::Csp(region);
+    let mut upgraded = 0;
+    for d in (33..=72).step_by(3) {
+        let page = engine
+            .state()
+            .upgrade_list(&csp, region, day(d), 0, 2_500)?;
+        let rows: Vec<rollout::OutcomeReport> = page
+            .entries
+            .iter()
+            .filter(|e| &e.campaign == campaign)
+            .flat_map(|e| {
+                [
+                    rollout::Outcome::Dispatched,
+                    rollout::Outcome::Delivered,
+                    rollout::Outcome::Activated,
+                    rollout::Outcome::ReadBack {
+                        firmware: e.next_version.clone(),
+                    },
+                ]
+                .map(|outcome| rollout::OutcomeReport::new(e.hub, outcome))
+            })
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        upgraded += rows.len() / 4;
+        engine.execute(
+            &csp,
+            day(d),
+            Command::ReportOutcomes(ReportOutcomes {
+                campaign: campaign.clone(),
+                outcomes: rows,
+            }),
+        )?;
+    }
+    println!("\nMass rollout: the CSP upgraded {upgraded} hubs from day 33 to day 72, a batch every third day");
+    Ok(())
+}
+
+/// Step 10: each party's report (docs/deployed-products.md): one self-contained HTML page per
+/// party, written under `target/reports/` (the system's temporary directory when there is no
+/// `target/`), each file named.
+fn reports(
+    engine: &Engine,
+    synth: &SynthEstate,
+    at: DateTime<Utc>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let dir = if std::path::Path::new("target").is_dir() {
+        std::path::PathBuf::from("target/reports")
+    } else {
+        std::env::temp_dir().join("commshub-ota-reports")
+    };
+    std::fs::create_dir_all(&dir)?;
+    let mut parties: Vec<(String, Actor)> = vec![("dcc".into(), Actor::Dcc)];
+    for region in [Region::North, Region::Central, Region::South] {
+        parties.push((format!("csp-{region}"), Actor::Csp(region)));
+    }
+    for s in &synth.suppliers {
+        parties.push((s.to_string().to_lowercase(), Actor::Customer(s.clone())));
+    }
+    println!(
+        "
+Reports, each party's own (the last 80 days, up to {}):",
+        at.format("%Y-%m-%d")
+    );
+    for (name, actor) in &parties {
+        let html = engine.report(actor, at, 80)?;
+        let path = dir.join(format!("report-{name}.html"));
+        std::fs::write(&path, &html)?;
+        println!(
+            "  {:<16} {} ({:.0} KB)",
+            name,
+            path.display(),
+            html.len() as f64 / 1e3
+        );
+    }
+    Ok(())
 }
 
 /// Step 9: a store the DCC and a supplier share, its acts signed (docs/domain.md decision 21): the DCC

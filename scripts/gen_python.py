@@ -794,6 +794,8 @@ class Generator:
         if name is not None and self.is_view(name):
             self.need_view(name)
             return name, f"{name}.from_dict"
+        if node.get("type") == "string":
+            return "str", "str"
         if node.get("type") == "array" and isinstance(node.get("items"), dict):
             item = _ref(node["items"])
             self.helpers.add("_list_of")

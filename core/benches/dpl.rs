@@ -2,7 +2,7 @@
 //! event, how big a year of it is, and how long a year's range takes to answer. A plain bench
 //! binary (std only); generating and loading the estate is not timed.
 //!
-//!     cargo bench -p commshub-ota --bench dpl -- [hubs] [events a day] [days]
+//!     cargo bench -p commshub-ota --features arrow --bench dpl -- [hubs] [events a day] [days]
 //!
 //! A year of days, each with `events a day` ESME firmware changes spread over the estate (each
 //! moves its hub to another configuration set: the history's busiest kind of event), then the
@@ -38,6 +38,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .filter(|&i| synth.hubs[i].devices.get(HanDeviceKind::Esme).is_some())
         .collect();
     let versions = ["2.0", "2.1", "3.0", "3.1"];
+    // Each hub's ESME firmware as the bench last set it: a change must change it.
+    let mut current: std::collections::HashMap<usize, &str> = std::collections::HashMap::new();
     let mut n = 0usize;
     let mut timings = Vec::with_capacity(days);
     for day in 0..days {
@@ -47,13 +49,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 // A stride through the estate, so the changes spread over sets and suppliers.
                 let i = esme[(n * 7_919) % esme.len()];
                 n += 1;
+                let was = *current.entry(i).or_insert_with(|| {
+                    synth.hubs[i]
+                        .devices
+                        .get(HanDeviceKind::Esme)
+                        .map_or("", |d| d.firmware.as_str())
+                });
+                let mut to = versions[n % versions.len()];
+                if to == was {
+                    to = versions[(n + 1) % versions.len()];
+                }
+                current.insert(i, to);
                 engine.execute(
                     &Actor::Dcc,
                     at + Duration::milliseconds(k as i64),
                     Command::ChangeHanDeviceFirmware(ChangeHanDeviceFirmware {
                         hub: synth.hubs[i].id,
                         device: HanDeviceKind::Esme,
-                        firmware: versions[n % versions.len()].into(),
+                        firmware: to.into(),
                     }),
                 )?;
             }
@@ -72,6 +85,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         fmt(max)
     );
     let (moves, bytes) = engine.state().dpl_size();
+    let sets = engine
+        .state()
+        .dpl_on(
+            &Actor::Dcc,
+            None,
+            start.date_naive() + Duration::days(days as i64),
+        )?
+        .len();
+    println!("{:<52} {:>10}", "configuration sets on the last day", sets);
     println!(
         "{:<52} {:>10}  ({moves} counter moves over {days} days)",
         "the history's size",
@@ -106,6 +128,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         fmt(lo),
         fmt(hi)
     );
+    // The same ranges as Arrow rows (the form for long ranges: each set's text once).
+    #[cfg(feature = "arrow")]
+    for (who, customer, name) in [
+        (&Actor::Dcc, None, "the industry's"),
+        (&big, Some(&synth.suppliers[0]), "the largest supplier's"),
+    ] {
+        let mut rows = 0;
+        let (m, lo, hi) = common::time_ms(5, |_| {
+            rows = engine
+                .state()
+                .dpl_history_arrow(who, customer, from, to)?
+                .num_rows();
+            Ok::<(), Error>(())
+        })?;
+        println!(
+            "{:<52} {:>10}  (min {}, max {}; {rows} rows)",
+            format!("{name} as Arrow rows, {} days", days + 1),
+            fmt(m),
+            fmt(lo),
+            fmt(hi)
+        );
+    }
     // The industry's shares under disclosure control, as a customer reads them: worked out
     // from the history's first day whatever the range.
     let (m, lo, hi) = common::time_ms(5, |_| {

@@ -632,6 +632,9 @@ fn reads(e: &Engine, observer: &Actor, at: DateTime<Utc>) -> Vec<String> {
             out.push(json(s.dpl_on(observer, Some(me), on)));
             out.push(json(s.dpl_history(observer, Some(me), from, on)));
             out.push(json(s.industry_shares(observer, from, on)));
+            out.push(json(s.dpl_pie(observer, Some(me), on)));
+            // The report: everything above in one page.
+            out.push(json(e.report(observer, at, 30)));
             #[cfg(feature = "arrow")]
             {
                 out.push(frame(
@@ -669,6 +672,7 @@ fn reads(e: &Engine, observer: &Actor, at: DateTime<Utc>) -> Vec<String> {
             // The industry's deployed products on its region's variants.
             let (from, on) = (t(0).date_naive(), at.date_naive());
             out.push(json(s.dpl_history(observer, None, from, on)));
+            out.push(json(e.report(observer, at, 30)));
             #[cfg(feature = "arrow")]
             out.push(frame(
                 s.dpl_history_arrow(observer, None, from, on).map(one),

@@ -308,6 +308,19 @@ class RuleTriggerKind(_StrEnum):
     DATE_REACHED = "date_reached"
 
 
+class SliceKind(_StrEnum):
+    """What a slice holds."""
+
+    #: One configuration set.
+    SET = "set"
+    #: The remaining sets of one variant at one hub firmware.
+    VARIANT_FIRMWARE = "variant_firmware"
+    #: The remaining sets of one variant.
+    VARIANT = "variant"
+    #: Everything else.
+    OTHER = "other"
+
+
 class SmiStatus(_StrEnum):
     """The Smart Metering Inventory status of a hub's CHF. Only `Commissioned` can be upgraded."""
 
@@ -383,6 +396,7 @@ __all__ = [
     "Region",
     "RuleActionKind",
     "RuleTriggerKind",
+    "SliceKind",
     "SmiStatus",
     "SupplyRole",
     "UpgradeState",

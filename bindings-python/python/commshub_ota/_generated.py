@@ -11,7 +11,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, TypeVar
 from ._convert import _choice, _count, _date, _each, _flag, _id, _list_of, _text, _time, _view
 from ._enums import Gate, HanDeviceKind, Region, SmiStatus, SupplyRole
 from ._records import Event
-from ._views import CampaignPolicy, CampaignView, ConfigSetCount, ConfigurationSet, ConsumerFlags, DefectSubject, DefectView, DplDay, DplEntry, DryRun, Explanation, FirmwareCount, FirmwareView, HealthReport, HubPage, HubRow, HubView, NotificationPage, OutcomeReport, ParticipationView, PilotStatus, PilotVerdict, Prerequisite, RuleSpec, RuleView, SetProgress, SharesDay, UpgradePage, Variant
+from ._views import CampaignPolicy, CampaignView, ConfigSetCount, ConfigurationSet, ConsumerFlags, DefectSubject, DefectView, DplDay, DplEntry, DryRun, Explanation, FirmwareCount, FirmwareView, HealthReport, HubPage, HubRow, HubView, NotificationPage, OutcomeReport, ParticipationView, PieSlice, PilotStatus, PilotVerdict, Prerequisite, RuleSpec, RuleView, SetProgress, SharesDay, UpgradePage, Variant
 
 _T = TypeVar("_T")
 
@@ -519,6 +519,21 @@ class EngineMethods:
             to=_date(to, "to"),
             customer=None if customer is None else _id("customer_id", customer, "customer"),
         )
+
+    def dpl_pie(self, actor: str, on: date, customer: Optional[str] = None) -> List[PieSlice]:
+        """The DPL of day `on` (scoped as `Dpl`) as a pie a person reads: the largest sets on
+        their own, then groups by variant and hub firmware (or variant), then "other"; at most
+        6 slices."""
+        return self._ask(actor, "dpl_pie", _list_of(PieSlice.from_dict),
+            on=_date(on, "on"),
+            customer=None if customer is None else _id("customer_id", customer, "customer"),
+        )
+
+    def report(self, actor: str, at: datetime, days: int = 90) -> str:
+        """The asker's report on the GB local day of `at`, over the `days` days up to it (1 to
+        366; 90 by default): one self-contained HTML page (inline SVG charts, a table under
+        each, no script, no network), the same bytes in every language."""
+        return self._ask(actor, "report", str, at=_time(at, "at"), days=_count(days, "days"))
 
     def industry_shares(self, actor: str, from_: date, to: date) -> List[SharesDay]:
         """The industry's shares of each variant's hubs by configuration set at the end of each

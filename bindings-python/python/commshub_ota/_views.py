@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any, List, Mapping, Optional
 
 from ._convert import JsonDict, _date, _time, parse_datetime
-from ._enums import BlackoutKind, BlockerKind, CampaignChangeKind, DefectSubjectKind, Gate, HanBand, HanDeviceKind, HanHealth, HoldFrom, NotificationType, Outcome, PartyKind, Phase, PilotVerdictKind, Region, RuleActionKind, RuleTriggerKind, SmiStatus, SupplyRole, UpgradeState, Visibility, Weekday
+from ._enums import BlackoutKind, BlockerKind, CampaignChangeKind, DefectSubjectKind, Gate, HanBand, HanDeviceKind, HanHealth, HoldFrom, NotificationType, Outcome, PartyKind, Phase, PilotVerdictKind, Region, RuleActionKind, RuleTriggerKind, SliceKind, SmiStatus, SupplyRole, UpgradeState, Visibility, Weekday
 from ._view_extras import ConfigurationSetExtras, NotificationExtras
 
 
@@ -2108,6 +2108,38 @@ class Party:
 
 
 @dataclass(frozen=True)
+class PieSlice:
+    """One slice of the pie."""
+
+    kind: SliceKind
+    #: The set's label, the group's (`CH N DB 1.1 (other sets)`, `CH N DB (other sets)`), or
+    #: `other`.
+    label: str
+    hubs: int
+    #: How many configuration sets it holds.
+    sets: int
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> PieSlice:
+        """A `PieSlice` from its JSON form."""
+        return PieSlice(
+            kind=SliceKind(d["kind"]),
+            label=d["label"],
+            hubs=d["hubs"],
+            sets=d["sets"],
+        )
+
+    def to_dict(self) -> JsonDict:
+        """Its JSON form (a field that is None left out)."""
+        return {
+            "kind": SliceKind(self.kind).value,
+            "label": self.label,
+            "hubs": self.hubs,
+            "sets": self.sets,
+        }
+
+
+@dataclass(frozen=True)
 class PilotStatus:
     """A campaign's pilot, participant by participant (the customer unnamed to a CSP)."""
 
@@ -2896,6 +2928,7 @@ __all__ = [
     "Pacing",
     "ParticipationView",
     "Party",
+    "PieSlice",
     "PilotStatus",
     "PilotStatusRow",
     "PilotVerdict",

@@ -11,6 +11,21 @@ use super::Engine;
 use crate::kernel::limits::non_negative;
 
 impl Engine {
+    /// `actor`'s report on the GB local day of `at` over `days` days (`State::report`), with
+    /// the notices waiting in its outbox.
+    pub fn report(
+        &self,
+        actor: &Actor,
+        at: chrono::DateTime<chrono::Utc>,
+        days: i64,
+    ) -> Result<String, Error> {
+        let notices = match actor {
+            Actor::System => Vec::new(),
+            _ => self.notifications(actor, 10_000)?.notifications,
+        };
+        self.state().report(actor, at, days, &notices)
+    }
+
     /// Answers `query` as `actor` may see it: the one entry every binding and runner calls.
     pub fn query(&self, actor: &Actor, query: &Query) -> Result<Answer, Error> {
         let s = self.state();
@@ -34,6 +49,10 @@ impl Engine {
             Query::DplHistory { customer, from, to } => {
                 Answer::DplHistory(s.dpl_history(actor, customer.as_ref(), *from, *to)?)
             }
+            Query::DplPie { customer, on } => {
+                Answer::DplPie(s.dpl_pie(actor, customer.as_ref(), *on)?)
+            }
+            Query::Report { at, days } => Answer::Report(self.report(actor, *at, *days)?),
             Query::IndustryShares { from, to } => {
                 Answer::IndustryShares(s.industry_shares(actor, *from, *to)?)
             }

@@ -36,6 +36,14 @@ pub struct DplDay {
     pub sets: Vec<DplEntry>,
 }
 
+/// A history answer before it is shaped: the sets it names with their labels, and each day's
+/// `(index into sets, hubs)`, largest first.
+pub(crate) struct DplTable {
+    pub sets: Vec<ConfigurationSet>,
+    pub labels: Vec<String>,
+    pub days: Vec<(NaiveDate, Vec<(usize, i64)>)>,
+}
+
 /// Whose counts an answer reads, and which sets of them.
 pub(crate) struct DplScope {
     pub counter: CustomerIdx,
@@ -99,50 +107,104 @@ impl State {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<DplDay>, Error> {
+        let table = self.dpl_table(actor, customer, from, to)?;
+        Ok(table
+            .days
+            .into_iter()
+            .map(|(day, counts)| DplDay {
+                day,
+                sets: counts
+                    .into_iter()
+                    .map(|(i, hubs)| DplEntry {
+                        configuration_set: table.sets[i].clone(),
+                        label: table.labels[i].clone(),
+                        hubs,
+                    })
+                    .collect(),
+            })
+            .collect())
+    }
+
+    /// The history's days as indices into one table of sets and labels (what the typed and
+    /// the columnar answers are both made from): each day's sets largest first, then by label.
+    pub(crate) fn dpl_table(
+        &self,
+        actor: &Actor,
+        customer: Option<&CustomerId>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<DplTable, Error> {
         let days = check_range(from, to)?;
         let Some(scope) = self.dpl_scope(actor, customer)? else {
             // A customer the estate does not know: no hubs on any day.
-            return Ok((0..days)
-                .filter_map(|i| from.checked_add_days(chrono::Days::new(i as u64)))
-                .map(|day| DplDay {
-                    day,
-                    sets: Vec::new(),
-                })
-                .collect());
+            return Ok(DplTable {
+                sets: Vec::new(),
+                labels: Vec::new(),
+                days: (0..days)
+                    .filter_map(|i| from.checked_add_days(chrono::Days::new(i as u64)))
+                    .map(|day| (day, Vec::new()))
+                    .collect(),
+            });
         };
         let mut raw: Vec<(NaiveDate, Vec<(u32, i64)>)> = Vec::with_capacity(days);
         self.each_dpl_day(&scope, from, to, |day, counts| {
             raw.push((day, counts.iter().map(|(&s, &n)| (s, n)).collect()))
         });
-        // One label per set for the whole answer.
-        let mut codes: Vec<u32> = raw
-            .iter()
-            .flat_map(|(_, c)| c.iter().map(|&(s, _)| s))
+        // The sets the answer names, in code order, and each code's place among them (a table
+        // as long as the estate's sets: a year's answer has hundreds of thousands of entries).
+        let known = self.estate.configs.len();
+        let mut place = vec![usize::MAX; known];
+        for (_, c) in &raw {
+            for &(s, _) in c {
+                if let Some(p) = place.get_mut(s as usize) {
+                    *p = 0;
+                }
+            }
+        }
+        let codes: Vec<u32> = (0..known)
+            .filter(|&i| place[i] == 0)
+            .map(|i| i as u32)
             .collect();
-        codes.sort_unstable();
-        codes.dedup();
+        for (i, &c) in codes.iter().enumerate() {
+            place[c as usize] = i;
+        }
         let sets: Vec<ConfigurationSet> =
             codes.iter().map(|&c| self.configuration_set(c)).collect();
         let labels = ConfigurationSet::labels(&sets.iter().collect::<Vec<_>>());
-        let of = |code: u32| codes.binary_search(&code).ok();
-        Ok(raw
+        // Each set's place among the labels, to order a day's sets without comparing text.
+        let mut by_label: Vec<usize> = (0..labels.len()).collect();
+        by_label.sort_by(|&a, &b| labels[a].cmp(&labels[b]));
+        let mut rank = vec![0usize; labels.len()];
+        for (r, &i) in by_label.iter().enumerate() {
+            rank[i] = r;
+        }
+        let days = raw
             .into_iter()
             .map(|(day, counts)| {
-                let mut sets: Vec<DplEntry> = counts
+                let mut counts: Vec<(usize, i64)> = counts
                     .into_iter()
                     .filter_map(|(code, hubs)| {
-                        let i = of(code)?;
-                        Some(DplEntry {
-                            configuration_set: sets[i].clone(),
-                            label: labels[i].clone(),
-                            hubs,
-                        })
+                        let i = *place.get(code as usize)?;
+                        (i != usize::MAX).then_some((i, hubs))
                     })
                     .collect();
-                sets.sort_by(|a, b| b.hubs.cmp(&a.hubs).then_with(|| a.label.cmp(&b.label)));
-                DplDay { day, sets }
+                counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| rank[a.0].cmp(&rank[b.0])));
+                (day, counts)
             })
-            .collect())
+            .collect();
+        Ok(DplTable { sets, labels, days })
+    }
+
+    /// The DPL of day `on` as a pie a person reads (`report::pie_slices`).
+    pub fn dpl_pie(
+        &self,
+        actor: &Actor,
+        customer: Option<&CustomerId>,
+        on: NaiveDate,
+    ) -> Result<Vec<crate::read::report::PieSlice>, Error> {
+        Ok(crate::read::report::pie_slices(
+            &self.dpl_on(actor, customer, on)?,
+        ))
     }
 
     /// The history's size: counter moves held, and their bytes (for sizing).

@@ -21,6 +21,7 @@ mod estate;
 mod notices;
 mod participation;
 pub mod query;
+pub mod report;
 mod rollout;
 mod rules;
 mod trends;

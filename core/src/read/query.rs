@@ -22,6 +22,10 @@ fn thousand() -> i64 {
     1_000
 }
 
+fn ninety() -> i64 {
+    90
+}
+
 /// One question, with its arguments. Every answer is scoped to the asking actor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
@@ -67,6 +71,24 @@ pub enum Query {
         customer: Option<CustomerId>,
         from: NaiveDate,
         to: NaiveDate,
+    },
+    /// The DPL of day `on` (scoped as `Dpl`) as a pie a person reads: the largest sets on
+    /// their own, then groups by variant and hub firmware (or variant), then "other"; at most
+    /// 6 slices.
+    DplPie {
+        #[serde(default)]
+        #[cfg_attr(feature = "uniffi", uniffi(default))]
+        customer: Option<CustomerId>,
+        on: NaiveDate,
+    },
+    /// The asker's report on the GB local day of `at`, over the `days` days up to it (1 to
+    /// 366; 90 by default): one self-contained HTML page (inline SVG charts, a table under
+    /// each, no script, no network), the same bytes in every language.
+    Report {
+        at: DateTime<Utc>,
+        #[serde(default = "ninety")]
+        #[cfg_attr(feature = "uniffi", uniffi(default = 90))]
+        days: i64,
     },
     /// The industry's shares of each variant's hubs by configuration set at the end of each
     /// day from `from` to `to` (at most 3 660 days), under disclosure control: shares only,
@@ -169,6 +191,8 @@ pub enum Answer {
     ConfigurationSets(Vec<ConfigSetCount>),
     Dpl(Vec<crate::read::DplEntry>),
     DplHistory(Vec<crate::read::DplDay>),
+    DplPie(Vec<crate::read::report::PieSlice>),
+    Report(String),
     IndustryShares(Vec<crate::read::SharesDay>),
     Campaign(Box<CampaignView>),
     Campaigns(Vec<CampaignView>),

@@ -61,7 +61,8 @@ fn key(
 
 impl State {
     /// [`State::dpl_history`] as one batch: a row per day and set with hubs on it, in the same
-    /// order: `day`, `configuration_set` (its key), `label`, `hubs`.
+    /// order: `day`, `configuration_set` (its key), `label`, `hubs`. Built from the set codes,
+    /// each set's text once: the form for long ranges.
     pub fn dpl_history_arrow(
         &self,
         actor: &Actor,
@@ -69,23 +70,26 @@ impl State {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<RecordBatch, Error> {
-        let days = self.dpl_history(actor, customer, from, to)?;
-        let (mut day, mut hubs) = (Vec::new(), Vec::new());
-        let (mut set_keys, mut sets, mut set_index) = (Vec::new(), Vec::new(), Default::default());
-        let (mut label_keys, mut labels, mut label_index) =
-            (Vec::new(), Vec::new(), Default::default());
-        for d in &days {
-            for e in &d.sets {
-                day.push(date32(d.day));
-                set_keys.push(key(&mut sets, &mut set_index, &e.configuration_set.key()));
-                label_keys.push(key(&mut labels, &mut label_index, &e.label));
-                hubs.push(e.hubs);
+        let table = self.dpl_table(actor, customer, from, to)?;
+        let rows: usize = table.days.iter().map(|(_, c)| c.len()).sum();
+        let (mut day, mut keys, mut hubs) = (
+            Vec::with_capacity(rows),
+            Vec::with_capacity(rows),
+            Vec::with_capacity(rows),
+        );
+        for (d, counts) in &table.days {
+            let d = date32(*d);
+            for &(i, n) in counts {
+                day.push(d);
+                keys.push(i as i32);
+                hubs.push(n);
             }
         }
+        let set_keys: Vec<String> = table.sets.iter().map(|s| s.key()).collect();
         let columns: Vec<ArrayRef> = vec![
             Arc::new(Date32Array::from(day)),
-            dictionary(set_keys, sets)?,
-            dictionary(label_keys, labels)?,
+            dictionary(keys.clone(), set_keys)?,
+            dictionary(keys, table.labels)?,
             Arc::new(Int64Array::from(hubs)),
         ];
         batch(dpl_history_schema(), columns)
