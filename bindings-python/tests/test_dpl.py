@@ -132,6 +132,14 @@ def test_customers_see_industry_shares_only_where_disclosed() -> None:
     # SUP-D alone adds 600 hubs: the shares shown do not move.
     load(e, 2, [(600, "SUP-D", "EM-D3")])
     assert north(e.industry_shares(A, d(1), d(2)), 2) == (as_of, sets, other)
+    assert e.industry_trends(A, d(2)) == []
+    # Four suppliers add hubs on EM-D3: EM-A1's share falls, and SUP-A, which runs it, is told.
+    load(e, 3, [(400, "SUP-A", "EM-D3"), (400, "SUP-B", "EM-D3"), (400, "SUP-C", "EM-D3")])
+    trends = e.industry_trends(A, d(3))
+    models = [(t.leaving.configuration_set.devices.esme, t.rising.configuration_set.devices.esme) for t in trends]
+    assert [(l.model, r.model) for l, r in models if l and r] == [("EM-A1", "EM-D3"), ("EM-V1", "EM-D3")]
+    assert all(t.leaving.from_bp - t.leaving.to_bp >= 200 and t.rising.to_bp > t.rising.from_bp for t in trends)
+    assert all((t.from_, t.to) == (d(1), d(3)) for t in trends)
     with pytest.raises(ota.InvalidInputError, match="to"):
         e.industry_shares(A, d(2), d(1))
     with pytest.raises(ota.InvalidInputError, match="days"):

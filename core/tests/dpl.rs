@@ -590,3 +590,53 @@ fn the_history_and_shares_as_rows_hold_the_typed_answers() {
             .collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn a_customer_is_told_of_the_sets_the_industry_is_leaving() {
+    use commshub_ota::read::{TREND_MIN_MOVE_BP, TREND_WINDOW_DAYS};
+    let mut e = four_suppliers();
+    let a = cust("SUP-A");
+    assert!(e.state().industry_trends(&a, civil(2)).unwrap().is_empty());
+    // Day 3: four suppliers add 2 800 hubs on Z (EM-D3): X's share falls from 30.5% to 23.5%.
+    load(
+        &mut e,
+        3,
+        &[
+            (400, "SUP-A", "EM-D3"),
+            (400, "SUP-B", "EM-D3"),
+            (400, "SUP-C", "EM-D3"),
+            (600, "SUP-D", "EM-D3"),
+        ],
+    );
+    let trends = e.state().industry_trends(&a, civil(3)).unwrap();
+    let esme = |s: &commshub_ota::estate::ConfigurationSet| s.devices.esme.clone().unwrap().model;
+    let leaving: Vec<String> = trends
+        .iter()
+        .map(|t| esme(&t.leaving.configuration_set))
+        .collect();
+    assert!(leaving.contains(&"EM-A1".to_string()), "{trends:?}");
+    for t in &trends {
+        assert!(t.leaving.from_bp - t.leaving.to_bp >= TREND_MIN_MOVE_BP);
+        assert!(t.rising.to_bp - t.rising.from_bp >= TREND_MIN_MOVE_BP);
+        assert_eq!(esme(&t.rising.configuration_set), "EM-D3");
+        assert!(t.to - t.from <= chrono::Duration::days(TREND_WINDOW_DAYS as i64));
+        assert_eq!(
+            (t.from, t.to),
+            (civil(1), civil(3)),
+            "from the first day shown"
+        );
+    }
+    // SUP-D runs no EM-A1 hub: it is not told of that set; the DCC is told of every one.
+    let d = e.state().industry_trends(&cust("SUP-D"), civil(3)).unwrap();
+    assert!(d
+        .iter()
+        .all(|t| esme(&t.leaving.configuration_set) != "EM-A1"));
+    let dcc = e.state().industry_trends(&Actor::Dcc, civil(3)).unwrap();
+    assert!(dcc.len() >= trends.len());
+    // By the one query entry.
+    assert_eq!(
+        e.query(&a, &Query::IndustryTrends { on: civil(3) })
+            .unwrap(),
+        Answer::Trends(trends)
+    );
+}

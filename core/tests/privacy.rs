@@ -633,6 +633,7 @@ fn reads(e: &Engine, observer: &Actor, at: DateTime<Utc>) -> Vec<String> {
             out.push(json(s.dpl_history(observer, Some(me), from, on)));
             out.push(json(s.industry_shares(observer, from, on)));
             out.push(json(s.dpl_pie(observer, Some(me), on)));
+            out.push(json(s.industry_trends(observer, on)));
             // The report: everything above in one page.
             out.push(json(e.report(observer, at, 30)));
             #[cfg(feature = "arrow")]

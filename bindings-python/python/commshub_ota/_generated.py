@@ -11,7 +11,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, TypeVar
 from ._convert import _choice, _count, _date, _each, _flag, _id, _list_of, _text, _time, _view
 from ._enums import Gate, HanDeviceKind, Region, SmiStatus, SupplyRole
 from ._records import Event
-from ._views import CampaignPolicy, CampaignView, ConfigSetCount, ConfigurationSet, ConsumerFlags, DefectSubject, DefectView, DplDay, DplEntry, DryRun, Explanation, FirmwareCount, FirmwareView, HealthReport, HubPage, HubRow, HubView, NotificationPage, OutcomeReport, ParticipationView, PieSlice, PilotStatus, PilotVerdict, Prerequisite, RuleSpec, RuleView, SetProgress, SharesDay, UpgradePage, Variant
+from ._views import CampaignPolicy, CampaignView, ConfigSetCount, ConfigurationSet, ConsumerFlags, DefectSubject, DefectView, DplDay, DplEntry, DryRun, Explanation, FirmwareCount, FirmwareView, HealthReport, HubPage, HubRow, HubView, NotificationPage, OutcomeReport, ParticipationView, PieSlice, PilotStatus, PilotVerdict, Prerequisite, RuleSpec, RuleView, SetProgress, SharesDay, Trend, UpgradePage, Variant
 
 _T = TypeVar("_T")
 
@@ -544,6 +544,13 @@ class EngineMethods:
             **{"from": _date(from_, "from_")},
             to=_date(to, "to"),
         )
+
+    def industry_trends(self, actor: str, on: date) -> List[Trend]:
+        """The configuration sets the industry is leaving over the 30 days to GB local day `on`
+        (a set's share of its variant falling by 2 points or more while another's rises as
+        much), from the shares as disclosed: a customer's own sets, the DCC's all, a CSP's its
+        region's."""
+        return self._ask(actor, "industry_trends", _list_of(Trend.from_dict), on=_date(on, "on"))
 
     def campaign(self, actor: str, campaign: str) -> CampaignView:
         """One campaign with its phase, cut-offs and the history the asker may see."""

@@ -2614,6 +2614,36 @@ class SetProgress:
 
 
 @dataclass(frozen=True)
+class ShareMove:
+    """A set's share at the start and at the end of a trend's window."""
+
+    configuration_set: ConfigurationSet
+    label: str
+    #: Its share when the window began (0: not shown on its own then).
+    from_bp: int
+    to_bp: int
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> ShareMove:
+        """A `ShareMove` from its JSON form."""
+        return ShareMove(
+            configuration_set=ConfigurationSet.from_dict(d["configuration_set"]),
+            label=d["label"],
+            from_bp=d["from_bp"],
+            to_bp=d["to_bp"],
+        )
+
+    def to_dict(self) -> JsonDict:
+        """Its JSON form (a field that is None left out)."""
+        return {
+            "configuration_set": self.configuration_set.to_dict(),
+            "label": self.label,
+            "from_bp": self.from_bp,
+            "to_bp": self.to_bp,
+        }
+
+
+@dataclass(frozen=True)
 class SharesDay:
     """The industry's shares on one GB local day: every variant with something to show."""
 
@@ -2705,6 +2735,41 @@ class SupplierView:
         if self.customer is not None:
             out["customer"] = self.customer
         return out
+
+
+@dataclass(frozen=True)
+class Trend:
+    """The industry moving off a configuration set: its share of its variant falling, another's
+    rising, from `from` (the window's first day with the variant's shares shown) to `to`;
+    shares only, as disclosed."""
+
+    variant: str
+    from_: date
+    to: date
+    leaving: ShareMove
+    #: The set whose share rose most.
+    rising: ShareMove
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> Trend:
+        """A `Trend` from its JSON form."""
+        return Trend(
+            variant=d["variant"],
+            from_=date.fromisoformat(d["from"]),
+            to=date.fromisoformat(d["to"]),
+            leaving=ShareMove.from_dict(d["leaving"]),
+            rising=ShareMove.from_dict(d["rising"]),
+        )
+
+    def to_dict(self) -> JsonDict:
+        """Its JSON form (a field that is None left out)."""
+        return {
+            "variant": self.variant,
+            "from": _date(self.from_, "Trend.from_"),
+            "to": _date(self.to, "Trend.to"),
+            "leaving": self.leaving.to_dict(),
+            "rising": self.rising.to_dict(),
+        }
 
 
 @dataclass(frozen=True)
@@ -2940,9 +3005,11 @@ __all__ = [
     "RuleTrigger",
     "RuleView",
     "SetProgress",
+    "ShareMove",
     "SharesDay",
     "StoreInfo",
     "SupplierView",
+    "Trend",
     "UpgradeCounts",
     "UpgradeEntry",
     "UpgradePage",

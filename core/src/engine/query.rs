@@ -56,6 +56,7 @@ impl Engine {
             Query::IndustryShares { from, to } => {
                 Answer::IndustryShares(s.industry_shares(actor, *from, *to)?)
             }
+            Query::IndustryTrends { on } => Answer::Trends(s.industry_trends(actor, *on)?),
             Query::Campaign { campaign } => {
                 Answer::Campaign(Box::new(s.campaign(actor, campaign)?))
             }

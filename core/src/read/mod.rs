@@ -33,5 +33,7 @@ pub use dpl::{DplDay, DplEntry, MAX_DPL_DAYS};
 pub use estate::{ConfigSetCount, FirmwareCount, HubPage, HubView, SupplierView};
 pub use participation::{ParticipationView, PilotStatus, PilotStatusRow};
 pub use rollout::{SetProgress, UpgradeCounts};
-pub use trends::{IndustryShare, SharesDay, VariantShares};
+pub use trends::{
+    IndustryShare, ShareMove, SharesDay, Trend, VariantShares, TREND_MIN_MOVE_BP, TREND_WINDOW_DAYS,
+};
 pub use upgrade_list::{UpgradeEntry, UpgradePage};

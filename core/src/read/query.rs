@@ -95,6 +95,11 @@ pub enum Query {
     /// for sets (and "other") with at least 3 suppliers and 1 000 hubs that pass the p% rule,
     /// moved only when the change passes too. The same for every party.
     IndustryShares { from: NaiveDate, to: NaiveDate },
+    /// The configuration sets the industry is leaving over the 30 days to GB local day `on`
+    /// (a set's share of its variant falling by 2 points or more while another's rises as
+    /// much), from the shares as disclosed: a customer's own sets, the DCC's all, a CSP's its
+    /// region's.
+    IndustryTrends { on: NaiveDate },
     /// One campaign with its phase, cut-offs and the history the asker may see.
     Campaign { campaign: CampaignId },
     /// Every campaign the asker may see (a CSP: its region's).
@@ -194,6 +199,7 @@ pub enum Answer {
     DplPie(Vec<crate::read::report::PieSlice>),
     Report(String),
     IndustryShares(Vec<crate::read::SharesDay>),
+    Trends(Vec<crate::read::Trend>),
     Campaign(Box<CampaignView>),
     Campaigns(Vec<CampaignView>),
     Variants(Vec<Variant>),

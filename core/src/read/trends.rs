@@ -184,3 +184,136 @@ impl State {
         out
     }
 }
+
+/// How many days a trend looks back.
+pub const TREND_WINDOW_DAYS: u64 = 30;
+/// How far a set's share must fall (and another's rise), in basis points, to be a trend.
+pub const TREND_MIN_MOVE_BP: i32 = 200;
+
+/// A set's share at the start and at the end of a trend's window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ShareMove {
+    pub configuration_set: ConfigurationSet,
+    pub label: String,
+    /// Its share when the window began (0: not shown on its own then).
+    pub from_bp: i32,
+    pub to_bp: i32,
+}
+
+/// The industry moving off a configuration set: its share of its variant falling, another's
+/// rising, from `from` (the window's first day with the variant's shares shown) to `to`;
+/// shares only, as disclosed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Trend {
+    pub variant: VariantId,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub leaving: ShareMove,
+    /// The set whose share rose most.
+    pub rising: ShareMove,
+}
+
+impl State {
+    /// The sets the industry is leaving, over the [`TREND_WINDOW_DAYS`] days to GB local day
+    /// `on`, from the shares as disclosed (`industry_shares`): a set whose share fell by at
+    /// least [`TREND_MIN_MOVE_BP`] while another's rose as much. A customer is told of the
+    /// sets it runs that day; the DCC of every set; a CSP of its region's.
+    pub fn industry_trends(&self, actor: &Actor, on: NaiveDate) -> Result<Vec<Trend>, Error> {
+        let from = on - chrono::Days::new(TREND_WINDOW_DAYS);
+        let days = self.industry_shares(actor, from, on)?;
+        let (Some(first), Some(last)) = (days.first(), days.last()) else {
+            return Ok(Vec::new());
+        };
+        let runs: Option<Vec<ConfigurationSet>> = match actor {
+            Actor::Customer(me) => Some(
+                self.dpl_on(actor, Some(me), on)?
+                    .into_iter()
+                    .map(|e| e.configuration_set)
+                    .collect(),
+            ),
+            _ => None,
+        };
+        let mut out = Vec::new();
+        for v in &last.variants {
+            if let Actor::Csp(region) = actor {
+                let in_region = self
+                    .catalogue
+                    .variants
+                    .iter()
+                    .any(|x| x.id == v.variant && x.region == *region);
+                if !in_region {
+                    continue;
+                }
+            }
+            // The variant's shares when the window began, or when they were first shown in it.
+            let (since, before) = days
+                .iter()
+                .find_map(|d| {
+                    d.variants
+                        .iter()
+                        .find(|x| x.variant == v.variant)
+                        .map(|x| (d.day, x))
+                })
+                .map_or((first.day, None), |(d, x)| (d, Some(x)));
+            let was = |s: &IndustryShare| {
+                before
+                    .and_then(|b| {
+                        b.sets
+                            .iter()
+                            .find(|x| x.configuration_set == s.configuration_set)
+                    })
+                    .map_or(0, |x| x.share_bp)
+            };
+            let rising = v
+                .sets
+                .iter()
+                .map(|s| (s, s.share_bp - was(s)))
+                .filter(|(_, up)| *up >= TREND_MIN_MOVE_BP)
+                .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.label.cmp(&a.0.label)));
+            let Some((rising, _)) = rising else {
+                continue;
+            };
+            let Some(before) = before else {
+                continue;
+            };
+            for s in &before.sets {
+                // Shown at both ends (a set merged into "other" since has no share to compare).
+                let Some(now) = v
+                    .sets
+                    .iter()
+                    .find(|x| x.configuration_set == s.configuration_set)
+                    .map(|x| x.share_bp)
+                else {
+                    continue;
+                };
+                let runs_it = runs
+                    .as_ref()
+                    .is_none_or(|r| r.contains(&s.configuration_set));
+                if s.share_bp - now >= TREND_MIN_MOVE_BP && runs_it {
+                    out.push(Trend {
+                        variant: v.variant.clone(),
+                        from: since,
+                        to: last.day,
+                        leaving: ShareMove {
+                            configuration_set: s.configuration_set.clone(),
+                            label: s.label.clone(),
+                            from_bp: s.share_bp,
+                            to_bp: now,
+                        },
+                        rising: ShareMove {
+                            configuration_set: rising.configuration_set.clone(),
+                            label: rising.label.clone(),
+                            from_bp: was(rising),
+                            to_bp: rising.share_bp,
+                        },
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+}

@@ -105,5 +105,11 @@ class DplTest {
             e.ask<Answer.IndustryShares>(a, Query.IndustryShares(d(2), d(1)))
         }
         assertEquals("to", back.field)
+        // Three more suppliers add hubs on EM-D3: the industry leaves SUP-A's EM-A1 and EM-V1 sets.
+        load(e, 3, listOf(400 to "SUP-A:EM-D3", 400 to "SUP-B:EM-D3", 400 to "SUP-C:EM-D3"))
+        val trends = e.ask<Answer.Trends>(a, Query.IndustryTrends(d(3))).v1
+        assertEquals(listOf("EM-A1" to "EM-D3", "EM-V1" to "EM-D3"),
+            trends.map { it.leaving.configurationSet.devices.esme?.model to it.rising.configurationSet.devices.esme?.model })
+        assertTrue(trends.all { it.leaving.fromBp - it.leaving.toBp >= 200 && it.from == d(1) })
     }
 }
