@@ -633,6 +633,13 @@ fn a_customer_is_told_of_the_sets_the_industry_is_leaving() {
         .all(|t| esme(&t.leaving.configuration_set) != "EM-A1"));
     let dcc = e.state().industry_trends(&Actor::Dcc, civil(3)).unwrap();
     assert!(dcc.len() >= trends.len());
+    // A day at the calendar's edge is refused by name, not a panic.
+    let err = e
+        .state()
+        .industry_trends(&a, chrono::NaiveDate::MIN)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert!(err.to_string().contains("on"), "{err}");
     // By the one query entry.
     assert_eq!(
         e.query(&a, &Query::IndustryTrends { on: civil(3) })

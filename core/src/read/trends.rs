@@ -223,7 +223,10 @@ impl State {
     /// least [`TREND_MIN_MOVE_BP`] while another's rose as much. A customer is told of the
     /// sets it runs that day; the DCC of every set; a CSP of its region's.
     pub fn industry_trends(&self, actor: &Actor, on: NaiveDate) -> Result<Vec<Trend>, Error> {
-        let from = on - chrono::Days::new(TREND_WINDOW_DAYS);
+        // Checked: a day at the calendar's edge is refused, not a panic across a binding.
+        let from = on
+            .checked_sub_days(chrono::Days::new(TREND_WINDOW_DAYS))
+            .ok_or_else(|| Error::invalid_input("on", format!("{on} has no window before it")))?;
         let days = self.industry_shares(actor, from, on)?;
         let (Some(first), Some(last)) = (days.first(), days.last()) else {
             return Ok(Vec::new());

@@ -58,7 +58,12 @@ impl State {
             ));
         }
         let to = crate::kernel::civil_time::day_of(at);
-        let from = to - chrono::Days::new((days - 1) as u64);
+        // Checked: a day at the calendar's edge is refused, not a panic across a binding.
+        let from = to
+            .checked_sub_days(chrono::Days::new((days - 1) as u64))
+            .ok_or_else(|| {
+                Error::invalid_input("at", format!("{to} has no {days} days before it"))
+            })?;
         check_range(from, to)?;
         let whose = match actor {
             Actor::Customer(c) => Whose {
