@@ -239,6 +239,34 @@ def _ref(node: Mapping[str, Any]) -> Optional[str]:
     return ref.split("/")[-1] if isinstance(ref, str) else None
 
 
+def _without_aliases(defs: Mapping[str, Any]) -> Dict[str, Any]:
+    """`defs` with each alias (a definition that is only a `$ref`, as a core type that shares one
+    copy of another is: `SharedTrend`) replaced, wherever it is named, by what it names."""
+    aliases = {name: _ref(d) for name, d in defs.items() if _ref(d) is not None and set(d) <= {"$ref", "description"}}
+
+    def target(name: str) -> str:
+        seen: Set[str] = set()
+        while name in aliases:
+            if name in seen:
+                raise GenError(f"the aliases {sorted(seen)} name each other")
+            seen.add(name)
+            name = str(aliases[name])
+        return name
+
+    def rewrite(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {k: rewrite(v) for k, v in node.items()}
+            ref = _ref(node)
+            if ref is not None and ref in aliases:
+                out["$ref"] = "#/$defs/" + target(ref)
+            return out
+        if isinstance(node, list):
+            return [rewrite(v) for v in node]
+        return node
+
+    return {name: rewrite(d) for name, d in defs.items() if name not in aliases}
+
+
 def _literal(value: Any) -> str:
     """A JSON value as Python source."""
     if isinstance(value, dict):
@@ -250,7 +278,7 @@ def _literal(value: Any) -> str:
 
 class Generator:
     def __init__(self, schema: Mapping[str, Any], extras: Set[str]) -> None:
-        self.defs: Mapping[str, Any] = schema["$defs"]
+        self.defs: Mapping[str, Any] = _without_aliases(schema["$defs"])
         self.extras = extras  # the `XExtras` classes of _view_extras.py
         self.enums: Set[str] = set()  # the enums the methods use
         self.view_types: Set[str] = set()  # the views the methods use

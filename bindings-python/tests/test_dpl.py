@@ -146,6 +146,39 @@ def test_customers_see_industry_shares_only_where_disclosed() -> None:
         e.industry_shares(A, d(0), d(0) + timedelta(days=3660))
 
 
+def test_the_deadline_check_tells_customers_once_of_the_sets_the_industry_is_leaving() -> None:
+    e = four_suppliers()
+    load(e, 3, [(400, "SUP-A", "EM-D3"), (400, "SUP-B", "EM-D3"), (400, "SUP-C", "EM-D3"),
+                (600, "SUP-D", "EM-D3")])
+    # SUP-A's rule on the trigger: its EM-A1 hubs first in the CSP's lists.
+    e.save_rule(A, t(3), ota.RuleSpec("first off EM-A1", ota.RuleTrigger.industry_trend(),
+                                      ota.RuleAction.prioritise(), condition='esme.model == "EM-A1"'))
+    with pytest.raises(ota.NotPermittedError, match="industry_trend"):
+        e.save_rule(DCC, t(3), ota.RuleSpec("told", ota.RuleTrigger.industry_trend(),
+                                            ota.RuleAction.notify("moving")))
+    assert e.check_deadlines(DCC, t(3)) == []  # day 2, the last whole day, moved nothing
+    events = e.check_deadlines(DCC, t(4))
+    assert [x.type for x in events] == ["industry_trends_noticed", "rule_acted"]
+    noticed, acted = events
+    assert noticed.actor == "system" and noticed.payload["on"] == d(3).isoformat()
+    told = sorted((n["customer"], n["trend"]["leaving"]["configuration_set"]["devices"]["esme"]["model"])
+                  for n in noticed.payload["notices"])
+    assert ("SUP-A", "EM-A1") in told and ("SUP-D", "EM-V1") in told
+    assert ("SUP-D", "EM-A1") not in told  # SUP-D runs no EM-A1 hub
+    assert acted.actor == "customer:SUP-A" and acted.payload["trigger"] == "industry_trend"
+    assert acted.payload["act"]["act"] == "prioritised"
+    # Each customer's notices: shares only, the trends its own query gives.
+    for who in ["SUP-A", "SUP-B", "SUP-C", "SUP-D"]:
+        me = ota.Actor.customer(who)
+        notes = [n.trend for n in e.notifications(me).notifications
+                 if n.type == ota.NotificationType.INDUSTRY_TREND]
+        assert notes == e.industry_trends(me, d(3)) and notes, who
+        assert all(n.leaving.from_bp > n.leaving.to_bp for n in notes if n)
+    assert not [n for n in e.notifications(DCC).notifications if n.type == ota.NotificationType.INDUSTRY_TREND]
+    # Once per set and window.
+    assert e.check_deadlines(DCC, t(5)) == []
+
+
 def test_the_history_and_the_shares_as_arrow() -> None:
     pl = pytest.importorskip("polars")
     e = four_suppliers()

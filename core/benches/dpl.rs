@@ -168,5 +168,48 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         fmt(lo),
         fmt(hi)
     );
+    // A deadline check's trend pass (docs/deployed-products.md, "Trend notices"): the trends of
+    // the last whole day, worked out from the history's first day. The first check of a day
+    // pays it; a day found with nothing new to tell is remembered for the checks after it.
+    let (m, lo, hi) = common::time_ms(5, |_| {
+        engine
+            .state()
+            .industry_trends(&Actor::Dcc, to)
+            .map(|_| ())
+    })?;
+    let trends = engine.state().industry_trends(&Actor::Dcc, to)?.len();
+    println!(
+        "{:<52} {:>10}  (min {}, max {}; {trends} sets being left)",
+        "the trends of the last day (a check's pass)",
+        fmt(m),
+        fmt(lo),
+        fmt(hi)
+    );
+    let check_at = start + Duration::days(days as i64 + 1);
+    let mut told = 0;
+    let mut check = |at| {
+        common::time_ms(1, |_| {
+            let events = engine.execute(&Actor::Dcc, at, CheckDeadlines {}.into())?;
+            told += events
+                .iter()
+                .map(|e| match &e.payload {
+                    EventPayload::IndustryTrendsNoticed(n) => n.notices.len(),
+                    _ => 0,
+                })
+                .sum::<usize>();
+            Ok::<(), Error>(())
+        })
+        .map(|(ms, _, _)| ms)
+    };
+    let first = check(check_at)?;
+    let second = check(check_at + Duration::minutes(5))?;
+    let third = check(check_at + Duration::minutes(10))?;
+    println!(
+        "{:<52} {:>10}  (the next {}, then {}; {told} notices)",
+        "a deadline check, the first of its day",
+        fmt(first),
+        fmt(second),
+        fmt(third)
+    );
     Ok(())
 }

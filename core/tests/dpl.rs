@@ -7,7 +7,10 @@ mod common;
 use common::*;
 use commshub_ota::command::*;
 use commshub_ota::estate::{HanDeviceKind, SupplyRole};
+use commshub_ota::event::{RuleAct, RuleActed};
+use commshub_ota::notices::NotificationKind;
 use commshub_ota::read::dpl::{DplEntry, MAX_DPL_DAYS};
+use commshub_ota::rules::{RuleAction, RuleSpec, RuleTrigger};
 use commshub_ota::*;
 use proptest::prelude::*;
 
@@ -646,4 +649,239 @@ fn a_customer_is_told_of_the_sets_the_industry_is_leaving() {
             .unwrap(),
         Answer::Trends(trends)
     );
+}
+
+// --- trend notices: told once per set and window, by the deadline check ---
+
+/// The notices of a deadline check at `at`: (customer, leaving set's ESME model) pairs.
+fn trend_notices(e: &mut Engine, at: chrono::DateTime<chrono::Utc>) -> Vec<Event> {
+    e.execute(&Actor::Dcc, at, Command::CheckDeadlines(CheckDeadlines {}))
+        .unwrap()
+        .to_vec()
+}
+
+fn told(events: &[Event]) -> Vec<(String, String)> {
+    events
+        .iter()
+        .filter_map(|e| match &e.payload {
+            EventPayload::IndustryTrendsNoticed(n) => Some(n),
+            _ => None,
+        })
+        .flat_map(|n| {
+            n.notices.iter().map(|x| {
+                let esme = x.trend.leaving.configuration_set.devices.esme.clone();
+                (x.customer.to_string(), esme.unwrap().model)
+            })
+        })
+        .collect()
+}
+
+/// The trend notices waiting for `who`.
+fn trend_notes(e: &Engine, who: &Actor) -> Vec<commshub_ota::read::Trend> {
+    e.notifications(who, 1000)
+        .unwrap()
+        .notifications
+        .into_iter()
+        .filter_map(|n| match n.kind {
+            NotificationKind::IndustryTrend { trend } => Some((*trend).clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Day 3: four suppliers add 2 800 hubs on Z (EM-D3); X (EM-A1), V (EM-V1) and Y (EM-B2) fall.
+fn leaving_on_day_3() -> Engine {
+    let mut e = four_suppliers();
+    load(
+        &mut e,
+        3,
+        &[
+            (400, "SUP-A", "EM-D3"),
+            (400, "SUP-B", "EM-D3"),
+            (400, "SUP-C", "EM-D3"),
+            (600, "SUP-D", "EM-D3"),
+        ],
+    );
+    e
+}
+
+#[test]
+fn the_deadline_check_tells_each_customer_of_the_sets_it_runs_that_the_industry_is_leaving() {
+    let mut e = leaving_on_day_3();
+    // On day 3 the last whole day is day 2: nothing has moved yet.
+    assert!(told(&trend_notices(&mut e, t(3))).is_empty());
+    let events = trend_notices(&mut e, t(4));
+    assert_eq!(events.len(), 1, "one event, the system's: {events:?}");
+    assert_eq!(events[0].actor, Actor::System);
+    let EventPayload::IndustryTrendsNoticed(n) = &events[0].payload else {
+        panic!("{events:?}")
+    };
+    assert_eq!(n.on, civil(3));
+    // Exactly the customers that run each leaving set on day 3, each told the trend its own
+    // query answers; SUP-D runs no X, Y hub, so it is told of V alone.
+    let dcc = e.state().industry_trends(&Actor::Dcc, civil(3)).unwrap();
+    let mut expected = Vec::new();
+    for who in ["SUP-A", "SUP-B", "SUP-C", "SUP-D"] {
+        let own = e.state().industry_trends(&cust(who), civil(3)).unwrap();
+        assert!(own.iter().all(|t| dcc.contains(t)));
+        for t in own {
+            expected.push((
+                who.to_string(),
+                t.leaving.configuration_set.devices.esme.unwrap().model,
+            ));
+        }
+        let notes = trend_notes(&e, &cust(who));
+        assert_eq!(
+            notes,
+            e.state().industry_trends(&cust(who), civil(3)).unwrap(),
+            "{who}"
+        );
+    }
+    let mut got = told(&events);
+    got.sort();
+    expected.sort();
+    assert_eq!(got, expected);
+    assert!(got.contains(&("SUP-A".into(), "EM-A1".into())), "{got:?}");
+    assert!(!got.contains(&("SUP-D".into(), "EM-A1".into())), "{got:?}");
+    assert!(got.contains(&("SUP-D".into(), "EM-V1".into())), "{got:?}");
+    // Nobody else is told, and nothing but shares: no CSP, no DCC notice of a trend.
+    for who in [Actor::Dcc, csp()] {
+        assert!(trend_notes(&e, &who).is_empty(), "{who}");
+    }
+    // Once per set and window: not again that day, nor while the trend lasts in the window,
+    // though the industry moves further off the sets on day 20.
+    for at in [t(4) + chrono::Duration::hours(3), t(10)] {
+        assert!(told(&trend_notices(&mut e, at)).is_empty(), "{at}");
+    }
+    load(
+        &mut e,
+        20,
+        &[
+            (400, "SUP-A", "EM-D3"),
+            (400, "SUP-B", "EM-D3"),
+            (400, "SUP-C", "EM-D3"),
+            (600, "SUP-D", "EM-D3"),
+        ],
+    );
+    assert!(!e
+        .state()
+        .industry_trends(&Actor::Dcc, civil(20))
+        .unwrap()
+        .is_empty());
+    for at in [t(21), t(32), t(33)] {
+        assert!(told(&trend_notices(&mut e, at)).is_empty(), "{at}");
+    }
+    // A window after the notice (day 33's, from day 3): told again, once, of the move since.
+    let again = told(&trend_notices(&mut e, t(34)));
+    let mut expected = Vec::new();
+    for who in ["SUP-A", "SUP-B", "SUP-C", "SUP-D"] {
+        for t in e.state().industry_trends(&cust(who), civil(33)).unwrap() {
+            assert_eq!(t.from, civil(3));
+            expected.push((
+                who.to_string(),
+                t.leaving.configuration_set.devices.esme.unwrap().model,
+            ));
+        }
+    }
+    assert!(!expected.is_empty());
+    assert_eq!(again, expected);
+    assert!(told(&trend_notices(&mut e, t(35))).is_empty());
+    // Once nothing moves for a window: no trend, no notice.
+    assert!(told(&trend_notices(&mut e, t(90))).is_empty());
+    // Replay and a snapshot keep who was told when.
+    let replayed = Engine::replay(e.events().unwrap().to_vec()).unwrap();
+    assert_eq!(replayed.state(), e.state());
+    let restored = Engine::from_snapshot(&e.to_snapshot()).unwrap();
+    assert_eq!(restored.state(), e.state());
+    let mut restored = restored;
+    assert!(told(&trend_notices(&mut restored, t(91))).is_empty());
+}
+
+#[test]
+fn a_late_move_of_a_day_already_checked_is_checked_again() {
+    let mut e = four_suppliers();
+    // Day 4's check finds nothing for day 3 and remembers it...
+    assert!(told(&trend_notices(&mut e, t(4))).is_empty());
+    // ...until a writer behind the others records day 3's installs late.
+    load(
+        &mut e,
+        3,
+        &[
+            (400, "SUP-A", "EM-D3"),
+            (400, "SUP-B", "EM-D3"),
+            (400, "SUP-C", "EM-D3"),
+            (600, "SUP-D", "EM-D3"),
+        ],
+    );
+    let later = told(&trend_notices(&mut e, t(4) + chrono::Duration::hours(1)));
+    assert!(
+        later.contains(&("SUP-A".into(), "EM-A1".into())),
+        "{later:?}"
+    );
+    // The same notices as a check that came after the moves.
+    let mut fresh = leaving_on_day_3();
+    assert_eq!(later, told(&trend_notices(&mut fresh, t(4))));
+}
+
+#[test]
+fn a_customers_rule_acts_on_its_hubs_of_a_set_the_industry_is_leaving() {
+    let mut e = leaving_on_day_3();
+    let a = cust("SUP-A");
+    let rule = |name: &str, action: RuleAction| RuleSpec {
+        name: name.into(),
+        trigger: RuleTrigger::IndustryTrend,
+        condition: "esme.model == \"EM-A1\"".into(),
+        action,
+        priority: 0,
+        active_from: None,
+        active_until: None,
+        notify: false,
+    };
+    ok(
+        &mut e,
+        &a,
+        t(3),
+        Command::SaveRule(SaveRule {
+            rule: rule("first off X", RuleAction::Prioritise),
+        }),
+    );
+    // Only a customer is told of trends: the DCC's and a CSP's rules on them are refused.
+    for who in [Actor::Dcc, csp()] {
+        let err = e
+            .execute(
+                &who,
+                t(3),
+                Command::SaveRule(SaveRule {
+                    rule: rule(
+                        "told",
+                        RuleAction::Notify {
+                            text: "the industry moves".into(),
+                        },
+                    ),
+                }),
+            )
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotPermitted, "{who}: {err}");
+        assert!(err.to_string().contains("industry_trend"), "{err}");
+    }
+    let events = trend_notices(&mut e, t(4));
+    let acted: Vec<&RuleActed> = events
+        .iter()
+        .filter_map(|e| match &e.payload {
+            EventPayload::RuleActed(a) => Some(a),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(acted.len(), 1, "{events:?}");
+    assert_eq!(acted[0].owner, a);
+    assert_eq!(acted[0].trigger, "industry_trend");
+    let RuleAct::Prioritised { sets, hubs } = &acted[0].act else {
+        panic!("{:?}", acted[0].act)
+    };
+    assert!(hubs.is_empty());
+    assert_eq!(sets.len(), 1);
+    assert_eq!(sets[0].devices.esme.as_ref().unwrap().model, "EM-A1");
+    // Set off once, as the notice is.
+    let again = trend_notices(&mut e, t(5));
+    assert!(again.is_empty(), "{again:?}");
 }

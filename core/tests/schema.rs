@@ -47,6 +47,6 @@ fn the_schema_names_every_command_query_and_event() {
     );
     assert_eq!(commands.len(), 45);
     assert!(commands.contains(&"rotate_key".to_string()), "{commands:?}");
-    assert_eq!(tags("EventPayload", "type").len(), 43);
+    assert_eq!(tags("EventPayload", "type").len(), 44);
     assert!(tags("Query", "name").contains(&"explain".to_string()));
 }

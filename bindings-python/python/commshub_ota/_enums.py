@@ -194,6 +194,10 @@ class NotificationType(_StrEnum):
     KEY_REGISTERED = "key_registered"
     #: The DCC revoked one of the recipient's keys: it signs nothing after this.
     KEY_REVOKED = "key_revoked"
+    #: The industry is leaving a configuration set the recipient runs: its share of its
+    #: variant's hubs fell while another's rose (shares as disclosed, never volumes nor who
+    #: else runs it). At most once per set and trend window.
+    INDUSTRY_TREND = "industry_trend"
     #: A supplier reported a bad HAN after an upgrade (the supplier named to the DCC only).
     HAN_HEALTH_ISSUE = "han_health_issue"
 
@@ -306,6 +310,9 @@ class RuleTriggerKind(_StrEnum):
     #: A date reached: evaluated when the host's clock passes it, as deadlines are
     #: (`check_deadlines`), once.
     DATE_REACHED = "date_reached"
+    #: The owner (a customer) told that the industry is leaving configuration sets it runs
+    #: (a trend notice, at most once per set and window): its hubs on those sets.
+    INDUSTRY_TREND = "industry_trend"
 
 
 class SliceKind(_StrEnum):

@@ -367,7 +367,8 @@ class EngineMethods:
 
     def check_deadlines(self, actor: str, at: datetime) -> List[Event]:
         """DCC (its scheduler): what time has made due. Unanswered hubs past the reconciliation
-        timeout fail; customers are told their cut-off approaches or has passed."""
+        timeout fail; customers are told their cut-off approaches or has passed, and of the sets
+        they run that the industry is leaving (`write/trends.rs`)."""
         return self._run(actor, at, "check_deadlines")
 
     def halt_upgrades(

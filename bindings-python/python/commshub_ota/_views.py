@@ -1419,6 +1419,7 @@ class Notification(NotificationExtras):
     text: Optional[str] = field(default=None, kw_only=True)
     timed_out: Optional[int] = field(default=None, kw_only=True)
     to: Optional[Phase] = field(default=None, kw_only=True)
+    trend: Optional[Trend] = field(default=None, kw_only=True)
     trigger: Optional[str] = field(default=None, kw_only=True)
     variant: Optional[str] = field(default=None, kw_only=True)
     verdict: Optional[PilotVerdict] = field(default=None, kw_only=True)
@@ -1726,6 +1727,13 @@ class Notification(NotificationExtras):
         return Notification(type=NotificationType.KEY_REVOKED, id=id, at=at, key=key, event=event)
 
     @staticmethod
+    def industry_trend(id: int, at: datetime, trend: Trend, event: Optional[int] = None) -> Notification:
+        """The industry is leaving a configuration set the recipient runs: its share of its
+        variant's hubs fell while another's rose (shares as disclosed, never volumes nor who
+        else runs it). At most once per set and trend window."""
+        return Notification(type=NotificationType.INDUSTRY_TREND, id=id, at=at, trend=trend, event=event)
+
+    @staticmethod
     def han_health_issue(
         id: int,
         at: datetime,
@@ -1789,6 +1797,7 @@ class Notification(NotificationExtras):
             text=d.get("text"),
             timed_out=d.get("timed_out"),
             to=None if (v := d.get("to")) is None else Phase(v),
+            trend=None if (v := d.get("trend")) is None else Trend.from_dict(v),
             trigger=d.get("trigger"),
             variant=d.get("variant"),
             verdict=None if (v := d.get("verdict")) is None else PilotVerdict.from_dict(v),
@@ -1862,6 +1871,8 @@ class Notification(NotificationExtras):
             out["timed_out"] = self.timed_out
         if self.to is not None:
             out["to"] = Phase(self.to).value
+        if self.trend is not None:
+            out["trend"] = self.trend.to_dict()
         if self.trigger is not None:
             out["trigger"] = self.trigger
         if self.variant is not None:
@@ -2506,6 +2517,12 @@ class RuleTrigger:
         """A date reached: evaluated when the host's clock passes it, as deadlines are
         (`check_deadlines`), once."""
         return RuleTrigger(on=RuleTriggerKind.DATE_REACHED, at=at)
+
+    @staticmethod
+    def industry_trend() -> RuleTrigger:
+        """The owner (a customer) told that the industry is leaving configuration sets it runs
+        (a trend notice, at most once per set and window): its hubs on those sets."""
+        return RuleTrigger(on=RuleTriggerKind.INDUSTRY_TREND)
 
     @staticmethod
     def from_dict(d: Mapping[str, Any]) -> RuleTrigger:

@@ -21,6 +21,7 @@ use crate::kernel::ids::actor::Actor;
 use crate::kernel::ids::{CampaignId, CustomerId, FirmwareVersion, HubId, VariantId};
 use crate::model::estate::EstateTable;
 use crate::model::notices::SharedText;
+use crate::model::trends::{SharedTrend, Trend};
 
 macro_rules! text_id {
     ($($t:ident),*) => {$(
@@ -51,6 +52,12 @@ uniffi::custom_type!(NaiveDate, String, {
 uniffi::custom_type!(SharedText, String, {
     lower: |text| text.as_str().to_string(),
     try_lift: |text| Ok(SharedText::new(&text)),
+});
+
+// A notice's trend is one shared copy in the core, a plain record across the boundary.
+uniffi::custom_type!(SharedTrend, Trend, {
+    lower: |trend| (*trend.0).clone(),
+    try_lift: |trend| Ok(SharedTrend::new(trend)),
 });
 
 // A bulk load's columns cross with signed codes and a dictionary of dates.

@@ -344,6 +344,26 @@ impl DplHistory {
         }
     }
 
+    /// The counts at `day`'s end of the sets `keep` selects, by (set, customer or
+    /// [`INDUSTRY`]), none zero. One pass over the moves up to `day`.
+    pub fn counts_on(
+        &self,
+        day: i32,
+        keep: impl Fn(u32) -> bool,
+    ) -> BTreeMap<(u32, CustomerIdx), i64> {
+        let mut counts: BTreeMap<(u32, CustomerIdx), i64> = BTreeMap::new();
+        for (_, moves) in self.days_through(day) {
+            for m in moves.iter().filter(|m| keep(m.set)) {
+                let c = counts.entry((m.set, m.customer)).or_default();
+                *c += m.hubs;
+                if *c == 0 {
+                    counts.remove(&(m.set, m.customer));
+                }
+            }
+        }
+        counts
+    }
+
     /// Each day's net moves up to `to` (inclusive), in day order.
     pub fn days_through(&self, to: i32) -> impl Iterator<Item = (i32, Vec<Move>)> + '_ {
         let open = self

@@ -5,6 +5,7 @@
 pub mod campaigns;
 pub mod catalogue;
 pub mod defects;
+pub mod disclosure;
 pub mod dpl;
 pub mod eligibility;
 pub mod estate;
@@ -14,3 +15,4 @@ pub mod participation;
 pub mod rollout;
 pub mod rules;
 pub mod state;
+pub mod trends;

@@ -141,6 +141,12 @@ pub enum NotificationKind {
     KeyRegistered { key: String },
     /// The DCC revoked one of the recipient's keys: it signs nothing after this.
     KeyRevoked { key: String },
+    /// The industry is leaving a configuration set the recipient runs: its share of its
+    /// variant's hubs fell while another's rose (shares as disclosed, never volumes nor who
+    /// else runs it). At most once per set and trend window.
+    IndustryTrend {
+        trend: crate::model::trends::SharedTrend,
+    },
     /// A supplier reported a bad HAN after an upgrade (the supplier named to the DCC only).
     HanHealthIssue {
         campaign: CampaignId,

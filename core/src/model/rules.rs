@@ -39,6 +39,9 @@ pub enum RuleTrigger {
     /// A date reached: evaluated when the host's clock passes it, as deadlines are
     /// (`check_deadlines`), once.
     DateReached { at: DateTime<Utc> },
+    /// The owner (a customer) told that the industry is leaving configuration sets it runs
+    /// (a trend notice, at most once per set and window): its hubs on those sets.
+    IndustryTrend,
 }
 
 /// Where a hold's days count from.

@@ -38,6 +38,8 @@ pub struct State {
     pub(crate) rules: crate::model::rules::Rules,
     /// The Deployed Products List's history: each day's moves (docs/domain.md decision 18).
     pub(crate) dpl: crate::model::dpl::DplHistory,
+    /// Which customer was told of which set the industry is leaving, and when.
+    pub(crate) trends: crate::model::trends::TrendNotices,
 }
 
 impl State {
@@ -69,6 +71,16 @@ impl State {
     #[doc(hidden)]
     pub fn customer_hubs_agree(&self) -> Result<(), String> {
         self.estate.customer_hubs_agree()
+    }
+
+    /// Configuration set `config` (the estate's code) in its public form.
+    pub(crate) fn configuration_set(&self, config: u32) -> crate::model::estate::ConfigurationSet {
+        let set = self.estate.configs.resolve(config);
+        crate::model::estate::ConfigurationSet {
+            variant: self.catalogue.variant(set.variant).id.clone(),
+            firmware: self.catalogue.fw(set.firmware).version.clone(),
+            devices: self.estate.devices_of(config),
+        }
     }
 
     /// The customer index of `actor` when it is a customer known to the estate.

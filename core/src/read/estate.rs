@@ -267,15 +267,6 @@ impl State {
             .filter(|&i| i != NO_CUSTOMER))
     }
 
-    pub(crate) fn configuration_set(&self, config: u32) -> ConfigurationSet {
-        let set = self.estate.configs.resolve(config);
-        ConfigurationSet {
-            variant: self.catalogue.variant(set.variant).id.clone(),
-            firmware: self.catalogue.fw(set.firmware).version.clone(),
-            devices: self.estate.devices_of(config),
-        }
-    }
-
     fn hub_view(&self, actor: &Actor, h: &HubRecord) -> HubView {
         let me = self.customer_of(actor);
         let supplier = |role: SupplyRole| -> SupplierView {

@@ -14,7 +14,8 @@ pub mod arrow;
 mod campaigns;
 mod catalogue;
 mod defects;
-pub mod disclosure;
+/// The disclosure rules live with the model (a trend notice is decided on them); read here too.
+pub use crate::model::disclosure;
 pub mod dpl;
 mod eligibility;
 mod estate;

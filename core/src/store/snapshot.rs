@@ -80,6 +80,7 @@ struct StateOut<'a> {
     keys: &'a KeyRegistry,
     rules: &'a crate::model::rules::Rules,
     dpl: &'a crate::model::dpl::DplHistory,
+    trends: &'a crate::model::trends::TrendNotices,
 }
 
 /// The engine's projections.
@@ -112,6 +113,9 @@ struct StateIn {
     /// then the history starts with the counts on the snapshot's day.
     #[serde(default)]
     dpl: Option<crate::model::dpl::DplHistory>,
+    /// Absent from snapshots written before trend notices: nobody told yet.
+    #[serde(default)]
+    trends: crate::model::trends::TrendNotices,
 }
 
 #[derive(Deserialize)]
@@ -160,6 +164,7 @@ pub(crate) fn encode(state: &State, outboxes: &Outboxes, chain_hash: &[u8; 32]) 
             keys: &state.keys,
             rules: &state.rules,
             dpl: &state.dpl,
+            trends: &state.trends,
         },
         projections: ProjectionsOut { outboxes },
     };
@@ -369,6 +374,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(State, Outboxes, SnapshotHeader), 
         keys: rest.keys,
         rules: rest.rules,
         dpl,
+        trends: rest.trends,
     };
     Ok((state, outboxes, header))
 }

@@ -60,6 +60,7 @@ impl State {
         // What the event moved in the Deployed Products List, on its GB local day.
         let day = crate::model::estate::days_from_date(crate::kernel::civil_time::day_of(event.at));
         self.dpl.record(day, &mut self.estate.dpl_moves);
+        self.trends.moved(day);
         if let Some(act) = &event.act {
             self.keys.counters.insert(act.by.clone(), act.n);
         }

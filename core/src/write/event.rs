@@ -162,6 +162,7 @@ events! {
     ReconciliationTimedOut(rollout, "reconciliation_timed_out"),
     InFlightTimedOut(rollout, "in_flight_timed_out"),
     CutoffNoticesDue(rollout, "cutoff_notices_due"),
+    IndustryTrendsNoticed(trends, "industry_trends_noticed"),
     ConfigurationSetHalted(halts, "configuration_set_halted"),
     ConfigurationSetResumed(halts, "configuration_set_resumed"),
     SupplierHoldPlaced(halts, "supplier_hold_placed"),

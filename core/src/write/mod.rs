@@ -21,3 +21,4 @@ mod rollout;
 pub mod rules;
 #[cfg(test)]
 pub(crate) mod spec;
+mod trends;

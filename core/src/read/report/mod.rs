@@ -659,6 +659,17 @@ fn sentence(kind: &NotificationKind) -> String {
             failed,
             ..
         } => format!("Campaign {campaign}: {succeeded} upgrades succeeded, {failed} failed."),
+        K::IndustryTrend { trend } => format!(
+            "The industry is leaving set {}: {} to {} of {}'s hubs from {} to {}, while {} rose to {}.",
+            trend.leaving.label,
+            percent(f64::from(trend.leaving.from_bp), 10_000.0),
+            percent(f64::from(trend.leaving.to_bp), 10_000.0),
+            trend.variant,
+            trend.from,
+            trend.to,
+            trend.rising.label,
+            percent(f64::from(trend.rising.to_bp), 10_000.0),
+        ),
         other => {
             // The rest by their kind's name, as the feed names them.
             let name = serde_json::to_value(other)

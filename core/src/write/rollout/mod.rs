@@ -139,7 +139,8 @@ impl Decide for ReportHanHealth {
 }
 
 /// DCC (its scheduler): what time has made due. Unanswered hubs past the reconciliation
-/// timeout fail; customers are told their cut-off approaches or has passed.
+/// timeout fail; customers are told their cut-off approaches or has passed, and of the sets
+/// they run that the industry is leaving (`write/trends.rs`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -164,7 +165,9 @@ impl Decide for CheckDeadlines {
                 "deadlines are checked by the DCC's scheduler",
             ));
         }
-        Ok(state.deadlines_due(at))
+        let mut events = state.deadlines_due(at);
+        events.extend(state.trend_notices_due(at));
+        Ok(events)
     }
 }
 

@@ -121,6 +121,7 @@ const TRIGGERS: &[&str] = &[
     "campaign_phase_changed",
     "defect_flag_raised",
     "date_reached",
+    "industry_trend",
 ];
 const DEVICES: &[&str] = &["esme", "gsme", "ppmid", "hcalcs", "ihd", ""];
 const ROLES: &[&str] = &["import", "gas"];

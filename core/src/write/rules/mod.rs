@@ -165,6 +165,13 @@ pub(crate) fn check_rule(
             ),
         ));
     }
+    if spec.trigger == RuleTrigger::IndustryTrend && !matches!(owner, Actor::Customer(_)) {
+        return Err(Error::not_permitted(
+            owner,
+            action,
+            "industry_trend is a customer's trigger: only a customer is told that the industry is leaving a set it runs",
+        ));
+    }
     if matches!(spec.action, RuleAction::SetCutoffs { .. })
         && !matches!(
             spec.trigger,

@@ -65,6 +65,7 @@ pub(crate) fn trigger_kind(t: &RuleTrigger) -> &'static str {
         RuleTrigger::CampaignPhaseChanged => "campaign_phase_changed",
         RuleTrigger::DefectFlagRaised => "defect_flag_raised",
         RuleTrigger::DateReached { .. } => "date_reached",
+        RuleTrigger::IndustryTrend => "industry_trend",
     }
 }
 
@@ -213,16 +214,6 @@ impl State {
             variant: set.variant,
             firmware: set.firmware,
             devices,
-        }
-    }
-
-    /// The configuration set as its public form.
-    pub(crate) fn set_of(&self, config: u32) -> ConfigurationSet {
-        let set = self.estate.configs.resolve(config);
-        ConfigurationSet {
-            variant: self.catalogue.variant(set.variant).id.clone(),
-            firmware: self.catalogue.fw(set.firmware).version.clone(),
-            devices: self.estate.devices_of(config),
         }
     }
 
@@ -653,7 +644,10 @@ impl<'s> Plan<'s, '_> {
             );
         };
         for ((ri, campaign, until), (sets, hubs)) in acts.by {
-            let sets: Vec<ConfigurationSet> = sets.iter().map(|&c| self.state.set_of(c)).collect();
+            let sets: Vec<ConfigurationSet> = sets
+                .iter()
+                .map(|&c| self.state.configuration_set(c))
+                .collect();
             let mut chunks: Vec<Vec<HubId>> = hubs
                 .chunks(limits::MAX_HUBS_PER_COMMAND)
                 .map(<[HubId]>::to_vec)
@@ -721,7 +715,10 @@ impl<'s> Plan<'s, '_> {
         }
         for (ri, sets) in acts.customers {
             if let RuleAction::NotifyCustomers { text } = &self.rules[ri].spec.action {
-                let sets = sets.iter().map(|&c| self.state.set_of(c)).collect();
+                let sets = sets
+                    .iter()
+                    .map(|&c| self.state.configuration_set(c))
+                    .collect();
                 push(
                     out,
                     ri,
@@ -842,6 +839,7 @@ impl State {
                         &t,
                         Some(draft),
                         Hubs::of_variant(variant),
+                        None,
                         |r| matches!(r, RuleTrigger::CampaignCreated),
                         &mut out,
                     )?;
@@ -860,6 +858,7 @@ impl State {
                         &t,
                         Some(facts),
                         Hubs::of_variant(c.variant),
+                        None,
                         |r| matches!(r, RuleTrigger::CampaignPhaseChanged),
                         &mut out,
                     )?;
@@ -885,9 +884,37 @@ impl State {
                         &t,
                         None,
                         hubs,
+                        None,
                         |r| matches!(r, RuleTrigger::DefectFlagRaised),
                         &mut out,
                     )?;
+                }
+                EventPayload::IndustryTrendsNoticed(e) => {
+                    // Each customer told: its rules over its hubs on the sets it was told of.
+                    let mut told: BTreeMap<&crate::kernel::ids::CustomerId, BTreeSet<u32>> =
+                        BTreeMap::new();
+                    for n in &e.notices {
+                        if let Some(code) = self.find_config(&n.trend.leaving.configuration_set) {
+                            told.entry(&n.customer).or_default().insert(code);
+                        }
+                    }
+                    let t = Trigger::new("industry_trend", at);
+                    for (customer, sets) in told {
+                        let owner = Actor::Customer(customer.clone());
+                        let hubs = Hubs {
+                            variant: None,
+                            sets: Some(sets),
+                            firmware: None,
+                        };
+                        self.react_estate(
+                            &t,
+                            None,
+                            hubs,
+                            Some(&owner),
+                            |r| matches!(r, RuleTrigger::IndustryTrend),
+                            &mut out,
+                        )?;
+                    }
                 }
                 _ => {}
             }
@@ -1065,15 +1092,24 @@ impl State {
         Ok(())
     }
 
+    /// The rules `wants` selects over the hubs `hubs` selects: every owner's, or `only`'s
+    /// (a trigger that concerns one party, as a notice to it does).
+    #[allow(clippy::too_many_arguments)]
     fn react_estate(
         &self,
         t: &Trigger,
         campaign: Option<CampaignFacts>,
         hubs: Hubs,
+        only: Option<&Actor>,
         wants: impl Fn(&RuleTrigger) -> bool,
         out: &mut Vec<EventPayload>,
     ) -> Result<(), Error> {
-        let listening = self.rules.listening(t.at, wants);
+        let listening = match only {
+            Some(owner) => self
+                .rules
+                .listening_of(std::slice::from_ref(owner), t.at, wants),
+            None => self.rules.listening(t.at, wants),
+        };
         let mut owners: BTreeMap<&Actor, Vec<Ready<'_>>> = BTreeMap::new();
         for (owner, view) in listening {
             if let Some(r) = Ready::of(owner, view) {

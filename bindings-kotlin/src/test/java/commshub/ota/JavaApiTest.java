@@ -216,6 +216,12 @@ class JavaApiTest {
             assertTrue(((Answer.Rules) e.query(Actor.customer("SUP-B"), Query.Rules.INSTANCE)).getV1().isEmpty());
             e.execute(supA, T2, new Command.RetireRule(new RetireRule("hold new hubs")));
             assertEquals(T2, ((Answer.Rules) e.query(supA, Query.Rules.INSTANCE)).getV1().get(0).getRetiredAt());
+            // A customer's rule on the industry's trends; the DCC is told of none, so may have none.
+            RuleSpec trend = new RuleSpec("off old sets", RuleTrigger.IndustryTrend.INSTANCE, "",
+                RuleAction.Prioritise.INSTANCE);
+            e.execute(supA, T2, new Command.SaveRule(new SaveRule(trend)));
+            assertThrows(CommsHubOtaException.NotPermitted.class,
+                () -> e.execute(Actor.dcc(), T2, new Command.SaveRule(new SaveRule(trend))));
         }
     }
 

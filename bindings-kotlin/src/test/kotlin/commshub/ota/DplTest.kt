@@ -112,4 +112,35 @@ class DplTest {
             trends.map { it.leaving.configurationSet.devices.esme?.model to it.rising.configurationSet.devices.esme?.model })
         assertTrue(trends.all { it.leaving.fromBp - it.leaving.toBp >= 200 && it.from == d(1) })
     }
+
+    @Test
+    fun `the deadline check tells customers once of the sets the industry is leaving`(): Unit = fourSuppliers().use { e ->
+        load(e, 3, listOf(400 to "SUP-A:EM-D3", 400 to "SUP-B:EM-D3", 400 to "SUP-C:EM-D3", 600 to "SUP-D:EM-D3"))
+        val rule = { who: String, action: RuleAction ->
+            e.execute(who, t(3), Command.SaveRule(SaveRule(RuleSpec(name = "off EM-A1", trigger = RuleTrigger.IndustryTrend,
+                condition = "esme.model == \"EM-A1\"", action = action))))
+        }
+        rule(a, RuleAction.Prioritise)
+        val refused = assertThrows(CommsHubOtaException.NotPermitted::class.java) { rule("dcc", RuleAction.Notify("moving")) }
+        assertTrue(refused.message!!.contains("industry_trend"), refused.message)
+        val check = Command.CheckDeadlines(CheckDeadlines())
+        assertTrue(e.execute("dcc", t(3), check).isEmpty())
+        val events = e.execute("dcc", t(4), check)
+        val noticed = events.map { it.payload }.filterIsInstance<EventPayload.IndustryTrendsNoticed>().single().v1
+        assertEquals(d(3), noticed.on)
+        val told = noticed.notices.map { it.customer to it.trend.leaving.configurationSet.devices.esme?.model }
+        assertTrue(told.contains("SUP-A" to "EM-A1") && told.contains("SUP-D" to "EM-V1"), told.toString())
+        assertTrue(!told.contains("SUP-D" to "EM-A1"), told.toString())
+        val acted = events.map { it.payload }.filterIsInstance<EventPayload.RuleActed>().single().v1
+        assertEquals("industry_trend", acted.trigger)
+        assertTrue(acted.act is RuleAct.Prioritised)
+        for (who in listOf("SUP-A", "SUP-B", "SUP-C", "SUP-D")) {
+            val me = "customer:$who"
+            val notes = e.ask<Answer.Notifications>(me, Query.Notifications(100L)).v1.notifications
+                .map { it.kind }.filterIsInstance<NotificationKind.IndustryTrend>().map { it.trend }
+            assertEquals(e.ask<Answer.Trends>(me, Query.IndustryTrends(d(3))).v1, notes, who)
+            assertTrue(notes.isNotEmpty(), who)
+        }
+        assertTrue(e.execute("dcc", t(5), check).isEmpty(), "once per set and window")
+    }
 }

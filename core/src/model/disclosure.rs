@@ -6,7 +6,7 @@
 //! shown passes the same rules, since two snapshots' difference can reveal what each hides.
 //!
 //! Pure functions over counts, so the property tests can drive them with any counts; the
-//! state calls them day by day (`read/trends.rs`). Each variant is its own table: a share is a
+//! state calls them day by day (`model/trends.rs`). Each variant is its own table: a share is a
 //! set's part of its variant's hubs (a hub never changes variant, so a trend is a move between
 //! sets of one variant).
 
