@@ -172,10 +172,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // the last whole day, worked out from the history's first day. The first check of a day
     // pays it; a day found with nothing new to tell is remembered for the checks after it.
     let (m, lo, hi) = common::time_ms(5, |_| {
-        engine
-            .state()
-            .industry_trends(&Actor::Dcc, to)
-            .map(|_| ())
+        engine.state().industry_trends(&Actor::Dcc, to).map(|_| ())
     })?;
     let trends = engine.state().industry_trends(&Actor::Dcc, to)?.len();
     println!(
