@@ -67,6 +67,9 @@ def test_rejections_verdicts_and_the_mass_rollout_gate(engine: ota.Engine) -> No
     assert engine.participation(ota.Actor.DCC, "C1", "SUP-A", t(5)).verdict == ota.PilotVerdict.issues_found("slow IHD reconnect")
     with pytest.raises(ota.InvalidInputError):
         engine.record_pilot_verdict(A, t(5), campaign="C1", verdict="fine")  # type: ignore[arg-type]
+    # Issues found hold mass rollout until the DCC overrides with a reason (decision 24).
+    with pytest.raises(ota.PreconditionFailedError, match="slow IHD reconnect"):
+        engine.grant_mass_rollout_oa(ota.Actor.DCC, t(5), campaign="C1")
     engine.grant_mass_rollout_oa(ota.Actor.DCC, t(5), campaign="C1", override_reason="security fix")
     assert engine.campaign(ota.Actor.DCC, "C1").phase is ota.Phase.MASS_ROLLOUT
     assert len(engine.participations(ota.Actor.DCC, "C1", t(5))) == 4

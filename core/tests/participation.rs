@@ -473,14 +473,28 @@ fn mass_rollout_oa_waits_for_the_pilots_assessment() {
         ErrorKind::PreconditionFailed,
     );
     assert!(!err.to_string().contains("SUP-A"), "{err}");
-    let events = ok(&mut e, &Actor::Dcc, t(9), oa(None));
+    // Period over; SUP-C found issues: only the DCC's override reason passes them (decision 24).
+    let err = refused(
+        &mut e,
+        &Actor::Dcc,
+        t(9),
+        oa(None),
+        ErrorKind::PreconditionFailed,
+    );
+    assert!(
+        err.to_string().contains("issues SUP-C found")
+            && err.to_string().contains("IHD-Y reconnects slowly")
+            && !err.to_string().contains("assessment period"),
+        "{err}"
+    );
+    let events = ok(&mut e, &Actor::Dcc, t(9), oa(Some("fixed in 2.0.1")));
     assert!(matches!(
         &events[0].payload,
         EventPayload::CampaignPhaseChanged(CampaignPhaseChanged {
             to: Phase::MassRollout,
-            reason: None,
+            reason: Some(r),
             ..
-        })
+        }) if r == "override: fixed in 2.0.1"
     ));
     // Verdicts are the pilot's: not taken in mass rollout.
     refused(

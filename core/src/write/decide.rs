@@ -215,7 +215,8 @@ impl State {
     }
 
     /// What stands between the pilot and OA for mass rollout at `at`: the assessment period,
-    /// and each participant without a verdict whose cut-off has not passed.
+    /// each participant without a verdict whose cut-off has not passed, and each verdict that
+    /// found issues (decision 24: only the DCC's override reason lets mass rollout past it).
     pub(super) fn missing_assessment(&self, c: &Campaign, at: DateTime<Utc>) -> Vec<String> {
         let mut missing = Vec::new();
         if let Some(start) = c.pilot_started {
@@ -241,6 +242,16 @@ impl State {
                     .map(|c| c.to_string())
                     .unwrap_or_default();
                 missing.push(format!("a pilot verdict from {name}"));
+            }
+        }
+        for (&customer, (verdict, _)) in &c.consents.verdicts {
+            if let crate::model::participation::PilotVerdict::IssuesFound { text } = verdict {
+                let name = self
+                    .estate
+                    .customer(customer)
+                    .map(|c| c.to_string())
+                    .unwrap_or_default();
+                missing.push(format!("the issues {name} found in the pilot ({text})"));
             }
         }
         missing

@@ -54,7 +54,9 @@ class ParticipationTest {
         assertTrue(gate.detail.contains("SUP-A"))
         e.execute(a, t(5), Command.RecordPilotVerdict(RecordPilotVerdict("C1", PilotVerdict.IssuesFound("slow IHD reconnect"))))
         assertEquals(PilotVerdict.IssuesFound("slow IHD reconnect"), participation(e, "dcc", "SUP-A", 5).verdict)
-        assertThrows(CommsHubOtaException.PreconditionFailed::class.java) { e.execute("dcc", t(5), massRollout(null)) }
+        // Issues found hold mass rollout until the DCC overrides with a reason (decision 24).
+        val issues = assertThrows(CommsHubOtaException.PreconditionFailed::class.java) { e.execute("dcc", t(5), massRollout(null)) }
+        assertTrue(issues.detail.contains("slow IHD reconnect"), issues.detail)
         e.execute("dcc", t(5), massRollout("security fix"))
         assertEquals(Phase.MASS_ROLLOUT, e.ask<Answer.Campaign>("dcc", Query.Campaign("C1")).v1.phase)
         assertEquals(4, e.ask<Answer.Participations>("dcc", Query.Participations("C1", t(5))).v1.size)
