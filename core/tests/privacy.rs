@@ -24,6 +24,7 @@ use common::*;
 use commshub_ota::command::*;
 use commshub_ota::defects::DefectSubject;
 use commshub_ota::estate::ConfigurationSet;
+use commshub_ota::notices::NoticeAudience;
 use commshub_ota::rollout::{HaltPolicy, HanHealth, HealthReport, Outcome, OutcomeReport, Pacing};
 use commshub_ota::*;
 use proptest::prelude::*;
@@ -425,7 +426,17 @@ fn base_step() -> impl Strategy<Value = Step> {
         1 => Just(Step::Plain(Actor::Dcc, Command::GrantMassRolloutOa(GrantMassRolloutOa { campaign: camp("C1"), override_reason: Some("go".into()) }))),
         1 => (20i64..60).prop_map(|d| Step::Plain(Actor::Dcc, Command::ExtendCutoff(ExtendCutoff { campaign: camp("C1"), customer: cid("SUP-A"), until: t(d) }))),
         1 => (prop::sample::select(vec![1u64, 6]), any::<bool>()).prop_map(|(n, y)| Step::Halt(n, y)),
+        // A notice the observer is addressed by (decision 23).
+        1 => Just(Step::Plain(Actor::Dcc, notice(NoticeAudience::OfCampaign { campaign: camp("C1") }))),
     ]
+}
+
+fn notice(audience: NoticeAudience) -> Command {
+    Command::SendNotice(SendNotice {
+        audience,
+        title: "Maintenance".into(),
+        text: "Saturday night.".into(),
+    })
 }
 
 /// What other parties do on hubs the observer does not supply (and off the shared aggregates).
@@ -471,6 +482,9 @@ fn noise_step() -> impl Strategy<Value = Step> {
         // cut-off passed) the observer sees by decision 12.
         1 => (prop::sample::select(vec![11u64, 21, 31]), prop::sample::select(vec![SmiStatus::Suspended, SmiStatus::Commissioned])).prop_map(|(n, status)| Step::Plain(Actor::Dcc, Command::ChangeSmiStatus(ChangeSmiStatus { hub: h(n), status }))),
         1 => (prop::sample::select(vec!["SUP-C", "SUP-D"]), 20i64..60).prop_map(|(id, d)| Step::Plain(Actor::Dcc, Command::ExtendCutoff(ExtendCutoff { campaign: camp("C1"), customer: cid(id), until: t(d) }))),
+        // Notices by the DCC and the north's CSP to other customers (decision 23).
+        2 => (prop::sample::select(vec![Actor::Dcc, Actor::Csp(Region::North)]), prop::sample::select(vec![vec!["SUP-C"], vec!["SUP-D"], vec!["SUP-D", "SUP-C"]]))
+            .prop_map(|(from, names)| Step::Plain(from, notice(NoticeAudience::Named { customers: names.into_iter().map(cid).collect() }))),
     ]
 }
 

@@ -153,6 +153,24 @@ class HoldFrom(_StrEnum):
     COMMISSION = "commission"
 
 
+class NoticeAudienceKind(_StrEnum):
+    """The `to` tag of `NoticeAudience`.
+
+    NoticeAudience: Whom a party's notice is addressed to (decision 23): the customers with hubs of a campaign's
+    variant, of a variant, on a configuration set, or customers by name. A CSP addresses only
+    its region's: a campaign, variant or set of another region does not exist to it, and a
+    customer it names is told only if it has hubs in the region."""
+
+    #: The customers with hubs of the campaign's variant.
+    OF_CAMPAIGN = "of_campaign"
+    #: The customers with hubs of the variant.
+    OF_VARIANT = "of_variant"
+    #: The customers with hubs on the configuration set.
+    ON_SET = "on_set"
+    #: These customers: at most `crate::kernel::limits::MAX_NOTICE_CUSTOMERS`, each taken once.
+    NAMED = "named"
+
+
 class NotificationType(_StrEnum):
     """The `type` tag of `Notification`.
 
@@ -198,6 +216,10 @@ class NotificationType(_StrEnum):
     #: variant's hubs fell while another's rose (shares as disclosed, never volumes nor who
     #: else runs it). At most once per set and trend window.
     INDUSTRY_TREND = "industry_trend"
+    #: A notice from the DCC or a CSP (`sender`; decision 23), about one of the recipient's
+    #: campaigns, variants or configuration sets (none: the recipient was named). Who else was
+    #: addressed is never said.
+    PARTY_NOTICE = "party_notice"
     #: A supplier reported a bad HAN after an upgrade (the supplier named to the DCC only).
     HAN_HEALTH_ISSUE = "han_health_issue"
 
@@ -395,6 +417,7 @@ __all__ = [
     "HanDeviceKind",
     "HanHealth",
     "HoldFrom",
+    "NoticeAudienceKind",
     "NotificationType",
     "Outcome",
     "PartyKind",

@@ -11,7 +11,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, TypeVar
 from ._convert import _choice, _count, _date, _each, _flag, _id, _list_of, _text, _time, _view
 from ._enums import Gate, HanDeviceKind, Region, SmiStatus, SupplyRole
 from ._records import Event
-from ._views import CampaignPolicy, CampaignView, ConfigSetCount, ConfigurationSet, ConsumerFlags, DefectSubject, DefectView, DplDay, DplEntry, DryRun, Explanation, FirmwareCount, FirmwareView, HealthReport, HubPage, HubRow, HubView, NotificationPage, OutcomeReport, ParticipationView, PieSlice, PilotStatus, PilotVerdict, Prerequisite, RuleSpec, RuleView, SetProgress, SharesDay, Trend, UpgradePage, Variant
+from ._views import CampaignPolicy, CampaignView, ConfigSetCount, ConfigurationSet, ConsumerFlags, DefectSubject, DefectView, DplDay, DplEntry, DryRun, Explanation, FirmwareCount, FirmwareView, HealthReport, HubPage, HubRow, HubView, NoticeAudience, NotificationPage, OutcomeReport, ParticipationView, PieSlice, PilotStatus, PilotVerdict, Prerequisite, RuleSpec, RuleView, SetProgress, SharesDay, Trend, UpgradePage, Variant
 
 _T = TypeVar("_T")
 
@@ -26,6 +26,7 @@ VIEW_IDS: Dict[str, Dict[str, str]] = {
     "DefectSubject": {"set": "@ConfigurationSet", "variant": "variant_id", "version": "firmware_version"},
     "HealthReport": {"hub": "hub_id"},
     "HubRow": {"firmware": "firmware_version", "gas_supplier": "customer_id", "id": "hub_id", "import_supplier": "customer_id", "variant": "variant_id"},
+    "NoticeAudience": {"campaign": "campaign_id", "customers": "customer_id", "set": "@ConfigurationSet", "variant": "variant_id"},
     "OutcomeReport": {"firmware": "firmware_version", "hub": "hub_id"},
     "RuleAction": {"extra": "@CutoffExtra"},
     "RuleSpec": {"action": "@RuleAction"},
@@ -433,6 +434,20 @@ class EngineMethods:
     def acknowledge_notifications(self, actor: str, at: datetime, *, up_to: int) -> List[Event]:
         """Any actor: its notifications up to `up_to` were read; they are not delivered again."""
         return self._run(actor, at, "acknowledge_notifications", up_to=_count(up_to, "up_to"))
+
+    def send_notice(self, actor: str, at: datetime, *, audience: NoticeAudience, title: str, text: str) -> List[Event]:
+        """The DCC or a CSP (decision 23): a notice to the customers of a campaign, a variant or a
+        configuration set, or to customers by name (a CSP: within its region). Each recipient is
+        told only that it was addressed, never who else was.
+
+        `title`: At most 256 bytes.
+
+        `text`: At most 4 KiB."""
+        return self._run(actor, at, "send_notice",
+            audience=_view(NoticeAudience, audience, "audience", VIEW_IDS),
+            title=_text(title, "title"),
+            text=_text(text, "text"),
+        )
 
     def save_rule(self, actor: str, at: datetime, rule: RuleSpec) -> List[Event]:
         """A party: create a rule, or change one (its version goes up by one). Checked whole before it

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any, List, Mapping, Optional
 
 from ._convert import JsonDict, _date, _time, parse_datetime
-from ._enums import BlackoutKind, BlockerKind, CampaignChangeKind, DefectSubjectKind, Gate, HanBand, HanDeviceKind, HanHealth, HoldFrom, NotificationType, Outcome, PartyKind, Phase, PilotVerdictKind, Region, RuleActionKind, RuleTriggerKind, SliceKind, SmiStatus, SupplyRole, UpgradeState, Visibility, Weekday
+from ._enums import BlackoutKind, BlockerKind, CampaignChangeKind, DefectSubjectKind, Gate, HanBand, HanDeviceKind, HanHealth, HoldFrom, NoticeAudienceKind, NotificationType, Outcome, PartyKind, Phase, PilotVerdictKind, Region, RuleActionKind, RuleTriggerKind, SliceKind, SmiStatus, SupplyRole, UpgradeState, Visibility, Weekday
 from ._view_extras import ConfigurationSetExtras, NotificationExtras
 
 
@@ -1380,6 +1380,64 @@ class IndustryShare:
 
 
 @dataclass(frozen=True)
+class NoticeAudience:
+    """Whom a party's notice is addressed to (decision 23): the customers with hubs of a campaign's
+    variant, of a variant, on a configuration set, or customers by name. A CSP addresses only
+    its region's: a campaign, variant or set of another region does not exist to it, and a
+    customer it names is told only if it has hubs in the region."""
+
+    to: NoticeAudienceKind
+    campaign: Optional[str] = field(default=None, kw_only=True)
+    customers: Optional[List[str]] = field(default=None, kw_only=True)
+    set: Optional[ConfigurationSet] = field(default=None, kw_only=True)
+    variant: Optional[str] = field(default=None, kw_only=True)
+
+    @staticmethod
+    def of_campaign(campaign: str) -> NoticeAudience:
+        """The customers with hubs of the campaign's variant."""
+        return NoticeAudience(to=NoticeAudienceKind.OF_CAMPAIGN, campaign=campaign)
+
+    @staticmethod
+    def of_variant(variant: str) -> NoticeAudience:
+        """The customers with hubs of the variant."""
+        return NoticeAudience(to=NoticeAudienceKind.OF_VARIANT, variant=variant)
+
+    @staticmethod
+    def on_set(set: ConfigurationSet) -> NoticeAudience:
+        """The customers with hubs on the configuration set."""
+        return NoticeAudience(to=NoticeAudienceKind.ON_SET, set=set)
+
+    @staticmethod
+    def named(customers: List[str]) -> NoticeAudience:
+        """These customers: at most `crate::kernel::limits::MAX_NOTICE_CUSTOMERS`, each taken once."""
+        return NoticeAudience(to=NoticeAudienceKind.NAMED, customers=customers)
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> NoticeAudience:
+        """A `NoticeAudience` from its JSON form."""
+        return NoticeAudience(
+            to=NoticeAudienceKind(d["to"]),
+            campaign=d.get("campaign"),
+            customers=None if (v := d.get("customers")) is None else list(v),
+            set=None if (v := d.get("set")) is None else ConfigurationSet.from_dict(v),
+            variant=d.get("variant"),
+        )
+
+    def to_dict(self) -> JsonDict:
+        """Its JSON form (a field that is None left out)."""
+        out: JsonDict = {"to": NoticeAudienceKind(self.to).value}
+        if self.campaign is not None:
+            out["campaign"] = self.campaign
+        if self.customers is not None:
+            out["customers"] = list(self.customers)
+        if self.set is not None:
+            out["set"] = self.set.to_dict()
+        if self.variant is not None:
+            out["variant"] = self.variant
+        return out
+
+
+@dataclass(frozen=True)
 class Notification(NotificationExtras):
     """One notification in a recipient's outbox. `id` counts up per recipient; `event` is the
     sequence number of the event that caused it, for the DCC only (to anyone else it would
@@ -1411,6 +1469,7 @@ class Notification(NotificationExtras):
     placed: Optional[bool] = field(default=None, kw_only=True)
     reason: Optional[str] = field(default=None, kw_only=True)
     rule: Optional[RuleRef] = field(default=None, kw_only=True)
+    sender: Optional[str] = field(default=None, kw_only=True)
     set: Optional[ConfigurationSet] = field(default=None, kw_only=True)
     set_count: Optional[int] = field(default=None, kw_only=True)
     subject: Optional[DefectSubjectKind] = field(default=None, kw_only=True)
@@ -1418,6 +1477,7 @@ class Notification(NotificationExtras):
     #: One copy for every recipient's notice (a flag's 4 KiB is not repeated per outbox).
     text: Optional[str] = field(default=None, kw_only=True)
     timed_out: Optional[int] = field(default=None, kw_only=True)
+    title: Optional[str] = field(default=None, kw_only=True)
     to: Optional[Phase] = field(default=None, kw_only=True)
     trend: Optional[Trend] = field(default=None, kw_only=True)
     trigger: Optional[str] = field(default=None, kw_only=True)
@@ -1734,6 +1794,35 @@ class Notification(NotificationExtras):
         return Notification(type=NotificationType.INDUSTRY_TREND, id=id, at=at, trend=trend, event=event)
 
     @staticmethod
+    def party_notice(
+        id: int,
+        at: datetime,
+        sender: str,
+        title: str,
+        text: str,
+        *,
+        campaign: Optional[str] = None,
+        event: Optional[int] = None,
+        set: Optional[ConfigurationSet] = None,
+        variant: Optional[str] = None,
+    ) -> Notification:
+        """A notice from the DCC or a CSP (`sender`; decision 23), about one of the recipient's
+        campaigns, variants or configuration sets (none: the recipient was named). Who else was
+        addressed is never said."""
+        return Notification(
+            type=NotificationType.PARTY_NOTICE,
+            id=id,
+            at=at,
+            sender=sender,
+            title=title,
+            text=text,
+            campaign=campaign,
+            event=event,
+            set=set,
+            variant=variant,
+        )
+
+    @staticmethod
     def han_health_issue(
         id: int,
         at: datetime,
@@ -1790,12 +1879,14 @@ class Notification(NotificationExtras):
             placed=d.get("placed"),
             reason=d.get("reason"),
             rule=None if (v := d.get("rule")) is None else RuleRef.from_dict(v),
+            sender=d.get("sender"),
             set=None if (v := d.get("set")) is None else ConfigurationSet.from_dict(v),
             set_count=d.get("set_count"),
             subject=None if (v := d.get("subject")) is None else DefectSubjectKind(v),
             succeeded=d.get("succeeded"),
             text=d.get("text"),
             timed_out=d.get("timed_out"),
+            title=d.get("title"),
             to=None if (v := d.get("to")) is None else Phase(v),
             trend=None if (v := d.get("trend")) is None else Trend.from_dict(v),
             trigger=d.get("trigger"),
@@ -1857,6 +1948,8 @@ class Notification(NotificationExtras):
             out["reason"] = self.reason
         if self.rule is not None:
             out["rule"] = self.rule.to_dict()
+        if self.sender is not None:
+            out["sender"] = self.sender
         if self.set is not None:
             out["set"] = self.set.to_dict()
         if self.set_count is not None:
@@ -1869,6 +1962,8 @@ class Notification(NotificationExtras):
             out["text"] = self.text
         if self.timed_out is not None:
             out["timed_out"] = self.timed_out
+        if self.title is not None:
+            out["title"] = self.title
         if self.to is not None:
             out["to"] = Phase(self.to).value
         if self.trend is not None:
@@ -3004,6 +3099,7 @@ __all__ = [
     "HubRow",
     "HubView",
     "IndustryShare",
+    "NoticeAudience",
     "Notification",
     "NotificationPage",
     "OutcomeReport",

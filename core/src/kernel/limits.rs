@@ -45,6 +45,8 @@ pub const RULE_PRIORITY: std::ops::RangeInclusive<i32> = -1000..=1000;
 pub const RULE_DAYS: std::ops::RangeInclusive<i32> = 0..=3650;
 /// Named customers with more days in one `set_cutoffs` rule.
 pub const MAX_RULE_CUTOFF_EXTRA: usize = 64;
+/// Customers one party's notice names (decision 23): more than there are suppliers.
+pub const MAX_NOTICE_CUSTOMERS: usize = 1_000;
 
 /// `text` within `limit` bytes, or an `invalid_input` naming `field` and the limit.
 /// An optional free text: within [`MAX_TEXT_BYTES`] when given.

@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, VecDeque};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::kernel::ids::{CampaignId, CustomerId, HubId, Region};
+use crate::kernel::ids::actor::Actor;
+use crate::kernel::ids::{CampaignId, CustomerId, HubId, Region, VariantId};
 use crate::model::campaigns::Phase;
 use crate::model::defects::DefectSubject;
 use crate::model::estate::ConfigurationSet;
@@ -147,6 +148,21 @@ pub enum NotificationKind {
     IndustryTrend {
         trend: crate::model::trends::SharedTrend,
     },
+    /// A notice from the DCC or a CSP (`sender`; decision 23), about one of the recipient's
+    /// campaigns, variants or configuration sets (none: the recipient was named). Who else was
+    /// addressed is never said.
+    PartyNotice {
+        sender: Actor,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        campaign: Option<CampaignId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        variant: Option<VariantId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        set: Option<ConfigurationSet>,
+        title: String,
+        /// One copy for every recipient's notice.
+        text: SharedText,
+    },
     /// A supplier reported a bad HAN after an upgrade (the supplier named to the DCC only).
     HanHealthIssue {
         campaign: CampaignId,
@@ -156,6 +172,27 @@ pub enum NotificationKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         customer: Option<CustomerId>,
     },
+}
+
+/// Whom a party's notice is addressed to (decision 23): the customers with hubs of a campaign's
+/// variant, of a variant, on a configuration set, or customers by name. A CSP addresses only
+/// its region's: a campaign, variant or set of another region does not exist to it, and a
+/// customer it names is told only if it has hubs in the region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "to", rename_all = "snake_case", deny_unknown_fields)]
+// One per command, never stored in bulk: the set inline, as the bindings show it, not boxed.
+#[allow(clippy::large_enum_variant)]
+pub enum NoticeAudience {
+    /// The customers with hubs of the campaign's variant.
+    OfCampaign { campaign: CampaignId },
+    /// The customers with hubs of the variant.
+    OfVariant { variant: VariantId },
+    /// The customers with hubs on the configuration set.
+    OnSet { set: ConfigurationSet },
+    /// These customers: at most [`crate::kernel::limits::MAX_NOTICE_CUSTOMERS`], each taken once.
+    Named { customers: Vec<CustomerId> },
 }
 
 /// A text every recipient's copy of a notice shares (serialized as plain text).

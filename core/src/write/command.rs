@@ -148,6 +148,7 @@ commands! {
     LiftDefectSuspension(defects),
     WithdrawDefectFlag(defects),
     AcknowledgeNotifications(notices),
+    SendNotice(notices),
 
     // --- business rules (every party, its own) ---
     SaveRule(rules),

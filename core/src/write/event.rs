@@ -171,6 +171,7 @@ events! {
     DefectSuspensionLifted(defects, "defect_suspension_lifted"),
     DefectFlagWithdrawn(defects, "defect_flag_withdrawn"),
     NotificationsAcknowledged(notices, "notifications_acknowledged"),
+    NoticeSent(notices, "notice_sent"),
     RuleSaved(rules, "rule_saved"),
     RuleRetired(rules, "rule_retired"),
     RuleActed(rules, "rule_acted"),

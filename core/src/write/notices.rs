@@ -13,10 +13,11 @@ use super::event::{Event, Evolve, Notices};
 use crate::kernel::error::Error;
 use crate::kernel::error::{Entity, Rule};
 use crate::kernel::ids::actor::Actor;
-use crate::kernel::ids::{CampaignId, HubId};
+use crate::kernel::ids::{CampaignId, HubId, Region};
+use crate::kernel::limits;
 use crate::model::campaigns::Campaign;
-use crate::model::estate::{CustomerIdx, NO_CUSTOMER};
-use crate::model::notices::{NotificationKind, Outboxes, Recipient};
+use crate::model::estate::{CustomerIdx, HubRecord, NO_CUSTOMER};
+use crate::model::notices::{NoticeAudience, NotificationKind, Outboxes, Recipient, SharedText};
 use crate::model::state::State;
 use crate::write::event::EventPayload;
 
@@ -282,6 +283,208 @@ impl Evolve for NotificationsAcknowledged {
     }
 }
 
+/// The DCC or a CSP (decision 23): a notice to the customers of a campaign, a variant or a
+/// configuration set, or to customers by name (a CSP: within its region). Each recipient is
+/// told only that it was addressed, never who else was.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SendNotice {
+    pub audience: NoticeAudience,
+    /// At most 256 bytes.
+    pub title: String,
+    /// At most 4 KiB.
+    pub text: String,
+}
+
+impl Decide for SendNotice {
+    fn action(&self) -> String {
+        format!("send notice {:?}", self.title)
+    }
+
+    fn check_bounds(&self) -> Result<(), Error> {
+        limits::text_within("title", &self.title, limits::MAX_ROW_TEXT_BYTES)?;
+        limits::text("text", &self.text)?;
+        if let NoticeAudience::Named { customers } = &self.audience {
+            limits::count(
+                "audience.customers",
+                customers.len(),
+                limits::MAX_NOTICE_CUSTOMERS,
+            )?;
+        }
+        Ok(())
+    }
+
+    fn decide(self, state: &State, cx: &Cx) -> Result<Vec<EventPayload>, Error> {
+        let (actor, action) = (cx.actor, &cx.action);
+        if !matches!(actor, Actor::Dcc | Actor::Csp(_)) {
+            return Err(Error::not_permitted(
+                actor,
+                action,
+                "only the DCC and a CSP send notices to customers",
+            ));
+        }
+        for (field, text) in [("title", &self.title), ("text", &self.text)] {
+            if text.trim().is_empty() {
+                return Err(Error::invalid_input(field, "say something"));
+            }
+        }
+        let mut audience = self.audience;
+        if let NoticeAudience::Named { customers } = &mut audience {
+            if customers.is_empty() {
+                return Err(Error::invalid_input(
+                    "audience.customers",
+                    "name at least one customer",
+                ));
+            }
+            // Each taken once, in one order: the same notice is the same event.
+            customers.sort();
+            customers.dedup();
+        }
+        state.notice_recipients(&audience, actor)?;
+        Ok(vec![NoticeSent {
+            audience,
+            title: self.title,
+            text: SharedText::new(&self.text),
+        }
+        .into()])
+    }
+}
+
+impl State {
+    /// The customers `audience` addresses when `sender` sends it, or why it cannot: a campaign,
+    /// variant, set or customer unknown (to a CSP, another region's campaign, variant or set
+    /// is unknown too). A CSP's named customers are those of them with hubs in its region.
+    pub(crate) fn notice_recipients(
+        &self,
+        audience: &NoticeAudience,
+        sender: &Actor,
+    ) -> Result<Vec<CustomerIdx>, Error> {
+        let region = match sender {
+            Actor::Csp(r) => Some(*r),
+            _ => None,
+        };
+        let in_region = |r: Region| region.is_none_or(|mine| mine == r);
+        let customers_where = |keep: &dyn Fn(&HubRecord) -> bool| {
+            let mut seen = BTreeSet::new();
+            for h in self.estate.hubs.iter().filter(|h| keep(h)) {
+                seen.extend([h.import_supplier, h.gas_supplier]);
+            }
+            seen.remove(&NO_CUSTOMER);
+            seen.into_iter().collect::<Vec<_>>()
+        };
+        Ok(match audience {
+            NoticeAudience::OfCampaign { campaign } => {
+                let c = self
+                    .campaigns
+                    .get(campaign)
+                    .filter(|c| in_region(self.region_of(c)))
+                    .ok_or_else(|| Error::not_found(Entity::Campaign, campaign))?;
+                self.customers_of_variant(c)
+            }
+            NoticeAudience::OfVariant { variant } => {
+                let v = self
+                    .catalogue
+                    .variant_idx(variant)
+                    .filter(|&v| in_region(self.catalogue.variant(v).region))
+                    .ok_or_else(|| Error::not_found(Entity::Variant, variant))?;
+                customers_where(&|h| h.variant == v)
+            }
+            NoticeAudience::OnSet { set } => {
+                let cfg = self
+                    .find_config(set)
+                    .filter(|&cfg| {
+                        let v = self.estate.configs.resolve(cfg).variant;
+                        in_region(self.catalogue.variant(v).region)
+                    })
+                    .ok_or_else(|| Error::not_found(Entity::ConfigurationSet, set.key()))?;
+                customers_where(&|h| h.config == cfg)
+            }
+            NoticeAudience::Named { customers } => {
+                let mut out = Vec::with_capacity(customers.len());
+                for id in customers {
+                    let i = self
+                        .estate
+                        .customer_idx(id)
+                        .filter(|&i| i != NO_CUSTOMER)
+                        .ok_or_else(|| Error::not_found(Entity::Customer, id))?;
+                    let told = match region {
+                        None => true,
+                        Some(r) => self.estate.hubs_of(i, 0).any(|p| {
+                            self.catalogue.variant(self.estate.hubs[p].variant).region == r
+                        }),
+                    };
+                    if told {
+                        out.push(i);
+                    }
+                }
+                out.sort_unstable();
+                out.dedup();
+                out
+            }
+        })
+    }
+}
+
+/// A notice sent (decision 23): its audience as the sender addressed it, and its words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NoticeSent {
+    pub audience: NoticeAudience,
+    pub title: String,
+    pub text: SharedText,
+}
+
+impl Evolve for NoticeSent {
+    fn recorded_by(&self, state: &State, actor: &Actor) -> Authority {
+        match actor {
+            Actor::Dcc => Ok(()),
+            Actor::Csp(_) => state
+                .notice_recipients(&self.audience, actor)
+                .map(|_| ())
+                .map_err(|e| format!("a CSP addresses only its region's customers: {e}")),
+            _ => Err("only the DCC and a CSP send notices".into()),
+        }
+    }
+
+    /// Changes nothing: the recipients' outboxes get the notice (`notices`).
+    fn apply(&self, state: &mut State, event: &Event, verify: bool) -> Result<(), Error> {
+        if verify {
+            state.notice_recipients(&self.audience, &event.actor)?;
+        }
+        Ok(())
+    }
+
+    fn notices(&self, state: &State, event: &Event, out: &mut Notices) {
+        let Ok(recipients) = state.notice_recipients(&self.audience, &event.actor) else {
+            return;
+        };
+        let (mut campaign, mut variant, mut set) = (None, None, None);
+        match &self.audience {
+            NoticeAudience::OfCampaign { campaign: c } => campaign = Some(c.clone()),
+            NoticeAudience::OfVariant { variant: v } => variant = Some(v.clone()),
+            NoticeAudience::OnSet { set: s } => set = Some(s.clone()),
+            NoticeAudience::Named { .. } => {}
+        }
+        for i in recipients {
+            out.push((
+                Recipient::Customer(i),
+                NotificationKind::PartyNotice {
+                    sender: event.actor.clone(),
+                    campaign: campaign.clone(),
+                    variant: variant.clone(),
+                    set: set.clone(),
+                    title: self.title.clone(),
+                    text: self.text.clone(),
+                },
+            ));
+        }
+    }
+}
+
 #[cfg(test)]
 mod specs {
     use super::*;
@@ -329,5 +532,153 @@ mod specs {
             )
             .when(&sup("SUP-A"), day(4), AcknowledgeNotifications { up_to: 1 })
             .then_error(ErrorKind::PreconditionFailed, Some(Rule::NoChange));
+    }
+
+    fn notice(audience: NoticeAudience) -> SendNotice {
+        SendNotice {
+            audience,
+            title: "Maintenance window".into(),
+            text: "Dispatches pause on Saturday night.".into(),
+        }
+    }
+
+    fn named(ids: &[&str]) -> NoticeAudience {
+        NoticeAudience::Named {
+            customers: ids.iter().map(|c| c.parse().unwrap()).collect(),
+        }
+    }
+
+    fn c1() -> CampaignId {
+        "C1".parse().unwrap()
+    }
+
+    #[test]
+    fn the_dcc_tells_the_customers_of_a_campaign_and_nobody_else() {
+        let sent = NoticeSent {
+            audience: NoticeAudience::OfCampaign { campaign: c1() },
+            title: "Maintenance window".into(),
+            text: SharedText::new("Dispatches pause on Saturday night."),
+        };
+        let then = given(&[catalogue(), estate(), pilot()])
+            .when(
+                &Actor::Dcc,
+                day(3),
+                notice(NoticeAudience::OfCampaign { campaign: c1() }),
+            )
+            .then(vec![sent.into()]);
+        // SUP-A and SUP-B supply the north variant's hubs; SUP-C only the south's.
+        let then = then
+            .then_notices(&sup("SUP-A"), &["party_notice"])
+            .then_notices(&sup("SUP-B"), &["party_notice"])
+            .then_notices(&sup("SUP-C"), &[]);
+        then.then_view(
+            |e| {
+                let page = e.notifications(&sup("SUP-B"), 100).unwrap();
+                page.notifications.last().map(|n| n.kind.clone())
+            },
+            Some(NotificationKind::PartyNotice {
+                sender: Actor::Dcc,
+                campaign: Some(c1()),
+                variant: None,
+                set: None,
+                title: "Maintenance window".into(),
+                text: SharedText::new("Dispatches pause on Saturday night."),
+            }),
+        );
+    }
+
+    #[test]
+    fn a_csp_names_customers_and_only_those_with_hubs_in_its_region_are_told() {
+        let north = Actor::Csp(Region::North);
+        given(&[catalogue(), estate()])
+            .when(&north, day(3), notice(named(&["SUP-C", "SUP-A", "SUP-A"])))
+            .then(vec![NoticeSent {
+                // Each once, in order: the same notice is the same event.
+                audience: named(&["SUP-A", "SUP-C"]),
+                title: "Maintenance window".into(),
+                text: SharedText::new("Dispatches pause on Saturday night."),
+            }
+            .into()])
+            .then_notices(&sup("SUP-A"), &["party_notice"])
+            .then_notices(&sup("SUP-C"), &[]);
+        // A configuration set of the north: the customers on it, SUP-A and SUP-B (hub 2).
+        given(&[catalogue(), estate()])
+            .when(
+                &north,
+                day(3),
+                notice(NoticeAudience::OnSet {
+                    set: crate::write::spec::set_of_hub_2(),
+                }),
+            )
+            .then_notices(&sup("SUP-A"), &["party_notice"])
+            .then_notices(&sup("SUP-B"), &["party_notice"])
+            .then_notices(&sup("SUP-C"), &[]);
+    }
+
+    #[test]
+    fn another_regions_campaign_variant_or_set_does_not_exist_to_a_csp() {
+        let south = Actor::Csp(Region::South);
+        for audience in [
+            NoticeAudience::OfCampaign { campaign: c1() },
+            NoticeAudience::OfVariant {
+                variant: "CH-N-DB".parse().unwrap(),
+            },
+            NoticeAudience::OnSet {
+                set: crate::write::spec::set_of_hub_2(),
+            },
+        ] {
+            given(&[catalogue(), estate(), pilot()])
+                .when(&south, day(3), notice(audience))
+                .then_error(ErrorKind::NotFound, None);
+        }
+    }
+
+    #[test]
+    fn a_notice_from_a_customer_empty_unknown_or_too_big_is_refused() {
+        let refused = |actor: &Actor, n: SendNotice, kind: ErrorKind| {
+            given(&[catalogue(), estate(), pilot()])
+                .when(actor, day(3), n)
+                .then_error(kind, None);
+        };
+        let campaign = || NoticeAudience::OfCampaign { campaign: c1() };
+        refused(&sup("SUP-A"), notice(campaign()), ErrorKind::NotPermitted);
+        refused(
+            &Actor::Dcc,
+            SendNotice {
+                title: " ".into(),
+                ..notice(campaign())
+            },
+            ErrorKind::InvalidInput,
+        );
+        refused(
+            &Actor::Dcc,
+            SendNotice {
+                text: "x".repeat(limits::MAX_TEXT_BYTES + 1),
+                ..notice(campaign())
+            },
+            ErrorKind::InvalidInput,
+        );
+        refused(
+            &Actor::Dcc,
+            SendNotice {
+                title: "x".repeat(limits::MAX_ROW_TEXT_BYTES + 1),
+                ..notice(campaign())
+            },
+            ErrorKind::InvalidInput,
+        );
+        refused(&Actor::Dcc, notice(named(&[])), ErrorKind::InvalidInput);
+        refused(&Actor::Dcc, notice(named(&["SUP-Z"])), ErrorKind::NotFound);
+        let many: Vec<String> = (0..=limits::MAX_NOTICE_CUSTOMERS)
+            .map(|i| format!("SUP-{i}"))
+            .collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        refused(&Actor::Dcc, notice(named(&many)), ErrorKind::InvalidInput);
+        refused(
+            &Actor::Dcc,
+            notice(NoticeAudience::OfCampaign {
+                campaign: "C9".parse().unwrap(),
+            }),
+            ErrorKind::NotFound,
+        );
     }
 }

@@ -659,6 +659,18 @@ fn sentence(kind: &NotificationKind) -> String {
             failed,
             ..
         } => format!("Campaign {campaign}: {succeeded} upgrades succeeded, {failed} failed."),
+        K::PartyNotice {
+            sender,
+            title,
+            text,
+            ..
+        } => format!(
+            "From {}: {title}: {text}",
+            match sender {
+                crate::kernel::ids::actor::Actor::Csp(r) => format!("the CSP ({r})"),
+                _ => "the DCC".to_string(),
+            }
+        ),
         K::IndustryTrend { trend } => format!(
             "The industry is leaving set {}: {} to {} of {}'s hubs from {} to {}, while {} rose to {}.",
             trend.leaving.label,

@@ -226,6 +226,22 @@ class JavaApiTest {
     }
 
     @Test
+    void theDccSendsANoticeFromJava() {
+        try (Engine e = world()) {
+            Actor supA = Actor.customer("SUP-A");
+            e.execute(Actor.dcc(), T2, new Command.SendNotice(new SendNotice(
+                new NoticeAudience.Named(List.of("SUP-A")), "Maintenance", "Saturday night.")));
+            List<Notification> mine = ((Answer.Notifications) e.query(supA, new Query.Notifications(100L)))
+                .getV1().getNotifications();
+            NotificationKind.PartyNotice n = (NotificationKind.PartyNotice) mine.get(mine.size() - 1).getKind();
+            assertEquals("Maintenance", n.getTitle());
+            assertEquals("dcc", n.getSender());
+            assertThrows(CommsHubOtaException.NotPermitted.class, () -> e.execute(supA, T2, new Command.SendNotice(
+                new SendNotice(new NoticeAudience.Named(List.of("SUP-A")), "s", "t"))));
+        }
+    }
+
+    @Test
     void anotherWriterOfTheSameStoreIsAConflict(@TempDir Path dir) {
         String store = dir.resolve("ota.db").toString();
         try (Engine first = Engine.open(store); Engine second = Engine.open(store)) {
