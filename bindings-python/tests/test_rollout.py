@@ -198,3 +198,21 @@ def test_a_flagger_withdraws_its_flag_and_open_flags_are_bounded() -> None:
         e.flag_defect(A, t(5), subject=subject, text=f"note {i}")
     with pytest.raises(ota.InvalidInputError, match="withdraw"):
         e.flag_defect(A, t(5), subject=subject, text="one too many")
+
+
+def test_the_other_supplier_of_a_split_hub_hears_of_withdrawal_and_rejection_unnamed() -> None:
+    e = rolling()
+    hub20 = h(0x20)  # SUP-A electricity, SUP-E gas
+
+    def told() -> List[tuple[ota.NotificationType, List[str]]]:
+        kinds = {ota.NotificationType.OTHER_SUPPLIER_CONSENTED, ota.NotificationType.OTHER_SUPPLIER_WITHDREW,
+                 ota.NotificationType.OTHER_SUPPLIER_REJECTED}
+        return [(n.type, list(n.hubs or [])) for n in e.notifications(E).notifications if n.type in kinds]
+
+    assert told() == [(ota.NotificationType.OTHER_SUPPLIER_CONSENTED, [hub20])]
+    e.withdraw_whole_estate_approval(A, t(3), campaign="C2")
+    assert told() == [(ota.NotificationType.OTHER_SUPPLIER_WITHDREW, [hub20])]
+    e.reject_hubs(A, t(4), campaign="C2", hubs=[hub20], reason="meter exchange booked")
+    assert told() == [(ota.NotificationType.OTHER_SUPPLIER_REJECTED, [hub20])]
+    text = json.dumps([n.to_dict() for n in e.notifications(E).notifications], default=str)
+    assert "SUP-A" not in text and "meter exchange" not in text

@@ -252,7 +252,9 @@ fn check_notices(e: &Engine, seen: &mut std::collections::HashMap<&'static str, 
                 );
             }
             let hubs = match &n.kind {
-                NotificationKind::OtherSupplierConsented { hubs, .. } => hubs.clone(),
+                NotificationKind::OtherSupplierConsented { hubs, .. }
+                | NotificationKind::OtherSupplierWithdrew { hubs, .. }
+                | NotificationKind::OtherSupplierRejected { hubs, .. } => hubs.clone(),
                 NotificationKind::HanHealthIssue { hub, .. } => vec![*hub],
                 _ => vec![],
             };

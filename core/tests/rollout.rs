@@ -953,6 +953,88 @@ fn split_supply_suppliers_each_hear_of_the_others_consent_unnamed() {
 }
 
 #[test]
+fn split_supply_suppliers_hear_of_the_others_withdrawal_and_rejection_unnamed() {
+    let mut e = rolling(CampaignPolicy::default());
+    // What SUP-E is told of hub 20, whose electricity SUP-A supplies: the latest only.
+    let told = |e: &Engine| -> Vec<(String, Vec<HubId>)> {
+        inbox(e, &cust("SUP-E"))
+            .into_iter()
+            .filter_map(|n| {
+                let json = serde_json::to_value(&n).unwrap();
+                let kind = json["type"].as_str().unwrap().to_string();
+                match n {
+                    NotificationKind::OtherSupplierConsented { hubs, .. }
+                    | NotificationKind::OtherSupplierWithdrew { hubs, .. }
+                    | NotificationKind::OtherSupplierRejected { hubs, .. } => Some((kind, hubs)),
+                    _ => None,
+                }
+            })
+            .collect()
+    };
+    assert_eq!(
+        told(&e),
+        vec![("other_supplier_consented".into(), vec![hub(20)])]
+    );
+    // A nomination withdrawn where the whole-estate approval still stands changes nothing.
+    ok(
+        &mut e,
+        &cust("SUP-A"),
+        t(3),
+        Command::NominateHubs(NominateHubs {
+            campaign: camp(C1),
+            hubs: vec![hub(20)],
+        }),
+    );
+    ok(
+        &mut e,
+        &cust("SUP-A"),
+        t(3),
+        Command::WithdrawNominations(WithdrawNominations {
+            campaign: camp(C1),
+            hubs: vec![hub(20)],
+        }),
+    );
+    assert_eq!(
+        told(&e),
+        vec![("other_supplier_consented".into(), vec![hub(20)])]
+    );
+    // The approval withdrawn: SUP-A no longer consents; the unread consent notice gives way.
+    ok(
+        &mut e,
+        &cust("SUP-A"),
+        t(4),
+        Command::WithdrawWholeEstateApproval(WithdrawWholeEstateApproval { campaign: camp(C1) }),
+    );
+    assert_eq!(
+        told(&e),
+        vec![("other_supplier_withdrew".into(), vec![hub(20)])]
+    );
+    ok(
+        &mut e,
+        &cust("SUP-A"),
+        t(5),
+        Command::RejectHubs(RejectHubs {
+            campaign: camp(C1),
+            hubs: vec![hub(20)],
+            reason: "meter exchange booked".into(),
+        }),
+    );
+    assert_eq!(
+        told(&e),
+        vec![("other_supplier_rejected".into(), vec![hub(20)])]
+    );
+    // Neither who nor why.
+    let text = serde_json::to_string(&inbox(&e, &cust("SUP-E"))).unwrap();
+    assert!(
+        !text.contains("SUP-A") && !text.contains("meter exchange"),
+        "{text}"
+    );
+    // The same outboxes after a replay.
+    let replayed = Engine::replay(e.events().unwrap().to_vec()).unwrap();
+    assert!(replayed.same_state_as(&e));
+}
+
+#[test]
 fn cutoff_notices_come_once_each_and_again_after_an_extension() {
     let mut e = rolling(CampaignPolicy {
         cutoff_notice_days: 10,

@@ -188,6 +188,12 @@ class NotificationType(_StrEnum):
     PHASE_CHANGED = "phase_changed"
     #: The other supplier of these split-supply hubs of yours consented (it is not named).
     OTHER_SUPPLIER_CONSENTED = "other_supplier_consented"
+    #: The other supplier of these split-supply hubs of yours no longer consents to them
+    #: (it withdrew a nomination or an approval; it is not named).
+    OTHER_SUPPLIER_WITHDREW = "other_supplier_withdrew"
+    #: The other supplier of these split-supply hubs of yours rejected them (neither it nor its
+    #: reasons are named: decision 12).
+    OTHER_SUPPLIER_REJECTED = "other_supplier_rejected"
     #: Upgrades of a configuration set halted: by the DCC, or automatically (`figures`).
     CONFIGURATION_SET_HALTED = "configuration_set_halted"
     CONFIGURATION_SET_RESUMED = "configuration_set_resumed"

@@ -1573,6 +1573,44 @@ class Notification(NotificationExtras):
         )
 
     @staticmethod
+    def other_supplier_withdrew(
+        id: int,
+        at: datetime,
+        campaign: str,
+        hubs: List[str],
+        event: Optional[int] = None,
+    ) -> Notification:
+        """The other supplier of these split-supply hubs of yours no longer consents to them
+        (it withdrew a nomination or an approval; it is not named)."""
+        return Notification(
+            type=NotificationType.OTHER_SUPPLIER_WITHDREW,
+            id=id,
+            at=at,
+            campaign=campaign,
+            hubs=hubs,
+            event=event,
+        )
+
+    @staticmethod
+    def other_supplier_rejected(
+        id: int,
+        at: datetime,
+        campaign: str,
+        hubs: List[str],
+        event: Optional[int] = None,
+    ) -> Notification:
+        """The other supplier of these split-supply hubs of yours rejected them (neither it nor its
+        reasons are named: decision 12)."""
+        return Notification(
+            type=NotificationType.OTHER_SUPPLIER_REJECTED,
+            id=id,
+            at=at,
+            campaign=campaign,
+            hubs=hubs,
+            event=event,
+        )
+
+    @staticmethod
     def configuration_set_halted(
         id: int,
         at: datetime,

@@ -71,6 +71,18 @@ pub enum NotificationKind {
         campaign: CampaignId,
         hubs: Vec<HubId>,
     },
+    /// The other supplier of these split-supply hubs of yours no longer consents to them
+    /// (it withdrew a nomination or an approval; it is not named).
+    OtherSupplierWithdrew {
+        campaign: CampaignId,
+        hubs: Vec<HubId>,
+    },
+    /// The other supplier of these split-supply hubs of yours rejected them (neither it nor its
+    /// reasons are named: decision 12).
+    OtherSupplierRejected {
+        campaign: CampaignId,
+        hubs: Vec<HubId>,
+    },
     /// Upgrades of a configuration set halted: by the DCC, or automatically (`figures`).
     ConfigurationSetHalted {
         campaign: CampaignId,
@@ -268,6 +280,26 @@ impl Outbox {
     }
 }
 
+/// A notice of what the other supplier of split hubs did: which (0 consented, 1 withdrew, 2
+/// rejected), in which campaign, on which hubs.
+fn other_side(kind: &NotificationKind) -> Option<(u8, &CampaignId, &[HubId])> {
+    match kind {
+        NotificationKind::OtherSupplierConsented { campaign, hubs } => Some((0, campaign, hubs)),
+        NotificationKind::OtherSupplierWithdrew { campaign, hubs } => Some((1, campaign, hubs)),
+        NotificationKind::OtherSupplierRejected { campaign, hubs } => Some((2, campaign, hubs)),
+        _ => None,
+    }
+}
+
+fn other_side_mut(kind: &mut NotificationKind) -> Option<(u8, &CampaignId, &mut Vec<HubId>)> {
+    match kind {
+        NotificationKind::OtherSupplierConsented { campaign, hubs } => Some((0, campaign, hubs)),
+        NotificationKind::OtherSupplierWithdrew { campaign, hubs } => Some((1, campaign, hubs)),
+        NotificationKind::OtherSupplierRejected { campaign, hubs } => Some((2, campaign, hubs)),
+        _ => None,
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Outboxes {
     pub boxes: BTreeMap<Recipient, Outbox>,
@@ -276,16 +308,29 @@ pub(crate) struct Outboxes {
 impl Outboxes {
     pub fn push(&mut self, to: Recipient, event: u64, at: DateTime<Utc>, kind: NotificationKind) {
         let outbox = self.boxes.entry(to).or_default();
-        // A consent notice the recipient has not read yet absorbs a repeat for the same
-        // campaign (its hubs merged): approving and withdrawing over and over cannot grow an
-        // outbox with the same hubs again and again.
-        if let NotificationKind::OtherSupplierConsented { campaign, hubs } = &kind {
-            let pending = outbox.pending.iter_mut().rev().find(|n| {
-                matches!(&n.kind, NotificationKind::OtherSupplierConsented { campaign: c, .. } if c == campaign)
-            });
+        // What the other supplier of split hubs did (consented, withdrew, rejected): a hub is
+        // in at most one unread notice of these per campaign, the latest, and a notice the
+        // recipient has not read yet absorbs a repeat of its kind (its hubs merged). Approving
+        // and withdrawing over and over cannot grow an outbox with the same hubs again.
+        if let Some((side, campaign, hubs)) = other_side(&kind) {
+            let (campaign, mut hubs) = (campaign.clone(), hubs.to_vec());
+            hubs.sort_unstable();
+            outbox
+                .pending
+                .retain_mut(|n| match other_side_mut(&mut n.kind) {
+                    Some((s, c, held)) if s != side && *c == campaign => {
+                        held.retain(|h| hubs.binary_search(h).is_err());
+                        !held.is_empty()
+                    }
+                    _ => true,
+                });
+            let pending =
+                outbox.pending.iter_mut().rev().find(|n| {
+                    other_side(&n.kind).is_some_and(|(s, c, _)| s == side && *c == campaign)
+                });
             if let Some(n) = pending {
-                if let NotificationKind::OtherSupplierConsented { hubs: held, .. } = &mut n.kind {
-                    held.extend_from_slice(hubs);
+                if let Some((_, _, held)) = other_side_mut(&mut n.kind) {
+                    held.extend_from_slice(&hubs);
                     held.sort_unstable();
                     held.dedup();
                 }

@@ -217,6 +217,17 @@ impl Consents {
             .is_some_and(|s| s.contains(&hub))
     }
 
+    /// Whether `customer` consents to `hub` (on configuration set `config`): nominated, or
+    /// approved by whole estate or by set. What the other supplier of a split hub is shown.
+    pub fn consents(&self, customer: CustomerIdx, hub: u32, config: u32) -> bool {
+        self.nominated_by(customer, hub)
+            || self.whole_estate.contains_key(&customer)
+            || self
+                .config_sets
+                .get(&customer)
+                .is_some_and(|s| s.contains(&config))
+    }
+
     pub fn nominated_count(&self, customer: CustomerIdx) -> usize {
         self.nominations.get(&customer).map_or(0, BTreeSet::len)
     }

@@ -109,13 +109,7 @@ impl State {
                 } else {
                     hub.import_supplier
                 };
-                let consented = c.consents.nominated_by(other, p)
-                    || c.consents.whole_estate.contains_key(&other)
-                    || c.consents
-                        .config_sets
-                        .get(&other)
-                        .is_some_and(|s| s.contains(&hub.config));
-                if consented {
+                if c.consents.consents(other, p, hub.config) {
                     view.other_supplier_consented.push(hub.id);
                 }
             }

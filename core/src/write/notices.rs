@@ -98,22 +98,32 @@ impl State {
         r
     }
 
-    /// Tells the other supplier of each split-supply hub among `positions` that `customer`
-    /// consented, without naming it: one notice per other supplier, listing its own hubs.
+    /// Tells the other supplier of each split-supply hub among `positions` what `customer` did
+    /// there (`side`), without naming it: one notice per other supplier, listing its own hubs.
+    /// A withdrawal is told only of the hubs `customer` no longer consents to by any route (a
+    /// nomination withdrawn from a hub its whole-estate approval still covers changes nothing
+    /// the other sees).
     pub(super) fn other_supplier(
         &self,
         campaign: &CampaignId,
         customer: &crate::kernel::ids::CustomerId,
         positions: impl Iterator<Item = usize>,
+        side: OtherSide,
         out: &mut Vec<(Recipient, NotificationKind)>,
     ) {
         let Some(me) = self.estate.customer_idx(customer) else {
+            return;
+        };
+        let Some(c) = self.campaigns.get(campaign) else {
             return;
         };
         let mut per_other: BTreeMap<CustomerIdx, Vec<HubId>> = BTreeMap::new();
         for p in positions {
             let h = &self.estate.hubs[p];
             if !h.is_split_supply() || !h.is_supplied_by(me) {
+                continue;
+            }
+            if side == OtherSide::Withdrew && c.consents.consents(me, p as u32, h.config) {
                 continue;
             }
             let other = if h.import_supplier == me {
@@ -127,11 +137,19 @@ impl State {
         }
         for (other, mut hubs) in per_other {
             hubs.sort_unstable();
+            let campaign = campaign.clone();
             out.push((
                 Recipient::Customer(other),
-                NotificationKind::OtherSupplierConsented {
-                    campaign: campaign.clone(),
-                    hubs,
+                match side {
+                    OtherSide::Consented => {
+                        NotificationKind::OtherSupplierConsented { campaign, hubs }
+                    }
+                    OtherSide::Withdrew => {
+                        NotificationKind::OtherSupplierWithdrew { campaign, hubs }
+                    }
+                    OtherSide::Rejected => {
+                        NotificationKind::OtherSupplierRejected { campaign, hubs }
+                    }
                 },
             ));
         }
@@ -165,6 +183,14 @@ impl State {
             out.push((Recipient::Customer(customer), summary(&c.id, &counts)));
         }
     }
+}
+
+/// What a supplier did on split hubs, as their other supplier is told of it (decision 12).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OtherSide {
+    Consented,
+    Withdrew,
+    Rejected,
 }
 
 #[derive(Clone, Copy)]

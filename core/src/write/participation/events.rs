@@ -14,6 +14,7 @@ use crate::model::participation::{HubRefusal, PilotVerdict};
 use crate::model::state::State;
 use crate::write::authority::{self, Authority};
 use crate::write::event::{Event, Evolve, Notices};
+use crate::write::notices::OtherSide;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
@@ -79,7 +80,13 @@ impl Evolve for HubsNominated {
             .iter()
             .filter_map(|h| state.estate.position(*h))
             .collect();
-        state.other_supplier(campaign, customer, positions.into_iter(), out);
+        state.other_supplier(
+            campaign,
+            customer,
+            positions.into_iter(),
+            OtherSide::Consented,
+            out,
+        );
     }
 }
 
@@ -118,8 +125,15 @@ impl Evolve for NominationsWithdrawn {
         Ok(())
     }
 
-    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
-        // Tells nobody.
+    fn notices(&self, state: &State, _event: &Event, out: &mut Notices) {
+        let NominationsWithdrawn {
+            campaign,
+            customer,
+            hubs,
+            ..
+        } = self;
+        let positions = hubs.iter().filter_map(|h| state.estate.position(*h));
+        state.other_supplier(campaign, customer, positions, OtherSide::Withdrew, out);
     }
 }
 
@@ -155,7 +169,7 @@ impl Evolve for WholeEstateApproved {
         if let Some(c) = state.campaigns.get(campaign) {
             let v = c.variant;
             let all = (0..state.estate.hubs.len()).filter(|&p| state.estate.hubs[p].variant == v);
-            state.other_supplier(campaign, customer, all, out);
+            state.other_supplier(campaign, customer, all, OtherSide::Consented, out);
         }
     }
 }
@@ -184,8 +198,13 @@ impl Evolve for WholeEstateApprovalWithdrawn {
         Ok(())
     }
 
-    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
-        // Tells nobody.
+    fn notices(&self, state: &State, _event: &Event, out: &mut Notices) {
+        let WholeEstateApprovalWithdrawn { campaign, customer } = self;
+        if let Some(c) = state.campaigns.get(campaign) {
+            let v = c.variant;
+            let all = (0..state.estate.hubs.len()).filter(|&p| state.estate.hubs[p].variant == v);
+            state.other_supplier(campaign, customer, all, OtherSide::Withdrew, out);
+        }
     }
 }
 
@@ -231,7 +250,7 @@ impl Evolve for ConfigurationSetsApproved {
         let cfgs: BTreeSet<u32> = sets.iter().filter_map(|s| state.find_config(s)).collect();
         let hubs =
             (0..state.estate.hubs.len()).filter(|&p| cfgs.contains(&state.estate.hubs[p].config));
-        state.other_supplier(campaign, customer, hubs, out);
+        state.other_supplier(campaign, customer, hubs, OtherSide::Consented, out);
     }
 }
 
@@ -267,8 +286,16 @@ impl Evolve for ConfigurationSetApprovalsWithdrawn {
         Ok(())
     }
 
-    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
-        // Tells nobody.
+    fn notices(&self, state: &State, _event: &Event, out: &mut Notices) {
+        let ConfigurationSetApprovalsWithdrawn {
+            campaign,
+            customer,
+            sets,
+        } = self;
+        let cfgs: BTreeSet<u32> = sets.iter().filter_map(|s| state.find_config(s)).collect();
+        let hubs =
+            (0..state.estate.hubs.len()).filter(|&p| cfgs.contains(&state.estate.hubs[p].config));
+        state.other_supplier(campaign, customer, hubs, OtherSide::Withdrew, out);
     }
 }
 
@@ -316,8 +343,15 @@ impl Evolve for HubsRejected {
         Ok(())
     }
 
-    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
-        // Tells nobody.
+    fn notices(&self, state: &State, _event: &Event, out: &mut Notices) {
+        let HubsRejected {
+            campaign,
+            customer,
+            hubs,
+            ..
+        } = self;
+        let positions = hubs.iter().filter_map(|h| state.estate.position(*h));
+        state.other_supplier(campaign, customer, positions, OtherSide::Rejected, out);
     }
 }
 

@@ -134,4 +134,23 @@ class RolloutTest {
         assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.execute(d, t(4), ack(99L)) }
         assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.query(d, Query.Notifications(0L)) }
     }
+
+    @Test
+    fun `the other supplier of a split hub hears of withdrawal and rejection unnamed`(): Unit = rolling(CampaignPolicy()).use { e ->
+        val told = {
+            inbox(e, "customer:SUP-E").mapNotNull {
+                when (val k = it.kind) {
+                    is NotificationKind.OtherSupplierConsented -> "consented" to k.hubs
+                    is NotificationKind.OtherSupplierWithdrew -> "withdrew" to k.hubs
+                    is NotificationKind.OtherSupplierRejected -> "rejected" to k.hubs
+                    else -> null
+                }
+            }
+        }
+        assertEquals(listOf("consented" to listOf(h(0x20))), told())
+        e.execute(a, t(3), Command.WithdrawWholeEstateApproval(WithdrawWholeEstateApproval("C2")))
+        assertEquals(listOf("withdrew" to listOf(h(0x20))), told())
+        e.execute(a, t(4), Command.RejectHubs(RejectHubs("C2", listOf(h(0x20)), "meter exchange booked")))
+        assertEquals(listOf("rejected" to listOf(h(0x20))), told())
+    }
 }
