@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
+from typing import List
 
 import pytest
 
@@ -99,3 +100,31 @@ def test_proposals_policies_and_configuration_sets(engine: ota.Engine) -> None:
         engine.override_rejections(A, t(5), campaign="C1", hub=h(1), reason="mine")
     engine.override_rejections(ota.Actor.DCC, t(5), campaign="C1", hub=h(1), reason="urgent")
     assert engine.participation(A, "C1", "SUP-A", t(5)).rejected == []
+
+
+def test_a_pilot_proposal_covers_as_many_sets_as_its_size_allows() -> None:
+    """Issue 26: five large sets (2 super-friendly hubs and 20 others each) and 45 small ones (2
+    hubs each): 40 hubs take the 10 super-friendly ones, then reach 30 sets they left out."""
+    e = ota.Engine()
+    given(e, json.loads((TESTS_DIR / "fixtures" / "two_regions.json").read_text()))
+    models: List[str] = []
+    friendly: List[bool] = []
+    for big in range(5):
+        models += [f"EM-B{big}"] * 22
+        friendly += [True, True] + [False] * 20
+    for small in range(45):
+        models += [f"EM-S{small:02}"] * 2
+        friendly += [False, False]
+    k = len(models)
+    e.load_estate(ota.Actor.DCC, t(0), {
+        "id": [f"{1000 + i:016X}" for i in range(k)], "variant": ["CH-N-DB"] * k, "firmware": ["1.1"] * k,
+        "smi_status": ["commissioned"] * k, "installed_on": ["2024-03-01"] * k, "commissioned_on": ["2024-03-02"] * k,
+        "import_supplier": ["SUP-F"] * k, "import_super_friendly": friendly,
+        "esme_model": models, "esme_firmware": ["1.0"] * k,
+    })
+    e.create_campaign(ota.Actor.DCC, t(1), campaign="C9", variant="CH-N-DB", target="2.0", cutoff=t(60))
+    e.grant_pilot_oa(ota.Actor.DCC, t(2), campaign="C9")
+    chosen = e.propose_pilot(ota.Actor.customer("SUP-F"), "C9", 40, t(5), seed=7)
+    assert len(chosen) == 40
+    sets = {(e.hub(ota.Actor.DCC, h).configuration_set.devices.esme or ota.HanDevice("", "")).model for h in chosen}
+    assert len(sets) == 35 and len([m for m in sets if m.startswith("EM-B")]) == 5

@@ -8,6 +8,7 @@ use commshub_ota::eligibility::{Blocker, Party};
 use commshub_ota::event::*;
 use commshub_ota::notices::NotificationKind;
 use commshub_ota::*;
+use std::collections::BTreeSet;
 
 const C1: &str = "C1";
 
@@ -840,6 +841,55 @@ fn pilot_proposals_take_super_friendly_premises_first_overall_and_only_takeable_
         ten.contains(&hub(130)),
         "the lone set M4 is represented: {ten:?}"
     );
+}
+
+/// Issue 26: after the super-friendly hubs, a proposal reaches first the sets they left out,
+/// so a pilot tests as many of the supplier's configuration sets as its size allows.
+#[test]
+fn a_pilot_proposal_covers_as_many_sets_as_its_size_allows() {
+    let mut e = fixture();
+    let mut hubs = Vec::new();
+    let mut n = 1_000u64;
+    let mut push = |model: String, friendly: bool, hubs: &mut Vec<HubRow>| {
+        let mut r = row(n, NORTH, "1.1", Some("SUP-F"), None);
+        r.devices.esme = Some(HanDevice::new(model, "1.0"));
+        r.import_flags.super_friendly = friendly;
+        hubs.push(r);
+        n += 1;
+    };
+    // Five large sets (2 super-friendly hubs and 20 others each), 45 small ones (2 hubs each).
+    for big in 0..5 {
+        for k in 0..22 {
+            push(format!("EM-B{big}"), k < 2, &mut hubs);
+        }
+    }
+    for small in 0..45 {
+        for _ in 0..2 {
+            push(format!("EM-S{small:02}"), false, &mut hubs);
+        }
+    }
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(0),
+        Command::LoadEstate(LoadEstate { hubs }),
+    );
+    piloting_campaign(&mut e, (t(1), t(2)), t(60), CampaignPolicy::default());
+    let chosen = e
+        .state()
+        .propose_pilot(&cust("SUP-F"), &camp(C1), 40, 7, t(5))
+        .unwrap();
+    assert_eq!(chosen.len(), 40);
+    let sets: BTreeSet<String> = chosen
+        .iter()
+        .map(|h| {
+            let set = e.state().hub(&Actor::Dcc, *h).unwrap().configuration_set;
+            set.devices.esme.unwrap().model
+        })
+        .collect();
+    // 10 super-friendly hubs on the 5 large sets, then 30 hubs on 30 sets they left out.
+    assert_eq!(sets.len(), 35, "{sets:?}");
+    assert_eq!(sets.iter().filter(|m| m.starts_with("EM-B")).count(), 5);
 }
 
 #[test]

@@ -12,7 +12,7 @@ use crate::read::UpgradeCounts;
 use crate::write::eligibility::Raw;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A pilot candidate: (not super-friendly, seeded rank, hub), so that sorting prefers
 /// super-friendly premises, then the seeded order.
@@ -226,34 +226,57 @@ impl State {
         });
         let total: usize = tiers.iter().flat_map(|t| t.values()).map(Vec::len).sum();
         let mut want = (size as usize).min(total).min(remaining_cap);
-        // Super-friendly premises first, over all sets; then the rest; each tier spread over
-        // its configuration sets.
+        // Super-friendly premises first, over all sets; then the rest, each tier spread over
+        // its configuration sets, the second reaching first the sets the first left out (a
+        // pilot tests what the estate runs: as many of its sets as the size allows).
         let mut out = Vec::with_capacity(want);
+        let mut covered: BTreeSet<u32> = BTreeSet::new();
         for tier in tiers {
-            let groups: Vec<(String, Vec<Candidate>)> = tier
+            let groups: Vec<Group> = tier
                 .into_iter()
                 .map(|(config, mut hubs)| {
                     hubs.sort_unstable();
-                    (self.configuration_set(config).key(), hubs)
+                    Group {
+                        covered: covered.contains(&config),
+                        config,
+                        key: self.configuration_set(config).key(),
+                        hubs,
+                    }
                 })
                 .collect();
             let taken = spread(groups, want);
             want -= taken.len();
-            out.extend(taken);
+            covered.extend(taken.iter().map(|&(config, _)| config));
+            out.extend(taken.into_iter().map(|(_, hub)| hub));
         }
         Ok(out)
     }
 }
 
-/// Up to `want` hubs spread over the groups: largest groups first (ties by key), one each where
-/// `want` allows, then the rest in proportion to what each has left (largest remainders).
-fn spread(mut groups: Vec<(String, Vec<Candidate>)>, want: usize) -> Vec<HubId> {
-    let total: usize = groups.iter().map(|g| g.1.len()).sum();
+/// One configuration set's candidates in a tier: whether an earlier tier already took a hub
+/// of it, its code and key, and its hubs in the order they are taken.
+struct Group {
+    covered: bool,
+    config: u32,
+    key: String,
+    hubs: Vec<Candidate>,
+}
+
+/// Up to `want` hubs (each with its set) spread over the groups: one each where `want` allows,
+/// first to the sets no earlier tier covered, largest first (ties by key), then the rest in
+/// proportion to what each has left (largest remainders).
+fn spread(mut groups: Vec<Group>, want: usize) -> Vec<(u32, HubId)> {
+    let total: usize = groups.iter().map(|g| g.hubs.len()).sum();
     let want = want.min(total);
     if want == 0 {
         return Vec::new();
     }
-    groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
+    groups.sort_by(|a, b| {
+        a.covered
+            .cmp(&b.covered)
+            .then_with(|| b.hubs.len().cmp(&a.hubs.len()))
+            .then_with(|| a.key.cmp(&b.key))
+    });
     let mut quota: Vec<usize> = groups
         .iter()
         .enumerate()
@@ -264,7 +287,7 @@ fn spread(mut groups: Vec<(String, Vec<Candidate>)>, want: usize) -> Vec<HubId> 
         let spare: Vec<usize> = groups
             .iter()
             .zip(&quota)
-            .map(|(g, q)| g.1.len() - q)
+            .map(|(g, q)| g.hubs.len() - q)
             .collect();
         let spare_total: usize = spare.iter().sum();
         let mut shares: Vec<(usize, usize, usize)> = spare
@@ -284,16 +307,16 @@ fn spread(mut groups: Vec<(String, Vec<Candidate>)>, want: usize) -> Vec<HubId> 
             if short == 0 {
                 break;
             }
-            if quota[i] < groups[i].1.len() {
+            if quota[i] < groups[i].hubs.len() {
                 quota[i] += 1;
                 short -= 1;
             }
         }
     }
-    let mut out: Vec<HubId> = groups
+    let mut out: Vec<(u32, HubId)> = groups
         .iter()
         .zip(&quota)
-        .flat_map(|(g, &q)| g.1.iter().take(q).map(|&(_, _, h)| h))
+        .flat_map(|(g, &q)| g.hubs.iter().take(q).map(|&(_, _, h)| (g.config, h)))
         .collect();
     out.truncate(want);
     out

@@ -86,4 +86,26 @@ class ParticipationTest {
         e.execute("dcc", t(5), Command.OverrideRejections(OverrideRejections("C1", h(1), "urgent")))
         assertTrue(participation(e, a, "SUP-A", 5).rejected.isEmpty())
     }
+
+    @Test
+    fun `a pilot proposal covers as many sets as its size allows`(): Unit = fixture("two_regions.json").use { e ->
+        // Five large sets (2 super-friendly hubs and 20 others each), 45 small ones (2 hubs each).
+        val models = (0 until 5).flatMap { b -> List(22) { "EM-B$b" } } + (0 until 45).flatMap { s -> List(2) { "EM-S%02d".format(s) } }
+        val friendly = (0 until 5).flatMap { List(22) { k -> k < 2 } } + List(90) { false }
+        val hubs = models.indices.map { i ->
+            HubInput(
+                id = "%016X".format(1000 + i), variant = "CH-N-DB", firmware = "1.1", smiStatus = SmiStatus.COMMISSIONED,
+                installedOn = "2024-03-01", commissionedOn = "2024-03-02", devices = HanDevices(esme = HanDevice(models[i], "1.0")),
+                importSupplier = "SUP-F", importFlags = ConsumerFlags(superFriendly = friendly[i]),
+            )
+        }
+        e.loadEstate("dcc", t(0), hubs)
+        e.execute("dcc", t(1), Command.CreateCampaign(CreateCampaign("C9", "CH-N-DB", "2.0", t(60), CampaignPolicy())))
+        e.execute("dcc", t(2), Command.GrantPilotOa(GrantPilotOa("C9")))
+        val chosen = e.ask<Answer.HubIds>("customer:SUP-F", Query.ProposePilot("C9", 40, 7L, t(5))).v1
+        assertEquals(40, chosen.size)
+        val sets = chosen.map { e.ask<Answer.Hub>("dcc", Query.Hub(it)).v1.configurationSet.devices.esme?.model }.toSet()
+        assertEquals(35, sets.size)
+        assertEquals(5, sets.count { it!!.startsWith("EM-B") })
+    }
 }
