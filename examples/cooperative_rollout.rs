@@ -234,6 +234,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             campaign: campaign.clone(),
         }),
     )?;
+    csp_pause_and_notice(&mut engine, &campaign, variant.region, &big, day)?;
     engine.execute(
         &Actor::Dcc,
         day(14),
@@ -919,6 +920,72 @@ fn rules_report(
     Ok(())
 }
 
+/// The CSP's pause and the DCC's notices in `who`'s outbox.
+fn campaign_notice_count(engine: &Engine, who: &Actor) -> Result<usize, commshub_ota::Error> {
+    Ok(engine
+        .notifications(who, 10_000)?
+        .notifications
+        .iter()
+        .filter(|n| {
+            matches!(
+                n.kind,
+                commshub_ota::notices::NotificationKind::PartyNotice { .. }
+                    | commshub_ota::notices::NotificationKind::CspPause { .. }
+            )
+        })
+        .count())
+}
+
+/// The region's CSP pauses its own dispatches for a night of network maintenance (decision 23),
+/// the DCC tells the campaign's customers why, and the CSP resumes the next day.
+fn csp_pause_and_notice(
+    engine: &mut Engine,
+    campaign: &CampaignId,
+    region: Region,
+    big: &CustomerId,
+    day: impl Fn(i64) -> DateTime<Utc>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let csp = Actor::Csp(region);
+    engine.execute(
+        &csp,
+        day(12),
+        Command::HaltUpgrades(HaltUpgrades {
+            campaign: campaign.clone(),
+            set: None,
+            reason: "core network maintenance tonight".into(),
+        }),
+    )?;
+    engine.execute(
+        &Actor::Dcc,
+        day(12),
+        Command::SendNotice(SendNotice {
+            audience: commshub_ota::notices::NoticeAudience::OfCampaign {
+                campaign: campaign.clone(),
+            },
+            title: "No dispatches tonight".into(),
+            text: "The CSP's core network is under maintenance; dispatches resume tomorrow.".into(),
+        }),
+    )?;
+    let supplier = Actor::Customer(big.clone());
+    let paused = engine
+        .state()
+        .upgrade_list(&csp, region, day(12), 0, 1)?
+        .total;
+    let told = campaign_notice_count(engine, &supplier)?;
+    engine.execute(
+        &csp,
+        day(13),
+        Command::ResumeUpgrades(ResumeUpgrades {
+            campaign: campaign.clone(),
+            set: None,
+        }),
+    )?;
+    println!(
+        "Day 12: the CSP paused its dispatches for maintenance ({paused} hubs on its list) and the DCC told the campaign's customers; {big} has {told} notices of it; the CSP resumed on day 13"
+    );
+    Ok(())
+}
+
 /// A campaign's change as a sentence.
 fn describe(change: &commshub_ota::campaigns::CampaignChange) -> String {
     use commshub_ota::campaigns::CampaignChange;
@@ -931,6 +998,27 @@ fn describe(change: &commshub_ota::campaigns::CampaignChange) -> String {
         CampaignChange::CutoffExtended { customer, until } => format!(
             "extended {customer}'s cut-off to {}",
             until.format("%Y-%m-%d %H:%M UTC")
+        ),
+        CampaignChange::PolicyChanged { changed, reason } => {
+            format!("changed its policy ({}): {reason}", changed.join(", "))
+        }
+        CampaignChange::DispatchesPaused { set, reason } => match set {
+            Some(set) => format!("paused dispatches of set {}: {reason}", set.label()),
+            None => format!("paused its dispatches: {reason}"),
+        },
+        CampaignChange::DispatchesResumed { set } => match set {
+            Some(set) => format!("resumed dispatches of set {}", set.label()),
+            None => "resumed its dispatches".to_string(),
+        },
+        CampaignChange::PilotPacingSet { pacing } => format!(
+            "paced the pilot: cap {}, window {}",
+            pacing
+                .daily_cap
+                .map_or("of the policy".to_string(), |c| format!("{c} a day")),
+            pacing.window.map_or("all day".to_string(), |w| format!(
+                "{:02}:00-{:02}:00",
+                w.from_hour, w.to_hour
+            ))
         ),
     }
 }

@@ -886,6 +886,13 @@ fn every_blocker_has_a_sentence() {
         },
         Blocker::Blackout,
         Blocker::DailyCapReached { cap: 5 },
+        Blocker::PausedByCsp {
+            reason: "field team stood down".into(),
+        },
+        Blocker::OutsideDispatchWindow {
+            from_hour: 9,
+            to_hour: 17,
+        },
         Blocker::RejectedByRule {
             role: SupplyRole::Gas,
             by: Party::You,
@@ -938,7 +945,9 @@ fn every_blocker_has_a_sentence() {
             | Blocker::HeldBySupplier { .. }
             | Blocker::SuspendedByDefectFlag { .. }
             | Blocker::Blackout
-            | Blocker::DailyCapReached { .. } => {}
+            | Blocker::DailyCapReached { .. }
+            | Blocker::PausedByCsp { .. }
+            | Blocker::OutsideDispatchWindow { .. } => {}
         }
         let text = b.sentence();
         assert!(text.len() > 20, "{b:?}: {text}");

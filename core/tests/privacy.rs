@@ -25,7 +25,10 @@ use commshub_ota::command::*;
 use commshub_ota::defects::DefectSubject;
 use commshub_ota::estate::ConfigurationSet;
 use commshub_ota::notices::NoticeAudience;
-use commshub_ota::rollout::{HaltPolicy, HanHealth, HealthReport, Outcome, OutcomeReport, Pacing};
+use commshub_ota::rollout::{
+    DispatchWindow, HaltPolicy, HanHealth, HealthReport, Outcome, OutcomeReport, Pacing,
+    PilotPacing,
+};
 use commshub_ota::*;
 use proptest::prelude::*;
 
@@ -145,6 +148,9 @@ enum Step {
     Lift(Actor, u64),
     /// The DCC halts (or resumes) the set of hub `n` in C1.
     Halt(u64, bool),
+    /// The north's CSP pauses (or resumes) its dispatches of the set of hub `n` (None: all of
+    /// them) (decision 23).
+    CspPause(CampaignId, Option<u64>, bool),
 }
 
 impl Step {
@@ -217,6 +223,19 @@ impl Step {
                     Command::ResumeUpgrades(ResumeUpgrades { campaign, set })
                 };
                 (Actor::Dcc, cmd)
+            }
+            Step::CspPause(campaign, n, pause) => {
+                let (campaign, set) = (campaign.clone(), n.map(|n| set_of(e, n)));
+                let cmd = if *pause {
+                    Command::HaltUpgrades(HaltUpgrades {
+                        campaign,
+                        set,
+                        reason: "field team stood down".into(),
+                    })
+                } else {
+                    Command::ResumeUpgrades(ResumeUpgrades { campaign, set })
+                };
+                (Actor::Csp(Region::North), cmd)
             }
         }
     }
@@ -428,6 +447,17 @@ fn base_step() -> impl Strategy<Value = Step> {
         1 => (prop::sample::select(vec![1u64, 6]), any::<bool>()).prop_map(|(n, y)| Step::Halt(n, y)),
         // A notice the observer is addressed by (decision 23).
         1 => Just(Step::Plain(Actor::Dcc, notice(NoticeAudience::OfCampaign { campaign: camp("C1") }))),
+        // The CSP administers the pilots, the DCC changes a policy (decision 23).
+        1 => (either_campaign(), prop::option::of(Just(1u64)), any::<bool>()).prop_map(|(cmp, n, y)| Step::CspPause(cmp, n, y)),
+        1 => (1i32..5, any::<bool>()).prop_map(|(cap, w)| Step::Plain(Actor::Csp(Region::North), Command::SetPilotPacing(SetPilotPacing {
+            campaign: camp("C1"),
+            pacing: PilotPacing { daily_cap: Some(cap), window: w.then_some(DispatchWindow { from_hour: 10, to_hour: 16 }) },
+        }))),
+        1 => (1i32..6).prop_map(|n| Step::Plain(Actor::Dcc, Command::ChangeCampaignPolicy(ChangeCampaignPolicy {
+            campaign: camp("C2"),
+            policy: CampaignPolicy { max_attempts: n, ..CampaignPolicy::default() },
+            reason: "field teams".into(),
+        }))),
     ]
 }
 
@@ -482,6 +512,9 @@ fn noise_step() -> impl Strategy<Value = Step> {
         // cut-off passed) the observer sees by decision 12.
         1 => (prop::sample::select(vec![11u64, 21, 31]), prop::sample::select(vec![SmiStatus::Suspended, SmiStatus::Commissioned])).prop_map(|(n, status)| Step::Plain(Actor::Dcc, Command::ChangeSmiStatus(ChangeSmiStatus { hub: h(n), status }))),
         1 => (prop::sample::select(vec!["SUP-C", "SUP-D"]), 20i64..60).prop_map(|(id, d)| Step::Plain(Actor::Dcc, Command::ExtendCutoff(ExtendCutoff { campaign: camp("C1"), customer: cid(id), until: t(d) }))),
+        // The north's CSP pausing and resuming its dispatches of sets only others supply
+        // (decision 23).
+        2 => (either_campaign(), prop::sample::select(vec![10u64, 30]), any::<bool>()).prop_map(|(cmp, n, y)| Step::CspPause(cmp, Some(n), y)),
         // Notices by the DCC and the north's CSP to other customers (decision 23).
         2 => (prop::sample::select(vec![Actor::Dcc, Actor::Csp(Region::North)]), prop::sample::select(vec![vec!["SUP-C"], vec!["SUP-D"], vec!["SUP-D", "SUP-C"]]))
             .prop_map(|(from, names)| Step::Plain(from, notice(NoticeAudience::Named { customers: names.into_iter().map(cid).collect() }))),

@@ -11,10 +11,14 @@ use commshub_ota::command::*;
 use commshub_ota::defects::DefectSubject;
 use commshub_ota::journal::{read_jsonl_from, write_jsonl_to};
 use commshub_ota::notices::NotificationKind;
-use commshub_ota::rollout::{HaltPolicy, HanHealth, HealthReport, Outcome, OutcomeReport, Pacing};
+use commshub_ota::rollout::{
+    HaltPolicy, HanHealth, HealthReport, Outcome, OutcomeReport, Pacing, PilotPacing,
+};
 use commshub_ota::*;
 use proptest::prelude::*;
 
+/// The reason that marks a `halt_upgrades` as the CSP's pause rather than a supplier's hold.
+const CSP_PAUSE: &str = "csp pause";
 fn actor() -> impl Strategy<Value = Actor> {
     prop_oneof![
         Just(Actor::Dcc),
@@ -130,6 +134,9 @@ fn command() -> impl Strategy<Value = Command> {
         1 => Just(Command::CheckDeadlines(CheckDeadlines {})),
         1 => campaign().prop_map(|campaign| Command::HaltUpgrades(HaltUpgrades { campaign, set: None, reason: "checks".into() })),
         1 => campaign().prop_map(|campaign| Command::ResumeUpgrades(ResumeUpgrades { campaign, set: None })),
+        1 => campaign().prop_map(|campaign| Command::HaltUpgrades(HaltUpgrades { campaign, set: None, reason: CSP_PAUSE.into() })),
+        1 => (campaign(), 1i32..5).prop_map(|(campaign, cap)| Command::SetPilotPacing(SetPilotPacing { campaign, pacing: PilotPacing { daily_cap: Some(cap), window: None } })),
+        1 => (campaign(), 1i32..6).prop_map(|(campaign, n)| Command::ChangeCampaignPolicy(ChangeCampaignPolicy { campaign, policy: CampaignPolicy { max_attempts: n, ..CampaignPolicy::default() }, reason: "field teams".into() })),
         1 => (version(), any::<bool>(), any::<bool>()).prop_map(|(version, named, suspend_own)| Command::FlagDefect(FlagDefect {
             subject: DefectSubject::Firmware { variant: vid(NORTH), version },
             text: "in triage".into(),
@@ -203,6 +210,11 @@ fn natural_actor(cmd: &Command) -> Actor {
                 _ => cust("SUP-A"),
             }
         }
+        // The CSP's pause of its own dispatches, and its pilot pacing (decision 23).
+        Command::HaltUpgrades(HaltUpgrades { reason, .. }) if reason == CSP_PAUSE => {
+            Actor::Csp(Region::North)
+        }
+        Command::SetPilotPacing(SetPilotPacing { .. }) => Actor::Csp(Region::North),
         Command::ApproveWholeEstate(ApproveWholeEstate { .. })
         | Command::WithdrawWholeEstateApproval(WithdrawWholeEstateApproval { .. })
         | Command::RecordPilotVerdict(RecordPilotVerdict { .. })

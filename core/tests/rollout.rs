@@ -529,9 +529,10 @@ fn dcc_halts_a_set_and_a_customer_holds_only_its_own_hubs() {
         halt(Some(set_y.clone()), " "),
         ErrorKind::InvalidInput,
     );
+    // The CSP pauses its own dispatches with this command (decision 23); nobody else may.
     refused(
         &mut e,
-        &csp(),
+        &Actor::System,
         t(3),
         halt(Some(set_y.clone()), "x"),
         ErrorKind::NotPermitted,

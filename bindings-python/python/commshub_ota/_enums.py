@@ -74,8 +74,14 @@ class BlockerKind(_StrEnum):
     SUSPENDED_BY_DEFECT_FLAG = "suspended_by_defect_flag"
     #: The campaign's pacing has a blackout now.
     BLACKOUT = "blackout"
-    #: Today's pacing cap is used up.
+    #: Today's pacing cap is used up (the policy's, or in the pilot the CSP's where lower).
     DAILY_CAP_REACHED = "daily_cap_reached"
+    #: The region's CSP paused its dispatches in the campaign or of the hub's configuration set
+    #: (decision 23), with its reason.
+    PAUSED_BY_CSP = "paused_by_csp"
+    #: The campaign is in its pilot and the CSP dispatches it only from `from_hour` to
+    #: `to_hour` (Great Britain's civil time).
+    OUTSIDE_DISPATCH_WINDOW = "outside_dispatch_window"
 
 
 class CampaignChangeKind(_StrEnum):
@@ -86,6 +92,14 @@ class CampaignChangeKind(_StrEnum):
     CREATED = "created"
     PHASE_CHANGED = "phase_changed"
     CUTOFF_EXTENDED = "cutoff_extended"
+    #: The DCC changed the campaign's policy: the fields it changed, and why.
+    POLICY_CHANGED = "policy_changed"
+    #: The CSP paused its dispatches (all, or of a set; a set's pause is shown to the DCC and
+    #: the CSP: a customer is told of it when it has hubs on the set).
+    DISPATCHES_PAUSED = "dispatches_paused"
+    DISPATCHES_RESUMED = "dispatches_resumed"
+    #: The CSP set how it paces the pilot.
+    PILOT_PACING_SET = "pilot_pacing_set"
 
 
 class DefectSubjectKind(_StrEnum):
@@ -197,6 +211,14 @@ class NotificationType(_StrEnum):
     #: Upgrades of a configuration set halted: by the DCC, or automatically (`figures`).
     CONFIGURATION_SET_HALTED = "configuration_set_halted"
     CONFIGURATION_SET_RESUMED = "configuration_set_resumed"
+    #: The region's CSP paused (or resumed) its own dispatches in a campaign: all of them, or
+    #: of one configuration set you have hubs on (decision 23).
+    CSP_PAUSE = "csp_pause"
+    #: The DCC changed a live campaign's policy: the fields it changed (`pacing.daily_cap`,
+    #: `min_assessment_days`...) and why. The whole policy is in the campaign's view.
+    POLICY_CHANGED = "policy_changed"
+    #: The region's CSP set how it paces the campaign's pilot (within the policy).
+    PILOT_PACING_SET = "pilot_pacing_set"
     #: A supplier held (or released) its own hubs; named to the DCC only.
     SUPPLIER_HOLD = "supplier_hold"
     CUTOFF_APPROACHING = "cutoff_approaching"

@@ -11,7 +11,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, TypeVar
 from ._convert import _choice, _count, _date, _each, _flag, _id, _list_of, _text, _time, _view
 from ._enums import Gate, HanDeviceKind, Region, SmiStatus, SupplyRole
 from ._records import Event
-from ._views import CampaignPolicy, CampaignView, ConfigSetCount, ConfigurationSet, ConsumerFlags, DefectSubject, DefectView, DplDay, DplEntry, DryRun, Explanation, FirmwareCount, FirmwareView, HealthReport, HubPage, HubRow, HubView, NoticeAudience, NotificationPage, OutcomeReport, ParticipationView, PieSlice, PilotStatus, PilotVerdict, Prerequisite, RuleSpec, RuleView, SetProgress, SharesDay, Trend, UpgradePage, Variant
+from ._views import CampaignPolicy, CampaignView, ConfigSetCount, ConfigurationSet, ConsumerFlags, DefectSubject, DefectView, DplDay, DplEntry, DryRun, Explanation, FirmwareCount, FirmwareView, HealthReport, HubPage, HubRow, HubView, NoticeAudience, NotificationPage, OutcomeReport, ParticipationView, PieSlice, PilotPacing, PilotStatus, PilotVerdict, Prerequisite, RuleSpec, RuleView, SetProgress, SharesDay, Trend, UpgradePage, Variant
 
 _T = TypeVar("_T")
 
@@ -253,6 +253,35 @@ class EngineMethods:
             until=_time(until, "until"),
         )
 
+    def change_campaign_policy(
+        self,
+        actor: str,
+        at: datetime,
+        *,
+        campaign: str,
+        policy: CampaignPolicy,
+        reason: str,
+    ) -> List[Event]:
+        """DCC: replace a campaign's policy (not once it is completed or cancelled), with a reason.
+        Validated against the same bounds as at creation; the history and `explain` name what
+        changed and why. What the new policy says applies from the change on: nominations already
+        over a lowered pilot cap stay, an attempt already dispatched keeps its count."""
+        return self._run(actor, at, "change_campaign_policy",
+            campaign=_id("campaign_id", campaign, "campaign"),
+            policy=_view(CampaignPolicy, policy, "policy", VIEW_IDS),
+            reason=_text(reason, "reason"),
+        )
+
+    def set_pilot_pacing(self, actor: str, at: datetime, *, campaign: str, pacing: PilotPacing) -> List[Event]:
+        """The region's CSP: how it paces a campaign's pilot, within the DCC's policy (decision 23):
+        its own daily cap (at most the policy's; the lower applies, also after the DCC changes the
+        policy) and the hours it dispatches in. `{}` returns the pilot to the policy alone. Only
+        before mass rollout."""
+        return self._run(actor, at, "set_pilot_pacing",
+            campaign=_id("campaign_id", campaign, "campaign"),
+            pacing=_view(PilotPacing, pacing, "pacing", VIEW_IDS),
+        )
+
     def nominate_hubs(self, actor: str, at: datetime, *, campaign: str, hubs: Sequence[str]) -> List[Event]:
         """Nominate hubs for the pilot; each hub is taken or refused with its reason."""
         return self._run(actor, at, "nominate_hubs",
@@ -382,7 +411,8 @@ class EngineMethods:
         set: Optional[ConfigurationSet] = None,
     ) -> List[Event]:
         """DCC: halt one configuration set of a campaign. A customer: hold its own hubs in the
-        campaign (all of them, or those of one configuration set)."""
+        campaign (all of them, or those of one configuration set). The region's CSP: pause its own
+        dispatches in the campaign (all of them, or of one configuration set; decision 23)."""
         return self._run(actor, at, "halt_upgrades",
             campaign=_id("campaign_id", campaign, "campaign"),
             reason=_text(reason, "reason"),
@@ -397,7 +427,8 @@ class EngineMethods:
         campaign: str,
         set: Optional[ConfigurationSet] = None,
     ) -> List[Event]:
-        """DCC: resume a halted configuration set. A customer: release its own hold."""
+        """DCC: resume a halted configuration set. A customer: release its own hold. The region's
+        CSP: resume the dispatches it paused (a halt by the DCC is the DCC's to resume)."""
         return self._run(actor, at, "resume_upgrades",
             campaign=_id("campaign_id", campaign, "campaign"),
             set=None if set is None else _view(ConfigurationSet, set, "set", VIEW_IDS),
@@ -569,7 +600,8 @@ class EngineMethods:
         return self._ask(actor, "industry_trends", _list_of(Trend.from_dict), on=_date(on, "on"))
 
     def campaign(self, actor: str, campaign: str) -> CampaignView:
-        """One campaign with its phase, cut-offs and the history the asker may see."""
+        """One campaign with its phase, cut-offs, policy, the CSP's pilot pacing and the history the
+        asker may see."""
         return self._ask(actor, "campaign", CampaignView.from_dict, campaign=_id("campaign_id", campaign, "campaign"))
 
     def campaigns(self, actor: str) -> List[CampaignView]:

@@ -77,6 +77,7 @@ class Blocker:
     cutoff: Optional[datetime] = field(default=None, kw_only=True)
     device: Optional[HanDeviceKind] = field(default=None, kw_only=True)
     flag: Optional[int] = field(default=None, kw_only=True)
+    from_hour: Optional[int] = field(default=None, kw_only=True)
     has: Optional[str] = field(default=None, kw_only=True)
     model: Optional[str] = field(default=None, kw_only=True)
     needs: Optional[str] = field(default=None, kw_only=True)
@@ -86,6 +87,7 @@ class Blocker:
     rule: Optional[RuleRef] = field(default=None, kw_only=True)
     state: Optional[UpgradeState] = field(default=None, kw_only=True)
     status: Optional[SmiStatus] = field(default=None, kw_only=True)
+    to_hour: Optional[int] = field(default=None, kw_only=True)
     until: Optional[datetime] = field(default=None, kw_only=True)
     version: Optional[str] = field(default=None, kw_only=True)
 
@@ -216,8 +218,20 @@ class Blocker:
 
     @staticmethod
     def daily_cap_reached(cap: int) -> Blocker:
-        """Today's pacing cap is used up."""
+        """Today's pacing cap is used up (the policy's, or in the pilot the CSP's where lower)."""
         return Blocker(blocker=BlockerKind.DAILY_CAP_REACHED, cap=cap)
+
+    @staticmethod
+    def paused_by_csp(reason: str) -> Blocker:
+        """The region's CSP paused its dispatches in the campaign or of the hub's configuration set
+        (decision 23), with its reason."""
+        return Blocker(blocker=BlockerKind.PAUSED_BY_CSP, reason=reason)
+
+    @staticmethod
+    def outside_dispatch_window(from_hour: int, to_hour: int) -> Blocker:
+        """The campaign is in its pilot and the CSP dispatches it only from `from_hour` to
+        `to_hour` (Great Britain's civil time)."""
+        return Blocker(blocker=BlockerKind.OUTSIDE_DISPATCH_WINDOW, from_hour=from_hour, to_hour=to_hour)
 
     @staticmethod
     def from_dict(d: Mapping[str, Any]) -> Blocker:
@@ -230,6 +244,7 @@ class Blocker:
             cutoff=None if (v := d.get("cutoff")) is None else parse_datetime(v),
             device=None if (v := d.get("device")) is None else HanDeviceKind(v),
             flag=d.get("flag"),
+            from_hour=d.get("from_hour"),
             has=d.get("has"),
             model=d.get("model"),
             needs=d.get("needs"),
@@ -239,6 +254,7 @@ class Blocker:
             rule=None if (v := d.get("rule")) is None else RuleRef.from_dict(v),
             state=None if (v := d.get("state")) is None else UpgradeState(v),
             status=None if (v := d.get("status")) is None else SmiStatus(v),
+            to_hour=d.get("to_hour"),
             until=None if (v := d.get("until")) is None else parse_datetime(v),
             version=d.get("version"),
         )
@@ -258,6 +274,8 @@ class Blocker:
             out["device"] = HanDeviceKind(self.device).value
         if self.flag is not None:
             out["flag"] = self.flag
+        if self.from_hour is not None:
+            out["from_hour"] = self.from_hour
         if self.has is not None:
             out["has"] = self.has
         if self.model is not None:
@@ -276,6 +294,8 @@ class Blocker:
             out["state"] = UpgradeState(self.state).value
         if self.status is not None:
             out["status"] = SmiStatus(self.status).value
+        if self.to_hour is not None:
+            out["to_hour"] = self.to_hour
         if self.until is not None:
             out["until"] = _time(self.until, "Blocker.until")
         if self.version is not None:
@@ -288,9 +308,12 @@ class CampaignChange:
     """What happened to a campaign, as its history shows it."""
 
     type: CampaignChangeKind
+    changed: Optional[List[str]] = field(default=None, kw_only=True)
     customer: Optional[str] = field(default=None, kw_only=True)
     from_: Optional[Phase] = field(default=None, kw_only=True)
+    pacing: Optional[PilotPacing] = field(default=None, kw_only=True)
     reason: Optional[str] = field(default=None, kw_only=True)
+    set: Optional[ConfigurationSet] = field(default=None, kw_only=True)
     to: Optional[Phase] = field(default=None, kw_only=True)
     until: Optional[datetime] = field(default=None, kw_only=True)
 
@@ -310,13 +333,37 @@ class CampaignChange:
         return CampaignChange(type=CampaignChangeKind.CUTOFF_EXTENDED, customer=customer, until=until)
 
     @staticmethod
+    def policy_changed(changed: List[str], reason: str) -> CampaignChange:
+        """The DCC changed the campaign's policy: the fields it changed, and why."""
+        return CampaignChange(type=CampaignChangeKind.POLICY_CHANGED, changed=changed, reason=reason)
+
+    @staticmethod
+    def dispatches_paused(reason: str, set: Optional[ConfigurationSet] = None) -> CampaignChange:
+        """The CSP paused its dispatches (all, or of a set; a set's pause is shown to the DCC and
+        the CSP: a customer is told of it when it has hubs on the set)."""
+        return CampaignChange(type=CampaignChangeKind.DISPATCHES_PAUSED, reason=reason, set=set)
+
+    @staticmethod
+    def dispatches_resumed(set: Optional[ConfigurationSet] = None) -> CampaignChange:
+        """The `dispatches_resumed` kind of `CampaignChange`."""
+        return CampaignChange(type=CampaignChangeKind.DISPATCHES_RESUMED, set=set)
+
+    @staticmethod
+    def pilot_pacing_set(pacing: PilotPacing) -> CampaignChange:
+        """The CSP set how it paces the pilot."""
+        return CampaignChange(type=CampaignChangeKind.PILOT_PACING_SET, pacing=pacing)
+
+    @staticmethod
     def from_dict(d: Mapping[str, Any]) -> CampaignChange:
         """A `CampaignChange` from its JSON form."""
         return CampaignChange(
             type=CampaignChangeKind(d["type"]),
+            changed=None if (v := d.get("changed")) is None else list(v),
             customer=d.get("customer"),
             from_=None if (v := d.get("from")) is None else Phase(v),
+            pacing=None if (v := d.get("pacing")) is None else PilotPacing.from_dict(v),
             reason=d.get("reason"),
+            set=None if (v := d.get("set")) is None else ConfigurationSet.from_dict(v),
             to=None if (v := d.get("to")) is None else Phase(v),
             until=None if (v := d.get("until")) is None else parse_datetime(v),
         )
@@ -324,12 +371,18 @@ class CampaignChange:
     def to_dict(self) -> JsonDict:
         """Its JSON form (a field that is None left out)."""
         out: JsonDict = {"type": CampaignChangeKind(self.type).value}
+        if self.changed is not None:
+            out["changed"] = list(self.changed)
         if self.customer is not None:
             out["customer"] = self.customer
         if self.from_ is not None:
             out["from"] = Phase(self.from_).value
+        if self.pacing is not None:
+            out["pacing"] = self.pacing.to_dict()
         if self.reason is not None:
             out["reason"] = self.reason
+        if self.set is not None:
+            out["set"] = self.set.to_dict()
         if self.to is not None:
             out["to"] = Phase(self.to).value
         if self.until is not None:
@@ -398,7 +451,8 @@ class CampaignPolicy:
 
 @dataclass(frozen=True)
 class CampaignView:
-    """A campaign as the asker may see it: its variant, region, target, phase, cut-offs and history."""
+    """A campaign as the asker may see it: its variant, region, target, phase, cut-offs, history,
+    policy and the CSP's pilot pacing."""
 
     id: str
     variant: str
@@ -410,6 +464,10 @@ class CampaignView:
     #: extended or not. To a CSP: nothing (it does not learn who the customers are).
     cutoffs: List[CutoffView]
     history: List[HistoryEntry]
+    #: The DCC's policy as it stands (changed by `change_campaign_policy`).
+    policy: CampaignPolicy
+    #: How the CSP paces the pilot within it (`set_pilot_pacing`).
+    pilot_pacing: PilotPacing
     #: While suspended: the phase a resume returns to.
     resume_to: Optional[Phase] = None
 
@@ -425,6 +483,8 @@ class CampaignView:
             default_cutoff=parse_datetime(d["default_cutoff"]),
             cutoffs=[CutoffView.from_dict(x0) for x0 in d["cutoffs"]],
             history=[HistoryEntry.from_dict(x0) for x0 in d["history"]],
+            policy=CampaignPolicy.from_dict(d["policy"]),
+            pilot_pacing=PilotPacing.from_dict(d["pilot_pacing"]),
             resume_to=None if (v := d.get("resume_to")) is None else Phase(v),
         )
 
@@ -439,6 +499,8 @@ class CampaignView:
             "default_cutoff": _time(self.default_cutoff, "CampaignView.default_cutoff"),
             "cutoffs": [x0.to_dict() for x0 in self.cutoffs],
             "history": [x0.to_dict() for x0 in self.history],
+            "policy": self.policy.to_dict(),
+            "pilot_pacing": self.pilot_pacing.to_dict(),
         }
         if self.resume_to is not None:
             out["resume_to"] = Phase(self.resume_to).value
@@ -702,6 +764,28 @@ class DefectView:
 
 
 @dataclass(frozen=True)
+class DispatchWindow:
+    """Hours of the day (Great Britain's civil time) the CSP dispatches a pilot in: from
+    `from_hour` up to (not including) `to_hour`; a `to_hour` before `from_hour` crosses midnight
+    (22 to 6: 22:00 to 06:00 the next morning)."""
+
+    from_hour: int
+    to_hour: int
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> DispatchWindow:
+        """A `DispatchWindow` from its JSON form."""
+        return DispatchWindow(
+            from_hour=d["from_hour"],
+            to_hour=d["to_hour"],
+        )
+
+    def to_dict(self) -> JsonDict:
+        """Its JSON form (a field that is None left out)."""
+        return {"from_hour": self.from_hour, "to_hour": self.to_hour}
+
+
+@dataclass(frozen=True)
 class DplDay:
     """The list at the end of one GB local day: its sets by volume, largest first."""
 
@@ -842,6 +926,9 @@ class Explanation:
     sentences: List[str]
     #: The version the hub would go to next along its pathway, where there is one.
     next_version: Optional[str] = field(default=None, kw_only=True)
+    #: The campaign's last policy change by the DCC, where there was one since it was created:
+    #: its caps, blackouts, attempts and delays above are the changed policy's.
+    policy_changed: Optional[PolicyNote] = field(default=None, kw_only=True)
     #: What the asker's business rules did for the hub in this campaign (approved it, put it
     #: first), each naming the rule and version; to the DCC every supplier's, named. A rule's
     #: rejection or hold is a blocker above.
@@ -860,6 +947,7 @@ class Explanation:
             blockers=[Blocker.from_dict(x0) for x0 in d["blockers"]],
             sentences=list(d["sentences"]),
             next_version=d.get("next_version"),
+            policy_changed=None if (v := d.get("policy_changed")) is None else PolicyNote.from_dict(v),
             rules=[] if (v := d.get("rules")) is None else [RuleNote.from_dict(x0) for x0 in v],
             taken_over_at_cutoff=[] if (v := d.get("taken_over_at_cutoff")) is None else [SupplyRole(x0) for x0 in v],
         )
@@ -877,6 +965,8 @@ class Explanation:
         }
         if self.next_version is not None:
             out["next_version"] = self.next_version
+        if self.policy_changed is not None:
+            out["policy_changed"] = self.policy_changed.to_dict()
         return out
 
 
@@ -1448,6 +1538,7 @@ class Notification(NotificationExtras):
     type: NotificationType
     act: Optional[str] = field(default=None, kw_only=True)
     campaign: Optional[str] = field(default=None, kw_only=True)
+    changed: Optional[List[str]] = field(default=None, kw_only=True)
     customer: Optional[str] = field(default=None, kw_only=True)
     cutoff: Optional[datetime] = field(default=None, kw_only=True)
     device: Optional[HanDeviceKind] = field(default=None, kw_only=True)
@@ -1466,6 +1557,8 @@ class Notification(NotificationExtras):
     no_response: Optional[int] = field(default=None, kw_only=True)
     notices: Optional[int] = field(default=None, kw_only=True)
     operational_approval: Optional[bool] = field(default=None, kw_only=True)
+    pacing: Optional[PilotPacing] = field(default=None, kw_only=True)
+    paused: Optional[bool] = field(default=None, kw_only=True)
     placed: Optional[bool] = field(default=None, kw_only=True)
     reason: Optional[str] = field(default=None, kw_only=True)
     rule: Optional[RuleRef] = field(default=None, kw_only=True)
@@ -1648,6 +1741,69 @@ class Notification(NotificationExtras):
             at=at,
             campaign=campaign,
             set=set,
+            event=event,
+        )
+
+    @staticmethod
+    def csp_pause(
+        id: int,
+        at: datetime,
+        campaign: str,
+        paused: bool,
+        *,
+        event: Optional[int] = None,
+        reason: Optional[str] = None,
+        set: Optional[ConfigurationSet] = None,
+    ) -> Notification:
+        """The region's CSP paused (or resumed) its own dispatches in a campaign: all of them, or
+        of one configuration set you have hubs on (decision 23)."""
+        return Notification(
+            type=NotificationType.CSP_PAUSE,
+            id=id,
+            at=at,
+            campaign=campaign,
+            paused=paused,
+            event=event,
+            reason=reason,
+            set=set,
+        )
+
+    @staticmethod
+    def policy_changed(
+        id: int,
+        at: datetime,
+        campaign: str,
+        changed: List[str],
+        reason: str,
+        event: Optional[int] = None,
+    ) -> Notification:
+        """The DCC changed a live campaign's policy: the fields it changed (`pacing.daily_cap`,
+        `min_assessment_days`...) and why. The whole policy is in the campaign's view."""
+        return Notification(
+            type=NotificationType.POLICY_CHANGED,
+            id=id,
+            at=at,
+            campaign=campaign,
+            changed=changed,
+            reason=reason,
+            event=event,
+        )
+
+    @staticmethod
+    def pilot_pacing_set(
+        id: int,
+        at: datetime,
+        campaign: str,
+        pacing: PilotPacing,
+        event: Optional[int] = None,
+    ) -> Notification:
+        """The region's CSP set how it paces the campaign's pilot (within the policy)."""
+        return Notification(
+            type=NotificationType.PILOT_PACING_SET,
+            id=id,
+            at=at,
+            campaign=campaign,
+            pacing=pacing,
             event=event,
         )
 
@@ -1896,6 +2052,7 @@ class Notification(NotificationExtras):
             type=NotificationType(d["type"]),
             act=d.get("act"),
             campaign=d.get("campaign"),
+            changed=None if (v := d.get("changed")) is None else list(v),
             customer=d.get("customer"),
             cutoff=None if (v := d.get("cutoff")) is None else parse_datetime(v),
             device=None if (v := d.get("device")) is None else HanDeviceKind(v),
@@ -1914,6 +2071,8 @@ class Notification(NotificationExtras):
             no_response=d.get("no_response"),
             notices=d.get("notices"),
             operational_approval=d.get("operational_approval"),
+            pacing=None if (v := d.get("pacing")) is None else PilotPacing.from_dict(v),
+            paused=d.get("paused"),
             placed=d.get("placed"),
             reason=d.get("reason"),
             rule=None if (v := d.get("rule")) is None else RuleRef.from_dict(v),
@@ -1944,6 +2103,8 @@ class Notification(NotificationExtras):
             out["act"] = self.act
         if self.campaign is not None:
             out["campaign"] = self.campaign
+        if self.changed is not None:
+            out["changed"] = list(self.changed)
         if self.customer is not None:
             out["customer"] = self.customer
         if self.cutoff is not None:
@@ -1980,6 +2141,10 @@ class Notification(NotificationExtras):
             out["notices"] = self.notices
         if self.operational_approval is not None:
             out["operational_approval"] = self.operational_approval
+        if self.pacing is not None:
+            out["pacing"] = self.pacing.to_dict()
+        if self.paused is not None:
+            out["paused"] = self.paused
         if self.placed is not None:
             out["placed"] = self.placed
         if self.reason is not None:
@@ -2284,6 +2449,35 @@ class PieSlice:
 
 
 @dataclass(frozen=True)
+class PilotPacing:
+    """How the CSP paces a campaign's pilot (docs/domain.md decision 23), inside the DCC's policy:
+    its own daily cap (the lower of it and the policy's applies) and the hours it dispatches in
+    (the policy's blackouts still apply within them). Both `None`: the policy alone."""
+
+    #: Hubs dispatched per day in the pilot at most.
+    daily_cap: Optional[int] = field(default=None, kw_only=True)
+    #: The hours the pilot is dispatched in.
+    window: Optional[DispatchWindow] = field(default=None, kw_only=True)
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> PilotPacing:
+        """A `PilotPacing` from its JSON form."""
+        return PilotPacing(
+            daily_cap=d.get("daily_cap"),
+            window=None if (v := d.get("window")) is None else DispatchWindow.from_dict(v),
+        )
+
+    def to_dict(self) -> JsonDict:
+        """Its JSON form (a field that is None left out)."""
+        out: JsonDict = {}
+        if self.daily_cap is not None:
+            out["daily_cap"] = self.daily_cap
+        if self.window is not None:
+            out["window"] = self.window.to_dict()
+        return out
+
+
+@dataclass(frozen=True)
 class PilotStatus:
     """A campaign's pilot, participant by participant (the customer unnamed to a CSP)."""
 
@@ -2395,6 +2589,33 @@ class PilotVerdict:
         if self.text is not None:
             out["text"] = self.text
         return out
+
+
+@dataclass(frozen=True)
+class PolicyNote:
+    """A change of a campaign's policy, as `explain` names it."""
+
+    at: datetime
+    #: The fields changed (`pacing.daily_cap`, ...).
+    changed: List[str]
+    reason: str
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> PolicyNote:
+        """A `PolicyNote` from its JSON form."""
+        return PolicyNote(
+            at=parse_datetime(d["at"]),
+            changed=list(d["changed"]),
+            reason=d["reason"],
+        )
+
+    def to_dict(self) -> JsonDict:
+        """Its JSON form (a field that is None left out)."""
+        return {
+            "at": _time(self.at, "PolicyNote.at"),
+            "changed": list(self.changed),
+            "reason": self.reason,
+        }
 
 
 @dataclass(frozen=True)
@@ -3117,6 +3338,7 @@ __all__ = [
     "CutoffView",
     "DefectSubject",
     "DefectView",
+    "DispatchWindow",
     "DplDay",
     "DplEntry",
     "DryRun",
@@ -3145,9 +3367,11 @@ __all__ = [
     "ParticipationView",
     "Party",
     "PieSlice",
+    "PilotPacing",
     "PilotStatus",
     "PilotStatusRow",
     "PilotVerdict",
+    "PolicyNote",
     "Prerequisite",
     "RuleAction",
     "RuleNote",

@@ -10,9 +10,10 @@ use serde::{Deserialize, Serialize};
 use crate::kernel::ids::actor::Actor;
 use crate::kernel::ids::{CampaignId, CustomerId};
 use crate::model::catalogue::{FirmwareIdx, VariantIdx};
+use crate::model::estate::ConfigurationSet;
 use crate::model::estate::CustomerIdx;
 use crate::model::participation::{CampaignPolicy, Consents};
-use crate::model::rollout::Rollout;
+use crate::model::rollout::{DispatchWindow, PilotPacing, Rollout};
 
 /// What happened to a campaign, as its history shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,6 +33,26 @@ pub enum CampaignChange {
     CutoffExtended {
         customer: CustomerId,
         until: DateTime<Utc>,
+    },
+    /// The DCC changed the campaign's policy: the fields it changed, and why.
+    PolicyChanged {
+        changed: Vec<String>,
+        reason: String,
+    },
+    /// The CSP paused its dispatches (all, or of a set; a set's pause is shown to the DCC and
+    /// the CSP: a customer is told of it when it has hubs on the set).
+    DispatchesPaused {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        set: Option<ConfigurationSet>,
+        reason: String,
+    },
+    DispatchesResumed {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        set: Option<ConfigurationSet>,
+    },
+    /// The CSP set how it paces the pilot.
+    PilotPacingSet {
+        pacing: PilotPacing,
     },
 }
 
@@ -77,6 +98,34 @@ impl Campaign {
             self.phase,
             Phase::Pilot | Phase::MassRollout | Phase::Suspended
         )
+    }
+
+    /// The cap on dispatches on `day`: the policy's (ramped), and in the pilot the CSP's own
+    /// where it is lower (decision 23). `None`: no cap.
+    pub fn cap_on(&self, day: chrono::NaiveDate) -> Option<u64> {
+        let policy = self
+            .policy
+            .pacing
+            .as_ref()
+            .and_then(|p| p.cap_on(day, &self.rollout.days, self.policy.halt.as_ref()));
+        let pilot = self
+            .rollout
+            .pilot_pacing
+            .daily_cap
+            .filter(|_| self.phase == Phase::Pilot)
+            .map(|c| u64::try_from(c).unwrap_or(0));
+        match (policy, pilot) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// In the pilot, the CSP's dispatch window when `at` falls outside it.
+    pub fn outside_window(&self, at: DateTime<Utc>) -> Option<DispatchWindow> {
+        self.rollout
+            .pilot_pacing
+            .window
+            .filter(|w| self.phase == Phase::Pilot && !w.covers(at))
     }
 
     pub fn cutoff_for(&self, customer: CustomerIdx) -> DateTime<Utc> {

@@ -126,9 +126,20 @@ pub enum Blocker {
     },
     /// The campaign's pacing has a blackout now.
     Blackout,
-    /// Today's pacing cap is used up.
+    /// Today's pacing cap is used up (the policy's, or in the pilot the CSP's where lower).
     DailyCapReached {
         cap: i64,
+    },
+    /// The region's CSP paused its dispatches in the campaign or of the hub's configuration set
+    /// (decision 23), with its reason.
+    PausedByCsp {
+        reason: String,
+    },
+    /// The campaign is in its pilot and the CSP dispatches it only from `from_hour` to
+    /// `to_hour` (Great Britain's civil time).
+    OutsideDispatchWindow {
+        from_hour: i32,
+        to_hour: i32,
     },
 }
 
@@ -180,6 +191,8 @@ impl Blocker {
             Blocker::SuspendedByDefectFlag { .. } => "suspended_by_defect_flag",
             Blocker::Blackout => "blackout",
             Blocker::DailyCapReached { .. } => "daily_cap_reached",
+            Blocker::PausedByCsp { .. } => "paused_by_csp",
+            Blocker::OutsideDispatchWindow { .. } => "outside_dispatch_window",
         }
     }
 
@@ -258,6 +271,10 @@ impl Blocker {
             }
             Blocker::Blackout => "The campaign's pacing has a blackout now.".into(),
             Blocker::DailyCapReached { cap } => format!("Today's pacing cap of {cap} hubs is used up."),
+            Blocker::PausedByCsp { reason } => format!("The CSP paused its dispatches: {reason}"),
+            Blocker::OutsideDispatchWindow { from_hour, to_hour } => format!(
+                "The CSP dispatches this pilot from {from_hour:02}:00 to {to_hour:02}:00 only."
+            ),
         }
     }
 }
@@ -286,6 +303,22 @@ pub struct Explanation {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub rules: Vec<RuleNote>,
+    /// The campaign's last policy change by the DCC, where there was one since it was created:
+    /// its caps, blackouts, attempts and delays above are the changed policy's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub policy_changed: Option<PolicyNote>,
+}
+
+/// A change of a campaign's policy, as `explain` names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PolicyNote {
+    pub at: DateTime<Utc>,
+    /// The fields changed (`pacing.daily_cap`, ...).
+    pub changed: Vec<String>,
+    pub reason: String,
 }
 
 /// One act of a business rule on a hub, as `explain` shows it.

@@ -95,6 +95,28 @@ pub enum NotificationKind {
         campaign: CampaignId,
         set: ConfigurationSet,
     },
+    /// The region's CSP paused (or resumed) its own dispatches in a campaign: all of them, or
+    /// of one configuration set you have hubs on (decision 23).
+    CspPause {
+        campaign: CampaignId,
+        paused: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        set: Option<ConfigurationSet>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// The DCC changed a live campaign's policy: the fields it changed (`pacing.daily_cap`,
+    /// `min_assessment_days`...) and why. The whole policy is in the campaign's view.
+    PolicyChanged {
+        campaign: CampaignId,
+        changed: Vec<String>,
+        reason: String,
+    },
+    /// The region's CSP set how it paces the campaign's pilot (within the policy).
+    PilotPacingSet {
+        campaign: CampaignId,
+        pacing: crate::model::rollout::PilotPacing,
+    },
     /// A supplier held (or released) its own hubs; named to the DCC only.
     SupplierHold {
         campaign: CampaignId,

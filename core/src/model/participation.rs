@@ -148,6 +148,44 @@ impl CampaignPolicy {
     }
 }
 
+impl CampaignPolicy {
+    /// The fields where this policy differs from `before`, as dotted paths in its JSON form
+    /// (`max_attempts`, `pacing.daily_cap`, `halt` when one side has none), in field order.
+    pub fn changes_from(&self, before: &CampaignPolicy) -> Vec<String> {
+        fn walk(path: &str, a: &serde_json::Value, b: &serde_json::Value, out: &mut Vec<String>) {
+            use serde_json::Value::Object;
+            match (a, b) {
+                (Object(a), Object(b)) => {
+                    let keys: std::collections::BTreeSet<&String> =
+                        a.keys().chain(b.keys()).collect();
+                    for k in keys {
+                        let null = serde_json::Value::Null;
+                        let p = if path.is_empty() {
+                            k.clone()
+                        } else {
+                            format!("{path}.{k}")
+                        };
+                        walk(
+                            &p,
+                            a.get(k).unwrap_or(&null),
+                            b.get(k).unwrap_or(&null),
+                            out,
+                        );
+                    }
+                }
+                (a, b) if a != b => out.push(path.to_string()),
+                _ => {}
+            }
+        }
+        let (Ok(a), Ok(b)) = (serde_json::to_value(self), serde_json::to_value(before)) else {
+            return vec!["policy".into()]; // a policy always serializes; never reached
+        };
+        let mut out = Vec::new();
+        walk("", &a, &b, &mut out);
+        out
+    }
+}
+
 /// Deserializes a value only from a map (a JSON object): serde's derive also takes a sequence
 /// for a struct, so `"policy": []` would otherwise read as a policy of defaults.
 pub(crate) fn from_map_only<'de, D, T>(d: D) -> Result<T, D::Error>

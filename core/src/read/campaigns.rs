@@ -4,6 +4,8 @@ use crate::kernel::error::Error;
 use crate::kernel::ids::actor::Actor;
 use crate::kernel::ids::{CampaignId, CustomerId, FirmwareVersion, Region, VariantId};
 use crate::model::campaigns::{CampaignChange, HistoryEntry, Phase};
+use crate::model::participation::CampaignPolicy;
+use crate::model::rollout::PilotPacing;
 use crate::model::state::State;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -17,8 +19,9 @@ pub struct CutoffView {
     pub until: DateTime<Utc>,
 }
 
-/// A campaign as the asker may see it: its variant, region, target, phase, cut-offs and history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A campaign as the asker may see it: its variant, region, target, phase, cut-offs, history,
+/// policy and the CSP's pilot pacing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CampaignView {
@@ -34,6 +37,10 @@ pub struct CampaignView {
     /// extended or not. To a CSP: nothing (it does not learn who the customers are).
     pub cutoffs: Vec<CutoffView>,
     pub history: Vec<HistoryEntry>,
+    /// The DCC's policy as it stands (changed by `change_campaign_policy`).
+    pub policy: CampaignPolicy,
+    /// How the CSP paces the pilot within it (`set_pilot_pacing`).
+    pub pilot_pacing: PilotPacing,
 }
 
 impl State {
@@ -69,6 +76,13 @@ impl State {
                     customer == me
                 }
                 (CampaignChange::CutoffExtended { .. }, Actor::Csp(_)) => false,
+                // A customer learns of a set's pause by notice when it has hubs on the set;
+                // the history would tell it of sets only others supply.
+                (
+                    CampaignChange::DispatchesPaused { set: Some(_), .. }
+                    | CampaignChange::DispatchesResumed { set: Some(_) },
+                    Actor::Customer(_),
+                ) => false,
                 _ => true,
             })
             .map(|h| HistoryEntry {
@@ -86,6 +100,8 @@ impl State {
             default_cutoff: c.default_cutoff,
             cutoffs,
             history,
+            policy: c.policy.clone(),
+            pilot_pacing: c.rollout.pilot_pacing,
         })
     }
 

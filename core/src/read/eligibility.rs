@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use crate::kernel::error::Error;
 use crate::kernel::ids::actor::Actor;
 use crate::kernel::ids::{CampaignId, HubId};
-use crate::model::campaigns::Campaign;
-use crate::model::eligibility::{Blocker, Explanation, Party, RuleNote};
+use crate::model::campaigns::{Campaign, CampaignChange};
+use crate::model::eligibility::{Blocker, Explanation, Party, PolicyNote, RuleNote};
 use crate::model::estate::{CustomerIdx, SupplyRole, NO_CUSTOMER};
 use crate::model::state::State;
 use crate::write::eligibility::{Consent, Raw};
@@ -105,6 +105,14 @@ impl State {
             blockers,
             taken_over_at_cutoff,
             rules,
+            policy_changed: c.history.iter().rev().find_map(|h| match &h.change {
+                CampaignChange::PolicyChanged { changed, reason } => Some(PolicyNote {
+                    at: h.at,
+                    changed: changed.clone(),
+                    reason: reason.clone(),
+                }),
+                _ => None,
+            }),
         })
     }
 
@@ -220,6 +228,11 @@ impl State {
             Raw::Blackout => Blocker::Blackout,
             Raw::CapReached(cap) => Blocker::DailyCapReached {
                 cap: crate::kernel::limits::signed(cap),
+            },
+            Raw::CspPaused(reason) => Blocker::PausedByCsp { reason },
+            Raw::OutsideWindow(w) => Blocker::OutsideDispatchWindow {
+                from_hour: w.from_hour,
+                to_hour: w.to_hour,
             },
         }
     }

@@ -197,7 +197,7 @@ impl State {
             // Never a hub that could not be upgraded in the pilot once nominated: protected,
             // held, suspended by a defect flag, rejected, on a halted set, in flight, out of
             // attempts, not commissioned, off the pathway, or a split hub whose other supplier
-            // has not consented. Pacing passes, so it does not count here.
+            // has not consented. Pacing and the CSP's pauses pass, so they do not count here.
             scratch.clear();
             self.blockers(&ctx, pos, false, &mut scratch);
             let upgradeable_once_nominated = scratch.iter().all(|r| match r {
@@ -205,6 +205,8 @@ impl State {
                 | Raw::NotStarted
                 | Raw::Suspended
                 | Raw::Blackout
+                | Raw::OutsideWindow(_)
+                | Raw::CspPaused(_)
                 | Raw::CapReached(_) => true,
                 Raw::Awaiting(_, who) => *who == me,
                 _ => false,

@@ -100,7 +100,8 @@ pub enum Query {
     /// much), from the shares as disclosed: a customer's own sets, the DCC's all, a CSP's its
     /// region's.
     IndustryTrends { on: NaiveDate },
-    /// One campaign with its phase, cut-offs and the history the asker may see.
+    /// One campaign with its phase, cut-offs, policy, the CSP's pilot pacing and the history the
+    /// asker may see.
     Campaign { campaign: CampaignId },
     /// Every campaign the asker may see (a CSP: its region's).
     Campaigns {},

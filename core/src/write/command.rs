@@ -125,6 +125,8 @@ commands! {
     ResumeCampaign(campaigns),
     CancelCampaign(campaigns),
     ExtendCutoff(campaigns),
+    ChangeCampaignPolicy(policy),
+    SetPilotPacing(policy),
 
     // --- participation (customers, for the hubs they supply) ---
     NominateHubs(participation),

@@ -45,6 +45,10 @@ pub(crate) enum Raw {
     DefectSuspended(CustomerIdx, i64),
     Blackout,
     CapReached(u64),
+    /// The CSP paused its dispatches (the campaign, or the hub's set), with its reason.
+    CspPaused(String),
+    /// In the pilot, outside the CSP's dispatch window.
+    OutsideWindow(crate::model::rollout::DispatchWindow),
 }
 
 impl Raw {
@@ -89,6 +93,11 @@ impl Raw {
             }
             Raw::Blackout => "the campaign's pacing has a blackout now".into(),
             Raw::CapReached(cap) => format!("today's cap of {cap} hubs is used up"),
+            Raw::CspPaused(reason) => format!("the CSP paused its dispatches: {reason}"),
+            Raw::OutsideWindow(w) => format!(
+                "the pilot is dispatched from {}:00 to {}:00 only",
+                w.from_hour, w.to_hour
+            ),
         }
     }
 }
@@ -102,8 +111,10 @@ pub(crate) struct CampaignCtx<'a> {
     pub routes: HashMap<FirmwareIdx, (FirmwareIdx, u32)>,
     /// The phase whose rules apply (a suspended campaign keeps the rules of the phase it left).
     pub rules: Phase,
-    /// Pacing now: a blackout, and today's cap with the dispatches it has left.
+    /// Pacing now: a blackout, outside the pilot's dispatch window, and today's cap with the
+    /// dispatches it has left.
     pub blackout: bool,
+    pub outside_window: Option<crate::model::rollout::DispatchWindow>,
     pub cap: Option<(u64, u64)>,
     /// Other campaigns of the same variant (one upgrade in flight per hub across campaigns).
     pub others: Vec<&'a Rollout>,
@@ -355,18 +366,15 @@ impl State {
             routes: self.catalogue.routes_to(campaign.target),
             rules: campaign.resume_to.unwrap_or(campaign.phase),
             blackout: pacing.is_some_and(|p| p.blackout_at(now)),
-            cap: pacing
-                .and_then(|p| {
-                    p.cap_on(today, &campaign.rollout.days, campaign.policy.halt.as_ref())
-                })
-                .map(|cap| {
-                    let used = campaign
-                        .rollout
-                        .days
-                        .get(&today)
-                        .map_or(0, |d| d.dispatched);
-                    (cap, used)
-                }),
+            outside_window: campaign.outside_window(now),
+            cap: campaign.cap_on(today).map(|cap| {
+                let used = campaign
+                    .rollout
+                    .days
+                    .get(&today)
+                    .map_or(0, |d| d.dispatched);
+                (cap, used)
+            }),
             // Only live campaigns: a closed one's attempts no longer block anything, and closed
             // campaigns pile up over the years.
             others: self
@@ -458,8 +466,14 @@ impl State {
             Phase::Completed | Phase::Cancelled => block!(Raw::Closed(c.phase)),
             Phase::Pilot | Phase::MassRollout => {}
         }
+        if let Some((reason, _)) = &c.rollout.csp_pause.all {
+            block!(Raw::CspPaused(reason.clone()));
+        }
         if ctx.blackout {
             block!(Raw::Blackout);
+        }
+        if let Some(w) = ctx.outside_window {
+            block!(Raw::OutsideWindow(w));
         }
         if let Some((cap, used)) = ctx.cap {
             if used >= cap {
@@ -529,6 +543,11 @@ impl State {
         if !c.rollout.halted_sets.is_empty() {
             if let Some(halt) = c.rollout.halted_sets.get(&hub.config) {
                 block!(Raw::SetHalted(halt.reason.clone()));
+            }
+        }
+        if !c.rollout.csp_pause.sets.is_empty() {
+            if let Some((reason, _)) = c.rollout.csp_pause.sets.get(&hub.config) {
+                block!(Raw::CspPaused(reason.clone()));
             }
         }
         let suppliers = [

@@ -10,6 +10,7 @@ use crate::kernel::error::Rule;
 use crate::kernel::ids::actor::Actor;
 use crate::kernel::ids::{CampaignId, CustomerId};
 use crate::kernel::limits;
+use crate::model::campaigns::CampaignChange;
 use crate::model::estate::ConfigurationSet;
 use crate::model::notices::{NotificationKind, Recipient};
 use crate::model::rollout::{HaltFigures, SetHalt};
@@ -17,7 +18,8 @@ use crate::model::state::State;
 use crate::write::event::EventPayload;
 
 /// DCC: halt one configuration set of a campaign. A customer: hold its own hubs in the
-/// campaign (all of them, or those of one configuration set).
+/// campaign (all of them, or those of one configuration set). The region's CSP: pause its own
+/// dispatches in the campaign (all of them, or of one configuration set; decision 23).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -108,16 +110,44 @@ impl Decide for HaltUpgrades {
                     reason,
                 })])
             }
-            Actor::Csp(_) | Actor::System => Err(Error::not_permitted(
+            Actor::Csp(_) => {
+                let c = state.live_campaign(actor, &campaign)?;
+                let pause = &c.rollout.csp_pause;
+                if pause.all.is_some() {
+                    return Err(Error::precondition(
+                        Rule::NoChange,
+                        format!("the CSP's dispatches in {campaign} are already paused"),
+                    ));
+                }
+                if let Some(s) = &set {
+                    let cfg = state.campaign_set(c, s, None)?;
+                    if pause.sets.contains_key(&cfg) {
+                        return Err(Error::precondition(
+                            Rule::NoChange,
+                            format!(
+                                "the CSP's dispatches of {} in {campaign} are already paused",
+                                s.key()
+                            ),
+                        ));
+                    }
+                }
+                Ok(vec![EventPayload::DispatchesPaused(DispatchesPaused {
+                    campaign,
+                    set,
+                    reason,
+                })])
+            }
+            Actor::System => Err(Error::not_permitted(
                 actor,
                 action,
-                "the DCC halts configuration sets; a supplier holds its own hubs",
+                "the DCC halts configuration sets; a supplier holds its own hubs; the CSP pauses its own dispatches",
             )),
         }
     }
 }
 
-/// DCC: resume a halted configuration set. A customer: release its own hold.
+/// DCC: resume a halted configuration set. A customer: release its own hold. The region's
+/// CSP: resume the dispatches it paused (a halt by the DCC is the DCC's to resume).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -191,10 +221,39 @@ impl Decide for ResumeUpgrades {
                     set,
                 })])
             }
-            Actor::Csp(_) | Actor::System => Err(Error::not_permitted(
+            Actor::Csp(_) => {
+                let c = state.live_campaign(actor, &campaign)?;
+                let pause = &c.rollout.csp_pause;
+                let paused = match &set {
+                    None => pause.all.is_some(),
+                    Some(s) => {
+                        let cfg = state.campaign_set(c, s, None)?;
+                        if !pause.sets.contains_key(&cfg) && c.rollout.halted_sets.contains_key(&cfg)
+                        {
+                            return Err(Error::not_permitted(
+                                actor,
+                                action,
+                                format!("the DCC halted {}; only the DCC resumes it", s.key()),
+                            ));
+                        }
+                        pause.sets.contains_key(&cfg)
+                    }
+                };
+                if !paused {
+                    return Err(Error::precondition(
+                        Rule::NoChange,
+                        format!("the CSP has no such pause in {campaign}"),
+                    ));
+                }
+                Ok(vec![EventPayload::DispatchesResumed(DispatchesResumed {
+                    campaign,
+                    set,
+                })])
+            }
+            Actor::System => Err(Error::not_permitted(
                 actor,
                 action,
-                "only the DCC resumes a halted configuration set; a supplier its own hold",
+                "only the DCC resumes a halted configuration set; a supplier its own hold; the CSP its own pause",
             )),
         }
     }
@@ -435,6 +494,134 @@ impl Evolve for SupplierHoldLifted {
     }
 }
 
+/// The region's CSP paused its own dispatches in a campaign (all, or of one set).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DispatchesPaused {
+    pub campaign: CampaignId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub set: Option<ConfigurationSet>,
+    pub reason: String,
+}
+
+impl Evolve for DispatchesPaused {
+    fn recorded_by(&self, state: &State, actor: &Actor) -> Authority {
+        authority::campaign_csp(state, actor, &self.campaign)
+    }
+
+    fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
+        let DispatchesPaused {
+            campaign,
+            set,
+            reason,
+        } = self;
+        let cfg = set.as_ref().map(|s| state.config_ref(s)).transpose()?;
+        state.campaign_ref(campaign)?;
+        let c = state.campaign_mut(campaign);
+        let entry = (reason.clone(), event.at);
+        match cfg {
+            None => c.rollout.csp_pause.all = Some(entry),
+            Some(cfg) => {
+                c.rollout.csp_pause.sets.insert(cfg, entry);
+            }
+        }
+        super::policy::record_history(
+            c,
+            event,
+            CampaignChange::DispatchesPaused {
+                set: set.clone(),
+                reason: reason.clone(),
+            },
+        );
+        Ok(())
+    }
+
+    fn notices(&self, state: &State, _event: &Event, out: &mut Notices) {
+        let DispatchesPaused {
+            campaign,
+            set,
+            reason,
+        } = self;
+        csp_pause_notices(state, campaign, set, true, Some(reason), out);
+    }
+}
+
+/// The region's CSP resumed dispatches it had paused.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DispatchesResumed {
+    pub campaign: CampaignId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub set: Option<ConfigurationSet>,
+}
+
+impl Evolve for DispatchesResumed {
+    fn recorded_by(&self, state: &State, actor: &Actor) -> Authority {
+        authority::campaign_csp(state, actor, &self.campaign)
+    }
+
+    fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
+        let DispatchesResumed { campaign, set } = self;
+        let cfg = set.as_ref().map(|s| state.config_ref(s)).transpose()?;
+        state.campaign_ref(campaign)?;
+        let c = state.campaign_mut(campaign);
+        match cfg {
+            None => c.rollout.csp_pause.all = None,
+            Some(cfg) => {
+                c.rollout.csp_pause.sets.remove(&cfg);
+            }
+        }
+        super::policy::record_history(
+            c,
+            event,
+            CampaignChange::DispatchesResumed { set: set.clone() },
+        );
+        Ok(())
+    }
+
+    fn notices(&self, state: &State, _event: &Event, out: &mut Notices) {
+        let DispatchesResumed { campaign, set } = self;
+        csp_pause_notices(state, campaign, set, false, None, out);
+    }
+}
+
+/// Tells the DCC and the customers concerned (of the campaign's variant, or on the set) of the
+/// CSP's pause or resume. Whether a customer is told depends only on its own hubs.
+fn csp_pause_notices(
+    state: &State,
+    campaign: &CampaignId,
+    set: &Option<ConfigurationSet>,
+    paused: bool,
+    reason: Option<&String>,
+    out: &mut Notices,
+) {
+    let Some(c) = state.campaigns.get(campaign) else {
+        return;
+    };
+    let recipients = match set {
+        None => state.campaign_parties(c),
+        Some(s) => match state.find_config(s) {
+            Some(cfg) => state.set_parties(c, cfg),
+            None => return,
+        },
+    };
+    let kind = NotificationKind::CspPause {
+        campaign: campaign.clone(),
+        paused,
+        set: set.clone(),
+        reason: reason.cloned(),
+    };
+    for r in recipients {
+        out.push((r, kind.clone())); // the CSP itself is not told of its own act
+    }
+}
+
 #[cfg(test)]
 mod specs {
     use super::*;
@@ -470,13 +657,105 @@ mod specs {
     }
 
     #[test]
-    fn a_halt_is_refused_to_the_csp_without_a_set_or_reason_and_twice() {
+    fn the_csp_pauses_its_dispatches_of_a_set_and_only_that_set_s_suppliers_are_told() {
+        let csp = Actor::Csp(Region::North);
+        let paused = DispatchesPaused {
+            campaign: "C1".parse().unwrap(),
+            set: Some(set_of_hub_2()),
+            reason: "ESME drops off the HAN".into(),
+        };
         given(&[catalogue(), estate(), pilot()])
+            .when(&csp, day(3), halt(Some(set_of_hub_2())))
+            .then(vec![paused.clone().into()])
+            .then_notices(&sup("SUP-A"), &["csp_pause"])
+            .then_notices(&sup("SUP-B"), &["csp_pause"])
+            .then_notices(&Actor::Dcc, &["csp_pause"])
+            // Hub 2's explanation names the pause; the set's pause is not in a customer's
+            // history (it could name sets only others supply), but is in the DCC's.
+            .then_view(
+                |e| {
+                    let why = e
+                        .state()
+                        .explain(
+                            &sup("SUP-B"),
+                            &"C1".parse().unwrap(),
+                            crate::kernel::ids::HubId::from_u64(2),
+                            day(3),
+                        )
+                        .unwrap()
+                        .blockers;
+                    let history = |a: &Actor| {
+                        e.state()
+                            .campaign(a, &"C1".parse().unwrap())
+                            .unwrap()
+                            .history
+                            .len()
+                    };
+                    (
+                        why.contains(&crate::model::eligibility::Blocker::PausedByCsp {
+                            reason: "ESME drops off the HAN".into(),
+                        }),
+                        history(&Actor::Dcc) - history(&sup("SUP-B")),
+                    )
+                },
+                (true, 1),
+            );
+        // Twice is refused; the CSP resumes its own pause, and a second resume is refused.
+        given(&[catalogue(), estate(), pilot()])
+            .recorded(&csp, day(3), paused.clone().into())
+            .when(&csp, day(4), halt(Some(set_of_hub_2())))
+            .then_error(ErrorKind::PreconditionFailed, Some(Rule::NoChange));
+        let resume = ResumeUpgrades {
+            campaign: "C1".parse().unwrap(),
+            set: Some(set_of_hub_2()),
+        };
+        given(&[catalogue(), estate(), pilot()])
+            .recorded(&csp, day(3), paused.into())
+            .when(&csp, day(4), resume.clone())
+            .then(vec![DispatchesResumed {
+                campaign: "C1".parse().unwrap(),
+                set: Some(set_of_hub_2()),
+            }
+            .into()])
+            .then_notices(&sup("SUP-B"), &["csp_pause"]);
+        given(&[catalogue(), estate(), pilot()])
+            .when(&csp, day(4), resume)
+            .then_error(ErrorKind::PreconditionFailed, Some(Rule::NoChange));
+    }
+
+    #[test]
+    fn the_csp_pauses_a_whole_campaign_of_its_region_only_and_resumes_no_dcc_halt() {
+        let csp = Actor::Csp(Region::North);
+        given(&[catalogue(), estate(), pilot()])
+            .when(&csp, day(3), halt(None))
+            .then(vec![DispatchesPaused {
+                campaign: "C1".parse().unwrap(),
+                set: None,
+                reason: "ESME drops off the HAN".into(),
+            }
+            .into()])
+            .then_notices(&sup("SUP-A"), &["csp_pause"])
+            .then_notices(&sup("SUP-C"), &[]);
+        given(&[catalogue(), estate(), pilot()])
+            .when(&Actor::Csp(Region::South), day(3), halt(None))
+            .then_error(ErrorKind::NotFound, None);
+        given(&[catalogue(), estate(), pilot()])
+            .recorded(&Actor::Dcc, day(3), halted().into())
             .when(
-                &Actor::Csp(Region::North),
-                day(3),
-                halt(Some(set_of_hub_2())),
+                &csp,
+                day(4),
+                ResumeUpgrades {
+                    campaign: "C1".parse().unwrap(),
+                    set: Some(set_of_hub_2()),
+                },
             )
+            .then_error(ErrorKind::NotPermitted, None);
+    }
+
+    #[test]
+    fn a_halt_is_refused_to_the_system_without_a_set_or_reason_and_twice() {
+        given(&[catalogue(), estate(), pilot()])
+            .when(&Actor::System, day(3), halt(Some(set_of_hub_2())))
             .then_error(ErrorKind::NotPermitted, None);
         given(&[catalogue(), estate(), pilot()])
             .when(&Actor::Dcc, day(3), halt(None))

@@ -17,6 +17,7 @@ mod halts;
 mod keys;
 mod notices;
 mod participation;
+mod policy;
 mod rollout;
 pub mod rules;
 #[cfg(test)]

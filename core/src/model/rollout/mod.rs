@@ -15,7 +15,7 @@ use crate::kernel::ids::{FirmwareVersion, HubId};
 use crate::model::catalogue::FirmwareIdx;
 use crate::model::estate::{CustomerIdx, HanDeviceKind};
 
-pub use pacing::{Blackout, Pacing};
+pub use pacing::{Blackout, DispatchWindow, Pacing, PilotPacing};
 
 /// What the CSP reports for one hub.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -455,14 +455,15 @@ pub(crate) struct SetHalt {
     pub figures: Option<HaltFigures>,
 }
 
-/// A customer's own hold on its hubs in a campaign: all of them, or some configuration sets.
+/// A hold on hubs in a campaign: all of them, or some configuration sets, each with its reason
+/// and time. A customer's hold on its own hubs, or the CSP's pause of its own dispatches.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub(crate) struct CustomerHold {
+pub(crate) struct Hold {
     pub all: Option<(String, DateTime<Utc>)>,
     pub sets: std::collections::BTreeMap<u32, (String, DateTime<Utc>)>,
 }
 
-impl CustomerHold {
+impl Hold {
     pub fn holds(&self, config: u32) -> Option<&str> {
         self.all
             .as_ref()
@@ -496,7 +497,13 @@ pub(crate) struct Rollout {
     pub set_window: std::collections::BTreeMap<u32, Tally>,
     pub set_total: std::collections::BTreeMap<u32, Tally>,
     pub halted_sets: std::collections::BTreeMap<u32, SetHalt>,
-    pub holds: std::collections::BTreeMap<CustomerIdx, CustomerHold>,
+    pub holds: std::collections::BTreeMap<CustomerIdx, Hold>,
+    /// The CSP's pause of its own dispatches (decision 23): the campaign, or sets.
+    #[serde(default)]
+    pub csp_pause: Hold,
+    /// The CSP's pacing of the pilot, within the policy (decision 23).
+    #[serde(default)]
+    pub pilot_pacing: PilotPacing,
     pub days: std::collections::BTreeMap<NaiveDate, DayTally>,
     /// Cut-off notices sent: (customer, the cut-off it was about, reached).
     pub cutoff_notices: std::collections::BTreeSet<(CustomerIdx, DateTime<Utc>, bool)>,

@@ -196,6 +196,89 @@ impl Pacing {
     }
 }
 
+/// Hours of the day (Great Britain's civil time) the CSP dispatches a pilot in: from
+/// `from_hour` up to (not including) `to_hour`; a `to_hour` before `from_hour` crosses midnight
+/// (22 to 6: 22:00 to 06:00 the next morning).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DispatchWindow {
+    pub from_hour: i32,
+    pub to_hour: i32,
+}
+
+impl DispatchWindow {
+    pub(crate) fn check(&self, field: &str) -> Result<(), Error> {
+        let DispatchWindow { from_hour, to_hour } = *self;
+        if from_hour == to_hour || !(0..=23).contains(&from_hour) || !(0..=24).contains(&to_hour) {
+            return Err(Error::invalid_input(
+                field,
+                format!(
+                    "hours {from_hour} to {to_hour} are not a window (from 0 to 23, to 1 to 24, not equal; to before from crosses midnight)"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether `at` falls inside the window.
+    pub fn covers(&self, at: DateTime<Utc>) -> bool {
+        let hour = i32::try_from(crate::kernel::civil_time::hour_of(at)).unwrap_or(i32::MAX);
+        let (from, to) = (self.from_hour, self.to_hour);
+        if from < to {
+            (from..to).contains(&hour)
+        } else {
+            hour >= from || hour < to
+        }
+    }
+}
+
+/// How the CSP paces a campaign's pilot (docs/domain.md decision 23), inside the DCC's policy:
+/// its own daily cap (the lower of it and the policy's applies) and the hours it dispatches in
+/// (the policy's blackouts still apply within them). Both `None`: the policy alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PilotPacing {
+    /// Hubs dispatched per day in the pilot at most.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub daily_cap: Option<i32>,
+    /// The hours the pilot is dispatched in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub window: Option<DispatchWindow>,
+}
+
+impl PilotPacing {
+    /// Refuses a cap outside the bounds every policy cap has, a cap above the policy's own
+    /// daily cap (before its ramp), or a window that is not one.
+    pub(crate) fn check(&self, policy: Option<&Pacing>) -> Result<(), Error> {
+        use crate::kernel::limits::{policy_limits, within};
+        if let Some(cap) = self.daily_cap {
+            within("daily_cap", cap, &policy_limits::DAILY_CAP)?;
+            if let Some(limit) = policy.and_then(|p| p.daily_cap) {
+                if cap > limit {
+                    return Err(Error::invalid_input(
+                        "daily_cap",
+                        format!("{cap} is above the campaign policy's daily cap of {limit}"),
+                    ));
+                }
+            }
+        }
+        if let Some(w) = &self.window {
+            w.check("window")?;
+        }
+        Ok(())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.daily_cap.is_none() && self.window.is_none()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -111,6 +111,10 @@ fn parts(b: &Blocker) -> Parts<'_> {
             ..Parts::default()
         },
         Blocker::DailyCapReached { cap } => detail(cap.to_string()),
+        Blocker::PausedByCsp { reason } => detail(reason.clone()),
+        Blocker::OutsideDispatchWindow { from_hour, to_hour } => {
+            detail(format!("{from_hour:02}:00-{to_hour:02}:00"))
+        }
         Blocker::CampaignNotStarted
         | Blocker::CampaignSuspended
         | Blocker::WrongVariant

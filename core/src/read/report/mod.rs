@@ -671,6 +671,47 @@ fn sentence(kind: &NotificationKind) -> String {
                 _ => "the DCC".to_string(),
             }
         ),
+        K::CspPause {
+            campaign,
+            paused,
+            set,
+            reason,
+        } => {
+            let what = match set {
+                Some(s) => format!("dispatches of set {}", s.label()),
+                None => "its dispatches".to_string(),
+            };
+            match (paused, reason) {
+                (true, Some(r)) => format!("Campaign {campaign}: the CSP paused {what}: {r}."),
+                (true, None) => format!("Campaign {campaign}: the CSP paused {what}."),
+                (false, _) => format!("Campaign {campaign}: the CSP resumed {what}."),
+            }
+        }
+        K::PolicyChanged {
+            campaign,
+            changed,
+            reason,
+        } => format!(
+            "Campaign {campaign}: the DCC changed its policy ({}): {reason}.",
+            changed.join(", ")
+        ),
+        K::PilotPacingSet { campaign, pacing } => {
+            let mut parts = Vec::new();
+            if let Some(cap) = pacing.daily_cap {
+                parts.push(format!("at most {cap} hubs a day"));
+            }
+            if let Some(w) = pacing.window {
+                parts.push(format!("from {:02}:00 to {:02}:00", w.from_hour, w.to_hour));
+            }
+            if parts.is_empty() {
+                format!("Campaign {campaign}: the CSP paces its pilot by the policy alone.")
+            } else {
+                format!(
+                    "Campaign {campaign}: the CSP dispatches its pilot {}.",
+                    parts.join(", ")
+                )
+            }
+        }
         K::IndustryTrend { trend } => format!(
             "The industry is leaving set {}: {} to {} of {}'s hubs from {} to {}, while {} rose to {}.",
             trend.leaving.label,

@@ -135,7 +135,7 @@ impl State {
                     self.blockers(ctx, pos, false, &mut scratch);
                     // The overlay, the batch's own count and the time it happened decide these.
                     scratch.retain(|r| match r {
-                        Raw::CapReached(_) | Raw::Blackout => false,
+                        Raw::CapReached(_) | Raw::Blackout | Raw::OutsideWindow(_) => false,
                         Raw::InFlight(_) | Raw::Exhausted(_) | Raw::RetryDelay(_) => !touched,
                         _ => true,
                     });
@@ -148,10 +148,15 @@ impl State {
                         refuse(format!("dispatched at {at}, in a pacing blackout"));
                         continue;
                     }
+                    if let Some(w) = c.outside_window(at) {
+                        refuse(format!(
+                            "dispatched at {at}, outside the pilot's dispatch window ({}:00 to {}:00)",
+                            w.from_hour, w.to_hour
+                        ));
+                        continue;
+                    }
                     let day = civil_time::day_of(at);
-                    let cap =
-                        pacing.and_then(|p| p.cap_on(day, &c.rollout.days, c.policy.halt.as_ref()));
-                    if let Some(cap) = cap {
+                    if let Some(cap) = c.cap_on(day) {
                         let used = c.rollout.days.get(&day).map_or(0, |d| d.dispatched)
                             + sim.dispatched.get(&day).copied().unwrap_or(0);
                         if used >= cap {

@@ -242,6 +242,24 @@ class JavaApiTest {
     }
 
     @Test
+    void theCspPacesAndPausesItsPilotAndTheDccChangesThePolicyFromJava() {
+        try (Engine e = world()) {
+            Actor csp = Actor.csp(Region.NORTH);
+            e.execute(Actor.dcc(), T1, new Command.ChangeCampaignPolicy(new ChangeCampaignPolicy(
+                "C1", new CampaignPolicy(null, 0, 5), "winter load")));
+            e.execute(csp, T1, new Command.SetPilotPacing(new SetPilotPacing("C1", new PilotPacing(20, new DispatchWindow(10, 16)))));
+            e.execute(Actor.dcc(), T2, new Command.GrantPilotOa(new GrantPilotOa("C1")));
+            e.execute(csp, T2, new Command.HaltUpgrades(new HaltUpgrades("C1", null, "maintenance")));
+            CampaignView c = ((Answer.Campaign) e.query(Actor.customer("SUP-A"), new Query.Campaign("C1"))).getV1();
+            assertEquals(5, c.getPolicy().getMaxAttempts());
+            assertEquals(Integer.valueOf(20), c.getPilotPacing().getDailyCap());
+            assertInstanceOf(CampaignChange.DispatchesPaused.class, c.getHistory().get(c.getHistory().size() - 1).getChange());
+            assertThrows(CommsHubOtaException.NotPermitted.class, () -> e.execute(csp, T2,
+                new Command.ChangeCampaignPolicy(new ChangeCampaignPolicy("C1", new CampaignPolicy(), "x"))));
+        }
+    }
+
+    @Test
     void anotherWriterOfTheSameStoreIsAConflict(@TempDir Path dir) {
         String store = dir.resolve("ota.db").toString();
         try (Engine first = Engine.open(store); Engine second = Engine.open(store)) {
