@@ -558,7 +558,8 @@ fn pilot(
     let csp = Actor::Csp(region);
     let proposed = engine
         .state()
-        .propose_pilot(&supplier, campaign, 60, 7, day(4))?;
+        .propose_pilot(&supplier, campaign, 60, 7, day(4))?
+        .hubs;
     engine.execute(
         &supplier,
         day(4),

@@ -90,7 +90,7 @@ scenarios["halt_one_configuration_set_while_another_continues"] = {
 }
 
 scenarios["no_response_reconciled_by_read_back_and_one_timed_out"] = {
-    "description": "Hubs 10 and 11 do not respond. A read-back of 2.0 reconciles hub 10 (its firmware becomes 2.0); hub 11 is not read back and fails at the 48-hour reconciliation timeout, after which a late read-back is refused and it may be dispatched again; each deadline is due once, and only the DCC checks deadlines. Outcomes from the wrong CSP or out of order are refused.",
+    "description": "Hubs 10 and 11 do not respond. A read-back of 2.0 reconciles hub 10 (its firmware becomes 2.0); hub 11 is not read back and fails at the 48-hour reconciliation timeout; its late read-back (it still runs 1.1) is taken as a correction of the record (issue 26), leaving the attempt failed and telling no second outcome, and it may be dispatched again; each deadline is due once, and only the DCC checks deadlines. Outcomes from the wrong CSP or out of order are refused.",
     "given": campaign({"reconciliation_timeout_hours": 48}),
     "steps": [
         {"when": report(3, [(0x10, D), (0x10, DL), (0x10, NR), (0x11, D), (0x11, NR)]), "then": {"events": [{"type": "outcomes_reported"}]}},
@@ -101,7 +101,8 @@ scenarios["no_response_reconciled_by_read_back_and_one_timed_out"] = {
         {"when": {"actor": "dcc", "at": T(4), "command": {"type": "check_deadlines"}}, "then": {"events": []}},
         {"when": {"actor": "dcc", "at": T(5), "command": {"type": "check_deadlines"}},
          "then": {"events": [{"type": "reconciliation_timed_out", "hubs": [H(0x11)]}]}},
-        {"when": report(5, [(0x11, RB("2.0"))]), "then": {"error": "bulk_rejected", "message_contains": ["already failed"]}},
+        {"when": report(5, [(0x11, RB("3.0"))]), "then": {"error": "bulk_rejected", "message_contains": ["not a version of the hub's variant"]}},
+        {"when": report(5, [(0x11, RB("1.1"))]), "then": {"events": [{"type": "outcomes_reported"}]}},
         {"query": q("dcc", "hub", hub=H(0x11)), "then": {"result": {"firmware": "1.1"}}},
         {"query": q("csp:north", "explain", campaign="C2", hub=H(0x11), at=T(5)), "then": {"result": {"upgradeable": True}}},
         {"when": report(5, [(0x12, D)], actor="csp:south"), "then": {"error": "not_found"}},
@@ -143,7 +144,7 @@ SET_20 = {"variant": "CH-N-DB", "firmware": "1.1", "devices": {"esme": {"model":
 SUBJECT_20 = {"subject": "configuration_set", "set": SET_20}
 FLAG_20 = flag_id(SUBJECT_20, "GSME drops off", T(3))
 scenarios["defect_flag_suspends_the_flaggers_hubs_only"] = {
-    "description": "SUP-A flags a defect on configuration set X anonymously and suspends its own upgrades on it: its hubs on X leave the CSP's list, SUP-D's hub 15 on X stays; SUP-D sees the flag unsigned, SUP-E (no hub on X) does not; only SUP-A lifts the suspension (to anyone else the flag answers as one that does not exist). The flag's id is a digest of what every recipient is shown (subject, text, time), never of its author, and not a count of flags. SUP-E suspends its upgrades on split hub 20's set: to SUP-A, the co-supplier, hub 20 is held by the other supplier, with no flag id to trace. The CSP is told hub 10 is suspended under a supplier's defect flag, without the flag's id, which joined with the flag would name the supplier. SUP-A then withdraws its flag (SUP-D may not: to it the flag answers as one that does not exist); it is no longer listed, even to the DCC, and withdrawing it again finds nothing.",
+    "description": "SUP-A flags a defect on configuration set X anonymously and suspends its own upgrades on it: its hubs on X leave the CSP's list, SUP-D's hub 15 on X stays; SUP-D sees the flag unsigned, SUP-E (no hub on X) does not; only SUP-A lifts the suspension (to anyone else the flag answers as one that does not exist). The flag's id is a digest of what every recipient is shown (subject, text, time), never of its author, and not a count of flags. SUP-E suspends its upgrades on split hub 20's set: to SUP-A, the co-supplier, hub 20 is held by the other supplier, with no flag id to trace. The CSP is told hub 10 is suspended under a supplier's defect flag, without the flag's id, which joined with the flag would name the supplier. SUP-A then closes its flag as resolved, with a note (SUP-D may not: to it the flag answers as one that does not exist); SUP-D, told of the flag, is told it closed and how, still without its author; it is no longer listed, even to the DCC, and withdrawing it again finds nothing.",
     "given": campaign({}, approve=("SUP-A", "SUP-D", "SUP-E")),
     "steps": [
         {"when": {"actor": "customer:SUP-A", "at": T(3), "command": {"type": "flag_defect", "subject": SUBJECT_X,
@@ -174,8 +175,13 @@ scenarios["defect_flag_suspends_the_flaggers_hubs_only"] = {
         {"query": q("customer:SUP-E", "explain", campaign="C2", hub=H(0x20), at=T(4)),
          "then": {"result": {"blockers": [{"blocker": "suspended_by_defect_flag", "by": {"party": "you"}}]}}},
         {"when": {"actor": "customer:SUP-D", "at": T(4), "command": {"type": "withdraw_defect_flag", "flag": FLAG_X}}, "then": {"error": "not_found"}},
-        {"when": {"actor": "customer:SUP-A", "at": T(4), "command": {"type": "withdraw_defect_flag", "flag": FLAG_X}},
-         "then": {"events": [{"type": "defect_flag_withdrawn", "flag": FLAG_X, "customer": "SUP-A"}]}},
+        {"when": {"actor": "customer:SUP-A", "at": T(4), "command": {"type": "withdraw_defect_flag", "flag": FLAG_X, "closure": "resolved", "note": " "}},
+         "then": {"error": "invalid_input", "message_contains": ["note"]}},
+        {"when": {"actor": "customer:SUP-A", "at": T(4), "command": {"type": "withdraw_defect_flag", "flag": FLAG_X, "closure": "resolved", "note": "IHD-X 1.1 fixes the pairing"}},
+         "then": {"events": [{"type": "defect_flag_withdrawn", "flag": FLAG_X, "customer": "SUP-A", "closure": "resolved", "subject": SUBJECT_X, "named": False}]}},
+        {"query": q("customer:SUP-D", "notifications"),
+         "then": {"result": {"notifications": [{"type": "phase_changed"}, {"type": "defect_flagged", "flag": FLAG_X},
+                                                {"type": "defect_flag_closed", "flag": FLAG_X, "subject": "configuration_set", "closure": "resolved", "note": "IHD-X 1.1 fixes the pairing", "flagged_by": None}]}}},
         {"when": {"actor": "customer:SUP-A", "at": T(4), "command": {"type": "withdraw_defect_flag", "flag": FLAG_X}}, "then": {"error": "not_found"}},
         {"query": q("dcc", "defect_flags"), "then": {"count": 1}},
     ],

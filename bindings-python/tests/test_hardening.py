@@ -323,9 +323,9 @@ def test_pilot_proposals_never_offer_a_split_hub_the_other_supplier_has_not_cons
     given(e, json.loads((TESTS_DIR / "fixtures" / "rollout_estate.json").read_text()))
     e.create_campaign(DCC, t(1), campaign="C2", variant="CH-N-DB", target="2.0", cutoff=t(59))
     e.grant_pilot_oa(DCC, t(2), campaign="C2")
-    assert h(0x20) not in e.propose_pilot(A, "C2", size=20, at=t(2))
+    assert h(0x20) not in e.propose_pilot(A, "C2", size=20, at=t(2)).hubs
     e.approve_whole_estate(E, t(2), campaign="C2")
-    assert h(0x20) in e.propose_pilot(A, "C2", size=20, at=t(2))
+    assert h(0x20) in e.propose_pilot(A, "C2", size=20, at=t(2)).hubs
 
 
 

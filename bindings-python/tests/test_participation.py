@@ -80,7 +80,7 @@ def test_rejections_verdicts_and_the_mass_rollout_gate(engine: ota.Engine) -> No
 
 def test_proposals_policies_and_configuration_sets(engine: ota.Engine) -> None:
     proposal = engine.propose_pilot(A, "C1", 2, t(3), seed=7)
-    assert len(proposal) == 2 and proposal == engine.propose_pilot(A, "C1", 2, t(3), seed=7)
+    assert len(proposal.hubs) == 2 and proposal == engine.propose_pilot(A, "C1", 2, t(3), seed=7)
     with pytest.raises(ota.InvalidInputError):
         engine.propose_pilot(A, "C1", -1, t(3))
     engine.create_campaign(ota.Actor.DCC, t(3), campaign="C2", variant="CH-N-DB", target="2.0", cutoff=t(60),
@@ -124,7 +124,10 @@ def test_a_pilot_proposal_covers_as_many_sets_as_its_size_allows() -> None:
     })
     e.create_campaign(ota.Actor.DCC, t(1), campaign="C9", variant="CH-N-DB", target="2.0", cutoff=t(60))
     e.grant_pilot_oa(ota.Actor.DCC, t(2), campaign="C9")
-    chosen = e.propose_pilot(ota.Actor.customer("SUP-F"), "C9", 40, t(5), seed=7)
+    proposal = e.propose_pilot(ota.Actor.customer("SUP-F"), "C9", 40, t(5), seed=7)
+    chosen = proposal.hubs
     assert len(chosen) == 40
     sets = {(e.hub(ota.Actor.DCC, h).configuration_set.devices.esme or ota.HanDevice("", "")).model for h in chosen}
     assert len(sets) == 35 and len([m for m in sets if m.startswith("EM-B")]) == 5
+    # Weighed by hubs: the 5 large sets' 5 x 22 and 30 small sets' 30 x 2 of 200 candidates.
+    assert (proposal.sets, proposal.sets_covered, proposal.coverage_bp) == (50, 35, 8500)

@@ -181,6 +181,23 @@ def test_the_synthetic_estate_is_the_cores_and_loads_as_given() -> None:
         ota.synthetic_estate(0)
 
 
+def test_a_flagger_resolves_its_flag_and_those_told_of_it_are_told_how_it_closed() -> None:
+    e = rolling()
+    subject = ota.DefectSubject.firmware("CH-N-DB", "2.0")
+    flag = e.flag_defect(A, t(4), subject=subject, text="IHD pairing", named=False, suspend_own=True)[0].payload["flag"]
+    assert e.explain(A, "C2", h(0x10), t(4)).blockers[0].blocker == ota.BlockerKind.SUSPENDED_BY_DEFECT_FLAG
+    (closed,) = e.withdraw_defect_flag(A, t(5), flag=flag, closure=ota.FlagClosure.RESOLVED, note="fixed in 2.0.1")
+    assert closed.payload["closure"] == "resolved" and closed.payload["subject"]["subject"] == "firmware"
+    assert e.explain(A, "C2", h(0x10), t(5)).upgradeable, "the suspension lifts with the flag"
+    told = [n for n in e.notifications(D).notifications if n.type == ota.NotificationType.DEFECT_FLAG_CLOSED]
+    assert [(n.flag, n.closure, n.note, n.flagged_by) for n in told] == [(flag, ota.FlagClosure.RESOLVED, "fixed in 2.0.1", None)]
+    dcc = [n for n in e.notifications(DCC).notifications if n.type == ota.NotificationType.DEFECT_FLAG_CLOSED]
+    assert [n.flagged_by for n in dcc] == ["SUP-A"]
+    again = e.flag_defect(A, t(6), subject=subject, text="again")[0].payload["flag"]
+    with pytest.raises(ota.InvalidInputError, match="note"):
+        e.withdraw_defect_flag(A, t(6), flag=again, note=" ")
+
+
 def test_a_flagger_withdraws_its_flag_and_open_flags_are_bounded() -> None:
     e = rolling()
     subject = ota.DefectSubject.firmware("CH-N-DB", "2.0")

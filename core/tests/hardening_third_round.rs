@@ -401,7 +401,11 @@ fn a_flag_flood_is_bounded_and_leaves_the_others_as_they_were() {
         &mut e,
         &cust("SUP-A"),
         at(open),
-        Command::WithdrawDefectFlag(WithdrawDefectFlag { flag: first }),
+        Command::WithdrawDefectFlag(WithdrawDefectFlag {
+            flag: first,
+            closure: None,
+            note: None,
+        }),
     );
     assert!(e
         .state()
@@ -413,7 +417,11 @@ fn a_flag_flood_is_bounded_and_leaves_the_others_as_they_were() {
         .execute(
             &cust("SUP-A"),
             at(open),
-            Command::WithdrawDefectFlag(WithdrawDefectFlag { flag: first }),
+            Command::WithdrawDefectFlag(WithdrawDefectFlag {
+                flag: first,
+                closure: None,
+                note: None,
+            }),
         )
         .unwrap_err();
     assert_eq!(refused_twice.kind(), ErrorKind::NotFound);
@@ -423,7 +431,11 @@ fn a_flag_flood_is_bounded_and_leaves_the_others_as_they_were() {
         .execute(
             &cust("SUP-B"),
             at(open),
-            Command::WithdrawDefectFlag(WithdrawDefectFlag { flag: others }),
+            Command::WithdrawDefectFlag(WithdrawDefectFlag {
+                flag: others,
+                closure: None,
+                note: None,
+            }),
         )
         .unwrap_err();
     assert_eq!(not_yours.kind(), ErrorKind::NotFound);
@@ -438,7 +450,11 @@ fn a_flag_flood_is_bounded_and_leaves_the_others_as_they_were() {
             &mut e,
             &cust("SUP-A"),
             at(open + 1 + i),
-            Command::WithdrawDefectFlag(WithdrawDefectFlag { flag: id }),
+            Command::WithdrawDefectFlag(WithdrawDefectFlag {
+                flag: id,
+                closure: None,
+                note: None,
+            }),
         );
     }
     assert!(e.state().defect_flags(&Actor::Dcc).unwrap().len() <= open);
@@ -448,9 +464,10 @@ fn a_flag_flood_is_bounded_and_leaves_the_others_as_they_were() {
     let first_kind = serde_json::to_value(&page.notifications[0]).unwrap();
     assert_eq!(first_kind["type"], "notices_coalesced", "{first_kind}");
     let folded = first_kind["notices"].as_u64().unwrap() as usize;
+    // Every flag raised, and every flag closed (the first withdrawal and the flood's), told.
     assert_eq!(
         folded + page.notifications.len() - 1 + page.more as usize,
-        open + flood
+        open + flood + 1 + flood
     );
     assert!(page.notifications.len() + page.more as usize <= limits::MAX_PENDING_NOTICES);
     // SUP-C was told nothing, and its reads cost what they did (within 2x; 100 us for the

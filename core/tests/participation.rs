@@ -675,6 +675,7 @@ fn pilot_proposals_spread_over_sets_and_prefer_super_friendly_premises() {
         e.state()
             .propose_pilot(&cust("SUP-A"), &camp(C1), n, seed, t(5))
             .unwrap()
+            .hubs
     };
     let two = propose(&e, 2, 1);
     assert_eq!(two.len(), 2);
@@ -819,7 +820,8 @@ fn pilot_proposals_take_super_friendly_premises_first_overall_and_only_takeable_
     let chosen = e
         .state()
         .propose_pilot(&cust("SUP-F"), &camp(C1), 40, 7, t(5))
-        .unwrap();
+        .unwrap()
+        .hubs;
     assert_eq!(chosen.len(), 40);
     let friendly: Vec<HubId> = (100..=130).map(hub).collect();
     assert!(
@@ -835,7 +837,8 @@ fn pilot_proposals_take_super_friendly_premises_first_overall_and_only_takeable_
     let ten = e
         .state()
         .propose_pilot(&cust("SUP-F"), &camp(C1), 10, 7, t(5))
-        .unwrap();
+        .unwrap()
+        .hubs;
     assert!(ten.iter().all(|h| friendly.contains(h)), "{ten:?}");
     assert!(
         ten.contains(&hub(130)),
@@ -878,7 +881,8 @@ fn a_pilot_proposal_covers_as_many_sets_as_its_size_allows() {
     let chosen = e
         .state()
         .propose_pilot(&cust("SUP-F"), &camp(C1), 40, 7, t(5))
-        .unwrap();
+        .unwrap()
+        .hubs;
     assert_eq!(chosen.len(), 40);
     let sets: BTreeSet<String> = chosen
         .iter()
@@ -890,6 +894,15 @@ fn a_pilot_proposal_covers_as_many_sets_as_its_size_allows() {
     // 10 super-friendly hubs on the 5 large sets, then 30 hubs on 30 sets they left out.
     assert_eq!(sets.len(), 35, "{sets:?}");
     assert_eq!(sets.iter().filter(|m| m.starts_with("EM-B")).count(), 5);
+    // The answer says so, weighed by hubs: 5 x 22 + 30 x 2 of the 200 candidates.
+    let proposal = e
+        .state()
+        .propose_pilot(&cust("SUP-F"), &camp(C1), 40, 7, t(5))
+        .unwrap();
+    assert_eq!(
+        (proposal.sets, proposal.sets_covered, proposal.coverage_bp),
+        (50, 35, 8_500)
+    );
 }
 
 #[test]
@@ -996,6 +1009,7 @@ fn a_pilot_proposal_does_not_move_when_others_act_later() {
         e.state()
             .propose_pilot(&cust("SUP-A"), &camp(C1), 10, 1, at)
             .unwrap()
+            .hubs
     };
     assert_eq!(propose(&quiet, t(3)), propose(&busy, t(3)));
     // And time does matter to a proposal: after the cut-off, hub 6 is SUP-A's to propose.

@@ -146,6 +146,8 @@ enum Step {
     Flag(Actor, u64),
     /// Lift the latest suspending flag of `actor` on the set of hub `n`.
     Lift(Actor, u64),
+    /// Close (resolve) the latest flag of `actor` on the set of hub `n`.
+    Close(Actor, u64),
     /// The DCC halts (or resumes) the set of hub `n` in C1.
     Halt(u64, bool),
     /// The north's CSP pauses (or resumes) its dispatches of the set of hub `n` (None: all of
@@ -192,6 +194,29 @@ impl Step {
                     suspend_own: true,
                 }),
             ),
+            Step::Close(a, n) => {
+                let subject = DefectSubject::ConfigurationSet { set: set_of(e, *n) };
+                let flag = e
+                    .state()
+                    .defect_flags(a)
+                    .ok()
+                    .and_then(|flags| {
+                        flags
+                            .into_iter()
+                            .rev()
+                            .find(|f| f.yours && f.subject == subject)
+                            .map(|f| f.flag)
+                    })
+                    .unwrap_or(1);
+                (
+                    a.clone(),
+                    Command::WithdrawDefectFlag(WithdrawDefectFlag {
+                        flag,
+                        closure: Some(commshub_ota::defects::FlagClosure::Resolved),
+                        note: Some("fixed".into()),
+                    }),
+                )
+            }
             Step::Lift(a, n) => {
                 let subject = DefectSubject::ConfigurationSet { set: set_of(e, *n) };
                 let flag = e
@@ -429,6 +454,8 @@ fn base_step() -> impl Strategy<Value = Step> {
         1 => (c("C1"), any::<bool>()).prop_map(move |(cmp, y)| Step::Hold(b(), cmp, Some(6), y)),
         1 => Just(Step::Flag(b(), 6)),
         1 => Just(Step::Lift(b(), 6)),
+        1 => Just(Step::Close(b(), 6)),
+        1 => Just(Step::Close(a(), 1)),
         2 => (prop::sample::select(vec![6u64, 7]), any::<bool>()).prop_map(move |(n, bad)| Step::Plain(b(), health("C1", n, bad))),
         // The CSPs.
         // (Only the observer's hubs: an all-or-nothing report that also named others' hubs
@@ -498,6 +525,7 @@ fn noise_step() -> impl Strategy<Value = Step> {
         }),
         2 => who.clone().prop_filter_map("a set the observer has no hub on", |(id, _, own)| own.map(|n| Step::Flag(cust(id), n))),
         1 => who.clone().prop_filter_map("a set the observer has no hub on", |(id, _, own)| own.map(|n| Step::Lift(cust(id), n))),
+        1 => who.clone().prop_filter_map("a set the observer has no hub on", |(id, _, own)| own.map(|n| Step::Close(cust(id), n))),
         2 => (who.clone(), 0usize..4, any::<bool>()).prop_map(move |((id, hubs, _), i, bad)| Step::Plain(cust(id), health("C2", hubs[i % hubs.len()], bad))),
         1 => (who.clone(), 1i64..4).prop_map(|((id, _, _), up_to)| Step::Plain(cust(id), Command::AcknowledgeNotifications(AcknowledgeNotifications { up_to }))),
         // Others' business rules, acting on their own hubs (not SUP-B's: it supplies the

@@ -11,7 +11,8 @@ use commshub_ota::estate::ConfigurationSet;
 use commshub_ota::event::*;
 use commshub_ota::notices::NotificationKind;
 use commshub_ota::rollout::{
-    Blackout, HaltPolicy, HanHealth, HealthReport, Outcome, Pacing, UpgradeState,
+    Blackout, HaltPolicy, HanHealth, HealthReport, Outcome, OutcomeReport, Pacing, ReadBackReport,
+    UpgradeState,
 };
 use commshub_ota::*;
 
@@ -1349,4 +1350,169 @@ fn the_whole_rollout_replays_to_the_same_state_and_outboxes() {
         replayed.same_state_as(&e),
         "the replay rebuilds the outboxes too"
     );
+}
+
+/// Issue 26: a read-back that arrives after the reconciliation time-out corrects the record (the
+/// hub runs what was read, counted on the day it was read) and leaves the attempt failed and
+/// counted as it was; an inventory read-back is refused while an upgrade is in flight.
+#[test]
+fn a_late_read_back_corrects_the_firmware_and_leaves_the_attempt_as_it_was() {
+    let mut e = rolling(CampaignPolicy::default());
+    let rows = [
+        (10, Outcome::Dispatched),
+        (10, Outcome::Delivered),
+        (10, Outcome::Activated),
+        (10, Outcome::NoResponse),
+    ];
+    ok(&mut e, &csp(), t(3), report(&rows));
+    // In flight: an inventory read-back is the attempt's outcome, not a correction.
+    let inventory = |n: u64, v: &str| {
+        Command::ReportReadBacks(ReportReadBacks {
+            readings: vec![ReadBackReport {
+                hub: hub(n),
+                firmware: fw(v),
+                happened_at: None,
+            }],
+        })
+    };
+    let err = refused(
+        &mut e,
+        &csp(),
+        t(3),
+        inventory(10, "2.0"),
+        ErrorKind::BulkRejected,
+    );
+    assert!(err.to_string().contains("in flight"), "{err}");
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(7),
+        Command::CheckDeadlines(CheckDeadlines {}),
+    );
+    let failed = |e: &Engine| -> i64 {
+        e.state()
+            .campaign_progress(&Actor::Dcc, &camp(C1), t(7))
+            .unwrap()
+            .iter()
+            .map(|p| p.failed)
+            .sum()
+    };
+    assert_eq!(failed(&e), 1, "timed out");
+    assert_eq!(firmware_of(&e, 10), "1.1");
+    // The read-back comes on day 8; the hub was read on day 5, before the time-out.
+    let late = Command::ReportOutcomes(ReportOutcomes {
+        campaign: camp(C1),
+        outcomes: vec![OutcomeReport {
+            hub: hub(10),
+            outcome: read_back("2.0"),
+            happened_at: Some(t(5)),
+        }],
+    });
+    let before = inbox(&e, &cust("SUP-A")).len();
+    ok(&mut e, &csp(), t(8), late);
+    assert_eq!(firmware_of(&e, 10), "2.0");
+    assert_eq!(failed(&e), 1, "the attempt stays failed, counted once");
+    assert_eq!(
+        blockers(&e, &Actor::Dcc, 10, 8),
+        vec![Blocker::AlreadyOnTarget]
+    );
+    assert_eq!(
+        inbox(&e, &cust("SUP-A")).len(),
+        before,
+        "no second outcome is told"
+    );
+    let a = cust("SUP-A");
+    let on_2_0 = |day: i64| -> i64 {
+        e.state()
+            .dpl_on(&a, Some(&cid("SUP-A")), t(day).date_naive())
+            .unwrap()
+            .iter()
+            .filter(|d| d.configuration_set.firmware.as_str() == "2.0")
+            .map(|d| d.hubs)
+            .sum()
+    };
+    assert_eq!((on_2_0(4), on_2_0(5), on_2_0(8)), (0, 1, 1));
+    // A late read-back of a version not of the variant is refused.
+    let bad = Command::ReportOutcomes(ReportOutcomes {
+        campaign: camp(C1),
+        outcomes: vec![OutcomeReport::new(hub(10), read_back("9.9"))],
+    });
+    refused(&mut e, &csp(), t(8), bad, ErrorKind::BulkRejected);
+    // Outside any attempt, the CSP's inventory read-back corrects another hub.
+    ok(&mut e, &csp(), t(8), inventory(11, "2.0"));
+    assert_eq!(firmware_of(&e, 11), "2.0");
+    let replayed = Engine::replay(e.events().unwrap().to_vec()).unwrap();
+    assert_eq!(replayed.state(), e.state());
+}
+
+/// Decision 23: a dispatch reported outside the pilot's dispatch window, or of a hub whose set
+/// the CSP paused, is refused; inside the window and on another set it is taken.
+#[test]
+fn the_csps_window_and_pause_hold_its_own_dispatch_reports() {
+    let mut e = rolling(CampaignPolicy::default());
+    ok(
+        &mut e,
+        &csp(),
+        t(3),
+        Command::SetPilotPacing(SetPilotPacing {
+            campaign: camp(C1),
+            pacing: commshub_ota::rollout::PilotPacing {
+                daily_cap: None,
+                window: Some(commshub_ota::rollout::DispatchWindow {
+                    from_hour: 10,
+                    to_hour: 16,
+                }),
+            },
+        }),
+    );
+    // t(3) is 09:00 in January's GB time: before the window opens.
+    let err = refused(
+        &mut e,
+        &csp(),
+        t(3),
+        report(&[(10, Outcome::Dispatched)]),
+        ErrorKind::BulkRejected,
+    );
+    assert!(
+        err.to_string()
+            .contains("outside the pilot's dispatch window"),
+        "{err}"
+    );
+    let eleven = t(3) + chrono::Duration::hours(2);
+    ok(&mut e, &csp(), eleven, report(&[(10, Outcome::Dispatched)]));
+    let set_x = set_of(&e, 11);
+    ok(
+        &mut e,
+        &csp(),
+        eleven,
+        Command::HaltUpgrades(HaltUpgrades {
+            campaign: camp(C1),
+            set: Some(set_x),
+            reason: "EM-A1 meters drop off the HAN".into(),
+        }),
+    );
+    let err = refused(
+        &mut e,
+        &csp(),
+        eleven,
+        report(&[(11, Outcome::Dispatched)]),
+        ErrorKind::BulkRejected,
+    );
+    assert!(
+        err.to_string().contains("the CSP paused its dispatches"),
+        "{err}"
+    );
+    let list: Vec<HubId> = e
+        .state()
+        .upgrade_list(&csp(), Region::North, eleven, 0, 1000)
+        .unwrap()
+        .entries
+        .into_iter()
+        .map(|x| x.hub)
+        .collect();
+    assert!(
+        !list.contains(&hub(11)) && list.contains(&hub(16)),
+        "{list:?}"
+    );
+    ok(&mut e, &csp(), eleven, report(&[(16, Outcome::Dispatched)]));
 }

@@ -623,13 +623,21 @@ fn postgres_least_privilege_a_party_appends_its_own_acts_and_reads_its_own_feed_
         payload: EventPayload::DefectFlagWithdrawn(commshub_ota::event::DefectFlagWithdrawn {
             flag: 1,
             customer: cid("SUP-A"),
+            closure: Default::default(),
+            note: None,
+            subject: None,
+            named: false,
         }),
         act: Some(act::Act {
             by: cust("SUP-A"),
             key: key_of(&cust("SUP-A")).public_key(),
             n: mirror.next_act(&cust("SUP-A")),
             sig: "00".repeat(64).parse().unwrap(),
-            command: Some(Command::WithdrawDefectFlag(WithdrawDefectFlag { flag: 1 })),
+            command: Some(Command::WithdrawDefectFlag(WithdrawDefectFlag {
+                flag: 1,
+                closure: None,
+                note: None,
+            })),
         }),
     };
     append(&mut as_party, &[unsigned]).unwrap();

@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use commshub_ota::command::{FlagDefect, WithdrawDefectFlag};
+use commshub_ota::command::FlagDefect;
 use commshub_ota::defects::DefectSubject;
 use commshub_ota::store::snapshot;
 use commshub_ota::{Actor, Engine, ErrorKind};
@@ -37,15 +37,26 @@ fn world() -> Engine {
         );
     }
     let flags = e.state().defect_flags(&Actor::Dcc).unwrap();
-    ok(
-        &mut e,
-        &cust("SUP-A"),
-        t(5),
-        WithdrawDefectFlag {
-            flag: flags[1].flag,
-        }
-        .into(),
-    );
+    // Withdrawn as the build that wrote format 1 recorded it: before closings were told (no
+    // subject in the event), so its outboxes are the fixture's.
+    let seq = e.state().last_seq() + 1;
+    e.apply_event(commshub_ota::Event {
+        seq,
+        at: t(5),
+        actor: cust("SUP-A"),
+        payload: commshub_ota::EventPayload::DefectFlagWithdrawn(
+            commshub_ota::event::DefectFlagWithdrawn {
+                flag: flags[1].flag,
+                customer: cid("SUP-A"),
+                closure: Default::default(),
+                note: None,
+                subject: None,
+                named: false,
+            },
+        ),
+        act: None,
+    })
+    .unwrap();
     e
 }
 

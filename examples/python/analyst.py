@@ -104,7 +104,10 @@ def main() -> None:
 
     # A small pilot: nominate proposed hubs; the CSP upgrades what its list offers.
     at = T0 + timedelta(days=4)
-    proposed = engine.propose_pilot(me, "2026-Q4-N-2.0", 20, at, seed)
+    proposal = engine.propose_pilot(me, "2026-Q4-N-2.0", 20, at, seed)
+    proposed = proposal.hubs
+    print(f"\nA pilot of {len(proposed)} hubs tests {proposal.sets_covered} of {proposal.sets} of our "
+          f"configuration sets, {proposal.coverage_bp / 100:.1f}% of our candidate hubs by set")
     if proposed:
         engine.nominate_hubs(me, at, campaign="2026-Q4-N-2.0", hubs=proposed)
     csp = ota.Actor.csp(ota.Region.NORTH)

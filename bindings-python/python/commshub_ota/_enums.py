@@ -111,6 +111,14 @@ class DefectSubjectKind(_StrEnum):
     FIRMWARE = "firmware"
 
 
+class FlagClosure(_StrEnum):
+    """How its flagger closed a defect flag: the defect was real and is dealt with (`resolved`),
+    or the flag was a mistake (`retracted`)."""
+
+    RESOLVED = "resolved"
+    RETRACTED = "retracted"
+
+
 class Gate(_StrEnum):
     """The readiness gates a firmware version passes, in this order, before it may be deployed."""
 
@@ -228,6 +236,9 @@ class NotificationType(_StrEnum):
     #: A customer flagged a defect on a configuration set or firmware the recipient has hubs on
     #: (the flagging customer named only if it chose to be).
     DEFECT_FLAGGED = "defect_flagged"
+    #: A defect flag you were told of was closed by its flagger: `resolved` or `retracted`,
+    #: with its note; its flagger named as the flag named it.
+    DEFECT_FLAG_CLOSED = "defect_flag_closed"
     #: A pilot participant's verdict (the participant named to the DCC only).
     PILOT_VERDICT = "pilot_verdict"
     #: What one outcome report did to the recipient's hubs (the DCC: to all of them).
@@ -440,6 +451,7 @@ __all__ = [
     "BlockerKind",
     "CampaignChangeKind",
     "DefectSubjectKind",
+    "FlagClosure",
     "Gate",
     "HanBand",
     "HanDeviceKind",

@@ -9,9 +9,9 @@ from datetime import date, datetime
 from typing import Any, Callable, Dict, List, Optional, Sequence, TypeVar
 
 from ._convert import _choice, _count, _date, _each, _flag, _id, _list_of, _text, _time, _view
-from ._enums import Gate, HanDeviceKind, Region, SmiStatus, SupplyRole
+from ._enums import FlagClosure, Gate, HanDeviceKind, Region, SmiStatus, SupplyRole
 from ._records import Event
-from ._views import CampaignPolicy, CampaignView, ConfigSetCount, ConfigurationSet, ConsumerFlags, DefectSubject, DefectView, DplDay, DplEntry, DryRun, Explanation, FirmwareCount, FirmwareView, HealthReport, HubPage, HubRow, HubView, NoticeAudience, NotificationPage, OutcomeReport, ParticipationView, PieSlice, PilotPacing, PilotStatus, PilotVerdict, Prerequisite, RuleSpec, RuleView, SetProgress, SharesDay, Trend, UpgradePage, Variant
+from ._views import CampaignPolicy, CampaignView, ConfigSetCount, ConfigurationSet, ConsumerFlags, DefectSubject, DefectView, DplDay, DplEntry, DryRun, Explanation, FirmwareCount, FirmwareView, HealthReport, HubPage, HubRow, HubView, NoticeAudience, NotificationPage, OutcomeReport, ParticipationView, PieSlice, PilotPacing, PilotProposal, PilotStatus, PilotVerdict, Prerequisite, ReadBackReport, RuleSpec, RuleView, SetProgress, SharesDay, Trend, UpgradePage, Variant
 
 _T = TypeVar("_T")
 
@@ -28,6 +28,7 @@ VIEW_IDS: Dict[str, Dict[str, str]] = {
     "HubRow": {"firmware": "firmware_version", "gas_supplier": "customer_id", "id": "hub_id", "import_supplier": "customer_id", "variant": "variant_id"},
     "NoticeAudience": {"campaign": "campaign_id", "customers": "customer_id", "set": "@ConfigurationSet", "variant": "variant_id"},
     "OutcomeReport": {"firmware": "firmware_version", "hub": "hub_id"},
+    "ReadBackReport": {"firmware": "firmware_version", "hub": "hub_id"},
     "RuleAction": {"extra": "@CutoffExtra"},
     "RuleSpec": {"action": "@RuleAction"},
     "Variant": {"id": "variant_id", "region": "region"},
@@ -87,6 +88,28 @@ class EngineMethods:
             version=_id("firmware_version", version, "version"),
             gate=_choice(Gate, gate, "gate"),
             note=None if note is None else _text(note, "note"),
+        )
+
+    def withdraw_gate(
+        self,
+        actor: str,
+        at: datetime,
+        *,
+        variant: str,
+        version: str,
+        gate: Gate,
+        reason: str,
+    ) -> List[Event]:
+        """A gate's recorder takes it back, with a reason (decision 24): the gate and every later one
+        (they rested on it) are withdrawn. The DCC's gates by the DCC, `csp_approved` by the
+        region's CSP, `customer_tested` by the customer that recorded it. Withdrawing any gate of a
+        version on the production CPL recalls it: the live campaigns that target it are suspended
+        (the DCC resumes them once the gates are passed again) and no hub is upgraded to it."""
+        return self._run(actor, at, "withdraw_gate",
+            variant=_id("variant_id", variant, "variant"),
+            version=_id("firmware_version", version, "version"),
+            gate=_choice(Gate, gate, "gate"),
+            reason=_text(reason, "reason"),
         )
 
     def set_firmware_prerequisites(
@@ -395,6 +418,15 @@ class EngineMethods:
             reports=_each(reports, "reports", lambda x, f: _view(HealthReport, x, f, VIEW_IDS)),
         )
 
+    def report_read_backs(self, actor: str, at: datetime, *, readings: Sequence[ReadBackReport]) -> List[Event]:
+        """The CSP of the hubs' region: firmware read from hubs outside any upgrade attempt. Every row
+        is checked; any bad row refuses the whole report. A hub with an upgrade in flight is refused
+        (its read-back is that attempt's outcome, `report_outcomes`); so is a hub decommissioned or
+        withdrawn, a version not of the hub's variant, a time after the report, a hub listed twice."""
+        return self._run(actor, at, "report_read_backs",
+            readings=_each(readings, "readings", lambda x, f: _view(ReadBackReport, x, f, VIEW_IDS)),
+        )
+
     def check_deadlines(self, actor: str, at: datetime) -> List[Event]:
         """DCC (its scheduler): what time has made due. Unanswered hubs past the reconciliation
         timeout fail; customers are told their cut-off approaches or has passed, and of the sets
@@ -457,10 +489,26 @@ class EngineMethods:
         """The flagging customer: lift the suspension its defect flag placed on its own upgrades."""
         return self._run(actor, at, "lift_defect_suspension", flag=_count(flag, "flag"))
 
-    def withdraw_defect_flag(self, actor: str, at: datetime, *, flag: int) -> List[Event]:
-        """The flagging customer: withdraw its defect flag (the defect is understood, or the flag
-        was wrong). It is no longer shown (the DCC's log keeps the record) and suspends nothing."""
-        return self._run(actor, at, "withdraw_defect_flag", flag=_count(flag, "flag"))
+    def withdraw_defect_flag(
+        self,
+        actor: str,
+        at: datetime,
+        *,
+        flag: int,
+        closure: Optional[FlagClosure] = None,
+        note: Optional[str] = None,
+    ) -> List[Event]:
+        """The flagging customer: close its defect flag, as `resolved` (the defect was real and is
+        dealt with) or `retracted` (the flag was a mistake; the default), with an optional note. It
+        is no longer shown and suspends nothing; everyone told of the flag is told it closed, and
+        how (the log keeps the record).
+
+        `closure`: How it closes; none: `retracted`."""
+        return self._run(actor, at, "withdraw_defect_flag",
+            flag=_count(flag, "flag"),
+            closure=None if closure is None else _choice(FlagClosure, closure, "closure"),
+            note=None if note is None else _text(note, "note"),
+        )
 
     def acknowledge_notifications(self, actor: str, at: datetime, *, up_to: int) -> List[Event]:
         """Any actor: its notifications up to `up_to` were read; they are not delivered again."""
@@ -671,10 +719,11 @@ class EngineMethods:
             at=_time(at, "at"),
         )
 
-    def propose_pilot(self, actor: str, campaign: str, size: int, at: datetime, seed: int = 0) -> List[str]:
+    def propose_pilot(self, actor: str, campaign: str, size: int, at: datetime, seed: int = 0) -> PilotProposal:
         """A proposed pilot of `size` of the asker's hubs in `campaign` (deterministic from
-        `seed`): spread over its configuration sets, takeable hubs only."""
-        return self._ask(actor, "propose_pilot", _list_of(str),
+        `seed`): spread over its configuration sets, takeable hubs only, with the share of its
+        estate's sets and hubs the proposal tests."""
+        return self._ask(actor, "propose_pilot", PilotProposal.from_dict,
             campaign=_id("campaign_id", campaign, "campaign"),
             size=_count(size, "size", 2147483647),
             at=_time(at, "at"),

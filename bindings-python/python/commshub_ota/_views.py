@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any, List, Mapping, Optional
 
 from ._convert import JsonDict, _date, _time, parse_datetime
-from ._enums import BlackoutKind, BlockerKind, CampaignChangeKind, DefectSubjectKind, Gate, HanBand, HanDeviceKind, HanHealth, HoldFrom, NoticeAudienceKind, NotificationType, Outcome, PartyKind, Phase, PilotVerdictKind, Region, RuleActionKind, RuleTriggerKind, SliceKind, SmiStatus, SupplyRole, UpgradeState, Visibility, Weekday
+from ._enums import BlackoutKind, BlockerKind, CampaignChangeKind, DefectSubjectKind, FlagClosure, Gate, HanBand, HanDeviceKind, HanHealth, HoldFrom, NoticeAudienceKind, NotificationType, Outcome, PartyKind, Phase, PilotVerdictKind, Region, RuleActionKind, RuleTriggerKind, SliceKind, SmiStatus, SupplyRole, UpgradeState, Visibility, Weekday
 from ._view_extras import ConfigurationSetExtras, NotificationExtras
 
 
@@ -1024,6 +1024,9 @@ class FirmwareView:
     upgrades_from: List[str]
     on_production_cpl: bool
     gates: List[GateView]
+    #: Gates withdrawn by their recorders, oldest first (a customer's withdrawal names it to
+    #: itself and the DCC only, as its gate does).
+    withdrawals: List[GateWithdrawalView] = field(default_factory=list)
 
     @staticmethod
     def from_dict(d: Mapping[str, Any]) -> FirmwareView:
@@ -1033,6 +1036,7 @@ class FirmwareView:
             upgrades_from=list(d["upgrades_from"]),
             on_production_cpl=d["on_production_cpl"],
             gates=[GateView.from_dict(x0) for x0 in d["gates"]],
+            withdrawals=[] if (v := d.get("withdrawals")) is None else [GateWithdrawalView.from_dict(x0) for x0 in v],
         )
 
     def to_dict(self) -> JsonDict:
@@ -1042,6 +1046,7 @@ class FirmwareView:
             "upgrades_from": list(self.upgrades_from),
             "on_production_cpl": self.on_production_cpl,
             "gates": [x0.to_dict() for x0 in self.gates],
+            "withdrawals": [x0.to_dict() for x0 in self.withdrawals],
         }
 
 
@@ -1072,6 +1077,37 @@ class GateView:
             out["by"] = self.by
         if self.note is not None:
             out["note"] = self.note
+        return out
+
+
+@dataclass(frozen=True)
+class GateWithdrawalView:
+    """A gate withdrawn: which, when, by whom where the asker may know it, and why."""
+
+    gate: Gate
+    at: datetime
+    reason: str
+    by: Optional[str] = None
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> GateWithdrawalView:
+        """A `GateWithdrawalView` from its JSON form."""
+        return GateWithdrawalView(
+            gate=Gate(d["gate"]),
+            at=parse_datetime(d["at"]),
+            reason=d["reason"],
+            by=d.get("by"),
+        )
+
+    def to_dict(self) -> JsonDict:
+        """Its JSON form (a field that is None left out)."""
+        out: JsonDict = {
+            "gate": Gate(self.gate).value,
+            "at": _time(self.at, "GateWithdrawalView.at"),
+            "reason": self.reason,
+        }
+        if self.by is not None:
+            out["by"] = self.by
         return out
 
 
@@ -1539,6 +1575,7 @@ class Notification(NotificationExtras):
     act: Optional[str] = field(default=None, kw_only=True)
     campaign: Optional[str] = field(default=None, kw_only=True)
     changed: Optional[List[str]] = field(default=None, kw_only=True)
+    closure: Optional[FlagClosure] = field(default=None, kw_only=True)
     customer: Optional[str] = field(default=None, kw_only=True)
     cutoff: Optional[datetime] = field(default=None, kw_only=True)
     device: Optional[HanDeviceKind] = field(default=None, kw_only=True)
@@ -1555,6 +1592,7 @@ class Notification(NotificationExtras):
     hubs: Optional[List[str]] = field(default=None, kw_only=True)
     key: Optional[str] = field(default=None, kw_only=True)
     no_response: Optional[int] = field(default=None, kw_only=True)
+    note: Optional[str] = field(default=None, kw_only=True)
     notices: Optional[int] = field(default=None, kw_only=True)
     operational_approval: Optional[bool] = field(default=None, kw_only=True)
     pacing: Optional[PilotPacing] = field(default=None, kw_only=True)
@@ -1917,6 +1955,38 @@ class Notification(NotificationExtras):
         )
 
     @staticmethod
+    def defect_flag_closed(
+        id: int,
+        at: datetime,
+        flag: int,
+        closure: FlagClosure,
+        subject: DefectSubjectKind,
+        *,
+        event: Optional[int] = None,
+        flagged_by: Optional[str] = None,
+        note: Optional[str] = None,
+        set: Optional[ConfigurationSet] = None,
+        variant: Optional[str] = None,
+        version: Optional[str] = None,
+    ) -> Notification:
+        """A defect flag you were told of was closed by its flagger: `resolved` or `retracted`,
+        with its note; its flagger named as the flag named it."""
+        return Notification(
+            type=NotificationType.DEFECT_FLAG_CLOSED,
+            id=id,
+            at=at,
+            flag=flag,
+            closure=closure,
+            subject=subject,
+            event=event,
+            flagged_by=flagged_by,
+            note=note,
+            set=set,
+            variant=variant,
+            version=version,
+        )
+
+    @staticmethod
     def pilot_verdict(
         id: int,
         at: datetime,
@@ -2053,6 +2123,7 @@ class Notification(NotificationExtras):
             act=d.get("act"),
             campaign=d.get("campaign"),
             changed=None if (v := d.get("changed")) is None else list(v),
+            closure=None if (v := d.get("closure")) is None else FlagClosure(v),
             customer=d.get("customer"),
             cutoff=None if (v := d.get("cutoff")) is None else parse_datetime(v),
             device=None if (v := d.get("device")) is None else HanDeviceKind(v),
@@ -2069,6 +2140,7 @@ class Notification(NotificationExtras):
             hubs=None if (v := d.get("hubs")) is None else list(v),
             key=d.get("key"),
             no_response=d.get("no_response"),
+            note=d.get("note"),
             notices=d.get("notices"),
             operational_approval=d.get("operational_approval"),
             pacing=None if (v := d.get("pacing")) is None else PilotPacing.from_dict(v),
@@ -2105,6 +2177,8 @@ class Notification(NotificationExtras):
             out["campaign"] = self.campaign
         if self.changed is not None:
             out["changed"] = list(self.changed)
+        if self.closure is not None:
+            out["closure"] = FlagClosure(self.closure).value
         if self.customer is not None:
             out["customer"] = self.customer
         if self.cutoff is not None:
@@ -2137,6 +2211,8 @@ class Notification(NotificationExtras):
             out["key"] = self.key
         if self.no_response is not None:
             out["no_response"] = self.no_response
+        if self.note is not None:
+            out["note"] = self.note
         if self.notices is not None:
             out["notices"] = self.notices
         if self.operational_approval is not None:
@@ -2218,7 +2294,8 @@ class OutcomeReport:
     outcome: Outcome
     firmware: Optional[str] = field(default=None, kw_only=True)
     #: When it happened (docs/domain.md decision 15): no later than the report is recorded, and no
-    #: earlier than the hub's previous outcome. Absent: when the report is recorded.
+    #: earlier than the hub's previous outcome (a late read-back of a timed-out attempt: no
+    #: earlier than its dispatch). Absent: when the report is recorded.
     happened_at: Optional[datetime] = field(default=None, kw_only=True)
     reason: Optional[str] = field(default=None, kw_only=True)
 
@@ -2478,6 +2555,38 @@ class PilotPacing:
 
 
 @dataclass(frozen=True)
+class PilotProposal:
+    """`propose_pilot`'s answer: the hubs proposed, and how much of the asker's estate they test.
+    Counted over the hubs it could nominate (the candidates): `sets` their configuration sets,
+    `sets_covered` those the proposal reaches, and `coverage_bp` the share of the candidates on
+    a set the proposal reaches, in basis points (10 000: every candidate's set is tested)."""
+
+    hubs: List[str]
+    sets: int
+    sets_covered: int
+    coverage_bp: int
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> PilotProposal:
+        """A `PilotProposal` from its JSON form."""
+        return PilotProposal(
+            hubs=list(d["hubs"]),
+            sets=d["sets"],
+            sets_covered=d["sets_covered"],
+            coverage_bp=d["coverage_bp"],
+        )
+
+    def to_dict(self) -> JsonDict:
+        """Its JSON form (a field that is None left out)."""
+        return {
+            "hubs": list(self.hubs),
+            "sets": self.sets,
+            "sets_covered": self.sets_covered,
+            "coverage_bp": self.coverage_bp,
+        }
+
+
+@dataclass(frozen=True)
 class PilotStatus:
     """A campaign's pilot, participant by participant (the customer unnamed to a CSP)."""
 
@@ -2644,6 +2753,32 @@ class Prerequisite:
         out: JsonDict = {"device": HanDeviceKind(self.device).value, "min_firmware": self.min_firmware}
         if self.model is not None:
             out["model"] = self.model
+        return out
+
+
+@dataclass(frozen=True)
+class ReadBackReport:
+    """One hub's firmware as the CSP read it."""
+
+    hub: str
+    firmware: str
+    #: When it was read: no later than the report is recorded. Absent: when it is recorded.
+    happened_at: Optional[datetime] = None
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> ReadBackReport:
+        """A `ReadBackReport` from its JSON form."""
+        return ReadBackReport(
+            hub=d["hub"],
+            firmware=d["firmware"],
+            happened_at=None if (v := d.get("happened_at")) is None else parse_datetime(v),
+        )
+
+    def to_dict(self) -> JsonDict:
+        """Its JSON form (a field that is None left out)."""
+        out: JsonDict = {"hub": self.hub, "firmware": self.firmware}
+        if self.happened_at is not None:
+            out["happened_at"] = _time(self.happened_at, "ReadBackReport.happened_at")
         return out
 
 
@@ -3348,6 +3483,7 @@ __all__ = [
     "FirmwareCount",
     "FirmwareView",
     "GateView",
+    "GateWithdrawalView",
     "HaltFigures",
     "HaltPolicy",
     "HanDevice",
@@ -3368,11 +3504,13 @@ __all__ = [
     "Party",
     "PieSlice",
     "PilotPacing",
+    "PilotProposal",
     "PilotStatus",
     "PilotStatusRow",
     "PilotVerdict",
     "PolicyNote",
     "Prerequisite",
+    "ReadBackReport",
     "RuleAction",
     "RuleNote",
     "RuleRef",

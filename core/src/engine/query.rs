@@ -96,7 +96,7 @@ impl Engine {
                 size,
                 seed,
                 at,
-            } => Answer::HubIds(s.propose_pilot(
+            } => Answer::PilotProposal(s.propose_pilot(
                 actor,
                 campaign,
                 u32::try_from(non_negative("size", i64::from(*size))?).unwrap_or(u32::MAX),

@@ -17,6 +17,9 @@ pub const MAX_OUTCOME_ROWS: usize = 4_000_000;
 /// Campaigns not yet completed or cancelled per hub variant: the CSP's list and every
 /// eligibility check walk the live ones.
 pub const MAX_LIVE_CAMPAIGNS_PER_VARIANT: usize = 16;
+/// Gate withdrawals kept per firmware version: a recorder cannot grow the catalogue without
+/// end by recording and withdrawing a gate.
+pub const MAX_GATE_WITHDRAWALS: usize = 64;
 /// Defect flags one customer may have suspending at once.
 pub const MAX_SUSPENDING_FLAGS_PER_CUSTOMER: usize = 64;
 /// Defect flags one customer may have open (raised and not withdrawn): a customer cannot

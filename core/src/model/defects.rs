@@ -59,6 +59,27 @@ pub fn flag_id(subject: &DefectSubject, text: &str, at: DateTime<Utc>, ordinal: 
     crate::kernel::limits::signed((h & ((1 << 53) - 1)).max(1))
 }
 
+/// How its flagger closed a defect flag: the defect was real and is dealt with (`resolved`),
+/// or the flag was a mistake (`retracted`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FlagClosure {
+    Resolved,
+    #[default]
+    Retracted,
+}
+
+impl FlagClosure {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlagClosure::Resolved => "resolved",
+            FlagClosure::Retracted => "retracted",
+        }
+    }
+}
+
 /// The subject resolved to the model's tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Resolved {

@@ -152,6 +152,18 @@ pub enum NotificationKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         flagged_by: Option<CustomerId>,
     },
+    /// A defect flag you were told of was closed by its flagger: `resolved` or `retracted`,
+    /// with its note; its flagger named as the flag named it.
+    DefectFlagClosed {
+        flag: i64,
+        #[serde(flatten)]
+        subject: DefectSubject,
+        closure: crate::model::defects::FlagClosure,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        flagged_by: Option<CustomerId>,
+    },
     /// A pilot participant's verdict (the participant named to the DCC only).
     PilotVerdict {
         campaign: CampaignId,

@@ -30,6 +30,22 @@ pub struct FirmwareView {
     pub upgrades_from: Vec<FirmwareVersion>,
     pub on_production_cpl: bool,
     pub gates: Vec<GateView>,
+    /// Gates withdrawn by their recorders, oldest first (a customer's withdrawal names it to
+    /// itself and the DCC only, as its gate does).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub withdrawals: Vec<GateWithdrawalView>,
+}
+
+/// A gate withdrawn: which, when, by whom where the asker may know it, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct GateWithdrawalView {
+    pub gate: Gate,
+    pub at: DateTime<Utc>,
+    pub by: Option<Actor>,
+    pub reason: String,
 }
 
 impl State {
@@ -62,6 +78,12 @@ impl State {
                 return Err(Error::not_found(Entity::Variant, variant));
             }
         }
+        // A customer recorder is named to itself and the DCC only.
+        let shown = |by: &Actor| match (by, actor) {
+            (Actor::Customer(by), Actor::Customer(me)) if by != me => None,
+            (Actor::Customer(_), Actor::Csp(_)) => None,
+            (by, _) => Some(by.clone()),
+        };
         Ok(self.catalogue.firmware_of_variant[usize::from(v)]
             .iter()
             .map(|&f| {
@@ -80,12 +102,18 @@ impl State {
                         .map(|g| GateView {
                             gate: g.gate,
                             at: g.at,
-                            by: match (&g.by, actor) {
-                                (Actor::Customer(by), Actor::Customer(me)) if by != me => None,
-                                (Actor::Customer(_), Actor::Csp(_)) => None,
-                                (by, _) => Some(by.clone()),
-                            },
+                            by: shown(&g.by),
                             note: g.note.clone(),
+                        })
+                        .collect(),
+                    withdrawals: fw
+                        .withdrawals
+                        .iter()
+                        .map(|w| GateWithdrawalView {
+                            gate: w.gate,
+                            at: w.at,
+                            by: shown(&w.by),
+                            reason: w.reason.clone(),
                         })
                         .collect(),
                 }

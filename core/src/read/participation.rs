@@ -3,6 +3,7 @@
 use crate::kernel::error::Error;
 use crate::kernel::ids::actor::Actor;
 use crate::kernel::ids::{CampaignId, CustomerId, HubId};
+use crate::kernel::limits;
 use crate::kernel::phase::Phase;
 use crate::kernel::rng::SplitMix64;
 use crate::model::estate::{ConfigurationSet, CustomerIdx, SupplyRole, NO_CUSTOMER};
@@ -164,7 +165,7 @@ impl State {
         size: u32,
         seed: u64,
         at: DateTime<Utc>,
-    ) -> Result<Vec<HubId>, Error> {
+    ) -> Result<PilotProposal, Error> {
         let Actor::Customer(id) = actor else {
             return Err(Error::not_permitted(
                 actor,
@@ -177,7 +178,7 @@ impl State {
             return Err(Error::invalid_input("size", "propose at least one hub"));
         }
         let Some(me) = self.estate.customer_idx(id) else {
-            return Ok(Vec::new());
+            return Ok(PilotProposal::default());
         };
         let mut ctx = self.campaign_ctx(c, at);
         // A nominated hub is in the pilot: evaluate as if this one were (pilot rules apply).
@@ -227,6 +228,11 @@ impl State {
             (cap as usize).saturating_sub(c.consents.nominated_count(me))
         });
         let total: usize = tiers.iter().flat_map(|t| t.values()).map(Vec::len).sum();
+        // Candidates per set, both tiers: what the coverage is weighed by.
+        let mut pool: BTreeMap<u32, usize> = BTreeMap::new();
+        for (&config, hubs) in tiers.iter().flat_map(|t| t.iter()) {
+            *pool.entry(config).or_default() += hubs.len();
+        }
         let mut want = (size as usize).min(total).min(remaining_cap);
         // Super-friendly premises first, over all sets; then the rest, each tier spread over
         // its configuration sets, the second reaching first the sets the first left out (a
@@ -251,8 +257,30 @@ impl State {
             covered.extend(taken.iter().map(|&(config, _)| config));
             out.extend(taken.into_iter().map(|(_, hub)| hub));
         }
-        Ok(out)
+        let reached: usize = covered.iter().filter_map(|c| pool.get(c)).sum();
+        Ok(PilotProposal {
+            hubs: out,
+            sets: limits::signed(pool.len() as u64),
+            sets_covered: limits::signed(covered.len() as u64),
+            coverage_bp: (reached * 10_000)
+                .checked_div(total)
+                .map_or(0, |bp| i32::try_from(bp).unwrap_or(10_000)),
+        })
     }
+}
+
+/// `propose_pilot`'s answer: the hubs proposed, and how much of the asker's estate they test.
+/// Counted over the hubs it could nominate (the candidates): `sets` their configuration sets,
+/// `sets_covered` those the proposal reaches, and `coverage_bp` the share of the candidates on
+/// a set the proposal reaches, in basis points (10 000: every candidate's set is tested).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PilotProposal {
+    pub hubs: Vec<HubId>,
+    pub sets: i64,
+    pub sets_covered: i64,
+    pub coverage_bp: i32,
 }
 
 /// One configuration set's candidates in a tier: whether an earlier tier already took a hub

@@ -147,7 +147,8 @@ pub enum Query {
         at: DateTime<Utc>,
     },
     /// A proposed pilot of `size` of the asker's hubs in `campaign` (deterministic from
-    /// `seed`): spread over its configuration sets, takeable hubs only.
+    /// `seed`): spread over its configuration sets, takeable hubs only, with the share of its
+    /// estate's sets and hubs the proposal tests.
     ProposePilot {
         campaign: CampaignId,
         size: i32,
@@ -210,7 +211,7 @@ pub enum Answer {
     UpgradePage(UpgradePage),
     Participation(Box<ParticipationView>),
     Participations(Vec<ParticipationView>),
-    HubIds(Vec<HubId>),
+    PilotProposal(crate::read::participation::PilotProposal),
     PilotStatus(PilotStatus),
     Progress(Vec<SetProgress>),
     EstateByFirmware(Vec<FirmwareCount>),

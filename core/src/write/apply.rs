@@ -57,16 +57,23 @@ impl State {
                 })?;
         }
         event.payload.apply_each(self, event, verify)?;
-        // What the event moved in the Deployed Products List, on its GB local day.
-        let day = crate::model::estate::days_from_date(crate::kernel::civil_time::day_of(event.at));
-        self.dpl.record(day, &mut self.estate.dpl_moves);
-        self.trends.moved(day);
+        // What the event moved in the Deployed Products List, on its GB local day (a fact with
+        // its own time was recorded on its own day as it was applied).
+        self.record_moves_on(event.at);
         if let Some(act) = &event.act {
             self.keys.counters.insert(act.by.clone(), act.n);
         }
         self.last_seq = event.seq;
         self.last_at = Some(event.at);
         Ok(())
+    }
+
+    /// Records what the estate moved since the last record in the Deployed Products List, on
+    /// `at`'s GB local day, and tells the trend memo that day moved.
+    pub(super) fn record_moves_on(&mut self, at: chrono::DateTime<chrono::Utc>) {
+        let day = crate::model::estate::days_from_date(crate::kernel::civil_time::day_of(at));
+        self.dpl.record(day, &mut self.estate.dpl_moves);
+        self.trends.moved(day);
     }
 
     pub(super) fn position(&self, hub: HubId) -> Result<usize, Error> {

@@ -130,6 +130,7 @@ impl Decide for GrantPilotOa {
     fn decide(self, state: &State, cx: &Cx) -> Result<Vec<EventPayload>, Error> {
         let GrantPilotOa { campaign } = self;
         cx.dcc_only()?;
+        state.require_target_on_cpl(&campaign)?;
         Ok(vec![state.transition(
             &campaign,
             Transition::StartPilot,
@@ -282,6 +283,7 @@ impl Decide for ResumeCampaign {
     fn decide(self, state: &State, cx: &Cx) -> Result<Vec<EventPayload>, Error> {
         let ResumeCampaign { campaign } = self;
         cx.dcc_only()?;
+        state.require_target_on_cpl(&campaign)?;
         Ok(vec![state.transition(
             &campaign,
             Transition::Resume,

@@ -13,9 +13,12 @@ use crate::kernel::error::{Entity, Rule};
 use crate::kernel::ids::actor::Actor;
 use crate::kernel::ids::{FirmwareVersion, VariantId};
 use crate::kernel::limits;
+use crate::model::campaigns::{CampaignChange, HistoryEntry, Phase};
 use crate::model::catalogue::{
-    FirmwareEntry, FirmwareIdx, Gate, GateRecord, GateRecorder, Prerequisite, Variant, VariantIdx,
+    FirmwareEntry, FirmwareIdx, Gate, GateRecord, GateRecorder, GateWithdrawal, Prerequisite,
+    Variant, VariantIdx,
 };
+use crate::model::notices::NotificationKind;
 use crate::model::state::State;
 use crate::write::event::EventPayload;
 
@@ -403,6 +406,7 @@ impl Evolve for FirmwareRegistered {
             gates: Vec::new(),
             registered_at: event.at,
             prerequisites: prerequisites.clone(),
+            withdrawals: Vec::new(),
         });
         state.catalogue.firmware_index[usize::from(v)].insert(version.clone(), idx);
         state.catalogue.firmware_of_variant[usize::from(v)].push(idx);
@@ -512,6 +516,216 @@ impl Evolve for FirmwarePrerequisitesSet {
 
     fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
         // Tells nobody: each hub's explain says what holds it.
+    }
+}
+
+/// A gate's recorder takes it back, with a reason (decision 24): the gate and every later one
+/// (they rested on it) are withdrawn. The DCC's gates by the DCC, `csp_approved` by the
+/// region's CSP, `customer_tested` by the customer that recorded it. Withdrawing any gate of a
+/// version on the production CPL recalls it: the live campaigns that target it are suspended
+/// (the DCC resumes them once the gates are passed again) and no hub is upgraded to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawGate {
+    pub variant: VariantId,
+    pub version: FirmwareVersion,
+    pub gate: Gate,
+    pub reason: String,
+}
+
+impl Decide for WithdrawGate {
+    fn action(&self) -> String {
+        let WithdrawGate {
+            variant,
+            version,
+            gate,
+            ..
+        } = self;
+        format!("withdraw gate {gate} of firmware {version} of variant {variant}")
+    }
+
+    fn check_bounds(&self) -> Result<(), Error> {
+        limits::text("reason", &self.reason)
+    }
+
+    fn decide(self, state: &State, cx: &Cx) -> Result<Vec<EventPayload>, Error> {
+        let WithdrawGate {
+            variant,
+            version,
+            gate,
+            reason,
+        } = self;
+        let v = state.variant_idx(&variant)?;
+        let f = state.firmware_idx(v, &variant, &version)?;
+        let record = state.catalogue.fw(f).gates.get(gate.position());
+        state.withdrawal_allowed(cx.actor, v, gate, record, &cx.action)?;
+        if reason.trim().is_empty() {
+            return Err(Error::invalid_input(
+                "reason",
+                "a withdrawal needs a reason",
+            ));
+        }
+        let fw = state.catalogue.fw(f);
+        if record.is_none() {
+            return Err(Error::precondition(
+                Rule::NoChange,
+                format!("{variant}@{version}: {gate} is not recorded"),
+            ));
+        }
+        if fw.withdrawals.len() >= limits::MAX_GATE_WITHDRAWALS {
+            return Err(Error::too_many(
+                "gate withdrawals of this version",
+                fw.withdrawals.len() + 1,
+                limits::MAX_GATE_WITHDRAWALS,
+            ));
+        }
+        Ok(vec![EventPayload::GateWithdrawn(GateWithdrawn {
+            variant,
+            version,
+            gate,
+            reason,
+        })])
+    }
+}
+
+impl State {
+    /// Whether `actor` may withdraw `gate` (recorded as `record`): its recorder only.
+    fn withdrawal_allowed(
+        &self,
+        actor: &Actor,
+        v: VariantIdx,
+        gate: Gate,
+        record: Option<&GateRecord>,
+        action: &str,
+    ) -> Result<(), Error> {
+        match (gate.recorder(), actor) {
+            (GateRecorder::Dcc, Actor::Dcc) => Ok(()),
+            (GateRecorder::RegionCsp, _) => self.require_region_csp(actor, v, action),
+            // A customer's testing gate is the customer's that recorded it.
+            (GateRecorder::Customer, Actor::Customer(_))
+                if record.is_none_or(|r| r.by == *actor) =>
+            {
+                Ok(())
+            }
+            _ => Err(Error::not_permitted(
+                actor,
+                action,
+                format!("only the party that recorded {gate} withdraws it"),
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct GateWithdrawn {
+    pub variant: VariantId,
+    pub version: FirmwareVersion,
+    pub gate: Gate,
+    pub reason: String,
+}
+
+impl Evolve for GateWithdrawn {
+    fn recorded_by(&self, state: &State, actor: &Actor) -> Authority {
+        let Some(v) = state.catalogue.variant_idx(&self.variant) else {
+            return Ok(()); // an unknown variant is refused as unknown on apply
+        };
+        let record = state
+            .catalogue
+            .firmware_idx(v, &self.version)
+            .and_then(|f| state.catalogue.fw(f).gates.get(self.gate.position()));
+        state
+            .withdrawal_allowed(actor, v, self.gate, record, "withdraw a gate")
+            .map_err(|e| e.to_string())
+    }
+
+    fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
+        let GateWithdrawn {
+            variant,
+            version,
+            gate,
+            reason,
+        } = self;
+        let v = state
+            .catalogue
+            .variant_idx(variant)
+            .ok_or_else(|| Error::not_found(Entity::Variant, variant))?;
+        let f = state
+            .catalogue
+            .firmware_idx(v, version)
+            .ok_or_else(|| Error::not_found(Entity::Firmware, format!("{variant}@{version}")))?;
+        let fw = &mut state.catalogue.firmware[usize::from(f)];
+        if gate.position() >= fw.gates.len() {
+            return Err(Error::precondition(
+                Rule::NoChange,
+                format!("{variant}@{version}: {gate} is not recorded"),
+            ));
+        }
+        if fw.withdrawals.len() >= limits::MAX_GATE_WITHDRAWALS {
+            return Err(Error::too_many(
+                "gate withdrawals of this version",
+                fw.withdrawals.len() + 1,
+                limits::MAX_GATE_WITHDRAWALS,
+            ));
+        }
+        let recalled = fw.on_production_cpl();
+        fw.gates.truncate(gate.position());
+        fw.withdrawals.push(GateWithdrawal {
+            gate: *gate,
+            at: event.at,
+            by: event.actor.clone(),
+            reason: reason.clone(),
+        });
+        if recalled {
+            // Recalled from the production CPL: the live campaigns to it stop here.
+            let why =
+                format!("{variant}@{version} was withdrawn from the production CPL: {reason}");
+            for c in state.campaigns.values_mut() {
+                if c.target == f && matches!(c.phase, Phase::Pilot | Phase::MassRollout) {
+                    let from = c.phase;
+                    c.resume_to = Some(from);
+                    c.phase = Phase::Suspended;
+                    super::policy::record_history(
+                        c,
+                        event,
+                        CampaignChange::PhaseChanged {
+                            from,
+                            to: Phase::Suspended,
+                            reason: Some(why.clone()),
+                        },
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn notices(&self, state: &State, event: &Event, out: &mut Notices) {
+        let seq = Some(limits::signed(event.seq));
+        for c in state.campaigns.values() {
+            let Some(HistoryEntry {
+                change: CampaignChange::PhaseChanged { from, to, reason },
+                ..
+            }) = c.history.last().filter(|h| h.seq == seq)
+            else {
+                continue;
+            };
+            let kind = NotificationKind::PhaseChanged {
+                campaign: c.id.clone(),
+                from: *from,
+                to: *to,
+                operational_approval: false,
+                reason: reason.clone(),
+                figures: None,
+            };
+            for r in state.campaign_parties(c) {
+                out.push((r, kind.clone()));
+            }
+        }
     }
 }
 
@@ -642,5 +856,154 @@ mod specs {
                 note: None,
             }
             .into()]);
+    }
+
+    fn withdraw(gate: Gate, version: &str) -> WithdrawGate {
+        WithdrawGate {
+            variant: "CH-N-DB".parse().unwrap(),
+            version: version.parse().unwrap(),
+            gate,
+            reason: "field reports of IHD pairing loss".into(),
+        }
+    }
+
+    fn c1() -> crate::kernel::ids::CampaignId {
+        "C1".parse().unwrap()
+    }
+
+    #[test]
+    fn the_dcc_recalls_a_version_and_its_live_campaigns_stop_until_it_passes_again() {
+        use crate::write::spec::{estate, pilot, sup};
+        given(&[catalogue(), estate(), pilot()])
+            .when(&Actor::Dcc, day(3), withdraw(Gate::ProductionCpl, "2.0"))
+            .then(vec![GateWithdrawn {
+                variant: "CH-N-DB".parse().unwrap(),
+                version: "2.0".parse().unwrap(),
+                gate: Gate::ProductionCpl,
+                reason: "field reports of IHD pairing loss".into(),
+            }
+            .into()])
+            .then_notices(&sup("SUP-A"), &["phase_changed"])
+            .then_view(
+                |e| {
+                    let s = e.state();
+                    let fw = s
+                        .firmware_versions(&sup("SUP-B"), &"CH-N-DB".parse().unwrap())
+                        .unwrap()
+                        .pop()
+                        .unwrap();
+                    (
+                        s.campaign(&Actor::Dcc, &c1()).unwrap().phase,
+                        fw.on_production_cpl,
+                        fw.withdrawals.iter().map(|w| w.gate).collect::<Vec<_>>(),
+                    )
+                },
+                (Phase::Suspended, false, vec![Gate::ProductionCpl]),
+            );
+        let recalled: Vec<crate::write::spec::Step> = vec![(
+            Actor::Dcc,
+            day(3),
+            withdraw(Gate::ProductionCpl, "2.0").into(),
+        )];
+        // The DCC cannot resume it while the version is off the CPL; passing the gate again
+        // lets it.
+        given(&[catalogue(), estate(), pilot(), recalled.clone()])
+            .when(
+                &Actor::Dcc,
+                day(4),
+                crate::write::command::ResumeCampaign { campaign: c1() },
+            )
+            .then_error(
+                ErrorKind::PreconditionFailed,
+                Some(Rule::NotOnProductionCpl),
+            );
+        let again: Vec<crate::write::spec::Step> = vec![(
+            Actor::Dcc,
+            day(4),
+            RecordGate {
+                variant: "CH-N-DB".parse().unwrap(),
+                version: "2.0".parse().unwrap(),
+                gate: Gate::ProductionCpl,
+                note: None,
+            }
+            .into(),
+        )];
+        given(&[catalogue(), estate(), pilot(), recalled, again])
+            .when(
+                &Actor::Dcc,
+                day(5),
+                crate::write::command::ResumeCampaign { campaign: c1() },
+            )
+            .then_view(
+                |e| e.state().campaign(&Actor::Dcc, &c1()).unwrap().phase,
+                Phase::Pilot,
+            );
+    }
+
+    #[test]
+    fn a_gate_is_withdrawn_by_its_recorder_only_with_every_later_gate() {
+        use crate::write::spec::sup;
+        // The CSP takes back its approval: every gate after it goes too.
+        given(&[catalogue()])
+            .when(
+                &Actor::Csp(Region::North),
+                day(3),
+                withdraw(Gate::CspApproved, "1.1"),
+            )
+            .then_view(
+                |e| {
+                    let fw = e
+                        .state()
+                        .firmware_versions(&Actor::Dcc, &"CH-N-DB".parse().unwrap())
+                        .unwrap();
+                    (fw[1].gates.len(), fw[0].gates.len())
+                },
+                (0, Gate::ALL.len()),
+            );
+        for (actor, gate) in [
+            (sup("SUP-A"), Gate::ProductionCpl),
+            (Actor::Csp(Region::North), Gate::DccTestApproved),
+            (Actor::Csp(Region::South), Gate::CspApproved),
+            (sup("SUP-B"), Gate::CustomerTested), // SUP-A recorded it
+            (Actor::Dcc, Gate::CustomerTested),
+        ] {
+            given(&[catalogue()])
+                .when(&actor, day(3), withdraw(gate, "2.0"))
+                .then_error(ErrorKind::NotPermitted, None);
+        }
+        given(&[catalogue()])
+            .when(&sup("SUP-A"), day(3), withdraw(Gate::CustomerTested, "2.0"))
+            .then_view(
+                |e| {
+                    e.state()
+                        .firmware_versions(&sup("SUP-B"), &"CH-N-DB".parse().unwrap())
+                        .unwrap()[2]
+                        .withdrawals[0]
+                        .by
+                        .clone()
+                },
+                None, // another customer's withdrawal is not named to SUP-B
+            );
+        given(&[catalogue()])
+            .when(
+                &Actor::Dcc,
+                day(3),
+                WithdrawGate {
+                    reason: " ".into(),
+                    ..withdraw(Gate::ProductionCpl, "2.0")
+                },
+            )
+            .then_error(ErrorKind::InvalidInput, None);
+        given(&[catalogue()])
+            .when(&Actor::Dcc, day(3), withdraw(Gate::ProductionCpl, "9.9"))
+            .then_error(ErrorKind::NotFound, None);
+        let once: Vec<crate::write::spec::Step> = vec![(
+            Actor::Dcc,
+            day(3),
+            withdraw(Gate::ProductionCpl, "2.0").into(),
+        )];
+        given(&[catalogue(), once])
+            .when(&Actor::Dcc, day(4), withdraw(Gate::ProductionCpl, "2.0"))
+            .then_error(ErrorKind::PreconditionFailed, Some(Rule::NoChange));
     }
 }

@@ -103,6 +103,7 @@ commands! {
     RegisterVariant(catalogue),
     RegisterFirmware(catalogue),
     RecordGate(catalogue),
+    WithdrawGate(catalogue),
     SetFirmwarePrerequisites(catalogue),
 
     // --- estate (the DCC's inventory, except where noted) ---
@@ -143,6 +144,7 @@ commands! {
     // --- upgrades, health, halts, defects, notifications ---
     ReportOutcomes(rollout),
     ReportHanHealth(rollout),
+    ReportReadBacks(rollout),
     CheckDeadlines(rollout),
     HaltUpgrades(halts),
     ResumeUpgrades(halts),

@@ -76,6 +76,26 @@ impl State {
         })
     }
 
+    /// A campaign may start or resume only while its target is on the production CPL (a
+    /// recalled version's campaigns wait until its gates are passed again).
+    pub(super) fn require_target_on_cpl(&self, id: &CampaignId) -> Result<(), Error> {
+        let c = self.campaign_for(&Actor::Dcc, id)?;
+        let fw = self.catalogue.fw(c.target);
+        if fw.on_production_cpl() {
+            return Ok(());
+        }
+        Err(Error::precondition(
+            Rule::NotOnProductionCpl,
+            format!(
+                "{id}'s target {} is not on the production CPL (its gates were withdrawn: {})",
+                fw.version,
+                fw.withdrawals
+                    .last()
+                    .map_or("none recorded".to_string(), |w| w.reason.clone())
+            ),
+        ))
+    }
+
     pub(super) fn transition(
         &self,
         id: &CampaignId,
@@ -317,6 +337,26 @@ impl State {
             ));
         }
         Ok(c)
+    }
+
+    /// A configuration set of the campaign's variant as the region's CSP may name it: a set of
+    /// another region's variant does not exist to it (nor does its wrong variant).
+    pub(super) fn csp_campaign_set(
+        &self,
+        c: &Campaign,
+        set: &ConfigurationSet,
+        region: crate::kernel::ids::Region,
+    ) -> Result<u32, Error> {
+        let theirs = self.find_config(set).is_some_and(|cfg| {
+            self.catalogue
+                .variant(self.estate.configs.resolve(cfg).variant)
+                .region
+                != region
+        });
+        if theirs {
+            return Err(Error::not_found(Entity::ConfigurationSet, set.key()));
+        }
+        self.campaign_set(c, set, None)
     }
 
     /// A configuration set of the campaign's variant (for a customer: one it has hubs on, so

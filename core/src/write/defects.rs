@@ -13,7 +13,7 @@ use crate::kernel::error::{Entity, Rule};
 use crate::kernel::ids::actor::Actor;
 use crate::kernel::ids::CustomerId;
 use crate::kernel::limits;
-use crate::model::defects::{DefectFlag, DefectSubject, Resolved};
+use crate::model::defects::{DefectFlag, DefectSubject, FlagClosure, Resolved};
 use crate::model::estate::NO_CUSTOMER;
 use crate::model::notices::{NotificationKind, Recipient};
 use crate::model::state::State;
@@ -144,37 +144,63 @@ impl Decide for LiftDefectSuspension {
     }
 }
 
-/// The flagging customer: withdraw its defect flag (the defect is understood, or the flag
-/// was wrong). It is no longer shown (the DCC's log keeps the record) and suspends nothing.
+/// The flagging customer: close its defect flag, as `resolved` (the defect was real and is
+/// dealt with) or `retracted` (the flag was a mistake; the default), with an optional note. It
+/// is no longer shown and suspends nothing; everyone told of the flag is told it closed, and
+/// how (the log keeps the record).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WithdrawDefectFlag {
     pub flag: i64,
+    /// How it closes; none: `retracted`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub closure: Option<FlagClosure>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub note: Option<String>,
 }
 
 impl Decide for WithdrawDefectFlag {
     fn action(&self) -> String {
-        let WithdrawDefectFlag { flag } = self;
+        let WithdrawDefectFlag { flag, .. } = self;
         format!("withdraw defect flag {flag}")
     }
 
     fn check_bounds(&self) -> Result<(), Error> {
-        Ok(()) // a number: bounded by its type
+        limits::opt_text("note", &self.note)
     }
 
     fn decide(self, state: &State, cx: &Cx) -> Result<Vec<EventPayload>, Error> {
-        let WithdrawDefectFlag { flag } = self;
+        let WithdrawDefectFlag {
+            flag,
+            closure,
+            note,
+        } = self;
         let (me, customer) = state.participant(cx.actor, &cx.action)?;
         // Another's flag answers as one that does not exist: its existence is not yours.
-        state
+        let d = state
             .defect(flag)
             .ok()
             .filter(|d| d.customer == me)
             .ok_or_else(|| Error::not_found(Entity::DefectFlag, flag))?;
+        if note.as_deref().is_some_and(|n| n.trim().is_empty()) {
+            return Err(Error::invalid_input(
+                "note",
+                "a note, where given, says something",
+            ));
+        }
         Ok(vec![EventPayload::DefectFlagWithdrawn(
-            DefectFlagWithdrawn { flag, customer },
+            DefectFlagWithdrawn {
+                flag,
+                customer,
+                closure: closure.unwrap_or_default(),
+                note,
+                subject: Some(d.subject.clone()),
+                named: d.named,
+            },
         )])
     }
 }
@@ -251,18 +277,36 @@ impl Evolve for DefectFlagged {
             text: shared.clone(),
             flagged_by: show.then(|| customer.clone()),
         };
-        out.push((Recipient::Dcc, kind(true)));
-        let variant = match d.resolved {
-            Resolved::Config(cfg) => state.estate.configs.resolve(cfg).variant,
-            Resolved::Firmware(f) => state.catalogue.fw(f).variant,
+        for (to, show) in state.flag_recipients(d.resolved, d.customer, *named) {
+            out.push((to, kind(show)));
+        }
+    }
+}
+
+impl State {
+    /// Who is told of a flag on `resolved` by `flagger` (and of its closing), and whether the
+    /// flagger is named to each: the DCC (always named), the region's CSP, and every other
+    /// customer with hubs on the subject (named where the flag chose to be).
+    pub(super) fn flag_recipients(
+        &self,
+        resolved: Resolved,
+        flagger: crate::model::estate::CustomerIdx,
+        named: bool,
+    ) -> Vec<(Recipient, bool)> {
+        let variant = match resolved {
+            Resolved::Config(cfg) => self.estate.configs.resolve(cfg).variant,
+            Resolved::Firmware(f) => self.catalogue.fw(f).variant,
         };
-        out.push((
-            Recipient::Csp(state.catalogue.variant(variant).region),
-            kind(*named),
-        ));
+        let mut out = vec![
+            (Recipient::Dcc, true),
+            (
+                Recipient::Csp(self.catalogue.variant(variant).region),
+                named,
+            ),
+        ];
         let mut on_it = BTreeSet::new();
-        for h in &state.estate.hubs {
-            let hit = match d.resolved {
+        for h in &self.estate.hubs {
+            let hit = match resolved {
                 Resolved::Config(cfg) => h.config == cfg,
                 Resolved::Firmware(_) => h.variant == variant,
             };
@@ -271,10 +315,9 @@ impl Evolve for DefectFlagged {
             }
         }
         on_it.remove(&NO_CUSTOMER);
-        on_it.remove(&d.customer);
-        for c in on_it {
-            out.push((Recipient::Customer(c), kind(*named)));
-        }
+        on_it.remove(&flagger);
+        out.extend(on_it.into_iter().map(|c| (Recipient::Customer(c), named)));
+        out
     }
 }
 
@@ -313,6 +356,20 @@ impl Evolve for DefectSuspensionLifted {
 pub struct DefectFlagWithdrawn {
     pub flag: i64,
     pub customer: CustomerId,
+    /// Absent from events recorded before flags were resolved or retracted: `retracted`.
+    #[serde(default)]
+    pub closure: FlagClosure,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub note: Option<String>,
+    /// The flag's subject and whether it named its flagger, as the flag had them: whom to tell
+    /// once the flag is gone. Absent from events recorded before anyone was told.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub subject: Option<DefectSubject>,
+    #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub named: bool,
 }
 
 impl Evolve for DefectFlagWithdrawn {
@@ -320,11 +377,29 @@ impl Evolve for DefectFlagWithdrawn {
         authority::the_customer(actor, &self.customer)
     }
 
-    fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
-        let DefectFlagWithdrawn { flag, customer } = self;
+    fn apply(&self, state: &mut State, _event: &Event, verify: bool) -> Result<(), Error> {
+        let DefectFlagWithdrawn {
+            flag,
+            customer,
+            subject,
+            named,
+            ..
+        } = self;
         let me = state.customer_ref(customer)?;
-        if state.defect(*flag)?.customer != me {
+        let d = state.defect(*flag)?;
+        if d.customer != me {
             return Err(Error::not_found(Entity::DefectFlag, flag));
+        }
+        // Whom it tells must be the flag's: a log cannot redirect the closing notice.
+        if verify
+            && subject
+                .as_ref()
+                .is_some_and(|s| *s != d.subject || *named != d.named)
+        {
+            return Err(Error::invalid_input(
+                "subject",
+                format!("defect flag {flag} is not about that, or not so named"),
+            ));
         }
         // Its id stays taken: no later flag is given it.
         state.defects.retain(|d| d.id != *flag);
@@ -332,8 +407,35 @@ impl Evolve for DefectFlagWithdrawn {
         Ok(())
     }
 
-    fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {
-        // Tells nobody: the flag is simply no longer listed.
+    fn notices(&self, state: &State, _event: &Event, out: &mut Notices) {
+        let DefectFlagWithdrawn {
+            flag,
+            customer,
+            closure,
+            note,
+            subject,
+            named,
+        } = self;
+        // An event of before anyone was told of a closing tells nobody.
+        let Some(subject) = subject else {
+            return;
+        };
+        let Ok(resolved) = state.resolve_subject(subject, None) else {
+            return;
+        };
+        let Some(me) = state.estate.customer_idx(customer) else {
+            return;
+        };
+        let kind = |show: bool| NotificationKind::DefectFlagClosed {
+            flag: *flag,
+            subject: subject.clone(),
+            closure: *closure,
+            note: note.clone(),
+            flagged_by: show.then(|| customer.clone()),
+        };
+        for (to, show) in state.flag_recipients(resolved, me, *named) {
+            out.push((to, kind(show)));
+        }
     }
 }
 
@@ -428,6 +530,82 @@ mod specs {
         given(&[catalogue(), estate(), flagged_by_a(true)])
             .when(&sup("SUP-A"), day(1), flag(true))
             .then_error(ErrorKind::AlreadyExists, None);
+    }
+
+    #[test]
+    fn the_flagger_resolves_its_flag_and_everyone_told_of_it_is_told_how_it_closed() {
+        let close = WithdrawDefectFlag {
+            flag: id_of_a(),
+            closure: Some(FlagClosure::Resolved),
+            note: Some("fixed by IHD-X 1.1".into()),
+        };
+        given(&[catalogue(), estate(), flagged_by_a(true)])
+            .when(&sup("SUP-A"), day(2), close.clone())
+            .then(vec![DefectFlagWithdrawn {
+                flag: id_of_a(),
+                customer: "SUP-A".parse().unwrap(),
+                closure: FlagClosure::Resolved,
+                note: Some("fixed by IHD-X 1.1".into()),
+                subject: Some(firmware_2()),
+                named: true,
+            }
+            .into()])
+            // SUP-B supplies hubs of the variant (as SUP-A's flag told it); SUP-C only the south.
+            .then_notices(&sup("SUP-B"), &["defect_flag_closed"])
+            .then_notices(&sup("SUP-C"), &[])
+            .then_view(
+                |e| {
+                    let b = e.notifications(&sup("SUP-B"), 100).unwrap().notifications;
+                    let closed = b.into_iter().map(|n| n.kind).find_map(|k| match k {
+                        NotificationKind::DefectFlagClosed {
+                            closure,
+                            note,
+                            flagged_by,
+                            ..
+                        } => Some((closure, note, flagged_by.map(|c| c.to_string()))),
+                        _ => None,
+                    });
+                    let still = e.state().defect_flags(&sup("SUP-B")).unwrap().len();
+                    (closed, still)
+                },
+                (
+                    Some((
+                        FlagClosure::Resolved,
+                        Some("fixed by IHD-X 1.1".to_string()),
+                        Some("SUP-A".to_string()),
+                    )),
+                    0,
+                ),
+            );
+        // A blank note is refused; no closure given retracts.
+        given(&[catalogue(), estate(), flagged_by_a(true)])
+            .when(
+                &sup("SUP-A"),
+                day(2),
+                WithdrawDefectFlag {
+                    note: Some(" ".into()),
+                    ..close.clone()
+                },
+            )
+            .then_error(ErrorKind::InvalidInput, None);
+        // A log cannot redirect the closing notice to another subject.
+        let err = given(&[catalogue(), estate(), flagged_by_a(true)]).refuses_recorded(
+            &sup("SUP-A"),
+            day(2),
+            DefectFlagWithdrawn {
+                flag: id_of_a(),
+                customer: "SUP-A".parse().unwrap(),
+                closure: FlagClosure::Retracted,
+                note: None,
+                subject: Some(DefectSubject::Firmware {
+                    variant: "CH-N-DB".parse().unwrap(),
+                    version: "1.1".parse().unwrap(),
+                }),
+                named: true,
+            }
+            .into(),
+        );
+        assert!(err.to_string().contains("is not about that"), "{err}");
     }
 
     #[test]

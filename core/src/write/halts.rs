@@ -110,7 +110,7 @@ impl Decide for HaltUpgrades {
                     reason,
                 })])
             }
-            Actor::Csp(_) => {
+            Actor::Csp(region) => {
                 let c = state.live_campaign(actor, &campaign)?;
                 let pause = &c.rollout.csp_pause;
                 if pause.all.is_some() {
@@ -120,7 +120,7 @@ impl Decide for HaltUpgrades {
                     ));
                 }
                 if let Some(s) = &set {
-                    let cfg = state.campaign_set(c, s, None)?;
+                    let cfg = state.csp_campaign_set(c, s, *region)?;
                     if pause.sets.contains_key(&cfg) {
                         return Err(Error::precondition(
                             Rule::NoChange,
@@ -180,14 +180,34 @@ impl Decide for ResumeUpgrades {
         let (actor, action) = (cx.actor, &cx.action);
         match actor {
             Actor::Dcc => {
+                let c = state.live_campaign(actor, &campaign)?;
+                // The DCC may lift the CSP's own pause too (the policy is the DCC's): its halt
+                // first, where both hold a set.
+                let csp_paused = match &set {
+                    None => c.rollout.csp_pause.all.is_some(),
+                    Some(s) => state
+                        .find_config(s)
+                        .is_some_and(|cfg| c.rollout.csp_pause.sets.contains_key(&cfg)),
+                };
                 let Some(set) = set else {
+                    if csp_paused {
+                        return Ok(vec![EventPayload::DispatchesResumed(DispatchesResumed {
+                            campaign,
+                            set: None,
+                        })]);
+                    }
                     return Err(Error::invalid_input(
                                     "set",
-                                    "the DCC resumes one configuration set here; a whole campaign with resume_campaign",
+                                    "the DCC resumes one configuration set here (or the CSP's pause of the campaign); a whole campaign with resume_campaign",
                                 ));
                 };
-                let c = state.live_campaign(actor, &campaign)?;
                 let cfg = state.campaign_set(c, &set, None)?;
+                if !c.rollout.halted_sets.contains_key(&cfg) && csp_paused {
+                    return Ok(vec![EventPayload::DispatchesResumed(DispatchesResumed {
+                        campaign,
+                        set: Some(set),
+                    })]);
+                }
                 if !c.rollout.halted_sets.contains_key(&cfg) {
                     return Err(Error::precondition(
                         Rule::NoChange,
@@ -221,13 +241,13 @@ impl Decide for ResumeUpgrades {
                     set,
                 })])
             }
-            Actor::Csp(_) => {
+            Actor::Csp(region) => {
                 let c = state.live_campaign(actor, &campaign)?;
                 let pause = &c.rollout.csp_pause;
                 let paused = match &set {
                     None => pause.all.is_some(),
                     Some(s) => {
-                        let cfg = state.campaign_set(c, s, None)?;
+                        let cfg = state.csp_campaign_set(c, s, *region)?;
                         if !pause.sets.contains_key(&cfg) && c.rollout.halted_sets.contains_key(&cfg)
                         {
                             return Err(Error::not_permitted(
@@ -512,7 +532,7 @@ impl Evolve for DispatchesPaused {
         authority::campaign_csp(state, actor, &self.campaign)
     }
 
-    fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
+    fn apply(&self, state: &mut State, event: &Event, verify: bool) -> Result<(), Error> {
         let DispatchesPaused {
             campaign,
             set,
@@ -520,6 +540,20 @@ impl Evolve for DispatchesPaused {
         } = self;
         let cfg = set.as_ref().map(|s| state.config_ref(s)).transpose()?;
         state.campaign_ref(campaign)?;
+        if verify {
+            // A log's pause must be one the CSP could have asked for.
+            let c = state.live_campaign(&Actor::Dcc, campaign)?;
+            if let Some(s) = set {
+                state.campaign_set(c, s, None)?;
+            }
+            let p = &c.rollout.csp_pause;
+            if p.all.is_some() || cfg.is_some_and(|cfg| p.sets.contains_key(&cfg)) {
+                return Err(Error::precondition(
+                    Rule::NoChange,
+                    format!("the CSP's dispatches in {campaign} are already paused"),
+                ));
+            }
+        }
         let c = state.campaign_mut(campaign);
         let entry = (reason.clone(), event.at);
         match cfg {
@@ -563,13 +597,32 @@ pub struct DispatchesResumed {
 
 impl Evolve for DispatchesResumed {
     fn recorded_by(&self, state: &State, actor: &Actor) -> Authority {
-        authority::campaign_csp(state, actor, &self.campaign)
+        match actor {
+            Actor::Dcc => Ok(()), // the DCC may lift the CSP's pause
+            _ => authority::campaign_csp(state, actor, &self.campaign),
+        }
     }
 
-    fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
+    fn apply(&self, state: &mut State, event: &Event, verify: bool) -> Result<(), Error> {
         let DispatchesResumed { campaign, set } = self;
         let cfg = set.as_ref().map(|s| state.config_ref(s)).transpose()?;
         state.campaign_ref(campaign)?;
+        if verify {
+            let p = &state
+                .live_campaign(&Actor::Dcc, campaign)?
+                .rollout
+                .csp_pause;
+            let paused = match cfg {
+                None => p.all.is_some(),
+                Some(cfg) => p.sets.contains_key(&cfg),
+            };
+            if !paused {
+                return Err(Error::precondition(
+                    Rule::NoChange,
+                    format!("the CSP has no such pause in {campaign}"),
+                ));
+            }
+        }
         let c = state.campaign_mut(campaign);
         match cfg {
             None => c.rollout.csp_pause.all = None,
@@ -750,6 +803,79 @@ mod specs {
                 },
             )
             .then_error(ErrorKind::NotPermitted, None);
+    }
+
+    #[test]
+    fn the_dcc_lifts_the_csp_s_pause_and_a_forged_pause_is_refused_on_replay() {
+        let csp = Actor::Csp(Region::North);
+        let paused = |set: Option<ConfigurationSet>| DispatchesPaused {
+            campaign: "C1".parse().unwrap(),
+            set,
+            reason: "maintenance".into(),
+        };
+        given(&[catalogue(), estate(), pilot()])
+            .recorded(&csp, day(3), paused(None).into())
+            .when(
+                &Actor::Dcc,
+                day(4),
+                ResumeUpgrades {
+                    campaign: "C1".parse().unwrap(),
+                    set: None,
+                },
+            )
+            .then(vec![DispatchesResumed {
+                campaign: "C1".parse().unwrap(),
+                set: None,
+            }
+            .into()])
+            .then_notices(&csp, &["csp_pause"]);
+        given(&[catalogue(), estate(), pilot()])
+            .recorded(&csp, day(3), paused(Some(set_of_hub_2())).into())
+            .when(
+                &Actor::Dcc,
+                day(4),
+                ResumeUpgrades {
+                    campaign: "C1".parse().unwrap(),
+                    set: Some(set_of_hub_2()),
+                },
+            )
+            .then(vec![DispatchesResumed {
+                campaign: "C1".parse().unwrap(),
+                set: Some(set_of_hub_2()),
+            }
+            .into()]);
+        // A pause of the south's hub 4's set in the north's campaign: no CSP could ask for it.
+        let south = given(&[catalogue(), estate(), pilot()]).engine_view(|e| {
+            e.state()
+                .hub(&Actor::Dcc, crate::kernel::ids::HubId::from_u64(4))
+                .unwrap()
+                .configuration_set
+        });
+        let err = given(&[catalogue(), estate(), pilot()]).refuses_recorded(
+            &csp,
+            day(3),
+            paused(Some(south.clone())).into(),
+        );
+        assert!(err.to_string().contains("rule 'wrong variant'"), "{err}");
+        // To the north's CSP, the south's set does not exist.
+        given(&[catalogue(), estate(), pilot()])
+            .when(&csp, day(3), halt(Some(south)))
+            .then_error(ErrorKind::NotFound, None);
+        // Paused twice, or resumed with no pause, in a log.
+        let err = given(&[catalogue(), estate(), pilot()])
+            .recorded(&csp, day(3), paused(None).into())
+            .refuses_recorded(&csp, day(3), paused(None).into());
+        assert!(err.to_string().contains("already paused"), "{err}");
+        let err = given(&[catalogue(), estate(), pilot()]).refuses_recorded(
+            &csp,
+            day(3),
+            DispatchesResumed {
+                campaign: "C1".parse().unwrap(),
+                set: None,
+            }
+            .into(),
+        );
+        assert!(err.to_string().contains("no such pause"), "{err}");
     }
 
     #[test]

@@ -60,28 +60,7 @@ impl Decide for ChangeCampaignPolicy {
             reason,
         } = self;
         cx.dcc_only()?;
-        if reason.trim().is_empty() {
-            return Err(Error::invalid_input(
-                "reason",
-                "a policy change needs a reason",
-            ));
-        }
-        let c = state.campaign_for(cx.actor, &campaign)?;
-        if c.phase.is_terminal() {
-            return Err(Error::precondition(
-                Rule::CampaignPhase,
-                format!(
-                    "campaign {campaign} is {}; its policy no longer applies",
-                    c.phase
-                ),
-            ));
-        }
-        if policy.changes_from(&c.policy).is_empty() {
-            return Err(Error::precondition(
-                Rule::NoChange,
-                format!("the policy of {campaign} is already that"),
-            ));
-        }
+        check_policy_change(state.campaign_for(cx.actor, &campaign)?, &policy, &reason)?;
         Ok(vec![EventPayload::CampaignPolicyChanged(
             CampaignPolicyChanged {
                 campaign,
@@ -90,6 +69,56 @@ impl Decide for ChangeCampaignPolicy {
             },
         )])
     }
+}
+
+/// What a policy change needs besides its bounds, on deciding and on replay: a reason, a
+/// campaign not closed, a policy that differs.
+fn check_policy_change(c: &Campaign, policy: &CampaignPolicy, reason: &str) -> Result<(), Error> {
+    if reason.trim().is_empty() {
+        return Err(Error::invalid_input(
+            "reason",
+            "a policy change needs a reason",
+        ));
+    }
+    if c.phase.is_terminal() {
+        return Err(Error::precondition(
+            Rule::CampaignPhase,
+            format!(
+                "campaign {} is {}; its policy no longer applies",
+                c.id, c.phase
+            ),
+        ));
+    }
+    if policy.changes_from(&c.policy).is_empty() {
+        return Err(Error::precondition(
+            Rule::NoChange,
+            format!("the policy of {} is already that", c.id),
+        ));
+    }
+    Ok(())
+}
+
+/// What pilot pacing needs on deciding and on replay: the pilot not over, within the policy.
+fn check_pilot_pacing(c: &Campaign, pacing: &PilotPacing) -> Result<(), Error> {
+    let in_pilot = match c.phase {
+        Phase::Draft | Phase::Pilot => true,
+        Phase::Suspended => c.resume_to == Some(Phase::Pilot),
+        Phase::MassRollout | Phase::Completed | Phase::Cancelled => false,
+    };
+    if !in_pilot {
+        return Err(Error::precondition(
+            Rule::CampaignPhase,
+            format!("campaign {} is {}; its pilot is over", c.id, c.phase),
+        ));
+    }
+    pacing.check(c.policy.pacing.as_ref())?;
+    if *pacing == c.rollout.pilot_pacing {
+        return Err(Error::precondition(
+            Rule::NoChange,
+            format!("the pilot of {} is already paced so", c.id),
+        ));
+    }
+    Ok(())
 }
 
 /// The region's CSP: how it paces a campaign's pilot, within the DCC's policy (decision 23):
@@ -125,25 +154,7 @@ impl Decide for SetPilotPacing {
             ));
         }
         // Another region's campaign does not exist to this CSP.
-        let c = state.campaign_for(cx.actor, &campaign)?;
-        let in_pilot = match c.phase {
-            Phase::Draft | Phase::Pilot => true,
-            Phase::Suspended => c.resume_to == Some(Phase::Pilot),
-            Phase::MassRollout | Phase::Completed | Phase::Cancelled => false,
-        };
-        if !in_pilot {
-            return Err(Error::precondition(
-                Rule::CampaignPhase,
-                format!("campaign {campaign} is {}; its pilot is over", c.phase),
-            ));
-        }
-        pacing.check(c.policy.pacing.as_ref())?;
-        if pacing == c.rollout.pilot_pacing {
-            return Err(Error::precondition(
-                Rule::NoChange,
-                format!("the pilot of {campaign} is already paced so"),
-            ));
-        }
+        check_pilot_pacing(state.campaign_for(cx.actor, &campaign)?, &pacing)?;
         Ok(vec![EventPayload::PilotPacingSet(PilotPacingSet {
             campaign,
             pacing,
@@ -169,7 +180,7 @@ impl Evolve for CampaignPolicyChanged {
         authority::dcc(actor)
     }
 
-    fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
+    fn apply(&self, state: &mut State, event: &Event, verify: bool) -> Result<(), Error> {
         let CampaignPolicyChanged {
             campaign,
             policy,
@@ -178,6 +189,9 @@ impl Evolve for CampaignPolicyChanged {
         // A log may hold anything: a policy outside its bounds is refused here too.
         policy.check()?;
         state.campaign_ref(campaign)?;
+        if verify {
+            check_policy_change(state.campaign_for(&Actor::Dcc, campaign)?, policy, reason)?;
+        }
         let c = state.campaign_mut(campaign);
         let changed = policy.changes_from(&c.policy);
         c.policy = policy.clone();
@@ -232,10 +246,13 @@ impl Evolve for PilotPacingSet {
         authority::campaign_csp(state, actor, &self.campaign)
     }
 
-    fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
+    fn apply(&self, state: &mut State, event: &Event, verify: bool) -> Result<(), Error> {
         let PilotPacingSet { campaign, pacing } = self;
         pacing.check(None)?;
         state.campaign_ref(campaign)?;
+        if verify {
+            check_pilot_pacing(state.campaign_for(&Actor::Dcc, campaign)?, pacing)?;
+        }
         let c = state.campaign_mut(campaign);
         c.rollout.pilot_pacing = *pacing;
         record_history(c, event, CampaignChange::PilotPacingSet { pacing: *pacing });
@@ -534,6 +551,67 @@ mod specs {
         c.phase = Phase::MassRollout;
         c.rollout.pilot_pacing.daily_cap = Some(4);
         assert_eq!(c.cap_on(today), Some(10));
+    }
+
+    #[test]
+    fn a_log_s_policy_change_or_pacing_no_command_could_make_is_refused_on_replay() {
+        let csp = Actor::Csp(Region::North);
+        // The same policy again, and no reason.
+        let err = given(&[catalogue(), estate(), pilot()]).refuses_recorded(
+            &Actor::Dcc,
+            day(3),
+            CampaignPolicyChanged {
+                campaign: c1(),
+                policy: CampaignPolicy::default(),
+                reason: "x".into(),
+            }
+            .into(),
+        );
+        assert!(err.to_string().contains("is already that"), "{err}");
+        let err = given(&[catalogue(), estate(), pilot()]).refuses_recorded(
+            &Actor::Dcc,
+            day(3),
+            CampaignPolicyChanged {
+                campaign: c1(),
+                policy: capped(3),
+                reason: "".into(),
+            }
+            .into(),
+        );
+        assert!(err.to_string().contains("needs a reason"), "{err}");
+        // A pacing above the policy's cap.
+        let capped_at_10: Vec<Step> = vec![(Actor::Dcc, day(2), change(capped(10)).into())];
+        let err = given(&[catalogue(), estate(), pilot(), capped_at_10]).refuses_recorded(
+            &csp,
+            day(3),
+            PilotPacingSet {
+                campaign: c1(),
+                pacing: PilotPacing {
+                    daily_cap: Some(11),
+                    window: None,
+                },
+            }
+            .into(),
+        );
+        assert!(
+            err.to_string()
+                .contains("above the campaign policy's daily cap of 10"),
+            "{err}"
+        );
+        // Another region's CSP.
+        let err = given(&[catalogue(), estate(), pilot()]).refuses_recorded(
+            &Actor::Csp(Region::South),
+            day(3),
+            PilotPacingSet {
+                campaign: c1(),
+                pacing: PilotPacing {
+                    daily_cap: Some(1),
+                    window: None,
+                },
+            }
+            .into(),
+        );
+        assert!(err.to_string().contains("only the CSP of north"), "{err}");
     }
 
     fn test_campaign() -> crate::model::campaigns::Campaign {

@@ -162,6 +162,33 @@ impl Given {
         self
     }
 
+    /// Applies this event as a replay would, and returns the refusal it must meet: a forged
+    /// event (one no command could have produced) is refused, and the state is unchanged.
+    pub(crate) fn refuses_recorded(
+        mut self,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        payload: EventPayload,
+    ) -> Error {
+        let before = self.0.fork();
+        let event = Event {
+            seq: self.0.state().last_seq() + 1,
+            at,
+            actor: actor.clone(),
+            payload,
+            act: None,
+        };
+        let err = match self.0.apply_event(event.clone()) {
+            Ok(()) => panic!("the forged event was applied: {event:?}"),
+            Err(e) => e,
+        };
+        assert!(
+            self.0.same_state_as(&before),
+            "a refused event changed nothing"
+        );
+        err
+    }
+
     /// What `ask` answers on the given history (to build a command from what a party sees).
     pub(crate) fn engine_view<T>(&self, ask: impl FnOnce(&Engine) -> T) -> T {
         ask(&self.0)

@@ -79,6 +79,19 @@ pub struct GateRecord {
     pub note: Option<String>,
 }
 
+/// A gate its recorder took back, with every later gate (they rested on it): when, by whom
+/// and why (issue 26). Withdrawing `production_cpl` recalls the version: the campaigns that
+/// target it are suspended and no hub is upgraded to it until the gates are passed again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct GateWithdrawal {
+    pub gate: Gate,
+    pub at: DateTime<Utc>,
+    pub by: Actor,
+    pub reason: String,
+}
+
 /// What a firmware version needs of a hub's HAN devices before the hub may take it
 /// (docs/domain.md decision 17, SECMP0024's sequencing): the device of `device` kind, of
 /// `model` where one is named, at `min_firmware` or later (in the order of

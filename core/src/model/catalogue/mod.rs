@@ -4,7 +4,7 @@
 mod firmware;
 mod variant;
 
-pub use firmware::{Gate, GateRecord, GateRecorder, Prerequisite};
+pub use firmware::{Gate, GateRecord, GateRecorder, GateWithdrawal, Prerequisite};
 pub use variant::{HanBand, Variant};
 
 use std::collections::{HashMap, VecDeque};
@@ -27,6 +27,10 @@ pub(crate) struct FirmwareEntry {
     /// What a hub's HAN devices need before the hub may take this version (decision 17).
     #[serde(default)]
     pub prerequisites: Vec<Prerequisite>,
+    /// Gates withdrawn by their recorders, oldest first (at most
+    /// `limits::MAX_GATE_WITHDRAWALS`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withdrawals: Vec<GateWithdrawal>,
 }
 
 impl FirmwareEntry {

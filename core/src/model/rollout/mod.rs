@@ -66,7 +66,8 @@ pub struct OutcomeReport {
     #[serde(flatten)]
     pub outcome: Outcome,
     /// When it happened (docs/domain.md decision 15): no later than the report is recorded, and no
-    /// earlier than the hub's previous outcome. Absent: when the report is recorded.
+    /// earlier than the hub's previous outcome (a late read-back of a timed-out attempt: no
+    /// earlier than its dispatch). Absent: when the report is recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub happened_at: Option<DateTime<Utc>>,
@@ -81,6 +82,20 @@ impl OutcomeReport {
             happened_at: None,
         }
     }
+}
+
+/// One hub's firmware as the CSP read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReadBackReport {
+    pub hub: HubId,
+    pub firmware: crate::kernel::ids::FirmwareVersion,
+    /// When it was read: no later than the report is recorded. Absent: when it is recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub happened_at: Option<DateTime<Utc>>,
 }
 
 /// Where an attempt stands.
@@ -148,6 +163,14 @@ pub enum FailureReason {
 }
 
 impl FailureReason {
+    /// The attempt ended by a time-out, not by what the hub said: a read-back may still come.
+    pub fn timed_out(self) -> bool {
+        matches!(
+            self,
+            FailureReason::TimedOut | FailureReason::InFlightTimedOut
+        )
+    }
+
     /// Every reason, in declaration order.
     pub const ALL: [FailureReason; 5] = [
         FailureReason::DeliveryFailed,
@@ -196,6 +219,9 @@ pub(crate) struct Advanced {
     pub upgrade: HubUpgrade,
     /// The attempt ended: `Some(true)` succeeded (the hub now runs `step`), `Some(false)` failed.
     pub concluded: Option<bool>,
+    /// A late read-back of an attempt that had timed out: the hub runs this version, whatever
+    /// the attempt's (unchanged) outcome says.
+    pub corrected: Option<FirmwareIdx>,
 }
 
 /// What `advance` needs to know of the hub and campaign for a dispatch.
@@ -219,6 +245,30 @@ pub(crate) fn advance(
 ) -> Result<Advanced, String> {
     use UpgradeState as S;
     let state = current.map(|u| u.state);
+    // A read-back that arrives after the attempt timed out (issue 26: the field and the record
+    // must not drift apart): the attempt stays failed and counted as it was,
+    // and the hub's firmware becomes what was read. It may have happened before the time-out
+    // was recorded, but not before the attempt was dispatched.
+    if let (Outcome::ReadBack { firmware }, Some(u)) = (outcome, current) {
+        if u.state == S::Failed && u.failure.is_some_and(FailureReason::timed_out) {
+            if at < u.dispatched_at {
+                return Err(format!(
+                    "read back at {at}, before its attempt was dispatched ({})",
+                    u.dispatched_at
+                ));
+            }
+            return match read_back {
+                Some(f) => Ok(Advanced {
+                    upgrade: u,
+                    concluded: None,
+                    corrected: Some(f),
+                }),
+                None => Err(format!(
+                    "read back {firmware}, which is not a version of the hub's variant"
+                )),
+            };
+        }
+    }
     if let Some(u) = current.filter(|u| at < u.since) {
         return Err(format!(
             "{} happened at {at}, before its previous outcome ({})",
@@ -233,6 +283,7 @@ pub(crate) fn advance(
         Ok(Advanced {
             upgrade: u,
             concluded: None,
+            corrected: None,
         })
     };
     let failed = |why: FailureReason| -> Result<Advanced, String> {
@@ -243,6 +294,7 @@ pub(crate) fn advance(
         Ok(Advanced {
             upgrade: u,
             concluded: Some(false),
+            corrected: None,
         })
     };
     let out_of_order = || -> Result<Advanced, String> {
@@ -288,6 +340,7 @@ pub(crate) fn advance(
                     health_bad: false,
                 },
                 concluded: None,
+                corrected: None,
             })
         }
         (Outcome::Dispatched, Some(s)) => Err(format!(
@@ -315,6 +368,7 @@ pub(crate) fn advance(
                     Ok(Advanced {
                         upgrade: u,
                         concluded: Some(true),
+                        corrected: None,
                     })
                 }
                 Some(_) => failed(FailureReason::ReadBackMismatch),

@@ -671,6 +671,15 @@ fn sentence(kind: &NotificationKind) -> String {
                 _ => "the DCC".to_string(),
             }
         ),
+        K::DefectFlagClosed {
+            flag,
+            closure,
+            note,
+            ..
+        } => match note {
+            Some(n) => format!("Defect flag {flag} was {}: {n}.", closure.as_str()),
+            None => format!("Defect flag {flag} was {}.", closure.as_str()),
+        },
         K::CspPause {
             campaign,
             paused,

@@ -1,7 +1,10 @@
 //! What the CSP reports (upgrade outcomes, HAN health) and the deadlines the system keeps
 //! (read-back reconciliation, in-flight timeouts, cut-off notices).
 
+mod read_backs;
 mod simulate;
+
+pub use read_backs::{ReadBacksReported, ReportReadBacks};
 
 use serde::{Deserialize, Serialize};
 
@@ -193,9 +196,10 @@ impl Evolve for OutcomesReported {
         let sim = state
             .simulate_outcomes(c, outcomes, event.at, None)
             .map_err(|rows| Error::BulkRejected { rows })?;
-        for &(pos, step) in &sim.successes {
+        for &(pos, firmware, at) in &sim.moved {
             let devices = state.estate.devices_of(state.estate.hubs[pos].config);
-            state.estate.reconfigure(pos, step, &devices)?;
+            state.estate.reconfigure(pos, firmware, &devices)?;
+            state.record_moves_on(at); // the DPL counts it on the day it happened
         }
         let r = &mut state.campaign_mut(campaign).rollout;
         for (day, n) in sim.dispatched {
@@ -213,7 +217,9 @@ impl Evolve for OutcomesReported {
         if let Some(c) = state.campaigns.get(campaign) {
             let rows = outcomes.iter().filter_map(|r| {
                 let pos = state.estate.position(r.hub)?;
-                let final_state = c.rollout.upgrades.get(&(pos as u32)).map(|u| u.state);
+                let last = c.rollout.upgrades.get(&(pos as u32));
+                let final_state = last.map(|u| u.state);
+                let final_failure = last.and_then(|u| u.failure);
                 let class = match &r.outcome {
                     Outcome::Dispatched => Class::Dispatched,
                     Outcome::NoResponse => Class::NoResponse,
@@ -222,6 +228,13 @@ impl Evolve for OutcomesReported {
                     }
                     Outcome::ReadBack { .. } if final_state == Some(UpgradeState::Succeeded) => {
                         Class::Succeeded
+                    }
+                    // A late read-back corrects the firmware, not the attempt's outcome, which
+                    // was told when it timed out.
+                    Outcome::ReadBack { .. }
+                        if final_failure.is_some_and(FailureReason::timed_out) =>
+                    {
+                        return None
                     }
                     Outcome::ReadBack { .. } => Class::Failed,
                     Outcome::Delivered | Outcome::Activated => return None,

@@ -36,7 +36,9 @@ pub(crate) struct Simulated {
     /// The final record of every hub the report touched.
     pub upgrades: HashMap<u32, HubUpgrade, FxBuild>,
     /// Hubs whose attempt succeeded: they now run the step.
-    pub successes: Vec<(usize, FirmwareIdx)>,
+    /// Hubs that now run another version, and since when: an attempt succeeded, or a late
+    /// read-back corrected the record (each counted in the DPL on the day it happened).
+    pub moved: Vec<(usize, FirmwareIdx, DateTime<Utc>)>,
     pub counted: Vec<Counted>,
     /// Dispatches per (local) day they happened.
     pub dispatched: BTreeMap<NaiveDate, u64>,
@@ -64,12 +66,12 @@ impl State {
         };
         let mut sim = Simulated {
             upgrades: HashMap::default(),
-            successes: Vec::new(),
+            moved: Vec::new(),
             counted: Vec::new(),
             dispatched: BTreeMap::new(),
         };
         let mut errors = Vec::new();
-        let mut succeeded_here = HashSet::<u32, FxBuild>::default();
+        let mut moved_here = HashSet::<u32, FxBuild>::default();
         let mut scratch = Vec::new();
         let max_attempts = u8::try_from(c.policy.max_attempts).unwrap_or(u8::MAX);
         let retry_delay = Duration::hours(i64::from(c.policy.retry_delay_hours));
@@ -118,8 +120,8 @@ impl State {
                 .copied();
             let mut dispatch = None;
             if report.outcome == Outcome::Dispatched {
-                if succeeded_here.contains(&p) {
-                    refuse("its upgrade succeeded earlier in this report; dispatch its next step in a later one".into());
+                if moved_here.contains(&p) {
+                    refuse("its firmware changed earlier in this report (a success or a late read-back); dispatch it in a later one".into());
                     continue;
                 }
                 let Some(&(step, _)) = routes.get(&rec.firmware) else {
@@ -193,8 +195,14 @@ impl State {
                             },
                         ));
                         if ok {
-                            sim.successes.push((pos, u.step));
-                            succeeded_here.insert(p);
+                            sim.moved.push((pos, u.step, at));
+                            moved_here.insert(p);
+                        }
+                    }
+                    if let Some(f) = done.corrected {
+                        if f != rec.firmware {
+                            sim.moved.push((pos, f, at));
+                            moved_here.insert(p);
                         }
                     }
                     sim.upgrades.insert(p, u);

@@ -64,7 +64,7 @@ class ParticipationTest {
 
     @Test
     fun `proposals, policies and configuration sets`(): Unit = piloting().use { e ->
-        val propose = { size: Int -> e.ask<Answer.HubIds>(a, Query.ProposePilot("C1", size, 7L, t(3))).v1 }
+        val propose = { size: Int -> e.ask<Answer.PilotProposal>(a, Query.ProposePilot("C1", size, 7L, t(3))).v1.hubs }
         assertEquals(propose(2), propose(2))
         assertEquals(2, propose(2).size)
         assertThrows(CommsHubOtaException.InvalidInput::class.java) { propose(0) }
@@ -102,8 +102,10 @@ class ParticipationTest {
         e.loadEstate("dcc", t(0), hubs)
         e.execute("dcc", t(1), Command.CreateCampaign(CreateCampaign("C9", "CH-N-DB", "2.0", t(60), CampaignPolicy())))
         e.execute("dcc", t(2), Command.GrantPilotOa(GrantPilotOa("C9")))
-        val chosen = e.ask<Answer.HubIds>("customer:SUP-F", Query.ProposePilot("C9", 40, 7L, t(5))).v1
+        val proposal = e.ask<Answer.PilotProposal>("customer:SUP-F", Query.ProposePilot("C9", 40, 7L, t(5))).v1
+        val chosen = proposal.hubs
         assertEquals(40, chosen.size)
+        assertEquals(Triple(50L, 35L, 8500), Triple(proposal.sets, proposal.setsCovered, proposal.coverageBp))
         val sets = chosen.map { e.ask<Answer.Hub>("dcc", Query.Hub(it)).v1.configurationSet.devices.esme?.model }.toSet()
         assertEquals(35, sets.size)
         assertEquals(5, sets.count { it!!.startsWith("EM-B") })

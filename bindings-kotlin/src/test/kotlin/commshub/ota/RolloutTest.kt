@@ -107,6 +107,25 @@ class RolloutTest {
     }
 
     @Test
+    fun `a flagger retracts or resolves its flag and those told of it are told how`(): Unit = rolling(CampaignPolicy()).use { e ->
+        val subject = DefectSubject.ConfigurationSet(setOf(e, 0x10))
+        val flag = { text: String ->
+            e.execute(a, t(4), Command.FlagDefect(FlagDefect(subject, text, false, true))).single().payload
+                .let { (it as EventPayload.DefectFlagged).v1.flag }
+        }
+        val first = flag("IHD pairing")
+        e.execute(a, t(5), Command.WithdrawDefectFlag(WithdrawDefectFlag(first, FlagClosure.RESOLVED, "fixed in 2.0.1")))
+        val second = flag("EM-A1 reboots")
+        e.execute(a, t(5), Command.WithdrawDefectFlag(WithdrawDefectFlag(second)))
+        val closed = inbox(e, d).map { it.kind }.filterIsInstance<NotificationKind.DefectFlagClosed>()
+        assertEquals(listOf(first to FlagClosure.RESOLVED, second to FlagClosure.RETRACTED), closed.map { it.flag to it.closure })
+        assertEquals(listOf("fixed in 2.0.1", null), closed.map { it.note })
+        assertTrue(closed.all { it.flaggedBy == null })
+        assertTrue(explain(e, a, 0x10, 5).upgradeable)
+        assertThrows(CommsHubOtaException.NotFound::class.java) { e.execute(a, t(5), Command.WithdrawDefectFlag(WithdrawDefectFlag(first))) }
+    }
+
+    @Test
     fun `defect flags, pacing and acknowledgements`(): Unit = rolling(
         CampaignPolicy(pacing = Pacing(2, 2.0, listOf(Blackout.Weekly(Weekday.SUNDAY, 0, 24), Blackout.Dates(LocalDate.parse("2026-02-01"), LocalDate.parse("2026-02-02"))))),
     ).use { e ->
