@@ -390,7 +390,46 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     drop(restarted);
     let _ = std::fs::remove_file(&db);
     signed_store(&synth, start)?;
-    reports(&engine, &synth, day(75))
+    reports(&engine, &synth, day(75))?;
+    retirement_evidence(&engine, &big)
+}
+
+/// The end of the story: the evidence the DCC weighs to retire the co-operative pilot, and the
+/// same over one supplier's own hubs (issue 26).
+fn retirement_evidence(
+    engine: &Engine,
+    big: &CustomerId,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let line = |who: &str, ev: &commshub_ota::read::RetirementEvidence| {
+        for c in &ev.campaigns {
+            println!(
+                "  {who:<12} {}: pilot {} hubs, {} failed, {} bad HAN; mass rollout {} hubs, {} failed, {} bad HAN; \
+                 sets where rollout met problems: {} caught by the pilot, {} missed, {} untested ({} clean)",
+                c.campaign,
+                c.pilot.hubs,
+                c.pilot.failed,
+                c.pilot.han_issues,
+                c.rollout.hubs,
+                c.rollout.failed,
+                c.rollout.han_issues,
+                c.caught,
+                c.missed,
+                c.untested,
+                c.clean
+            );
+        }
+    };
+    println!("\nThe evidence to retire the pilot (what pilots found, what mass rollout met):");
+    line(
+        "industry",
+        &engine.state().retirement_evidence(&Actor::Dcc, None)?,
+    );
+    let supplier = Actor::Customer(big.clone());
+    line(
+        big.as_str(),
+        &engine.state().retirement_evidence(&supplier, None)?,
+    );
+    Ok(())
 }
 
 /// Mass rollout: every third day from day 33 to day 72 the CSP takes the head of its list and

@@ -233,3 +233,28 @@ def test_the_other_supplier_of_a_split_hub_hears_of_withdrawal_and_rejection_unn
     assert told() == [(ota.NotificationType.OTHER_SUPPLIER_REJECTED, [hub20])]
     text = json.dumps([n.to_dict() for n in e.notifications(E).notifications], default=str)
     assert "SUP-A" not in text and "meter exchange" not in text
+
+
+def test_the_retirement_evidence_says_what_the_pilot_caught() -> None:
+    e = rolling()
+    e.report_outcomes(CSP, t(3), campaign="C2", outcomes=ok_rows(0x10) + fail_rows(0x11))
+    e.grant_mass_rollout_oa(DCC, t(4), campaign="C2", override_reason="no verdicts: the evidence test")
+    e.report_outcomes(CSP, t(5), campaign="C2", outcomes=fail_rows(0x12) + fail_rows(0x16) + ok_rows(0x17))
+
+    def sets(who: str) -> list[tuple[str, ota.Finding, int, int]]:
+        (c,) = e.retirement_evidence(who).campaigns
+        return [((s.set.devices.esme or ota.HanDevice("", "")).model, s.finding, s.pilot.hubs, s.rollout.hubs) for s in c.sets]
+
+    assert sets(DCC) == [("EM-B2", ota.Finding.UNTESTED, 0, 2), ("EM-A1", ota.Finding.CAUGHT, 2, 1)]
+    evidence = e.retirement_evidence(DCC)
+    assert (evidence.caught, evidence.missed, evidence.untested) == (1, 0, 1)
+    assert sets(A) == [("EM-A1", ota.Finding.CAUGHT, 2, 1)], "SUP-A's own hubs only"
+    with pytest.raises(ota.NotPermittedError):
+        e.retirement_evidence(A, customer="SUP-D")
+    # The same as rows, a frame an analyst compares phases in.
+    pa = pytest.importorskip("pyarrow")
+    rows = pa.table(e.query_arrow(DCC, {"name": "retirement_evidence"})).to_pylist()
+    assert [(r["label"] != "", r["finding"], r["pilot_hubs"], r["rollout_failed"]) for r in rows] == [
+        (True, "untested", 0, 1), (True, "caught", 2, 1)]
+    with pytest.raises(ota.NotPermittedError):
+        e.query_arrow(A, {"name": "retirement_evidence", "customer": "SUP-D"})

@@ -701,6 +701,8 @@ fn reads(e: &Engine, observer: &Actor, at: DateTime<Utc>) -> Vec<String> {
                 out.push(json(s.propose_pilot(observer, &camp(cmp), 5, 1, at)));
             }
             out.push(json(s.customer_estate(observer, me)));
+            // The evidence to retire the pilot, over its own hubs (issue 26).
+            out.push(json(s.retirement_evidence(observer, None)));
             // Its deployed products over time, and the industry's shares (at this size every
             // share is withheld; tests/disclosure.rs shows the rules at scale).
             let (from, on) = (t(0).date_naive(), at.date_naive());
@@ -717,6 +719,7 @@ fn reads(e: &Engine, observer: &Actor, at: DateTime<Utc>) -> Vec<String> {
                     s.dpl_history_arrow(observer, Some(me), from, on).map(one),
                 ));
                 out.push(frame(s.industry_shares_arrow(observer, from, on).map(one)));
+                out.push(frame(s.retirement_evidence_arrow(observer, None).map(one)));
             }
             // Paged: the first page, and a page after a hub of its own (the cursor).
             out.push(json(s.customer_estate_page(observer, me, None, 2)));

@@ -64,6 +64,7 @@ fn a_customers_report_holds_its_own_products_the_shares_and_its_campaigns() {
         "Over time",
         "Industry trends",
         "Campaigns",
+        "What the pilots found",
         "Notices",
     ] {
         assert!(html.contains(section), "{section}");

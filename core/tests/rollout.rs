@@ -1516,3 +1516,86 @@ fn the_csps_window_and_pause_hold_its_own_dispatch_reports() {
     );
     ok(&mut e, &csp(), eleven, report(&[(16, Outcome::Dispatched)]));
 }
+
+/// Issue 26: the evidence to retire the pilot. Set X fails in the pilot and again in mass
+/// rollout (caught); set Y was never in the pilot and fails in mass rollout (untested). The DCC
+/// and the CSP see both; SUP-A, which supplies only hubs on X, sees X and its own hubs only.
+#[test]
+fn the_retirement_evidence_says_what_the_pilot_caught() {
+    let mut e = rolling(CampaignPolicy::default());
+    let mut pilot = upgrade_rows(10);
+    pilot.extend(fail_rows(11));
+    ok(&mut e, &csp(), t(3), report(&pilot));
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(4),
+        Command::GrantMassRolloutOa(GrantMassRolloutOa {
+            campaign: camp(C1),
+            override_reason: Some("no verdicts: the evidence test".into()),
+        }),
+    );
+    let mut rollout = fail_rows(12);
+    rollout.extend(fail_rows(16));
+    rollout.extend(upgrade_rows(17));
+    ok(&mut e, &csp(), t(5), report(&rollout));
+    use commshub_ota::read::Finding;
+    let of = |actor: &Actor| {
+        let ev = e.state().retirement_evidence(actor, None).unwrap();
+        let c = ev.campaigns.into_iter().next().unwrap();
+        let sets: Vec<(String, Finding, i64, i64, i64, i64)> = c
+            .sets
+            .iter()
+            .map(|s| {
+                (
+                    s.set.devices.esme.as_ref().unwrap().model.clone(),
+                    s.finding,
+                    s.pilot.hubs,
+                    s.pilot.failed,
+                    s.rollout.hubs,
+                    s.rollout.failed,
+                )
+            })
+            .collect();
+        (c.caught, c.missed, c.untested, sets)
+    };
+    let industry = of(&Actor::Dcc);
+    assert_eq!(
+        industry,
+        (
+            1,
+            0,
+            1,
+            vec![
+                ("EM-B2".to_string(), Finding::Untested, 0, 0, 2, 1),
+                ("EM-A1".to_string(), Finding::Caught, 2, 1, 1, 1),
+            ]
+        )
+    );
+    assert_eq!(
+        of(&csp()),
+        industry,
+        "the CSP sees its region's campaigns whole"
+    );
+    assert_eq!(
+        of(&cust("SUP-A")),
+        (
+            1,
+            0,
+            0,
+            vec![("EM-A1".to_string(), Finding::Caught, 2, 1, 1, 1)]
+        )
+    );
+    // A customer asks only of itself; the south's CSP sees nothing of the north.
+    let err = e
+        .state()
+        .retirement_evidence(&cust("SUP-A"), Some(&cid("SUP-D")))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotPermitted);
+    assert!(e
+        .state()
+        .retirement_evidence(&Actor::Csp(Region::South), None)
+        .unwrap()
+        .campaigns
+        .is_empty());
+}

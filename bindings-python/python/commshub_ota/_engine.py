@@ -380,6 +380,9 @@ class Engine(EngineMethods):
         - `{"name": "dry_run_rule", "rule": RuleSpec(...), "at": ...}`: what a rule would do, a
           row per hub it would act on: `act`, `campaign`, `hub`, `configuration_set`, `by_set`,
           `customer`, `until`, `text` (`dry_run_rule` gives the same as counts).
+        - `{"name": "retirement_evidence", "customer": ...}`: the evidence to retire the pilot, a
+          row per campaign and set: `campaign`, `target`, `configuration_set`, `label`,
+          `finding`, `pilot_*` and `rollout_*` figures (`retirement_evidence` typed).
         - `{"name": "events", "after": 0, "limit": 1000}`: the recorded events (the DCC only).
 
         Times are aware datetimes (or RFC 3339 text), regions and other enums their values or

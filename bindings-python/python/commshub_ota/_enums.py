@@ -111,6 +111,21 @@ class DefectSubjectKind(_StrEnum):
     FIRMWARE = "firmware"
 
 
+class Finding(_StrEnum):
+    """Whether the pilot saw what mass rollout met on a configuration set."""
+
+    #: Mass rollout met problems here, and the pilot had met problems here first.
+    CAUGHT = "caught"
+    #: Mass rollout met problems here; the pilot tested the set and met none.
+    MISSED = "missed"
+    #: Mass rollout met problems here; the pilot never tested the set.
+    UNTESTED = "untested"
+    #: Mass rollout met no problem here.
+    CLEAN = "clean"
+    #: Only the pilot reached the set (mass rollout has not, or not yet).
+    PILOT_ONLY = "pilot_only"
+
+
 class FlagClosure(_StrEnum):
     """How its flagger closed a defect flag: the defect was real and is dealt with (`resolved`),
     or the flag was a mistake (`retracted`)."""
@@ -451,6 +466,7 @@ __all__ = [
     "BlockerKind",
     "CampaignChangeKind",
     "DefectSubjectKind",
+    "Finding",
     "FlagClosure",
     "Gate",
     "HanBand",

@@ -11,7 +11,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, TypeVar
 from ._convert import _choice, _count, _date, _each, _flag, _id, _list_of, _text, _time, _view
 from ._enums import FlagClosure, Gate, HanDeviceKind, Region, SmiStatus, SupplyRole
 from ._records import Event
-from ._views import CampaignPolicy, CampaignView, ConfigSetCount, ConfigurationSet, ConsumerFlags, DefectSubject, DefectView, DplDay, DplEntry, DryRun, Explanation, FirmwareCount, FirmwareView, HealthReport, HubPage, HubRow, HubView, NoticeAudience, NotificationPage, OutcomeReport, ParticipationView, PieSlice, PilotPacing, PilotProposal, PilotStatus, PilotVerdict, Prerequisite, ReadBackReport, RuleSpec, RuleView, SetProgress, SharesDay, Trend, UpgradePage, Variant
+from ._views import CampaignPolicy, CampaignView, ConfigSetCount, ConfigurationSet, ConsumerFlags, DefectSubject, DefectView, DplDay, DplEntry, DryRun, Explanation, FirmwareCount, FirmwareView, HealthReport, HubPage, HubRow, HubView, NoticeAudience, NotificationPage, OutcomeReport, ParticipationView, PieSlice, PilotPacing, PilotProposal, PilotStatus, PilotVerdict, Prerequisite, ReadBackReport, RetirementEvidence, RuleSpec, RuleView, SetProgress, SharesDay, Trend, UpgradePage, Variant
 
 _T = TypeVar("_T")
 
@@ -603,6 +603,15 @@ class EngineMethods:
         industry's (the DCC; a CSP: its region's variants)."""
         return self._ask(actor, "dpl", _list_of(DplEntry.from_dict),
             on=_date(on, "on"),
+            customer=None if customer is None else _id("customer_id", customer, "customer"),
+        )
+
+    def retirement_evidence(self, actor: str, customer: Optional[str] = None) -> RetirementEvidence:
+        """The evidence to retire the pilot: per campaign, what its pilot found against what mass
+        rollout met on the same configuration sets, and whether the pilot caught it.
+        `customer`'s (itself, or any to the DCC); without it, the industry's (the DCC; a CSP:
+        its region's campaigns; a customer: its own)."""
+        return self._ask(actor, "retirement_evidence", RetirementEvidence.from_dict,
             customer=None if customer is None else _id("customer_id", customer, "customer"),
         )
 

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any, List, Mapping, Optional
 
 from ._convert import JsonDict, _date, _time, parse_datetime
-from ._enums import BlackoutKind, BlockerKind, CampaignChangeKind, DefectSubjectKind, FlagClosure, Gate, HanBand, HanDeviceKind, HanHealth, HoldFrom, NoticeAudienceKind, NotificationType, Outcome, PartyKind, Phase, PilotVerdictKind, Region, RuleActionKind, RuleTriggerKind, SliceKind, SmiStatus, SupplyRole, UpgradeState, Visibility, Weekday
+from ._enums import BlackoutKind, BlockerKind, CampaignChangeKind, DefectSubjectKind, Finding, FlagClosure, Gate, HanBand, HanDeviceKind, HanHealth, HoldFrom, NoticeAudienceKind, NotificationType, Outcome, PartyKind, Phase, PilotVerdictKind, Region, RuleActionKind, RuleTriggerKind, SliceKind, SmiStatus, SupplyRole, UpgradeState, Visibility, Weekday
 from ._view_extras import ConfigurationSetExtras, NotificationExtras
 
 
@@ -387,6 +387,61 @@ class CampaignChange:
             out["to"] = Phase(self.to).value
         if self.until is not None:
             out["until"] = _time(self.until, "CampaignChange.until")
+        return out
+
+
+@dataclass(frozen=True)
+class CampaignEvidence:
+    """One campaign's evidence: when its pilot and mass rollout began, their figures, and its sets
+    (most rollout hubs first)."""
+
+    campaign: str
+    target: str
+    pilot: PhaseFigures
+    rollout: PhaseFigures
+    #: Sets by finding.
+    caught: int
+    missed: int
+    untested: int
+    clean: int
+    sets: List[SetEvidence]
+    pilot_started: Optional[datetime] = field(default=None, kw_only=True)
+    rollout_started: Optional[datetime] = field(default=None, kw_only=True)
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> CampaignEvidence:
+        """A `CampaignEvidence` from its JSON form."""
+        return CampaignEvidence(
+            campaign=d["campaign"],
+            target=d["target"],
+            pilot=PhaseFigures.from_dict(d["pilot"]),
+            rollout=PhaseFigures.from_dict(d["rollout"]),
+            caught=d["caught"],
+            missed=d["missed"],
+            untested=d["untested"],
+            clean=d["clean"],
+            sets=[SetEvidence.from_dict(x0) for x0 in d["sets"]],
+            pilot_started=None if (v := d.get("pilot_started")) is None else parse_datetime(v),
+            rollout_started=None if (v := d.get("rollout_started")) is None else parse_datetime(v),
+        )
+
+    def to_dict(self) -> JsonDict:
+        """Its JSON form (a field that is None left out)."""
+        out: JsonDict = {
+            "campaign": self.campaign,
+            "target": self.target,
+            "pilot": self.pilot.to_dict(),
+            "rollout": self.rollout.to_dict(),
+            "caught": self.caught,
+            "missed": self.missed,
+            "untested": self.untested,
+            "clean": self.clean,
+            "sets": [x0.to_dict() for x0 in self.sets],
+        }
+        if self.pilot_started is not None:
+            out["pilot_started"] = _time(self.pilot_started, "CampaignEvidence.pilot_started")
+        if self.rollout_started is not None:
+            out["rollout_started"] = _time(self.rollout_started, "CampaignEvidence.rollout_started")
         return out
 
 
@@ -2494,6 +2549,50 @@ class Party:
 
 
 @dataclass(frozen=True)
+class PhaseFigures:
+    """What one phase of a campaign met, counted by hub (each hub's last attempt)."""
+
+    #: Hubs whose attempt was dispatched in the phase.
+    hubs: int
+    succeeded: int
+    #: Failed, time-outs included.
+    failed: int
+    #: Failed because no answer came in time (no response, or stuck in flight).
+    timed_out: int
+    #: Upgraded hubs a supplier reported a bad HAN on.
+    han_issues: int
+    #: Open defect flags raised in the phase on the campaign's target or its sets.
+    defect_flags: int
+    #: Configuration sets halted now, halted in the phase.
+    halts: int
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> PhaseFigures:
+        """A `PhaseFigures` from its JSON form."""
+        return PhaseFigures(
+            hubs=d["hubs"],
+            succeeded=d["succeeded"],
+            failed=d["failed"],
+            timed_out=d["timed_out"],
+            han_issues=d["han_issues"],
+            defect_flags=d["defect_flags"],
+            halts=d["halts"],
+        )
+
+    def to_dict(self) -> JsonDict:
+        """Its JSON form (a field that is None left out)."""
+        return {
+            "hubs": self.hubs,
+            "succeeded": self.succeeded,
+            "failed": self.failed,
+            "timed_out": self.timed_out,
+            "han_issues": self.han_issues,
+            "defect_flags": self.defect_flags,
+            "halts": self.halts,
+        }
+
+
+@dataclass(frozen=True)
 class PieSlice:
     """One slice of the pie."""
 
@@ -2783,6 +2882,38 @@ class ReadBackReport:
 
 
 @dataclass(frozen=True)
+class RetirementEvidence:
+    """`retirement_evidence`'s answer: every campaign whose pilot began, in the order their mass
+    rollout began (those still in their pilot last), with the whole as one line."""
+
+    campaigns: List[CampaignEvidence]
+    #: Over every campaign with a mass rollout: the sets where rollout met problems, and how
+    #: many of them the pilots caught.
+    caught: int
+    missed: int
+    untested: int
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> RetirementEvidence:
+        """A `RetirementEvidence` from its JSON form."""
+        return RetirementEvidence(
+            campaigns=[CampaignEvidence.from_dict(x0) for x0 in d["campaigns"]],
+            caught=d["caught"],
+            missed=d["missed"],
+            untested=d["untested"],
+        )
+
+    def to_dict(self) -> JsonDict:
+        """Its JSON form (a field that is None left out)."""
+        return {
+            "campaigns": [x0.to_dict() for x0 in self.campaigns],
+            "caught": self.caught,
+            "missed": self.missed,
+            "untested": self.untested,
+        }
+
+
+@dataclass(frozen=True)
 class RuleAction:
     """What a rule does, from a closed list. Each is something its owner may do by command."""
 
@@ -3065,6 +3196,38 @@ class RuleView:
         if self.retired_at is not None:
             out["retired_at"] = _time(self.retired_at, "RuleView.retired_at")
         return out
+
+
+@dataclass(frozen=True)
+class SetEvidence:
+    """One configuration set (of origin) of a campaign: its pilot and its mass rollout."""
+
+    set: ConfigurationSet
+    label: str
+    pilot: PhaseFigures
+    rollout: PhaseFigures
+    finding: Finding
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> SetEvidence:
+        """A `SetEvidence` from its JSON form."""
+        return SetEvidence(
+            set=ConfigurationSet.from_dict(d["set"]),
+            label=d["label"],
+            pilot=PhaseFigures.from_dict(d["pilot"]),
+            rollout=PhaseFigures.from_dict(d["rollout"]),
+            finding=Finding(d["finding"]),
+        )
+
+    def to_dict(self) -> JsonDict:
+        """Its JSON form (a field that is None left out)."""
+        return {
+            "set": self.set.to_dict(),
+            "label": self.label,
+            "pilot": self.pilot.to_dict(),
+            "rollout": self.rollout.to_dict(),
+            "finding": Finding(self.finding).value,
+        }
 
 
 @dataclass(frozen=True)
@@ -3464,6 +3627,7 @@ __all__ = [
     "Blackout",
     "Blocker",
     "CampaignChange",
+    "CampaignEvidence",
     "CampaignPolicy",
     "CampaignView",
     "ConfigSetCount",
@@ -3502,6 +3666,7 @@ __all__ = [
     "Pacing",
     "ParticipationView",
     "Party",
+    "PhaseFigures",
     "PieSlice",
     "PilotPacing",
     "PilotProposal",
@@ -3511,12 +3676,14 @@ __all__ = [
     "PolicyNote",
     "Prerequisite",
     "ReadBackReport",
+    "RetirementEvidence",
     "RuleAction",
     "RuleNote",
     "RuleRef",
     "RuleSpec",
     "RuleTrigger",
     "RuleView",
+    "SetEvidence",
     "SetProgress",
     "ShareMove",
     "SharesDay",

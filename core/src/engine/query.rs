@@ -46,6 +46,9 @@ impl Engine {
                 Answer::ConfigurationSets(s.configuration_sets(actor, customer.as_ref())?)
             }
             Query::Dpl { customer, on } => Answer::Dpl(s.dpl_on(actor, customer.as_ref(), *on)?),
+            Query::RetirementEvidence { customer } => {
+                Answer::RetirementEvidence(s.retirement_evidence(actor, customer.as_ref())?)
+            }
             Query::DplHistory { customer, from, to } => {
                 Answer::DplHistory(s.dpl_history(actor, customer.as_ref(), *from, *to)?)
             }

@@ -19,6 +19,7 @@ pub use crate::model::disclosure;
 pub mod dpl;
 mod eligibility;
 mod estate;
+mod evidence;
 mod notices;
 mod participation;
 pub mod query;
@@ -29,10 +30,11 @@ mod trends;
 pub(crate) mod upgrade_list;
 
 pub use campaigns::{CampaignView, CutoffView};
-pub use catalogue::{FirmwareView, GateView};
+pub use catalogue::{FirmwareView, GateView, GateWithdrawalView};
 pub use dpl::{DplDay, DplEntry, MAX_DPL_DAYS};
 pub use estate::{ConfigSetCount, FirmwareCount, HubPage, HubView, SupplierView};
-pub use participation::{ParticipationView, PilotStatus, PilotStatusRow};
+pub use evidence::{CampaignEvidence, Finding, PhaseFigures, RetirementEvidence, SetEvidence};
+pub use participation::{ParticipationView, PilotProposal, PilotStatus, PilotStatusRow};
 pub use rollout::{SetProgress, UpgradeCounts};
 pub use trends::{
     IndustryShare, ShareMove, SharesDay, Trend, VariantShares, TREND_MIN_MOVE_BP, TREND_WINDOW_DAYS,

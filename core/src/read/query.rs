@@ -63,6 +63,15 @@ pub enum Query {
         customer: Option<CustomerId>,
         on: NaiveDate,
     },
+    /// The evidence to retire the pilot: per campaign, what its pilot found against what mass
+    /// rollout met on the same configuration sets, and whether the pilot caught it.
+    /// `customer`'s (itself, or any to the DCC); without it, the industry's (the DCC; a CSP:
+    /// its region's campaigns; a customer: its own).
+    RetirementEvidence {
+        #[serde(default)]
+        #[cfg_attr(feature = "uniffi", uniffi(default))]
+        customer: Option<CustomerId>,
+    },
     /// The Deployed Products List at the end of each day from `from` to `to` (at most 3 660
     /// days), scoped as `Dpl`.
     DplHistory {
@@ -197,6 +206,7 @@ pub enum Answer {
     HubPage(HubPage),
     ConfigurationSets(Vec<ConfigSetCount>),
     Dpl(Vec<crate::read::DplEntry>),
+    RetirementEvidence(crate::read::RetirementEvidence),
     DplHistory(Vec<crate::read::DplDay>),
     DplPie(Vec<crate::read::report::PieSlice>),
     Report(String),
@@ -267,6 +277,15 @@ pub enum ColumnarQuery {
     /// one for "other" (`configuration_set` null): `day`, `variant`, `as_of`,
     /// `configuration_set`, `label`, `share_bp`. As the row query `industry_shares`.
     IndustryShares { from: NaiveDate, to: NaiveDate },
+    /// The evidence to retire the pilot, a row per campaign and configuration set: `campaign`,
+    /// `target`, `configuration_set`, `label`, `finding`, and `pilot_*` and `rollout_*` for
+    /// `hubs`, `succeeded`, `failed`, `timed_out`, `han_issues`, `defect_flags`, `halts`. As
+    /// the row query `retirement_evidence`.
+    RetirementEvidence {
+        #[serde(default)]
+        #[cfg_attr(feature = "uniffi", uniffi(default))]
+        customer: Option<CustomerId>,
+    },
     /// A campaign's progress by configuration set at `at`.
     CampaignProgress {
         campaign: CampaignId,

@@ -22,6 +22,7 @@ mod dpl;
 mod eligibility;
 mod estate;
 pub(crate) mod events;
+mod evidence;
 mod query;
 mod rollout;
 mod rules;
@@ -34,6 +35,7 @@ pub use estate::{
     configuration_sets_schema, customer_estate_schema, estate_by_firmware_schema, ESTATE_BATCH_ROWS,
 };
 pub use events::events_schema;
+pub use evidence::retirement_evidence_schema;
 pub use query::ArrowAnswer;
 pub use rollout::{attempts_schema, campaign_progress_schema};
 pub use rules::dry_run_schema;

@@ -7,7 +7,7 @@ use crate::model::state::State;
 use crate::read::arrow::{
     attempts_schema, blockers_schema, campaign_progress_schema, configuration_sets_schema,
     customer_estate_schema, dpl_history_schema, dry_run_schema, estate_by_firmware_schema,
-    events_schema, industry_shares_schema, upgrade_list_schema,
+    events_schema, industry_shares_schema, retirement_evidence_schema, upgrade_list_schema,
 };
 use crate::read::query::ColumnarQuery;
 use arrow_array::RecordBatch;
@@ -27,6 +27,7 @@ impl ColumnarQuery {
             ColumnarQuery::DryRunRule { .. } => dry_run_schema(),
             ColumnarQuery::DplHistory { .. } => dpl_history_schema(),
             ColumnarQuery::IndustryShares { .. } => industry_shares_schema(),
+            ColumnarQuery::RetirementEvidence { .. } => retirement_evidence_schema(),
             ColumnarQuery::Events { .. } => events_schema(),
         }
     }
@@ -108,6 +109,9 @@ impl State {
             }
             ColumnarQuery::IndustryShares { from, to } => {
                 ArrowAnswer::one(self.industry_shares_arrow(actor, *from, *to)?)
+            }
+            ColumnarQuery::RetirementEvidence { customer } => {
+                ArrowAnswer::one(self.retirement_evidence_arrow(actor, customer.as_ref())?)
             }
             ColumnarQuery::Events { .. } => {
                 return Err(Error::invalid_input(

@@ -99,6 +99,7 @@ impl State {
         history_section(&mut html, &history);
         self.shares_section(&mut html, actor, &history, &shares, to);
         self.campaigns_section(&mut html, actor, at);
+        self.evidence_section(&mut html, actor, whose.customer.as_ref());
         notices_section(&mut html, notices);
         let _ = writeln!(
             html,
@@ -381,6 +382,79 @@ impl State {
             } else {
                 ""
             }
+        );
+    }
+}
+
+impl State {
+    /// The evidence to retire the pilot: per campaign whose mass rollout began, the sets where
+    /// mass rollout met problems, by whether the pilot caught them, as bars; and each phase's
+    /// failure rate in a table.
+    fn evidence_section(&self, html: &mut String, actor: &Actor, customer: Option<&CustomerId>) {
+        html.push_str("<h2>What the pilots found</h2>");
+        let Ok(evidence) = self.retirement_evidence(actor, customer) else {
+            return;
+        };
+        let campaigns: Vec<_> = evidence
+            .campaigns
+            .iter()
+            .filter(|c| c.rollout_started.is_some())
+            .collect();
+        if campaigns.is_empty() {
+            html.push_str("<p>No campaign has reached mass rollout yet.</p>");
+            return;
+        }
+        const KINDS: [(&str, &str); 4] = [
+            ("caught by the pilot", "#009E73"),
+            ("missed by the pilot", "#D55E00"),
+            ("not in the pilot", "#E69F00"),
+            ("no problem", "#56B4E9"),
+        ];
+        let rows: Vec<(String, Vec<f64>)> = campaigns
+            .iter()
+            .map(|c| {
+                (
+                    c.campaign.to_string(),
+                    [c.caught, c.missed, c.untested, c.clean]
+                        .iter()
+                        .map(|&n| n as f64)
+                        .collect(),
+                )
+            })
+            .collect();
+        html.push_str(&stacked_bars(
+            "Configuration sets by what mass rollout met and whether the pilot saw it first",
+            &rows,
+            &KINDS,
+        ));
+        let rate = |f: &crate::read::PhaseFigures| {
+            if f.hubs == 0 {
+                "-".to_string()
+            } else {
+                percent(f.problems() as f64, f.hubs as f64)
+            }
+        };
+        let mut table = String::new();
+        for c in &campaigns {
+            let _ = write!(
+                table,
+                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                esc(c.campaign.as_str()),
+                int(c.pilot.hubs),
+                rate(&c.pilot),
+                int(c.rollout.hubs),
+                rate(&c.rollout),
+                int(c.caught),
+                int(c.missed),
+                int(c.untested),
+            );
+        }
+        let _ = write!(
+            html,
+            "<table><caption>Pilot against mass rollout (problems: failed upgrades and bad HAN reports; by hub, its last attempt). Over every campaign: {} sets caught, {} missed, {} not in the pilot.</caption><thead><tr><th>campaign</th><th class=\"n\">pilot hubs</th><th class=\"n\">pilot problems</th><th class=\"n\">rollout hubs</th><th class=\"n\">rollout problems</th><th class=\"n\">caught</th><th class=\"n\">missed</th><th class=\"n\">not in the pilot</th></tr></thead><tbody>{table}</tbody></table>",
+            int(evidence.caught),
+            int(evidence.missed),
+            int(evidence.untested),
         );
     }
 }

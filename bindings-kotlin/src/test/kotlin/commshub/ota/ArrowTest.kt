@@ -51,6 +51,20 @@ class ArrowTest {
     }
 
     @Test
+    fun `the retirement evidence as rows, a phase's figures side by side`(): Unit = rolling().use { e ->
+        val run = { n: Int, ok: Boolean ->
+            if (ok) listOf(Outcome.Dispatched, Outcome.Delivered, Outcome.Activated, Outcome.ReadBack("2.0")).map { OutcomeReport(h(n), it) }
+            else listOf(OutcomeReport(h(n), Outcome.Dispatched), OutcomeReport(h(n), Outcome.DeliveryFailed("no ack")))
+        }
+        e.execute("csp:north", t(3), Command.ReportOutcomes(ReportOutcomes("C2", run(0x10, true) + run(0x11, false))))
+        e.execute("dcc", t(4), Command.GrantMassRolloutOa(GrantMassRolloutOa("C2", "no verdicts: the evidence test")))
+        e.execute("csp:north", t(5), Command.ReportOutcomes(ReportOutcomes("C2", run(0x12, false) + run(0x16, false) + run(0x17, true))))
+        val rows = rows(e.queryArrow("dcc", ColumnarQuery.RetirementEvidence()))
+        assertEquals(listOf("untested" to "0", "caught" to "2"), rows.map { it["finding"] to it["pilot_hubs"] })
+        assertEquals(listOf("caught"), rows(e.queryArrow("customer:SUP-A", ColumnarQuery.RetirementEvidence())).map { it["finding"] })
+    }
+
+    @Test
     fun `the upgrade list as Arrow is the paged list whole`(): Unit = rolling().use { e ->
         val page = e.ask<Answer.UpgradePage>("csp:north", Query.UpgradeList(Region.NORTH, t(3), 0L, 100_000L)).v1
         val rows = rows(e.queryArrow("csp:north", ColumnarQuery.UpgradeList(Region.NORTH, t(3))))

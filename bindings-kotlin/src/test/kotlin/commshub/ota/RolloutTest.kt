@@ -107,6 +107,19 @@ class RolloutTest {
     }
 
     @Test
+    fun `the retirement evidence says what the pilot caught`(): Unit = rolling(CampaignPolicy()).use { e ->
+        e.execute(csp, t(3), report(ok(0x10) + fail(0x11)))
+        e.execute("dcc", t(4), Command.GrantMassRolloutOa(GrantMassRolloutOa("C2", "no verdicts: the evidence test")))
+        e.execute(csp, t(5), report(fail(0x12) + fail(0x16) + ok(0x17)))
+        val evidence = { who: String -> e.ask<Answer.RetirementEvidence>(who, Query.RetirementEvidence()).v1 }
+        val dcc = evidence("dcc")
+        assertEquals(Triple(1L, 0L, 1L), Triple(dcc.caught, dcc.missed, dcc.untested))
+        assertEquals(listOf(Finding.UNTESTED, Finding.CAUGHT), dcc.campaigns.single().sets.map { it.finding })
+        assertEquals(listOf(Finding.CAUGHT), evidence(a).campaigns.single().sets.map { it.finding })
+        assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.query(a, Query.RetirementEvidence("SUP-D")) }
+    }
+
+    @Test
     fun `a flagger retracts or resolves its flag and those told of it are told how`(): Unit = rolling(CampaignPolicy()).use { e ->
         val subject = DefectSubject.ConfigurationSet(setOf(e, 0x10))
         val flag = { text: String ->
