@@ -681,7 +681,10 @@ impl Evolve for GateWithdrawn {
             reason: reason.clone(),
         });
         if recalled {
-            // Recalled from the production CPL: the live campaigns to it stop here.
+            // Recalled from the production CPL: the live campaigns to it stop here. The
+            // suspension is the system's act in their history (decision 14): every party reads
+            // a campaign's history, and a customer that took back its testing gate is not named
+            // to the others (decision 12); its reason is shown as its gate note is.
             let why =
                 format!("{variant}@{version} was withdrawn from the production CPL: {reason}");
             for c in state.campaigns.values_mut() {
@@ -689,15 +692,16 @@ impl Evolve for GateWithdrawn {
                     let from = c.phase;
                     c.resume_to = Some(from);
                     c.phase = Phase::Suspended;
-                    super::policy::record_history(
-                        c,
-                        event,
-                        CampaignChange::PhaseChanged {
+                    c.history.push(HistoryEntry {
+                        seq: Some(limits::signed(event.seq)),
+                        at: event.at,
+                        actor: Actor::System,
+                        change: CampaignChange::PhaseChanged {
                             from,
                             to: Phase::Suspended,
                             reason: Some(why.clone()),
                         },
-                    );
+                    });
                 }
             }
         }
@@ -937,6 +941,31 @@ mod specs {
             .then_view(
                 |e| e.state().campaign(&Actor::Dcc, &c1()).unwrap().phase,
                 Phase::Pilot,
+            );
+    }
+
+    #[test]
+    fn a_customer_taking_back_its_testing_gate_is_not_named_by_the_recall() {
+        use crate::write::spec::{estate, pilot, sup};
+        given(&[catalogue(), estate(), pilot()])
+            .when(&sup("SUP-A"), day(3), withdraw(Gate::CustomerTested, "2.0"))
+            .then_notices(&sup("SUP-B"), &["phase_changed"])
+            .then_view(
+                |e| {
+                    let h = e.state().campaign(&sup("SUP-B"), &c1()).unwrap().history;
+                    let last = h.last().unwrap().clone();
+                    (
+                        last.actor,
+                        matches!(
+                            last.change,
+                            CampaignChange::PhaseChanged {
+                                to: Phase::Suspended,
+                                ..
+                            }
+                        ),
+                    )
+                },
+                (Actor::System, true),
             );
     }
 
