@@ -500,8 +500,8 @@ class EngineMethods:
     ) -> List[Event]:
         """The flagging customer: close its defect flag, as `resolved` (the defect was real and is
         dealt with) or `retracted` (the flag was a mistake; the default), with an optional note. It
-        is no longer shown and suspends nothing; everyone told of the flag is told it closed, and
-        how (the log keeps the record).
+        is no longer shown and suspends nothing; those the flag tells (the DCC, the CSP, the
+        customers with hubs on its subject now) are told it closed, and how (the log keeps the record).
 
         `closure`: How it closes; none: `retracted`."""
         return self._run(actor, at, "withdraw_defect_flag",
