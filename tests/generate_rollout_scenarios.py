@@ -203,7 +203,7 @@ scenarios["automatic_acts_are_the_systems_and_others_answer_as_absent"] = {
              {"actor": "dcc", "seq": None, "change": {"type": "phase_changed", "to": "pilot"}},
              {"actor": "system", "seq": None, "change": {"type": "phase_changed", "to": "suspended"}}]}}},
         {"query": q("dcc", "campaign", campaign="C2"),
-         "then": {"result": {"history": [{"seq": 33}, {}, {"actor": "system"}]}}},
+         "then": {"result": {"history": [{"seq": 40}, {}, {"actor": "system"}]}}},
         {"when": {"actor": "system", "at": T(5), "command": {"type": "check_deadlines"}}, "then": {"error": "not_permitted"}},
         {"when": {"actor": "customer:SUP-A", "at": T(5), "command": {"type": "approve_configuration_sets", "campaign": "C2", "sets": [SET_Y]}},
          "then": {"error": "not_found", "message_contains": ["configuration set"]}},

@@ -34,7 +34,8 @@ def table(day, groups):
 # The catalogue of two_regions.json without its four hubs: on their own sets they would be a
 # small "other" that fails the rules and takes a shown set with it.
 with open(os.path.join(HERE, "fixtures", "two_regions.json")) as f:
-    catalogue = [c for c in json.load(f)["commands"] if c["command"]["type"] != "load_estate"]
+    # (its testers tested on those hubs: without them the DCC closes testing on its own note)
+    catalogue = [c for c in json.load(f)["commands"] if c["command"]["type"] not in ("load_estate", "record_test_feedback")]
 fixture = {
     "description": "The catalogue of two_regions.json (no hubs of it), then 2 000 north hubs on 1.1 loaded on day 1, in two configuration sets (by ESME model, firmware 3.1): EM-A1 400 of SUP-A, 300 of SUP-B, 300 of SUP-C; EM-D3 300 of SUP-B, 300 of SUP-C, 400 of SUP-D. Both pass the disclosure rules (3 suppliers, 1 000 hubs, p%): the industry's shares are 50% each. On day 3, 1 000 more on EM-D3 (300 of SUP-A, 300 of SUP-B, 400 of SUP-D): EM-A1's share is 33.5%, EM-D3's 66.5%. Written by generate_trend_scenario.py.",
     "commands": catalogue + [{"actor": "dcc", "at": T(1), "command": table(1, [

@@ -286,7 +286,10 @@ def test_scoped_views(engine: ota.Engine) -> None:
         engine.customer_estate(SUP_A, "SUP-B")
     assert [v.id for v in engine.variants(NORTH)] == ["CH-N-DB"]
     versions = engine.firmware_versions(SUP_B, "CH-N-DB")
-    assert versions[0].gates[2].gate is ota.Gate.CUSTOMER_TESTED and versions[0].gates[2].by is None
+    assert versions[0].gates[2].gate is ota.Gate.CUSTOMER_TESTED and versions[0].gates[2].by == "dcc"
+    # SUP-B sees its own testing feedback only; the DCC each customer's, named.
+    assert [(f.customer, f.result) for f in versions[0].test_feedback] == [("SUP-B", ota.TestResult.PASSED)]
+    assert [f.customer for f in engine.firmware_versions(ota.Actor.DCC, "CH-N-DB")[0].test_feedback] == ["SUP-A", "SUP-B"]
     assert engine.upgrade_route(ota.Actor.DCC, "CH-N-DB", "1.0", "2.0") == ["1.1", "2.0"]
 
 
@@ -352,4 +355,4 @@ def test_threads_share_one_engine(engine: ota.Engine) -> None:
         th.join()
     assert not errors, errors
     assert len(engine.campaigns(dcc)) == 8 * 25
-    assert engine.last_seq == 31 + 8 * 25 * 3
+    assert engine.last_seq == 38 + 8 * 25 * 3  # the fixture's 38 events, then 3 a campaign

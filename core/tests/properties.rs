@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use commshub_ota::catalogue::Gate;
+use commshub_ota::catalogue::{Gate, TestResult};
 use commshub_ota::command::*;
 use commshub_ota::defects::DefectSubject;
 use commshub_ota::journal::{read_jsonl_from, write_jsonl_to};
@@ -106,6 +106,8 @@ fn command() -> impl Strategy<Value = Command> {
             .prop_map(|(variant, version, upgrades_from)| Command::RegisterFirmware(RegisterFirmware { variant, version, upgrades_from, prerequisites: Vec::new() })),
         1 => (variant_id(), version(), prop::sample::select(Gate::ALL.to_vec()), prop::option::of(Just("feedback".to_string())))
             .prop_map(|(variant, version, gate, note)| Command::RecordGate(RecordGate { variant, version, gate, note })),
+        1 => (variant_id(), version(), prop::bool::ANY).prop_map(|(variant, version, ok)| Command::RecordTestFeedback(RecordTestFeedback {
+            variant, version, result: if ok { TestResult::Passed } else { TestResult::IssuesFound }, feedback: "rigs".into() })),
         3 => (campaign(), variant_id(), version(), 60i64..200)
             .prop_map(|(campaign, variant, target, d)| Command::CreateCampaign(CreateCampaign { campaign, variant, target, cutoff: t(d), policy: Default::default() })),
         3 => campaign().prop_map(|campaign| Command::GrantPilotOa(GrantPilotOa { campaign })),
@@ -188,11 +190,12 @@ fn natural_actor(cmd: &Command) -> Actor {
     };
     match cmd {
         Command::RegisterFirmware(RegisterFirmware { variant, .. }) => Actor::Csp(region(variant)),
-        Command::RecordGate(RecordGate { variant, gate, .. }) => match gate {
-            Gate::CspApproved => Actor::Csp(region(variant)),
-            Gate::CustomerTested => cust("SUP-A"),
-            _ => Actor::Dcc,
-        },
+        Command::RecordGate(RecordGate {
+            variant,
+            gate: Gate::CspApproved,
+            ..
+        }) => Actor::Csp(region(variant)),
+        Command::RecordTestFeedback(_) => cust("SUP-A"),
         Command::SetConsumerFlags(SetConsumerFlags {
             role: SupplyRole::Gas,
             ..

@@ -45,8 +45,8 @@ fn the_schema_names_every_command_query_and_event() {
         commands.contains(&"lift_defect_suspension".to_string()),
         "{commands:?}"
     );
-    assert_eq!(commands.len(), 50);
+    assert_eq!(commands.len(), 51);
     assert!(commands.contains(&"rotate_key".to_string()), "{commands:?}");
-    assert_eq!(tags("EventPayload", "type").len(), 51);
+    assert_eq!(tags("EventPayload", "type").len(), 52);
     assert!(tags("Query", "name").contains(&"explain".to_string()));
 }

@@ -24,15 +24,29 @@ VARIANT = "MERIDIAN-DB-NORTH"
 SUPPLIERS = [f"SUPPLIER-{i:02d}" for i in range(1, 16)]
 
 
+VERSIONS = [("1.0", []), ("1.1", ["1.0"]), ("1.2", ["1.1"]), ("2.0", ["1.2", "1.1"])]
+
+
 def catalogue(engine: ota.Engine) -> None:
+    """The variant and its versions through the CSP's approval and the DCC's testing."""
     engine.register_variant(ota.Actor.DCC, T0, ota.Variant(VARIANT, "Meridian", "CH-DB", "B2", ota.HanBand.DUAL_BAND, ota.Region.NORTH))
     csp = ota.Actor.csp(ota.Region.NORTH)
-    for version, upgrades_from in [("1.0", []), ("1.1", ["1.0"]), ("1.2", ["1.1"]), ("2.0", ["1.2", "1.1"])]:
+    for version, upgrades_from in VERSIONS:
         engine.register_firmware(csp, T0, variant=VARIANT, version=version, upgrades_from=upgrades_from)
-        for gate in ota.Gate:
-            actor = {ota.Gate.CSP_APPROVED: csp, ota.Gate.CUSTOMER_TESTED: ota.Actor.customer(SUPPLIERS[0])}.get(gate, ota.Actor.DCC)
-            note = "no HAN issues on our test rigs" if gate is ota.Gate.CUSTOMER_TESTED else None
-            engine.record_gate(actor, T0, variant=VARIANT, version=version, gate=gate, note=note)
+        engine.record_gate(csp, T0, variant=VARIANT, version=version, gate=ota.Gate.CSP_APPROVED)
+        engine.record_gate(ota.Actor.DCC, T0, variant=VARIANT, version=version, gate=ota.Gate.DCC_TEST_APPROVED)
+
+
+def customer_testing(engine: ota.Engine, at: datetime) -> None:
+    """Two suppliers with hubs of the variant test each version; the DCC closes customer
+    testing on their feedback and records the gates after it."""
+    gates = list(ota.Gate)
+    for version, _ in VERSIONS:
+        for supplier in SUPPLIERS[:2]:
+            engine.record_test_feedback(ota.Actor.customer(supplier), at, variant=VARIANT, version=version,
+                                        result=ota.TestResult.PASSED, feedback="no HAN issues on our test rigs")
+        for gate in gates[gates.index(ota.Gate.CUSTOMER_TESTED):]:
+            engine.record_gate(ota.Actor.DCC, at, variant=VARIANT, version=version, gate=gate)
 
 
 def estate_columns(n: int, seed: int) -> Dict[str, List[Any]]:
@@ -76,6 +90,7 @@ def main() -> None:
     started = time.perf_counter()
     engine.load_estate(ota.Actor.DCC, T0 + timedelta(days=1), frame)  # through the Arrow C stream
     print(f"Loaded {engine.hub_count:,} hubs from a Polars frame in {time.perf_counter() - started:.2f} s")
+    customer_testing(engine, T0 + timedelta(days=1))
 
     engine.create_campaign(ota.Actor.DCC, T0 + timedelta(days=2), campaign="2026-Q4-N-2.0", variant=VARIANT, target="2.0", cutoff=T0 + timedelta(days=45))
     engine.grant_pilot_oa(ota.Actor.DCC, T0 + timedelta(days=3), campaign="2026-Q4-N-2.0")

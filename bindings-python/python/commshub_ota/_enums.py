@@ -425,6 +425,13 @@ class SupplyRole(_StrEnum):
     GAS = "gas"
 
 
+class TestResult(_StrEnum):
+    """What a customer found when it tested a firmware version on its own rigs (decision 24)."""
+
+    PASSED = "passed"
+    ISSUES_FOUND = "issues_found"
+
+
 class UpgradeState(_StrEnum):
     """Where an attempt stands."""
 
@@ -485,6 +492,7 @@ __all__ = [
     "SliceKind",
     "SmiStatus",
     "SupplyRole",
+    "TestResult",
     "UpgradeState",
     "Visibility",
     "Weekday",

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any, Callable, Dict, List, Optional, Sequence, TypeVar
 
 from ._convert import _choice, _count, _date, _each, _flag, _id, _list_of, _text, _time, _view
-from ._enums import FlagClosure, Gate, HanDeviceKind, Region, SmiStatus, SupplyRole
+from ._enums import FlagClosure, Gate, HanDeviceKind, Region, SmiStatus, SupplyRole, TestResult
 from ._records import Event
 from ._views import CampaignPolicy, CampaignView, ConfigSetCount, ConfigurationSet, ConsumerFlags, DefectSubject, DefectView, DplDay, DplEntry, DryRun, Explanation, FirmwareCount, FirmwareView, HealthReport, HubPage, HubRow, HubView, NoticeAudience, NotificationPage, OutcomeReport, ParticipationView, PieSlice, PilotPacing, PilotProposal, PilotStatus, PilotVerdict, Prerequisite, ReadBackReport, RetirementEvidence, RuleSpec, RuleView, SetProgress, SharesDay, Trend, UpgradePage, Variant
 
@@ -102,7 +102,9 @@ class EngineMethods:
     ) -> List[Event]:
         """A gate's recorder takes it back, with a reason (decision 24): the gate and every later one
         (they rested on it) are withdrawn. The DCC's gates by the DCC, `csp_approved` by the
-        region's CSP, `customer_tested` by the customer that recorded it. Withdrawing any gate of a
+        region's CSP (a `customer_tested` a customer recorded before per-customer testing, by that
+        customer). Withdrawing `customer_tested` or an earlier gate opens a new testing round: the
+        customers give their feedback again. Withdrawing any gate of a
         version on the production CPL recalls it: the live campaigns that target it are suspended
         (the DCC resumes them once the gates are passed again) and no hub is upgraded to it."""
         return self._run(actor, at, "withdraw_gate",
@@ -127,6 +129,28 @@ class EngineMethods:
             variant=_id("variant_id", variant, "variant"),
             version=_id("firmware_version", version, "version"),
             prerequisites=_each(prerequisites, "prerequisites", lambda x, f: _view(Prerequisite, x, f, VIEW_IDS)),
+        )
+
+    def record_test_feedback(
+        self,
+        actor: str,
+        at: datetime,
+        *,
+        variant: str,
+        version: str,
+        result: TestResult,
+        feedback: str,
+    ) -> List[Event]:
+        """A customer with hubs of the variant: what it found testing a firmware version on its own
+        rigs. Taken once `dcc_test_approved` is recorded and until the DCC closes
+        `customer_tested`; once a customer each testing round.
+
+        `feedback`: What was tested and found (bounded text; required)."""
+        return self._run(actor, at, "record_test_feedback",
+            variant=_id("variant_id", variant, "variant"),
+            version=_id("firmware_version", version, "version"),
+            result=_choice(TestResult, result, "result"),
+            feedback=_text(feedback, "feedback"),
         )
 
     def install_hub(self, actor: str, at: datetime, hub: HubRow) -> List[Event]:

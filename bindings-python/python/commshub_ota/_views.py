@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any, List, Mapping, Optional
 
 from ._convert import JsonDict, _date, _time, parse_datetime
-from ._enums import BlackoutKind, BlockerKind, CampaignChangeKind, DefectSubjectKind, Finding, FlagClosure, Gate, HanBand, HanDeviceKind, HanHealth, HoldFrom, NoticeAudienceKind, NotificationType, Outcome, PartyKind, Phase, PilotVerdictKind, Region, RuleActionKind, RuleTriggerKind, SliceKind, SmiStatus, SupplyRole, UpgradeState, Visibility, Weekday
+from ._enums import BlackoutKind, BlockerKind, CampaignChangeKind, DefectSubjectKind, Finding, FlagClosure, Gate, HanBand, HanDeviceKind, HanHealth, HoldFrom, NoticeAudienceKind, NotificationType, Outcome, PartyKind, Phase, PilotVerdictKind, Region, RuleActionKind, RuleTriggerKind, SliceKind, SmiStatus, SupplyRole, TestResult, UpgradeState, Visibility, Weekday
 from ._view_extras import ConfigurationSetExtras, NotificationExtras
 
 
@@ -1079,9 +1079,12 @@ class FirmwareView:
     upgrades_from: List[str]
     on_production_cpl: bool
     gates: List[GateView]
+    #: Customers' testing feedback, oldest first (decision 24): the DCC sees each customer's,
+    #: named; the region's CSP every result, unnamed; a customer its own only.
+    test_feedback: List[TestFeedbackView] = field(default_factory=list, kw_only=True)
     #: Gates withdrawn by their recorders, oldest first (a customer's withdrawal names it to
     #: itself and the DCC only, as its gate does).
-    withdrawals: List[GateWithdrawalView] = field(default_factory=list)
+    withdrawals: List[GateWithdrawalView] = field(default_factory=list, kw_only=True)
 
     @staticmethod
     def from_dict(d: Mapping[str, Any]) -> FirmwareView:
@@ -1091,6 +1094,7 @@ class FirmwareView:
             upgrades_from=list(d["upgrades_from"]),
             on_production_cpl=d["on_production_cpl"],
             gates=[GateView.from_dict(x0) for x0 in d["gates"]],
+            test_feedback=[] if (v := d.get("test_feedback")) is None else [TestFeedbackView.from_dict(x0) for x0 in v],
             withdrawals=[] if (v := d.get("withdrawals")) is None else [GateWithdrawalView.from_dict(x0) for x0 in v],
         )
 
@@ -1101,6 +1105,7 @@ class FirmwareView:
             "upgrades_from": list(self.upgrades_from),
             "on_production_cpl": self.on_production_cpl,
             "gates": [x0.to_dict() for x0 in self.gates],
+            "test_feedback": [x0.to_dict() for x0 in self.test_feedback],
             "withdrawals": [x0.to_dict() for x0 in self.withdrawals],
         }
 
@@ -3407,6 +3412,47 @@ class SupplierView:
 
 
 @dataclass(frozen=True)
+class TestFeedbackView:
+    """One customer's testing feedback on a version, as the asker may see it."""
+
+    result: TestResult
+    at: datetime
+    feedback: str
+    #: The testing round it was given in (a withdrawal of `customer_tested` or an earlier gate
+    #: opens the next round).
+    round: int
+    #: Whether it is of the round now open: the evidence the DCC closes `customer_tested` on.
+    current: bool
+    #: `None` to the region's CSP (a customer sees only its own, the DCC every one named).
+    customer: Optional[str] = None
+
+    @staticmethod
+    def from_dict(d: Mapping[str, Any]) -> TestFeedbackView:
+        """A `TestFeedbackView` from its JSON form."""
+        return TestFeedbackView(
+            result=TestResult(d["result"]),
+            at=parse_datetime(d["at"]),
+            feedback=d["feedback"],
+            round=d["round"],
+            current=d["current"],
+            customer=d.get("customer"),
+        )
+
+    def to_dict(self) -> JsonDict:
+        """Its JSON form (a field that is None left out)."""
+        out: JsonDict = {
+            "result": TestResult(self.result).value,
+            "at": _time(self.at, "TestFeedbackView.at"),
+            "feedback": self.feedback,
+            "round": self.round,
+            "current": self.current,
+        }
+        if self.customer is not None:
+            out["customer"] = self.customer
+        return out
+
+
+@dataclass(frozen=True)
 class Trend:
     """The industry moving off a configuration set: its share of its variant falling, another's
     rising, from `from` (the window's first day with the variant's shares shown) to `to`;
@@ -3689,6 +3735,7 @@ __all__ = [
     "SharesDay",
     "StoreInfo",
     "SupplierView",
+    "TestFeedbackView",
     "Trend",
     "UpgradeCounts",
     "UpgradeEntry",

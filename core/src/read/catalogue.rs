@@ -3,8 +3,9 @@
 
 use crate::kernel::error::{Entity, Error, Rule};
 use crate::kernel::ids::actor::Actor;
+use crate::kernel::ids::CustomerId;
 use crate::kernel::ids::{FirmwareVersion, VariantId};
-use crate::model::catalogue::{FirmwareIdx, Gate, Variant};
+use crate::model::catalogue::{FirmwareIdx, Gate, TestResult, Variant};
 use crate::model::state::State;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -35,6 +36,28 @@ pub struct FirmwareView {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub withdrawals: Vec<GateWithdrawalView>,
+    /// Customers' testing feedback, oldest first (decision 24): the DCC sees each customer's,
+    /// named; the region's CSP every result, unnamed; a customer its own only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub test_feedback: Vec<TestFeedbackView>,
+}
+
+/// One customer's testing feedback on a version, as the asker may see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct TestFeedbackView {
+    /// `None` to the region's CSP (a customer sees only its own, the DCC every one named).
+    pub customer: Option<CustomerId>,
+    pub result: TestResult,
+    pub at: DateTime<Utc>,
+    pub feedback: String,
+    /// The testing round it was given in (a withdrawal of `customer_tested` or an earlier gate
+    /// opens the next round).
+    pub round: i32,
+    /// Whether it is of the round now open: the evidence the DCC closes `customer_tested` on.
+    pub current: bool,
 }
 
 /// A gate withdrawn: which, when, by whom where the asker may know it, and why.
@@ -114,6 +137,23 @@ impl State {
                             at: w.at,
                             by: shown(&w.by),
                             reason: w.reason.clone(),
+                        })
+                        .collect(),
+                    test_feedback: fw
+                        .test_feedback
+                        .iter()
+                        .filter(|t| match actor {
+                            Actor::Customer(me) => t.customer == *me,
+                            _ => true,
+                        })
+                        .map(|t| TestFeedbackView {
+                            customer: (*actor == Actor::Dcc || actor.as_customer().is_some())
+                                .then(|| t.customer.clone()),
+                            result: t.result,
+                            at: t.at,
+                            feedback: t.feedback.clone(),
+                            round: i32::try_from(t.round).unwrap_or(i32::MAX),
+                            current: t.round == fw.testing_round(),
                         })
                         .collect(),
                 }

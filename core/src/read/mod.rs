@@ -30,7 +30,7 @@ mod trends;
 pub(crate) mod upgrade_list;
 
 pub use campaigns::{CampaignView, CutoffView};
-pub use catalogue::{FirmwareView, GateView, GateWithdrawalView};
+pub use catalogue::{FirmwareView, GateView, GateWithdrawalView, TestFeedbackView};
 pub use dpl::{DplDay, DplEntry, MAX_DPL_DAYS};
 pub use estate::{ConfigSetCount, FirmwareCount, HubPage, HubView, SupplierView};
 pub use evidence::{CampaignEvidence, Finding, PhaseFigures, RetirementEvidence, SetEvidence};

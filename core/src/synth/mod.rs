@@ -260,12 +260,17 @@ impl SynthEstate {
                 }),
             ));
             for gate in Gate::ALL {
+                // The catalogue comes before the estate, so no customer has hubs of the
+                // variant to test on yet: the DCC closes customer testing with its reason.
                 let (actor, note) = match gate.recorder() {
                     crate::model::catalogue::GateRecorder::RegionCsp => (Actor::Csp(region), None),
-                    crate::model::catalogue::GateRecorder::Dcc => (Actor::Dcc, None),
-                    crate::model::catalogue::GateRecorder::Customer => (
-                        Actor::Customer(self.suppliers[0].clone()),
-                        Some("lab tests passed on our reference HANs".to_string()),
+                    crate::model::catalogue::GateRecorder::Dcc => (
+                        Actor::Dcc,
+                        (gate == Gate::CustomerTested).then(|| {
+                            "closed without customer feedback: a synthetic catalogue, \
+                             registered before its estate"
+                                .to_string()
+                        }),
                     ),
                 };
                 out.push((

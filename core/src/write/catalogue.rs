@@ -265,8 +265,16 @@ impl Decide for RecordGate {
         let v = state.variant_idx(&variant)?;
         let f = state.firmware_idx(v, &variant, &version)?;
         match (gate.recorder(), actor) {
-            (GateRecorder::Dcc, Actor::Dcc) | (GateRecorder::Customer, Actor::Customer(_)) => {}
+            (GateRecorder::Dcc, Actor::Dcc) => {}
             (GateRecorder::RegionCsp, _) => state.require_region_csp(actor, v, action)?,
+            (GateRecorder::Dcc, Actor::Customer(_)) if gate == Gate::CustomerTested => {
+                return Err(Error::not_permitted(
+                    actor,
+                    action,
+                    "the DCC closes customer_tested on the customers' feedback; a customer \
+                     gives its own with record_test_feedback",
+                ))
+            }
             (GateRecorder::Dcc, _) => {
                 return Err(Error::not_permitted(
                     actor,
@@ -274,19 +282,6 @@ impl Decide for RecordGate {
                     format!("only the DCC records {gate}"),
                 ))
             }
-            (GateRecorder::Customer, _) => {
-                return Err(Error::not_permitted(
-                    actor,
-                    action,
-                    format!("{gate} is recorded by a DCC Customer with its test feedback"),
-                ))
-            }
-        }
-        if gate == Gate::CustomerTested && note.as_deref().is_none_or(|n| n.trim().is_empty()) {
-            return Err(Error::invalid_input(
-                "note",
-                "customer testing needs the customer's feedback",
-            ));
         }
         let recorded = &state.catalogue.fw(f).gates;
         if gate.position() < recorded.len() {
@@ -306,6 +301,13 @@ impl Decide for RecordGate {
                     Gate::ALL[recorded.len()]
                 ),
             ));
+        }
+        if gate == Gate::CustomerTested {
+            if let Some(refusal) =
+                State::testing_close_refusal(state.catalogue.fw(f), note.as_deref())
+            {
+                return Err(refusal);
+            }
         }
         Ok(vec![EventPayload::GateRecorded(GateRecorded {
             variant,
@@ -407,6 +409,7 @@ impl Evolve for FirmwareRegistered {
             registered_at: event.at,
             prerequisites: prerequisites.clone(),
             withdrawals: Vec::new(),
+            test_feedback: Vec::new(),
         });
         state.catalogue.firmware_index[usize::from(v)].insert(version.clone(), idx);
         state.catalogue.firmware_of_variant[usize::from(v)].push(idx);
@@ -433,10 +436,16 @@ pub struct GateRecorded {
 
 impl Evolve for GateRecorded {
     fn recorded_by(&self, state: &State, actor: &Actor) -> Authority {
-        match self.gate.recorder() {
-            GateRecorder::Dcc => authority::dcc(actor),
-            GateRecorder::RegionCsp => authority::region_csp(state, actor, &self.variant),
-            GateRecorder::Customer => authority::a_customer(actor),
+        match (self.gate.recorder(), actor) {
+            // As builds before per-customer testing recorded it: read from a log until the log
+            // has used per-customer testing (see `Catalogue::per_customer_testing`).
+            (GateRecorder::Dcc, Actor::Customer(_))
+                if self.gate == Gate::CustomerTested && !state.catalogue.per_customer_testing =>
+            {
+                Ok(())
+            }
+            (GateRecorder::Dcc, _) => authority::dcc(actor),
+            (GateRecorder::RegionCsp, _) => authority::region_csp(state, actor, &self.variant),
         }
     }
 
@@ -455,6 +464,15 @@ impl Evolve for GateRecorded {
             .catalogue
             .firmware_idx(v, version)
             .ok_or_else(|| Error::not_found(Entity::Firmware, format!("{variant}@{version}")))?;
+        if *gate == Gate::CustomerTested && event.actor == Actor::Dcc {
+            // Checked on every apply: a log cannot close testing over issues without a reason.
+            if let Some(refusal) =
+                State::testing_close_refusal(state.catalogue.fw(f), note.as_deref())
+            {
+                return Err(refusal);
+            }
+            state.catalogue.per_customer_testing = true;
+        }
         let gates = &mut state.catalogue.firmware[usize::from(f)].gates;
         if gate.position() != gates.len() {
             return Err(Error::precondition(
@@ -521,7 +539,9 @@ impl Evolve for FirmwarePrerequisitesSet {
 
 /// A gate's recorder takes it back, with a reason (decision 24): the gate and every later one
 /// (they rested on it) are withdrawn. The DCC's gates by the DCC, `csp_approved` by the
-/// region's CSP, `customer_tested` by the customer that recorded it. Withdrawing any gate of a
+/// region's CSP (a `customer_tested` a customer recorded before per-customer testing, by that
+/// customer). Withdrawing `customer_tested` or an earlier gate opens a new testing round: the
+/// customers give their feedback again. Withdrawing any gate of a
 /// version on the production CPL recalls it: the live campaigns that target it are suspended
 /// (the DCC resumes them once the gates are passed again) and no hub is upgraded to it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -603,12 +623,9 @@ impl State {
         match (gate.recorder(), actor) {
             (GateRecorder::Dcc, Actor::Dcc) => Ok(()),
             (GateRecorder::RegionCsp, _) => self.require_region_csp(actor, v, action),
-            // A customer's testing gate is the customer's that recorded it.
-            (GateRecorder::Customer, Actor::Customer(_))
-                if record.is_none_or(|r| r.by == *actor) =>
-            {
-                Ok(())
-            }
+            // A testing gate a customer recorded (before per-customer testing) is that
+            // customer's to withdraw; the DCC's is the DCC's.
+            (GateRecorder::Dcc, _) if record.is_some_and(|r| r.by == *actor) => Ok(()),
             _ => Err(Error::not_permitted(
                 actor,
                 action,
@@ -945,10 +962,10 @@ mod specs {
     }
 
     #[test]
-    fn a_customer_taking_back_its_testing_gate_is_not_named_by_the_recall() {
+    fn the_dcc_taking_back_customer_testing_recalls_as_the_systems_act() {
         use crate::write::spec::{estate, pilot, sup};
         given(&[catalogue(), estate(), pilot()])
-            .when(&sup("SUP-A"), day(3), withdraw(Gate::CustomerTested, "2.0"))
+            .when(&Actor::Dcc, day(3), withdraw(Gate::CustomerTested, "2.0"))
             .then_notices(&sup("SUP-B"), &["phase_changed"])
             .then_view(
                 |e| {
@@ -993,15 +1010,15 @@ mod specs {
             (sup("SUP-A"), Gate::ProductionCpl),
             (Actor::Csp(Region::North), Gate::DccTestApproved),
             (Actor::Csp(Region::South), Gate::CspApproved),
-            (sup("SUP-B"), Gate::CustomerTested), // SUP-A recorded it
-            (Actor::Dcc, Gate::CustomerTested),
+            (sup("SUP-A"), Gate::CustomerTested), // the DCC's: it closed it
+            (Actor::Csp(Region::North), Gate::CustomerTested),
         ] {
             given(&[catalogue()])
                 .when(&actor, day(3), withdraw(gate, "2.0"))
                 .then_error(ErrorKind::NotPermitted, None);
         }
         given(&[catalogue()])
-            .when(&sup("SUP-A"), day(3), withdraw(Gate::CustomerTested, "2.0"))
+            .when(&Actor::Dcc, day(3), withdraw(Gate::CustomerTested, "2.0"))
             .then_view(
                 |e| {
                     e.state()
@@ -1011,7 +1028,7 @@ mod specs {
                         .by
                         .clone()
                 },
-                None, // another customer's withdrawal is not named to SUP-B
+                Some(Actor::Dcc),
             );
         given(&[catalogue()])
             .when(

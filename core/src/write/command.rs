@@ -2,7 +2,7 @@
 //! [`crate::kernel::error::Error`] and changes nothing, or yields events (see [`crate::write::event`]).
 //!
 //! Each command is a struct in the file of its feature (`write/catalogue.rs`, `estate.rs`,
-//! `campaigns.rs`, `participation/`, `rollout/`, `halts.rs`, `defects.rs`, `notices.rs`,
+//! `testing.rs`, `campaigns.rs`, `participation/`, `rollout/`, `halts.rs`, `defects.rs`, `notices.rs`,
 //! `keys.rs`)
 //! with its decision ([`Decide`]). This file lists them, one line each, and dispatches: the
 //! dispatch is generated from the list, so a command cannot be listed and not decided.
@@ -105,6 +105,7 @@ commands! {
     RecordGate(catalogue),
     WithdrawGate(catalogue),
     SetFirmwarePrerequisites(catalogue),
+    RecordTestFeedback(testing),
 
     // --- estate (the DCC's inventory, except where noted) ---
     LoadEstate(estate),

@@ -137,6 +137,7 @@ events! {
     GateRecorded(catalogue, "gate_recorded"),
     GateWithdrawn(catalogue, "gate_withdrawn"),
     FirmwarePrerequisitesSet(catalogue, "firmware_prerequisites_set"),
+    TestFeedbackRecorded(testing, "test_feedback_recorded"),
     EstateLoaded(estate, "estate_loaded"),
     HubInstalled(estate, "hub_installed"),
     HubCommissioned(estate, "hub_commissioned"),

@@ -22,4 +22,5 @@ mod rollout;
 pub mod rules;
 #[cfg(test)]
 pub(crate) mod spec;
+mod testing;
 mod trends;

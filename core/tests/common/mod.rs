@@ -228,7 +228,8 @@ pub fn refused(
     err
 }
 
-/// Registers a firmware version and passes every gate with the right actors.
+/// Registers a firmware version and passes every gate with the right actors (customer testing
+/// closed by the DCC with its reason, no feedback given).
 pub fn ready_firmware(
     engine: &mut Engine,
     variant: &str,
@@ -249,10 +250,13 @@ pub fn ready_firmware(
         }),
     );
     for gate in Gate::ALL {
+        // No customer's testing feedback here: the DCC closes customer testing with its reason.
         let (actor, note) = match gate.recorder() {
             GateRecorder::RegionCsp => (Actor::Csp(region), None),
-            GateRecorder::Dcc => (Actor::Dcc, None),
-            GateRecorder::Customer => (cust("SUP-A"), Some("tested: fine".to_string())),
+            GateRecorder::Dcc => (
+                Actor::Dcc,
+                (gate == Gate::CustomerTested).then(|| "closed on the DCC's own testing".into()),
+            ),
         };
         ok(
             engine,

@@ -22,10 +22,9 @@ pub enum Gate {
 pub enum GateRecorder {
     /// The CSP of the variant's region (it builds and approves the image).
     RegionCsp,
-    /// The DCC (testing, production proving, OA, the CPL are the DCC's).
+    /// The DCC (testing, customer testing on the customers' feedback, production proving, OA,
+    /// the CPL are the DCC's).
     Dcc,
-    /// Any DCC Customer, with its test feedback.
-    Customer,
 }
 
 impl Gate {
@@ -45,7 +44,6 @@ impl Gate {
     pub fn recorder(self) -> GateRecorder {
         match self {
             Gate::CspApproved => GateRecorder::RegionCsp,
-            Gate::CustomerTested => GateRecorder::Customer,
             _ => GateRecorder::Dcc,
         }
     }
@@ -77,6 +75,38 @@ pub struct GateRecord {
     pub at: DateTime<Utc>,
     pub by: Actor,
     pub note: Option<String>,
+}
+
+/// What a customer found when it tested a firmware version on its own rigs (decision 24).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TestResult {
+    Passed,
+    IssuesFound,
+}
+
+impl TestResult {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TestResult::Passed => "passed",
+            TestResult::IssuesFound => "issues_found",
+        }
+    }
+}
+
+/// One customer's testing feedback on a version: the evidence the DCC closes
+/// `customer_tested` on. `round` counts the withdrawals that reopened testing before it (a
+/// withdrawal of `customer_tested` or an earlier gate starts a new round; the DCC closes the
+/// gate on the current round's feedback).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct TestFeedback {
+    pub customer: crate::kernel::ids::CustomerId,
+    pub result: TestResult,
+    pub at: DateTime<Utc>,
+    pub feedback: String,
+    pub round: u32,
 }
 
 /// A gate its recorder took back, with every later gate (they rested on it): when, by whom

@@ -4,7 +4,8 @@
 mod firmware;
 mod variant;
 
-pub use firmware::{Gate, GateRecord, GateRecorder, GateWithdrawal, Prerequisite};
+pub(crate) use firmware::TestFeedback;
+pub use firmware::{Gate, GateRecord, GateRecorder, GateWithdrawal, Prerequisite, TestResult};
 pub use variant::{HanBand, Variant};
 
 use std::collections::{HashMap, VecDeque};
@@ -31,11 +32,31 @@ pub(crate) struct FirmwareEntry {
     /// `limits::MAX_GATE_WITHDRAWALS`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub withdrawals: Vec<GateWithdrawal>,
+    /// Customers' testing feedback, oldest first: one a customer each testing round.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub test_feedback: Vec<TestFeedback>,
 }
 
 impl FirmwareEntry {
     pub fn on_production_cpl(&self) -> bool {
         self.gates.len() == Gate::ALL.len()
+    }
+
+    /// The testing round now open: how many withdrawals took back `customer_tested` or a gate
+    /// before it (each reopens testing, so earlier feedback is not this build's evidence).
+    pub fn testing_round(&self) -> u32 {
+        let n = self
+            .withdrawals
+            .iter()
+            .filter(|w| w.gate <= Gate::CustomerTested)
+            .count();
+        u32::try_from(n).unwrap_or(u32::MAX)
+    }
+
+    /// The feedback of the testing round now open.
+    pub fn current_feedback(&self) -> impl Iterator<Item = &TestFeedback> {
+        let round = self.testing_round();
+        self.test_feedback.iter().filter(move |t| t.round == round)
     }
 }
 
@@ -48,6 +69,11 @@ pub(crate) struct Catalogue {
     pub firmware_index: Vec<HashMap<FirmwareVersion, FirmwareIdx>>,
     /// Per variant, its firmware in registration order.
     pub firmware_of_variant: Vec<Vec<FirmwareIdx>>,
+    /// Whether the log has used per-customer testing (a feedback, or the DCC closing
+    /// `customer_tested`). Until then a customer-recorded `customer_tested`, as builds before
+    /// decision 24's feedback recorded it, is still read from a log; from then on it is refused.
+    #[serde(default)]
+    pub per_customer_testing: bool,
 }
 
 impl Catalogue {

@@ -242,6 +242,31 @@ class JavaApiTest {
     }
 
     @Test
+    void customersGiveTestingFeedbackAndTheDccClosesTheGateFromJava() {
+        try (Engine e = world()) {
+            Actor csp = Actor.csp(Region.NORTH);
+            e.execute(csp, T1, new Command.RegisterFirmware(new RegisterFirmware("CH-N-DB", "3.0", List.of("2.0"))));
+            e.execute(csp, T1, new Command.RecordGate(new RecordGate("CH-N-DB", "3.0", Gate.CSP_APPROVED)));
+            e.execute(Actor.dcc(), T1, new Command.RecordGate(new RecordGate("CH-N-DB", "3.0", Gate.DCC_TEST_APPROVED)));
+            e.execute(Actor.customer("SUP-A"), T2, new Command.RecordTestFeedback(
+                new RecordTestFeedback("CH-N-DB", "3.0", TestResult.ISSUES_FOUND, "IHD drops pairing")));
+            // SUP-C supplies only the south: refused.
+            assertThrows(CommsHubOtaException.NotPermitted.class, () -> e.execute(Actor.customer("SUP-C"), T2,
+                new Command.RecordTestFeedback(new RecordTestFeedback("CH-N-DB", "3.0", TestResult.PASSED, "fine"))));
+            // Over SUP-A's issues the DCC closes only with its reason.
+            CommsHubOtaException.InvalidInput over = assertThrows(CommsHubOtaException.InvalidInput.class,
+                () -> e.execute(Actor.dcc(), T2, new Command.RecordGate(new RecordGate("CH-N-DB", "3.0", Gate.CUSTOMER_TESTED))));
+            assertEquals("note", over.getField());
+            e.execute(Actor.dcc(), T2, new Command.RecordGate(new RecordGate("CH-N-DB", "3.0", Gate.CUSTOMER_TESTED, "the IHD's fault")));
+            List<FirmwareView> versions = ((Answer.FirmwareVersions) e.query(Actor.dcc(), new Query.FirmwareVersions("CH-N-DB"))).getV1();
+            TestFeedbackView given = versions.get(3).getTestFeedback().get(0);
+            assertEquals("SUP-A", given.getCustomer());
+            assertEquals(TestResult.ISSUES_FOUND, given.getResult());
+            assertTrue(given.getCurrent());
+        }
+    }
+
+    @Test
     void theCspPacesAndPausesItsPilotAndTheDccChangesThePolicyFromJava() {
         try (Engine e = world()) {
             Actor csp = Actor.csp(Region.NORTH);

@@ -115,7 +115,9 @@ class ApiTest {
         assertEquals(4L, e.ask<Answer.ConfigurationSets>("dcc", Query.ConfigurationSets(null)).v1.sumOf { it.hubs })
         assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.query("customer:SUP-A", Query.ConfigurationSets(null)) }
         assertEquals(listOf("CH-N-DB"), e.ask<Answer.Variants>("csp:north", Query.Variants).v1.map { it.id })
-        assertEquals(null, e.ask<Answer.FirmwareVersions>("customer:SUP-B", Query.FirmwareVersions("CH-N-DB")).v1[0].gates[2].by)
+        val tested = e.ask<Answer.FirmwareVersions>("customer:SUP-B", Query.FirmwareVersions("CH-N-DB")).v1[0]
+        assertEquals("dcc", tested.gates[2].by)
+        assertEquals(listOf("SUP-B" to TestResult.PASSED), tested.testFeedback.map { it.customer to it.result })
         assertEquals("00-DB-12-34-56-78-90-A0", CommsHubOta.parseId("hub_id", "00-db-12-34-56-78-90-a0"))
     }
 

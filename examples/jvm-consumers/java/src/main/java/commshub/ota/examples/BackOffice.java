@@ -66,8 +66,9 @@ public class BackOffice {
         versions.forEach((version, from) -> {
             engine.execute(CSP, T0, new Command.RegisterFirmware(new RegisterFirmware(VARIANT, version, from)));
             for (Gate gate : Gate.values()) {
-                Actor actor = gate == Gate.CSP_APPROVED ? CSP : gate == Gate.CUSTOMER_TESTED ? Actor.customer("SUPPLIER-01") : DCC;
-                String note = gate == Gate.CUSTOMER_TESTED ? "fine on test rigs" : null;
+                Actor actor = gate == Gate.CSP_APPROVED ? CSP : DCC;
+                // No hubs yet to test on: the DCC closes customer testing with its reason.
+                String note = gate == Gate.CUSTOMER_TESTED ? "closed on the DCC's reference rigs" : null;
                 engine.execute(actor, T0, new Command.RecordGate(new RecordGate(VARIANT, version, gate, note)));
             }
         });
