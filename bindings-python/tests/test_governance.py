@@ -122,3 +122,16 @@ def test_customer_testing_is_given_per_customer_and_closed_by_the_dcc() -> None:
                   note="the pairing loss is the IHD's, fixed in IHD 1.1")
     with pytest.raises(ota.PreconditionFailedError, match="the DCC has closed customer_tested"):
         feedback(e, ota.Actor.customer("SUP-C"), ota.TestResult.PASSED, "late")
+
+
+def test_the_default_assessment_period_is_two_weeks() -> None:
+    assert ota.CampaignPolicy().min_assessment_days == 14
+    e = ota.Engine()
+    given(e, json.loads((TESTS_DIR / "fixtures" / "two_regions.json").read_text()))
+    e.create_campaign(DCC, t(1), campaign="C9", variant="CH-N-DB", target="2.0", cutoff=t(60))
+    e.grant_pilot_oa(DCC, t(2), campaign="C9")
+    with pytest.raises(ota.PreconditionFailedError, match="the assessment period, which ends 2026-01-17") as err:
+        e.grant_mass_rollout_oa(DCC, t(15), campaign="C9")
+    assert err.value.rule == "pilot_assessment"
+    e.grant_mass_rollout_oa(DCC, t(16), campaign="C9")
+    assert e.campaign(DCC, "C9").phase == ota.Phase.MASS_ROLLOUT

@@ -165,10 +165,26 @@ fn suspend_and_resume_return_to_the_phase_left() {
     );
     let v = e.state().campaign(&Actor::Dcc, &c()).unwrap();
     assert_eq!((v.phase, v.resume_to), (Phase::Pilot, None));
+    // The default assessment period (14 days from the pilot's start on day 2) still runs.
+    let err = refused(
+        &mut e,
+        &Actor::Dcc,
+        t(15),
+        Command::GrantMassRolloutOa(GrantMassRolloutOa {
+            campaign: c(),
+            override_reason: None,
+        }),
+        ErrorKind::PreconditionFailed,
+    );
+    assert!(
+        err.to_string()
+            .contains("the assessment period, which ends 2026-01-17 09:00:00 UTC"),
+        "{err}"
+    );
     ok(
         &mut e,
         &Actor::Dcc,
-        t(5),
+        t(16),
         Command::GrantMassRolloutOa(GrantMassRolloutOa {
             campaign: c(),
             override_reason: None,
@@ -177,7 +193,7 @@ fn suspend_and_resume_return_to_the_phase_left() {
     ok(
         &mut e,
         &Actor::Dcc,
-        t(6),
+        t(17),
         Command::SuspendCampaign(SuspendCampaign {
             campaign: c(),
             reason: "threshold".into(),
@@ -186,7 +202,7 @@ fn suspend_and_resume_return_to_the_phase_left() {
     ok(
         &mut e,
         &Actor::Dcc,
-        t(7),
+        t(18),
         Command::ResumeCampaign(ResumeCampaign { campaign: c() }),
     );
     assert_eq!(

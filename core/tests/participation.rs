@@ -251,13 +251,14 @@ fn nominations_only_during_the_pilot() {
         t(2),
         Command::GrantPilotOa(GrantPilotOa { campaign: camp(C1) }),
     );
+    // Straight to mass rollout: within the default 14 days' assessment only by override.
     ok(
         &mut e,
         &Actor::Dcc,
         t(2),
         Command::GrantMassRolloutOa(GrantMassRolloutOa {
             campaign: camp(C1),
-            override_reason: None,
+            override_reason: Some("a one-hub variant: nothing to pilot".into()),
         }),
     );
     refused(

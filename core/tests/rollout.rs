@@ -1445,6 +1445,100 @@ fn a_late_read_back_corrects_the_firmware_and_leaves_the_attempt_as_it_was() {
     assert_eq!(replayed.state(), e.state());
 }
 
+/// Issue 26: a read-back never takes the record back behind what it already knows of the hub
+/// (its load, a success, an earlier read-back), so the Deployed Products List never counts a
+/// hub on a version it had left; nor is one taken for a hub out of the field.
+#[test]
+fn a_read_back_never_takes_the_record_back_behind_what_it_knows() {
+    let mut e = rolling(CampaignPolicy::default());
+    let inventory = |n: u64, v: &str, at: chrono::DateTime<chrono::Utc>| {
+        Command::ReportReadBacks(ReportReadBacks {
+            readings: vec![ReadBackReport {
+                hub: hub(n),
+                firmware: fw(v),
+                happened_at: Some(at),
+            }],
+        })
+    };
+    // Hub 12 upgraded on day 3: a read of day 2 showing 1.1 is older than that.
+    ok(&mut e, &csp(), t(3), report(&upgrade_rows(12)));
+    let err = refused(
+        &mut e,
+        &csp(),
+        t(4),
+        inventory(12, "1.1", t(2)),
+        ErrorKind::BulkRejected,
+    );
+    assert!(
+        err.to_string()
+            .contains("before what the record already knows of it"),
+        "{err}"
+    );
+    // Hub 13: before it was loaded (day 0, 09:00), then behind a newer read.
+    let before_load = t(0) - chrono::Duration::hours(1);
+    refused(
+        &mut e,
+        &csp(),
+        t(4),
+        inventory(13, "2.0", before_load),
+        ErrorKind::BulkRejected,
+    );
+    ok(&mut e, &csp(), t(5), inventory(13, "2.0", t(5)));
+    refused(
+        &mut e,
+        &csp(),
+        t(6),
+        inventory(13, "1.1", t(4)),
+        ErrorKind::BulkRejected,
+    );
+    assert_eq!(firmware_of(&e, 13), "2.0");
+    // No day of the DPL counts a hub below zero.
+    for day in 0..7 {
+        for row in e
+            .state()
+            .dpl_on(&Actor::Dcc, None, t(day).date_naive())
+            .unwrap()
+        {
+            assert!(row.hubs >= 0, "day {day}: {row:?}");
+        }
+    }
+    // A timed-out hub decommissioned since: its late read-back is not taken.
+    let rows = [
+        (10, Outcome::Dispatched),
+        (10, Outcome::Delivered),
+        (10, Outcome::Activated),
+        (10, Outcome::NoResponse),
+    ];
+    ok(&mut e, &csp(), t(6), report(&rows));
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(10),
+        Command::CheckDeadlines(CheckDeadlines {}),
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(10),
+        Command::DecommissionHub(DecommissionHub {
+            hub: hub(10),
+            on: t(10).date_naive(),
+        }),
+    );
+    let late = Command::ReportOutcomes(ReportOutcomes {
+        campaign: camp(C1),
+        outcomes: vec![OutcomeReport {
+            hub: hub(10),
+            outcome: read_back("2.0"),
+            happened_at: Some(t(7)),
+        }],
+    });
+    let err = refused(&mut e, &csp(), t(11), late, ErrorKind::BulkRejected);
+    assert!(err.to_string().contains("no longer in the field"), "{err}");
+    let replayed = Engine::replay(e.events().unwrap().to_vec()).unwrap();
+    assert_eq!(replayed.state(), e.state());
+}
+
 /// Decision 23: a dispatch reported outside the pilot's dispatch window, or of a hub whose set
 /// the CSP paused, is refused; inside the window and on another set it is taken.
 #[test]

@@ -241,7 +241,7 @@ class EngineMethods:
         and the campaign's policy; it starts in Draft.
 
         `policy=None`: the core's default, `{"cutoff_notice_days": 7, "in_flight_timeout_hours": 72,
-        "max_attempts": 3, "min_assessment_days": 0, "pilot_cap_per_customer": null,
+        "max_attempts": 3, "min_assessment_days": 14, "pilot_cap_per_customer": null,
         "reconciliation_timeout_hours": 72, "retry_delay_hours": 0}`."""
         return self._run(actor, at, "create_campaign",
             campaign=_id("campaign_id", campaign, "campaign"),

@@ -458,8 +458,10 @@ class CampaignPolicy:
     in_flight_timeout_hours: int = field(default=72, kw_only=True)
     #: Attempts per hub (per upgrade step) before it is given up (1 to 255; default 3).
     max_attempts: int = field(default=3, kw_only=True)
-    #: Days the pilot runs before the DCC may grant OA for mass rollout (unless it overrides).
-    min_assessment_days: int = field(default=0, kw_only=True)
+    #: Days the pilot runs before the DCC may grant OA for mass rollout (unless it overrides;
+    #: default 14: two weeks, so that every pilot hub is past its reconciliation time-out and a
+    #: supplier's weekly reads of its meters have come in; 0 to 366).
+    min_assessment_days: int = field(default=14, kw_only=True)
     #: Daily cap, ramp and blackouts; none when absent.
     pacing: Optional[Pacing] = field(default=None, kw_only=True)
     #: At most this many hubs nominated per customer for the pilot.
@@ -478,7 +480,7 @@ class CampaignPolicy:
             halt=None if (v := d.get("halt")) is None else HaltPolicy.from_dict(v),
             in_flight_timeout_hours=72 if (v := d.get("in_flight_timeout_hours")) is None else v,
             max_attempts=3 if (v := d.get("max_attempts")) is None else v,
-            min_assessment_days=0 if (v := d.get("min_assessment_days")) is None else v,
+            min_assessment_days=14 if (v := d.get("min_assessment_days")) is None else v,
             pacing=None if (v := d.get("pacing")) is None else Pacing.from_dict(v),
             pilot_cap_per_customer=d.get("pilot_cap_per_customer"),
             reconciliation_timeout_hours=72 if (v := d.get("reconciliation_timeout_hours")) is None else v,

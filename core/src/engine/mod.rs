@@ -314,13 +314,16 @@ impl Engine {
         self.state == other.state && self.outboxes == other.outboxes
     }
 
-    /// [`Engine::same_state_as`] but for the Deployed Products List's history, which a
-    /// snapshot written before it was kept cannot hold (it starts on the snapshot's day).
+    /// [`Engine::same_state_as`] but for the Deployed Products List's history and the times
+    /// each hub's firmware is known since, which a snapshot written before they were kept
+    /// cannot hold (both start on the snapshot's day).
     #[doc(hidden)]
     pub fn same_state_but_dpl_history(&self, other: &Engine) -> bool {
         let (mut a, mut b) = (self.state.clone(), other.state.clone());
         a.dpl = Default::default();
         b.dpl = Default::default();
+        a.firmware_known = Default::default();
+        b.firmware_known = Default::default();
         a == b && self.outboxes == other.outboxes
     }
 

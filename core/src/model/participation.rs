@@ -25,9 +25,11 @@ pub struct CampaignPolicy {
     #[serde(default)]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub pilot_cap_per_customer: Option<i32>,
-    /// Days the pilot runs before the DCC may grant OA for mass rollout (unless it overrides).
-    #[serde(default)]
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    /// Days the pilot runs before the DCC may grant OA for mass rollout (unless it overrides;
+    /// default 14: two weeks, so that every pilot hub is past its reconciliation time-out and a
+    /// supplier's weekly reads of its meters have come in; 0 to 366).
+    #[serde(default = "default_min_assessment_days")]
+    #[cfg_attr(feature = "uniffi", uniffi(default = 14))]
     pub min_assessment_days: i32,
     /// Attempts per hub (per upgrade step) before it is given up (1 to 255; default 3).
     #[serde(default = "default_max_attempts")]
@@ -61,6 +63,12 @@ pub struct CampaignPolicy {
     pub pacing: Option<Pacing>,
 }
 
+/// The default assessment period (decision 24, issue 26): two weeks.
+pub const DEFAULT_MIN_ASSESSMENT_DAYS: i32 = 14;
+
+fn default_min_assessment_days() -> i32 {
+    DEFAULT_MIN_ASSESSMENT_DAYS
+}
 fn default_max_attempts() -> i32 {
     3
 }
@@ -78,7 +86,7 @@ impl Default for CampaignPolicy {
     fn default() -> Self {
         CampaignPolicy {
             pilot_cap_per_customer: None,
-            min_assessment_days: 0,
+            min_assessment_days: DEFAULT_MIN_ASSESSMENT_DAYS,
             max_attempts: default_max_attempts(),
             reconciliation_timeout_hours: default_reconciliation_hours(),
             cutoff_notice_days: default_cutoff_notice_days(),

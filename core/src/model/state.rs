@@ -40,6 +40,9 @@ pub struct State {
     pub(crate) dpl: crate::model::dpl::DplHistory,
     /// Which customer was told of which set the industry is leaving, and when.
     pub(crate) trends: crate::model::trends::TrendNotices,
+    /// Since when each hub's firmware is known (its load, a read-back): the lower bound of a
+    /// read-back's time.
+    pub(crate) firmware_known: crate::model::estate::FirmwareKnown,
 }
 
 impl State {

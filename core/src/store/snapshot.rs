@@ -81,6 +81,7 @@ struct StateOut<'a> {
     rules: &'a crate::model::rules::Rules,
     dpl: &'a crate::model::dpl::DplHistory,
     trends: &'a crate::model::trends::TrendNotices,
+    firmware_known: &'a crate::model::estate::FirmwareKnown,
 }
 
 /// The engine's projections.
@@ -116,6 +117,10 @@ struct StateIn {
     /// Absent from snapshots written before trend notices: nobody told yet.
     #[serde(default)]
     trends: crate::model::trends::TrendNotices,
+    /// Absent from snapshots written before read-backs were bounded: every hub is then known
+    /// since the snapshot's last event.
+    #[serde(default)]
+    firmware_known: Option<crate::model::estate::FirmwareKnown>,
 }
 
 #[derive(Deserialize)]
@@ -165,6 +170,7 @@ pub(crate) fn encode(state: &State, outboxes: &Outboxes, chain_hash: &[u8; 32]) 
             rules: &state.rules,
             dpl: &state.dpl,
             trends: &state.trends,
+            firmware_known: &state.firmware_known,
         },
         projections: ProjectionsOut { outboxes },
     };
@@ -375,6 +381,9 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(State, Outboxes, SnapshotHeader), 
         rules: rest.rules,
         dpl,
         trends: rest.trends,
+        firmware_known: rest
+            .firmware_known
+            .unwrap_or_else(|| crate::model::estate::FirmwareKnown::since(rest.last_at)),
     };
     Ok((state, outboxes, header))
 }

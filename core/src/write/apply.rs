@@ -82,12 +82,20 @@ impl State {
             .ok_or_else(|| Error::not_found(Entity::Hub, hub))
     }
 
-    /// Loads hubs; from a log, only after every hub was checked as `decide` checks them.
-    pub(super) fn apply_load(&mut self, table: &EstateTable, verify: bool) -> Result<(), Error> {
+    /// Loads hubs at `at`; from a log, only after every hub was checked as `decide` checks them.
+    pub(super) fn apply_load(
+        &mut self,
+        table: &EstateTable,
+        at: chrono::DateTime<chrono::Utc>,
+        verify: bool,
+    ) -> Result<(), Error> {
         if verify {
             self.check_load(table)?;
         }
-        self.estate.insert_table(&self.catalogue, table)
+        let first = u32::try_from(self.estate.hubs.len()).unwrap_or(u32::MAX);
+        self.estate.insert_table(&self.catalogue, table)?;
+        self.firmware_known.added(first, at);
+        Ok(())
     }
 }
 

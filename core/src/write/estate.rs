@@ -512,9 +512,9 @@ impl Evolve for EstateLoaded {
         authority::dcc(actor)
     }
 
-    fn apply(&self, state: &mut State, _event: &Event, verify: bool) -> Result<(), Error> {
+    fn apply(&self, state: &mut State, event: &Event, verify: bool) -> Result<(), Error> {
         let EstateLoaded { table } = self;
-        state.apply_load(table, verify)?;
+        state.apply_load(table, event.at, verify)?;
         Ok(())
     }
 
@@ -536,9 +536,9 @@ impl Evolve for HubInstalled {
         authority::dcc(actor)
     }
 
-    fn apply(&self, state: &mut State, _event: &Event, verify: bool) -> Result<(), Error> {
+    fn apply(&self, state: &mut State, event: &Event, verify: bool) -> Result<(), Error> {
         let HubInstalled { hub } = self;
-        state.apply_load(&EstateTable::from_rows([hub.as_ref()]), verify)?;
+        state.apply_load(&EstateTable::from_rows([hub.as_ref()]), event.at, verify)?;
         Ok(())
     }
 

@@ -8,12 +8,14 @@ pub mod columns;
 mod config_set;
 mod customers;
 mod index;
+mod known;
 mod records;
 mod row;
 mod table;
 
 pub use config_set::ConfigurationSet;
 pub(crate) use customers::CustomerHubs;
+pub(crate) use known::FirmwareKnown;
 /// The estate's "no date" day number, for the columnar answers' nullable date columns.
 #[cfg(feature = "arrow")]
 pub(crate) use records::NO_DATE;

@@ -201,6 +201,9 @@ impl Evolve for OutcomesReported {
             state.estate.reconfigure(pos, firmware, &devices)?;
             state.record_moves_on(at); // the DPL counts it on the day it happened
         }
+        for &(pos, at) in &sim.read {
+            state.firmware_known.read(pos, at);
+        }
         let r = &mut state.campaign_mut(campaign).rollout;
         for (day, n) in sim.dispatched {
             r.days.entry(day).or_default().dispatched += n;

@@ -10,9 +10,10 @@ use crate::kernel::error::{Error, RowError};
 use crate::kernel::ids::actor::Actor;
 use crate::kernel::intern::FxBuild;
 use crate::kernel::limits;
+use crate::model::campaigns::Campaign;
 use crate::model::catalogue::FirmwareIdx;
 use crate::model::estate::SmiStatus;
-use crate::model::rollout::ReadBackReport;
+use crate::model::rollout::{ReadBackReport, UpgradeState};
 use crate::model::state::State;
 use crate::write::authority::Authority;
 use crate::write::command::{Cx, Decide};
@@ -96,9 +97,13 @@ impl Evolve for ReadBacksReported {
             .simulate_read_backs(&event.actor, &self.readings, event.at)
             .map_err(|rows| Error::BulkRejected { rows })?;
         for (pos, firmware, at) in moved {
-            let devices = state.estate.devices_of(state.estate.hubs[pos].config);
-            state.estate.reconfigure(pos, firmware, &devices)?;
-            state.record_moves_on(at); // the DPL counts it on the day it was read
+            if firmware != state.estate.hubs[pos].firmware {
+                let devices = state.estate.devices_of(state.estate.hubs[pos].config);
+                state.estate.reconfigure(pos, firmware, &devices)?;
+                state.record_moves_on(at); // the DPL counts it on the day it was read
+            }
+            // Known from then on, whether it moved or confirmed what the record said.
+            state.firmware_known.read(pos as u32, at);
         }
         Ok(())
     }
@@ -106,10 +111,56 @@ impl Evolve for ReadBacksReported {
     fn notices(&self, _state: &State, _event: &Event, _out: &mut Notices) {}
 }
 
-/// A hub whose record a read-back changes: its position, the version read, and when.
+/// A hub a read-back is of: its position, the version read, and when.
 type Moved = (usize, FirmwareIdx, DateTime<Utc>);
 
 impl State {
+    /// Why a read-back of hub `pos` taken at `at` may not set its record, if it may not: the
+    /// hub is out of the field, has an upgrade in flight in another campaign (its read-back is
+    /// that attempt's outcome), or the record knows of it something newer than `at` (it would
+    /// move the hub back and count that on a day whose counts already moved on). `own`: the
+    /// campaign whose timed-out attempt the read-back concludes late (its own times are that
+    /// attempt's to check).
+    pub(super) fn read_back_refusal(
+        &self,
+        pos: usize,
+        at: DateTime<Utc>,
+        own: Option<&Campaign>,
+    ) -> Option<String> {
+        let rec = &self.estate.hubs[pos];
+        if matches!(rec.smi, SmiStatus::Decommissioned | SmiStatus::Withdrawn) {
+            return Some(format!("it is {}; it is no longer in the field", rec.smi));
+        }
+        let p = pos as u32;
+        let others = || {
+            self.campaigns
+                .values()
+                .filter(move |c| c.variant == rec.variant && own.is_none_or(|o| o.id != c.id))
+        };
+        if let Some((c, s)) = others()
+            .filter(|c| c.is_live())
+            .find_map(|c| c.rollout.in_flight(p).map(|s| (c, s)))
+        {
+            return Some(format!(
+                "an upgrade is in flight ({s}) in {}; report its read-back as that attempt's outcome",
+                c.id
+            ));
+        }
+        // A success changed the firmware at its time; any other attempt's hub changed, if at
+        // all, before it was dispatched.
+        let attempts = others()
+            .filter_map(|c| c.rollout.upgrades.get(&p))
+            .map(|u| match u.state {
+                UpgradeState::Succeeded => u.since,
+                _ => u.dispatched_at,
+            })
+            .max();
+        let since = self.firmware_known.at(p).max(attempts)?;
+        (at < since).then(|| {
+            format!("read at {at}, before what the record already knows of it (as of {since})")
+        })
+    }
+
     /// Checks read-backs by `actor` recorded at `recorded`: the hubs whose record they change,
     /// with the version read and when.
     fn simulate_read_backs(
@@ -156,10 +207,6 @@ impl State {
                 continue;
             }
             let rec = &self.estate.hubs[pos];
-            if matches!(rec.smi, SmiStatus::Decommissioned | SmiStatus::Withdrawn) {
-                refuse(format!("it is {}; it is no longer in the field", rec.smi));
-                continue;
-            }
             let Some(firmware) = self.catalogue.firmware_idx(rec.variant, &r.firmware) else {
                 refuse(format!(
                     "{} is not a version of {}",
@@ -168,21 +215,11 @@ impl State {
                 ));
                 continue;
             };
-            let flying = self
-                .campaigns
-                .values()
-                .filter(|c| c.variant == rec.variant && c.is_live())
-                .find_map(|c| c.rollout.in_flight(pos as u32).map(|s| (c, s)));
-            if let Some((c, s)) = flying {
-                refuse(format!(
-                    "an upgrade is in flight ({s}) in {}; report its read-back as that attempt's outcome",
-                    c.id
-                ));
+            if let Some(why) = self.read_back_refusal(pos, at, None) {
+                refuse(why);
                 continue;
             }
-            if firmware != rec.firmware {
-                moved.push((pos, firmware, at));
-            }
+            moved.push((pos, firmware, at));
         }
         if errors.is_empty() {
             Ok(moved)

@@ -39,6 +39,8 @@ pub(crate) struct Simulated {
     /// Hubs that now run another version, and since when: an attempt succeeded, or a late
     /// read-back corrected the record (each counted in the DPL on the day it happened).
     pub moved: Vec<(usize, FirmwareIdx, DateTime<Utc>)>,
+    /// Hubs a late read-back corrected, and when they were read (`State::firmware_known`).
+    pub read: Vec<(u32, DateTime<Utc>)>,
     pub counted: Vec<Counted>,
     /// Dispatches per (local) day they happened.
     pub dispatched: BTreeMap<NaiveDate, u64>,
@@ -67,6 +69,7 @@ impl State {
         let mut sim = Simulated {
             upgrades: HashMap::default(),
             moved: Vec::new(),
+            read: Vec::new(),
             counted: Vec::new(),
             dispatched: BTreeMap::new(),
         };
@@ -178,9 +181,22 @@ impl State {
                 Outcome::ReadBack { firmware } => self.catalogue.firmware_idx(c.variant, firmware),
                 _ => None,
             };
+            if read_back.is_some() && moved_here.contains(&p) {
+                refuse("its firmware changed earlier in this report; report this read-back in a later one".into());
+                continue;
+            }
             match advance(current, &report.outcome, at, dispatch, read_back) {
                 Err(reason) => refuse(reason),
                 Ok(done) => {
+                    // A late read-back corrects the record only where nothing newer is known
+                    // of the hub (checked as the CSP's inventory read-backs are).
+                    if let Some(why) = done
+                        .corrected
+                        .and_then(|_| self.read_back_refusal(pos, at, Some(c)))
+                    {
+                        refuse(why);
+                        continue;
+                    }
                     let u = done.upgrade;
                     if report.outcome == Outcome::Dispatched {
                         *sim.dispatched.entry(civil_time::day_of(at)).or_default() += 1;
@@ -204,6 +220,7 @@ impl State {
                             sim.moved.push((pos, f, at));
                             moved_here.insert(p);
                         }
+                        sim.read.push((p, at));
                     }
                     sim.upgrades.insert(p, u);
                 }

@@ -80,4 +80,18 @@ class GovernanceTest {
         e.execute("dcc", t(5), close("the pairing loss is the IHD's"))
         assertEquals(Gate.CUSTOMER_TESTED, firmware(e, "customer:SUP-C", "3.0").gates.last().gate)
     }
+
+    @Test
+    fun `the default assessment period is two weeks`(): Unit = fixture("two_regions.json").use { e ->
+        assertEquals(14, CampaignPolicy().minAssessmentDays)
+        e.execute("dcc", t(1), Command.CreateCampaign(CreateCampaign("C9", "CH-N-DB", "2.0", t(60))))
+        e.execute("dcc", t(2), Command.GrantPilotOa(GrantPilotOa("C9")))
+        val early = assertThrows(CommsHubOtaException.PreconditionFailed::class.java) {
+            e.execute("dcc", t(15), Command.GrantMassRolloutOa(GrantMassRolloutOa("C9")))
+        }
+        assertEquals(Rule.PILOT_ASSESSMENT, early.rule)
+        assertTrue(early.message!!.contains("the assessment period, which ends 2026-01-17"), early.message)
+        e.execute("dcc", t(16), Command.GrantMassRolloutOa(GrantMassRolloutOa("C9")))
+        assertEquals(Phase.MASS_ROLLOUT, e.ask<Answer.Campaign>("dcc", Query.Campaign("C9")).v1.phase)
+    }
 }

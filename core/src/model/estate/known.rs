@@ -1,0 +1,71 @@
+//! Since when the record knows each hub's firmware: a read-back (late, or the CSP's inventory
+//! read) dated before it would move the hub back to what it ran earlier and count that in the
+//! Deployed Products List on a day whose counts already moved on (issue 26).
+//!
+//! Kept sparse: the hubs added by each load, as ranges of estate positions (one entry a load),
+//! and the hubs a read-back set, one entry each (rare). A successful attempt's time is in its
+//! campaign's record, which `State::firmware_known_since` reads too.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub(crate) struct FirmwareKnown {
+    /// (first position, when): the hubs from that position on entered the estate then.
+    added: Vec<(u32, DateTime<Utc>)>,
+    /// Hubs whose firmware a read-back set, and when it was read.
+    read: BTreeMap<u32, DateTime<Utc>>,
+}
+
+impl FirmwareKnown {
+    /// For a state restored from a snapshot written before these times were kept: every hub
+    /// known since the snapshot's last event (the safe side: nothing older moves a hub).
+    pub fn since(at: Option<DateTime<Utc>>) -> Self {
+        FirmwareKnown {
+            added: at.map(|at| (0, at)).into_iter().collect(),
+            read: BTreeMap::new(),
+        }
+    }
+
+    /// Hubs from position `first` on entered the estate at `at`.
+    pub fn added(&mut self, first: u32, at: DateTime<Utc>) {
+        self.added.push((first, at));
+    }
+
+    /// Hub `pos`'s firmware was read at `at`.
+    pub fn read(&mut self, pos: u32, at: DateTime<Utc>) {
+        let e = self.read.entry(pos).or_insert(at);
+        *e = (*e).max(at);
+    }
+
+    /// The latest time the estate knew hub `pos`'s firmware from its load or a read-back.
+    pub fn at(&self, pos: u32) -> Option<DateTime<Utc>> {
+        let i = self.added.partition_point(|&(first, _)| first <= pos);
+        let added = i.checked_sub(1).map(|i| self.added[i].1);
+        added.max(self.read.get(&pos).copied())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn a_hub_is_known_since_its_load_or_its_latest_read() {
+        let t = |d| Utc.with_ymd_and_hms(2026, 1, d, 9, 0, 0).unwrap();
+        let mut k = FirmwareKnown::default();
+        assert_eq!(k.at(0), None);
+        k.added(0, t(1));
+        k.added(10, t(3));
+        assert_eq!(
+            (k.at(0), k.at(9), k.at(10), k.at(99)),
+            (Some(t(1)), Some(t(1)), Some(t(3)), Some(t(3)))
+        );
+        k.read(5, t(7));
+        k.read(5, t(6)); // an older read does not move it back
+        assert_eq!(k.at(5), Some(t(7)));
+        assert_eq!(FirmwareKnown::since(Some(t(4))).at(123), Some(t(4)));
+    }
+}
