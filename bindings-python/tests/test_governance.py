@@ -68,7 +68,10 @@ def test_a_gate_is_withdrawn_by_its_recorder_only() -> None:
         e.record_gate(DCC, t(6), variant="CH-N-DB", version="1.1", gate=ota.Gate.CUSTOMER_TESTED)
     assert err.value.field == "note"
     e.record_test_feedback(B, t(6), variant="CH-N-DB", version="1.1", result=ota.TestResult.PASSED, feedback="retested")
-    e.record_gate(DCC, t(6), variant="CH-N-DB", version="1.1", gate=ota.Gate.CUSTOMER_TESTED)
+    # Even on passes the DCC says on what evidence: a bare closing would tell others someone tested.
+    with pytest.raises(ota.InvalidInputError, match="with a note saying on what evidence"):
+        e.record_gate(DCC, t(6), variant="CH-N-DB", version="1.1", gate=ota.Gate.CUSTOMER_TESTED)
+    e.record_gate(DCC, t(6), variant="CH-N-DB", version="1.1", gate=ota.Gate.CUSTOMER_TESTED, note="passed on retest")
 
 
 def feedback(e: ota.Engine, actor: str, result: ota.TestResult, text: str, version: str = "3.0") -> list[ota.Event]:

@@ -493,8 +493,26 @@ fn customer_testing_is_given_per_customer_and_closed_by_the_dcc() {
             .collect::<Vec<_>>(),
         vec![(0, false), (0, false), (1, true)]
     );
-    // This round's evidence is SUP-A's pass alone: no reason needed.
-    ok(&mut e, &Actor::Dcc, t(4), gate(Gate::CustomerTested, None));
+    // This round's evidence is SUP-A's pass alone; the DCC still says so (every party reads
+    // the note, and a bare closing would tell the others that someone tested).
+    let err = refused(
+        &mut e,
+        &Actor::Dcc,
+        t(4),
+        gate(Gate::CustomerTested, None),
+        ErrorKind::InvalidInput,
+    );
+    assert!(
+        err.to_string()
+            .contains("with a note saying on what evidence"),
+        "{err}"
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(4),
+        gate(Gate::CustomerTested, Some("passed on retest")),
+    );
 }
 
 /// A `customer_tested` a customer recorded (as builds before per-customer testing did) is

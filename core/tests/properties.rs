@@ -13,6 +13,7 @@ use commshub_ota::journal::{read_jsonl_from, write_jsonl_to};
 use commshub_ota::notices::NotificationKind;
 use commshub_ota::rollout::{
     HaltPolicy, HanHealth, HealthReport, Outcome, OutcomeReport, Pacing, PilotPacing,
+    ReadBackReport,
 };
 use commshub_ota::*;
 use proptest::prelude::*;
@@ -146,6 +147,11 @@ fn command() -> impl Strategy<Value = Command> {
             suspend_own,
         })),
         1 => (1i64..4).prop_map(|flag| Command::LiftDefectSuspension(LiftDefectSuspension { flag })),
+        // The CSP's inventory read-backs, some dated before what the record knows (issue 26).
+        1 => (prop::sample::select(vec![1u64, 5, 6, 7]), prop::sample::select(vec!["1.0", "1.1", "2.0"]), prop::option::of(0i64..40))
+            .prop_map(|(n, v, d)| Command::ReportReadBacks(ReportReadBacks { readings: vec![ReadBackReport { hub: hub(n), firmware: fw(v), happened_at: d.map(t) }] })),
+        1 => (version(), prop::sample::select(Gate::ALL.to_vec())).prop_map(|(version, gate)| Command::WithdrawGate(WithdrawGate {
+            variant: vid(NORTH), version, gate, reason: "field reports".into() })),
         1 => (1i64..6).prop_map(|up_to| Command::AcknowledgeNotifications(AcknowledgeNotifications { up_to })),
     ]
 }
@@ -217,7 +223,9 @@ fn natural_actor(cmd: &Command) -> Actor {
         Command::HaltUpgrades(HaltUpgrades { reason, .. }) if reason == CSP_PAUSE => {
             Actor::Csp(Region::North)
         }
-        Command::SetPilotPacing(SetPilotPacing { .. }) => Actor::Csp(Region::North),
+        Command::SetPilotPacing(SetPilotPacing { .. }) | Command::ReportReadBacks(_) => {
+            Actor::Csp(Region::North)
+        }
         Command::ApproveWholeEstate(ApproveWholeEstate { .. })
         | Command::WithdrawWholeEstateApproval(WithdrawWholeEstateApproval { .. })
         | Command::RecordPilotVerdict(RecordPilotVerdict { .. })
@@ -288,17 +296,19 @@ fn check_invariants(e: &Engine) {
     let s = e.state();
     s.customer_hubs_agree().unwrap();
     for c in s.campaigns(&Actor::Dcc) {
-        // Only the DCC moves phases (an automatic halt aside), and only forward or to a side
+        // Only the DCC moves phases (the system's halts and recalls aside), and only forward or to a side
         // state.
         let mut last = Phase::Draft;
         let mut resume = None;
         for h in &c.history {
             if let campaigns::CampaignChange::PhaseChanged { from, to, reason } = &h.change {
                 let (from, to) = (*from, *to);
+                // An automatic halt, or a recall's suspension (both the system's acts).
                 let automatic = to == Phase::Suspended
-                    && reason
-                        .as_deref()
-                        .is_some_and(|r| r.starts_with("automatic halt"));
+                    && reason.as_deref().is_some_and(|r| {
+                        r.starts_with("automatic halt")
+                            || r.contains("was withdrawn from the production CPL")
+                    });
                 assert!(h.actor == Actor::Dcc || automatic, "{h:?}");
                 assert_eq!(from, last, "history is a chain");
                 assert!(

@@ -459,8 +459,8 @@ class CampaignPolicy:
     #: Attempts per hub (per upgrade step) before it is given up (1 to 255; default 3).
     max_attempts: int = field(default=3, kw_only=True)
     #: Days the pilot runs before the DCC may grant OA for mass rollout (unless it overrides;
-    #: default 14: two weeks, so that every pilot hub is past its reconciliation time-out and a
-    #: supplier's weekly reads of its meters have come in; 0 to 366).
+    #: default 14: two weeks, so that the pilot's first hubs are well past their reconciliation
+    #: time-out and suppliers' weekly reads of their meters have come in; 0 to 366).
     min_assessment_days: int = field(default=14, kw_only=True)
     #: Daily cap, ramp and blackouts; none when absent.
     pacing: Optional[Pacing] = field(default=None, kw_only=True)

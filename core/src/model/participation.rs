@@ -26,8 +26,8 @@ pub struct CampaignPolicy {
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub pilot_cap_per_customer: Option<i32>,
     /// Days the pilot runs before the DCC may grant OA for mass rollout (unless it overrides;
-    /// default 14: two weeks, so that every pilot hub is past its reconciliation time-out and a
-    /// supplier's weekly reads of its meters have come in; 0 to 366).
+    /// default 14: two weeks, so that the pilot's first hubs are well past their reconciliation
+    /// time-out and suppliers' weekly reads of their meters have come in; 0 to 366).
     #[serde(default = "default_min_assessment_days")]
     #[cfg_attr(feature = "uniffi", uniffi(default = 14))]
     pub min_assessment_days: i32,

@@ -499,7 +499,7 @@ impl Evolve for CampaignPhaseChanged {
         } = self;
         let c = state
             .campaigns
-            .get_mut(campaign)
+            .get(campaign)
             .ok_or_else(|| Error::not_found(Entity::Campaign, campaign))?;
         if c.phase != *from {
             return Err(Error::precondition(
@@ -518,6 +518,24 @@ impl Evolve for CampaignPhaseChanged {
                 format!("campaign {campaign}: no transition leads from {from} to {to}"),
             ));
         }
+        if matches!(to, Phase::Pilot | Phase::MassRollout) {
+            // No campaign goes live to a version off the production CPL (a recall), in a log
+            // as in `decide`.
+            let fw = state.catalogue.fw(c.target);
+            if !fw.on_production_cpl() {
+                return Err(Error::precondition(
+                    Rule::NotOnProductionCpl,
+                    format!(
+                        "campaign {campaign} goes {to} while its target {} is off the production CPL",
+                        fw.version
+                    ),
+                ));
+            }
+        }
+        let c = state
+            .campaigns
+            .get_mut(campaign)
+            .ok_or_else(|| Error::not_found(Entity::Campaign, campaign))?;
         if *from == Phase::Suspended {
             // Resumed: the automatic halt's window starts again.
             c.rollout.window = Default::default();

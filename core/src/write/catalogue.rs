@@ -667,6 +667,13 @@ impl Evolve for GateWithdrawn {
             gate,
             reason,
         } = self;
+        limits::text("reason", reason)?;
+        if reason.trim().is_empty() {
+            return Err(Error::invalid_input(
+                "reason",
+                "a withdrawal needs a reason",
+            ));
+        }
         let v = state
             .catalogue
             .variant_idx(variant)
@@ -890,6 +897,45 @@ mod specs {
 
     fn c1() -> crate::kernel::ids::CampaignId {
         "C1".parse().unwrap()
+    }
+
+    #[test]
+    fn a_log_cannot_resume_a_recalled_campaign_or_withdraw_without_a_reason() {
+        use crate::write::campaigns::CampaignPhaseChanged;
+        use crate::write::spec::{estate, pilot};
+        let recalled = vec![(
+            Actor::Dcc,
+            day(3),
+            withdraw(Gate::ProductionCpl, "2.0").into(),
+        )];
+        let err = given(&[catalogue(), estate(), pilot(), recalled]).refuses_recorded(
+            &Actor::Dcc,
+            day(4),
+            CampaignPhaseChanged {
+                campaign: c1(),
+                from: Phase::Suspended,
+                to: Phase::Pilot,
+                reason: None,
+                figures: None,
+            }
+            .into(),
+        );
+        assert!(err.to_string().contains("off the production CPL"), "{err}");
+        let err = given(&[catalogue(), estate(), pilot()]).refuses_recorded(
+            &Actor::Dcc,
+            day(3),
+            GateWithdrawn {
+                variant: "CH-N-DB".parse().unwrap(),
+                version: "2.0".parse().unwrap(),
+                gate: Gate::ProductionCpl,
+                reason: "  ".into(),
+            }
+            .into(),
+        );
+        assert!(
+            err.to_string().contains("a withdrawal needs a reason"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -133,40 +133,40 @@ impl State {
     }
 
     /// Why the DCC may not close `customer_tested` on `fw` with `note`, if it may not: it
-    /// closes on the current round's feedback, and needs its reason in the note where there is
-    /// none or a customer found issues (as an `issues_found` pilot verdict needs an override).
+    /// closes on the current round's feedback, always with its note saying on what evidence.
+    /// Every party reads the gate's note, and a closing without one would tell a customer that
+    /// gave no feedback that others did (so have hubs of the variant). The refusal names to the
+    /// DCC the customers that found issues.
     pub(super) fn testing_close_refusal(fw: &FirmwareEntry, note: Option<&str>) -> Option<Error> {
         if note.is_some_and(|n| !n.trim().is_empty()) {
             return None;
         }
-        let mut issues = fw
+        let issues: Vec<String> = fw
             .current_feedback()
             .filter(|t| t.result == TestResult::IssuesFound)
             .map(|t| t.customer.to_string())
-            .peekable();
-        if issues.peek().is_some() {
-            let named: Vec<String> = issues.collect();
-            return Some(Error::invalid_input(
-                "note",
-                format!(
-                    "{} found issues testing {}; the DCC closes customer_tested over them only \
-                     with its reason",
-                    named.join(", "),
-                    fw.version
-                ),
-            ));
-        }
-        if fw.current_feedback().next().is_none() {
-            return Some(Error::invalid_input(
-                "note",
-                format!(
-                    "no customer has given testing feedback on {} in this round; the DCC closes \
-                     customer_tested without it only with its reason",
-                    fw.version
-                ),
-            ));
-        }
-        None
+            .collect();
+        let why = if !issues.is_empty() {
+            format!(
+                "{} found issues testing {}; the DCC closes customer_tested over them only with \
+                 its reason",
+                issues.join(", "),
+                fw.version
+            )
+        } else if fw.current_feedback().next().is_none() {
+            format!(
+                "no customer has given testing feedback on {} in this round; the DCC closes \
+                 customer_tested without it only with its reason",
+                fw.version
+            )
+        } else {
+            format!(
+                "the DCC closes customer_tested on {} with a note saying on what evidence \
+                 (every party reads it)",
+                fw.version
+            )
+        };
+        Some(Error::invalid_input("note", why))
     }
 }
 
@@ -338,9 +338,18 @@ mod specs {
                 },
                 Some(Actor::Dcc),
             );
+        // Even on passes alone the DCC says on what evidence: a bare closing would tell a
+        // customer that gave no feedback that others had.
         let passed = vec![(sup("SUP-A"), day(2), feedback(TestResult::Passed).into())];
-        given(&[catalogue(), estate(), three_in_testing(), passed])
+        given(&[catalogue(), estate(), three_in_testing(), passed.clone()])
             .when(&Actor::Dcc, day(3), close(None))
+            .then_error(ErrorKind::InvalidInput, None);
+        given(&[catalogue(), estate(), three_in_testing(), passed])
+            .when(
+                &Actor::Dcc,
+                day(3),
+                close(Some("passed by the customers that tested")),
+            )
             .then_view(
                 |e| {
                     e.state()

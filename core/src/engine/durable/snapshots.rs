@@ -90,7 +90,13 @@ pub(in crate::engine) fn same_as_snapshot(
         None => &bytes[..],
     };
     let (state, outboxes, _) = snapshot::decode(bytes)?;
-    if state != scratch.state || outboxes != scratch.outboxes {
+    // A snapshot from before the firmware-known times were kept holds none (it is not used
+    // to open the store): the rest of it must still be the state its events reach.
+    let mut reached = std::borrow::Cow::Borrowed(&scratch.state);
+    if state.firmware_known.outdated {
+        reached.to_mut().firmware_known = state.firmware_known.clone();
+    }
+    if state != *reached || outboxes != scratch.outboxes {
         return Err(Error::CorruptSnapshot {
             seq,
             reason: "it does not hold the state its events reach: it was changed (its checksum recomputed) or written wrongly".into(),

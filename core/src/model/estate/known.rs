@@ -2,8 +2,8 @@
 //! read) dated before it would move the hub back to what it ran earlier and count that in the
 //! Deployed Products List on a day whose counts already moved on (issue 26).
 //!
-//! Kept sparse: the hubs added by each load, as ranges of estate positions (one entry a load),
-//! and the hubs a read-back set, one entry each (rare). A successful attempt's time is in its
+//! Kept sparse: the hubs added, as ranges of estate positions (one entry a day of loads), and
+//! the hubs a read-back moved, one entry each. A successful attempt's time is in its
 //! campaign's record, which `State::firmware_known_since` reads too.
 
 use std::collections::BTreeMap;
@@ -16,6 +16,10 @@ pub(crate) struct FirmwareKnown {
     added: Vec<(u32, DateTime<Utc>)>,
     /// Hubs whose firmware a read-back set, and when it was read.
     read: BTreeMap<u32, DateTime<Utc>>,
+    /// Restored from a snapshot written before these times were kept (see `since`): the
+    /// durable engine replays the events instead of using such a snapshot.
+    #[serde(skip)]
+    pub outdated: bool,
 }
 
 impl FirmwareKnown {
@@ -25,11 +29,23 @@ impl FirmwareKnown {
         FirmwareKnown {
             added: at.map(|at| (0, at)).into_iter().collect(),
             read: BTreeMap::new(),
+            outdated: true,
         }
     }
 
-    /// Hubs from position `first` on entered the estate at `at`.
+    /// Hubs from position `first` on entered the estate at `at`. Loads of one (GB local) day
+    /// share the day's first entry, so hub-by-hub installs keep one entry a day: the Deployed
+    /// Products List counts by day, so a reading earlier that day moves no day's counts below
+    /// what they were.
     pub fn added(&mut self, first: u32, at: DateTime<Utc>) {
+        let day = crate::kernel::civil_time::day_of(at);
+        if self
+            .added
+            .last()
+            .is_some_and(|&(_, last)| crate::kernel::civil_time::day_of(last) == day)
+        {
+            return;
+        }
         self.added.push((first, at));
     }
 
@@ -59,6 +75,8 @@ mod tests {
         assert_eq!(k.at(0), None);
         k.added(0, t(1));
         k.added(10, t(3));
+        k.added(20, t(3) + chrono::Duration::hours(2)); // the same day: one entry
+        assert_eq!(k.added.len(), 2);
         assert_eq!(
             (k.at(0), k.at(9), k.at(10), k.at(99)),
             (Some(t(1)), Some(t(1)), Some(t(3)), Some(t(3)))

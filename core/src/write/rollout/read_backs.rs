@@ -93,6 +93,15 @@ impl Evolve for ReadBacksReported {
     }
 
     fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
+        // A log's report is held to the command's bounds too.
+        limits::count(
+            "readings",
+            self.readings.len(),
+            limits::MAX_HUBS_PER_COMMAND,
+        )?;
+        if self.readings.is_empty() {
+            return Err(Error::invalid_input("readings", "a report of no read-back"));
+        }
         let moved = state
             .simulate_read_backs(&event.actor, &self.readings, event.at)
             .map_err(|rows| Error::BulkRejected { rows })?;
@@ -101,9 +110,10 @@ impl Evolve for ReadBacksReported {
                 let devices = state.estate.devices_of(state.estate.hubs[pos].config);
                 state.estate.reconfigure(pos, firmware, &devices)?;
                 state.record_moves_on(at); // the DPL counts it on the day it was read
+                                           // Known from then on. (A reading that confirms the record is not kept: a
+                                           // whole-estate inventory would otherwise keep a time for every hub.)
+                state.firmware_known.read(pos as u32, at);
             }
-            // Known from then on, whether it moved or confirmed what the record said.
-            state.firmware_known.read(pos as u32, at);
         }
         Ok(())
     }
@@ -310,5 +320,38 @@ mod specs {
         given(&[catalogue(), estate()])
             .when(&north, day(5), ReportReadBacks { readings: vec![] })
             .then_error(ErrorKind::InvalidInput, None);
+    }
+
+    #[test]
+    fn a_log_cannot_carry_an_empty_report_or_a_reading_behind_the_record() {
+        let north = Actor::Csp(Region::North);
+        let err = given(&[catalogue(), estate()]).refuses_recorded(
+            &north,
+            day(5),
+            ReadBacksReported { readings: vec![] }.into(),
+        );
+        assert!(err.to_string().contains("readings"), "{err}");
+        // Read on day 4, then a reading of day 3 recorded in a log: refused as decide would.
+        let read = vec![(
+            north.clone(),
+            day(4),
+            ReportReadBacks {
+                readings: vec![reading(1, "2.0", Some(day(4)))],
+            }
+            .into(),
+        )];
+        let err = given(&[catalogue(), estate(), read]).refuses_recorded(
+            &north,
+            day(5),
+            ReadBacksReported {
+                readings: vec![reading(1, "1.1", Some(day(3)))],
+            }
+            .into(),
+        );
+        assert!(
+            err.to_string()
+                .contains("before what the record already knows"),
+            "{err}"
+        );
     }
 }

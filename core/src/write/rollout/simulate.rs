@@ -218,9 +218,11 @@ impl State {
                     if let Some(f) = done.corrected {
                         if f != rec.firmware {
                             sim.moved.push((pos, f, at));
-                            moved_here.insert(p);
+                            sim.read.push((p, at));
                         }
-                        sim.read.push((p, at));
+                        // Even one that confirms the record: a later row's read-back of the
+                        // hub would be checked against the state before this one.
+                        moved_here.insert(p);
                     }
                     sim.upgrades.insert(p, u);
                 }
