@@ -568,6 +568,33 @@ fn a_customer_recorded_testing_gate_is_read_only_from_a_log_before_per_customer_
         }),
     );
     register(&mut old, "3.0");
+    // As the old rule had it, only with the customer's feedback as its note.
+    let mut bare = legacy(&old, "3.0");
+    if let commshub_ota::EventPayload::GateRecorded(g) = &mut bare.payload {
+        g.note = None;
+    }
+    let err = old.apply_event(bare).unwrap_err();
+    assert!(
+        err.to_string().contains("needs the customer's feedback"),
+        "{err}"
+    );
+    // A DCC closing refused (out of order: 3.1 has no DCC testing yet) leaves the log as it was.
+    ok(
+        &mut old,
+        &Actor::Csp(Region::North),
+        t(1),
+        Command::RegisterFirmware(RegisterFirmware {
+            variant: vid(NORTH),
+            version: fw("3.1"),
+            upgrades_from: vec![],
+            prerequisites: Vec::new(),
+        }),
+    );
+    let early = commshub_ota::Event {
+        actor: Actor::Dcc,
+        ..legacy(&old, "3.1")
+    };
+    assert!(old.apply_event(early).is_err());
     let event = legacy(&old, "3.0");
     old.apply_event(event).unwrap();
     let v = old

@@ -1539,6 +1539,106 @@ fn a_read_back_never_takes_the_record_back_behind_what_it_knows() {
     assert_eq!(replayed.state(), e.state());
 }
 
+/// Issue 26: a dispatch, a success or a read-back dated before a change of the hub's devices
+/// (which moved it to another configuration set that day) is refused, as is a second read-back
+/// of a hub in one report; dated after the change, each is taken.
+#[test]
+fn outcomes_dated_before_a_change_of_the_hub_are_refused() {
+    let mut e = rolling(CampaignPolicy::default());
+    let dated = |rows: &[(u64, Outcome, chrono::DateTime<chrono::Utc>)]| {
+        Command::ReportOutcomes(ReportOutcomes {
+            campaign: camp(C1),
+            outcomes: rows
+                .iter()
+                .map(|(n, o, at)| OutcomeReport {
+                    hub: hub(*n),
+                    outcome: o.clone(),
+                    happened_at: Some(*at),
+                })
+                .collect(),
+        })
+    };
+    // Hub 14 is in flight from day 3; both hubs' ESMEs are updated on day 4.
+    let rows = [
+        (14, Outcome::Dispatched),
+        (14, Outcome::Delivered),
+        (14, Outcome::Activated),
+    ];
+    ok(&mut e, &csp(), t(3), report(&rows));
+    for n in [12, 14] {
+        ok(
+            &mut e,
+            &Actor::Dcc,
+            t(4),
+            Command::ChangeHanDeviceFirmware(ChangeHanDeviceFirmware {
+                hub: hub(n),
+                device: commshub_ota::estate::HanDeviceKind::Esme,
+                firmware: "3.2".into(),
+            }),
+        );
+    }
+    let at = t(3) + chrono::Duration::hours(2);
+    let err = refused(
+        &mut e,
+        &csp(),
+        t(5),
+        dated(&[(12, Outcome::Dispatched, at)]),
+        ErrorKind::BulkRejected,
+    );
+    assert!(err.to_string().contains("a dispatch dated"), "{err}");
+    let err = refused(
+        &mut e,
+        &csp(),
+        t(5),
+        dated(&[(14, read_back("2.0"), at)]),
+        ErrorKind::BulkRejected,
+    );
+    assert!(err.to_string().contains("a success dated"), "{err}");
+    ok(
+        &mut e,
+        &csp(),
+        t(5),
+        dated(&[
+            (14, read_back("2.0"), t(5)),
+            (12, Outcome::Dispatched, t(5)),
+        ]),
+    );
+    assert_eq!(firmware_of(&e, 14), "2.0");
+    // Hub 12 times out; two late read-backs of it in one report: the second is refused.
+    ok(
+        &mut e,
+        &csp(),
+        t(5),
+        dated(&[
+            (12, Outcome::Delivered, t(5)),
+            (12, Outcome::Activated, t(5)),
+            (12, Outcome::NoResponse, t(5)),
+        ]),
+    );
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(9),
+        Command::CheckDeadlines(CheckDeadlines {}),
+    );
+    let twice = dated(&[(12, read_back("1.1"), t(6)), (12, read_back("2.0"), t(7))]);
+    let err = refused(&mut e, &csp(), t(9), twice, ErrorKind::BulkRejected);
+    assert!(
+        err.to_string()
+            .contains("changed or was read earlier in this report"),
+        "{err}"
+    );
+    for day in 0..10 {
+        for row in e
+            .state()
+            .dpl_on(&Actor::Dcc, None, t(day).date_naive())
+            .unwrap()
+        {
+            assert!(row.hubs >= 0, "day {day}: {row:?}");
+        }
+    }
+}
+
 /// Decision 23: a dispatch reported outside the pilot's dispatch window, or of a hub whose set
 /// the CSP paused, is refused; inside the window and on another set it is taken.
 #[test]

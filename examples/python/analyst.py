@@ -46,7 +46,7 @@ def customer_testing(engine: ota.Engine, at: datetime) -> None:
             engine.record_test_feedback(ota.Actor.customer(supplier), at, variant=VARIANT, version=version,
                                         result=ota.TestResult.PASSED, feedback="no HAN issues on our test rigs")
         for gate in gates[gates.index(ota.Gate.CUSTOMER_TESTED):]:
-            note = "passed by the customers that tested" if gate is ota.Gate.CUSTOMER_TESTED else None
+            note = "customer testing closed by the DCC" if gate is ota.Gate.CUSTOMER_TESTED else None
             engine.record_gate(ota.Actor.DCC, at, variant=VARIANT, version=version, gate=gate, note=note)
 
 

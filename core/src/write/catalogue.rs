@@ -456,22 +456,24 @@ impl Evolve for GateRecorded {
             gate,
             note,
         } = self;
-        let v = state
-            .catalogue
-            .variant_idx(variant)
-            .ok_or_else(|| Error::not_found(Entity::Variant, variant))?;
-        let f = state
-            .catalogue
-            .firmware_idx(v, version)
-            .ok_or_else(|| Error::not_found(Entity::Firmware, format!("{variant}@{version}")))?;
-        if *gate == Gate::CustomerTested && event.actor == Actor::Dcc {
-            // Checked on every apply: a log cannot close testing over issues without a reason.
+        let v = state.variant_idx(variant)?;
+        let f = state.firmware_idx(v, variant, version)?;
+        let by_dcc = *gate == Gate::CustomerTested && event.actor == Actor::Dcc;
+        if by_dcc {
+            // Checked on every apply: a log cannot close testing without the DCC's note.
             if let Some(refusal) =
                 State::testing_close_refusal(state.catalogue.fw(f), note.as_deref())
             {
                 return Err(refusal);
             }
-            state.catalogue.per_customer_testing = true;
+        } else if *gate == Gate::CustomerTested
+            && note.as_deref().is_none_or(|n| n.trim().is_empty())
+        {
+            // A customer's, as builds before per-customer testing took it: with its feedback.
+            return Err(Error::invalid_input(
+                "note",
+                "customer testing needs the customer's feedback",
+            ));
         }
         let gates = &mut state.catalogue.firmware[usize::from(f)].gates;
         if gate.position() != gates.len() {
@@ -487,6 +489,10 @@ impl Evolve for GateRecorded {
             by: event.actor.clone(),
             note: note.clone(),
         });
+        if by_dcc {
+            // Only once the closing is applied: a refused event changes nothing.
+            state.catalogue.per_customer_testing = true;
+        }
         Ok(())
     }
 

@@ -591,7 +591,7 @@ impl Evolve for SupplierChanged {
         authority::dcc(actor)
     }
 
-    fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
+    fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
         let SupplierChanged {
             hub,
             role,
@@ -614,6 +614,8 @@ impl Evolve for SupplierChanged {
             }
         }
         state.estate.supplier_changed(pos, &before);
+        // It moves the hub in the DPL today: no firmware reading from before moves it back.
+        state.firmware_known.changed(pos as u32, event.at);
         // A change of supplier voids the old supplier's say on this hub (invariant 7).
         if old != NO_CUSTOMER && !state.estate.hubs[pos].is_supplied_by(old) {
             for c in state.campaigns.values_mut() {
@@ -672,7 +674,7 @@ impl Evolve for HanDeviceFirmwareChanged {
         authority::supplier_of(state, actor, self.hub, None, true)
     }
 
-    fn apply(&self, state: &mut State, _event: &Event, _verify: bool) -> Result<(), Error> {
+    fn apply(&self, state: &mut State, event: &Event, _verify: bool) -> Result<(), Error> {
         let HanDeviceFirmwareChanged {
             hub, device, to, ..
         } = self;
@@ -688,6 +690,8 @@ impl Evolve for HanDeviceFirmwareChanged {
         changed.firmware = to.clone();
         devices.set(*device, Some(changed));
         state.estate.reconfigure(pos, rec.firmware, &devices)?;
+        // Its configuration set moved today: no firmware reading from before moves it back.
+        state.firmware_known.changed(pos as u32, event.at);
         Ok(())
     }
 

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::authority::{self, Authority};
 use super::command::{Cx, Decide};
 use super::event::{Event, Evolve, Notices};
-use crate::kernel::error::{Entity, Error, Rule};
+use crate::kernel::error::{Error, Rule};
 use crate::kernel::ids::actor::Actor;
 use crate::kernel::ids::{CustomerId, FirmwareVersion, VariantId};
 use crate::kernel::limits;
@@ -201,14 +201,8 @@ impl Evolve for TestFeedbackRecorded {
             .as_customer()
             .ok_or_else(|| Error::invalid_input("actor", "testing feedback is a customer's"))?
             .clone();
-        let v = state
-            .catalogue
-            .variant_idx(variant)
-            .ok_or_else(|| Error::not_found(Entity::Variant, variant))?;
-        let f = state
-            .catalogue
-            .firmware_idx(v, version)
-            .ok_or_else(|| Error::not_found(Entity::Firmware, format!("{variant}@{version}")))?;
+        let v = state.variant_idx(variant)?;
+        let f = state.firmware_idx(v, variant, version)?;
         // Checked on every apply, not only on replay: cheap for a rare event, and a log
         // cannot carry feedback its customer could not have given.
         limits::text("feedback", feedback)?;
@@ -348,7 +342,7 @@ mod specs {
             .when(
                 &Actor::Dcc,
                 day(3),
-                close(Some("passed by the customers that tested")),
+                close(Some("customer testing closed by the DCC")),
             )
             .then_view(
                 |e| {

@@ -3,7 +3,7 @@
 //! Deployed Products List on a day whose counts already moved on (issue 26).
 //!
 //! Kept sparse: the hubs added, as ranges of estate positions (one entry a day of loads), and
-//! the hubs a read-back moved, one entry each. A successful attempt's time is in its
+//! the hubs a read-back moved or whose supplier or devices changed, one entry each. A successful attempt's time is in its
 //! campaign's record, which `State::firmware_known_since` reads too.
 
 use std::collections::BTreeMap;
@@ -14,8 +14,9 @@ use chrono::{DateTime, Utc};
 pub(crate) struct FirmwareKnown {
     /// (first position, when): the hubs from that position on entered the estate then.
     added: Vec<(u32, DateTime<Utc>)>,
-    /// Hubs whose firmware a read-back set, and when it was read.
-    read: BTreeMap<u32, DateTime<Utc>>,
+    /// Hubs a read-back moved, or whose supplier or HAN devices changed (each moves the hub
+    /// in the Deployed Products List), and when.
+    changed: BTreeMap<u32, DateTime<Utc>>,
     /// Restored from a snapshot written before these times were kept (see `since`): the
     /// durable engine replays the events instead of using such a snapshot.
     #[serde(skip)]
@@ -28,7 +29,7 @@ impl FirmwareKnown {
     pub fn since(at: Option<DateTime<Utc>>) -> Self {
         FirmwareKnown {
             added: at.map(|at| (0, at)).into_iter().collect(),
-            read: BTreeMap::new(),
+            changed: BTreeMap::new(),
             outdated: true,
         }
     }
@@ -39,19 +40,19 @@ impl FirmwareKnown {
     /// what they were.
     pub fn added(&mut self, first: u32, at: DateTime<Utc>) {
         let day = crate::kernel::civil_time::day_of(at);
-        if self
-            .added
-            .last()
-            .is_some_and(|&(_, last)| crate::kernel::civil_time::day_of(last) == day)
-        {
-            return;
+        match self.added.last_mut() {
+            // The earlier of the two: one writer's load may reach the log after another's
+            // stamped later the same day (decision 20).
+            Some((_, last)) if crate::kernel::civil_time::day_of(*last) == day => {
+                *last = (*last).min(at);
+            }
+            _ => self.added.push((first, at)),
         }
-        self.added.push((first, at));
     }
 
-    /// Hub `pos`'s firmware was read at `at`.
-    pub fn read(&mut self, pos: u32, at: DateTime<Utc>) {
-        let e = self.read.entry(pos).or_insert(at);
+    /// Hub `pos` moved at `at` (a read-back, a change of supplier or devices).
+    pub fn changed(&mut self, pos: u32, at: DateTime<Utc>) {
+        let e = self.changed.entry(pos).or_insert(at);
         *e = (*e).max(at);
     }
 
@@ -59,7 +60,7 @@ impl FirmwareKnown {
     pub fn at(&self, pos: u32) -> Option<DateTime<Utc>> {
         let i = self.added.partition_point(|&(first, _)| first <= pos);
         let added = i.checked_sub(1).map(|i| self.added[i].1);
-        added.max(self.read.get(&pos).copied())
+        added.max(self.changed.get(&pos).copied())
     }
 }
 
@@ -75,14 +76,19 @@ mod tests {
         assert_eq!(k.at(0), None);
         k.added(0, t(1));
         k.added(10, t(3));
-        k.added(20, t(3) + chrono::Duration::hours(2)); // the same day: one entry
-        assert_eq!(k.added.len(), 2);
         assert_eq!(
             (k.at(0), k.at(9), k.at(10), k.at(99)),
             (Some(t(1)), Some(t(1)), Some(t(3)), Some(t(3)))
         );
-        k.read(5, t(7));
-        k.read(5, t(6)); // an older read does not move it back
+        k.added(20, t(3) + chrono::Duration::hours(2)); // the same day: one entry
+        assert_eq!((k.added.len(), k.at(25)), (2, Some(t(3))));
+        k.added(30, t(3) - chrono::Duration::hours(1)); // stamped earlier, logged later
+        assert_eq!(
+            (k.added.len(), k.at(10)),
+            (2, Some(t(3) - chrono::Duration::hours(1)))
+        );
+        k.changed(5, t(7));
+        k.changed(5, t(6)); // an older change does not move it back
         assert_eq!(k.at(5), Some(t(7)));
         assert_eq!(FirmwareKnown::since(Some(t(4))).at(123), Some(t(4)));
     }

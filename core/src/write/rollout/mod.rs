@@ -202,7 +202,7 @@ impl Evolve for OutcomesReported {
             state.record_moves_on(at); // the DPL counts it on the day it happened
         }
         for &(pos, at) in &sim.read {
-            state.firmware_known.read(pos, at);
+            state.firmware_known.changed(pos, at);
         }
         let r = &mut state.campaign_mut(campaign).rollout;
         for (day, n) in sim.dispatched {

@@ -112,7 +112,7 @@ impl Evolve for ReadBacksReported {
                 state.record_moves_on(at); // the DPL counts it on the day it was read
                                            // Known from then on. (A reading that confirms the record is not kept: a
                                            // whole-estate inventory would otherwise keep a time for every hub.)
-                state.firmware_known.read(pos as u32, at);
+                state.firmware_known.changed(pos as u32, at);
             }
         }
         Ok(())
@@ -127,10 +127,9 @@ type Moved = (usize, FirmwareIdx, DateTime<Utc>);
 impl State {
     /// Why a read-back of hub `pos` taken at `at` may not set its record, if it may not: the
     /// hub is out of the field, has an upgrade in flight in another campaign (its read-back is
-    /// that attempt's outcome), or the record knows of it something newer than `at` (it would
-    /// move the hub back and count that on a day whose counts already moved on). `own`: the
-    /// campaign whose timed-out attempt the read-back concludes late (its own times are that
-    /// attempt's to check).
+    /// that attempt's outcome), or the record knows of it something newer than `at`. `own`:
+    /// the campaign whose timed-out attempt the read-back concludes late (its own times are
+    /// that attempt's to check).
     pub(super) fn read_back_refusal(
         &self,
         pos: usize,
@@ -142,13 +141,10 @@ impl State {
             return Some(format!("it is {}; it is no longer in the field", rec.smi));
         }
         let p = pos as u32;
-        let others = || {
-            self.campaigns
-                .values()
-                .filter(move |c| c.variant == rec.variant && own.is_none_or(|o| o.id != c.id))
-        };
-        if let Some((c, s)) = others()
-            .filter(|c| c.is_live())
+        if let Some((c, s)) = self
+            .campaigns
+            .values()
+            .filter(|c| c.variant == rec.variant && c.is_live() && own.is_none_or(|o| o.id != c.id))
             .find_map(|c| c.rollout.in_flight(p).map(|s| (c, s)))
         {
             return Some(format!(
@@ -156,9 +152,29 @@ impl State {
                 c.id
             ));
         }
+        self.stale_change(pos, at, own)
+    }
+
+    /// Why a change of hub `pos`'s firmware dated `at` (a read-back, a dispatch, a success)
+    /// would take the record back behind what it already knows of the hub, if it would: its
+    /// load, a change of supplier or devices, an earlier read-back that moved it, or another
+    /// campaign's attempt (than `own`, whose times its attempt checks). Such a change would
+    /// move the hub back to a version it had left and count it there on days whose counts had
+    /// already moved on (the Deployed Products List below zero).
+    pub(crate) fn stale_change(
+        &self,
+        pos: usize,
+        at: DateTime<Utc>,
+        own: Option<&Campaign>,
+    ) -> Option<String> {
+        let p = pos as u32;
+        let variant = self.estate.hubs[pos].variant;
         // A success changed the firmware at its time; any other attempt's hub changed, if at
         // all, before it was dispatched.
-        let attempts = others()
+        let attempts = self
+            .campaigns
+            .values()
+            .filter(|c| c.variant == variant && own.is_none_or(|o| o.id != c.id))
             .filter_map(|c| c.rollout.upgrades.get(&p))
             .map(|u| match u.state {
                 UpgradeState::Succeeded => u.since,
@@ -167,7 +183,7 @@ impl State {
             .max();
         let since = self.firmware_known.at(p).max(attempts)?;
         (at < since).then(|| {
-            format!("read at {at}, before what the record already knows of it (as of {since})")
+            format!("dated {at}, before what the record already knows of it (as of {since})")
         })
     }
 

@@ -124,7 +124,12 @@ impl State {
             let mut dispatch = None;
             if report.outcome == Outcome::Dispatched {
                 if moved_here.contains(&p) {
-                    refuse("its firmware changed earlier in this report (a success or a late read-back); dispatch it in a later one".into());
+                    refuse("its firmware changed or was read earlier in this report (a success or a late read-back); dispatch it in a later one".into());
+                    continue;
+                }
+                // Dispatched from the version the record has: not before the record had it.
+                if let Some(why) = self.stale_change(pos, at, None) {
+                    refuse(format!("a dispatch {why}"));
                     continue;
                 }
                 let Some(&(step, _)) = routes.get(&rec.firmware) else {
@@ -182,7 +187,7 @@ impl State {
                 _ => None,
             };
             if read_back.is_some() && moved_here.contains(&p) {
-                refuse("its firmware changed earlier in this report; report this read-back in a later one".into());
+                refuse("its firmware changed or was read earlier in this report; report this read-back in a later one".into());
                 continue;
             }
             match advance(current, &report.outcome, at, dispatch, read_back) {
@@ -196,6 +201,14 @@ impl State {
                     {
                         refuse(why);
                         continue;
+                    }
+                    // A success moves the hub at its time: not behind what another campaign
+                    // (one closed with the hub in flight) or a read-back has since recorded.
+                    if done.concluded == Some(true) {
+                        if let Some(why) = self.stale_change(pos, at, Some(c)) {
+                            refuse(format!("a success {why}"));
+                            continue;
+                        }
                     }
                     let u = done.upgrade;
                     if report.outcome == Outcome::Dispatched {
