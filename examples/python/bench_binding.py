@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Callable, List
 
 import commshub_ota as ota
-from analyst import SUPPLIERS, T0, VARIANT, catalogue, estate_columns
+from analyst import SUPPLIERS, T0, VARIANT, catalogue, customer_testing, estate_columns
 
 
 def median_ms(runs: int, f: Callable[[], object]) -> List[float]:
@@ -42,6 +42,7 @@ def main() -> None:
     # Each run loads into a fresh engine; the catalogue's few commands are timed with it.
     loads = median_ms(runs, load)
     engine = engines[-1]
+    customer_testing(engine, T0 + timedelta(days=1))
     campaign = "BENCH-N-2.0"
     engine.create_campaign(ota.Actor.DCC, T0 + timedelta(days=2), campaign=campaign, variant=VARIANT, target="2.0",
                            cutoff=T0 + timedelta(days=60))
