@@ -45,7 +45,7 @@ fn the_arrow_upgrade_list_is_the_paged_list_whole() {
         .column_by_name("hub")
         .unwrap()
         .as_any()
-        .downcast_ref::<StringArray>()
+        .downcast_ref::<arrow_array::UInt64Array>()
         .unwrap();
     let nominated = batch
         .column_by_name("nominated")
@@ -54,7 +54,7 @@ fn the_arrow_upgrade_list_is_the_paged_list_whole() {
         .downcast_ref::<BooleanArray>()
         .unwrap();
     for (i, entry) in page.entries.iter().enumerate() {
-        assert_eq!(hubs.value(i), entry.hub.to_string());
+        assert_eq!(hubs.value(i), entry.hub.as_u64());
         assert_eq!(dict_text(&batch, "campaign", i), entry.campaign.to_string());
         assert_eq!(
             dict_text(&batch, "next_version", i),

@@ -748,6 +748,8 @@ fn reads(e: &Engine, observer: &Actor, at: DateTime<Utc>) -> Vec<String> {
         }
         Actor::Csp(region) => {
             out.push(json(s.upgrade_list(observer, *region, at, 0, 1000)));
+            // The same list as the engine maintains it (issue 27).
+            out.push(json(e.upgrade_list(observer, *region, at, 0, 1000)));
             // The industry's deployed products on its region's variants.
             let (from, on) = (t(0).date_naive(), at.date_naive());
             out.push(json(s.dpl_history(observer, None, from, on)));

@@ -1,7 +1,9 @@
 //! Property tests: random histories of commands from random actors.
 //! - a refused command leaves the state and the journal exactly as they were;
 //! - replaying the journal (in memory and through a JSON-lines file) rebuilds the same state;
-//! - invariants hold after every step.
+//! - invariants hold after every step;
+//! - the upgrade lists the engine maintains equal the lists worked out from scratch, after every
+//!   event, at times that cross deadlines, after replay, a snapshot, a durable reopen.
 
 mod common;
 
@@ -292,6 +294,36 @@ fn check_notices(e: &Engine, seen: &mut std::collections::HashMap<&'static str, 
 }
 
 /// Invariants readable through the public queries, checked after every step.
+/// The upgrade lists the engine maintains are the lists worked out from scratch, whole and a
+/// page, as rows and as Arrow, at the step's time and at times that cross cut-offs, retry
+/// delays and pacing days, and back: each question finds the list as the last one left it.
+fn check_maintained_lists(e: &mut Engine, day: i64) -> Result<(), TestCaseError> {
+    let times = [
+        t(day),
+        t(day) + chrono::Duration::hours(13),
+        t(day + 61),
+        t(day) - chrono::Duration::hours(30),
+        t(day),
+    ];
+    for at in times {
+        for region in [Region::North, Region::Central, Region::South] {
+            let kept = e.upgrade_list(&Actor::Dcc, region, at, 0, 100_000).unwrap();
+            let scratch = e.state().upgrade_list(&Actor::Dcc, region, at, 0, 100_000).unwrap();
+            prop_assert_eq!(&kept, &scratch, "{} at {}", region, at);
+            let page = e.upgrade_list(&Actor::Csp(region), region, at, 1, 2).unwrap();
+            prop_assert_eq!(page, e.state().upgrade_list(&Actor::Csp(region), region, at, 1, 2).unwrap());
+            #[cfg(feature = "arrow")]
+            {
+                let answer = e
+                    .query_arrow(&Actor::Dcc, &commshub_ota::read::arrow::ColumnarQuery::UpgradeList { region, at })
+                    .unwrap();
+                prop_assert_eq!(&answer.batches, &vec![e.state().upgrade_list_arrow(&Actor::Dcc, region, at).unwrap()]);
+            }
+        }
+    }
+    Ok(())
+}
+
 fn check_invariants(e: &Engine) {
     let s = e.state();
     s.customer_hubs_agree().unwrap();
@@ -380,6 +412,7 @@ proptest! {
             halt: Some(HaltPolicy { failure_threshold_percent: 30.0, min_outcomes: 2 }),
             pacing: Some(Pacing { daily_cap: Some(2), ramp_factor: 2.0, blackouts: vec![] }),
             reconciliation_timeout_hours: 24,
+            retry_delay_hours: 12,
             ..CampaignPolicy::default()
         };
         ok(&mut e, &Actor::Dcc, t(0), Command::CreateCampaign(CreateCampaign { campaign: camp("C1"), variant: vid(NORTH), target: fw("2.0"), cutoff: t(60), policy }));
@@ -410,6 +443,7 @@ proptest! {
             }
             check_invariants(&e);
             check_notices(&e, &mut seen);
+            check_maintained_lists(&mut e, day)?;
         }
         let replayed = Engine::replay(e.events().unwrap().to_vec()).unwrap();
         prop_assert_eq!(replayed.state(), e.state());
@@ -420,7 +454,10 @@ proptest! {
         prop_assert_eq!(from_file.state(), e.state());
         prop_assert!(from_file.same_state_as(&e));
         // A snapshot holds the whole state and projections.
-        let restored = Engine::from_snapshot(&e.to_snapshot()).unwrap();
+        let mut restored = Engine::from_snapshot(&e.to_snapshot()).unwrap();
+        check_maintained_lists(&mut restored, day)?;
+        let mut replayed = replayed;
+        check_maintained_lists(&mut replayed, day)?;
         prop_assert_eq!(restored.state(), e.state());
         restored.state().customer_hubs_agree().unwrap();
         prop_assert!(restored.same_state_as(&e));
@@ -476,10 +513,12 @@ proptest! {
             if i == snapshot_at {
                 durable.snapshot().unwrap();
             }
+            check_maintained_lists(&mut durable, day)?;
         }
         prop_assert!(durable.same_state_as(&memory));
         drop(durable);
-        let reopened = Engine::open(&loc).unwrap();
+        let mut reopened = Engine::open(&loc).unwrap();
+        check_maintained_lists(&mut reopened, day)?;
         prop_assert!(reopened.same_state_as(&memory));
         reopened.state().customer_hubs_agree().unwrap();
     }

@@ -1,4 +1,5 @@
-//! The engine: a state, the projections derived from its events (the notification outboxes),
+//! The engine: a state, the projections derived from its events (the notification outboxes,
+//! the maintained upgrade lists),
 //! and where its events go. The one entry point for changes: `execute` decides, then records
 //! and applies, all or nothing; and for questions: `query`.
 //!
@@ -45,8 +46,8 @@ pub struct Engine {
     signing: Option<acts::Signing>,
     /// The signers this engine signs each actor's commands with ([`Engine::sign_as`]).
     signers: std::collections::BTreeMap<Actor, std::sync::Arc<dyn crate::kernel::signing::Signer>>,
-    /// Answers kept for the next call (the upgrade lists, for paging): not state.
-    kept_lists: upgrade_list::KeptLists,
+    /// The upgrade lists, maintained as events apply (`upgrade_list.rs`): not state.
+    upgrade_lists: upgrade_list::MaintainedLists,
 }
 
 impl std::fmt::Debug for Engine {
@@ -122,6 +123,7 @@ impl Engine {
             // the bug is reported rather than a half-applied command kept silently.
             self.state.apply_decided(&event)?;
             self.state.notify(&event, &mut self.outboxes);
+            self.upgrade_lists.observe(&self.state, &event);
             self.journal.push(event);
         }
         Ok(&self.journal[start..])
@@ -248,6 +250,7 @@ impl Engine {
         self.state.apply(&event)?;
         self.admitted(admission);
         self.state.notify(&event, &mut self.outboxes);
+        self.upgrade_lists.observe(&self.state, &event);
         self.journal.push(event);
         Ok(())
     }
@@ -304,7 +307,7 @@ impl Engine {
             durable: None,
             signing: None,
             signers: Default::default(),
-            kept_lists: Default::default(),
+            upgrade_lists: Default::default(),
         }
     }
 

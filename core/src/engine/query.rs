@@ -157,6 +157,10 @@ impl Engine {
                     batches: vec![batch],
                 })
             }
+            ColumnarQuery::UpgradeList { region, at } => {
+                let list = self.maintained_upgrade_list(actor, *region, *at)?;
+                Ok(ArrowAnswer::one(self.state().upgrade_list_batch(&list)?))
+            }
             other => self.state().answer_arrow(actor, other),
         }
     }

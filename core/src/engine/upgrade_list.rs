@@ -1,7 +1,28 @@
-//! Answers the engine keeps between calls, beside its projections: the upgrade list last worked
-//! out for each region, so that paging through it at one time works it out once (a page costs
-//! its own rows, the whole walk is linear). Not state: never replayed, compared or stored; a
-//! list is worked out again when the time asked or the state (its last event) changed.
+//! The maintained upgrade lists: a projection the engine keeps beside its notification
+//! outboxes. For each region asked about, the hubs upgradeable in each of its live campaigns,
+//! in the list's order, kept up to date as events apply, so that the whole list, its count and
+//! its pages are answered from kept rows instead of a scan of the estate.
+//!
+//! How it stays equal to the list worked out from scratch ([`State::upgrade_list`], which the
+//! property tests compare it with after every event):
+//! - **Events** ([`touched`]): an event about named hubs (an outcome, a read-back, a
+//!   nomination, a rejection, a change of supplier, devices or status) marks those hubs to be
+//!   worked out again; an event that cannot change any hub's place (a notice, a health report,
+//!   a key) marks nothing; every other event (a phase change, a consent to a whole estate or
+//!   a set, a halt, a hold, a rule, a policy, a catalogue change, an estate load) is rare and
+//!   may move any hub: the region is worked out again from the estate when next asked.
+//! - **Time**: what blocks every hub of a campaign at once (a blackout, outside the pilot's
+//!   window, a CSP pause, today's pacing cap) is applied when the list is answered, never kept.
+//!   What blocks one hub until a time (a retry delay, a rule's hold on a hub) is kept as that
+//!   hub's deadline: asking at a time past it works that hub out again, as deadlines are. What
+//!   changes many hubs at a time (a customer's cut-off, a rule's hold on a set) works the
+//!   campaign out again when a question's time crosses it.
+//! - **Anything unseen**: the list remembers the last event it saw; if the state moved past it
+//!   without telling the list (a path that applies events without [`MaintainedLists::observe`]),
+//!   the region is worked out again. So a missed hook costs time, never a wrong answer.
+//!
+//! Not state: never replayed, compared or stored; a restarted engine works each list out on
+//! its first question.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -10,36 +31,390 @@ use chrono::{DateTime, Utc};
 
 use crate::kernel::error::Error;
 use crate::kernel::ids::actor::Actor;
-use crate::kernel::ids::Region;
-use crate::read::upgrade_list::{check_page_limit, UpgradePage, WholeUpgradeList};
+use crate::kernel::ids::{CampaignId, HubId, Region};
+use crate::model::campaigns::Campaign;
+use crate::model::catalogue::FirmwareIdx;
+use crate::model::rollout::UpgradeState;
+use crate::model::state::State;
+use crate::read::upgrade_list::{
+    check_page_limit, Priorities, UpgradeList, UpgradePage, UpgradeRow,
+};
+use crate::write::eligibility::CampaignCtx;
+use crate::write::event::{Event, EventPayload};
 
 use super::Engine;
 
-/// A whole list and what it was worked out at: (`at`, the state's last event).
-type Kept = ((DateTime<Utc>, u64), Arc<WholeUpgradeList>);
-
-/// The last upgrade list worked out for each region. A lock, because queries take `&self` and
-/// the bindings answer them from several threads.
+/// The upgrade lists the engine maintains, by region. A lock, because queries take `&self` and
+/// the bindings answer them from several threads; a question holds it while it brings the list
+/// up to date, then answers from shared rows without it.
 #[derive(Default)]
-pub(crate) struct KeptLists(Mutex<HashMap<Region, Kept>>);
+pub(crate) struct MaintainedLists(Mutex<Lists>);
 
-impl KeptLists {
-    fn get(&self, region: Region, key: (DateTime<Utc>, u64)) -> Option<Arc<WholeUpgradeList>> {
-        let kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        kept.get(&region)
-            .filter(|(k, _)| *k == key)
-            .map(|(_, l)| l.clone())
+#[derive(Default)]
+struct Lists {
+    /// The last event observed: if the state's is another, an event went by unseen.
+    seen: u64,
+    regions: HashMap<Region, RegionList>,
+}
+
+/// One region's list, as brought up to date by the last question.
+struct RegionList {
+    /// The state's last event and the time the list was last brought to.
+    seq: u64,
+    at: DateTime<Utc>,
+    campaigns: Vec<KeptCampaign>,
+    /// Hubs (estate positions) whose place may have changed since: worked out again when next
+    /// asked. `all`: the whole region is.
+    dirty: Vec<u32>,
+    all: bool,
+}
+
+/// One campaign's upgradeable hubs, whatever blocks the whole campaign at the time asked.
+struct KeptCampaign {
+    id: CampaignId,
+    target: FirmwareIdx,
+    /// In the list's order (rank, hub id): shared with answers being built.
+    rows: Arc<Vec<UpgradeRow>>,
+    /// Times at which many hubs' places change (cut-offs, holds on sets), sorted.
+    bounds: Vec<DateTime<Utc>>,
+    /// Times at which one hub's place changes (a retry delay's end, a hold on the hub), sorted.
+    hub_bounds: Vec<(DateTime<Utc>, u32)>,
+}
+
+/// Which hubs an event may move in or out of an upgrade list, or along it.
+enum Touched<'a> {
+    Nothing,
+    Hubs(Box<dyn Iterator<Item = HubId> + 'a>),
+    All,
+}
+
+/// Above this many marked hubs a region is worked out again whole: a scan is cheaper.
+fn too_many_dirty(hubs: usize) -> usize {
+    (hubs / 8).max(4096)
+}
+
+fn touched(payload: &EventPayload) -> Touched<'_> {
+    use EventPayload as E;
+    fn hubs<'a, T: 'a>(rows: &'a [T], hub: impl Fn(&T) -> HubId + 'a) -> Touched<'a> {
+        Touched::Hubs(Box::new(rows.iter().map(hub)))
+    }
+    match payload {
+        E::OutcomesReported(e) => hubs(&e.outcomes, |o| o.hub),
+        E::ReadBacksReported(e) => hubs(&e.readings, |r| r.hub),
+        E::ReconciliationTimedOut(e) => hubs(&e.hubs, |&h| h),
+        E::InFlightTimedOut(e) => hubs(&e.hubs, |&h| h),
+        E::HubsNominated(e) => hubs(&e.hubs, |&h| h),
+        E::NominationsWithdrawn(e) => hubs(&e.hubs, |&h| h),
+        E::HubsRejected(e) => hubs(&e.hubs, |&h| h),
+        E::RejectionsWithdrawn(e) => hubs(&e.hubs, |&h| h),
+        E::RejectionsOverridden(e) => hubs(std::slice::from_ref(&e.hub), |&h| h),
+        E::SupplierChanged(e) => hubs(std::slice::from_ref(&e.hub), |&h| h),
+        E::SmiStatusChanged(e) => hubs(std::slice::from_ref(&e.hub), |&h| h),
+        E::HanDeviceFirmwareChanged(e) => hubs(std::slice::from_ref(&e.hub), |&h| h),
+        E::ConsumerFlagsSet(e) => hubs(std::slice::from_ref(&e.hub), |&h| h),
+        E::HubCommissioned(e) => hubs(std::slice::from_ref(&e.hub), |&h| h),
+        E::HubDecommissioned(e) => hubs(std::slice::from_ref(&e.hub), |&h| h),
+        // Nothing a list reads: health goes to tallies and notices, verdicts and testing
+        // feedback to the record, notices and keys to their own projections.
+        E::HanHealthReported(_)
+        | E::PilotVerdictRecorded(_)
+        | E::TestFeedbackRecorded(_)
+        | E::CutoffNoticesDue(_)
+        | E::IndustryTrendsNoticed(_)
+        | E::NotificationsAcknowledged(_)
+        | E::NoticeSent(_)
+        | E::KeyRegistered(_)
+        | E::KeyRevoked(_) => Touched::Nothing,
+        _ => Touched::All,
+    }
+}
+
+impl MaintainedLists {
+    /// Takes note of an event the state has just applied: the hubs it may have moved, or that
+    /// every list must be worked out again. O(the hubs the event names).
+    pub(crate) fn observe(&mut self, state: &State, event: &Event) {
+        let lists = self.0.get_mut().unwrap_or_else(|p| p.into_inner());
+        lists.seen = event.seq;
+        if lists.regions.is_empty() {
+            return;
+        }
+        match touched(&event.payload) {
+            Touched::Nothing => {}
+            Touched::All => lists.regions.values_mut().for_each(RegionList::invalidate),
+            Touched::Hubs(ids) => {
+                let limit = too_many_dirty(state.estate.hubs.len());
+                for id in ids {
+                    let Some(pos) = state.estate.position(id) else {
+                        continue;
+                    };
+                    let variant = state.estate.hubs[pos].variant;
+                    let region = state.catalogue.variant(variant).region;
+                    if let Some(list) = lists.regions.get_mut(&region) {
+                        if !list.all {
+                            list.dirty.push(pos as u32);
+                            if list.dirty.len() > limit {
+                                list.invalidate();
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
-    fn put(&self, region: Region, key: (DateTime<Utc>, u64), list: Arc<WholeUpgradeList>) {
-        let mut kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        kept.insert(region, (key, list));
+    /// The whole list of `region` at `at` on `state`, brought up to date first. The caller
+    /// checked the permission.
+    fn answer(&self, state: &State, region: Region, at: DateTime<Utc>) -> UpgradeList {
+        let mut lists = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let unseen = lists.seen != state.last_seq();
+        let list = lists.regions.entry(region).or_insert_with(|| RegionList {
+            seq: 0,
+            at,
+            campaigns: Vec::new(),
+            dirty: Vec::new(),
+            all: true,
+        });
+        if unseen {
+            list.invalidate();
+        }
+        list.bring_up_to_date(state, region, at);
+        lists.seen = state.last_seq();
+        let list = &lists.regions[&region];
+        list.offered(state, at)
+    }
+}
+
+impl RegionList {
+    fn invalidate(&mut self) {
+        self.all = true;
+        self.dirty = Vec::new();
+    }
+
+    fn bring_up_to_date(&mut self, state: &State, region: Region, at: DateTime<Utc>) {
+        let live = state.listing_campaigns(region);
+        let same_campaigns = live.len() == self.campaigns.len()
+            && live
+                .iter()
+                .zip(&self.campaigns)
+                .all(|(c, k)| c.id == k.id && c.target == k.target);
+        let priorities = Priorities::of(state);
+        if self.all || !same_campaigns {
+            self.campaigns = live
+                .iter()
+                .enumerate()
+                .map(|(ci, c)| KeptCampaign::worked_out(state, c, ci, at, &priorities))
+                .collect();
+        } else if self.seq != state.last_seq() || self.at != at {
+            let mut dirty = std::mem::take(&mut self.dirty);
+            dirty.sort_unstable();
+            dirty.dedup();
+            for (ci, (c, kept)) in live.iter().zip(&mut self.campaigns).enumerate() {
+                kept.bring_up_to_date(state, c, ci, self.at, at, &dirty, &priorities);
+            }
+        }
+        self.dirty.clear();
+        self.all = false;
+        self.seq = state.last_seq();
+        self.at = at;
+    }
+
+    /// The list as offered at `at`: each campaign's rows, none where something blocks the
+    /// whole campaign now, as many as today's pacing cap leaves (the rest held back).
+    fn offered(&self, state: &State, at: DateTime<Utc>) -> UpgradeList {
+        let mut list = UpgradeList {
+            campaigns: Vec::with_capacity(self.campaigns.len()),
+            segments: Vec::with_capacity(self.campaigns.len()),
+            held_back: 0,
+        };
+        for kept in &self.campaigns {
+            list.campaigns.push((kept.id.clone(), kept.target));
+            let offered = match state.campaigns.get(&kept.id) {
+                Some(c) => match state.dispatch_gate(c, at) {
+                    (true, _) => 0,
+                    (false, None) => kept.rows.len(),
+                    (false, Some(left)) => {
+                        let n = kept
+                            .rows
+                            .len()
+                            .min(usize::try_from(left).unwrap_or(usize::MAX));
+                        list.held_back += (kept.rows.len() - n) as u64;
+                        n
+                    }
+                },
+                None => 0,
+            };
+            list.segments.push((kept.rows.clone(), offered));
+        }
+        list
+    }
+}
+
+/// The context a kept list is worked out in: the campaign at `at`, without what blocks the
+/// whole campaign at once (applied when answering).
+fn kept_ctx<'a>(state: &'a State, c: &'a Campaign, at: DateTime<Utc>) -> CampaignCtx<'a> {
+    CampaignCtx {
+        cap: None,
+        blackout: false,
+        outside_window: None,
+        ..state.campaign_ctx(c, at)
+    }
+}
+
+impl KeptCampaign {
+    fn worked_out(
+        state: &State,
+        c: &Campaign,
+        ci: usize,
+        at: DateTime<Utc>,
+        priorities: &Priorities<'_>,
+    ) -> KeptCampaign {
+        let ctx = kept_ctx(state, c, at);
+        let mut rows = state.scan_upgradeable(&ctx, ci, priorities);
+        rows.sort_unstable_by_key(UpgradeRow::order);
+        let mut bounds: Vec<DateTime<Utc>> = (0..state.estate.customers.len())
+            .map(|i| c.cutoff_for(crate::model::estate::CustomerIdx::new(i as u16)))
+            .chain(
+                state
+                    .rules
+                    .held
+                    .values()
+                    .flat_map(|m| m.sets.values().filter_map(|mark| mark.until)),
+            )
+            .collect();
+        bounds.sort_unstable();
+        bounds.dedup();
+        let mut hub_bounds: Vec<(DateTime<Utc>, u32)> = state
+            .rules
+            .held
+            .values()
+            .flat_map(|m| {
+                m.hubs
+                    .iter()
+                    .filter_map(|(&pos, mark)| Some((mark.until?, pos)))
+            })
+            .collect();
+        if c.policy.retry_delay_hours > 0 {
+            hub_bounds.extend(
+                c.rollout
+                    .upgrades
+                    .keys()
+                    .filter_map(|&pos| retry_bound(c, pos)),
+            );
+        }
+        hub_bounds.sort_unstable();
+        hub_bounds.dedup();
+        KeptCampaign {
+            id: c.id.clone(),
+            target: c.target,
+            rows: Arc::new(rows),
+            bounds,
+            hub_bounds,
+        }
+    }
+
+    /// Brings the rows kept at `was` up to date at `at`: the hubs events marked (`dirty`,
+    /// sorted) and those whose own deadline lies between the two times are worked out again;
+    /// if a campaign-wide time lies between them, the whole campaign is.
+    #[allow(clippy::too_many_arguments)]
+    fn bring_up_to_date(
+        &mut self,
+        state: &State,
+        c: &Campaign,
+        ci: usize,
+        was: DateTime<Utc>,
+        at: DateTime<Utc>,
+        dirty: &[u32],
+        priorities: &Priorities<'_>,
+    ) {
+        let (lo, hi) = if was <= at { (was, at) } else { (at, was) };
+        // A deadline `b` changes an answer between `lo` and `hi` when lo < b <= hi (every
+        // time check is `now >= b`, or its negation).
+        let crossed = |b: &DateTime<Utc>| lo < *b && *b <= hi;
+        if lo != hi && self.bounds.iter().any(crossed) {
+            *self = KeptCampaign::worked_out(state, c, ci, at, priorities);
+            return;
+        }
+        let mut redo: Vec<u32> = dirty.to_vec();
+        if lo != hi {
+            let from = self.hub_bounds.partition_point(|(b, _)| *b <= lo);
+            let to = self.hub_bounds.partition_point(|(b, _)| *b <= hi);
+            redo.extend(self.hub_bounds[from..to].iter().map(|&(_, pos)| pos));
+            redo.sort_unstable();
+            redo.dedup();
+        }
+        if redo.is_empty() {
+            return;
+        }
+        let ctx = kept_ctx(state, c, at);
+        let mut scratch = Vec::new();
+        let mut fresh: Vec<UpgradeRow> = redo
+            .iter()
+            .filter(|&&pos| {
+                state
+                    .estate
+                    .hubs
+                    .get(pos as usize)
+                    .is_some_and(|h| h.variant == c.variant)
+            })
+            .filter_map(|&pos| state.upgrade_row(&ctx, ci, pos as usize, priorities, &mut scratch))
+            .collect();
+        fresh.sort_unstable_by_key(UpgradeRow::order);
+        if c.policy.retry_delay_hours > 0 {
+            let new_bounds: Vec<_> = redo.iter().filter_map(|&pos| retry_bound(c, pos)).collect();
+            if !new_bounds.is_empty() {
+                self.hub_bounds.extend(new_bounds);
+                self.hub_bounds.sort_unstable();
+                self.hub_bounds.dedup();
+            }
+        }
+        let rows = Arc::make_mut(&mut self.rows);
+        rows.retain(|r| redo.binary_search(&r.pos).is_err());
+        merge_in(rows, fresh);
+    }
+}
+
+/// When the retry delay of the hub at `pos` ends, if its attempt in `c` failed.
+fn retry_bound(c: &Campaign, pos: u32) -> Option<(DateTime<Utc>, u32)> {
+    let u = c.rollout.upgrades.get(&pos)?;
+    if u.state != UpgradeState::Failed {
+        return None;
+    }
+    let delay = chrono::Duration::hours(i64::from(c.policy.retry_delay_hours));
+    Some((u.since.checked_add_signed(delay)?, pos))
+}
+
+/// Merges `fresh` (sorted, none of its hubs in `rows`) into `rows` (sorted), keeping the order.
+fn merge_in(rows: &mut Vec<UpgradeRow>, fresh: Vec<UpgradeRow>) {
+    if fresh.is_empty() {
+        return;
+    }
+    if fresh.len() <= 64 {
+        for row in fresh {
+            let at = rows.partition_point(|r| r.order() < row.order());
+            rows.insert(at, row);
+        }
+        return;
+    }
+    let old = std::mem::take(rows);
+    rows.reserve(old.len() + fresh.len());
+    let (mut a, mut b) = (old.into_iter().peekable(), fresh.into_iter().peekable());
+    loop {
+        let take_a = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => x.order() < y.order(),
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        let next = if take_a { a.next() } else { b.next() };
+        rows.extend(next);
     }
 }
 
 impl Engine {
-    /// [`crate::model::state::State::upgrade_list`], the whole list kept for the next page:
-    /// the same answer, and the permission checked on every call before the kept list is read.
+    /// [`State::upgrade_list`], answered from the list this engine maintains: the same
+    /// answer, the permission checked on every call. A page costs its own rows once the list is
+    /// up to date; bringing it up to date costs the hubs events moved since the last question
+    /// (a scan of the estate after a campaign-wide change).
     pub fn upgrade_list(
         &self,
         actor: &Actor,
@@ -50,18 +425,20 @@ impl Engine {
     ) -> Result<UpgradePage, Error> {
         check_page_limit(limit)?;
         let state = self.state();
-        let key = (at, state.last_seq());
-        let list = match self.kept_lists.get(region, key) {
-            Some(list) => {
-                state.upgrade_list_permitted(actor, region)?;
-                list
-            }
-            None => {
-                let list = Arc::new(state.whole_upgrade_list(actor, region, at)?);
-                self.kept_lists.put(region, key, list.clone());
-                list
-            }
-        };
+        state.upgrade_list_permitted(actor, region)?;
+        let list = self.upgrade_lists.answer(state, region, at);
         Ok(state.upgrade_page(&list, offset, limit))
+    }
+
+    /// The whole maintained list of `region` at `at`, for the columnar answer.
+    pub(crate) fn maintained_upgrade_list(
+        &self,
+        actor: &Actor,
+        region: Region,
+        at: DateTime<Utc>,
+    ) -> Result<UpgradeList, Error> {
+        let state = self.state();
+        state.upgrade_list_permitted(actor, region)?;
+        Ok(self.upgrade_lists.answer(state, region, at))
     }
 }

@@ -3,13 +3,16 @@
 use crate::kernel::error::Error;
 use crate::kernel::ids::actor::Actor;
 use crate::kernel::ids::{CampaignId, FirmwareVersion, HubId, Region};
+use crate::model::campaigns::Campaign;
 use crate::model::campaigns::Phase;
 use crate::model::catalogue::FirmwareIdx;
-use crate::model::estate::{ConfigurationSet, HubRecord, NO_CUSTOMER};
+use crate::model::estate::{ConfigurationSet, NO_CUSTOMER};
+use crate::model::rules::Marks;
 use crate::model::state::State;
 use crate::write::eligibility::CampaignCtx;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// One hub the CSP may upgrade now, and the version it goes to next.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,9 +44,11 @@ pub struct UpgradePage {
 impl State {
     /// The hubs of `region` upgradeable at `at`, across its campaigns in Pilot or Mass rollout,
     /// in a fixed priority order: by campaign id, then hubs nominated for the pilot, then hubs
-    /// a supplier's rule put first, then the rest, each by hub id. For the region's CSP and the DCC. `limit` is capped at 100 000.
-    /// Works the whole list out on every call; [`crate::engine::Engine::upgrade_list`] keeps it
-    /// for the next page.
+    /// a supplier's rule put first, then the rest, each by hub id. For the region's CSP and the
+    /// DCC. `limit` is capped at 100 000.
+    /// Works the whole list out from the estate on every call: the reference answer.
+    /// [`crate::engine::Engine::upgrade_list`] answers the same from the list it maintains as
+    /// events apply.
     pub fn upgrade_list(
         &self,
         actor: &Actor,
@@ -53,33 +58,31 @@ impl State {
         limit: u64,
     ) -> Result<UpgradePage, Error> {
         check_page_limit(limit)?;
-        let list = self.whole_upgrade_list(actor, region, at)?;
+        let list = self.upgrade_rows(actor, region, at)?;
         Ok(self.upgrade_page(&list, offset, limit))
     }
 
     /// One page of a whole list worked out on this state.
-    pub(crate) fn upgrade_page(
-        &self,
-        list: &WholeUpgradeList,
-        offset: u64,
-        limit: u64,
-    ) -> UpgradePage {
-        let total = list.rows.len() as u64;
+    pub(crate) fn upgrade_page(&self, list: &UpgradeList, offset: u64, limit: u64) -> UpgradePage {
+        let total = list.len() as u64;
         let start = usize::try_from(offset)
             .unwrap_or(usize::MAX)
-            .min(list.rows.len());
-        let end = start.saturating_add(limit as usize).min(list.rows.len());
-        let entries = list.rows[start..end]
-            .iter()
+            .min(list.len());
+        let count = usize::try_from(limit).unwrap_or(usize::MAX);
+        let entries = list
+            .rows()
+            .skip(start)
+            .take(count)
             .map(|row| {
-                let (campaign, target) = &list.campaigns[row.campaign];
+                let (campaign, target) = &list.campaigns[usize::from(row.campaign)];
+                let hub = &self.estate.hubs[row.pos as usize];
                 UpgradeEntry {
-                    hub: row.hub.id,
+                    hub: row.hub,
                     campaign: campaign.clone(),
                     next_version: self.catalogue.fw(row.next).version.clone(),
                     target: self.catalogue.fw(*target).version.clone(),
-                    nominated: row.nominated,
-                    configuration_set: self.configuration_set(row.hub.config),
+                    nominated: row.nominated(),
+                    configuration_set: self.configuration_set(hub.config),
                 }
             })
             .collect();
@@ -89,25 +92,6 @@ impl State {
             held_back_by_pacing: crate::kernel::limits::signed(list.held_back),
             entries,
         }
-    }
-
-    /// The whole list, owned (no borrow of the state), so that it can be kept for paging.
-    pub(crate) fn whole_upgrade_list(
-        &self,
-        actor: &Actor,
-        region: Region,
-        at: DateTime<Utc>,
-    ) -> Result<WholeUpgradeList, Error> {
-        let list = self.upgrade_rows(actor, region, at)?;
-        Ok(WholeUpgradeList {
-            campaigns: list
-                .campaigns
-                .iter()
-                .map(|c| (c.id.clone(), c.target))
-                .collect(),
-            rows: list.rows,
-            held_back: list.held_back,
-        })
     }
 
     pub(crate) fn upgrade_list_permitted(
@@ -126,127 +110,194 @@ impl State {
         }
     }
 
-    /// The whole upgrade list, in its order, as rows of estate positions: what the paged view
-    /// and the columnar answer (`read::arrow`, feature `arrow`) both build from.
+    /// The campaigns an upgrade list of `region` draws from, in its order (by id).
+    pub(crate) fn listing_campaigns(&self, region: Region) -> Vec<&Campaign> {
+        self.campaigns
+            .values()
+            .filter(|c| matches!(c.phase, Phase::Pilot | Phase::MassRollout))
+            .filter(|c| self.catalogue.variant(c.variant).region == region)
+            .collect()
+    }
+
+    /// The whole upgrade list worked out from the estate, in its order: what the paged view
+    /// and the columnar answer (`read::arrow`, feature `arrow`) build from when no maintained
+    /// list answers.
     pub(crate) fn upgrade_rows(
         &self,
         actor: &Actor,
         region: Region,
         at: DateTime<Utc>,
-    ) -> Result<UpgradeRows<'_>, Error> {
+    ) -> Result<UpgradeList, Error> {
         self.upgrade_list_permitted(actor, region)?;
-        // (not nominated, hub, campaign #, next, the hub's record): the record is copied while
-        // the scan has it in cache, so the answers built from the rows read no table at random.
-        let mut rows: Vec<(u8, HubId, usize, FirmwareIdx, HubRecord)> = Vec::new();
-        let campaigns: Vec<_> = self
-            .campaigns
-            .values()
-            .filter(|c| matches!(c.phase, Phase::Pilot | Phase::MassRollout))
-            .filter(|c| self.catalogue.variant(c.variant).region == region)
-            .collect();
-        let mut held_back = 0u64;
-        // Per customer, the sets its rules put first (as an array a scan reads) and its marks
-        // (for hubs named one by one); empty when no rule prioritised anything.
-        let mut prioritised: Vec<(Vec<bool>, Option<&crate::model::rules::Marks>)> = Vec::new();
-        if !self.rules.prioritised.is_empty() {
-            prioritised = vec![(Vec::new(), None); self.estate.customers.len()];
-            for (&i, m) in &self.rules.prioritised {
+        let campaigns = self.listing_campaigns(region);
+        let priorities = Priorities::of(self);
+        let mut list = UpgradeList {
+            campaigns: campaigns.iter().map(|c| (c.id.clone(), c.target)).collect(),
+            segments: Vec::with_capacity(campaigns.len()),
+            held_back: 0,
+        };
+        for (ci, c) in campaigns.iter().enumerate() {
+            // The cap is applied below, so that hubs it holds back are counted, not blocked.
+            let ctx = self.campaign_ctx(c, at);
+            let cap_left = ctx.cap_left();
+            let ctx = CampaignCtx { cap: None, ..ctx };
+            let mut rows = self.scan_upgradeable(&ctx, ci, &priorities);
+            rows.sort_unstable_by_key(UpgradeRow::order);
+            // Pacing: offer no more than today's cap has left, in priority order.
+            let offered = cap_left.map_or(rows.len(), |left| {
+                rows.len().min(usize::try_from(left).unwrap_or(usize::MAX))
+            });
+            list.held_back += (rows.len() - offered) as u64;
+            list.segments.push((Arc::new(rows), offered));
+        }
+        Ok(list)
+    }
+
+    /// Every hub of the estate upgradeable under `ctx` (campaign number `ci` of its list), in
+    /// estate order: a scan across the cores.
+    pub(crate) fn scan_upgradeable(
+        &self,
+        ctx: &CampaignCtx<'_>,
+        ci: usize,
+        priorities: &Priorities<'_>,
+    ) -> Vec<UpgradeRow> {
+        let hubs = &self.estate.hubs;
+        let variant = ctx.campaign.variant;
+        crate::kernel::par::scan(hubs.len(), |range| {
+            let mut scratch = Vec::new();
+            let mut out = Vec::new();
+            for pos in range {
+                if hubs[pos].variant != variant {
+                    continue;
+                }
+                if let Some(row) = self.upgrade_row(ctx, ci, pos, priorities, &mut scratch) {
+                    out.push(row);
+                }
+            }
+            out
+        })
+    }
+
+    /// The hub at `pos` as a row of the list under `ctx` (campaign number `ci`), if it is
+    /// upgradeable there: its next version and its rank.
+    pub(crate) fn upgrade_row(
+        &self,
+        ctx: &CampaignCtx<'_>,
+        ci: usize,
+        pos: usize,
+        priorities: &Priorities<'_>,
+        scratch: &mut Vec<crate::write::eligibility::Raw>,
+    ) -> Option<UpgradeRow> {
+        let hub = &self.estate.hubs[pos];
+        scratch.clear();
+        let next = self.blockers(ctx, pos, true, scratch)?;
+        let suppliers = [hub.import_supplier, hub.gas_supplier];
+        let supplied = suppliers.iter().filter(|&&s| s != NO_CUSTOMER);
+        let c = ctx.campaign;
+        let rank = if supplied
+            .clone()
+            .any(|&s| c.consents.nominated_by(s, pos as u32))
+        {
+            RANK_NOMINATED
+        } else if supplied
+            .clone()
+            .any(|&s| priorities.puts_first(s, hub.config, pos as u32))
+        {
+            RANK_PRIORITISED
+        } else {
+            RANK_REST
+        };
+        Some(UpgradeRow {
+            hub: hub.id,
+            pos: pos as u32,
+            next,
+            campaign: u16::try_from(ci).unwrap_or(u16::MAX),
+            rank,
+        })
+    }
+}
+
+const RANK_NOMINATED: u8 = 0;
+const RANK_PRIORITISED: u8 = 1;
+const RANK_REST: u8 = 2;
+
+/// Per customer, the sets its rules put first (as an array a scan reads) and its marks (for
+/// hubs named one by one); empty when no rule prioritised anything.
+pub(crate) struct Priorities<'a>(Vec<(Vec<bool>, Option<&'a Marks>)>);
+
+impl<'a> Priorities<'a> {
+    pub(crate) fn of(state: &'a State) -> Priorities<'a> {
+        let mut prioritised = Vec::new();
+        if !state.rules.prioritised.is_empty() {
+            prioritised = vec![(Vec::new(), None); state.estate.customers.len()];
+            for (&i, m) in &state.rules.prioritised {
                 let entry = &mut prioritised[usize::from(i)];
-                entry.0 = vec![false; self.estate.configs.len()];
+                entry.0 = vec![false; state.estate.configs.len()];
                 for &cfg in m.sets.keys() {
                     entry.0[cfg as usize] = true;
                 }
                 entry.1 = (!m.hubs.is_empty()).then_some(m);
             }
         }
-        let prioritised = &prioritised;
-        for (ci, c) in campaigns.iter().enumerate() {
-            // The cap is applied below, so that hubs it holds back are counted, not blocked.
-            let ctx = self.campaign_ctx(c, at);
-            let cap_left = ctx.cap_left();
-            let ctx = CampaignCtx { cap: None, ..ctx };
-            let start = rows.len();
-            let hubs = &self.estate.hubs;
-            rows.extend(crate::kernel::par::scan(hubs.len(), |range| {
-                let mut scratch = Vec::new();
-                let mut out = Vec::new();
-                for pos in range {
-                    let hub = &hubs[pos];
-                    if hub.variant != c.variant {
-                        continue;
-                    }
-                    scratch.clear();
-                    if let Some(next) = self.blockers(&ctx, pos, true, &mut scratch) {
-                        let suppliers = [hub.import_supplier, hub.gas_supplier];
-                        let supplied = suppliers.iter().filter(|&&s| s != NO_CUSTOMER);
-                        let rank = if supplied
-                            .clone()
-                            .any(|&s| c.consents.nominated_by(s, pos as u32))
-                        {
-                            0
-                        } else if !prioritised.is_empty()
-                            && supplied.clone().any(|&s| {
-                                prioritised.get(usize::from(s)).is_some_and(|(sets, m)| {
-                                    sets.get(hub.config as usize).copied().unwrap_or(false)
-                                        || m.is_some_and(|m| m.hubs.contains_key(&(pos as u32)))
-                                })
-                            })
-                        {
-                            1
-                        } else {
-                            2
-                        };
-                        out.push((rank, hub.id, ci, next, *hub));
-                    }
-                }
-                out
-            }));
-            // Pacing: offer no more than today's cap has left, in priority order.
-            rows[start..].sort_unstable_by_key(|&(rank, hub, _, _, _)| (rank, hub));
-            if let Some(left) = cap_left {
-                let offered = (rows.len() - start).min(usize::try_from(left).unwrap_or(usize::MAX));
-                held_back += (rows.len() - start - offered) as u64;
-                rows.truncate(start + offered);
-            }
-        }
-        Ok(UpgradeRows {
-            rows: rows
-                .into_iter()
-                .map(|(rank, _, campaign, next, hub)| UpgradeRow {
-                    hub,
-                    campaign,
-                    next,
-                    nominated: rank == 0,
-                })
-                .collect(),
-            campaigns,
-            held_back,
-        })
+        Priorities(prioritised)
+    }
+
+    fn puts_first(
+        &self,
+        customer: crate::model::estate::CustomerIdx,
+        config: u32,
+        pos: u32,
+    ) -> bool {
+        !self.0.is_empty()
+            && self.0.get(usize::from(customer)).is_some_and(|(sets, m)| {
+                sets.get(config as usize).copied().unwrap_or(false)
+                    || m.is_some_and(|m| m.hubs.contains_key(&pos))
+            })
     }
 }
 
-/// One hub of the upgrade list: its record (a copy), its campaign (an index into
-/// [`UpgradeRows::campaigns`]) and the version it is offered.
+/// One hub of the upgrade list: its id and estate position, the version it is offered, its
+/// campaign (an index into [`UpgradeList::campaigns`]) and its rank (nominated, put first by a
+/// rule, the rest). 24 bytes: the maintained lists keep one a listed hub.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct UpgradeRow {
-    pub hub: HubRecord,
-    pub campaign: usize,
+    pub hub: HubId,
+    pub pos: u32,
     pub next: FirmwareIdx,
-    pub nominated: bool,
+    pub campaign: u16,
+    pub rank: u8,
 }
 
-/// The whole list, its campaigns, and the hubs pacing held back.
-pub(crate) struct UpgradeRows<'a> {
-    pub rows: Vec<UpgradeRow>,
-    pub campaigns: Vec<&'a crate::model::campaigns::Campaign>,
+impl UpgradeRow {
+    /// The list's order within a campaign.
+    pub(crate) fn order(&self) -> (u8, HubId) {
+        (self.rank, self.hub)
+    }
+
+    pub(crate) fn nominated(&self) -> bool {
+        self.rank == RANK_NOMINATED
+    }
+}
+
+/// A whole upgrade list: its campaigns (id, target), a segment of rows for each (the rows in
+/// order, and how many of them today's pacing offers), and the hubs pacing held back. Segments
+/// are shared, so a maintained list answers without copying its rows.
+pub(crate) struct UpgradeList {
+    pub campaigns: Vec<(CampaignId, FirmwareIdx)>,
+    pub segments: Vec<(Arc<Vec<UpgradeRow>>, usize)>,
     pub held_back: u64,
 }
 
-/// A whole upgrade list, owned: what a page is cut from.
-pub(crate) struct WholeUpgradeList {
-    rows: Vec<UpgradeRow>,
-    /// Each campaign's id and target, as `rows` index them.
-    campaigns: Vec<(CampaignId, FirmwareIdx)>,
-    held_back: u64,
+impl UpgradeList {
+    /// How many hubs the list offers.
+    pub(crate) fn len(&self) -> usize {
+        self.segments.iter().map(|(_, n)| n).sum()
+    }
+
+    /// The offered rows, in order.
+    pub(crate) fn rows(&self) -> impl Iterator<Item = &UpgradeRow> {
+        self.segments.iter().flat_map(|(rows, n)| rows[..*n].iter())
+    }
 }
 
 /// A page holds 1 to 100 000 entries.

@@ -353,13 +353,34 @@ impl State {
         }
     }
 
+    /// What blocks every hub of `campaign` at `now` at once, whatever the hub: whether it
+    /// dispatches nothing (not in the pilot or mass rollout, a CSP pause of the whole campaign,
+    /// a blackout, outside the pilot's window), and the dispatches today's pacing cap leaves
+    /// (None: no cap). The campaign-wide part of [`State::blockers`], which a maintained
+    /// upgrade list applies when it answers rather than keeps.
+    pub(crate) fn dispatch_gate(
+        &self,
+        campaign: &Campaign,
+        now: DateTime<Utc>,
+    ) -> (bool, Option<u64>) {
+        let closed = !matches!(campaign.phase, Phase::Pilot | Phase::MassRollout)
+            || campaign.rollout.csp_pause.all.is_some()
+            || campaign
+                .policy
+                .pacing
+                .as_ref()
+                .is_some_and(|p| p.blackout_at(now))
+            || campaign.outside_window(now).is_some();
+        let cap = cap_today(campaign, now).map(|(cap, used)| cap.saturating_sub(used));
+        (closed, cap)
+    }
+
     pub(crate) fn campaign_ctx<'a>(
         &'a self,
         campaign: &'a Campaign,
         now: DateTime<Utc>,
     ) -> CampaignCtx<'a> {
         let pacing = campaign.policy.pacing.as_ref();
-        let today = crate::kernel::civil_time::day_of(now);
         CampaignCtx {
             campaign,
             now,
@@ -367,14 +388,7 @@ impl State {
             rules: campaign.resume_to.unwrap_or(campaign.phase),
             blackout: pacing.is_some_and(|p| p.blackout_at(now)),
             outside_window: campaign.outside_window(now),
-            cap: campaign.cap_on(today).map(|cap| {
-                let used = campaign
-                    .rollout
-                    .days
-                    .get(&today)
-                    .map_or(0, |d| d.dispatched);
-                (cap, used)
-            }),
+            cap: cap_today(campaign, now),
             // Only live campaigns: a closed one's attempts no longer block anything, and closed
             // campaigns pile up over the years.
             others: self
@@ -661,4 +675,17 @@ impl State {
             None
         }
     }
+}
+
+/// Today's pacing cap of `campaign` at `now` and the dispatches it has counted today.
+fn cap_today(campaign: &Campaign, now: DateTime<Utc>) -> Option<(u64, u64)> {
+    let today = crate::kernel::civil_time::day_of(now);
+    campaign.cap_on(today).map(|cap| {
+        let used = campaign
+            .rollout
+            .days
+            .get(&today)
+            .map_or(0, |d| d.dispatched);
+        (cap, used)
+    })
 }

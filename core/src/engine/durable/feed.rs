@@ -37,6 +37,7 @@ pub fn read_feed(
 impl Engine {
     /// Notifies the outboxes of `event` and collects its feed rows.
     pub(in crate::engine) fn notify_feed(&mut self, event: &Event, feed: &mut Vec<FeedRow>) {
+        self.upgrade_lists.observe(&self.state, event);
         let mut notices: Vec<(Recipient, NotificationKind)> = Vec::new();
         self.state
             .notify_into(event, &mut self.outboxes, Some(&mut notices));

@@ -254,7 +254,7 @@ impl Engine {
             journal: Vec::new(),
             signing: options.trust.clone().map(crate::engine::acts::Signing::new),
             signers: Default::default(),
-            kept_lists: Default::default(),
+            upgrade_lists: Default::default(),
             durable: Some(Durable {
                 store,
                 head: from.hash,

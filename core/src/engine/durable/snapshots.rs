@@ -200,7 +200,7 @@ impl Engine {
             durable: None,
             signing: None,
             signers: Default::default(),
-            kept_lists: Default::default(),
+            upgrade_lists: Default::default(),
         })
     }
 }

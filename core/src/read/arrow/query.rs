@@ -41,7 +41,7 @@ pub struct ArrowAnswer {
 }
 
 impl ArrowAnswer {
-    fn one(batch: RecordBatch) -> ArrowAnswer {
+    pub(crate) fn one(batch: RecordBatch) -> ArrowAnswer {
         ArrowAnswer {
             schema: batch.schema(),
             batches: vec![batch],
