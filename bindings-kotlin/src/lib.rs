@@ -42,6 +42,20 @@ pub fn native_parse_id(kind: String, input: String) -> Result<String> {
     Ok(core::ids::canonical(&kind, &input)?)
 }
 
+/// The canonical text of a hub id given as the EUI-64's 64 bits (the `hub` column of every Arrow
+/// answer, read by Arrow Java as a signed long holding the same bits).
+#[uniffi::export]
+pub fn native_hub_text(id: i64) -> String {
+    core::ids::HubId::from_u64(id as u64).to_string()
+}
+
+/// A hub id's 64 bits as a signed long (as Arrow Java reads the `hub` column), from its text in
+/// any accepted form; `InvalidId` if malformed.
+#[uniffi::export]
+pub fn native_hub_number(text: String) -> Result<i64> {
+    Ok(text.parse::<core::ids::HubId>()?.as_u64() as i64)
+}
+
 /// The event schema version this library writes.
 #[uniffi::export]
 pub fn native_schema_version() -> i64 {
@@ -592,8 +606,15 @@ impl NativeEngine {
         &self,
         actor: Actor,
         query: core::read::arrow::ColumnarQuery,
+        hub_text: bool,
     ) -> Result<Vec<u8>> {
-        Ok(self.lock().query_arrow(&actor, &query)?.to_ipc()?)
+        let answer = self.lock().query_arrow(&actor, &query)?;
+        let answer = if hub_text {
+            answer.with_hub_text()?
+        } else {
+            answer
+        };
+        Ok(answer.to_ipc()?)
     }
 
     /// [`NativeEngine::query_arrow`] with the question as its JSON form

@@ -77,6 +77,18 @@ impl ArrowTable {
             .collect()
     }
 
+    /// The same table with its `hub` column as the canonical text instead of the EUI-64 as
+    /// an unsigned 64-bit integer (a table without one comes back as it was).
+    fn with_hub_text(&self) -> PyResult<ArrowTable> {
+        let answer = commshub_ota::read::arrow::ArrowAnswer {
+            schema: self.schema.clone(),
+            batches: self.batches.clone(),
+        }
+        .with_hub_text()
+        .map_err(crate::errors::to_py_err)?;
+        Ok(ArrowTable::of(answer.schema, answer.batches))
+    }
+
     fn __len__(&self) -> usize {
         self.num_rows()
     }

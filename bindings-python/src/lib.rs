@@ -18,6 +18,28 @@ fn parse_id(kind: &str, input: &str) -> PyResult<String> {
     commshub_ota::ids::canonical(kind, input).map_err(errors::to_py_err)
 }
 
+/// The canonical text of a hub id given as the EUI-64's 64 bits (as Arrow answers give it):
+/// `InvalidInputError` for a number outside 0..2^64.
+#[pyfunction]
+fn hub_text(value: i128) -> PyResult<String> {
+    let raw = u64::try_from(value).map_err(|_| {
+        errors::invalid_input(
+            "hub",
+            format!("{value} is not a 64-bit hub id (0 to 2^64 - 1)"),
+        )
+    })?;
+    Ok(commshub_ota::ids::HubId::from_u64(raw).to_string())
+}
+
+/// A hub id's 64 bits, as Arrow answers give it, from its text in any accepted form:
+/// `InvalidIdError` if malformed.
+#[pyfunction]
+fn hub_number(text: &str) -> PyResult<u64> {
+    text.parse::<commshub_ota::ids::HubId>()
+        .map(|h| h.as_u64())
+        .map_err(errors::to_py_err)
+}
+
 /// Reads and checks the log at `path`: `{"chain": "chained", "events": N, "last_hash": H}`
 /// when its audit chain verifies whole, `{"chain": "unchained", "events": N}` for a log
 /// without the chain; `CorruptLogError` (naming the line) when anything was changed, removed or
@@ -37,6 +59,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     m.add_function(wrap_pyfunction!(parse_id, m)?)?;
     m.add_function(wrap_pyfunction!(verify_log, m)?)?;
+    m.add_function(wrap_pyfunction!(hub_text, m)?)?;
+    m.add_function(wrap_pyfunction!(hub_number, m)?)?;
     m.add_function(wrap_pyfunction!(synth::synth_estate, m)?)?;
     m.add_function(wrap_pyfunction!(synth::synth_estate_arrow, m)?)?;
     m.add_class::<engine::NativeEngine>()?;

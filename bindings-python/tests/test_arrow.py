@@ -33,7 +33,8 @@ def test_the_arrow_upgrade_list_is_the_paged_list_whole() -> None:
     assert pa.types.is_dictionary(arrow.schema.field("campaign").type)
     rows = arrow.to_pylist()
     for row, entry in zip(rows, page.entries):
-        assert row["hub"] == entry.hub
+        assert row["hub"] == ota.hub_number(entry.hub)
+        assert ota.hub_text(row["hub"]) == entry.hub
         assert row["campaign"] == entry.campaign
         assert row["next_version"] == entry.next_version
         assert row["target"] == entry.target
@@ -44,11 +45,16 @@ def test_the_arrow_upgrade_list_is_the_paged_list_whole() -> None:
     # pandas reads it too (its own PyCapsule reader where it has one, else through pyarrow).
     pd = pytest.importorskip("pandas")
     df = pd.DataFrame.from_arrow(table) if hasattr(pd.DataFrame, "from_arrow") else arrow.to_pandas()
-    assert list(df["hub"]) == [x.hub for x in page.entries]
+    assert list(df["hub"]) == [ota.hub_number(x.hub) for x in page.entries]
     # Polars reads the same stream; each call to the capsule is a new stream.
     frame = pl.DataFrame(table)
     assert frame.height == page.total
-    assert frame["hub"].to_list() == [x.hub for x in page.entries]
+    assert frame.schema["hub"] == pl.UInt64
+    assert frame["hub"].to_list() == [ota.hub_number(x.hub) for x in page.entries]
+    # The canonical text, for whoever wants it, in one call.
+    texted = pl.DataFrame(table.with_hub_text())
+    assert texted["hub"].to_list() == [x.hub for x in page.entries]
+    assert texted.drop("hub").equals(frame.drop("hub"))
     assert frame.filter(pl.col("nominated")).height == sum(x.nominated for x in page.entries)
     assert "ArrowTable" in repr(table)
 
@@ -76,7 +82,7 @@ def test_the_arrow_customer_estate_is_the_row_view_flattened() -> None:
     views = e.customer_estate(a, "SUP-A")
     frame = pl.DataFrame(e.query_arrow(a, {"name": "customer_estate", "customer": "SUP-A"}))
     assert frame.height == len(views) > 5
-    assert frame["hub"].to_list() == [v.id for v in views]
+    assert frame["hub"].to_list() == [ota.hub_number(v.id) for v in views]
     assert frame["firmware"].cast(pl.Utf8).to_list() == [v.firmware for v in views]
     assert frame["installed_on"].to_list() == [v.installed_on for v in views]
     split = frame.filter(pl.col("split_supply"))
@@ -337,15 +343,15 @@ def test_the_progress_frame_is_the_row_answer_and_duckdb_reads_it() -> None:
 def test_the_attempts_frame_shows_each_dispatched_hub_to_whom_it_may() -> None:
     e = _dispatched()
     rows = pa.table(e.query_arrow(DCC, {"name": "campaign_attempts", "campaign": "C2"})).to_pylist()
-    assert [(r["hub"], r["state"], r["attempts"], r["step"], r["failure"]) for r in rows] == [
+    assert [(ota.hub_text(r["hub"]), r["state"], r["attempts"], r["step"], r["failure"]) for r in rows] == [
         (h(0x10), "succeeded", 0, "2.0", None),
         (h(0x15), "failed", 1, "2.0", "delivery_failed"),
     ]
     assert rows[1]["configuration_set"] == e.hub(DCC, h(0x15)).configuration_set.key
     assert rows[0]["dispatched_at"] == t(3) and rows[0]["health_bad"] is False
     assert pl.DataFrame(e.query_arrow(CSP, {"name": "campaign_attempts", "campaign": "C2"})).height == 2
-    assert pl.DataFrame(e.query_arrow(A, {"name": "campaign_attempts", "campaign": "C2"}))["hub"].to_list() == [h(0x10)]
-    assert pl.DataFrame(e.query_arrow(D, {"name": "campaign_attempts", "campaign": "C2"}))["hub"].to_list() == [h(0x15)]
+    assert pl.DataFrame(e.query_arrow(A, {"name": "campaign_attempts", "campaign": "C2"}).with_hub_text())["hub"].to_list() == [h(0x10)]
+    assert pl.DataFrame(e.query_arrow(D, {"name": "campaign_attempts", "campaign": "C2"}).with_hub_text())["hub"].to_list() == [h(0x15)]
     with pytest.raises(ota.NotFoundError):
         e.query_arrow(ota.Actor.csp(ota.Region.SOUTH), {"name": "campaign_attempts", "campaign": "C2"})
     with pytest.raises(ota.InvalidInputError, match="campaign id"):
@@ -355,7 +361,7 @@ def test_the_attempts_frame_shows_each_dispatched_hub_to_whom_it_may() -> None:
 def test_the_blockers_frame_is_explain_for_every_hub() -> None:
     e = _dispatched()
     for actor in (DCC, CSP, A):
-        frame = pl.DataFrame(e.query_arrow(actor, {"name": "blockers", "campaign": "C2", "at": t(3)}))
+        frame = pl.DataFrame(e.query_arrow(actor, {"name": "blockers", "campaign": "C2", "at": t(3)}).with_hub_text())
         assert frame.columns == ["hub", "blocker", "role", "by", "by_customer", "until", "detail"]
         want = []
         for n in list(range(1, 4)) + list(range(0x10, 0x21)):
@@ -366,7 +372,7 @@ def test_the_blockers_frame_is_explain_for_every_hub() -> None:
             want += [(h(n), b.blocker.value) for b in x.blockers]
         assert list(zip(frame["hub"].to_list(), frame["blocker"].to_list())) == want, actor
     # SUP-A's split hub waits for the other supplier, unnamed; the DCC sees SUP-E named.
-    mine = pl.DataFrame(e.query_arrow(A, {"name": "blockers", "campaign": "C2", "at": t(3)})).filter(pl.col("hub") == h(0x20))
+    mine = pl.DataFrame(e.query_arrow(A, {"name": "blockers", "campaign": "C2", "at": t(3)})).filter(pl.col("hub") == ota.hub_number(h(0x20)))
     assert mine["blocker"].to_list() == ["awaiting_consent"] and mine["by"].to_list() == ["other_supplier"]
     dcc = pl.DataFrame(e.query_arrow(DCC, {"name": "blockers", "campaign": "C2", "at": t(3)}))
     assert "SUP-E" in dcc["by_customer"].to_list() and "customer" in dcc["by"].to_list()
@@ -486,3 +492,21 @@ def test_every_answer_reads_into_pandas() -> None:
     for name, table in answers.items():
         frame = pd.DataFrame.from_arrow(table) if hasattr(pd.DataFrame, "from_arrow") else pa.table(table).to_pandas()
         assert len(frame) == table.num_rows, name
+
+
+def test_hub_ids_are_64_bit_integers_and_their_text_is_one_call_away() -> None:
+    assert ota.hub_text(0x001A22FFFE000001) == "00-1A-22-FF-FE-00-00-01"
+    assert ota.hub_number("00-1a-22-ff-fe-00-00-01") == 0x001A22FFFE000001
+    assert ota.hub_text(2**64 - 1) == "FF-FF-FF-FF-FF-FF-FF-FF"
+    for bad in (-1, 2**64):
+        with pytest.raises(ota.InvalidInputError, match="64-bit hub id"):
+            ota.hub_text(bad)
+    with pytest.raises(ota.InvalidIdError):
+        ota.hub_number("not-a-hub")
+    e = rolling()
+    # A table without hubs comes back as it was.
+    sets = e.query_arrow(ota.Actor.customer("SUP-A"), {"name": "configuration_sets", "customer": "SUP-A"})
+    assert pa.table(sets.with_hub_text()).equals(pa.table(sets))
+    # An estate loads from the integer form too (as an answer gives it back).
+    estate = pa.table(e.query_arrow(DCC, {"name": "customer_estate", "customer": "SUP-A"}))
+    assert estate.schema.field("hub").type == pa.uint64()

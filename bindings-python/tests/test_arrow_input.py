@@ -169,3 +169,19 @@ def test_fuzz_every_arrow_type_in_every_column_is_loaded_or_refused_typed() -> N
                 raise AssertionError(f"{name} as {array.type}: {type(other).__name__}: {other}") from other
             tried += 1
     assert tried > 300
+
+
+def test_hub_ids_load_as_64_bit_integers_as_the_answers_give_them() -> None:
+    texts = [str(t) for t in _columns(3)["id"]]
+    ids = [ota.hub_number(t) for t in texts]
+    by_text = _fresh()
+    by_text.load_estate(ota.Actor.DCC, T1, pa.table({k: pa.array(v) for k, v in _columns(3).items()}))
+    for array in (pa.array(ids, pa.uint64()), pa.array([i - 2**64 if i >= 2**63 else i for i in ids], pa.int64())):
+        e = _fresh()
+        e.load_estate(ota.Actor.DCC, T1, with_column("id", array))
+        assert e.hub_count == by_text.hub_count
+        for text in texts:
+            assert e.hub(ota.Actor.DCC, text) == by_text.hub(ota.Actor.DCC, text)
+    # A missing integer id is a row error, named by its row.
+    err = refused(with_column("id", pa.array([ids[0], None, ids[2]], pa.uint64())))
+    assert isinstance(err, ota.BulkRejectedError) and err.rows[0][0] == 1 and "missing" in err.rows[0][1], err

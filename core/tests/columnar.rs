@@ -116,14 +116,13 @@ fn the_arrow_customer_estate_is_the_row_view_flattened_and_scoped_the_same() {
             batch.schema(),
             commshub_ota::read::arrow::customer_estate_schema()
         );
-        let hubs = batch.column_by_name("hub").unwrap();
-        let hubs = hubs.as_any().downcast_ref::<StringArray>().unwrap();
+        let hubs = texts(batch, "hub");
         let installed = batch.column_by_name("installed_on").unwrap();
         let installed = installed.as_any().downcast_ref::<Date32Array>().unwrap();
         let vulnerable = batch.column_by_name("gas_vulnerable").unwrap();
         let vulnerable = vulnerable.as_any().downcast_ref::<BooleanArray>().unwrap();
         for (i, view) in rows.iter().enumerate() {
-            assert_eq!(hubs.value(i), view.id.to_string());
+            assert_eq!(hubs[i], Some(view.id.to_string()));
             assert_eq!(dict_text(batch, "firmware", i), view.firmware.to_string());
             assert_eq!(dict_text(batch, "smi_status", i), view.smi_status.as_str());
             assert_eq!(installed.value_as_date(i), Some(view.installed_on));
@@ -149,10 +148,9 @@ fn the_arrow_customer_estate_is_the_row_view_flattened_and_scoped_the_same() {
         .state()
         .customer_estate_arrow(&cust("SUP-A"), &cid("SUP-A"))
         .unwrap()[0];
-    let hubs = batch.column_by_name("hub").unwrap();
-    let hubs = hubs.as_any().downcast_ref::<StringArray>().unwrap();
+    let hubs = texts(batch, "hub");
     let row = (0..batch.num_rows())
-        .find(|&i| hubs.value(i) == hub(20).to_string())
+        .find(|&i| hubs[i] == Some(hub(20).to_string()))
         .unwrap();
     assert_eq!(dict_text(batch, "gas_visibility", row), "hidden");
     assert!(batch.column_by_name("gas_supplier").unwrap().is_null(row));
@@ -189,11 +187,15 @@ fn the_arrow_customer_estate_is_refused_as_the_row_view_is() {
 
 /// The texts of a text column (plain or dictionary), row by row (null: None).
 fn texts(batch: &arrow_array::RecordBatch, column: &str) -> Vec<Option<String>> {
-    let col = batch.column_by_name(column).unwrap();
+    let mut col = batch.column_by_name(column).unwrap().clone();
+    // Hub ids are integers; the text is the library's helper's.
+    if col.data_type() == &arrow_schema::DataType::UInt64 {
+        col = commshub_ota::read::arrow::hub_text(col.as_ref()).unwrap();
+    }
     if let Some(s) = col.as_any().downcast_ref::<StringArray>() {
         return s.iter().map(|v| v.map(str::to_string)).collect();
     }
-    let values = dictionary_values(col);
+    let values = dictionary_values(&col);
     let dict = col.as_dictionary::<Int32Type>();
     dict.keys()
         .iter()
@@ -1161,4 +1163,136 @@ fn a_rules_dry_run_as_rows_is_the_typed_dry_run_hub_by_hub() {
         .dry_run_rule_arrow(&Actor::System, &installs, t(2))
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotPermitted, "{err}");
+}
+
+/// Replaces the `id` column of `batch` with `ids`.
+fn with_ids(
+    batch: &arrow_array::RecordBatch,
+    ids: arrow_array::ArrayRef,
+) -> arrow_array::RecordBatch {
+    let i = batch.schema().index_of("id").unwrap();
+    let mut fields: Vec<_> = batch.schema().fields().iter().cloned().collect();
+    fields[i] = std::sync::Arc::new(arrow_schema::Field::new(
+        "id",
+        ids.data_type().clone(),
+        true,
+    ));
+    let mut columns = batch.columns().to_vec();
+    columns[i] = ids;
+    arrow_array::RecordBatch::try_new(
+        std::sync::Arc::new(arrow_schema::Schema::new(fields)),
+        columns,
+    )
+    .unwrap()
+}
+
+#[test]
+fn an_estate_loads_from_hub_ids_as_integers_as_the_answers_give_them() {
+    let ids = ["00-00-00-00-00-00-00-40", "80-00-00-00-00-00-00-41"];
+    let text = arrow_hubs(&ids, &["CH-N-DB", "CH-N-DB"]);
+    let raw: Vec<u64> = ids
+        .iter()
+        .map(|i| i.parse::<HubId>().unwrap().as_u64())
+        .collect();
+    let unsigned = with_ids(
+        &text,
+        std::sync::Arc::new(arrow_array::UInt64Array::from(raw.clone())),
+    );
+    // The JVM's long: the same 64 bits (the second id's top bit makes it negative).
+    let signed = with_ids(
+        &text,
+        std::sync::Arc::new(arrow_array::Int64Array::from(
+            raw.iter().map(|&r| r as i64).collect::<Vec<_>>(),
+        )),
+    );
+    let mut by_text = fixture();
+    by_text
+        .load_estate_arrow_ipc(&Actor::Dcc, t(1), &to_ipc(&text))
+        .unwrap();
+    for (name, batch) in [("uint64", &unsigned), ("int64", &signed)] {
+        let mut e = fixture();
+        e.load_estate_arrow_ipc(&Actor::Dcc, t(1), &to_ipc(batch))
+            .unwrap();
+        assert!(e.same_state_as(&by_text), "{name}");
+    }
+    // A missing integer id is a bad row, named by its index, and nothing is loaded.
+    let holed = with_ids(
+        &text,
+        std::sync::Arc::new(arrow_array::UInt64Array::from(vec![Some(raw[0]), None])),
+    );
+    let mut e = fixture();
+    match e
+        .load_estate_arrow_ipc(&Actor::Dcc, t(1), &to_ipc(&holed))
+        .unwrap_err()
+    {
+        Error::BulkRejected { rows } => {
+            assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), [1]);
+            assert!(rows[0].reason.contains("missing"), "{}", rows[0].reason);
+        }
+        other => panic!("{other}"),
+    }
+    assert!(e.same_state_as(&fixture()));
+}
+
+#[test]
+fn hub_ids_are_integers_in_every_answer_and_their_text_is_one_call_away() {
+    let mut e = rolling(Default::default());
+    let at = t(3);
+    let page = e
+        .upgrade_list(&csp(), Region::North, at, 0, 100_000)
+        .unwrap();
+    let answer = e
+        .query_arrow(
+            &csp(),
+            &ColumnarQuery::UpgradeList {
+                region: Region::North,
+                at,
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        answer.schema.field_with_name("hub").unwrap().data_type(),
+        &arrow_schema::DataType::UInt64
+    );
+    let texted = answer.clone().with_hub_text().unwrap();
+    assert_eq!(
+        texted.schema.field_with_name("hub").unwrap().data_type(),
+        &arrow_schema::DataType::Utf8
+    );
+    let shown: Vec<String> = texts(&texted.batches[0], "hub")
+        .into_iter()
+        .flatten()
+        .collect();
+    let expected: Vec<String> = page.entries.iter().map(|p| p.hub.to_string()).collect();
+    assert!(!expected.is_empty());
+    assert_eq!(shown, expected);
+    // The other columns are untouched, and an answer without hubs comes back as it was.
+    assert_eq!(texted.batches[0].column(1), answer.batches[0].column(1));
+    let sets = e
+        .query_arrow(
+            &cust("SUP-A"),
+            &ColumnarQuery::ConfigurationSets {
+                customer: Some(cid("SUP-A")),
+            },
+        )
+        .unwrap();
+    assert_eq!(sets.clone().with_hub_text().unwrap().batches, sets.batches);
+    // Every answer with hubs gives them as integers.
+    for schema in [
+        commshub_ota::read::arrow::upgrade_list_schema(),
+        commshub_ota::read::arrow::customer_estate_schema(),
+        commshub_ota::read::arrow::attempts_schema(),
+        commshub_ota::read::arrow::blockers_schema(),
+        commshub_ota::read::arrow::dry_run_schema(),
+    ] {
+        assert_eq!(
+            schema.field_with_name("hub").unwrap().data_type(),
+            &arrow_schema::DataType::UInt64
+        );
+    }
+    // The helper refuses a column that is not hub ids, naming its type.
+    let words: arrow_array::ArrayRef = std::sync::Arc::new(StringArray::from(vec!["a"]));
+    let err = commshub_ota::read::arrow::hub_text(words.as_ref()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert!(err.to_string().contains("Utf8"), "{err}");
 }

@@ -308,16 +308,35 @@ fn check_maintained_lists(e: &mut Engine, day: i64) -> Result<(), TestCaseError>
     for at in times {
         for region in [Region::North, Region::Central, Region::South] {
             let kept = e.upgrade_list(&Actor::Dcc, region, at, 0, 100_000).unwrap();
-            let scratch = e.state().upgrade_list(&Actor::Dcc, region, at, 0, 100_000).unwrap();
+            let scratch = e
+                .state()
+                .upgrade_list(&Actor::Dcc, region, at, 0, 100_000)
+                .unwrap();
             prop_assert_eq!(&kept, &scratch, "{} at {}", region, at);
-            let page = e.upgrade_list(&Actor::Csp(region), region, at, 1, 2).unwrap();
-            prop_assert_eq!(page, e.state().upgrade_list(&Actor::Csp(region), region, at, 1, 2).unwrap());
+            let page = e
+                .upgrade_list(&Actor::Csp(region), region, at, 1, 2)
+                .unwrap();
+            prop_assert_eq!(
+                page,
+                e.state()
+                    .upgrade_list(&Actor::Csp(region), region, at, 1, 2)
+                    .unwrap()
+            );
             #[cfg(feature = "arrow")]
             {
                 let answer = e
-                    .query_arrow(&Actor::Dcc, &commshub_ota::read::arrow::ColumnarQuery::UpgradeList { region, at })
+                    .query_arrow(
+                        &Actor::Dcc,
+                        &commshub_ota::read::arrow::ColumnarQuery::UpgradeList { region, at },
+                    )
                     .unwrap();
-                prop_assert_eq!(&answer.batches, &vec![e.state().upgrade_list_arrow(&Actor::Dcc, region, at).unwrap()]);
+                prop_assert_eq!(
+                    &answer.batches,
+                    &vec![e
+                        .state()
+                        .upgrade_list_arrow(&Actor::Dcc, region, at)
+                        .unwrap()]
+                );
             }
         }
     }

@@ -9,7 +9,7 @@ from importlib.metadata import PackageNotFoundError, version as _version
 
 from . import _enums, _views
 from ._enums import *  # noqa: F401,F403 - every enum of the core's schema (generated)
-from ._engine import Actor, Engine, ErrorKind, Signer, parse_hub_id, parse_id, synthetic_estate, synthetic_estate_arrow, verify_log
+from ._engine import Actor, Engine, ErrorKind, Signer, hub_number, hub_text, parse_hub_id, parse_id, synthetic_estate, synthetic_estate_arrow, verify_log
 from ._native import (
     SCHEMA_VERSION,
     ArrowTable,
@@ -41,7 +41,7 @@ except PackageNotFoundError:  # imported from a source tree that was never insta
 
 __all__ = [
     "__version__",
-    "SCHEMA_VERSION", "Actor", "Engine", "parse_hub_id", "parse_id", "synthetic_estate", "synthetic_estate_arrow", "verify_log",
+    "SCHEMA_VERSION", "Actor", "Engine", "hub_number", "hub_text", "parse_hub_id", "parse_id", "synthetic_estate", "synthetic_estate_arrow", "verify_log",
     "ErrorKind", "CommsHubOtaError", "InvalidIdError", "InvalidInputError", "NotPermittedError", "NotFoundError",
     "AlreadyExistsError", "IllegalTransitionError", "PreconditionFailedError", "BulkRejectedError",
     "CorruptLogError", "UnsupportedSchemaError", "IoError", "ConflictError", "CorruptSnapshotError",

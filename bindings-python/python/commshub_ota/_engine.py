@@ -571,6 +571,22 @@ def parse_hub_id(text: str) -> str:
 
 
 @_typed_errors
+def hub_text(value: int) -> str:
+    """The canonical text of a hub id given as the 64-bit integer every Arrow answer's `hub`
+    column holds: `hub_text(0x1A22FFFE00000001)` -> `00-1A-22-FF-FE-00-00-01`. For a whole
+    column, `table.with_hub_text()` converts it in one call. `InvalidInputError` outside
+    0..2^64."""
+    return _native.hub_text(value)
+
+
+@_typed_errors
+def hub_number(text: str) -> int:
+    """A hub id as the 64-bit integer the Arrow answers hold (to filter a frame:
+    `pl.col("hub") == hub_number("00-1A-...")`). `InvalidIdError` if malformed."""
+    return _native.hub_number(_text(text, "text"))
+
+
+@_typed_errors
 def synthetic_estate(hubs: int, seed: int = 2026) -> Tuple[List[Tuple[str, Dict[str, Any]]], Dict[str, List[Any]]]:
     """The core's deterministic synthetic estate (the one the Rust benchmark uses): the
     catalogue as `(actor, command)` pairs for `Engine.execute`, and the hubs as the columns

@@ -18,7 +18,9 @@ use super::Engine;
 impl Engine {
     /// Loads the hubs of `batches` (one `schema`; columns named as `load_estate`'s: `id`,
     /// `variant`, `firmware`, `smi_status`, `installed_on`, optional suppliers, devices, dates
-    /// and flags) in one command. Text may be plain or dictionary-encoded, dates `date32`,
+    /// and flags) in one command. `id` is the EUI-64 as text or as an integer (`UInt64`, or
+    /// `Int64` holding the same bits, as the answers give it). Text may be plain or
+    /// dictionary-encoded, dates `date32`,
     /// `date64` or ISO text, nulls are missing values. A malformed column is `InvalidInput`
     /// naming it; every bad row (its cells, or the model's checks) is reported at once in
     /// `BulkRejected` by its index in the input, and nothing is loaded.

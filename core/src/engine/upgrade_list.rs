@@ -431,6 +431,7 @@ impl Engine {
     }
 
     /// The whole maintained list of `region` at `at`, for the columnar answer.
+    #[cfg(feature = "arrow")]
     pub(crate) fn maintained_upgrade_list(
         &self,
         actor: &Actor,

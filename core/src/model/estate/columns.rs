@@ -772,8 +772,8 @@ mod arrow_input {
         }
     }
 
-    /// The hub ids of an Arrow column: all distinct, so parsed straight from the column, not
-    /// interned first.
+    /// The hub ids of an Arrow column: integers (`UInt64`, or `Int64` for the same bits), or
+    /// text, all distinct, so parsed straight from the column, not interned first.
     fn arrow_ids(
         arrays: &[&dyn Array],
         len: usize,
@@ -784,7 +784,19 @@ mod arrow_input {
             Some(text) => HubId::parse(text).map_err(|e| e.to_string()),
         };
         for a in arrays {
-            if let Some(values) = strings_of(*a) {
+            // The EUI-64 as an integer, as every Arrow answer gives it: `UInt64`, or `Int64`
+            // holding the same 64 bits (the JVM has no unsigned long).
+            if let Some(values) = a.as_any().downcast_ref::<arrow_array::UInt64Array>() {
+                ids.extend(values.iter().map(|v| {
+                    v.map(HubId::from_u64)
+                        .ok_or_else(|| "id is missing".to_string())
+                }));
+            } else if let Some(values) = a.as_any().downcast_ref::<arrow_array::Int64Array>() {
+                ids.extend(values.iter().map(|v| {
+                    v.map(|v| HubId::from_u64(v as u64))
+                        .ok_or_else(|| "id is missing".to_string())
+                }));
+            } else if let Some(values) = strings_of(*a) {
                 ids.extend(values.into_iter().map(parse));
             } else {
                 let mut strings = Strings::default();

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use arrow_array::builder::StringBuilder;
+use arrow_array::UInt64Array;
 use arrow_array::{ArrayRef, RecordBatch, TimestampMicrosecondArray};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use chrono::{DateTime, Utc};
@@ -21,7 +21,7 @@ use crate::model::state::State;
 /// The schema of [`State::blockers_arrow`].
 pub fn blockers_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
-        Field::new("hub", DataType::Utf8, false),
+        Field::new("hub", DataType::UInt64, false),
         dict_field("blocker"),
         nullable_dict_field("role"),
         nullable_dict_field("by"),
@@ -166,7 +166,7 @@ impl State {
             out
         });
         let n = found.len();
-        let mut hub = StringBuilder::with_capacity(n, n * 23);
+        let mut hub: Vec<u64> = Vec::with_capacity(n);
         let (mut kinds, mut roles, mut parties, mut customers, mut details) = (
             Texts::default(),
             Texts::default(),
@@ -181,8 +181,7 @@ impl State {
         let mut until = Vec::with_capacity(n);
         let mut detail = Vec::with_capacity(n);
         for (pos, b) in &found {
-            let text = hubs[*pos].id.canonical_bytes();
-            hub.append_value(std::str::from_utf8(&text).unwrap_or_default());
+            hub.push(hubs[*pos].id.as_u64());
             kind.push(kinds.key(b.kind()));
             let p = parts(b);
             role.push(p.role.map(|r| roles.key(r)));
@@ -195,7 +194,7 @@ impl State {
             detail.push(p.detail.map(|d| details.key(d)));
         }
         let columns: Vec<ArrayRef> = vec![
-            Arc::new(hub.finish()),
+            Arc::new(UInt64Array::from(hub)),
             super::dictionary(kind, kinds.values)?,
             nullable_dictionary(role, roles.values)?,
             nullable_dictionary(by, parties.values)?,

@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use arrow_array::builder::StringBuilder;
 use arrow_array::{ArrayRef, BooleanArray, Date32Array, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
@@ -22,7 +21,7 @@ use arrow_array::{StringArray, UInt64Array};
 pub fn customer_estate_schema() -> SchemaRef {
     let flag = |name: &str| Field::new(name, DataType::Boolean, true);
     Arc::new(Schema::new(vec![
-        Field::new("hub", DataType::Utf8, false),
+        Field::new("hub", DataType::UInt64, false),
         dict_field("region"),
         dict_field("variant"),
         dict_field("firmware"),
@@ -163,7 +162,7 @@ impl State {
         let shows_flags = |h: &HubRecord, role: SupplyRole| {
             matches!(actor, Actor::Dcc) || me.is_some_and(|m| h.supplier(role) == m)
         };
-        let mut hub = StringBuilder::with_capacity(n, n * 23);
+        let mut hub: Vec<u64> = Vec::with_capacity(n);
         let (mut region, mut variant, mut firmware, mut smi) = (
             Vec::with_capacity(n),
             Vec::with_capacity(n),
@@ -194,8 +193,7 @@ impl State {
             })
             .collect();
         for &h in mine {
-            let text = h.id.canonical_bytes();
-            hub.append_value(std::str::from_utf8(&text).unwrap_or_default());
+            hub.push(h.id.as_u64());
             region.push(region_of[usize::from(h.variant)]);
             variant.push(usize::from(h.variant) as i32);
             firmware.push(versions.key(h.firmware));
@@ -223,7 +221,7 @@ impl State {
         }
         let [f0, f1, f2, f3, f4, f5] = flags;
         let columns: Vec<ArrayRef> = vec![
-            Arc::new(hub.finish()),
+            Arc::new(UInt64Array::from(hub)),
             dictionary(region, Region::ALL.iter().map(|r| r.to_string()).collect())?,
             dictionary(variant, variants(self))?,
             versions.column(firmware)?,

@@ -1,8 +1,11 @@
 //! Columnar answers (feature `arrow`): bulk views as Arrow record batches (arrow-rs), for
 //! analysts' frames (Polars, pandas, DuckDB through the Python binding's PyCapsule stream), for
 //! the JVM (Arrow IPC bytes) and for Rust programs. Each answer is built straight from the dense
-//! tables: a hub is a few array writes, no view object per hub. Text that repeats (campaign ids,
-//! versions, variants) is a dictionary column: the catalogue's table once, an integer per hub.
+//! tables: a hub is a few array writes, no view object per hub. A hub is its EUI-64 as an
+//! unsigned 64-bit integer (`hub`, `UInt64`): 8 bytes, imported by Polars, pandas, DuckDB and
+//! Arrow Java without parsing ([`ArrowAnswer::with_hub_text`] and [`hub_text`] give the
+//! canonical text). Text that repeats (campaign ids, versions, variants) is a dictionary column:
+//! the catalogue's table once, an integer per hub.
 //!
 //! Scoped as the row views are: the same permission checks, the same rows. A configuration set
 //! is named by its key text (`ConfigurationSet::key`), in a dictionary of the sets that answer
@@ -36,7 +39,7 @@ pub use estate::{
 };
 pub use events::events_schema;
 pub use evidence::retirement_evidence_schema;
-pub use query::ArrowAnswer;
+pub use query::{hub_text, ArrowAnswer};
 pub use rollout::{attempts_schema, campaign_progress_schema};
 pub use rules::dry_run_schema;
 pub use upgrade_list::upgrade_list_schema;

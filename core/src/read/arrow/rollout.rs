@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use arrow_array::builder::StringBuilder;
 use arrow_array::{ArrayRef, BooleanArray, Int32Array, RecordBatch, TimestampMicrosecondArray};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
@@ -26,7 +25,7 @@ use chrono::{DateTime, Utc};
 /// The schema of [`State::campaign_attempts_arrow`].
 pub fn attempts_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
-        Field::new("hub", DataType::Utf8, false),
+        Field::new("hub", DataType::UInt64, false),
         dict_field("state"),
         Field::new("attempts", DataType::Int32, false),
         dict_field("step"),
@@ -74,7 +73,7 @@ impl State {
         }
         let sets = SetKeys::of(self, &used);
         let versions = Versions::of(self);
-        let mut hub = StringBuilder::with_capacity(n, n * 23);
+        let mut hub: Vec<u64> = Vec::with_capacity(n);
         let mut state = Vec::with_capacity(n);
         let mut attempts = Vec::with_capacity(n);
         let mut step = Vec::with_capacity(n);
@@ -84,8 +83,7 @@ impl State {
         let mut failure = Vec::with_capacity(n);
         let mut health = Vec::with_capacity(n);
         for (pos, u) in rows {
-            let text = self.estate.hubs[pos as usize].id.canonical_bytes();
-            hub.append_value(std::str::from_utf8(&text).unwrap_or_default());
+            hub.push(self.estate.hubs[pos as usize].id.as_u64());
             // The dictionaries below list `ALL`, in declaration order.
             state.push(
                 UpgradeState::ALL
@@ -109,7 +107,7 @@ impl State {
             Arc::new(TimestampMicrosecondArray::from(micros).with_timezone("UTC"))
         };
         let columns: Vec<ArrayRef> = vec![
-            Arc::new(hub.finish()),
+            Arc::new(UInt64Array::from(hub)),
             dictionary(
                 state,
                 UpgradeState::ALL.iter().map(|s| s.to_string()).collect(),

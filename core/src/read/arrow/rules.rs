@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use arrow_array::builder::StringBuilder;
+use arrow_array::UInt64Array;
 use arrow_array::{ArrayRef, BooleanArray, RecordBatch, TimestampMicrosecondArray};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use chrono::{DateTime, Utc};
@@ -26,7 +26,7 @@ pub fn dry_run_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
         dict_field("act"),
         nullable_dict_field("campaign"),
-        Field::new("hub", DataType::Utf8, true),
+        Field::new("hub", DataType::UInt64, true),
         nullable_dict_field("configuration_set"),
         Field::new("by_set", DataType::Boolean, false),
         nullable_dict_field("customer"),
@@ -169,7 +169,7 @@ impl State {
 
 fn rows_batch(rows: &[(&'static str, Row<'_>)]) -> Result<RecordBatch, Error> {
     let n = rows.len();
-    let mut hub = StringBuilder::with_capacity(n, n * 23);
+    let mut hub: Vec<Option<u64>> = Vec::with_capacity(n);
     let (mut acts, mut campaigns, mut sets, mut customers, mut texts) = (
         Texts::default(),
         Texts::default(),
@@ -189,10 +189,7 @@ fn rows_batch(rows: &[(&'static str, Row<'_>)]) -> Result<RecordBatch, Error> {
     for (name, r) in rows {
         act.push(acts.key(name));
         campaign.push(r.campaign.map(|c| campaigns.key(c)));
-        match r.hub {
-            Some(h) => hub.append_value(std::str::from_utf8(&h.canonical_bytes()).unwrap_or("")),
-            None => hub.append_null(),
-        }
+        hub.push(r.hub.map(|h| h.as_u64()));
         set.push(
             r.set
                 .map(|s| *set_keys.entry(s).or_insert_with(|| sets.key(s.key()))),
@@ -205,7 +202,7 @@ fn rows_batch(rows: &[(&'static str, Row<'_>)]) -> Result<RecordBatch, Error> {
     let columns: Vec<ArrayRef> = vec![
         super::dictionary(act, acts.values)?,
         nullable_dictionary(campaign, campaigns.values)?,
-        Arc::new(hub.finish()),
+        Arc::new(UInt64Array::from(hub)),
         nullable_dictionary(set, sets.values)?,
         Arc::new(BooleanArray::from(by_set)),
         nullable_dictionary(customer, customers.values)?,

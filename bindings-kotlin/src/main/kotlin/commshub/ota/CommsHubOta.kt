@@ -13,6 +13,12 @@ object CommsHubOta {
     /** The canonical text of an identifier of [kind] (`hub_id`, `customer_id`, `variant_id`, `firmware_version`, `campaign_id`, `region`, `actor`). */
     @JvmStatic fun parseId(kind: String, input: String): String = native { nativeParseId(kind, input) }
 
+    /** The canonical text of a hub id given as its 64 bits, as the `hub` column of an Arrow answer holds it (`UInt8Vector.get(i)`). */
+    @JvmStatic fun hubText(id: Long): String = nativeHubText(id)
+
+    /** A hub id's 64 bits as the `hub` column of an Arrow answer holds them, from its text; `InvalidId` if malformed. */
+    @JvmStatic fun hubNumber(text: String): Long = native { nativeHubNumber(text) }
+
     /** The event schema version this library writes. */
     @JvmStatic fun schemaVersion(): Long = nativeSchemaVersion()
 

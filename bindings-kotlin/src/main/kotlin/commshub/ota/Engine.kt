@@ -93,8 +93,13 @@ class Engine private constructor(private val native: NativeEngine) : AutoCloseab
     fun query(actor: String, query: Query): Answer = native { native.query(actor, query) }
     fun queryJson(actor: Actor, queryJson: String): String = queryJson(actor.code, queryJson)
     fun queryJson(actor: String, queryJson: String): String = native { native.queryJson(actor, queryJson) }
-    fun queryArrow(actor: Actor, query: ColumnarQuery): ByteArray = queryArrow(actor.code, query)
-    fun queryArrow(actor: String, query: ColumnarQuery): ByteArray = native { native.queryArrow(actor, query) }
+    /**
+     * A columnar answer as Arrow IPC stream bytes. Its `hub` column is the EUI-64 as an unsigned
+     * 64-bit integer (Arrow Java's `UInt8Vector`: `get(i)` is a long holding the same bits,
+     * [CommsHubOta.hubText] its text); [hubText] true gives the canonical text instead.
+     */
+    @JvmOverloads fun queryArrow(actor: Actor, query: ColumnarQuery, hubText: Boolean = false): ByteArray = queryArrow(actor.code, query, hubText)
+    @JvmOverloads fun queryArrow(actor: String, query: ColumnarQuery, hubText: Boolean = false): ByteArray = native { native.queryArrow(actor, query, hubText) }
     fun queryArrowJson(actor: Actor, queryJson: String): ByteArray = queryArrowJson(actor.code, queryJson)
     fun queryArrowJson(actor: String, queryJson: String): ByteArray = native { native.queryArrowJson(actor, queryJson) }
 

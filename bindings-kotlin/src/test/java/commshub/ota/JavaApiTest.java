@@ -197,6 +197,41 @@ class JavaApiTest {
         }
     }
 
+    /** The `hub` column of an Arrow IPC stream, each cell as Arrow Java reads it. */
+    private static List<Object> arrowHubs(byte[] ipc) {
+        try (org.apache.arrow.memory.RootAllocator allocator = new org.apache.arrow.memory.RootAllocator();
+             org.apache.arrow.vector.ipc.ArrowStreamReader reader =
+                 new org.apache.arrow.vector.ipc.ArrowStreamReader(new java.io.ByteArrayInputStream(ipc), allocator)) {
+            List<Object> hubs = new ArrayList<>();
+            while (reader.loadNextBatch()) {
+                org.apache.arrow.vector.FieldVector v = reader.getVectorSchemaRoot().getVector("hub");
+                for (int i = 0; i < v.getValueCount(); i++) {
+                    Object cell = v.getObject(i);
+                    hubs.add(cell instanceof org.apache.arrow.vector.util.Text ? cell.toString() : cell);
+                }
+            }
+            return hubs;
+        } catch (IOException err) {
+            throw new AssertionError(err);
+        }
+    }
+
+    @Test
+    void hubIdsAreLongsInArrowAndTheirTextIsOneCallAwayFromJava() {
+        try (Engine e = world()) {
+            Actor supA = Actor.customer("SUP-A");
+            RuleSpec hold = new RuleSpec("hold new hubs", RuleTrigger.HubCommissioned.INSTANCE,
+                "esme.model == \"EM-A1\"", new RuleAction.Hold("let it settle", 30, HoldFrom.COMMISSION));
+            List<Object> numbers = arrowHubs(e.queryArrow(supA, new ColumnarQuery.DryRunRule(hold, T2)));
+            List<Object> texts = arrowHubs(e.queryArrow(supA, new ColumnarQuery.DryRunRule(hold, T2), true));
+            assertFalse(numbers.isEmpty());
+            assertTrue(numbers.stream().allMatch(n -> n instanceof Long), numbers.toString());
+            assertEquals(texts, numbers.stream().map(n -> CommsHubOta.hubText((Long) n)).collect(Collectors.toList()));
+            assertEquals(numbers.get(0), CommsHubOta.hubNumber(((String) texts.get(0)).toLowerCase()));
+            assertThrows(CommsHubOtaException.InvalidId.class, () -> CommsHubOta.hubNumber("not-a-hub"));
+        }
+    }
+
     @Test
     void aRuleIsSavedListedDryRunAndRetiredFromJava() {
         try (Engine e = world()) {

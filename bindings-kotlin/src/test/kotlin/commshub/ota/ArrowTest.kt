@@ -4,6 +4,8 @@ import commshub.ota.model.*
 import org.apache.arrow.memory.RootAllocator
 import org.apache.arrow.vector.BitVector
 import org.apache.arrow.vector.VarCharVector
+import org.apache.arrow.vector.UInt8Vector
+import org.apache.arrow.vector.BigIntVector
 import org.apache.arrow.vector.VectorSchemaRoot
 import org.apache.arrow.vector.ipc.ArrowStreamReader
 import org.apache.arrow.vector.ipc.ArrowStreamWriter
@@ -41,7 +43,10 @@ class ArrowTest {
                         v.name to decoded
                     }
                     for (i in 0 until root.rowCount) {
-                        out += columns.mapValues { (_, v) -> v.getObject(i)?.toString() }
+                        // A hub is its EUI-64's 64 bits: shown as its text, as the views show it.
+                        out += columns.mapValues { (name, v) ->
+                            if (name == "hub" && v is UInt8Vector) (if (v.isNull(i)) null else CommsHubOta.hubText(v.get(i))) else v.getObject(i)?.toString()
+                        }
                     }
                     columns.forEach { (name, v) -> if (root.getVector(name) !== v) v.close() }
                 }
@@ -79,6 +84,45 @@ class ArrowTest {
         }
         assertThrows(CommsHubOtaException.NotPermitted::class.java) { e.queryArrow("customer:SUP-A", ColumnarQuery.UpgradeList(Region.NORTH, t(3))) }
         assertEquals(0, rows(e.queryArrow("dcc", ColumnarQuery.UpgradeList(Region.SOUTH, t(3)))).size)
+    }
+
+    @Test
+    fun `hub ids are 64-bit integers in every answer, their text one call away`(): Unit = rolling().use { e ->
+        val page = e.ask<Answer.UpgradePage>("csp:north", Query.UpgradeList(Region.NORTH, t(3), 0L, 100_000L)).v1
+        RootAllocator().use { allocator ->
+            ArrowStreamReader(ByteArrayInputStream(e.queryArrow("csp:north", ColumnarQuery.UpgradeList(Region.NORTH, t(3)))), allocator).use { reader ->
+                assertTrue(reader.loadNextBatch())
+                val hub = reader.vectorSchemaRoot.getVector("hub")
+                assertEquals(ArrowType.Int(64, false), hub.field.type)
+                val ids = (0 until reader.vectorSchemaRoot.rowCount).map { (hub as UInt8Vector).get(it) }
+                assertEquals(page.entries.map { CommsHubOta.hubNumber(it.hub) }, ids)
+            }
+            ArrowStreamReader(ByteArrayInputStream(e.queryArrow("csp:north", ColumnarQuery.UpgradeList(Region.NORTH, t(3)), hubText = true)), allocator).use { reader ->
+                assertTrue(reader.loadNextBatch())
+                val hub = reader.vectorSchemaRoot.getVector("hub") as VarCharVector
+                assertEquals(page.entries.map { it.hub }, (0 until reader.vectorSchemaRoot.rowCount).map { String(hub.get(it)) })
+            }
+        }
+        // The top bit set: a negative long, the same id.
+        assertEquals("FF-00-00-00-00-00-00-01", CommsHubOta.hubText(CommsHubOta.hubNumber("ff-00-00-00-00-00-00-01")))
+        assertTrue(CommsHubOta.hubNumber("FF-00-00-00-00-00-00-01") < 0)
+        assertThrows(CommsHubOtaException.InvalidId::class.java) { CommsHubOta.hubNumber("not-a-hub") }
+    }
+
+    @Test
+    fun `an estate loads from hub ids as 64-bit integers, as the answers give them`(): Unit = fixture("rollout_estate.json").use { e ->
+        val ids = listOf("00-00-00-00-00-00-00-40", "80-00-00-00-00-00-00-41")
+        val bytes = ipc(hubs(ids)) { allocator ->
+            BigIntVector("id", allocator).also { v ->
+                v.allocateNew(ids.size)
+                ids.forEachIndexed { i, id -> v.set(i, CommsHubOta.hubNumber(id)) }
+                v.valueCount = ids.size
+            }
+        }
+        val before = e.hubCount()
+        e.loadEstateArrow("dcc", t(1), bytes)
+        assertEquals(before + 2, e.hubCount())
+        assertEquals(ids[1], e.ask<Answer.Hub>("dcc", Query.Hub(ids[1])).v1.id)
     }
 
     @Test
@@ -213,18 +257,22 @@ class ArrowTest {
         assertThrows(CommsHubOtaException.InvalidInput::class.java) { e.queryArrow("dcc", ColumnarQuery.Events(-1, 10)) }
     }
 
-    /** Text columns (each a list of cells, null for a missing one) as one Arrow IPC stream. */
-    private fun ipc(columns: Map<String, List<String?>>): ByteArray {
+    /**
+     * Text columns (each a list of cells, null for a missing one) as one Arrow IPC stream;
+     * [id], if given, replaces the `id` column (a column of another type).
+     */
+    private fun ipc(columns: Map<String, List<String?>>, id: ((RootAllocator) -> org.apache.arrow.vector.FieldVector)? = null): ByteArray {
         val out = ByteArrayOutputStream()
         RootAllocator().use { allocator ->
-            val schema = Schema(columns.keys.map { Field.nullable(it, ArrowType.Utf8()) })
-            VectorSchemaRoot.create(schema, allocator).use { root ->
-                columns.values.forEachIndexed { i, cells ->
-                    val v = root.getVector(i) as VarCharVector
+            val text = columns.filterKeys { id == null || it != "id" }.map { (name, cells) ->
+                VarCharVector(name, allocator).also { v ->
                     v.allocateNew()
                     cells.forEachIndexed { row, cell -> if (cell == null) v.setNull(row) else v.setSafe(row, cell.toByteArray()) }
                     v.valueCount = cells.size
                 }
+            }
+            val vectors: List<org.apache.arrow.vector.FieldVector> = listOfNotNull(id?.invoke(allocator)) + text
+            VectorSchemaRoot(vectors).use { root ->
                 root.rowCount = columns.values.first().size
                 ArrowStreamWriter(root, null, out).use { w -> w.start(); w.writeBatch(); w.end() }
             }
