@@ -37,7 +37,7 @@ use crate::model::catalogue::FirmwareIdx;
 use crate::model::rollout::UpgradeState;
 use crate::model::state::State;
 use crate::read::upgrade_list::{
-    check_page_limit, Priorities, UpgradeList, UpgradePage, UpgradeRow,
+    check_page_limit, Chunks, Priorities, UpgradeList, UpgradePage, UpgradeRow,
 };
 use crate::write::eligibility::CampaignCtx;
 use crate::write::event::{Event, EventPayload};
@@ -73,8 +73,11 @@ struct RegionList {
 struct KeptCampaign {
     id: CampaignId,
     target: FirmwareIdx,
-    /// In the list's order (rank, hub id): shared with answers being built.
-    rows: Arc<Vec<UpgradeRow>>,
+    /// In the list's order (rank, hub id), in chunks of up to 2 * `CHUNK` rows: shared with
+    /// answers being built; a moved hub changes one chunk.
+    rows: Chunks,
+    /// How many rows the chunks hold.
+    len: usize,
     /// Times at which many hubs' places change (cut-offs, holds on sets), sorted.
     bounds: Vec<DateTime<Utc>>,
     /// Times at which one hub's place changes (a retry delay's end, a hold on the hub), sorted.
@@ -231,13 +234,10 @@ impl RegionList {
             let offered = match state.campaigns.get(&kept.id) {
                 Some(c) => match state.dispatch_gate(c, at) {
                     (true, _) => 0,
-                    (false, None) => kept.rows.len(),
+                    (false, None) => kept.len,
                     (false, Some(left)) => {
-                        let n = kept
-                            .rows
-                            .len()
-                            .min(usize::try_from(left).unwrap_or(usize::MAX));
-                        list.held_back += (kept.rows.len() - n) as u64;
+                        let n = kept.len.min(usize::try_from(left).unwrap_or(usize::MAX));
+                        list.held_back += (kept.len - n) as u64;
                         n
                     }
                 },
@@ -306,7 +306,8 @@ impl KeptCampaign {
         KeptCampaign {
             id: c.id.clone(),
             target: c.target,
-            rows: Arc::new(rows),
+            len: rows.len(),
+            rows: chunked(rows),
             bounds,
             hub_bounds,
         }
@@ -367,9 +368,78 @@ impl KeptCampaign {
                 self.hub_bounds.dedup();
             }
         }
-        let rows = Arc::make_mut(&mut self.rows);
+        // A few hubs moved against the list's length: each out of its chunk and back in, a
+        // chunk's work each. Many: one merge of the whole campaign.
+        if redo.len() == 1 || (redo.len() <= FEW && redo.len() * 8 <= self.len) {
+            for &pos in &redo {
+                if let Some(hub) = state.estate.hubs.get(pos as usize) {
+                    self.len -= usize::from(remove(&mut self.rows, hub.id));
+                }
+            }
+            self.len += fresh.len();
+            for row in fresh {
+                insert(&mut self.rows, row);
+            }
+            return;
+        }
+        let mut rows: Vec<UpgradeRow> = self.rows.iter().flat_map(|c| c.iter().copied()).collect();
         rows.retain(|r| redo.binary_search(&r.pos).is_err());
-        merge_in(rows, fresh);
+        merge_in(&mut rows, fresh);
+        self.len = rows.len();
+        self.rows = chunked(rows);
+    }
+}
+
+/// Rows in a chunk, as cut: a moved hub copies at most twice this many rows.
+const CHUNK: usize = 4096;
+
+/// Up to this many moved hubs are taken out and put back one by one; more, the campaign's rows
+/// are merged whole.
+const FEW: usize = 64;
+
+fn chunked(rows: Vec<UpgradeRow>) -> Chunks {
+    rows.chunks(CHUNK).map(|c| Arc::new(c.to_vec())).collect()
+}
+
+/// The chunk where a row of order `key` is or would go: the first whose last row is not
+/// before it (the last chunk for a row after every other).
+fn chunk_of(chunks: &Chunks, key: (u8, HubId)) -> usize {
+    chunks
+        .partition_point(|c| c.last().is_some_and(|r| r.order() < key))
+        .min(chunks.len().saturating_sub(1))
+}
+
+/// Takes hub `hub` out of `chunks` (at whichever rank it holds): whether it was there.
+fn remove(chunks: &mut Chunks, hub: HubId) -> bool {
+    for rank in 0..=2 {
+        if chunks.is_empty() {
+            return false;
+        }
+        let at = chunk_of(chunks, (rank, hub));
+        if let Ok(i) = chunks[at].binary_search_by_key(&(rank, hub), UpgradeRow::order) {
+            Arc::make_mut(&mut chunks[at]).remove(i);
+            if chunks[at].is_empty() {
+                chunks.remove(at);
+            }
+            return true;
+        }
+    }
+    false
+}
+
+/// Puts `row` (not in `chunks`) in its place, splitting a chunk grown past twice its size.
+fn insert(chunks: &mut Chunks, row: UpgradeRow) {
+    if chunks.is_empty() {
+        chunks.push(Arc::new(vec![row]));
+        return;
+    }
+    let at = chunk_of(chunks, row.order());
+    let chunk = Arc::make_mut(&mut chunks[at]);
+    let i = chunk.partition_point(|r| r.order() < row.order());
+    chunk.insert(i, row);
+    if chunk.len() > 2 * CHUNK {
+        let tail = chunk.split_off(CHUNK);
+        chunks.insert(at + 1, Arc::new(tail));
     }
 }
 
@@ -386,13 +456,6 @@ fn retry_bound(c: &Campaign, pos: u32) -> Option<(DateTime<Utc>, u32)> {
 /// Merges `fresh` (sorted, none of its hubs in `rows`) into `rows` (sorted), keeping the order.
 fn merge_in(rows: &mut Vec<UpgradeRow>, fresh: Vec<UpgradeRow>) {
     if fresh.is_empty() {
-        return;
-    }
-    if fresh.len() <= 64 {
-        for row in fresh {
-            let at = rows.partition_point(|r| r.order() < row.order());
-            rows.insert(at, row);
-        }
         return;
     }
     let old = std::mem::take(rows);
@@ -441,5 +504,57 @@ impl Engine {
         let state = self.state();
         state.upgrade_list_permitted(actor, region)?;
         Ok(self.upgrade_lists.answer(state, region, at))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn row(rank: u8, n: u64) -> UpgradeRow {
+        UpgradeRow {
+            hub: HubId::from_u64(n),
+            pos: n as u32,
+            next: FirmwareIdx::new(0),
+            campaign: 0,
+            rank,
+        }
+    }
+
+    /// Chunks hold the rows in order whatever the inserts and removals, none empty and none
+    /// past twice its size: checked against an ordered set, through several splits.
+    #[test]
+    fn chunks_keep_the_order_through_inserts_removals_and_splits() {
+        let mut chunks: Chunks = chunked((0..5_000u64).map(|n| row(2, n * 2)).collect());
+        let mut model: BTreeSet<(u8, u64)> = (0..5_000u64).map(|n| (2, n * 2)).collect();
+        // A fixed pseudo-random walk (an LCG): inserts of new hubs at every rank, removals of
+        // present ones.
+        let mut ranks: std::collections::HashMap<u64, u8> =
+            model.iter().map(|&(r, n)| (n, r)).collect();
+        let mut x: u64 = 2026;
+        for _ in 0..60_000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let n = (x >> 33) % 80_000;
+            let rank = ((x >> 20) % 3) as u8;
+            if let Some(r) = ranks.remove(&n) {
+                assert!(remove(&mut chunks, HubId::from_u64(n)));
+                model.remove(&(r, n));
+            } else {
+                assert!(!remove(&mut chunks, HubId::from_u64(n)));
+                insert(&mut chunks, row(rank, n));
+                model.insert((rank, n));
+                ranks.insert(n, rank);
+            }
+        }
+        let flat: Vec<(u8, u64)> = chunks
+            .iter()
+            .flat_map(|c| c.iter().map(|r| (r.rank, r.hub.as_u64())))
+            .collect();
+        assert_eq!(flat, model.into_iter().collect::<Vec<_>>());
+        assert!(chunks.len() > 5, "the walk split chunks: {}", chunks.len());
+        assert!(chunks.iter().all(|c| !c.is_empty() && c.len() <= 2 * CHUNK));
     }
 }

@@ -148,7 +148,7 @@ impl State {
                 rows.len().min(usize::try_from(left).unwrap_or(usize::MAX))
             });
             list.held_back += (rows.len() - offered) as u64;
-            list.segments.push((Arc::new(rows), offered));
+            list.segments.push((vec![Arc::new(rows)], offered));
         }
         Ok(list)
     }
@@ -279,12 +279,16 @@ impl UpgradeRow {
     }
 }
 
+/// One campaign's rows in order, in chunks: shared, so that a maintained list answers without
+/// copying its rows, and changes one chunk (a few thousand rows), not the whole, when a hub
+/// moves.
+pub(crate) type Chunks = Vec<Arc<Vec<UpgradeRow>>>;
+
 /// A whole upgrade list: its campaigns (id, target), a segment of rows for each (the rows in
-/// order, and how many of them today's pacing offers), and the hubs pacing held back. Segments
-/// are shared, so a maintained list answers without copying its rows.
+/// order, and how many of them today's pacing offers), and the hubs pacing held back.
 pub(crate) struct UpgradeList {
     pub campaigns: Vec<(CampaignId, FirmwareIdx)>,
-    pub segments: Vec<(Arc<Vec<UpgradeRow>>, usize)>,
+    pub segments: Vec<(Chunks, usize)>,
     pub held_back: u64,
 }
 
@@ -296,7 +300,9 @@ impl UpgradeList {
 
     /// The offered rows, in order.
     pub(crate) fn rows(&self) -> impl Iterator<Item = &UpgradeRow> {
-        self.segments.iter().flat_map(|(rows, n)| rows[..*n].iter())
+        self.segments
+            .iter()
+            .flat_map(|(chunks, n)| chunks.iter().flat_map(|c| c.iter()).take(*n))
     }
 }
 
