@@ -184,8 +184,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // 2b. The same list as the engine maintains it, as the CSP's day asks it: each time one
-    // more hub of the list dispatched (an outcome report of one row), then the first page at a
-    // new time. Beside it the same dispatches on a copy whose lists were never asked (no
+    // more hub of the list dispatched (an outcome report of one row), then the list asked at a
+    // new time: its count (a one-entry page), so that the row is the upkeep, not a page's
+    // entries. Beside it the same dispatches on a copy whose lists were never asked (no
     // upkeep): the difference is what keeping the list costs an event and its next question.
     let to_dispatch: Vec<HubId> = engine
         .state()
@@ -220,9 +221,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for hub in hubs_left.by_ref().take(per_run) {
             asked += Duration::seconds(1);
             dispatch(&mut upkept, hub, asked)?;
-            total = upkept
-                .upgrade_list(&csp, Region::North, asked, 0, 1_000)?
-                .total;
+            total = upkept.upgrade_list(&csp, Region::North, asked, 0, 1)?.total;
         }
         Ok(())
     })?;
@@ -245,7 +244,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let (m, spread) = ms(each(with));
     report.add(
-        "maintained list: a hub dispatched, then asked",
+        "maintained list: a hub dispatched, then counted",
         m,
         format!("{total} upgradeable at the end; mean of {per_run} a run; {spread}"),
     );
