@@ -21,8 +21,9 @@ fn parse_id(kind: &str, input: &str) -> PyResult<String> {
 /// The canonical text of a hub id given as the EUI-64's 64 bits (as Arrow answers give it):
 /// `InvalidInputError` for a number outside 0..2^64.
 #[pyfunction]
-fn hub_text(value: i128) -> PyResult<String> {
-    let raw = u64::try_from(value).map_err(|_| {
+fn hub_text(value: &Bound<'_, PyAny>) -> PyResult<String> {
+    // Any Python int (or other object): one outside 0..2^64 is invalid input, not an overflow.
+    let raw = value.extract::<u64>().map_err(|_| {
         errors::invalid_input(
             "hub",
             format!("{value} is not a 64-bit hub id (0 to 2^64 - 1)"),

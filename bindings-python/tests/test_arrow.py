@@ -498,7 +498,7 @@ def test_hub_ids_are_64_bit_integers_and_their_text_is_one_call_away() -> None:
     assert ota.hub_text(0x001A22FFFE000001) == "00-1A-22-FF-FE-00-00-01"
     assert ota.hub_number("00-1a-22-ff-fe-00-00-01") == 0x001A22FFFE000001
     assert ota.hub_text(2**64 - 1) == "FF-FF-FF-FF-FF-FF-FF-FF"
-    for bad in (-1, 2**64):
+    for bad in (-1, 2**64, 2**200):
         with pytest.raises(ota.InvalidInputError, match="64-bit hub id"):
             ota.hub_text(bad)
     with pytest.raises(ota.InvalidIdError):

@@ -183,3 +183,49 @@ fn one_hub_moved_in_a_list_of_many_chunks() {
     assert!(moved.entries[0].nominated);
     assert_eq!(moved.total, list.total);
 }
+
+#[test]
+fn a_customer_new_to_the_estate_has_the_default_cut_off() {
+    // Every customer of the estate has its cut-off extended past the default: the default is
+    // still a deadline, since a change of supplier can bring in a customer that has it.
+    let mut e = rolling(CampaignPolicy::default());
+    for s in ["SUP-A", "SUP-B", "SUP-C", "SUP-D", "SUP-E"] {
+        ok(
+            &mut e,
+            &Actor::Dcc,
+            t(2),
+            Command::ExtendCutoff(ExtendCutoff {
+                campaign: camp(C1),
+                customer: cid(s),
+                until: t(100),
+            }),
+        );
+    }
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(2),
+        Command::GrantMassRolloutOa(GrantMassRolloutOa {
+            campaign: camp(C1),
+            override_reason: Some("the cut-off test".into()),
+        }),
+    );
+    let before = same(&e, &csp(), t(3));
+    assert!(before.entries.iter().any(|x| x.hub == hub(12)));
+    ok(
+        &mut e,
+        &Actor::Dcc,
+        t(3),
+        Command::ChangeSupplier(ChangeSupplier {
+            hub: hub(12),
+            role: SupplyRole::Import,
+            supplier: Some(cid("SUP-NEW")),
+            flags: Default::default(),
+        }),
+    );
+    // The new supplier has not consented: hub 12 waits, until the default cut-off (t(60)).
+    let waiting = same(&e, &csp(), t(3));
+    assert!(waiting.entries.iter().all(|x| x.hub != hub(12)));
+    let taken_over = same(&e, &csp(), t(70));
+    assert!(taken_over.entries.iter().any(|x| x.hub == hub(12)));
+}

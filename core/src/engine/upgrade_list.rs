@@ -11,18 +11,20 @@
 //!   a key) marks nothing; every other event (a phase change, a consent to a whole estate or
 //!   a set, a halt, a hold, a rule, a policy, a catalogue change, an estate load) is rare and
 //!   may move any hub: the region is worked out again from the estate when next asked.
-//! - **Time**: what blocks every hub of a campaign at once (a blackout, outside the pilot's
-//!   window, a CSP pause, today's pacing cap) is applied when the list is answered, never kept.
+//! - **Time**: what blocks every hub of a campaign at once for a while (a blackout, outside the
+//!   pilot's window, today's pacing cap) is applied when the list is answered, never kept (a CSP
+//!   pause of the whole campaign is kept: its pause and resume are events that rework the region).
 //!   What blocks one hub until a time (a retry delay, a rule's hold on a hub) is kept as that
 //!   hub's deadline: asking at a time past it works that hub out again, as deadlines are. What
 //!   changes many hubs at a time (a customer's cut-off, a rule's hold on a set) works the
 //!   campaign out again when a question's time crosses it.
 //! - **Anything unseen**: the list remembers the last event it saw; if the state moved past it
 //!   without telling the list (a path that applies events without [`MaintainedLists::observe`]),
-//!   the region is worked out again. So a missed hook costs time, never a wrong answer.
+//!   every region is worked out again. So a missed hook costs time, never a wrong answer.
 //!
-//! Not state: never replayed, compared or stored; a restarted engine works each list out on
-//! its first question.
+//! Not state: never replayed, compared or stored; a restarted or forked engine works each list
+//! out on its first question (an engine catching up with its store's other writers keeps its
+//! lists and follows their events as its own).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -136,7 +138,12 @@ impl MaintainedLists {
     /// Takes note of an event the state has just applied: the hubs it may have moved, or that
     /// every list must be worked out again. O(the hubs the event names).
     pub(crate) fn observe(&mut self, state: &State, event: &Event) {
-        let lists = self.0.get_mut().unwrap_or_else(|p| p.into_inner());
+        let lists = self.0.get_mut().unwrap_or_else(|p| {
+            // A question panicked part way through bringing a list up to date: start again.
+            let lists = p.into_inner();
+            lists.regions.clear();
+            lists
+        });
         lists.seen = event.seq;
         if lists.regions.is_empty() {
             return;
@@ -168,8 +175,15 @@ impl MaintainedLists {
     /// The whole list of `region` at `at` on `state`, brought up to date first. The caller
     /// checked the permission.
     fn answer(&self, state: &State, region: Region, at: DateTime<Utc>) -> UpgradeList {
-        let mut lists = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let unseen = lists.seen != state.last_seq();
+        let mut lists = self.0.lock().unwrap_or_else(|p| {
+            let mut lists = p.into_inner();
+            lists.regions.clear();
+            lists
+        });
+        if lists.seen != state.last_seq() {
+            // Events went by unseen: every region's rows may be stale, not only this one's.
+            lists.regions.values_mut().for_each(RegionList::invalidate);
+        }
         let list = lists.regions.entry(region).or_insert_with(|| RegionList {
             seq: 0,
             at,
@@ -177,9 +191,6 @@ impl MaintainedLists {
             dirty: Vec::new(),
             all: true,
         });
-        if unseen {
-            list.invalidate();
-        }
         list.bring_up_to_date(state, region, at);
         lists.seen = state.last_seq();
         let list = &lists.regions[&region];
@@ -271,8 +282,10 @@ impl KeptCampaign {
         let ctx = kept_ctx(state, c, at);
         let mut rows = state.scan_upgradeable(&ctx, ci, priorities);
         rows.sort_unstable_by_key(UpgradeRow::order);
-        let mut bounds: Vec<DateTime<Utc>> = (0..state.estate.customers.len())
-            .map(|i| c.cutoff_for(crate::model::estate::CustomerIdx::new(i as u16)))
+        // Every customer's cut-off: the default (a customer new to the estate, after a change of
+        // supplier, has it) and each extension.
+        let mut bounds: Vec<DateTime<Utc>> = std::iter::once(c.default_cutoff)
+            .chain(c.cutoff_extensions.values().copied())
             .chain(
                 state
                     .rules
