@@ -135,6 +135,29 @@ fn one_hub_moved_in_a_list_of_many_chunks() {
         "three chunks or more: {} rows",
         list.total
     );
+    // Pages across chunk boundaries, and past the end, as worked out from scratch.
+    for (offset, limit) in [
+        (0, 1),
+        (4_000, 3_000),
+        (8_191, 2),
+        (9_000, 5_000),
+        (100_000, 10),
+    ] {
+        let page = e
+            .upgrade_list(&csp(), Region::North, at, offset, limit)
+            .unwrap();
+        assert_eq!(
+            page,
+            e.state()
+                .upgrade_list(&csp(), Region::North, at, offset, limit)
+                .unwrap(),
+            "offset {offset}, limit {limit}"
+        );
+        // And the slice of the whole list it says it is.
+        let n = list.entries.len();
+        let whole = &list.entries[(offset as usize).min(n)..((offset + limit) as usize).min(n)];
+        assert_eq!(page.entries, whole, "offset {offset}, limit {limit}");
+    }
     // One hub from the middle dispatched, then failed: out, and back after its retry delay.
     let middle = list.entries[list.entries.len() / 2].hub;
     let outcome = |outcome| {

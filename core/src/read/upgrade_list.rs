@@ -70,8 +70,7 @@ impl State {
             .min(list.len());
         let count = usize::try_from(limit).unwrap_or(usize::MAX);
         let entries = list
-            .rows()
-            .skip(start)
+            .rows_from(start)
             .take(count)
             .map(|row| {
                 let (campaign, target) = &list.campaigns[usize::from(row.campaign)];
@@ -298,11 +297,24 @@ impl UpgradeList {
         self.segments.iter().map(|(_, n)| n).sum()
     }
 
-    /// The offered rows, in order.
-    pub(crate) fn rows(&self) -> impl Iterator<Item = &UpgradeRow> {
-        self.segments
-            .iter()
-            .flat_map(|(chunks, n)| chunks.iter().flat_map(|c| c.iter()).take(*n))
+    /// The offered rows from the `start`-th on, in order: the segments and chunks before it
+    /// passed over by their lengths, so that a page far down a long list costs its own rows.
+    pub(crate) fn rows_from(&self, start: usize) -> impl Iterator<Item = &UpgradeRow> {
+        let mut skip = start;
+        self.segments.iter().flat_map(move |(chunks, offered)| {
+            // This segment's offered rows after `skip`; what is left to skip goes on.
+            let from = skip.min(*offered);
+            skip -= from;
+            let mut passed = 0;
+            let mut left = offered - from;
+            chunks.iter().flat_map(move |c| {
+                let lo = from.saturating_sub(passed).min(c.len());
+                passed += c.len();
+                let n = (c.len() - lo).min(left);
+                left -= n;
+                c[lo..lo + n].iter()
+            })
+        })
     }
 }
 

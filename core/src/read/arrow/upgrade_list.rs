@@ -64,7 +64,7 @@ impl State {
             .map(|(_, t)| versions.key(*t))
             .collect();
         let hubs = &self.estate.hubs;
-        for row in list.rows() {
+        for row in list.rows_from(0) {
             let h = &hubs[row.pos as usize];
             hub.push(row.hub.as_u64());
             campaign.push(i32::from(row.campaign));
